@@ -1,0 +1,3 @@
+grammar Nnet;
+file: EOF;
+WS: [ \t\r\n]+ -> skip;

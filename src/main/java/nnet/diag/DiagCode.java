@@ -1,0 +1,58 @@
+package nnet.diag;
+
+/**
+ * Stable keys of every diagnostic. Tests and tools ({@code check --json}, the language server)
+ * match on the key, so the English wording can improve without breaking them. Every key has a
+ * case under {@code src/test/resources/cases/} (checked by {@code DiagCodeCoverageTest}).
+ */
+public enum DiagCode {
+    // syntax
+    SYNTAX_UNCLOSED("syntax.unclosed"),        // missing ')' to close 'dense(' at 3:7
+    SYNTAX_UNEXPECTED("syntax.unexpected"),    // expected X, found Y
+    SYNTAX_TOKEN("syntax.token"),              // a character that starts no token
+    SYNTAX_UNTERMINATED("syntax.string"),      // a string without its closing quote
+    // names
+    NAME_UNKNOWN("name.unknown"),
+    NAME_DUPLICATE("name.duplicate"),
+    NAME_KIND("name.kind"),                    // a name of the wrong kind (a const where a node is needed...)
+    // calls and arguments
+    CALL_UNKNOWN("call.unknown"),
+    ARG_COUNT("arg.count"),
+    ARG_UNKNOWN("arg.unknown"),
+    ARG_DUPLICATE("arg.duplicate"),
+    ARG_KIND("arg.kind"),                      // wrong kind of value: a number where a node is needed...
+    ARG_VALUE("arg.value"),                    // right kind, bad value: negative units, density > 1...
+    // shapes
+    SHAPE_MISMATCH("shape.mismatch"),
+    SHAPE_RANK("shape.rank"),
+    SHAPE_SIZE("shape.size"),                  // too large to allocate, or not positive
+    // connectivity and weights
+    MASK_SIZE("mask.size"),
+    MASK_VALUE("mask.value"),
+    MASK_FILE("mask.file"),
+    PATTERN_UNKNOWN("pattern.unknown"),
+    PATTERN_PRECONDITION("pattern.precondition"),
+    EDGE_RANGE("edge.range"),
+    WEIGHTS_SIZE("weights.size"),
+    // structure of a network or block
+    GATE_TARGETS("gate.targets"),
+    OUTPUT_MISSING("output.missing"),
+    INPUT_MISSING("input.missing"),
+    LOSS_UNKNOWN("loss.unknown"),
+    LOSS_TARGET("loss.target"),
+    TRAIN_SETTING("train.setting"),
+    BLOCK_RETURN("block.return"),
+    BLOCK_RECURSION("block.recursion"),
+    STMT_PLACE("stmt.place"),                  // a statement where it cannot stand (return in a network...)
+    CONST_VALUE("const.value");
+
+    private final String key;
+
+    DiagCode(String key) {
+        this.key = key;
+    }
+
+    public String key() {
+        return key;
+    }
+}
