@@ -1,3 +1,58 @@
+// The .nnet language (LANGUAGE.md). Syntax only: which words are layers, activations or
+// patterns is the checker's business, so a tag like `mask [..]` is any name before a literal.
 grammar Nnet;
-file: EOF;
+
+file: decl* EOF;
+
+decl
+    : 'network' name=ID '{' stmt* '}'                                         # NetworkDecl
+    | 'block' name=ID '(' (params+=ID (',' params+=ID)*)? ')' '{' stmt* '}'   # BlockDecl
+    ;
+
+stmt
+    : 'const' name=ID '=' value=expr ';'?                                     # ConstStmt
+    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' ';'?               # InputStmt
+    | targets+=ID (',' targets+=ID)* '=' value=expr ';'?                      # AssignStmt
+    | 'output' names+=ID (',' names+=ID)* ';'?                                # OutputStmt
+    | 'loss' (target=ID ':')? kind=ID ';'?                                    # LossStmt
+    | 'train' '{' (settings+=arg (',' settings+=arg)* ','?)? '}' ';'?         # TrainStmt
+    | 'return' value=expr ';'?                                                # ReturnStmt
+    ;
+
+arg: (name=ID ':')? value=expr;
+
+expr
+    : op='-' operand=expr                          # Neg
+    | left=expr op=('*' | '/') right=expr          # Binary
+    | left=expr op=('+' | '-') right=expr          # Binary
+    | left=expr op='..' right=expr                 # Range
+    | left=expr op='&' right=expr                  # Binary
+    | left=expr op='|' right=expr                  # Binary
+    | left=expr op='->' right=expr                 # Edge
+    | primary                                      # Atom
+    ;
+
+primary
+    : callee=ID '(' (args+=arg (',' args+=arg)* ','?)? ')'   # Call
+    | tag=ID value=literal                                   # Tagged
+    | ID                                                     # Name
+    | NUMBER                                                 # Number
+    | STRING                                                 # String
+    | list                                                   # ListLit
+    | '(' inner=expr ')'                                     # Paren
+    ;
+
+literal: list | STRING;
+
+list: '[' (items+=expr (',' items+=expr)* ','?)? ']';
+
+ID: [a-zA-Z_] [a-zA-Z0-9_]*;
+NUMBER: [0-9]+ ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?;
+STRING: '"' (~["\\\r\n] | '\\' .)* '"';
+// a string cut by the end of the line: its own token, so the error can say so
+UNTERMINATED: '"' (~["\\\r\n] | '\\' .)*;
+LINE_COMMENT: '//' ~[\r\n]* -> skip;
+BLOCK_COMMENT: '/*' .*? '*/' -> skip;
 WS: [ \t\r\n]+ -> skip;
+// any other character: a token of its own, reported by the parser with its place
+BAD_CHAR: .;

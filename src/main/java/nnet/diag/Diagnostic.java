@@ -14,10 +14,10 @@ public record Diagnostic(DiagCode code, Span span, String message, List<Note> no
         this(code, span, message, List.of());
     }
 
-    /** {@code file:line:col: error[code]: message}, then one indented line per note. */
+    /** {@code file:line:col: error: message} (LANGUAGE.md §9; the code is in {@code --json}), then one indented line per note. */
     public String format() {
         StringBuilder sb = new StringBuilder();
-        sb.append(span).append(": error[").append(code.key()).append("]: ").append(message);
+        sb.append(span).append(": error: ").append(message);
         for (Note n : notes) sb.append("\n  ").append(n.span()).append(": note: ").append(n.message());
         return sb.toString();
     }

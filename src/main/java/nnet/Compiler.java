@@ -1,0 +1,71 @@
+package nnet;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import nnet.ast.Ast;
+import nnet.check.Checker;
+import nnet.diag.Diagnostic;
+import nnet.diag.Diagnostics;
+import nnet.emit.ClassEmitter;
+import nnet.emit.GeneratedNetwork;
+import nnet.ir.Graph;
+import nnet.ir.IrVerifier;
+import nnet.lower.Lowering;
+import nnet.lower.Program;
+import nnet.parse.Parser;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.TraceClassVisitor;
+
+/**
+ * The pipeline, one line per phase: parse → check (names, shapes; builds the IR) → verify →
+ * lower (fuse into kernels) → emit (ASM). Each phase is a package that can be read alone.
+ */
+public final class Compiler {
+    private Compiler() {}
+
+    /** The networks of a file and every diagnostic found; the graphs are usable only without diagnostics. */
+    public record Checked(List<Graph> graphs, List<Diagnostic> diagnostics) {
+        public boolean ok() {
+            return diagnostics.isEmpty();
+        }
+    }
+
+    public static Checked check(Path file) throws IOException {
+        return check(file.toString(), Files.readString(file), file.toAbsolutePath().getParent());
+    }
+
+    /** @param baseDir where files the source names ({@code mask "conn.csv"}) are looked up */
+    public static Checked check(String path, String text, Path baseDir) {
+        Diagnostics diags = new Diagnostics();
+        Ast.SourceFile ast = Parser.parse(path, text, diags);         // syntax → AST with places
+        List<Graph> graphs = Checker.check(ast, baseDir, diags);      // names, arguments, shapes → IR
+        if (!diags.hasErrors()) graphs.forEach(IrVerifier::verify);   // the checker's output is well-formed IR
+        return new Checked(graphs, diags.sorted());
+    }
+
+    public static GeneratedNetwork compile(Graph g) {
+        Program program = Lowering.lower(g);                          // fuse elementwise ops into their loops, pick code paths
+        GeneratedNetwork generated = ClassEmitter.emit(program);      // one method of straight loops per kernel
+        dumpIfAsked(generated);
+        return generated;
+    }
+
+    /** {@code -Dnnet.dump=DIR} writes each generated class and its ASM text, to read what the compiler made. */
+    private static void dumpIfAsked(GeneratedNetwork n) {
+        String dir = System.getProperty("nnet.dump");
+        if (dir == null) return;
+        try {
+            Path d = Files.createDirectories(Path.of(dir));
+            Files.write(d.resolve(n.simpleName() + ".class"), n.classFile());
+            StringWriter text = new StringWriter();
+            new ClassReader(n.classFile()).accept(new TraceClassVisitor(new PrintWriter(text)), 0);
+            Files.writeString(d.resolve(n.simpleName() + ".asm"), text.toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot dump to " + dir, e);
+        }
+    }
+}

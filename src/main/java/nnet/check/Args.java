@@ -1,0 +1,73 @@
+package nnet.check;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnet.ast.Ast;
+import nnet.diag.DiagCode;
+
+/**
+ * Binds a call's arguments to a signature: positional parameters in order, then named ones.
+ * Reports too many or too few positionals, unknown and repeated names; what binds is kept so the
+ * rest of the call can still be checked.
+ */
+final class Args {
+    /** One callee's parameters: {@code positional} in order (the first {@code required} must be given), {@code named} only by name. */
+    record Signature(String callee, List<String> positional, int required, List<String> named) {}
+
+    private final Map<String, Ast.Arg> bound = new LinkedHashMap<>();
+    private final List<Ast.Arg> rest = new ArrayList<>();
+
+    private Args() {}
+
+    static Args bind(Ast.Call call, Signature sig, Reporter r) {
+        Args a = new Args();
+        int pos = 0;
+        for (Ast.Arg arg : call.args()) {
+            if (arg.name() == null) {
+                if (pos < sig.positional().size()) a.bound.put(sig.positional().get(pos), arg);
+                else if (sig.positional().isEmpty() || !sig.positional().get(sig.positional().size() - 1).endsWith("...")) {
+                    r.error(DiagCode.ARG_COUNT, arg.span(), sig.callee() + " takes at most " + sig.positional().size()
+                            + " positional argument" + (sig.positional().size() == 1 ? "" : "s") + " (" + String.join(", ", sig.positional())
+                            + "), found " + (pos + 1));
+                } else a.rest.add(arg);
+                pos++;
+                continue;
+            }
+            String name = arg.name().name();
+            boolean known = sig.named().contains(name) || sig.positional().contains(name);
+            if (!known) {
+                List<String> all = new ArrayList<>(sig.named());
+                all.addAll(sig.positional());
+                r.error(DiagCode.ARG_UNKNOWN, arg.name().span(), sig.callee() + " has no argument '" + name + "'"
+                        + Suggest.didYouMean(name, all) + " (it takes " + String.join(", ", all) + ")");
+            } else if (a.bound.containsKey(name)) {
+                r.error(DiagCode.ARG_DUPLICATE, arg.name().span(), "'" + name + "' is given twice to " + sig.callee());
+            } else a.bound.put(name, arg);
+        }
+        for (int i = 0; i < sig.required(); i++) {
+            String p = sig.positional().get(i);
+            if (!a.bound.containsKey(p)) {
+                r.error(DiagCode.ARG_COUNT, call.span(), sig.callee() + " needs '" + p + "' (" + sig.callee() + "("
+                        + String.join(", ", sig.positional().subList(0, sig.required())) + "))");
+                return null;
+            }
+        }
+        return a;
+    }
+
+    Ast.Expr get(String name) {
+        Ast.Arg a = bound.get(name);
+        return a == null ? null : a.value();
+    }
+
+    boolean has(String name) {
+        return bound.containsKey(name);
+    }
+
+    /** Extra positionals of a variadic signature (the last positional name ends in "..."). */
+    List<Ast.Arg> rest() {
+        return rest;
+    }
+}

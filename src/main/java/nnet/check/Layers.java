@@ -1,0 +1,482 @@
+package nnet.check;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnet.ast.Ast;
+import nnet.diag.DiagCode;
+import nnet.diag.Span;
+import nnet.ir.Connectivity;
+import nnet.ir.ConvSpec;
+import nnet.ir.Init;
+import nnet.ir.LstmSpec;
+import nnet.ir.Node;
+import nnet.ir.Op;
+import nnet.ir.Param;
+import nnet.ir.Shape;
+
+/**
+ * The rules of every built-in call of LANGUAGE.md §3–§6: arguments, shapes, connectivity and
+ * weights; each builds its IR nodes and params once its arguments check.
+ */
+final class Layers {
+    /** Activation names usable as calls and as the third argument of dense/conv2d; linear is the identity. */
+    static final Map<String, Op> ACTIVATIONS = new LinkedHashMap<>();
+
+    static {
+        ACTIVATIONS.put("relu", Op.RELU);
+        ACTIVATIONS.put("sigmoid", Op.SIGMOID);
+        ACTIVATIONS.put("tanh", Op.TANH);
+        ACTIVATIONS.put("softmax", Op.SOFTMAX);
+        ACTIVATIONS.put("leaky_relu", Op.LEAKY_RELU);
+        ACTIVATIONS.put("gelu", Op.GELU);
+        ACTIVATIONS.put("linear", null);
+    }
+
+    static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate");
+    /** Calls that hold weights and so take a layer name (§6). */
+    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm");
+    static final List<String> LOSSES = List.of("mse", "binary_cross_entropy", "cross_entropy");
+
+    private static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 2,
+            List.of("connect", "weights", "bias", "freeze", "init"));
+    private static final Args.Signature CONV = new Args.Signature("conv2d", List.of("x", "filters", "kernel", "act"), 3,
+            List.of("stride", "pad", "connect", "bias", "init"));
+    private static final Args.Signature LSTM = new Args.Signature("lstm", List.of("x", "units"), 2,
+            List.of("sequences", "connect", "recurrent", "bias", "init"));
+    private static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
+
+    private final NetworkChecker c;
+
+    Layers(NetworkChecker c) {
+        this.c = c;
+    }
+
+    Node call(Ast.Call call, String name) {
+        String f = call.callee().name();
+        if (ACTIVATIONS.containsKey(f)) return activationCall(call, name);
+        return switch (f) {
+            case "dense" -> dense(call, name);
+            case "conv2d" -> conv2d(call, name);
+            case "maxpool", "avgpool" -> pool(call, name, f.equals("maxpool") ? Op.MAXPOOL : Op.AVGPOOL);
+            case "lstm" -> lstm(call, name);
+            case "flatten" -> flatten(call, name);
+            case "reshape" -> reshape(call, name);
+            case "concat" -> concat(call, name);
+            default -> throw new IllegalStateException("no rule for " + f);
+        };
+    }
+
+    // ---- dense
+
+    private Node dense(Ast.Call call, String name) {
+        Args a = Args.bind(call, DENSE, c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of dense");
+        Integer units = c.positiveInt(a.get("units"), "units");
+        Op act = a.has("act") ? activationArg(a.get("act")) : null;
+        boolean actOk = !a.has("act") || act != null || isLinear(a.get("act"));
+        if (x == null || units == null) return null;
+        int n = x.shape().last(), m = units;
+        String layer = c.layerName(call);
+        String desc = "dense(" + NetworkChecker.describe(a.get("x")) + ", " + m + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
+        if (!c.sizeOk(call.span(), (long) n * m, desc + ": its kernel " + n + " x " + m)
+                || !c.sizeOk(call.span(), x.shape().outer() * (long) m, desc + ": its output")) return null;
+        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : Connectivity.full(n, m);
+        Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
+        WeightsArg w = a.has("weights") ? weights(a.get("weights"), n, m, desc, conn) : WeightsArg.NONE;
+        Connectivity frozen = a.has("freeze") ? freeze(a.get("freeze"), n, m, desc) : null;
+        BiasArg bias = a.has("bias") ? bias(a.get("bias"), m, desc) : BiasArg.DEFAULT;
+        if (conn == null || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk) return null;
+        if (w.fixed != null && frozen != null) {
+            c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
+            return null;
+        }
+        Param kernel = new Param(layer, "kernel", new Shape(n, m), conn.isFull() ? null : conn, w.init != null ? w.init : init, w.fixed, frozen);
+        c.param(kernel);
+        Span span = call.span();
+        Param b = bias.param(layer, m);
+        Node out = c.node(Op.LINEAR, x.shape().withLast(m), List.of(x), kernel, b == null && act == null ? name : null, span);
+        if (b != null) {
+            c.param(b);
+            out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, act == null ? name : null, span);
+        }
+        return act == null ? out : activation(act, out, 0.01f, name, span);
+    }
+
+    private record WeightsArg(float[] fixed, Init init) {
+        static final WeightsArg NONE = new WeightsArg(null, null);
+    }
+
+    /** {@code weights: fixed [[...]]} or {@code weights: init [[...]]}; absent connections must be 0. */
+    private WeightsArg weights(Ast.Expr e, int n, int m, String desc, Connectivity conn) {
+        if (!(e instanceof Ast.Tagged t) || !(t.tag().name().equals("fixed") || t.tag().name().equals("init"))) {
+            c.error(DiagCode.ARG_KIND, e.span(), "weights: takes 'fixed [[...]]' (constant) or 'init [[...]]' (trainable, starting there); for an initialiser use init: glorot");
+            return null;
+        }
+        float[][] v = c.literals.matrix(t.value(), DiagCode.WEIGHTS_SIZE, "weights");
+        if (v == null) return null;
+        if (v.length != n || v[0].length != m) {
+            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)");
+            return null;
+        }
+        float[] flat = new float[n * m];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) {
+                if (conn != null && !conn.get(i, j) && v[i][j] != 0) {
+                    c.error(DiagCode.MASK_VALUE, t.span(), "weights[" + i + "][" + j + "] is " + v[i][j] + ", but connect: leaves " + i + " -> " + j + " absent (write 0 there)");
+                    return null;
+                }
+                flat[i * m + j] = v[i][j];
+            }
+        return t.tag().name().equals("fixed") ? new WeightsArg(flat, null) : new WeightsArg(null, new Init.Values(flat));
+    }
+
+    private Connectivity freeze(Ast.Expr e, int n, int m, String desc) {
+        if (!(e instanceof Ast.Tagged t) || !t.tag().name().equals("mask")) {
+            c.error(DiagCode.ARG_KIND, e.span(), "freeze: takes 'mask [[...]]': entries marked 1 keep their initial value");
+            return null;
+        }
+        return c.patterns.eval(e, n, m, desc + " (freeze)", "inputs x units");
+    }
+
+    /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */
+    private record BiasArg(boolean present, float[] fixed, float[] init, Connectivity mask) {
+        static final BiasArg DEFAULT = new BiasArg(true, null, null, null);
+
+        Param param(String layer, int m) {
+            if (!present) return null;
+            return new Param(layer, "bias", new Shape(m), mask, init != null ? new Init.Values(init) : new Init.Zeros(), fixed, null);
+        }
+    }
+
+    private BiasArg bias(Ast.Expr e, int m, String desc) {
+        if (e instanceof Ast.Name n && (n.name().equals("true") || n.name().equals("false")))
+            return new BiasArg(n.name().equals("true"), null, null, null);
+        if (e instanceof Ast.Tagged t && Set.of("fixed", "init", "mask").contains(t.tag().name())) {
+            float[] v = c.literals.vector(t.value(), DiagCode.WEIGHTS_SIZE, "bias");
+            if (v == null) return null;
+            if (v.length != m) {
+                c.error(t.tag().name().equals("mask") ? DiagCode.MASK_SIZE : DiagCode.WEIGHTS_SIZE, t.span(),
+                        "bias " + t.tag().name() + " has " + v.length + " entries, but " + desc + " has " + m + " units");
+                return null;
+            }
+            if (t.tag().name().equals("mask")) {
+                boolean[][] rows = new boolean[1][m];
+                for (int j = 0; j < m; j++) {
+                    if (v[j] != 0 && v[j] != 1) {
+                        c.error(DiagCode.MASK_VALUE, t.span(), "bias mask entry " + j + " is " + v[j] + "; a mask holds only 0 and 1");
+                        return null;
+                    }
+                    rows[0][j] = v[j] == 1;
+                }
+                return new BiasArg(true, null, null, Connectivity.fromRows(rows));
+            }
+            return t.tag().name().equals("fixed") ? new BiasArg(true, v, null, null) : new BiasArg(true, null, v, null);
+        }
+        c.error(DiagCode.ARG_KIND, e.span(), "bias: takes true, false, fixed [...], init [...] or mask [...]");
+        return null;
+    }
+
+    /** {@code init: glorot | he | zeros | normal(std) | uniform(low, high)}. */
+    private Init init(Ast.Expr e) {
+        if (e instanceof Ast.Name n) {
+            switch (n.name()) {
+                case "glorot": return new Init.Glorot();
+                case "he": return new Init.He();
+                case "zeros": return new Init.Zeros();
+                default: break;
+            }
+        } else if (e instanceof Ast.Call call && (call.callee().name().equals("normal") || call.callee().name().equals("uniform"))) {
+            boolean normal = call.callee().name().equals("normal");
+            int want = normal ? 1 : 2;
+            if (call.args().size() != want) {
+                c.error(DiagCode.ARG_COUNT, call.span(), normal ? "normal takes the standard deviation: normal(0.01)" : "uniform takes its bounds: uniform(-0.1, 0.1)");
+                return null;
+            }
+            Double p = c.number(call.args().get(0).value());
+            Double q = normal ? Double.valueOf(0) : c.number(call.args().get(1).value());
+            if (p == null || q == null) return null;
+            if (normal ? p < 0 : p > q) {
+                c.error(DiagCode.ARG_VALUE, call.span(), normal ? "a standard deviation cannot be negative" : "uniform(low, high) needs low <= high");
+                return null;
+            }
+            return normal ? new Init.Normal(p) : new Init.Uniform(p, q);
+        }
+        c.error(DiagCode.ARG_KIND, e.span(), "init: takes glorot, he, zeros, normal(std) or uniform(low, high)");
+        return null;
+    }
+
+    // ---- activations
+
+    private static boolean isLinear(Ast.Expr e) {
+        return e instanceof Ast.Name n && n.name().equals("linear");
+    }
+
+    /** The activation named as the third positional argument of dense/conv2d; null for linear or after an error. */
+    private Op activationArg(Ast.Expr e) {
+        if (e instanceof Ast.Name n && ACTIVATIONS.containsKey(n.name())) return ACTIVATIONS.get(n.name());
+        String found = e instanceof Ast.Name n ? "'" + n.name() + "'" + Suggest.didYouMean(n.name(), ACTIVATIONS.keySet()) : "this";
+        c.error(DiagCode.ARG_KIND, e.span(), "expected an activation (" + String.join(", ", ACTIVATIONS.keySet()) + "), found " + found);
+        return null;
+    }
+
+    Node activation(Op op, Node x, float alpha, String name, Span span) {
+        return c.node(op, x.shape(), List.of(x), op == Op.LEAKY_RELU ? alpha : null, name, span);
+    }
+
+    private Node activationCall(Ast.Call call, String name) {
+        String f = call.callee().name();
+        List<String> pos = f.equals("leaky_relu") ? List.of("x", "alpha") : List.of("x");
+        Args a = Args.bind(call, new Args.Signature(f, pos, 1, List.of()), c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of " + f);
+        Double alpha = a.has("alpha") ? c.number(a.get("alpha")) : Double.valueOf(0.01);
+        if (x == null || alpha == null) return null;
+        Op op = ACTIVATIONS.get(f);
+        return op == null ? x : activation(op, x, alpha.floatValue(), name, call.span());
+    }
+
+    // ---- gate
+
+    /** {@code a, b = gate(h, g)}: a = g * h, b = (1 - g) * h. */
+    Node[] gate(Ast.Call call, String onName, String skipName) {
+        Args a = Args.bind(call, new Args.Signature("gate", List.of("h", "g"), 2, List.of()), c);
+        if (a == null) return null;
+        Node h = c.tensor(a.get("h"), "the gated value h");
+        Value g = c.eval(a.get("g"), null);
+        if (h == null || g == null) return null;
+        Span span = call.span();
+        Node gate, rest;
+        if (g instanceof Value.Number num) {
+            if (num.value() < 0 || num.value() > 1) {
+                c.error(DiagCode.ARG_VALUE, a.get("g").span(), "a constant gate is a fraction between 0 and 1, found " + Numbers.format(num.value()));
+                return null;
+            }
+            gate = c.constant((float) num.value(), span);
+            rest = c.constant((float) (1 - num.value()), span);
+        } else {
+            gate = ((Value.Tensor) g).node();
+            if (!gate.shape().equals(h.shape()) && !gate.shape().isScalar()) {
+                c.error(DiagCode.SHAPE_MISMATCH, a.get("g").span(), "gate needs g of h's shape or [1]: " + NetworkChecker.describe(a.get("h")) + " is " + h.shape()
+                        + ", " + NetworkChecker.describe(a.get("g")) + " is " + gate.shape());
+                return null;
+            }
+            rest = c.node(Op.SUB, gate.shape(), List.of(c.constant(1, span), gate), null, null, span);
+        }
+        Node on = c.node(Op.MUL, h.shape(), List.of(gate, h), null, onName, span);
+        Node skip = c.node(Op.MUL, h.shape(), List.of(rest, h), null, skipName, span);
+        return new Node[] {on, skip};
+    }
+
+    // ---- conv2d and pools
+
+    private Node conv2d(Ast.Call call, String name) {
+        Args a = Args.bind(call, CONV, c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of conv2d");
+        Integer filters = c.positiveInt(a.get("filters"), "filters");
+        int[] k = kernelSize(a.get("kernel"));
+        Integer stride = a.has("stride") ? c.positiveInt(a.get("stride"), "stride") : Integer.valueOf(1);
+        Op act = a.has("act") ? activationArg(a.get("act")) : null;
+        boolean actOk = !a.has("act") || act != null || isLinear(a.get("act"));
+        Boolean same = a.has("pad") ? padding(a.get("pad")) : Boolean.FALSE;
+        Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
+        if (x == null || filters == null || k == null || stride == null || same == null || init == null || !actOk) return null;
+        if (x.shape().rank() != 3) {
+            c.error(DiagCode.SHAPE_RANK, a.get("x").span(), "conv2d needs an input [channels, height, width], found " + NetworkChecker.describe(a.get("x")) + x.shape());
+            return null;
+        }
+        int ch = x.shape().dim(0), h = x.shape().dim(1), w = x.shape().dim(2);
+        String desc = "conv2d(" + NetworkChecker.describe(a.get("x")) + ", " + filters + ", ...) on " + NetworkChecker.describe(a.get("x")) + x.shape();
+        int oh, ow, padTop = 0, padLeft = 0;
+        if (same) {
+            oh = (h + stride - 1) / stride;
+            ow = (w + stride - 1) / stride;
+            padTop = Math.max((oh - 1) * stride + k[0] - h, 0) / 2;
+            padLeft = Math.max((ow - 1) * stride + k[1] - w, 0) / 2;
+        } else {
+            if (k[0] > h || k[1] > w) {
+                c.error(DiagCode.SHAPE_MISMATCH, a.get("kernel").span(), "kernel " + k[0] + " x " + k[1] + " is larger than the " + h + " x " + w + " image of " + desc + " (use pad: same)");
+                return null;
+            }
+            oh = (h - k[0]) / stride + 1;
+            ow = (w - k[1]) / stride + 1;
+        }
+        if (!c.sizeOk(call.span(), (long) filters * ch * k[0] * k[1], desc + ": its kernel")
+                || !c.sizeOk(call.span(), (long) filters * oh * ow, desc + ": its output")) return null;
+        Connectivity table = a.has("connect") ? c.patterns.eval(a.get("connect"), ch, filters, desc, "channels x filters") : Connectivity.full(ch, filters);
+        BiasArg bias = a.has("bias") ? bias(a.get("bias"), filters, desc) : BiasArg.DEFAULT;
+        if (table == null || bias == null) return null;
+        String layer = c.layerName(call);
+        Param kernel = new Param(layer, "kernel", new Shape(filters, ch, k[0], k[1]), table.isFull() ? null : table, init, null, null);
+        c.param(kernel);
+        Param b = bias.param(layer, filters);
+        if (b != null) c.param(b);
+        Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride, padTop, padLeft), act == null ? name : null, call.span());
+        return act == null ? out : activation(act, out, 0.01f, name, call.span());
+    }
+
+    private int[] kernelSize(Ast.Expr e) {
+        if (e instanceof Ast.ListExpr l) {
+            if (l.items().size() != 2) {
+                c.error(DiagCode.ARG_VALUE, e.span(), "a kernel size is a number or [height, width]");
+                return null;
+            }
+            Integer kh = c.positiveInt(l.items().get(0), "kernel height"), kw = c.positiveInt(l.items().get(1), "kernel width");
+            return kh == null || kw == null ? null : new int[] {kh, kw};
+        }
+        Integer k = c.positiveInt(e, "kernel size");
+        return k == null ? null : new int[] {k, k};
+    }
+
+    private Boolean padding(Ast.Expr e) {
+        if (e instanceof Ast.Name n && (n.name().equals("same") || n.name().equals("valid"))) return n.name().equals("same");
+        c.error(DiagCode.ARG_VALUE, e.span(), "pad: takes valid or same");
+        return null;
+    }
+
+    private Node pool(Ast.Call call, String name, Op op) {
+        String f = call.callee().name();
+        Args a = Args.bind(call, new Args.Signature(f, List.of("x", "k"), 2, List.of()), c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of " + f);
+        Integer k = c.positiveInt(a.get("k"), "the window size of " + f);
+        if (x == null || k == null) return null;
+        Shape s = x.shape();
+        if (s.rank() != 3) {
+            c.error(DiagCode.SHAPE_RANK, a.get("x").span(), f + " needs an input [channels, height, width], found " + NetworkChecker.describe(a.get("x")) + s);
+            return null;
+        }
+        if (k > s.dim(1) || k > s.dim(2)) {
+            c.error(DiagCode.SHAPE_MISMATCH, a.get("k").span(), f + " window " + k + " is larger than the " + s.dim(1) + " x " + s.dim(2) + " image of " + NetworkChecker.describe(a.get("x")) + s);
+            return null;
+        }
+        return c.node(op, new Shape(s.dim(0), s.dim(1) / k, s.dim(2) / k), List.of(x), k, name, call.span());
+    }
+
+    // ---- lstm
+
+    private Node lstm(Ast.Call call, String name) {
+        Args a = Args.bind(call, LSTM, c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of lstm");
+        Integer units = c.positiveInt(a.get("units"), "units");
+        Boolean sequences = a.has("sequences") ? bool(a.get("sequences"), "sequences") : Boolean.FALSE;
+        Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
+        if (x == null || units == null || sequences == null || init == null) return null;
+        if (x.shape().rank() != 2) {
+            c.error(DiagCode.SHAPE_RANK, a.get("x").span(), "lstm needs an input [time, features], found " + NetworkChecker.describe(a.get("x")) + x.shape());
+            return null;
+        }
+        int t = x.shape().dim(0), f = x.shape().dim(1), u = units;
+        String desc = "lstm(" + NetworkChecker.describe(a.get("x")) + ", " + u + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
+        if (!c.sizeOk(call.span(), 4L * u * (f + u), desc + ": its kernels")) return null;
+        Connectivity in = a.has("connect") ? c.patterns.eval(a.get("connect"), f, u, desc, "features x units") : Connectivity.full(f, u);
+        Connectivity rec = a.has("recurrent") ? c.patterns.eval(a.get("recurrent"), u, u, desc + " (recurrent)", "units x units") : Connectivity.full(u, u);
+        BiasArg bias = a.has("bias") ? bias(a.get("bias"), 4 * u, desc + " (4 gates)") : BiasArg.DEFAULT;
+        if (in == null || rec == null || bias == null) return null;
+        String layer = c.layerName(call);
+        Param kernel = new Param(layer, "kernel", new Shape(f, 4 * u), in.isFull() ? null : in, init, null, null);
+        Param recurrent = new Param(layer, "recurrent_kernel", new Shape(u, 4 * u), rec.isFull() ? null : rec, init, null, null);
+        Param b = bias.param(layer, 4 * u);
+        c.param(kernel);
+        c.param(recurrent);
+        if (b != null) c.param(b);
+        Shape out = sequences ? new Shape(t, u) : new Shape(u);
+        return c.node(Op.LSTM, out, List.of(x), new LstmSpec(kernel, recurrent, b, u, sequences), name, call.span());
+    }
+
+    private Boolean bool(Ast.Expr e, String what) {
+        if (e instanceof Ast.Name n && (n.name().equals("true") || n.name().equals("false"))) return n.name().equals("true");
+        c.error(DiagCode.ARG_VALUE, e.span(), what + ": takes true or false");
+        return null;
+    }
+
+    // ---- shape ops
+
+    private Node flatten(Ast.Call call, String name) {
+        Args a = Args.bind(call, new Args.Signature("flatten", List.of("x"), 1, List.of()), c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of flatten");
+        return x == null ? null : c.node(Op.RESHAPE, new Shape(x.shape().size()), List.of(x), null, name, call.span());
+    }
+
+    private Node reshape(Ast.Call call, String name) {
+        Args a = Args.bind(call, new Args.Signature("reshape", List.of("x", "shape"), 2, List.of()), c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of reshape");
+        if (x == null) return null;
+        if (!(a.get("shape") instanceof Ast.ListExpr l) || l.items().isEmpty()) {
+            c.error(DiagCode.ARG_KIND, a.get("shape").span(), "reshape takes a shape like [4, 7] (one entry may be -1)");
+            return null;
+        }
+        int[] dims = new int[l.items().size()];
+        int unknown = -1;
+        long known = 1;
+        for (int i = 0; i < dims.length; i++) {
+            Double d = c.number(l.items().get(i));
+            if (d == null) return null;
+            if (d == -1 && unknown < 0) {
+                unknown = i;
+                continue;
+            }
+            Integer v = c.positiveInt(l.items().get(i), "dimension " + i + " of reshape");
+            if (v == null) return null;
+            dims[i] = v;
+            known *= v;
+        }
+        long size = x.shape().sizeLong();
+        if (unknown >= 0 && size % known == 0) dims[unknown] = (int) (size / known);
+        if ((unknown >= 0 && size % known != 0) || (unknown < 0 && known != size)) {
+            c.error(DiagCode.SHAPE_MISMATCH, a.get("shape").span(), "reshape to " + shapeText(dims, unknown) + " needs " + (unknown >= 0 ? "a multiple of " + known : known)
+                    + " elements, but " + NetworkChecker.describe(a.get("x")) + x.shape() + " has " + size);
+            return null;
+        }
+        return c.node(Op.RESHAPE, new Shape(dims), List.of(x), null, name, call.span());
+    }
+
+    private static String shapeText(int[] dims, int unknown) {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < dims.length; i++) parts.add(i == unknown ? "-1" : Integer.toString(dims[i]));
+        return "[" + String.join(", ", parts) + "]";
+    }
+
+    private Node concat(Ast.Call call, String name) {
+        Args a = Args.bind(call, CONCAT, c);
+        if (a == null) return null;
+        List<Ast.Expr> exprs = new ArrayList<>(List.of(a.get("a"), a.get("b")));
+        if (a.has("more...")) exprs.add(a.get("more..."));
+        for (Ast.Arg extra : a.rest()) exprs.add(extra.value());
+        List<Node> parts = new ArrayList<>();
+        for (Ast.Expr e : exprs) parts.add(c.tensor(e, "an input of concat"));
+        Double axisArg = a.has("axis") ? c.number(a.get("axis")) : Double.valueOf(-1);
+        if (parts.contains(null) || axisArg == null) return null;
+        int rank = parts.get(0).shape().rank();
+        int axis = (int) (double) axisArg;
+        if (axisArg != Math.rint(axisArg) || axis < -rank || axis >= rank) {
+            c.error(DiagCode.ARG_VALUE, a.get("axis").span(), "axis " + Numbers.format(axisArg) + " is out of range for rank " + rank + " (-" + rank + ".." + (rank - 1) + ")");
+            return null;
+        }
+        if (axis < 0) axis += rank;
+        Shape first = parts.get(0).shape();
+        long total = 0;
+        for (int i = 0; i < parts.size(); i++) {
+            Shape s = parts.get(i).shape();
+            boolean fits = s.rank() == rank;
+            for (int d = 0; fits && d < rank; d++) fits = d == axis || s.dim(d) == first.dim(d);
+            if (!fits) {
+                c.error(DiagCode.SHAPE_MISMATCH, exprs.get(i).span(), "concat on axis " + axis + " needs equal shapes off that axis: "
+                        + NetworkChecker.describe(exprs.get(0)) + " is " + first + ", " + NetworkChecker.describe(exprs.get(i)) + " is " + s);
+                return null;
+            }
+            total += s.dim(axis);
+        }
+        int[] dims = first.dims();
+        dims[axis] = (int) Math.min(total, Integer.MAX_VALUE);
+        if (!c.sizeOk(call.span(), total * (first.sizeLong() / first.dim(axis)), "concat")) return null;
+        return c.node(Op.CONCAT, new Shape(dims), parts, axis, name, call.span());
+    }
+}

@@ -1,0 +1,190 @@
+package nnet.check;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import nnet.ast.Ast;
+import nnet.diag.DiagCode;
+import nnet.ir.Connectivity;
+import nnet.runtime.Csv;
+import nnet.runtime.DataFormatException;
+
+/**
+ * Turns a {@code connect:} expression into the {@link Connectivity} it denotes for a layer with
+ * {@code n} inputs and {@code m} units (LANGUAGE.md §4), after checking each pattern's preconditions.
+ */
+final class Patterns {
+    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges");
+
+    private final Reporter r;
+    private final Literals literals;
+    private final Function<Ast.Expr, Double> number;
+    private final Path baseDir;
+
+    Patterns(Reporter r, Literals literals, Function<Ast.Expr, Double> number, Path baseDir) {
+        this.r = r;
+        this.literals = literals;
+        this.number = number;
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * @param layer how to name the layer in messages, e.g. {@code dense(x, 2) on x[2]}
+     * @param axes  what rows and columns are, e.g. {@code inputs x units}
+     */
+    Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes) {
+        if (e instanceof Ast.Binary b && (b.op().equals("|") || b.op().equals("&"))) {
+            Connectivity p = eval(b.left(), n, m, layer, axes), q = eval(b.right(), n, m, layer, axes);
+            if (p == null || q == null) return null;
+            return b.op().equals("|") ? p.union(q) : p.intersect(q);
+        }
+        if (e instanceof Ast.Name name && name.name().equals("full")) return Connectivity.full(n, m);
+        if (e instanceof Ast.Tagged t && t.tag().name().equals("mask")) return mask(t, n, m, layer, axes);
+        if (e instanceof Ast.Tagged t && t.tag().name().equals("edges")) return edges(t, n, m, layer);
+        if (e instanceof Ast.Call c) {
+            String f = c.callee().name();
+            List<Double> a = numbers(c);
+            if (a == null) return null;
+            String problem;
+            switch (f) {
+                case "band" -> {
+                    if (!arity(c, a, 1, 1)) return null;
+                    problem = Connectivity.bandProblem(n, m, whole(a.get(0)));
+                    if (problem == null) return Connectivity.band(n, m, (int) (double) a.get(0));
+                }
+                case "blocks" -> {
+                    if (!arity(c, a, 1, 1)) return null;
+                    problem = Connectivity.blocksProblem(n, m, whole(a.get(0)));
+                    if (problem == null) return Connectivity.blocks(n, m, (int) (double) a.get(0));
+                }
+                case "local" -> {
+                    if (!arity(c, a, 2, 2)) return null;
+                    problem = Connectivity.localProblem(n, m, whole(a.get(0)), whole(a.get(1)));
+                    if (problem == null) return Connectivity.local(n, m, (int) (double) a.get(0), (int) (double) a.get(1));
+                }
+                case "random" -> {
+                    if (!arity(c, a, 1, 2)) return null;
+                    problem = Connectivity.randomProblem(n, m, a.get(0));
+                    long seed = a.size() > 1 ? (long) (double) a.get(1) : 7;
+                    if (problem == null) return Connectivity.random(n, m, a.get(0), seed);
+                }
+                default -> {
+                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected());
+                    return null;
+                }
+            }
+            r.error(DiagCode.PATTERN_PRECONDITION, c.span(), problem + " in " + layer);
+            return null;
+        }
+        r.error(DiagCode.PATTERN_UNKNOWN, e.span(), "expected a connectivity pattern" + expected());
+        return null;
+    }
+
+    private static String expected() {
+        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], p | q, p & q)";
+    }
+
+    /** Pattern parameters that must be whole numbers; a fractional one becomes -1, which every precondition rejects. */
+    private static int whole(double d) {
+        return d == Math.rint(d) && Math.abs(d) < Integer.MAX_VALUE ? (int) d : -1;
+    }
+
+    private List<Double> numbers(Ast.Call c) {
+        List<Double> out = new ArrayList<>();
+        for (Ast.Arg arg : c.args()) {
+            if (arg.name() != null && !(c.callee().name().equals("random") && arg.name().name().equals("seed"))) {
+                r.error(DiagCode.ARG_UNKNOWN, arg.name().span(), c.callee().name() + " has no argument '" + arg.name().name() + "'");
+                return null;
+            }
+            Double d = number.apply(arg.value());
+            if (d == null) return null;
+            out.add(d);
+        }
+        return out;
+    }
+
+    private boolean arity(Ast.Call c, List<Double> a, int min, int max) {
+        if (a.size() >= min && a.size() <= max) return true;
+        r.error(DiagCode.ARG_COUNT, c.span(), c.callee().name() + " takes " + (min == max ? "" + min : min + " or " + max) + " argument" + (max == 1 ? "" : "s") + ", found " + a.size());
+        return false;
+    }
+
+    private Connectivity mask(Ast.Tagged t, int n, int m, String layer, String axes) {
+        float[][] values;
+        if (t.value() instanceof Ast.Str file) {
+            values = readCsv(file);
+        } else {
+            values = literals.matrix(t.value(), DiagCode.MASK_SIZE, "mask");
+        }
+        if (values == null) return null;
+        if (values.length != n || values[0].length != m) {
+            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")");
+            return null;
+        }
+        boolean[][] present = new boolean[n][m];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) {
+                float v = values[i][j];
+                if (v != 0 && v != 1) {
+                    r.error(DiagCode.MASK_VALUE, t.span(), "mask entry [" + i + "][" + j + "] is " + v + "; a mask holds only 0 and 1");
+                    return null;
+                }
+                present[i][j] = v == 1;
+            }
+        return Connectivity.fromRows(present);
+    }
+
+    private float[][] readCsv(Ast.Str file) {
+        Path p = baseDir.resolve(file.value());
+        if (!Files.isRegularFile(p)) {
+            r.error(DiagCode.MASK_FILE, file.span(), "mask file " + file.value() + " not found (looked in " + baseDir.toAbsolutePath().normalize() + ")");
+            return null;
+        }
+        try {
+            return Csv.read(p);
+        } catch (DataFormatException ex) {
+            r.error(DiagCode.MASK_FILE, file.span(), "mask file: " + ex.getMessage());
+            return null;
+        }
+    }
+
+    private Connectivity edges(Ast.Tagged t, int n, int m, String layer) {
+        if (!(t.value() instanceof Ast.ListExpr list)) {
+            r.error(DiagCode.PATTERN_UNKNOWN, t.span(), "edges takes a list like [0 -> 1, 2 -> 0..3]");
+            return null;
+        }
+        List<int[]> pairs = new ArrayList<>();
+        for (Ast.Expr item : list.items()) {
+            if (!(item instanceof Ast.Edge edge)) {
+                r.error(DiagCode.PATTERN_UNKNOWN, item.span(), "an edge is 'input -> unit', e.g. 0 -> 1 or 3 -> 0..2");
+                return null;
+            }
+            int[] from = range(edge.from(), n, "input", layer), to = range(edge.to(), m, "unit", layer);
+            if (from == null || to == null) return null;
+            for (int i = from[0]; i <= from[1]; i++)
+                for (int j = to[0]; j <= to[1]; j++) pairs.add(new int[] {i, j});
+        }
+        return Connectivity.edges(n, m, pairs);
+    }
+
+    /** An index or an inclusive range {@code a..b}, checked against {@code 0..size-1}. */
+    private int[] range(Ast.Expr e, int size, String what, String layer) {
+        Ast.Expr lo = e instanceof Ast.Range rg ? rg.from() : e, hi = e instanceof Ast.Range rg ? rg.to() : e;
+        Double a = number.apply(lo), b = number.apply(hi);
+        if (a == null || b == null) return null;
+        for (double v : new double[] {a, b}) {
+            if (v != Math.rint(v) || v < 0 || v >= size) {
+                r.error(DiagCode.EDGE_RANGE, e.span(), what + " index " + Numbers.format(v) + " is out of range: " + layer + " has " + size + " " + what + "s (0.." + (size - 1) + ")");
+                return null;
+            }
+        }
+        if (a > b) {
+            r.error(DiagCode.EDGE_RANGE, e.span(), "range " + Numbers.format(a) + ".." + Numbers.format(b) + " is empty");
+            return null;
+        }
+        return new int[] {(int) (double) a, (int) (double) b};
+    }
+}

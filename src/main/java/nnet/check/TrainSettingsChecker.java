@@ -1,0 +1,83 @@
+package nnet.check;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import nnet.ast.Ast;
+import nnet.diag.DiagCode;
+import nnet.ir.Graph;
+
+/** {@code train { optimizer: adam(lr: 0.001), batch: 32, epochs: 20 }}: the defaults of {@code nnetc train}. */
+final class TrainSettingsChecker {
+    static final List<String> SETTINGS = List.of("optimizer", "batch", "epochs", "lr");
+    static final Map<String, List<String>> OPTIMIZERS = Map.of(
+            "sgd", List.of("lr", "momentum"),
+            "adam", List.of("lr", "beta1", "beta2", "eps"),
+            "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+
+    private final NetworkChecker c;
+
+    TrainSettingsChecker(NetworkChecker c) {
+        this.c = c;
+    }
+
+    Optional<Graph.TrainSettings> check(Ast.TrainStmt t) {
+        Graph.TrainSettings d = Graph.TrainSettings.defaults();
+        String optimizer = d.optimizer();
+        Map<String, Double> optArgs = new LinkedHashMap<>();
+        int batch = d.batch(), epochs = d.epochs();
+        boolean ok = true;
+        for (Ast.Arg a : t.settings()) {
+            String key = a.name() == null ? "" : a.name().name();
+            switch (key) {
+                case "optimizer" -> {
+                    String name = a.value() instanceof Ast.Name n ? n.name() : a.value() instanceof Ast.Call call ? call.callee().name() : null;
+                    if (name == null || !OPTIMIZERS.containsKey(name)) {
+                        c.error(DiagCode.TRAIN_SETTING, a.value().span(), "expected an optimizer: sgd(lr: 0.01, momentum: 0.9), adam(lr: 0.001) or adamw(lr: 0.001, weight_decay: 0.01)"
+                                + (name == null ? "" : Suggest.didYouMean(name, OPTIMIZERS.keySet())));
+                        ok = false;
+                        continue;
+                    }
+                    optimizer = name;
+                    if (a.value() instanceof Ast.Call call) ok &= optimizerArgs(call, OPTIMIZERS.get(name), optArgs);
+                }
+                case "batch", "epochs" -> {
+                    Integer v = c.positiveInt(a.value(), key);
+                    if (v == null) ok = false;
+                    else if (key.equals("batch")) batch = v;
+                    else epochs = v;
+                }
+                case "lr" -> {
+                    Double v = c.number(a.value());
+                    if (v == null || v <= 0) {
+                        if (v != null) c.error(DiagCode.TRAIN_SETTING, a.value().span(), "lr must be positive, found " + Numbers.format(v));
+                        ok = false;
+                    } else optArgs.put("lr", v);
+                }
+                default -> {
+                    c.error(DiagCode.TRAIN_SETTING, a.name() == null ? a.span() : a.name().span(), "unknown training setting '" + key + "'"
+                            + Suggest.didYouMean(key, SETTINGS) + "; expected " + String.join(", ", SETTINGS));
+                    ok = false;
+                }
+            }
+        }
+        return ok ? Optional.of(new Graph.TrainSettings(optimizer, Map.copyOf(optArgs), batch, epochs)) : Optional.empty();
+    }
+
+    private boolean optimizerArgs(Ast.Call call, List<String> allowed, Map<String, Double> out) {
+        boolean ok = true;
+        for (Ast.Arg a : call.args()) {
+            if (a.name() == null || !allowed.contains(a.name().name())) {
+                c.error(DiagCode.TRAIN_SETTING, a.span(), call.callee().name() + " takes named settings " + String.join(", ", allowed)
+                        + (a.name() == null ? ", e.g. lr: 0.01" : Suggest.didYouMean(a.name().name(), allowed)));
+                ok = false;
+                continue;
+            }
+            Double v = c.number(a.value());
+            if (v == null) ok = false;
+            else out.put(a.name().name(), v);
+        }
+        return ok;
+    }
+}

@@ -1,0 +1,25 @@
+package nnet.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import nnet.ir.Graph;
+import nnet.ir.InitialWeights;
+import nnet.runtime.Safetensors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "init", description = "Writes initial weights and connectivity masks (safetensors, names as LANGUAGE.md §6).")
+final class InitCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE") Path file;
+    @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})") long seed;
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors") Path output;
+    @Option(names = "--network", description = "which network, when FILE declares several") String network;
+
+    @Override
+    public Integer call() {
+        Graph g = Sources.graph(file, network);
+        Safetensors.write(output, InitialWeights.of(g, seed));
+        return 0;
+    }
+}

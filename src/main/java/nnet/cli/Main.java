@@ -1,0 +1,39 @@
+package nnet.cli;
+
+import nnet.diag.CompileError;
+import nnet.diag.Diagnostic;
+import nnet.lower.UnsupportedOpException;
+import nnet.runtime.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code nnetc}: the compiler's command line (LANGUAGE.md §9). */
+@Command(name = "nnetc", mixinStandardHelpOptions = true, version = "nnetc 0.1.0",
+        description = "Checks, compiles and runs .nnet networks.",
+        subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, DumpIrCommand.class})
+public final class Main implements Runnable {
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        return Cli.execute(new CommandLine(new Main()), args, Main::userMessage);
+    }
+
+    /** Compile errors print as diagnostics; everything not listed here is an internal error. */
+    private static String userMessage(Throwable t) {
+        if (t instanceof CompileError ce) {
+            StringBuilder sb = new StringBuilder();
+            for (Diagnostic d : ce.diagnostics()) sb.append(d.format()).append('\n');
+            int n = ce.diagnostics().size();
+            return sb.append(n).append(n == 1 ? " error" : " errors").toString();
+        }
+        if (t instanceof UnsupportedOpException u) return u.span() + ": error: " + u.getMessage();
+        return null;
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

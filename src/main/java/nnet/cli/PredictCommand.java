@@ -1,0 +1,43 @@
+package nnet.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import nnet.ir.Graph;
+import nnet.runtime.Cli;
+import nnet.runtime.Network;
+import nnet.runtime.Predict;
+import nnet.runtime.Safetensors;
+import nnet.runtime.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "predict", description = "Runs a network (a .nnet file or a compiled jar) on every row of the input CSV; one CSV row out per row in.")
+final class PredictCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE|JAR") Path source;
+    @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed; a jar has its own)") Path weights;
+    @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input") List<String> inputs;
+    @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
+    @Option(names = "--network", description = "which network, when the file declares several") String network;
+    @Option(names = {"-o", "--output"}, description = "write the CSV here (atomically) instead of standard output") Path output;
+
+    @Override
+    public Integer call() throws IOException {
+        Network net = source.toString().endsWith(".jar") ? JarNetworks.load(source, network) : fromSource();
+        if (weights != null) net.loadWeights(Safetensors.read(weights));
+        Cli.writeCsv(Predict.run(net, Predict.readInputs(net, inputs), probes), output);
+        return 0;
+    }
+
+    private Network fromSource() {
+        Graph g = Sources.graph(source, network);
+        if (weights == null && Sources.hasTrainable(g))
+            throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
+        Network net = Sources.instantiate(g);
+        if (weights == null) net.loadWeights(Sources.weights(g, null, 0));
+        return net;
+    }
+}

@@ -1,0 +1,250 @@
+package nnet.emit;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnet.ir.Graph;
+import nnet.ir.Node;
+import nnet.ir.Param;
+import nnet.lower.Buffer;
+import nnet.lower.Expr;
+import nnet.lower.Kernel;
+import nnet.lower.Program;
+import nnet.runtime.CompiledNetwork;
+import nnet.runtime.Tensor;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+/**
+ * Writes a {@link Program} as a class extending {@link CompiledNetwork}: a field per buffer and
+ * weight array, a constructor that allocates and registers them, and {@code run()} calling one
+ * private method per kernel, in order. Kernels become straight loops over float arrays
+ * ({@link KernelEmitter}); nothing is interpreted or allocated at run time.
+ */
+public final class ClassEmitter {
+    public static final String PACKAGE = "nnet.generated";
+    /** Constructor steps and kernel calls per method, well under the JVM's 64 KB method limit. */
+    static final int STEPS_PER_METHOD = 400;
+
+    static final Type BASE = Type.getType(CompiledNetwork.class);
+    static final Type FLOATS = Type.getType(float[].class);
+    static final Type ROWS = Type.getType(float[][].class);
+    static final Type INTS = Type.getType(int[].class);
+    static final Type SPARSE = Type.getType(CompiledNetwork.SparseParam.class);
+
+    private final Program p;
+    private final Type self;
+    private final ClassWriter cw;
+    private final Map<String, Tensor> structure = new LinkedHashMap<>();
+    /** Params that generated code reads from fields (unrolled fixed kernels need none). */
+    private final Set<Param> fieldParams = new HashSet<>();
+
+    private ClassEmitter(Program p) {
+        this.p = p;
+        this.self = Type.getObjectType((PACKAGE + "." + p.graph().name()).replace('.', '/'));
+        this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            // frames only ever merge arrays of one type; never load classes to find a common super type
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                return "java/lang/Object";
+            }
+        };
+    }
+
+    public static GeneratedNetwork emit(Program p) {
+        return new ClassEmitter(p).emit();
+    }
+
+    static String fieldOf(Param param) {
+        return "p$" + param.name().replace('.', '$');
+    }
+
+    private GeneratedNetwork emit() {
+        Graph g = p.graph();
+        cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self.getInternalName(), null, BASE.getInternalName(), null);
+        cw.visitSource(Path.of(g.sourceFile()).getFileName().toString(), null);
+        for (Param param : g.params()) {
+            if (param.present() != null) structure.put(param.maskName(), param.present().toMask());
+            if (param.isFixed()) structure.put(param.name(), new Tensor(param.shape().dims(), param.fixed()));
+        }
+        for (Buffer b : p.buffers()) field(b.field(), FLOATS);
+        KernelEmitter kernels = new KernelEmitter(cw, self);
+        List<String> kernelMethods = new ArrayList<>();
+        for (int k = 0; k < p.kernels().size(); k++) {
+            Kernel kernel = p.kernels().get(k);
+            for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
+            kernelMethods.add(kernels.emit(kernel, k));
+        }
+        constructor();
+        runMethod(kernelMethods);
+        cw.visitEnd();
+        return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), structure);
+    }
+
+    private void field(String name, Type type) {
+        cw.visitField(Opcodes.ACC_PRIVATE, name, type.getDescriptor(), null, null).visitEnd();
+    }
+
+    private void declareParam(Param param) {
+        if (!fieldParams.add(param)) return;
+        String f = fieldOf(param);
+        if (param.shape().rank() == 2 && param.present() == null) field(f, ROWS);
+        else field(f, FLOATS);
+        if (param.shape().rank() == 2 && param.present() != null) {
+            field(f + "$start", INTS);
+            field(f + "$col", INTS);
+        }
+    }
+
+    /** One constructor step: code that leaves the stack as it found it. */
+    private interface Step {
+        void emit(MethodBuilder m);
+    }
+
+    private void constructor() {
+        Graph g = p.graph();
+        List<Step> steps = new ArrayList<>();
+        for (Buffer b : p.buffers())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(b.size());
+                m.g.newArray(Type.FLOAT_TYPE);
+                m.g.putField(self, b.field(), FLOATS);
+            });
+        for (Map.Entry<String, Node> e : g.named().entrySet()) {
+            Buffer b = p.bufferOf().get(e.getValue());
+            int[] dims = e.getValue().shape().dims();
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(e.getKey());
+                m.g.loadThis();
+                m.g.getField(self, b.field(), FLOATS);
+                pushInts(m, dims);
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void node(String, float[], int[])"));
+            });
+        }
+        for (Node in : g.inputs()) steps.add(m -> registerName(m, "input", in.name()));
+        for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
+        for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
+
+        List<String> chunks = new ArrayList<>();
+        for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {
+            String name = "init" + chunks.size();
+            MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PRIVATE, "void " + name + "()", 0);
+            for (Step s : steps.subList(from, Math.min(steps.size(), from + STEPS_PER_METHOD))) s.emit(m);
+            m.end(self);
+            chunks.add(name);
+        }
+        MethodBuilder ctor = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, "void <init>()", 0);
+        ctor.g.loadThis();
+        ctor.g.push(g.name());
+        ctor.g.invokeConstructor(BASE, org.objectweb.asm.commons.Method.getMethod("void <init>(String)"));
+        for (String c : chunks) {
+            ctor.g.loadThis();
+            ctor.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + c + "()"));
+        }
+        ctor.end(self);
+    }
+
+    /** The name an output is registered under: its own, or the first name bound to it. */
+    private String outputName(Node out) {
+        if (out.name() != null) return out.name();
+        for (Map.Entry<String, Node> e : p.graph().named().entrySet()) if (e.getValue() == out) return e.getKey();
+        throw new IllegalStateException("output without a name: " + out);
+    }
+
+    private void registerName(MethodBuilder m, String method, String name) {
+        m.g.loadThis();
+        m.g.push(name);
+        m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void " + method + "(String)"));
+    }
+
+    private void initParam(MethodBuilder m, Param param) {
+        String f = fieldOf(param);
+        var gen = m.g;
+        boolean kernel2d = param.shape().rank() == 2;
+        if (kernel2d && param.present() == null) {
+            gen.loadThis();
+            gen.loadThis();
+            if (param.isFixed()) {
+                gen.push(param.name());
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[][] fixedRows(String)"));
+            } else {
+                gen.push(param.name());
+                gen.push(param.shape().dim(0));
+                gen.push(param.shape().dim(1));
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[][] denseParam(String, int, int)"));
+            }
+            gen.putField(self, f, ROWS);
+        } else if (kernel2d) {
+            int sp = m.local("sparse", SPARSE);
+            gen.loadThis();
+            gen.push(param.name());
+            gen.push(param.maskName());
+            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(
+                    (param.isFixed() ? "nnet.runtime.CompiledNetwork$SparseParam fixedSparse" : "nnet.runtime.CompiledNetwork$SparseParam sparseParam") + "(String, String)"));
+            gen.storeLocal(sp);
+            storeComponent(m, sp, "values", f, FLOATS);
+            storeComponent(m, sp, "rowStart", f + "$start", INTS);
+            storeComponent(m, sp, "colIndex", f + "$col", INTS);
+        } else {
+            gen.loadThis();
+            gen.loadThis();
+            gen.push(param.name());
+            if (param.isFixed()) {
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.Tensor structure(String)"));
+                gen.invokeVirtual(Type.getType(Tensor.class), org.objectweb.asm.commons.Method.getMethod("float[] data()"));
+            } else {
+                pushInts(m, param.shape().dims());
+                if (param.present() != null) gen.push(param.maskName());
+                else gen.push((String) null);
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] flatParam(String, int[], String)"));
+            }
+            gen.putField(self, f, FLOATS);
+        }
+    }
+
+    private void storeComponent(MethodBuilder m, int sparseLocal, String accessor, String field, Type type) {
+        m.g.loadThis();
+        m.g.loadLocal(sparseLocal);
+        m.g.invokeVirtual(SPARSE, new org.objectweb.asm.commons.Method(accessor, type, new Type[0]));
+        m.g.putField(self, field, type);
+    }
+
+    private static void pushInts(MethodBuilder m, int[] values) {
+        m.g.push(values.length);
+        m.g.newArray(Type.INT_TYPE);
+        for (int i = 0; i < values.length; i++) {
+            m.g.dup();
+            m.g.push(i);
+            m.g.push(values[i]);
+            m.g.arrayStore(Type.INT_TYPE);
+        }
+    }
+
+    /** {@code run()} calls the kernels in order, split into methods when there are very many. */
+    private void runMethod(List<String> kernelMethods) {
+        List<String> chunks = new ArrayList<>();
+        for (int from = 0; from < kernelMethods.size(); from += STEPS_PER_METHOD) {
+            String name = "run" + chunks.size();
+            MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PRIVATE, "void " + name + "()", 0);
+            for (String k : kernelMethods.subList(from, Math.min(kernelMethods.size(), from + STEPS_PER_METHOD))) {
+                m.g.loadThis();
+                m.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + k + "()"));
+            }
+            m.end(self);
+            chunks.add(name);
+        }
+        MethodBuilder run = new MethodBuilder(cw, Opcodes.ACC_PROTECTED, "void run()", 0);
+        for (String c : chunks) {
+            run.g.loadThis();
+            run.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + c + "()"));
+        }
+        run.end(self);
+    }
+}

@@ -1,0 +1,8 @@
+package nnet.ir;
+
+/**
+ * A 2-D convolution: kernel {@code [filters, C, kh, kw]}, optional bias {@code [filters]} (may be null),
+ * {@code connect} a {@code C x filters} channel table (absent pairs are never computed).
+ * {@code padTop/padLeft} are the zero rows/columns added before the image ({@code same} padding).
+ */
+public record ConvSpec(Param kernel, Param bias, int kh, int kw, int stride, int padTop, int padLeft) {}

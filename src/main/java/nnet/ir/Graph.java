@@ -1,0 +1,92 @@
+package nnet.ir;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import nnet.diag.Span;
+
+/**
+ * A checked network: shaped nodes in topological order, its inputs and outputs, every name the
+ * user can read ({@code activation(name)}, {@code --probe}), its weights, its loss and training
+ * defaults. This is what every later phase (interpreter, autodiff, lowering, emitter) consumes.
+ */
+public record Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
+                    Map<String, Node> named, List<Param> params, Loss loss, TrainSettings train) {
+
+    /** The training loss on one output: {@code mse}, {@code binary_cross_entropy}, {@code cross_entropy}. */
+    public record Loss(Node output, String kind) {}
+
+    /** Defaults from {@code train { }}; the CLI can override each. */
+    public record TrainSettings(String optimizer, Map<String, Double> optimizerArgs, int batch, int epochs) {
+        public static TrainSettings defaults() {
+            return new TrainSettings("adam", Map.of(), 32, 10);
+        }
+    }
+
+    public Node input(String inputName) {
+        for (Node n : inputs) if (n.name().equals(inputName)) return n;
+        return null;
+    }
+
+    /** Number of nodes that read each node: lowering materialises values read more than once. */
+    public int[] consumerCounts() {
+        int[] counts = new int[nodes.size()];
+        for (Node n : nodes) for (Node in : n.inputs()) counts[in.id()]++;
+        for (Node out : outputs) counts[out.id()]++;
+        return counts;
+    }
+
+    /** Builds a graph node by node; shapes are computed and checked by the caller (the checker). */
+    public static final class Builder {
+        private final String name;
+        private final String sourceFile;
+        private final List<Node> nodes = new ArrayList<>();
+        private final List<Node> inputs = new ArrayList<>();
+        private final List<Node> outputs = new ArrayList<>();
+        private final Map<String, Node> named = new LinkedHashMap<>();
+        private final List<Param> params = new ArrayList<>();
+        private Loss loss;
+        private TrainSettings train = TrainSettings.defaults();
+
+        public Builder(String name, String sourceFile) {
+            this.name = name;
+            this.sourceFile = sourceFile;
+        }
+
+        public Node add(Op op, Shape shape, List<Node> in, Object arg, String nodeName, Span span) {
+            Node n = new Node(nodes.size(), op, shape, List.copyOf(in), arg, nodeName, span);
+            nodes.add(n);
+            if (op == Op.INPUT) inputs.add(n);
+            if (nodeName != null) named.putIfAbsent(nodeName, n);
+            return n;
+        }
+
+        /** Gives an existing node a further readable name ({@code h2 = h}). */
+        public void alias(String nodeName, Node n) {
+            named.putIfAbsent(nodeName, n);
+        }
+
+        public void param(Param p) {
+            params.add(p);
+        }
+
+        public void output(Node n) {
+            if (!outputs.contains(n)) outputs.add(n);
+        }
+
+        public void loss(Loss l) {
+            loss = l;
+        }
+
+        public void train(TrainSettings t) {
+            train = t;
+        }
+
+        public Graph build() {
+            return new Graph(name, sourceFile, Collections.unmodifiableList(nodes), List.copyOf(inputs), List.copyOf(outputs),
+                    Collections.unmodifiableMap(named), List.copyOf(params), loss, train);
+        }
+    }
+}

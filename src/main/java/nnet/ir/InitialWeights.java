@@ -1,0 +1,96 @@
+package nnet.ir;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import nnet.runtime.Tensor;
+
+/**
+ * The starting weights of a graph (what {@code nnetc init} writes): every param by its name,
+ * and every connectivity as {@code <layer>.mask}. Each param draws from its own generator,
+ * seeded from the run's seed and its name, so adding a layer does not change the others.
+ * Absent connections are 0.
+ */
+public final class InitialWeights {
+    private InitialWeights() {}
+
+    public static Map<String, Tensor> of(Graph g, long seed) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Param p : g.params()) {
+            out.put(p.name(), new Tensor(p.shape().dims(), values(p, seed)));
+            if (p.present() != null) out.put(p.maskName(), p.present().toMask());
+        }
+        return out;
+    }
+
+    /** Row-major values of one param; fixed params give their constants. */
+    public static float[] values(Param p, long seed) {
+        if (p.fixed() != null) return p.fixed().clone();
+        float[] v = new float[p.shape().size()];
+        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + p.name().hashCode());
+        double[] fan = fans(p);
+        Init init = p.init();
+        if (init instanceof Init.Values given) System.arraycopy(given.values(), 0, v, 0, v.length);
+        else if (init instanceof Init.Glorot) {
+            double limit = Math.sqrt(6 / (fan[0] + fan[1]));
+            for (int k = 0; k < v.length; k++) v[k] = (float) rnd.nextDouble(-limit, limit);
+        } else if (init instanceof Init.He) {
+            double std = Math.sqrt(2 / fan[0]);
+            for (int k = 0; k < v.length; k++) v[k] = (float) (gaussian(rnd) * std);
+        } else if (init instanceof Init.Normal nm) {
+            for (int k = 0; k < v.length; k++) v[k] = (float) (gaussian(rnd) * nm.std());
+        } else if (init instanceof Init.Uniform u) {
+            for (int k = 0; k < v.length; k++) v[k] = (float) (u.low() == u.high() ? u.low() : rnd.nextDouble(u.low(), u.high()));
+        } // Init.Zeros: the array is already 0
+        zeroAbsent(p, v);
+        return v;
+    }
+
+    /**
+     * Fan-in and fan-out counted over connections that exist, so a sparse layer starts with the
+     * same signal variance as a dense one of the same effective width.
+     */
+    private static double[] fans(Param p) {
+        Shape s = p.shape();
+        double in, out;
+        if (s.rank() == 4) { // conv kernel [filters, C, kh, kw]
+            double density = p.present() == null ? 1 : p.present().density();
+            double field = s.dim(2) * (double) s.dim(3);
+            in = s.dim(1) * field * density;
+            out = s.dim(0) * field * density;
+        } else if (s.rank() == 2) {
+            double density = p.present() == null ? 1 : p.present().density();
+            in = s.dim(0) * density;
+            out = s.dim(1) * density;
+        } else {
+            in = out = s.dim(0);
+        }
+        return new double[] {Math.max(in, 1), Math.max(out, 1)};
+    }
+
+    private static double gaussian(SplittableRandom rnd) {
+        // Box-Muller: SplittableRandom has no nextGaussian on JDK 17
+        double u = 1 - rnd.nextDouble(), w = rnd.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
+    }
+
+    /** Writes 0 where the param's connectivity says no connection exists. */
+    static void zeroAbsent(Param p, float[] v) {
+        Connectivity c = p.present();
+        if (c == null) return;
+        Shape s = p.shape();
+        if (s.rank() == 4) { // channel table C x filters over [filters, C, kh, kw]
+            int f = s.dim(0), ch = s.dim(1), field = s.dim(2) * s.dim(3);
+            for (int o = 0; o < f; o++)
+                for (int i = 0; i < ch; i++)
+                    if (!c.get(i, o)) java.util.Arrays.fill(v, (o * ch + i) * field, (o * ch + i + 1) * field, 0f);
+        } else if (s.rank() == 1) {
+            for (int j = 0; j < v.length; j++) if (!c.get(0, j)) v[j] = 0;
+        } else {
+            int rows = s.dim(0), cols = s.dim(1), unitCols = c.cols();
+            // lstm kernels repeat a rows x units pattern for each of the 4 gates
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++) if (!c.get(i, j % unitCols)) v[i * cols + j] = 0;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package nnet.ir;
+
+import java.util.stream.Collectors;
+
+/** Text form of a graph, for {@code nnetc dump-ir} and for tests that check the IR line by line. */
+public final class IrPrinter {
+    private IrPrinter() {}
+
+    public static String print(Graph g) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("network ").append(g.name()).append("  // ").append(g.sourceFile()).append('\n');
+        for (Param p : g.params()) {
+            sb.append("  param ").append(p.name()).append(' ').append(p.shape());
+            if (p.isFixed()) sb.append(" fixed");
+            if (p.present() != null) sb.append(" connections ").append(p.present().count()).append('/').append(p.present().rows() * (long) p.present().cols());
+            if (p.frozen() != null) sb.append(" frozen ").append(p.frozen().count());
+            sb.append('\n');
+        }
+        for (Node n : g.nodes()) {
+            sb.append("  %").append(n.id());
+            if (n.name() != null) sb.append(' ').append(n.name());
+            sb.append(" = ").append(n.op().lower()).append('(');
+            sb.append(n.inputs().stream().map(i -> "%" + i.id()).collect(Collectors.joining(", ")));
+            sb.append(')');
+            String arg = argText(n);
+            if (!arg.isEmpty()) sb.append(' ').append(arg);
+            sb.append(" : ").append(n.shape());
+            if (n.span() != null && n.span().line() > 0) sb.append("  // line ").append(n.span().line());
+            sb.append('\n');
+        }
+        sb.append("  output ").append(g.outputs().stream().map(Node::label).collect(Collectors.joining(", "))).append('\n');
+        if (g.loss() != null) sb.append("  loss ").append(g.loss().output().label()).append(": ").append(g.loss().kind()).append('\n');
+        return sb.toString();
+    }
+
+    private static String argText(Node n) {
+        Object a = n.arg();
+        if (a == null) return "";
+        if (a instanceof Param p) return p.name();
+        if (a instanceof ConvSpec c)
+            return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.stride() + " pad=" + c.padTop() + "," + c.padLeft();
+        if (a instanceof LstmSpec l) return l.kernel().name() + " units=" + l.units() + (l.sequences() ? " sequences" : "");
+        return a.toString();
+    }
+}

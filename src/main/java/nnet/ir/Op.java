@@ -1,0 +1,47 @@
+package nnet.ir;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * Every operation of the IR. Few primitives: a dense layer is LINEAR then BIAS_ADD then an
+ * activation; a gate is MUL and SUB; lowering fuses them back into one loop. The groups below
+ * are what passes match on, instead of listing ops one by one.
+ */
+public enum Op {
+    /** A network input; arg: none (the node's name is the input's). */
+    INPUT,
+    /** A scalar constant broadcast over its consumer; arg: {@code Float}. */
+    CONST,
+    /** {@code x[..., n] · W[n, m] -> [..., m]} over the present connections of W; arg: kernel {@link Param}. */
+    LINEAR,
+    /** {@code x[..., m] + b[m]}; arg: bias {@link Param}. */
+    BIAS_ADD,
+    /** Elementwise binary ops; an operand of shape [1] broadcasts. */
+    ADD, SUB, MUL, DIV,
+    /** Activations, elementwise; LEAKY_RELU's arg is its slope ({@code Float}). */
+    RELU, SIGMOID, TANH, GELU, LEAKY_RELU,
+    /** Softmax over the last axis. */
+    SOFTMAX,
+    /** Same data, new shape (flatten, reshape): no code, the buffer is shared. */
+    RESHAPE,
+    /** Concatenation of the inputs along an axis; arg: {@code Integer} axis (non-negative). */
+    CONCAT,
+    /** {@code [C, H, W] -> [F, H', W']}; arg: {@link ConvSpec}. */
+    CONV2D,
+    /** {@code [C, H, W] -> [C, H/k, W/k]}; arg: {@code Integer} k (window and stride). */
+    MAXPOOL, AVGPOOL,
+    /** {@code [T, F] -> [units]} or {@code [T, units]}; arg: {@link LstmSpec}. */
+    LSTM;
+
+    public static final Set<Op> BINARY = EnumSet.of(ADD, SUB, MUL, DIV);
+    public static final Set<Op> ACTIVATION = EnumSet.of(RELU, SIGMOID, TANH, GELU, LEAKY_RELU);
+    /** Ops computed one element at a time at the same index: lowering fuses chains of them into one loop. */
+    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, RELU, SIGMOID, TANH, GELU, LEAKY_RELU);
+    /** Ops that own weights. */
+    public static final Set<Op> PARAMETRIC = EnumSet.of(LINEAR, BIAS_ADD, CONV2D, LSTM);
+
+    public String lower() {
+        return name().toLowerCase();
+    }
+}

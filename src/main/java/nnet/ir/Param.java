@@ -1,0 +1,40 @@
+package nnet.ir;
+
+/**
+ * A weight tensor of a layer, named as in the weights file: {@code h.kernel}, {@code r1.h.bias}.
+ *
+ * @param layer    the layer's name ({@code h}, {@code y_1}, {@code r1.h})
+ * @param role     {@code kernel}, {@code bias} or {@code recurrent_kernel}
+ * @param shape    the shape in the weights file (Keras layout)
+ * @param present  which entries exist, as the op defines it and as the mask tensor is written: dense
+ *                 {@code n x m}; conv2d the {@code C x filters} channel table; lstm the {@code F x units}
+ *                 (or {@code units x units}) pattern shared by the four gates; bias {@code 1 x n};
+ *                 null when every entry exists
+ * @param init     how a trainable param starts; ignored when fixed
+ * @param fixed    the constant values (row-major over {@code shape}) when the source says {@code fixed}; else null
+ * @param frozen   entries that keep their initial value ({@code freeze: mask}); null when none
+ */
+public record Param(String layer, String role, Shape shape, Connectivity present, Init init, float[] fixed, Connectivity frozen) {
+    public String name() {
+        return layer + "." + role;
+    }
+
+    public boolean isFixed() {
+        return fixed != null;
+    }
+
+    /** The name of the connectivity tensor written beside this param ({@code h.mask}, {@code h.recurrent_mask}). */
+    public String maskName() {
+        return layer + (role.equals("recurrent_kernel") ? ".recurrent_mask" : role.equals("bias") ? ".bias_mask" : ".mask");
+    }
+
+    /** Number of weights that exist (present connections). */
+    public long count() {
+        return present == null ? shape.sizeLong() : present.count();
+    }
+
+    @Override
+    public String toString() {
+        return name() + shape + (fixed != null ? " fixed" : "") + (present != null ? " " + present : "");
+    }
+}

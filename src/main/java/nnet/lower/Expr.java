@@ -1,0 +1,23 @@
+package nnet.lower;
+
+import nnet.ir.Op;
+import nnet.ir.Param;
+
+/**
+ * The per-element expression of a fused loop: what one element of a buffer is, in terms of
+ * elements of other buffers, bias params and constants, at the loop index {@code j}.
+ */
+public sealed interface Expr {
+    /** {@code buffer[j]}, or {@code buffer[0]} when the buffer holds one value broadcast over the loop. */
+    record Load(Buffer buffer) implements Expr {}
+
+    record Const(float value) implements Expr {}
+
+    /** {@code bias[j % units]}: the bias of a dense layer, over rows of units. */
+    record Bias(Param param, int units) implements Expr {}
+
+    /** An activation; {@code alpha} is leaky_relu's slope. */
+    record Unary(Op op, float alpha, Expr x) implements Expr {}
+
+    record Binary(Op op, Expr a, Expr b) implements Expr {}
+}

@@ -1,0 +1,42 @@
+package nnet.pack;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.util.HashMap;
+import java.util.Map;
+import nnet.emit.GeneratedNetwork;
+import nnet.runtime.Network;
+import nnet.runtime.Safetensors;
+
+/** Loads generated networks in memory (for {@code run}, {@code predict FILE} and tests), serving their structure resources. */
+public final class NetworkClassLoader extends ClassLoader {
+    private final Map<String, byte[]> classes = new HashMap<>();
+    private final Map<String, byte[]> resources = new HashMap<>();
+
+    public NetworkClassLoader() {
+        super(NetworkClassLoader.class.getClassLoader());
+    }
+
+    public Network instantiate(GeneratedNetwork n) {
+        classes.put(n.className(), n.classFile());
+        resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        try {
+            return (Network) loadClass(n.className()).getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot instantiate generated " + n.className(), e);
+        }
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        byte[] b = classes.get(name);
+        if (b == null) throw new ClassNotFoundException(name);
+        return defineClass(name, b, 0, b.length);
+    }
+
+    @Override
+    public InputStream getResourceAsStream(String name) {
+        byte[] r = resources.get(name);
+        return r != null ? new ByteArrayInputStream(r) : super.getResourceAsStream(name);
+    }
+}

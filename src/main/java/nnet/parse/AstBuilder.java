@@ -1,0 +1,249 @@
+package nnet.parse;
+
+import java.util.ArrayList;
+import java.util.List;
+import nnet.ast.Ast;
+import nnet.diag.Span;
+import nnet.parse.gen.NnetBaseVisitor;
+import nnet.parse.gen.NnetParser;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.Token;
+
+/**
+ * ANTLR parse tree → {@link Ast} records with spans. After a syntax error ANTLR leaves parts of
+ * the tree missing; a statement or expression with a missing piece becomes null and is dropped,
+ * so the good statements around it are still checked.
+ */
+final class AstBuilder extends NnetBaseVisitor<Object> {
+    private final String file;
+
+    AstBuilder(String file) {
+        this.file = file;
+    }
+
+    Span span(Token t) {
+        return new Span(file, t.getLine(), t.getCharPositionInLine() + 1, Math.max(1, t.getStopIndex() - t.getStartIndex() + 1));
+    }
+
+    private Span span(ParserRuleContext c) {
+        Token a = c.getStart(), b = c.getStop();
+        int len = b == null || b.getStopIndex() < a.getStartIndex() ? 1 : b.getStopIndex() - a.getStartIndex() + 1;
+        return new Span(file, a.getLine(), a.getCharPositionInLine() + 1, len);
+    }
+
+    /** A token ANTLR made up during recovery has no text of the user's: treat it as missing. */
+    private static boolean missing(Token t) {
+        return t == null || t.getTokenIndex() < 0 || t.getText() == null || t.getText().startsWith("<missing");
+    }
+
+    private Ast.Ident ident(Token t) {
+        return missing(t) ? null : new Ast.Ident(span(t), t.getText());
+    }
+
+    private List<Ast.Ident> idents(List<Token> ts) {
+        List<Ast.Ident> out = new ArrayList<>();
+        for (Token t : ts) {
+            Ast.Ident id = ident(t);
+            if (id == null) return null;
+            out.add(id);
+        }
+        return out;
+    }
+
+    Ast.SourceFile build(NnetParser.FileContext f) {
+        List<Ast.Decl> decls = new ArrayList<>();
+        for (NnetParser.DeclContext d : f.decl()) {
+            Object v = visit(d);
+            if (v != null) decls.add((Ast.Decl) v);
+        }
+        return new Ast.SourceFile(file, decls);
+    }
+
+    private List<Ast.Stmt> stmts(List<NnetParser.StmtContext> cs) {
+        List<Ast.Stmt> out = new ArrayList<>();
+        for (NnetParser.StmtContext c : cs) {
+            Object s = c.exception == null ? visit(c) : null;
+            if (s != null) out.add((Ast.Stmt) s);
+        }
+        return out;
+    }
+
+    @Override
+    public Object visitNetworkDecl(NnetParser.NetworkDeclContext c) {
+        Ast.Ident name = ident(c.name);
+        return name == null ? null : new Ast.NetworkDecl(span(c), name, stmts(c.stmt()));
+    }
+
+    @Override
+    public Object visitBlockDecl(NnetParser.BlockDeclContext c) {
+        Ast.Ident name = ident(c.name);
+        List<Ast.Ident> params = idents(c.params);
+        return name == null || params == null ? null : new Ast.BlockDecl(span(c), name, params, stmts(c.stmt()));
+    }
+
+    @Override
+    public Object visitConstStmt(NnetParser.ConstStmtContext c) {
+        Ast.Ident name = ident(c.name);
+        Ast.Expr v = expr(c.value);
+        return name == null || v == null ? null : new Ast.ConstStmt(span(c), name, v);
+    }
+
+    @Override
+    public Object visitInputStmt(NnetParser.InputStmtContext c) {
+        Ast.Ident name = ident(c.name);
+        List<Ast.Expr> dims = exprs(c.dims);
+        return name == null || dims == null ? null : new Ast.InputStmt(span(c), name, dims);
+    }
+
+    @Override
+    public Object visitAssignStmt(NnetParser.AssignStmtContext c) {
+        List<Ast.Ident> targets = idents(c.targets);
+        Ast.Expr v = expr(c.value);
+        return targets == null || v == null ? null : new Ast.AssignStmt(span(c), targets, v);
+    }
+
+    @Override
+    public Object visitOutputStmt(NnetParser.OutputStmtContext c) {
+        List<Ast.Ident> names = idents(c.names);
+        return names == null ? null : new Ast.OutputStmt(span(c), names);
+    }
+
+    @Override
+    public Object visitLossStmt(NnetParser.LossStmtContext c) {
+        Ast.Ident kind = ident(c.kind);
+        Ast.Ident target = c.target == null ? null : ident(c.target);
+        return kind == null || (c.target != null && target == null) ? null : new Ast.LossStmt(span(c), target, kind);
+    }
+
+    @Override
+    public Object visitTrainStmt(NnetParser.TrainStmtContext c) {
+        List<Ast.Arg> settings = args(c.settings);
+        return settings == null ? null : new Ast.TrainStmt(span(c), settings);
+    }
+
+    @Override
+    public Object visitReturnStmt(NnetParser.ReturnStmtContext c) {
+        Ast.Expr v = expr(c.value);
+        return v == null ? null : new Ast.ReturnStmt(span(c), v);
+    }
+
+    private List<Ast.Arg> args(List<NnetParser.ArgContext> cs) {
+        List<Ast.Arg> out = new ArrayList<>();
+        for (NnetParser.ArgContext a : cs) {
+            Ast.Expr v = expr(a.value);
+            Ast.Ident name = a.name == null ? null : ident(a.name);
+            if (v == null || (a.name != null && name == null)) return null;
+            out.add(new Ast.Arg(span(a), name, v));
+        }
+        return out;
+    }
+
+    private List<Ast.Expr> exprs(List<NnetParser.ExprContext> cs) {
+        List<Ast.Expr> out = new ArrayList<>();
+        for (NnetParser.ExprContext e : cs) {
+            Ast.Expr v = expr(e);
+            if (v == null) return null;
+            out.add(v);
+        }
+        return out;
+    }
+
+    private Ast.Expr expr(ParserRuleContext c) {
+        return c == null || c.exception != null ? null : (Ast.Expr) visit(c);
+    }
+
+    @Override
+    public Object visitNeg(NnetParser.NegContext c) {
+        Ast.Expr e = expr(c.operand);
+        if (e instanceof Ast.Num n) return new Ast.Num(span(c), -n.value(), n.integral(), "-" + n.text());
+        return e == null ? null : new Ast.Unary(span(c.op), "-", e);
+    }
+
+    @Override
+    public Object visitBinary(NnetParser.BinaryContext c) {
+        Ast.Expr l = expr(c.left), r = expr(c.right);
+        return l == null || r == null || missing(c.op) ? null : new Ast.Binary(span(c.op), c.op.getText(), l, r);
+    }
+
+    @Override
+    public Object visitRange(NnetParser.RangeContext c) {
+        Ast.Expr l = expr(c.left), r = expr(c.right);
+        return l == null || r == null ? null : new Ast.Range(span(c.op), l, r);
+    }
+
+    @Override
+    public Object visitEdge(NnetParser.EdgeContext c) {
+        Ast.Expr l = expr(c.left), r = expr(c.right);
+        return l == null || r == null ? null : new Ast.Edge(span(c.op), l, r);
+    }
+
+    @Override
+    public Object visitAtom(NnetParser.AtomContext c) {
+        return c.primary().exception != null ? null : visit(c.primary());
+    }
+
+    @Override
+    public Object visitCall(NnetParser.CallContext c) {
+        Ast.Ident callee = ident(c.callee);
+        List<Ast.Arg> args = args(c.args);
+        return callee == null || args == null ? null : new Ast.Call(span(c), callee, args);
+    }
+
+    @Override
+    public Object visitTagged(NnetParser.TaggedContext c) {
+        Ast.Ident tag = ident(c.tag);
+        NnetParser.LiteralContext lit = c.value;
+        Ast.Expr v = lit == null || lit.exception != null ? null
+                : lit.list() != null ? (Ast.Expr) visit(lit.list()) : string(lit.STRING().getSymbol());
+        return tag == null || v == null ? null : new Ast.Tagged(span(c), tag, v);
+    }
+
+    @Override
+    public Object visitName(NnetParser.NameContext c) {
+        return missing(c.ID().getSymbol()) ? null : new Ast.Name(span(c.ID().getSymbol()), c.ID().getText());
+    }
+
+    @Override
+    public Object visitNumber(NnetParser.NumberContext c) {
+        Token t = c.NUMBER().getSymbol();
+        if (missing(t)) return null;
+        String text = t.getText();
+        boolean integral = !text.contains(".") && !text.contains("e") && !text.contains("E");
+        return new Ast.Num(span(t), Double.parseDouble(text), integral, text);
+    }
+
+    @Override
+    public Object visitString(NnetParser.StringContext c) {
+        return string(c.STRING().getSymbol());
+    }
+
+    private Ast.Str string(Token t) {
+        if (missing(t)) return null;
+        String raw = t.getText();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 1; i < raw.length() - 1; i++) {
+            char ch = raw.charAt(i);
+            if (ch == '\\' && i + 1 < raw.length() - 1) {
+                char e = raw.charAt(++i);
+                sb.append(e == 'n' ? '\n' : e == 't' ? '\t' : e);
+            } else sb.append(ch);
+        }
+        return new Ast.Str(span(t), sb.toString());
+    }
+
+    @Override
+    public Object visitListLit(NnetParser.ListLitContext c) {
+        return visit(c.list());
+    }
+
+    @Override
+    public Object visitList(NnetParser.ListContext c) {
+        List<Ast.Expr> items = exprs(c.items);
+        return items == null ? null : new Ast.ListExpr(span(c), items);
+    }
+
+    @Override
+    public Object visitParen(NnetParser.ParenContext c) {
+        return expr(c.inner);
+    }
+}

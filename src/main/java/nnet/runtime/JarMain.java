@@ -1,0 +1,99 @@
+package nnet.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.jar.Manifest;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code Main-Class} of a compiled network jar: {@code java -jar NET.jar predict --input X.csv}
+ * runs the packed network with its packed weights. The manifest's {@code Nnet-Networks} lists the
+ * generated classes; weights are the resource {@code nnet/weights/<Name>.safetensors}.
+ */
+@Command(name = "java -jar NET.jar", mixinStandardHelpOptions = true, subcommands = {JarMain.PredictCommand.class, JarMain.InfoCommand.class},
+        description = "A network compiled by nnetc.")
+public final class JarMain implements Runnable {
+    public static void main(String[] args) {
+        System.exit(Cli.execute(new CommandLine(new JarMain()), args, t -> null));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    static List<String> networks() {
+        try (InputStream in = JarMain.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            String list = in == null ? null : new Manifest(in).getMainAttributes().getValue("Nnet-Networks");
+            if (list == null || list.isBlank()) throw new UserError("this jar's manifest names no network (Nnet-Networks)");
+            return List.of(list.split(","));
+        } catch (IOException e) {
+            throw new UserError("cannot read this jar's manifest: " + e.getMessage());
+        }
+    }
+
+    /** Instantiates the named network (or the only one) and loads its packed weights. */
+    static Network load(String wanted) {
+        List<String> classes = networks();
+        String cls = null;
+        for (String c : classes) if (wanted == null ? classes.size() == 1 : c.endsWith("." + wanted)) cls = c;
+        if (cls == null) throw new UserError(wanted == null ? "this jar holds several networks: choose one with --network (" + String.join(", ", classes) + ")"
+                : "this jar has no network " + wanted + " (" + String.join(", ", classes) + ")");
+        try {
+            Network net = (Network) Class.forName(cls).getConstructor().newInstance();
+            try (InputStream w = JarMain.class.getResourceAsStream("/nnet/weights/" + net.name() + ".safetensors")) {
+                if (w != null) net.loadWeights(Safetensors.read(w, "packed weights of " + net.name()));
+            }
+            return net;
+        } catch (ReflectiveOperationException | IOException e) {
+            throw new IllegalStateException("cannot load " + cls, e);
+        }
+    }
+
+    @Command(name = "predict", description = "Runs the network on every row of the input CSV; prints one CSV row per input row.")
+    static final class PredictCommand implements Callable<Integer> {
+        @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input of a network with several") List<String> inputs;
+        @Option(names = "--weights", description = "weights to use instead of the packed ones (safetensors)") Path weights;
+        @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
+        @Option(names = "--network", description = "which network, when the jar holds several") String network;
+        @Option(names = {"-o", "--output"}, description = "write the CSV here (atomically) instead of standard output") Path output;
+
+        @Override
+        public Integer call() throws IOException {
+            Network net = load(network);
+            if (weights != null) net.loadWeights(Safetensors.read(weights));
+            Map<String, float[][]> in = Predict.readInputs(net, inputs);
+            Cli.writeCsv(Predict.run(net, in, probes), output);
+            return 0;
+        }
+    }
+
+    @Command(name = "info", description = "Lists the networks in this jar with their inputs, outputs and nodes.")
+    static final class InfoCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+            for (String c : networks()) {
+                Network net = load(c.substring(c.lastIndexOf('.') + 1));
+                out.println(net.name() + ": inputs " + describe(net, net.inputNames()) + "; outputs " + describe(net, net.outputNames()) + "; nodes " + describe(net, net.nodeNames()));
+            }
+            return 0;
+        }
+    }
+
+    static String describe(Network net, List<String> names) {
+        List<String> parts = new ArrayList<>();
+        for (String n : names) parts.add(n + java.util.Arrays.toString(net.shape(n)));
+        return String.join(", ", parts);
+    }
+}

@@ -1,0 +1,135 @@
+package nnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import nnet.runtime.Safetensors;
+import nnet.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands of LANGUAGE.md §9 as a user's script calls them; user errors exit 1 without a stack trace. */
+class CliTest {
+    @TempDir Path tmp;
+
+    static String example(String name) {
+        return TestNetworks.root().resolve("examples").resolve(name).toString();
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(tmp.resolve(name), text);
+    }
+
+    private static void assertUserError(CliRunner r, String expected) {
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains(expected), "stderr lacks '" + expected + "':\n" + r.err());
+        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "a user error printed a stack trace:\n" + r.err());
+    }
+
+    @Test
+    void checkReportsEveryErrorWithPlace() throws IOException {
+        Path bad = write("bad.nnet", """
+                network Bad {
+                  input x[2]
+                  h = dense(x, 2, connect: mask [[1, 0], [1, 1], [0, 1]])
+                  y = h + dense(x, 3)
+                  output y
+                }
+                """);
+        CliRunner r = CliRunner.run("check", bad.toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains(bad + ":3:28: error: mask is 3 x 2, but dense(x, 2) on x[2] needs 2 x 2 (inputs x units)"), r.out());
+        assertTrue(r.out().contains(bad + ":4:9: error: '+' needs equal shapes: h is [2], dense(...) is [3]"), r.out());
+        CliRunner json = CliRunner.run("check", "--json", bad.toString());
+        assertEquals(1, json.exit());
+        assertTrue(json.out().contains("\"code\": \"mask.size\"") && json.out().contains("\"line\": 3"), json.out());
+        assertEquals(0, CliRunner.run("check", example("xor.nnet"), example("masked.nnet")).exit());
+    }
+
+    @Test
+    void predictFromSourceWithProbe() throws IOException {
+        Path x = write("x.csv", "0,0\n0,1\n1,0\n1,1\n");
+        CliRunner r = CliRunner.run("predict", example("xor.nnet"), "--input", x.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("0\n1\n1\n0\n", r.out());
+        CliRunner probe = CliRunner.run("predict", example("xor.nnet"), "--input", x.toString(), "--probe", "h");
+        assertEquals("0,0\n1,0\n1,0\n2,1\n", probe.out());
+    }
+
+    @Test
+    void initWritesWeightsAndMasks() throws IOException {
+        Path w = tmp.resolve("w.safetensors");
+        CliRunner r = CliRunner.run("init", example("masked.nnet"), "--seed", "3", "-o", w.toString());
+        assertEquals(0, r.exit(), r.err());
+        Map<String, Tensor> t = Safetensors.read(w);
+        assertEquals(List.of("h.kernel", "h.mask", "h.bias"), new ArrayList<>(t.keySet()));
+        assertEquals(0f, t.get("h.kernel").data()[3], "the absent w[1][1] is stored as 0");
+        assertTrue(t.get("h.kernel").data()[0] != 0);
+        assertEquals(List.of(1f, 1f, 1f, 0f), List.of(t.get("h.mask").data()[0], t.get("h.mask").data()[1], t.get("h.mask").data()[2], t.get("h.mask").data()[3]));
+        Path again = tmp.resolve("again.safetensors");
+        CliRunner.run("init", example("masked.nnet"), "--seed", "3", "-o", again.toString());
+        assertTrue(java.util.Arrays.equals(Files.readAllBytes(w), Files.readAllBytes(again)), "the same seed gives the same file");
+    }
+
+    @Test
+    void compiledJarPredictsOnItsOwn() throws Exception {
+        Path jar = tmp.resolve("xor.jar");
+        CliRunner c = CliRunner.run("compile", example("xor.nnet"), "-o", jar.toString());
+        assertEquals(0, c.exit(), c.err());
+        Path x = write("x.csv", "x1,x2\n0,0\n0,1\n1,0\n1,1\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "predict", "--input", x.toString())
+                .redirectErrorStream(true).start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), out);
+        assertEquals("0\n1\n1\n0\n", out);
+        CliRunner viaNnetc = CliRunner.run("predict", jar.toString(), "--input", x.toString(), "--probe", "h");
+        assertEquals("0,0\n1,0\n1,0\n2,1\n", viaNnetc.out(), viaNnetc.err());
+    }
+
+    @Test
+    void trainedWeightsRoundTripThroughPredict() throws IOException {
+        Path w = tmp.resolve("w.safetensors");
+        assertEquals(0, CliRunner.run("init", example("masked.nnet"), "-o", w.toString()).exit());
+        Map<String, Tensor> t = Safetensors.read(w);
+        float[] k = t.get("h.kernel").data(), b = t.get("h.bias").data();
+        Path x = write("x.csv", "1,2\n");
+        CliRunner r = CliRunner.run("predict", example("masked.nnet"), "--weights", w.toString(), "--input", x.toString());
+        assertEquals(0, r.exit(), r.err());
+        String[] cells = r.out().trim().split(",");
+        assertEquals(1 * k[0] + 2 * k[2] + b[0], Float.parseFloat(cells[0]), 1e-5);
+        assertEquals(1 * k[1] + b[1], Float.parseFloat(cells[1]), 1e-5, "w[1][1] is absent: input 2 does not reach unit 1");
+    }
+
+    @Test
+    void userErrorsExitOneWithoutStackTrace() throws IOException {
+        Path broken = write("broken.csv", "0,1\n1,abc\n");
+        assertUserError(CliRunner.run("predict", example("xor.nnet"), "--input", broken.toString()), "broken.csv:2:2");
+        Path wide = write("wide.csv", "0,1,1\n");
+        assertUserError(CliRunner.run("predict", example("xor.nnet"), "--input", wide.toString()), "wide.csv:1");
+        Path x = write("x.csv", "0,1\n");
+        assertUserError(CliRunner.run("predict", example("masked.nnet"), "--input", x.toString()), "--weights");
+        Path garbage = write("w.safetensors", "not a safetensors file at all");
+        assertUserError(CliRunner.run("predict", example("masked.nnet"), "--weights", garbage.toString(), "--input", x.toString()), "w.safetensors");
+        Path wrong = tmp.resolve("wrong.safetensors");
+        Safetensors.write(wrong, Map.of("h.kernel", Tensor.zeros(3, 2), "h.bias", Tensor.zeros(2)));
+        assertUserError(CliRunner.run("predict", example("masked.nnet"), "--weights", wrong.toString(), "--input", x.toString()), "h.kernel");
+        assertUserError(CliRunner.run("predict", example("xor.nnet"), "--input", x.toString(), "--probe", "nope"), "no node 'nope'");
+        assertUserError(CliRunner.run("run", tmp.resolve("missing.nnet").toString()), "no such file");
+        assertUserError(CliRunner.run("predict", example("xor.nnet"), "--bogus"), "bogus");
+        Path bad = write("bad.nnet", "network N { input x[2] y = dense(x, 0) output y }");
+        CliRunner r = CliRunner.run("compile", bad.toString(), "-o", tmp.resolve("n.jar").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("bad.nnet:1:") && r.err().contains("units must be"), r.err());
+        assertFalse(Files.exists(tmp.resolve("n.jar")), "no jar is written for a file with errors");
+    }
+}

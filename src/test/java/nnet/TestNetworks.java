@@ -1,0 +1,106 @@
+package nnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import nnet.emit.GeneratedNetwork;
+import nnet.interp.Interpreter;
+import nnet.ir.Graph;
+import nnet.ir.InitialWeights;
+import nnet.ir.Node;
+import nnet.ir.Param;
+import nnet.pack.NetworkClassLoader;
+import nnet.runtime.Network;
+import nnet.runtime.Tensor;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.util.CheckClassAdapter;
+
+/** Shared by the tests: check sources, compile with verification, compare generated code with the interpreter. */
+public final class TestNetworks {
+    private TestNetworks() {}
+
+    public static Path root() {
+        return Path.of(System.getProperty("nnet.root", "."));
+    }
+
+    /** Checks a source that must be free of errors and returns its first network. */
+    public static Graph graph(String source) {
+        Compiler.Checked c = Compiler.check("test.nnet", source, root());
+        if (!c.ok()) fail("unexpected diagnostics:\n" + c.diagnostics().stream().map(d -> d.format()).collect(Collectors.joining("\n")) + "\nin:\n" + source);
+        return c.graphs().get(0);
+    }
+
+    /** Compiles, passes the class through ASM's verifier, and instantiates it. */
+    public static Network compile(Graph g) {
+        GeneratedNetwork n = Compiler.compile(g);
+        verify(n.classFile());
+        return new NetworkClassLoader().instantiate(n);
+    }
+
+    public static void verify(byte[] classFile) {
+        StringWriter out = new StringWriter();
+        CheckClassAdapter.verify(new ClassReader(classFile), TestNetworks.class.getClassLoader(), false, new PrintWriter(out));
+        assertEquals("", out.toString(), "CheckClassAdapter found problems");
+    }
+
+    /**
+     * Random weights for every trainable param, with garbage at absent connections: both the
+     * generated code and the interpreter must ignore it.
+     */
+    public static Map<String, Tensor> randomWeights(Graph g, long seed) {
+        Map<String, Tensor> w = new LinkedHashMap<>(InitialWeights.of(g, seed));
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (Param p : g.params()) {
+            if (p.isFixed()) continue;
+            float[] v = new float[p.shape().size()];
+            for (int k = 0; k < v.length; k++) v[k] = (float) rnd.nextDouble(-1, 1);
+            w.put(p.name(), new Tensor(p.shape().dims(), v));
+        }
+        return w;
+    }
+
+    /** Runs generated code and interpreter on random inputs; every named node must agree. */
+    public static void assertMatchesInterpreter(Graph g, long seed) {
+        Network net = compile(g);
+        Map<String, Tensor> w = randomWeights(g, seed);
+        net.loadWeights(w);
+        Interpreter interp = new Interpreter(g, Interpreter.toDouble(w));
+        SplittableRandom rnd = new SplittableRandom(seed + 1);
+        for (int sample = 0; sample < 3; sample++) {
+            float[][] in = new float[g.inputs().size()][];
+            Map<String, double[]> inD = new HashMap<>();
+            for (int k = 0; k < in.length; k++) {
+                Node n = g.inputs().get(k);
+                in[k] = new float[n.shape().size()];
+                double[] d = new double[in[k].length];
+                for (int i = 0; i < d.length; i++) d[i] = in[k][i] = (float) rnd.nextDouble(-2, 2);
+                inD.put(n.name(), d);
+            }
+            float[][] outs = net.forward(in);
+            double[][] ref = interp.run(inD);
+            List<Node> outputs = g.outputs();
+            for (int k = 0; k < outputs.size(); k++) assertClose(ref[outputs.get(k).id()], outs[k], "output " + outputs.get(k).label());
+            for (var e : g.named().entrySet()) assertClose(ref[e.getValue().id()], net.activation(e.getKey()), "node " + e.getKey());
+        }
+    }
+
+    public static void assertClose(double[] expected, float[] actual, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        for (int i = 0; i < expected.length; i++) {
+            double tol = 1e-4 * Math.max(1, Math.abs(expected[i]));
+            if (!(Math.abs(expected[i] - actual[i]) <= tol))
+                fail(what + "[" + i + "]: interpreter " + expected[i] + ", generated " + actual[i]);
+        }
+        assertTrue(expected.length > 0);
+    }
+}
