@@ -41,14 +41,14 @@ class CliTest {
                 network Bad {
                   input x[2]
                   h = dense(x, 2, connect: mask [[1, 0], [1, 1], [0, 1]])
-                  y = h + dense(x, 3)
+                  y = x + dense(x, 3)
                   output y
                 }
                 """);
         CliRunner r = CliRunner.run("check", bad.toString());
         assertEquals(1, r.exit());
         assertTrue(r.out().contains(bad + ":3:28: error: mask is 3 x 2, but dense(x, 2) on x[2] needs 2 x 2 (inputs x units)"), r.out());
-        assertTrue(r.out().contains(bad + ":4:9: error: '+' needs equal shapes: h is [2], dense(...) is [3]"), r.out());
+        assertTrue(r.out().contains(bad + ":4:9: error: '+' needs equal shapes: x is [2], dense(...) is [3]"), r.out());
         CliRunner json = CliRunner.run("check", "--json", bad.toString());
         assertEquals(1, json.exit());
         assertTrue(json.out().contains("\"code\": \"mask.size\"") && json.out().contains("\"line\": 3"), json.out());
@@ -125,7 +125,7 @@ class CliTest {
         assertUserError(CliRunner.run("predict", example("masked.nnet"), "--weights", wrong.toString(), "--input", x.toString()), "h.kernel");
         assertUserError(CliRunner.run("predict", example("xor.nnet"), "--input", x.toString(), "--probe", "nope"), "no node 'nope'");
         assertUserError(CliRunner.run("run", tmp.resolve("missing.nnet").toString()), "no such file");
-        assertUserError(CliRunner.run("predict", example("xor.nnet"), "--bogus"), "bogus");
+        assertUserError(CliRunner.run("predict", example("xor.nnet"), "--input", x.toString(), "--bogus"), "--bogus");
         Path bad = write("bad.nnet", "network N { input x[2] y = dense(x, 0) output y }");
         CliRunner r = CliRunner.run("compile", bad.toString(), "-o", tmp.resolve("n.jar").toString());
         assertEquals(1, r.exit());

@@ -54,8 +54,8 @@ public final class TestNetworks {
     }
 
     /**
-     * Random weights for every trainable param, with garbage at absent connections: both the
-     * generated code and the interpreter must ignore it.
+     * Random weights for every trainable param, scaled by fan-in so deep networks stay in range,
+     * with garbage at absent connections: both the generated code and the interpreter must ignore it.
      */
     public static Map<String, Tensor> randomWeights(Graph g, long seed) {
         Map<String, Tensor> w = new LinkedHashMap<>(InitialWeights.of(g, seed));
@@ -63,7 +63,8 @@ public final class TestNetworks {
         for (Param p : g.params()) {
             if (p.isFixed()) continue;
             float[] v = new float[p.shape().size()];
-            for (int k = 0; k < v.length; k++) v[k] = (float) rnd.nextDouble(-1, 1);
+            double scale = p.shape().rank() == 2 ? Math.sqrt(3.0 / p.shape().dim(0)) : 1;
+            for (int k = 0; k < v.length; k++) v[k] = (float) (rnd.nextDouble(-1, 1) * scale);
             w.put(p.name(), new Tensor(p.shape().dims(), v));
         }
         return w;

@@ -58,8 +58,9 @@ public final class Interpreter {
             case LINEAR -> linear(n.param(), a, n.input(0).shape(), out);
             case BIAS_ADD -> {
                 double[] b = param(n.param());
+                Connectivity present = n.param().present();
                 int m = n.shape().last();
-                for (int k = 0; k < size; k++) out[k] = a[k] + b[k % m];
+                for (int k = 0; k < size; k++) out[k] = a[k] + (present == null || present.get(0, k % m) ? b[k % m] : 0);
             }
             case ADD, SUB, MUL, DIV -> {
                 double[] b = v[n.input(1).id()];
