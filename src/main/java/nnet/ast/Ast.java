@@ -57,7 +57,7 @@ public final class Ast {
     /** An argument of a call: {@code name} is null for a positional one. */
     public record Arg(Span span, Ident name, Expr value) {}
 
-    public sealed interface Expr permits Num, Str, Name, ListExpr, Call, Binary, Unary, Tagged, Edge, Range {
+    public sealed interface Expr permits Num, Str, Name, ListExpr, Call, Binary, Unary, Tagged, Edge, Range, Invalid {
         Span span();
     }
 
@@ -96,4 +96,10 @@ public final class Ast {
 
     /** {@code from..to}, inclusive; span is the {@code ..}'s. */
     public record Range(Span span, Expr from, Expr to) implements Expr {}
+
+    /**
+     * What the parser could not read (a syntax error, already reported). The statement around it
+     * is kept, so the names it binds exist and do not cascade into "unknown name" errors.
+     */
+    public record Invalid(Span span) implements Expr {}
 }

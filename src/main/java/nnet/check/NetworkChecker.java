@@ -244,6 +244,7 @@ final class NetworkChecker implements Reporter {
         if (e instanceof Ast.ListExpr) return misplaced(e, "a list is only meaningful as an argument (a shape, a mask, weights)");
         if (e instanceof Ast.Tagged t) return misplaced(t, "'" + t.tag().name() + " [...]' is only meaningful as an argument such as connect:, weights: or bias:");
         if (e instanceof Ast.Edge) return misplaced(e, "'->' is only meaningful inside edges [...]");
+        if (e instanceof Ast.Invalid) return null; // a syntax error, reported by the parser
         return misplaced(e, "'..' is only meaningful inside edges [...]");
     }
 

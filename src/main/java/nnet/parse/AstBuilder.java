@@ -62,7 +62,7 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     private List<Ast.Stmt> stmts(List<NnetParser.StmtContext> cs) {
         List<Ast.Stmt> out = new ArrayList<>();
         for (NnetParser.StmtContext c : cs) {
-            Object s = c.exception == null ? visit(c) : null;
+            Object s = visit(c);
             if (s != null) out.add((Ast.Stmt) s);
         }
         return out;
@@ -84,8 +84,7 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     @Override
     public Object visitConstStmt(NnetParser.ConstStmtContext c) {
         Ast.Ident name = ident(c.name);
-        Ast.Expr v = expr(c.value);
-        return name == null || v == null ? null : new Ast.ConstStmt(span(c), name, v);
+        return name == null ? null : new Ast.ConstStmt(span(c), name, orInvalid(expr(c.value), c));
     }
 
     @Override
@@ -98,8 +97,7 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     @Override
     public Object visitAssignStmt(NnetParser.AssignStmtContext c) {
         List<Ast.Ident> targets = idents(c.targets);
-        Ast.Expr v = expr(c.value);
-        return targets == null || v == null ? null : new Ast.AssignStmt(span(c), targets, v);
+        return targets == null || targets.isEmpty() ? null : new Ast.AssignStmt(span(c), targets, orInvalid(expr(c.value), c));
     }
 
     @Override
@@ -123,8 +121,11 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
 
     @Override
     public Object visitReturnStmt(NnetParser.ReturnStmtContext c) {
-        Ast.Expr v = expr(c.value);
-        return v == null ? null : new Ast.ReturnStmt(span(c), v);
+        return new Ast.ReturnStmt(span(c), orInvalid(expr(c.value), c));
+    }
+
+    private Ast.Expr orInvalid(Ast.Expr e, ParserRuleContext stmt) {
+        return e != null ? e : new Ast.Invalid(span(stmt));
     }
 
     private List<Ast.Arg> args(List<NnetParser.ArgContext> cs) {

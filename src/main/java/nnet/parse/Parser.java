@@ -31,6 +31,7 @@ public final class Parser {
         NnetParser parser = new NnetParser(tokens);
         parser.removeErrorListeners();
         parser.addErrorListener(errors);
+        parser.setErrorHandler(new StatementRecovery());
         NnetParser.FileContext tree = parser.file();
         return new AstBuilder(path).build(tree);
     }

@@ -33,20 +33,24 @@ final class SyntaxErrors extends BaseErrorListener {
     }
 
     void checkBrackets(List<Token> tokens) {
+        // a string cut at the end of its line swallows brackets: its own error explains the line
+        if (tokens.stream().anyMatch(t -> t.getType() == NnetLexer.UNTERMINATED)) return;
         Token[] u = nnet.parse.Parser.Brackets.unclosed(tokens);
         if (u == null) return;
         Token opener = u[0], due = u[1];
-        // the closer was most likely forgotten at the end of the opener's statement: just after
-        // the last token before the one where the mismatch showed
+        // a '(' or '[' was most likely forgotten at the end of its line; a '}' at the end of what it encloses
+        boolean sameLine = !opener.getText().equals("{");
         Token last = opener;
         for (Token t : tokens) {
-            if (t.getTokenIndex() >= due.getTokenIndex()) break;
-            if (t.getTokenIndex() > opener.getTokenIndex() && t.getLine() == opener.getLine()) last = t;
+            if (t.getTokenIndex() >= due.getTokenIndex() || t.getType() == Token.EOF) break;
+            if (t.getTokenIndex() > opener.getTokenIndex() && (!sameLine || t.getLine() == opener.getLine())) last = t;
         }
+        Token named = opener.getText().equals("(") && opener.getTokenIndex() > 0 && tokens.get(opener.getTokenIndex() - 1).getType() == NnetLexer.ID
+                ? tokens.get(opener.getTokenIndex() - 1) : opener;
         String what = describeOpener(tokens, opener);
         Span at = new Span(path, last.getLine(), last.getCharPositionInLine() + 1 + Math.max(1, last.getStopIndex() - last.getStartIndex() + 1), 1);
         diags.error(DiagCode.SYNTAX_UNCLOSED, at, "missing '" + nnet.parse.Parser.Brackets.closerOf(opener.getText()) + "' to close '" + what + "' at "
-                + opener.getLine() + ":" + (opener.getCharPositionInLine() + 1));
+                + named.getLine() + ":" + (named.getCharPositionInLine() + 1));
         linesWithError.add(at.line());
         explainedFrom = opener.getTokenIndex();
         explainedTo = due.getType() == Token.EOF ? Integer.MAX_VALUE : due.getTokenIndex();
@@ -95,6 +99,7 @@ final class SyntaxErrors extends BaseErrorListener {
             return "something else";
         }
         if (has(p, set, "'output'") && set.contains(NnetLexer.ID)) return "a statement (input, name = ..., output, loss, train, const)";
+        if (has(p, set, "'network'")) return "'network' or 'block'";
         if (set.contains(NnetLexer.NUMBER) && set.contains(NnetLexer.ID)) return "an expression";
         List<String> words = new ArrayList<>();
         for (int type : set.toList()) {
