@@ -16,7 +16,7 @@ final class Suggest {
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(1, word.length() / 3) ? "; did you mean '" + best + "'?" : "";
+        return best != null && bestDistance <= Math.max(1, (word.length() + 1) / 3) ? "; did you mean '" + best + "'?" : "";
     }
 
     private static int distance(String a, String b) {
