@@ -1,0 +1,69 @@
+package nnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import nnet.emit.GeneratedNetwork;
+import nnet.ir.Graph;
+import nnet.ir.IrPrinter;
+import org.junit.jupiter.api.Test;
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.tree.ClassNode;
+import org.objectweb.asm.tree.LineNumberNode;
+import org.objectweb.asm.tree.MethodInsnNode;
+import org.objectweb.asm.tree.MethodNode;
+import org.objectweb.asm.tree.FieldInsnNode;
+
+/** What the generated classes look like: source file, line numbers, named locals, no allocation or interpretation in run(). */
+class BytecodeTest {
+    private static ClassNode classOf(String example) throws IOException {
+        Graph g = Compiler.check(TestNetworks.root().resolve("examples").resolve(example)).graphs().get(0);
+        GeneratedNetwork n = Compiler.compile(g);
+        ClassNode c = new ClassNode();
+        new ClassReader(n.classFile()).accept(c, 0);
+        return c;
+    }
+
+    @Test
+    void stackTracesPointAtTheNnetFile() throws IOException {
+        ClassNode c = classOf("xor.nnet");
+        assertEquals("xor.nnet", c.sourceFile);
+        List<Integer> lines = new ArrayList<>();
+        for (MethodNode m : c.methods)
+            for (var insn : m.instructions) if (insn instanceof LineNumberNode l) lines.add(l.line);
+        assertTrue(lines.contains(4) && lines.contains(5), "kernels carry the lines of h (4) and y (5): " + lines);
+        MethodNode kernel = c.methods.stream().filter(m -> m.name.startsWith("k0$")).findFirst().orElseThrow();
+        assertTrue(kernel.localVariables.stream().anyMatch(v -> v.name.equals("x")), "locals are named");
+    }
+
+    @Test
+    void fixedWeightsAreFoldedAndKernelsNeverAllocate() throws IOException {
+        ClassNode c = classOf("xor.nnet");
+        assertFalse(c.fields.stream().anyMatch(f -> f.name.startsWith("p$")), "fixed weights need no fields: they are constants in the code");
+        for (MethodNode m : c.methods) {
+            if (!m.name.startsWith("k") && !m.name.startsWith("run")) continue;
+            for (var insn : m.instructions) {
+                int op = insn.getOpcode();
+                assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY,
+                        m.name + " allocates");
+                if (insn instanceof MethodInsnNode call)
+                    assertTrue(call.owner.equals("nnet/runtime/Fn") || call.owner.equals("java/lang/Math") || call.owner.equals("java/util/Arrays")
+                            || call.owner.equals("java/lang/System") || call.owner.equals(c.name), m.name + " calls " + call.owner + "." + call.name);
+                assertFalse(insn instanceof FieldInsnNode f && f.owner.equals("nnet/runtime/CompiledNetwork"), "no graph bookkeeping in kernels");
+            }
+        }
+    }
+
+    @Test
+    void irPrinterShowsParamsNodesAndLines() throws IOException {
+        Graph g = Compiler.check(TestNetworks.root().resolve("examples/masked.nnet")).graphs().get(0);
+        String ir = IrPrinter.print(g);
+        assertTrue(ir.contains("param h.kernel [2, 2] connections 3/4"), ir);
+        assertTrue(ir.contains("= linear(%0) h.kernel : [2]  // line 4"), ir);
+        assertTrue(ir.contains("loss h: mse"), ir);
+    }
+}
