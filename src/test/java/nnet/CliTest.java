@@ -97,6 +97,25 @@ class CliTest {
     }
 
     @Test
+    void jarOfASparseNetworkAgreesWithTheSource() throws IOException {
+        Path w = tmp.resolve("w.safetensors"), jar = tmp.resolve("patterns.jar");
+        assertEquals(0, CliRunner.run("init", example("patterns.nnet"), "--seed", "5", "-o", w.toString()).exit());
+        CliRunner c = CliRunner.run("compile", example("patterns.nnet"), "--weights", w.toString(), "-o", jar.toString());
+        assertEquals(0, c.exit(), c.err());
+        StringBuilder rows = new StringBuilder();
+        for (int r = 0; r < 3; r++) {
+            for (int i = 0; i < 12; i++) rows.append(i == 0 ? "" : ",").append((r * 12 + i) % 7 - 3);
+            rows.append('\n');
+        }
+        Path x = write("x.csv", rows.toString());
+        CliRunner fromJar = CliRunner.run("predict", jar.toString(), "--input", x.toString(), "--probe", "a", "--probe", "y");
+        CliRunner fromSource = CliRunner.run("predict", example("patterns.nnet"), "--weights", w.toString(), "--input", x.toString(), "--probe", "a", "--probe", "y");
+        assertEquals(0, fromJar.exit(), fromJar.err());
+        assertEquals(fromSource.out(), fromJar.out());
+        assertEquals(3, fromJar.out().lines().count());
+    }
+
+    @Test
     void trainedWeightsRoundTripThroughPredict() throws IOException {
         Path w = tmp.resolve("w.safetensors");
         assertEquals(0, CliRunner.run("init", example("masked.nnet"), "-o", w.toString()).exit());
