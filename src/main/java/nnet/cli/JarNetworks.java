@@ -1,15 +1,14 @@
 package nnet.cli;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
+import nnet.runtime.JarMain;
 import nnet.runtime.Network;
-import nnet.runtime.Safetensors;
 import nnet.runtime.UserError;
 
 /** Loads a network from a jar made by {@code nnetc compile}, with its packed weights. */
@@ -25,21 +24,8 @@ final class JarNetworks {
             throw new UserError(jar + ": not a jar (" + e.getMessage() + ")");
         }
         if (list == null) throw new UserError(jar + ": not a network jar made by nnetc compile (no Nnet-Networks in its manifest)");
-        List<String> classes = List.of(list.split(","));
-        String cls = null;
-        for (String c : classes) if (name == null ? classes.size() == 1 : c.endsWith("." + name)) cls = c;
-        if (cls == null) throw new UserError(jar + (name == null ? " holds several networks: choose one with --network (" : " has no network " + name + " (") + list + ")");
         // the runtime classes come from nnetc itself (parent first), the network's from the jar
         URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, JarNetworks.class.getClassLoader());
-        try {
-            Network net = (Network) loader.loadClass(cls).getConstructor().newInstance();
-            String weights = "nnet/weights/" + cls.substring(cls.lastIndexOf('.') + 1) + ".safetensors";
-            try (InputStream w = loader.getResourceAsStream(weights)) {
-                if (w != null) net.loadWeights(Safetensors.read(w, jar + "!/" + weights));
-            }
-            return net;
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot load " + cls + " from " + jar, e);
-        }
+        return JarMain.load(loader, List.of(list.split(",")), name, jar.toString());
     }
 }

@@ -144,21 +144,7 @@ final class KernelEmitter {
                 g.loadLocal(i);
                 g.arrayLoad(ClassEmitter.FLOATS);
                 g.storeLocal(row);
-                m.forLoop(j, 0, l.m(), () -> {
-                    g.loadLocal(z);
-                    g.loadLocal(zo);
-                    g.loadLocal(j);
-                    g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                    g.dup2();
-                    g.arrayLoad(Type.FLOAT_TYPE);
-                    g.loadLocal(a);
-                    g.loadLocal(row);
-                    g.loadLocal(j);
-                    g.arrayLoad(Type.FLOAT_TYPE);
-                    g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                    g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                    g.arrayStore(Type.FLOAT_TYPE);
-                });
+                m.forLoop(j, 0, l.m(), () -> accumulate(g, z, zo, a, () -> g.loadLocal(j), row, j));
                 g.mark(skip);
             });
         };
@@ -186,26 +172,31 @@ final class KernelEmitter {
                     g.push(1);
                     g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
                     g.arrayLoad(Type.INT_TYPE);
-                }, () -> {
-                    g.loadLocal(z);
-                    g.loadLocal(zo);
+                }, () -> accumulate(g, z, zo, a, () -> {
                     g.loadLocal(col);
                     g.loadLocal(k);
                     g.arrayLoad(Type.INT_TYPE);
-                    g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                    g.dup2();
-                    g.arrayLoad(Type.FLOAT_TYPE);
-                    g.loadLocal(a);
-                    g.loadLocal(w);
-                    g.loadLocal(k);
-                    g.arrayLoad(Type.FLOAT_TYPE);
-                    g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                    g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                    g.arrayStore(Type.FLOAT_TYPE);
-                });
+                }, w, k));
                 g.mark(skip);
             });
         };
+    }
+
+    /** {@code z[zo + unit] += a * weights[k]}: the one update both contraction paths make per connection. */
+    private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, int k) {
+        g.loadLocal(z);
+        g.loadLocal(zo);
+        unit.emit();
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        g.dup2();
+        g.arrayLoad(Type.FLOAT_TYPE);
+        g.loadLocal(a);
+        g.loadLocal(weights);
+        g.loadLocal(k);
+        g.arrayLoad(Type.FLOAT_TYPE);
+        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        g.arrayStore(Type.FLOAT_TYPE);
     }
 
     /** Fixed weights as constants: z[zo + j] = x[xo + i1] * w1 + x[xo + i2] * w2 + ...; zeros and absent connections vanish. */

@@ -42,21 +42,28 @@ public final class JarMain implements Runnable {
         }
     }
 
-    /** Instantiates the named network (or the only one) and loads its packed weights. */
     static Network load(String wanted) {
-        List<String> classes = networks();
+        return load(JarMain.class.getClassLoader(), networks(), wanted, "this jar");
+    }
+
+    /**
+     * Instantiates the network called {@code wanted} (or the only one) among a jar's
+     * {@code classes}, through {@code loader}, and loads its packed weights.
+     */
+    public static Network load(ClassLoader loader, List<String> classes, String wanted, String jarName) {
         String cls = null;
         for (String c : classes) if (wanted == null ? classes.size() == 1 : c.endsWith("." + wanted)) cls = c;
-        if (cls == null) throw new UserError(wanted == null ? "this jar holds several networks: choose one with --network (" + String.join(", ", classes) + ")"
-                : "this jar has no network " + wanted + " (" + String.join(", ", classes) + ")");
+        if (cls == null) throw new UserError(wanted == null ? jarName + " holds several networks: choose one with --network (" + String.join(", ", classes) + ")"
+                : jarName + " has no network " + wanted + " (" + String.join(", ", classes) + ")");
+        String weights = "nnet/weights/" + cls.substring(cls.lastIndexOf('.') + 1) + ".safetensors";
         try {
-            Network net = (Network) Class.forName(cls).getConstructor().newInstance();
-            try (InputStream w = JarMain.class.getResourceAsStream("/nnet/weights/" + net.name() + ".safetensors")) {
-                if (w != null) net.loadWeights(Safetensors.read(w, "packed weights of " + net.name()));
+            Network net = (Network) loader.loadClass(cls).getConstructor().newInstance();
+            try (InputStream w = loader.getResourceAsStream(weights)) {
+                if (w != null) net.loadWeights(Safetensors.read(w, jarName + "!/" + weights));
             }
             return net;
         } catch (ReflectiveOperationException | IOException e) {
-            throw new IllegalStateException("cannot load " + cls, e);
+            throw new IllegalStateException("cannot load " + cls + " from " + jarName, e);
         }
     }
 
