@@ -90,6 +90,14 @@ final class KernelEmitter {
             case CSR -> csrBody(m, l, x, z, xo, zo);
             case UNROLLED -> unrolledBody(m, l, x, z, xo, zo);
         };
+        if (l.outer() == 1) { // one row: no loop around it, offsets 0
+            g.push(0);
+            g.storeLocal(xo);
+            g.push(0);
+            g.storeLocal(zo);
+            body.emit();
+            return;
+        }
         m.forLoop(r, 0, l.outer(), () -> {
             g.loadLocal(r);
             g.push(l.n());

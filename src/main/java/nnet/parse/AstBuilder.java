@@ -2,6 +2,7 @@ package nnet.parse;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import nnet.ast.Ast;
 import nnet.diag.Span;
 import nnet.parse.gen.NnetBaseVisitor;
@@ -41,11 +42,16 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     }
 
     private List<Ast.Ident> idents(List<Token> ts) {
-        List<Ast.Ident> out = new ArrayList<>();
-        for (Token t : ts) {
-            Ast.Ident id = ident(t);
-            if (id == null) return null;
-            out.add(id);
+        return all(ts, this::ident);
+    }
+
+    /** Each element built, or null when any one is missing: a list with a hole is not the user's list. */
+    private static <A, B> List<B> all(List<A> in, Function<A, B> build) {
+        List<B> out = new ArrayList<>();
+        for (A a : in) {
+            B b = build.apply(a);
+            if (b == null) return null;
+            out.add(b);
         }
         return out;
     }
@@ -129,24 +135,15 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     }
 
     private List<Ast.Arg> args(List<NnetParser.ArgContext> cs) {
-        List<Ast.Arg> out = new ArrayList<>();
-        for (NnetParser.ArgContext a : cs) {
+        return all(cs, a -> {
             Ast.Expr v = expr(a.value);
             Ast.Ident name = a.name == null ? null : ident(a.name);
-            if (v == null || (a.name != null && name == null)) return null;
-            out.add(new Ast.Arg(span(a), name, v));
-        }
-        return out;
+            return v == null || (a.name != null && name == null) ? null : new Ast.Arg(span(a), name, v);
+        });
     }
 
     private List<Ast.Expr> exprs(List<NnetParser.ExprContext> cs) {
-        List<Ast.Expr> out = new ArrayList<>();
-        for (NnetParser.ExprContext e : cs) {
-            Ast.Expr v = expr(e);
-            if (v == null) return null;
-            out.add(v);
-        }
-        return out;
+        return all(cs, this::expr);
     }
 
     private Ast.Expr expr(ParserRuleContext c) {
