@@ -10,8 +10,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * connectivity pattern, weight form, gate and merge the code generator supports. Every class is
  * verified by ASM's CheckClassAdapter on the way.
  */
-class DifferentialTest {
-    static Stream<Arguments> networks() {
+public class DifferentialTest {
+    public static Stream<Arguments> networks() {
         return Stream.of(
                 net("dense_relu", "input x[5]\n h = dense(x, 4, relu)\n output h"),
                 net("dense_each_activation", """

@@ -22,6 +22,21 @@ public final class Activations {
         };
     }
 
+    /** f'(x) of each activation, as the backward pass's DERIV op defines it (relu'(0) = 0). */
+    public static double derivative(Op op, double x, double alpha) {
+        return switch (op) {
+            case RELU -> x > 0 ? 1 : 0;
+            case LEAKY_RELU -> x > 0 ? 1 : alpha;
+            case SIGMOID -> sigmoid(x) * (1 - sigmoid(x));
+            case TANH -> 1 - Math.tanh(x) * Math.tanh(x);
+            case GELU -> {
+                double u = GELU_C * (x + 0.044715 * x * x * x), t = Math.tanh(u);
+                yield 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
+            }
+            default -> throw new IllegalArgumentException(op + " is not an activation");
+        };
+    }
+
     public static double sigmoid(double x) {
         return 1 / (1 + Math.exp(-x));
     }

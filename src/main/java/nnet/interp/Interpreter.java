@@ -8,6 +8,7 @@ import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
 import nnet.ir.LstmSpec;
 import nnet.ir.Node;
+import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
 import nnet.runtime.Tensor;
@@ -92,6 +93,31 @@ public final class Interpreter {
             case CONV2D -> conv2d((ConvSpec) n.arg(), a, n.input(0).shape(), n.shape(), out);
             case MAXPOOL, AVGPOOL -> pool(n, a, out);
             case LSTM -> lstm((LstmSpec) n.arg(), a, n.input(0).shape(), out);
+            case DERIV -> {
+                Op.Derivative d = (Op.Derivative) n.arg();
+                for (int k = 0; k < size; k++) out[k] = Activations.derivative(d.of(), a[k], d.alpha());
+            }
+            case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), out);
+            case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), v[n.input(1).id()], out);
+            case ROW_SUM -> {
+                Connectivity present = n.arg() instanceof Param p ? p.present() : null;
+                for (int k = 0; k < a.length; k++) if (present == null || present.get(0, k % size)) out[k % size] += a[k];
+            }
+            case SUM -> {
+                for (double x : a) out[0] += x;
+            }
+            case SLICE -> slice((Op.SliceSpec) n.arg(), a, n.input(0).shape(), out);
+            case SOFTMAX_GRAD -> {
+                double[] dy = v[n.input(1).id()];
+                int m = n.shape().last();
+                for (int r = 0; r < size / m; r++) {
+                    double dot = 0;
+                    for (int j = 0; j < m; j++) dot += dy[r * m + j] * a[r * m + j];
+                    for (int j = 0; j < m; j++) out[r * m + j] = a[r * m + j] * (dy[r * m + j] - dot);
+                }
+            }
+            case LOSS -> out[0] = Losses.value((String) n.arg(), a, v[n.input(1).id()], n.input(0).shape().last());
+            case LOSS_GRAD -> Losses.gradient((String) n.arg(), a, v[n.input(1).id()], n.input(0).shape().last(), out);
         }
         return out;
     }
@@ -118,6 +144,40 @@ public final class Interpreter {
                 for (int i = 0; i < n; i++) if (c == null || c.get(i, j)) s += x[r * n + i] * w[i * m + j];
                 out[r * m + j] = s;
             }
+    }
+
+    private void linearTransposed(Param p, double[] dz, Shape in, double[] dx) {
+        double[] w = param(p);
+        Connectivity c = p.present();
+        int n = p.shape().dim(0), m = in.last();
+        for (int r = 0; r < in.outer(); r++)
+            for (int i = 0; i < n; i++) {
+                double s = 0;
+                for (int j = 0; j < m; j++) if (c == null || c.get(i, j)) s += w[i * m + j] * dz[r * m + j];
+                dx[r * n + i] = s;
+            }
+    }
+
+    /** Only entries that exist and train get a gradient; the rest stay exactly 0. */
+    private static void weightGrad(Param p, double[] x, Shape in, double[] dz, double[] dw) {
+        Connectivity c = p.present(), frozen = p.frozen();
+        int n = in.last(), m = p.shape().dim(1);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) {
+                if ((c != null && !c.get(i, j)) || (frozen != null && frozen.get(i, j))) continue;
+                double s = 0;
+                for (int r = 0; r < in.outer(); r++) s += x[r * n + i] * dz[r * m + j];
+                dw[i * m + j] = s;
+            }
+    }
+
+    private static void slice(Op.SliceSpec sl, double[] a, Shape in, double[] out) {
+        int[] dims = in.dims();
+        int outer = 1, inner = 1;
+        for (int d = 0; d < sl.axis(); d++) outer *= dims[d];
+        for (int d = sl.axis() + 1; d < dims.length; d++) inner *= dims[d];
+        for (int o = 0; o < outer; o++)
+            System.arraycopy(a, (o * dims[sl.axis()] + sl.offset()) * inner, out, o * sl.length() * inner, sl.length() * inner);
     }
 
     private static void concat(Node n, double[][] v, double[] out) {

@@ -55,6 +55,19 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             this.sourceFile = sourceFile;
         }
 
+        /** Starts from all of {@code g}: its nodes keep their ids, and new nodes follow them. */
+        public static Builder extending(Graph g) {
+            Builder b = new Builder(g.name(), g.sourceFile());
+            b.nodes.addAll(g.nodes());
+            b.inputs.addAll(g.inputs());
+            b.outputs.addAll(g.outputs());
+            b.named.putAll(g.named());
+            b.params.addAll(g.params());
+            b.loss = g.loss();
+            b.train = g.train();
+            return b;
+        }
+
         public Node add(Op op, Shape shape, List<Node> in, Object arg, String nodeName, Span span) {
             Node n = new Node(nodes.size(), op, shape, List.copyOf(in), arg, nodeName, span);
             nodes.add(n);

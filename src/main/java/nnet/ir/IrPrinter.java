@@ -40,6 +40,7 @@ public final class IrPrinter {
         if (a instanceof ConvSpec c)
             return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.stride() + " pad=" + c.padTop() + "," + c.padLeft();
         if (a instanceof LstmSpec l) return l.kernel().name() + " units=" + l.units() + (l.sequences() ? " sequences" : "");
+        if (a instanceof Op.Derivative d) return d.of().lower() + "'";
         return a.toString();
     }
 }

@@ -82,6 +82,36 @@ public final class IrVerifier {
                 Shape in = n.input(0).shape();
                 check(s.rank() == 3 && s.dim(0) == in.dim(0) && s.dim(1) == in.dim(1) / k && s.dim(2) == in.dim(2) / k, n, "pool shape");
             }
+            case DERIV -> {
+                arity(n, 1);
+                check(s.equals(n.input(0).shape()) && n.arg() instanceof Op.Derivative, n, "derivative of " + n.arg());
+            }
+            case LINEAR_T -> {
+                arity(n, 1);
+                Param p = (Param) n.arg();
+                check(n.input(0).shape().last() == p.shape().dim(1) && s.equals(n.input(0).shape().withLast(p.shape().dim(0))), n, "transpose of " + p);
+            }
+            case WEIGHT_GRAD -> {
+                arity(n, 2);
+                Param p = (Param) n.arg();
+                check(s.equals(p.shape()) && n.input(0).shape().last() == p.shape().dim(0) && n.input(1).shape().last() == p.shape().dim(1), n, "gradient of " + p);
+            }
+            case ROW_SUM -> {
+                arity(n, 1);
+                check(s.equals(new Shape(n.input(0).shape().last())), n, "row sum");
+            }
+            case SUM, LOSS -> {
+                check(n.inputs().size() == (n.op() == Op.SUM ? 1 : 2) && s.isScalar(), n, "a sum is [1]");
+            }
+            case SLICE -> {
+                arity(n, 1);
+                Op.SliceSpec sl = (Op.SliceSpec) n.arg();
+                check(s.equals(n.input(0).shape().withDim(sl.axis(), sl.length())) && sl.offset() + sl.length() <= n.input(0).shape().dim(sl.axis()), n, "slice");
+            }
+            case SOFTMAX_GRAD, LOSS_GRAD -> {
+                arity(n, 2);
+                check(s.equals(n.input(0).shape()) && s.equals(n.input(1).shape()), n, "shapes differ");
+            }
             case LSTM -> {
                 arity(n, 1);
                 LstmSpec l = (LstmSpec) n.arg();

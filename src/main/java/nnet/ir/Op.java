@@ -32,12 +32,39 @@ public enum Op {
     /** {@code [C, H, W] -> [C, H/k, W/k]}; arg: {@code Integer} k (window and stride). */
     MAXPOOL, AVGPOOL,
     /** {@code [T, F] -> [units]} or {@code [T, units]}; arg: {@link LstmSpec}. */
-    LSTM;
+    LSTM,
+
+    // ---- ops of the backward pass (nnet.autodiff), each the adjoint of a forward op
+
+    /** The derivative of an activation at x, elementwise; arg: {@link Derivative}. */
+    DERIV,
+    /** {@code dz[..., m] -> dx[..., n]}: dx[r, i] = sum_j W[i, j] dz[r, j] over present (i, j); arg: kernel {@link Param}. */
+    LINEAR_T,
+    /** {@code (x[..., n], dz[..., m]) -> dW[n, m]} summed over rows; 0 at absent and frozen entries; arg: kernel {@link Param}. */
+    WEIGHT_GRAD,
+    /** {@code [..., m] -> [m]}: the sum over rows (a bias gradient); arg: the bias {@link Param} or null, whose absent entries stay 0. */
+    ROW_SUM,
+    /** {@code [...] -> [1]}: the sum of all elements (the gradient of a broadcast operand). */
+    SUM,
+    /** A part of the input along an axis (the gradient of concat); arg: {@link SliceSpec}. */
+    SLICE,
+    /** {@code (y, dy) -> dx} of a softmax over the last axis: y * (dy - sum(dy * y)). */
+    SOFTMAX_GRAD,
+    /** {@code (y, target) -> [1]}: the loss of one sample; arg: the loss name. */
+    LOSS,
+    /** {@code (y, target) -> dL/dy}; arg: the loss name. */
+    LOSS_GRAD;
+
+    /** Which activation a DERIV differentiates, with leaky_relu's slope. */
+    public record Derivative(Op of, float alpha) {}
+
+    /** {@code length} entries of {@code axis} from {@code offset}. */
+    public record SliceSpec(int axis, int offset, int length) {}
 
     public static final Set<Op> BINARY = EnumSet.of(ADD, SUB, MUL, DIV);
     public static final Set<Op> ACTIVATION = EnumSet.of(RELU, SIGMOID, TANH, GELU, LEAKY_RELU);
     /** Ops computed one element at a time at the same index: lowering fuses chains of them into one loop. */
-    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, RELU, SIGMOID, TANH, GELU, LEAKY_RELU);
+    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, RELU, SIGMOID, TANH, GELU, LEAKY_RELU, DERIV);
     /** Ops that own weights. */
     public static final Set<Op> PARAMETRIC = EnumSet.of(LINEAR, BIAS_ADD, CONV2D, LSTM);
 

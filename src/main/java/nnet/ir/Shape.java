@@ -50,6 +50,12 @@ public record Shape(int... dims) {
         return new Shape(d);
     }
 
+    public Shape withDim(int axis, int size) {
+        int[] d = dims.clone();
+        d[axis] = size;
+        return new Shape(d);
+    }
+
     public boolean isScalar() {
         return dims.length == 1 && dims[0] == 1;
     }

@@ -78,6 +78,8 @@ public final class Lowering {
             }
             case CONV2D, MAXPOOL, AVGPOOL, LSTM -> throw new UnsupportedOpException(n.span(),
                     n.op().lower() + ": code generation is not implemented yet ('nnetc check' checks it, and the reference interpreter runs it)");
+            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, SUM, SLICE, SOFTMAX_GRAD, LOSS, LOSS_GRAD -> throw new UnsupportedOpException(n.span(),
+                    "the backward pass is not emitted yet: " + n.op().lower() + " runs in the reference interpreter only");
             default -> { // elementwise, materialised here
                 Buffer out = buffer(n);
                 kernels.add(new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(out, expr(n, true)))));
@@ -97,6 +99,7 @@ public final class Lowering {
             case BIAS_ADD -> new Expr.Binary(Op.ADD, expr(n.input(0), false), new Expr.Bias(n.param(), n.shape().last()));
             case ADD, SUB, MUL, DIV -> new Expr.Binary(n.op(), expr(n.input(0), false), expr(n.input(1), false));
             case RELU, SIGMOID, TANH, GELU, LEAKY_RELU -> new Expr.Unary(n.op(), n.arg() instanceof Float f ? f : 0f, expr(n.input(0), false));
+            case DERIV -> throw new UnsupportedOpException(n.span(), "the backward pass is not emitted yet");
             default -> throw new IllegalStateException("not elementwise: " + n);
         };
     }

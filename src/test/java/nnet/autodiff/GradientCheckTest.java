@@ -1,0 +1,144 @@
+package nnet.autodiff;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import nnet.DifferentialTest;
+import nnet.TestNetworks;
+import nnet.interp.Interpreter;
+import nnet.ir.Graph;
+import nnet.ir.IrVerifier;
+import nnet.ir.Node;
+import nnet.ir.Param;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The derived backward pass against central finite differences, in double precision through the
+ * interpreter, for every network of the differential suite (every op, pattern, gate, merge and
+ * block) and every loss: each weight entry that exists and trains, and each input.
+ */
+class GradientCheckTest {
+    static final double H = 1e-6, RELATIVE = 1e-3, ABSOLUTE = 1e-7;
+    /** Entries checked per tensor at most (spread over it), to keep the suite fast. */
+    static final int ENTRIES = 24;
+
+    static Stream<Arguments> networks() {
+        return DifferentialTest.networks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("networks")
+    void mseGradientsMatchFiniteDifferences(String name, String source) {
+        Graph g = TestNetworks.graph(source);
+        check(g, g.outputs().get(0), "mse", name.hashCode());
+    }
+
+    @Test
+    void everyLoss() {
+        Graph g = TestNetworks.graph("""
+                network L {
+                  input x[5]
+                  h = dense(x, 6, tanh)
+                  logits = dense(h, 4)
+                  p = dense(h, 4, sigmoid)
+                  s = softmax(logits)
+                  output logits, p, s
+                }""");
+        check(g, g.named().get("logits"), "cross_entropy", 1);
+        check(g, g.named().get("s"), "cross_entropy", 2);   // softmax fused: reads the logits beneath it
+        check(g, g.named().get("p"), "binary_cross_entropy", 3);
+        check(g, g.named().get("s"), "mse", 4);
+    }
+
+    @Test
+    void structureGetsNoGradient() {
+        Graph g = TestNetworks.graph("""
+                network S {
+                  input x[3]
+                  a = dense(x, 3, connect: mask [[1, 0, 1], [0, 1, 0], [1, 1, 0]], freeze: mask [[1, 0, 0], [0, 0, 0], [0, 1, 0]])
+                  b = dense(a, 2, weights: fixed [[1, 2], [3, 4], [5, 6]], bias: mask [0, 1])
+                  output b
+                }""");
+        BackwardPass.Result r = BackwardPass.derive(g, g.outputs().get(0), "mse");
+        Param fixed = g.params().stream().filter(Param::isFixed).findFirst().orElseThrow();
+        assertFalse(r.paramGrads().containsKey(fixed), "a fixed kernel has no gradient at all");
+        double[][] v = run(r, TestNetworks.randomWeights(g, 9), 9);
+        Param kernel = g.params().get(0);
+        double[] dw = v[r.paramGrads().get(kernel).id()];
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++) {
+                boolean trains = kernel.present().get(i, j) && !kernel.frozen().get(i, j);
+                if (!trains) assertEquals(0.0, dw[i * 3 + j], "absent or frozen entry (" + i + ", " + j + ")");
+                else assertTrue(dw[i * 3 + j] != 0, "a trainable entry gets a gradient");
+            }
+        Param bias = g.params().stream().filter(p -> p.name().equals("b.bias")).findFirst().orElseThrow();
+        assertEquals(0.0, v[r.paramGrads().get(bias).id()][0], "masked bias entry");
+        check(g, g.outputs().get(0), "mse", 9);
+    }
+
+    private static double[][] run(BackwardPass.Result r, Map<String, nnet.runtime.Tensor> w, long seed) {
+        return new Interpreter(r.graph(), Interpreter.toDouble(w)).run(inputs(r, seed));
+    }
+
+    private static Map<String, double[]> inputs(BackwardPass.Result r, long seed) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        Map<String, double[]> in = new HashMap<>();
+        for (Node n : r.graph().inputs()) {
+            double[] d = new double[n.shape().size()];
+            for (int i = 0; i < d.length; i++) d[i] = n == r.target() ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
+            in.put(n.name(), d);
+        }
+        return in;
+    }
+
+    static void check(Graph g, Node output, String loss, long seed) {
+        BackwardPass.Result r = BackwardPass.derive(g, output, loss);
+        IrVerifier.verify(r.graph());
+        Map<String, double[]> w = Interpreter.toDouble(TestNetworks.randomWeights(g, seed));
+        Map<String, double[]> in = inputs(r, seed);
+        Interpreter interp = new Interpreter(r.graph(), w);
+        double[][] v = interp.run(in);
+        for (Map.Entry<Param, Node> e : r.paramGrads().entrySet()) {
+            Param p = e.getKey();
+            // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
+            compare(p.name(), w.get(p.name()), v[e.getValue().id()], k -> p.frozen() != null && p.frozen().get(k / p.shape().last(), k % p.shape().last()),
+                    () -> interp.run(in)[r.loss().id()][0]);
+        }
+        for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
+            if (!e.getKey().equals(r.target().name())) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, () -> interp.run(in)[r.loss().id()][0]);
+    }
+
+    interface Loss {
+        double value();
+    }
+
+    /**
+     * Perturbs {@code values} in place entry by entry. An absent connection's stored value does not
+     * reach the loss, so its finite difference is 0 and so must its gradient be.
+     */
+    private static void compare(String what, double[] values, double[] grad, java.util.function.IntPredicate frozen, Loss loss) {
+        assertEquals(values.length, grad.length, what);
+        int step = Math.max(1, values.length / ENTRIES);
+        for (int k = 0; k < values.length; k += step) {
+            if (frozen.test(k)) continue;
+            double keep = values[k];
+            values[k] = keep + H;
+            double up = loss.value();
+            values[k] = keep - H;
+            double down = loss.value();
+            values[k] = keep;
+            double numeric = (up - down) / (2 * H);
+            if (Math.abs(numeric - grad[k]) > RELATIVE * Math.max(Math.abs(numeric), Math.abs(grad[k])) + ABSOLUTE)
+                fail(what + "[" + k + "]: derived " + grad[k] + ", finite difference " + numeric);
+        }
+    }
+}
