@@ -23,6 +23,8 @@ final class RunCommand implements Callable<Integer> {
     static final int TRUTH_TABLE_INPUTS = 4;
     /** Values shown per node before eliding the rest. */
     static final int SHOWN_VALUES = 6;
+    /** A table wider than this is printed as one block per sample instead. */
+    static final int MAX_WIDTH = 100;
 
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights; default: fixed weights, others initialised from --seed") Path weights;
@@ -101,10 +103,25 @@ final class RunCommand implements Callable<Integer> {
         return s.replaceAll("0+$", "");
     }
 
+    /** One row per sample when it fits, else one block per sample with a line per node. */
     private static void print(List<List<String>> table) {
         int cols = table.get(0).size();
         int[] width = new int[cols];
         for (List<String> row : table) for (int c = 0; c < cols; c++) width[c] = Math.max(width[c], row.get(c).length());
+        int total = 2;
+        for (int w : width) total += w + 4;
+        if (total > MAX_WIDTH) {
+            int nameWidth = 0;
+            for (String h : table.get(0)) nameWidth = Math.max(nameWidth, h.length());
+            for (int r = 1; r < table.size(); r++) {
+                System.out.println("  sample " + r);
+                for (int c = 0; c < cols; c++) {
+                    String name = table.get(0).get(c);
+                    System.out.println("    " + name + " ".repeat(nameWidth - name.length()) + "  " + table.get(r).get(c));
+                }
+            }
+            return;
+        }
         for (int r = 0; r < table.size(); r++) {
             StringBuilder sb = new StringBuilder("  ");
             for (int c = 0; c < cols; c++) {
