@@ -1,111 +1,204 @@
 package nnet.runtime;
 
 import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
- * Numeric CSV: comma-separated finite numbers, one sample per row. Blank lines and {@code #}
- * lines are skipped; a first line of only non-numbers is a header. Errors name
- * {@code file:row:col} (the row is the line number in the file).
+ * Numeric CSV: one row of float32 values per line, comma-separated. Blank lines and lines starting
+ * with {@code #} are skipped, and so is a first line made only of non-numeric cells (a header).
+ * Every malformed input is reported as a {@link DataFormatException} naming {@code file:line:column}.
  */
 public final class Csv {
+    /** Decimal notation only: Float.parseFloat would also take "1f", "0x1p3" and surrounding spaces. */
+    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    /** How Java, numpy and spreadsheets spell the non-finite values, recognised to reject them by name. */
+    private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+    private static final int ANY_COLUMNS = -1;
+    private static final int MAX_SHOWN_CELL = 40;
+
     private Csv() {}
 
     public static float[][] read(Path file) {
-        return read(file, -1, null);
+        return readFile(file, ANY_COLUMNS, null);
     }
 
-    /** Also checks every row has {@code expectedColumns} values, as {@code what} (e.g. {@code input x[2]}) needs. */
+    /**
+     * Like {@link #read(Path)}, and every row must have {@code expectedColumns} columns because
+     * {@code what} (e.g. "input x[2]") needs that many.
+     */
     public static float[][] read(Path file, int expectedColumns, String what) {
-        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(r, file.toString(), expectedColumns, what);
-        } catch (java.nio.charset.MalformedInputException e) {
-            throw new DataFormatException(file + ": not a UTF-8 text file");
+        checkExpectation(expectedColumns, what);
+        return readFile(file, expectedColumns, what);
+    }
+
+    /** Reads {@code r} to its end (without closing it); {@code displayName} stands for the file in error messages. */
+    public static float[][] read(Reader r, String displayName) {
+        return readRows(r, displayName, ANY_COLUMNS, null);
+    }
+
+    /** Like {@link #read(Reader, String)}, and every row must have {@code expectedColumns} columns, as {@code what} needs. */
+    public static float[][] read(Reader r, String displayName, int expectedColumns, String what) {
+        checkExpectation(expectedColumns, what);
+        return readRows(r, displayName, expectedColumns, what);
+    }
+
+    private static void checkExpectation(int expectedColumns, String what) {
+        if (expectedColumns < 1) throw new IllegalArgumentException("expectedColumns must be positive: " + expectedColumns);
+        Objects.requireNonNull(what, "what");
+    }
+
+    private static float[][] readFile(Path file, int expectedColumns, String what) {
+        String name = file.toString();
+        // InputStreamReader replaces undecodable bytes, which then show up in the error for their cell.
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+            return readRows(r, name, expectedColumns, what);
         } catch (IOException e) {
-            throw new DataFormatException(file + ": cannot read: " + e.getMessage());
+            throw IoErrors.failure("read", name, e);
         }
     }
 
-    public static float[][] read(Reader reader, String name, int expectedColumns, String what) throws IOException {
-        BufferedReader in = new BufferedReader(reader);
-        List<float[]> rows = new ArrayList<>();
-        int firstRowLine = 0;
-        String line;
-        for (int lineNo = 1; (line = in.readLine()) != null; lineNo++) {
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) continue;
-            String[] cells = t.split(",", -1);
-            if (rows.isEmpty() && firstRowLine == 0 && allNonNumeric(cells)) {
-                firstRowLine = -1; // a header: skipped once
-                continue;
-            }
-            float[] row = new float[cells.length];
-            for (int c = 0; c < cells.length; c++) row[c] = number(cells[c].strip(), name, lineNo, c + 1);
-            if (expectedColumns >= 0 && row.length != expectedColumns)
-                throw new DataFormatException(name + ":" + lineNo + ": row has " + row.length + " column" + (row.length == 1 ? "" : "s") + ", but " + what + " needs " + expectedColumns);
-            if (!rows.isEmpty() && row.length != rows.get(0).length)
-                throw new DataFormatException(name + ":" + lineNo + ": row has " + row.length + " columns, expected " + rows.get(0).length + " (as in row " + firstRowLine + ")");
-            if (rows.isEmpty()) firstRowLine = lineNo;
-            rows.add(row);
-        }
-        if (rows.isEmpty()) throw new DataFormatException(name + ": no data rows");
-        return rows.toArray(new float[0][]);
-    }
-
-    private static boolean allNonNumeric(String[] cells) {
-        for (String c : cells) {
-            try {
-                Float.parseFloat(c.strip());
-                return false;
-            } catch (NumberFormatException e) {
-                // not a number: still a header candidate
-            }
-        }
-        return true;
-    }
-
-    private static float number(String cell, String name, int line, int col) {
-        float v;
+    private static float[][] readRows(Reader r, String displayName, int expectedColumns, String what) {
+        Rows rows = new Rows(displayName, expectedColumns, what);
+        BufferedReader lines = new BufferedReader(r);
         try {
-            v = Float.parseFloat(cell);
-        } catch (NumberFormatException e) {
-            throw new DataFormatException(name + ":" + line + ":" + col + ": '" + cell + "' is not a number");
+            int lineNumber = 0;
+            for (String line; (line = lines.readLine()) != null; ) {
+                lineNumber++;
+                // A UTF-8 byte order mark, as some spreadsheet programs write, is not part of the first cell.
+                if (lineNumber == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
+                rows.add(line, lineNumber);
+            }
+        } catch (IOException e) {
+            throw IoErrors.failure("read", displayName, e);
         }
-        if (!Float.isFinite(v)) throw new DataFormatException(name + ":" + line + ":" + col + ": '" + cell + "' is not a finite number");
-        return v;
+        return rows.toArray();
     }
 
+    /** Writes the rows atomically, one line each. */
     public static void write(Path file, float[][] rows) {
         AtomicFiles.write(file, out -> {
-            StringWriter w = new StringWriter();
-            write(w, rows);
-            out.write(w.toString().getBytes(StandardCharsets.UTF_8));
+            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+            writeRows(w, rows);
+            w.flush();
         });
     }
 
-    public static void write(Writer w, float[][] rows) throws IOException {
-        StringBuilder sb = new StringBuilder();
-        for (float[] row : rows) {
-            for (int c = 0; c < row.length; c++) {
-                if (c > 0) sb.append(',');
-                sb.append(format(row[c]));
-            }
-            sb.append('\n');
+    /** Writes the rows to {@code w}, one line each, and flushes it (without closing it). */
+    public static void write(Writer w, float[][] rows) {
+        try {
+            writeRows(w, rows);
+            w.flush();
+        } catch (IOException e) {
+            throw IoErrors.failure("write", "CSV output", e);
         }
-        w.write(sb.toString());
     }
 
-    /** Whole numbers without a decimal point; others in the shortest form that reads back as the same float. */
+    /**
+     * Integral values below 1e7 without a decimal point ("0", "-2"), as people write them; others in
+     * Float.toString's notation, which reads back to the same float.
+     */
     public static String format(float v) {
-        if (v == Math.rint(v) && Math.abs(v) < 1e7) return Integer.toString((int) v);
+        if (v == Math.rint(v) && Math.abs(v) < 1e7f) {
+            // (long) -0.0f would print as "0" and lose the sign on the way back
+            return v == 0 && Math.copySign(1f, v) < 0 ? "-0" : Long.toString((long) v);
+        }
         return Float.toString(v);
+    }
+
+    private static void writeRows(Writer w, float[][] rows) throws IOException {
+        for (float[] row : rows) {
+            for (int i = 0; i < row.length; i++) {
+                if (i > 0) w.write(',');
+                w.write(format(row[i]));
+            }
+            w.write('\n');
+        }
+    }
+
+    /** The rows read so far, and what they must agree on. */
+    private static final class Rows {
+        private final String file;
+        private final int expectedColumns;
+        private final String what;
+        private final List<float[]> rows = new ArrayList<>();
+        private boolean headerDecided;
+        private int columns;
+        private int firstRowLine;
+
+        Rows(String file, int expectedColumns, String what) {
+            this.file = file;
+            this.expectedColumns = expectedColumns;
+            this.what = what;
+        }
+
+        void add(String line, int lineNumber) {
+            String trimmed = line.strip();
+            if (trimmed.isEmpty() || trimmed.startsWith("#")) return;
+            String[] cells = line.split(",", -1);
+            for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
+            if (!headerDecided) {
+                headerDecided = true;
+                if (Arrays.stream(cells).noneMatch(Csv::isNumber)) return;
+            }
+            checkColumns(cells.length, lineNumber);
+            float[] row = new float[cells.length];
+            for (int i = 0; i < cells.length; i++) row[i] = parse(cells[i], lineNumber, i + 1);
+            rows.add(row);
+        }
+
+        float[][] toArray() {
+            if (rows.isEmpty()) throw new DataFormatException(file + ": no data rows");
+            return rows.toArray(new float[0][]);
+        }
+
+        private void checkColumns(int n, int lineNumber) {
+            if (expectedColumns != ANY_COLUMNS && n != expectedColumns)
+                throw error(Integer.toString(lineNumber), "row has " + columns(n) + ", but " + what + " needs " + expectedColumns);
+            if (rows.isEmpty()) {
+                columns = n;
+                firstRowLine = lineNumber;
+            } else if (n != columns) {
+                throw error(Integer.toString(lineNumber), "row has " + columns(n) + ", expected " + columns + " (as in row " + firstRowLine + ")");
+            }
+        }
+
+        private float parse(String cell, int lineNumber, int column) {
+            String place = lineNumber + ":" + column;
+            if (cell.isEmpty()) throw error(place, "empty cell, expected a number");
+            if (NON_FINITE.matcher(cell).matches()) throw error(place, quote(cell) + " is not a finite number");
+            if (!DECIMAL.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number");
+            float v = Float.parseFloat(cell);
+            if (Float.isInfinite(v)) throw error(place, quote(cell) + " is too large for a float32");
+            return v;
+        }
+
+        private DataFormatException error(String place, String problem) {
+            return new DataFormatException(file + ":" + place + ": " + problem);
+        }
+
+        private static String columns(int n) {
+            return n == 1 ? "1 column" : n + " columns";
+        }
+
+        private static String quote(String cell) {
+            return "'" + (cell.length() <= MAX_SHOWN_CELL ? cell : cell.substring(0, MAX_SHOWN_CELL) + "...") + "'";
+        }
+    }
+
+    private static boolean isNumber(String cell) {
+        return DECIMAL.matcher(cell).matches() || NON_FINITE.matcher(cell).matches();
     }
 }

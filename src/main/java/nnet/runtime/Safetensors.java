@@ -3,278 +3,547 @@ package nnet.runtime;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
- * The safetensors format, float32 only: an 8-byte little-endian header length, a JSON header
- * {@code {"name": {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}, "__metadata__": {...}}},
- * then the little-endian data. Every malformation is a {@link DataFormatException} naming the file and tensor.
+ * Float32 tensors in the safetensors format: an 8-byte little-endian header length N, N bytes of
+ * UTF-8 JSON naming each tensor's dtype, shape and byte range ({@code data_offsets}, relative to
+ * the data buffer), then the little-endian data buffer.
+ *
+ * <p>Reading is as strict as the reference implementation: only F32, byte ranges that tile the data
+ * buffer exactly (no overlap, gap or trailing byte). Every malformed input is reported as a
+ * {@link DataFormatException} naming the file and, when one is at fault, the tensor.
  */
 public final class Safetensors {
+    /** The reference implementation's limit: a larger header length means the file is not safetensors. */
+    private static final long MAX_HEADER_LENGTH = 100_000_000;
+    private static final String METADATA_KEY = "__metadata__";
+    private static final String METADATA_JSON = "{\"format\":\"pt\"}";
+    private static final int CHUNK_FLOATS = 1 << 14;
+    /** Java arrays stop a little short of Integer.MAX_VALUE. */
+    private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    private static final long UNKNOWN_SIZE = -1;
+
     private Safetensors() {}
 
-    /** Headers larger than this are not weights files: refuse before allocating. */
-    static final long MAX_HEADER = 100L << 20;
-
+    /** The tensors of {@code file} in the order of their data. */
     public static Map<String, Tensor> read(Path file) {
-        byte[] all;
-        try {
-            all = Files.readAllBytes(file);
+        String name = file.toString();
+        try (SeekableByteChannel channel = Files.newByteChannel(file)) {
+            return new Decoder(Channels.newInputStream(channel), name, channel.size()).decode();
         } catch (IOException e) {
-            throw new DataFormatException(file + ": cannot read: " + e.getMessage());
+            throw IoErrors.failure("read", name, e);
         }
-        return parse(all, file.toString());
     }
 
-    public static Map<String, Tensor> read(InputStream in, String name) {
+    /**
+     * The tensors in {@code in} (read to its end, not closed) in the order of their data;
+     * {@code displayName} stands for the file in error messages.
+     */
+    public static Map<String, Tensor> read(InputStream in, String displayName) {
         try {
-            return parse(in.readAllBytes(), name);
+            return new Decoder(in, displayName, UNKNOWN_SIZE).decode();
         } catch (IOException e) {
-            throw new DataFormatException(name + ": cannot read: " + e.getMessage());
+            throw IoErrors.failure("read", displayName, e);
         }
     }
 
-    private static Map<String, Tensor> parse(byte[] all, String name) {
-        if (all.length < 8) throw new DataFormatException(name + ": not a safetensors file (" + all.length + " bytes, shorter than its 8-byte header length)");
-        long headerLen = ByteBuffer.wrap(all, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
-        if (headerLen < 2 || headerLen > MAX_HEADER || headerLen > all.length - 8)
-            throw new DataFormatException(name + ": not a safetensors file (header length " + headerLen + " does not fit the file of " + all.length + " bytes)");
-        String header = new String(all, 8, (int) headerLen, StandardCharsets.UTF_8);
-        Object json;
-        try {
-            json = new JsonReader(header).document();
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(name + ": invalid header: " + e.getMessage());
-        }
-        if (!(json instanceof Map<?, ?> entries)) throw new DataFormatException(name + ": invalid header: expected a JSON object");
-        int dataStart = 8 + (int) headerLen;
-        long dataLen = all.length - dataStart;
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        List<long[]> ranges = new ArrayList<>();
-        for (Map.Entry<?, ?> e : entries.entrySet()) {
-            String key = (String) e.getKey();
-            if (key.equals("__metadata__")) continue;
-            String where = name + ": tensor '" + key + "'";
-            if (!(e.getValue() instanceof Map<?, ?> info)) throw new DataFormatException(where + ": expected an object with dtype, shape, data_offsets");
-            if (!"F32".equals(info.get("dtype"))) throw new DataFormatException(where + ": dtype is " + info.get("dtype") + ", expected F32");
-            long[] shape = longs(info.get("shape"), where, "shape");
-            long[] off = longs(info.get("data_offsets"), where, "data_offsets");
-            if (off.length != 2) throw new DataFormatException(where + ": data_offsets must be [begin, end]");
-            long count = 1;
-            for (long d : shape) {
-                if (d < 0 || d > Integer.MAX_VALUE) throw new DataFormatException(where + ": dimension " + d + " is out of range");
-                count *= d;
-                if (count > Integer.MAX_VALUE) throw new DataFormatException(where + ": too many elements");
-            }
-            if (off[0] < 0 || off[1] < off[0] || off[1] > dataLen)
-                throw new DataFormatException(where + ": data_offsets [" + off[0] + ", " + off[1] + "] lie outside the " + dataLen + " data bytes");
-            if (off[1] - off[0] != count * 4)
-                throw new DataFormatException(where + ": shape " + java.util.Arrays.toString(shape) + " needs " + count * 4 + " bytes but data_offsets give " + (off[1] - off[0]));
-            for (long[] r : ranges)
-                if (off[0] < r[1] && r[0] < off[1]) throw new DataFormatException(where + ": its data overlaps another tensor's");
-            ranges.add(off);
-            float[] data = new float[(int) count];
-            ByteBuffer.wrap(all, dataStart + (int) off[0], (int) (count * 4)).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-            int[] dims = new int[shape.length];
-            for (int i = 0; i < dims.length; i++) dims[i] = (int) shape[i];
-            out.put(key, new Tensor(dims, data));
-        }
-        return out;
-    }
-
-    private static long[] longs(Object o, String where, String what) {
-        if (!(o instanceof List<?> list)) throw new DataFormatException(where + ": " + what + " must be a list of integers");
-        long[] v = new long[list.size()];
-        for (int i = 0; i < v.length; i++) {
-            if (!(list.get(i) instanceof Long l)) throw new DataFormatException(where + ": " + what + " must be a list of integers");
-            v[i] = l;
-        }
-        return v;
-    }
-
+    /** Writes the tensors atomically, their data laid out in the map's order. */
     public static void write(Path file, Map<String, Tensor> tensors) {
-        byte[] bytes = toBytes(tensors);
-        AtomicFiles.write(file, out -> out.write(bytes));
+        byte[] header = header(tensors);
+        AtomicFiles.write(file, out -> writeTo(out, header, tensors));
     }
 
+    /** The bytes {@link #write(Path, Map)} would write, e.g. to pack into a jar. */
     public static byte[] toBytes(Map<String, Tensor> tensors) {
-        StringBuilder h = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
-        long offset = 0;
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            long len = e.getValue().data().length * 4L;
-            h.append(",\"").append(escape(e.getKey())).append("\":{\"dtype\":\"F32\",\"shape\":[");
-            int[] s = e.getValue().shape();
-            for (int i = 0; i < s.length; i++) h.append(i > 0 ? "," : "").append(s[i]);
-            h.append("],\"data_offsets\":[").append(offset).append(',').append(offset + len).append("]}");
-            offset += len;
-        }
-        h.append('}');
-        byte[] header = h.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (header.length + 7) / 8 * 8; // the reference writer pads with spaces to 8 bytes
-        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + padded + (int) offset);
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-        out.writeBytes(len.array());
-        out.writeBytes(header);
-        for (int i = header.length; i < padded; i++) out.write(' ');
-        for (Tensor t : tensors.values()) {
-            ByteBuffer b = ByteBuffer.allocate(t.data().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            b.asFloatBuffer().put(t.data());
-            out.writeBytes(b.array());
+        byte[] header = header(tensors);
+        long size = 8 + header.length + 4 * tensors.values().stream().mapToLong(t -> t.data().length).sum();
+        if (size > MAX_ELEMENTS)
+            throw new IllegalArgumentException("the tensors take " + size + " bytes, too many for a byte array");
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
+        try {
+            writeTo(out, header, tensors);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not throw it
         }
         return out.toByteArray();
     }
 
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    // ---- writing ----
+
+    /** The JSON header, laid out like the reference implementation's: compact, metadata first, padded to 8 bytes. */
+    private static byte[] header(Map<String, Tensor> tensors) {
+        StringBuilder json = new StringBuilder("{\"" + METADATA_KEY + "\":" + METADATA_JSON);
+        long offset = 0;
+        for (Map.Entry<String, Tensor> entry : tensors.entrySet()) {
+            checkWritable(entry.getKey(), entry.getValue());
+            long end = offset + 4L * entry.getValue().data().length;
+            json.append(',');
+            appendJsonString(json, entry.getKey());
+            json.append(":{\"dtype\":\"F32\",\"shape\":[")
+                    .append(Arrays.stream(entry.getValue().shape()).mapToObj(Integer::toString).collect(Collectors.joining(",")))
+                    .append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
+            offset = end;
+        }
+        json.append('}');
+        byte[] bytes = json.toString().getBytes(StandardCharsets.UTF_8);
+        // Padding keeps the data 8-byte aligned in the file, which lets readers map it in place.
+        byte[] padded = Arrays.copyOf(bytes, (bytes.length + 7) / 8 * 8);
+        Arrays.fill(padded, bytes.length, padded.length, (byte) ' ');
+        return padded;
     }
 
-    /** Just enough JSON for a safetensors header: objects, arrays, strings, integers. */
+    private static void checkWritable(String name, Tensor tensor) {
+        if (name == null) throw new IllegalArgumentException("a tensor has no name");
+        if (name.equals(METADATA_KEY)) throw new IllegalArgumentException("'" + METADATA_KEY + "' cannot name a tensor");
+        if (tensor == null) throw new IllegalArgumentException("tensor '" + name + "' is null");
+        for (int d : tensor.shape())
+            if (d < 0) throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: " + tensor.shapeString());
+    }
+
+    /** Escapes like serde_json, the reference implementation's JSON writer. */
+    private static void appendJsonString(StringBuilder json, String s) {
+        json.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> json.append("\\\"");
+                case '\\' -> json.append("\\\\");
+                case '\b' -> json.append("\\b");
+                case '\f' -> json.append("\\f");
+                case '\n' -> json.append("\\n");
+                case '\r' -> json.append("\\r");
+                case '\t' -> json.append("\\t");
+                default -> {
+                    if (c < 0x20) json.append(String.format("\\u%04x", (int) c));
+                    else json.append(c);
+                }
+            }
+        }
+        json.append('"');
+    }
+
+    private static void writeTo(OutputStream out, byte[] header, Map<String, Tensor> tensors) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+        out.write(chunk.putLong(0, header.length).array(), 0, 8);
+        out.write(header);
+        FloatBuffer floats = chunk.asFloatBuffer();
+        for (Tensor tensor : tensors.values()) {
+            float[] data = tensor.data();
+            for (int done = 0; done < data.length; done += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, data.length - done);
+                floats.put(0, data, done, n); // keeps NaN payloads: no canonicalisation on this path
+                out.write(chunk.array(), 0, 4 * n);
+            }
+        }
+    }
+
+    // ---- reading ----
+
+    /** A tensor as the header describes it. */
+    private record Entry(String name, int[] shape, int count, long begin, long end) {}
+
+    /** Reads one file: header length, header, then the tensors in data order. */
+    private static final class Decoder {
+        private final InputStream in;
+        private final String file;
+        private final long fileSize;
+
+        Decoder(InputStream in, String file, long fileSize) {
+            this.in = in;
+            this.file = file;
+            this.fileSize = fileSize;
+        }
+
+        Map<String, Tensor> decode() throws IOException {
+            int headerLength = readHeaderLength();
+            List<Entry> entries = parseHeader(readHeader(headerLength));
+            long dataLength = fileSize == UNKNOWN_SIZE ? UNKNOWN_SIZE : fileSize - 8 - headerLength;
+            long end = checkLayout(entries, dataLength);
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+            for (Entry e : entries) tensors.put(e.name(), new Tensor(e.shape(), readFloats(e, chunk)));
+            if (fileSize == UNKNOWN_SIZE && in.read() != -1)
+                throw error("unexpected bytes after the end of the last tensor's data (data byte " + end + ")");
+            return tensors;
+        }
+
+        private int readHeaderLength() throws IOException {
+            byte[] prefix = in.readNBytes(8);
+            if (prefix.length < 8)
+                throw error("file is too short (" + prefix.length + " bytes) to start with the 8-byte header length");
+            long n = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            String shown = Long.toUnsignedString(n);
+            if (fileSize != UNKNOWN_SIZE && Long.compareUnsigned(n, fileSize - 8) > 0)
+                throw error("header length " + shown + " is larger than the file (" + fileSize + " bytes)");
+            if (Long.compareUnsigned(n, MAX_HEADER_LENGTH) > 0)
+                throw error("header length " + shown + " is over the limit of " + MAX_HEADER_LENGTH + " bytes; this is not a safetensors file");
+            return (int) n;
+        }
+
+        private String readHeader(int length) throws IOException {
+            byte[] bytes = in.readNBytes(length);
+            if (bytes.length < length)
+                throw error("header length " + length + " is larger than the file (" + (8 + bytes.length) + " bytes)");
+            try {
+                return StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (CharacterCodingException e) {
+                throw error("header is not valid UTF-8 text");
+            }
+        }
+
+        private List<Entry> parseHeader(String text) {
+            Object root = new JsonReader(text, file).readDocument();
+            if (!(root instanceof Map)) throw error("header is " + JsonReader.kind(root) + ", expected a JSON object");
+            List<Entry> entries = new ArrayList<>();
+            for (Map.Entry<String, Object> member : JsonReader.asObject(root).entrySet()) {
+                if (member.getKey().equals(METADATA_KEY)) checkMetadata(member.getValue());
+                else entries.add(entry(member.getKey(), member.getValue()));
+            }
+            return entries;
+        }
+
+        private void checkMetadata(Object value) {
+            if (!(value instanceof Map))
+                throw error(METADATA_KEY + " is " + JsonReader.kind(value) + ", expected an object of strings");
+            for (Map.Entry<String, Object> m : JsonReader.asObject(value).entrySet())
+                if (!(m.getValue() instanceof String))
+                    throw error(METADATA_KEY + " value \"" + m.getKey() + "\" is " + JsonReader.kind(m.getValue()) + ", expected a string");
+        }
+
+        private Entry entry(String name, Object value) {
+            if (!(value instanceof Map))
+                throw tensorError(name, "entry is " + JsonReader.kind(value) + ", expected an object with dtype, shape and data_offsets");
+            Map<String, Object> info = JsonReader.asObject(value);
+            Object dtype = required(name, info, "dtype");
+            if (!(dtype instanceof String))
+                throw tensorError(name, "dtype is " + JsonReader.kind(dtype) + ", expected the string \"F32\"");
+            if (!dtype.equals("F32")) throw tensorError(name, "dtype is " + dtype + ", expected F32");
+            List<Long> shape = integers(name, info, "shape");
+            int count = elementCount(name, shape);
+            List<Long> offsets = integers(name, info, "data_offsets");
+            if (offsets.size() != 2)
+                throw tensorError(name, "data_offsets " + offsets + " should be two integers [begin, end]");
+            long begin = offsets.get(0), end = offsets.get(1);
+            if (begin < 0 || end < begin)
+                throw tensorError(name, "data_offsets " + offsets + " are not a byte range: they need 0 <= begin <= end");
+            if (end - begin != 4L * count)
+                throw tensorError(name, "shape " + shape + " needs " + 4L * count + " bytes but data_offsets give " + (end - begin));
+            int[] dims = shape.stream().mapToInt(Long::intValue).toArray();
+            return new Entry(name, dims, count, begin, end);
+        }
+
+        private Object required(String name, Map<String, Object> info, String key) {
+            if (!info.containsKey(key)) throw tensorError(name, "has no \"" + key + "\"");
+            return info.get(key);
+        }
+
+        private List<Long> integers(String name, Map<String, Object> info, String key) {
+            Object value = required(name, info, key);
+            if (!(value instanceof List<?> list))
+                throw tensorError(name, key + " is " + JsonReader.kind(value) + ", expected an array of integers");
+            for (Object item : list)
+                if (!(item instanceof Long))
+                    throw tensorError(name, key + " holds " + JsonReader.kind(item) + ", expected only integers");
+            return list.stream().map(Long.class::cast).toList();
+        }
+
+        /** The number of values in {@code shape}, which must fit in a Java array. */
+        private int elementCount(String name, List<Long> shape) {
+            for (long d : shape) {
+                if (d < 0) throw tensorError(name, "shape " + shape + " has a negative dimension");
+                if (d > Integer.MAX_VALUE) throw tensorError(name, "shape " + shape + " has a dimension over " + Integer.MAX_VALUE);
+            }
+            if (shape.contains(0L)) return 0;
+            long count = 1;
+            for (long d : shape) {
+                if (count > MAX_ELEMENTS / d)
+                    throw tensorError(name, "shape " + shape + " has more values than a Java array can hold");
+                count *= d;
+            }
+            return (int) count;
+        }
+
+        /**
+         * Sorts {@code entries} into data order and checks that their byte ranges tile the data buffer
+         * exactly, as the reference implementation requires. Returns the data's length.
+         */
+        private long checkLayout(List<Entry> entries, long dataLength) {
+            if (dataLength != UNKNOWN_SIZE)
+                for (Entry e : entries)
+                    if (e.end() > dataLength)
+                        throw tensorError(e.name(), "data_offsets " + range(e) + " go past the end of the data ("
+                                + dataLength + " bytes after the header); is the file truncated?");
+            entries.sort(Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+            long expected = 0;
+            Entry previous = null;
+            for (Entry e : entries) {
+                if (e.begin() < expected)
+                    throw tensorError(e.name(), "data_offsets " + range(e) + " overlap those of tensor '"
+                            + previous.name() + "' " + range(previous));
+                if (e.begin() > expected)
+                    throw tensorError(e.name(), "data_offsets " + range(e) + " leave data bytes " + expected + " to "
+                            + e.begin() + " unused; the tensors' data must follow each other without gaps");
+                expected = e.end();
+                previous = e;
+            }
+            if (dataLength != UNKNOWN_SIZE && dataLength > expected)
+                throw error("unexpected bytes after the end of the last tensor's data (data byte " + expected
+                        + " of " + dataLength + ")");
+            return expected;
+        }
+
+        private float[] readFloats(Entry e, ByteBuffer chunk) throws IOException {
+            float[] values = new float[e.count()];
+            FloatBuffer floats = chunk.asFloatBuffer();
+            for (int done = 0; done < values.length; done += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, values.length - done);
+                int got = in.readNBytes(chunk.array(), 0, 4 * n);
+                if (got < 4 * n)
+                    throw tensorError(e.name(), "the file is truncated: data_offsets " + range(e)
+                            + " end past the data, which stops at data byte " + (e.begin() + 4L * done + got));
+                floats.get(0, values, done, n);
+            }
+            return values;
+        }
+
+        private static String range(Entry e) {
+            return "[" + e.begin() + ", " + e.end() + "]";
+        }
+
+        private DataFormatException error(String problem) {
+            return new DataFormatException(file + ": " + problem);
+        }
+
+        private DataFormatException tensorError(String tensor, String problem) {
+            return error("tensor '" + tensor + "': " + problem);
+        }
+    }
+
+    /**
+     * A JSON reader just big enough for headers: objects (kept in order, no duplicate keys), arrays,
+     * strings, integers (as Long) and the literals. Rejects anything else with the character position.
+     */
     private static final class JsonReader {
-        private final String s;
-        private int p;
+        /** JSON null, which a Map would not tell apart from a missing key. */
+        private static final Object NULL = new Object();
+        /** Stops hostile nesting long before the recursion could overflow the stack. */
+        private static final int MAX_DEPTH = 64;
+        private final String text;
+        private final String file;
+        private int pos;
 
-        JsonReader(String s) {
-            this.s = s;
+        JsonReader(String text, String file) {
+            this.text = text;
+            this.file = file;
         }
 
-        Object document() {
-            Object v = value();
-            skip();
-            if (p < s.length()) fail("unexpected text after the header object");
-            return v;
+        @SuppressWarnings("unchecked")
+        static Map<String, Object> asObject(Object value) {
+            return (Map<String, Object>) value;
         }
 
-        private Object value() {
-            skip();
-            if (p >= s.length()) fail("unexpected end");
-            char c = s.charAt(p);
-            if (c == '{') return object();
-            if (c == '[') return array();
-            if (c == '"') return string();
-            if (c == '-' || Character.isDigit(c)) return number();
-            if (s.startsWith("true", p) || s.startsWith("null", p)) {
-                p += 4;
-                return s.startsWith("true", p - 4) ? Boolean.TRUE : null;
-            }
-            if (s.startsWith("false", p)) {
-                p += 5;
-                return Boolean.FALSE;
-            }
-            fail("unexpected '" + c + "'");
-            return null;
+        /** For messages: "dtype is an integer, expected ...". */
+        static String kind(Object value) {
+            if (value instanceof Map) return "an object";
+            if (value instanceof List) return "an array";
+            if (value instanceof String) return "a string";
+            if (value instanceof Long) return "an integer";
+            if (value instanceof Boolean) return "a boolean";
+            return "null";
         }
 
-        private Map<String, Object> object() {
-            Map<String, Object> m = new LinkedHashMap<>();
-            p++;
-            skip();
-            if (peek() == '}') {
-                p++;
-                return m;
-            }
-            while (true) {
-                skip();
-                if (peek() != '"') fail("expected a key");
-                String k = string();
-                skip();
-                if (peek() != ':') fail("expected ':'");
-                p++;
-                m.put(k, value());
-                skip();
-                char c = peek();
-                p++;
-                if (c == '}') return m;
-                if (c != ',') fail("expected ',' or '}'");
-            }
+        Object readDocument() {
+            Object value = value(0);
+            skipSpace();
+            if (pos < text.length()) throw error("unexpected " + found() + " after the end of the JSON value");
+            return value;
         }
 
-        private List<Object> array() {
-            List<Object> l = new ArrayList<>();
-            p++;
-            skip();
-            if (peek() == ']') {
-                p++;
-                return l;
-            }
-            while (true) {
-                l.add(value());
-                skip();
-                char c = peek();
-                p++;
-                if (c == ']') return l;
-                if (c != ',') fail("expected ',' or ']'");
-            }
+        private Object value(int depth) {
+            if (depth > MAX_DEPTH) throw error("values nested more than " + MAX_DEPTH + " deep");
+            skipSpace();
+            if (pos >= text.length()) throw error("expected a value, found the end of the header");
+            char c = text.charAt(pos);
+            return switch (c) {
+                case '{' -> object(depth);
+                case '[' -> array(depth);
+                case '"' -> string();
+                case 't' -> literal("true", Boolean.TRUE);
+                case 'f' -> literal("false", Boolean.FALSE);
+                case 'n' -> literal("null", NULL);
+                default -> {
+                    if (c == '-' || isDigit(c)) yield integer();
+                    throw error("expected a value, found " + found());
+                }
+            };
+        }
+
+        private Map<String, Object> object(int depth) {
+            pos++; // '{'
+            Map<String, Object> members = new LinkedHashMap<>();
+            skipSpace();
+            if (take('}')) return members;
+            do {
+                skipSpace();
+                int keyStart = pos;
+                if (!at('"')) throw error("expected a string key, found " + found());
+                String key = string();
+                if (members.containsKey(key)) {
+                    pos = keyStart;
+                    throw error("duplicate key \"" + key + "\"");
+                }
+                skipSpace();
+                if (!take(':')) throw error("expected ':', found " + found());
+                members.put(key, value(depth + 1));
+                skipSpace();
+            } while (take(','));
+            if (!take('}')) throw error("expected ',' or '}', found " + found());
+            return members;
+        }
+
+        private List<Object> array(int depth) {
+            pos++; // '['
+            List<Object> items = new ArrayList<>();
+            skipSpace();
+            if (take(']')) return items;
+            do {
+                items.add(value(depth + 1));
+                skipSpace();
+            } while (take(','));
+            if (!take(']')) throw error("expected ',' or ']', found " + found());
+            return items;
         }
 
         private String string() {
-            StringBuilder sb = new StringBuilder();
-            p++;
+            int start = pos++; // '"'
+            StringBuilder s = new StringBuilder();
             while (true) {
-                if (p >= s.length()) fail("unterminated string");
-                char c = s.charAt(p++);
-                if (c == '"') return sb.toString();
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
+                if (pos >= text.length()) {
+                    pos = start;
+                    throw error("string is not terminated");
                 }
-                if (p >= s.length()) fail("unterminated string");
-                char e = s.charAt(p++);
-                switch (e) {
-                    case 'n' -> sb.append('\n');
-                    case 't' -> sb.append('\t');
-                    case 'r' -> sb.append('\r');
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'u' -> {
-                        if (p + 4 > s.length()) fail("bad \\u escape");
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(p, p + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            fail("bad \\u escape");
-                        }
-                        p += 4;
-                    }
-                    default -> sb.append(e);
+                char c = text.charAt(pos);
+                if (c == '"') {
+                    pos++;
+                    return s.toString();
+                }
+                if (c < 0x20) throw error("control character " + found() + " in a string must be escaped");
+                if (c == '\\') s.append(escape());
+                else {
+                    s.append(c);
+                    pos++;
                 }
             }
         }
 
-        private Object number() {
-            int start = p;
-            if (peek() == '-') p++;
-            while (p < s.length() && (Character.isDigit(s.charAt(p)) || ".eE+-".indexOf(s.charAt(p)) >= 0)) p++;
-            String t = s.substring(start, p);
+        private char escape() {
+            int start = pos++; // '\'
+            if (pos >= text.length()) throw error("string is not terminated");
+            char c = text.charAt(pos++);
+            switch (c) {
+                case '"', '\\', '/': return c;
+                case 'b': return '\b';
+                case 'f': return '\f';
+                case 'n': return '\n';
+                case 'r': return '\r';
+                case 't': return '\t';
+                case 'u': return unicodeEscape(start);
+                default:
+                    pos = start;
+                    throw error("invalid escape \\" + c);
+            }
+        }
+
+        private char unicodeEscape(int start) {
+            int code = 0;
+            for (int i = 0; i < 4; i++) {
+                int digit = pos < text.length() ? Character.digit(text.charAt(pos), 16) : -1;
+                if (digit < 0) {
+                    pos = start;
+                    throw error("\\u must be followed by 4 hex digits");
+                }
+                code = code * 16 + digit;
+                pos++;
+            }
+            return (char) code;
+        }
+
+        private Long integer() {
+            int start = pos;
+            take('-');
+            if (!at('0', '9')) throw error("expected a digit, found " + found());
+            if (at('0') && pos + 1 < text.length() && isDigit(text.charAt(pos + 1)))
+                throw error("numbers must not have leading zeros");
+            while (at('0', '9')) pos++;
+            if (at('.') || at('e') || at('E')) throw error("expected an integer, found a fractional number");
+            String digits = text.substring(start, pos);
             try {
-                return Long.parseLong(t);
+                return Long.parseLong(digits);
             } catch (NumberFormatException e) {
-                try {
-                    return Double.parseDouble(t);
-                } catch (NumberFormatException e2) {
-                    fail("bad number '" + t + "'");
-                    return null;
-                }
+                pos = start;
+                throw error("integer " + digits + " is too large");
             }
         }
 
-        private char peek() {
-            if (p >= s.length()) fail("unexpected end");
-            return s.charAt(p);
+        private Object literal(String word, Object value) {
+            if (!text.startsWith(word, pos)) throw error("expected a value, found " + found());
+            pos += word.length();
+            return value;
         }
 
-        private void skip() {
-            while (p < s.length() && Character.isWhitespace(s.charAt(p))) p++;
+        private void skipSpace() {
+            while (pos < text.length() && " \t\n\r".indexOf(text.charAt(pos)) >= 0) pos++;
         }
 
-        private void fail(String what) {
-            throw new IllegalArgumentException(what + " at character " + p);
+        private boolean at(char c) {
+            return pos < text.length() && text.charAt(pos) == c;
+        }
+
+        private boolean at(char from, char to) {
+            return pos < text.length() && text.charAt(pos) >= from && text.charAt(pos) <= to;
+        }
+
+        private boolean take(char c) {
+            if (!at(c)) return false;
+            pos++;
+            return true;
+        }
+
+        private static boolean isDigit(char c) {
+            return c >= '0' && c <= '9';
+        }
+
+        /** The character at the error position, shown so that invisible ones are visible. */
+        private String found() {
+            if (pos >= text.length()) return "the end of the header";
+            char c = text.charAt(pos);
+            return c > 0x20 && c < 0x7f ? "'" + c + "'" : String.format("U+%04X", (int) c);
+        }
+
+        private DataFormatException error(String problem) {
+            return new DataFormatException(file + ": invalid JSON in the header at character " + (pos + 1) + ": " + problem);
         }
     }
 }

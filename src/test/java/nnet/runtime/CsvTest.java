@@ -3,52 +3,164 @@ package nnet.runtime;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CsvTest {
-    @TempDir Path tmp;
+    @TempDir
+    Path dir;
 
-    private Path file(String text) throws IOException {
-        return Files.writeString(tmp.resolve("x.csv"), text);
-    }
+    // ---- reading ----
 
-    private void assertBad(String text, int columns, String expected) throws IOException {
-        Path f = file(text);
-        DataFormatException e = assertThrows(DataFormatException.class, () -> Csv.read(f, columns, "input x[2]"));
-        assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(expected), e.getMessage());
+    @Test
+    void readsRowsSkippingBlankLinesCommentsAndAHeader() {
+        String text = "x, y\n\n# a comment\n   # an indented one\n1, 2\n  3 ,4.5 \n-1e-3,+.5\n\n";
+        assertArrayEquals(new float[][] {{1, 2}, {3, 4.5f}, {-1e-3f, 0.5f}}, read(text));
     }
 
     @Test
-    void readsNumbersSkippingHeaderCommentsAndBlankLines() throws IOException {
-        float[][] rows = Csv.read(file("a, b\n# a comment\n1, 2.5\n\n-3,1e-3\n"));
-        assertEquals(2, rows.length);
-        assertArrayEquals(new float[] {1, 2.5f}, rows[0]);
-        assertArrayEquals(new float[] {-3, 1e-3f}, rows[1]);
+    void aHeaderMayFollowCommentsAndHaveEmptyCells() {
+        assertArrayEquals(new float[][] {{0, 1, 2}}, read("# exported\n\n,a,b\n0,1,2\n"));
     }
 
     @Test
-    void errorsNameFileRowAndColumn() throws IOException {
-        assertBad("1,2\n3,abc\n", -1, ":2:2: 'abc' is not a number");
-        assertBad("1,2\n3,NaN\n", -1, ":2:2: 'NaN' is not a finite number");
-        assertBad("1,2\n3,4,5\n", -1, ":2: row has 3 columns, expected 2 (as in row 1)");
-        assertBad("1,2,3\n", 2, ":1: row has 3 columns, but input x[2] needs 2");
-        assertBad("\n# nothing\n", -1, "no data rows");
-        assertBad("1,,2\n", -1, ":1:2: '' is not a number");
+    void acceptsCrLfAndAByteOrderMark() {
+        assertArrayEquals(new float[][] {{1, 2}, {3, 4}}, read("\uFEFFa,b\r\n1,2\r\n3,4\r\n"));
     }
 
     @Test
-    void writesWholeNumbersPlainlyAndRoundTrips() throws IOException {
-        float[][] rows = {{0, -2, 1.5f}, {1e-5f, 123456789f, 0.1f}};
-        Path f = tmp.resolve("out.csv");
-        Csv.write(f, rows);
-        assertTrue(Files.readString(f).startsWith("0,-2,1.5\n"));
-        float[][] back = Csv.read(f);
-        for (int r = 0; r < rows.length; r++) assertArrayEquals(rows[r], back[r]);
+    void aSingleColumnIsFine() {
+        assertArrayEquals(new float[][] {{1}, {2}}, read("1\n2"));
     }
+
+    @Test
+    void aFirstLineWithSomeNumbersIsData() {
+        assertError("a,1\n2,3\n", "x.csv:1:1: 'a' is not a number");
+    }
+
+    @Test
+    void onlyTheFirstLineCanBeAHeader() {
+        assertError("a,b\nc,d\n", "x.csv:2:1: 'c' is not a number");
+    }
+
+    @Test
+    void reportsCellsThatAreNotNumbers() {
+        assertError("1,2\n3,4\n5,abc\n", "x.csv:3:2: 'abc' is not a number");
+        // Java spellings that Float.parseFloat would take but that are not CSV numbers
+        assertError("1,1f\n", "x.csv:1:2: '1f' is not a number");
+        assertError("1\n0x10\n", "x.csv:2:1: '0x10' is not a number");
+        assertError("1,\"2\"\n", "x.csv:1:2: '\"2\"' is not a number");
+        assertError("1\n" + "z".repeat(100) + "\n", "x.csv:2:1: '" + "z".repeat(40) + "...' is not a number");
+    }
+
+    @Test
+    void reportsEmptyCells() {
+        assertError("1,,3\n", "x.csv:1:2: empty cell, expected a number");
+        assertError("1,2,\n", "x.csv:1:3: empty cell, expected a number");
+    }
+
+    @Test
+    void rejectsNonFiniteValues() {
+        assertError("1\nNaN\n", "x.csv:2:1: 'NaN' is not a finite number");
+        assertError("1,nan\n", "x.csv:1:2: 'nan' is not a finite number");
+        assertError("inf\n", "x.csv:1:1: 'inf' is not a finite number");
+        assertError("-Infinity\n", "x.csv:1:1: '-Infinity' is not a finite number");
+        assertError("1\n1e39\n", "x.csv:2:1: '1e39' is too large for a float32");
+    }
+
+    @Test
+    void reportsRowsOfTheWrongLengthWithTheirLineNumbers() {
+        assertError("1,2\n\n3,4\n5,6,7\n", "x.csv:4: row has 3 columns, expected 2 (as in row 1)");
+        assertError("a,b\n1,2\n3\n", "x.csv:3: row has 1 column, expected 2 (as in row 2)");
+    }
+
+    @Test
+    void reportsFilesWithoutData() {
+        assertError("", "x.csv: no data rows");
+        assertError("a,b\n", "x.csv: no data rows");
+        assertError("# nothing\n\n  \n", "x.csv: no data rows");
+    }
+
+    @Test
+    void checksTheColumnsTheNetworkNeeds() throws IOException {
+        Path file = Files.writeString(dir.resolve("x.csv"), "1,2,3\n");
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Csv.read(file, 2, "input x[2]"));
+        assertEquals(file + ":1: row has 3 columns, but input x[2] needs 2", e.getMessage());
+        assertArrayEquals(new float[][] {{1, 2, 3}}, Csv.read(file, 3, "input x[3]"));
+    }
+
+    @Test
+    void fileErrorsNameThePath() throws IOException {
+        Path file = Files.writeString(dir.resolve("data.csv"), "1\nx\n");
+        DataFormatException e = assertThrows(DataFormatException.class, () -> Csv.read(file));
+        assertEquals(file + ":2:1: 'x' is not a number", e.getMessage());
+
+        Path missing = dir.resolve("missing.csv");
+        UncheckedIOException io = assertThrows(UncheckedIOException.class, () -> Csv.read(missing));
+        assertEquals("cannot read " + missing + ": no such file or directory", io.getMessage());
+    }
+
+    // ---- writing ----
+
+    @Test
+    void formatsIntegersPlainlyAndOtherValuesSoTheyReadBack() {
+        assertEquals("0", Csv.format(0f));
+        assertEquals("-0", Csv.format(-0f));
+        assertEquals("-2", Csv.format(-2f));
+        assertEquals("9999999", Csv.format(9_999_999f));
+        assertEquals("1.0E7", Csv.format(1e7f));
+        assertEquals("1.5", Csv.format(1.5f));
+        assertEquals("0.1", Csv.format(0.1f));
+        assertEquals("1.0E-5", Csv.format(1e-5f));
+        assertEquals("NaN", Csv.format(Float.NaN));
+        assertEquals("-Infinity", Csv.format(Float.NEGATIVE_INFINITY));
+    }
+
+    @Test
+    void writesCommaSeparatedLines() {
+        StringWriter out = new StringWriter();
+        Csv.write(out, new float[][] {{1, 2.5f}, {-3, 0}});
+        assertEquals("1,2.5\n-3,0\n", out.toString());
+    }
+
+    @Test
+    void writtenFilesReadBackBitForBit() {
+        Random random = new Random(7);
+        float[][] rows = new float[50][3];
+        for (float[] row : rows)
+            for (int i = 0; i < row.length; i++) {
+                float v;
+                do v = Float.intBitsToFloat(random.nextInt()); while (!Float.isFinite(v));
+                row[i] = v;
+            }
+        rows[0] = new float[] {-0f, Float.MIN_VALUE, Float.MAX_VALUE};
+        rows[1] = new float[] {12345, -9_999_999f, 1e7f};
+        Path file = dir.resolve("sub/out.csv");
+
+        Csv.write(file, rows);
+        float[][] back = Csv.read(file);
+
+        assertEquals(rows.length, back.length);
+        for (int r = 0; r < rows.length; r++)
+            for (int i = 0; i < 3; i++)
+                assertEquals(Float.floatToRawIntBits(rows[r][i]), Float.floatToRawIntBits(back[r][i]), r + ":" + i);
+    }
+
+    private static float[][] read(String text) {
+        return Csv.read(new StringReader(text), "x.csv");
+    }
+
+    private static void assertError(String text, String expectedMessage) {
+        DataFormatException e = assertThrows(DataFormatException.class, () -> read(text));
+        assertEquals(expectedMessage, e.getMessage());
+    }
+
 }
