@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import nnet.ast.Ast;
+import nnet.autodiff.BackwardPass;
 import nnet.check.Checker;
 import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
@@ -48,7 +49,15 @@ public final class Compiler {
     }
 
     public static GeneratedNetwork compile(Graph g) {
-        Program program = Lowering.lower(g);                          // fuse elementwise ops into their loops, pick code paths
+        return g.loss() == null ? emit(Lowering.lower(g)) : compile(g, BackwardPass.derive(g));
+    }
+
+    /** The forward pass and the backward pass derived for one loss (the file's, or any other on an output). */
+    public static GeneratedNetwork compile(Graph g, BackwardPass.Result backward) {
+        return emit(Lowering.lower(g, backward));                     // fuse elementwise ops and derivatives into their loops, pick code paths
+    }
+
+    private static GeneratedNetwork emit(Program program) {
         GeneratedNetwork generated = ClassEmitter.emit(program);      // one method of straight loops per kernel
         dumpIfAsked(generated);
         return generated;

@@ -43,6 +43,7 @@ public final class ClassEmitter {
     private final Map<String, Tensor> structure = new LinkedHashMap<>();
     /** Params that generated code reads from fields (unrolled fixed kernels need none). */
     private final Set<Param> fieldParams = new HashSet<>();
+    private int kernelCount;
 
     private ClassEmitter(Program p) {
         this.p = p;
@@ -64,26 +65,47 @@ public final class ClassEmitter {
         return "p$" + param.name().replace('.', '$');
     }
 
+    /** The gradient storage of a param, laid out like its values. */
+    static String gradFieldOf(Param param) {
+        return "g$" + param.name().replace('.', '$');
+    }
+
+    /** Gradient and weights of a fully connected kernel are rows; everything else is one array. */
+    private static boolean keptAsRows(Param param) {
+        return param.shape().rank() == 2 && param.present() == null;
+    }
+
     private GeneratedNetwork emit() {
         Graph g = p.graph();
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self.getInternalName(), null, BASE.getInternalName(), null);
         cw.visitSource(Path.of(g.sourceFile()).getFileName().toString(), null);
         for (Param param : g.params()) {
             if (param.present() != null) structure.put(param.maskName(), param.present().toMask());
+            if (param.frozen() != null) structure.put(param.frozenName(), param.frozen().toMask());
             if (param.isFixed()) structure.put(param.name(), new Tensor(param.shape().dims(), param.fixed()));
         }
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         KernelEmitter kernels = new KernelEmitter(cw, self);
-        List<String> kernelMethods = new ArrayList<>();
-        for (int k = 0; k < p.kernels().size(); k++) {
-            Kernel kernel = p.kernels().get(k);
-            for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
-            kernelMethods.add(kernels.emit(kernel, k));
+        sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
+        Program.Training t = p.training();
+        if (t != null) {
+            for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
+            sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
+            sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
         }
         constructor();
-        runMethod(kernelMethods);
         cw.visitEnd();
         return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), structure);
+    }
+
+    /** Emits each kernel as a method (declaring the param fields it reads) and returns their names. */
+    private List<String> kernelMethods(KernelEmitter emitter, List<Kernel> kernels) {
+        List<String> names = new ArrayList<>();
+        for (Kernel kernel : kernels) {
+            for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
+            names.add(emitter.emit(kernel, kernelCount++));
+        }
+        return names;
     }
 
     private void field(String name, Type type) {
@@ -93,7 +115,7 @@ public final class ClassEmitter {
     private void declareParam(Param param) {
         if (!fieldParams.add(param)) return;
         String f = fieldOf(param);
-        if (param.shape().rank() == 2 && param.present() == null) field(f, ROWS);
+        if (keptAsRows(param)) field(f, ROWS);
         else field(f, FLOATS);
         if (param.shape().rank() == 2 && param.present() != null) {
             field(f + "$start", INTS);
@@ -131,6 +153,7 @@ public final class ClassEmitter {
         for (Node in : g.inputs()) steps.add(m -> registerName(m, "input", in.name()));
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
+        if (p.training() != null) trainingSteps(steps);
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {
@@ -149,6 +172,51 @@ public final class ClassEmitter {
             ctor.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + c + "()"));
         }
         ctor.end(self);
+    }
+
+    /** Registers gradient storage, the loss, input gradients and the train block's settings. */
+    private void trainingSteps(List<Step> steps) {
+        Program.Training t = p.training();
+        Graph g = p.graph();
+        for (Param param : t.trainable())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.push(param.name());
+                boolean rows = keptAsRows(param);
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(rows ? "float[][] rowsGradient(String)" : "float[] flatGradient(String)"));
+                m.g.putField(self, gradFieldOf(param), rows ? ROWS : FLOATS);
+            });
+        steps.add(m -> {
+            m.g.loadThis();
+            m.g.push(t.lossKind());
+            m.g.push(outputName(t.lossOutput()));
+            loadBuffer(m, t.target());
+            loadBuffer(m, t.loss());
+            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float[], float[])"));
+        });
+        t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
+            m.g.loadThis();
+            m.g.push(input);
+            loadBuffer(m, buffer);
+            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void inputGradient(String, float[])"));
+        }));
+        Graph.TrainSettings settings = g.train();
+        StringBuilder args = new StringBuilder();
+        settings.optimizerArgs().forEach((k, v) -> args.append(args.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        steps.add(m -> {
+            m.g.loadThis();
+            m.g.push(settings.optimizer());
+            m.g.push(args.toString());
+            m.g.push(settings.batch());
+            m.g.push(settings.epochs());
+            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void trainDefaults(String, String, int, int)"));
+        });
+    }
+
+    private void loadBuffer(MethodBuilder m, Buffer b) {
+        m.g.loadThis();
+        m.g.getField(self, b.field(), FLOATS);
     }
 
     /** The name an output is registered under: its own, or the first name bound to it. */
@@ -178,7 +246,8 @@ public final class ClassEmitter {
                 gen.push(param.name());
                 gen.push(param.shape().dim(0));
                 gen.push(param.shape().dim(1));
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[][] denseParam(String, int, int)"));
+                pushFrozenName(m, param);
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[][] denseParam(String, int, int, String)"));
             }
             gen.putField(self, f, ROWS);
         } else if (kernel2d) {
@@ -186,8 +255,12 @@ public final class ClassEmitter {
             gen.loadThis();
             gen.push(param.name());
             gen.push(param.maskName());
-            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(
-                    (param.isFixed() ? "nnet.runtime.CompiledNetwork$SparseParam fixedSparse" : "nnet.runtime.CompiledNetwork$SparseParam sparseParam") + "(String, String)"));
+            if (param.isFixed())
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam fixedSparse(String, String)"));
+            else {
+                pushFrozenName(m, param);
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam sparseParam(String, String, String)"));
+            }
             gen.storeLocal(sp);
             storeComponent(m, sp, "values", f, FLOATS);
             storeComponent(m, sp, "rowStart", f + "$start", INTS);
@@ -209,6 +282,11 @@ public final class ClassEmitter {
         }
     }
 
+    private static void pushFrozenName(MethodBuilder m, Param param) {
+        if (param.frozen() != null) m.g.push(param.frozenName());
+        else m.g.push((String) null);
+    }
+
     private void storeComponent(MethodBuilder m, int sparseLocal, String accessor, String field, Type type) {
         m.g.loadThis();
         m.g.loadLocal(sparseLocal);
@@ -227,24 +305,24 @@ public final class ClassEmitter {
         }
     }
 
-    /** {@code run()} calls the kernels in order, split into methods when there are very many. */
-    private void runMethod(List<String> kernelMethods) {
+    /** {@code name()} calls the kernels in order, split into methods when there are very many (the 64 KB limit). */
+    private void sequence(String name, int access, List<String> kernelMethods) {
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < kernelMethods.size(); from += STEPS_PER_METHOD) {
-            String name = "run" + chunks.size();
-            MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PRIVATE, "void " + name + "()", 0);
+            String chunk = name + chunks.size();
+            MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PRIVATE, "void " + chunk + "()", 0);
             for (String k : kernelMethods.subList(from, Math.min(kernelMethods.size(), from + STEPS_PER_METHOD))) {
                 m.g.loadThis();
                 m.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + k + "()"));
             }
             m.end(self);
-            chunks.add(name);
+            chunks.add(chunk);
         }
-        MethodBuilder run = new MethodBuilder(cw, Opcodes.ACC_PROTECTED, "void run()", 0);
+        MethodBuilder m = new MethodBuilder(cw, access, "void " + name + "()", 0);
         for (String c : chunks) {
-            run.g.loadThis();
-            run.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + c + "()"));
+            m.g.loadThis();
+            m.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + c + "()"));
         }
-        run.end(self);
+        m.end(self);
     }
 }

@@ -43,13 +43,16 @@ final class KernelEmitter {
     static Set<Param> fieldParams(Kernel k) {
         Set<Param> out = new LinkedHashSet<>();
         if (k instanceof Kernel.Linear l && l.path() != Kernel.LinearPath.UNROLLED) out.add(l.kernel());
-        if (k instanceof Kernel.Map m && !unrolled(m)) for (Kernel.Assign a : m.assigns()) biases(a.value(), out);
+        if (k instanceof Kernel.LinearT l && l.path() != Kernel.LinearPath.UNROLLED) out.add(l.kernel());
+        if (k instanceof Kernel.WeightGrad w) out.add(w.kernel()); // its CSR index, when it has one
+        if (k instanceof Kernel.Map m && !unrolled(m)) for (Kernel.Store a : m.stores()) biases(a.value(), out);
         return out;
     }
 
     private static void biases(Expr e, Set<Param> out) {
         if (e instanceof Expr.Bias b) out.add(b.param());
         else if (e instanceof Expr.Unary u) biases(u.x(), out);
+        else if (e instanceof Expr.Derivative d) biases(d.x(), out);
         else if (e instanceof Expr.Binary b) {
             biases(b.a(), out);
             biases(b.b(), out);
@@ -59,7 +62,7 @@ final class KernelEmitter {
     private static boolean unrolled(Kernel.Map m) {
         if (m.extent() > UNROLL_MAP) return false;
         Set<Param> ps = new LinkedHashSet<>();
-        for (Kernel.Assign a : m.assigns()) biases(a.value(), ps);
+        for (Kernel.Store a : m.stores()) biases(a.value(), ps);
         return !ps.isEmpty() && ps.stream().allMatch(Param::isFixed);
     }
 
@@ -68,9 +71,15 @@ final class KernelEmitter {
         String name = "k" + index + "$" + (k.label().length() > 40 ? k.label().substring(0, 40) : k.label());
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "()", k.span() == null ? 0 : k.span().line());
         if (k instanceof Kernel.Linear l) linear(m, l);
+        else if (k instanceof Kernel.LinearT l) linearTransposed(m, l);
+        else if (k instanceof Kernel.WeightGrad w) weightGrad(m, w);
         else if (k instanceof Kernel.Map map) map(m, map);
         else if (k instanceof Kernel.Softmax s) softmax(m, s);
+        else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(m, s);
         else if (k instanceof Kernel.Concat c) concat(m, c);
+        else if (k instanceof Kernel.Slice s) slice(m, s);
+        else if (k instanceof Kernel.Sum s) sum(m, s);
+        else if (k instanceof Kernel.Loss l) loss(m, l);
         m.end(self);
         return name;
     }
@@ -82,31 +91,40 @@ final class KernelEmitter {
     // ---- dense contraction
 
     private void linear(MethodBuilder m, Kernel.Linear l) {
-        GeneratorAdapter g = m.g;
         int x = buffer(m, l.in()), z = buffer(m, l.out());
-        int r = m.local("r", Type.INT_TYPE), xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
+        int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
         MethodBuilder.Body body = switch (l.path()) {
             case ROWS -> rowsBody(m, l, x, z, xo, zo);
             case CSR -> csrBody(m, l, x, z, xo, zo);
             case UNROLLED -> unrolledBody(m, l, x, z, xo, zo);
         };
-        if (l.outer() == 1) { // one row: no loop around it, offsets 0
+        overRows(m, l.outer(), l.n(), l.m(), xo, zo, body);
+    }
+
+    /**
+     * Runs {@code body} for each of {@code outer} rows with {@code nOffset = r * n} and
+     * {@code mOffset = r * m}: the row offsets into the [.., n] and [.., m] sides of a contraction.
+     */
+    private static void overRows(MethodBuilder m, int outer, int n, int units, int nOffset, int mOffset, MethodBuilder.Body body) {
+        GeneratorAdapter g = m.g;
+        if (outer == 1) { // one row: no loop around it, offsets 0
             g.push(0);
-            g.storeLocal(xo);
+            g.storeLocal(nOffset);
             g.push(0);
-            g.storeLocal(zo);
+            g.storeLocal(mOffset);
             body.emit();
             return;
         }
-        m.forLoop(r, 0, l.outer(), () -> {
+        int r = m.local("r", Type.INT_TYPE);
+        m.forLoop(r, 0, outer, () -> {
             g.loadLocal(r);
-            g.push(l.n());
+            g.push(n);
             g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.storeLocal(xo);
+            g.storeLocal(nOffset);
             g.loadLocal(r);
-            g.push(l.m());
+            g.push(units);
             g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.storeLocal(zo);
+            g.storeLocal(mOffset);
             body.emit();
         });
     }
@@ -240,41 +258,242 @@ final class KernelEmitter {
         };
     }
 
+    // ---- contractions of the backward pass
+
+    /** The input gradient: dx[xo + i] = sum over row i's connections of W[i, j] * dz[zo + j]. */
+    private void linearTransposed(MethodBuilder m, Kernel.LinearT l) {
+        GeneratorAdapter g = m.g;
+        int dz = buffer(m, l.in()), dx = buffer(m, l.out());
+        int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
+        int i = m.local("i", Type.INT_TYPE), s = m.local("s", Type.FLOAT_TYPE);
+        MethodBuilder.Body body = switch (l.path()) {
+            case ROWS -> {
+                int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
+                int j = m.local("j", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+                yield () -> m.forLoop(i, 0, l.n(), () -> {
+                    g.loadLocal(w);
+                    g.loadLocal(i);
+                    g.arrayLoad(ClassEmitter.FLOATS);
+                    g.storeLocal(row);
+                    dot(m, s, j, () -> g.push(0), () -> g.push(l.m()), () -> load(g, row, () -> g.loadLocal(j)),
+                            () -> load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j))));
+                    storeSum(g, dx, xo, i, s);
+                });
+            }
+            case CSR -> {
+                String f = ClassEmitter.fieldOf(l.kernel());
+                int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS);
+                int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+                int k = m.local("k", Type.INT_TYPE);
+                yield () -> m.forLoop(i, 0, l.n(), () -> {
+                    dot(m, s, k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> load(g, w, () -> g.loadLocal(k)),
+                            () -> load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k)))));
+                    storeSum(g, dx, xo, i, s);
+                });
+            }
+            case UNROLLED -> () -> {
+                Param p = l.kernel();
+                for (int row = 0; row < l.n(); row++) {
+                    g.loadLocal(dx);
+                    offset(g, xo, row);
+                    boolean first = true;
+                    for (int j = 0; j < l.m(); j++) {
+                        float w = p.fixed()[row * l.m() + j];
+                        if (w == 0 || (p.present() != null && !p.present().get(row, j))) continue;
+                        int col = j;
+                        load(g, dz, () -> offset(g, zo, col));
+                        times(g, w);
+                        if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        first = false;
+                    }
+                    if (first) g.push(0f);
+                    g.arrayStore(Type.FLOAT_TYPE);
+                }
+            };
+        };
+        overRows(m, l.outer(), l.n(), l.m(), xo, zo, body);
+    }
+
+    /**
+     * The weight gradient, added into the gradient storage (laid out like the weights):
+     * for i: a = x[xo + i]; grad[i][j] += a * dz[zo + j] over row i's connections; a row is skipped when a is 0.
+     */
+    private void weightGrad(MethodBuilder m, Kernel.WeightGrad w) {
+        GeneratorAdapter g = m.g;
+        int x = buffer(m, w.x()), dz = buffer(m, w.dz());
+        int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
+        int i = m.local("i", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
+        String gf = ClassEmitter.gradFieldOf(w.kernel());
+        MethodBuilder.Body body = switch (w.path()) {
+            case ROWS -> {
+                int grad = m.fieldToLocal(self, gf, ClassEmitter.ROWS);
+                int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", ClassEmitter.FLOATS);
+                int dzRow = zo;
+                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                    Label skip = new Label();
+                    loadInputSkipZero(m, x, xo, i, a, skip);
+                    g.loadLocal(grad);
+                    g.loadLocal(i);
+                    g.arrayLoad(ClassEmitter.FLOATS);
+                    g.storeLocal(row);
+                    // gradRow[j] += a * dz[zo + j]: axpy over j
+                    m.forLoop(j, 0, w.m(), () -> {
+                        g.loadLocal(row);
+                        g.loadLocal(j);
+                        g.dup2();
+                        g.arrayLoad(Type.FLOAT_TYPE);
+                        g.loadLocal(a);
+                        load(g, dz, () -> offset(g, dzRow, () -> g.loadLocal(j)));
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        g.arrayStore(Type.FLOAT_TYPE);
+                    });
+                    g.mark(skip);
+                });
+            }
+            case CSR -> {
+                String f = ClassEmitter.fieldOf(w.kernel());
+                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS);
+                int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+                int k = m.local("k", Type.INT_TYPE);
+                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                    Label skip = new Label();
+                    loadInputSkipZero(m, x, xo, i, a, skip);
+                    m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
+                        g.loadLocal(grad);
+                        g.loadLocal(k);
+                        g.dup2();
+                        g.arrayLoad(Type.FLOAT_TYPE);
+                        g.loadLocal(a);
+                        load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k))));
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        g.arrayStore(Type.FLOAT_TYPE);
+                    });
+                    g.mark(skip);
+                });
+            }
+            case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
+        };
+        overRows(m, w.outer(), w.n(), w.m(), xo, zo, body);
+    }
+
+    /** {@code s = 0; for (var = from; var < to; var++) s += a * b}. */
+    private static void dot(MethodBuilder m, int s, int var, MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body a, MethodBuilder.Body b) {
+        GeneratorAdapter g = m.g;
+        g.push(0f);
+        g.storeLocal(s);
+        m.forLoop(var, from, to, () -> {
+            g.loadLocal(s);
+            a.emit();
+            b.emit();
+            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            g.storeLocal(s);
+        });
+    }
+
+    /** {@code out[offset + i] = s}. */
+    private static void storeSum(GeneratorAdapter g, int out, int offset, int i, int s) {
+        g.loadLocal(out);
+        offset(g, offset, () -> g.loadLocal(i));
+        g.loadLocal(s);
+        g.arrayStore(Type.FLOAT_TYPE);
+    }
+
+    /** {@code start[i + plus]}: where a CSR row begins or ends. */
+    private static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
+        g.loadLocal(start);
+        g.loadLocal(i);
+        if (plus != 0) {
+            g.push(plus);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        }
+        g.arrayLoad(Type.INT_TYPE);
+    }
+
+    /** Pushes {@code offset + index}. */
+    private static void offset(GeneratorAdapter g, int offset, MethodBuilder.Body index) {
+        g.loadLocal(offset);
+        index.emit();
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+    }
+
+    private static void offset(GeneratorAdapter g, int offset, int constant) {
+        offset(g, offset, () -> g.push(constant));
+    }
+
+    private static void load(GeneratorAdapter g, int array, MethodBuilder.Body index) {
+        load(g, array, Type.FLOAT_TYPE, index);
+    }
+
+    private static void load(GeneratorAdapter g, int array, Type element, MethodBuilder.Body index) {
+        g.loadLocal(array);
+        index.emit();
+        g.arrayLoad(element);
+    }
+
+    /** Multiplies the float on the stack by a constant; by 1 is nothing. */
+    private static void times(GeneratorAdapter g, float w) {
+        if (w == 1) return;
+        g.push(w);
+        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+    }
+
     // ---- fused elementwise loops
 
     private void map(MethodBuilder m, Kernel.Map map) {
         Map<Buffer, Integer> locals = new LinkedHashMap<>();
-        Map<Param, Integer> biasLocals = new LinkedHashMap<>();
+        Map<Param, Integer> biasLocals = new LinkedHashMap<>(), gradLocals = new LinkedHashMap<>();
         boolean unroll = unrolled(map);
-        for (Kernel.Assign a : map.assigns()) {
-            locals.computeIfAbsent(a.out(), b -> buffer(m, b));
-            loads(a.value(), m, locals, biasLocals, unroll);
+        for (Kernel.Store s : map.stores()) {
+            if (s instanceof Kernel.Assign a) locals.computeIfAbsent(a.out(), b -> buffer(m, b));
+            else if (s instanceof Kernel.AddToGrad a) gradLocals.computeIfAbsent(a.param(), p -> m.fieldToLocal(self, ClassEmitter.gradFieldOf(p), ClassEmitter.FLOATS));
+            loads(s.value(), m, locals, biasLocals, unroll);
         }
         if (unroll) {
-            for (int j = 0; j < map.extent(); j++) assignAll(m, map, locals, biasLocals, -1, j);
+            for (int j = 0; j < map.extent(); j++) storeAll(m, map, locals, biasLocals, gradLocals, -1, j);
             return;
         }
         int j = m.local("j", Type.INT_TYPE);
-        m.forLoop(j, 0, map.extent(), () -> assignAll(m, map, locals, biasLocals, j, 0));
+        m.forLoop(j, 0, map.extent(), () -> storeAll(m, map, locals, biasLocals, gradLocals, j, 0));
     }
 
     private void loads(Expr e, MethodBuilder m, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, boolean unroll) {
         if (e instanceof Expr.Load l) locals.computeIfAbsent(l.buffer(), b -> buffer(m, b));
         else if (e instanceof Expr.Bias b && !unroll) biasLocals.computeIfAbsent(b.param(), p -> m.fieldToLocal(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS));
         else if (e instanceof Expr.Unary u) loads(u.x(), m, locals, biasLocals, unroll);
+        else if (e instanceof Expr.Derivative d) loads(d.x(), m, locals, biasLocals, unroll);
         else if (e instanceof Expr.Binary b) {
             loads(b.a(), m, locals, biasLocals, unroll);
             loads(b.b(), m, locals, biasLocals, unroll);
         }
     }
 
-    /** Every assignment at one index: the loop variable {@code jLocal}, or the constant {@code jConst} when unrolled. */
-    private void assignAll(MethodBuilder m, Kernel.Map map, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, int jLocal, int jConst) {
+    /** Every store at one index: the loop variable {@code jLocal}, or the constant {@code jConst} when unrolled. */
+    private void storeAll(MethodBuilder m, Kernel.Map map, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, Map<Param, Integer> gradLocals,
+                          int jLocal, int jConst) {
         GeneratorAdapter g = m.g;
-        for (Kernel.Assign a : map.assigns()) {
-            g.loadLocal(locals.get(a.out()));
-            index(g, jLocal, jConst);
-            expr(m, a.value(), map.extent(), locals, biasLocals, jLocal, jConst);
+        for (Kernel.Store s : map.stores()) {
+            if (s instanceof Kernel.Assign a) {
+                g.loadLocal(locals.get(a.out()));
+                index(g, jLocal, jConst);
+                expr(m, a.value(), map.extent(), locals, biasLocals, jLocal, jConst);
+            } else if (s instanceof Kernel.AddToGrad a) { // grad[j % size] += value
+                g.loadLocal(gradLocals.get(a.param()));
+                if (jLocal < 0) g.push(jConst % a.size());
+                else {
+                    g.loadLocal(jLocal);
+                    if (a.size() != map.extent()) {
+                        g.push(a.size());
+                        g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+                    }
+                }
+                g.dup2();
+                g.arrayLoad(Type.FLOAT_TYPE);
+                expr(m, a.value(), map.extent(), locals, biasLocals, jLocal, jConst);
+                g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            }
             g.arrayStore(Type.FLOAT_TYPE);
         }
     }
@@ -315,6 +534,19 @@ final class KernelEmitter {
                     g.invokeStatic(FN, Method.getMethod("float leakyRelu(float, float)"));
                 }
                 default -> throw new IllegalStateException("not an activation: " + u.op());
+            }
+        } else if (e instanceof Expr.Derivative d) {
+            expr(m, d.x(), extent, locals, biasLocals, jLocal, jConst);
+            switch (d.of()) {
+                case RELU -> g.invokeStatic(FN, Method.getMethod("float reluDerivative(float)"));
+                case SIGMOID -> g.invokeStatic(FN, Method.getMethod("float sigmoidDerivative(float)"));
+                case TANH -> g.invokeStatic(FN, Method.getMethod("float tanhDerivative(float)"));
+                case GELU -> g.invokeStatic(FN, Method.getMethod("float geluDerivative(float)"));
+                case LEAKY_RELU -> {
+                    g.push(d.alpha());
+                    g.invokeStatic(FN, Method.getMethod("float leakyReluDerivative(float, float)"));
+                }
+                default -> throw new IllegalStateException("not an activation: " + d.of());
             }
         } else if (e instanceof Expr.Binary b) {
             expr(m, b.a(), extent, locals, biasLocals, jLocal, jConst);
@@ -425,4 +657,95 @@ final class KernelEmitter {
             }
         });
     }
+
+    /** Per row: dot = sum dy * y, then out = y * (dy - dot). */
+    private void softmaxGrad(MethodBuilder m, Kernel.SoftmaxGrad s) {
+        GeneratorAdapter g = m.g;
+        int y = buffer(m, s.y()), dy = buffer(m, s.dy()), out = buffer(m, s.out());
+        int base = m.local("base", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), dot = m.local("dot", Type.FLOAT_TYPE);
+        int r = m.local("r", Type.INT_TYPE);
+        m.forLoop(r, 0, s.rows(), () -> {
+            g.loadLocal(r);
+            g.push(s.m());
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.storeLocal(base);
+            dot(m, dot, j, () -> g.push(0), () -> g.push(s.m()), () -> loadAt(g, y, base, j), () -> loadAt(g, dy, base, j));
+            m.forLoop(j, 0, s.m(), () -> {
+                g.loadLocal(out);
+                offset(g, base, () -> g.loadLocal(j));
+                loadAt(g, y, base, j);
+                loadAt(g, dy, base, j);
+                g.loadLocal(dot);
+                g.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
+                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        });
+    }
+
+    /** For each outer block o: arraycopy(in, o * inLength + offset, out, o * length, length). */
+    private void slice(MethodBuilder m, Kernel.Slice s) {
+        GeneratorAdapter g = m.g;
+        int in = buffer(m, s.in()), out = buffer(m, s.out());
+        int o = m.local("o", Type.INT_TYPE);
+        m.forLoop(o, 0, s.outer(), () -> {
+            g.loadLocal(in);
+            g.loadLocal(o);
+            g.push(s.inLength());
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.push(s.offset());
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            g.loadLocal(out);
+            g.loadLocal(o);
+            g.push(s.length());
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.push(s.length());
+            g.invokeStatic(Type.getType(System.class), Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        });
+    }
+
+    /** out[0] = sum of in. */
+    private void sum(MethodBuilder m, Kernel.Sum s) {
+        GeneratorAdapter g = m.g;
+        int in = buffer(m, s.in()), out = buffer(m, s.out());
+        int j = m.local("j", Type.INT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE);
+        g.push(0f);
+        g.storeLocal(sum);
+        m.forLoop(j, 0, s.in().size(), () -> {
+            g.loadLocal(sum);
+            load(g, in, () -> g.loadLocal(j));
+            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            g.storeLocal(sum);
+        });
+        g.loadLocal(out);
+        g.push(0);
+        g.loadLocal(sum);
+        g.arrayStore(Type.FLOAT_TYPE);
+    }
+
+    /** {@code out[0] = Loss.mse(y, target, m)}, or {@code Loss.mseGradient(y, target, m, out)}. */
+    private void loss(MethodBuilder m, Kernel.Loss l) {
+        GeneratorAdapter g = m.g;
+        int y = buffer(m, l.y()), t = buffer(m, l.target()), out = buffer(m, l.out());
+        String fn = LOSS_METHODS.get(l.kind());
+        if (fn == null) throw new IllegalStateException("unknown loss " + l.kind());
+        if (l.gradient()) {
+            g.loadLocal(y);
+            g.loadLocal(t);
+            g.push(l.m());
+            g.loadLocal(out);
+            g.invokeStatic(LOSS, Method.getMethod("void " + fn + "Gradient(float[], float[], int, float[])"));
+        } else {
+            g.loadLocal(out);
+            g.push(0);
+            g.loadLocal(y);
+            g.loadLocal(t);
+            g.push(l.m());
+            g.invokeStatic(LOSS, Method.getMethod("float " + fn + "(float[], float[], int)"));
+            g.arrayStore(Type.FLOAT_TYPE);
+        }
+    }
+
+    private static final Type LOSS = Type.getType(nnet.runtime.Loss.class);
+    private static final Map<String, String> LOSS_METHODS = Map.of("mse", "mse", "binary_cross_entropy", "binaryCrossEntropy", "cross_entropy", "crossEntropy");
 }

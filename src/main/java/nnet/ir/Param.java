@@ -28,6 +28,11 @@ public record Param(String layer, String role, Shape shape, Connectivity present
         return layer + (role.equals("recurrent_kernel") ? ".recurrent_mask" : role.equals("bias") ? ".bias_mask" : ".mask");
     }
 
+    /** The structure tensor of the entries {@code freeze:} marks (1 = keeps its initial value). */
+    public String frozenName() {
+        return layer + ".freeze_mask";
+    }
+
     /** Number of weights that exist (present connections). */
     public long count() {
         return present == null ? shape.sizeLong() : present.count();

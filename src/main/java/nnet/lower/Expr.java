@@ -20,4 +20,7 @@ public sealed interface Expr {
     record Unary(Op op, float alpha, Expr x) implements Expr {}
 
     record Binary(Op op, Expr a, Expr b) implements Expr {}
+
+    /** The derivative of activation {@code of} at x (the backward pass's DERIV). */
+    record Derivative(Op of, float alpha, Expr x) implements Expr {}
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import nnet.diag.Span;
 import nnet.ir.Param;
 
-/** One loop nest of the forward pass; the emitter turns each into one method. */
+/** One loop nest of the forward or backward pass; the emitter turns each into one method. */
 public sealed interface Kernel {
     /** The source place of the node the kernel computes: the generated method's line number. */
     Span span();
@@ -25,14 +25,47 @@ public sealed interface Kernel {
     /** {@code out[r, j] = sum_i in[r, i] * W[i, j]} over present (i, j), for each of {@code outer} rows. */
     record Linear(Span span, String label, Buffer out, Buffer in, Param kernel, int outer, int n, int m, LinearPath path) implements Kernel {}
 
-    /** One loop over {@code extent} elements computing each assignment at index {@code j}. */
-    record Map(Span span, String label, int extent, List<Assign> assigns) implements Kernel {}
+    /** The input gradient of a contraction: {@code out[r, i] = sum_j W[i, j] * in[r, j]} over present (i, j). */
+    record LinearT(Span span, String label, Buffer out, Buffer in, Param kernel, int outer, int n, int m, LinearPath path) implements Kernel {}
 
-    record Assign(Buffer out, Expr value) {}
+    /**
+     * The weight gradient of a contraction, added to the param's gradient storage (same layout as
+     * the weights: rows, or CSR values): {@code grad[i, j] += sum_r x[r, i] * dz[r, j]} over present (i, j).
+     */
+    record WeightGrad(Span span, String label, Param kernel, Buffer x, Buffer dz, int outer, int n, int m, LinearPath path) implements Kernel {}
+
+    /** One loop over {@code extent} elements computing each store at index {@code j}. */
+    record Map(Span span, String label, int extent, List<Store> stores) implements Kernel {}
+
+    /** What a fused loop does with one computed element. */
+    sealed interface Store {
+        Expr value();
+    }
+
+    /** {@code out[j] = value}. */
+    record Assign(Buffer out, Expr value) implements Store {}
+
+    /** {@code grad(param)[j % size] += value}: a bias gradient, summed over rows and samples. */
+    record AddToGrad(Param param, int size, Expr value) implements Store {}
 
     /** Softmax over rows of {@code m}, max-subtracted for stability. */
     record Softmax(Span span, String label, Buffer out, Buffer in, int rows, int m) implements Kernel {}
 
+    /** The input gradient of a softmax, per row: {@code out = y * (dy - sum(dy * y))}. */
+    record SoftmaxGrad(Span span, String label, Buffer out, Buffer y, Buffer dy, int rows, int m) implements Kernel {}
+
     /** For each of {@code outer} blocks, copy {@code lengths[p]} values of each part in turn. */
     record Concat(Span span, String label, Buffer out, List<Buffer> parts, int outer, int[] lengths) implements Kernel {}
+
+    /** The inverse of one part of a concat: for each of {@code outer} blocks of {@code inLength}, copy {@code length} values from {@code offset}. */
+    record Slice(Span span, String label, Buffer out, Buffer in, int outer, int inLength, int offset, int length) implements Kernel {}
+
+    /** {@code out[0] = sum of in}: the gradient of an operand broadcast from [1]. */
+    record Sum(Span span, String label, Buffer out, Buffer in) implements Kernel {}
+
+    /**
+     * A loss of one sample, or its gradient with respect to {@code y} (LANGUAGE.md §2), computed by
+     * the runtime's {@code Loss} functions; {@code m} is the size of the last axis.
+     */
+    record Loss(Span span, String label, Buffer out, Buffer y, Buffer target, String kind, int m, boolean gradient) implements Kernel {}
 }

@@ -1,11 +1,13 @@
 package nnet.lower;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import nnet.autodiff.BackwardPass;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Op;
@@ -17,6 +19,10 @@ import nnet.ir.Param;
  * other elementwise op is inlined into the loop of the value that consumes it. So
  * {@code h = dense(x, 2, relu)} is one contraction into {@code z} and one loop
  * {@code h[j] = relu(z[j] + b[j])}, and a gate's two outputs are computed in one loop.
+ *
+ * <p>A network with a loss is lowered from the graph its {@link BackwardPass} derived: the same
+ * rule fuses activation derivatives and gate arithmetic into the backward loops, and gradients of
+ * weights are added straight into gradient storage shaped like the weights, never into a tensor.
  */
 public final class Lowering {
     /** A fixed kernel with at most this many present connections is unrolled into constants. */
@@ -25,10 +31,15 @@ public final class Lowering {
     private final Graph g;
     private final int[] consumers;
     private final Set<Node> readByNonElementwise = new HashSet<>();
+    /** Nodes someone outside the graph reads: input gradients. */
+    private final Set<Node> readOutside = new HashSet<>();
+    /** Params whose gradient is the value of a node itself (a bias over one row): added where that node is computed. */
+    private final Map<Node, List<Param>> gradIsNode = new HashMap<>();
     private final Map<Node, Buffer> bufferOf = new LinkedHashMap<>();
     private final List<Buffer> buffers = new ArrayList<>();
-    private final List<Kernel> kernels = new ArrayList<>();
     private final Set<String> fieldNames = new HashSet<>();
+    /** The kernel list being filled: forward, backward or input-backward. */
+    private List<Kernel> kernels;
 
     private Lowering(Graph g) {
         this.g = g;
@@ -37,16 +48,67 @@ public final class Lowering {
             if (!Op.ELEMENTWISE.contains(n.op())) readByNonElementwise.addAll(n.inputs());
     }
 
+    /** The forward pass only. */
     public static Program lower(Graph g) {
         Lowering l = new Lowering(g);
-        for (Node n : g.nodes()) l.lowerNode(n);
-        return new Program(g, List.copyOf(l.buffers), mergeMaps(l.kernels), Map.copyOf(l.bufferOf));
+        List<Kernel> forward = l.lowerNodes(g.nodes());
+        return new Program(g, List.copyOf(l.buffers), forward, null, Map.copyOf(l.bufferOf));
+    }
+
+    /** The forward pass of {@code forward} and the backward pass that {@code r} derived from it. */
+    public static Program lower(Graph forward, BackwardPass.Result r) {
+        Graph all = r.graph();
+        Lowering l = new Lowering(all);
+        l.readOutside.addAll(r.inputGrads().values());
+        r.paramGrads().forEach((p, n) -> {
+            if (n.op() != Op.WEIGHT_GRAD && n.op() != Op.ROW_SUM) l.gradIsNode.computeIfAbsent(n, k -> new ArrayList<>()).add(p);
+        });
+        int nForward = forward.nodes().size();
+        // what the param gradients need runs on every step; what only input gradients need, on request
+        Set<Node> forParams = ancestors(r.paramGrads().values(), nForward);
+        forParams.add(r.loss());
+        List<Node> backward = new ArrayList<>(), inputBackward = new ArrayList<>();
+        for (Node n : all.nodes().subList(nForward, all.nodes().size())) (forParams.contains(n) || n.op() == Op.INPUT ? backward : inputBackward).add(n);
+
+        List<Kernel> fw = l.lowerNodes(forward.nodes());
+        List<Kernel> bw = l.lowerNodes(backward);
+        List<Kernel> ibw = l.lowerNodes(inputBackward);
+        Map<String, Buffer> inputGrads = new LinkedHashMap<>();
+        r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
+        List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
+        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), (String) r.loss().arg(), trainable, inputGrads);
+        return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf));
+    }
+
+    /** Backward nodes (id at least {@code from}) that {@code roots} read, directly or not, and the roots. */
+    private static Set<Node> ancestors(Iterable<Node> roots, int from) {
+        Set<Node> seen = new HashSet<>();
+        List<Node> work = new ArrayList<>();
+        roots.forEach(work::add);
+        while (!work.isEmpty()) {
+            Node n = work.remove(work.size() - 1);
+            if (n.id() < from || !seen.add(n)) continue;
+            work.addAll(n.inputs());
+        }
+        return seen;
+    }
+
+    private List<Kernel> lowerNodes(List<Node> nodes) {
+        kernels = new ArrayList<>();
+        for (Node n : nodes) {
+            lowerNode(n);
+            for (Param p : gradIsNode.getOrDefault(n, List.of()))
+                kernels.add(new Kernel.Map(n.span(), fieldBase(p.layer()) + "_bias_grad", n.shape().size(),
+                        List.of(new Kernel.AddToGrad(p, p.shape().size(), expr(n, false)))));
+        }
+        return mergeMaps(kernels);
     }
 
     private boolean materialized(Node n) {
         if (n.op() == Op.CONST) return false;
         if (!Op.ELEMENTWISE.contains(n.op())) return true;
-        return n.name() != null || g.named().containsValue(n) || g.outputs().contains(n) || consumers[n.id()] > 1 || readByNonElementwise.contains(n);
+        return n.name() != null || g.named().containsValue(n) || g.outputs().contains(n) || consumers[n.id()] > 1
+                || readByNonElementwise.contains(n) || readOutside.contains(n);
     }
 
     private void lowerNode(Node n) {
@@ -56,18 +118,26 @@ public final class Lowering {
             case RESHAPE -> bufferOf.put(n, bufferOf.get(n.input(0)));
             case LINEAR -> {
                 Param p = n.param();
-                int nIn = p.shape().dim(0), m = p.shape().dim(1);
-                Kernel.LinearPath path = p.isFixed() && connections(p) <= UNROLL_LIMIT ? Kernel.LinearPath.UNROLLED
-                        : p.present() == null ? Kernel.LinearPath.ROWS : Kernel.LinearPath.CSR;
-                kernels.add(new Kernel.Linear(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), nIn, m, path));
+                kernels.add(new Kernel.Linear(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p)));
+            }
+            case LINEAR_T -> {
+                Param p = (Param) n.arg();
+                kernels.add(new Kernel.LinearT(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p)));
+            }
+            case WEIGHT_GRAD -> {
+                Param p = (Param) n.arg();
+                Node x = n.input(0);
+                kernels.add(new Kernel.WeightGrad(n.span(), label(n), p, bufferOf.get(x), bufferOf.get(n.input(1)), x.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p)));
+            }
+            case ROW_SUM -> { // a bias gradient over rows: added into the gradient storage, absent entries zeroed by the runtime
+                Param p = (Param) n.arg();
+                kernels.add(new Kernel.Map(n.span(), label(n), n.input(0).shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), expr(n.input(0), false)))));
             }
             case SOFTMAX -> kernels.add(new Kernel.Softmax(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.shape().outer(), n.shape().last()));
+            case SOFTMAX_GRAD -> kernels.add(new Kernel.SoftmaxGrad(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), n.shape().outer(), n.shape().last()));
             case CONCAT -> {
                 int axis = (Integer) n.arg();
-                int outer = 1, inner = 1;
-                int[] dims = n.shape().dims();
-                for (int d = 0; d < axis; d++) outer *= dims[d];
-                for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+                int outer = outer(n.shape().dims(), axis), inner = inner(n.shape().dims(), axis);
                 int[] lengths = new int[n.inputs().size()];
                 List<Buffer> parts = new ArrayList<>();
                 for (int k = 0; k < lengths.length; k++) {
@@ -76,10 +146,18 @@ public final class Lowering {
                 }
                 kernels.add(new Kernel.Concat(n.span(), label(n), buffer(n), parts, outer, lengths));
             }
+            case SLICE -> {
+                Op.SliceSpec s = (Op.SliceSpec) n.arg();
+                int[] dims = n.input(0).shape().dims();
+                int inner = inner(dims, s.axis());
+                kernels.add(new Kernel.Slice(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
+                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner));
+            }
+            case SUM -> kernels.add(new Kernel.Sum(n.span(), label(n), buffer(n), bufferOf.get(n.input(0))));
+            case LOSS, LOSS_GRAD -> kernels.add(new Kernel.Loss(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)),
+                    (String) n.arg(), n.input(0).shape().last(), n.op() == Op.LOSS_GRAD));
             case CONV2D, MAXPOOL, AVGPOOL, LSTM -> throw new UnsupportedOpException(n.span(),
                     n.op().lower() + ": code generation is not implemented yet ('nnetc check' checks it, and the reference interpreter runs it)");
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, SUM, SLICE, SOFTMAX_GRAD, LOSS, LOSS_GRAD -> throw new UnsupportedOpException(n.span(),
-                    "the backward pass is not emitted yet: " + n.op().lower() + " runs in the reference interpreter only");
             default -> { // elementwise, materialised here
                 Buffer out = buffer(n);
                 kernels.add(new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(out, expr(n, true)))));
@@ -87,8 +165,22 @@ public final class Lowering {
         }
     }
 
-    private static long connections(Param p) {
-        return p.present() == null ? p.shape().sizeLong() : p.present().count();
+    private static Kernel.LinearPath path(Param p) {
+        long connections = p.present() == null ? p.shape().sizeLong() : p.present().count();
+        return p.isFixed() && connections <= UNROLL_LIMIT ? Kernel.LinearPath.UNROLLED
+                : p.present() == null ? Kernel.LinearPath.ROWS : Kernel.LinearPath.CSR;
+    }
+
+    private static int outer(int[] dims, int axis) {
+        int outer = 1;
+        for (int d = 0; d < axis; d++) outer *= dims[d];
+        return outer;
+    }
+
+    private static int inner(int[] dims, int axis) {
+        int inner = 1;
+        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+        return inner;
     }
 
     /** The element expression of {@code n}; {@code root} is the value being materialised. */
@@ -99,13 +191,16 @@ public final class Lowering {
             case BIAS_ADD -> new Expr.Binary(Op.ADD, expr(n.input(0), false), new Expr.Bias(n.param(), n.shape().last()));
             case ADD, SUB, MUL, DIV -> new Expr.Binary(n.op(), expr(n.input(0), false), expr(n.input(1), false));
             case RELU, SIGMOID, TANH, GELU, LEAKY_RELU -> new Expr.Unary(n.op(), n.arg() instanceof Float f ? f : 0f, expr(n.input(0), false));
-            case DERIV -> throw new UnsupportedOpException(n.span(), "the backward pass is not emitted yet");
+            case DERIV -> {
+                Op.Derivative d = (Op.Derivative) n.arg();
+                yield new Expr.Derivative(d.of(), d.alpha(), expr(n.input(0), false));
+            }
             default -> throw new IllegalStateException("not elementwise: " + n);
         };
     }
 
     private Buffer buffer(Node n) {
-        String base = n.name() != null ? n.name().replace('.', '$') : "t" + n.id();
+        String base = n.name() != null ? fieldBase(n.name()) : "t" + n.id();
         String field = base;
         for (int k = 1; !fieldNames.add(field); k++) field = base + "$" + k;
         Buffer b = new Buffer(field, n.shape().size());
@@ -114,8 +209,12 @@ public final class Lowering {
         return b;
     }
 
+    private static String fieldBase(String name) {
+        return name.replace('.', '$');
+    }
+
     private static String label(Node n) {
-        return (n.name() != null ? n.name().replace('.', '$') : "t" + n.id()) + "_" + n.op().lower();
+        return (n.name() != null ? fieldBase(n.name()) : "t" + n.id()) + "_" + n.op().lower();
     }
 
     /**
@@ -126,9 +225,9 @@ public final class Lowering {
         List<Kernel> out = new ArrayList<>();
         for (Kernel k : in) {
             if (k instanceof Kernel.Map m && !out.isEmpty() && out.get(out.size() - 1) instanceof Kernel.Map prev && prev.extent() == m.extent()) {
-                List<Kernel.Assign> assigns = new ArrayList<>(prev.assigns());
-                assigns.addAll(m.assigns());
-                out.set(out.size() - 1, new Kernel.Map(prev.span(), prev.label() + "_" + m.label(), prev.extent(), assigns));
+                List<Kernel.Store> stores = new ArrayList<>(prev.stores());
+                stores.addAll(m.stores());
+                out.set(out.size() - 1, new Kernel.Map(prev.span(), prev.label() + "_" + m.label(), prev.extent(), stores));
             } else out.add(k);
         }
         return out;

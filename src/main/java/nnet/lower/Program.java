@@ -4,9 +4,24 @@ import java.util.List;
 import java.util.Map;
 import nnet.ir.Graph;
 import nnet.ir.Node;
+import nnet.ir.Param;
 
 /**
- * The forward pass ready for the emitter: buffers, kernels in execution order, and which buffer
- * holds each readable node. Structure lives here as data; the emitter only prints it as bytecode.
+ * A network ready for the emitter: buffers, kernels in execution order, and which buffer holds
+ * each readable node. Structure lives here as data; the emitter only prints it as bytecode.
+ *
+ * @param graph    the forward graph: its names, inputs, outputs and params are what users see
+ * @param forward  the forward pass ({@code run()})
+ * @param training the backward pass, when the network has a loss; else null
  */
-public record Program(Graph graph, List<Buffer> buffers, List<Kernel> kernels, Map<Node, Buffer> bufferOf) {}
+public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, Training training, Map<Node, Buffer> bufferOf) {
+    /**
+     * @param backward      loss, its gradient and every param gradient, added into the gradient storage
+     * @param inputBackward what only the gradients of the inputs need: run on request after {@code backward}
+     * @param lossOutput    the output the loss is on; the target has its shape
+     * @param trainable     params with gradient storage (every param that is not fixed)
+     * @param inputGrads    the buffer holding the loss gradient of each input, by input name
+     */
+    public record Training(List<Kernel> backward, List<Kernel> inputBackward, Node lossOutput, Buffer target, Buffer loss, String lossKind,
+                           List<Param> trainable, Map<String, Buffer> inputGrads) {}
+}

@@ -20,20 +20,12 @@ public abstract class CompiledNetwork implements Network {
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>();
-    private final Map<String, Slot> params = new LinkedHashMap<>();
+    private final Map<String, ParamStorage> params = new LinkedHashMap<>();
     /** Masks and fixed values, loaded from the class's structure resource; saved with the weights. */
     private final Map<String, Tensor> structure;
     private float[][] inputBuffers = new float[0][];
     private float[][] outputBuffers = new float[0][];
-
-    /** A weight tensor and how its values sit in the class's arrays. */
-    private interface Slot {
-        int[] shape();
-
-        void load(float[] rowMajor);
-
-        float[] save();
-    }
+    private final Training training = new Training(this);
 
     protected CompiledNetwork(String name) {
         this.name = name;
@@ -52,6 +44,16 @@ public abstract class CompiledNetwork implements Network {
 
     /** The generated forward pass: reads the input buffers, writes every node buffer. */
     protected abstract void run();
+
+    /** The generated backward pass of one sample: the loss, and every weight gradient added into the gradient storage. */
+    protected void backward() {
+        throw new UnsupportedOperationException(training.noLoss());
+    }
+
+    /** The generated rest of the backward pass that only the inputs' gradients need; runs after {@link #backward()}. */
+    protected void inputBackward() {
+        throw new UnsupportedOperationException(training.noLoss());
+    }
 
     // ---- registration, called by the generated constructor
 
@@ -76,53 +78,33 @@ public abstract class CompiledNetwork implements Network {
         return c;
     }
 
-    /** A fully connected kernel {@code [n, m]} kept as rows, so loops over units run over one array. */
-    protected final float[][] denseParam(String paramName, int n, int m) {
+    /**
+     * A fully connected kernel {@code [n, m]} kept as rows, so loops over units run over one array.
+     * {@code frozenName} names the structure tensor of its frozen entries, or is null.
+     */
+    protected final float[][] denseParam(String paramName, int n, int m, String frozenName) {
         float[][] rows = new float[n][m];
-        params.put(paramName, new Slot() {
-            public int[] shape() {
-                return new int[] {n, m};
-            }
-
-            public void load(float[] v) {
-                for (int i = 0; i < n; i++) System.arraycopy(v, i * m, rows[i], 0, m);
-            }
-
-            public float[] save() {
-                float[] v = new float[n * m];
-                for (int i = 0; i < n; i++) System.arraycopy(rows[i], 0, v, i * m, m);
-                return v;
-            }
-        });
+        params.put(paramName, new ParamStorage(paramName, new int[] {n, m}, rows, (i, j) -> i * m + j, frozen(frozenName)));
         return rows;
     }
 
-    /** A kernel with absent connections: only present values are stored, in row-major (CSR) order. */
-    protected final SparseParam sparseParam(String paramName, String maskName) {
+    /**
+     * A kernel with absent connections: only present values are stored, in row-major (CSR) order.
+     * A stored value at an absent position of a weights file is ignored on load: kernels trained
+     * elsewhere by multiplying a mask in still hold their old values there.
+     */
+    protected final SparseParam sparseParam(String paramName, String maskName, String frozenName) {
         SparseIndex idx = SparseIndex.fromMask(structure(maskName));
         float[] values = new float[idx.count()];
-        int n = idx.rows(), m = idx.cols();
-        int[] start = idx.rowStart(), col = idx.colIndex();
-        params.put(paramName, new Slot() {
-            public int[] shape() {
-                return new int[] {n, m};
-            }
+        int m = idx.cols();
+        int[] rowOf = new int[idx.count()], col = idx.colIndex();
+        for (int i = 0; i < idx.rows(); i++) Arrays.fill(rowOf, idx.rowStart()[i], idx.rowStart()[i + 1], i);
+        params.put(paramName, new ParamStorage(paramName, new int[] {idx.rows(), m}, new float[][] {values}, (seg, k) -> rowOf[k] * m + col[k], frozen(frozenName)));
+        return new SparseParam(values, idx.rowStart(), col);
+    }
 
-            // a stored value at an absent position is ignored: kernels trained elsewhere by
-            // multiplying a mask in still hold their old values there
-            public void load(float[] v) {
-                for (int i = 0; i < n; i++)
-                    for (int k = start[i]; k < start[i + 1]; k++) values[k] = v[i * m + col[k]];
-            }
-
-            public float[] save() {
-                float[] v = new float[n * m];
-                for (int i = 0; i < n; i++)
-                    for (int k = start[i]; k < start[i + 1]; k++) v[i * m + col[k]] = values[k];
-                return v;
-            }
-        });
-        return new SparseParam(values, start, col);
+    private Tensor frozen(String frozenName) {
+        return frozenName == null ? null : structure(frozenName);
     }
 
     /** The arrays generated code reads for a sparse kernel. */
@@ -141,26 +123,54 @@ public abstract class CompiledNetwork implements Network {
 
     /**
      * A weight tensor kept flat, row-major (biases, conv and lstm kernels). With {@code maskName},
-     * entries the mask marks absent are held at 0 whatever the file says.
+     * entries the mask marks absent are held at 0 whatever the file says, and never train.
      */
     protected final float[] flatParam(String paramName, int[] shape, String maskName) {
         float[] v = new float[(int) Tensor.size(shape)];
-        float[] mask = maskName == null ? null : structure(maskName).data();
-        params.put(paramName, new Slot() {
-            public int[] shape() {
-                return shape;
+        ParamStorage p = new ParamStorage(paramName, shape, new float[][] {v}, (seg, k) -> k, null) {
+            @Override
+            void load(float[] src) {
+                super.load(src);
+                if (trainable[0] == null) return;
+                float[] keep = new float[v.length];
+                for (int k : trainable[0]) keep[k] = v[k];
+                System.arraycopy(keep, 0, v, 0, v.length);
             }
-
-            public void load(float[] src) {
-                System.arraycopy(src, 0, v, 0, v.length);
-                if (mask != null) for (int k = 0; k < v.length; k++) if (mask[k % mask.length] == 0) v[k] = 0;
-            }
-
-            public float[] save() {
-                return v.clone();
-            }
-        });
+        };
+        if (maskName != null) {
+            float[] present = structure(maskName).data(), absent = new float[present.length];
+            for (int k = 0; k < present.length; k++) absent[k] = present[k] == 0 ? 1 : 0;
+            p.leaveOut(absent);
+        }
+        params.put(paramName, p);
         return v;
+    }
+
+    // ---- registration of the backward pass
+
+    /** Gradient storage for a param kept as rows. */
+    protected final float[][] rowsGradient(String paramName) {
+        return training.gradientOf(params.get(paramName));
+    }
+
+    /** Gradient storage for a param kept in one array (sparse values, flat). */
+    protected final float[] flatGradient(String paramName) {
+        return training.gradientOf(params.get(paramName))[0];
+    }
+
+    /** The network's {@code loss} statement: its kind, the output it is on, the target buffer and the one-value loss buffer. */
+    protected final void loss(String kind, String output, float[] target, float[] lossValue) {
+        training.loss(kind, output, target, lossValue);
+    }
+
+    /** The buffer that holds the loss gradient of an input after {@link #inputBackward()}. */
+    protected final void inputGradient(String inputName, float[] buffer) {
+        training.inputGradient(inputName, buffer);
+    }
+
+    /** The {@code train { }} block's settings; {@code optimizerArgs} as {@code lr=0.01,momentum=0.9}. */
+    protected final void trainDefaults(String optimizer, String optimizerArgs, int batch, int epochs) {
+        training.defaults(optimizer, optimizerArgs, batch, epochs);
     }
 
     /** A tensor of the structure resource: a mask, or the values of a fixed param. */
@@ -210,15 +220,8 @@ public abstract class CompiledNetwork implements Network {
 
     @Override
     public final float[][] forward(float[]... in) {
-        if (in.length != inputBuffers.length)
-            throw new IllegalArgumentException(name + " takes " + inputBuffers.length + " input(s) " + inputs + ", got " + in.length);
-        for (int k = 0; k < in.length; k++) {
-            if (in[k].length != inputBuffers[k].length)
-                throw new IllegalArgumentException("input " + inputs.get(k) + Arrays.toString(shapes.get(inputs.get(k))) + " takes "
-                        + inputBuffers[k].length + " values, got " + in[k].length);
-            System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
-        }
-        run();
+        checkInputs(in);
+        forwardUnchecked(in);
         return outputBuffers;
     }
 
@@ -233,18 +236,84 @@ public abstract class CompiledNetwork implements Network {
         return "network " + name + " has no node '" + node + "'; it has " + String.join(", ", nodes.keySet());
     }
 
+    /** Runs the forward pass on one sample's inputs (already checked), for training. */
+    final void forwardUnchecked(float[][] in) {
+        for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
+        run();
+    }
+
+    final void checkInputs(float[][] in) {
+        if (in.length != inputBuffers.length)
+            throw new IllegalArgumentException(name + " takes " + inputBuffers.length + " input(s) " + inputs + ", got " + in.length);
+        for (int k = 0; k < in.length; k++)
+            if (in[k].length != inputBuffers[k].length)
+                throw new IllegalArgumentException("input " + inputs.get(k) + Arrays.toString(shapes.get(inputs.get(k))) + " takes "
+                        + inputBuffers[k].length + " values, got " + in[k].length);
+    }
+
+    final void runBackward() {
+        backward();
+    }
+
+    final void runInputBackward() {
+        inputBackward();
+    }
+
+    // ---- training (Network), done by Training around the generated backward pass
+
+    @Override
+    public boolean hasLoss() {
+        return training.hasLoss();
+    }
+
+    @Override
+    public float computeGradients(float[][][] batchInputs, float[][] targets) {
+        return training.computeGradients(batchInputs, targets);
+    }
+
+    @Override
+    public float trainStep(float[][][] batchInputs, float[][] targets) {
+        return training.trainStep(batchInputs, targets);
+    }
+
+    @Override
+    public Map<String, Tensor> gradients() {
+        return training.gradients();
+    }
+
+    @Override
+    public float[][] inputGradients(float[][] sampleInputs, float[] target) {
+        return training.inputGradients(sampleInputs, target);
+    }
+
+    @Override
+    public void setOptimizer(Optimizer optimizer) {
+        training.setOptimizer(optimizer);
+    }
+
+    @Override
+    public TrainDefaults trainDefaults() {
+        return training.defaults();
+    }
+
+    @Override
+    public int[] targetShape() {
+        return training.targetShape();
+    }
+
     @Override
     public void loadWeights(Map<String, Tensor> weights) {
         List<String> missing = new ArrayList<>();
         for (var e : params.entrySet()) {
             Tensor t = weights.get(e.getKey());
+            int[] shape = e.getValue().shape;
             if (t == null) {
                 missing.add(e.getKey());
                 continue;
             }
-            if (!Arrays.equals(t.shape(), e.getValue().shape()))
+            if (!Arrays.equals(t.shape(), shape))
                 throw new DataFormatException("weights: tensor '" + e.getKey() + "' has shape " + t.shapeString() + ", the network needs "
-                        + Arrays.toString(e.getValue().shape()));
+                        + Arrays.toString(shape));
         }
         if (!missing.isEmpty()) throw new DataFormatException("weights: missing " + String.join(", ", missing) + " (the network " + name + " needs " + String.join(", ", params.keySet()) + ")");
         for (var e : params.entrySet()) e.getValue().load(weights.get(e.getKey()).data());
@@ -253,7 +322,7 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public Map<String, Tensor> saveWeights() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var e : params.entrySet()) out.put(e.getKey(), new Tensor(e.getValue().shape(), e.getValue().save()));
+        for (var e : params.entrySet()) out.put(e.getKey(), new Tensor(e.getValue().shape, e.getValue().save()));
         out.putAll(structure);
         return out;
     }

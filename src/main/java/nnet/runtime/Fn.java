@@ -33,4 +33,29 @@ public final class Fn {
     public static float exp(float x) {
         return (float) Math.exp(x);
     }
+
+    // ---- derivatives, as the interpreter's Activations.derivative defines them (relu'(0) = 0)
+
+    public static float reluDerivative(float x) {
+        return x > 0 ? 1 : 0;
+    }
+
+    public static float leakyReluDerivative(float x, float alpha) {
+        return x > 0 ? 1 : alpha;
+    }
+
+    public static float sigmoidDerivative(float x) {
+        float s = sigmoid(x);
+        return s * (1 - s);
+    }
+
+    public static float tanhDerivative(float x) {
+        float t = tanh(x);
+        return 1 - t * t;
+    }
+
+    public static float geluDerivative(float x) {
+        double u = GELU_C * (x + 0.044715 * x * x * x), t = Math.tanh(u);
+        return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x));
+    }
 }

@@ -35,4 +35,33 @@ public interface Network {
 
     /** The current weights and the connectivity masks, named as LANGUAGE.md §6. */
     Map<String, Tensor> saveWeights();
+
+    // ---- training: the generated backward pass, for networks with a loss statement
+
+    /** Whether the network has a {@code loss} statement; the methods below need one. */
+    boolean hasLoss();
+
+    /**
+     * Forward and backward over a mini-batch ({@code inputs[sample][input]} as in {@link #forward},
+     * {@code targets[sample]} shaped like the loss's output); keeps the gradient of the mean loss,
+     * which {@link #gradients()} returns. Returns the mean loss. Weights do not change.
+     */
+    float computeGradients(float[][][] inputs, float[][] targets);
+
+    /** {@link #computeGradients}, then one optimizer step (the {@code train} block's unless {@link #setOptimizer} was called). Returns the mean loss before the step. */
+    float trainStep(float[][][] inputs, float[][] targets);
+
+    /** The last gradients, named like the weights; exactly 0 at absent and frozen entries; fixed weights have none. */
+    Map<String, Tensor> gradients();
+
+    /** The loss gradient with respect to each input for one sample, in {@link #inputNames()} order. */
+    float[][] inputGradients(float[][] inputs, float[] target);
+
+    void setOptimizer(Optimizer optimizer);
+
+    /** The {@code train { }} settings of the source. */
+    TrainDefaults trainDefaults();
+
+    /** The shape of a target: that of the output the loss is on. */
+    int[] targetShape();
 }

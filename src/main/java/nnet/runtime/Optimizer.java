@@ -1,0 +1,118 @@
+package nnet.runtime;
+
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Updates trainable entries from their gradients. State (momentum, Adam's moments) is kept per
+ * trainable entry only: an entry that is absent, fixed or frozen has no state, so momentum and
+ * weight decay can never move it.
+ */
+public abstract class Optimizer {
+    protected final double lr;
+    private final Map<ParamStorage, float[][][]> state = new IdentityHashMap<>();
+    /** Steps taken (Adam's bias correction). */
+    protected long t;
+
+    protected Optimizer(double lr) {
+        if (!(lr > 0)) throw new UserError("the learning rate must be positive, got " + lr);
+        this.lr = lr;
+    }
+
+    /** {@code sgd}, {@code adam} or {@code adamw} with the arguments of LANGUAGE.md §2 ({@code lr}, {@code momentum}, …). */
+    public static Optimizer of(String kind, Map<String, Double> args) {
+        return switch (kind.toLowerCase(Locale.ROOT)) {
+            case "sgd" -> new Sgd(args.getOrDefault("lr", 0.01), args.getOrDefault("momentum", 0.0));
+            case "adam" -> new Adam(args.getOrDefault("lr", 0.001), args.getOrDefault("beta1", 0.9), args.getOrDefault("beta2", 0.999),
+                    args.getOrDefault("eps", 1e-8), 0);
+            case "adamw" -> new Adam(args.getOrDefault("lr", 0.001), args.getOrDefault("beta1", 0.9), args.getOrDefault("beta2", 0.999),
+                    args.getOrDefault("eps", 1e-8), args.getOrDefault("weight_decay", 0.01));
+            default -> throw new UserError("unknown optimizer '" + kind + "': expected sgd, adam or adamw");
+        };
+    }
+
+    /** How many state values each trainable entry has. */
+    protected abstract int stateSlots();
+
+    /** Updates {@code w[k]} for each k in {@code keep} (every index when null) from {@code g[k]}; {@code s[slot][e]} is the e-th kept entry's state. */
+    protected abstract void update(float[] w, float[] g, int[] keep, float[][] s);
+
+    void step(List<ParamStorage> params) {
+        t++;
+        for (ParamStorage p : params) {
+            float[][][] st = state.computeIfAbsent(p, this::allocate);
+            for (int seg = 0; seg < p.values.length; seg++) update(p.values[seg], p.grads[seg], p.trainable[seg], st[seg]);
+        }
+    }
+
+    private float[][][] allocate(ParamStorage p) {
+        float[][][] st = new float[p.values.length][stateSlots()][];
+        for (int seg = 0; seg < p.values.length; seg++) {
+            int n = p.trainable[seg] == null ? p.values[seg].length : p.trainable[seg].length;
+            for (int slot = 0; slot < stateSlots(); slot++) st[seg][slot] = new float[n];
+        }
+        return st;
+    }
+
+    /** Plain SGD, or with momentum: {@code v = momentum * v + g; w -= lr * v}. */
+    static final class Sgd extends Optimizer {
+        private final float momentum;
+
+        Sgd(double lr, double momentum) {
+            super(lr);
+            this.momentum = (float) momentum;
+        }
+
+        @Override
+        protected int stateSlots() {
+            return momentum == 0 ? 0 : 1;
+        }
+
+        @Override
+        protected void update(float[] w, float[] g, int[] keep, float[][] s) {
+            float rate = (float) lr;
+            int n = keep == null ? w.length : keep.length;
+            for (int e = 0; e < n; e++) {
+                int k = keep == null ? e : keep[e];
+                float step = g[k];
+                if (momentum != 0) step = s[0][e] = momentum * s[0][e] + g[k];
+                w[k] -= rate * step;
+            }
+        }
+    }
+
+    /** Adam; with {@code weightDecay > 0} AdamW (decay decoupled from the gradient, applied to trainable entries only). */
+    static final class Adam extends Optimizer {
+        private final double beta1, beta2, eps, weightDecay;
+
+        Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+            super(lr);
+            this.beta1 = beta1;
+            this.beta2 = beta2;
+            this.eps = eps;
+            this.weightDecay = weightDecay;
+        }
+
+        @Override
+        protected int stateSlots() {
+            return 2;
+        }
+
+        @Override
+        protected void update(float[] w, float[] g, int[] keep, float[][] s) {
+            float b1 = (float) beta1, b2 = (float) beta2;
+            float c1 = (float) (1 / (1 - Math.pow(beta1, t))), c2 = (float) (1 / (1 - Math.pow(beta2, t)));
+            float rate = (float) lr, e = (float) eps, decay = (float) (lr * weightDecay);
+            float[] m = s[0], v = s[1];
+            int n = keep == null ? w.length : keep.length;
+            for (int i = 0; i < n; i++) {
+                int k = keep == null ? i : keep[i];
+                m[i] = b1 * m[i] + (1 - b1) * g[k];
+                v[i] = b2 * v[i] + (1 - b2) * g[k] * g[k];
+                w[k] -= decay * w[k] + rate * (m[i] * c1) / ((float) Math.sqrt(v[i] * c2) + e);
+            }
+        }
+    }
+}
