@@ -151,4 +151,72 @@ class CliTest {
         assertTrue(r.err().contains("bad.nnet:1:") && r.err().contains("units must be"), r.err());
         assertFalse(Files.exists(tmp.resolve("n.jar")), "no jar is written for a file with errors");
     }
+
+    @Test
+    void trainConvergesOnXorWithProgressPlotAndCheckpoint() throws IOException {
+        Path w = tmp.resolve("xor.safetensors"), png = tmp.resolve("loss.png");
+        CliRunner r = CliRunner.run("train", example("xor_train.nnet"), "--input", example("xor_x.csv"), "--target", example("xor_y.csv"),
+                "--seed", "3", "--plot", png.toString(), "-o", w.toString());
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("accuracy on the training rows: 100.0% (4 of 4)"), r.out());
+        assertTrue(r.err().contains("train XorTrained") && r.err().contains("samples/s"), "progress bar on stderr:\n" + r.err());
+        byte[] magic = Files.readAllBytes(png);
+        assertEquals((byte) 0x89, magic[0]);
+        assertEquals("PNG", new String(magic, 1, 3, StandardCharsets.US_ASCII));
+        CliRunner p = CliRunner.run("predict", example("xor_train.nnet"), "--weights", w.toString(), "--input", example("xor_x.csv"));
+        String[] rows = p.out().trim().split("\n");
+        assertEquals(4, rows.length, p.out());
+        int[] expected = {0, 1, 1, 0};
+        for (int k = 0; k < 4; k++) assertEquals(expected[k], Math.round(Float.parseFloat(rows[k])), "row " + k + ": " + p.out());
+        // the same seed gives the same weights
+        Path again = tmp.resolve("again.safetensors");
+        assertEquals(0, CliRunner.run("train", example("xor_train.nnet"), "--input", example("xor_x.csv"), "--target", example("xor_y.csv"),
+                "--seed", "3", "--quiet", "-o", again.toString()).exit());
+        assertEquals(-1, Files.mismatch(w, again), "--seed makes training reproducible");
+    }
+
+    @Test
+    void gradWritesTheMeanLossGradientNamedLikeTheWeights() throws IOException {
+        Path w = tmp.resolve("w.safetensors"), gOut = tmp.resolve("g.safetensors");
+        assertEquals(0, CliRunner.run("init", example("masked.nnet"), "--seed", "2", "-o", w.toString()).exit());
+        Path x = write("x.csv", "1,2\n-1,0.5\n"), t = write("t.csv", "0,1\n1,0\n");
+        CliRunner r = CliRunner.run("grad", example("masked.nnet"), "--weights", w.toString(), "--input", x.toString(), "--target", t.toString(), "-o", gOut.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().startsWith("loss: "), r.out());
+        Map<String, Tensor> g = Safetensors.read(gOut), weights = Safetensors.read(w);
+        assertEquals(List.of("h.bias", "h.kernel"), g.keySet().stream().sorted().toList());
+        assertEquals(0f, g.get("h.kernel").data()[3], "the absent connection w[1][1] has gradient exactly 0");
+        // mse over 2 rows of 2 values: dL/db_j = mean over rows of 2 (y_j - t_j) / 2
+        float[] k = weights.get("h.kernel").data(), b = weights.get("h.bias").data();
+        float[][] xs = {{1, 2}, {-1, 0.5f}}, ts = {{0, 1}, {1, 0}};
+        for (int j = 0; j < 2; j++) {
+            double sum = 0;
+            for (int s = 0; s < 2; s++) {
+                double y = b[j] + xs[s][0] * k[j] + (j == 0 ? xs[s][1] * k[2] : 0);
+                sum += (y - ts[s][j]) / 2;
+            }
+            assertEquals(sum, g.get("h.bias").data()[j], 1e-5, "bias gradient " + j);
+        }
+    }
+
+    @Test
+    void badTrainingDataIsAnErrorNamingFileAndRow() throws IOException {
+        Path out = tmp.resolve("w.safetensors");
+        Path x = write("x.csv", "0,0\n0,1\n1,0\n"), shortT = write("short.csv", "0\n1\n");
+        assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", shortT.toString(), "-o", out.toString()),
+                "short.csv has 2 rows, but the input has 3");
+        Path range = write("range.csv", "0\n1.5\n1\n");
+        assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", range.toString(), "-o", out.toString()),
+                "range.csv: row 2, column 1: target 1.5 is outside [0, 1]");
+        Path nan = write("nan.csv", "0\nNaN\n1\n");
+        assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", nan.toString(), "-o", out.toString()), "nan.csv");
+        Path gx = write("gx.csv", "1,2,3,4,5,6,7,8\n"), notOneHot = write("onehot.csv", "1,1,0\n");
+        assertUserError(CliRunner.run("train", example("gated.nnet"), "--input", gx.toString(), "--target", notOneHot.toString(), "-o", out.toString()),
+                "onehot.csv: row 1: the targets of a class row sum to 2");
+        Path wide = write("wide.csv", "0,1\n1,0\n0,0\n");
+        assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", wide.toString(), "-o", out.toString()), "wide.csv");
+        assertUserError(CliRunner.run("train", example("xor.nnet"), "--input", x.toString(), "--target", shortT.toString(), "-o", out.toString()),
+                "has no loss statement");
+        assertFalse(Files.exists(out), "failed runs write no weights");
+    }
 }

@@ -48,6 +48,21 @@ final class Sources {
         throw new UserError(file + " has no network " + name + " (it has " + String.join(", ", names) + ")");
     }
 
+    /** {@link #graph}, which must have a loss statement to train or differentiate. */
+    static Graph trainable(Path file, String name) {
+        Graph g = graph(file, name);
+        if (g.loss() == null)
+            throw new UserError(file + ": network " + g.name() + " has no loss statement, so it has no gradient: add one, e.g. 'loss mse' or 'loss y: cross_entropy'");
+        return g;
+    }
+
+    /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
+    static String nameOf(Graph g, nnet.ir.Node n) {
+        if (n.name() != null) return n.name();
+        for (var e : g.named().entrySet()) if (e.getValue() == n) return e.getKey();
+        throw new IllegalStateException("node without a name: " + n);
+    }
+
     static Network instantiate(Graph g) {
         GeneratedNetwork n = Compiler.compile(g);
         return new NetworkClassLoader().instantiate(n);

@@ -1,0 +1,37 @@
+package nnet.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import nnet.ir.Graph;
+import nnet.runtime.Csv;
+import nnet.runtime.Network;
+import nnet.runtime.Safetensors;
+import nnet.runtime.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "grad", description = "Writes the gradient of the mean loss over the CSV rows, named like the weights (0 at absent and frozen entries; fixed weights have none).")
+final class GradCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE") Path file;
+    @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed)") Path weights;
+    @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input") List<String> inputs;
+    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output") Path target;
+    @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.safetensors") Path output;
+
+    @Override
+    public Integer call() {
+        Graph g = Sources.trainable(file, network);
+        if (weights == null && Sources.hasTrainable(g))
+            throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
+        Network net = Sources.instantiate(g);
+        net.loadWeights(Sources.weights(g, weights, 0));
+        TrainingData data = TrainingData.read(net, inputs, target, g.loss().kind());
+        float loss = net.computeGradients(data.inputs(), data.targets());
+        Safetensors.write(output, net.gradients());
+        System.out.println("loss: " + Csv.format(loss));
+        return 0;
+    }
+}

@@ -1,0 +1,163 @@
+package nnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import nnet.ir.Graph;
+import nnet.ir.InitialWeights;
+import nnet.ir.Node;
+import nnet.ir.Op;
+import nnet.lower.UnsupportedOpException;
+import nnet.runtime.Network;
+import nnet.runtime.Optimizer;
+import nnet.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Training through generated code: convergence, and the structure guarantees of LANGUAGE.md §4 and §6 under optimizers. */
+class TrainingTest {
+    static final float[][][] XOR_X = {{{0, 0}}, {{0, 1}}, {{1, 0}}, {{1, 1}}};
+    static final float[][] XOR_Y = {{0}, {1}, {1}, {0}};
+
+    @ParameterizedTest(name = "seed {0}")
+    @ValueSource(longs = {1, 2, 3, 4, 5})
+    void xorFromRandomStartReachesFullAccuracy(long seed) throws IOException {
+        Graph g = graphOf("xor_train.nnet");
+        Network net = TestNetworks.compile(g);
+        net.loadWeights(InitialWeights.of(g, seed));
+        float first = net.trainStep(XOR_X, XOR_Y), last = first;
+        for (int epoch = 1; epoch < g.train().epochs(); epoch++) last = net.trainStep(XOR_X, XOR_Y);
+        assertTrue(last < first / 20, "loss " + first + " -> " + last);
+        for (int s = 0; s < 4; s++) assertEquals(XOR_Y[s][0], Math.round(net.forward(XOR_X[s])[0][0]), "XOR of sample " + s);
+    }
+
+    @Test
+    void maskedFrozenAndFixedEntriesNeverMoveUnderAdamW() {
+        Graph g = TestNetworks.graph("""
+                network S {
+                  input x[3]
+                  a = dense(x, 3, tanh, connect: mask [[1, 0, 1], [0, 1, 0], [1, 1, 0]], freeze: mask [[1, 0, 0], [0, 0, 0], [0, 1, 0]])
+                  d = dense(a, 3, freeze: mask [[0, 1, 0], [0, 0, 0], [1, 0, 0]], bias: mask [1, 0, 1])
+                  b = dense(d, 2, weights: fixed [[1, 2], [3, 4], [5, 6]], bias: fixed [0.5, -0.5])
+                  output b
+                  loss mse
+                }""");
+        Network net = TestNetworks.compile(g);
+        Map<String, Tensor> start = TestNetworks.randomWeights(g, 11);
+        net.loadWeights(start);
+        start = net.saveWeights(); // as stored: absent entries 0
+        net.setOptimizer(Optimizer.of("adamw", Map.of("lr", 0.05, "weight_decay", 0.1)));
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int step = 0; step < 100; step++) {
+            float[][][] x = new float[4][1][3];
+            float[][] t = new float[4][2];
+            for (int s = 0; s < 4; s++) {
+                for (int i = 0; i < 3; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+                for (int j = 0; j < 2; j++) t[s][j] = (float) rnd.nextDouble(-1, 1);
+            }
+            net.trainStep(x, t);
+            Map<String, Tensor> grads = net.gradients();
+            assertHeld(grads.get("a.kernel"), new int[] {1, 3, 5, 8}, 0f, "gradient at absent entries of a");
+            assertHeld(grads.get("a.kernel"), new int[] {0, 7}, 0f, "gradient at frozen entries of a");
+            assertHeld(grads.get("d.kernel"), new int[] {1, 6}, 0f, "gradient at frozen entries of d");
+            assertHeld(grads.get("d.bias"), new int[] {1}, 0f, "gradient at the absent bias entry of d");
+            assertTrue(!grads.containsKey("b.kernel") && !grads.containsKey("b.bias"), "fixed weights have no gradient");
+        }
+        Map<String, Tensor> end = net.saveWeights();
+        float[] a0 = start.get("a.kernel").data(), a1 = end.get("a.kernel").data();
+        for (int k : new int[] {1, 3, 5, 8}) assertEquals(0f, a1[k], "absent entry " + k + " of a stays 0");
+        for (int k : new int[] {0, 7}) assertEquals(a0[k], a1[k], "frozen entry " + k + " of a keeps its value");
+        for (int k : new int[] {2, 4, 6}) assertNotEquals(a0[k], a1[k], "trainable entry " + k + " of a moved");
+        float[] d0 = start.get("d.kernel").data(), d1 = end.get("d.kernel").data();
+        for (int k : new int[] {1, 6}) assertEquals(d0[k], d1[k], "frozen entry " + k + " of d keeps its value");
+        assertNotEquals(d0[0], d1[0], "a trainable entry of d moved");
+        assertEquals(0f, end.get("d.bias").data()[1], "the absent bias entry stays 0");
+        assertEquals(List.of(1f, 2f, 3f, 4f, 5f, 6f), boxed(end.get("b.kernel").data()), "fixed weights are written unchanged");
+    }
+
+    private static void assertHeld(Tensor t, int[] at, float value, String what) {
+        for (int k : at) assertEquals(value, t.data()[k], what + " [" + k + "]");
+    }
+
+    private static List<Float> boxed(float[] v) {
+        Float[] b = new Float[v.length];
+        for (int i = 0; i < v.length; i++) b[i] = v[i];
+        return List.of(b);
+    }
+
+    @Test
+    void sgdStepIsLearningRateTimesGradient() {
+        Graph g = TestNetworks.graph("network L {\n input x[3]\n y = dense(x, 2)\n output y\n loss mse\n}");
+        Network net = TestNetworks.compile(g);
+        net.loadWeights(TestNetworks.randomWeights(g, 5));
+        float[][][] x = {{{1, -2, 0.5f}}};
+        float[][] t = {{0.25f, -1}};
+        net.computeGradients(x, t);
+        Map<String, Tensor> before = net.saveWeights(), grad = net.gradients();
+        net.setOptimizer(Optimizer.of("sgd", Map.of("lr", 0.1)));
+        net.trainStep(x, t);
+        Map<String, Tensor> after = net.saveWeights();
+        for (String w : List.of("y.kernel", "y.bias"))
+            for (int k = 0; k < grad.get(w).data().length; k++)
+                assertEquals(before.get(w).data()[k] - 0.1f * grad.get(w).data()[k], after.get(w).data()[k], 1e-6, w + "[" + k + "]");
+    }
+
+    /** Every example with a loss trains: 60 Adam steps on 8 random samples (memorisable) lower the loss by a fifth at least. */
+    @Test
+    void everyExampleWithALossTrains() throws IOException {
+        int trained = 0;
+        try (Stream<Path> files = Files.list(TestNetworks.root().resolve("examples"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".nnet")).sorted().toList()) {
+                for (Graph g : Compiler.check(f).graphs()) {
+                    if (g.loss() == null) continue;
+                    if (usesLayersWithoutCodegen(g)) { // conv2d, pools, lstm: issue 6; until then compiling says so with a place
+                        assertThrows(UnsupportedOpException.class, () -> Compiler.compile(g), f.toString());
+                        continue;
+                    }
+                    assertTrains(g, f.getFileName().toString());
+                    trained++;
+                }
+            }
+        }
+        assertTrue(trained >= 3, "examples trained: " + trained);
+    }
+
+    private static boolean usesLayersWithoutCodegen(Graph g) {
+        return g.nodes().stream().map(Node::op).anyMatch(op -> op == Op.CONV2D || op == Op.MAXPOOL || op == Op.AVGPOOL || op == Op.LSTM);
+    }
+
+    private static void assertTrains(Graph g, String file) {
+        Network net = TestNetworks.compile(g);
+        net.loadWeights(InitialWeights.of(g, 1));
+        net.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.01)));
+        SplittableRandom rnd = new SplittableRandom(9);
+        int batch = 8;
+        float[][][] x = new float[batch][g.inputs().size()][];
+        float[][] t = new float[batch][];
+        for (int s = 0; s < batch; s++) {
+            for (int k = 0; k < g.inputs().size(); k++) {
+                x[s][k] = new float[g.inputs().get(k).shape().size()];
+                for (int i = 0; i < x[s][k].length; i++) x[s][k][i] = (float) rnd.nextDouble(-1, 1);
+            }
+            t[s] = EmittedGradientTest.target(g.loss().kind(), g.loss().output(), rnd);
+            if (g.loss().kind().equals("binary_cross_entropy")) for (int j = 0; j < t[s].length; j++) t[s][j] = Math.round(t[s][j]); // labels: learnable to ~0
+        }
+        float first = net.trainStep(x, t), last = first;
+        for (int step = 0; step < 60; step++) last = net.trainStep(x, t);
+        assertTrue(last < 0.8 * first, file + ": loss " + first + " -> " + last);
+    }
+
+    static Graph graphOf(String example) throws IOException {
+        return Compiler.check(TestNetworks.root().resolve("examples").resolve(example)).graphs().get(0);
+    }
+}
