@@ -44,14 +44,28 @@ class BytecodeTest {
     void fixedWeightsAreFoldedAndKernelsNeverAllocate() throws IOException {
         ClassNode c = classOf("xor.nnet");
         assertFalse(c.fields.stream().anyMatch(f -> f.name.startsWith("p$")), "fixed weights need no fields: they are constants in the code");
+        assertKernelsNeverAllocate(c);
+    }
+
+    /** The backward pass is straight loops too: no allocation, no calls but scalar functions and losses. */
+    @Test
+    void backwardKernelsNeverAllocate() throws IOException {
+        for (String example : List.of("gated.nnet", "masked.nnet", "xor_train.nnet")) {
+            ClassNode c = classOf(example);
+            assertTrue(c.methods.stream().anyMatch(m -> m.name.equals("backward")), example + " has a backward pass");
+            assertKernelsNeverAllocate(c);
+        }
+    }
+
+    private static void assertKernelsNeverAllocate(ClassNode c) {
         for (MethodNode m : c.methods) {
-            if (!m.name.startsWith("k") && !m.name.startsWith("run")) continue;
+            if (!m.name.startsWith("k") && !m.name.startsWith("run") && !m.name.startsWith("backward") && !m.name.startsWith("inputBackward")) continue;
             for (var insn : m.instructions) {
                 int op = insn.getOpcode();
                 assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY,
                         m.name + " allocates");
                 if (insn instanceof MethodInsnNode call)
-                    assertTrue(call.owner.equals("nnet/runtime/Fn") || call.owner.equals("java/lang/Math") || call.owner.equals("java/util/Arrays")
+                    assertTrue(call.owner.equals("nnet/runtime/Fn") || call.owner.equals("nnet/runtime/Loss") || call.owner.equals("java/lang/Math") || call.owner.equals("java/util/Arrays")
                             || call.owner.equals("java/lang/System") || call.owner.equals(c.name), m.name + " calls " + call.owner + "." + call.name);
                 assertFalse(insn instanceof FieldInsnNode f && f.owner.equals("nnet/runtime/CompiledNetwork"), "no graph bookkeeping in kernels");
             }
