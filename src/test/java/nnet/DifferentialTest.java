@@ -14,6 +14,7 @@ public class DifferentialTest {
     public static Stream<Arguments> networks() {
         return Stream.of(
                 net("dense_relu", "input x[5]\n h = dense(x, 4, relu)\n output h"),
+                net("relu_stack_rows_and_csr", "input x[5]\n h1 = dense(x, 6, relu)\n h2 = dense(h1, 5, relu, connect: random(0.5))\n h3 = dense(h2, 4, relu)\n y = dense(h3, 3)\n output y"),
                 net("dense_each_activation", """
                         input x[6]
                         a = dense(x, 5, sigmoid)

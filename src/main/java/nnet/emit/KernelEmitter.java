@@ -141,7 +141,11 @@ final class KernelEmitter {
         g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
     }
 
-    /** {@code a = x[xo + i]}; skips the row when a is 0 (common after relu): it would add nothing. */
+    /**
+     * {@code a = x[xo + i]}; with a {@code skip} label, jumps there when a is 0 (common after relu):
+     * the row would add nothing. Only worth it for long rows: on a sparse row of a few entries a
+     * mispredicted branch costs more than the multiplications it saves.
+     */
     private static void loadInputSkipZero(MethodBuilder m, int x, int xo, int i, int a, Label skip) {
         GeneratorAdapter g = m.g;
         g.loadLocal(x);
@@ -150,6 +154,7 @@ final class KernelEmitter {
         g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         g.arrayLoad(Type.FLOAT_TYPE);
         g.storeLocal(a);
+        if (skip == null) return;
         g.loadLocal(a);
         g.push(0f);
         g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.EQ, skip);
@@ -176,7 +181,7 @@ final class KernelEmitter {
         };
     }
 
-    /** for i: a = x[i]; for k in row i's present connections: z[zo + col[k]] += a * w[k]. */
+    /** for i: a = x[i]; for k in row i's present connections: z[zo + col[k]] += a * w[k] (no zero test: rows are short). */
     private MethodBuilder.Body csrBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
         GeneratorAdapter g = m.g;
         String f = ClassEmitter.fieldOf(l.kernel());
@@ -186,8 +191,7 @@ final class KernelEmitter {
         return () -> {
             zeroRow(m, z, zo, l.m());
             m.forLoop(i, 0, l.n(), () -> {
-                Label skip = new Label();
-                loadInputSkipZero(m, x, xo, i, a, skip);
+                loadInputSkipZero(m, x, xo, i, a, null);
                 m.forLoop(k, () -> {
                     g.loadLocal(start);
                     g.loadLocal(i);
@@ -203,7 +207,6 @@ final class KernelEmitter {
                     g.loadLocal(k);
                     g.arrayLoad(Type.INT_TYPE);
                 }, w, k));
-                g.mark(skip);
             });
         };
     }
@@ -266,11 +269,14 @@ final class KernelEmitter {
         int dz = buffer(m, l.in()), dx = buffer(m, l.out());
         int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
         int i = m.local("i", Type.INT_TYPE), s = m.local("s", Type.FLOAT_TYPE);
+        int active = l.activeIf() == null ? -1 : buffer(m, l.activeIf());
         MethodBuilder.Body body = switch (l.path()) {
             case ROWS -> {
                 int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
                 int j = m.local("j", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
+                    Label next = new Label();
+                    zeroUnlessActive(g, active, dx, xo, i, next);
                     g.loadLocal(w);
                     g.loadLocal(i);
                     g.arrayLoad(ClassEmitter.FLOATS);
@@ -278,6 +284,7 @@ final class KernelEmitter {
                     dot(m, s, j, () -> g.push(0), () -> g.push(l.m()), () -> load(g, row, () -> g.loadLocal(j)),
                             () -> load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j))));
                     storeSum(g, dx, xo, i, s);
+                    g.mark(next);
                 });
             }
             case CSR -> {
@@ -286,9 +293,12 @@ final class KernelEmitter {
                 int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
                 int k = m.local("k", Type.INT_TYPE);
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
+                    Label next = new Label();
+                    zeroUnlessActive(g, active, dx, xo, i, next);
                     dot(m, s, k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> load(g, w, () -> g.loadLocal(k)),
                             () -> load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k)))));
                     storeSum(g, dx, xo, i, s);
+                    g.mark(next);
                 });
             }
             case UNROLLED -> () -> {
@@ -357,8 +367,7 @@ final class KernelEmitter {
                 int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
                 int k = m.local("k", Type.INT_TYPE);
                 yield () -> m.forLoop(i, 0, w.n(), () -> {
-                    Label skip = new Label();
-                    loadInputSkipZero(m, x, xo, i, a, skip);
+                    loadInputSkipZero(m, x, xo, i, a, null);
                     m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
                         g.loadLocal(grad);
                         g.loadLocal(k);
@@ -370,12 +379,26 @@ final class KernelEmitter {
                         g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                         g.arrayStore(Type.FLOAT_TYPE);
                     });
-                    g.mark(skip);
                 });
             }
             case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
         };
         overRows(m, w.outer(), w.n(), w.m(), xo, zo, body);
+    }
+
+    /** With an {@code active} buffer: {@code if (!(active[xo + i] > 0)) { dx[xo + i] = 0; goto next; }}. */
+    private static void zeroUnlessActive(GeneratorAdapter g, int active, int dx, int xo, int i, Label next) {
+        if (active < 0) return;
+        Label compute = new Label();
+        load(g, active, () -> offset(g, xo, () -> g.loadLocal(i)));
+        g.push(0f);
+        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, compute);
+        g.loadLocal(dx);
+        offset(g, xo, () -> g.loadLocal(i));
+        g.push(0f);
+        g.arrayStore(Type.FLOAT_TYPE);
+        g.goTo(next);
+        g.mark(compute);
     }
 
     /** {@code s = 0; for (var = from; var < to; var++) s += a * b}. */

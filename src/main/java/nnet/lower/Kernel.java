@@ -25,8 +25,12 @@ public sealed interface Kernel {
     /** {@code out[r, j] = sum_i in[r, i] * W[i, j]} over present (i, j), for each of {@code outer} rows. */
     record Linear(Span span, String label, Buffer out, Buffer in, Param kernel, int outer, int n, int m, LinearPath path) implements Kernel {}
 
-    /** The input gradient of a contraction: {@code out[r, i] = sum_j W[i, j] * in[r, j]} over present (i, j). */
-    record LinearT(Span span, String label, Buffer out, Buffer in, Param kernel, int outer, int n, int m, LinearPath path) implements Kernel {}
+    /**
+     * The input gradient of a contraction: {@code out[r, i] = sum_j W[i, j] * in[r, j]} over present (i, j).
+     * With {@code activeIf}, rows whose {@code activeIf[r, i]} is not positive are 0 without being
+     * computed: a relu derivative multiplies them by 0 next (the relu's input is {@code activeIf}).
+     */
+    record LinearT(Span span, String label, Buffer out, Buffer in, Param kernel, int outer, int n, int m, LinearPath path, Buffer activeIf) implements Kernel {}
 
     /**
      * The weight gradient of a contraction, added to the param's gradient storage (same layout as

@@ -30,6 +30,8 @@ public final class Lowering {
 
     private final Graph g;
     private final int[] consumers;
+    /** The nodes that read each node. */
+    private final Map<Node, List<Node>> readers = new HashMap<>();
     private final Set<Node> readByNonElementwise = new HashSet<>();
     /** Nodes someone outside the graph reads: input gradients. */
     private final Set<Node> readOutside = new HashSet<>();
@@ -44,8 +46,10 @@ public final class Lowering {
     private Lowering(Graph g) {
         this.g = g;
         this.consumers = g.consumerCounts();
-        for (Node n : g.nodes())
+        for (Node n : g.nodes()) {
             if (!Op.ELEMENTWISE.contains(n.op())) readByNonElementwise.addAll(n.inputs());
+            for (Node in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        }
     }
 
     /** The forward pass only. */
@@ -122,7 +126,8 @@ public final class Lowering {
             }
             case LINEAR_T -> {
                 Param p = (Param) n.arg();
-                kernels.add(new Kernel.LinearT(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p)));
+                kernels.add(new Kernel.LinearT(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p),
+                        path(p) == Kernel.LinearPath.UNROLLED ? null : reluInputMasking(n)));
             }
             case WEIGHT_GRAD -> {
                 Param p = (Param) n.arg();
@@ -163,6 +168,19 @@ public final class Lowering {
                 kernels.add(new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(out, expr(n, true)))));
             }
         }
+    }
+
+    /**
+     * When the only use of {@code n} is {@code n * relu'(pre)}, the buffer of {@code pre}: rows where
+     * it is not positive need not be computed (half of them, typically). Else null.
+     */
+    private Buffer reluInputMasking(Node n) {
+        List<Node> uses = readers.getOrDefault(n, List.of());
+        if (uses.size() != 1 || g.outputs().contains(n) || uses.get(0).op() != Op.MUL) return null;
+        Node mul = uses.get(0), other = mul.input(0) == n ? mul.input(1) : mul.input(0);
+        if (other == n || other.op() != Op.DERIV || ((Op.Derivative) other.arg()).of() != Op.RELU) return null;
+        Node pre = other.input(0);
+        return materialized(pre) && pre.shape().size() == n.shape().size() ? bufferOf.get(pre) : null;
     }
 
     private static Kernel.LinearPath path(Param p) {

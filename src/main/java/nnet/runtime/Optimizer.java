@@ -36,14 +36,18 @@ public abstract class Optimizer {
     /** How many state values each trainable entry has. */
     protected abstract int stateSlots();
 
-    /** Updates {@code w[k]} for each k in {@code keep} (every index when null) from {@code g[k]}; {@code s[slot][e]} is the e-th kept entry's state. */
-    protected abstract void update(float[] w, float[] g, int[] keep, float[][] s);
+    /**
+     * Updates {@code w[k]} from the gradient {@code g[k] * scale} for each k in {@code keep}, or
+     * every k when keep is null (a loop of its own, so the common case has no indirection);
+     * {@code s[slot][e]} is the e-th kept entry's state.
+     */
+    protected abstract void update(float[] w, float[] g, float scale, int[] keep, float[][] s);
 
     void step(List<ParamStorage> params) {
         t++;
         for (ParamStorage p : params) {
             float[][][] st = state.computeIfAbsent(p, this::allocate);
-            for (int seg = 0; seg < p.values.length; seg++) update(p.values[seg], p.grads[seg], p.trainable[seg], st[seg]);
+            for (int seg = 0; seg < p.values.length; seg++) update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg]);
         }
     }
 
@@ -71,15 +75,19 @@ public abstract class Optimizer {
         }
 
         @Override
-        protected void update(float[] w, float[] g, int[] keep, float[][] s) {
+        protected void update(float[] w, float[] g, float scale, int[] keep, float[][] s) {
             float rate = (float) lr;
-            int n = keep == null ? w.length : keep.length;
-            for (int e = 0; e < n; e++) {
-                int k = keep == null ? e : keep[e];
-                float step = g[k];
-                if (momentum != 0) step = s[0][e] = momentum * s[0][e] + g[k];
-                w[k] -= rate * step;
+            if (momentum == 0) {
+                float step = rate * scale;
+                if (keep == null) for (int k = 0; k < w.length; k++) w[k] -= step * g[k];
+                else for (int k : keep) w[k] -= step * g[k];
+                return;
             }
+            float[] v = s[0];
+            if (keep == null)
+                for (int k = 0; k < w.length; k++) w[k] -= rate * (v[k] = momentum * v[k] + scale * g[k]);
+            else
+                for (int e = 0; e < keep.length; e++) w[keep[e]] -= rate * (v[e] = momentum * v[e] + scale * g[keep[e]]);
         }
     }
 
@@ -101,17 +109,26 @@ public abstract class Optimizer {
         }
 
         @Override
-        protected void update(float[] w, float[] g, int[] keep, float[][] s) {
+        protected void update(float[] w, float[] g, float scale, int[] keep, float[][] s) {
             float b1 = (float) beta1, b2 = (float) beta2;
-            float c1 = (float) (1 / (1 - Math.pow(beta1, t))), c2 = (float) (1 / (1 - Math.pow(beta2, t)));
-            float rate = (float) lr, e = (float) eps, decay = (float) (lr * weightDecay);
+            float c1 = (float) (lr / (1 - Math.pow(beta1, t))), c2 = (float) (1 / (1 - Math.pow(beta2, t)));
+            float e = (float) eps, decay = (float) (1 - lr * weightDecay);
             float[] m = s[0], v = s[1];
-            int n = keep == null ? w.length : keep.length;
-            for (int i = 0; i < n; i++) {
-                int k = keep == null ? i : keep[i];
-                m[i] = b1 * m[i] + (1 - b1) * g[k];
-                v[i] = b2 * v[i] + (1 - b2) * g[k] * g[k];
-                w[k] -= decay * w[k] + rate * (m[i] * c1) / ((float) Math.sqrt(v[i] * c2) + e);
+            if (keep == null) {
+                for (int k = 0; k < w.length; k++) {
+                    float gk = g[k] * scale;
+                    m[k] = b1 * m[k] + (1 - b1) * gk;
+                    v[k] = b2 * v[k] + (1 - b2) * gk * gk;
+                    w[k] = decay * w[k] - c1 * m[k] / ((float) Math.sqrt(v[k] * c2) + e);
+                }
+                return;
+            }
+            for (int i = 0; i < keep.length; i++) {
+                int k = keep[i];
+                float gk = g[k] * scale;
+                m[i] = b1 * m[i] + (1 - b1) * gk;
+                v[i] = b2 * v[i] + (1 - b2) * gk * gk;
+                w[k] = decay * w[k] - c1 * m[i] / ((float) Math.sqrt(v[i] * c2) + e);
             }
         }
     }

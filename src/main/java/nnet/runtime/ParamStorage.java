@@ -20,10 +20,12 @@ class ParamStorage {
     final int[] shape;
     final float[][] values;
     private final Layout layout;
-    /** Per segment, the indices that train, or null where all do. */
-    final int[][] trainable;
+    /** Per segment, the indices that train, or null where all do; {@link #held} the others. */
+    final int[][] trainable, held;
     /** Allocated when generated backward code registers its gradient storage. */
     float[][] grads;
+    /** The gradient is {@code grads * gradScale}: the batch mean is taken by the optimizer's pass, not a pass of its own. */
+    float gradScale = 1;
 
     ParamStorage(String name, int[] shape, float[][] values, Layout layout, Tensor frozen) {
         this.name = name;
@@ -31,20 +33,21 @@ class ParamStorage {
         this.values = values;
         this.layout = layout;
         this.trainable = new int[values.length][];
+        this.held = new int[values.length][];
         if (frozen != null) leaveOut(frozen.data());
     }
 
     /** Entries whose {@code held} value (row-major, repeated over rows) is non-zero do not train. */
     void leaveOut(float[] held) {
         for (int s = 0; s < values.length; s++) {
-            List<Integer> keep = new ArrayList<>();
-            boolean all = true;
+            List<Integer> keep = new ArrayList<>(), hold = new ArrayList<>();
             for (int k = 0; k < values[s].length; k++) {
                 boolean trains = held[layout.rowMajor(s, k) % held.length] == 0 && (trainable[s] == null || contains(trainable[s], k));
-                if (trains) keep.add(k);
-                else all = false;
+                (trains ? keep : hold).add(k);
             }
-            if (!all) trainable[s] = keep.stream().mapToInt(Integer::intValue).toArray();
+            if (hold.isEmpty()) continue;
+            trainable[s] = keep.stream().mapToInt(Integer::intValue).toArray();
+            this.held[s] = hold.stream().mapToInt(Integer::intValue).toArray();
         }
     }
 
@@ -67,7 +70,9 @@ class ParamStorage {
 
     /** The gradient as a tensor: 0 at absent entries. */
     float[] saveGrad() {
-        return toRowMajor(grads);
+        float[] g = toRowMajor(grads);
+        for (int k = 0; k < g.length; k++) g[k] *= gradScale;
+        return g;
     }
 
     private float[] toRowMajor(float[][] segments) {
@@ -86,24 +91,13 @@ class ParamStorage {
 
     void zeroGrads() {
         for (float[] g : grads) java.util.Arrays.fill(g, 0);
+        gradScale = 1;
     }
 
-    /** After a batch: the mean over its samples, and exactly 0 where entries do not train. */
-    void finishGrads(float scale) {
-        for (int s = 0; s < grads.length; s++) {
-            float[] g = grads[s];
-            int[] keep = trainable[s];
-            if (keep == null) {
-                for (int k = 0; k < g.length; k++) g[k] *= scale;
-                continue;
-            }
-            int next = 0;
-            for (int k = 0; k < g.length; k++) {
-                if (next < keep.length && keep[next] == k) {
-                    g[k] *= scale;
-                    next++;
-                } else g[k] = 0;
-            }
-        }
+    /** After a batch: the mean over its {@code samples}, and exactly 0 where entries do not train. */
+    void finishGrads(int samples) {
+        gradScale = 1f / samples;
+        for (int s = 0; s < grads.length; s++)
+            if (held[s] != null) for (int k : held[s]) grads[s][k] = 0;
     }
 }

@@ -88,7 +88,7 @@ final class Training {
             net.runBackward();
             sum += lossValue[0];
         }
-        for (ParamStorage p : trainable) p.finishGrads(1f / inputs.length);
+        for (ParamStorage p : trainable) p.finishGrads(inputs.length);
         return (float) (sum / inputs.length);
     }
 
@@ -113,7 +113,7 @@ final class Training {
         sample(inputs, t);
         net.runBackward();
         net.runInputBackward();
-        for (ParamStorage p : trainable) p.finishGrads(1f);
+        for (ParamStorage p : trainable) p.finishGrads(1);
         float[][] out = new float[net.inputNames().size()][];
         for (int k = 0; k < out.length; k++) {
             float[] g = inputGrads.get(net.inputNames().get(k));

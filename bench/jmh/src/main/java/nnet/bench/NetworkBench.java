@@ -1,0 +1,88 @@
+package nnet.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import nnet.Compiler;
+import nnet.ir.Graph;
+import nnet.ir.InitialWeights;
+import nnet.pack.NetworkClassLoader;
+import nnet.runtime.Network;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * Generated code of the benchmark networks (bench/networks) and the examples: the forward pass
+ * of a batch, sample by sample, and one train step over it (forward, backward, the file's
+ * optimizer). Times are per batch; BENCHMARKS.md divides by the batch size.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class NetworkBench {
+    @Param({"mlp_dense", "mlp_density_0.1", "mlp_density_0.01", "xor_train", "masked", "gated"})
+    public String network;
+
+    @Param({"1", "64"})
+    public int batch;
+
+    private Network net;
+    private float[][][] x;
+    private float[][] t;
+
+    @Setup
+    public void setup() throws IOException {
+        Graph g = graph(network);
+        net = new NetworkClassLoader().instantiate(Compiler.compile(g));
+        net.loadWeights(InitialWeights.of(g, 1));
+        SplittableRandom rnd = new SplittableRandom(1);
+        x = new float[batch][g.inputs().size()][];
+        t = new float[batch][];
+        int[] targetShape = net.targetShape();
+        int classes = targetShape[targetShape.length - 1], size = 1;
+        for (int d : targetShape) size *= d;
+        for (int s = 0; s < batch; s++) {
+            for (int k = 0; k < x[s].length; k++) {
+                x[s][k] = new float[g.inputs().get(k).shape().size()];
+                for (int i = 0; i < x[s][k].length; i++) x[s][k][i] = (float) rnd.nextDouble(-1, 1);
+            }
+            t[s] = new float[size];
+            for (int from = 0; from < size; from += classes) t[s][from + rnd.nextInt(classes)] = 1; // one-hot: valid for every loss
+        }
+    }
+
+    /** A network of bench/networks or examples, by file name without {@code .nnet}. */
+    static Graph graph(String name) throws IOException {
+        Path root = Path.of(System.getProperty("nnet.root", "."));
+        Path file = root.resolve("bench/networks/" + name + ".nnet");
+        if (!Files.exists(file)) file = root.resolve("examples/" + name + ".nnet");
+        Compiler.Checked c = Compiler.check(file);
+        if (!c.ok()) throw new IllegalStateException(file + ": " + c.diagnostics());
+        return c.graphs().get(0);
+    }
+
+    @Benchmark
+    public void forward(Blackhole bh) {
+        for (float[][] sample : x) bh.consume(net.forward(sample));
+    }
+
+    @Benchmark
+    public float trainStep() {
+        return net.trainStep(x, t);
+    }
+}

@@ -1,0 +1,40 @@
+package nnet.lower;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import nnet.TestNetworks;
+import nnet.autodiff.BackwardPass;
+import nnet.ir.Graph;
+import org.junit.jupiter.api.Test;
+
+/** What the fusion rules make of the backward pass: the kernels, not their numbers (EmittedGradientTest checks those). */
+class LoweringTest {
+    static Program lowerWithLoss(String body) {
+        Graph g = TestNetworks.graph("network T {\n" + body + "\n loss mse\n}");
+        return Lowering.lower(g, BackwardPass.derive(g));
+    }
+
+    @Test
+    void inputGradientUnderReluSkipsInactiveRows() {
+        Program p = lowerWithLoss("input x[8]\n h = dense(x, 6, relu)\n y = dense(h, 3)\n output y");
+        List<Kernel.LinearT> transposed = p.training().backward().stream().filter(k -> k instanceof Kernel.LinearT).map(k -> (Kernel.LinearT) k).toList();
+        assertEquals(1, transposed.size(), "dh only: the gradient of x is not needed for the weights");
+        assertNotNull(transposed.get(0).activeIf(), "dh is only used times relu'(z): rows with z <= 0 are skipped");
+        assertTrue(p.training().inputBackward().stream().anyMatch(k -> k instanceof Kernel.LinearT), "dx is computed on request only");
+    }
+
+    @Test
+    void weightGradientsAreAddedIntoStorageNotMaterialised() {
+        Program p = lowerWithLoss("input x[8]\n h = dense(x, 6, tanh)\n output h");
+        long weightGrads = p.training().backward().stream().filter(k -> k instanceof Kernel.WeightGrad).count();
+        assertEquals(1, weightGrads);
+        boolean biasIntoStorage = p.training().backward().stream().filter(k -> k instanceof Kernel.Map)
+                .flatMap(k -> ((Kernel.Map) k).stores().stream()).anyMatch(s -> s instanceof Kernel.AddToGrad a && a.param().role().equals("bias"));
+        assertTrue(biasIntoStorage, "the bias gradient is added in the loop that computes dz");
+        assertEquals(1, p.training().backward().stream().filter(k -> k instanceof Kernel.Map).count(),
+                "loss gradient aside, one element loop: tanh'(z) * dy and the bias gradient fused");
+    }
+}
