@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnet.diag.Span;
+import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Op;
@@ -122,6 +123,15 @@ public final class BackwardPass {
                     offset += len;
                 }
             }
+            case CONV2D -> {
+                ConvSpec c = (ConvSpec) n.arg();
+                Node x = n.input(0);
+                paramGrads.put(c.kernel(), node(Op.CONV2D_KERNEL_GRAD, c.kernel().shape(), c, x, dy));
+                if (c.bias() != null && !c.bias().isFixed()) paramGrads.put(c.bias(), node(Op.CONV2D_BIAS_GRAD, c.bias().shape(), c, dy));
+                accumulate(x, () -> node(Op.CONV2D_INPUT_GRAD, x.shape(), c, dy));
+            }
+            case MAXPOOL -> accumulate(n.input(0), () -> node(Op.MAXPOOL_GRAD, n.input(0).shape(), n.arg(), n.input(0), dy));
+            case AVGPOOL -> accumulate(n.input(0), () -> node(Op.AVGPOOL_GRAD, n.input(0).shape(), n.arg(), dy));
             default -> throw new UnsupportedOpException(n.span(), n.op().lower() + ": gradients are not derived yet");
         }
     }

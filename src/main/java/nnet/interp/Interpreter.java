@@ -116,6 +116,14 @@ public final class Interpreter {
                     for (int j = 0; j < m; j++) out[r * m + j] = a[r * m + j] * (dy[r * m + j] - dot);
                 }
             }
+            case CONV2D_INPUT_GRAD -> convGrad((ConvSpec) n.arg(), null, n.shape(), a, n.input(0).shape(), out, null);
+            case CONV2D_KERNEL_GRAD -> convGrad((ConvSpec) n.arg(), a, n.input(0).shape(), v[n.input(1).id()], n.input(1).shape(), null, out);
+            case CONV2D_BIAS_GRAD -> { // 0 at absent entries of a bias mask
+                Connectivity present = ((ConvSpec) n.arg()).bias().present();
+                int per = n.input(0).shape().size() / size;
+                for (int k = 0; k < a.length; k++) if (present == null || present.get(0, k / per)) out[k / per] += a[k];
+            }
+            case MAXPOOL_GRAD, AVGPOOL_GRAD -> poolGrad(n, a, v[n.input(n.inputs().size() - 1).id()], out);
             case LOSS -> out[0] = Losses.value((String) n.arg(), a, v[n.input(1).id()], n.input(0).shape().last());
             case LOSS_GRAD -> Losses.gradient((String) n.arg(), a, v[n.input(1).id()], n.input(0).shape().last(), out);
         }
@@ -203,7 +211,7 @@ public final class Interpreter {
         for (int o = 0; o < f; o++)
             for (int y = 0; y < oh; y++)
                 for (int xx = 0; xx < ow; xx++) {
-                    double s = b == null ? 0 : b[o];
+                    double s = b == null || (c.bias().present() != null && !c.bias().present().get(0, o)) ? 0 : b[o];
                     for (int i = 0; i < ch; i++) {
                         if (table != null && !table.get(i, o)) continue;
                         for (int ky = 0; ky < c.kh(); ky++)
@@ -214,6 +222,52 @@ public final class Interpreter {
                             }
                     }
                     out[(o * oh + y) * ow + xx] = s;
+                }
+    }
+
+    /**
+     * The two gradients of a conv2d, over the same present (input, output) pairs as {@link #conv2d}:
+     * with {@code dx} the input gradient (x unused), with {@code dk} the kernel gradient.
+     */
+    private void convGrad(ConvSpec c, double[] x, Shape in, double[] dy, Shape outShape, double[] dx, double[] dk) {
+        double[] k = dx == null ? null : param(c.kernel());
+        Connectivity table = c.kernel().present();
+        int ch = in.dim(0), h = in.dim(1), w = in.dim(2), f = outShape.dim(0), oh = outShape.dim(1), ow = outShape.dim(2);
+        for (int o = 0; o < f; o++)
+            for (int i = 0; i < ch; i++) {
+                if (table != null && !table.get(i, o)) continue;
+                for (int ky = 0; ky < c.kh(); ky++)
+                    for (int kx = 0; kx < c.kw(); kx++) {
+                        int ki = ((o * ch + i) * c.kh() + ky) * c.kw() + kx;
+                        for (int y = 0; y < oh; y++)
+                            for (int xx = 0; xx < ow; xx++) {
+                                int iy = y * c.stride() + ky - c.padTop(), ix = xx * c.stride() + kx - c.padLeft();
+                                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                                double g = dy[(o * oh + y) * ow + xx];
+                                if (dx != null) dx[(i * h + iy) * w + ix] += k[ki] * g;
+                                else dk[ki] += x[(i * h + iy) * w + ix] * g;
+                            }
+                    }
+            }
+    }
+
+    private static void poolGrad(Node n, double[] x, double[] dy, double[] dx) {
+        int k = (Integer) n.arg();
+        Shape in = n.shape(), s = n.input(n.inputs().size() - 1).shape();
+        int h = in.dim(1), w = in.dim(2);
+        boolean max = n.op() == nnet.ir.Op.MAXPOOL_GRAD;
+        for (int c = 0; c < s.dim(0); c++)
+            for (int y = 0; y < s.dim(1); y++)
+                for (int xx = 0; xx < s.dim(2); xx++) {
+                    double g = dy[(c * s.dim(1) + y) * s.dim(2) + xx];
+                    int best = -1;
+                    for (int py = 0; py < k; py++)
+                        for (int px = 0; px < k; px++) {
+                            int at = (c * h + y * k + py) * w + xx * k + px;
+                            if (!max) dx[at] += g / (k * k);
+                            else if (best < 0 || x[at] > x[best]) best = at;
+                        }
+                    if (max) dx[best] += g;
                 }
     }
 

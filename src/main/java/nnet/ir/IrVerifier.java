@@ -112,6 +112,25 @@ public final class IrVerifier {
                 arity(n, 2);
                 check(s.equals(n.input(0).shape()) && s.equals(n.input(1).shape()), n, "shapes differ");
             }
+            case CONV2D_INPUT_GRAD -> {
+                arity(n, 1);
+                ConvSpec c = (ConvSpec) n.arg();
+                check(s.rank() == 3 && s.dim(0) == c.kernel().shape().dim(1) && n.input(0).shape().dim(0) == c.kernel().shape().dim(0), n, "conv input gradient");
+            }
+            case CONV2D_KERNEL_GRAD -> {
+                arity(n, 2);
+                check(s.equals(((ConvSpec) n.arg()).kernel().shape()), n, "conv kernel gradient");
+            }
+            case CONV2D_BIAS_GRAD -> {
+                arity(n, 1);
+                check(s.equals(new Shape(n.input(0).shape().dim(0))), n, "conv bias gradient");
+            }
+            case MAXPOOL_GRAD, AVGPOOL_GRAD -> {
+                arity(n, n.op() == Op.MAXPOOL_GRAD ? 2 : 1);
+                int k = (Integer) n.arg();
+                Shape dy = n.input(n.inputs().size() - 1).shape();
+                check(s.rank() == 3 && dy.dim(0) == s.dim(0) && dy.dim(1) == s.dim(1) / k && dy.dim(2) == s.dim(2) / k, n, "pool gradient");
+            }
             case LSTM -> {
                 arity(n, 1);
                 LstmSpec l = (LstmSpec) n.arg();

@@ -50,6 +50,16 @@ public enum Op {
     SLICE,
     /** {@code (y, dy) -> dx} of a softmax over the last axis: y * (dy - sum(dy * y)). */
     SOFTMAX_GRAD,
+    /** {@code dy[F, H', W'] -> dx[C, H, W]}: the input gradient of a conv2d over its present channel pairs; arg: {@link ConvSpec}. */
+    CONV2D_INPUT_GRAD,
+    /** {@code (x, dy) -> dK[F, C, kh, kw]}, 0 at absent channel pairs; arg: {@link ConvSpec}. */
+    CONV2D_KERNEL_GRAD,
+    /** {@code dy[F, H', W'] -> [F]}: the sum over positions (a conv bias gradient); arg: {@link ConvSpec}. */
+    CONV2D_BIAS_GRAD,
+    /** {@code (x, dy) -> dx}: each window's gradient goes to its first maximum; arg: {@code Integer} k. */
+    MAXPOOL_GRAD,
+    /** {@code dy -> dx}: each window's gradient spread evenly; arg: {@code Integer} k. */
+    AVGPOOL_GRAD,
     /** {@code (y, target) -> [1]}: the loss of one sample; arg: the loss name. */
     LOSS,
     /** {@code (y, target) -> dL/dy}; arg: the loss name. */

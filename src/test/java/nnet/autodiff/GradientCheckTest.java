@@ -42,6 +42,17 @@ class GradientCheckTest {
         check(g, g.outputs().get(0), "mse", name.hashCode());
     }
 
+    static Stream<Arguments> convNetworks() {
+        return nnet.ConvNetworks.networks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convNetworks")
+    void convolutionGradientsMatchFiniteDifferences(String name, String source) {
+        Graph g = TestNetworks.graph(source);
+        check(g, g.outputs().get(0), "mse", name.hashCode());
+    }
+
     @Test
     void everyLoss() {
         Graph g = TestNetworks.graph("""
