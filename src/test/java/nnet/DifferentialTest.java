@@ -97,4 +97,14 @@ public class DifferentialTest {
     void generatedCodeMatchesInterpreter(String name, String source) {
         TestNetworks.assertMatchesInterpreter(TestNetworks.graph(source), name.hashCode());
     }
+
+    static Stream<Arguments> convNetworks() {
+        return ConvNetworks.networks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convNetworks")
+    void convolutionsMatchInterpreter(String name, String source) {
+        TestNetworks.assertMatchesInterpreter(TestNetworks.graph(source), name.hashCode());
+    }
 }

@@ -39,6 +39,17 @@ public class EmittedGradientTest {
         assertGradientsMatch(g, g.outputs().get(0), "mse", name.hashCode());
     }
 
+    static Stream<Arguments> convNetworks() {
+        return ConvNetworks.networks();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("convNetworks")
+    void convolutionGradientsMatchInterpreter(String name, String source) {
+        Graph g = TestNetworks.graph(source);
+        assertGradientsMatch(g, g.outputs().get(0), "mse", name.hashCode());
+    }
+
     @Test
     void everyLoss() {
         Graph g = TestNetworks.graph("""

@@ -70,6 +70,10 @@ public final class ClassEmitter {
         return "g$" + param.name().replace('.', '$');
     }
 
+    private static boolean isConvKernel(Param param) {
+        return param.shape().rank() == 4;
+    }
+
     /** Gradient and weights of a fully connected kernel are rows; everything else is one array. */
     private static boolean keptAsRows(Param param) {
         return param.shape().rank() == 2 && param.present() == null;
@@ -121,6 +125,7 @@ public final class ClassEmitter {
             field(f + "$start", INTS);
             field(f + "$col", INTS);
         }
+        if (isConvKernel(param)) field(f + "$pairs", INTS);
     }
 
     /** One constructor step: code that leaves the stack as it found it. */
@@ -265,6 +270,22 @@ public final class ClassEmitter {
             storeComponent(m, sp, "values", f, FLOATS);
             storeComponent(m, sp, "rowStart", f + "$start", INTS);
             storeComponent(m, sp, "colIndex", f + "$col", INTS);
+        } else if (isConvKernel(param)) {
+            int[] dims = param.shape().dims();
+            gen.loadThis();
+            gen.loadThis();
+            gen.push(param.name());
+            pushInts(m, dims);
+            pushMaskName(m, param);
+            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] convParam(String, int[], String)"));
+            gen.putField(self, f, FLOATS);
+            gen.loadThis();
+            gen.loadThis();
+            pushMaskName(m, param);
+            gen.push(dims[1]);
+            gen.push(dims[0]);
+            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("int[] channelPairs(String, int, int)"));
+            gen.putField(self, f + "$pairs", INTS);
         } else {
             gen.loadThis();
             gen.loadThis();
@@ -280,6 +301,11 @@ public final class ClassEmitter {
             }
             gen.putField(self, f, FLOATS);
         }
+    }
+
+    private static void pushMaskName(MethodBuilder m, Param param) {
+        if (param.present() != null) m.g.push(param.maskName());
+        else m.g.push((String) null);
     }
 
     private static void pushFrozenName(MethodBuilder m, Param param) {

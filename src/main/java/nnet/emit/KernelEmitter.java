@@ -45,6 +45,10 @@ final class KernelEmitter {
         if (k instanceof Kernel.Linear l && l.path() != Kernel.LinearPath.UNROLLED) out.add(l.kernel());
         if (k instanceof Kernel.LinearT l && l.path() != Kernel.LinearPath.UNROLLED) out.add(l.kernel());
         if (k instanceof Kernel.WeightGrad w) out.add(w.kernel()); // its CSR index, when it has one
+        if (k instanceof Kernel.Conv c) {
+            out.add(c.kernel()); // its values, or its channel pairs for a gradient
+            if (c.bias() != null) out.add(c.bias());
+        }
         if (k instanceof Kernel.Map m && !unrolled(m)) for (Kernel.Store a : m.stores()) biases(a.value(), out);
         return out;
     }
@@ -80,6 +84,9 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Slice s) slice(m, s);
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
+        else if (k instanceof Kernel.Conv c) new ConvEmitter(m, self).emit(c);
+        else if (k instanceof Kernel.Pool p) new PoolEmitter(m, self).pool(p);
+        else if (k instanceof Kernel.PoolGrad p) new PoolEmitter(m, self).poolGrad(p);
         m.end(self);
         return name;
     }
@@ -502,12 +509,16 @@ final class KernelEmitter {
                 g.loadLocal(locals.get(a.out()));
                 index(g, jLocal, jConst);
                 expr(m, a.value(), map.extent(), locals, biasLocals, jLocal, jConst);
-            } else if (s instanceof Kernel.AddToGrad a) { // grad[j % size] += value
+            } else if (s instanceof Kernel.AddToGrad a) { // grad[j / per % size] += value
                 g.loadLocal(gradLocals.get(a.param()));
-                if (jLocal < 0) g.push(jConst % a.size());
+                if (jLocal < 0) g.push(jConst / a.per() % a.size());
                 else {
                     g.loadLocal(jLocal);
-                    if (a.size() != map.extent()) {
+                    if (a.per() != 1) {
+                        g.push(a.per());
+                        g.math(GeneratorAdapter.DIV, Type.INT_TYPE);
+                    }
+                    if ((long) a.size() * a.per() != map.extent()) {
                         g.push(a.size());
                         g.math(GeneratorAdapter.REM, Type.INT_TYPE);
                     }

@@ -49,8 +49,11 @@ public sealed interface Kernel {
     /** {@code out[j] = value}. */
     record Assign(Buffer out, Expr value) implements Store {}
 
-    /** {@code grad(param)[j % size] += value}: a bias gradient, summed over rows and samples. */
-    record AddToGrad(Param param, int size, Expr value) implements Store {}
+    /**
+     * {@code grad(param)[(j / per) % size] += value}: a bias gradient, summed over rows and samples
+     * ({@code per} 1), or over the positions of a conv2d filter ({@code per} = its output height x width).
+     */
+    record AddToGrad(Param param, int size, int per, Expr value) implements Store {}
 
     /** Softmax over rows of {@code m}, max-subtracted for stability. */
     record Softmax(Span span, String label, Buffer out, Buffer in, int rows, int m) implements Kernel {}
@@ -63,6 +66,32 @@ public sealed interface Kernel {
 
     /** The inverse of one part of a concat: for each of {@code outer} blocks of {@code inLength}, copy {@code length} values from {@code offset}. */
     record Slice(Span span, String label, Buffer out, Buffer in, int outer, int inLength, int offset, int length) implements Kernel {}
+
+    /** The sizes of a conv2d: input {@code [c, h, w]}, output {@code [f, oh, ow]}, kernel {@code kh x kw}, stride, zero padding before. */
+    record ConvGeometry(int c, int h, int w, int f, int oh, int ow, int kh, int kw, int stride, int padTop, int padLeft) {}
+
+    /** What a conv2d loop nest does at each (pair, tap, position). */
+    enum ConvRole {
+        /** {@code out[o, y, x] += K[o, i, ky, kx] * in[i, y s + ky - pt, x s + kx - pl]}, after {@code out[o] = bias[o]}. */
+        FORWARD,
+        /** {@code dx[i, ...] += K[o, i, ky, kx] * dy[o, y, x]}, after {@code dx = 0}. */
+        INPUT_GRAD,
+        /** {@code grad(K)[o, i, ky, kx] += sum over (y, x) of dy[o, y, x] * x[i, ...]}. */
+        KERNEL_GRAD
+    }
+
+    /**
+     * A conv2d loop nest over the present channel pairs (i, o) only, then the kernel taps, then output
+     * positions, whose ranges leave out the zero padding. {@code a} is what is read per position on the
+     * input side (the input image; unused for INPUT_GRAD), {@code b} on the output side (out, or dy).
+     */
+    record Conv(Span span, String label, ConvRole role, ConvGeometry geo, Param kernel, Param bias, Buffer image, Buffer outputSide) implements Kernel {}
+
+    /** maxpool / avgpool over {@code k x k} windows of a {@code [c, h, w]} input. */
+    record Pool(Span span, String label, boolean max, Buffer in, Buffer out, int c, int h, int w, int k) implements Kernel {}
+
+    /** Their gradients: max to each window's first maximum (found again in {@code x}), avg spread evenly; {@code dx} zeroed first. */
+    record PoolGrad(Span span, String label, boolean max, Buffer x, Buffer dy, Buffer dx, int c, int h, int w, int k) implements Kernel {}
 
     /** {@code out[0] = sum of in}: the gradient of an operand broadcast from [1]. */
     record Sum(Span span, String label, Buffer out, Buffer in) implements Kernel {}

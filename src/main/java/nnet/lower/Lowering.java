@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nnet.autodiff.BackwardPass;
+import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
+import nnet.ir.Shape;
 
 /**
  * IR graph to kernels. The fusion rule: an elementwise value gets a buffer only if someone must
@@ -27,6 +29,8 @@ import nnet.ir.Param;
 public final class Lowering {
     /** A fixed kernel with at most this many present connections is unrolled into constants. */
     static final int UNROLL_LIMIT = 1024;
+    /** Ops that add a weight gradient into gradient storage themselves, instead of producing a value. */
+    private static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD);
 
     private final Graph g;
     private final int[] consumers;
@@ -65,7 +69,7 @@ public final class Lowering {
         Lowering l = new Lowering(all);
         l.readOutside.addAll(r.inputGrads().values());
         r.paramGrads().forEach((p, n) -> {
-            if (n.op() != Op.WEIGHT_GRAD && n.op() != Op.ROW_SUM) l.gradIsNode.computeIfAbsent(n, k -> new ArrayList<>()).add(p);
+            if (!SINKS.contains(n.op())) l.gradIsNode.computeIfAbsent(n, k -> new ArrayList<>()).add(p);
         });
         int nForward = forward.nodes().size();
         // what the param gradients need runs on every step; what only input gradients need, on request
@@ -103,7 +107,7 @@ public final class Lowering {
             lowerNode(n);
             for (Param p : gradIsNode.getOrDefault(n, List.of()))
                 kernels.add(new Kernel.Map(n.span(), fieldBase(p.layer()) + "_bias_grad", n.shape().size(),
-                        List.of(new Kernel.AddToGrad(p, p.shape().size(), expr(n, false)))));
+                        List.of(new Kernel.AddToGrad(p, p.shape().size(), 1, expr(n, false)))));
         }
         return mergeMaps(kernels);
     }
@@ -136,7 +140,7 @@ public final class Lowering {
             }
             case ROW_SUM -> { // a bias gradient over rows: added into the gradient storage, absent entries zeroed by the runtime
                 Param p = (Param) n.arg();
-                kernels.add(new Kernel.Map(n.span(), label(n), n.input(0).shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), expr(n.input(0), false)))));
+                kernels.add(new Kernel.Map(n.span(), label(n), n.input(0).shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), 1, expr(n.input(0), false)))));
             }
             case SOFTMAX -> kernels.add(new Kernel.Softmax(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.shape().outer(), n.shape().last()));
             case SOFTMAX_GRAD -> kernels.add(new Kernel.SoftmaxGrad(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), n.shape().outer(), n.shape().last()));
@@ -161,7 +165,38 @@ public final class Lowering {
             case SUM -> kernels.add(new Kernel.Sum(n.span(), label(n), buffer(n), bufferOf.get(n.input(0))));
             case LOSS, LOSS_GRAD -> kernels.add(new Kernel.Loss(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)),
                     (String) n.arg(), n.input(0).shape().last(), n.op() == Op.LOSS_GRAD));
-            case CONV2D, MAXPOOL, AVGPOOL, LSTM -> throw new UnsupportedOpException(n.span(),
+            case CONV2D -> {
+                ConvSpec c = (ConvSpec) n.arg();
+                kernels.add(new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.FORWARD, geometry(c, n.input(0).shape(), n.shape()), c.kernel(), c.bias(),
+                        bufferOf.get(n.input(0)), buffer(n)));
+            }
+            case CONV2D_INPUT_GRAD -> {
+                ConvSpec c = (ConvSpec) n.arg();
+                kernels.add(new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.INPUT_GRAD, geometry(c, n.shape(), n.input(0).shape()), c.kernel(), null,
+                        buffer(n), bufferOf.get(n.input(0))));
+            }
+            case CONV2D_KERNEL_GRAD -> { // added into the gradient storage, like WEIGHT_GRAD
+                ConvSpec c = (ConvSpec) n.arg();
+                kernels.add(new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.KERNEL_GRAD, geometry(c, n.input(0).shape(), n.input(1).shape()), c.kernel(), null,
+                        bufferOf.get(n.input(0)), bufferOf.get(n.input(1))));
+            }
+            case CONV2D_BIAS_GRAD -> {
+                Param p = ((ConvSpec) n.arg()).bias();
+                Node dy = n.input(0);
+                int positions = dy.shape().size() / p.shape().size();
+                kernels.add(new Kernel.Map(n.span(), label(n), dy.shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), positions, expr(dy, false)))));
+            }
+            case MAXPOOL, AVGPOOL -> {
+                Shape in = n.input(0).shape();
+                kernels.add(new Kernel.Pool(n.span(), label(n), n.op() == Op.MAXPOOL, bufferOf.get(n.input(0)), buffer(n), in.dim(0), in.dim(1), in.dim(2), (Integer) n.arg()));
+            }
+            case MAXPOOL_GRAD, AVGPOOL_GRAD -> {
+                boolean max = n.op() == Op.MAXPOOL_GRAD;
+                Shape s = n.shape();
+                kernels.add(new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
+                        s.dim(0), s.dim(1), s.dim(2), (Integer) n.arg()));
+            }
+            case LSTM -> throw new UnsupportedOpException(n.span(),
                     n.op().lower() + ": code generation is not implemented yet ('nnetc check' checks it, and the reference interpreter runs it)");
             default -> { // elementwise, materialised here
                 Buffer out = buffer(n);
@@ -181,6 +216,10 @@ public final class Lowering {
         if (other == n || other.op() != Op.DERIV || ((Op.Derivative) other.arg()).of() != Op.RELU) return null;
         Node pre = other.input(0);
         return materialized(pre) && pre.shape().size() == n.shape().size() ? bufferOf.get(pre) : null;
+    }
+
+    private static Kernel.ConvGeometry geometry(ConvSpec c, Shape in, Shape out) {
+        return new Kernel.ConvGeometry(in.dim(0), in.dim(1), in.dim(2), out.dim(0), out.dim(1), out.dim(2), c.kh(), c.kw(), c.stride(), c.padTop(), c.padLeft());
     }
 
     private static Kernel.LinearPath path(Param p) {

@@ -122,26 +122,55 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /**
-     * A weight tensor kept flat, row-major (biases, conv and lstm kernels). With {@code maskName},
-     * entries the mask marks absent are held at 0 whatever the file says, and never train.
+     * A weight tensor kept flat, row-major (biases, lstm kernels). With {@code maskName} (a bias
+     * mask, repeated over rows), entries the mask marks absent are held at 0 whatever the file
+     * says, and never train.
      */
     protected final float[] flatParam(String paramName, int[] shape, String maskName) {
+        int size = (int) Tensor.size(shape);
+        if (maskName == null) return flat(paramName, shape, null);
+        float[] present = structure(maskName).data(), absent = new float[size];
+        for (int k = 0; k < size; k++) absent[k] = present[k % present.length] == 0 ? 1 : 0;
+        return flat(paramName, shape, absent);
+    }
+
+    /**
+     * A conv2d kernel {@code [filters, C, kh, kw]}, flat. With {@code tableName} (the {@code C x filters}
+     * channel table), the entries of absent channel pairs are held at 0 and never train.
+     */
+    protected final float[] convParam(String paramName, int[] shape, String tableName) {
+        if (tableName == null) return flat(paramName, shape, null);
+        float[] table = structure(tableName).data(), absent = new float[(int) Tensor.size(shape)];
+        int filters = shape[0], channels = shape[1], taps = shape[2] * shape[3];
+        for (int k = 0; k < absent.length; k++) absent[k] = table[(k / taps % channels) * filters + k / (taps * channels)] == 0 ? 1 : 0;
+        return flat(paramName, shape, absent);
+    }
+
+    /** The present (input channel, filter) pairs of a conv2d, as {@code [i0, o0, i1, o1, ...]}: its loops visit these only. */
+    protected final int[] channelPairs(String tableName, int channels, int filters) {
+        float[] table = tableName == null ? null : structure(tableName).data();
+        int[] pairs = new int[2 * channels * filters];
+        int n = 0;
+        for (int o = 0; o < filters; o++)
+            for (int i = 0; i < channels; i++)
+                if (table == null || table[i * filters + o] != 0) {
+                    pairs[n++] = i;
+                    pairs[n++] = o;
+                }
+        return Arrays.copyOf(pairs, n);
+    }
+
+    /** A flat param; entries where {@code absent} is non-zero are 0 after every load and never train. */
+    private float[] flat(String paramName, int[] shape, float[] absent) {
         float[] v = new float[(int) Tensor.size(shape)];
         ParamStorage p = new ParamStorage(paramName, shape, new float[][] {v}, (seg, k) -> k, null) {
             @Override
             void load(float[] src) {
                 super.load(src);
-                if (trainable[0] == null) return;
-                float[] keep = new float[v.length];
-                for (int k : trainable[0]) keep[k] = v[k];
-                System.arraycopy(keep, 0, v, 0, v.length);
+                if (held[0] != null) for (int k : held[0]) v[k] = 0;
             }
         };
-        if (maskName != null) {
-            float[] present = structure(maskName).data(), absent = new float[present.length];
-            for (int k = 0; k < present.length; k++) absent[k] = present[k] == 0 ? 1 : 0;
-            p.leaveOut(absent);
-        }
+        if (absent != null) p.leaveOut(absent);
         params.put(paramName, p);
         return v;
     }

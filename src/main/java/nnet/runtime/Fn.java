@@ -58,4 +58,17 @@ public final class Fn {
         double u = GELU_C * (x + 0.044715 * x * x * x), t = Math.tanh(u);
         return (float) (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x));
     }
+
+    // ---- convolution: which output positions of a kernel tap read inside the image (padding is never read)
+
+    /** The first output position {@code y >= 0} with {@code y * stride + offset >= 0}. */
+    public static int firstInside(int offset, int stride) {
+        return offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    }
+
+    /** One past the last output position {@code y < count} with {@code y * stride + offset < size}. */
+    public static int endInside(int size, int offset, int stride, int count) {
+        int last = size - 1 - offset;
+        return last < 0 ? 0 : Math.min(count, last / stride + 1);
+    }
 }
