@@ -24,10 +24,11 @@ public final class BackwardPass {
     /**
      * The extended graph and where to find things in it.
      *
-     * @param paramGrads the gradient of each trainable param (fixed params have none)
+     * @param paramGrads the gradient of each trainable param as the contributions of its uses, to be
+     *                   summed (an lstm's kernels are used at every time step); fixed params have none
      * @param inputGrads the gradient of the loss with respect to each input, by input name
      */
-    public record Result(Graph graph, Node output, Node target, Node loss, Map<Param, Node> paramGrads, Map<String, Node> inputGrads) {}
+    public record Result(Graph graph, Node output, Node target, Node loss, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {}
 
     private final Graph.Builder b;
     private final Map<Node, Node> grads = new HashMap<>();
@@ -63,7 +64,7 @@ public final class BackwardPass {
         Node logits = kind.equals("cross_entropy") && output.op() == Op.SOFTMAX ? output.input(0) : output;
         Node loss = b.add(Op.LOSS, Shape.SCALAR, List.of(logits, target), kind, "loss", span);
         accumulate(logits, b.add(Op.LOSS_GRAD, logits.shape(), List.of(logits, target), kind, null, span));
-        Map<Param, Node> paramGrads = new LinkedHashMap<>();
+        Map<Param, List<Node>> paramGrads = new LinkedHashMap<>();
         Map<String, Node> inputGrads = new LinkedHashMap<>();
         for (int id = g.nodes().size() - 1; id >= 0; id--) {
             Node n = g.nodes().get(id);
@@ -76,7 +77,8 @@ public final class BackwardPass {
     }
 
     /** The adjoint rule of each op: what {@code n}'s gradient {@code dy} contributes to its inputs' and params'. */
-    private void propagate(Node n, Node dy, Map<Param, Node> paramGrads) {
+    private void propagate(Node n, Node dy, Map<Param, List<Node>> grads) {
+        ParamGrads paramGrads = (p, g) -> grads.computeIfAbsent(p, k -> new java.util.ArrayList<>()).add(g);
         switch (n.op()) {
             case CONST -> {}
             case LINEAR -> {
@@ -115,6 +117,7 @@ public final class BackwardPass {
             }
             case SOFTMAX -> accumulate(n.input(0), () -> node(Op.SOFTMAX_GRAD, n.shape(), null, n, dy));
             case RESHAPE -> accumulate(n.input(0), () -> node(Op.RESHAPE, n.input(0).shape(), null, dy));
+            case SLICE -> accumulate(n.input(0), () -> node(Op.EMBED, n.input(0).shape(), n.arg(), dy));
             case CONCAT -> {
                 int axis = (Integer) n.arg(), offset = 0;
                 for (Node part : n.inputs()) {
@@ -134,6 +137,11 @@ public final class BackwardPass {
             case AVGPOOL -> accumulate(n.input(0), () -> node(Op.AVGPOOL_GRAD, n.input(0).shape(), n.arg(), dy));
             default -> throw new UnsupportedOpException(n.span(), n.op().lower() + ": gradients are not derived yet");
         }
+    }
+
+    /** Adds one use's contribution to a param's gradient. */
+    private interface ParamGrads {
+        void put(Param p, Node contribution);
     }
 
     private interface Lazy {

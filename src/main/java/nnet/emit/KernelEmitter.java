@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import nnet.ir.Connectivity;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
@@ -81,7 +80,8 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Softmax s) softmax(m, s);
         else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(m, s);
         else if (k instanceof Kernel.Concat c) concat(m, c);
-        else if (k instanceof Kernel.Slice s) slice(m, s);
+        else if (k instanceof Kernel.Slice s) copyBlocks(m, s.in(), s.out(), s.outer(), s.inLength(), s.offset(), s.length(), 0, s.length(), false);
+        else if (k instanceof Kernel.Embed e) copyBlocks(m, e.in(), e.out(), e.outer(), e.length(), 0, e.outLength(), e.offset(), e.length(), true);
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
         else if (k instanceof Kernel.Conv c) new ConvEmitter(m, self).emit(c);
@@ -239,7 +239,6 @@ final class KernelEmitter {
     private MethodBuilder.Body unrolledBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
         GeneratorAdapter g = m.g;
         Param p = l.kernel();
-        Connectivity c = p.present();
         return () -> {
             for (int j = 0; j < l.m(); j++) {
                 g.loadLocal(z);
@@ -249,7 +248,7 @@ final class KernelEmitter {
                 boolean first = true;
                 for (int i = 0; i < l.n(); i++) {
                     float w = p.fixed()[i * l.m() + j];
-                    if (w == 0 || (c != null && !c.get(i, j))) continue;
+                    if (w == 0 || !p.has(i, j)) continue;
                     g.loadLocal(x);
                     g.loadLocal(xo);
                     g.push(i);
@@ -316,7 +315,7 @@ final class KernelEmitter {
                     boolean first = true;
                     for (int j = 0; j < l.m(); j++) {
                         float w = p.fixed()[row * l.m() + j];
-                        if (w == 0 || (p.present() != null && !p.present().get(row, j))) continue;
+                        if (w == 0 || !p.has(row, j)) continue;
                         int col = j;
                         load(g, dz, () -> offset(g, zo, col));
                         times(g, w);
@@ -717,25 +716,37 @@ final class KernelEmitter {
         });
     }
 
-    /** For each outer block o: arraycopy(in, o * inLength + offset, out, o * length, length). */
-    private void slice(MethodBuilder m, Kernel.Slice s) {
+    /**
+     * For each outer block o: {@code arraycopy(in, o * inStride + inOffset, out, o * outStride + outOffset, length)},
+     * after zeroing {@code out} when it is only partly written (an embed).
+     */
+    private void copyBlocks(MethodBuilder m, Buffer inBuffer, Buffer outBuffer, int outer, int inStride, int inOffset, int outStride, int outOffset, int length,
+                            boolean zeroFirst) {
         GeneratorAdapter g = m.g;
-        int in = buffer(m, s.in()), out = buffer(m, s.out());
-        int o = m.local("o", Type.INT_TYPE);
-        m.forLoop(o, 0, s.outer(), () -> {
-            g.loadLocal(in);
-            g.loadLocal(o);
-            g.push(s.inLength());
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.push(s.offset());
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        int in = buffer(m, inBuffer), out = buffer(m, outBuffer);
+        if (zeroFirst) {
             g.loadLocal(out);
-            g.loadLocal(o);
-            g.push(s.length());
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.push(s.length());
+            g.push(0f);
+            g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+        }
+        int o = m.local("o", Type.INT_TYPE);
+        m.forLoop(o, 0, outer, () -> {
+            g.loadLocal(in);
+            blockStart(g, o, inStride, inOffset);
+            g.loadLocal(out);
+            blockStart(g, o, outStride, outOffset);
+            g.push(length);
             g.invokeStatic(Type.getType(System.class), Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
         });
+    }
+
+    private static void blockStart(GeneratorAdapter g, int o, int stride, int offset) {
+        g.loadLocal(o);
+        g.push(stride);
+        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        if (offset == 0) return;
+        g.push(offset);
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
     }
 
     /** out[0] = sum of in. */

@@ -107,6 +107,7 @@ public final class Interpreter {
                 for (double x : a) out[0] += x;
             }
             case SLICE -> slice((Op.SliceSpec) n.arg(), a, n.input(0).shape(), out);
+            case EMBED -> embed((Op.SliceSpec) n.arg(), a, n.shape(), out);
             case SOFTMAX_GRAD -> {
                 double[] dy = v[n.input(1).id()];
                 int m = n.shape().last();
@@ -144,35 +145,33 @@ public final class Interpreter {
     /** Only present connections contribute; the stored value of an absent one is ignored. */
     private void linear(Param p, double[] x, Shape in, double[] out) {
         double[] w = param(p);
-        Connectivity c = p.present();
         int n = in.last(), m = p.shape().dim(1);
         for (int r = 0; r < in.outer(); r++)
             for (int j = 0; j < m; j++) {
                 double s = 0;
-                for (int i = 0; i < n; i++) if (c == null || c.get(i, j)) s += x[r * n + i] * w[i * m + j];
+                for (int i = 0; i < n; i++) if (p.has(i, j)) s += x[r * n + i] * w[i * m + j];
                 out[r * m + j] = s;
             }
     }
 
     private void linearTransposed(Param p, double[] dz, Shape in, double[] dx) {
         double[] w = param(p);
-        Connectivity c = p.present();
         int n = p.shape().dim(0), m = in.last();
         for (int r = 0; r < in.outer(); r++)
             for (int i = 0; i < n; i++) {
                 double s = 0;
-                for (int j = 0; j < m; j++) if (c == null || c.get(i, j)) s += w[i * m + j] * dz[r * m + j];
+                for (int j = 0; j < m; j++) if (p.has(i, j)) s += w[i * m + j] * dz[r * m + j];
                 dx[r * n + i] = s;
             }
     }
 
     /** Only entries that exist and train get a gradient; the rest stay exactly 0. */
     private static void weightGrad(Param p, double[] x, Shape in, double[] dz, double[] dw) {
-        Connectivity c = p.present(), frozen = p.frozen();
+        Connectivity frozen = p.frozen();
         int n = in.last(), m = p.shape().dim(1);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++) {
-                if ((c != null && !c.get(i, j)) || (frozen != null && frozen.get(i, j))) continue;
+                if (!p.has(i, j) || (frozen != null && frozen.get(i, j))) continue;
                 double s = 0;
                 for (int r = 0; r < in.outer(); r++) s += x[r * n + i] * dz[r * m + j];
                 dw[i * m + j] = s;
@@ -186,6 +185,15 @@ public final class Interpreter {
         for (int d = sl.axis() + 1; d < dims.length; d++) inner *= dims[d];
         for (int o = 0; o < outer; o++)
             System.arraycopy(a, (o * dims[sl.axis()] + sl.offset()) * inner, out, o * sl.length() * inner, sl.length() * inner);
+    }
+
+    private static void embed(Op.SliceSpec sl, double[] a, Shape outShape, double[] out) {
+        int[] dims = outShape.dims();
+        int outer = 1, inner = 1;
+        for (int d = 0; d < sl.axis(); d++) outer *= dims[d];
+        for (int d = sl.axis() + 1; d < dims.length; d++) inner *= dims[d];
+        for (int o = 0; o < outer; o++)
+            System.arraycopy(a, o * sl.length() * inner, out, (o * dims[sl.axis()] + sl.offset()) * inner, sl.length() * inner);
     }
 
     private static void concat(Node n, double[][] v, double[] out) {

@@ -108,6 +108,11 @@ public final class IrVerifier {
                 Op.SliceSpec sl = (Op.SliceSpec) n.arg();
                 check(s.equals(n.input(0).shape().withDim(sl.axis(), sl.length())) && sl.offset() + sl.length() <= n.input(0).shape().dim(sl.axis()), n, "slice");
             }
+            case EMBED -> {
+                arity(n, 1);
+                Op.SliceSpec sl = (Op.SliceSpec) n.arg();
+                check(n.input(0).shape().equals(s.withDim(sl.axis(), sl.length())) && sl.offset() + sl.length() <= s.dim(sl.axis()), n, "embed");
+            }
             case SOFTMAX_GRAD, LOSS_GRAD -> {
                 arity(n, 2);
                 check(s.equals(n.input(0).shape()) && s.equals(n.input(1).shape()), n, "shapes differ");

@@ -44,9 +44,11 @@ public enum Op {
     WEIGHT_GRAD,
     /** {@code [..., m] -> [m]}: the sum over rows (a bias gradient); arg: the bias {@link Param} or null, whose absent entries stay 0. */
     ROW_SUM,
+    /** The inverse of SLICE: the input placed at {@code offset} along the axis of a zero tensor of the node's shape (the gradient of a slice); arg: {@link SliceSpec}. */
+    EMBED,
     /** {@code [...] -> [1]}: the sum of all elements (the gradient of a broadcast operand). */
     SUM,
-    /** A part of the input along an axis (the gradient of concat); arg: {@link SliceSpec}. */
+    /** A part of the input along an axis (the gradient of concat; an lstm's time step and gates); arg: {@link SliceSpec}. */
     SLICE,
     /** {@code (y, dy) -> dx} of a softmax over the last axis: y * (dy - sum(dy * y)). */
     SOFTMAX_GRAD,

@@ -35,7 +35,15 @@ public record Param(String layer, String role, Shape shape, Connectivity present
 
     /** Number of weights that exist (present connections). */
     public long count() {
-        return present == null ? shape.sizeLong() : present.count();
+        return present == null ? shape.sizeLong() : present.count() * (shape.rank() == 2 ? shape.dim(1) / present.cols() : 1);
+    }
+
+    /**
+     * Whether entry (i, j) of a 2-D kernel exists. An lstm kernel's pattern has a column per unit
+     * and repeats for each of the four gates, so j is taken modulo the pattern's width.
+     */
+    public boolean has(int i, int j) {
+        return present == null || present.get(i, j % present.cols());
     }
 
     @Override

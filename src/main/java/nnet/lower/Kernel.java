@@ -93,6 +93,9 @@ public sealed interface Kernel {
     /** Their gradients: max to each window's first maximum (found again in {@code x}), avg spread evenly; {@code dx} zeroed first. */
     record PoolGrad(Span span, String label, boolean max, Buffer x, Buffer dy, Buffer dx, int c, int h, int w, int k) implements Kernel {}
 
+    /** The inverse of {@link Slice}: {@code out} zeroed, then each block of {@code length} values of in copied to {@code o * outLength + offset}. */
+    record Embed(Span span, String label, Buffer out, Buffer in, int outer, int outLength, int offset, int length) implements Kernel {}
+
     /** {@code out[0] = sum of in}: the gradient of an operand broadcast from [1]. */
     record Sum(Span span, String label, Buffer out, Buffer in) implements Kernel {}
 

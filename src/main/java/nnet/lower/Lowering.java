@@ -68,12 +68,12 @@ public final class Lowering {
         Graph all = r.graph();
         Lowering l = new Lowering(all);
         l.readOutside.addAll(r.inputGrads().values());
-        r.paramGrads().forEach((p, n) -> {
+        r.paramGrads().forEach((p, uses) -> uses.forEach(n -> {
             if (!SINKS.contains(n.op())) l.gradIsNode.computeIfAbsent(n, k -> new ArrayList<>()).add(p);
-        });
+        }));
         int nForward = forward.nodes().size();
         // what the param gradients need runs on every step; what only input gradients need, on request
-        Set<Node> forParams = ancestors(r.paramGrads().values(), nForward);
+        Set<Node> forParams = ancestors(r.paramGrads().values().stream().flatMap(List::stream).toList(), nForward);
         forParams.add(r.loss());
         List<Node> backward = new ArrayList<>(), inputBackward = new ArrayList<>();
         for (Node n : all.nodes().subList(nForward, all.nodes().size())) (forParams.contains(n) || n.op() == Op.INPUT ? backward : inputBackward).add(n);
@@ -162,6 +162,13 @@ public final class Lowering {
                 kernels.add(new Kernel.Slice(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
                         dims[s.axis()] * inner, s.offset() * inner, s.length() * inner));
             }
+            case EMBED -> {
+                Op.SliceSpec s = (Op.SliceSpec) n.arg();
+                int[] dims = n.shape().dims();
+                int inner = inner(dims, s.axis());
+                kernels.add(new Kernel.Embed(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
+                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner));
+            }
             case SUM -> kernels.add(new Kernel.Sum(n.span(), label(n), buffer(n), bufferOf.get(n.input(0))));
             case LOSS, LOSS_GRAD -> kernels.add(new Kernel.Loss(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)),
                     (String) n.arg(), n.input(0).shape().last(), n.op() == Op.LOSS_GRAD));
@@ -223,8 +230,7 @@ public final class Lowering {
     }
 
     private static Kernel.LinearPath path(Param p) {
-        long connections = p.present() == null ? p.shape().sizeLong() : p.present().count();
-        return p.isFixed() && connections <= UNROLL_LIMIT ? Kernel.LinearPath.UNROLLED
+        return p.isFixed() && p.count() <= UNROLL_LIMIT ? Kernel.LinearPath.UNROLLED
                 : p.present() == null ? Kernel.LinearPath.ROWS : Kernel.LinearPath.CSR;
     }
 

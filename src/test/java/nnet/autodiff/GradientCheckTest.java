@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * interpreter, for every network of the differential suite (every op, pattern, gate, merge and
  * block) and every loss: each weight entry that exists and trains, and each input.
  */
-class GradientCheckTest {
+public class GradientCheckTest {
     static final double H = 1e-6, RELATIVE = 1e-3, ABSOLUTE = 1e-7;
     /** Entries checked per tensor at most (spread over it), to keep the suite fast. */
     static final int ENTRIES = 24;
@@ -84,7 +84,7 @@ class GradientCheckTest {
         assertFalse(r.paramGrads().containsKey(fixed), "a fixed kernel has no gradient at all");
         double[][] v = run(r, TestNetworks.randomWeights(g, 9), 9);
         Param kernel = g.params().get(0);
-        double[] dw = v[r.paramGrads().get(kernel).id()];
+        double[] dw = sum(v, r.paramGrads().get(kernel));
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++) {
                 boolean trains = kernel.present().get(i, j) && !kernel.frozen().get(i, j);
@@ -92,7 +92,7 @@ class GradientCheckTest {
                 else assertTrue(dw[i * 3 + j] != 0, "a trainable entry gets a gradient");
             }
         Param bias = g.params().stream().filter(p -> p.name().equals("b.bias")).findFirst().orElseThrow();
-        assertEquals(0.0, v[r.paramGrads().get(bias).id()][0], "masked bias entry");
+        assertEquals(0.0, sum(v, r.paramGrads().get(bias))[0], "masked bias entry");
         check(g, g.outputs().get(0), "mse", 9);
     }
 
@@ -118,14 +118,21 @@ class GradientCheckTest {
         Map<String, double[]> in = inputs(r, seed);
         Interpreter interp = new Interpreter(r.graph(), w);
         double[][] v = interp.run(in);
-        for (Map.Entry<Param, Node> e : r.paramGrads().entrySet()) {
+        for (Map.Entry<Param, java.util.List<Node>> e : r.paramGrads().entrySet()) {
             Param p = e.getKey();
             // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
-            compare(p.name(), w.get(p.name()), v[e.getValue().id()], k -> p.frozen() != null && p.frozen().get(k / p.shape().last(), k % p.shape().last()),
+            compare(p.name(), w.get(p.name()), sum(v, e.getValue()), k -> p.frozen() != null && p.frozen().get(k / p.shape().last(), k % p.shape().last()),
                     () -> interp.run(in)[r.loss().id()][0]);
         }
         for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
             if (!e.getKey().equals(r.target().name())) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, () -> interp.run(in)[r.loss().id()][0]);
+    }
+
+    /** A param's gradient: the sum of its uses' contributions. */
+    public static double[] sum(double[][] values, java.util.List<Node> contributions) {
+        double[] out = values[contributions.get(0).id()].clone();
+        for (Node n : contributions.subList(1, contributions.size())) for (int k = 0; k < out.length; k++) out[k] += values[n.id()][k];
+        return out;
     }
 
     interface Loss {
