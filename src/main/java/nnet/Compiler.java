@@ -15,6 +15,7 @@ import nnet.emit.ClassEmitter;
 import nnet.emit.GeneratedNetwork;
 import nnet.ir.Graph;
 import nnet.ir.IrVerifier;
+import nnet.lower.LstmUnrolling;
 import nnet.lower.Lowering;
 import nnet.lower.Program;
 import nnet.parse.Parser;
@@ -49,10 +50,11 @@ public final class Compiler {
     }
 
     public static GeneratedNetwork compile(Graph g) {
-        return g.loss() == null ? emit(Lowering.lower(g)) : compile(g, BackwardPass.derive(g));
+        Graph steps = LstmUnrolling.unroll(g);                        // lstm as its time steps in primitive ops
+        return g.loss() == null ? emit(Lowering.lower(steps)) : compile(steps, BackwardPass.derive(steps));
     }
 
-    /** The forward pass and the backward pass derived for one loss (the file's, or any other on an output). */
+    /** The forward pass of an lstm-free graph and the backward pass derived from it for one loss (the file's, or any other on an output). */
     public static GeneratedNetwork compile(Graph g, BackwardPass.Result backward) {
         return emit(Lowering.lower(g, backward));                     // fuse elementwise ops and derivatives into their loops, pick code paths
     }

@@ -99,12 +99,12 @@ public class DifferentialTest {
     }
 
     static Stream<Arguments> convNetworks() {
-        return ConvNetworks.networks();
+        return Stream.concat(ConvNetworks.networks(), LstmNetworks.networks());
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("convNetworks")
-    void convolutionsMatchInterpreter(String name, String source) {
+    void convolutionsAndUnrolledLstmsMatchInterpreter(String name, String source) {
         TestNetworks.assertMatchesInterpreter(TestNetworks.graph(source), name.hashCode());
     }
 }

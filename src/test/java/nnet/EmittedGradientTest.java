@@ -14,6 +14,7 @@ import nnet.interp.Interpreter;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
+import nnet.lower.LstmUnrolling;
 import nnet.pack.NetworkClassLoader;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
@@ -40,7 +41,7 @@ public class EmittedGradientTest {
     }
 
     static Stream<Arguments> convNetworks() {
-        return ConvNetworks.networks();
+        return Stream.concat(ConvNetworks.networks(), LstmNetworks.networks());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -82,7 +83,9 @@ public class EmittedGradientTest {
         return t;
     }
 
-    static void assertGradientsMatch(Graph g, Node output, String loss, long seed) {
+    static void assertGradientsMatch(Graph source, Node sourceOutput, String loss, long seed) {
+        Graph g = LstmUnrolling.unroll(source); // lstm is differentiated as its time steps
+        Node output = g.named().get(TestNetworks.nameOf(source, sourceOutput));
         BackwardPass.Result r = BackwardPass.derive(g, output, loss);
         GeneratedNetwork gen = Compiler.compile(g, r);
         TestNetworks.verify(gen.classFile());

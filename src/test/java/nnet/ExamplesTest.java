@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 import nnet.ir.Graph;
-import nnet.ir.Op;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -26,17 +25,12 @@ class ExamplesTest {
         }
     }
 
-    static boolean emittable(Graph g) {
-        return g.nodes().stream().noneMatch(n -> n.op() == Op.LSTM);
-    }
-
     @TestFactory
     Stream<DynamicTest> everyExample() throws IOException {
         return examples().stream().map(p -> DynamicTest.dynamicTest(p.getFileName().toString(), () -> {
             Compiler.Checked c = Compiler.check(p);
             assertTrue(c.ok(), () -> p + ": " + c.diagnostics());
             for (Graph g : c.graphs()) {
-                if (!emittable(g)) continue;
                 TestNetworks.assertMatchesInterpreter(g, 3);
                 golden(p);
             }

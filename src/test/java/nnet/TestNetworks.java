@@ -95,6 +95,12 @@ public final class TestNetworks {
         }
     }
 
+    /** The name a node is readable by. */
+    public static String nameOf(Graph g, Node n) {
+        if (n.name() != null) return n.name();
+        return g.named().entrySet().stream().filter(e -> e.getValue() == n).map(Map.Entry::getKey).findFirst().orElseThrow();
+    }
+
     public static void assertClose(double[] expected, float[] actual, String what) {
         assertEquals(expected.length, actual.length, what + ": length");
         for (int i = 0; i < expected.length; i++) {

@@ -89,6 +89,8 @@ public final class ClassEmitter {
             if (param.isFixed()) structure.put(param.name(), new Tensor(param.shape().dims(), param.fixed()));
         }
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
+        // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
+        for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
         KernelEmitter kernels = new KernelEmitter(cw, self);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
@@ -264,7 +266,8 @@ public final class ClassEmitter {
                 gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam fixedSparse(String, String)"));
             else {
                 pushFrozenName(m, param);
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam sparseParam(String, String, String)"));
+                gen.push(param.shape().dim(1));
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam sparseParam(String, String, String, int)"));
             }
             gen.storeLocal(sp);
             storeComponent(m, sp, "values", f, FLOATS);

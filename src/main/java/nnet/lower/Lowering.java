@@ -203,8 +203,7 @@ public final class Lowering {
                 kernels.add(new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
                         s.dim(0), s.dim(1), s.dim(2), (Integer) n.arg()));
             }
-            case LSTM -> throw new UnsupportedOpException(n.span(),
-                    n.op().lower() + ": code generation is not implemented yet ('nnetc check' checks it, and the reference interpreter runs it)");
+            case LSTM -> throw new IllegalStateException("lstm reaches lowering only unrolled (LstmUnrolling): " + n);
             default -> { // elementwise, materialised here
                 Buffer out = buffer(n);
                 kernels.add(new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(out, expr(n, true)))));

@@ -93,14 +93,22 @@ public abstract class CompiledNetwork implements Network {
      * A stored value at an absent position of a weights file is ignored on load: kernels trained
      * elsewhere by multiplying a mask in still hold their old values there.
      */
-    protected final SparseParam sparseParam(String paramName, String maskName, String frozenName) {
-        SparseIndex idx = SparseIndex.fromMask(structure(maskName));
+    protected final SparseParam sparseParam(String paramName, String maskName, String frozenName, int columns) {
+        SparseIndex idx = repeated(SparseIndex.fromMask(structure(maskName)), columns);
         float[] values = new float[idx.count()];
         int m = idx.cols();
         int[] rowOf = new int[idx.count()], col = idx.colIndex();
         for (int i = 0; i < idx.rows(); i++) Arrays.fill(rowOf, idx.rowStart()[i], idx.rowStart()[i + 1], i);
         params.put(paramName, new ParamStorage(paramName, new int[] {idx.rows(), m}, new float[][] {values}, (seg, k) -> rowOf[k] * m + col[k], frozen(frozenName)));
         return new SparseParam(values, idx.rowStart(), col);
+    }
+
+    /** An lstm kernel's mask has a column per unit and repeats for each gate: its index over all {@code columns}. */
+    private static SparseIndex repeated(SparseIndex unitPattern, int columns) {
+        if (unitPattern.cols() == columns) return unitPattern;
+        Tensor mask = unitPattern.toMask();
+        int units = unitPattern.cols();
+        return SparseIndex.of(unitPattern.rows(), columns, (i, j) -> mask.data()[i * units + j % units] == 1);
     }
 
     private Tensor frozen(String frozenName) {

@@ -43,13 +43,14 @@ public class GradientCheckTest {
     }
 
     static Stream<Arguments> convNetworks() {
-        return nnet.ConvNetworks.networks();
+        return Stream.concat(nnet.ConvNetworks.networks(), nnet.LstmNetworks.networks());
     }
 
+    /** conv2d and pools as ops; lstm as the time steps it is differentiated as (backpropagation through time). */
     @ParameterizedTest(name = "{0}")
     @MethodSource("convNetworks")
-    void convolutionGradientsMatchFiniteDifferences(String name, String source) {
-        Graph g = TestNetworks.graph(source);
+    void convolutionAndLstmGradientsMatchFiniteDifferences(String name, String source) {
+        Graph g = nnet.lower.LstmUnrolling.unroll(TestNetworks.graph(source));
         check(g, g.outputs().get(0), "mse", name.hashCode());
     }
 
