@@ -54,6 +54,22 @@ public class GradientCheckTest {
         check(g, g.outputs().get(0), "mse", name.hashCode());
     }
 
+    /** Every example with a loss, as written (LeNet-5, the gated CNN, the masked LSTM, ...): its own loss against finite differences. */
+    @Test
+    void everyExampleWithALoss() throws java.io.IOException {
+        int checked = 0;
+        try (var files = java.nio.file.Files.list(TestNetworks.root().resolve("examples"))) {
+            for (var f : files.filter(p -> p.toString().endsWith(".nnet")).sorted().toList())
+                for (Graph source : nnet.Compiler.check(f).graphs()) {
+                    if (source.loss() == null) continue;
+                    Graph g = nnet.lower.LstmUnrolling.unroll(source);
+                    check(g, g.loss().output(), g.loss().kind(), f.getFileName().toString().hashCode());
+                    checked++;
+                }
+        }
+        assertTrue(checked >= 6, "examples checked: " + checked);
+    }
+
     @Test
     void everyLoss() {
         Graph g = TestNetworks.graph("""
