@@ -204,4 +204,42 @@ class TrainingTest {
         }
         return img;
     }
+
+    /** A large batch is split over cores (replicas sharing the weights); the gradient is the same sum. */
+    @Test
+    void batchSplitOverCoresGivesTheSameGradient() {
+        Graph g = TestNetworks.graph("network P {\n input x[256]\n h = dense(x, 256, relu, connect: random(0.5))\n y = dense(h, 4)\n output y\n loss cross_entropy\n}");
+        SplittableRandom rnd = new SplittableRandom(8);
+        int batch = 32;
+        float[][][] x = new float[batch][1][256];
+        float[][] t = new float[batch][4];
+        for (int s = 0; s < batch; s++) {
+            for (int i = 0; i < 256; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+            t[s][rnd.nextInt(4)] = 1;
+        }
+        Map<String, Tensor> w = TestNetworks.randomWeights(g, 2);
+        String before = System.getProperty("nnet.threads");
+        try {
+            System.setProperty("nnet.threads", "1");
+            Network one = TestNetworks.compile(g);
+            one.loadWeights(w);
+            float lossOne = one.computeGradients(x, t);
+            System.setProperty("nnet.threads", "3");
+            Network three = TestNetworks.compile(g);
+            three.loadWeights(w);
+            float lossThree = three.computeGradients(x, t);
+            assertEquals(lossOne, lossThree, 1e-5 * Math.abs(lossOne));
+            for (var e : one.gradients().entrySet()) {
+                float[] a = e.getValue().data(), b = three.gradients().get(e.getKey()).data();
+                double[] ad = new double[a.length];
+                for (int k = 0; k < a.length; k++) ad[k] = a[k];
+                TestNetworks.assertClose(ad, b, e.getKey());
+            }
+            three.trainStep(x, t); // the optimizer moves the shared weights once, the replicas see them
+            assertEquals(three.computeGradients(x, t), three.computeGradients(x, t), "replicas stay in step");
+        } finally {
+            if (before == null) System.clearProperty("nnet.threads");
+            else System.setProperty("nnet.threads", before);
+        }
+    }
 }

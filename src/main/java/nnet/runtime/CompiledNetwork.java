@@ -26,6 +26,10 @@ public abstract class CompiledNetwork implements Network {
     private float[][] inputBuffers = new float[0][];
     private float[][] outputBuffers = new float[0][];
     private final Training training = new Training(this);
+    /** Set while a replica is constructed: the network whose weight arrays it shares. */
+    private static final ThreadLocal<CompiledNetwork> SHARE_WEIGHTS_OF = new ThreadLocal<>();
+    /** The network this one shares its weights with (a training replica), or null. */
+    private final CompiledNetwork weightsOf = SHARE_WEIGHTS_OF.get();
 
     protected CompiledNetwork(String name) {
         this.name = name;
@@ -83,7 +87,7 @@ public abstract class CompiledNetwork implements Network {
      * {@code frozenName} names the structure tensor of its frozen entries, or is null.
      */
     protected final float[][] denseParam(String paramName, int n, int m, String frozenName) {
-        float[][] rows = new float[n][m];
+        float[][] rows = weightsOf != null ? weightsOf.params.get(paramName).values : new float[n][m];
         params.put(paramName, new ParamStorage(paramName, new int[] {n, m}, rows, (i, j) -> i * m + j, frozen(frozenName)));
         return rows;
     }
@@ -95,7 +99,7 @@ public abstract class CompiledNetwork implements Network {
      */
     protected final SparseParam sparseParam(String paramName, String maskName, String frozenName, int columns) {
         SparseIndex idx = repeated(SparseIndex.fromMask(structure(maskName)), columns);
-        float[] values = new float[idx.count()];
+        float[] values = weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[idx.count()];
         int m = idx.cols();
         int[] rowOf = new int[idx.count()], col = idx.colIndex();
         for (int i = 0; i < idx.rows(); i++) Arrays.fill(rowOf, idx.rowStart()[i], idx.rowStart()[i + 1], i);
@@ -170,7 +174,7 @@ public abstract class CompiledNetwork implements Network {
 
     /** A flat param; entries where {@code absent} is non-zero are 0 after every load and never train. */
     private float[] flat(String paramName, int[] shape, float[] absent) {
-        float[] v = new float[(int) Tensor.size(shape)];
+        float[] v = weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[(int) Tensor.size(shape)];
         ParamStorage p = new ParamStorage(paramName, shape, new float[][] {v}, (seg, k) -> k, null) {
             @Override
             void load(float[] src) {
@@ -286,6 +290,25 @@ public abstract class CompiledNetwork implements Network {
             if (in[k].length != inputBuffers[k].length)
                 throw new IllegalArgumentException("input " + inputs.get(k) + Arrays.toString(shapes.get(inputs.get(k))) + " takes "
                         + inputBuffers[k].length + " values, got " + in[k].length);
+    }
+
+    /**
+     * Another instance of this network's class with its own buffers and gradient storage but this
+     * one's weight arrays: a training worker for part of a batch.
+     */
+    final CompiledNetwork replica() {
+        SHARE_WEIGHTS_OF.set(this);
+        try {
+            return getClass().getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make a replica of " + getClass().getName(), e);
+        } finally {
+            SHARE_WEIGHTS_OF.remove();
+        }
+    }
+
+    final Training trainingState() {
+        return training;
     }
 
     final void runBackward() {

@@ -89,6 +89,14 @@ class ParamStorage {
         return grads;
     }
 
+    /** Adds another replica's gradient sums (same layout) to these. */
+    void addGrads(ParamStorage other) {
+        for (int s = 0; s < grads.length; s++) {
+            float[] g = grads[s], o = other.grads[s];
+            for (int k = 0; k < g.length; k++) g[k] += o[k];
+        }
+    }
+
     void zeroGrads() {
         for (float[] g : grads) java.util.Arrays.fill(g, 0);
         gradScale = 1;

@@ -1,6 +1,10 @@
 package nnet.runtime;
 
 import java.util.ArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,15 +85,75 @@ final class Training {
         if (inputs.length != targets.length)
             throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
         if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
+        int workers = workers(inputs.length);
+        double sum;
+        if (workers == 1) sum = accumulate(inputs, targets, 0, inputs.length);
+        else sum = accumulateInParallel(inputs, targets, workers);
+        for (ParamStorage p : trainable) p.finishGrads(inputs.length);
+        return (float) (sum / inputs.length);
+    }
+
+    /** Forward and backward for samples [from, to): gradients summed into this network's storage; returns the summed loss. */
+    private double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
         for (ParamStorage p : trainable) p.zeroGrads();
         double sum = 0;
-        for (int s = 0; s < inputs.length; s++) {
+        for (int s = from; s < to; s++) {
             sample(inputs[s], targets[s]);
             net.runBackward();
             sum += lossValue[0];
         }
-        for (ParamStorage p : trainable) p.finishGrads(inputs.length);
-        return (float) (sum / inputs.length);
+        return sum;
+    }
+
+    // ---- several cores: the batch split in contiguous parts, one per replica; gradients summed in a fixed order
+
+    /** A batch is split only when it holds this many weight-visits per worker (thread hand-offs cost some microseconds). */
+    static final long MIN_WORK_PER_WORKER = 1L << 18;
+    private final List<CompiledNetwork> replicas = new ArrayList<>();
+    private ExecutorService pool;
+
+    /** Workers for a batch: the cores ({@code -Dnnet.threads=N} to choose), as long as each gets enough work. */
+    private int workers(int batch) {
+        int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
+        long perSample = 0;
+        for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+        long byWork = Math.max(1, batch * Math.max(perSample, 1) / MIN_WORK_PER_WORKER);
+        return (int) Math.max(1, Math.min(Math.min(cores, batch), byWork));
+    }
+
+    private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {
+        while (replicas.size() < workers - 1) replicas.add(net.replica());
+        if (pool == null) pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "nnet-train-" + net.name());
+            t.setDaemon(true);
+            return t;
+        });
+        int n = inputs.length;
+        List<Future<Double>> parts = new ArrayList<>();
+        for (int w = 1; w < workers; w++) {
+            Training other = replicas.get(w - 1).trainingState();
+            int from = n * w / workers, to = n * (w + 1) / workers;
+            parts.add(pool.submit(() -> other.accumulate(inputs, targets, from, to)));
+        }
+        double sum = accumulate(inputs, targets, 0, n / workers);
+        for (int w = 1; w < workers; w++) {
+            sum += join(parts.get(w - 1));
+            List<ParamStorage> theirs = replicas.get(w - 1).trainingState().trainable;
+            for (int k = 0; k < trainable.size(); k++) trainable.get(k).addGrads(theirs.get(k));
+        }
+        return sum;
+    }
+
+    private static double join(Future<Double> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     float trainStep(float[][][] inputs, float[][] targets) {
