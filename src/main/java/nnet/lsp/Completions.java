@@ -80,13 +80,13 @@ final class Completions {
         return items;
     }
 
-    /** Blocks of the file, and the names defined before the cursor in its network or block. */
+    /** Blocks of the file, and the names defined on earlier lines of the cursor's network or block. */
     private static void namesInScope(DocumentIndex index, int[] place, List<CompletionItem> items) {
         Optional<Ast.Decl> decl = index.declAt(place[0], place[1]);
         for (DocumentIndex.Definition d : index.definitions()) {
             if (d.kind() == DocumentIndex.Kind.BLOCK) items.add(item(d.name().name(), CompletionItemKind.Function, "block"));
             else if (d.kind() != DocumentIndex.Kind.NETWORK && decl.isPresent() && d.owner() == decl.get()
-                    && DocumentIndex.before(d.name().span(), place[0], place[1]))
+                    && d.name().span().line() < place[0]) // not the statement being typed, which binds its name only once complete
                 items.add(item(d.name().name(), d.kind() == DocumentIndex.Kind.CONST ? CompletionItemKind.Constant : CompletionItemKind.Variable, detail(d)));
         }
     }

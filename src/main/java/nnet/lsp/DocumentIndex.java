@@ -109,7 +109,7 @@ final class DocumentIndex {
     static final Comparator<Span> SOURCE_ORDER = Comparator.comparingInt(Span::line).thenComparingInt(Span::col);
 
     /** Whether a span starts before a 1-based place. */
-    static boolean before(Span s, int line, int col) {
+    private static boolean before(Span s, int line, int col) {
         return s.line() < line || (s.line() == line && s.col() < col);
     }
 
