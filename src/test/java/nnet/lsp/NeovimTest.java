@@ -1,0 +1,102 @@
+package nnet.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end with a real editor: headless Neovim starts {@code nnetc lsp} as a separate process
+ * (this test's class path, {@code nnet.cli.Main lsp}), opens a file with a wrong gate, and writes
+ * down the diagnostics it shows and a hover. Neovim 0.7 (Debian 12) has no {@code vim.lsp.start},
+ * so the client is started and attached by hand, as the README's snippet for 0.7 does.
+ */
+class NeovimTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void neovimShowsTheGateShapeError() throws Exception {
+        requireNeovim();
+        Path source = dir.resolve("gated.nnet");
+        Files.writeString(source, Sources.WRONG_GATE);
+        Path result = dir.resolve("result.txt");
+        Path log = dir.resolve("server.log");
+        Path script = dir.resolve("test.lua");
+        Files.writeString(script, """
+                local cmd = { %s, '-cp', %s, 'nnet.cli.Main', 'lsp' }
+                local out = io.open(%s, 'w')
+                local client = vim.lsp.start_client({ name = 'nnet', cmd = cmd, root_dir = %s })
+                vim.cmd('edit ' .. vim.fn.fnameescape(%s))
+                local buf = vim.api.nvim_get_current_buf()
+                vim.lsp.buf_attach_client(buf, client)
+                if vim.wait(60000, function() return #vim.diagnostic.get(buf) > 0 end, 50) then
+                  for _, d in ipairs(vim.diagnostic.get(buf)) do
+                    out:write(string.format('diagnostic %%d:%%d: %%s\\n', d.lnum + 1, d.col + 1, d.message))
+                  end
+                else
+                  out:write('no diagnostics within 60 s\\n')
+                end
+                local params = { textDocument = { uri = vim.uri_from_bufnr(buf) }, position = { line = 4, character = 20 } }
+                local replies = vim.lsp.buf_request_sync(buf, 'textDocument/hover', params, 20000) or {}
+                for _, r in pairs(replies) do
+                  if r.result then out:write('hover ' .. r.result.contents.value:gsub('\\n', ' ') .. '\\n') end
+                end
+                out:close()
+                vim.lsp.stop_client(client)
+                vim.wait(5000, function() return vim.lsp.client_is_stopped(client) end, 50)
+                vim.cmd('qa!')
+                """.formatted(lua(javaExecutable()), lua(classPath()), lua(result.toString()), lua(dir.toString()), lua(source.toString())));
+        Process nvim = new ProcessBuilder("nvim", "--headless", "--clean", "-c", "luafile " + script)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        if (!nvim.waitFor(120, TimeUnit.SECONDS)) {
+            nvim.destroyForcibly();
+            fail("nvim did not finish in 120 s; its output: " + Files.readString(log));
+        }
+        assertTrue(Files.exists(result), "nvim wrote no result; its output: " + Files.readString(log));
+        List<String> lines = Files.readAllLines(result);
+        assertEquals("diagnostic 5:24: gate needs g of h's shape or [1]: h is [4], g is [3]", lines.get(0), String.join("\n", lines));
+        assertTrue(lines.size() > 1 && lines.get(1).startsWith("hover ") && lines.get(1).contains("h: [4]"), String.join("\n", lines));
+    }
+
+    /** CI installs Neovim (.ci/run), so there a missing nvim fails the build; elsewhere the test is skipped with the reason. */
+    private static void requireNeovim() throws InterruptedException {
+        boolean found;
+        try {
+            found = new ProcessBuilder("nvim", "--version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() == 0;
+        } catch (IOException e) {
+            found = false;
+        }
+        if (found) return;
+        if ("true".equals(System.getenv("CI"))) fail("nvim is not installed; .ci/run installs it (apt-get install neovim)");
+        Assumptions.abort("nvim is not installed: apt-get install neovim to run the editor test");
+    }
+
+    private static String javaExecutable() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Surefire runs tests from a manifest-only jar; the real class path is in its own property. */
+    private static String classPath() {
+        String cp = System.getProperty("surefire.test.class.path");
+        return cp != null ? cp : System.getProperty("java.class.path");
+    }
+
+    /** A Lua string literal (long brackets need no escaping). */
+    private static String lua(String s) {
+        if (s.contains("]==]")) throw new IllegalArgumentException(s);
+        return "[==[" + s + "]==]";
+    }
+}
