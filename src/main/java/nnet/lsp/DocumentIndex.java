@@ -106,7 +106,7 @@ final class DocumentIndex {
         return Optional.ofNullable(found);
     }
 
-    static final Comparator<Span> SOURCE_ORDER = Comparator.comparingInt(Span::line).thenComparingInt(Span::col);
+    private static final Comparator<Span> SOURCE_ORDER = Comparator.comparingInt(Span::line).thenComparingInt(Span::col);
 
     /** Whether a span starts before a 1-based place. */
     private static boolean before(Span s, int line, int col) {

@@ -33,10 +33,6 @@ final class LineMap {
         this.hasSurrogates = surrogates;
     }
 
-    int lineCount() {
-        return lineStarts.length;
-    }
-
     /** The range a span covers; a span without a place (line 0) is the start of the file. */
     Range range(Span s) {
         if (s.line() < 1) return new Range(new Position(0, 0), new Position(0, 0));
