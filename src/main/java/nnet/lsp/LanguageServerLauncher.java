@@ -47,7 +47,7 @@ public final class LanguageServerLauncher {
         watcher.setDaemon(true);
         watcher.start();
         int code = server.exitCode().join();
-        listening.cancel(true);
+        listening.cancel(true); // nothing is read after exit
         server.close();
         return code;
     }

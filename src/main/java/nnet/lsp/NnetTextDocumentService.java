@@ -95,6 +95,7 @@ final class NnetTextDocumentService implements TextDocumentService {
         return documents.query(uri(params), index -> Either.forLeft(Completions.at(index, position(params))), Either.forLeft(List.of()));
     }
 
+    /** The document of a request at a place; checks the place too, so a bad request fails before it is queued. */
     private static String uri(TextDocumentPositionParams params) {
         position(params);
         return uri(params.getTextDocument());

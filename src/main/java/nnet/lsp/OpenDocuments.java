@@ -8,9 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -18,6 +17,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import nnet.Compiler;
 import org.eclipse.lsp4j.PublishDiagnosticsParams;
+import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
+import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 
 /**
  * The documents the editor has open, and their analysis. Every analysis and every query runs on
@@ -36,7 +38,7 @@ final class OpenDocuments implements AutoCloseable {
     private final Map<String, ScheduledFuture<?>> pendingPublish = new ConcurrentHashMap<>();
     /** Touched on the worker thread only. */
     private final Map<String, DocumentIndex> indexes = new HashMap<>();
-    private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
+    private final ScheduledThreadPoolExecutor worker = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "nnet-lsp-analysis");
         t.setDaemon(true);
         return t;
@@ -47,6 +49,7 @@ final class OpenDocuments implements AutoCloseable {
     OpenDocuments(Duration debounce, Consumer<PublishDiagnosticsParams> publish) {
         this.debounce = debounce;
         this.publish = publish;
+        worker.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // debounced diagnostics are dropped at shutdown
     }
 
     /** A newly opened file is analysed at once: the user is looking at it and nothing else is typed yet. */
@@ -65,6 +68,7 @@ final class OpenDocuments implements AutoCloseable {
         open.remove(uri);
         ScheduledFuture<?> pending = pendingPublish.remove(uri);
         if (pending != null) pending.cancel(false);
+        if (worker.isShutdown()) return;
         worker.execute(() -> {
             indexes.remove(uri);
             publish.accept(new PublishDiagnosticsParams(uri, List.of()));
@@ -73,6 +77,8 @@ final class OpenDocuments implements AutoCloseable {
 
     /** Runs {@code query} on the index of the file's current text; {@code absent} when the file is not open. */
     <T> CompletableFuture<T> query(String uri, Function<DocumentIndex, T> query, T absent) {
+        if (worker.isShutdown())
+            return CompletableFuture.failedFuture(new ResponseErrorException(new ResponseError(ResponseErrorCode.InvalidRequest, "the server is shut down", null)));
         return CompletableFuture.supplyAsync(() -> {
             DocumentIndex index = current(uri);
             return index == null ? absent : query.apply(index);
@@ -80,6 +86,7 @@ final class OpenDocuments implements AutoCloseable {
     }
 
     private void publishAfter(String uri, Duration delay) {
+        if (worker.isShutdown()) return; // after shutdown the protocol allows only exit
         ScheduledFuture<?> next = worker.schedule(() -> {
             DocumentIndex index = current(uri);
             if (index != null) publish.accept(ProtocolDiagnostics.of(index));
@@ -130,8 +137,12 @@ final class OpenDocuments implements AutoCloseable {
         }
     }
 
+    /**
+     * Lets a running analysis finish rather than interrupting it: an interrupt while it publishes
+     * would close an interruptible output channel, and with it the connection.
+     */
     @Override
     public void close() {
-        worker.shutdownNow();
+        worker.shutdown();
     }
 }

@@ -26,8 +26,10 @@ import org.eclipse.lsp4j.ReferenceParams;
 import org.eclipse.lsp4j.jsonrpc.messages.Either;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The server as an editor sees it: real protocol messages through lsp4j over in-memory pipes. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // a hung server fails its test instead of stalling the build
 class LanguageServerProtocolTest {
     private static final String GATE = "file:///work/gate.nnet";
     private static final String DEEP = "file:///work/deep.nnet";

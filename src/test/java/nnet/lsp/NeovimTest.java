@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import nnet.TestNetworks;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 12's; it has no {@code vim.lsp.start}), opens a file with a wrong gate, and writes down the
  * diagnostics it shows and a hover.
  */
+@Timeout(value = 180, unit = TimeUnit.SECONDS) // a hung server fails its test instead of stalling the build
 class NeovimTest {
     /** How the README starts the server; the test starts it from its own class path instead. */
     private static final String README_COMMAND = "{ '/path/to/nnet/nnetc', 'lsp' }";

@@ -18,8 +18,10 @@ import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** Bad input gets an answer or a line in the log, never a dead server; shutdown and exit end it as the protocol says. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // a hung server fails its test instead of stalling the build
 class ServerRobustnessTest {
     private static final String URI = "file:///work/gate.nnet";
 
@@ -87,7 +89,10 @@ class ServerRobustnessTest {
     @Test
     void shutdownThenExitEndsWithZero() {
         LspConnection lsp = LspConnection.initialized();
+        lsp.open(URI, Sources.WRONG_GATE);
         assertNull(lsp.server.shutdown().join());
+        ResponseError late = error(() -> lsp.server.getTextDocumentService().hover(new HoverParams(doc(URI), at(4, 20))).join());
+        assertEquals(ResponseErrorCode.InvalidRequest.getValue(), late.getCode(), "after shutdown only exit is allowed");
         lsp.server.exit();
         assertEquals(0, lsp.awaitServerExit());
     }
