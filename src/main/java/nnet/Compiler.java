@@ -9,6 +9,7 @@ import java.util.List;
 import nnet.ast.Ast;
 import nnet.autodiff.BackwardPass;
 import nnet.check.Checker;
+import nnet.check.Symbols;
 import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
 import nnet.emit.ClassEmitter;
@@ -40,13 +41,21 @@ public final class Compiler {
         return check(file.toString(), Files.readString(file), file.toAbsolutePath().getParent());
     }
 
+    /** What an editor needs of a file: the check's result, its syntax tree, and what the checker learned about its names. */
+    public record Analysis(Checked checked, Ast.SourceFile ast, Symbols symbols) {}
+
     /** @param baseDir where files the source names ({@code mask "conn.csv"}) are looked up */
     public static Checked check(String path, String text, Path baseDir) {
+        return analyze(path, text, baseDir).checked();
+    }
+
+    public static Analysis analyze(String path, String text, Path baseDir) {
         Diagnostics diags = new Diagnostics();
-        Ast.SourceFile ast = Parser.parse(path, text, diags);         // syntax → AST with places
-        List<Graph> graphs = Checker.check(ast, baseDir, diags);      // names, arguments, shapes → IR
-        if (!diags.hasErrors()) graphs.forEach(IrVerifier::verify);   // the checker's output is well-formed IR
-        return new Checked(graphs, diags.sorted());
+        Symbols symbols = new Symbols();
+        Ast.SourceFile ast = Parser.parse(path, text, diags);            // syntax → AST with places
+        List<Graph> graphs = Checker.check(ast, baseDir, diags, symbols); // names, arguments, shapes → IR
+        if (!diags.hasErrors()) graphs.forEach(IrVerifier::verify);      // the checker's output is well-formed IR
+        return new Analysis(new Checked(graphs, diags.sorted()), ast, symbols);
     }
 
     public static GeneratedNetwork compile(Graph g) {

@@ -22,6 +22,11 @@ public final class Checker {
      * @return the graphs of the networks; meaningful only when {@code diags} has no errors
      */
     public static List<Graph> check(Ast.SourceFile file, Path baseDir, Diagnostics diags) {
+        return check(file, baseDir, diags, new Symbols());
+    }
+
+    /** The same, and every name bound and resolved goes to {@code symbols} (for the language server). */
+    public static List<Graph> check(Ast.SourceFile file, Path baseDir, Diagnostics diags, Symbols symbols) {
         Map<String, Ast.BlockDecl> blocks = new LinkedHashMap<>();
         Map<String, Ast.Decl> seen = new LinkedHashMap<>();
         for (Ast.Decl d : file.decls()) {
@@ -38,7 +43,7 @@ public final class Checker {
         List<Graph> graphs = new ArrayList<>();
         for (Ast.Decl d : file.decls())
             if (d instanceof Ast.NetworkDecl n && seen.get(n.name().name()) == n)
-                graphs.add(new NetworkChecker(diags, blocks, n, baseDir, file.path()).check(n));
+                graphs.add(new NetworkChecker(diags, blocks, n, baseDir, file.path(), symbols).check(n));
         return graphs;
     }
 

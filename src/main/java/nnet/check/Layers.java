@@ -40,13 +40,13 @@ final class Layers {
     static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm");
     static final List<String> LOSSES = List.of("mse", "binary_cross_entropy", "cross_entropy");
 
-    private static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 2,
+    static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 2,
             List.of("connect", "weights", "bias", "freeze", "init"));
-    private static final Args.Signature CONV = new Args.Signature("conv2d", List.of("x", "filters", "kernel", "act"), 3,
+    static final Args.Signature CONV = new Args.Signature("conv2d", List.of("x", "filters", "kernel", "act"), 3,
             List.of("stride", "pad", "connect", "bias", "init"));
-    private static final Args.Signature LSTM = new Args.Signature("lstm", List.of("x", "units"), 2,
+    static final Args.Signature LSTM = new Args.Signature("lstm", List.of("x", "units"), 2,
             List.of("sequences", "connect", "recurrent", "bias", "init"));
-    private static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
+    static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
 
     private final NetworkChecker c;
 

@@ -17,6 +17,7 @@ import nnet.diag.Span;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Op;
+import nnet.ir.Param;
 import nnet.ir.Shape;
 
 /**
@@ -59,9 +60,11 @@ final class NetworkChecker implements Reporter {
     final Literals literals;
     final Patterns patterns;
     private final Layers layers;
+    private final Symbols symbols;
 
-    NetworkChecker(Diagnostics diags, Map<String, Ast.BlockDecl> blocks, Ast.NetworkDecl net, Path baseDir, String file) {
+    NetworkChecker(Diagnostics diags, Map<String, Ast.BlockDecl> blocks, Ast.NetworkDecl net, Path baseDir, String file, Symbols symbols) {
         this.diags = diags;
+        this.symbols = symbols;
         this.blocks = blocks;
         this.baseDir = baseDir;
         this.file = file;
@@ -152,6 +155,7 @@ final class NetworkChecker implements Reporter {
         String base = scope.prefix + a.targets().get(0).name();
         nameLayers(a.value(), base);
         boolean isGate = a.value() instanceof Ast.Call c && c.callee().name().equals("gate");
+        int firstWeight = symbols.weightCount();
         if (isGate) {
             Ast.Call c = (Ast.Call) a.value();
             if (a.targets().size() != 2) {
@@ -160,7 +164,7 @@ final class NetworkChecker implements Reporter {
                 return;
             }
             Node[] parts = layers.gate(c, scope.prefix + a.targets().get(0).name(), scope.prefix + a.targets().get(1).name());
-            define(a.targets().get(0), parts == null ? null : new Value.Tensor(parts[0]));
+            define(a.targets().get(0), parts == null ? null : new Value.Tensor(parts[0]), symbols.weightsSince(firstWeight));
             define(a.targets().get(1), parts == null ? null : new Value.Tensor(parts[1]));
             return;
         }
@@ -171,7 +175,7 @@ final class NetworkChecker implements Reporter {
         }
         Value v = eval(a.value(), base);
         if (v instanceof Value.Tensor t && !base.equals(t.node().name())) g.alias(base, t.node());
-        define(a.targets().get(0), v);
+        define(a.targets().get(0), v, symbols.weightsSince(firstWeight));
     }
 
     /** LANGUAGE.md §6: the layers of one statement take its name, then name_1, name_2... in source order. */
@@ -199,12 +203,18 @@ final class NetworkChecker implements Reporter {
     }
 
     private void define(Ast.Ident id, Value v) {
+        define(id, v, List.of());
+    }
+
+    /** @param weights the weights the binding statement created, for tools that show them */
+    private void define(Ast.Ident id, Value v, List<Param> weights) {
         Binding old = scope.names.get(id.name());
         if (old != null) {
             error(DiagCode.NAME_DUPLICATE, id.span(), "'" + id.name() + "' is already defined at " + old.defined().line() + ":" + old.defined().col() + "; every statement binds a new name");
             return;
         }
         scope.names.put(id.name(), new Binding(v, id.span()));
+        symbols.bound(id.span(), scope.prefix + id.name(), v, weights);
     }
 
     private void loss(Ast.LossStmt l, List<Node> outs, boolean noOutputStmt) {
@@ -255,7 +265,10 @@ final class NetworkChecker implements Reporter {
 
     private Value lookup(String name, Span span) {
         Binding b = scope.names.get(name);
-        if (b != null) return b.value();
+        if (b != null) {
+            symbols.used(span, b.defined());
+            return b.value();
+        }
         if (Layers.ACTIVATIONS.containsKey(name) || Layers.CALLS.contains(name))
             error(DiagCode.NAME_KIND, span, "'" + name + "' is a layer or activation, not a value; call it, e.g. " + name + "(x)");
         else if (blocks.containsKey(name))
@@ -313,7 +326,10 @@ final class NetworkChecker implements Reporter {
     private Value call(Ast.Call c, String name) {
         String f = c.callee().name();
         Ast.BlockDecl block = blocks.get(f);
-        if (block != null) return expand(block, c, name);
+        if (block != null) {
+            symbols.used(c.callee().span(), block.name().span());
+            return expand(block, c, name);
+        }
         if (f.equals("gate")) {
             error(DiagCode.GATE_TARGETS, c.span(), "gate gives two values, the part sent on and the part that skips: write 'next, skip = gate(h, g)'");
             return null;
@@ -396,6 +412,7 @@ final class NetworkChecker implements Reporter {
 
     void param(nnet.ir.Param p) {
         totalFloats += p.shape().sizeLong();
+        symbols.weight(p);
         g.param(p);
     }
 

@@ -1,0 +1,160 @@
+package nnet.lsp;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.Pipe;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.eclipse.lsp4j.ClientCapabilities;
+import org.eclipse.lsp4j.DidChangeTextDocumentParams;
+import org.eclipse.lsp4j.DidOpenTextDocumentParams;
+import org.eclipse.lsp4j.InitializeParams;
+import org.eclipse.lsp4j.InitializedParams;
+import org.eclipse.lsp4j.MessageActionItem;
+import org.eclipse.lsp4j.MessageParams;
+import org.eclipse.lsp4j.Position;
+import org.eclipse.lsp4j.PublishDiagnosticsParams;
+import org.eclipse.lsp4j.ShowMessageRequestParams;
+import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
+import org.eclipse.lsp4j.TextDocumentIdentifier;
+import org.eclipse.lsp4j.TextDocumentItem;
+import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
+import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.eclipse.lsp4j.launch.LSPLauncher;
+import org.eclipse.lsp4j.services.LanguageClient;
+import org.eclipse.lsp4j.services.LanguageServer;
+
+/**
+ * A language server in this JVM and an lsp4j client talking to it over in-memory pipes, as an
+ * editor would over stdio. NIO pipes, not {@code PipedInputStream}, which fails once a thread that
+ * wrote to it ends.
+ */
+final class LspConnection implements AutoCloseable {
+    static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    private final OutputStream toServer;
+    private final CompletableFuture<Integer> serverExit;
+    private final LinkedBlockingQueue<PublishDiagnosticsParams> diagnostics = new LinkedBlockingQueue<>();
+    final LanguageServer server;
+    final Launcher<LanguageServer> client;
+
+    LspConnection() {
+        try {
+            Pipe up = Pipe.open(), down = Pipe.open();
+            InputStream serverIn = Channels.newInputStream(up.source());
+            OutputStream serverOut = Channels.newOutputStream(down.sink());
+            toServer = Channels.newOutputStream(up.sink());
+            serverExit = CompletableFuture.supplyAsync(() -> LanguageServerLauncher.serve(serverIn, serverOut, Duration.ofMillis(50)));
+            client = LSPLauncher.createClientLauncher(new RecordingClient(), Channels.newInputStream(down.source()), toServer);
+            client.startListening();
+            server = client.getRemoteProxy();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static LspConnection initialized() {
+        LspConnection c = new LspConnection();
+        InitializeParams p = new InitializeParams();
+        p.setCapabilities(new ClientCapabilities());
+        c.server.initialize(p).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+        c.server.initialized(new InitializedParams());
+        return c;
+    }
+
+    void open(String uri, String text) {
+        server.getTextDocumentService().didOpen(new DidOpenTextDocumentParams(new TextDocumentItem(uri, "nnet", 1, text)));
+    }
+
+    void change(String uri, int version, String text) {
+        server.getTextDocumentService().didChange(new DidChangeTextDocumentParams(new VersionedTextDocumentIdentifier(uri, version),
+                List.of(new TextDocumentContentChangeEvent(text))));
+    }
+
+    /** Bytes straight into the server's input, past the client: for malformed messages. */
+    void sendRaw(String bytes) {
+        try {
+            toServer.write(bytes.getBytes(StandardCharsets.UTF_8));
+            toServer.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A message framed as the protocol does, with whatever content. */
+    void sendFramed(String content) {
+        byte[] body = content.getBytes(StandardCharsets.UTF_8);
+        sendRaw("Content-Length: " + body.length + "\r\n\r\n" + content);
+    }
+
+    /** Waits for the diagnostics of {@code uri} that satisfy {@code wanted}, skipping earlier publications. */
+    PublishDiagnosticsParams awaitDiagnostics(String uri, Predicate<PublishDiagnosticsParams> wanted) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                PublishDiagnosticsParams p = diagnostics.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                if (p != null && p.getUri().equals(uri) && wanted.test(p)) return p;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return fail("no diagnostics for " + uri + " as wanted within " + TIMEOUT);
+    }
+
+    PublishDiagnosticsParams awaitDiagnostics(String uri, int version) {
+        return awaitDiagnostics(uri, p -> p.getVersion() != null && p.getVersion() == version);
+    }
+
+    /** The exit code {@code serve} returned. */
+    int awaitServerExit() {
+        return serverExit.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    }
+
+    static TextDocumentIdentifier doc(String uri) {
+        return new TextDocumentIdentifier(uri);
+    }
+
+    static Position at(int line, int character) {
+        return new Position(line, character);
+    }
+
+    @Override
+    public void close() {
+        if (!serverExit.isDone()) {
+            server.exit();
+            assertTrue(awaitServerExit() >= 0);
+        }
+    }
+
+    private final class RecordingClient implements LanguageClient {
+        @Override
+        public void publishDiagnostics(PublishDiagnosticsParams p) {
+            diagnostics.add(p);
+        }
+
+        @Override
+        public void telemetryEvent(Object object) {}
+
+        @Override
+        public void showMessage(MessageParams messageParams) {}
+
+        @Override
+        public CompletableFuture<MessageActionItem> showMessageRequest(ShowMessageRequestParams requestParams) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void logMessage(MessageParams message) {}
+    }
+}
