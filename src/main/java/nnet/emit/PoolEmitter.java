@@ -37,17 +37,9 @@ final class PoolEmitter {
                 g.storeLocal(sum);
             }
         }, (cell, base, at) -> {
-            load(in, at);
-            if (p.max()) { // best = max(best, v), keeping the first on ties
-                g.storeLocal(v);
-                Label keep = new Label();
-                g.loadLocal(v);
-                g.loadLocal(best);
-                g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
-                g.loadLocal(v);
-                g.storeLocal(best);
-                g.mark(keep);
-            } else {
+            if (p.max()) takeIfGreater(in, at, v, best, -1);
+            else {
+                load(in, at);
                 g.loadLocal(sum);
                 g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                 g.storeLocal(sum);
@@ -80,22 +72,31 @@ final class PoolEmitter {
             g.loadLocal(base);
             g.storeLocal(bestAt);
         }, (cell, base, at) -> {
-            if (p.max()) { // the first maximum, as the forward pass found it
-                load(x, at);
-                g.storeLocal(v);
-                Label keep = new Label();
-                g.loadLocal(v);
-                g.loadLocal(best);
-                g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
-                g.loadLocal(v);
-                g.storeLocal(best);
-                g.loadLocal(at);
-                g.storeLocal(bestAt);
-                g.mark(keep);
-            } else addTo(dx, at, dy, cell, share);
+            if (p.max()) takeIfGreater(x, at, v, best, bestAt); // the first maximum, as the forward pass found it
+            else addTo(dx, at, dy, cell, share);
         }, (cell, base, at) -> {
             if (p.max()) addTo(dx, bestAt, dy, cell, 1f);
         });
+    }
+
+    /**
+     * {@code v = array[at]; if (v > best) { best = v; bestAt = at; }}: a strict comparison keeps the
+     * first maximum on ties; {@code bestAt} is -1 when the place is not wanted.
+     */
+    private void takeIfGreater(int array, int at, int v, int best, int bestAt) {
+        load(array, at);
+        g.storeLocal(v);
+        Label keep = new Label();
+        g.loadLocal(v);
+        g.loadLocal(best);
+        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
+        g.loadLocal(v);
+        g.storeLocal(best);
+        if (bestAt >= 0) {
+            g.loadLocal(at);
+            g.storeLocal(bestAt);
+        }
+        g.mark(keep);
     }
 
     /** {@code target[index] += source[cell] * scale}. */
