@@ -33,6 +33,9 @@ public abstract class Optimizer {
         };
     }
 
+    /** Called once per step before the updates: per-step constants. */
+    protected void beginStep() {}
+
     /** How many state values each trainable entry has. */
     protected abstract int stateSlots();
 
@@ -45,6 +48,7 @@ public abstract class Optimizer {
 
     void step(List<ParamStorage> params) {
         t++;
+        beginStep();
         for (ParamStorage p : params) {
             float[][][] st = state.computeIfAbsent(p, this::allocate);
             for (int seg = 0; seg < p.values.length; seg++) update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg]);
@@ -108,10 +112,18 @@ public abstract class Optimizer {
             return 2;
         }
 
+        /** Bias corrections of this step: lr / (1 - beta1^t) and 1 / (1 - beta2^t). */
+        private float c1, c2;
+
+        @Override
+        protected void beginStep() {
+            c1 = (float) (lr / (1 - Math.pow(beta1, t)));
+            c2 = (float) (1 / (1 - Math.pow(beta2, t)));
+        }
+
         @Override
         protected void update(float[] w, float[] g, float scale, int[] keep, float[][] s) {
             float b1 = (float) beta1, b2 = (float) beta2;
-            float c1 = (float) (lr / (1 - Math.pow(beta1, t))), c2 = (float) (1 / (1 - Math.pow(beta2, t)));
             float e = (float) eps, decay = (float) (1 - lr * weightDecay);
             float[] m = s[0], v = s[1];
             if (keep == null) {

@@ -110,13 +110,14 @@ final class Training {
     /** A batch is split only when it holds this many weight-visits per worker (thread hand-offs cost some microseconds). */
     static final long MIN_WORK_PER_WORKER = 1L << 18;
     private final List<CompiledNetwork> replicas = new ArrayList<>();
+    /** Weights that exist, a measure of one sample's work; counted on first use. */
+    private long perSample;
     private ExecutorService pool;
 
     /** Workers for a batch: the cores ({@code -Dnnet.threads=N} to choose), as long as each gets enough work. */
     private int workers(int batch) {
         int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
-        long perSample = 0;
-        for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+        if (perSample == 0) for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
         long byWork = Math.max(1, batch * Math.max(perSample, 1) / MIN_WORK_PER_WORKER);
         return (int) Math.max(1, Math.min(Math.min(cores, batch), byWork));
     }
