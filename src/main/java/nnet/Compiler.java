@@ -20,7 +20,12 @@ import nnet.lower.LstmUnrolling;
 import nnet.lower.Lowering;
 import nnet.lower.Program;
 import nnet.parse.Parser;
+import nnet.ir.Node;
+import nnet.ir.Op;
+import nnet.lower.UnsupportedOpException;
 import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassTooLargeException;
+import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.util.TraceClassVisitor;
 
 /**
@@ -60,7 +65,14 @@ public final class Compiler {
 
     public static GeneratedNetwork compile(Graph g) {
         Graph steps = LstmUnrolling.unroll(g);                        // lstm as its time steps in primitive ops
-        return g.loss() == null ? emit(Lowering.lower(steps)) : compile(steps, BackwardPass.derive(steps));
+        try {
+            return g.loss() == null ? emit(Lowering.lower(steps)) : compile(steps, BackwardPass.derive(steps));
+        } catch (ClassTooLargeException | MethodTooLargeException e) {
+            Node lstm = g.nodes().stream().filter(n -> n.op() == Op.LSTM).findFirst().orElse(null);
+            throw new UnsupportedOpException(lstm != null ? lstm.span() : g.nodes().get(0).span(), "network " + g.name()
+                    + " is too large for one JVM class (" + e.getMessage() + ")"
+                    + (lstm != null ? ": an lstm is compiled as its " + lstm.input(0).shape().dim(0) + " time steps; shorten the sequence" : ""));
+        }
     }
 
     /** The forward pass of an lstm-free graph and the backward pass derived from it for one loss (the file's, or any other on an output). */

@@ -230,4 +230,12 @@ class CliTest {
         assertTrue(noLoss.out().startsWith("forward_us_per_sample: ") && !noLoss.out().contains("train_step"), noLoss.out());
         assertUserError(CliRunner.run("bench", example("xor.nnet"), "--batch", "0"), "--batch must be at least 1");
     }
+
+    @Test
+    void aNetworkTooLargeForOneClassIsAUserErrorAtTheLstm() throws IOException {
+        Path f = write("long.nnet", "network Long {\n  input seq[1000, 4]\n  h = lstm(seq, 8)\n  output h\n  loss mse\n}\n");
+        assertUserError(CliRunner.run("compile", f.toString(), "-o", tmp.resolve("long.jar").toString()),
+                f + ":3:7: error: network Long is too large for one JVM class");
+        assertFalse(Files.exists(tmp.resolve("long.jar")));
+    }
 }

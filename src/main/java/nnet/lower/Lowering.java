@@ -29,6 +29,8 @@ import nnet.ir.Shape;
 public final class Lowering {
     /** A fixed kernel with at most this many present connections is unrolled into constants. */
     static final int UNROLL_LIMIT = 1024;
+    /** Fused element expressions are at most this many ops deep. */
+    static final int MAX_FUSED_DEPTH = 16;
     /** Ops that add a weight gradient into gradient storage themselves, instead of producing a value. */
     private static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD);
 
@@ -39,6 +41,8 @@ public final class Lowering {
     private final Set<Node> readByNonElementwise = new HashSet<>();
     /** Nodes someone outside the graph reads: input gradients. */
     private final Set<Node> readOutside = new HashSet<>();
+    /** See {@link #cutChains()}; null until first needed (after readOutside is known). */
+    private boolean[] cut;
     /** Params whose gradient is the value of a node itself (a bias over one row): added where that node is computed. */
     private final Map<Node, List<Param>> gradIsNode = new HashMap<>();
     private final Map<Node, Buffer> bufferOf = new LinkedHashMap<>();
@@ -115,8 +119,31 @@ public final class Lowering {
     private boolean materialized(Node n) {
         if (n.op() == Op.CONST) return false;
         if (!Op.ELEMENTWISE.contains(n.op())) return true;
+        return mustBeRead(n) || cutChains()[n.id()];
+    }
+
+    private boolean mustBeRead(Node n) {
         return n.name() != null || g.named().containsValue(n) || g.outputs().contains(n) || consumers[n.id()] > 1
                 || readByNonElementwise.contains(n) || readOutside.contains(n);
+    }
+
+    /**
+     * Elementwise nodes where a fused chain is cut into a buffer after {@link #MAX_FUSED_DEPTH} ops:
+     * a long sum (an input's gradient from every step of an unrolled lstm) would otherwise become one
+     * expression hundreds of levels deep. Computed once, in node order, without recursion.
+     */
+    private boolean[] cutChains() {
+        if (cut != null) return cut;
+        cut = new boolean[g.nodes().size()];
+        int[] chain = new int[g.nodes().size()];
+        for (Node n : g.nodes()) {
+            if (!Op.ELEMENTWISE.contains(n.op())) continue;
+            int depth = 1;
+            for (Node in : n.inputs()) depth = Math.max(depth, 1 + chain[in.id()]);
+            if (!mustBeRead(n) && depth >= MAX_FUSED_DEPTH) cut[n.id()] = true;
+            chain[n.id()] = mustBeRead(n) || cut[n.id()] ? 0 : depth;
+        }
+        return cut;
     }
 
     private void lowerNode(Node n) {

@@ -37,4 +37,22 @@ class LoweringTest {
         assertEquals(1, p.training().backward().stream().filter(k -> k instanceof Kernel.Map).count(),
                 "loss gradient aside, one element loop: tanh'(z) * dy and the bias gradient fused");
     }
+
+    /** An input's gradient summed over 1500 unrolled lstm steps is cut into buffers, not one expression 1500 levels deep. */
+    @Test
+    void longSumsAreCutIntoBuffers() {
+        Graph g = LstmUnrolling.unroll(TestNetworks.graph("network T {\n input seq[1500, 2]\n h = lstm(seq, 2)\n output h\n loss mse\n}"));
+        Program p = Lowering.lower(g, BackwardPass.derive(g));
+        int deepest = 0;
+        for (Kernel k : p.training().inputBackward())
+            if (k instanceof Kernel.Map m) for (Kernel.Store s : m.stores()) deepest = Math.max(deepest, depth(s.value()));
+        assertTrue(deepest > 1 && deepest <= Lowering.MAX_FUSED_DEPTH, "deepest fused expression: " + deepest);
+    }
+
+    private static int depth(Expr e) {
+        if (e instanceof Expr.Binary b) return 1 + Math.max(depth(b.a()), depth(b.b()));
+        if (e instanceof Expr.Unary u) return 1 + depth(u.x());
+        if (e instanceof Expr.Derivative d) return 1 + depth(d.x());
+        return 0;
+    }
 }
