@@ -40,6 +40,21 @@ public class EmittedGradientTest {
         assertGradientsMatch(g, g.outputs().get(0), "mse", name.hashCode());
     }
 
+    /**
+     * A batch of 37: with sparse contractions, one tile of 32 samples and one of 5 through the tiled
+     * train step (a feature-major loop over the tile per connection); else sample by sample again.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("allNetworks")
+    void tiledGradientsMatchInterpreter(String name, String source) {
+        Graph g = TestNetworks.graph(source);
+        assertGradientsMatch(g, g.outputs().get(0), "mse", name.hashCode(), 37);
+    }
+
+    static Stream<Arguments> allNetworks() {
+        return Stream.concat(networks(), convNetworks());
+    }
+
     static Stream<Arguments> convNetworks() {
         return Stream.concat(ConvNetworks.networks(), LstmNetworks.networks());
     }
@@ -84,6 +99,10 @@ public class EmittedGradientTest {
     }
 
     static void assertGradientsMatch(Graph source, Node sourceOutput, String loss, long seed) {
+        assertGradientsMatch(source, sourceOutput, loss, seed, 3);
+    }
+
+    static void assertGradientsMatch(Graph source, Node sourceOutput, String loss, long seed, int batch) {
         Graph g = LstmUnrolling.unroll(source); // lstm is differentiated as its time steps
         Node output = g.named().get(TestNetworks.nameOf(source, sourceOutput));
         BackwardPass.Result r = BackwardPass.derive(g, output, loss);
@@ -95,7 +114,6 @@ public class EmittedGradientTest {
         Interpreter interp = new Interpreter(r.graph(), Interpreter.toDouble(w));
 
         SplittableRandom rnd = new SplittableRandom(seed + 1);
-        int batch = 3;
         float[][][] inputs = new float[batch][g.inputs().size()][];
         float[][] targets = new float[batch][];
         Map<Param, double[]> expected = new HashMap<>();

@@ -44,6 +44,10 @@ public final class ClassEmitter {
     /** Params that generated code reads from fields (unrolled fixed kernels need none). */
     private final Set<Param> fieldParams = new HashSet<>();
     private int kernelCount;
+    /** The method of each kernel emitted so far. */
+    private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
+    /** The tiled train step, when the program has one. */
+    private TileEmitter tiles;
 
     private ClassEmitter(Program p) {
         this.p = p;
@@ -98,6 +102,11 @@ public final class ClassEmitter {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
             sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
             sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            if (t.tiling() != null) {
+                tiles = new TileEmitter(cw, self, p);
+                tiles.fields();
+                tiles.methods(methodOf);
+            }
         }
         constructor();
         cw.visitEnd();
@@ -109,7 +118,9 @@ public final class ClassEmitter {
         List<String> names = new ArrayList<>();
         for (Kernel kernel : kernels) {
             for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
-            names.add(emitter.emit(kernel, kernelCount++));
+            String name = emitter.emit(kernel, kernelCount++);
+            methodOf.put(kernel, name);
+            names.add(name);
         }
         return names;
     }
@@ -131,7 +142,7 @@ public final class ClassEmitter {
     }
 
     /** One constructor step: code that leaves the stack as it found it. */
-    private interface Step {
+    interface Step {
         void emit(MethodBuilder m);
     }
 
@@ -161,6 +172,7 @@ public final class ClassEmitter {
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
+        if (tiles != null) steps.addAll(tiles.constructorSteps());
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {

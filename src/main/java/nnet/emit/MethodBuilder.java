@@ -21,6 +21,8 @@ final class MethodBuilder {
     private final MethodVisitor raw;
     private final Label start = new Label();
     private final List<Object[]> locals = new ArrayList<>();
+    /** The slot of the next argument {@link #argument} names. */
+    private int nextArgument;
 
     MethodBuilder(ClassVisitor cv, int access, String signature, int line) {
         Method m = Method.getMethod(signature);
@@ -29,7 +31,13 @@ final class MethodBuilder {
         g.visitCode();
         g.mark(start);
         if (line > 0) g.visitLineNumber(line, start);
-        if ((access & Opcodes.ACC_STATIC) == 0) locals.add(new Object[] {"this", null, 0});
+        if ((access & Opcodes.ACC_STATIC) == 0) locals.add(new Object[] {"this", null, nextArgument++});
+    }
+
+    /** Names the next argument for the debugger (arguments in order). */
+    void argument(String name, Type type) {
+        locals.add(new Object[] {name, type, nextArgument});
+        nextArgument += type.getSize();
     }
 
     /** A new local named {@code name} for the debugger. */

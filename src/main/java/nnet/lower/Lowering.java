@@ -88,7 +88,8 @@ public final class Lowering {
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
         List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
-        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), (String) r.loss().arg(), trainable, inputGrads);
+        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), (String) r.loss().arg(), trainable, inputGrads,
+                Tiling.plan(fw, bw, l.buffers));
         return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf));
     }
 

@@ -21,7 +21,8 @@ public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, T
      * @param lossOutput    the output the loss is on; the target has its shape
      * @param trainable     params with gradient storage (every param that is not fixed)
      * @param inputGrads    the buffer holding the loss gradient of each input, by input name
+     * @param tiling        how a batch runs in tiles of samples, or null: sample by sample
      */
     public record Training(List<Kernel> backward, List<Kernel> inputBackward, Node lossOutput, Buffer target, Buffer loss, String lossKind,
-                           List<Param> trainable, Map<String, Buffer> inputGrads) {}
+                           List<Param> trainable, Map<String, Buffer> inputGrads, Tiling tiling) {}
 }

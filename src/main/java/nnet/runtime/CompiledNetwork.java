@@ -59,6 +59,19 @@ public abstract class CompiledNetwork implements Network {
         throw new UnsupportedOperationException(training.noLoss());
     }
 
+    /**
+     * The generated train step over a tile of {@code count} samples, generated for networks with
+     * sparse contractions: forward and backward for each, reading each sample's inputs and target
+     * from their {@link #tileOf tile} copies, leaving each loss in the loss buffer's copies.
+     */
+    protected void trainTile(int count) {
+        throw new UnsupportedOperationException(name + " has no tiled train step");
+    }
+
+    /** Per buffer, its copies for the samples of a tile (the first is the buffer itself); empty if the network has no tiled step. */
+    private final Map<float[], float[][]> tiles = new java.util.IdentityHashMap<>();
+    private int tileSize;
+
     // ---- registration, called by the generated constructor
 
     protected final void node(String nodeName, float[] buffer, int[] shape) {
@@ -185,6 +198,34 @@ public abstract class CompiledNetwork implements Network {
         if (absent != null) p.leaveOut(absent);
         params.put(paramName, p);
         return v;
+    }
+
+    /** Called by the generated constructor: a buffer's copies for a tile of {@code size} samples, the first the buffer itself. */
+    protected final float[][] tileOf(float[] buffer, int size) {
+        float[][] copies = new float[size][];
+        copies[0] = buffer;
+        for (int s = 1; s < size; s++) copies[s] = new float[buffer.length];
+        tiles.put(buffer, copies);
+        tileSize = size;
+        return copies;
+    }
+
+    /** Samples per tile of the tiled train step, or 0 when the network has none. */
+    final int tileSize() {
+        return tileSize;
+    }
+
+    /** The tile copies of a buffer of this network. */
+    final float[][] tile(float[] buffer) {
+        return tiles.get(buffer);
+    }
+
+    final void runTrainTile(int count) {
+        trainTile(count);
+    }
+
+    final float[] inputBuffer(int k) {
+        return inputBuffers[k];
     }
 
     // ---- registration of the backward pass

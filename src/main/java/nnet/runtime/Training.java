@@ -93,14 +93,40 @@ final class Training {
         return (float) (sum / inputs.length);
     }
 
+    /** Fewer samples than this run one by one: copying a tile in and out would cost more than it saves. */
+    static final int MIN_TILED = 4;
+
     /** Forward and backward for samples [from, to): gradients summed into this network's storage; returns the summed loss. */
     private double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
         for (ParamStorage p : trainable) p.zeroGrads();
+        if (net.tileSize() > 0 && to - from >= MIN_TILED) return accumulateTiled(inputs, targets, from, to);
         double sum = 0;
         for (int s = from; s < to; s++) {
             sample(inputs[s], targets[s]);
             net.runBackward();
             sum += lossValue[0];
+        }
+        return sum;
+    }
+
+    /** The same through the generated tiled step: each tile's samples copied into the tile copies of the inputs and target. */
+    private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
+        int tile = net.tileSize(), nInputs = net.inputNames().size();
+        float[][][] inputTiles = new float[nInputs][][];
+        for (int k = 0; k < nInputs; k++) inputTiles[k] = net.tile(net.inputBuffer(k));
+        float[][] targetTile = net.tile(target), lossTile = net.tile(lossValue);
+        double sum = 0;
+        for (int first = from; first < to; first += tile) {
+            int count = Math.min(tile, to - first);
+            for (int s = 0; s < count; s++) {
+                float[][] in = inputs[first + s];
+                net.checkInputs(in);
+                checkTarget(targets[first + s]);
+                for (int k = 0; k < nInputs; k++) System.arraycopy(in[k], 0, inputTiles[k][s], 0, in[k].length);
+                System.arraycopy(targets[first + s], 0, targetTile[s], 0, target.length);
+            }
+            net.runTrainTile(count);
+            for (int s = 0; s < count; s++) sum += lossTile[s][0];
         }
         return sum;
     }
@@ -189,10 +215,14 @@ final class Training {
 
     private void sample(float[][] inputs, float[] t) {
         net.checkInputs(inputs);
-        if (t.length != target.length)
-            throw new IllegalArgumentException("the target of " + net.name() + " takes " + target.length + " values, got " + t.length);
+        checkTarget(t);
         net.forwardUnchecked(inputs);
         System.arraycopy(t, 0, target, 0, t.length);
+    }
+
+    private void checkTarget(float[] t) {
+        if (t.length != target.length)
+            throw new IllegalArgumentException("the target of " + net.name() + " takes " + target.length + " values, got " + t.length);
     }
 
     private void requireLoss() {

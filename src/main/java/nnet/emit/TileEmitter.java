@@ -1,0 +1,320 @@
+package nnet.emit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import nnet.lower.Buffer;
+import nnet.lower.Kernel;
+import nnet.lower.Program;
+import nnet.lower.Tiling;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The tiled train step of a {@link Tiling}: per buffer a copy for each sample of the tile
+ * ({@code <buffer>$tile}) and, where a sparse contraction reads or writes it, a feature-major copy
+ * ({@code <buffer>$fm}, {@code [feature][sample]}); {@code select(s)} points every buffer field at
+ * sample s's copy, so the per-sample kernels run unchanged; {@code trainTile(count)} runs the steps.
+ * The batched contractions put the samples innermost: per present connection one loop
+ * {@code zRow[b] += w * xRow[b]} over row arrays with the same index, the form C2 vectorizes.
+ */
+final class TileEmitter {
+    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
+
+    private final ClassVisitor cv;
+    private final Type self;
+    private final Program p;
+    private final Tiling tiling;
+
+    TileEmitter(ClassVisitor cv, Type self, Program p) {
+        this.cv = cv;
+        this.self = self;
+        this.p = p;
+        this.tiling = p.training().tiling();
+    }
+
+    static String tileField(Buffer b) {
+        return b.field() + "$tile";
+    }
+
+    static String featureMajorField(Buffer b) {
+        return b.field() + "$fm";
+    }
+
+    void fields() {
+        for (Buffer b : p.buffers()) field(tileField(b));
+        for (Buffer b : tiling.featureMajor()) field(featureMajorField(b));
+    }
+
+    private void field(String name) {
+        cv.visitField(Opcodes.ACC_PRIVATE, name, ClassEmitter.ROWS.getDescriptor(), null, null).visitEnd();
+    }
+
+    /** Constructor steps: {@code b$tile = tileOf(b, size)} (registered with the runtime) and {@code b$fm = new float[n][size]}. */
+    List<ClassEmitter.Step> constructorSteps() {
+        List<ClassEmitter.Step> steps = new ArrayList<>();
+        for (Buffer b : p.buffers())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.getField(self, b.field(), ClassEmitter.FLOATS);
+                m.g.push(tiling.size());
+                m.g.invokeVirtual(ClassEmitter.BASE, Method.getMethod("float[][] tileOf(float[], int)"));
+                m.g.putField(self, tileField(b), ClassEmitter.ROWS);
+            });
+        for (Buffer b : tiling.featureMajor())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(b.size());
+                m.g.push(tiling.size());
+                m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
+                m.g.putField(self, featureMajorField(b), ClassEmitter.ROWS);
+            });
+        return steps;
+    }
+
+    /** The methods: {@code select}, the copies, the batched kernels and {@code trainTile}; {@code methodOf} names the per-sample kernels. */
+    void methods(Map<Kernel, String> methodOf) {
+        String select = select();
+        MethodBuilder train = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void trainTile(int)", 0);
+        GeneratorAdapter g = train.g;
+        train.argument("count", Type.INT_TYPE);
+        int s = train.local("sample", Type.INT_TYPE);
+        int index = 0;
+        List<Tiling.Step> all = new ArrayList<>(tiling.forward());
+        all.addAll(tiling.backward());
+        for (Tiling.Step step : all) {
+            if (step instanceof Tiling.PerSample run) {
+                train.forLoop(s, () -> g.push(0), () -> g.loadArg(0), () -> {
+                    g.loadThis();
+                    g.loadLocal(s);
+                    g.invokeVirtual(self, Method.getMethod("void " + select + "(int)"));
+                    for (Kernel k : run.kernels()) {
+                        g.loadThis();
+                        g.invokeVirtual(self, Method.getMethod("void " + methodOf.get(k) + "()"));
+                    }
+                });
+            } else {
+                String name = batched((Tiling.Batched) step, index++);
+                g.loadThis();
+                g.loadArg(0);
+                g.invokeVirtual(self, Method.getMethod("void " + name + "(int)"));
+            }
+        }
+        g.loadThis();
+        g.push(0);
+        g.invokeVirtual(self, Method.getMethod("void " + select + "(int)"));
+        train.end(self);
+    }
+
+    /** {@code select(s)}: every buffer field points at sample s's copy (in chunks: the 64 KB limit). */
+    private String select() {
+        List<Buffer> buffers = p.buffers();
+        List<String> chunks = new ArrayList<>();
+        for (int from = 0; from < buffers.size(); from += ClassEmitter.STEPS_PER_METHOD) {
+            String name = "select" + chunks.size();
+            MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", 0);
+            m.argument("sample", Type.INT_TYPE);
+            for (Buffer b : buffers.subList(from, Math.min(buffers.size(), from + ClassEmitter.STEPS_PER_METHOD))) {
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.getField(self, tileField(b), ClassEmitter.ROWS);
+                m.g.loadArg(0);
+                m.g.arrayLoad(ClassEmitter.FLOATS);
+                m.g.putField(self, b.field(), ClassEmitter.FLOATS);
+            }
+            m.end(self);
+            chunks.add(name);
+        }
+        if (chunks.size() == 1) return chunks.get(0);
+        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void select(int)", 0);
+        for (String c : chunks) {
+            m.g.loadThis();
+            m.g.loadArg(0);
+            m.g.invokeVirtual(self, Method.getMethod("void " + c + "(int)"));
+        }
+        m.end(self);
+        return "select";
+    }
+
+    /** One batched contraction as a method {@code (int count)}: copies in, the loop nest, its output copied out. */
+    private String batched(Tiling.Batched step, int index) {
+        Kernel k = step.kernel();
+        String label = k.label().length() > 40 ? k.label().substring(0, 40) : k.label();
+        String name = "tile" + index + "$" + label;
+        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", k.span() == null ? 0 : k.span().line());
+        m.argument("count", Type.INT_TYPE);
+        for (Buffer b : step.toFeatureMajor()) toFeatureMajor(m, b);
+        if (k instanceof Kernel.Linear l) contraction(m, l.kernel(), l.in(), l.out(), l.n(), l.m(), false);
+        else if (k instanceof Kernel.LinearT l) contraction(m, l.kernel(), l.in(), l.out(), l.n(), l.m(), true);
+        else if (k instanceof Kernel.WeightGrad w) weightGrad(m, w);
+        Buffer out = Tiling.writes(k);
+        if (out != null) fromFeatureMajor(m, out);
+        m.end(self);
+        return name;
+    }
+
+    /** {@code for i: row = b$fm[i]; for s < count: row[s] = b$tile[s][i]}. */
+    private void toFeatureMajor(MethodBuilder m, Buffer b) {
+        GeneratorAdapter g = m.g;
+        int tile = m.fieldToLocal(self, tileField(b), ClassEmitter.ROWS), fm = m.fieldToLocal(self, featureMajorField(b), ClassEmitter.ROWS);
+        int i = m.local("i", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+        m.forLoop(i, 0, b.size(), () -> {
+            rowOf(g, fm, i, row);
+            m.forLoop(s, () -> g.push(0), () -> g.loadArg(0), () -> {
+                g.loadLocal(row);
+                g.loadLocal(s);
+                g.loadLocal(tile);
+                g.loadLocal(s);
+                g.arrayLoad(ClassEmitter.FLOATS);
+                g.loadLocal(i);
+                g.arrayLoad(Type.FLOAT_TYPE);
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        });
+    }
+
+    /** {@code for s < count: dst = b$tile[s]; for j: dst[j] = b$fm[j][s]}. */
+    private void fromFeatureMajor(MethodBuilder m, Buffer b) {
+        GeneratorAdapter g = m.g;
+        int tile = m.fieldToLocal(self, tileField(b), ClassEmitter.ROWS), fm = m.fieldToLocal(self, featureMajorField(b), ClassEmitter.ROWS);
+        int j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), dst = m.local("dst", ClassEmitter.FLOATS);
+        m.forLoop(s, () -> g.push(0), () -> g.loadArg(0), () -> {
+            rowOf(g, tile, s, dst);
+            m.forLoop(j, 0, b.size(), () -> {
+                g.loadLocal(dst);
+                g.loadLocal(j);
+                g.loadLocal(fm);
+                g.loadLocal(j);
+                g.arrayLoad(ClassEmitter.FLOATS);
+                g.loadLocal(s);
+                g.arrayLoad(Type.FLOAT_TYPE);
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        });
+    }
+
+    /**
+     * The forward contraction ({@code transposed} false: out is the m side, for each row i of the
+     * kernel its connections scatter into rows col[k]) or the input gradient (true: out is the n side,
+     * row i gathers from rows col[k]); either way one axpy over the tile per connection:
+     * {@code outRow[b] += w[k] * inRow[b]}.
+     */
+    private void contraction(MethodBuilder m, nnet.ir.Param param, Buffer in, Buffer out, int n, int units, boolean transposed) {
+        GeneratorAdapter g = m.g;
+        String f = ClassEmitter.fieldOf(param);
+        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS);
+        int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+        int inFm = m.fieldToLocal(self, featureMajorField(in), ClassEmitter.ROWS), outFm = m.fieldToLocal(self, featureMajorField(out), ClassEmitter.ROWS);
+        int i = m.local("i", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), b = m.local("b", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
+        int inRow = m.local("inRow", ClassEmitter.FLOATS), outRow = m.local("outRow", ClassEmitter.FLOATS);
+        if (!transposed) m.forLoop(i, 0, units, () -> zeroRow(m, outFm, i));
+        m.forLoop(i, 0, n, () -> {
+            if (transposed) zeroRow(m, outFm, i);
+            rowOf(g, transposed ? outFm : inFm, i, transposed ? outRow : inRow);
+            m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
+                g.loadLocal(w);
+                g.loadLocal(k);
+                g.arrayLoad(Type.FLOAT_TYPE);
+                g.storeLocal(a);
+                g.loadLocal(transposed ? inFm : outFm);
+                g.loadLocal(col);
+                g.loadLocal(k);
+                g.arrayLoad(Type.INT_TYPE);
+                g.arrayLoad(ClassEmitter.FLOATS);
+                g.storeLocal(transposed ? inRow : outRow);
+                m.forLoop(b, () -> g.push(0), () -> g.loadArg(0), () -> {
+                    g.loadLocal(outRow);
+                    g.loadLocal(b);
+                    g.dup2();
+                    g.arrayLoad(Type.FLOAT_TYPE);
+                    g.loadLocal(a);
+                    g.loadLocal(inRow);
+                    g.loadLocal(b);
+                    g.arrayLoad(Type.FLOAT_TYPE);
+                    g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                    g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                    g.arrayStore(Type.FLOAT_TYPE);
+                });
+            });
+        });
+    }
+
+    /** {@code grad[k] += sum over the tile of x[i][b] * dz[col[k]][b]}, for each present connection k of row i. */
+    private void weightGrad(MethodBuilder m, Kernel.WeightGrad wg) {
+        GeneratorAdapter g = m.g;
+        String f = ClassEmitter.fieldOf(wg.kernel());
+        int grad = m.fieldToLocal(self, ClassEmitter.gradFieldOf(wg.kernel()), ClassEmitter.FLOATS);
+        int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+        int xFm = m.fieldToLocal(self, featureMajorField(wg.x()), ClassEmitter.ROWS), dzFm = m.fieldToLocal(self, featureMajorField(wg.dz()), ClassEmitter.ROWS);
+        int i = m.local("i", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), b = m.local("b", Type.INT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE);
+        int xRow = m.local("xRow", ClassEmitter.FLOATS), dzRow = m.local("dzRow", ClassEmitter.FLOATS);
+        m.forLoop(i, 0, wg.n(), () -> {
+            rowOf(g, xFm, i, xRow);
+            m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
+                g.loadLocal(dzFm);
+                g.loadLocal(col);
+                g.loadLocal(k);
+                g.arrayLoad(Type.INT_TYPE);
+                g.arrayLoad(ClassEmitter.FLOATS);
+                g.storeLocal(dzRow);
+                g.push(0f);
+                g.storeLocal(sum);
+                m.forLoop(b, () -> g.push(0), () -> g.loadArg(0), () -> {
+                    g.loadLocal(sum);
+                    g.loadLocal(xRow);
+                    g.loadLocal(b);
+                    g.arrayLoad(Type.FLOAT_TYPE);
+                    g.loadLocal(dzRow);
+                    g.loadLocal(b);
+                    g.arrayLoad(Type.FLOAT_TYPE);
+                    g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                    g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                    g.storeLocal(sum);
+                });
+                g.loadLocal(grad);
+                g.loadLocal(k);
+                g.dup2();
+                g.arrayLoad(Type.FLOAT_TYPE);
+                g.loadLocal(sum);
+                g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        });
+    }
+
+    /** {@code row = rows[i]}. */
+    private static void rowOf(GeneratorAdapter g, int rows, int i, int row) {
+        g.loadLocal(rows);
+        g.loadLocal(i);
+        g.arrayLoad(ClassEmitter.FLOATS);
+        g.storeLocal(row);
+    }
+
+    /** {@code Arrays.fill(rows[i], 0, count, 0)}. */
+    private static void zeroRow(MethodBuilder m, int rows, int i) {
+        GeneratorAdapter g = m.g;
+        g.loadLocal(rows);
+        g.loadLocal(i);
+        g.arrayLoad(ClassEmitter.FLOATS);
+        g.push(0);
+        g.loadArg(0);
+        g.push(0f);
+        g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+    }
+
+    /** {@code start[i + plus]}. */
+    private static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
+        g.loadLocal(start);
+        g.loadLocal(i);
+        if (plus != 0) {
+            g.push(plus);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        }
+        g.arrayLoad(Type.INT_TYPE);
+    }
+}
