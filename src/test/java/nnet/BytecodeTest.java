@@ -57,9 +57,27 @@ class BytecodeTest {
         }
     }
 
+    /** The tiled train step of a sparse network: copies, batched contractions and the per-sample kernels, never an allocation. */
+    @Test
+    void tiledTrainStepNeverAllocates() {
+        Graph g = TestNetworks.graph("""
+                network S {
+                  input x[40]
+                  h = dense(x, 30, relu, connect: random(0.2, seed: 1))
+                  y = dense(h, 3, connect: random(0.5, seed: 2))
+                  output y
+                  loss cross_entropy
+                }""");
+        ClassNode c = new ClassNode();
+        new ClassReader(Compiler.compile(g).classFile()).accept(c, 0);
+        assertEquals(5, c.methods.stream().filter(m -> m.name.startsWith("tile")).count(), "forward x 2, input gradient x 1, weight gradient x 2");
+        assertTrue(c.methods.stream().anyMatch(m -> m.name.equals("trainTile")));
+        assertKernelsNeverAllocate(c);
+    }
+
     private static void assertKernelsNeverAllocate(ClassNode c) {
         for (MethodNode m : c.methods) {
-            if (!m.name.startsWith("k") && !m.name.startsWith("run") && !m.name.startsWith("backward") && !m.name.startsWith("inputBackward")) continue;
+            if (!List.of("k", "run", "backward", "inputBackward", "tile", "trainTile", "select").stream().anyMatch(m.name::startsWith)) continue;
             for (var insn : m.instructions) {
                 int op = insn.getOpcode();
                 assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY,

@@ -13,7 +13,7 @@ public final class Activations {
 
     public static double apply(Op op, double x, double alpha) {
         return switch (op) {
-            case RELU -> x > 0 ? x : 0;
+            case RELU -> Math.max(x, 0); // NaN stays NaN, as in the generated code
             case LEAKY_RELU -> x > 0 ? x : alpha * x;
             case SIGMOID -> sigmoid(x);
             case TANH -> Math.tanh(x);
@@ -25,7 +25,7 @@ public final class Activations {
     /** f'(x) of each activation, as the backward pass's DERIV op defines it (relu'(0) = 0). */
     public static double derivative(Op op, double x, double alpha) {
         return switch (op) {
-            case RELU -> x > 0 ? 1 : 0;
+            case RELU -> Double.isNaN(x) ? x : x > 0 ? 1 : 0;
             case LEAKY_RELU -> x > 0 ? 1 : alpha;
             case SIGMOID -> sigmoid(x) * (1 - sigmoid(x));
             case TANH -> 1 - Math.tanh(x) * Math.tanh(x);

@@ -9,8 +9,9 @@ public final class Fn {
 
     private static final float GELU_C = 0.7978845608028654f; // sqrt(2 / pi)
 
+    /** {@code max(x, 0)}: C2 compiles Math.max to branch-free code (half the signs of a layer are a coin toss for a branch). NaN stays NaN. */
     public static float relu(float x) {
-        return x > 0 ? x : 0;
+        return Math.max(x, 0f);
     }
 
     public static float leakyRelu(float x, float alpha) {
@@ -36,8 +37,12 @@ public final class Fn {
 
     // ---- derivatives, as the interpreter's Activations.derivative defines them (relu'(0) = 0)
 
+    /**
+     * 1 where x > 0, else 0 (NaN stays NaN), without a branch: scaled by 2^200 any positive float
+     * is at least 1 (the smallest is 2^-149), then clamped to [0, 1].
+     */
     public static float reluDerivative(float x) {
-        return x > 0 ? 1 : 0;
+        return Math.min(Math.max(x * 0x1p100f * 0x1p100f, 0f), 1f);
     }
 
     public static float leakyReluDerivative(float x, float alpha) {
