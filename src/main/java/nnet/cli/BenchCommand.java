@@ -35,9 +35,7 @@ final class BenchCommand implements Callable<Integer> {
             for (int k = 0; k < g.inputs().size(); k++) x[s][k] = random(g.inputs().get(k).shape().size(), rnd);
             if (g.loss() != null) t[s] = target(g.loss().output(), g.loss().kind(), rnd);
         }
-        Runnable forward = () -> {
-            for (float[][] sample : x) net.forward(sample);
-        };
+        Runnable forward = batch == 1 ? () -> net.forward(x[0]) : () -> net.forwardBatch(x, java.util.List.of());
         System.out.printf("forward_us_per_sample: %.3f%n", microsPerSample(forward));
         if (g.loss() == null) {
             System.err.println("(no loss statement: nothing to train, so no train_step_us_per_sample)");

@@ -46,7 +46,7 @@ public final class ClassEmitter {
     private int kernelCount;
     /** The method of each kernel emitted so far. */
     private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
-    /** The tiled train step, when the program has one. */
+    /** The tiled forward pass and train step, when the program has them. */
     private TileEmitter tiles;
 
     private ClassEmitter(Program p) {
@@ -102,11 +102,11 @@ public final class ClassEmitter {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
             sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
             sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
-            if (t.tiling() != null) {
-                tiles = new TileEmitter(cw, self, p);
-                tiles.fields();
-                tiles.methods(methodOf);
-            }
+        }
+        if (p.tiling() != null) {
+            tiles = new TileEmitter(cw, self, p);
+            tiles.fields();
+            tiles.methods(methodOf);
         }
         constructor();
         cw.visitEnd();

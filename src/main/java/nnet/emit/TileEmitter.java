@@ -17,7 +17,8 @@ import org.objectweb.asm.commons.Method;
  * The tiled train step of a {@link Tiling}: per buffer a copy for each sample of the tile
  * ({@code <buffer>$tile}) and, where a sparse contraction reads or writes it, a feature-major copy
  * ({@code <buffer>$fm}, {@code [feature][sample]}); {@code select(s)} points every buffer field at
- * sample s's copy, so the per-sample kernels run unchanged; {@code trainTile(count)} runs the steps.
+ * sample s's copy, so the per-sample kernels run unchanged; {@code forwardTile(count)} and
+ * {@code trainTile(count)} run the steps.
  * The batched contractions put the samples innermost: per present connection one loop
  * {@code zRow[b] += w * xRow[b]} over row arrays with the same index, the form C2 vectorizes.
  */
@@ -28,12 +29,14 @@ final class TileEmitter {
     private final Type self;
     private final Program p;
     private final Tiling tiling;
+    /** The method of each batched step emitted so far: forwardTile and trainTile share the forward ones. */
+    private final Map<Tiling.Step, String> batchedMethods = new java.util.IdentityHashMap<>();
 
     TileEmitter(ClassVisitor cv, Type self, Program p) {
         this.cv = cv;
         this.self = self;
         this.p = p;
-        this.tiling = p.training().tiling();
+        this.tiling = p.tiling();
     }
 
     static String tileField(Buffer b) {
@@ -77,19 +80,26 @@ final class TileEmitter {
         return steps;
     }
 
-    /** The methods: {@code select}, the copies, the batched kernels and {@code trainTile}; {@code methodOf} names the per-sample kernels. */
+    /** The methods: {@code select}, the copies, the batched kernels, {@code forwardTile} and {@code trainTile}; {@code methodOf} names the per-sample kernels. */
     void methods(Map<Kernel, String> methodOf) {
         String select = select();
-        MethodBuilder train = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void trainTile(int)", 0);
-        GeneratorAdapter g = train.g;
-        train.argument("count", Type.INT_TYPE);
-        int s = train.local("sample", Type.INT_TYPE);
-        int index = 0;
-        List<Tiling.Step> all = new ArrayList<>(tiling.forward());
-        all.addAll(tiling.backward());
-        for (Tiling.Step step : all) {
+        steps("forwardTile", tiling.forward(), select, methodOf);
+        if (p.training() != null) {
+            List<Tiling.Step> all = new ArrayList<>(tiling.forward());
+            all.addAll(tiling.backward());
+            steps("trainTile", all, select, methodOf);
+        }
+    }
+
+    /** {@code name(count)}: runs the steps over samples [0, count) of the tile, then selects sample 0 again. */
+    private void steps(String name, List<Tiling.Step> steps, String select, Map<Kernel, String> methodOf) {
+        MethodBuilder method = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void " + name + "(int)", 0);
+        GeneratorAdapter g = method.g;
+        method.argument("count", Type.INT_TYPE);
+        int s = method.local("sample", Type.INT_TYPE);
+        for (Tiling.Step step : steps) {
             if (step instanceof Tiling.PerSample run) {
-                train.forLoop(s, () -> g.push(0), () -> g.loadArg(0), () -> {
+                method.forLoop(s, () -> g.push(0), () -> g.loadArg(0), () -> {
                     g.loadThis();
                     g.loadLocal(s);
                     g.invokeVirtual(self, Method.getMethod("void " + select + "(int)"));
@@ -99,16 +109,16 @@ final class TileEmitter {
                     }
                 });
             } else {
-                String name = batched((Tiling.Batched) step, index++);
+                String batched = batchedMethods.computeIfAbsent(step, st -> batched((Tiling.Batched) st, batchedMethods.size()));
                 g.loadThis();
                 g.loadArg(0);
-                g.invokeVirtual(self, Method.getMethod("void " + name + "(int)"));
+                g.invokeVirtual(self, Method.getMethod("void " + batched + "(int)"));
             }
         }
         g.loadThis();
         g.push(0);
         g.invokeVirtual(self, Method.getMethod("void " + select + "(int)"));
-        train.end(self);
+        method.end(self);
     }
 
     /** {@code select(s)}: every buffer field points at sample s's copy (in chunks: the 64 KB limit). */

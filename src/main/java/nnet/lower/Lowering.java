@@ -64,7 +64,7 @@ public final class Lowering {
     public static Program lower(Graph g) {
         Lowering l = new Lowering(g);
         List<Kernel> forward = l.lowerNodes(g.nodes());
-        return new Program(g, List.copyOf(l.buffers), forward, null, Map.copyOf(l.bufferOf));
+        return new Program(g, List.copyOf(l.buffers), forward, null, Map.copyOf(l.bufferOf), Tiling.plan(forward, List.of(), l.buffers));
     }
 
     /** The forward pass of {@code forward} and the backward pass that {@code r} derived from it. */
@@ -88,9 +88,8 @@ public final class Lowering {
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
         List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
-        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), (String) r.loss().arg(), trainable, inputGrads,
-                Tiling.plan(fw, bw, l.buffers));
-        return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf));
+        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), (String) r.loss().arg(), trainable, inputGrads);
+        return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, bw, l.buffers));
     }
 
     /** Backward nodes (id at least {@code from}) that {@code roots} read, directly or not, and the roots. */

@@ -13,16 +13,16 @@ import nnet.ir.Param;
  * @param graph    the forward graph: its names, inputs, outputs and params are what users see
  * @param forward  the forward pass ({@code run()})
  * @param training the backward pass, when the network has a loss; else null
+ * @param tiling   how a batch runs in tiles of samples, or null: sample by sample only
  */
-public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, Training training, Map<Node, Buffer> bufferOf) {
+public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, Training training, Map<Node, Buffer> bufferOf, Tiling tiling) {
     /**
      * @param backward      loss, its gradient and every param gradient, added into the gradient storage
      * @param inputBackward what only the gradients of the inputs need: run on request after {@code backward}
      * @param lossOutput    the output the loss is on; the target has its shape
      * @param trainable     params with gradient storage (every param that is not fixed)
      * @param inputGrads    the buffer holding the loss gradient of each input, by input name
-     * @param tiling        how a batch runs in tiles of samples, or null: sample by sample
      */
     public record Training(List<Kernel> backward, List<Kernel> inputBackward, Node lossOutput, Buffer target, Buffer loss, String lossKind,
-                           List<Param> trainable, Map<String, Buffer> inputGrads, Tiling tiling) {}
+                           List<Param> trainable, Map<String, Buffer> inputGrads) {}
 }

@@ -68,6 +68,11 @@ public abstract class CompiledNetwork implements Network {
         throw new UnsupportedOperationException(name + " has no tiled train step");
     }
 
+    /** The generated forward pass over a tile of {@code count} samples, whose inputs are in their {@link #tileOf tile} copies. */
+    protected void forwardTile(int count) {
+        throw new UnsupportedOperationException(name + " has no tiled forward pass");
+    }
+
     /** Per buffer, its copies for the samples of a tile (the first is the buffer itself); empty if the network has no tiled step. */
     private final Map<float[], float[][]> tiles = new java.util.IdentityHashMap<>();
     private int tileSize;
@@ -305,6 +310,37 @@ public abstract class CompiledNetwork implements Network {
         checkInputs(in);
         forwardUnchecked(in);
         return outputBuffers;
+    }
+
+    /** Fewer samples than this run one by one: copying a tile in and out would cost more than it saves. */
+    static final int MIN_TILED = 4;
+
+    @Override
+    public final float[][][] forwardBatch(float[][][] batch, List<String> nodeNames) {
+        List<String> shown = nodeNames.isEmpty() ? outputs : nodeNames;
+        float[][] buffers = new float[shown.size()][];
+        for (int k = 0; k < buffers.length; k++) buffers[k] = activation(shown.get(k));
+        float[][][] out = new float[batch.length][buffers.length][];
+        if (tileSize == 0 || batch.length < MIN_TILED) {
+            for (int s = 0; s < batch.length; s++) {
+                forward(batch[s]);
+                for (int k = 0; k < buffers.length; k++) out[s][k] = buffers[k].clone();
+            }
+            return out;
+        }
+        for (int first = 0; first < batch.length; first += tileSize) {
+            int count = Math.min(tileSize, batch.length - first);
+            for (int s = 0; s < count; s++) {
+                checkInputs(batch[first + s]);
+                for (int k = 0; k < inputBuffers.length; k++) System.arraycopy(batch[first + s][k], 0, tiles.get(inputBuffers[k])[s], 0, inputBuffers[k].length);
+            }
+            forwardTile(count);
+            for (int k = 0; k < buffers.length; k++) {
+                float[][] copies = tiles.get(buffers[k]);
+                for (int s = 0; s < count; s++) out[first + s][k] = copies[s].clone();
+            }
+        }
+        return out;
     }
 
     @Override

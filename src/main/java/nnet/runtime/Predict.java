@@ -47,6 +47,9 @@ public final class Predict {
         return out;
     }
 
+    /** Rows run as one batch (tiles of samples for sparse networks), a bounded amount of memory at a time. */
+    private static final int CHUNK = 1024;
+
     /** One output row per input row: the named nodes ({@code probes}, or the outputs when empty) flattened and concatenated. */
     public static float[][] run(Network net, Map<String, float[][]> inputs, List<String> probes) {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
@@ -54,20 +57,24 @@ public final class Predict {
             if (!net.nodeNames().contains(p)) throw new UserError("network " + net.name() + " has no node '" + p + "'; it has " + String.join(", ", net.nodeNames()));
         int rows = inputs.values().iterator().next().length;
         float[][] out = new float[rows][];
-        float[][] sample = new float[net.inputNames().size()][];
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < sample.length; k++) sample[k] = inputs.get(net.inputNames().get(k))[r];
-            net.forward(sample);
-            int width = 0;
-            for (String p : shown) width += net.activation(p).length;
-            float[] row = new float[width];
-            int at = 0;
-            for (String p : shown) {
-                float[] v = net.activation(p);
-                System.arraycopy(v, 0, row, at, v.length);
-                at += v.length;
+        float[][][] batch = new float[Math.min(rows, CHUNK)][net.inputNames().size()][];
+        for (int first = 0; first < rows; first += CHUNK) {
+            int count = Math.min(CHUNK, rows - first);
+            if (count < batch.length) batch = java.util.Arrays.copyOf(batch, count);
+            for (int s = 0; s < count; s++)
+                for (int k = 0; k < net.inputNames().size(); k++) batch[s][k] = inputs.get(net.inputNames().get(k))[first + s];
+            float[][][] values = net.forwardBatch(batch, shown);
+            for (int s = 0; s < count; s++) {
+                int width = 0;
+                for (float[] v : values[s]) width += v.length;
+                float[] row = new float[width];
+                int at = 0;
+                for (float[] v : values[s]) {
+                    System.arraycopy(v, 0, row, at, v.length);
+                    at += v.length;
+                }
+                out[first + s] = row;
             }
-            out[r] = row;
         }
         return out;
     }

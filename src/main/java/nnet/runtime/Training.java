@@ -93,13 +93,10 @@ final class Training {
         return (float) (sum / inputs.length);
     }
 
-    /** Fewer samples than this run one by one: copying a tile in and out would cost more than it saves. */
-    static final int MIN_TILED = 4;
-
     /** Forward and backward for samples [from, to): gradients summed into this network's storage; returns the summed loss. */
     private double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
         for (ParamStorage p : trainable) p.zeroGrads();
-        if (net.tileSize() > 0 && to - from >= MIN_TILED) return accumulateTiled(inputs, targets, from, to);
+        if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) return accumulateTiled(inputs, targets, from, to);
         double sum = 0;
         for (int s = from; s < to; s++) {
             sample(inputs[s], targets[s]);

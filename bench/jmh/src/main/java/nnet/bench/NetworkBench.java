@@ -3,6 +3,7 @@ package nnet.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import nnet.Compiler;
@@ -25,7 +26,7 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Generated code of the benchmark networks (bench/networks) and the examples: the forward pass
- * of a batch, sample by sample, and one train step over it (forward, backward, the file's
+ * of a batch, and one train step over it (forward, backward, the file's
  * optimizer). Times are per batch; BENCHMARKS.md divides by the batch size.
  */
 @State(Scope.Benchmark)
@@ -76,9 +77,11 @@ public class NetworkBench {
         return c.graphs().get(0);
     }
 
+    /** One sample through {@code forward}; a batch through {@code forwardBatch} (tiles of samples for sparse networks). */
     @Benchmark
     public void forward(Blackhole bh) {
-        for (float[][] sample : x) bh.consume(net.forward(sample));
+        if (batch == 1) bh.consume(net.forward(x[0]));
+        else bh.consume(net.forwardBatch(x, List.of()));
     }
 
     @Benchmark
