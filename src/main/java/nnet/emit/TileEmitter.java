@@ -50,6 +50,7 @@ final class TileEmitter {
     void fields() {
         for (Buffer b : p.buffers()) field(tileField(b));
         for (Buffer b : tiling.featureMajor()) field(featureMajorField(b));
+        for (nnet.ir.Param p : transposedParams()) field(transposedField(p));
     }
 
     private void field(String name) {
@@ -76,6 +77,14 @@ final class TileEmitter {
                 m.g.push(tiling.size());
                 m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
                 m.g.putField(self, featureMajorField(b), ClassEmitter.ROWS);
+            });
+        for (nnet.ir.Param param : transposedParams())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(param.shape().dim(1));
+                m.g.push(param.shape().dim(0));
+                m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
+                m.g.putField(self, transposedField(param), ClassEmitter.ROWS);
             });
         return steps;
     }
@@ -158,6 +167,14 @@ final class TileEmitter {
         String name = "tile" + index + "$" + label;
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", k.span() == null ? 0 : k.span().line());
         m.argument("count", Type.INT_TYPE);
+        if (!Tiling.featureMajor(k)) {
+            if (k instanceof Kernel.Linear l)
+                new DenseBlocks(m, l.n(), l.m()).linear(l.in(), l.out(), m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS));
+            else if (k instanceof Kernel.LinearT l) new DenseBlocks(m, l.m(), l.n()).linear(l.in(), l.out(), transposed(m, l));
+            else new DenseBlocks(m, ((Kernel.WeightGrad) k).n(), ((Kernel.WeightGrad) k).m()).weightGrad((Kernel.WeightGrad) k);
+            m.end(self);
+            return name;
+        }
         for (Buffer b : step.toFeatureMajor()) toFeatureMajor(m, b);
         if (k instanceof Kernel.Linear l) contraction(m, l.kernel(), l.in(), l.out(), l.n(), l.m(), false);
         else if (k instanceof Kernel.LinearT l) contraction(m, l.kernel(), l.in(), l.out(), l.n(), l.m(), true);
@@ -295,6 +312,180 @@ final class TileEmitter {
                 g.arrayStore(Type.FLOAT_TYPE);
             });
         });
+    }
+
+    /** Samples whose dense contractions share one pass over the weight rows. */
+    private static final int BLOCK = 4;
+
+    /**
+     * A dense contraction over the tile in blocks of {@link #BLOCK} samples, then one at a time for
+     * the rest: each weight row (or gradient row) is read once per block, and the inner loop over
+     * units is axpy-shaped for every sample of the block, all arrays indexed by the same j.
+     */
+    private final class DenseBlocks {
+        private final MethodBuilder m;
+        private final GeneratorAdapter g;
+        private final int n, units;
+        private final int s, i, j, row;
+        private final int[] in = new int[BLOCK], out = new int[BLOCK], a = new int[BLOCK];
+
+        DenseBlocks(MethodBuilder m, int n, int units) {
+            this.m = m;
+            this.g = m.g;
+            this.n = n;
+            this.units = units;
+            s = m.local("s", Type.INT_TYPE);
+            i = m.local("i", Type.INT_TYPE);
+            j = m.local("j", Type.INT_TYPE);
+            row = m.local("row", ClassEmitter.FLOATS);
+            for (int q = 0; q < BLOCK; q++) {
+                in[q] = m.local("in" + q, ClassEmitter.FLOATS);
+                out[q] = m.local("out" + q, ClassEmitter.FLOATS);
+                a[q] = m.local("a" + q, Type.FLOAT_TYPE);
+            }
+        }
+
+        /** {@code z_q = 0; for i: row = W[i]; for j: z_q[j] += x_q[i] * row[j]} for each sample q of a block; {@code w} holds W's rows. */
+        void linear(Buffer inBuffer, Buffer outBuffer, int w) {
+            int xt = m.fieldToLocal(self, tileField(inBuffer), ClassEmitter.ROWS), zt = m.fieldToLocal(self, tileField(outBuffer), ClassEmitter.ROWS);
+            overBlocks(size -> {
+                for (int q = 0; q < size; q++) {
+                    sampleArray(xt, q, in[q]);
+                    sampleArray(zt, q, out[q]);
+                    g.loadLocal(out[q]);
+                    g.push(0f);
+                    g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+                }
+                m.forLoop(i, 0, n, () -> {
+                    rowOf(g, w, i, row);
+                    for (int q = 0; q < size; q++) element(in[q], i, a[q]);
+                    m.forLoop(j, 0, units, () -> {
+                        for (int q = 0; q < size; q++) {
+                            g.loadLocal(out[q]);
+                            g.loadLocal(j);
+                            g.dup2();
+                            g.arrayLoad(Type.FLOAT_TYPE);
+                            g.loadLocal(a[q]);
+                            g.loadLocal(row);
+                            g.loadLocal(j);
+                            g.arrayLoad(Type.FLOAT_TYPE);
+                            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                            g.arrayStore(Type.FLOAT_TYPE);
+                        }
+                    });
+                });
+            });
+        }
+
+        /** {@code for i: row = grad[i]; for j: row[j] += x_0[i] * dz_0[j] + ... + x_3[i] * dz_3[j]}: a gradient row loaded and stored once per block. */
+        void weightGrad(Kernel.WeightGrad wg) {
+            int xt = m.fieldToLocal(self, tileField(wg.x()), ClassEmitter.ROWS), dzt = m.fieldToLocal(self, tileField(wg.dz()), ClassEmitter.ROWS);
+            int grad = m.fieldToLocal(self, ClassEmitter.gradFieldOf(wg.kernel()), ClassEmitter.ROWS);
+            overBlocks(size -> {
+                for (int q = 0; q < size; q++) {
+                    sampleArray(xt, q, in[q]);
+                    sampleArray(dzt, q, out[q]);
+                }
+                m.forLoop(i, 0, n, () -> {
+                    rowOf(g, grad, i, row);
+                    for (int q = 0; q < size; q++) element(in[q], i, a[q]);
+                    m.forLoop(j, 0, units, () -> {
+                        g.loadLocal(row);
+                        g.loadLocal(j);
+                        g.dup2();
+                        g.arrayLoad(Type.FLOAT_TYPE);
+                        for (int q = 0; q < size; q++) {
+                            g.loadLocal(a[q]);
+                            g.loadLocal(out[q]);
+                            g.loadLocal(j);
+                            g.arrayLoad(Type.FLOAT_TYPE);
+                            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        }
+                        g.arrayStore(Type.FLOAT_TYPE);
+                    });
+                });
+            });
+        }
+
+        /** {@code for (s = 0; s + BLOCK - 1 < count; s += BLOCK) body(BLOCK); for (; s < count; s++) body(1)}. */
+        private void overBlocks(java.util.function.IntConsumer body) {
+            g.push(0);
+            g.storeLocal(s);
+            for (int size : new int[] {BLOCK, 1}) {
+                org.objectweb.asm.Label test = new org.objectweb.asm.Label(), top = new org.objectweb.asm.Label();
+                g.goTo(test);
+                g.mark(top);
+                body.accept(size);
+                g.iinc(s, size);
+                g.mark(test);
+                g.loadLocal(s);
+                g.push(size - 1);
+                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+                g.loadArg(0);
+                g.ifICmp(GeneratorAdapter.LT, top);
+            }
+        }
+
+        /** {@code local = tile[s + q]}. */
+        private void sampleArray(int tile, int q, int local) {
+            g.loadLocal(tile);
+            g.loadLocal(s);
+            if (q != 0) {
+                g.push(q);
+                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            }
+            g.arrayLoad(ClassEmitter.FLOATS);
+            g.storeLocal(local);
+        }
+
+        /** {@code local = array[i]}. */
+        private void element(int array, int index, int local) {
+            g.loadLocal(array);
+            g.loadLocal(index);
+            g.arrayLoad(Type.FLOAT_TYPE);
+            g.storeLocal(local);
+        }
+    }
+
+    static String transposedField(nnet.ir.Param p) {
+        return ClassEmitter.fieldOf(p) + "$T";
+    }
+
+    /**
+     * The input gradient of a dense contraction is a dot product per row of W, which C2 does not
+     * vectorize; over W's transpose it is axpy-shaped like the forward. So the batched input gradient
+     * first copies W into {@code W$T} ({@code [m][n]}, once per tile, a small cost next to the
+     * tile's contractions) and returns the local holding it.
+     */
+    private int transposed(MethodBuilder m, Kernel.LinearT l) {
+        GeneratorAdapter g = m.g;
+        int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
+        int wt = m.fieldToLocal(self, transposedField(l.kernel()), ClassEmitter.ROWS);
+        int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+        m.forLoop(i, 0, l.n(), () -> {
+            rowOf(g, w, i, row);
+            m.forLoop(j, 0, l.m(), () -> {
+                g.loadLocal(wt);
+                g.loadLocal(j);
+                g.arrayLoad(ClassEmitter.FLOATS);
+                g.loadLocal(i);
+                g.loadLocal(row);
+                g.loadLocal(j);
+                g.arrayLoad(Type.FLOAT_TYPE);
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        });
+        return wt;
+    }
+
+    /** Dense kernels whose input gradient runs batched: they keep a transposed copy. */
+    private java.util.Set<nnet.ir.Param> transposedParams() {
+        java.util.Set<nnet.ir.Param> out = new java.util.LinkedHashSet<>();
+        for (Tiling.Step st : tiling.backward())
+            if (st instanceof Tiling.Batched b && b.kernel() instanceof Kernel.LinearT l && !Tiling.featureMajor(l)) out.add(l.kernel());
+        return out;
     }
 
     /** {@code row = rows[i]}. */

@@ -42,11 +42,23 @@ public record Tiling(int size, List<Step> forward, List<Step> backward) {
      */
     public record Batched(Kernel kernel, List<Buffer> toFeatureMajor) implements Step {}
 
-    /** Whether a kernel runs over the tile at once: contractions on the CSR path over one row. */
+    /**
+     * Whether a kernel runs over the tile at once: contractions over one row on the CSR and ROWS
+     * paths (forward, input gradient, weight gradient); dense ones blocked over samples so each
+     * weight row or gradient row is read once for several.
+     */
     public static boolean batched(Kernel k) {
-        if (k instanceof Kernel.Linear l) return l.path() == Kernel.LinearPath.CSR && l.outer() == 1;
-        if (k instanceof Kernel.LinearT l) return l.path() == Kernel.LinearPath.CSR && l.outer() == 1;
-        if (k instanceof Kernel.WeightGrad w) return w.path() == Kernel.LinearPath.CSR && w.outer() == 1;
+        if (k instanceof Kernel.Linear l) return l.outer() == 1 && l.path() != Kernel.LinearPath.UNROLLED;
+        if (k instanceof Kernel.LinearT l) return l.outer() == 1 && l.path() != Kernel.LinearPath.UNROLLED;
+        if (k instanceof Kernel.WeightGrad w) return w.outer() == 1;
+        return false;
+    }
+
+    /** Whether a batched kernel works on feature-major copies (sparse ones) rather than on the samples' own buffers (dense ones). */
+    public static boolean featureMajor(Kernel k) {
+        if (k instanceof Kernel.Linear l) return l.path() == Kernel.LinearPath.CSR;
+        if (k instanceof Kernel.LinearT l) return l.path() == Kernel.LinearPath.CSR;
+        if (k instanceof Kernel.WeightGrad w) return w.path() == Kernel.LinearPath.CSR;
         return false;
     }
 
@@ -69,14 +81,14 @@ public record Tiling(int size, List<Step> forward, List<Step> backward) {
         Set<Buffer> out = new LinkedHashSet<>();
         for (List<Step> steps : List.of(forward, backward))
             for (Step s : steps)
-                if (s instanceof Batched b) {
+                if (s instanceof Batched b && featureMajor(b.kernel())) {
                     out.addAll(reads(b.kernel()));
                     if (writes(b.kernel()) != null) out.add(writes(b.kernel()));
                 }
         return out;
     }
 
-    /** The plan for a program, or null when tiles would not help (no sparse contraction) or cost too much. */
+    /** The plan for a program, or null when tiles would not help (no contraction to batch) or cost too much. */
     static Tiling plan(List<Kernel> forward, List<Kernel> backward, List<Buffer> buffers) {
         if (forward.stream().noneMatch(Tiling::batched) && backward.stream().noneMatch(Tiling::batched)) return null;
         long floats = 0;
@@ -97,8 +109,10 @@ public record Tiling(int size, List<Step> forward, List<Step> backward) {
             if (!run.isEmpty()) out.add(new PerSample(List.copyOf(run)));
             run.clear();
             List<Buffer> copy = new ArrayList<>();
-            for (Buffer b : reads(k)) if (valid.add(b)) copy.add(b);
-            if (writes(k) != null) valid.add(writes(k));
+            if (featureMajor(k)) {
+                for (Buffer b : reads(k)) if (valid.add(b)) copy.add(b);
+                if (writes(k) != null) valid.add(writes(k));
+            }
             out.add(new Batched(k, List.copyOf(copy)));
         }
         if (!run.isEmpty()) out.add(new PerSample(List.copyOf(run)));

@@ -27,6 +27,31 @@ class LoweringTest {
     }
 
     @Test
+    void contractionsRunOverTilesAndEachBufferIsTransposedOnce() {
+        Program p = lowerWithLoss("input x[20]\n h = dense(x, 12, relu, connect: random(0.3))\n y = dense(h, 3)\n output y");
+        Tiling t = p.tiling();
+        assertNotNull(t, "contractions: tiles");
+        assertEquals(Tiling.SIZE, t.size());
+        List<Tiling.Batched> forward = batched(t.forward());
+        assertEquals(2, forward.size(), "h's contraction (sparse) and y's (dense)");
+        Buffer x = p.bufferOf().get(p.graph().inputs().get(0));
+        assertTrue(Tiling.featureMajor(forward.get(0).kernel()), "the sparse one over feature-major copies");
+        assertEquals(List.of(x), forward.get(0).toFeatureMajor(), "x is copied feature-major before h's contraction");
+        assertEquals(List.of(), forward.get(1).toFeatureMajor(), "the dense one works on the samples' own buffers");
+        assertTrue(t.forward().get(1) instanceof Tiling.PerSample, "bias and relu per sample, after the contraction");
+        List<Tiling.Batched> sparseBackward = batched(t.backward()).stream().filter(b -> Tiling.featureMajor(b.kernel())).toList();
+        assertEquals(1, sparseBackward.size(), "h's weight gradient (x needs no gradient)");
+        Kernel.WeightGrad wg = (Kernel.WeightGrad) sparseBackward.get(0).kernel();
+        assertEquals(List.of(wg.dz()), sparseBackward.get(0).toFeatureMajor(), "x's feature-major copy from the forward pass is still valid");
+        assertEquals(null, lowerWithLoss("input x[2]\n h = dense(x, 2, weights: fixed [[1, 0], [0, 1]])\n y = h * h\n output y").tiling(),
+                "no contraction to batch (a fixed one is unrolled): sample by sample");
+    }
+
+    private static List<Tiling.Batched> batched(List<Tiling.Step> steps) {
+        return steps.stream().filter(s -> s instanceof Tiling.Batched).map(s -> (Tiling.Batched) s).toList();
+    }
+
+    @Test
     void weightGradientsAreAddedIntoStorageNotMaterialised() {
         Program p = lowerWithLoss("input x[8]\n h = dense(x, 6, tanh)\n output h");
         long weightGrads = p.training().backward().stream().filter(k -> k instanceof Kernel.WeightGrad).count();
