@@ -431,7 +431,7 @@ final class KernelEmitter {
     }
 
     /** {@code start[i + plus]}: where a CSR row begins or ends. */
-    private static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
+    static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
         g.loadLocal(start);
         g.loadLocal(i);
         if (plus != 0) {

@@ -243,7 +243,7 @@ final class TileEmitter {
         m.forLoop(i, 0, n, () -> {
             if (transposed) zeroRow(m, outFm, i);
             rowOf(g, transposed ? outFm : inFm, i, transposed ? outRow : inRow);
-            m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
+            m.forLoop(k, () -> KernelEmitter.rowStart(g, start, i, 0), () -> KernelEmitter.rowStart(g, start, i, 1), () -> {
                 g.loadLocal(w);
                 g.loadLocal(k);
                 g.arrayLoad(Type.FLOAT_TYPE);
@@ -282,7 +282,7 @@ final class TileEmitter {
         int xRow = m.local("xRow", ClassEmitter.FLOATS), dzRow = m.local("dzRow", ClassEmitter.FLOATS);
         m.forLoop(i, 0, wg.n(), () -> {
             rowOf(g, xFm, i, xRow);
-            m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
+            m.forLoop(k, () -> KernelEmitter.rowStart(g, start, i, 0), () -> KernelEmitter.rowStart(g, start, i, 1), () -> {
                 g.loadLocal(dzFm);
                 g.loadLocal(col);
                 g.loadLocal(k);
@@ -506,16 +506,5 @@ final class TileEmitter {
         g.loadArg(0);
         g.push(0f);
         g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
-    }
-
-    /** {@code start[i + plus]}. */
-    private static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
-        g.loadLocal(start);
-        g.loadLocal(i);
-        if (plus != 0) {
-            g.push(plus);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        }
-        g.arrayLoad(Type.INT_TYPE);
     }
 }
