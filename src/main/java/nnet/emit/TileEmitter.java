@@ -14,13 +14,14 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The tiled train step of a {@link Tiling}: per buffer a copy for each sample of the tile
+ * The tiled forward pass and train step of a {@link Tiling}: per buffer a copy for each sample of the tile
  * ({@code <buffer>$tile}) and, where a sparse contraction reads or writes it, a feature-major copy
  * ({@code <buffer>$fm}, {@code [feature][sample]}); {@code select(s)} points every buffer field at
  * sample s's copy, so the per-sample kernels run unchanged; {@code forwardTile(count)} and
  * {@code trainTile(count)} run the steps.
  * The batched contractions put the samples innermost: per present connection one loop
- * {@code zRow[b] += w * xRow[b]} over row arrays with the same index, the form C2 vectorizes.
+ * {@code zRow[b] += w * xRow[b]} over row arrays with the same index, the form C2 vectorizes;
+ * dense ones loop over units for a block of samples ({@link DenseBlocks}).
  */
 final class TileEmitter {
     private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
@@ -50,7 +51,7 @@ final class TileEmitter {
     void fields() {
         for (Buffer b : p.buffers()) field(tileField(b));
         for (Buffer b : tiling.featureMajor()) field(featureMajorField(b));
-        for (nnet.ir.Param p : transposedParams()) field(transposedField(p));
+        for (nnet.ir.Param param : transposedParams()) field(transposedField(param));
     }
 
     private void field(String name) {

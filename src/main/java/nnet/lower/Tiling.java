@@ -6,13 +6,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * How a train step runs a batch in tiles of up to {@link #size} samples, so that sparse
+ * How a forward pass or train step runs a batch in tiles of up to {@link #size} samples, so that
  * contractions see many samples at once. Every buffer has a copy per sample of the tile; the
  * kernels of the per-sample program run sample after sample as they are, while a sparse
  * contraction runs once for the whole tile over feature-major copies ({@code [feature][sample]}):
  * each present connection is then one loop over the tile's samples, contiguous and the same index
  * on both sides, which C2 vectorizes — where one sample at a time a connection is one scalar
- * scatter or gather.
+ * scatter or gather. A dense contraction runs over blocks of samples in their own buffers: each
+ * row of weights (or of the weight gradient, or of the weights' transpose) is loaded once per block.
  *
  * <p>Kernels only communicate through buffers and each buffer is written by one kernel, so running
  * kernel by kernel for all samples (instead of sample by sample through all kernels) computes the
@@ -36,9 +37,9 @@ public record Tiling(int size, List<Step> forward, List<Step> backward) {
     public record PerSample(List<Kernel> kernels) implements Step {}
 
     /**
-     * A sparse contraction over the whole tile. Before it, the buffers of {@code toFeatureMajor}
-     * are copied to their feature-major form; it writes its output feature-major, then copies it to
-     * the per-sample buffers.
+     * A contraction over the whole tile. A sparse one first copies the buffers of {@code toFeatureMajor}
+     * to their feature-major form, writes its output feature-major, then copies it to the per-sample
+     * buffers; a dense one ({@code toFeatureMajor} empty) works on the per-sample buffers.
      */
     public record Batched(Kernel kernel, List<Buffer> toFeatureMajor) implements Step {}
 

@@ -61,7 +61,7 @@ public abstract class CompiledNetwork implements Network {
 
     /**
      * The generated train step over a tile of {@code count} samples, generated for networks with
-     * sparse contractions: forward and backward for each, reading each sample's inputs and target
+     * contractions to batch: forward and backward for each, reading each sample's inputs and target
      * from their {@link #tileOf tile} copies, leaving each loss in the loss buffer's copies.
      */
     protected void trainTile(int count) {
@@ -229,8 +229,12 @@ public abstract class CompiledNetwork implements Network {
         trainTile(count);
     }
 
-    final float[] inputBuffer(int k) {
-        return inputBuffers[k];
+    /** Checks samples [first, first + count) of a batch and copies them into the tile copies of the input buffers. */
+    final void loadTile(float[][][] batch, int first, int count) {
+        for (int s = 0; s < count; s++) {
+            checkInputs(batch[first + s]);
+            for (int k = 0; k < inputBuffers.length; k++) System.arraycopy(batch[first + s][k], 0, tiles.get(inputBuffers[k])[s], 0, inputBuffers[k].length);
+        }
     }
 
     // ---- registration of the backward pass
@@ -330,10 +334,7 @@ public abstract class CompiledNetwork implements Network {
         }
         for (int first = 0; first < batch.length; first += tileSize) {
             int count = Math.min(tileSize, batch.length - first);
-            for (int s = 0; s < count; s++) {
-                checkInputs(batch[first + s]);
-                for (int k = 0; k < inputBuffers.length; k++) System.arraycopy(batch[first + s][k], 0, tiles.get(inputBuffers[k])[s], 0, inputBuffers[k].length);
-            }
+            loadTile(batch, first, count);
             forwardTile(count);
             for (int k = 0; k < buffers.length; k++) {
                 float[][] copies = tiles.get(buffers[k]);

@@ -108,18 +108,14 @@ final class Training {
 
     /** The same through the generated tiled step: each tile's samples copied into the tile copies of the inputs and target. */
     private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
-        int tile = net.tileSize(), nInputs = net.inputNames().size();
-        float[][][] inputTiles = new float[nInputs][][];
-        for (int k = 0; k < nInputs; k++) inputTiles[k] = net.tile(net.inputBuffer(k));
+        int tile = net.tileSize();
         float[][] targetTile = net.tile(target), lossTile = net.tile(lossValue);
         double sum = 0;
         for (int first = from; first < to; first += tile) {
             int count = Math.min(tile, to - first);
+            net.loadTile(inputs, first, count);
             for (int s = 0; s < count; s++) {
-                float[][] in = inputs[first + s];
-                net.checkInputs(in);
                 checkTarget(targets[first + s]);
-                for (int k = 0; k < nInputs; k++) System.arraycopy(in[k], 0, inputTiles[k][s], 0, in[k].length);
                 System.arraycopy(targets[first + s], 0, targetTile[s], 0, target.length);
             }
             net.runTrainTile(count);
