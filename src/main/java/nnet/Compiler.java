@@ -10,27 +10,31 @@ import nnet.ast.Ast;
 import nnet.autodiff.BackwardPass;
 import nnet.check.Checker;
 import nnet.check.Symbols;
+import nnet.diag.CompileError;
+import nnet.diag.DiagCode;
 import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
 import nnet.emit.ClassEmitter;
 import nnet.emit.GeneratedNetwork;
+import nnet.expand.LstmExpansion;
 import nnet.ir.Graph;
 import nnet.ir.IrVerifier;
-import nnet.lower.LstmUnrolling;
+import nnet.ir.Node;
+import nnet.ir.Op;
 import nnet.lower.Lowering;
 import nnet.lower.Program;
 import nnet.parse.Parser;
-import nnet.ir.Node;
-import nnet.ir.Op;
-import nnet.lower.UnsupportedOpException;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassTooLargeException;
 import org.objectweb.asm.MethodTooLargeException;
 import org.objectweb.asm.util.TraceClassVisitor;
 
 /**
- * The pipeline, one line per phase: parse → check (names, shapes; builds the IR) → verify →
- * lower (fuse into kernels) → emit (ASM). Each phase is a package that can be read alone.
+ * The pipeline, one line per phase: parse → check (names, shapes; builds the IR) → expand (lstm
+ * into its steps) → autodiff (the backward pass of the loss) → lower (fuse into kernels) → emit
+ * (ASM). Each phase is a package that can be read alone. Every caller (the command line, the
+ * language server, the tests) goes through these entries, so the phases always run in this order;
+ * with {@code -Dnnet.verify=true} (the tests set it) the IR is verified after every phase.
  */
 public final class Compiler {
     private Compiler() {}
@@ -58,32 +62,66 @@ public final class Compiler {
         Diagnostics diags = new Diagnostics();
         Symbols symbols = new Symbols();
         Ast.SourceFile ast = Parser.parse(path, text, diags);            // syntax → AST with places
-        List<Graph> graphs = Checker.check(ast, baseDir, diags, symbols); // names, arguments, shapes → IR
-        if (!diags.hasErrors()) graphs.forEach(IrVerifier::verify);      // the checker's output is well-formed IR
+        List<Graph> graphs = Checker.check(ast, baseDir, diags, symbols); // names, arguments, shapes, blocks expanded → IR
+        if (!diags.hasErrors()) graphs.forEach(g -> verified("check", g));
         return new Analysis(new Checked(graphs, diags.sorted()), ast, symbols);
     }
 
-    public static GeneratedNetwork compile(Graph g) {
-        Graph steps = LstmUnrolling.unroll(g);                        // lstm as its time steps in primitive ops
+    /**
+     * A checked network through the middle phases.
+     *
+     * @param checked  as the checker built it: what users name and read ({@code dump-ir})
+     * @param expanded every lstm replaced by its time steps: what is differentiated, lowered and emitted
+     * @param backward the backward pass of the network's loss over {@code expanded}, or null without a loss
+     */
+    public record Stages(Graph checked, Graph expanded, BackwardPass.Result backward) {}
+
+    public static Stages stages(Graph checked) {
+        Graph expanded = verified("expand", LstmExpansion.expand(checked));   // lstm as its time steps in primitive ops
+        if (expanded.loss() == null) return new Stages(checked, expanded, null);
+        BackwardPass.Result backward = BackwardPass.derive(expanded);          // the adjoint of every node the loss depends on
+        verified("autodiff", backward.graph());
+        return new Stages(checked, expanded, backward);
+    }
+
+    /** The checked network made into a class: its forward pass, and its backward pass when it has a loss. */
+    public static GeneratedNetwork compile(Graph checked) {
+        return compile(stages(checked));
+    }
+
+    public static GeneratedNetwork compile(Stages s) {
         try {
-            return g.loss() == null ? emit(Lowering.lower(steps)) : compile(steps, BackwardPass.derive(steps));
+            GeneratedNetwork generated = ClassEmitter.emit(lower(s));             // one method of straight loops per kernel
+            dumpIfAsked(generated);
+            return generated;
         } catch (ClassTooLargeException | MethodTooLargeException e) {
-            Node lstm = g.nodes().stream().filter(n -> n.op() == Op.LSTM).findFirst().orElse(null);
-            throw new UnsupportedOpException(lstm != null ? lstm.span() : g.nodes().get(0).span(), "network " + g.name()
-                    + " is too large for one JVM class (" + e.getMessage() + ")"
-                    + (lstm != null ? ": an lstm is compiled as its " + lstm.input(0).shape().dim(0) + " time steps; shorten the sequence" : ""));
+            throw tooLarge(s.checked(), e);
         }
     }
 
-    /** The forward pass of an lstm-free graph and the backward pass derived from it for one loss (the file's, or any other on an output). */
-    public static GeneratedNetwork compile(Graph g, BackwardPass.Result backward) {
-        return emit(Lowering.lower(g, backward));                     // fuse elementwise ops and derivatives into their loops, pick code paths
+    /** Fuses elementwise ops (and derivatives, in the backward pass) into loops and picks each contraction's code path. */
+    public static Program lower(Stages s) {
+        return s.backward() == null ? Lowering.lower(s.expanded()) : Lowering.lower(s.expanded(), s.backward());
     }
 
-    private static GeneratedNetwork emit(Program program) {
-        GeneratedNetwork generated = ClassEmitter.emit(program);      // one method of straight loops per kernel
-        dumpIfAsked(generated);
-        return generated;
+    /** A network whose code does not fit one JVM class: an error at its lstm (whose steps make it so large) or its first node. */
+    private static CompileError tooLarge(Graph g, RuntimeException e) {
+        Node lstm = g.nodes().stream().filter(n -> n.op() == Op.LSTM).findFirst().orElse(null);
+        String message = "network " + g.name() + " is too large for one JVM class (" + e.getMessage() + ")"
+                + (lstm != null ? ": an lstm is compiled as its " + lstm.input(0).shape().dim(0) + " time steps; shorten the sequence" : "");
+        return new CompileError(List.of(new Diagnostic(DiagCode.SHAPE_SIZE, lstm != null ? lstm.span() : g.nodes().get(0).span(), message)));
+    }
+
+    /** {@code -Dnnet.verify=true}: the IR a phase made is well formed (a failure is a compiler bug). */
+    private static Graph verified(String phase, Graph g) {
+        if (Boolean.getBoolean("nnet.verify")) {
+            try {
+                IrVerifier.verify(g);
+            } catch (IllegalStateException e) {
+                throw new IllegalStateException("after " + phase + ": " + e.getMessage(), e);
+            }
+        }
+        return g;
     }
 
     /** {@code -Dnnet.dump=DIR} writes each generated class and its ASM text, to read what the compiler made. */

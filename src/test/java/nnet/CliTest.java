@@ -231,6 +231,23 @@ class CliTest {
         assertUserError(CliRunner.run("bench", example("xor.nnet"), "--batch", "0"), "--batch must be at least 1");
     }
 
+    /** Through the same pipeline as compile: an lstm is differentiated as its steps. */
+    @Test
+    void dumpIrBackwardWorksOnEveryExampleWithALoss() throws IOException {
+        int dumped = 0;
+        try (var files = Files.list(TestNetworks.root().resolve("examples"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".nnet")).sorted().toList()) {
+                if (!Files.readString(f).contains("loss")) continue;
+                CliRunner r = CliRunner.run("dump-ir", f.toString(), "--backward");
+                assertEquals(0, r.exit(), f + ": " + r.err());
+                assertTrue(r.out().contains("= loss(") && r.out().contains("= weight_grad("), f + ":\n" + r.out());
+                dumped++;
+            }
+        }
+        assertTrue(dumped >= 6, "examples dumped: " + dumped);
+        assertTrue(CliRunner.run("dump-ir", example("masked_lstm.nnet"), "--backward").out().contains("= slice("), "the lstm as its steps");
+    }
+
     @Test
     void aNetworkTooLargeForOneClassIsAUserErrorAtTheLstm() throws IOException {
         Path f = write("long.nnet", "network Long {\n  input seq[1000, 4]\n  h = lstm(seq, 8)\n  output h\n  loss mse\n}\n");

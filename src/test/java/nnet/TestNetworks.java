@@ -70,7 +70,7 @@ public final class TestNetworks {
         return w;
     }
 
-    /** Runs generated code and interpreter on random inputs; every named node must agree. */
+    /** Runs generated code and interpreter on random inputs; every named node must agree (the interpreter is the expected value). */
     public static void assertMatchesInterpreter(Graph g, long seed) {
         Network net = compile(g);
         Map<String, Tensor> w = randomWeights(g, seed);
@@ -106,7 +106,7 @@ public final class TestNetworks {
         for (int i = 0; i < expected.length; i++) {
             double tol = 1e-4 * Math.max(1, Math.abs(expected[i]));
             if (!(Math.abs(expected[i] - actual[i]) <= tol))
-                fail(what + "[" + i + "]: interpreter " + expected[i] + ", generated " + actual[i]);
+                fail(what + "[" + i + "]: expected " + expected[i] + ", got " + actual[i]);
         }
         assertTrue(expected.length > 0);
     }

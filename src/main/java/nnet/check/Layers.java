@@ -1,9 +1,7 @@
 package nnet.check;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
@@ -16,29 +14,30 @@ import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
+import nnet.runtime.Activation;
+import nnet.runtime.LossFunction;
 
 /**
  * The rules of every built-in call of LANGUAGE.md §3–§6: arguments, shapes, connectivity and
  * weights; each builds its IR nodes and params once its arguments check.
  */
 final class Layers {
-    /** Activation names usable as calls and as the third argument of dense/conv2d; linear is the identity. */
-    static final Map<String, Op> ACTIVATIONS = new LinkedHashMap<>();
+    /** Activation names usable as calls and as the third argument of dense/conv2d: the elementwise ones of the {@link Activation} table, softmax, and linear (the identity). */
+    static final List<String> ACTIVATIONS = activationNames();
 
-    static {
-        ACTIVATIONS.put("relu", Op.RELU);
-        ACTIVATIONS.put("sigmoid", Op.SIGMOID);
-        ACTIVATIONS.put("tanh", Op.TANH);
-        ACTIVATIONS.put("softmax", Op.SOFTMAX);
-        ACTIVATIONS.put("leaky_relu", Op.LEAKY_RELU);
-        ACTIVATIONS.put("gelu", Op.GELU);
-        ACTIVATIONS.put("linear", null);
+    private static List<String> activationNames() {
+        List<String> names = new ArrayList<>();
+        for (Activation a : Activation.values()) names.add(a.name);
+        names.add("softmax");
+        names.add("linear");
+        return List.copyOf(names);
     }
 
     static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate");
     /** Calls that hold weights and so take a layer name (§6). */
     static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm");
-    static final List<String> LOSSES = List.of("mse", "binary_cross_entropy", "cross_entropy");
+    /** The losses the language names (the {@link LossFunction} table's rows that have a name). */
+    static final List<String> LOSSES = java.util.Arrays.stream(LossFunction.values()).map(f -> f.name).filter(java.util.Objects::nonNull).toList();
 
     static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 2,
             List.of("connect", "weights", "bias", "freeze", "init"));
@@ -56,7 +55,7 @@ final class Layers {
 
     Node call(Ast.Call call, String name) {
         String f = call.callee().name();
-        if (ACTIVATIONS.containsKey(f)) return activationCall(call, name);
+        if (ACTIVATIONS.contains(f)) return activationCall(call, name);
         return switch (f) {
             case "dense" -> dense(call, name);
             case "conv2d" -> conv2d(call, name);
@@ -76,8 +75,8 @@ final class Layers {
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of dense");
         Integer units = c.positiveInt(a.get("units"), "units");
-        Op act = a.has("act") ? activationArg(a.get("act")) : null;
-        boolean actOk = !a.has("act") || act != null || isLinear(a.get("act"));
+        String act = a.has("act") ? activationArg(a.get("act")) : "linear";
+        boolean actOk = act != null, linear = "linear".equals(act);
         if (x == null || units == null) return null;
         int n = x.shape().last(), m = units;
         String layer = c.layerName(call);
@@ -98,12 +97,12 @@ final class Layers {
         c.param(kernel);
         Span span = call.span();
         Param b = bias.param(layer, m);
-        Node out = c.node(Op.LINEAR, x.shape().withLast(m), List.of(x), kernel, b == null && act == null ? name : null, span);
+        Node out = c.node(Op.LINEAR, x.shape().withLast(m), List.of(x), kernel, b == null && linear ? name : null, span);
         if (b != null) {
             c.param(b);
-            out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, act == null ? name : null, span);
+            out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, linear ? name : null, span);
         }
-        return act == null ? out : activation(act, out, 0.01f, name, span);
+        return activation(act, out, Activation.DEFAULT_SLOPE, name, span);
     }
 
     private record WeightsArg(float[] fixed, Init init) {
@@ -211,32 +210,32 @@ final class Layers {
 
     // ---- activations
 
-    private static boolean isLinear(Ast.Expr e) {
-        return e instanceof Ast.Name n && n.name().equals("linear");
-    }
-
-    /** The activation named as the third positional argument of dense/conv2d; null for linear or after an error. */
-    private Op activationArg(Ast.Expr e) {
-        if (e instanceof Ast.Name n && ACTIVATIONS.containsKey(n.name())) return ACTIVATIONS.get(n.name());
-        String found = e instanceof Ast.Name n ? "'" + n.name() + "'" + Suggest.didYouMean(n.name(), ACTIVATIONS.keySet()) : "this";
-        c.error(DiagCode.ARG_KIND, e.span(), "expected an activation (" + String.join(", ", ACTIVATIONS.keySet()) + "), found " + found);
+    /** The activation named as the third positional argument of dense/conv2d (checked), or null after an error. */
+    private String activationArg(Ast.Expr e) {
+        if (e instanceof Ast.Name n && ACTIVATIONS.contains(n.name())) return n.name();
+        String found = e instanceof Ast.Name n ? "'" + n.name() + "'" + Suggest.didYouMean(n.name(), ACTIVATIONS) : "this";
+        c.error(DiagCode.ARG_KIND, e.span(), "expected an activation (" + String.join(", ", ACTIVATIONS) + "), found " + found);
         return null;
     }
 
-    Node activation(Op op, Node x, float alpha, String name, Span span) {
-        return c.node(op, x.shape(), List.of(x), op == Op.LEAKY_RELU ? alpha : null, name, span);
+    /** {@code f(x)} for an activation name: an elementwise activation, softmax, or x itself for linear. */
+    Node activation(String f, Node x, double alpha, String name, Span span) {
+        if (f.equals("linear")) return x;
+        if (f.equals("softmax")) return c.node(Op.SOFTMAX, x.shape(), List.of(x), null, name, span);
+        Activation fn = Activation.named(f);
+        return c.node(Op.ACTIVATION, x.shape(), List.of(x), new Op.ActivationSpec(fn, fn.takesSlope ? (float) alpha : 0f), name, span);
     }
 
     private Node activationCall(Ast.Call call, String name) {
         String f = call.callee().name();
-        List<String> pos = f.equals("leaky_relu") ? List.of("x", "alpha") : List.of("x");
+        Activation fn = Activation.named(f);
+        List<String> pos = fn != null && fn.takesSlope ? List.of("x", "alpha") : List.of("x");
         Args a = Args.bind(call, new Args.Signature(f, pos, 1, List.of()), c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of " + f);
-        Double alpha = a.has("alpha") ? c.number(a.get("alpha")) : Double.valueOf(0.01);
+        Double alpha = a.has("alpha") ? c.number(a.get("alpha")) : Double.valueOf(Activation.DEFAULT_SLOPE);
         if (x == null || alpha == null) return null;
-        Op op = ACTIVATIONS.get(f);
-        return op == null ? x : activation(op, x, alpha.floatValue(), name, call.span());
+        return activation(f, x, alpha, name, call.span());
     }
 
     // ---- gate
@@ -280,8 +279,8 @@ final class Layers {
         Integer filters = c.positiveInt(a.get("filters"), "filters");
         int[] k = kernelSize(a.get("kernel"));
         Integer stride = a.has("stride") ? c.positiveInt(a.get("stride"), "stride") : Integer.valueOf(1);
-        Op act = a.has("act") ? activationArg(a.get("act")) : null;
-        boolean actOk = !a.has("act") || act != null || isLinear(a.get("act"));
+        String act = a.has("act") ? activationArg(a.get("act")) : "linear";
+        boolean actOk = act != null, linear = "linear".equals(act);
         Boolean same = a.has("pad") ? padding(a.get("pad")) : Boolean.FALSE;
         Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
         if (x == null || filters == null || k == null || stride == null || same == null || init == null || !actOk) return null;
@@ -315,8 +314,8 @@ final class Layers {
         c.param(kernel);
         Param b = bias.param(layer, filters);
         if (b != null) c.param(b);
-        Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride, padTop, padLeft), act == null ? name : null, call.span());
-        return act == null ? out : activation(act, out, 0.01f, name, call.span());
+        Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride, padTop, padLeft), linear ? name : null, call.span());
+        return activation(act, out, Activation.DEFAULT_SLOPE, name, call.span());
     }
 
     private int[] kernelSize(Ast.Expr e) {

@@ -19,6 +19,7 @@ import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
+import nnet.runtime.LossFunction;
 
 /**
  * Checks one network and builds its graph in the same walk: the shape of a node is its type, so
@@ -219,7 +220,8 @@ final class NetworkChecker implements Reporter {
 
     private void loss(Ast.LossStmt l, List<Node> outs, boolean noOutputStmt) {
         String kind = l.kind().name();
-        if (!Layers.LOSSES.contains(kind)) {
+        LossFunction function = LossFunction.named(kind);
+        if (function == null) {
             error(DiagCode.LOSS_UNKNOWN, l.kind().span(), "unknown loss '" + kind + "'" + Suggest.didYouMean(kind, Layers.LOSSES) + "; expected one of " + String.join(", ", Layers.LOSSES));
             return;
         }
@@ -238,7 +240,7 @@ final class NetworkChecker implements Reporter {
                 return;
             }
         }
-        g.loss(new Graph.Loss(target, kind));
+        g.loss(new Graph.Loss(target, function, l.span()));
     }
 
     // ---- expressions
@@ -269,7 +271,7 @@ final class NetworkChecker implements Reporter {
             symbols.used(span, b.defined());
             return b.value();
         }
-        if (Layers.ACTIVATIONS.containsKey(name) || Layers.CALLS.contains(name))
+        if (Layers.ACTIVATIONS.contains(name) || Layers.CALLS.contains(name))
             error(DiagCode.NAME_KIND, span, "'" + name + "' is a layer or activation, not a value; call it, e.g. " + name + "(x)");
         else if (blocks.containsKey(name))
             error(DiagCode.NAME_KIND, span, "'" + name + "' is a block; call it, e.g. " + name + "(x, ...)");
@@ -334,11 +336,11 @@ final class NetworkChecker implements Reporter {
             error(DiagCode.GATE_TARGETS, c.span(), "gate gives two values, the part sent on and the part that skips: write 'next, skip = gate(h, g)'");
             return null;
         }
-        if (!Layers.CALLS.contains(f) && !Layers.ACTIVATIONS.containsKey(f)) {
+        if (!Layers.CALLS.contains(f) && !Layers.ACTIVATIONS.contains(f)) {
             if (Patterns.NAMES.contains(f)) error(DiagCode.CALL_UNKNOWN, c.callee().span(), "'" + f + "' is a connectivity pattern; use it as connect: " + f + "(...)");
             else {
                 List<String> known = new ArrayList<>(Layers.CALLS);
-                known.addAll(Layers.ACTIVATIONS.keySet());
+                known.addAll(Layers.ACTIVATIONS);
                 known.addAll(blocks.keySet());
                 error(DiagCode.CALL_UNKNOWN, c.callee().span(), "unknown layer or block '" + f + "'" + Suggest.didYouMean(f, known));
             }

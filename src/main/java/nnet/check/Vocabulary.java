@@ -16,7 +16,7 @@ public final class Vocabulary {
 
     /** Activations, usable as calls and as the third argument of dense/conv2d. */
     public static List<String> activations() {
-        return List.copyOf(Layers.ACTIVATIONS.keySet());
+        return Layers.ACTIVATIONS;
     }
 
     /** Connectivity patterns of {@code connect:} (LANGUAGE.md §4). */

@@ -1,21 +1,22 @@
 package nnet.cli;
 
 import java.util.Optional;
+import nnet.runtime.LossFunction;
 import nnet.runtime.Network;
 
 /**
  * The fraction of training rows a network gets right, when its targets are labels (every value 0
- * or 1): argmax per class row for {@code cross_entropy} (and one-hot targets), else each value
+ * or 1): argmax per class row for a loss on class rows ({@code cross_entropy}) (and one-hot targets), else each value
  * thresholded at 0.5. Regression targets have no accuracy.
  */
 final class Accuracy {
     private Accuracy() {}
 
-    static Optional<String> of(Network net, String output, String lossKind, TrainingData data) {
+    static Optional<String> of(Network net, String output, LossFunction loss, TrainingData data) {
         for (float[] t : data.targets()) for (float v : t) if (v != 0 && v != 1) return Optional.empty();
         int[] shape = net.shape(output);
         int classes = shape[shape.length - 1];
-        boolean argmax = lossKind.equals("cross_entropy") && classes > 1;
+        boolean argmax = loss.targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
         int right = 0;
         for (int r = 0; r < data.rows(); r++) {
             net.forward(data.inputs()[r]);

@@ -5,7 +5,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
-import nnet.ir.Node;
 import nnet.runtime.Network;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
@@ -33,7 +32,7 @@ final class BenchCommand implements Callable<Integer> {
         float[][] t = new float[batch][];
         for (int s = 0; s < batch; s++) {
             for (int k = 0; k < g.inputs().size(); k++) x[s][k] = random(g.inputs().get(k).shape().size(), rnd);
-            if (g.loss() != null) t[s] = target(g.loss().output(), g.loss().kind(), rnd);
+            if (g.loss() != null) t[s] = g.loss().function().sampleTarget(g.loss().output().shape().size(), g.loss().output().shape().last(), rnd);
         }
         Runnable forward = batch == 1 ? () -> net.forward(x[0]) : () -> net.forwardBatch(x, java.util.List.of());
         System.out.printf("forward_us_per_sample: %.3f%n", microsPerSample(forward));
@@ -62,15 +61,5 @@ final class BenchCommand implements Callable<Integer> {
         float[] v = new float[n];
         for (int i = 0; i < n; i++) v[i] = (float) rnd.nextDouble(-1, 1);
         return v;
-    }
-
-    /** A target the loss accepts: one-hot class rows for cross_entropy, probabilities for binary_cross_entropy. */
-    private static float[] target(Node out, String loss, SplittableRandom rnd) {
-        int m = out.shape().last();
-        float[] t = new float[out.shape().size()];
-        for (int from = 0; from < t.length; from += m)
-            for (int j = 0; j < m; j++) t[from + j] = loss.equals("mse") ? (float) rnd.nextDouble(-1, 1) : loss.equals("binary_cross_entropy") ? rnd.nextInt(2) : 0;
-        if (loss.equals("cross_entropy")) for (int from = 0; from < t.length; from += m) t[from + rnd.nextInt(m)] = 1;
-        return t;
     }
 }

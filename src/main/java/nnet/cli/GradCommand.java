@@ -28,7 +28,7 @@ final class GradCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g);
         net.loadWeights(Sources.weights(g, weights, 0));
-        TrainingData data = TrainingData.read(net, inputs, target, g.loss().kind());
+        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
         float loss = net.computeGradients(data.inputs(), data.targets());
         Safetensors.write(output, net.gradients());
         System.out.println("loss: " + Csv.format(loss));

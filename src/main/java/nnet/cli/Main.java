@@ -2,7 +2,6 @@ package nnet.cli;
 
 import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
-import nnet.lower.UnsupportedOpException;
 import nnet.runtime.Cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -28,7 +27,6 @@ public final class Main implements Runnable {
             int n = ce.diagnostics().size();
             return sb.append(n).append(n == 1 ? " error" : " errors").toString();
         }
-        if (t instanceof UnsupportedOpException u) return u.span() + ": error: " + u.getMessage();
         return null;
     }
 

@@ -45,7 +45,7 @@ final class TrainCommand implements Callable<Integer> {
         Graph g = Sources.trainable(file, network);
         Network net = Sources.instantiate(g);
         net.loadWeights(Sources.weights(g, weights, seed));
-        TrainingData data = TrainingData.read(net, inputs, target, g.loss().kind());
+        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
         TrainDefaults d = net.trainDefaults();
         int nEpochs = positive("--epochs", epochs != null ? epochs : d.epochs());
         int batchSize = Math.min(positive("--batch", batch != null ? batch : d.batch()), data.rows());
@@ -55,10 +55,10 @@ final class TrainCommand implements Callable<Integer> {
 
         List<Float> curve = new ArrayList<>();
         float epochLoss = train(net, g.name(), data, nEpochs, batchSize, curve);
-        if (plot != null) LossPlot.write(plot, curve, g.name() + ": loss per step (" + g.loss().kind() + ")");
+        if (plot != null) LossPlot.write(plot, curve, g.name() + ": loss per step (" + g.loss().function() + ")");
         System.out.println("trained " + g.name() + ": " + nEpochs + " epochs of " + data.rows() + " rows, batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(epochLoss));
-        Accuracy.of(net, Sources.nameOf(g, g.loss().output()), g.loss().kind(), data).ifPresent(a -> System.out.println("accuracy on the training rows: " + a));
+        Accuracy.of(net, Sources.nameOf(g, g.loss().output()), g.loss().function(), data).ifPresent(a -> System.out.println("accuracy on the training rows: " + a));
         System.out.println("weights: " + output);
         return 0;
     }

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import nnet.runtime.Csv;
+import nnet.runtime.LossFunction;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
 import nnet.runtime.Tensor;
@@ -25,7 +26,7 @@ record TrainingData(float[][][] inputs, float[][] targets) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
     static final double SUM_TOLERANCE = 1e-3;
 
-    static TrainingData read(Network net, List<String> inputSpecs, Path targetFile, String lossKind) {
+    static TrainingData read(Network net, List<String> inputSpecs, Path targetFile, LossFunction loss) {
         Map<String, float[][]> in = Predict.readInputs(net, inputSpecs);
         if (!Files.isRegularFile(targetFile)) throw new UserError(targetFile + ": no such file");
         int[] shape = net.targetShape();
@@ -34,29 +35,29 @@ record TrainingData(float[][][] inputs, float[][] targets) {
         if (targets.length != rows)
             throw new UserError(targetFile + " has " + targets.length + " rows, but the input has " + rows + ": one target row per input row");
         if (rows == 0) throw new UserError(targetFile + ": no rows to train on");
-        checkTargets(targetFile, targets, lossKind, shape[shape.length - 1]);
+        checkTargets(targetFile, targets, loss, shape[shape.length - 1]);
         float[][][] samples = new float[rows][net.inputNames().size()][];
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < samples[r].length; k++) samples[r][k] = in.get(net.inputNames().get(k))[r];
         return new TrainingData(samples, targets);
     }
 
-    /** Cross-entropy targets are probabilities; for {@code cross_entropy} each row of the last axis sums to 1. */
-    private static void checkTargets(Path file, float[][] targets, String lossKind, int classes) {
-        if (lossKind.equals("mse")) return;
+    /** What the loss's row says its targets are: probabilities, whose rows of the last axis sum to 1 for class rows. */
+    private static void checkTargets(Path file, float[][] targets, LossFunction loss, int classes) {
+        if (loss.targets == LossFunction.Targets.ANY) return;
         for (int r = 0; r < targets.length; r++) {
             float[] t = targets[r];
             for (int k = 0; k < t.length; k++)
                 if (t[k] < 0 || t[k] > 1)
                     throw new UserError(file + ": row " + (r + 1) + ", column " + (k + 1) + ": target " + Csv.format(t[k]) + " is outside [0, 1]; "
-                            + lossKind + " takes probabilities" + (lossKind.equals("cross_entropy") ? " (one-hot rows for classes)" : ""));
-            if (!lossKind.equals("cross_entropy")) continue;
+                            + loss + " takes probabilities" + (loss.targets == LossFunction.Targets.CLASS_ROWS ? " (one-hot rows for classes)" : ""));
+            if (loss.targets != LossFunction.Targets.CLASS_ROWS) continue;
             for (int from = 0; from < t.length; from += classes) {
                 double sum = 0;
                 for (int j = 0; j < classes; j++) sum += t[from + j];
                 if (Math.abs(sum - 1) > SUM_TOLERANCE)
                     throw new UserError(file + ": row " + (r + 1) + ": the targets of a class row sum to " + Csv.format((float) sum)
-                            + "; cross_entropy takes a probability or one-hot row (summing to 1)");
+                            + "; " + loss + " takes a probability or one-hot row (summing to 1)");
             }
         }
     }

@@ -208,7 +208,7 @@ public final class ClassEmitter {
             });
         steps.add(m -> {
             m.g.loadThis();
-            m.g.push(t.lossKind());
+            m.g.push(t.lossFunction().name);
             m.g.push(outputName(t.lossOutput()));
             loadBuffer(m, t.target());
             loadBuffer(m, t.loss());

@@ -11,7 +11,9 @@ import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Expr;
 import nnet.lower.Kernel;
+import nnet.runtime.Activation;
 import nnet.runtime.Fn;
+import nnet.runtime.LossFunction;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -28,6 +30,8 @@ final class KernelEmitter {
     /** A map loop this short that reads fixed constants is unrolled, so the constants fold into the code. */
     static final int UNROLL_MAP = 64;
     private static final Type FN = Type.getType(Fn.class);
+    private static final Type ACTIVATION = Type.getType(Activation.class);
+    private static final Type LOSS = Type.getType(LossFunction.class);
     private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
 
     private final ClassVisitor cv;
@@ -54,7 +58,7 @@ final class KernelEmitter {
 
     private static void biases(Expr e, Set<Param> out) {
         if (e instanceof Expr.Bias b) out.add(b.param());
-        else if (e instanceof Expr.Unary u) biases(u.x(), out);
+        else if (e instanceof Expr.Activate a) biases(a.x(), out);
         else if (e instanceof Expr.Derivative d) biases(d.x(), out);
         else if (e instanceof Expr.Binary b) {
             biases(b.a(), out);
@@ -491,7 +495,7 @@ final class KernelEmitter {
     private void loads(Expr e, MethodBuilder m, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, boolean unroll) {
         if (e instanceof Expr.Load l) locals.computeIfAbsent(l.buffer(), b -> buffer(m, b));
         else if (e instanceof Expr.Bias b && !unroll) biasLocals.computeIfAbsent(b.param(), p -> m.fieldToLocal(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS));
-        else if (e instanceof Expr.Unary u) loads(u.x(), m, locals, biasLocals, unroll);
+        else if (e instanceof Expr.Activate a) loads(a.x(), m, locals, biasLocals, unroll);
         else if (e instanceof Expr.Derivative d) loads(d.x(), m, locals, biasLocals, unroll);
         else if (e instanceof Expr.Binary b) {
             loads(b.a(), m, locals, biasLocals, unroll);
@@ -555,33 +559,9 @@ final class KernelEmitter {
                 }
                 g.arrayLoad(Type.FLOAT_TYPE);
             }
-        } else if (e instanceof Expr.Unary u) {
-            expr(m, u.x(), extent, locals, biasLocals, jLocal, jConst);
-            switch (u.op()) {
-                case RELU -> g.invokeStatic(FN, Method.getMethod("float relu(float)"));
-                case SIGMOID -> g.invokeStatic(FN, Method.getMethod("float sigmoid(float)"));
-                case TANH -> g.invokeStatic(FN, Method.getMethod("float tanh(float)"));
-                case GELU -> g.invokeStatic(FN, Method.getMethod("float gelu(float)"));
-                case LEAKY_RELU -> {
-                    g.push(u.alpha());
-                    g.invokeStatic(FN, Method.getMethod("float leakyRelu(float, float)"));
-                }
-                default -> throw new IllegalStateException("not an activation: " + u.op());
-            }
-        } else if (e instanceof Expr.Derivative d) {
-            expr(m, d.x(), extent, locals, biasLocals, jLocal, jConst);
-            switch (d.of()) {
-                case RELU -> g.invokeStatic(FN, Method.getMethod("float reluDerivative(float)"));
-                case SIGMOID -> g.invokeStatic(FN, Method.getMethod("float sigmoidDerivative(float)"));
-                case TANH -> g.invokeStatic(FN, Method.getMethod("float tanhDerivative(float)"));
-                case GELU -> g.invokeStatic(FN, Method.getMethod("float geluDerivative(float)"));
-                case LEAKY_RELU -> {
-                    g.push(d.alpha());
-                    g.invokeStatic(FN, Method.getMethod("float leakyReluDerivative(float, float)"));
-                }
-                default -> throw new IllegalStateException("not an activation: " + d.of());
-            }
-        } else if (e instanceof Expr.Binary b) {
+        } else if (e instanceof Expr.Activate a) activation(m, a.f(), "float applyFloat(float, float)", a.x(), extent, locals, biasLocals, jLocal, jConst);
+        else if (e instanceof Expr.Derivative d) activation(m, d.f(), "float derivativeFloat(float, float)", d.x(), extent, locals, biasLocals, jLocal, jConst);
+        else if (e instanceof Expr.Binary b) {
             expr(m, b.a(), extent, locals, biasLocals, jLocal, jConst);
             expr(m, b.b(), extent, locals, biasLocals, jLocal, jConst);
             g.math(switch (b.op()) {
@@ -592,6 +572,15 @@ final class KernelEmitter {
                 default -> throw new IllegalStateException("not binary: " + b.op());
             }, Type.FLOAT_TYPE);
         }
+    }
+
+    /** {@code Activation.F.method(x, alpha)}: the row of the activation table, called on its constant (the JIT inlines it). */
+    private void activation(MethodBuilder m, Op.ActivationSpec f, String method, Expr x, int extent, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals,
+                            int jLocal, int jConst) {
+        m.g.getStatic(ACTIVATION, f.fn().name(), ACTIVATION);
+        expr(m, x, extent, locals, biasLocals, jLocal, jConst);
+        m.g.push(f.alpha());
+        m.g.invokeVirtual(ACTIVATION, Method.getMethod(method));
     }
 
     // ---- softmax and concat
@@ -768,29 +757,24 @@ final class KernelEmitter {
         g.arrayStore(Type.FLOAT_TYPE);
     }
 
-    /** {@code out[0] = Loss.mse(y, target, m)}, or {@code Loss.mseGradient(y, target, m, out)}. */
+    /** {@code out[0] = LossFunction.F.value(y, target, m)}, or {@code LossFunction.F.gradient(y, target, m, out)}. */
     private void loss(MethodBuilder m, Kernel.Loss l) {
         GeneratorAdapter g = m.g;
         int y = buffer(m, l.y()), t = buffer(m, l.target()), out = buffer(m, l.out());
-        String fn = LOSS_METHODS.get(l.kind());
-        if (fn == null) throw new IllegalStateException("unknown loss " + l.kind());
-        if (l.gradient()) {
-            g.loadLocal(y);
-            g.loadLocal(t);
-            g.push(l.m());
-            g.loadLocal(out);
-            g.invokeStatic(LOSS, Method.getMethod("void " + fn + "Gradient(float[], float[], int, float[])"));
-        } else {
+        if (!l.gradient()) {
             g.loadLocal(out);
             g.push(0);
-            g.loadLocal(y);
-            g.loadLocal(t);
-            g.push(l.m());
-            g.invokeStatic(LOSS, Method.getMethod("float " + fn + "(float[], float[], int)"));
+        }
+        g.getStatic(LOSS, l.function().name(), LOSS);
+        g.loadLocal(y);
+        g.loadLocal(t);
+        g.push(l.m());
+        if (l.gradient()) {
+            g.loadLocal(out);
+            g.invokeVirtual(LOSS, Method.getMethod("void gradient(float[], float[], int, float[])"));
+        } else {
+            g.invokeVirtual(LOSS, Method.getMethod("float value(float[], float[], int)"));
             g.arrayStore(Type.FLOAT_TYPE);
         }
     }
-
-    private static final Type LOSS = Type.getType(nnet.runtime.Loss.class);
-    private static final Map<String, String> LOSS_METHODS = Map.of("mse", "mse", "binary_cross_entropy", "binaryCrossEntropy", "cross_entropy", "crossEntropy");
 }

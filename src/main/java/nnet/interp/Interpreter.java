@@ -5,18 +5,22 @@ import java.util.List;
 import java.util.Map;
 import nnet.ir.Connectivity;
 import nnet.ir.ConvSpec;
+import nnet.expand.LstmExpansion;
 import nnet.ir.Graph;
-import nnet.ir.LstmSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
+import nnet.runtime.LossFunction;
 import nnet.runtime.Tensor;
 
 /**
  * The executable definition of every IR op, in double precision and written for clarity, not
- * speed. Generated code is tested against it on random inputs, and gradients are checked
- * against finite differences computed through it.
+ * speed: one case per op, and no default, so a new op does not compile until it is defined here.
+ * Activations and losses are the double-precision rows of their tables ({@code Activation},
+ * {@code LossFunction}); an lstm runs through its expansion ({@link LstmExpansion}), the one
+ * definition the compiler uses too. Generated code is tested against it on random inputs, and
+ * gradients are checked against finite differences computed through it.
  */
 public final class Interpreter {
     private final Graph g;
@@ -45,88 +49,108 @@ public final class Interpreter {
         return v;
     }
 
+    /** The value of one node, from the values of the nodes before it: the definition of every op. */
     private double[] eval(Node n, double[][] v, Map<String, double[]> inputs) {
         int size = n.shape().size();
-        double[] out = new double[size];
         double[] a = n.inputs().isEmpty() ? null : v[n.input(0).id()];
-        switch (n.op()) {
+        double[] b = n.inputs().size() < 2 ? null : v[n.input(1).id()];
+        return switch (n.op()) {
             case INPUT -> {
                 double[] x = inputs.get(n.name());
                 if (x == null || x.length != size) throw new IllegalArgumentException("input " + n.name() + " needs " + size + " values");
-                System.arraycopy(x, 0, out, 0, size);
+                yield x.clone();
             }
-            case CONST -> out[0] = (Float) n.arg();
-            case LINEAR -> linear(n.param(), a, n.input(0).shape(), out);
+            case CONST -> new double[] {(Float) n.arg()};
+            case LINEAR -> linear(n.param(), a, n.input(0).shape(), size);
             case BIAS_ADD -> {
-                double[] b = param(n.param());
-                Connectivity present = n.param().present();
+                double[] bias = param(n.param());
                 int m = n.shape().last();
-                for (int k = 0; k < size; k++) out[k] = a[k] + (present == null || present.get(0, k % m) ? b[k % m] : 0);
+                yield map(size, k -> a[k] + (n.param().has(0, k % m) ? bias[k % m] : 0));
             }
-            case ADD, SUB, MUL, DIV -> {
-                double[] b = v[n.input(1).id()];
-                for (int k = 0; k < size; k++) {
-                    double x = a[a.length == 1 ? 0 : k], y = b[b.length == 1 ? 0 : k];
-                    out[k] = switch (n.op()) {
-                        case ADD -> x + y;
-                        case SUB -> x - y;
-                        case MUL -> x * y;
-                        default -> x / y;
-                    };
-                }
+            case ADD -> map(size, k -> at(a, k) + at(b, k));
+            case SUB -> map(size, k -> at(a, k) - at(b, k));
+            case MUL -> map(size, k -> at(a, k) * at(b, k));
+            case DIV -> map(size, k -> at(a, k) / at(b, k));
+            case ACTIVATION -> {
+                Op.ActivationSpec f = (Op.ActivationSpec) n.arg();
+                yield map(size, k -> f.fn().apply(a[k], f.alpha()));
             }
-            case RELU, SIGMOID, TANH, GELU, LEAKY_RELU -> {
-                double alpha = n.arg() instanceof Float f ? f : 0;
-                for (int k = 0; k < size; k++) out[k] = Activations.apply(n.op(), a[k], alpha);
-            }
-            case SOFTMAX -> {
-                int m = n.shape().last();
-                for (int r = 0; r < size / m; r++) {
-                    double max = Double.NEGATIVE_INFINITY, sum = 0;
-                    for (int j = 0; j < m; j++) max = Math.max(max, a[r * m + j]);
-                    for (int j = 0; j < m; j++) sum += out[r * m + j] = Math.exp(a[r * m + j] - max);
-                    for (int j = 0; j < m; j++) out[r * m + j] /= sum;
-                }
-            }
-            case RESHAPE -> System.arraycopy(a, 0, out, 0, size);
-            case CONCAT -> concat(n, v, out);
-            case CONV2D -> conv2d((ConvSpec) n.arg(), a, n.input(0).shape(), n.shape(), out);
-            case MAXPOOL, AVGPOOL -> pool(n, a, out);
-            case LSTM -> lstm((LstmSpec) n.arg(), a, n.input(0).shape(), out);
             case DERIV -> {
-                Op.Derivative d = (Op.Derivative) n.arg();
-                for (int k = 0; k < size; k++) out[k] = Activations.derivative(d.of(), a[k], d.alpha());
+                Op.ActivationSpec f = (Op.ActivationSpec) n.arg();
+                yield map(size, k -> f.fn().derivative(a[k], f.alpha()));
             }
-            case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), out);
-            case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), v[n.input(1).id()], out);
-            case ROW_SUM -> {
-                Connectivity present = n.arg() instanceof Param p ? p.present() : null;
-                for (int k = 0; k < a.length; k++) if (present == null || present.get(0, k % size)) out[k % size] += a[k];
+            case SOFTMAX -> softmax(a, n.shape().last());
+            case RESHAPE -> a.clone();
+            case CONCAT -> concat(n, v, size);
+            case SLICE -> slice((Op.SliceSpec) n.arg(), a, n.input(0).shape(), size);
+            case EMBED -> embed((Op.SliceSpec) n.arg(), a, n.shape());
+            case CONV2D -> conv2d((ConvSpec) n.arg(), a, n.input(0).shape(), n.shape());
+            case MAXPOOL, AVGPOOL -> pool(n, a);
+            case LSTM -> new Interpreter(LstmExpansion.alone(n), weights).lastValue(Map.of("x", a));
+            case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), size);
+            case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), b);
+            case ROW_SUM -> { // a bias gradient: 0 at the absent entries of a bias mask
+                double[] out = new double[size];
+                Param p = n.arg() instanceof Param q ? q : null;
+                for (int k = 0; k < a.length; k++) if (p == null || p.has(0, k % size)) out[k % size] += a[k];
+                yield out;
             }
-            case SUM -> {
-                for (double x : a) out[0] += x;
-            }
-            case SLICE -> slice((Op.SliceSpec) n.arg(), a, n.input(0).shape(), out);
-            case EMBED -> embed((Op.SliceSpec) n.arg(), a, n.shape(), out);
-            case SOFTMAX_GRAD -> {
-                double[] dy = v[n.input(1).id()];
-                int m = n.shape().last();
-                for (int r = 0; r < size / m; r++) {
-                    double dot = 0;
-                    for (int j = 0; j < m; j++) dot += dy[r * m + j] * a[r * m + j];
-                    for (int j = 0; j < m; j++) out[r * m + j] = a[r * m + j] * (dy[r * m + j] - dot);
-                }
-            }
-            case CONV2D_INPUT_GRAD -> convGrad((ConvSpec) n.arg(), null, n.shape(), a, n.input(0).shape(), out, null);
-            case CONV2D_KERNEL_GRAD -> convGrad((ConvSpec) n.arg(), a, n.input(0).shape(), v[n.input(1).id()], n.input(1).shape(), null, out);
+            case SUM -> new double[] {java.util.Arrays.stream(a).sum()};
+            case SOFTMAX_GRAD -> softmaxGrad(a, b, n.shape().last());
+            case CONV2D_INPUT_GRAD -> convGrad((ConvSpec) n.arg(), null, n.shape(), a, n.input(0).shape(), true);
+            case CONV2D_KERNEL_GRAD -> convGrad((ConvSpec) n.arg(), a, n.input(0).shape(), b, n.input(1).shape(), false);
             case CONV2D_BIAS_GRAD -> { // 0 at absent entries of a bias mask
-                Connectivity present = ((ConvSpec) n.arg()).bias().present();
+                double[] out = new double[size];
+                Param bias = ((ConvSpec) n.arg()).bias();
                 int per = n.input(0).shape().size() / size;
-                for (int k = 0; k < a.length; k++) if (present == null || present.get(0, k / per)) out[k / per] += a[k];
+                for (int k = 0; k < a.length; k++) if (bias.has(0, k / per)) out[k / per] += a[k];
+                yield out;
             }
-            case MAXPOOL_GRAD, AVGPOOL_GRAD -> poolGrad(n, a, v[n.input(n.inputs().size() - 1).id()], out);
-            case LOSS -> out[0] = Losses.value((String) n.arg(), a, v[n.input(1).id()], n.input(0).shape().last());
-            case LOSS_GRAD -> Losses.gradient((String) n.arg(), a, v[n.input(1).id()], n.input(0).shape().last(), out);
+            case MAXPOOL_GRAD, AVGPOOL_GRAD -> poolGrad(n, a, v[n.input(n.inputs().size() - 1).id()]);
+            case LOSS -> new double[] {((LossFunction) n.arg()).value(a, b, n.input(0).shape().last())};
+            case LOSS_GRAD -> {
+                double[] out = new double[size];
+                ((LossFunction) n.arg()).gradient(a, b, n.input(0).shape().last(), out);
+                yield out;
+            }
+        };
+    }
+
+    /** Element k of an operand; a [1] operand broadcasts. */
+    private static double at(double[] x, int k) {
+        return x[x.length == 1 ? 0 : k];
+    }
+
+    private static double[] map(int size, java.util.function.IntToDoubleFunction element) {
+        double[] out = new double[size];
+        for (int k = 0; k < size; k++) out[k] = element.applyAsDouble(k);
+        return out;
+    }
+
+    /** The value of a graph's last node, run on {@code inputs}. */
+    private double[] lastValue(Map<String, double[]> inputs) {
+        double[][] v = run(inputs);
+        return v[v.length - 1];
+    }
+
+    private static double[] softmax(double[] a, int m) {
+        double[] out = new double[a.length];
+        for (int from = 0; from < a.length; from += m) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = from; j < from + m; j++) max = Math.max(max, a[j]);
+            for (int j = from; j < from + m; j++) sum += out[j] = Math.exp(a[j] - max);
+            for (int j = from; j < from + m; j++) out[j] /= sum;
+        }
+        return out;
+    }
+
+    /** {@code y * (dy - sum(dy * y))} per row. */
+    private static double[] softmaxGrad(double[] y, double[] dy, int m) {
+        double[] out = new double[y.length];
+        for (int from = 0; from < y.length; from += m) {
+            double dot = 0;
+            for (int j = from; j < from + m; j++) dot += dy[j] * y[j];
+            for (int j = from; j < from + m; j++) out[j] = y[j] * (dy[j] - dot);
         }
         return out;
     }
@@ -143,8 +167,8 @@ public final class Interpreter {
     }
 
     /** Only present connections contribute; the stored value of an absent one is ignored. */
-    private void linear(Param p, double[] x, Shape in, double[] out) {
-        double[] w = param(p);
+    private double[] linear(Param p, double[] x, Shape in, int size) {
+        double[] w = param(p), out = new double[size];
         int n = in.last(), m = p.shape().dim(1);
         for (int r = 0; r < in.outer(); r++)
             for (int j = 0; j < m; j++) {
@@ -152,10 +176,11 @@ public final class Interpreter {
                 for (int i = 0; i < n; i++) if (p.has(i, j)) s += x[r * n + i] * w[i * m + j];
                 out[r * m + j] = s;
             }
+        return out;
     }
 
-    private void linearTransposed(Param p, double[] dz, Shape in, double[] dx) {
-        double[] w = param(p);
+    private double[] linearTransposed(Param p, double[] dz, Shape in, int size) {
+        double[] w = param(p), dx = new double[size];
         int n = p.shape().dim(0), m = in.last();
         for (int r = 0; r < in.outer(); r++)
             for (int i = 0; i < n; i++) {
@@ -163,12 +188,14 @@ public final class Interpreter {
                 for (int j = 0; j < m; j++) if (p.has(i, j)) s += w[i * m + j] * dz[r * m + j];
                 dx[r * n + i] = s;
             }
+        return dx;
     }
 
     /** Only entries that exist and train get a gradient; the rest stay exactly 0. */
-    private static void weightGrad(Param p, double[] x, Shape in, double[] dz, double[] dw) {
+    private static double[] weightGrad(Param p, double[] x, Shape in, double[] dz) {
         Connectivity frozen = p.frozen();
         int n = in.last(), m = p.shape().dim(1);
+        double[] dw = new double[n * m];
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++) {
                 if (!p.has(i, j) || (frozen != null && frozen.get(i, j))) continue;
@@ -176,52 +203,63 @@ public final class Interpreter {
                 for (int r = 0; r < in.outer(); r++) s += x[r * n + i] * dz[r * m + j];
                 dw[i * m + j] = s;
             }
+        return dw;
     }
 
-    private static void slice(Op.SliceSpec sl, double[] a, Shape in, double[] out) {
+    /** The elements before {@code axis} (blocks) and after it (one entry's run), of a shape. */
+    private static int outer(int[] dims, int axis) {
+        int outer = 1;
+        for (int d = 0; d < axis; d++) outer *= dims[d];
+        return outer;
+    }
+
+    private static int inner(int[] dims, int axis) {
+        int inner = 1;
+        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
+        return inner;
+    }
+
+    private static double[] slice(Op.SliceSpec sl, double[] a, Shape in, int size) {
         int[] dims = in.dims();
-        int outer = 1, inner = 1;
-        for (int d = 0; d < sl.axis(); d++) outer *= dims[d];
-        for (int d = sl.axis() + 1; d < dims.length; d++) inner *= dims[d];
-        for (int o = 0; o < outer; o++)
-            System.arraycopy(a, (o * dims[sl.axis()] + sl.offset()) * inner, out, o * sl.length() * inner, sl.length() * inner);
+        int inner = inner(dims, sl.axis()), run = sl.length() * inner;
+        double[] out = new double[size];
+        for (int o = 0; o < outer(dims, sl.axis()); o++) System.arraycopy(a, (o * dims[sl.axis()] + sl.offset()) * inner, out, o * run, run);
+        return out;
     }
 
-    private static void embed(Op.SliceSpec sl, double[] a, Shape outShape, double[] out) {
+    private static double[] embed(Op.SliceSpec sl, double[] a, Shape outShape) {
         int[] dims = outShape.dims();
-        int outer = 1, inner = 1;
-        for (int d = 0; d < sl.axis(); d++) outer *= dims[d];
-        for (int d = sl.axis() + 1; d < dims.length; d++) inner *= dims[d];
-        for (int o = 0; o < outer; o++)
-            System.arraycopy(a, o * sl.length() * inner, out, (o * dims[sl.axis()] + sl.offset()) * inner, sl.length() * inner);
+        int inner = inner(dims, sl.axis()), run = sl.length() * inner;
+        double[] out = new double[outShape.size()];
+        for (int o = 0; o < outer(dims, sl.axis()); o++) System.arraycopy(a, o * run, out, (o * dims[sl.axis()] + sl.offset()) * inner, run);
+        return out;
     }
 
-    private static void concat(Node n, double[][] v, double[] out) {
+    private static double[] concat(Node n, double[][] v, int size) {
         int axis = (Integer) n.arg();
         int[] dims = n.shape().dims();
-        int outer = 1, inner = 1;
-        for (int d = 0; d < axis; d++) outer *= dims[d];
-        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
-        int pos = 0;
-        for (int o = 0; o < outer; o++)
+        int inner = inner(dims, axis), pos = 0;
+        double[] out = new double[size];
+        for (int o = 0; o < outer(dims, axis); o++)
             for (Node part : n.inputs()) {
                 int len = part.shape().dim(axis) * inner;
                 System.arraycopy(v[part.id()], o * len, out, pos, len);
                 pos += len;
             }
+        return out;
     }
 
-    private void conv2d(ConvSpec c, double[] x, Shape in, Shape outShape, double[] out) {
-        double[] k = param(c.kernel());
+    /** Over the present (input channel, filter) pairs of the channel table only; padding is zero. */
+    private double[] conv2d(ConvSpec c, double[] x, Shape in, Shape outShape) {
+        double[] k = param(c.kernel()), out = new double[outShape.size()];
         double[] b = c.bias() == null ? null : param(c.bias());
-        Connectivity table = c.kernel().present();
         int ch = in.dim(0), h = in.dim(1), w = in.dim(2), f = outShape.dim(0), oh = outShape.dim(1), ow = outShape.dim(2);
         for (int o = 0; o < f; o++)
             for (int y = 0; y < oh; y++)
                 for (int xx = 0; xx < ow; xx++) {
-                    double s = b == null || (c.bias().present() != null && !c.bias().present().get(0, o)) ? 0 : b[o];
+                    double s = b == null || !c.bias().has(0, o) ? 0 : b[o];
                     for (int i = 0; i < ch; i++) {
-                        if (table != null && !table.get(i, o)) continue;
+                        if (!c.kernel().has(i, o)) continue;
                         for (int ky = 0; ky < c.kh(); ky++)
                             for (int kx = 0; kx < c.kw(); kx++) {
                                 int iy = y * c.stride() + ky - c.padTop(), ix = xx * c.stride() + kx - c.padLeft();
@@ -231,19 +269,20 @@ public final class Interpreter {
                     }
                     out[(o * oh + y) * ow + xx] = s;
                 }
+        return out;
     }
 
     /**
      * The two gradients of a conv2d, over the same present (input, output) pairs as {@link #conv2d}:
-     * with {@code dx} the input gradient (x unused), with {@code dk} the kernel gradient.
+     * the input gradient (x unused, the result shaped like {@code in}) or the kernel gradient.
      */
-    private void convGrad(ConvSpec c, double[] x, Shape in, double[] dy, Shape outShape, double[] dx, double[] dk) {
-        double[] k = dx == null ? null : param(c.kernel());
-        Connectivity table = c.kernel().present();
+    private double[] convGrad(ConvSpec c, double[] x, Shape in, double[] dy, Shape outShape, boolean inputGrad) {
+        double[] k = inputGrad ? param(c.kernel()) : null;
+        double[] out = new double[inputGrad ? in.size() : c.kernel().shape().size()];
         int ch = in.dim(0), h = in.dim(1), w = in.dim(2), f = outShape.dim(0), oh = outShape.dim(1), ow = outShape.dim(2);
         for (int o = 0; o < f; o++)
             for (int i = 0; i < ch; i++) {
-                if (table != null && !table.get(i, o)) continue;
+                if (!c.kernel().has(i, o)) continue;
                 for (int ky = 0; ky < c.kh(); ky++)
                     for (int kx = 0; kx < c.kw(); kx++) {
                         int ki = ((o * ch + i) * c.kh() + ky) * c.kw() + kx;
@@ -252,18 +291,21 @@ public final class Interpreter {
                                 int iy = y * c.stride() + ky - c.padTop(), ix = xx * c.stride() + kx - c.padLeft();
                                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                                 double g = dy[(o * oh + y) * ow + xx];
-                                if (dx != null) dx[(i * h + iy) * w + ix] += k[ki] * g;
-                                else dk[ki] += x[(i * h + iy) * w + ix] * g;
+                                if (inputGrad) out[(i * h + iy) * w + ix] += k[ki] * g;
+                                else out[ki] += x[(i * h + iy) * w + ix] * g;
                             }
                     }
             }
+        return out;
     }
 
-    private static void poolGrad(Node n, double[] x, double[] dy, double[] dx) {
+    /** maxpool's gradient goes to each window's first maximum, avgpool's is spread evenly. */
+    private static double[] poolGrad(Node n, double[] x, double[] dy) {
         int k = (Integer) n.arg();
         Shape in = n.shape(), s = n.input(n.inputs().size() - 1).shape();
         int h = in.dim(1), w = in.dim(2);
-        boolean max = n.op() == nnet.ir.Op.MAXPOOL_GRAD;
+        boolean max = n.op() == Op.MAXPOOL_GRAD;
+        double[] dx = new double[in.size()];
         for (int c = 0; c < s.dim(0); c++)
             for (int y = 0; y < s.dim(1); y++)
                 for (int xx = 0; xx < s.dim(2); xx++) {
@@ -277,13 +319,15 @@ public final class Interpreter {
                         }
                     if (max) dx[best] += g;
                 }
+        return dx;
     }
 
-    private static void pool(Node n, double[] x, double[] out) {
+    private static double[] pool(Node n, double[] x) {
         int k = (Integer) n.arg();
         Shape in = n.input(0).shape(), s = n.shape();
         int h = in.dim(1), w = in.dim(2);
-        boolean max = n.op() == nnet.ir.Op.MAXPOOL;
+        boolean max = n.op() == Op.MAXPOOL;
+        double[] out = new double[s.size()];
         for (int c = 0; c < s.dim(0); c++)
             for (int y = 0; y < s.dim(1); y++)
                 for (int xx = 0; xx < s.dim(2); xx++) {
@@ -295,32 +339,7 @@ public final class Interpreter {
                         }
                     out[(c * s.dim(1) + y) * s.dim(2) + xx] = max ? acc : acc / (k * k);
                 }
-    }
-
-    /** Keras LSTM, gates i, f, c, o; each gate's kernel columns share the layer's connectivity. */
-    private void lstm(LstmSpec l, double[] x, Shape in, double[] out) {
-        int t = in.dim(0), f = in.dim(1), u = l.units();
-        double[] w = param(l.kernel()), r = param(l.recurrent());
-        double[] b = l.bias() == null ? new double[4 * u] : param(l.bias());
-        Connectivity cw = l.kernel().present(), cr = l.recurrent().present();
-        double[] h = new double[u], c = new double[u], z = new double[4 * u];
-        for (int step = 0; step < t; step++) {
-            for (int col = 0; col < 4 * u; col++) {
-                int j = col % u;
-                double s = b[col];
-                for (int i = 0; i < f; i++) if (cw == null || cw.get(i, j)) s += x[step * f + i] * w[i * 4 * u + col];
-                for (int i = 0; i < u; i++) if (cr == null || cr.get(i, j)) s += h[i] * r[i * 4 * u + col];
-                z[col] = s;
-            }
-            for (int j = 0; j < u; j++) {
-                double ig = Activations.sigmoid(z[j]), fg = Activations.sigmoid(z[u + j]);
-                double cand = Math.tanh(z[2 * u + j]), og = Activations.sigmoid(z[3 * u + j]);
-                c[j] = fg * c[j] + ig * cand;
-                h[j] = og * Math.tanh(c[j]);
-            }
-            if (l.sequences()) System.arraycopy(h, 0, out, step * u, u);
-        }
-        if (!l.sequences()) System.arraycopy(h, 0, out, 0, u);
+        return out;
     }
 
     /** Values of the graph's outputs, in order. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnet.diag.Span;
+import nnet.runtime.LossFunction;
 
 /**
  * A checked network: shaped nodes in topological order, its inputs and outputs, every name the
@@ -15,14 +16,19 @@ import nnet.diag.Span;
 public record Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
                     Map<String, Node> named, List<Param> params, Loss loss, TrainSettings train) {
 
-    /** The training loss on one output: {@code mse}, {@code binary_cross_entropy}, {@code cross_entropy}. */
-    public record Loss(Node output, String kind) {}
+    /** The training loss on one output; {@code span} is the {@code loss} statement's place. */
+    public record Loss(Node output, LossFunction function, Span span) {}
 
     /** Defaults from {@code train { }}; the CLI can override each. */
     public record TrainSettings(String optimizer, Map<String, Double> optimizerArgs, int batch, int epochs) {
         public static TrainSettings defaults() {
             return new TrainSettings("adam", Map.of(), 32, 10);
         }
+    }
+
+    /** The same network trained with another loss (tests, and gradients of any output). */
+    public Graph withLoss(Loss other) {
+        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, other, train);
     }
 
     public Node input(String inputName) {

@@ -29,7 +29,7 @@ public final class IrPrinter {
             sb.append('\n');
         }
         sb.append("  output ").append(g.outputs().stream().map(Node::label).collect(Collectors.joining(", "))).append('\n');
-        if (g.loss() != null) sb.append("  loss ").append(g.loss().output().label()).append(": ").append(g.loss().kind()).append('\n');
+        if (g.loss() != null) sb.append("  loss ").append(g.loss().output().label()).append(": ").append(g.loss().function()).append('\n');
         return sb.toString();
     }
 
@@ -40,7 +40,7 @@ public final class IrPrinter {
         if (a instanceof ConvSpec c)
             return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.stride() + " pad=" + c.padTop() + "," + c.padLeft();
         if (a instanceof LstmSpec l) return l.kernel().name() + " units=" + l.units() + (l.sequences() ? " sequences" : "");
-        if (a instanceof Op.Derivative d) return d.of().lower() + "'";
+        if (n.op() == Op.DERIV) return a + "'";
         return a.toString();
     }
 }

@@ -2,6 +2,8 @@ package nnet.ir;
 
 import java.util.EnumSet;
 import java.util.Set;
+import nnet.runtime.Activation;
+import nnet.runtime.LossFunction;
 
 /**
  * Every operation of the IR. Few primitives: a dense layer is LINEAR then BIAS_ADD then an
@@ -10,75 +12,83 @@ import java.util.Set;
  */
 public enum Op {
     /** A network input; arg: none (the node's name is the input's). */
-    INPUT,
+    INPUT(0),
     /** A scalar constant broadcast over its consumer; arg: {@code Float}. */
-    CONST,
+    CONST(0),
     /** {@code x[..., n] · W[n, m] -> [..., m]} over the present connections of W; arg: kernel {@link Param}. */
-    LINEAR,
+    LINEAR(1),
     /** {@code x[..., m] + b[m]}; arg: bias {@link Param}. */
-    BIAS_ADD,
+    BIAS_ADD(1),
     /** Elementwise binary ops; an operand of shape [1] broadcasts. */
-    ADD, SUB, MUL, DIV,
-    /** Activations, elementwise; LEAKY_RELU's arg is its slope ({@code Float}). */
-    RELU, SIGMOID, TANH, GELU, LEAKY_RELU,
+    ADD(2), SUB(2), MUL(2), DIV(2),
+    /** An activation, elementwise; arg: {@link ActivationSpec} (which one, from the {@link Activation} table). */
+    ACTIVATION(1),
     /** Softmax over the last axis. */
-    SOFTMAX,
+    SOFTMAX(1),
     /** Same data, new shape (flatten, reshape): no code, the buffer is shared. */
-    RESHAPE,
+    RESHAPE(1),
     /** Concatenation of the inputs along an axis; arg: {@code Integer} axis (non-negative). */
-    CONCAT,
+    CONCAT(-1),
     /** {@code [C, H, W] -> [F, H', W']}; arg: {@link ConvSpec}. */
-    CONV2D,
+    CONV2D(1),
     /** {@code [C, H, W] -> [C, H/k, W/k]}; arg: {@code Integer} k (window and stride). */
-    MAXPOOL, AVGPOOL,
+    MAXPOOL(1), AVGPOOL(1),
     /** {@code [T, F] -> [units]} or {@code [T, units]}; arg: {@link LstmSpec}. */
-    LSTM,
+    LSTM(1),
 
     // ---- ops of the backward pass (nnet.autodiff), each the adjoint of a forward op
 
-    /** The derivative of an activation at x, elementwise; arg: {@link Derivative}. */
-    DERIV,
+    /** The derivative of an activation at x, elementwise; arg: the {@link ActivationSpec} it differentiates. */
+    DERIV(1),
     /** {@code dz[..., m] -> dx[..., n]}: dx[r, i] = sum_j W[i, j] dz[r, j] over present (i, j); arg: kernel {@link Param}. */
-    LINEAR_T,
+    LINEAR_T(1),
     /** {@code (x[..., n], dz[..., m]) -> dW[n, m]} summed over rows; 0 at absent and frozen entries; arg: kernel {@link Param}. */
-    WEIGHT_GRAD,
+    WEIGHT_GRAD(2),
     /** {@code [..., m] -> [m]}: the sum over rows (a bias gradient); arg: the bias {@link Param} or null, whose absent entries stay 0. */
-    ROW_SUM,
+    ROW_SUM(1),
     /** The inverse of SLICE: the input placed at {@code offset} along the axis of a zero tensor of the node's shape (the gradient of a slice); arg: {@link SliceSpec}. */
-    EMBED,
+    EMBED(1),
     /** {@code [...] -> [1]}: the sum of all elements (the gradient of a broadcast operand). */
-    SUM,
+    SUM(1),
     /** A part of the input along an axis (the gradient of concat; an lstm's time step and gates); arg: {@link SliceSpec}. */
-    SLICE,
+    SLICE(1),
     /** {@code (y, dy) -> dx} of a softmax over the last axis: y * (dy - sum(dy * y)). */
-    SOFTMAX_GRAD,
+    SOFTMAX_GRAD(2),
     /** {@code dy[F, H', W'] -> dx[C, H, W]}: the input gradient of a conv2d over its present channel pairs; arg: {@link ConvSpec}. */
-    CONV2D_INPUT_GRAD,
+    CONV2D_INPUT_GRAD(1),
     /** {@code (x, dy) -> dK[F, C, kh, kw]}, 0 at absent channel pairs; arg: {@link ConvSpec}. */
-    CONV2D_KERNEL_GRAD,
+    CONV2D_KERNEL_GRAD(2),
     /** {@code dy[F, H', W'] -> [F]}: the sum over positions (a conv bias gradient); arg: {@link ConvSpec}. */
-    CONV2D_BIAS_GRAD,
+    CONV2D_BIAS_GRAD(1),
     /** {@code (x, dy) -> dx}: each window's gradient goes to its first maximum; arg: {@code Integer} k. */
-    MAXPOOL_GRAD,
+    MAXPOOL_GRAD(2),
     /** {@code dy -> dx}: each window's gradient spread evenly; arg: {@code Integer} k. */
-    AVGPOOL_GRAD,
-    /** {@code (y, target) -> [1]}: the loss of one sample; arg: the loss name. */
-    LOSS,
-    /** {@code (y, target) -> dL/dy}; arg: the loss name. */
-    LOSS_GRAD;
+    AVGPOOL_GRAD(1),
+    /** {@code (y, target) -> [1]}: the loss of one sample; arg: its {@link LossFunction}. */
+    LOSS(2),
+    /** {@code (y, target) -> dL/dy}; arg: its {@link LossFunction}. */
+    LOSS_GRAD(2);
 
-    /** Which activation a DERIV differentiates, with leaky_relu's slope. */
-    public record Derivative(Op of, float alpha) {}
+    /** Which activation an ACTIVATION applies or a DERIV differentiates, with leaky_relu's slope (0 for the others). */
+    public record ActivationSpec(Activation fn, float alpha) {
+        @Override
+        public String toString() {
+            return fn.name + (fn.takesSlope ? "(" + alpha + ")" : "");
+        }
+    }
 
     /** {@code length} entries of {@code axis} from {@code offset}. */
     public record SliceSpec(int axis, int offset, int length) {}
 
-    public static final Set<Op> BINARY = EnumSet.of(ADD, SUB, MUL, DIV);
-    public static final Set<Op> ACTIVATION = EnumSet.of(RELU, SIGMOID, TANH, GELU, LEAKY_RELU);
+    /** How many inputs a node of the op reads; -1: two or more (concat). */
+    public final int arity;
+
+    Op(int arity) {
+        this.arity = arity;
+    }
+
     /** Ops computed one element at a time at the same index: lowering fuses chains of them into one loop. */
-    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, RELU, SIGMOID, TANH, GELU, LEAKY_RELU, DERIV);
-    /** Ops that own weights. */
-    public static final Set<Op> PARAMETRIC = EnumSet.of(LINEAR, BIAS_ADD, CONV2D, LSTM);
+    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV);
 
     public String lower() {
         return name().toLowerCase();

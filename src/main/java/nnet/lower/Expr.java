@@ -16,11 +16,11 @@ public sealed interface Expr {
     /** {@code bias[j % units]}: the bias of a dense layer, over rows of units. */
     record Bias(Param param, int units) implements Expr {}
 
-    /** An activation; {@code alpha} is leaky_relu's slope. */
-    record Unary(Op op, float alpha, Expr x) implements Expr {}
+    /** An activation of x. */
+    record Activate(Op.ActivationSpec f, Expr x) implements Expr {}
 
     record Binary(Op op, Expr a, Expr b) implements Expr {}
 
-    /** The derivative of activation {@code of} at x (the backward pass's DERIV). */
-    record Derivative(Op of, float alpha, Expr x) implements Expr {}
+    /** The derivative of an activation at x (the backward pass's DERIV). */
+    record Derivative(Op.ActivationSpec f, Expr x) implements Expr {}
 }

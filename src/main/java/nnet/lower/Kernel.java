@@ -3,6 +3,7 @@ package nnet.lower;
 import java.util.List;
 import nnet.diag.Span;
 import nnet.ir.Param;
+import nnet.runtime.LossFunction;
 
 /** One loop nest of the forward or backward pass; the emitter turns each into one method. */
 public sealed interface Kernel {
@@ -101,7 +102,7 @@ public sealed interface Kernel {
 
     /**
      * A loss of one sample, or its gradient with respect to {@code y} (LANGUAGE.md §2), computed by
-     * the runtime's {@code Loss} functions; {@code m} is the size of the last axis.
+     * the float methods of its {@link LossFunction} row; {@code m} is the size of the last axis.
      */
-    record Loss(Span span, String label, Buffer out, Buffer y, Buffer target, String kind, int m, boolean gradient) implements Kernel {}
+    record Loss(Span span, String label, Buffer out, Buffer y, Buffer target, LossFunction function, int m, boolean gradient) implements Kernel {}
 }

@@ -14,6 +14,8 @@ import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
+import nnet.runtime.Activation;
+import nnet.runtime.LossFunction;
 
 /**
  * IR graph to kernels. The fusion rule: an elementwise value gets a buffer only if someone must
@@ -88,7 +90,7 @@ public final class Lowering {
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
         List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
-        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), (String) r.loss().arg(), trainable, inputGrads);
+        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), forward.loss().function(), trainable, inputGrads);
         return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, bw, l.buffers));
     }
 
@@ -146,31 +148,47 @@ public final class Lowering {
         return cut;
     }
 
+    /** Adds the kernel that computes {@code n}, if it needs a buffer of its own (see {@link #materialized}). */
     private void lowerNode(Node n) {
         if (!materialized(n)) return;
-        switch (n.op()) {
-            case INPUT -> buffer(n);
-            case RESHAPE -> bufferOf.put(n, bufferOf.get(n.input(0)));
+        Kernel k = kernel(n);
+        if (k != null) kernels.add(k);
+    }
+
+    /** The kernel of each op, one case per op and no default; null for ops that only name a buffer. */
+    private Kernel kernel(Node n) {
+        return switch (n.op()) {
+            case INPUT -> {
+                buffer(n);
+                yield null;
+            }
+            case RESHAPE -> { // same data, new shape: the input's buffer
+                bufferOf.put(n, bufferOf.get(n.input(0)));
+                yield null;
+            }
+            case CONST -> throw new IllegalStateException("a constant is folded into the loops that read it: " + n);
+            case BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV -> // elementwise, materialised here
+                    new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), expr(n, true))));
             case LINEAR -> {
                 Param p = n.param();
-                kernels.add(new Kernel.Linear(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p)));
+                yield new Kernel.Linear(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p));
             }
             case LINEAR_T -> {
                 Param p = (Param) n.arg();
-                kernels.add(new Kernel.LinearT(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p),
-                        path(p) == Kernel.LinearPath.UNROLLED ? null : reluInputMasking(n)));
+                yield new Kernel.LinearT(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p),
+                        path(p) == Kernel.LinearPath.UNROLLED ? null : reluInputMasking(n));
             }
             case WEIGHT_GRAD -> {
                 Param p = (Param) n.arg();
                 Node x = n.input(0);
-                kernels.add(new Kernel.WeightGrad(n.span(), label(n), p, bufferOf.get(x), bufferOf.get(n.input(1)), x.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p)));
+                yield new Kernel.WeightGrad(n.span(), label(n), p, bufferOf.get(x), bufferOf.get(n.input(1)), x.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p));
             }
             case ROW_SUM -> { // a bias gradient over rows: added into the gradient storage, absent entries zeroed by the runtime
                 Param p = (Param) n.arg();
-                kernels.add(new Kernel.Map(n.span(), label(n), n.input(0).shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), 1, expr(n.input(0), false)))));
+                yield new Kernel.Map(n.span(), label(n), n.input(0).shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), 1, expr(n.input(0), false))));
             }
-            case SOFTMAX -> kernels.add(new Kernel.Softmax(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.shape().outer(), n.shape().last()));
-            case SOFTMAX_GRAD -> kernels.add(new Kernel.SoftmaxGrad(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), n.shape().outer(), n.shape().last()));
+            case SOFTMAX -> new Kernel.Softmax(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.shape().outer(), n.shape().last());
+            case SOFTMAX_GRAD -> new Kernel.SoftmaxGrad(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), n.shape().outer(), n.shape().last());
             case CONCAT -> {
                 int axis = (Integer) n.arg();
                 int outer = outer(n.shape().dims(), axis), inner = inner(n.shape().dims(), axis);
@@ -180,62 +198,58 @@ public final class Lowering {
                     lengths[k] = n.input(k).shape().dim(axis) * inner;
                     parts.add(bufferOf.get(n.input(k)));
                 }
-                kernels.add(new Kernel.Concat(n.span(), label(n), buffer(n), parts, outer, lengths));
+                yield new Kernel.Concat(n.span(), label(n), buffer(n), parts, outer, lengths);
             }
             case SLICE -> {
                 Op.SliceSpec s = (Op.SliceSpec) n.arg();
                 int[] dims = n.input(0).shape().dims();
                 int inner = inner(dims, s.axis());
-                kernels.add(new Kernel.Slice(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
-                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner));
+                yield new Kernel.Slice(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
+                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner);
             }
             case EMBED -> {
                 Op.SliceSpec s = (Op.SliceSpec) n.arg();
                 int[] dims = n.shape().dims();
                 int inner = inner(dims, s.axis());
-                kernels.add(new Kernel.Embed(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
-                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner));
+                yield new Kernel.Embed(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
+                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner);
             }
-            case SUM -> kernels.add(new Kernel.Sum(n.span(), label(n), buffer(n), bufferOf.get(n.input(0))));
-            case LOSS, LOSS_GRAD -> kernels.add(new Kernel.Loss(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)),
-                    (String) n.arg(), n.input(0).shape().last(), n.op() == Op.LOSS_GRAD));
+            case SUM -> new Kernel.Sum(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)));
+            case LOSS, LOSS_GRAD -> new Kernel.Loss(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)),
+                    (LossFunction) n.arg(), n.input(0).shape().last(), n.op() == Op.LOSS_GRAD);
             case CONV2D -> {
                 ConvSpec c = (ConvSpec) n.arg();
-                kernels.add(new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.FORWARD, geometry(c, n.input(0).shape(), n.shape()), c.kernel(), c.bias(),
-                        bufferOf.get(n.input(0)), buffer(n)));
+                yield new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.FORWARD, geometry(c, n.input(0).shape(), n.shape()), c.kernel(), c.bias(),
+                        bufferOf.get(n.input(0)), buffer(n));
             }
             case CONV2D_INPUT_GRAD -> {
                 ConvSpec c = (ConvSpec) n.arg();
-                kernels.add(new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.INPUT_GRAD, geometry(c, n.shape(), n.input(0).shape()), c.kernel(), null,
-                        buffer(n), bufferOf.get(n.input(0))));
+                yield new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.INPUT_GRAD, geometry(c, n.shape(), n.input(0).shape()), c.kernel(), null,
+                        buffer(n), bufferOf.get(n.input(0)));
             }
             case CONV2D_KERNEL_GRAD -> { // added into the gradient storage, like WEIGHT_GRAD
                 ConvSpec c = (ConvSpec) n.arg();
-                kernels.add(new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.KERNEL_GRAD, geometry(c, n.input(0).shape(), n.input(1).shape()), c.kernel(), null,
-                        bufferOf.get(n.input(0)), bufferOf.get(n.input(1))));
+                yield new Kernel.Conv(n.span(), label(n), Kernel.ConvRole.KERNEL_GRAD, geometry(c, n.input(0).shape(), n.input(1).shape()), c.kernel(), null,
+                        bufferOf.get(n.input(0)), bufferOf.get(n.input(1)));
             }
             case CONV2D_BIAS_GRAD -> {
                 Param p = ((ConvSpec) n.arg()).bias();
                 Node dy = n.input(0);
                 int positions = dy.shape().size() / p.shape().size();
-                kernels.add(new Kernel.Map(n.span(), label(n), dy.shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), positions, expr(dy, false)))));
+                yield new Kernel.Map(n.span(), label(n), dy.shape().size(), List.of(new Kernel.AddToGrad(p, p.shape().size(), positions, expr(dy, false))));
             }
             case MAXPOOL, AVGPOOL -> {
                 Shape in = n.input(0).shape();
-                kernels.add(new Kernel.Pool(n.span(), label(n), n.op() == Op.MAXPOOL, bufferOf.get(n.input(0)), buffer(n), in.dim(0), in.dim(1), in.dim(2), (Integer) n.arg()));
+                yield new Kernel.Pool(n.span(), label(n), n.op() == Op.MAXPOOL, bufferOf.get(n.input(0)), buffer(n), in.dim(0), in.dim(1), in.dim(2), (Integer) n.arg());
             }
             case MAXPOOL_GRAD, AVGPOOL_GRAD -> {
                 boolean max = n.op() == Op.MAXPOOL_GRAD;
                 Shape s = n.shape();
-                kernels.add(new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
-                        s.dim(0), s.dim(1), s.dim(2), (Integer) n.arg()));
+                yield new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
+                        s.dim(0), s.dim(1), s.dim(2), (Integer) n.arg());
             }
-            case LSTM -> throw new IllegalStateException("lstm reaches lowering only unrolled (LstmUnrolling): " + n);
-            default -> { // elementwise, materialised here
-                Buffer out = buffer(n);
-                kernels.add(new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(out, expr(n, true)))));
-            }
-        }
+            case LSTM -> throw new IllegalStateException("an lstm is lowered as its steps: expand it first (Compiler.stages): " + n);
+        };
     }
 
     /**
@@ -246,7 +260,7 @@ public final class Lowering {
         List<Node> uses = readers.getOrDefault(n, List.of());
         if (uses.size() != 1 || g.outputs().contains(n) || uses.get(0).op() != Op.MUL) return null;
         Node mul = uses.get(0), other = mul.input(0) == n ? mul.input(1) : mul.input(0);
-        if (other == n || other.op() != Op.DERIV || ((Op.Derivative) other.arg()).of() != Op.RELU) return null;
+        if (other == n || other.op() != Op.DERIV || ((Op.ActivationSpec) other.arg()).fn() != Activation.RELU) return null;
         Node pre = other.input(0);
         return materialized(pre) && pre.shape().size() == n.shape().size() ? bufferOf.get(pre) : null;
     }
@@ -279,11 +293,8 @@ public final class Lowering {
         return switch (n.op()) {
             case BIAS_ADD -> new Expr.Binary(Op.ADD, expr(n.input(0), false), new Expr.Bias(n.param(), n.shape().last()));
             case ADD, SUB, MUL, DIV -> new Expr.Binary(n.op(), expr(n.input(0), false), expr(n.input(1), false));
-            case RELU, SIGMOID, TANH, GELU, LEAKY_RELU -> new Expr.Unary(n.op(), n.arg() instanceof Float f ? f : 0f, expr(n.input(0), false));
-            case DERIV -> {
-                Op.Derivative d = (Op.Derivative) n.arg();
-                yield new Expr.Derivative(d.of(), d.alpha(), expr(n.input(0), false));
-            }
+            case ACTIVATION -> new Expr.Activate((Op.ActivationSpec) n.arg(), expr(n.input(0), false));
+            case DERIV -> new Expr.Derivative((Op.ActivationSpec) n.arg(), expr(n.input(0), false));
             default -> throw new IllegalStateException("not elementwise: " + n);
         };
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
+import nnet.runtime.LossFunction;
 
 /**
  * A network ready for the emitter: buffers, kernels in execution order, and which buffer holds
@@ -20,9 +21,10 @@ public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, T
      * @param backward      loss, its gradient and every param gradient, added into the gradient storage
      * @param inputBackward what only the gradients of the inputs need: run on request after {@code backward}
      * @param lossOutput    the output the loss is on; the target has its shape
+     * @param lossFunction  the loss as the source names it
      * @param trainable     params with gradient storage (every param that is not fixed)
      * @param inputGrads    the buffer holding the loss gradient of each input, by input name
      */
-    public record Training(List<Kernel> backward, List<Kernel> inputBackward, Node lossOutput, Buffer target, Buffer loss, String lossKind,
+    public record Training(List<Kernel> backward, List<Kernel> inputBackward, Node lossOutput, Buffer target, Buffer loss, LossFunction lossFunction,
                            List<Param> trainable, Map<String, Buffer> inputGrads) {}
 }

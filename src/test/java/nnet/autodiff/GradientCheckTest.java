@@ -8,83 +8,32 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
-import nnet.DifferentialTest;
+import nnet.Compiler;
+import nnet.Corpus;
 import nnet.TestNetworks;
 import nnet.interp.Interpreter;
 import nnet.ir.Graph;
-import nnet.ir.IrVerifier;
 import nnet.ir.Node;
 import nnet.ir.Param;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The derived backward pass against central finite differences, in double precision through the
- * interpreter, for every network of the differential suite (every op, pattern, gate, merge and
- * block) and every loss: each weight entry that exists and trains, and each input.
+ * interpreter, for every network of the {@link Corpus} (every op, pattern, gate, merge, block and
+ * loss; lstm as the steps it is differentiated as, so backpropagation through time): each weight
+ * entry that exists and trains, and each input.
  */
 public class GradientCheckTest {
     static final double H = 1e-6, RELATIVE = 1e-3, ABSOLUTE = 1e-7;
     /** Entries checked per tensor at most (spread over it), to keep the suite fast. */
     static final int ENTRIES = 24;
 
-    static Stream<Arguments> networks() {
-        return DifferentialTest.networks();
-    }
-
     @ParameterizedTest(name = "{0}")
-    @MethodSource("networks")
-    void mseGradientsMatchFiniteDifferences(String name, String source) {
-        Graph g = TestNetworks.graph(source);
-        check(g, g.outputs().get(0), "mse", name.hashCode());
-    }
-
-    static Stream<Arguments> convNetworks() {
-        return Stream.concat(nnet.ConvNetworks.networks(), nnet.LstmNetworks.networks());
-    }
-
-    /** conv2d and pools as ops; lstm as the time steps it is differentiated as (backpropagation through time). */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("convNetworks")
-    void convolutionAndLstmGradientsMatchFiniteDifferences(String name, String source) {
-        Graph g = nnet.lower.LstmUnrolling.unroll(TestNetworks.graph(source));
-        check(g, g.outputs().get(0), "mse", name.hashCode());
-    }
-
-    /** Every example with a loss, as written (LeNet-5, the gated CNN, the masked LSTM, ...): its own loss against finite differences. */
-    @Test
-    void everyExampleWithALoss() throws java.io.IOException {
-        int checked = 0;
-        try (var files = java.nio.file.Files.list(TestNetworks.root().resolve("examples"))) {
-            for (var f : files.filter(p -> p.toString().endsWith(".nnet")).sorted().toList())
-                for (Graph source : nnet.Compiler.check(f).graphs()) {
-                    if (source.loss() == null) continue;
-                    Graph g = nnet.lower.LstmUnrolling.unroll(source);
-                    check(g, g.loss().output(), g.loss().kind(), f.getFileName().toString().hashCode());
-                    checked++;
-                }
-        }
-        assertTrue(checked >= 6, "examples checked: " + checked);
-    }
-
-    @Test
-    void everyLoss() {
-        Graph g = TestNetworks.graph("""
-                network L {
-                  input x[5]
-                  h = dense(x, 6, tanh)
-                  logits = dense(h, 4)
-                  p = dense(h, 4, sigmoid)
-                  s = softmax(logits)
-                  output logits, p, s
-                }""");
-        check(g, g.named().get("logits"), "cross_entropy", 1);
-        check(g, g.named().get("s"), "cross_entropy", 2);   // softmax fused: reads the logits beneath it
-        check(g, g.named().get("p"), "binary_cross_entropy", 3);
-        check(g, g.named().get("s"), "mse", 4);
+    @MethodSource("nnet.Corpus#networks")
+    void gradientsMatchFiniteDifferences(Corpus.Entry network) {
+        check(network.withLoss(), network.seed());
     }
 
     @Test
@@ -95,8 +44,9 @@ public class GradientCheckTest {
                   a = dense(x, 3, connect: mask [[1, 0, 1], [0, 1, 0], [1, 1, 0]], freeze: mask [[1, 0, 0], [0, 0, 0], [0, 1, 0]])
                   b = dense(a, 2, weights: fixed [[1, 2], [3, 4], [5, 6]], bias: mask [0, 1])
                   output b
+                  loss mse
                 }""");
-        BackwardPass.Result r = BackwardPass.derive(g, g.outputs().get(0), "mse");
+        BackwardPass.Result r = Compiler.stages(g).backward();
         Param fixed = g.params().stream().filter(Param::isFixed).findFirst().orElseThrow();
         assertFalse(r.paramGrads().containsKey(fixed), "a fixed kernel has no gradient at all");
         double[][] v = run(r, TestNetworks.randomWeights(g, 9), 9);
@@ -110,7 +60,7 @@ public class GradientCheckTest {
             }
         Param bias = g.params().stream().filter(p -> p.name().equals("b.bias")).findFirst().orElseThrow();
         assertEquals(0.0, sum(v, r.paramGrads().get(bias))[0], "masked bias entry");
-        check(g, g.outputs().get(0), "mse", 9);
+        check(g, 9);
     }
 
     private static double[][] run(BackwardPass.Result r, Map<String, nnet.runtime.Tensor> w, long seed) {
@@ -128,9 +78,9 @@ public class GradientCheckTest {
         return in;
     }
 
-    static void check(Graph g, Node output, String loss, long seed) {
-        BackwardPass.Result r = BackwardPass.derive(g, output, loss);
-        IrVerifier.verify(r.graph());
+    /** Every trainable entry (at most {@link #ENTRIES} per tensor) and input of {@code g}, under its loss. */
+    static void check(Graph g, long seed) {
+        BackwardPass.Result r = Compiler.stages(g).backward();
         Map<String, double[]> w = Interpreter.toDouble(TestNetworks.randomWeights(g, seed));
         Map<String, double[]> in = inputs(r, seed);
         Interpreter interp = new Interpreter(r.graph(), w);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import nnet.TestNetworks;
-import nnet.autodiff.BackwardPass;
+import nnet.Compiler;
 import nnet.ir.Graph;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LoweringTest {
     static Program lowerWithLoss(String body) {
         Graph g = TestNetworks.graph("network T {\n" + body + "\n loss mse\n}");
-        return Lowering.lower(g, BackwardPass.derive(g));
+        return Compiler.lower(Compiler.stages(g));
     }
 
     @Test
@@ -31,7 +31,6 @@ class LoweringTest {
         Program p = lowerWithLoss("input x[20]\n h = dense(x, 12, relu, connect: random(0.3))\n y = dense(h, 3)\n output y");
         Tiling t = p.tiling();
         assertNotNull(t, "contractions: tiles");
-        assertEquals(Tiling.SIZE, t.size());
         List<Tiling.Batched> forward = batched(t.forward());
         assertEquals(2, forward.size(), "h's contraction (sparse) and y's (dense)");
         Buffer x = p.bufferOf().get(p.graph().inputs().get(0));
@@ -66,8 +65,7 @@ class LoweringTest {
     /** An input's gradient summed over 1500 unrolled lstm steps is cut into buffers, not one expression 1500 levels deep. */
     @Test
     void longSumsAreCutIntoBuffers() {
-        Graph g = LstmUnrolling.unroll(TestNetworks.graph("network T {\n input seq[1500, 2]\n h = lstm(seq, 2)\n output h\n loss mse\n}"));
-        Program p = Lowering.lower(g, BackwardPass.derive(g));
+        Program p = Compiler.lower(Compiler.stages(TestNetworks.graph("network T {\n input seq[1500, 2]\n h = lstm(seq, 2)\n output h\n loss mse\n}")));
         int deepest = 0;
         for (Kernel k : p.training().inputBackward())
             if (k instanceof Kernel.Map m) for (Kernel.Store s : m.stores()) deepest = Math.max(deepest, depth(s.value()));
@@ -76,7 +74,7 @@ class LoweringTest {
 
     private static int depth(Expr e) {
         if (e instanceof Expr.Binary b) return 1 + Math.max(depth(b.a()), depth(b.b()));
-        if (e instanceof Expr.Unary u) return 1 + depth(u.x());
+        if (e instanceof Expr.Activate a) return 1 + depth(a.x());
         if (e instanceof Expr.Derivative d) return 1 + depth(d.x());
         return 0;
     }

@@ -1,0 +1,124 @@
+package nnet.runtime;
+
+/**
+ * The elementwise activations, one row each: the name the language gives it, its value and its
+ * derivative. The double-precision methods are the definition (the interpreter runs them, and
+ * gradients are checked against finite differences through them); generated code calls the
+ * float methods, which by default round the definition and are overridden only where a float
+ * form is faster (relu's, without branches). The checker, the interpreter, autodiff and the
+ * emitter all read this table: a new activation is a new row.
+ *
+ * <p>{@code alpha} is the slope of leaky_relu ({@link #takesSlope}); the others ignore it.
+ */
+public enum Activation {
+    RELU("relu", false) {
+        @Override
+        public double apply(double x, double alpha) {
+            return Math.max(x, 0); // NaN stays NaN
+        }
+
+        @Override
+        public double derivative(double x, double alpha) {
+            return Double.isNaN(x) ? x : x > 0 ? 1 : 0; // relu'(0) = 0
+        }
+
+        /** C2 compiles Math.max to branch-free code: half the signs of a layer are a coin toss for a branch. */
+        @Override
+        public float applyFloat(float x, float alpha) {
+            return Math.max(x, 0f);
+        }
+
+        /**
+         * Without a branch: scaled by 2^200 any positive float is at least 1 (the smallest is
+         * 2^-149), then clamped to [0, 1]; NaN stays NaN.
+         */
+        @Override
+        public float derivativeFloat(float x, float alpha) {
+            return Math.min(Math.max(x * 0x1p100f * 0x1p100f, 0f), 1f);
+        }
+    },
+    SIGMOID("sigmoid", false) {
+        @Override
+        public double apply(double x, double alpha) {
+            return 1 / (1 + Math.exp(-x));
+        }
+
+        @Override
+        public double derivative(double x, double alpha) {
+            double s = apply(x, alpha);
+            return s * (1 - s);
+        }
+    },
+    TANH("tanh", false) {
+        @Override
+        public double apply(double x, double alpha) {
+            return Math.tanh(x);
+        }
+
+        @Override
+        public double derivative(double x, double alpha) {
+            double t = Math.tanh(x);
+            return 1 - t * t;
+        }
+    },
+    LEAKY_RELU("leaky_relu", true) {
+        @Override
+        public double apply(double x, double alpha) {
+            return x > 0 ? x : alpha * x;
+        }
+
+        @Override
+        public double derivative(double x, double alpha) {
+            return x > 0 ? 1 : alpha;
+        }
+    },
+    /** The tanh approximation (PyTorch's {@code approximate='tanh'}). */
+    GELU("gelu", false) {
+        @Override
+        public double apply(double x, double alpha) {
+            return 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+        }
+
+        @Override
+        public double derivative(double x, double alpha) {
+            double t = Math.tanh(GELU_C * (x + 0.044715 * x * x * x));
+            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
+        }
+    };
+
+    private static final double GELU_C = 0.7978845608028654; // sqrt(2 / pi)
+    /** leaky_relu's slope when the source gives none (Keras' and PyTorch's default differ; this is PyTorch's). */
+    public static final double DEFAULT_SLOPE = 0.01;
+
+    /** The name in the language: {@code relu}, {@code leaky_relu}, ... */
+    public final String name;
+    /** Whether the language lets a call give a slope ({@code alpha}): {@code leaky_relu(x, 0.2)}. */
+    public final boolean takesSlope;
+
+    Activation(String name, boolean takesSlope) {
+        this.name = name;
+        this.takesSlope = takesSlope;
+    }
+
+    /** f(x), the definition. */
+    public abstract double apply(double x, double alpha);
+
+    /** f'(x), the definition (the backward pass's derivative op). */
+    public abstract double derivative(double x, double alpha);
+
+    /** f(x) in float, as generated code computes it. */
+    public float applyFloat(float x, float alpha) {
+        return (float) apply(x, alpha);
+    }
+
+    /** f'(x) in float, as generated code computes it. */
+    public float derivativeFloat(float x, float alpha) {
+        return (float) derivative(x, alpha);
+    }
+
+    /** The activation the language calls {@code name}, or null. */
+    public static Activation named(String name) {
+        for (Activation a : values()) if (a.name.equals(name)) return a;
+        return null;
+    }
+}

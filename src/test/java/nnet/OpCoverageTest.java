@@ -1,0 +1,37 @@
+package nnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.EnumSet;
+import nnet.ir.Graph;
+import nnet.ir.Node;
+import nnet.ir.Op;
+import nnet.runtime.Activation;
+import nnet.runtime.LossFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every op of the IR, every activation and every loss appears in the {@link Corpus}, as checked,
+ * expanded or differentiated: so each is run through the interpreter, the finite-difference check
+ * and the generated code. A new op, activation or loss fails here until a network uses it.
+ */
+class OpCoverageTest {
+    @Test
+    void everyOpActivationAndLossIsInTheCorpus() {
+        EnumSet<Op> ops = EnumSet.noneOf(Op.class);
+        EnumSet<Activation> activations = EnumSet.noneOf(Activation.class);
+        EnumSet<LossFunction> losses = EnumSet.noneOf(LossFunction.class);
+        for (Corpus.Entry e : Corpus.entries()) {
+            Compiler.Stages s = Compiler.stages(e.withLoss());
+            for (Graph g : new Graph[] {s.checked(), s.backward().graph()})
+                for (Node n : g.nodes()) {
+                    ops.add(n.op());
+                    if (n.arg() instanceof Op.ActivationSpec a) activations.add(a.fn());
+                    if (n.arg() instanceof LossFunction f) losses.add(f);
+                }
+        }
+        assertEquals(EnumSet.complementOf(ops), EnumSet.noneOf(Op.class), "ops no network of the corpus has");
+        assertEquals(EnumSet.complementOf(activations), EnumSet.noneOf(Activation.class), "activations no network of the corpus has");
+        assertEquals(EnumSet.complementOf(losses), EnumSet.noneOf(LossFunction.class), "losses no network of the corpus has");
+    }
+}
