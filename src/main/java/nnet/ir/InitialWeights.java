@@ -74,23 +74,18 @@ public final class InitialWeights {
         return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w);
     }
 
-    /** Writes 0 where the param's connectivity says no connection exists. */
+    /** Writes 0 where the param's connectivity says no connection exists ({@link Param#has}). */
     static void zeroAbsent(Param p, float[] v) {
-        Connectivity c = p.present();
-        if (c == null) return;
+        if (p.present() == null) return;
         Shape s = p.shape();
-        if (s.rank() == 4) { // channel table C x filters over [filters, C, kh, kw]
-            int f = s.dim(0), ch = s.dim(1), field = s.dim(2) * s.dim(3);
+        if (s.rank() == 4) { // [filters, C, kh, kw]: each (channel, filter) pair of the table covers kh x kw taps
+            int f = s.dim(0), ch = s.dim(1), taps = s.dim(2) * s.dim(3);
             for (int o = 0; o < f; o++)
                 for (int i = 0; i < ch; i++)
-                    if (!c.get(i, o)) java.util.Arrays.fill(v, (o * ch + i) * field, (o * ch + i + 1) * field, 0f);
-        } else if (s.rank() == 1) {
-            for (int j = 0; j < v.length; j++) if (!c.get(0, j)) v[j] = 0;
-        } else {
-            int rows = s.dim(0), cols = s.dim(1), unitCols = c.cols();
-            // lstm kernels repeat a rows x units pattern for each of the 4 gates
-            for (int i = 0; i < rows; i++)
-                for (int j = 0; j < cols; j++) if (!c.get(i, j % unitCols)) v[i * cols + j] = 0;
+                    if (!p.has(i, o)) java.util.Arrays.fill(v, (o * ch + i) * taps, (o * ch + i + 1) * taps, 0f);
+            return;
         }
+        int cols = s.last(); // a kernel [n, m], or a bias [m] (row 0)
+        for (int k = 0; k < v.length; k++) if (!p.has(k / cols, k % cols)) v[k] = 0;
     }
 }

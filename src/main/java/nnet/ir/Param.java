@@ -33,14 +33,19 @@ public record Param(String layer, String role, Shape shape, Connectivity present
         return layer + ".freeze_mask";
     }
 
-    /** Number of weights that exist (present connections). */
+    /**
+     * Number of weights that exist. The pattern says which (input, unit) pairs exist; the tensor
+     * repeats each pair over its other axes (a conv kernel's taps, an lstm's four gates), so the
+     * present weights are the tensor's size times the pattern's density.
+     */
     public long count() {
-        return present == null ? shape.sizeLong() : present.count() * (shape.rank() == 2 ? shape.dim(1) / present.cols() : 1);
+        return present == null ? shape.sizeLong() : shape.sizeLong() / ((long) present.rows() * present.cols()) * present.count();
     }
 
     /**
-     * Whether entry (i, j) of a 2-D kernel exists. An lstm kernel's pattern has a column per unit
-     * and repeats for each of the four gates, so j is taken modulo the pattern's width.
+     * Whether the entries of pair (i, j) exist: (input, unit) of a dense kernel, (channel, filter)
+     * of a conv kernel, (0, j) of a bias. An lstm kernel's pattern has a column per unit and repeats
+     * for each of the four gates, so j is taken modulo the pattern's width.
      */
     public boolean has(int i, int j) {
         return present == null || present.get(i, j % present.cols());

@@ -57,7 +57,7 @@ final class HoverText {
         long present = 0, kernelPresent = 0, kernelAll = 0;
         StringBuilder each = new StringBuilder();
         for (Param p : params) {
-            long n = presentWeights(p);
+            long n = p.count();
             present += n;
             if (!p.role().equals("bias")) {
                 kernelPresent += n;
@@ -69,23 +69,12 @@ final class HoverText {
         return present + " weights (" + each + ")" + density;
     }
 
-    /**
-     * A pattern says which (input, unit) pairs exist; the weight tensor repeats each pair over its
-     * other axes (a conv kernel's taps, an lstm's four gates), so the present weights are the
-     * tensor's size times the pattern's density.
-     */
-    private static long presentWeights(Param p) {
-        if (p.present() == null) return p.shape().sizeLong();
-        long pairs = (long) p.present().rows() * p.present().cols();
-        return p.shape().sizeLong() / pairs * p.present().count();
-    }
-
     private static long networkWeights(DocumentIndex index, Ast.Decl network) {
         long total = 0;
         for (DocumentIndex.Definition d : index.definitions())
             if (d.owner() == network && d.kind() == DocumentIndex.Kind.NODE)
                 for (Symbols.Binding b : d.bindings())
-                    for (Param p : b.weights()) total += presentWeights(p);
+                    for (Param p : b.weights()) total += p.count();
         return total;
     }
 

@@ -1,0 +1,72 @@
+package nnet.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each row of the activation and loss tables on its own: the derivative it declares is the
+ * derivative of the value it declares (central differences), and the float form generated code
+ * calls is the definition to float precision. A new row is tested here without a line of its own.
+ */
+class TablesTest {
+    static final double H = 1e-6;
+
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void activationDerivativeAndFloatForm(Activation f) {
+        double alpha = f.takesSlope ? 0.2 : 0;
+        for (double x = -6.05; x < 6; x += 0.1) { // steps that miss relu's kink at 0
+            double numeric = (f.apply(x + H, alpha) - f.apply(x - H, alpha)) / (2 * H);
+            assertEquals(numeric, f.derivative(x, alpha), 1e-6 * Math.max(1, Math.abs(numeric)), f + "'(" + x + ")");
+            assertEquals(f.apply((float) x, alpha), f.applyFloat((float) x, (float) alpha), 2e-7 * Math.max(1, Math.abs(f.apply(x, alpha))), f + "(" + x + ") in float");
+            assertEquals(f.derivative((float) x, alpha), f.derivativeFloat((float) x, (float) alpha), 2e-7 * Math.max(1, Math.abs(numeric)), f + "'(" + x + ") in float");
+        }
+        assertTrue(Float.isNaN(f.applyFloat(Float.NaN, (float) alpha)) && Double.isNaN(f.apply(Double.NaN, alpha)), f + ": NaN stays NaN");
+    }
+
+    @ParameterizedTest
+    @EnumSource(LossFunction.class)
+    void lossGradientAndFloatForm(LossFunction f) {
+        SplittableRandom rnd = new SplittableRandom(f.ordinal());
+        int m = 4, size = 8;
+        double[] y = new double[size], t = new double[size], grad = new double[size];
+        float[] yf = new float[size], tf = f.sampleTarget(size, m, rnd), gradF = new float[size];
+        for (int k = 0; k < size; k++) {
+            yf[k] = (float) (f == LossFunction.BINARY_CROSS_ENTROPY ? rnd.nextDouble(0.05, 0.95) : rnd.nextDouble(-3, 3)); // probabilities, or logits and values
+            y[k] = yf[k];
+            t[k] = tf[k];
+        }
+        f.gradient(y, t, m, grad);
+        f.gradient(yf, tf, m, gradF);
+        for (int k = 0; k < size; k++) {
+            double keep = y[k];
+            y[k] = keep + H;
+            double up = f.value(y, t, m);
+            y[k] = keep - H;
+            double down = f.value(y, t, m);
+            y[k] = keep;
+            double numeric = (up - down) / (2 * H);
+            assertEquals(numeric, grad[k], 1e-6 * Math.max(1, Math.abs(numeric)), f + ": d/dy[" + k + "]");
+            assertEquals(grad[k], gradF[k], 1e-6 * Math.max(1, Math.abs(grad[k])), f + ": float gradient [" + k + "]");
+        }
+        assertEquals(f.value(y, t, m), f.value(yf, tf, m), 1e-6 * Math.max(1, Math.abs(f.value(y, t, m))), f + ": float value");
+    }
+
+    /** On logits far past float's saturated sigmoid (1 - sigmoid(17) < 2^-24), the loss still pulls: sigmoid(z) - t. */
+    @ParameterizedTest
+    @EnumSource(names = "BINARY_CROSS_ENTROPY_ON_LOGITS")
+    void binaryCrossEntropyOnLogitsDoesNotSaturate(LossFunction f) {
+        float[] dy = new float[2];
+        f.gradient(new float[] {20, -30}, new float[] {0, 1}, 2, dy);
+        assertEquals(0.5f, dy[0], 1e-6, "sigmoid(20) - 0, over 2 elements");
+        assertEquals(-0.5f, dy[1], 1e-6, "sigmoid(-30) - 1, over 2 elements");
+        assertEquals((20 + 30) / 2.0, f.value(new float[] {20, -30}, new float[] {0, 1}, 2), 1e-6, "softplus(20) + softplus(30), mean");
+        double z = 1.3, p = Activation.SIGMOID.apply(z, 0);
+        assertEquals(LossFunction.BINARY_CROSS_ENTROPY.value(new double[] {p}, new double[] {0.25}, 1), f.value(new double[] {z}, new double[] {0.25}, 1), 1e-12,
+                "the same loss as on sigmoid(z)");
+    }
+}
