@@ -30,8 +30,8 @@ class OpCoverageTest {
                     if (n.arg() instanceof LossFunction f) losses.add(f);
                 }
         }
-        assertEquals(EnumSet.complementOf(ops), EnumSet.noneOf(Op.class), "ops no network of the corpus has");
-        assertEquals(EnumSet.complementOf(activations), EnumSet.noneOf(Activation.class), "activations no network of the corpus has");
-        assertEquals(EnumSet.complementOf(losses), EnumSet.noneOf(LossFunction.class), "losses no network of the corpus has");
+        assertEquals(EnumSet.noneOf(Op.class), EnumSet.complementOf(ops), "ops no network of the corpus has");
+        assertEquals(EnumSet.noneOf(Activation.class), EnumSet.complementOf(activations), "activations no network of the corpus has");
+        assertEquals(EnumSet.noneOf(LossFunction.class), EnumSet.complementOf(losses), "losses no network of the corpus has");
     }
 }
