@@ -206,41 +206,25 @@ public final class Interpreter {
         return dw;
     }
 
-    /** The elements before {@code axis} (blocks) and after it (one entry's run), of a shape. */
-    private static int outer(int[] dims, int axis) {
-        int outer = 1;
-        for (int d = 0; d < axis; d++) outer *= dims[d];
-        return outer;
-    }
-
-    private static int inner(int[] dims, int axis) {
-        int inner = 1;
-        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
-        return inner;
-    }
-
     private static double[] slice(Op.SliceSpec sl, double[] a, Shape in, int size) {
-        int[] dims = in.dims();
-        int inner = inner(dims, sl.axis()), run = sl.length() * inner;
+        int inner = in.sizeAfter(sl.axis()), run = sl.length() * inner;
         double[] out = new double[size];
-        for (int o = 0; o < outer(dims, sl.axis()); o++) System.arraycopy(a, (o * dims[sl.axis()] + sl.offset()) * inner, out, o * run, run);
+        for (int o = 0; o < in.sizeBefore(sl.axis()); o++) System.arraycopy(a, (o * in.dim(sl.axis()) + sl.offset()) * inner, out, o * run, run);
         return out;
     }
 
     private static double[] embed(Op.SliceSpec sl, double[] a, Shape outShape) {
-        int[] dims = outShape.dims();
-        int inner = inner(dims, sl.axis()), run = sl.length() * inner;
+        int inner = outShape.sizeAfter(sl.axis()), run = sl.length() * inner;
         double[] out = new double[outShape.size()];
-        for (int o = 0; o < outer(dims, sl.axis()); o++) System.arraycopy(a, o * run, out, (o * dims[sl.axis()] + sl.offset()) * inner, run);
+        for (int o = 0; o < outShape.sizeBefore(sl.axis()); o++) System.arraycopy(a, o * run, out, (o * outShape.dim(sl.axis()) + sl.offset()) * inner, run);
         return out;
     }
 
     private static double[] concat(Node n, double[][] v, int size) {
         int axis = (Integer) n.arg();
-        int[] dims = n.shape().dims();
-        int inner = inner(dims, axis), pos = 0;
+        int inner = n.shape().sizeAfter(axis), pos = 0;
         double[] out = new double[size];
-        for (int o = 0; o < outer(dims, axis); o++)
+        for (int o = 0; o < n.shape().sizeBefore(axis); o++)
             for (Node part : n.inputs()) {
                 int len = part.shape().dim(axis) * inner;
                 System.arraycopy(v[part.id()], o * len, out, pos, len);

@@ -44,6 +44,20 @@ public record Shape(int... dims) {
         return size() / last();
     }
 
+    /** Elements of the axes before {@code axis}: how many blocks a concat or slice along it copies. */
+    public int sizeBefore(int axis) {
+        int n = 1;
+        for (int d = 0; d < axis; d++) n *= dims[d];
+        return n;
+    }
+
+    /** Elements of the axes after {@code axis}: one entry of that axis, as a contiguous run. */
+    public int sizeAfter(int axis) {
+        int n = 1;
+        for (int d = axis + 1; d < dims.length; d++) n *= dims[d];
+        return n;
+    }
+
     public Shape withLast(int units) {
         int[] d = dims.clone();
         d[d.length - 1] = units;

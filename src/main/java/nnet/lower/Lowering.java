@@ -191,7 +191,7 @@ public final class Lowering {
             case SOFTMAX_GRAD -> new Kernel.SoftmaxGrad(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), n.shape().outer(), n.shape().last());
             case CONCAT -> {
                 int axis = (Integer) n.arg();
-                int outer = outer(n.shape().dims(), axis), inner = inner(n.shape().dims(), axis);
+                int outer = n.shape().sizeBefore(axis), inner = n.shape().sizeAfter(axis);
                 int[] lengths = new int[n.inputs().size()];
                 List<Buffer> parts = new ArrayList<>();
                 for (int k = 0; k < lengths.length; k++) {
@@ -202,17 +202,16 @@ public final class Lowering {
             }
             case SLICE -> {
                 Op.SliceSpec s = (Op.SliceSpec) n.arg();
-                int[] dims = n.input(0).shape().dims();
-                int inner = inner(dims, s.axis());
-                yield new Kernel.Slice(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
-                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner);
+                Shape in = n.input(0).shape();
+                int inner = in.sizeAfter(s.axis());
+                yield new Kernel.Slice(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), in.sizeBefore(s.axis()),
+                        in.dim(s.axis()) * inner, s.offset() * inner, s.length() * inner);
             }
             case EMBED -> {
                 Op.SliceSpec s = (Op.SliceSpec) n.arg();
-                int[] dims = n.shape().dims();
-                int inner = inner(dims, s.axis());
-                yield new Kernel.Embed(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), outer(dims, s.axis()),
-                        dims[s.axis()] * inner, s.offset() * inner, s.length() * inner);
+                int inner = n.shape().sizeAfter(s.axis());
+                yield new Kernel.Embed(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.shape().sizeBefore(s.axis()),
+                        n.shape().dim(s.axis()) * inner, s.offset() * inner, s.length() * inner);
             }
             case SUM -> new Kernel.Sum(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)));
             case LOSS, LOSS_GRAD -> new Kernel.Loss(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)),
@@ -272,18 +271,6 @@ public final class Lowering {
     private static Kernel.LinearPath path(Param p) {
         return p.isFixed() && p.count() <= UNROLL_LIMIT ? Kernel.LinearPath.UNROLLED
                 : p.present() == null ? Kernel.LinearPath.ROWS : Kernel.LinearPath.CSR;
-    }
-
-    private static int outer(int[] dims, int axis) {
-        int outer = 1;
-        for (int d = 0; d < axis; d++) outer *= dims[d];
-        return outer;
-    }
-
-    private static int inner(int[] dims, int axis) {
-        int inner = 1;
-        for (int d = axis + 1; d < dims.length; d++) inner *= dims[d];
-        return inner;
     }
 
     /** The element expression of {@code n}; {@code root} is the value being materialised. */
