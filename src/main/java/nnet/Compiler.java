@@ -130,10 +130,13 @@ public final class Compiler {
         if (dir == null) return;
         try {
             Path d = Files.createDirectories(Path.of(dir));
-            Files.write(d.resolve(n.simpleName() + ".class"), n.classFile());
-            StringWriter text = new StringWriter();
-            new ClassReader(n.classFile()).accept(new TraceClassVisitor(new PrintWriter(text)), 0);
-            Files.writeString(d.resolve(n.simpleName() + ".asm"), text.toString());
+            for (var c : n.classes().entrySet()) {
+                String simple = c.getKey().substring(c.getKey().lastIndexOf('.') + 1);
+                Files.write(d.resolve(simple + ".class"), c.getValue());
+                StringWriter text = new StringWriter();
+                new ClassReader(c.getValue()).accept(new TraceClassVisitor(new PrintWriter(text)), 0);
+                Files.writeString(d.resolve(simple + ".asm"), text.toString());
+            }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot dump to " + dir, e);
         }

@@ -57,7 +57,10 @@ class BytecodeTest {
         }
     }
 
-    /** The tiled train step of a sparse network: copies, batched contractions and the per-sample kernels, never an allocation. */
+    /**
+     * The tiled train step of a sparse network: batched kernels (their plain forms, and the Vector API
+     * forms in a class of their own) and the per-sample loss, never an allocation.
+     */
     @Test
     void tiledTrainStepNeverAllocates() {
         Graph g = TestNetworks.graph("""
@@ -68,26 +71,44 @@ class BytecodeTest {
                   output y
                   loss cross_entropy
                 }""");
-        ClassNode c = new ClassNode();
-        new ClassReader(Compiler.compile(g).classFile()).accept(c, 0);
-        assertEquals(5, c.methods.stream().filter(m -> m.name.startsWith("tile")).count(), "forward x 2, input gradient x 1, weight gradient x 2");
+        GeneratedNetwork n = Compiler.compile(g);
+        ClassNode c = classNode(n.classFile());
         assertTrue(c.methods.stream().anyMatch(m -> m.name.equals("trainTile")));
+        assertTrue(c.methods.stream().anyMatch(m -> m.name.startsWith("lanes")), "the loss, lane by lane");
         assertKernelsNeverAllocate(c);
+        ClassNode vector = classNode(n.helperClasses().get(n.className() + "$Vector"));
+        assertEquals(5, vector.methods.stream().filter(m -> m.name.startsWith("k")).count(), "forward x 2, input gradient x 1, weight gradient x 2");
+        for (MethodNode m : vector.methods) {
+            if (m.name.equals("<clinit>")) continue;
+            for (var insn : m.instructions) {
+                int op = insn.getOpcode();
+                assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY, m.name + " allocates");
+                if (insn instanceof MethodInsnNode call)
+                    assertTrue(call.owner.startsWith("jdk/incubator/vector/") || call.owner.equals(vector.name) || call.owner.equals("java/lang/Math") || call.owner.equals("java/util/Arrays"),
+                            m.name + " calls " + call.owner + "." + call.name);
+            }
+        }
     }
 
-    /** What kernels may call besides their own class: scalar functions, the activation and loss tables, and the JDK's array helpers. */
+    private static ClassNode classNode(byte[] bytes) {
+        ClassNode c = new ClassNode();
+        new ClassReader(bytes).accept(c, 0);
+        return c;
+    }
+
+    /** What kernels may call besides their own class and its Vector API kernels: scalar functions, the activation and loss tables, and the JDK's array helpers. */
     private static final List<String> KERNEL_CALLS = List.of("nnet/runtime/Fn", "nnet/runtime/Activation", "nnet/runtime/LossFunction",
             "java/lang/Math", "java/util/Arrays", "java/lang/System");
 
     private static void assertKernelsNeverAllocate(ClassNode c) {
         for (MethodNode m : c.methods) {
-            if (!List.of("k", "run", "backward", "inputBackward", "tile", "trainTile", "select").stream().anyMatch(m.name::startsWith)) continue;
+            if (!List.of("k", "run", "backward", "inputBackward", "tile", "trainTile", "forwardTile", "lanes").stream().anyMatch(m.name::startsWith)) continue;
             for (var insn : m.instructions) {
                 int op = insn.getOpcode();
                 assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY,
                         m.name + " allocates");
                 if (insn instanceof MethodInsnNode call)
-                    assertTrue(KERNEL_CALLS.contains(call.owner) || call.owner.equals(c.name), m.name + " calls " + call.owner + "." + call.name);
+                    assertTrue(KERNEL_CALLS.contains(call.owner) || call.owner.equals(c.name) || call.owner.equals(c.name + "$Vector"), m.name + " calls " + call.owner + "." + call.name);
                 assertFalse(insn instanceof FieldInsnNode f && f.owner.equals("nnet/runtime/CompiledNetwork"), "no graph bookkeeping in kernels");
             }
         }

@@ -47,7 +47,7 @@ public class EmittedGradientTest {
         Compiler.Stages stages = Compiler.stages(g);
         BackwardPass.Result r = stages.backward();
         GeneratedNetwork gen = Compiler.compile(stages);
-        TestNetworks.verify(gen.classFile());
+        TestNetworks.verify(gen);
         Network net = new NetworkClassLoader().instantiate(gen);
         Map<String, Tensor> w = TestNetworks.randomWeights(g, seed);
         net.loadWeights(w);

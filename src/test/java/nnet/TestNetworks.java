@@ -43,8 +43,13 @@ public final class TestNetworks {
     /** Compiles, passes the class through ASM's verifier, and instantiates it. */
     public static Network compile(Graph g) {
         GeneratedNetwork n = Compiler.compile(g);
-        verify(n.classFile());
+        verify(n);
         return new NetworkClassLoader().instantiate(n);
+    }
+
+    /** Every class of a generated network, its Vector API kernels too. */
+    public static void verify(GeneratedNetwork n) {
+        for (byte[] c : n.classes().values()) verify(c);
     }
 
     public static void verify(byte[] classFile) {

@@ -36,6 +36,8 @@ public final class ClassEmitter {
     static final Type ROWS = Type.getType(float[][].class);
     static final Type INTS = Type.getType(int[].class);
     static final Type SPARSE = Type.getType(CompiledNetwork.SparseParam.class);
+    /** The index arrays of a sparse kernel, beside its values: by row (start, col) and by column (colStart, rowIndex, position). */
+    private static final List<String> SPARSE_INDEX = List.of("start", "col", "colStart", "rowIndex", "position");
 
     private final Program p;
     private final Type self;
@@ -103,14 +105,19 @@ public final class ClassEmitter {
             sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
             sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
         }
+        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
         if (p.tiling() != null) {
-            tiles = new TileEmitter(cw, self, p);
+            tiles = new TileEmitter(cw, self, p, vectors);
             tiles.fields();
             tiles.methods(methodOf);
+            MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
+            tiles.staticInit(clinit);
+            clinit.end(self);
         }
         constructor();
         cw.visitEnd();
-        return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), structure);
+        Map<String, byte[]> helpers = vectors.isEmpty() ? Map.of() : Map.of(vectors.type().getClassName(), vectors.classFile());
+        return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), helpers, structure);
     }
 
     /** Emits each kernel as a method (declaring the param fields it reads) and returns their names. */
@@ -134,10 +141,8 @@ public final class ClassEmitter {
         String f = fieldOf(param);
         if (keptAsRows(param)) field(f, ROWS);
         else field(f, FLOATS);
-        if (param.shape().rank() == 2 && param.present() != null) {
-            field(f + "$start", INTS);
-            field(f + "$col", INTS);
-        }
+        if (param.shape().rank() == 2 && param.present() != null)
+            for (String index : SPARSE_INDEX) field(f + "$" + index, INTS);
         if (isConvKernel(param)) field(f + "$pairs", INTS);
     }
 
@@ -285,6 +290,9 @@ public final class ClassEmitter {
             storeComponent(m, sp, "values", f, FLOATS);
             storeComponent(m, sp, "rowStart", f + "$start", INTS);
             storeComponent(m, sp, "colIndex", f + "$col", INTS);
+            storeComponent(m, sp, "colStart", f + "$colStart", INTS);
+            storeComponent(m, sp, "rowIndex", f + "$rowIndex", INTS);
+            storeComponent(m, sp, "position", f + "$position", INTS);
         } else if (isConvKernel(param)) {
             int[] dims = param.shape().dims();
             gen.loadThis();

@@ -27,8 +27,6 @@ import org.objectweb.asm.commons.Method;
  * line number is the source line of the node it computes.
  */
 final class KernelEmitter {
-    /** A map loop this short that reads fixed constants is unrolled, so the constants fold into the code. */
-    static final int UNROLL_MAP = 64;
     private static final Type FN = Type.getType(Fn.class);
     private static final Type ACTIVATION = Type.getType(Activation.class);
     private static final Type LOSS = Type.getType(LossFunction.class);
@@ -52,25 +50,8 @@ final class KernelEmitter {
             out.add(c.kernel()); // its values, or its channel pairs for a gradient
             if (c.bias() != null) out.add(c.bias());
         }
-        if (k instanceof Kernel.Map m && !unrolled(m)) for (Kernel.Store a : m.stores()) biases(a.value(), out);
+        if (k instanceof Kernel.Map m) out.addAll(ElementwiseEmitter.fieldParams(m));
         return out;
-    }
-
-    private static void biases(Expr e, Set<Param> out) {
-        if (e instanceof Expr.Bias b) out.add(b.param());
-        else if (e instanceof Expr.Activate a) biases(a.x(), out);
-        else if (e instanceof Expr.Derivative d) biases(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
-            biases(b.a(), out);
-            biases(b.b(), out);
-        }
-    }
-
-    private static boolean unrolled(Kernel.Map m) {
-        if (m.extent() > UNROLL_MAP) return false;
-        Set<Param> ps = new LinkedHashSet<>();
-        for (Kernel.Store a : m.stores()) biases(a.value(), ps);
-        return !ps.isEmpty() && ps.stream().allMatch(Param::isFixed);
     }
 
     /** Emits the kernel's method and returns its name. */
@@ -80,7 +61,7 @@ final class KernelEmitter {
         if (k instanceof Kernel.Linear l) linear(m, l);
         else if (k instanceof Kernel.LinearT l) linearTransposed(m, l);
         else if (k instanceof Kernel.WeightGrad w) weightGrad(m, w);
-        else if (k instanceof Kernel.Map map) map(m, map);
+        else if (k instanceof Kernel.Map map) new ElementwiseEmitter(m, self).perSample(map);
         else if (k instanceof Kernel.Softmax s) softmax(m, s);
         else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(m, s);
         else if (k instanceof Kernel.Concat c) concat(m, c);
@@ -471,116 +452,6 @@ final class KernelEmitter {
         if (w == 1) return;
         g.push(w);
         g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-    }
-
-    // ---- fused elementwise loops
-
-    private void map(MethodBuilder m, Kernel.Map map) {
-        Map<Buffer, Integer> locals = new LinkedHashMap<>();
-        Map<Param, Integer> biasLocals = new LinkedHashMap<>(), gradLocals = new LinkedHashMap<>();
-        boolean unroll = unrolled(map);
-        for (Kernel.Store s : map.stores()) {
-            if (s instanceof Kernel.Assign a) locals.computeIfAbsent(a.out(), b -> buffer(m, b));
-            else if (s instanceof Kernel.AddToGrad a) gradLocals.computeIfAbsent(a.param(), p -> m.fieldToLocal(self, ClassEmitter.gradFieldOf(p), ClassEmitter.FLOATS));
-            loads(s.value(), m, locals, biasLocals, unroll);
-        }
-        if (unroll) {
-            for (int j = 0; j < map.extent(); j++) storeAll(m, map, locals, biasLocals, gradLocals, -1, j);
-            return;
-        }
-        int j = m.local("j", Type.INT_TYPE);
-        m.forLoop(j, 0, map.extent(), () -> storeAll(m, map, locals, biasLocals, gradLocals, j, 0));
-    }
-
-    private void loads(Expr e, MethodBuilder m, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, boolean unroll) {
-        if (e instanceof Expr.Load l) locals.computeIfAbsent(l.buffer(), b -> buffer(m, b));
-        else if (e instanceof Expr.Bias b && !unroll) biasLocals.computeIfAbsent(b.param(), p -> m.fieldToLocal(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS));
-        else if (e instanceof Expr.Activate a) loads(a.x(), m, locals, biasLocals, unroll);
-        else if (e instanceof Expr.Derivative d) loads(d.x(), m, locals, biasLocals, unroll);
-        else if (e instanceof Expr.Binary b) {
-            loads(b.a(), m, locals, biasLocals, unroll);
-            loads(b.b(), m, locals, biasLocals, unroll);
-        }
-    }
-
-    /** Every store at one index: the loop variable {@code jLocal}, or the constant {@code jConst} when unrolled. */
-    private void storeAll(MethodBuilder m, Kernel.Map map, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, Map<Param, Integer> gradLocals,
-                          int jLocal, int jConst) {
-        GeneratorAdapter g = m.g;
-        for (Kernel.Store s : map.stores()) {
-            if (s instanceof Kernel.Assign a) {
-                g.loadLocal(locals.get(a.out()));
-                index(g, jLocal, jConst);
-                expr(m, a.value(), map.extent(), locals, biasLocals, jLocal, jConst);
-            } else if (s instanceof Kernel.AddToGrad a) { // grad[j / per % size] += value
-                g.loadLocal(gradLocals.get(a.param()));
-                if (jLocal < 0) g.push(jConst / a.per() % a.size());
-                else {
-                    g.loadLocal(jLocal);
-                    if (a.per() != 1) {
-                        g.push(a.per());
-                        g.math(GeneratorAdapter.DIV, Type.INT_TYPE);
-                    }
-                    if ((long) a.size() * a.per() != map.extent()) {
-                        g.push(a.size());
-                        g.math(GeneratorAdapter.REM, Type.INT_TYPE);
-                    }
-                }
-                g.dup2();
-                g.arrayLoad(Type.FLOAT_TYPE);
-                expr(m, a.value(), map.extent(), locals, biasLocals, jLocal, jConst);
-                g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-            }
-            g.arrayStore(Type.FLOAT_TYPE);
-        }
-    }
-
-    private static void index(GeneratorAdapter g, int jLocal, int jConst) {
-        if (jLocal >= 0) g.loadLocal(jLocal);
-        else g.push(jConst);
-    }
-
-    private void expr(MethodBuilder m, Expr e, int extent, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals, int jLocal, int jConst) {
-        GeneratorAdapter g = m.g;
-        if (e instanceof Expr.Const c) g.push(c.value());
-        else if (e instanceof Expr.Load l) {
-            g.loadLocal(locals.get(l.buffer()));
-            if (l.buffer().size() == 1) g.push(0); // a [1] tensor broadcast over the loop
-            else index(g, jLocal, jConst);
-            g.arrayLoad(Type.FLOAT_TYPE);
-        } else if (e instanceof Expr.Bias b) {
-            if (jLocal < 0) g.push(b.param().fixed()[jConst % b.units()]);
-            else {
-                g.loadLocal(biasLocals.get(b.param()));
-                g.loadLocal(jLocal);
-                if (b.units() != extent) {
-                    g.push(b.units());
-                    g.math(GeneratorAdapter.REM, Type.INT_TYPE);
-                }
-                g.arrayLoad(Type.FLOAT_TYPE);
-            }
-        } else if (e instanceof Expr.Activate a) activation(m, a.f(), "float applyFloat(float, float)", a.x(), extent, locals, biasLocals, jLocal, jConst);
-        else if (e instanceof Expr.Derivative d) activation(m, d.f(), "float derivativeFloat(float, float)", d.x(), extent, locals, biasLocals, jLocal, jConst);
-        else if (e instanceof Expr.Binary b) {
-            expr(m, b.a(), extent, locals, biasLocals, jLocal, jConst);
-            expr(m, b.b(), extent, locals, biasLocals, jLocal, jConst);
-            g.math(switch (b.op()) {
-                case ADD -> GeneratorAdapter.ADD;
-                case SUB -> GeneratorAdapter.SUB;
-                case MUL -> GeneratorAdapter.MUL;
-                case DIV -> GeneratorAdapter.DIV;
-                default -> throw new IllegalStateException("not binary: " + b.op());
-            }, Type.FLOAT_TYPE);
-        }
-    }
-
-    /** {@code Activation.F.method(x, alpha)}: the row of the activation table, called on its constant (the JIT inlines it). */
-    private void activation(MethodBuilder m, Op.ActivationSpec f, String method, Expr x, int extent, Map<Buffer, Integer> locals, Map<Param, Integer> biasLocals,
-                            int jLocal, int jConst) {
-        m.g.getStatic(ACTIVATION, f.fn().name(), ACTIVATION);
-        expr(m, x, extent, locals, biasLocals, jLocal, jConst);
-        m.g.push(f.alpha());
-        m.g.invokeVirtual(ACTIVATION, Method.getMethod(method));
     }
 
     // ---- softmax and concat

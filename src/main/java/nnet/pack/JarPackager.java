@@ -47,7 +47,7 @@ public final class JarPackager {
         try (JarOutputStream jar = new JarOutputStream(out, mf)) {
             for (Packed p : networks) {
                 GeneratedNetwork n = p.network();
-                entry(jar, n.classResource(), n.classFile());
+                for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
                 entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
             }

@@ -18,7 +18,7 @@ public final class NetworkClassLoader extends ClassLoader {
     }
 
     public Network instantiate(GeneratedNetwork n) {
-        classes.put(n.className(), n.classFile());
+        classes.putAll(n.classes());
         resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
         try {
             return (Network) loadClass(n.className()).getConstructor().newInstance();

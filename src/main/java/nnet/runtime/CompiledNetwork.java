@@ -60,22 +60,21 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /**
-     * The generated train step over a tile of {@code count} samples, generated for networks with
-     * contractions to batch: forward and backward for each, reading each sample's inputs and target
-     * from their {@link #tileOf tile} copies, leaving each loss in the loss buffer's copies.
+     * The generated train step over a tile: forward and backward for every lane of the tile rows
+     * (inputs and target loaded by {@link Tiles#load}), the weight gradients of lanes
+     * {@code [0, count)} added into the gradient storage, each lane's loss in the loss buffer's row.
      */
     protected void trainTile(int count) {
         throw new UnsupportedOperationException(name + " has no tiled train step");
     }
 
-    /** The generated forward pass over a tile of {@code count} samples, whose inputs are in their {@link #tileOf tile} copies. */
+    /** The generated forward pass over the tile rows. */
     protected void forwardTile(int count) {
         throw new UnsupportedOperationException(name + " has no tiled forward pass");
     }
 
-    /** Per buffer, its copies for the samples of a tile (the first is the buffer itself); empty if the network has no tiled step. */
-    private final Map<float[], float[][]> tiles = new java.util.IdentityHashMap<>();
-    private int tileSize;
+    /** The tile rows of the buffers, when the network runs batches in tiles; else null. */
+    private Tiles tiles;
 
     // ---- registration, called by the generated constructor
 
@@ -100,14 +99,22 @@ public abstract class CompiledNetwork implements Network {
         return c;
     }
 
+    /** Rows of dense kernels are this many floats long or a multiple: whole vectors of any width, so tile kernels need no tail. */
+    public static final int ROW_ALIGN = 16;
+
     /**
-     * A fully connected kernel {@code [n, m]} kept as rows, so loops over units run over one array.
-     * {@code frozenName} names the structure tensor of its frozen entries, or is null.
+     * A fully connected kernel {@code [n, m]} kept as rows, so loops over units run over one array;
+     * each row padded with zeros to a multiple of {@link #ROW_ALIGN} (they never train: their
+     * gradient is 0). {@code frozenName} names the structure tensor of its frozen entries, or is null.
      */
     protected final float[][] denseParam(String paramName, int n, int m, String frozenName) {
-        float[][] rows = weightsOf != null ? weightsOf.params.get(paramName).values : new float[n][m];
-        params.put(paramName, new ParamStorage(paramName, new int[] {n, m}, rows, (i, j) -> i * m + j, frozen(frozenName)));
+        float[][] rows = weightsOf != null ? weightsOf.params.get(paramName).values : new float[n][paddedRow(m)];
+        params.put(paramName, new ParamStorage(paramName, new int[] {n, m}, rows, (i, j) -> j < m ? i * m + j : -1, frozen(frozenName)));
         return rows;
+    }
+
+    public static int paddedRow(int m) {
+        return (m + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
     }
 
     /**
@@ -122,7 +129,7 @@ public abstract class CompiledNetwork implements Network {
         int[] rowOf = new int[idx.count()], col = idx.colIndex();
         for (int i = 0; i < idx.rows(); i++) Arrays.fill(rowOf, idx.rowStart()[i], idx.rowStart()[i + 1], i);
         params.put(paramName, new ParamStorage(paramName, new int[] {idx.rows(), m}, new float[][] {values}, (seg, k) -> rowOf[k] * m + col[k], frozen(frozenName)));
-        return new SparseParam(values, idx.rowStart(), col);
+        return SparseParam.of(values, idx);
     }
 
     /** An lstm kernel's mask has a column per unit and repeats for each gate: its index over all {@code columns}. */
@@ -137,8 +144,17 @@ public abstract class CompiledNetwork implements Network {
         return frozenName == null ? null : structure(frozenName);
     }
 
-    /** The arrays generated code reads for a sparse kernel. */
-    public record SparseParam(float[] values, int[] rowStart, int[] colIndex) {}
+    /**
+     * The arrays generated code reads for a sparse kernel: values in row order with their row index
+     * (CSR), and the column index over the same values ({@code colStart}, {@code rowIndex}, and
+     * {@code position}, where each column's entry sits among the values) for loops by unit.
+     */
+    public record SparseParam(float[] values, int[] rowStart, int[] colIndex, int[] colStart, int[] rowIndex, int[] position) {
+        static SparseParam of(float[] values, SparseIndex rows) {
+            SparseIndex.Columns c = rows.columns();
+            return new SparseParam(values, rows.rowStart(), rows.colIndex(), c.index().rowStart(), c.index().colIndex(), c.position());
+        }
+    }
 
     /** Fixed values of a kernel with absent connections, in CSR order like {@link #sparseParam}; not a weight. */
     protected final SparseParam fixedSparse(String valuesName, String maskName) {
@@ -148,7 +164,7 @@ public abstract class CompiledNetwork implements Network {
         int[] start = idx.rowStart(), col = idx.colIndex();
         for (int i = 0; i < idx.rows(); i++)
             for (int k = start[i]; k < start[i + 1]; k++) values[k] = all[i * m + col[k]];
-        return new SparseParam(values, start, col);
+        return SparseParam.of(values, idx);
     }
 
     /**
@@ -205,35 +221,32 @@ public abstract class CompiledNetwork implements Network {
         return v;
     }
 
-    /** Called by the generated constructor: a buffer's copies for a tile of {@code size} samples, the first the buffer itself. */
-    protected final float[][] tileOf(float[] buffer, int size) {
-        float[][] copies = new float[size][];
-        copies[0] = buffer;
-        for (int s = 1; s < size; s++) copies[s] = new float[buffer.length];
-        tiles.put(buffer, copies);
-        tileSize = size;
-        return copies;
+    /** Called by the generated constructor: a buffer's tile rows, {@code [buffer.length][lanes]}. */
+    protected final float[][] tileRows(float[] buffer, int lanes) {
+        if (tiles == null) tiles = new Tiles(lanes);
+        return tiles.register(buffer);
     }
 
-    /** Samples per tile of the tiled train step, or 0 when the network has none. */
+    /** Samples per tile, or 0 when the network runs sample by sample only. */
     final int tileSize() {
-        return tileSize;
+        return tiles == null ? 0 : tiles.lanes;
     }
 
-    /** The tile copies of a buffer of this network. */
+    /** The tile rows of a buffer of this network. */
     final float[][] tile(float[] buffer) {
-        return tiles.get(buffer);
+        return tiles.rows(buffer);
     }
 
     final void runTrainTile(int count) {
         trainTile(count);
     }
 
-    /** Checks samples [first, first + count) of a batch and copies them into the tile copies of the input buffers. */
+    /** Checks samples [first, first + count) of a batch and loads them into the input buffers' tile rows. */
     final void loadTile(float[][][] batch, int first, int count) {
-        for (int s = 0; s < count; s++) {
-            checkInputs(batch[first + s]);
-            for (int k = 0; k < inputBuffers.length; k++) System.arraycopy(batch[first + s][k], 0, tiles.get(inputBuffers[k])[s], 0, inputBuffers[k].length);
+        for (int s = 0; s < count; s++) checkInputs(batch[first + s]);
+        for (int k = 0; k < inputBuffers.length; k++) {
+            float[][] rows = tiles.rows(inputBuffers[k]);
+            for (int s = 0; s < tiles.lanes; s++) Tiles.put(batch[first + Math.min(s, count - 1)][k], rows, s);
         }
     }
 
@@ -325,20 +338,20 @@ public abstract class CompiledNetwork implements Network {
         float[][] buffers = new float[shown.size()][];
         for (int k = 0; k < buffers.length; k++) buffers[k] = activation(shown.get(k));
         float[][][] out = new float[batch.length][buffers.length][];
-        if (tileSize == 0 || batch.length < MIN_TILED) {
+        if (tiles == null || batch.length < MIN_TILED) {
             for (int s = 0; s < batch.length; s++) {
                 forward(batch[s]);
                 for (int k = 0; k < buffers.length; k++) out[s][k] = buffers[k].clone();
             }
             return out;
         }
-        for (int first = 0; first < batch.length; first += tileSize) {
-            int count = Math.min(tileSize, batch.length - first);
+        for (int first = 0; first < batch.length; first += tiles.lanes) {
+            int count = Math.min(tiles.lanes, batch.length - first);
             loadTile(batch, first, count);
             forwardTile(count);
             for (int k = 0; k < buffers.length; k++) {
-                float[][] copies = tiles.get(buffers[k]);
-                for (int s = 0; s < count; s++) out[first + s][k] = copies[s].clone();
+                float[][] rows = tiles.rows(buffers[k]);
+                for (int s = 0; s < count; s++) Tiles.get(rows, s, out[first + s][k] = new float[buffers[k].length]);
             }
         }
         return out;

@@ -4,14 +4,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One weight tensor as generated code stores it: segments of values (a dense kernel's rows, a
- * sparse kernel's present values in CSR order, or one flat array) and, for training, gradients
- * in the same layout. Only entries that exist have storage. Entries that exist but must not move
+ * One weight tensor as generated code stores it: segments of values (a dense kernel's rows,
+ * padded to whole vectors with zeros that never train; a sparse kernel's present values in CSR
+ * order; or one flat array) and, for training, gradients in the same layout. Only entries that exist have storage. Entries that exist but must not move
  * (frozen ones, absent entries of a masked bias) are left out of {@link #trainable}, so their
  * gradient is zeroed and optimizers keep no state for them and never touch them.
  */
 class ParamStorage {
-    /** Where storage entry {@code index} of {@code segment} sits in the row-major tensor. */
+    /** Where storage entry {@code index} of {@code segment} sits in the row-major tensor, or -1 for padding (a row's lanes past its end). */
     interface Layout {
         int rowMajor(int segment, int index);
     }
@@ -42,7 +42,8 @@ class ParamStorage {
         for (int s = 0; s < values.length; s++) {
             List<Integer> keep = new ArrayList<>(), hold = new ArrayList<>();
             for (int k = 0; k < values[s].length; k++) {
-                boolean trains = held[layout.rowMajor(s, k) % held.length] == 0 && (trainable[s] == null || contains(trainable[s], k));
+                int at = layout.rowMajor(s, k);
+                boolean trains = (at < 0 || held[at % held.length] == 0) && (trainable[s] == null || contains(trainable[s], k));
                 (trains ? keep : hold).add(k);
             }
             if (hold.isEmpty()) continue;
@@ -61,7 +62,10 @@ class ParamStorage {
 
     void load(float[] rowMajor) {
         for (int s = 0; s < values.length; s++)
-            for (int k = 0; k < values[s].length; k++) values[s][k] = rowMajor[layout.rowMajor(s, k)];
+            for (int k = 0; k < values[s].length; k++) {
+                int at = layout.rowMajor(s, k);
+                if (at >= 0) values[s][k] = rowMajor[at];
+            }
     }
 
     float[] save() {
@@ -78,7 +82,10 @@ class ParamStorage {
     private float[] toRowMajor(float[][] segments) {
         float[] out = new float[size()];
         for (int s = 0; s < segments.length; s++)
-            for (int k = 0; k < segments[s].length; k++) out[layout.rowMajor(s, k)] = segments[s][k];
+            for (int k = 0; k < segments[s].length; k++) {
+                int at = layout.rowMajor(s, k);
+                if (at >= 0) out[at] = segments[s][k];
+            }
         return out;
     }
 

@@ -37,16 +37,31 @@ public record SparseIndex(int rows, int cols, int[] rowStart, int[] colIndex) {
         return of(n, m, (i, j) -> d[i * m + j] == 1);
     }
 
-    /** The CSR of the transpose: for each column, the rows that feed it (the order the input gradient needs). */
+    /** The CSR of the transpose: for each column, the rows that feed it (the order a forward pass by unit needs). */
     public SparseIndex transpose() {
+        return columns().index();
+    }
+
+    /**
+     * The transpose, and for each of its entries the position of the same connection in this
+     * index: values stored in row order are read column by column through it.
+     */
+    public Columns columns() {
         int[] start = new int[cols + 1];
         for (int c : colIndex) start[c + 1]++;
         for (int j = 0; j < cols; j++) start[j + 1] += start[j];
-        int[] next = start.clone(), rowsOf = new int[colIndex.length];
+        int[] next = start.clone(), rowsOf = new int[colIndex.length], position = new int[colIndex.length];
         for (int i = 0; i < rows; i++)
-            for (int k = rowStart[i]; k < rowStart[i + 1]; k++) rowsOf[next[colIndex[k]]++] = i;
-        return new SparseIndex(cols, rows, start, rowsOf);
+            for (int k = rowStart[i]; k < rowStart[i + 1]; k++) {
+                int at = next[colIndex[k]]++;
+                rowsOf[at] = i;
+                position[at] = k;
+            }
+        return new Columns(new SparseIndex(cols, rows, start, rowsOf), position);
     }
+
+    /** {@code index} the transpose; {@code position[k]} where its entry k sits in the original's order. */
+    public record Columns(SparseIndex index, int[] position) {}
 
     public Tensor toMask() {
         float[] d = new float[rows * cols];

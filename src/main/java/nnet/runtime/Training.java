@@ -106,20 +106,22 @@ final class Training {
         return sum;
     }
 
-    /** The same through the generated tiled step: each tile's samples copied into the tile copies of the inputs and target. */
+    /**
+     * The same through the generated tiled step: each tile's samples loaded into the tile rows of the
+     * inputs and the target (lanes past the batch's end repeat its last sample: the generated loss
+     * gives them gradient 0), and the losses of its real lanes summed.
+     */
     private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
-        int tile = net.tileSize();
-        float[][] targetTile = net.tile(target), lossTile = net.tile(lossValue);
+        int lanes = net.tileSize();
+        float[][] targetRows = net.tile(target), lossRows = net.tile(lossValue);
         double sum = 0;
-        for (int first = from; first < to; first += tile) {
-            int count = Math.min(tile, to - first);
+        for (int first = from; first < to; first += lanes) {
+            int count = Math.min(lanes, to - first);
             net.loadTile(inputs, first, count);
-            for (int s = 0; s < count; s++) {
-                checkTarget(targets[first + s]);
-                System.arraycopy(targets[first + s], 0, targetTile[s], 0, target.length);
-            }
+            for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
+            for (int s = 0; s < lanes; s++) Tiles.put(targets[first + Math.min(s, count - 1)], targetRows, s);
             net.runTrainTile(count);
-            for (int s = 0; s < count; s++) sum += lossTile[s][0];
+            for (int s = 0; s < count; s++) sum += lossRows[0][s];
         }
         return sum;
     }

@@ -26,28 +26,29 @@ class LoweringTest {
         assertTrue(p.training().inputBackward().stream().anyMatch(k -> k instanceof Kernel.LinearT), "dx is computed on request only");
     }
 
+    /** Every kernel of a dense and sparse network runs batched over the tile, but the loss: per sample, gathering what it reads. */
     @Test
-    void contractionsRunOverTilesAndEachBufferIsTransposedOnce() {
+    void kernelsRunBatchedOverTilesButTheLoss() {
         Program p = lowerWithLoss("input x[20]\n h = dense(x, 12, relu, connect: random(0.3))\n y = dense(h, 3)\n output y");
         Tiling t = p.tiling();
         assertNotNull(t, "contractions: tiles");
-        List<Tiling.Batched> forward = batched(t.forward());
-        assertEquals(2, forward.size(), "h's contraction (sparse) and y's (dense)");
-        Buffer x = p.bufferOf().get(p.graph().inputs().get(0));
-        assertTrue(Tiling.featureMajor(forward.get(0).kernel()), "the sparse one over feature-major copies");
-        assertEquals(List.of(x), forward.get(0).toFeatureMajor(), "x is copied feature-major before h's contraction");
-        assertEquals(List.of(), forward.get(1).toFeatureMajor(), "the dense one works on the samples' own buffers");
-        assertTrue(t.forward().get(1) instanceof Tiling.PerSample, "bias and relu per sample, after the contraction");
-        List<Tiling.Batched> sparseBackward = batched(t.backward()).stream().filter(b -> Tiling.featureMajor(b.kernel())).toList();
-        assertEquals(1, sparseBackward.size(), "h's weight gradient (x needs no gradient)");
-        Kernel.WeightGrad wg = (Kernel.WeightGrad) sparseBackward.get(0).kernel();
-        assertEquals(List.of(wg.dz()), sparseBackward.get(0).toFeatureMajor(), "x's feature-major copy from the forward pass is still valid");
-        assertEquals(null, lowerWithLoss("input x[2]\n h = dense(x, 2, weights: fixed [[1, 0], [0, 1]])\n y = h * h\n output y").tiling(),
-                "no contraction to batch (a fixed one is unrolled): sample by sample");
+        assertTrue(t.forward().stream().allMatch(s -> s instanceof Tiling.Batched), "the forward pass: " + t.forward());
+        List<Tiling.PerSample> perSample = t.backward().stream().filter(s -> s instanceof Tiling.PerSample).map(s -> (Tiling.PerSample) s).toList();
+        assertEquals(1, perSample.size(), "the loss and its gradient, in one run over the lanes");
+        assertTrue(perSample.get(0).kernels().stream().allMatch(k -> k instanceof Kernel.Loss), "only the loss");
+        Buffer y = p.bufferOf().get(p.graph().outputs().get(0));
+        assertTrue(perSample.get(0).gather().contains(y) && perSample.get(0).gather().contains(p.training().target()), "it reads the output and the target");
+        assertEquals(2, perSample.get(0).scatter().size(), "it writes the loss and its gradient");
     }
 
-    private static List<Tiling.Batched> batched(List<Tiling.Step> steps) {
-        return steps.stream().filter(s -> s instanceof Tiling.Batched).map(s -> (Tiling.Batched) s).toList();
+    /** conv2d has no batched form yet: it runs lane by lane between batched kernels, reading and writing tile rows through the per-sample buffers. */
+    @Test
+    void convolutionsRunPerSampleInsideTheTile() {
+        Program p = lowerWithLoss("input img[1, 6, 6]\n c = conv2d(img, 2, 3, relu)\n y = dense(flatten(c), 2)\n output y");
+        Tiling.PerSample conv = (Tiling.PerSample) p.tiling().forward().get(0);
+        assertTrue(conv.kernels().get(0) instanceof Kernel.Conv);
+        assertEquals(List.of(p.bufferOf().get(p.graph().inputs().get(0))), conv.gather(), "the image, from its tile rows");
+        assertTrue(p.tiling().forward().stream().anyMatch(s -> s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.Linear), "the dense layer batched");
     }
 
     @Test

@@ -1,0 +1,215 @@
+package nnet.emit;
+
+import nnet.ir.Param;
+import nnet.lower.Buffer;
+import nnet.lower.Kernel;
+import nnet.lower.Tiling;
+import nnet.runtime.CompiledNetwork;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+
+/**
+ * The contractions of a tile in plain Java, over tile rows {@code [feature][lane]}: each present
+ * connection adds a weight times a row of one side into a row of the other,
+ * {@code acc[s] += w * row[s]} over the lanes, the same index on both sides (C2 vectorizes it).
+ * Rank-2 inputs repeat the contraction for each outer row r: rows {@code r n + i} and {@code r m + j}.
+ * These run when the Vector API is not in the JVM; {@link VectorKernels} has the register-blocked
+ * forms, which the method calls first when it is.
+ */
+final class TileContractions {
+    private static final int LANES = Tiling.SIZE;
+
+    private final MethodBuilder m;
+    private final GeneratorAdapter g;
+    private final Type self;
+    private final int r, s;
+
+    TileContractions(MethodBuilder m, Type self) {
+        this.m = m;
+        this.g = m.g;
+        this.self = self;
+        this.r = m.local("r", Type.INT_TYPE);
+        this.s = m.local("s", Type.INT_TYPE);
+    }
+
+    private int rows(Buffer b) {
+        return m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+    }
+
+    private int field(String name, Type type) {
+        return m.fieldToLocal(self, name, type);
+    }
+
+    /** {@code z[j] = sum over unit j's present inputs i of W[i][j] x[i]}. */
+    void linear(Kernel.Linear l) {
+        int x = rows(l.in()), z = rows(l.out());
+        int j = m.local("j", Type.INT_TYPE), zr = m.local("zRow", ClassEmitter.FLOATS), xr = m.local("xRow", ClassEmitter.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
+        Param p = l.kernel();
+        String f = ClassEmitter.fieldOf(p);
+        switch (l.path()) {
+            case ROWS -> {
+                int weights = field(f, ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE);
+                overOuterRows(l.outer(), () -> m.forLoop(j, 0, l.m(), () -> {
+                    zeroRow(z, l.m(), m.value(j), zr);
+                    m.forLoop(i, 0, l.n(), () -> {
+                        m.set(w, m.elementOf(weights, m.value(i), m.value(j)));
+                        m.rowOf(x, row(l.n(), m.value(i)), xr);
+                        axpy(zr, w, xr);
+                    });
+                }));
+            }
+            case CSR -> {
+                int values = field(f, ClassEmitter.FLOATS), start = field(f + "$colStart", ClassEmitter.INTS), input = field(f + "$rowIndex", ClassEmitter.INTS),
+                        position = field(f + "$position", ClassEmitter.INTS), k = m.local("k", Type.INT_TYPE);
+                overOuterRows(l.outer(), () -> m.forLoop(j, 0, l.m(), () -> {
+                    zeroRow(z, l.m(), m.value(j), zr);
+                    m.forLoop(k, m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () -> {
+                        m.set(w, m.elementOf(values, m.elementOf(position, k)));
+                        m.rowOf(x, row(l.n(), m.elementOf(input, k)), xr);
+                        axpy(zr, w, xr);
+                    });
+                }));
+            }
+            case UNROLLED -> overOuterRows(l.outer(), () -> unrolled(p, x, z, l.n(), l.m(), false));
+        }
+    }
+
+    /** {@code dx[i] = sum over input i's present units j of W[i][j] dz[j]}. */
+    void linearTransposed(Kernel.LinearT l) {
+        int dz = rows(l.in()), dx = rows(l.out());
+        int i = m.local("i", Type.INT_TYPE), xr = m.local("dxRow", ClassEmitter.FLOATS), zr = m.local("dzRow", ClassEmitter.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
+        Param p = l.kernel();
+        String f = ClassEmitter.fieldOf(p);
+        switch (l.path()) {
+            case ROWS -> {
+                int weights = field(f, ClassEmitter.ROWS), wRow = m.local("wRow", ClassEmitter.FLOATS), j = m.local("j", Type.INT_TYPE);
+                overOuterRows(l.outer(), () -> m.forLoop(i, 0, l.n(), () -> {
+                    zeroRow(dx, l.n(), m.value(i), xr);
+                    m.rowOf(weights, m.value(i), wRow);
+                    m.forLoop(j, 0, l.m(), () -> {
+                        m.set(w, m.elementOf(wRow, j));
+                        m.rowOf(dz, row(l.m(), m.value(j)), zr);
+                        axpy(xr, w, zr);
+                    });
+                }));
+            }
+            case CSR -> {
+                int values = field(f, ClassEmitter.FLOATS), start = field(f + "$start", ClassEmitter.INTS), unit = field(f + "$col", ClassEmitter.INTS),
+                        k = m.local("k", Type.INT_TYPE);
+                overOuterRows(l.outer(), () -> m.forLoop(i, 0, l.n(), () -> {
+                    zeroRow(dx, l.n(), m.value(i), xr);
+                    m.forLoop(k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () -> {
+                        m.set(w, m.elementOf(values, k));
+                        m.rowOf(dz, row(l.m(), m.elementOf(unit, k)), zr);
+                        axpy(xr, w, zr);
+                    });
+                }));
+            }
+            case UNROLLED -> overOuterRows(l.outer(), () -> unrolled(p, dz, dx, l.m(), l.n(), true));
+        }
+    }
+
+    /**
+     * The weight gradient, added into gradient storage. Rows: dz is copied sample-major first
+     * ({@code dzT[s][j]}, its rows padded like the weight rows), so each gradient row takes
+     * {@code g[j] += x[i][s] dzT[s][j]}, an axpy over units. CSR: per present connection, the sum
+     * over lanes of {@code x[i][s] dz[j][s]}.
+     */
+    void weightGrad(Kernel.WeightGrad wg, String dzTField) {
+        int x = rows(wg.x()), dz = rows(wg.dz());
+        int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), xr = m.local("xRow", ClassEmitter.FLOATS), zr = m.local("dzRow", ClassEmitter.FLOATS),
+                a = m.local("a", Type.FLOAT_TYPE);
+        String kernelField = ClassEmitter.fieldOf(wg.kernel()), gradField = ClassEmitter.gradFieldOf(wg.kernel());
+        if (wg.path() == Kernel.LinearPath.ROWS) {
+            int grad = field(gradField, ClassEmitter.ROWS), dzT = field(dzTField, ClassEmitter.ROWS), gRow = m.local("gRow", ClassEmitter.FLOATS);
+            int width = CompiledNetwork.paddedRow(wg.m());
+            overOuterRows(wg.outer(), () -> {
+                transposeToSampleMajor(dz, dzT, wg.m(), j, zr);
+                m.forLoop(i, 0, wg.n(), () -> {
+                    m.rowOf(grad, m.value(i), gRow);
+                    m.rowOf(x, row(wg.n(), m.value(i)), xr);
+                    m.forLoop(s, 0, LANES, () -> {
+                        m.set(a, m.elementOf(xr, s));
+                        m.rowOf(dzT, m.value(s), zr);
+                        m.forLoop(j, 0, width, () -> m.addToElement(gRow, m.value(j), m.product(m.value(a), m.elementOf(zr, j))));
+                    });
+                });
+            });
+            return;
+        }
+        int grad = field(gradField, ClassEmitter.FLOATS), start = field(kernelField + "$start", ClassEmitter.INTS), unit = field(kernelField + "$col", ClassEmitter.INTS),
+                k = m.local("k", Type.INT_TYPE);
+        overOuterRows(wg.outer(), () -> m.forLoop(i, 0, wg.n(), () -> {
+            m.rowOf(x, row(wg.n(), m.value(i)), xr);
+            m.forLoop(k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () -> {
+                m.rowOf(dz, row(wg.m(), m.elementOf(unit, k)), zr);
+                m.set(a, () -> g.push(0f));
+                m.forLoop(s, 0, LANES, () -> m.set(a, m.add(m.value(a), m.product(m.elementOf(xr, s), m.elementOf(zr, s)))));
+                m.addToElement(grad, m.value(k), m.value(a));
+            });
+        }));
+    }
+
+    /** {@code dzT[s][j] = dz[r m + j][s]} for the units of outer row r. */
+    void transposeToSampleMajor(int dz, int dzT, int units, int j, int zr) {
+        m.forLoop(j, 0, units, () -> {
+            m.rowOf(dz, row(units, m.value(j)), zr);
+            m.forLoop(s, 0, LANES, () -> {
+                m.elementOf(dzT, s).emit();
+                g.loadLocal(j);
+                m.elementOf(zr, s).emit();
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        });
+    }
+
+    /** {@code out[o] = sum of the constants times in[q]} per lane, for a fixed kernel folded into code; {@code transposed} for its input gradient. */
+    private void unrolled(Param p, int in, int out, int nIn, int nOut, boolean transposed) {
+        int cols = p.shape().dim(1);
+        for (int o = 0; o < nOut; o++) {
+            int unit = o;
+            m.forLoop(s, 0, LANES, () -> {
+                m.elementOf(out, row(nOut, m.constant(unit))).emit();
+                g.loadLocal(s);
+                boolean first = true;
+                for (int q = 0; q < nIn; q++) {
+                    int i = transposed ? unit : q, j = transposed ? q : unit;
+                    float w = p.fixed()[i * cols + j];
+                    if (w == 0 || !p.has(i, j)) continue;
+                    m.elementOf(in, row(nIn, m.constant(q))).emit();
+                    g.loadLocal(s);
+                    g.arrayLoad(Type.FLOAT_TYPE);
+                    if (w != 1) {
+                        g.push(w);
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                    }
+                    if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                    first = false;
+                }
+                if (first) g.push(0f);
+                g.arrayStore(Type.FLOAT_TYPE);
+            });
+        }
+    }
+
+    /** {@code for r < outer: body}, or body once with r = 0. */
+    private void overOuterRows(int outer, MethodBuilder.Body body) {
+        m.forLoop(r, 0, outer, body);
+    }
+
+    /** Pushes {@code r * size + index}: the tile row of element {@code index} of outer row r. */
+    private MethodBuilder.Body row(int size, MethodBuilder.Body index) {
+        return m.sum(m.scaled(r, size, 0), index);
+    }
+
+    /** {@code target = rows[r * size + index]; Arrays.fill(target, 0)}. */
+    private void zeroRow(int rows, int size, MethodBuilder.Body index, int target) {
+        m.rowOf(rows, row(size, index), target);
+        m.zero(target);
+    }
+
+    /** {@code for s: acc[s] += w * row[s]}. */
+    private void axpy(int acc, int w, int row) {
+        m.forLoop(s, 0, LANES, () -> m.addToElement(acc, m.value(s), m.product(m.value(w), m.elementOf(row, s))));
+    }
+}

@@ -1,0 +1,540 @@
+package nnet.emit;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import nnet.lower.Kernel;
+import nnet.lower.Tiling;
+import nnet.runtime.CompiledNetwork;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The tile contractions with the Vector API, in a class of their own ({@code <Network>$Vector}),
+ * loaded only when {@code jdk.incubator.vector} is in the JVM. A kernel method is a driver of
+ * scalar loops that calls register-blocked micro-kernels, each a method with its accumulators in
+ * locals and one loop of at most {@link #KC} iterations:
+ * <ul>
+ * <li>dense forward, 6 units x 2 vectors of lanes: per input i, 6 weights broadcast, a row of
+ *     inputs loaded, 12 fused multiply-adds; input gradient alike over 6 inputs;
+ * <li>dense weight gradient, 6 inputs x 2 vectors of units: per lane s, 6 inputs broadcast and a
+ *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
+ * <li>sparse: per unit (or input), its present connections: one weight broadcast, a row loaded,
+ *     2 fused multiply-adds; the weight gradient a product over the lanes, reduced, per connection.
+ * </ul>
+ * Rules these follow (measured, ../shared/FACTS.md and the session notes): one species per process
+ * ({@code SPECIES_PREFERRED}); no vector value crosses a branch or a call that is not inlined; at most
+ * ~16 accumulators; and a bounded loop per call: a long loop gets compiled on stack replacement with
+ * its vectors boxed, 100 times slower.
+ */
+final class VectorKernels {
+    /** Iterations of a micro-kernel's loop per call. */
+    static final int KC = 64;
+    /** Units (or inputs) in a register block: x 2 vectors = 12 accumulators. */
+    static final int BLOCK = 6;
+    static final String SUFFIX = "$Vector";
+
+    static final Type VECTOR = Type.getObjectType("jdk/incubator/vector/FloatVector");
+    static final Type SPECIES = Type.getObjectType("jdk/incubator/vector/VectorSpecies");
+    private static final Type VECTOR_IFACE = Type.getObjectType("jdk/incubator/vector/Vector");
+    private static final Type ASSOCIATIVE = Type.getObjectType("jdk/incubator/vector/VectorOperators$Associative");
+    private static final Type OPERATORS = Type.getObjectType("jdk/incubator/vector/VectorOperators");
+    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
+
+    /** An argument of a kernel method: the field of the network class it is loaded from, and its type. */
+    record Arg(String field, Type type) {}
+
+    private final ClassWriter cw;
+    private final Type self;
+    private final Set<String> microKernels = new LinkedHashSet<>();
+    private int kernels;
+
+    VectorKernels(Type network, String sourceFile) {
+        this.self = Type.getObjectType(network.getInternalName() + SUFFIX);
+        this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
+            @Override
+            protected String getCommonSuperClass(String a, String b) {
+                return "java/lang/Object";
+            }
+        };
+        cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self.getInternalName(), null, "java/lang/Object", null);
+        cw.visitSource(sourceFile, null);
+        cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "S", SPECIES.getDescriptor(), null, null).visitEnd();
+        cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "V", "I", null, null).visitEnd();
+        staticInit();
+        fits();
+    }
+
+    Type type() {
+        return self;
+    }
+
+    boolean isEmpty() {
+        return kernels == 0;
+    }
+
+    byte[] classFile() {
+        cw.visitEnd();
+        return cw.toByteArray();
+    }
+
+    /** {@code S = FloatVector.SPECIES_PREFERRED; V = S.length()}: one vector shape for the process. */
+    private void staticInit() {
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
+        m.g.getStatic(VECTOR, "SPECIES_PREFERRED", SPECIES);
+        m.g.dup();
+        m.g.putStatic(self, "S", SPECIES);
+        m.g.invokeInterface(SPECIES, Method.getMethod("int length()"));
+        m.g.putStatic(self, "V", Type.INT_TYPE);
+        m.end(self);
+    }
+
+    /** {@code fits()}: a tile is a whole number of 2-vector blocks (every x86 vector width is). */
+    private void fits() {
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, "boolean fits()", 0);
+        m.g.push(Tiling.SIZE);
+        m.g.getStatic(self, "V", Type.INT_TYPE);
+        m.g.push(2);
+        m.g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+        org.objectweb.asm.Label no = new org.objectweb.asm.Label();
+        m.g.ifZCmp(GeneratorAdapter.NE, no);
+        m.g.push(true);
+        m.g.returnValue();
+        m.g.mark(no);
+        m.g.push(false);
+        m.end(self);
+    }
+
+    /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
+    static List<Arg> arguments(Kernel k, String dzTField) {
+        List<Arg> a = new ArrayList<>();
+        if (k instanceof Kernel.Linear l) {
+            if (l.path() == Kernel.LinearPath.UNROLLED) return null;
+            kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), true);
+            a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
+            a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+        } else if (k instanceof Kernel.LinearT l) {
+            if (l.path() == Kernel.LinearPath.UNROLLED) return null;
+            kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), false);
+            a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
+            a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+        } else if (k instanceof Kernel.WeightGrad w) {
+            boolean rows = w.path() == Kernel.LinearPath.ROWS;
+            a.add(new Arg(ClassEmitter.gradFieldOf(w.kernel()), rows ? F2 : F1));
+            if (!rows) {
+                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$start", I1));
+                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$col", I1));
+            }
+            a.add(new Arg(TileEmitter.rowsField(w.x()), F2));
+            a.add(new Arg(TileEmitter.rowsField(w.dz()), F2));
+            if (rows) a.add(new Arg(dzTField, F2));
+        } else return null;
+        return a;
+    }
+
+    /** A kernel's weights: rows, or the sparse values with the index its loop walks (by unit for the forward pass, by input for the input gradient). */
+    private static void kernelArgs(List<Arg> a, String f, Kernel.LinearPath path, boolean forward) {
+        if (path == Kernel.LinearPath.ROWS) {
+            a.add(new Arg(f, F2));
+            return;
+        }
+        a.add(new Arg(f, F1));
+        if (forward) {
+            a.add(new Arg(f + "$colStart", I1));
+            a.add(new Arg(f + "$rowIndex", I1));
+            a.add(new Arg(f + "$position", I1));
+        } else {
+            a.add(new Arg(f + "$start", I1));
+            a.add(new Arg(f + "$col", I1));
+        }
+    }
+
+    static String descriptor(List<Arg> args) {
+        return Type.getMethodDescriptor(Type.VOID_TYPE, args.stream().map(Arg::type).toArray(Type[]::new));
+    }
+
+    /** Emits the driver of a contraction as {@code static void name(args)}: scalar loops that call the micro-kernels. */
+    void emit(Kernel k, String name, List<Arg> args, int line) {
+        kernels++;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
+        int[] a = new int[args.size()];
+        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        Driver d = new Driver(m);
+        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.Linear l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.LinearT l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.m(), l.n());
+        else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
+        else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+        m.end(self);
+    }
+
+    // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
+
+    private final class Driver {
+        private final MethodBuilder m;
+        private final GeneratorAdapter g;
+        private final int r, lane, b, k0;
+
+        Driver(MethodBuilder m) {
+            this.m = m;
+            this.g = m.g;
+            this.r = m.local("r", Type.INT_TYPE);
+            this.lane = m.local("lane", Type.INT_TYPE);
+            this.b = m.local("block", Type.INT_TYPE);
+            this.k0 = m.local("k0", Type.INT_TYPE);
+        }
+
+        /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
+        private void overLaneBlocks(MethodBuilder.Body body) {
+            m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
+                g.getStatic(self, "V", Type.INT_TYPE);
+                g.push(2);
+                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            }, body);
+        }
+
+        /** {@code for k0 = from; k0 < to; k0 += KC: body(k0, min(to, k0 + KC))}. */
+        private void overChunks(MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body body) {
+            m.forLoop(k0, from, to, KC, body);
+        }
+
+        private MethodBuilder.Body chunkEnd(MethodBuilder.Body to) {
+            return m.min(to, m.at(k0, KC));
+        }
+
+        /** Zeroes rows [r size, r size + size) of a tile. */
+        private void zeroRows(int rows, int size) {
+            int q = m.local("q", Type.INT_TYPE), row = m.local("row", F1);
+            m.forLoop(q, 0, size, () -> {
+                m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(q)), row);
+                m.zero(row);
+            });
+        }
+
+        /** Blocks of BLOCK along an axis of {@code size}, then single ones for the rest. */
+        private void overBlocks(int size, java.util.function.IntConsumer blockOfWidth) {
+            int full = size - size % BLOCK;
+            if (full > 0) m.forLoop(b, 0, full, BLOCK, () -> blockOfWidth.accept(BLOCK));
+            if (full < size) m.forLoop(b, full, size, 1, () -> blockOfWidth.accept(1));
+        }
+
+        void denseForward(int w, int x, int z, int outer, int n, int units) {
+            m.forLoop(r, 0, outer, () -> {
+                zeroRows(z, units);
+                overLaneBlocks(() -> overBlocks(units, width -> overChunks(m.constant(0), m.constant(n), () ->
+                        call(denseBlock(width, true), w, x, z, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(b), m.value(k0), chunkEnd(m.constant(n)), m.value(lane)))));
+            });
+        }
+
+        void denseInputGradient(int w, int dz, int dx, int outer, int n, int units) {
+            m.forLoop(r, 0, outer, () -> {
+                zeroRows(dx, n);
+                overLaneBlocks(() -> overBlocks(n, width -> overChunks(m.constant(0), m.constant(units), () ->
+                        call(denseBlock(width, false), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
+            });
+        }
+
+        /** dz copied sample-major ({@code dzT[s][j]}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
+        void denseWeightGradient(int grad, int x, int dz, int dzT, int outer, int n, int units) {
+            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), row = m.local("dzRow", F1),
+                    full = m.local("full", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> {
+                m.forLoop(j, 0, units, () -> {
+                    m.rowOf(dz, m.sum(m.scaled(r, units, 0), m.value(j)), row);
+                    m.forLoop(s, 0, Tiling.SIZE, () -> {
+                        m.elementOf(dzT, s).emit();
+                        g.loadLocal(j);
+                        m.elementOf(row, s).emit();
+                        g.arrayStore(Type.FLOAT_TYPE);
+                    });
+                });
+                // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
+                m.set(full, () -> {
+                    g.push(width);
+                    g.push(width);
+                    vectors(2).emit();
+                    g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+                    g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+                });
+                overBlocks(n, inputs -> {
+                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                });
+            });
+        }
+
+        /** Pushes {@code k V}. */
+        private MethodBuilder.Body vectors(int k) {
+            return () -> {
+                g.getStatic(self, "V", Type.INT_TYPE);
+                g.push(k);
+                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            };
+        }
+
+        /**
+         * A sum over each output's present connections: by unit through the column index (forward,
+         * {@code position} maps it to the values' row order) or by input through the row index (input gradient).
+         */
+        void sparse(boolean byUnit, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
+            int o = m.local("o", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> {
+                zeroRows(out, nOut);
+                overLaneBlocks(() -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
+                    if (byUnit) call(gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
+                    else call(gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
+                })));
+            });
+        }
+
+        void sparseWeightGradient(int grad, int start, int col, int x, int dz, int outer, int n, int units) {
+            int i = m.local("i", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> overLaneBlocks(() -> m.forLoop(i, 0, n, () -> overChunks(m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () ->
+                    call(sparseWeightBlock(), grad, col, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(i), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(i, 1))), m.value(lane))))));
+        }
+
+        /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */
+        private void call(Method micro, Object... args) {
+            for (Object arg : args) {
+                if (arg instanceof Integer local) g.loadLocal(local);
+                else ((MethodBuilder.Body) arg).emit();
+            }
+            g.invokeStatic(self, micro);
+        }
+    }
+
+    // ---- micro-kernels: one method each, accumulators in locals, one bounded loop
+
+    /**
+     * {@code forward}: {@code z[zRow + j0 + u][lanes] += sum over i in [i0, i1) of W[i][j0 + u] x[xRow + i][lanes]};
+     * else the input gradient, {@code dx[xRow + i0 + u] += sum over j of W[i0 + u][j] dz[zRow + j]}, for u below {@code width}.
+     */
+    private Method denseBlock(int width, boolean forward) {
+        String name = (forward ? "forward" : "inputGradient") + width + "x2";
+        Method method = new Method(name, "([[F[[F[[FIIIIII)V");
+        if (!microKernels.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int w = m.argument("w", F2), in = m.argument(forward ? "x" : "dz", F2), out = m.argument(forward ? "z" : "dx", F2);
+        int inRow0 = m.argument(forward ? "xRow" : "zRow", Type.INT_TYPE), outRow0 = m.argument(forward ? "zRow" : "xRow", Type.INT_TYPE);
+        int block0 = m.argument(forward ? "j0" : "i0", Type.INT_TYPE), from = m.argument(forward ? "i0" : "j0", Type.INT_TYPE), to = m.argument(forward ? "i1" : "j1", Type.INT_TYPE),
+                lane = m.argument("lane", Type.INT_TYPE);
+        Vectors v = new Vectors(m);
+        int[] outRows = new int[width], wRows = new int[width];
+        int[][] acc = new int[width][2];
+        for (int u = 0; u < width; u++) {
+            outRows[u] = m.local("out" + u, F1);
+            m.rowOf(out, m.sum(m.value(outRow0), m.at(block0, u)), outRows[u]);
+            if (!forward) {
+                wRows[u] = m.local("w" + u, F1);
+                m.rowOf(w, m.at(block0, u), wRows[u]);
+            }
+            for (int c = 0; c < 2; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(outRows[u], v.lane(lane, c)));
+        }
+        int k = m.local(forward ? "i" : "j", Type.INT_TYPE), row = m.local("row", F1), wRow = m.local("wRow", F1);
+        int[] rowV = {v.newLocal("in0"), v.newLocal("in1")}, bv = new int[width];
+        for (int u = 0; u < width; u++) bv[u] = v.newLocal("b" + u);
+        m.forLoop(k, m.value(from), m.value(to), () -> {
+            m.rowOf(in, m.sum(m.value(inRow0), m.value(k)), row);
+            for (int c = 0; c < 2; c++) v.set(rowV[c], v.load(row, v.lane(lane, c)));
+            if (forward) m.rowOf(w, m.value(k), wRow);
+            for (int u = 0; u < width; u++) {
+                int unit = u;
+                v.set(bv[u], v.broadcast(forward ? m.elementOf(wRow, m.at(block0, unit)) : m.elementOf(wRows[unit], k)));
+                for (int c = 0; c < 2; c++) v.set(acc[u][c], v.fma(bv[u], rowV[c], acc[u][c]));
+            }
+        });
+        for (int u = 0; u < width; u++) for (int c = 0; c < 2; c++) v.store(acc[u][c], outRows[u], v.lane(lane, c));
+        m.end(self);
+        return method;
+    }
+
+    /** {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s][j0 + c V ..]}, u below {@code inputs}, c below {@code vectors}. */
+    private Method weightBlock(int inputs, int vectors) {
+        String name = "weightGradient" + inputs + "x" + vectors;
+        Method method = new Method(name, "([[F[[F[[FIII)V");
+        if (!microKernels.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F2);
+        int xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE);
+        Vectors v = new Vectors(m);
+        int[] gRows = new int[inputs], xRows = new int[inputs], bv = new int[inputs];
+        int[][] acc = new int[inputs][vectors];
+        for (int u = 0; u < inputs; u++) {
+            gRows[u] = m.local("g" + u, F1);
+            xRows[u] = m.local("x" + u, F1);
+            m.rowOf(grad, m.at(i0, u), gRows[u]);
+            m.rowOf(x, m.sum(m.value(xRow), m.at(i0, u)), xRows[u]);
+            for (int c = 0; c < vectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(gRows[u], v.lane(j0, c)));
+            bv[u] = v.newLocal("b" + u);
+        }
+        int s = m.local("s", Type.INT_TYPE), row = m.local("dzRow", F1);
+        int[] dv = new int[vectors];
+        for (int c = 0; c < vectors; c++) dv[c] = v.newLocal("dz" + c);
+        m.forLoop(s, 0, Tiling.SIZE, () -> {
+            m.rowOf(dzT, m.value(s), row);
+            for (int c = 0; c < vectors; c++) v.set(dv[c], v.load(row, v.lane(j0, c)));
+            for (int u = 0; u < inputs; u++) {
+                v.set(bv[u], v.broadcast(m.elementOf(xRows[u], s)));
+                for (int c = 0; c < vectors; c++) v.set(acc[u][c], v.fma(bv[u], dv[c], acc[u][c]));
+            }
+        });
+        for (int u = 0; u < inputs; u++) for (int c = 0; c < vectors; c++) v.store(acc[u][c], gRows[u], v.lane(j0, c));
+        m.end(self);
+        return method;
+    }
+
+    /** {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}. */
+    private Method gather(boolean positioned) {
+        String name = positioned ? "gatherByUnit" : "gatherByInput";
+        Method method = new Method(name, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
+        if (!microKernels.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int values = m.argument("values", F1), index = m.argument("index", I1), position = positioned ? m.argument("position", I1) : -1;
+        int in = m.argument("in", F2), out = m.argument("out", F2);
+        int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE),
+                k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        Vectors v = new Vectors(m);
+        int target = m.local("target", F1);
+        m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
+        int[] acc = {v.local("acc0", v.load(target, v.lane(lane, 0))), v.local("acc1", v.load(target, v.lane(lane, 1)))};
+        int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), bv = v.newLocal("b");
+        m.forLoop(k, m.value(k0), m.value(k1), () -> {
+            v.set(bv, v.broadcast(m.elementOf(values, positioned ? m.elementOf(position, k) : m.value(k))));
+            m.rowOf(in, m.sum(m.value(inRow), m.elementOf(index, k)), row);
+            for (int c = 0; c < 2; c++) v.set(acc[c], v.fma(bv, v.load(row, v.lane(lane, c)), acc[c]));
+        });
+        for (int c = 0; c < 2; c++) v.store(acc[c], target, v.lane(lane, c));
+        m.end(self);
+        return method;
+    }
+
+    /** {@code grad[k] += sum over lanes of x[xRow + i][lanes] dz[zRow + col[k]][lanes]} for k in [k0, k1). */
+    private Method sparseWeightBlock() {
+        String name = "sparseWeightGradient";
+        Method method = new Method(name, "([F[I[[F[[FIIIIII)V");
+        if (!microKernels.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int grad = m.argument("grad", F1), col = m.argument("col", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
+        int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), i = m.argument("i", Type.INT_TYPE),
+                k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        Vectors v = new Vectors(m);
+        int xr = m.local("xRow", F1);
+        m.rowOf(x, m.sum(m.value(xRow), m.value(i)), xr);
+        int x0 = v.local("x0", v.load(xr, v.lane(lane, 0))), x1 = v.local("x1", v.load(xr, v.lane(lane, 1)));
+        int k = m.local("k", Type.INT_TYPE), row = m.local("dzRow", F1), p = v.newLocal("p");
+        m.forLoop(k, m.value(k0), m.value(k1), () -> {
+            m.rowOf(dz, m.sum(m.value(zRow), m.elementOf(col, k)), row);
+            v.set(p, v.mul(x0, v.load(row, v.lane(lane, 0))));
+            v.set(p, v.fma(x1, v.load(row, v.lane(lane, 1)), p));
+            m.addToElement(grad, m.value(k), v.sumOfLanes(p));
+        });
+        m.end(self);
+        return method;
+    }
+
+    /** The Vector API operations the micro-kernels are made of, as named calls; vector values live in locals. */
+    private final class Vectors {
+        private final MethodBuilder m;
+        private final GeneratorAdapter g;
+
+        Vectors(MethodBuilder m) {
+            this.m = m;
+            this.g = m.g;
+        }
+
+        int newLocal(String name) {
+            return m.local(name, VECTOR);
+        }
+
+        int local(String name, MethodBuilder.Body value) {
+            int l = newLocal(name);
+            set(l, value);
+            return l;
+        }
+
+        void set(int local, MethodBuilder.Body value) {
+            m.set(local, value);
+        }
+
+        /** Pushes {@code lane + c V}: the first lane of vector c of a block. */
+        MethodBuilder.Body lane(int lane, int c) {
+            return () -> {
+                g.loadLocal(lane);
+                if (c == 0) return;
+                g.getStatic(self, "V", Type.INT_TYPE);
+                if (c != 1) {
+                    g.push(c);
+                    g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+                }
+                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            };
+        }
+
+        /** {@code FloatVector.fromArray(S, array, offset)}. */
+        MethodBuilder.Body load(int array, MethodBuilder.Body offset) {
+            return () -> {
+                g.getStatic(self, "S", SPECIES);
+                g.loadLocal(array);
+                offset.emit();
+                g.invokeStatic(VECTOR, new Method("fromArray", VECTOR, new Type[] {SPECIES, F1, Type.INT_TYPE}));
+            };
+        }
+
+        /** {@code FloatVector.broadcast(S, value)}. */
+        MethodBuilder.Body broadcast(MethodBuilder.Body value) {
+            return () -> {
+                g.getStatic(self, "S", SPECIES);
+                value.emit();
+                g.invokeStatic(VECTOR, new Method("broadcast", VECTOR, new Type[] {SPECIES, Type.FLOAT_TYPE}));
+            };
+        }
+
+        /** {@code a.fma(b, c)}: a * b + c, fused. */
+        MethodBuilder.Body fma(int a, MethodBuilder.Body b, int c) {
+            return () -> {
+                g.loadLocal(a);
+                b.emit();
+                g.loadLocal(c);
+                g.invokeVirtual(VECTOR, new Method("fma", VECTOR, new Type[] {VECTOR_IFACE, VECTOR_IFACE}));
+            };
+        }
+
+        MethodBuilder.Body fma(int a, int b, int c) {
+            return fma(a, () -> g.loadLocal(b), c);
+        }
+
+        MethodBuilder.Body mul(int a, MethodBuilder.Body b) {
+            return () -> {
+                g.loadLocal(a);
+                b.emit();
+                g.invokeVirtual(VECTOR, new Method("mul", VECTOR, new Type[] {VECTOR_IFACE}));
+            };
+        }
+
+        /** {@code v.intoArray(array, offset)}. */
+        void store(int v, int array, MethodBuilder.Body offset) {
+            g.loadLocal(v);
+            g.loadLocal(array);
+            offset.emit();
+            g.invokeVirtual(VECTOR, new Method("intoArray", Type.VOID_TYPE, new Type[] {F1, Type.INT_TYPE}));
+        }
+
+        /** {@code v.reduceLanes(VectorOperators.ADD)}. */
+        MethodBuilder.Body sumOfLanes(int v) {
+            return () -> {
+                g.loadLocal(v);
+                g.getStatic(OPERATORS, "ADD", ASSOCIATIVE);
+                g.invokeVirtual(VECTOR, new Method("reduceLanes", Type.FLOAT_TYPE, new Type[] {ASSOCIATIVE}));
+            };
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package nnet.lower;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Which buffers a kernel reads and which it writes (a weight gradient writes none: it adds into gradient storage). */
+public final class KernelBuffers {
+    private KernelBuffers() {}
+
+    public static List<Buffer> reads(Kernel k) {
+        if (k instanceof Kernel.Linear l) return List.of(l.in());
+        if (k instanceof Kernel.LinearT l) return l.activeIf() == null ? List.of(l.in()) : List.of(l.in(), l.activeIf());
+        if (k instanceof Kernel.WeightGrad w) return List.of(w.x(), w.dz());
+        if (k instanceof Kernel.Map m) {
+            Set<Buffer> out = new LinkedHashSet<>();
+            for (Kernel.Store s : m.stores()) loads(s.value(), out);
+            return List.copyOf(out);
+        }
+        if (k instanceof Kernel.Softmax s) return List.of(s.in());
+        if (k instanceof Kernel.SoftmaxGrad s) return List.of(s.y(), s.dy());
+        if (k instanceof Kernel.Concat c) return c.parts();
+        if (k instanceof Kernel.Slice s) return List.of(s.in());
+        if (k instanceof Kernel.Embed e) return List.of(e.in());
+        if (k instanceof Kernel.Sum s) return List.of(s.in());
+        if (k instanceof Kernel.Loss l) return List.of(l.y(), l.target());
+        if (k instanceof Kernel.Conv c) return switch (c.role()) {
+            case FORWARD -> List.of(c.image());
+            case INPUT_GRAD -> List.of(c.outputSide());
+            case KERNEL_GRAD -> List.of(c.image(), c.outputSide());
+        };
+        if (k instanceof Kernel.Pool p) return List.of(p.in());
+        if (k instanceof Kernel.PoolGrad p) return p.x() == null ? List.of(p.dy()) : List.of(p.x(), p.dy());
+        throw new IllegalArgumentException("unknown kernel " + k);
+    }
+
+    public static List<Buffer> writes(Kernel k) {
+        if (k instanceof Kernel.Linear l) return List.of(l.out());
+        if (k instanceof Kernel.LinearT l) return List.of(l.out());
+        if (k instanceof Kernel.WeightGrad) return List.of();
+        if (k instanceof Kernel.Map m) {
+            List<Buffer> out = new ArrayList<>();
+            for (Kernel.Store s : m.stores()) if (s instanceof Kernel.Assign a) out.add(a.out());
+            return out;
+        }
+        if (k instanceof Kernel.Softmax s) return List.of(s.out());
+        if (k instanceof Kernel.SoftmaxGrad s) return List.of(s.out());
+        if (k instanceof Kernel.Concat c) return List.of(c.out());
+        if (k instanceof Kernel.Slice s) return List.of(s.out());
+        if (k instanceof Kernel.Embed e) return List.of(e.out());
+        if (k instanceof Kernel.Sum s) return List.of(s.out());
+        if (k instanceof Kernel.Loss l) return List.of(l.out());
+        if (k instanceof Kernel.Conv c) return c.role() == Kernel.ConvRole.FORWARD ? List.of(c.outputSide()) : c.role() == Kernel.ConvRole.INPUT_GRAD ? List.of(c.image()) : List.of();
+        if (k instanceof Kernel.Pool p) return List.of(p.out());
+        if (k instanceof Kernel.PoolGrad p) return List.of(p.dx());
+        throw new IllegalArgumentException("unknown kernel " + k);
+    }
+
+    /** The buffers an element expression loads. */
+    public static void loads(Expr e, Set<Buffer> out) {
+        if (e instanceof Expr.Load l) out.add(l.buffer());
+        else if (e instanceof Expr.Activate a) loads(a.x(), out);
+        else if (e instanceof Expr.Derivative d) loads(d.x(), out);
+        else if (e instanceof Expr.Binary b) {
+            loads(b.a(), out);
+            loads(b.b(), out);
+        }
+    }
+}
