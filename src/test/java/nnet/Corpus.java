@@ -67,6 +67,11 @@ public final class Corpus {
         return entries().stream().map(Arguments::of);
     }
 
+    /** Each network with each kind of tile kernels: {@code (entry, TestNetworks.Kernels)}. */
+    public static Stream<Arguments> networksAndKernels() {
+        return entries().stream().flatMap(e -> Stream.of(TestNetworks.Kernels.values()).map(k -> Arguments.of(e, k)));
+    }
+
     static List<Path> files() {
         List<Path> out = new ArrayList<>();
         for (String dir : DIRECTORIES)

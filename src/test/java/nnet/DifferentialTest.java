@@ -26,11 +26,11 @@ public class DifferentialTest {
      * last sample) gives every named node of every sample what {@code forward} gives sample by sample,
      * to float rounding (the Vector API kernels fuse multiply and add).
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("nnet.Corpus#networks")
-    void forwardBatchEqualsForwardSampleBySample(Corpus.Entry network) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nnet.Corpus#networksAndKernels")
+    void forwardBatchEqualsForwardSampleBySample(Corpus.Entry network, TestNetworks.Kernels kernels) {
         Graph g = network.graph();
-        Network net = TestNetworks.compile(g);
+        Network net = TestNetworks.compile(g, kernels);
         net.loadWeights(TestNetworks.randomWeights(g, network.seed()));
         SplittableRandom rnd = new SplittableRandom(network.seed());
         float[][][] batch = new float[37][g.inputs().size()][];

@@ -9,12 +9,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import nnet.autodiff.BackwardPass;
 import nnet.autodiff.GradientCheckTest;
-import nnet.emit.GeneratedNetwork;
 import nnet.interp.Interpreter;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
-import nnet.pack.NetworkClassLoader;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,28 +25,28 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every class passes CheckClassAdapter.
  */
 public class EmittedGradientTest {
+    /** A batch of 3: sample by sample through the per-sample program. */
     @ParameterizedTest(name = "{0}")
     @MethodSource("nnet.Corpus#networks")
     void gradientsMatchInterpreter(Corpus.Entry network) {
-        assertGradientsMatch(network.withLoss(), network.seed(), 3);
+        assertGradientsMatch(network.withLoss(), network.seed(), 3, TestNetworks.Kernels.PLAIN);
     }
 
     /**
-     * A batch of 37 through the tiled train step: one tile of 32 samples and one of 5 (contractions
-     * over the tile: feature-major loops per connection, dense blocks of 4 samples and single ones).
+     * Batches of 37 (a tile of 32 and one of 5, whose other lanes repeat a sample and must add
+     * nothing) and 64 through the tiled train step, with each kind of tile kernels.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("nnet.Corpus#networks")
-    void tiledGradientsMatchInterpreter(Corpus.Entry network) {
-        assertGradientsMatch(network.withLoss(), network.seed() + 1, 37);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nnet.Corpus#networksAndKernels")
+    void tiledGradientsMatchInterpreter(Corpus.Entry network, TestNetworks.Kernels kernels) {
+        assertGradientsMatch(network.withLoss(), network.seed() + 1, 37, kernels);
+        assertGradientsMatch(network.withLoss(), network.seed() + 2, 64, kernels);
     }
 
-    static void assertGradientsMatch(Graph g, long seed, int batch) {
+    static void assertGradientsMatch(Graph g, long seed, int batch, TestNetworks.Kernels kernels) {
         Compiler.Stages stages = Compiler.stages(g);
         BackwardPass.Result r = stages.backward();
-        GeneratedNetwork gen = Compiler.compile(stages);
-        TestNetworks.verify(gen);
-        Network net = new NetworkClassLoader().instantiate(gen);
+        Network net = TestNetworks.compile(g, kernels);
         Map<String, Tensor> w = TestNetworks.randomWeights(g, seed);
         net.loadWeights(w);
         Interpreter interp = new Interpreter(r.graph(), Interpreter.toDouble(w));

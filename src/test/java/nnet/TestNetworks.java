@@ -47,6 +47,42 @@ public final class TestNetworks {
         return new NetworkClassLoader().instantiate(n);
     }
 
+    /** Which kernels a tiled batch runs through: the Vector API's (the module is in the test JVM) or the plain-Java fallback. */
+    public enum Kernels {
+        VECTOR, PLAIN
+    }
+
+    /**
+     * Compiles and instantiates with the tile kernels chosen: the generated class reads
+     * {@code -Dnnet.vector} once, as it is initialised, so the property is set around that.
+     * Checks the class took the path asked for.
+     */
+    public static Network compile(Graph g, Kernels kernels) {
+        GeneratedNetwork n = Compiler.compile(g);
+        verify(n);
+        String before = System.getProperty("nnet.vector");
+        System.setProperty("nnet.vector", Boolean.toString(kernels == Kernels.VECTOR));
+        try {
+            Network net = new NetworkClassLoader().instantiate(n);
+            assertEquals(kernels == Kernels.VECTOR && !n.helperClasses().isEmpty(), vectorKernels(net), "the tile kernels of " + n.className());
+            return net;
+        } finally {
+            if (before == null) System.clearProperty("nnet.vector");
+            else System.setProperty("nnet.vector", before);
+        }
+    }
+
+    /** Whether a generated network runs its tile contractions through the Vector API. */
+    public static boolean vectorKernels(Network net) {
+        try {
+            java.lang.reflect.Field f = net.getClass().getDeclaredField("VECTOR");
+            f.setAccessible(true);
+            return f.getBoolean(null);
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
+    }
+
     /** Every class of a generated network, its Vector API kernels too. */
     public static void verify(GeneratedNetwork n) {
         for (byte[] c : n.classes().values()) verify(c);
