@@ -86,14 +86,44 @@ class CliTest {
         CliRunner c = CliRunner.run("compile", example("xor.nnet"), "-o", jar.toString());
         assertEquals(0, c.exit(), c.err());
         Path x = write("x.csv", "x1,x2\n0,0\n0,1\n1,0\n1,1\n");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "predict", "--input", x.toString())
-                .redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
-        assertEquals("0\n1\n1\n0\n", out);
+        String[] predict = javaJar(jar, "predict", "--input", x.toString());
+        assertEquals("0\n1\n1\n0\n", predict[0], predict[1]);
+        assertTrue(predict[1].isEmpty() || predict[1].equals("WARNING: Using incubator modules: jdk.incubator.vector\n"), "nothing but the module's warning on stderr: " + predict[1]);
+        String[] info = javaJar(jar, "info");
+        assertTrue(info[0].contains("batches run through the Vector API"), "java -jar starts itself again with the Vector API's module: " + info[0]);
         CliRunner viaNnetc = CliRunner.run("predict", jar.toString(), "--input", x.toString(), "--probe", "h");
         assertEquals("0,0\n1,0\n1,0\n2,1\n", viaNnetc.out(), viaNnetc.err());
+    }
+
+    /** {@code java -jar JAR args} as a user runs it (no JVM flags): its standard output and error. */
+    private static String[] javaJar(Path jar, String... args) throws Exception {
+        return javaJar(jar, Map.of(), args);
+    }
+
+    /** The same with {@code NNET_VECTOR=false}: the JVM keeps running without the Vector API's module. */
+    private static String[] javaJarWithout(Path jar, String... args) throws Exception {
+        return javaJar(jar, Map.of("NNET_VECTOR", "false"), args);
+    }
+
+    private static String[] javaJar(Path jar, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        java.util.concurrent.CompletableFuture<byte[]> err = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return p.getErrorStream().readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out + err.get());
+        return new String[] {out, new String(err.get(), StandardCharsets.UTF_8)};
     }
 
     @Test
@@ -113,6 +143,38 @@ class CliTest {
         assertEquals(0, fromJar.exit(), fromJar.err());
         assertEquals(fromSource.out(), fromJar.out());
         assertEquals(3, fromJar.out().lines().count());
+    }
+
+    /**
+     * A JVM without the Vector API's module (NNET_VECTOR=false keeps java -jar from starting itself
+     * again with it) runs a network whose tiles have vector kernels through the plain ones: the
+     * vector class is never loaded, and a batch gives what the source gives.
+     */
+    @Test
+    void withoutTheVectorModuleTheJarRunsThePlainKernels() throws Exception {
+        Path w = tmp.resolve("w.safetensors"), jar = tmp.resolve("patterns.jar");
+        assertEquals(0, CliRunner.run("init", example("patterns.nnet"), "--seed", "5", "-o", w.toString()).exit());
+        assertEquals(0, CliRunner.run("compile", example("patterns.nnet"), "--weights", w.toString(), "-o", jar.toString()).exit());
+        try (java.util.jar.JarFile j = new java.util.jar.JarFile(jar.toFile())) {
+            assertTrue(j.getEntry("nnet/generated/Patterns$Vector.class") != null, "the network has vector kernels, packed beside it");
+        }
+        StringBuilder rows = new StringBuilder();
+        for (int r = 0; r < 40; r++) {
+            for (int i = 0; i < 12; i++) rows.append(i == 0 ? "" : ",").append((r * 12 + i) % 7 - 3);
+            rows.append('\n');
+        }
+        Path x = write("x.csv", rows.toString());
+        String[] plain = javaJarWithout(jar, "predict", "--input", x.toString(), "--probe", "y");
+        assertEquals("", plain[1], "no module, no warning, no error");
+        String[] info = javaJarWithout(jar, "info");
+        assertTrue(info[0].contains("batches run through plain Java"), info[0]);
+        CliRunner fromSource = CliRunner.run("predict", example("patterns.nnet"), "--weights", w.toString(), "--input", x.toString(), "--probe", "y");
+        List<String> a = plain[0].lines().toList(), b = fromSource.out().lines().toList();
+        assertEquals(40, a.size());
+        for (int r = 0; r < a.size(); r++) {
+            String[] got = a.get(r).split(","), want = b.get(r).split(",");
+            for (int k = 0; k < want.length; k++) assertEquals(Float.parseFloat(want[k]), Float.parseFloat(got[k]), 1e-5, "row " + (r + 1));
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package nnet.cli;
 import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
 import nnet.runtime.Cli;
+import nnet.runtime.Launcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, TrainCommand.class, BenchCommand.class, DumpIrCommand.class, LspCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
+        Launcher.withVectorModule(Main.class, args);
         System.exit(run(args));
     }
 

@@ -40,23 +40,38 @@ final class TileContractions {
         return m.fieldToLocal(self, name, type);
     }
 
-    /** {@code z[j] = sum over unit j's present inputs i of W[i][j] x[i]}. */
+    /**
+     * {@code z[j] = sum over unit j's present inputs i of W[i][j] x[i]}; a dense one sample-major
+     * ({@code zs[s][j] += x[i][s] W[i][j]}, an axpy over the units per input and lane), then transposed.
+     */
     void linear(Kernel.Linear l) {
         int x = rows(l.in()), z = rows(l.out());
         int j = m.local("j", Type.INT_TYPE), zr = m.local("zRow", ClassEmitter.FLOATS), xr = m.local("xRow", ClassEmitter.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
         Param p = l.kernel();
         String f = ClassEmitter.fieldOf(p);
         switch (l.path()) {
-            case ROWS -> {
-                int weights = field(f, ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE);
-                overOuterRows(l.outer(), () -> m.forLoop(j, 0, l.m(), () -> {
-                    zeroRow(z, l.m(), m.value(j), zr);
-                    m.forLoop(i, 0, l.n(), () -> {
-                        m.set(w, m.elementOf(weights, m.value(i), m.value(j)));
-                        m.rowOf(x, row(l.n(), m.value(i)), xr);
-                        axpy(zr, w, xr);
+            case ROWS -> { // sample-major: for each input and lane, an axpy of the weight row into the lane's row of units
+                int weights = field(f, ClassEmitter.ROWS), zs = field(TileEmitter.sampleMajorField(p), ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE),
+                        wRow = m.local("wRow", ClassEmitter.FLOATS), a = m.local("a", Type.FLOAT_TYPE);
+                overOuterRows(l.outer(), () -> {
+                    m.forLoop(s, 0, LANES, () -> {
+                        m.rowOf(zs, m.value(s), zr);
+                        m.zero(zr);
                     });
-                }));
+                    m.forLoop(i, 0, l.n(), () -> {
+                        m.rowOf(weights, m.value(i), wRow);
+                        m.rowOf(x, row(l.n(), m.value(i)), xr);
+                        m.forLoop(s, 0, LANES, () -> {
+                            m.set(a, m.elementOf(xr, s));
+                            m.rowOf(zs, m.value(s), zr);
+                            m.forLoop(j, 0, l.m(), () -> m.addToElement(zr, m.value(j), m.product(m.value(a), m.elementOf(wRow, j))));
+                        });
+                    });
+                    m.forLoop(j, 0, l.m(), () -> { // z[r m + j][s] = zs[s][j]
+                        m.rowOf(z, row(l.m(), m.value(j)), zr);
+                        m.forLoop(s, 0, LANES, () -> m.storeElement(zr, m.value(s), m.elementOf(zs, m.value(s), m.value(j))));
+                    });
+                });
             }
             case CSR -> {
                 int values = field(f, ClassEmitter.FLOATS), start = field(f + "$colStart", ClassEmitter.INTS), input = field(f + "$rowIndex", ClassEmitter.INTS),

@@ -53,16 +53,20 @@ final class TileEmitter {
         return b.field() + "$t";
     }
 
-    /** The sample-major copy of dz that a dense weight gradient reads, one per kernel param (steps of an lstm share it). */
-    static String dzTField(Param p) {
-        return ClassEmitter.fieldOf(p) + "$dzT";
+    /**
+     * Sample-major rows {@code [lane][unit]} of a dense kernel's output side: its forward pass (plain
+     * form) sums into them, its weight gradient reads dz copied into them. One per kernel (the steps of
+     * an lstm share theirs): kernels run one at a time.
+     */
+    static String sampleMajorField(Param p) {
+        return ClassEmitter.fieldOf(p) + "$sampleMajor";
     }
 
     void fields() {
         for (Buffer b : p.buffers()) field(rowsField(b), ClassEmitter.ROWS);
         field(LANES_A, ClassEmitter.FLOATS);
         field(LANES_B, ClassEmitter.FLOATS);
-        for (Param param : denseWeightGradients()) field(dzTField(param), ClassEmitter.ROWS);
+        for (Param param : denseKernels()) field(sampleMajorField(param), ClassEmitter.ROWS);
         cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, VECTOR_FLAG, "Z", null, null).visitEnd();
     }
 
@@ -70,10 +74,14 @@ final class TileEmitter {
         cv.visitField(Opcodes.ACC_PRIVATE, name, type.getDescriptor(), null, null).visitEnd();
     }
 
-    private Set<Param> denseWeightGradients() {
+    /** The dense kernels whose forward pass or weight gradient runs batched: they have sample-major rows. */
+    private Set<Param> denseKernels() {
         Set<Param> out = new LinkedHashSet<>();
-        for (Tiling.Step s : tiling.backward())
-            if (s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) out.add(w.kernel());
+        for (List<Tiling.Step> steps : List.of(tiling.forward(), tiling.backward()))
+            for (Tiling.Step s : steps) {
+                if (s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) out.add(w.kernel());
+                if (s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) out.add(l.kernel());
+            }
         return out;
     }
 
@@ -117,13 +125,13 @@ final class TileEmitter {
                 m.g.newArray(Type.FLOAT_TYPE);
                 m.g.putField(self, lanes, ClassEmitter.FLOATS);
             });
-        for (Param param : denseWeightGradients())
+        for (Param param : denseKernels())
             out.add(m -> {
                 m.g.loadThis();
                 m.g.push(Tiling.SIZE);
                 m.g.push(CompiledNetwork.paddedRow(param.shape().dim(1)));
                 m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
-                m.g.putField(self, dzTField(param), ClassEmitter.ROWS);
+                m.g.putField(self, sampleMajorField(param), ClassEmitter.ROWS);
             });
         return out;
     }
@@ -162,7 +170,7 @@ final class TileEmitter {
         String name = "tile" + steps++ + "$" + label;
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", k.span() == null ? 0 : k.span().line());
         m.argument("count", Type.INT_TYPE);
-        String dzT = k instanceof Kernel.WeightGrad w ? dzTField(w.kernel()) : null;
+        String dzT = k instanceof Kernel.WeightGrad w ? sampleMajorField(w.kernel()) : null;
         List<VectorKernels.Arg> args = VectorKernels.arguments(k, dzT);
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;

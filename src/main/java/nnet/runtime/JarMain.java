@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
         description = "A network compiled by nnetc.")
 public final class JarMain implements Runnable {
     public static void main(String[] args) {
+        Launcher.withVectorModule(JarMain.class, args);
         System.exit(Cli.execute(new CommandLine(new JarMain()), args, t -> null));
     }
 
@@ -85,7 +86,7 @@ public final class JarMain implements Runnable {
         }
     }
 
-    @Command(name = "info", description = "Lists the networks in this jar with their inputs, outputs and nodes.")
+    @Command(name = "info", description = "Lists the networks in this jar with their inputs, outputs and nodes, and which kernels batches run through.")
     static final class InfoCommand implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -94,6 +95,7 @@ public final class JarMain implements Runnable {
                 Network net = load(c.substring(c.lastIndexOf('.') + 1));
                 out.println(net.name() + ": inputs " + describe(net, net.inputNames()) + "; outputs " + describe(net, net.outputNames()) + "; nodes " + describe(net, net.nodeNames()));
             }
+            out.println("batches run through " + (Vectors.enabled() ? "the Vector API" : "plain Java (the JVM lacks --add-modules=" + Vectors.MODULE + ")"));
             return 0;
         }
     }

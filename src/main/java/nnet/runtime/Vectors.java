@@ -15,10 +15,15 @@ public final class Vectors {
 
     /**
      * Read by each generated class once, as it is initialised: the module is in the boot layer and
-     * {@code -Dnnet.vector=false} does not ask for the plain kernels (to compare the two).
+     * neither {@code -Dnnet.vector=false} nor {@code NNET_VECTOR=false} asks for the plain kernels.
      */
     public static boolean enabled() {
-        return available() && !"false".equals(System.getProperty("nnet.vector"));
+        return available() && !plainAsked();
+    }
+
+    /** Whether the user asked for the plain kernels (to compare the two, or to keep a JVM without the module). */
+    static boolean plainAsked() {
+        return "false".equals(System.getProperty("nnet.vector")) || "false".equals(System.getenv("NNET_VECTOR"));
     }
 
     public static boolean available() {
