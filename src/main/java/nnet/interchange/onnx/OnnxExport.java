@@ -77,13 +77,15 @@ public final class OnnxExport {
         shown.addAll(probes);
         // user-visible names first, so intermediate values never take them
         for (Node n : g.nodes()) if (n.name() != null) w.claim(n.name());
-        for (String name : shown) if (g.named().get(name).name() == null) w.claim(name);
+        for (String name : shown) if (!name.equals(g.named().get(name).name()) && g.named().get(name).op() != Op.INPUT) w.claim(name); // an alias (h2 = h) is an Identity
         for (Node n : g.nodes()) values.put(n, translate(n));
         for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batchedFloat(in.name(), in.shape().dims()));
         for (String name : shown) {
             Node n = g.named().get(name);
-            if (!values.get(n).equals(name)) w.node("Identity", new String[] {name}, new String[] {values.get(n)});
-            w.graph.addOutput(OnnxGraphWriter.batchedFloat(name, n.shape().dims()));
+            // an ONNX value has one name: an input shown as an output is copied to <name>_output
+            String out = n.op() == Op.INPUT ? w.fresh(name + "_output") : name;
+            if (!values.get(n).equals(out)) w.node("Identity", new String[] {out}, new String[] {values.get(n)});
+            w.graph.addOutput(OnnxGraphWriter.batchedFloat(out, n.shape().dims()));
         }
         return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("nnetc").setProducerVersion("0.1.0")
                 .setDocString("network " + g.name() + " of " + g.sourceFile() + "; every tensor has a leading batch axis N")
@@ -109,7 +111,7 @@ public final class OnnxExport {
     private String translate(Node n) {
         return switch (n.op()) {
             case INPUT -> n.name();
-            case CONST -> w.scalar(target(n), (Float) n.arg());
+            case CONST -> n.name() == null ? w.scalar("%" + n.id(), (Float) n.arg()) : w.node("Identity", n.name(), new String[] {w.scalar("%" + n.id(), (Float) n.arg())});
             case LINEAR -> linear(n);
             case BIAS_ADD -> w.node("Add", target(n), new String[] {in(n, 0), param(n.param())});
             case ADD, SUB, MUL, DIV -> elementwise(n);

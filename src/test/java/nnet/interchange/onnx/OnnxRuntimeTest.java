@@ -1,7 +1,6 @@
 package nnet.interchange.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -97,7 +96,7 @@ class OnnxRuntimeTest {
                         feed.put(in.name(), OnnxTensor.createTensor(env, data, shape));
                     }
                     Map<String, float[]> out = new HashMap<>();
-                    try (OrtSession.Result result = session.run(feed)) {
+                    try (OrtSession.Result result = session.run(feed, session.getOutputNames())) {
                         for (var entry : result) {
                             FloatBuffer b = ((OnnxTensor) entry.getValue()).getFloatBuffer();
                             float[] v = new float[b.remaining()];
@@ -138,6 +137,29 @@ class OnnxRuntimeTest {
     }
 
     @Test
+    void aliasesKeepTheirNamesAndInputsAreCopied() throws OrtException {
+        Graph g = TestNetworks.graph("""
+                network Alias {
+                  input x[2]
+                  h = dense(x, 3, relu, weights: fixed [[1, -1, 2], [0, 1, 1]], bias: fixed [0, 0, -1])
+                  kept = h
+                  output kept, x
+                }
+                """);
+        Map<String, float[]> out = run(OnnxExport.export(g, Map.of(), List.of("kept"), OnnxExport.EdgeLists.AUTO).toByteArray(), g, new float[][][] {{{1, 2}}, {{-1, 0}}, {{0, 0}}});
+        assertEquals(List.of(1f, 1f, 3f, 0f, 1f, 0f, 0f, 0f, 0f), toList(out.get("h")), "an output is named as the network names it (the node's own name, as predict does)");
+        assertEquals(toList(out.get("h")), toList(out.get("kept")), "a probed alias is a copy under its name");
+        assertEquals(List.of(1f, 2f, -1f, 0f, 0f, 0f), toList(out.get("x_output")), "an input shown as an output is copied (ONNX names a value once)");
+    }
+
+    private static List<Float> toList(float[] v) {
+        assertTrue(v != null, "not among the model's outputs");
+        List<Float> out = new ArrayList<>();
+        for (float f : v) out.add(f);
+        return out;
+    }
+
+    @Test
     void largeSparseKernelsBecomeEdgeLists() {
         Graph g = TestNetworks.graph("""
                 network Sparse {
@@ -160,19 +182,12 @@ class OnnxRuntimeTest {
     @Test
     void missingWeightsAndUnknownProbesAreUserErrors() throws Exception {
         String gated = TestNetworks.root().resolve("examples/gated.nnet").toString();
-        CliRunner noWeights = CliRunner.run("export", gated, "-o", tmp.resolve("g.onnx").toString());
-        assertEquals(1, noWeights.exit());
-        assertTrue(noWeights.err().contains("give --weights"), noWeights.err());
+        CliRunner.run("export", gated, "-o", tmp.resolve("g.onnx").toString()).assertUserError("give --weights");
         Path w = tmp.resolve("w.safetensors");
         assertEquals(0, CliRunner.run("init", gated, "-o", w.toString()).exit());
-        CliRunner probe = CliRunner.run("export", gated, "--weights", w.toString(), "--probe", "nope", "-o", tmp.resolve("g.onnx").toString());
-        assertEquals(1, probe.exit());
-        assertTrue(probe.err().contains("has no node 'nope'"), probe.err());
+        CliRunner.run("export", gated, "--weights", w.toString(), "--probe", "nope", "-o", tmp.resolve("g.onnx").toString()).assertUserError("has no node 'nope'");
         Path blocker = Files.writeString(tmp.resolve("file"), "");
-        CliRunner unwritable = CliRunner.run("export", gated, "--weights", w.toString(), "-o", blocker.resolve("g.onnx").toString());
-        assertEquals(1, unwritable.exit(), unwritable.err());
-        assertTrue(unwritable.err().contains("cannot write"), unwritable.err());
-        assertFalse(unwritable.err().contains("\tat "), unwritable.err());
-        assertFalse(Files.exists(tmp.resolve("g.onnx")));
+        CliRunner.run("export", gated, "--weights", w.toString(), "-o", blocker.resolve("g.onnx").toString()).assertUserError("cannot write");
+        assertTrue(Files.notExists(tmp.resolve("g.onnx")), "nothing is written on errors");
     }
 }
