@@ -81,5 +81,8 @@ class NumpyDataTest {
                 .assertUserError(wide + ": an array of shape [2, 3] has rows of 3 values, but input x[2] needs 2");
         CliRunner.run("train", CliTest.example("xor_train.nnet"), "--input", npy("x.npy", XOR_X).toString(), "--target", wide.toString(), "--quiet", "-o", tmp.resolve("w").toString())
                 .assertUserError("wide.npy: an array of shape [2, 3] has rows of 3 values, but the target [1] of the loss needs 1");
+        Path blocker = npy("blocker", XOR_X);
+        CliRunner.run("predict", CliTest.example("xor.nnet"), "--input", npy("x.npy", XOR_X).toString(), "-o", blocker.resolve("y.npy").toString())
+                .assertUserError("cannot write " + blocker.resolve("y.npy"));
     }
 }

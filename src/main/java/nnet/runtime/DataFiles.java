@@ -1,5 +1,6 @@
 package nnet.runtime;
 
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,6 +58,14 @@ public final class DataFiles {
      * the rows' width), an {@code .npz} with one array {@code [N, ...shape]} per node, or CSV.
      */
     public static void writeRows(Path file, float[][] rows, List<String> names, List<int[]> shapes) {
+        try {
+            write(file, rows, names, shapes);
+        } catch (UncheckedIOException e) {
+            throw new UserError(e.getMessage()); // "cannot write out.npy: permission denied" is the user's to fix
+        }
+    }
+
+    private static void write(Path file, float[][] rows, List<String> names, List<int[]> shapes) {
         if (isArchive(file)) {
             Map<String, Tensor> arrays = new LinkedHashMap<>();
             int at = 0;
