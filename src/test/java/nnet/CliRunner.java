@@ -2,6 +2,10 @@ package nnet;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.charset.StandardCharsets;
 import nnet.cli.Main;
 
@@ -19,5 +23,12 @@ public record CliRunner(int exit, String out, String err) {
             System.setOut(oldOut);
             System.setErr(oldErr);
         }
+    }
+
+    /** A user error: exit 1, {@code expected} on stderr, and no stack trace. */
+    public void assertUserError(String expected) {
+        assertEquals(1, exit, out + err);
+        assertTrue(err.contains(expected), "stderr lacks '" + expected + "':\n" + err);
+        assertFalse(err.contains("Exception") || err.contains("\tat "), "a user error printed a stack trace:\n" + err);
     }
 }

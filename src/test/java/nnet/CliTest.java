@@ -30,9 +30,7 @@ class CliTest {
     }
 
     private static void assertUserError(CliRunner r, String expected) {
-        assertEquals(1, r.exit(), r.out() + r.err());
-        assertTrue(r.err().contains(expected), "stderr lacks '" + expected + "':\n" + r.err());
-        assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), "a user error printed a stack trace:\n" + r.err());
+        r.assertUserError(expected);
     }
 
     @Test

@@ -16,8 +16,8 @@ import picocli.CommandLine.Parameters;
 final class GradCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed)") Path weights;
-    @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input") List<String> inputs;
-    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output") Path target;
+    @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
+    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.safetensors") Path output;
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** {@code nnetc}: the compiler's command line (LANGUAGE.md §9). */
 @Command(name = "nnetc", mixinStandardHelpOptions = true, version = "nnetc 0.1.0",
         description = "Checks, compiles and runs .nnet networks.",
-        subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, TrainCommand.class, BenchCommand.class, DumpIrCommand.class, LspCommand.class})
+        subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, TrainCommand.class, BenchCommand.class, DumpIrCommand.class, GraphCommand.class, ImportCommand.class, ExportCommand.class, LspCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         Launcher.withVectorModule(Main.class, args);

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
-import nnet.runtime.Cli;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
 import nnet.runtime.Safetensors;
@@ -19,16 +18,16 @@ import picocli.CommandLine.Parameters;
 final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE|JAR") Path source;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed; a jar has its own)") Path weights;
-    @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input") List<String> inputs;
+    @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--network", description = "which network, when the file declares several") String network;
-    @Option(names = {"-o", "--output"}, description = "write the CSV here (atomically) instead of standard output") Path output;
+    @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output") Path output;
 
     @Override
     public Integer call() throws IOException {
         Network net = source.toString().endsWith(".jar") ? JarNetworks.load(source, network) : fromSource();
         if (weights != null) net.loadWeights(Safetensors.read(weights));
-        Cli.writeCsv(Predict.run(net, Predict.readInputs(net, inputs), probes), output);
+        Predict.write(net, probes, Predict.run(net, Predict.readInputs(net, inputs), probes), output);
         return 0;
     }
 

@@ -27,8 +27,8 @@ import picocli.CommandLine.Parameters;
         "Settings default to the file's train { } block; the weights file is rewritten atomically after every epoch (a checkpoint)."})
 final class TrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
-    @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input") List<String> inputs;
-    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output") Path target;
+    @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
+    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
     @Option(names = "--weights", paramLabel = "W0.safetensors", description = "start from these weights (default: initialised with --seed)") Path weights;
     @Option(names = "--epochs", description = "passes over the data (default: the train block's, else 10)") Integer epochs;
     @Option(names = "--batch", description = "samples per step (default: the train block's, else 32)") Integer batch;

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import nnet.runtime.Csv;
+import nnet.runtime.DataFiles;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
@@ -30,7 +31,7 @@ record TrainingData(float[][][] inputs, float[][] targets) {
         Map<String, float[][]> in = Predict.readInputs(net, inputSpecs);
         if (!Files.isRegularFile(targetFile)) throw new UserError(targetFile + ": no such file");
         int[] shape = net.targetShape();
-        float[][] targets = Csv.read(targetFile, (int) Tensor.size(shape), "the target " + Arrays.toString(shape) + " of the loss");
+        float[][] targets = DataFiles.readRows(targetFile, "target", (int) Tensor.size(shape), "the target " + Arrays.toString(shape) + " of the loss");
         int rows = in.values().iterator().next().length;
         if (targets.length != rows)
             throw new UserError(targetFile + " has " + targets.length + " rows, but the input has " + rows + ": one target row per input row");

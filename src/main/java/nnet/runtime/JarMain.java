@@ -70,18 +70,18 @@ public final class JarMain implements Runnable {
 
     @Command(name = "predict", description = "Runs the network on every row of the input CSV; prints one CSV row per input row.")
     static final class PredictCommand implements Callable<Integer> {
-        @Option(names = "--input", required = true, description = "X.csv, or name=X.csv for each input of a network with several") List<String> inputs;
+        @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input of a network with several (an .npz gives each input its array of that name)") List<String> inputs;
         @Option(names = "--weights", description = "weights to use instead of the packed ones (safetensors)") Path weights;
         @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
         @Option(names = "--network", description = "which network, when the jar holds several") String network;
-        @Option(names = {"-o", "--output"}, description = "write the CSV here (atomically) instead of standard output") Path output;
+        @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output") Path output;
 
         @Override
         public Integer call() throws IOException {
             Network net = load(network);
             if (weights != null) net.loadWeights(Safetensors.read(weights));
             Map<String, float[][]> in = Predict.readInputs(net, inputs);
-            Cli.writeCsv(Predict.run(net, in, probes), output);
+            Predict.write(net, probes, Predict.run(net, in, probes), output);
             return 0;
         }
     }

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** CSV in, forward pass per row, CSV out: the {@code predict} command of both {@code nnetc} and compiled jars. */
+/** Rows in (CSV or NumPy), forward pass per row, rows out: the {@code predict} command of both {@code nnetc} and compiled jars. */
 public final class Predict {
     private Predict() {}
 
@@ -23,17 +23,17 @@ public final class Predict {
             int eq = spec.indexOf('=');
             String name = eq > 0 ? spec.substring(0, eq) : null;
             String file = eq > 0 ? spec.substring(eq + 1) : spec;
+            if (name == null && DataFiles.isArchive(Path.of(file)) && names.size() > 1) {
+                for (String each : names) read(net, each, file, out); // every input from the archive's array of its name
+                continue;
+            }
             if (name == null) {
                 if (names.size() != 1)
                     throw new UserError("network " + net.name() + " has inputs " + String.join(", ", names) + ": give each as --input name=FILE.csv");
                 name = names.get(0);
             }
             if (!names.contains(name)) throw new UserError("network " + net.name() + " has no input '" + name + "'; its inputs are " + String.join(", ", names));
-            if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
-            Path p = Path.of(file);
-            if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
-            int[] shape = net.shape(name);
-            out.put(name, Csv.read(p, (int) Tensor.size(shape), "input " + name + Arrays.toString(shape)));
+            read(net, name, file, out);
         }
         List<String> missing = new ArrayList<>(names);
         missing.removeAll(out.keySet());
@@ -45,6 +45,25 @@ public final class Predict {
             rows = e.getValue().length;
         }
         return out;
+    }
+
+    /** The rows of input {@code name} from a CSV or NumPy file (an .npz's array of that name). */
+    private static void read(Network net, String name, String file, Map<String, float[][]> out) {
+        if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
+        int[] shape = net.shape(name);
+        out.put(name, DataFiles.readRows(p, name, (int) Tensor.size(shape), "input " + name + Arrays.toString(shape)));
+    }
+
+    /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */
+    public static void write(Network net, List<String> probes, float[][] rows, Path output) throws java.io.IOException {
+        if (output == null) {
+            Cli.writeCsv(rows, null);
+            return;
+        }
+        List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
+        DataFiles.writeRows(output, rows, shown, shown.stream().map(net::shape).toList());
     }
 
     /** Rows run as one batch (tiles of samples for sparse networks), a bounded amount of memory at a time. */

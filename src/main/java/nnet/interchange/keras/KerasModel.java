@@ -1,0 +1,154 @@
+package nnet.interchange.keras;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import nnet.runtime.UserError;
+
+/**
+ * The structure of a saved Keras model as a list of layers in the order they run, each with the
+ * layers whose outputs it reads. Reads Sequential and functional models as Keras 3 writes them
+ * ({@code inbound_nodes} of {@code __keras_tensor__} objects) and as Keras 2 did (lists of
+ * {@code [layer, node, tensor, kwargs]}).
+ *
+ * @param layers  every layer, InputLayers included, inputs before the layers that read them
+ * @param inputs  the InputLayer names, in the model's order
+ * @param outputs the layers whose outputs the model returns, in order
+ */
+record KerasModel(String name, List<Layer> layers, List<String> inputs, List<String> outputs) {
+
+    /** One layer: its Keras class, its config, the layers it reads (one each for a merge layer's inputs). */
+    record Layer(String name, String className, JsonObject config, List<String> inputs) {
+        int integer(String key, int otherwise) {
+            JsonElement e = config.get(key);
+            return e == null || e.isJsonNull() ? otherwise : e.getAsInt();
+        }
+
+        String string(String key, String otherwise) {
+            JsonElement e = config.get(key);
+            return e == null || e.isJsonNull() ? otherwise : e.getAsString();
+        }
+
+        boolean bool(String key, boolean otherwise) {
+            JsonElement e = config.get(key);
+            return e == null || e.isJsonNull() ? otherwise : e.getAsBoolean();
+        }
+
+        /** A size or a pair of sizes ({@code 3} or {@code [3, 3]}) as a pair. */
+        int[] pair(String key, int[] otherwise) {
+            JsonElement e = config.get(key);
+            if (e == null || e.isJsonNull()) return otherwise;
+            if (e.isJsonPrimitive()) return new int[] {e.getAsInt(), e.getAsInt()};
+            JsonArray a = e.getAsJsonArray();
+            return a.size() == 1 ? new int[] {a.get(0).getAsInt(), a.get(0).getAsInt()} : new int[] {a.get(0).getAsInt(), a.get(1).getAsInt()};
+        }
+
+        String describe() {
+            return "layer '" + name + "' (" + className + ")";
+        }
+    }
+
+    static KerasModel parse(JsonObject root, String file) {
+        String cls = string(root, "class_name", "?");
+        JsonElement config = root.get("config");
+        if (config == null) throw new UserError(file + ": the model's structure has no 'config'");
+        return switch (cls) {
+            case "Sequential" -> sequential(config, root, file);
+            case "Functional", "Model" -> functional(config.getAsJsonObject(), file);
+            default -> throw new UserError(file + ": a model of class " + cls + " cannot be imported; Sequential and functional models can"
+                    + " (a subclassed Model keeps its structure in Python code, not in the file)");
+        };
+    }
+
+    private static KerasModel sequential(JsonElement config, JsonObject root, String file) {
+        JsonArray entries = config.isJsonArray() ? config.getAsJsonArray() : config.getAsJsonObject().getAsJsonArray("layers");
+        String modelName = config.isJsonObject() ? string(config.getAsJsonObject(), "name", "sequential") : "sequential";
+        List<Layer> layers = new ArrayList<>();
+        String previous = null;
+        for (JsonElement e : entries) {
+            JsonObject o = e.getAsJsonObject();
+            JsonObject c = o.getAsJsonObject("config");
+            String cls = string(o, "class_name", "?");
+            if (previous == null && !cls.equals("InputLayer")) { // Keras 2 put the input shape on the first layer
+                JsonArray shape = firstArray(c, "batch_input_shape", "batch_shape");
+                if (shape == null && config.isJsonObject()) shape = firstArray(config.getAsJsonObject(), "build_input_shape");
+                if (shape == null && root.getAsJsonObject("build_config") != null) shape = firstArray(root.getAsJsonObject("build_config"), "input_shape");
+                if (shape == null) throw new UserError(file + ": the Sequential model does not say its input shape (no InputLayer, batch_input_shape or build_input_shape)");
+                JsonObject input = new JsonObject();
+                input.add("batch_shape", shape);
+                layers.add(new Layer("input_layer", "InputLayer", input, List.of()));
+                previous = "input_layer";
+            }
+            String name = string(c, "name", cls.toLowerCase());
+            layers.add(new Layer(name, cls, c, previous == null ? List.of() : List.of(previous)));
+            previous = name;
+        }
+        if (layers.isEmpty()) throw new UserError(file + ": the Sequential model has no layers");
+        return new KerasModel(modelName, layers, List.of(layers.get(0).name()), List.of(previous));
+    }
+
+    private static KerasModel functional(JsonObject config, String file) {
+        List<Layer> layers = new ArrayList<>();
+        for (JsonElement e : config.getAsJsonArray("layers")) {
+            JsonObject o = e.getAsJsonObject();
+            JsonObject c = o.getAsJsonObject("config");
+            String name = o.has("name") ? o.get("name").getAsString() : string(c, "name", "?");
+            String cls = string(o, "class_name", "?");
+            JsonArray nodes = o.has("inbound_nodes") ? o.getAsJsonArray("inbound_nodes") : new JsonArray();
+            if (nodes.size() > 1) throw new UserError(file + ": layer '" + name + "' (" + cls + ") is called " + nodes.size() + " times; shared layers are not supported");
+            List<String> inputs = new ArrayList<>();
+            if (nodes.size() == 1) collectInputs(nodes.get(0), inputs, name, file);
+            layers.add(new Layer(name, cls, c, inputs));
+        }
+        return new KerasModel(string(config, "name", "functional"), layers, references(config.get("input_layers"), file), references(config.get("output_layers"), file));
+    }
+
+    /** The layers one call reads: Keras 3's tensors ({@code keras_history}) or Keras 2's {@code [layer, node, tensor, kwargs]} lists. */
+    private static void collectInputs(JsonElement e, List<String> out, String layer, String file) {
+        if (e.isJsonObject()) {
+            JsonObject o = e.getAsJsonObject();
+            if ("__keras_tensor__".equals(string(o, "class_name", null))) {
+                JsonArray history = o.getAsJsonObject("config").getAsJsonArray("keras_history");
+                out.add(reference(history, layer, file));
+                return;
+            }
+            if (o.has("args")) collectInputs(o.get("args"), out, layer, file); // kwargs hold no tensors for the supported layers
+        } else if (e.isJsonArray()) {
+            JsonArray a = e.getAsJsonArray();
+            if (!a.isEmpty() && a.get(0).isJsonPrimitive() && a.get(0).getAsJsonPrimitive().isString()) out.add(reference(a, layer, file));
+            else for (JsonElement item : a) collectInputs(item, out, layer, file);
+        }
+    }
+
+    /** {@code [layer, node index, tensor index]}; a node index above 0 is a second call of a shared layer. */
+    private static String reference(JsonArray a, String layer, String file) {
+        if (a.size() > 2 && (a.get(1).getAsInt() != 0 || a.get(2).getAsInt() != 0))
+            throw new UserError(file + ": layer '" + layer + "' reads output " + a.get(2) + " of call " + a.get(1) + " of '" + a.get(0).getAsString()
+                    + "'; shared layers and layers with several outputs are not supported");
+        return a.get(0).getAsString();
+    }
+
+    private static List<String> references(JsonElement e, String file) {
+        List<String> out = new ArrayList<>();
+        if (e != null && e.isJsonArray()) collectInputs(e, out, "the model", file);
+        if (out.isEmpty()) throw new UserError(file + ": the functional model does not list its input and output layers");
+        return out;
+    }
+
+    private static JsonArray firstArray(JsonObject o, String... keys) {
+        for (String k : keys) if (o.get(k) != null && o.get(k).isJsonArray()) return o.getAsJsonArray(k);
+        return null;
+    }
+
+    private static String string(JsonObject o, String key, String otherwise) {
+        JsonElement e = o.get(key);
+        return e == null || e.isJsonNull() ? otherwise : e.getAsString();
+    }
+
+    Layer layer(String name) {
+        for (Layer l : layers) if (l.name().equals(name)) return l;
+        throw new UserError("the model reads a layer '" + name + "' it does not define");
+    }
+}

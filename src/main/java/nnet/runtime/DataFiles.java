@@ -1,0 +1,96 @@
+package nnet.runtime;
+
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The sample files the commands read and write, chosen by extension: NumPy's {@code .npy} and
+ * {@code .npz} ({@link Npy}), otherwise CSV ({@link Csv}). A NumPy array {@code [N, ...]} is N
+ * rows, each its remaining axes flattened row-major, as a CSV row is.
+ */
+public final class DataFiles {
+    private DataFiles() {}
+
+    public static boolean isArchive(Path file) {
+        return file.toString().toLowerCase().endsWith(".npz");
+    }
+
+    private static boolean isArray(Path file) {
+        return file.toString().toLowerCase().endsWith(".npy");
+    }
+
+    /**
+     * The rows of {@code file}, each of {@code columns} values because {@code what} (e.g. "input
+     * x[2]") needs that many. From an {@code .npz}, the array called {@code arrayName}, or its only one.
+     */
+    public static float[][] readRows(Path file, String arrayName, int columns, String what) {
+        if (isArchive(file)) return rows(file + "!" + arrayName, pick(file, Npy.readArchive(file), arrayName), columns, what);
+        if (isArray(file)) return rows(file.toString(), Npy.read(file), columns, what);
+        return Csv.read(file, columns, what);
+    }
+
+    private static Tensor pick(Path file, Map<String, Tensor> arrays, String name) {
+        if (arrays.containsKey(name)) return arrays.get(name);
+        if (arrays.size() == 1) return arrays.values().iterator().next();
+        throw new DataFormatException(file + " holds the arrays " + String.join(", ", arrays.keySet()) + " but none named '" + name + "'");
+    }
+
+    private static float[][] rows(String name, Tensor t, int columns, String what) {
+        int[] shape = t.shape();
+        if (shape.length == 0) throw new DataFormatException(name + ": a single number (shape ()), but " + what + " needs an array [N, " + columns + "] of N rows");
+        int n = shape[0], width = n == 0 ? 0 : t.data().length / n;
+        if (n == 0) throw new DataFormatException(name + ": no data rows (shape " + Arrays.toString(shape) + ")");
+        if (width != columns)
+            throw new DataFormatException(name + ": an array of shape " + Arrays.toString(shape) + " has rows of " + width + " values, but " + what
+                    + " needs " + columns + " (an array [N, " + columns + "], or [N, ...] of that size)");
+        float[][] out = new float[n][];
+        for (int r = 0; r < n; r++) out[r] = Arrays.copyOfRange(t.data(), r * width, (r + 1) * width);
+        return out;
+    }
+
+    /**
+     * Writes rows made of the named nodes' values side by side ({@code shapes} in the same order):
+     * an {@code .npy} of shape {@code [N, ...]} (the node's shape when there is one node, else
+     * the rows' width), an {@code .npz} with one array {@code [N, ...shape]} per node, or CSV.
+     */
+    public static void writeRows(Path file, float[][] rows, List<String> names, List<int[]> shapes) {
+        try {
+            write(file, rows, names, shapes);
+        } catch (UncheckedIOException e) {
+            throw new UserError(e.getMessage()); // "cannot write out.npy: permission denied" is the user's to fix
+        }
+    }
+
+    private static void write(Path file, float[][] rows, List<String> names, List<int[]> shapes) {
+        if (isArchive(file)) {
+            Map<String, Tensor> arrays = new LinkedHashMap<>();
+            int at = 0;
+            for (int k = 0; k < names.size(); k++) {
+                int size = (int) Tensor.size(shapes.get(k));
+                float[] data = new float[rows.length * size];
+                for (int r = 0; r < rows.length; r++) System.arraycopy(rows[r], at, data, r * size, size);
+                arrays.put(names.get(k), new Tensor(prepend(rows.length, shapes.get(k)), data));
+                at += size;
+            }
+            Npy.writeArchive(file, arrays);
+        } else if (isArray(file)) {
+            int width = rows.length == 0 ? 0 : rows[0].length;
+            float[] data = new float[rows.length * width];
+            for (int r = 0; r < rows.length; r++) System.arraycopy(rows[r], 0, data, r * width, width);
+            Npy.write(file, new Tensor(names.size() == 1 ? prepend(rows.length, shapes.get(0)) : new int[] {rows.length, width}, data));
+        } else {
+            Csv.write(file, rows);
+        }
+    }
+
+    private static int[] prepend(int n, int[] shape) {
+        int[] out = new int[shape.length + 1];
+        out[0] = n;
+        System.arraycopy(shape, 0, out, 1, shape.length);
+        return out;
+    }
+}
