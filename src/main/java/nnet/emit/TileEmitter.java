@@ -138,17 +138,17 @@ final class TileEmitter {
 
     /** {@code forwardTile(count)} and, with a loss, {@code trainTile(count)}: the steps' methods in order; {@code methodOf} names the per-sample kernels. */
     void methods(Map<Kernel, String> methodOf) {
-        List<String> forward = stepMethods(tiling.forward(), methodOf);
+        List<String> forward = stepMethods(tiling.forward(), methodOf, false);
         sequence("forwardTile", forward);
         if (p.training() == null) return;
         List<String> all = new ArrayList<>(forward);
-        all.addAll(stepMethods(tiling.backward(), methodOf));
+        all.addAll(stepMethods(tiling.backward(), methodOf, true));
         sequence("trainTile", all);
     }
 
-    private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf) {
+    private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, boolean backward) {
         List<String> names = new ArrayList<>();
-        for (Tiling.Step s : steps) names.add(s instanceof Tiling.Batched b ? batched(b.kernel()) : perSample((Tiling.PerSample) s, methodOf));
+        for (Tiling.Step s : steps) names.add(s instanceof Tiling.Batched b ? batched(b.kernel()) : perSample((Tiling.PerSample) s, methodOf, backward));
         return names;
     }
 
@@ -202,16 +202,18 @@ final class TileEmitter {
     }
 
     /**
-     * For every lane s: the gathered buffers from lane s, the per-sample kernels, the written buffers
-     * back to lane s. Then a loss gradient is zeroed in the lanes past {@code count} (copies of a real
-     * sample), so they add nothing to any weight gradient.
+     * For each real lane s (below {@code count}): the gathered buffers from lane s, the per-sample
+     * kernels, the written buffers back to lane s. The lanes past the batch's end are filled without
+     * computing: in the forward pass with the last real lane's values (finite, like every lane's), in
+     * the backward pass with 0 (a loss's gradient there is 0, and so is everything derived from it),
+     * so those lanes add nothing to any weight gradient.
      */
-    private String perSample(Tiling.PerSample run, Map<Kernel, String> methodOf) {
+    private String perSample(Tiling.PerSample run, Map<Kernel, String> methodOf, boolean backward) {
         String name = "lanes" + steps++;
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", run.kernels().get(0).span() == null ? 0 : run.kernels().get(0).span().line());
         int count = m.argument("count", Type.INT_TYPE);
-        int s = m.local("s", Type.INT_TYPE), f = m.local("f", Type.INT_TYPE);
-        m.forLoop(s, 0, Tiling.SIZE, () -> {
+        int s = m.local("s", Type.INT_TYPE), f = m.local("f", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+        m.forLoop(s, m.constant(0), m.value(count), () -> {
             for (Buffer b : run.gather()) laneCopy(m, b, s, f, true);
             for (Kernel k : run.kernels()) {
                 m.g.loadThis();
@@ -219,18 +221,18 @@ final class TileEmitter {
             }
             for (Buffer b : run.scatter()) laneCopy(m, b, s, f, false);
         });
-        for (Kernel k : run.kernels())
-            if (k instanceof Kernel.Loss l && l.gradient()) {
-                int rows = m.fieldToLocal(self, rowsField(l.out()), ClassEmitter.ROWS), row = m.local("row", ClassEmitter.FLOATS);
-                m.forLoop(f, 0, l.out().size(), () -> {
-                    m.rowOf(rows, m.value(f), row);
-                    m.g.loadLocal(row);
-                    m.g.loadLocal(count);
-                    m.g.push(Tiling.SIZE);
-                    m.g.push(0f);
-                    m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], int, int, float)"));
-                });
-            }
+        for (Buffer b : run.scatter()) {
+            int rows = m.fieldToLocal(self, rowsField(b), ClassEmitter.ROWS);
+            m.forLoop(f, 0, b.size(), () -> { // Arrays.fill(row, count, LANES, backward ? 0 : row[count - 1])
+                m.rowOf(rows, m.value(f), row);
+                m.g.loadLocal(row);
+                m.g.loadLocal(count);
+                m.g.push(Tiling.SIZE);
+                if (backward) m.g.push(0f);
+                else m.elementOf(row, m.at(count, -1)).emit();
+                m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], int, int, float)"));
+            });
+        }
         m.end(self);
         return name;
     }

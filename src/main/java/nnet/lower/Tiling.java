@@ -14,10 +14,10 @@ import java.util.Set;
  * outputs, so one present connection costs a few fused multiply-adds for all the samples.
  *
  * <p>Kernels with no batched form yet (conv2d, pools) and the loss (a row function of each
- * sample) run {@link PerSample}: for each lane, on the per-sample buffers, gathered from the
- * tile rows before and scattered back after. They run on every lane, so lanes past the batch's
- * end (which hold copies of a real sample) compute finite values; the loss's gradient is 0 there,
- * so those lanes add exactly nothing to any weight gradient.
+ * sample) run {@link PerSample}: for each real lane, on the per-sample buffers, gathered from the
+ * tile rows before and scattered back after. Lanes past the batch's end hold copies of a real
+ * sample; a per-sample run fills them with its last real lane's results going forward and with 0
+ * going backward, so they compute finite values and add exactly nothing to any weight gradient.
  *
  * <p>Kernels communicate only through buffers and each buffer is written by one kernel, so running
  * kernel by kernel for all samples computes what running sample by sample does.
@@ -61,11 +61,6 @@ public record Tiling(List<Step> forward, List<Step> backward) {
         List<Kernel> run = new ArrayList<>();
         for (Kernel k : kernels) {
             if (!batched(k)) {
-                // a run ends with the loss: its gradient is zeroed in the lanes past the batch before anything reads it
-                if (!run.isEmpty() && run.get(run.size() - 1) instanceof Kernel.Loss && !(k instanceof Kernel.Loss)) {
-                    out.add(perSample(run));
-                    run.clear();
-                }
                 run.add(k);
                 continue;
             }
