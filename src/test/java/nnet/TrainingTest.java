@@ -214,6 +214,63 @@ class TrainingTest {
         }
     }
 
+    /**
+     * Once warm, a train step (a batch of 64 split over two cores, the optimizer's step shared too)
+     * allocates nothing on any thread it runs on, with either kind of tile kernels.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(TestNetworks.Kernels.class)
+    void aWarmedTrainStepAllocatesNothing(TestNetworks.Kernels kernels) throws Exception {
+        Graph g = TestNetworks.graph("network A {\n input x[256]\n h = dense(x, 256, relu)\n s = dense(h, 128, relu, connect: random(0.1))\n y = dense(s, 10)\n output y\n loss cross_entropy\n}");
+        String before = System.getProperty("nnet.threads");
+        System.setProperty("nnet.threads", "2");
+        try {
+            Network net = TestNetworks.compile(g, kernels);
+            net.loadWeights(TestNetworks.randomWeights(g, 4));
+            net.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.001)));
+            SplittableRandom rnd = new SplittableRandom(6);
+            float[][][] x = new float[64][1][256];
+            float[][] t = new float[64][10];
+            for (int s = 0; s < 64; s++) {
+                for (int i = 0; i < 256; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+                t[s][rnd.nextInt(10)] = 1;
+            }
+            // a thread of its own, as a user's program trains (the test runner's thread does bookkeeping of its own)
+            long[] result = new long[2];
+            Thread trainer = new Thread(() -> {
+                long[] threads = null;
+                long allocated = -1;
+                // warm until the JIT has compiled every kernel (the Vector API's boxes vanish then), at most 60 windows of 50 steps
+                for (int window = 0; window < 60 && allocated != 0; window++) {
+                    for (int step = 0; step < 50; step++) net.trainStep(x, t);
+                    if (threads == null) threads = Thread.getAllStackTraces().keySet().stream()
+                            .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-A")).mapToLong(Thread::getId).toArray();
+                    long start = allocatedBytes(threads), empty = allocatedBytes(threads) - start; // what reading the counters allocates itself
+                    start = allocatedBytes(threads);
+                    for (int step = 0; step < 50; step++) net.trainStep(x, t);
+                    allocated = allocatedBytes(threads) - start - empty;
+                }
+                result[0] = threads.length;
+                result[1] = allocated;
+            }, "trainer");
+            trainer.start();
+            trainer.join();
+            assertTrue(result[0] >= 2, "the batch is split over two cores");
+            assertEquals(0, result[1], "bytes allocated by 50 warm train steps");
+        } finally {
+            if (before == null) System.clearProperty("nnet.threads");
+            else System.setProperty("nnet.threads", before);
+        }
+    }
+
+    /** Bytes the threads have allocated so far (reading another thread's counter allocates a little on this one: see the caller). */
+    private static long allocatedBytes(long[] threads) {
+        com.sun.management.ThreadMXBean bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long id : threads) sum += bean.getThreadAllocatedBytes(id);
+        return sum;
+    }
+
     /** A large batch is split over cores (replicas sharing the weights); the gradient is the same sum. */
     @Test
     void batchSplitOverCoresGivesTheSameGradient() {

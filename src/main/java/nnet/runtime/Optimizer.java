@@ -33,8 +33,8 @@ public abstract class Optimizer {
         };
     }
 
-    /** Called once per step before the updates: per-step constants. */
-    protected void beginStep() {}
+    /** Per-step constants, computed before the updates. */
+    protected void constants() {}
 
     /** How many state values each trainable entry has. */
     protected abstract int stateSlots();
@@ -46,13 +46,23 @@ public abstract class Optimizer {
      */
     protected abstract void update(float[] w, float[] g, float scale, int[] keep, float[][] s);
 
+    /** One step over every param, on this thread. */
     void step(List<ParamStorage> params) {
+        beginStep(params);
+        for (int k = 0; k < params.size(); k++)
+            for (int seg = 0; seg < params.get(k).values.length; seg++) update(params.get(k), seg);
+    }
+
+    /** Starts a step: its count, its constants, state for params seen the first time. Then {@link #update} each segment, on any thread. */
+    void beginStep(List<ParamStorage> params) {
         t++;
-        beginStep();
-        for (ParamStorage p : params) {
-            float[][][] st = state.computeIfAbsent(p, this::allocate);
-            for (int seg = 0; seg < p.values.length; seg++) update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg]);
-        }
+        constants();
+        for (int k = 0; k < params.size(); k++) if (state.get(params.get(k)) == null) state.put(params.get(k), allocate(params.get(k)));
+    }
+
+    /** Updates one segment of a param (a row of a dense kernel, or all of another): segments are independent, so cores can share a step. */
+    void update(ParamStorage p, int seg) {
+        update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], state.get(p)[seg]);
     }
 
     private float[][][] allocate(ParamStorage p) {
@@ -116,7 +126,7 @@ public abstract class Optimizer {
         private float c1, c2;
 
         @Override
-        protected void beginStep() {
+        protected void constants() {
             c1 = (float) (lr / (1 - Math.pow(beta1, t)));
             c2 = (float) (1 / (1 - Math.pow(beta2, t)));
         }

@@ -1,10 +1,6 @@
 package nnet.runtime;
 
 import java.util.ArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,13 +85,13 @@ final class Training {
         double sum;
         if (workers == 1) sum = accumulate(inputs, targets, 0, inputs.length);
         else sum = accumulateInParallel(inputs, targets, workers);
-        for (ParamStorage p : trainable) p.finishGrads(inputs.length);
+        for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
         return (float) (sum / inputs.length);
     }
 
     /** Forward and backward for samples [from, to): gradients summed into this network's storage; returns the summed loss. */
-    private double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
-        for (ParamStorage p : trainable) p.zeroGrads();
+    double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
+        for (int k = 0; k < trainable.size(); k++) trainable.get(k).zeroGrads();
         if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) return accumulateTiled(inputs, targets, from, to);
         double sum = 0;
         for (int s = from; s < to; s++) {
@@ -126,62 +122,50 @@ final class Training {
         return sum;
     }
 
-    // ---- several cores: the batch split in contiguous parts, one per replica; gradients summed in a fixed order
+    // ---- several cores
 
     /** A batch is split only when it holds this many weight-visits per worker (thread hand-offs cost some microseconds). */
     static final long MIN_WORK_PER_WORKER = 1L << 18;
-    private final List<CompiledNetwork> replicas = new ArrayList<>();
     /** Weights that exist, a measure of one sample's work; counted on first use. */
     private long perSample;
-    private ExecutorService pool;
+    /** The replicas and threads, made when a batch first needs them. */
+    private BatchSplit split;
 
-    /** Workers for a batch: the cores ({@code -Dnnet.threads=N} to choose), as long as each gets enough work. */
+    /** The cores a batch may use: {@code -Dnnet.threads=N} when the network is made, else all. */
+    private final int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
+
+    /** Workers for a batch: the cores, as long as each gets enough work. */
     private int workers(int batch) {
-        int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
-        if (perSample == 0) for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
-        long byWork = Math.max(1, batch * Math.max(perSample, 1) / MIN_WORK_PER_WORKER);
+        long byWork = Math.max(1, batch * Math.max(weights(), 1) / MIN_WORK_PER_WORKER);
         return (int) Math.max(1, Math.min(Math.min(cores, batch), byWork));
     }
 
-    private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {
-        while (replicas.size() < workers - 1) replicas.add(net.replica());
-        if (pool == null) pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "nnet-train-" + net.name());
-            t.setDaemon(true);
-            return t;
-        });
-        int n = inputs.length;
-        List<Future<Double>> parts = new ArrayList<>();
-        for (int w = 1; w < workers; w++) {
-            Training other = replicas.get(w - 1).trainingState();
-            int from = n * w / workers, to = n * (w + 1) / workers;
-            parts.add(pool.submit(() -> other.accumulate(inputs, targets, from, to)));
-        }
-        double sum = accumulate(inputs, targets, 0, n / workers);
-        for (int w = 1; w < workers; w++) {
-            sum += join(parts.get(w - 1));
-            List<ParamStorage> theirs = replicas.get(w - 1).trainingState().trainable;
-            for (int k = 0; k < trainable.size(); k++) trainable.get(k).addGrads(theirs.get(k));
-        }
-        return sum;
+    private long weights() {
+        if (perSample == 0) for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+        return perSample;
     }
 
-    private static double join(Future<Double> f) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while training", e);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) throw r;
-            throw new IllegalStateException(e.getCause());
-        }
+    private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {
+        if (split == null || split.cores() < workers) split = new BatchSplit(net, this, workers);
+        return split.gradients(inputs, targets, workers);
+    }
+
+    List<ParamStorage> trainable() {
+        return trainable;
+    }
+
+    /** The threads that share this network's train steps (none before a batch needed them). */
+    Thread[] workerThreads() {
+        return split == null ? new Thread[0] : split.threads();
     }
 
     float trainStep(float[][][] inputs, float[][] targets) {
         float loss = computeGradients(inputs, targets);
         if (optimizer == null) optimizer = defaults.newOptimizer();
-        optimizer.step(trainable);
+        if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
+            optimizer.beginStep(trainable);
+            split.step(optimizer);
+        } else optimizer.step(trainable);
         return loss;
     }
 

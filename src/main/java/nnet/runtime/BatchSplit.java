@@ -1,0 +1,116 @@
+package nnet.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A train step over several cores. The batch is split in contiguous parts, one per replica of the
+ * network (its own buffers and gradient storage, the same weight arrays); then each core sums a
+ * share of the gradient entries over the replicas (in replica order, so a given core count always
+ * rounds the same way), and the optimizer updates a share of the weights on each core. Every phase
+ * is a round of {@link Workers}, so nothing is allocated once the replicas exist.
+ */
+final class BatchSplit {
+    private enum Phase { GRADIENTS, SUM, OPTIMIZER }
+
+    private final Training main;
+    private final List<Training> parts = new ArrayList<>();
+    private final Workers workers;
+    private final double[] losses;
+    private Phase phase;
+    /** Replicas the current batch is split over. */
+    private int used;
+    private float[][][] inputs;
+    private float[][] targets;
+    private Optimizer optimizer;
+    /** Every (param, segment) of the storage in order, and where each core's share of them starts (about equal entries each). */
+    private final int[] segmentParam, segmentIndex, shareStart;
+
+    BatchSplit(CompiledNetwork net, Training main, int cores) {
+        this.main = main;
+        this.losses = new double[cores];
+        Runnable[] jobs = new Runnable[cores];
+        for (int w = 0; w < cores; w++) {
+            int id = w;
+            jobs[w] = () -> run(id);
+        }
+        parts.add(main);
+        for (int w = 1; w < cores; w++) parts.add(net.replica().trainingState());
+        List<ParamStorage> params = main.trainable();
+        int segments = 0;
+        long total = 0;
+        for (ParamStorage p : params) {
+            segments += p.values.length;
+            for (float[] v : p.values) total += v.length;
+        }
+        segmentParam = new int[segments];
+        segmentIndex = new int[segments];
+        shareStart = new int[cores + 1];
+        int k = 0, share = 1;
+        long seen = 0;
+        for (int p = 0; p < params.size(); p++)
+            for (int s = 0; s < params.get(p).values.length; s++, k++) {
+                segmentParam[k] = p;
+                segmentIndex[k] = s;
+                while (share < cores && seen >= total * share / cores) shareStart[share++] = k;
+                seen += params.get(p).values[s].length;
+            }
+        while (share <= cores) shareStart[share++] = segments;
+        this.workers = new Workers("nnet-train-" + net.name(), jobs);
+    }
+
+    int cores() {
+        return workers.size();
+    }
+
+    Thread[] threads() {
+        return workers.threads();
+    }
+
+    /** The summed loss of a batch split over {@code replicas} cores; the gradient sums end in the main network's storage. */
+    double gradients(float[][][] batchInputs, float[][] batchTargets, int replicas) {
+        inputs = batchInputs;
+        targets = batchTargets;
+        used = replicas;
+        phase = Phase.GRADIENTS;
+        workers.run(replicas);
+        if (replicas > 1) {
+            phase = Phase.SUM;
+            workers.run(workers.size());
+        }
+        inputs = null;
+        targets = null;
+        double sum = 0;
+        for (int w = 0; w < replicas; w++) sum += losses[w];
+        return sum;
+    }
+
+    /** The optimizer's update of every trainable entry, a share of the weights per core. */
+    void step(Optimizer o) {
+        optimizer = o;
+        phase = Phase.OPTIMIZER;
+        workers.run(workers.size());
+    }
+
+    private void run(int w) {
+        List<ParamStorage> mine = main.trainable();
+        switch (phase) {
+            case GRADIENTS -> {
+                int n = inputs.length;
+                losses[w] = parts.get(w).accumulate(inputs, targets, n * w / used, n * (w + 1) / used);
+            }
+            case SUM -> {
+                for (int k = shareStart[w]; k < shareStart[w + 1]; k++) {
+                    float[] g = mine.get(segmentParam[k]).grads[segmentIndex[k]];
+                    for (int r = 1; r < used; r++) {
+                        float[] o = parts.get(r).trainable().get(segmentParam[k]).grads[segmentIndex[k]];
+                        for (int e = 0; e < g.length; e++) g[e] += o[e];
+                    }
+                }
+            }
+            case OPTIMIZER -> {
+                for (int k = shareStart[w]; k < shareStart[w + 1]; k++) optimizer.update(mine.get(segmentParam[k]), segmentIndex[k]);
+            }
+        }
+    }
+}
