@@ -5,8 +5,13 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
+import java.util.List;
+import java.util.Map;
 import nnet.runtime.Network;
+import nnet.runtime.Optimizer;
+import nnet.runtime.TrainDefaults;
 import nnet.runtime.UserError;
+import nnet.runtime.Vectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -19,14 +24,25 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "1", description = "samples per train step (default ${DEFAULT-VALUE})") int batch;
     @Option(names = "--seconds", defaultValue = "2", description = "time to measure each figure, after as long a warm-up (default ${DEFAULT-VALUE})") double seconds;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @Option(names = "--optimizer", description = "sgd, adam or adamw instead of the file's train { } optimizer") String optimizer;
+    @Option(names = "--lr", description = "the optimizer's learning rate (default: the file's, else the optimizer's)") Double lr;
+    @Option(names = "--kernels", defaultValue = "auto", description = "vector, plain or auto (default: vector when the JVM has jdk.incubator.vector): which kernels run a batch's tiles")
+    String kernels;
 
     @Override
     public Integer call() {
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(seconds > 0) || seconds > 600) throw new UserError("--seconds must be in (0, 600], got " + seconds);
         Graph g = Sources.graph(file, network);
-        Network net = Sources.instantiate(g);
+        Network net = instantiate(g);
         net.loadWeights(InitialWeights.of(g, 1));
+        if (g.loss() != null && (optimizer != null || lr != null)) { // the file's settings, but what the flags say
+            TrainDefaults file = net.trainDefaults();
+            String kind = optimizer != null ? optimizer : file.optimizer();
+            Map<String, Double> args = new java.util.HashMap<>(kind.equals(file.optimizer()) ? file.optimizerArgs() : Map.of());
+            if (lr != null) args.put("lr", lr);
+            net.setOptimizer(Optimizer.of(kind, args));
+        }
         SplittableRandom rnd = new SplittableRandom(1);
         float[][][] x = new float[batch][g.inputs().size()][];
         float[][] t = new float[batch][];
@@ -42,6 +58,15 @@ final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("train_step_us_per_sample: %.3f%n", microsPerSample(() -> net.trainStep(x, t)));
         return 0;
+    }
+
+    /** The network with the tile kernels asked for: a generated class reads {@code nnet.vector} as it is initialised. */
+    private Network instantiate(Graph g) {
+        if (!List.of("auto", "vector", "plain").contains(kernels)) throw new UserError("--kernels takes vector, plain or auto, got " + kernels);
+        if (kernels.equals("vector") && !Vectors.available())
+            throw new UserError("--kernels vector needs the JVM started with --add-modules=" + Vectors.MODULE + " (./nnetc does that)");
+        if (!kernels.equals("auto")) System.setProperty("nnet.vector", Boolean.toString(kernels.equals("vector")));
+        return Sources.instantiate(g);
     }
 
     /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed; microseconds per sample. */

@@ -62,11 +62,19 @@ final class TileEmitter {
         return ClassEmitter.fieldOf(p) + "$sampleMajor";
     }
 
+    /** Sample-major rows {@code [lane][input]} of a dense kernel's input side, for the Vector API forward pass. */
+    static String inputSampleMajorField(Param p) {
+        return ClassEmitter.fieldOf(p) + "$inputSampleMajor";
+    }
+
     void fields() {
         for (Buffer b : p.buffers()) field(rowsField(b), ClassEmitter.ROWS);
         field(LANES_A, ClassEmitter.FLOATS);
         field(LANES_B, ClassEmitter.FLOATS);
-        for (Param param : denseKernels()) field(sampleMajorField(param), ClassEmitter.ROWS);
+        for (Param param : denseKernels()) {
+            field(sampleMajorField(param), ClassEmitter.ROWS);
+            field(inputSampleMajorField(param), ClassEmitter.ROWS);
+        }
         cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, VECTOR_FLAG, "Z", null, null).visitEnd();
     }
 
@@ -132,6 +140,11 @@ final class TileEmitter {
                 m.g.push(CompiledNetwork.paddedRow(param.shape().dim(1)));
                 m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
                 m.g.putField(self, sampleMajorField(param), ClassEmitter.ROWS);
+                m.g.loadThis();
+                m.g.push(Tiling.SIZE);
+                m.g.push(param.shape().dim(0));
+                m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
+                m.g.putField(self, inputSampleMajorField(param), ClassEmitter.ROWS);
             });
         return out;
     }
@@ -171,7 +184,7 @@ final class TileEmitter {
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", k.span() == null ? 0 : k.span().line());
         m.argument("count", Type.INT_TYPE);
         String dzT = k instanceof Kernel.WeightGrad w ? sampleMajorField(w.kernel()) : null;
-        List<VectorKernels.Arg> args = VectorKernels.arguments(k, dzT);
+        List<VectorKernels.Arg> args = VectorKernels.arguments(k);
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, k.span() == null ? 0 : k.span().line());

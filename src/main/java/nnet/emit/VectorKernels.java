@@ -36,6 +36,8 @@ final class VectorKernels {
     static final int KC = 64;
     /** Units (or inputs) in a register block: x 2 vectors = 12 accumulators. */
     static final int BLOCK = 6;
+    /** Samples in a block of the sample-major forward pass: x 2 vectors of units = 16 accumulators. */
+    static final int SAMPLES = 8;
     static final String SUFFIX = "$Vector";
 
     static final Type VECTOR = Type.getObjectType("jdk/incubator/vector/FloatVector");
@@ -111,13 +113,17 @@ final class VectorKernels {
     }
 
     /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
-    static List<Arg> arguments(Kernel k, String dzTField) {
+    static List<Arg> arguments(Kernel k) {
         List<Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
             kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), true);
             a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
             a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+            if (l.path() == Kernel.LinearPath.ROWS) {
+                a.add(new Arg(TileEmitter.inputSampleMajorField(l.kernel()), F2));
+                a.add(new Arg(TileEmitter.sampleMajorField(l.kernel()), F2));
+            }
         } else if (k instanceof Kernel.LinearT l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
             kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), false);
@@ -132,7 +138,7 @@ final class VectorKernels {
             }
             a.add(new Arg(TileEmitter.rowsField(w.x()), F2));
             a.add(new Arg(TileEmitter.rowsField(w.dz()), F2));
-            if (rows) a.add(new Arg(dzTField, F2));
+            if (rows) a.add(new Arg(TileEmitter.sampleMajorField(w.kernel()), F2));
         } else return null;
         return a;
     }
@@ -165,7 +171,7 @@ final class VectorKernels {
         int[] a = new int[args.size()];
         for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
         Driver d = new Driver(m);
-        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], l.outer(), l.n(), l.m());
+        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.m(), l.n());
@@ -224,11 +230,59 @@ final class VectorKernels {
             if (full < size) m.forLoop(b, full, size, 1, () -> blockOfWidth.accept(1));
         }
 
-        void denseForward(int w, int x, int z, int outer, int n, int units) {
+        /**
+         * Sample-major: x copied to {@code xs[s][i]}, then {@code zs[s][j..] = sum_i xs[s][i] W[i][j..]} in blocks of
+         * 8 samples x 2 vectors of units (8 inputs broadcast from rows indexed by the loop, a row of weights loaded),
+         * then zs copied back to z's rows.
+         */
+        void denseForward(int w, int x, int z, int xs, int zs, int outer, int n, int units) {
+            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
-                zeroRows(z, units);
-                overLaneBlocks(() -> overBlocks(units, width -> overChunks(m.constant(0), m.constant(n), () ->
-                        call(denseBlock(width, true), w, x, z, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(b), m.value(k0), chunkEnd(m.constant(n)), m.value(lane)))));
+                transpose(x, xs, r, n, j, s, true);
+                m.forLoop(s, 0, Tiling.SIZE, () -> {
+                    int row = m.local("zsRow", F1);
+                    m.rowOf(zs, m.value(s), row);
+                    m.zero(row);
+                });
+                m.set(full, wholeBlocks(width));
+                m.forLoop(b, 0, Tiling.SIZE, SAMPLES, () -> {
+                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> overChunks(m.constant(0), m.constant(n), () ->
+                            call(sampleBlock(2), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () ->
+                            call(sampleBlock(1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+                });
+                transpose(z, zs, r, units, j, s, false);
+            });
+        }
+
+        /** {@code width - width % 2V}: where blocks of two vectors end in a padded row (a multiple of 16). */
+        private MethodBuilder.Body wholeBlocks(int width) {
+            return () -> {
+                g.push(width);
+                g.push(width);
+                vectors(2).emit();
+                g.math(GeneratorAdapter.REM, Type.INT_TYPE);
+                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            };
+        }
+
+        /** {@code sampleMajor[s][f] = rows[r size + f][s]} ({@code toSampleMajor}), or back. */
+        private void transpose(int rows, int sampleMajor, int r, int size, int f, int s, boolean toSampleMajor) {
+            int row = m.local("row", F1);
+            m.forLoop(f, 0, size, () -> {
+                m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(f)), row);
+                m.forLoop(s, 0, Tiling.SIZE, () -> {
+                    if (toSampleMajor) {
+                        m.elementOf(sampleMajor, s).emit();
+                        g.loadLocal(f);
+                        m.elementOf(row, s).emit();
+                    } else {
+                        g.loadLocal(row);
+                        g.loadLocal(s);
+                        m.elementOf(sampleMajor, m.value(s), m.value(f)).emit();
+                    }
+                    g.arrayStore(Type.FLOAT_TYPE);
+                });
             });
         }
 
@@ -242,26 +296,11 @@ final class VectorKernels {
 
         /** dz copied sample-major ({@code dzT[s][j]}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
         void denseWeightGradient(int grad, int x, int dz, int dzT, int outer, int n, int units) {
-            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), row = m.local("dzRow", F1),
-                    full = m.local("full", Type.INT_TYPE);
+            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
-                m.forLoop(j, 0, units, () -> {
-                    m.rowOf(dz, m.sum(m.scaled(r, units, 0), m.value(j)), row);
-                    m.forLoop(s, 0, Tiling.SIZE, () -> {
-                        m.elementOf(dzT, s).emit();
-                        g.loadLocal(j);
-                        m.elementOf(row, s).emit();
-                        g.arrayStore(Type.FLOAT_TYPE);
-                    });
-                });
+                transpose(dz, dzT, r, units, j, s, true);
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
-                m.set(full, () -> {
-                    g.push(width);
-                    g.push(width);
-                    vectors(2).emit();
-                    g.math(GeneratorAdapter.REM, Type.INT_TYPE);
-                    g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-                });
+                m.set(full, wholeBlocks(width));
                 overBlocks(n, inputs -> {
                     m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
                     m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
@@ -353,6 +392,44 @@ final class VectorKernels {
             }
         });
         for (int u = 0; u < width; u++) for (int c = 0; c < 2; c++) v.store(acc[u][c], outRows[u], v.lane(lane, c));
+        m.end(self);
+        return method;
+    }
+
+    /**
+     * {@code zs[s0 + q][j0 + c V ..] += sum over i in [i0, i1) of xs[s0 + q][i] W[i][j0 + c V ..]}, q below SAMPLES,
+     * c below {@code vectors}: the dense forward pass, sample-major.
+     */
+    private Method sampleBlock(int vectors) {
+        String name = "forward" + SAMPLES + "x" + vectors;
+        Method method = new Method(name, "([[F[[F[[FIIII)V");
+        if (!microKernels.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int xs = m.argument("xs", F2), w = m.argument("w", F2), zs = m.argument("zs", F2);
+        int s0 = m.argument("s0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE);
+        Vectors v = new Vectors(m);
+        int[] xRows = new int[SAMPLES], zRows = new int[SAMPLES], bv = new int[SAMPLES];
+        int[][] acc = new int[SAMPLES][vectors];
+        for (int q = 0; q < SAMPLES; q++) {
+            xRows[q] = m.local("x" + q, F1);
+            zRows[q] = m.local("z" + q, F1);
+            m.rowOf(xs, m.at(s0, q), xRows[q]);
+            m.rowOf(zs, m.at(s0, q), zRows[q]);
+            for (int c = 0; c < vectors; c++) acc[q][c] = v.local("acc" + q + "_" + c, v.load(zRows[q], v.lane(j0, c)));
+            bv[q] = v.newLocal("b" + q);
+        }
+        int i = m.local("i", Type.INT_TYPE), row = m.local("wRow", F1);
+        int[] wv = new int[vectors];
+        for (int c = 0; c < vectors; c++) wv[c] = v.newLocal("w" + c);
+        m.forLoop(i, m.value(i0), m.value(i1), () -> {
+            m.rowOf(w, m.value(i), row);
+            for (int c = 0; c < vectors; c++) v.set(wv[c], v.load(row, v.lane(j0, c)));
+            for (int q = 0; q < SAMPLES; q++) {
+                v.set(bv[q], v.broadcast(m.elementOf(xRows[q], i)));
+                for (int c = 0; c < vectors; c++) v.set(acc[q][c], v.fma(bv[q], wv[c], acc[q][c]));
+            }
+        });
+        for (int q = 0; q < SAMPLES; q++) for (int c = 0; c < vectors; c++) v.store(acc[q][c], zRows[q], v.lane(j0, c));
         m.end(self);
         return method;
     }

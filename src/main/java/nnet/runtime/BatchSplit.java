@@ -11,7 +11,7 @@ import java.util.List;
  * is a round of {@link Workers}, so nothing is allocated once the replicas exist.
  */
 final class BatchSplit {
-    private enum Phase { GRADIENTS, SUM, OPTIMIZER }
+    private enum Phase { FORWARD, GRADIENTS, SUM, OPTIMIZER }
 
     private final Training main;
     private final List<Training> parts = new ArrayList<>();
@@ -22,6 +22,10 @@ final class BatchSplit {
     private int used;
     private float[][][] inputs;
     private float[][] targets;
+    /** The forward pass's nodes to show, where they go, and the batch's tiles. */
+    private List<String> shown;
+    private float[][][] out;
+    private int tiles;
     private Optimizer optimizer;
     /** Every (param, segment) of the storage in order, and where each core's share of them starts (about equal entries each). */
     private final int[] segmentParam, segmentIndex, shareStart;
@@ -85,6 +89,20 @@ final class BatchSplit {
         return sum;
     }
 
+    /** The forward pass of a batch's tiles, a contiguous share of them per core. */
+    void forward(float[][][] batch, List<String> nodes, float[][][] results, int batchTiles, int replicas) {
+        inputs = batch;
+        shown = nodes;
+        out = results;
+        tiles = batchTiles;
+        used = replicas;
+        phase = Phase.FORWARD;
+        workers.run(replicas);
+        inputs = null;
+        shown = null;
+        out = null;
+    }
+
     /** The optimizer's update of every trainable entry, a share of the weights per core. */
     void step(Optimizer o) {
         optimizer = o;
@@ -95,6 +113,7 @@ final class BatchSplit {
     private void run(int w) {
         List<ParamStorage> mine = main.trainable();
         switch (phase) {
+            case FORWARD -> parts.get(w).network().forwardTiles(inputs, shown, out, tiles * w / used, tiles * (w + 1) / used);
             case GRADIENTS -> {
                 int n = inputs.length;
                 losses[w] = parts.get(w).accumulate(inputs, targets, n * w / used, n * (w + 1) / used);

@@ -284,12 +284,12 @@ public abstract class CompiledNetwork implements Network {
         return t;
     }
 
-    /** Fixed values as rows, for a fixed kernel too large to fold into code. */
+    /** Fixed values as rows, for a fixed kernel too large to fold into code; padded like {@link #denseParam}'s. */
     protected final float[][] fixedRows(String tensorName) {
         Tensor t = structure(tensorName);
         int n = t.shape()[0], m = t.shape()[1];
-        float[][] rows = new float[n][];
-        for (int i = 0; i < n; i++) rows[i] = Arrays.copyOfRange(t.data(), i * m, (i + 1) * m);
+        float[][] rows = new float[n][paddedRow(m)];
+        for (int i = 0; i < n; i++) System.arraycopy(t.data(), i * m, rows[i], 0, m);
         return rows;
     }
 
@@ -335,26 +335,31 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public final float[][][] forwardBatch(float[][][] batch, List<String> nodeNames) {
         List<String> shown = nodeNames.isEmpty() ? outputs : nodeNames;
-        float[][] buffers = new float[shown.size()][];
-        for (int k = 0; k < buffers.length; k++) buffers[k] = activation(shown.get(k));
-        float[][][] out = new float[batch.length][buffers.length][];
+        for (String n : shown) activation(n); // an unknown name fails here, before any work
+        float[][][] out = new float[batch.length][shown.size()][];
         if (tiles == null || batch.length < MIN_TILED) {
             for (int s = 0; s < batch.length; s++) {
                 forward(batch[s]);
-                for (int k = 0; k < buffers.length; k++) out[s][k] = buffers[k].clone();
+                for (int k = 0; k < shown.size(); k++) out[s][k] = activation(shown.get(k)).clone();
             }
             return out;
         }
-        for (int first = 0; first < batch.length; first += tiles.lanes) {
-            int count = Math.min(tiles.lanes, batch.length - first);
+        training.forwardTiles(batch, shown, out);
+        return out;
+    }
+
+    /** Tiles {@code [firstTile, endTile)} of a batch through the tiled forward pass; each sample's shown nodes into {@code out}. */
+    final void forwardTiles(float[][][] batch, List<String> shown, float[][][] out, int firstTile, int endTile) {
+        for (int tile = firstTile; tile < endTile; tile++) {
+            int first = tile * tiles.lanes, count = Math.min(tiles.lanes, batch.length - first);
             loadTile(batch, first, count);
             forwardTile(count);
-            for (int k = 0; k < buffers.length; k++) {
-                float[][] rows = tiles.rows(buffers[k]);
-                for (int s = 0; s < count; s++) Tiles.get(rows, s, out[first + s][k] = new float[buffers[k].length]);
+            for (int k = 0; k < shown.size(); k++) {
+                float[] buffer = activation(shown.get(k));
+                float[][] rows = tiles.rows(buffer);
+                for (int s = 0; s < count; s++) Tiles.get(rows, s, out[first + s][k] = new float[buffer.length]);
             }
         }
-        return out;
     }
 
     @Override

@@ -146,8 +146,23 @@ final class Training {
     }
 
     private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {
+        return split(workers).gradients(inputs, targets, workers);
+    }
+
+    private BatchSplit split(int workers) {
         if (split == null || split.cores() < workers) split = new BatchSplit(net, this, workers);
-        return split.gradients(inputs, targets, workers);
+        return split;
+    }
+
+    /** A batch's tiles through the forward pass, shared among the cores when there is enough work: each sample's shown nodes into {@code out}. */
+    void forwardTiles(float[][][] batch, List<String> shown, float[][][] out) {
+        int tiles = (batch.length + net.tileSize() - 1) / net.tileSize(), workers = Math.min(tiles, workers(batch.length));
+        if (workers <= 1) net.forwardTiles(batch, shown, out, 0, tiles);
+        else split(workers).forward(batch, shown, out, tiles, workers);
+    }
+
+    CompiledNetwork network() {
+        return net;
     }
 
     List<ParamStorage> trainable() {
