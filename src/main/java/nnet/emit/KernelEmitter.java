@@ -173,11 +173,14 @@ final class KernelEmitter {
         };
     }
 
-    /** for i: a = x[i]; for k in row i's present connections: z[zo + col[k]] += a * w[k] (no zero test: rows are short). */
+    /**
+     * for i: a = x[i]; for k in row i's present connections: z[zo + col[k]] += a * w[position[k]] (values are
+     * stored by unit, position maps row order to them; no zero test: rows are short).
+     */
     private MethodBuilder.Body csrBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
         GeneratorAdapter g = m.g;
         String f = ClassEmitter.fieldOf(l.kernel());
-        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS);
+        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
         int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
         int i = m.local("i", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
         return () -> {
@@ -198,13 +201,18 @@ final class KernelEmitter {
                     g.loadLocal(col);
                     g.loadLocal(k);
                     g.arrayLoad(Type.INT_TYPE);
-                }, w, k));
+                }, w, () -> load(g, position, Type.INT_TYPE, () -> g.loadLocal(k))));
             });
         };
     }
 
     /** {@code z[zo + unit] += a * weights[k]}: the one update both contraction paths make per connection. */
     private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, int k) {
+        accumulate(g, z, zo, a, unit, weights, () -> g.loadLocal(k));
+    }
+
+    /** {@code z[zo + unit] += a * weights[index]}. */
+    private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, MethodBuilder.Body index) {
         g.loadLocal(z);
         g.loadLocal(zo);
         unit.emit();
@@ -213,7 +221,7 @@ final class KernelEmitter {
         g.arrayLoad(Type.FLOAT_TYPE);
         g.loadLocal(a);
         g.loadLocal(weights);
-        g.loadLocal(k);
+        index.emit();
         g.arrayLoad(Type.FLOAT_TYPE);
         g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
         g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
@@ -280,13 +288,13 @@ final class KernelEmitter {
             }
             case CSR -> {
                 String f = ClassEmitter.fieldOf(l.kernel());
-                int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS);
+                int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
                 int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
                 int k = m.local("k", Type.INT_TYPE);
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
                     Label next = new Label();
                     zeroUnlessActive(g, active, dx, xo, i, next);
-                    dot(m, s, k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> load(g, w, () -> g.loadLocal(k)),
+                    dot(m, s, k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> load(g, w, () -> load(g, position, Type.INT_TYPE, () -> g.loadLocal(k))),
                             () -> load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k)))));
                     storeSum(g, dx, xo, i, s);
                     g.mark(next);
@@ -354,14 +362,14 @@ final class KernelEmitter {
             }
             case CSR -> {
                 String f = ClassEmitter.fieldOf(w.kernel());
-                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS);
+                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
                 int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
                 int k = m.local("k", Type.INT_TYPE);
                 yield () -> m.forLoop(i, 0, w.n(), () -> {
                     loadInputSkipZero(m, x, xo, i, a, null);
                     m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
                         g.loadLocal(grad);
-                        g.loadLocal(k);
+                        load(g, position, Type.INT_TYPE, () -> g.loadLocal(k));
                         g.dup2();
                         g.arrayLoad(Type.FLOAT_TYPE);
                         g.loadLocal(a);

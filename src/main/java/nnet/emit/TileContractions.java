@@ -75,11 +75,11 @@ final class TileContractions {
             }
             case CSR -> {
                 int values = field(f, ClassEmitter.FLOATS), start = field(f + "$colStart", ClassEmitter.INTS), input = field(f + "$rowIndex", ClassEmitter.INTS),
-                        position = field(f + "$position", ClassEmitter.INTS), k = m.local("k", Type.INT_TYPE);
+                        k = m.local("k", Type.INT_TYPE);
                 overOuterRows(l.outer(), () -> m.forLoop(j, 0, l.m(), () -> {
                     zeroRow(z, l.m(), m.value(j), zr);
                     m.forLoop(k, m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () -> {
-                        m.set(w, m.elementOf(values, m.elementOf(position, k)));
+                        m.set(w, m.elementOf(values, k));
                         m.rowOf(x, row(l.n(), m.elementOf(input, k)), xr);
                         axpy(zr, w, xr);
                     });
@@ -110,11 +110,11 @@ final class TileContractions {
             }
             case CSR -> {
                 int values = field(f, ClassEmitter.FLOATS), start = field(f + "$start", ClassEmitter.INTS), unit = field(f + "$col", ClassEmitter.INTS),
-                        k = m.local("k", Type.INT_TYPE);
+                        position = field(f + "$position", ClassEmitter.INTS), k = m.local("k", Type.INT_TYPE);
                 overOuterRows(l.outer(), () -> m.forLoop(i, 0, l.n(), () -> {
                     zeroRow(dx, l.n(), m.value(i), xr);
                     m.forLoop(k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () -> {
-                        m.set(w, m.elementOf(values, k));
+                        m.set(w, m.elementOf(values, m.elementOf(position, k)));
                         m.rowOf(dz, row(l.m(), m.elementOf(unit, k)), zr);
                         axpy(xr, w, zr);
                     });
@@ -153,14 +153,14 @@ final class TileContractions {
             return;
         }
         int grad = field(gradField, ClassEmitter.FLOATS), start = field(kernelField + "$start", ClassEmitter.INTS), unit = field(kernelField + "$col", ClassEmitter.INTS),
-                k = m.local("k", Type.INT_TYPE);
+                position = field(kernelField + "$position", ClassEmitter.INTS), k = m.local("k", Type.INT_TYPE);
         overOuterRows(wg.outer(), () -> m.forLoop(i, 0, wg.n(), () -> {
             m.rowOf(x, row(wg.n(), m.value(i)), xr);
             m.forLoop(k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () -> {
                 m.rowOf(dz, row(wg.m(), m.elementOf(unit, k)), zr);
                 m.set(a, () -> g.push(0f));
                 m.forLoop(s, 0, LANES, () -> m.set(a, m.add(m.value(a), m.product(m.elementOf(xr, s), m.elementOf(zr, s)))));
-                m.addToElement(grad, m.value(k), m.value(a));
+                m.addToElement(grad, m.elementOf(position, k), m.value(a));
             });
         }));
     }

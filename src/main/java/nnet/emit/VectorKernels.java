@@ -133,8 +133,8 @@ final class VectorKernels {
             boolean rows = w.path() == Kernel.LinearPath.ROWS;
             a.add(new Arg(ClassEmitter.gradFieldOf(w.kernel()), rows ? F2 : F1));
             if (!rows) {
-                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$start", I1));
-                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$col", I1));
+                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$colStart", I1));
+                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$rowIndex", I1));
             }
             a.add(new Arg(TileEmitter.rowsField(w.x()), F2));
             a.add(new Arg(TileEmitter.rowsField(w.dz()), F2));
@@ -143,7 +143,10 @@ final class VectorKernels {
         return a;
     }
 
-    /** A kernel's weights: rows, or the sparse values with the index its loop walks (by unit for the forward pass, by input for the input gradient). */
+    /**
+     * A kernel's weights: rows, or the sparse values (stored by unit) with the index its loop walks:
+     * by unit for the forward pass; by input for the input gradient, with where each entry sits among the values.
+     */
     private static void kernelArgs(List<Arg> a, String f, Kernel.LinearPath path, boolean forward) {
         if (path == Kernel.LinearPath.ROWS) {
             a.add(new Arg(f, F2));
@@ -153,10 +156,10 @@ final class VectorKernels {
         if (forward) {
             a.add(new Arg(f + "$colStart", I1));
             a.add(new Arg(f + "$rowIndex", I1));
-            a.add(new Arg(f + "$position", I1));
         } else {
             a.add(new Arg(f + "$start", I1));
             a.add(new Arg(f + "$col", I1));
+            a.add(new Arg(f + "$position", I1));
         }
     }
 
@@ -172,9 +175,9 @@ final class VectorKernels {
         for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
         Driver d = new Driver(m);
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
-        else if (k instanceof Kernel.Linear l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.Linear l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
-        else if (k instanceof Kernel.LinearT l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.m(), l.n());
+        else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
         m.end(self);
@@ -318,15 +321,16 @@ final class VectorKernels {
         }
 
         /**
-         * A sum over each output's present connections: by unit through the column index (forward,
-         * {@code position} maps it to the values' row order) or by input through the row index (input gradient).
+         * A sum over each output's present connections: by unit through the column index (forward: the
+         * values' own order) or by input through the row index ({@code positioned}: the input gradient, where
+         * {@code position} says where each entry sits among the values).
          */
-        void sparse(boolean byUnit, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
+        void sparse(boolean positioned, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
             int o = m.local("o", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(out, nOut);
                 overLaneBlocks(() -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
-                    if (byUnit) call(gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                    if (positioned) call(gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
                     else call(gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
@@ -334,11 +338,12 @@ final class VectorKernels {
             });
         }
 
-        void sparseWeightGradient(int grad, int start, int col, int x, int dz, int outer, int n, int units) {
-            int i = m.local("i", Type.INT_TYPE);
-            m.forLoop(r, 0, outer, () -> overLaneBlocks(() -> m.forLoop(i, 0, n, () -> overChunks(m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () ->
-                    call(sparseWeightBlock(), grad, col, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(i), m.value(k0),
-                            chunkEnd(m.elementOf(start, m.at(i, 1))), m.value(lane))))));
+        /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
+        void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
+            int j = m.local("j", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> overLaneBlocks(() -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
+                    call(sparseWeightBlock(), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
         }
 
         /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */
@@ -471,7 +476,7 @@ final class VectorKernels {
 
     /** {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}. */
     private Method gather(boolean positioned) {
-        String name = positioned ? "gatherByUnit" : "gatherByInput";
+        String name = positioned ? "gatherByInput" : "gatherByUnit";
         Method method = new Method(name, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
         if (!microKernels.add(name)) return method;
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
@@ -494,24 +499,24 @@ final class VectorKernels {
         return method;
     }
 
-    /** {@code grad[k] += sum over lanes of x[xRow + i][lanes] dz[zRow + col[k]][lanes]} for k in [k0, k1). */
+    /** {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's connections. */
     private Method sparseWeightBlock() {
         String name = "sparseWeightGradient";
         Method method = new Method(name, "([F[I[[F[[FIIIIII)V");
         if (!microKernels.add(name)) return method;
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
-        int grad = m.argument("grad", F1), col = m.argument("col", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
-        int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), i = m.argument("i", Type.INT_TYPE),
+        int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
+        int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j = m.argument("j", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
         Vectors v = new Vectors(m);
-        int xr = m.local("xRow", F1);
-        m.rowOf(x, m.sum(m.value(xRow), m.value(i)), xr);
-        int x0 = v.local("x0", v.load(xr, v.lane(lane, 0))), x1 = v.local("x1", v.load(xr, v.lane(lane, 1)));
-        int k = m.local("k", Type.INT_TYPE), row = m.local("dzRow", F1), p = v.newLocal("p");
+        int dzRow = m.local("dzRow", F1);
+        m.rowOf(dz, m.sum(m.value(zRow), m.value(j)), dzRow);
+        int d0 = v.local("dz0", v.load(dzRow, v.lane(lane, 0))), d1 = v.local("dz1", v.load(dzRow, v.lane(lane, 1)));
+        int k = m.local("k", Type.INT_TYPE), row = m.local("xRow", F1), p = v.newLocal("p");
         m.forLoop(k, m.value(k0), m.value(k1), () -> {
-            m.rowOf(dz, m.sum(m.value(zRow), m.elementOf(col, k)), row);
-            v.set(p, v.mul(x0, v.load(row, v.lane(lane, 0))));
-            v.set(p, v.fma(x1, v.load(row, v.lane(lane, 1)), p));
+            m.rowOf(x, m.sum(m.value(xRow), m.elementOf(input, k)), row);
+            v.set(p, v.mul(d0, v.load(row, v.lane(lane, 0))));
+            v.set(p, v.fma(d1, v.load(row, v.lane(lane, 1)), p));
             m.addToElement(grad, m.value(k), v.sumOfLanes(p));
         });
         m.end(self);

@@ -118,18 +118,18 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /**
-     * A kernel with absent connections: only present values are stored, in row-major (CSR) order.
-     * A stored value at an absent position of a weights file is ignored on load: kernels trained
-     * elsewhere by multiplying a mask in still hold their old values there.
+     * A kernel with absent connections: only present values are stored, unit by unit (column order,
+     * the order a forward pass over a tile reads them). A stored value at an absent position of a
+     * weights file is ignored on load: kernels trained elsewhere by multiplying a mask in still hold
+     * their old values there.
      */
     protected final SparseParam sparseParam(String paramName, String maskName, String frozenName, int columns) {
-        SparseIndex idx = repeated(SparseIndex.fromMask(structure(maskName)), columns);
-        float[] values = weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[idx.count()];
-        int m = idx.cols();
-        int[] rowOf = new int[idx.count()], col = idx.colIndex();
-        for (int i = 0; i < idx.rows(); i++) Arrays.fill(rowOf, idx.rowStart()[i], idx.rowStart()[i + 1], i);
-        params.put(paramName, new ParamStorage(paramName, new int[] {idx.rows(), m}, new float[][] {values}, (seg, k) -> rowOf[k] * m + col[k], frozen(frozenName)));
-        return SparseParam.of(values, idx);
+        SparseIndex rows = repeated(SparseIndex.fromMask(structure(maskName)), columns);
+        SparseParam p = SparseParam.of(weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[rows.count()], rows);
+        int m = rows.cols();
+        int[] colOf = p.columnOfEach();
+        params.put(paramName, new ParamStorage(paramName, new int[] {rows.rows(), m}, new float[][] {p.values()}, (seg, k) -> p.rowIndex()[k] * m + colOf[k], frozen(frozenName)));
+        return p;
     }
 
     /** An lstm kernel's mask has a column per unit and repeats for each gate: its index over all {@code columns}. */
@@ -145,26 +145,35 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /**
-     * The arrays generated code reads for a sparse kernel: values in row order with their row index
-     * (CSR), and the column index over the same values ({@code colStart}, {@code rowIndex}, and
-     * {@code position}, where each column's entry sits among the values) for loops by unit.
+     * The arrays generated code reads for a sparse kernel: values stored unit by unit with their index
+     * ({@code colStart}, {@code rowIndex}: column order), and the index by input ({@code rowStart},
+     * {@code colIndex}: row order) with {@code position}, where each of its entries sits among the values.
      */
     public record SparseParam(float[] values, int[] rowStart, int[] colIndex, int[] colStart, int[] rowIndex, int[] position) {
         static SparseParam of(float[] values, SparseIndex rows) {
             SparseIndex.Columns c = rows.columns();
-            return new SparseParam(values, rows.rowStart(), rows.colIndex(), c.index().rowStart(), c.index().colIndex(), c.position());
+            int[] position = new int[rows.count()];
+            for (int k = 0; k < position.length; k++) position[c.position()[k]] = k;
+            return new SparseParam(values, rows.rowStart(), rows.colIndex(), c.index().rowStart(), c.index().colIndex(), position);
+        }
+
+        /** The column of each stored value. */
+        int[] columnOfEach() {
+            int[] col = new int[values.length];
+            for (int j = 0; j + 1 < colStart.length; j++) Arrays.fill(col, colStart[j], colStart[j + 1], j);
+            return col;
         }
     }
 
-    /** Fixed values of a kernel with absent connections, in CSR order like {@link #sparseParam}; not a weight. */
+    /** Fixed values of a kernel with absent connections, stored unit by unit like {@link #sparseParam}'s; not a weight. */
     protected final SparseParam fixedSparse(String valuesName, String maskName) {
-        SparseIndex idx = SparseIndex.fromMask(structure(maskName));
-        float[] all = structure(valuesName).data(), values = new float[idx.count()];
-        int m = idx.cols();
-        int[] start = idx.rowStart(), col = idx.colIndex();
-        for (int i = 0; i < idx.rows(); i++)
-            for (int k = start[i]; k < start[i + 1]; k++) values[k] = all[i * m + col[k]];
-        return SparseParam.of(values, idx);
+        SparseIndex rows = SparseIndex.fromMask(structure(maskName));
+        float[] all = structure(valuesName).data();
+        SparseParam p = SparseParam.of(new float[rows.count()], rows);
+        int m = rows.cols();
+        int[] colOf = p.columnOfEach();
+        for (int k = 0; k < p.values().length; k++) p.values()[k] = all[p.rowIndex()[k] * m + colOf[k]];
+        return p;
     }
 
     /**
@@ -244,10 +253,7 @@ public abstract class CompiledNetwork implements Network {
     /** Checks samples [first, first + count) of a batch and loads them into the input buffers' tile rows. */
     final void loadTile(float[][][] batch, int first, int count) {
         for (int s = 0; s < count; s++) checkInputs(batch[first + s]);
-        for (int k = 0; k < inputBuffers.length; k++) {
-            float[][] rows = tiles.rows(inputBuffers[k]);
-            for (int s = 0; s < tiles.lanes; s++) Tiles.put(batch[first + Math.min(s, count - 1)][k], rows, s);
-        }
+        for (int k = 0; k < inputBuffers.length; k++) Tiles.load(batch, k, first, count, tiles.rows(inputBuffers[k]));
     }
 
     // ---- registration of the backward pass

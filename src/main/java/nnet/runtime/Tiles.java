@@ -33,6 +33,37 @@ final class Tiles {
         for (int f = 0; f < sample.length; f++) rows[f][lane] = sample[f];
     }
 
+    /**
+     * Input {@code k} of samples {@code [first, first + count)} of a batch into lanes {@code [0, count)},
+     * the last of them again into the lanes past it. Eight lanes at a time: each row is visited once
+     * per eight samples, read in step (a lane at a time would touch every row once per sample).
+     */
+    static void load(float[][][] batch, int k, int first, int count, float[][] rows) {
+        int lanes = rows.length == 0 ? 0 : rows[0].length;
+        for (int lane = 0; lane < lanes; lane += 8) {
+            float[] a = sample(batch, k, first, count, lane), b = sample(batch, k, first, count, lane + 1),
+                    c = sample(batch, k, first, count, lane + 2), d = sample(batch, k, first, count, lane + 3),
+                    e = sample(batch, k, first, count, lane + 4), f = sample(batch, k, first, count, lane + 5),
+                    g = sample(batch, k, first, count, lane + 6), h = sample(batch, k, first, count, lane + 7);
+            for (int i = 0; i < rows.length; i++) {
+                float[] row = rows[i];
+                row[lane] = a[i];
+                row[lane + 1] = b[i];
+                row[lane + 2] = c[i];
+                row[lane + 3] = d[i];
+                row[lane + 4] = e[i];
+                row[lane + 5] = f[i];
+                row[lane + 6] = g[i];
+                row[lane + 7] = h[i];
+            }
+        }
+    }
+
+    /** Input k of the batch's sample for a lane: lanes past the batch's end take its last sample. */
+    private static float[] sample(float[][][] batch, int k, int first, int count, int lane) {
+        return batch[first + Math.min(lane, count - 1)][k];
+    }
+
     /** {@code out} = lane {@code lane} of {@code rows}. */
     static void get(float[][] rows, int lane, float[] out) {
         for (int f = 0; f < out.length; f++) out[f] = rows[f][lane];
