@@ -11,7 +11,6 @@ import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
-import nnet.lower.Expr;
 import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.runtime.CompiledNetwork;

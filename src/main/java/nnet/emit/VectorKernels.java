@@ -1,9 +1,7 @@
 package nnet.emit;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
@@ -36,15 +34,11 @@ final class VectorKernels {
     static final int KC = 64;
     /** Units (or inputs) in a register block: x 2 vectors = 12 accumulators. */
     static final int BLOCK = 6;
-    /** Samples in a block of the sample-major forward pass: x 2 vectors of units = 16 accumulators. */
-    static final int SAMPLES = 8;
+    static final int SAMPLES = MicroKernels.SAMPLES;
     static final String SUFFIX = "$Vector";
 
     static final Type VECTOR = Type.getObjectType("jdk/incubator/vector/FloatVector");
     static final Type SPECIES = Type.getObjectType("jdk/incubator/vector/VectorSpecies");
-    private static final Type VECTOR_IFACE = Type.getObjectType("jdk/incubator/vector/Vector");
-    private static final Type ASSOCIATIVE = Type.getObjectType("jdk/incubator/vector/VectorOperators$Associative");
-    private static final Type OPERATORS = Type.getObjectType("jdk/incubator/vector/VectorOperators");
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
 
     /** An argument of a kernel method: the field of the network class it is loaded from, and its type. */
@@ -52,7 +46,7 @@ final class VectorKernels {
 
     private final ClassWriter cw;
     private final Type self;
-    private final Set<String> microKernels = new LinkedHashSet<>();
+    private final MicroKernels micro;
     private int kernels;
 
     VectorKernels(Type network, String sourceFile) {
@@ -69,6 +63,7 @@ final class VectorKernels {
         cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "V", "I", null, null).visitEnd();
         staticInit();
         fits();
+        micro = new MicroKernels(cw, self);
     }
 
     Type type() {
@@ -250,9 +245,9 @@ final class VectorKernels {
                 m.set(full, wholeBlocks(width));
                 m.forLoop(b, 0, Tiling.SIZE, SAMPLES, () -> {
                     m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> overChunks(m.constant(0), m.constant(n), () ->
-                            call(sampleBlock(2), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+                            call(micro.sampleBlock(2), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
                     m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () ->
-                            call(sampleBlock(1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+                            call(micro.sampleBlock(1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
                 });
                 transpose(z, zs, r, units, j, s, false);
             });
@@ -293,7 +288,7 @@ final class VectorKernels {
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(dx, n);
                 overLaneBlocks(() -> overBlocks(n, width -> overChunks(m.constant(0), m.constant(units), () ->
-                        call(denseBlock(width, false), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
+                        call(micro.inputGradientBlock(width), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
             });
         }
 
@@ -305,8 +300,8 @@ final class VectorKernels {
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
                 m.set(full, wholeBlocks(width));
                 overBlocks(n, inputs -> {
-                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
-                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
                 });
             });
         }
@@ -330,9 +325,9 @@ final class VectorKernels {
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(out, nOut);
                 overLaneBlocks(() -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
-                    if (positioned) call(gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                    if (positioned) call(micro.gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
-                    else call(gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                    else call(micro.gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
                 })));
             });
@@ -342,7 +337,7 @@ final class VectorKernels {
         void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
             int j = m.local("j", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> overLaneBlocks(() -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
-                    call(sparseWeightBlock(), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
+                    call(micro.sparseWeightBlock(), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
         }
 
@@ -353,270 +348,6 @@ final class VectorKernels {
                 else ((MethodBuilder.Body) arg).emit();
             }
             g.invokeStatic(self, micro);
-        }
-    }
-
-    // ---- micro-kernels: one method each, accumulators in locals, one bounded loop
-
-    /**
-     * {@code forward}: {@code z[zRow + j0 + u][lanes] += sum over i in [i0, i1) of W[i][j0 + u] x[xRow + i][lanes]};
-     * else the input gradient, {@code dx[xRow + i0 + u] += sum over j of W[i0 + u][j] dz[zRow + j]}, for u below {@code width}.
-     */
-    private Method denseBlock(int width, boolean forward) {
-        String name = (forward ? "forward" : "inputGradient") + width + "x2";
-        Method method = new Method(name, "([[F[[F[[FIIIIII)V");
-        if (!microKernels.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
-        int w = m.argument("w", F2), in = m.argument(forward ? "x" : "dz", F2), out = m.argument(forward ? "z" : "dx", F2);
-        int inRow0 = m.argument(forward ? "xRow" : "zRow", Type.INT_TYPE), outRow0 = m.argument(forward ? "zRow" : "xRow", Type.INT_TYPE);
-        int block0 = m.argument(forward ? "j0" : "i0", Type.INT_TYPE), from = m.argument(forward ? "i0" : "j0", Type.INT_TYPE), to = m.argument(forward ? "i1" : "j1", Type.INT_TYPE),
-                lane = m.argument("lane", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
-        int[] outRows = new int[width], wRows = new int[width];
-        int[][] acc = new int[width][2];
-        for (int u = 0; u < width; u++) {
-            outRows[u] = m.local("out" + u, F1);
-            m.rowOf(out, m.sum(m.value(outRow0), m.at(block0, u)), outRows[u]);
-            if (!forward) {
-                wRows[u] = m.local("w" + u, F1);
-                m.rowOf(w, m.at(block0, u), wRows[u]);
-            }
-            for (int c = 0; c < 2; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(outRows[u], v.lane(lane, c)));
-        }
-        int k = m.local(forward ? "i" : "j", Type.INT_TYPE), row = m.local("row", F1), wRow = m.local("wRow", F1);
-        int[] rowV = {v.newLocal("in0"), v.newLocal("in1")}, bv = new int[width];
-        for (int u = 0; u < width; u++) bv[u] = v.newLocal("b" + u);
-        m.forLoop(k, m.value(from), m.value(to), () -> {
-            m.rowOf(in, m.sum(m.value(inRow0), m.value(k)), row);
-            for (int c = 0; c < 2; c++) v.set(rowV[c], v.load(row, v.lane(lane, c)));
-            if (forward) m.rowOf(w, m.value(k), wRow);
-            for (int u = 0; u < width; u++) {
-                int unit = u;
-                v.set(bv[u], v.broadcast(forward ? m.elementOf(wRow, m.at(block0, unit)) : m.elementOf(wRows[unit], k)));
-                for (int c = 0; c < 2; c++) v.set(acc[u][c], v.fma(bv[u], rowV[c], acc[u][c]));
-            }
-        });
-        for (int u = 0; u < width; u++) for (int c = 0; c < 2; c++) v.store(acc[u][c], outRows[u], v.lane(lane, c));
-        m.end(self);
-        return method;
-    }
-
-    /**
-     * {@code zs[s0 + q][j0 + c V ..] += sum over i in [i0, i1) of xs[s0 + q][i] W[i][j0 + c V ..]}, q below SAMPLES,
-     * c below {@code vectors}: the dense forward pass, sample-major.
-     */
-    private Method sampleBlock(int vectors) {
-        String name = "forward" + SAMPLES + "x" + vectors;
-        Method method = new Method(name, "([[F[[F[[FIIII)V");
-        if (!microKernels.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
-        int xs = m.argument("xs", F2), w = m.argument("w", F2), zs = m.argument("zs", F2);
-        int s0 = m.argument("s0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
-        int[] xRows = new int[SAMPLES], zRows = new int[SAMPLES], bv = new int[SAMPLES];
-        int[][] acc = new int[SAMPLES][vectors];
-        for (int q = 0; q < SAMPLES; q++) {
-            xRows[q] = m.local("x" + q, F1);
-            zRows[q] = m.local("z" + q, F1);
-            m.rowOf(xs, m.at(s0, q), xRows[q]);
-            m.rowOf(zs, m.at(s0, q), zRows[q]);
-            for (int c = 0; c < vectors; c++) acc[q][c] = v.local("acc" + q + "_" + c, v.load(zRows[q], v.lane(j0, c)));
-            bv[q] = v.newLocal("b" + q);
-        }
-        int i = m.local("i", Type.INT_TYPE), row = m.local("wRow", F1);
-        int[] wv = new int[vectors];
-        for (int c = 0; c < vectors; c++) wv[c] = v.newLocal("w" + c);
-        m.forLoop(i, m.value(i0), m.value(i1), () -> {
-            m.rowOf(w, m.value(i), row);
-            for (int c = 0; c < vectors; c++) v.set(wv[c], v.load(row, v.lane(j0, c)));
-            for (int q = 0; q < SAMPLES; q++) {
-                v.set(bv[q], v.broadcast(m.elementOf(xRows[q], i)));
-                for (int c = 0; c < vectors; c++) v.set(acc[q][c], v.fma(bv[q], wv[c], acc[q][c]));
-            }
-        });
-        for (int q = 0; q < SAMPLES; q++) for (int c = 0; c < vectors; c++) v.store(acc[q][c], zRows[q], v.lane(j0, c));
-        m.end(self);
-        return method;
-    }
-
-    /** {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s][j0 + c V ..]}, u below {@code inputs}, c below {@code vectors}. */
-    private Method weightBlock(int inputs, int vectors) {
-        String name = "weightGradient" + inputs + "x" + vectors;
-        Method method = new Method(name, "([[F[[F[[FIII)V");
-        if (!microKernels.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
-        int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F2);
-        int xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
-        int[] gRows = new int[inputs], xRows = new int[inputs], bv = new int[inputs];
-        int[][] acc = new int[inputs][vectors];
-        for (int u = 0; u < inputs; u++) {
-            gRows[u] = m.local("g" + u, F1);
-            xRows[u] = m.local("x" + u, F1);
-            m.rowOf(grad, m.at(i0, u), gRows[u]);
-            m.rowOf(x, m.sum(m.value(xRow), m.at(i0, u)), xRows[u]);
-            for (int c = 0; c < vectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(gRows[u], v.lane(j0, c)));
-            bv[u] = v.newLocal("b" + u);
-        }
-        int s = m.local("s", Type.INT_TYPE), row = m.local("dzRow", F1);
-        int[] dv = new int[vectors];
-        for (int c = 0; c < vectors; c++) dv[c] = v.newLocal("dz" + c);
-        m.forLoop(s, 0, Tiling.SIZE, () -> {
-            m.rowOf(dzT, m.value(s), row);
-            for (int c = 0; c < vectors; c++) v.set(dv[c], v.load(row, v.lane(j0, c)));
-            for (int u = 0; u < inputs; u++) {
-                v.set(bv[u], v.broadcast(m.elementOf(xRows[u], s)));
-                for (int c = 0; c < vectors; c++) v.set(acc[u][c], v.fma(bv[u], dv[c], acc[u][c]));
-            }
-        });
-        for (int u = 0; u < inputs; u++) for (int c = 0; c < vectors; c++) v.store(acc[u][c], gRows[u], v.lane(j0, c));
-        m.end(self);
-        return method;
-    }
-
-    /** {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}. */
-    private Method gather(boolean positioned) {
-        String name = positioned ? "gatherByInput" : "gatherByUnit";
-        Method method = new Method(name, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
-        if (!microKernels.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
-        int values = m.argument("values", F1), index = m.argument("index", I1), position = positioned ? m.argument("position", I1) : -1;
-        int in = m.argument("in", F2), out = m.argument("out", F2);
-        int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE),
-                k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
-        int target = m.local("target", F1);
-        m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
-        int[] acc = {v.local("acc0", v.load(target, v.lane(lane, 0))), v.local("acc1", v.load(target, v.lane(lane, 1)))};
-        int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), bv = v.newLocal("b");
-        m.forLoop(k, m.value(k0), m.value(k1), () -> {
-            v.set(bv, v.broadcast(m.elementOf(values, positioned ? m.elementOf(position, k) : m.value(k))));
-            m.rowOf(in, m.sum(m.value(inRow), m.elementOf(index, k)), row);
-            for (int c = 0; c < 2; c++) v.set(acc[c], v.fma(bv, v.load(row, v.lane(lane, c)), acc[c]));
-        });
-        for (int c = 0; c < 2; c++) v.store(acc[c], target, v.lane(lane, c));
-        m.end(self);
-        return method;
-    }
-
-    /** {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's connections. */
-    private Method sparseWeightBlock() {
-        String name = "sparseWeightGradient";
-        Method method = new Method(name, "([F[I[[F[[FIIIIII)V");
-        if (!microKernels.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
-        int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
-        int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j = m.argument("j", Type.INT_TYPE),
-                k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
-        int dzRow = m.local("dzRow", F1);
-        m.rowOf(dz, m.sum(m.value(zRow), m.value(j)), dzRow);
-        int d0 = v.local("dz0", v.load(dzRow, v.lane(lane, 0))), d1 = v.local("dz1", v.load(dzRow, v.lane(lane, 1)));
-        int k = m.local("k", Type.INT_TYPE), row = m.local("xRow", F1), p = v.newLocal("p");
-        m.forLoop(k, m.value(k0), m.value(k1), () -> {
-            m.rowOf(x, m.sum(m.value(xRow), m.elementOf(input, k)), row);
-            v.set(p, v.mul(d0, v.load(row, v.lane(lane, 0))));
-            v.set(p, v.fma(d1, v.load(row, v.lane(lane, 1)), p));
-            m.addToElement(grad, m.value(k), v.sumOfLanes(p));
-        });
-        m.end(self);
-        return method;
-    }
-
-    /** The Vector API operations the micro-kernels are made of, as named calls; vector values live in locals. */
-    private final class Vectors {
-        private final MethodBuilder m;
-        private final GeneratorAdapter g;
-
-        Vectors(MethodBuilder m) {
-            this.m = m;
-            this.g = m.g;
-        }
-
-        int newLocal(String name) {
-            return m.local(name, VECTOR);
-        }
-
-        int local(String name, MethodBuilder.Body value) {
-            int l = newLocal(name);
-            set(l, value);
-            return l;
-        }
-
-        void set(int local, MethodBuilder.Body value) {
-            m.set(local, value);
-        }
-
-        /** Pushes {@code lane + c V}: the first lane of vector c of a block. */
-        MethodBuilder.Body lane(int lane, int c) {
-            return () -> {
-                g.loadLocal(lane);
-                if (c == 0) return;
-                g.getStatic(self, "V", Type.INT_TYPE);
-                if (c != 1) {
-                    g.push(c);
-                    g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-                }
-                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            };
-        }
-
-        /** {@code FloatVector.fromArray(S, array, offset)}. */
-        MethodBuilder.Body load(int array, MethodBuilder.Body offset) {
-            return () -> {
-                g.getStatic(self, "S", SPECIES);
-                g.loadLocal(array);
-                offset.emit();
-                g.invokeStatic(VECTOR, new Method("fromArray", VECTOR, new Type[] {SPECIES, F1, Type.INT_TYPE}));
-            };
-        }
-
-        /** {@code FloatVector.broadcast(S, value)}. */
-        MethodBuilder.Body broadcast(MethodBuilder.Body value) {
-            return () -> {
-                g.getStatic(self, "S", SPECIES);
-                value.emit();
-                g.invokeStatic(VECTOR, new Method("broadcast", VECTOR, new Type[] {SPECIES, Type.FLOAT_TYPE}));
-            };
-        }
-
-        /** {@code a.fma(b, c)}: a * b + c, fused. */
-        MethodBuilder.Body fma(int a, MethodBuilder.Body b, int c) {
-            return () -> {
-                g.loadLocal(a);
-                b.emit();
-                g.loadLocal(c);
-                g.invokeVirtual(VECTOR, new Method("fma", VECTOR, new Type[] {VECTOR_IFACE, VECTOR_IFACE}));
-            };
-        }
-
-        MethodBuilder.Body fma(int a, int b, int c) {
-            return fma(a, () -> g.loadLocal(b), c);
-        }
-
-        MethodBuilder.Body mul(int a, MethodBuilder.Body b) {
-            return () -> {
-                g.loadLocal(a);
-                b.emit();
-                g.invokeVirtual(VECTOR, new Method("mul", VECTOR, new Type[] {VECTOR_IFACE}));
-            };
-        }
-
-        /** {@code v.intoArray(array, offset)}. */
-        void store(int v, int array, MethodBuilder.Body offset) {
-            g.loadLocal(v);
-            g.loadLocal(array);
-            offset.emit();
-            g.invokeVirtual(VECTOR, new Method("intoArray", Type.VOID_TYPE, new Type[] {F1, Type.INT_TYPE}));
-        }
-
-        /** {@code v.reduceLanes(VectorOperators.ADD)}. */
-        MethodBuilder.Body sumOfLanes(int v) {
-            return () -> {
-                g.loadLocal(v);
-                g.getStatic(OPERATORS, "ADD", ASSOCIATIVE);
-                g.invokeVirtual(VECTOR, new Method("reduceLanes", Type.FLOAT_TYPE, new Type[] {ASSOCIATIVE}));
-            };
         }
     }
 }

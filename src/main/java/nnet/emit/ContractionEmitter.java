@@ -1,0 +1,410 @@
+package nnet.emit;
+
+import nnet.ir.Param;
+import nnet.lower.Buffer;
+import nnet.lower.Kernel;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The contractions of one sample (forward, input gradient, weight gradient) on each code path: rows
+ * of a dense kernel (axpy over units), the present connections of a sparse one (its row index), or
+ * a small fixed one folded into constants. Rank-2 inputs repeat the contraction per outer row.
+ */
+final class ContractionEmitter {
+    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
+
+    private final Type self;
+
+    ContractionEmitter(Type self) {
+        this.self = self;
+    }
+
+    private int buffer(MethodBuilder m, Buffer b) {
+        return m.fieldToLocal(self, b.field(), ClassEmitter.FLOATS);
+    }
+
+    // ---- dense contraction
+
+    void linear(MethodBuilder m, Kernel.Linear l) {
+        int x = buffer(m, l.in()), z = buffer(m, l.out());
+        int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
+        MethodBuilder.Body body = switch (l.path()) {
+            case ROWS -> rowsBody(m, l, x, z, xo, zo);
+            case CSR -> csrBody(m, l, x, z, xo, zo);
+            case UNROLLED -> unrolledBody(m, l, x, z, xo, zo);
+        };
+        overRows(m, l.outer(), l.n(), l.m(), xo, zo, body);
+    }
+
+    /**
+     * Runs {@code body} for each of {@code outer} rows with {@code nOffset = r * n} and
+     * {@code mOffset = r * m}: the row offsets into the [.., n] and [.., m] sides of a contraction.
+     */
+    private static void overRows(MethodBuilder m, int outer, int n, int units, int nOffset, int mOffset, MethodBuilder.Body body) {
+        GeneratorAdapter g = m.g;
+        if (outer == 1) { // one row: no loop around it, offsets 0
+            g.push(0);
+            g.storeLocal(nOffset);
+            g.push(0);
+            g.storeLocal(mOffset);
+            body.emit();
+            return;
+        }
+        int r = m.local("r", Type.INT_TYPE);
+        m.forLoop(r, 0, outer, () -> {
+            g.loadLocal(r);
+            g.push(n);
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.storeLocal(nOffset);
+            g.loadLocal(r);
+            g.push(units);
+            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            g.storeLocal(mOffset);
+            body.emit();
+        });
+    }
+
+    /** {@code Arrays.fill(z, zo, zo + m, 0)}: a contraction accumulates into a zeroed row. */
+    private static void zeroRow(MethodBuilder m, int z, int zo, int units) {
+        GeneratorAdapter g = m.g;
+        g.loadLocal(z);
+        g.loadLocal(zo);
+        g.loadLocal(zo);
+        g.push(units);
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        g.push(0f);
+        g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+    }
+
+    /**
+     * {@code a = x[xo + i]}; with a {@code skip} label, jumps there when a is 0 (common after relu):
+     * the row would add nothing. Only worth it for long rows: on a sparse row of a few entries a
+     * mispredicted branch costs more than the multiplications it saves.
+     */
+    private static void loadInputSkipZero(MethodBuilder m, int x, int xo, int i, int a, Label skip) {
+        GeneratorAdapter g = m.g;
+        g.loadLocal(x);
+        g.loadLocal(xo);
+        g.loadLocal(i);
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        g.arrayLoad(Type.FLOAT_TYPE);
+        g.storeLocal(a);
+        if (skip == null) return;
+        g.loadLocal(a);
+        g.push(0f);
+        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.EQ, skip);
+    }
+
+    /** for i: a = x[i]; row = W[i]; for j: z[zo + j] += a * row[j] — the axpy form C2 vectorizes. */
+    private MethodBuilder.Body rowsBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
+        GeneratorAdapter g = m.g;
+        int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
+        int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
+        int row = m.local("row", ClassEmitter.FLOATS);
+        return () -> {
+            zeroRow(m, z, zo, l.m());
+            m.forLoop(i, 0, l.n(), () -> {
+                Label skip = new Label();
+                loadInputSkipZero(m, x, xo, i, a, skip);
+                g.loadLocal(w);
+                g.loadLocal(i);
+                g.arrayLoad(ClassEmitter.FLOATS);
+                g.storeLocal(row);
+                m.forLoop(j, 0, l.m(), () -> accumulate(g, z, zo, a, () -> g.loadLocal(j), row, j));
+                g.mark(skip);
+            });
+        };
+    }
+
+    /**
+     * for i: a = x[i]; for k in row i's present connections: z[zo + col[k]] += a * w[position[k]] (values are
+     * stored by unit, position maps row order to them; no zero test: rows are short).
+     */
+    private MethodBuilder.Body csrBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
+        GeneratorAdapter g = m.g;
+        String f = ClassEmitter.fieldOf(l.kernel());
+        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
+        int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+        int i = m.local("i", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
+        return () -> {
+            zeroRow(m, z, zo, l.m());
+            m.forLoop(i, 0, l.n(), () -> {
+                loadInputSkipZero(m, x, xo, i, a, null);
+                m.forLoop(k, () -> {
+                    g.loadLocal(start);
+                    g.loadLocal(i);
+                    g.arrayLoad(Type.INT_TYPE);
+                }, () -> {
+                    g.loadLocal(start);
+                    g.loadLocal(i);
+                    g.push(1);
+                    g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+                    g.arrayLoad(Type.INT_TYPE);
+                }, () -> accumulate(g, z, zo, a, () -> {
+                    g.loadLocal(col);
+                    g.loadLocal(k);
+                    g.arrayLoad(Type.INT_TYPE);
+                }, w, () -> load(g, position, Type.INT_TYPE, () -> g.loadLocal(k))));
+            });
+        };
+    }
+
+    /** {@code z[zo + unit] += a * weights[k]}: the one update both contraction paths make per connection. */
+    private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, int k) {
+        accumulate(g, z, zo, a, unit, weights, () -> g.loadLocal(k));
+    }
+
+    /** {@code z[zo + unit] += a * weights[index]}. */
+    private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, MethodBuilder.Body index) {
+        g.loadLocal(z);
+        g.loadLocal(zo);
+        unit.emit();
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        g.dup2();
+        g.arrayLoad(Type.FLOAT_TYPE);
+        g.loadLocal(a);
+        g.loadLocal(weights);
+        index.emit();
+        g.arrayLoad(Type.FLOAT_TYPE);
+        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        g.arrayStore(Type.FLOAT_TYPE);
+    }
+
+    /** Fixed weights as constants: z[zo + j] = x[xo + i1] * w1 + x[xo + i2] * w2 + ...; zeros and absent connections vanish. */
+    private MethodBuilder.Body unrolledBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
+        GeneratorAdapter g = m.g;
+        Param p = l.kernel();
+        return () -> {
+            for (int j = 0; j < l.m(); j++) {
+                g.loadLocal(z);
+                g.loadLocal(zo);
+                g.push(j);
+                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+                boolean first = true;
+                for (int i = 0; i < l.n(); i++) {
+                    float w = p.fixed()[i * l.m() + j];
+                    if (w == 0 || !p.has(i, j)) continue;
+                    g.loadLocal(x);
+                    g.loadLocal(xo);
+                    g.push(i);
+                    g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+                    g.arrayLoad(Type.FLOAT_TYPE);
+                    if (w != 1) {
+                        g.push(w);
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                    }
+                    if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                    first = false;
+                }
+                if (first) g.push(0f);
+                g.arrayStore(Type.FLOAT_TYPE);
+            }
+        };
+    }
+
+    // ---- contractions of the backward pass
+
+    /** The input gradient: dx[xo + i] = sum over row i's connections of W[i, j] * dz[zo + j]. */
+    void linearTransposed(MethodBuilder m, Kernel.LinearT l) {
+        GeneratorAdapter g = m.g;
+        int dz = buffer(m, l.in()), dx = buffer(m, l.out());
+        int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
+        int i = m.local("i", Type.INT_TYPE), s = m.local("s", Type.FLOAT_TYPE);
+        int active = l.activeIf() == null ? -1 : buffer(m, l.activeIf());
+        MethodBuilder.Body body = switch (l.path()) {
+            case ROWS -> {
+                int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
+                int j = m.local("j", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+                yield () -> m.forLoop(i, 0, l.n(), () -> {
+                    Label next = new Label();
+                    zeroUnlessActive(g, active, dx, xo, i, next);
+                    g.loadLocal(w);
+                    g.loadLocal(i);
+                    g.arrayLoad(ClassEmitter.FLOATS);
+                    g.storeLocal(row);
+                    dot(m, s, j, () -> g.push(0), () -> g.push(l.m()), () -> load(g, row, () -> g.loadLocal(j)),
+                            () -> load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j))));
+                    storeSum(g, dx, xo, i, s);
+                    g.mark(next);
+                });
+            }
+            case CSR -> {
+                String f = ClassEmitter.fieldOf(l.kernel());
+                int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
+                int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+                int k = m.local("k", Type.INT_TYPE);
+                yield () -> m.forLoop(i, 0, l.n(), () -> {
+                    Label next = new Label();
+                    zeroUnlessActive(g, active, dx, xo, i, next);
+                    dot(m, s, k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> load(g, w, () -> load(g, position, Type.INT_TYPE, () -> g.loadLocal(k))),
+                            () -> load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k)))));
+                    storeSum(g, dx, xo, i, s);
+                    g.mark(next);
+                });
+            }
+            case UNROLLED -> () -> {
+                Param p = l.kernel();
+                for (int row = 0; row < l.n(); row++) {
+                    g.loadLocal(dx);
+                    offset(g, xo, row);
+                    boolean first = true;
+                    for (int j = 0; j < l.m(); j++) {
+                        float w = p.fixed()[row * l.m() + j];
+                        if (w == 0 || !p.has(row, j)) continue;
+                        int col = j;
+                        load(g, dz, () -> offset(g, zo, col));
+                        times(g, w);
+                        if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        first = false;
+                    }
+                    if (first) g.push(0f);
+                    g.arrayStore(Type.FLOAT_TYPE);
+                }
+            };
+        };
+        overRows(m, l.outer(), l.n(), l.m(), xo, zo, body);
+    }
+
+    /**
+     * The weight gradient, added into the gradient storage (laid out like the weights):
+     * for i: a = x[xo + i]; grad[i][j] += a * dz[zo + j] over row i's connections; a row is skipped when a is 0.
+     */
+    void weightGrad(MethodBuilder m, Kernel.WeightGrad w) {
+        GeneratorAdapter g = m.g;
+        int x = buffer(m, w.x()), dz = buffer(m, w.dz());
+        int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
+        int i = m.local("i", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
+        String gf = ClassEmitter.gradFieldOf(w.kernel());
+        MethodBuilder.Body body = switch (w.path()) {
+            case ROWS -> {
+                int grad = m.fieldToLocal(self, gf, ClassEmitter.ROWS);
+                int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", ClassEmitter.FLOATS);
+                int dzRow = zo;
+                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                    Label skip = new Label();
+                    loadInputSkipZero(m, x, xo, i, a, skip);
+                    g.loadLocal(grad);
+                    g.loadLocal(i);
+                    g.arrayLoad(ClassEmitter.FLOATS);
+                    g.storeLocal(row);
+                    // gradRow[j] += a * dz[zo + j]: axpy over j
+                    m.forLoop(j, 0, w.m(), () -> {
+                        g.loadLocal(row);
+                        g.loadLocal(j);
+                        g.dup2();
+                        g.arrayLoad(Type.FLOAT_TYPE);
+                        g.loadLocal(a);
+                        load(g, dz, () -> offset(g, dzRow, () -> g.loadLocal(j)));
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        g.arrayStore(Type.FLOAT_TYPE);
+                    });
+                    g.mark(skip);
+                });
+            }
+            case CSR -> {
+                String f = ClassEmitter.fieldOf(w.kernel());
+                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
+                int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+                int k = m.local("k", Type.INT_TYPE);
+                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                    loadInputSkipZero(m, x, xo, i, a, null);
+                    m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
+                        g.loadLocal(grad);
+                        load(g, position, Type.INT_TYPE, () -> g.loadLocal(k));
+                        g.dup2();
+                        g.arrayLoad(Type.FLOAT_TYPE);
+                        g.loadLocal(a);
+                        load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k))));
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        g.arrayStore(Type.FLOAT_TYPE);
+                    });
+                });
+            }
+            case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
+        };
+        overRows(m, w.outer(), w.n(), w.m(), xo, zo, body);
+    }
+
+    /** With an {@code active} buffer: {@code if (!(active[xo + i] > 0)) { dx[xo + i] = 0; goto next; }}. */
+    private static void zeroUnlessActive(GeneratorAdapter g, int active, int dx, int xo, int i, Label next) {
+        if (active < 0) return;
+        Label compute = new Label();
+        load(g, active, () -> offset(g, xo, () -> g.loadLocal(i)));
+        g.push(0f);
+        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, compute);
+        g.loadLocal(dx);
+        offset(g, xo, () -> g.loadLocal(i));
+        g.push(0f);
+        g.arrayStore(Type.FLOAT_TYPE);
+        g.goTo(next);
+        g.mark(compute);
+    }
+
+    /** {@code s = 0; for (var = from; var < to; var++) s += a * b}. */
+    static void dot(MethodBuilder m, int s, int var, MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body a, MethodBuilder.Body b) {
+        GeneratorAdapter g = m.g;
+        g.push(0f);
+        g.storeLocal(s);
+        m.forLoop(var, from, to, () -> {
+            g.loadLocal(s);
+            a.emit();
+            b.emit();
+            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            g.storeLocal(s);
+        });
+    }
+
+    /** {@code out[offset + i] = s}. */
+    private static void storeSum(GeneratorAdapter g, int out, int offset, int i, int s) {
+        g.loadLocal(out);
+        offset(g, offset, () -> g.loadLocal(i));
+        g.loadLocal(s);
+        g.arrayStore(Type.FLOAT_TYPE);
+    }
+
+    /** {@code start[i + plus]}: where a CSR row begins or ends. */
+    static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
+        g.loadLocal(start);
+        g.loadLocal(i);
+        if (plus != 0) {
+            g.push(plus);
+            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        }
+        g.arrayLoad(Type.INT_TYPE);
+    }
+
+    /** Pushes {@code offset + index}. */
+    static void offset(GeneratorAdapter g, int offset, MethodBuilder.Body index) {
+        g.loadLocal(offset);
+        index.emit();
+        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+    }
+
+    private static void offset(GeneratorAdapter g, int offset, int constant) {
+        offset(g, offset, () -> g.push(constant));
+    }
+
+    static void load(GeneratorAdapter g, int array, MethodBuilder.Body index) {
+        load(g, array, Type.FLOAT_TYPE, index);
+    }
+
+    private static void load(GeneratorAdapter g, int array, Type element, MethodBuilder.Body index) {
+        g.loadLocal(array);
+        index.emit();
+        g.arrayLoad(element);
+    }
+
+    /** Multiplies the float on the stack by a constant; by 1 is nothing. */
+    private static void times(GeneratorAdapter g, float w) {
+        if (w == 1) return;
+        g.push(w);
+        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+    }
+}
