@@ -31,7 +31,7 @@ final class MicroKernels {
         this.self = self;
     }
 
-        /**
+    /**
      * The dense input gradient: {@code dx[xRow + i0 + u][lanes] += sum over j in [j0, j1) of W[i0 + u][j] dz[zRow + j][lanes]}
      * for u below {@code width}: weights broadcast from rows indexed by the loop, a row of dz loaded.
      */
