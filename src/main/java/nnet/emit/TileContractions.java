@@ -50,21 +50,26 @@ final class TileContractions {
         Param p = l.kernel();
         String f = ClassEmitter.fieldOf(p);
         switch (l.path()) {
-            case ROWS -> { // sample-major: for each input and lane, an axpy of the weight row into the lane's row of units
+            case ROWS -> { // sample-major: per lane, four rows of weights added into the lane's row of units at once
                 int weights = field(f, ClassEmitter.ROWS), zs = field(TileEmitter.sampleMajorField(p), ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE),
-                        wRow = m.local("wRow", ClassEmitter.FLOATS), a = m.local("a", Type.FLOAT_TYPE);
+                        wRow = m.local("wRow", ClassEmitter.FLOATS), a1 = m.local("a", Type.FLOAT_TYPE);
+                int[] a = locals("a", Type.FLOAT_TYPE), wq = locals("wRow", ClassEmitter.FLOATS);
+                int full = l.n() - l.n() % FOUR;
                 overOuterRows(l.outer(), () -> {
                     m.forLoop(s, 0, LANES, () -> {
                         m.rowOf(zs, m.value(s), zr);
                         m.zero(zr);
-                    });
-                    m.forLoop(i, 0, l.n(), () -> {
-                        m.rowOf(weights, m.value(i), wRow);
-                        m.rowOf(x, row(l.n(), m.value(i)), xr);
-                        m.forLoop(s, 0, LANES, () -> {
-                            m.set(a, m.elementOf(xr, s));
-                            m.rowOf(zs, m.value(s), zr);
-                            m.forLoop(j, 0, l.m(), () -> m.addToElement(zr, m.value(j), m.product(m.value(a), m.elementOf(wRow, j))));
+                        m.forLoop(i, 0, full, FOUR, () -> {
+                            for (int q = 0; q < FOUR; q++) {
+                                m.set(a[q], m.elementOf(x, row(l.n(), m.at(i, q)), m.value(s)));
+                                m.rowOf(weights, m.at(i, q), wq[q]);
+                            }
+                            axpyOfFour(zr, a, wq, j, l.m());
+                        });
+                        m.forLoop(i, full, l.n(), () -> {
+                            m.set(a1, m.elementOf(x, row(l.n(), m.value(i)), m.value(s)));
+                            m.rowOf(weights, m.value(i), wRow);
+                            m.forLoop(j, 0, l.m(), () -> m.addToElement(zr, m.value(j), m.product(m.value(a1), m.elementOf(wRow, j))));
                         });
                     });
                     m.forLoop(j, 0, l.m(), () -> { // z[r m + j][s] = zs[s][j]
@@ -96,12 +101,21 @@ final class TileContractions {
         Param p = l.kernel();
         String f = ClassEmitter.fieldOf(p);
         switch (l.path()) {
-            case ROWS -> {
+            case ROWS -> { // four units at a time: each row of dx read and written once for them
                 int weights = field(f, ClassEmitter.ROWS), wRow = m.local("wRow", ClassEmitter.FLOATS), j = m.local("j", Type.INT_TYPE);
+                int[] a = locals("a", Type.FLOAT_TYPE), dzq = locals("dzRow", ClassEmitter.FLOATS);
+                int full = l.m() - l.m() % FOUR;
                 overOuterRows(l.outer(), () -> m.forLoop(i, 0, l.n(), () -> {
                     zeroRow(dx, l.n(), m.value(i), xr);
                     m.rowOf(weights, m.value(i), wRow);
-                    m.forLoop(j, 0, l.m(), () -> {
+                    m.forLoop(j, 0, full, FOUR, () -> {
+                        for (int q = 0; q < FOUR; q++) {
+                            m.set(a[q], m.elementOf(wRow, m.at(j, q)));
+                            m.rowOf(dz, row(l.m(), m.at(j, q)), dzq[q]);
+                        }
+                        axpyOfFour(xr, a, dzq, s, LANES);
+                    });
+                    m.forLoop(j, full, l.m(), () -> {
                         m.set(w, m.elementOf(wRow, j));
                         m.rowOf(dz, row(l.m(), m.value(j)), zr);
                         axpy(xr, w, zr);
@@ -135,18 +149,21 @@ final class TileContractions {
         int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), xr = m.local("xRow", ClassEmitter.FLOATS), zr = m.local("dzRow", ClassEmitter.FLOATS),
                 a = m.local("a", Type.FLOAT_TYPE);
         String kernelField = ClassEmitter.fieldOf(wg.kernel()), gradField = ClassEmitter.gradFieldOf(wg.kernel());
-        if (wg.path() == Kernel.LinearPath.ROWS) {
+        if (wg.path() == Kernel.LinearPath.ROWS) { // four lanes at a time: each gradient row read and written once for them
             int grad = field(gradField, ClassEmitter.ROWS), dzT = field(dzTField, ClassEmitter.ROWS), gRow = m.local("gRow", ClassEmitter.FLOATS);
+            int[] aq = locals("a", Type.FLOAT_TYPE), dq = locals("dzRow", ClassEmitter.FLOATS);
             int width = CompiledNetwork.paddedRow(wg.m());
             overOuterRows(wg.outer(), () -> {
                 transposeToSampleMajor(dz, dzT, wg.m(), j, zr);
                 m.forLoop(i, 0, wg.n(), () -> {
                     m.rowOf(grad, m.value(i), gRow);
                     m.rowOf(x, row(wg.n(), m.value(i)), xr);
-                    m.forLoop(s, 0, LANES, () -> {
-                        m.set(a, m.elementOf(xr, s));
-                        m.rowOf(dzT, m.value(s), zr);
-                        m.forLoop(j, 0, width, () -> m.addToElement(gRow, m.value(j), m.product(m.value(a), m.elementOf(zr, j))));
+                    m.forLoop(s, 0, LANES, FOUR, () -> {
+                        for (int q = 0; q < FOUR; q++) {
+                            m.set(aq[q], m.elementOf(xr, m.at(s, q)));
+                            m.rowOf(dzT, m.at(s, q), dq[q]);
+                        }
+                        axpyOfFour(gRow, aq, dq, j, width);
                     });
                 });
             });
@@ -221,6 +238,28 @@ final class TileContractions {
     private void zeroRow(int rows, int size, MethodBuilder.Body index, int target) {
         m.rowOf(rows, row(size, index), target);
         m.zero(target);
+    }
+
+    /** Rows taken four at a time: one load of the row they share serves four multiply-adds. */
+    private static final int FOUR = 4;
+
+    private int[] locals(String name, Type type) {
+        int[] out = new int[FOUR];
+        for (int q = 0; q < FOUR; q++) out[q] = m.local(name + q, type);
+        return out;
+    }
+
+    /**
+     * {@code for k < extent: target[k] += a[0] source[0][k] + ... + a[3] source[3][k]}: one store per four
+     * multiply-adds, into the one array the loop writes (C2 vectorizes it).
+     */
+    private void axpyOfFour(int target, int[] a, int[] sources, int k, int extent) {
+        m.forLoop(k, 0, extent, () -> m.addToElement(target, m.value(k), () -> {
+            for (int q = 0; q < FOUR; q++) {
+                m.product(m.value(a[q]), m.elementOf(sources[q], k)).emit();
+                if (q > 0) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            }
+        }));
     }
 
     /** {@code for s: acc[s] += w * row[s]}. */
