@@ -94,10 +94,23 @@ final class JavaMlpReference {
         step++;
         float scale = 1f / xs.length, c1 = (float) (1 / (1 - Math.pow(B1, step))), c2 = (float) (1 / (1 - Math.pow(B2, step)));
         for (int l = 0; l < 3; l++) {
+            if (sgd) {
+                for (int i = 0; i < w[l].length; i++) sgd(w[l][i], gw[l][i], scale);
+                sgd(b[l], gb[l], scale);
+                continue;
+            }
             for (int i = 0; i < w[l].length; i++) adam(w[l][i], gw[l][i], m[l][i], v[l][i], scale, c1, c2);
             adam(b[l], gb[l], mb[l], vb[l], scale, c1, c2);
         }
         return (float) (loss / xs.length);
+    }
+
+    /** Plain SGD instead of Adam: what the PyTorch comparison uses. */
+    boolean sgd;
+
+    private static void sgd(float[] w, float[] g, float scale) {
+        float step = LR * scale;
+        for (int k = 0; k < w.length; k++) w[k] -= step * g[k];
     }
 
     private static void adam(float[] w, float[] g, float[] m, float[] v, float scale, float c1, float c2) {

@@ -11,6 +11,7 @@ import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.pack.NetworkClassLoader;
 import nnet.runtime.Network;
+import nnet.runtime.Optimizer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -26,21 +27,28 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Generated code of the benchmark networks (bench/networks) and the examples: the forward pass
- * of a batch, and one train step over it (forward, backward, the file's
- * optimizer). Times are per batch; BENCHMARKS.md divides by the batch size.
+ * of a batch, and one train step over it (forward, backward, an SGD or Adam step). Times are per
+ * batch; BENCHMARKS.md divides by the batch size. {@code kernels}: the Vector API's (the fork
+ * has its module) or the plain-Java fallback.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class NetworkBench {
     @Param({"mlp_dense", "mlp_density_0.1", "mlp_density_0.01", "xor_train", "masked", "gated"})
     public String network;
 
     @Param({"1", "64"})
     public int batch;
+
+    @Param({"vector", "plain"})
+    public String kernels;
+
+    @Param({"sgd", "adam"})
+    public String optimizer;
 
     private Network net;
     private float[][][] x;
@@ -49,8 +57,10 @@ public class NetworkBench {
     @Setup
     public void setup() throws IOException {
         Graph g = graph(network);
+        System.setProperty("nnet.vector", Boolean.toString(kernels.equals("vector"))); // read as the class is initialised
         net = new NetworkClassLoader().instantiate(Compiler.compile(g));
         net.loadWeights(InitialWeights.of(g, 1));
+        if (net.hasLoss()) net.setOptimizer(Optimizer.of(optimizer, java.util.Map.of("lr", optimizer.equals("sgd") ? 0.01 : 0.001)));
         SplittableRandom rnd = new SplittableRandom(1);
         x = new float[batch][g.inputs().size()][];
         t = new float[batch][];

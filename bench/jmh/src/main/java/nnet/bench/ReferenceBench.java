@@ -26,6 +26,9 @@ public class ReferenceBench {
     @Param({"1", "64"})
     public int batch;
 
+    @Param({"sgd", "adam"})
+    public String optimizer;
+
     private JavaMlpReference mlp;
     private float[][] x;
     private int[] labels;
@@ -33,6 +36,7 @@ public class ReferenceBench {
     @Setup
     public void setup() {
         mlp = new JavaMlpReference(1);
+        mlp.sgd = optimizer.equals("sgd");
         SplittableRandom rnd = new SplittableRandom(1);
         x = new float[batch][784];
         labels = new int[batch];
