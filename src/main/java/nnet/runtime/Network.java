@@ -29,8 +29,8 @@ public interface Network {
 
     /**
      * Runs a batch: {@code inputs[s]} is sample s as for {@link #forward}. Returns, per sample, a copy
-     * of each node of {@code nodes} (any readable node; the outputs when empty). Networks with dense or
-     * sparse layers run 4 or more samples in tiles (LANGUAGE.md §10), several times faster for sparse ones.
+     * of each node of {@code nodes} (any readable node; the outputs when empty). Batches of
+     * 4 or more samples run in tiles (LANGUAGE.md §10), over the cores, much faster than sample by sample.
      */
     float[][][] forwardBatch(float[][][] inputs, List<String> nodes);
 
