@@ -19,8 +19,6 @@ import nnet.emit.GeneratedNetwork;
 import nnet.expand.LstmExpansion;
 import nnet.ir.Graph;
 import nnet.ir.IrVerifier;
-import nnet.ir.Node;
-import nnet.ir.Op;
 import nnet.lower.Lowering;
 import nnet.lower.Program;
 import nnet.parse.Parser;
@@ -71,13 +69,13 @@ public final class Compiler {
      * A checked network through the middle phases.
      *
      * @param checked  as the checker built it: what users name and read ({@code dump-ir})
-     * @param expanded every lstm replaced by its time steps: what is differentiated, lowered and emitted
+     * @param expanded every lstm replaced by a loop over its cell: what is differentiated, lowered and emitted
      * @param backward the backward pass of the network's loss over {@code expanded}, or null without a loss
      */
     public record Stages(Graph checked, Graph expanded, BackwardPass.Result backward) {}
 
     public static Stages stages(Graph checked) {
-        Graph expanded = verified("expand", LstmExpansion.expand(checked));   // lstm as its time steps in primitive ops
+        Graph expanded = verified("expand", LstmExpansion.expand(checked));   // lstm as a loop over its cell in primitive ops
         if (expanded.loss() == null) return new Stages(checked, expanded, null);
         BackwardPass.Result backward = BackwardPass.derive(expanded);          // the adjoint of every node the loss depends on
         verified("autodiff", backward.graph());
@@ -104,12 +102,10 @@ public final class Compiler {
         return s.backward() == null ? Lowering.lower(s.expanded()) : Lowering.lower(s.expanded(), s.backward());
     }
 
-    /** A network whose code does not fit one JVM class: an error at its lstm (whose steps make it so large) or its first node. */
+    /** A network whose code does not fit one JVM class: an error at its first node. */
     private static CompileError tooLarge(Graph g, RuntimeException e) {
-        Node lstm = g.nodes().stream().filter(n -> n.op() == Op.LSTM).findFirst().orElse(null);
-        String message = "network " + g.name() + " is too large for one JVM class (" + e.getMessage() + ")"
-                + (lstm != null ? ": an lstm is compiled as its " + lstm.input(0).shape().dim(0) + " time steps; shorten the sequence" : "");
-        return new CompileError(List.of(new Diagnostic(DiagCode.SHAPE_SIZE, lstm != null ? lstm.span() : g.nodes().get(0).span(), message)));
+        String message = "network " + g.name() + " is too large for one JVM class (" + e.getMessage() + ")";
+        return new CompileError(List.of(new Diagnostic(DiagCode.SHAPE_SIZE, g.nodes().get(0).span(), message)));
     }
 
     /** {@code -Dnnet.verify=true}: the IR a phase made is well formed (a failure is a compiler bug). */

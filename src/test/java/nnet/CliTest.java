@@ -305,14 +305,34 @@ class CliTest {
             }
         }
         assertTrue(dumped >= 6, "examples dumped: " + dumped);
-        assertTrue(CliRunner.run("dump-ir", example("masked_lstm.nnet"), "--backward").out().contains("= slice("), "the lstm as its steps");
+        String lstm = CliRunner.run("dump-ir", example("masked_lstm.nnet"), "--backward").out();
+        assertTrue(lstm.contains("= loop(%0) steps=12 carried=2") && lstm.contains("reverse carried=2 extends=%1"), "the lstm as a loop over its cell and the reverse loop:\n" + lstm);
     }
 
+    /** 1,024 dense layers (blocks doubling ten times) need more fields than one class holds. */
     @Test
-    void aNetworkTooLargeForOneClassIsAUserErrorAtTheLstm() throws IOException {
-        Path f = write("long.nnet", "network Long {\n  input seq[1000, 4]\n  h = lstm(seq, 8)\n  output h\n  loss mse\n}\n");
+    void aNetworkTooLargeForOneClassIsAUserError() throws IOException {
+        StringBuilder src = new StringBuilder("block b0(x) {\n  return dense(x, 4, tanh)\n}\n");
+        for (int k = 1; k <= 10; k++) src.append("block b").append(k).append("(x) {\n  return b").append(k - 1).append("(b").append(k - 1).append("(x))\n}\n");
+        src.append("network Long {\n  input x[4]\n  h = b10(x)\n  output h\n  loss mse\n}\n");
+        Path f = write("long.nnet", src.toString());
         assertUserError(CliRunner.run("compile", f.toString(), "-o", tmp.resolve("long.jar").toString()),
-                f + ":3:7: error: network Long is too large for one JVM class");
+                f + ":35:9: error: network Long is too large for one JVM class");
         assertFalse(Files.exists(tmp.resolve("long.jar")));
+    }
+
+    /** An lstm's code is one step long: 20,000 steps compile to the same code as 10,000 (both too long for tiles of 32 samples). */
+    @Test
+    void aLongSequenceCompilesToTheCodeOfAShortOne() throws IOException {
+        long[] sizes = new long[2];
+        int[] steps = {10_000, 20_000};
+        for (int k = 0; k < 2; k++) {
+            Path f = write("long" + k + ".nnet", "network Long {\n  input seq[" + steps[k] + ", 4]\n  h = lstm(seq, 8)\n  output h\n  loss mse\n}\n");
+            Path jar = tmp.resolve("long" + k + ".jar");
+            CliRunner r = CliRunner.run("compile", f.toString(), "-o", jar.toString());
+            assertEquals(0, r.exit(), r.err());
+            sizes[k] = Files.size(jar);
+        }
+        assertTrue(Math.abs(sizes[1] - sizes[0]) < 100, "jars of " + sizes[0] + " and " + sizes[1] + " bytes");
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import nnet.diag.Span;
 import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
+import nnet.ir.LoopSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -34,6 +35,8 @@ public final class BackwardPass {
 
     private final Graph.Builder b;
     private final Map<Node, Node> grads = new HashMap<>();
+    /** The gradients of what each loop computed (its LOOP_OUT nodes), gathered until the walk reaches the loop. */
+    private final Map<Node, Map<LoopSpec.Out, Node>> loopOutGrads = new HashMap<>();
     private final boolean[] needsGrad;
     /** Where the nodes being added come from: the forward node they differentiate (the loss statement, for the loss's own). */
     private Span span;
@@ -44,7 +47,7 @@ public final class BackwardPass {
         for (Node n : g.nodes()) {
             boolean trainable = n.op() == Op.INPUT
                     || ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD) && !n.param().isFixed())
-                    || n.op() == Op.CONV2D || n.op() == Op.LSTM;
+                    || n.op() == Op.CONV2D || n.op() == Op.LSTM || n.op() == Op.LOOP;
             for (Node in : n.inputs()) trainable |= needsGrad[in.id()];
             needsGrad[n.id()] = trainable;
         }
@@ -65,15 +68,25 @@ public final class BackwardPass {
         accumulate(fused.y(), b.add(Op.LOSS_GRAD, fused.y().shape(), List.of(fused.y(), target), fused.function(), null, span));
         Map<Param, List<Node>> paramGrads = new LinkedHashMap<>();
         Map<String, Node> inputGrads = new LinkedHashMap<>();
+        walk(g, paramGrads).forEach((in, d) -> inputGrads.put(in.name(), d));
+        return new Result(b.build(), output, target, loss, paramGrads, inputGrads);
+    }
+
+    /**
+     * The adjoint of every node of {@code g} that has a gradient, last node first; each param's
+     * contributions into {@code paramGrads}. Returns the gradients of the inputs.
+     */
+    private Map<Node, Node> walk(Graph g, Map<Param, List<Node>> paramGrads) {
+        Map<Node, Node> inputGrads = new LinkedHashMap<>();
         for (int id = g.nodes().size() - 1; id >= 0; id--) {
             Node n = g.nodes().get(id);
             Node dy = grads.get(n);
-            if (dy == null) continue;
+            if (dy == null && !loopOutGrads.containsKey(n)) continue;
             span = n.span();
-            if (n.op() == Op.INPUT) inputGrads.put(n.name(), dy);
+            if (n.op() == Op.INPUT) inputGrads.put(n, dy);
             else rule(n, dy, (p, contribution) -> paramGrads.computeIfAbsent(p, k -> new ArrayList<>()).add(contribution)).run();
         }
-        return new Result(b.build(), output, target, loss, paramGrads, inputGrads);
+        return inputGrads;
     }
 
     /**
@@ -147,11 +160,57 @@ public final class BackwardPass {
             };
             case MAXPOOL -> () -> accumulate(n.input(0), () -> node(Op.MAXPOOL_GRAD, n.input(0).shape(), n.arg(), n.input(0), dy));
             case AVGPOOL -> () -> accumulate(n.input(0), () -> node(Op.AVGPOOL_GRAD, n.input(0).shape(), n.arg(), dy));
-            case LSTM -> throw new IllegalStateException("an lstm is differentiated as its steps: expand it first (Compiler.stages)");
+            case LSTM -> throw new IllegalStateException("an lstm is differentiated as a loop: expand it first (Compiler.stages)");
+            case LOOP_OUT -> () -> loopOutGrads.computeIfAbsent(n.input(0), k -> new LinkedHashMap<>()).merge((LoopSpec.Out) n.arg(), dy, (a, c) -> binary(Op.ADD, a, c));
+            case LOOP -> () -> loop(n, loopOutGrads.get(n), paramGrads);
             // the backward pass's own ops are never differentiated again (no second derivatives)
             case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
                     MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
         };
+    }
+
+    /**
+     * Backpropagation through time: a loop running the other way, whose step is the adjoint of the
+     * forward step (derived by this same pass on the body) and extends it, so it reads the forward
+     * step's values instead of computing them again. Its step inputs are the gradients of what the
+     * forward loop stacked; it carries the gradients of the carried state; it stacks the gradients of
+     * the step inputs and sums each param's contributions over the steps.
+     */
+    private void loop(Node n, Map<LoopSpec.Out, Node> outGrads, ParamGrads paramGrads) {
+        LoopSpec l = (LoopSpec) n.arg();
+        if (l.priorNodes() > 0) throw new IllegalStateException("a backward loop is not differentiated: " + n);
+        Graph body = l.body();
+        BackwardPass step = new BackwardPass(body);
+        step.span = span;
+        List<Node> sequences = new ArrayList<>(List.of(n));
+        outGrads.forEach((out, dy) -> {
+            if (out.summed()) throw new IllegalStateException("a sum over a loop's steps is not differentiated: " + n);
+            step.accumulate(out.node(), step.b.add(Op.INPUT, out.node().shape(), List.of(), null, "stacked" + out.node().id() + ".grad", span));
+            sequences.add(dy);
+        });
+        List<Node> carriedSeeds = new ArrayList<>();
+        for (Node next : body.outputs()) {
+            Node seed = step.b.add(Op.INPUT, next.shape(), List.of(), null, "carried" + next.id() + ".grad", span);
+            step.accumulate(next, seed);
+            carriedSeeds.add(seed);
+        }
+        Map<Param, List<Node>> stepParams = new LinkedHashMap<>();
+        Map<Node, Node> inputGrads = step.walk(body, stepParams);
+        List<Node> carriedGrads = new ArrayList<>();
+        for (int k = 0; k < l.carried(); k++) { // a state no step reads has gradient 0
+            Node d = inputGrads.get(l.carriedInputs().get(k));
+            carriedGrads.add(d != null ? d : step.scale(carriedSeeds.get(k), 0));
+        }
+        Graph backBody = step.b.build().withOutputs(carriedGrads);
+        Node back = b.add(Op.LOOP, Shape.SCALAR, sequences, new LoopSpec(backBody, l.steps(), !l.reverse(), l.carried(), body.nodes().size()), null, span);
+        List<Node> stepInputs = l.stepInputs();
+        for (int k = 0; k < stepInputs.size(); k++) {
+            Node d = inputGrads.get(stepInputs.get(k));
+            if (d == null) continue;
+            LoopSpec.Out stacked = new LoopSpec.Out(d, false);
+            accumulate(n.input(k), () -> node(Op.LOOP_OUT, stacked.shape(l.steps()), stacked, back));
+        }
+        stepParams.forEach((p, uses) -> uses.forEach(u -> paramGrads.put(p, node(Op.LOOP_OUT, u.shape(), new LoopSpec.Out(u, true), back))));
     }
 
     /** Adds one use's contribution to a param's gradient. */

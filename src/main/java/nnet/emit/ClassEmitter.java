@@ -124,11 +124,21 @@ public final class ClassEmitter {
         List<String> names = new ArrayList<>();
         for (Kernel kernel : kernels) {
             for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
-            String name = emitter.emit(kernel, kernelCount++);
+            String name = kernel instanceof Kernel.Loop loop ? loopMethod(emitter, loop) : emitter.emit(kernel, kernelCount++);
             methodOf.put(kernel, name);
             names.add(name);
         }
         return names;
+    }
+
+    /** A loop's per-sample method, after its body's. */
+    private String loopMethod(KernelEmitter emitter, Kernel.Loop loop) {
+        List<String> body = kernelMethods(emitter, loop.body());
+        String name = "k" + kernelCount++ + "$" + loop.label();
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PRIVATE, "void " + name + "()", loop.span() == null ? 0 : loop.span().line());
+        LoopEmitter.perSample(m, self, loop, body);
+        m.end(self);
+        return name;
     }
 
     private void field(String name, Type type) {

@@ -47,6 +47,7 @@ final class KernelEmitter {
             if (c.bias() != null) out.add(c.bias());
         }
         if (k instanceof Kernel.Map m) out.addAll(ElementwiseEmitter.fieldParams(m));
+        if (k instanceof Kernel.Loop l) for (Kernel b : l.body()) out.addAll(fieldParams(b));
         return out;
     }
 

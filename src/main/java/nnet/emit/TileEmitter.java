@@ -69,6 +69,7 @@ final class TileEmitter {
 
     void fields() {
         for (Buffer b : p.buffers()) field(rowsField(b), ClassEmitter.ROWS);
+        if (zeroRows() > 0) field(LoopEmitter.ZERO_ROWS, ClassEmitter.ROWS);
         field(LANES_A, ClassEmitter.FLOATS);
         field(LANES_B, ClassEmitter.FLOATS);
         for (Param param : denseKernels()) {
@@ -85,12 +86,29 @@ final class TileEmitter {
     /** The dense kernels whose forward pass or weight gradient runs batched: they have sample-major rows. */
     private Set<Param> denseKernels() {
         Set<Param> out = new LinkedHashSet<>();
-        for (List<Tiling.Step> steps : List.of(tiling.forward(), tiling.backward()))
-            for (Tiling.Step s : steps) {
-                if (s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) out.add(w.kernel());
-                if (s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) out.add(l.kernel());
-            }
+        for (Kernel k : batchedKernels()) {
+            if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) out.add(w.kernel());
+            if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) out.add(l.kernel());
+        }
         return out;
+    }
+
+    /** Every kernel that runs batched, those of loop bodies included. */
+    private List<Kernel> batchedKernels() {
+        List<Kernel> out = new ArrayList<>();
+        for (List<Tiling.Step> steps : List.of(tiling.forward(), tiling.backward()))
+            for (Tiling.Step s : steps) if (s instanceof Tiling.Batched b) addWithBodies(b.kernel(), out);
+        return out;
+    }
+
+    private static void addWithBodies(Kernel k, List<Kernel> out) {
+        out.add(k);
+        if (k instanceof Kernel.Loop l) for (Kernel b : l.body()) addWithBodies(b, out);
+    }
+
+    /** How many zero rows the batched loops need. */
+    private int zeroRows() {
+        return LoopEmitter.zeroRows(batchedKernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList());
     }
 
     /**
@@ -125,6 +143,18 @@ final class TileEmitter {
                 m.g.push(Tiling.SIZE);
                 m.g.invokeVirtual(ClassEmitter.BASE, Method.getMethod("float[][] tileRows(float[], int)"));
                 m.g.putField(self, rowsField(b), ClassEmitter.ROWS);
+            });
+        int zeros = zeroRows();
+        if (zeros > 0)
+            out.add(m -> { // Arrays.fill(zeroRows = new float[zeros][], new float[SIZE])
+                m.g.loadThis();
+                m.g.push(zeros);
+                m.g.newArray(ClassEmitter.FLOATS);
+                m.g.dup();
+                m.g.push(Tiling.SIZE);
+                m.g.newArray(Type.FLOAT_TYPE);
+                m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(Object[], Object)"));
+                m.g.putField(self, LoopEmitter.ZERO_ROWS, ClassEmitter.ROWS);
             });
         for (String lanes : List.of(LANES_A, LANES_B))
             out.add(m -> {
@@ -177,8 +207,20 @@ final class TileEmitter {
         m.end(self);
     }
 
+    /** A loop over the tile rows: its body's batched methods, called step by step. */
+    private String batchedLoop(Kernel.Loop loop) {
+        List<String> body = new ArrayList<>();
+        for (Kernel k : loop.body()) body.add(batched(k));
+        String name = "tile" + steps++ + "$" + loop.label();
+        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", loop.span() == null ? 0 : loop.span().line());
+        LoopEmitter.tile(m, self, loop, body, m.argument("count", Type.INT_TYPE));
+        m.end(self);
+        return name;
+    }
+
     /** One batched kernel as a method over the tile rows: its Vector API form when there is one and VECTOR is set, else its plain form. */
     private String batched(Kernel k) {
+        if (k instanceof Kernel.Loop loop) return batchedLoop(loop);
         String label = k.label().length() > 40 ? k.label().substring(0, 40) : k.label();
         String name = "tile" + steps++ + "$" + label;
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", k.span() == null ? 0 : k.span().line());

@@ -7,6 +7,7 @@ import nnet.ir.Connectivity;
 import nnet.ir.ConvSpec;
 import nnet.expand.LstmExpansion;
 import nnet.ir.Graph;
+import nnet.ir.LoopSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -45,12 +46,16 @@ public final class Interpreter {
     /** Runs the graph on one sample; returns every node's value, indexed by node id. */
     public double[][] run(Map<String, double[]> inputs) {
         double[][] v = new double[g.nodes().size()][];
-        for (Node n : g.nodes()) v[n.id()] = eval(n, v, inputs);
+        Map<Node, double[][][]> loops = new HashMap<>();
+        for (Node n : g.nodes()) v[n.id()] = eval(n, v, inputs, loops);
         return v;
     }
 
-    /** The value of one node, from the values of the nodes before it: the definition of every op. */
-    private double[] eval(Node n, double[][] v, Map<String, double[]> inputs) {
+    /**
+     * The value of one node, from the values of the nodes before it: the definition of every op.
+     * {@code loops} holds the values of every body node at every step of the loops run so far.
+     */
+    private double[] eval(Node n, double[][] v, Map<String, double[]> inputs, Map<Node, double[][][]> loops) {
         int size = n.shape().size();
         double[] a = n.inputs().isEmpty() ? null : v[n.input(0).id()];
         double[] b = n.inputs().size() < 2 ? null : v[n.input(1).id()];
@@ -87,6 +92,11 @@ public final class Interpreter {
             case CONV2D -> conv2d((ConvSpec) n.arg(), a, n.input(0).shape(), n.shape());
             case MAXPOOL, AVGPOOL -> pool(n, a);
             case LSTM -> new Interpreter(LstmExpansion.alone(n), weights).lastValue(Map.of("x", a));
+            case LOOP -> {
+                loops.put(n, loop(n, v, loops));
+                yield new double[1];
+            }
+            case LOOP_OUT -> loopOut((LoopSpec.Out) n.arg(), loops.get(n.input(0)), size);
             case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), size);
             case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), b);
             case ROW_SUM -> { // a bias gradient: 0 at the absent entries of a bias mask
@@ -114,6 +124,47 @@ public final class Interpreter {
                 yield out;
             }
         };
+    }
+
+    /**
+     * Runs a loop's body step by step, in the loop's direction: the values of every body node at
+     * every step, {@code [t][body node id]}. Carried inputs are zero at the first step; a body
+     * extending another loop's takes that loop's values of the same step for the nodes they share.
+     */
+    private double[][][] loop(Node n, double[][] v, Map<Node, double[][][]> loops) {
+        LoopSpec l = (LoopSpec) n.arg();
+        Graph body = l.body();
+        Interpreter step = new Interpreter(body, weights);
+        double[][][] prior = l.priorNodes() > 0 ? loops.get(n.input(0)) : null;
+        int first = prior != null ? 1 : 0;
+        List<Node> sequences = l.stepInputs(), carried = l.carriedInputs();
+        double[][][] out = new double[l.steps()][][];
+        for (int k = 0; k < l.steps(); k++) {
+            int t = l.reverse() ? l.steps() - 1 - k : k, before = l.previous(t);
+            double[][] bv = new double[body.nodes().size()][];
+            if (prior != null) System.arraycopy(prior[t], 0, bv, 0, l.priorNodes());
+            for (int i = 0; i < sequences.size(); i++) {
+                int len = sequences.get(i).shape().size();
+                bv[sequences.get(i).id()] = java.util.Arrays.copyOfRange(v[n.input(first + i).id()], t * len, (t + 1) * len);
+            }
+            for (int i = 0; i < carried.size(); i++)
+                bv[carried.get(i).id()] = before < 0 || before >= l.steps() ? new double[carried.get(i).shape().size()] : out[before][body.outputs().get(i).id()];
+            Map<Node, double[][][]> inner = new HashMap<>();
+            for (Node b : body.nodes()) if (bv[b.id()] == null) bv[b.id()] = step.eval(b, bv, Map.of(), inner);
+            out[t] = bv;
+        }
+        return out;
+    }
+
+    /** A body node's values at every step, one after the other, or their sum. */
+    private static double[] loopOut(LoopSpec.Out o, double[][][] steps, int size) {
+        double[] out = new double[size];
+        int len = o.node().shape().size();
+        for (int t = 0; t < steps.length; t++) {
+            double[] x = steps[t][o.node().id()];
+            for (int k = 0; k < len; k++) out[o.summed() ? k : t * len + k] += x[k];
+        }
+        return out;
     }
 
     /** Element k of an operand; a [1] operand broadcasts. */

@@ -31,6 +31,11 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, other, train);
     }
 
+    /** The same nodes with other outputs (a loop's body: its carried values). */
+    public Graph withOutputs(List<Node> others) {
+        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, loss, train);
+    }
+
     public Node input(String inputName) {
         for (Node n : inputs) if (n.name().equals(inputName)) return n;
         return null;

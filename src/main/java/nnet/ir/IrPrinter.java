@@ -16,8 +16,16 @@ public final class IrPrinter {
             if (p.frozen() != null) sb.append(" frozen ").append(p.frozen().count());
             sb.append('\n');
         }
-        for (Node n : g.nodes()) {
-            sb.append("  %").append(n.id());
+        nodes(g, sb, "  ", 0);
+        sb.append("  output ").append(g.outputs().stream().map(Node::label).collect(Collectors.joining(", "))).append('\n');
+        if (g.loss() != null) sb.append("  loss ").append(g.loss().output().label()).append(": ").append(g.loss().function()).append('\n');
+        return sb.toString();
+    }
+
+    /** Nodes from {@code from} on, a loop's body indented below it (a body extending another loop's prints its own nodes only). */
+    private static void nodes(Graph g, StringBuilder sb, String indent, int from) {
+        for (Node n : g.nodes().subList(from, g.nodes().size())) {
+            sb.append(indent).append('%').append(n.id());
             if (n.name() != null) sb.append(' ').append(n.name());
             sb.append(" = ").append(n.op().lower()).append('(');
             sb.append(n.inputs().stream().map(i -> "%" + i.id()).collect(Collectors.joining(", ")));
@@ -27,10 +35,11 @@ public final class IrPrinter {
             sb.append(" : ").append(n.shape());
             if (n.span() != null && n.span().line() > 0) sb.append("  // line ").append(n.span().line());
             sb.append('\n');
+            if (n.arg() instanceof LoopSpec l) {
+                nodes(l.body(), sb, indent + "    ", l.priorNodes());
+                sb.append(indent).append("    carry ").append(l.body().outputs().stream().map(o -> "%" + o.id()).collect(Collectors.joining(", "))).append('\n');
+            }
         }
-        sb.append("  output ").append(g.outputs().stream().map(Node::label).collect(Collectors.joining(", "))).append('\n');
-        if (g.loss() != null) sb.append("  loss ").append(g.loss().output().label()).append(": ").append(g.loss().function()).append('\n');
-        return sb.toString();
     }
 
     private static String argText(Node n) {
@@ -41,6 +50,8 @@ public final class IrPrinter {
             return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.stride() + " pad=" + c.padTop() + "," + c.padLeft();
         if (a instanceof LstmSpec l) return l.kernel().name() + " units=" + l.units() + (l.sequences() ? " sequences" : "");
         if (n.op() == Op.DERIV) return a + "'";
+        if (a instanceof LoopSpec l)
+            return "steps=" + l.steps() + (l.reverse() ? " reverse" : "") + " carried=" + l.carried() + (l.priorNodes() > 0 ? " extends=%" + n.input(0).id() : "");
         return a.toString();
     }
 }

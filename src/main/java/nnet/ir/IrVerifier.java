@@ -1,6 +1,7 @@
 package nnet.ir;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import nnet.runtime.LossFunction;
 
@@ -20,7 +21,7 @@ public final class IrVerifier {
             for (Node in : n.inputs()) check(in.id() < n.id() && g.nodes().get(in.id()) == in, n, "input %" + in.id() + " is not an earlier node");
             check(n.shape().rank() >= 1 && n.shape().sizeLong() > 0, n, "empty shape");
             int arity = n.inputs().size();
-            check(n.op().arity < 0 ? arity >= 2 : arity == n.op().arity, n, "has " + arity + " inputs");
+            check(n.op().accepts(arity), n, "has " + arity + " inputs");
             String problem = problem(n, params);
             check(problem == null, n, problem);
         }
@@ -67,6 +68,14 @@ public final class IrVerifier {
                         rule(in.rank() == 2 && l.kernel().shape().equals(new Shape(in.dim(1), 4 * l.units())), "lstm kernel"),
                         rule(s.equals(l.sequences() ? new Shape(in.dim(0), l.units()) : new Shape(l.units())), "lstm output"));
             }
+            case LOOP -> loop(n, params);
+            case LOOP_OUT -> {
+                LoopSpec.Out out = (LoopSpec.Out) n.arg();
+                if (n.input(0).op() != Op.LOOP) yield "reads " + n.input(0).op().lower() + ", not a loop";
+                LoopSpec l = (LoopSpec) n.input(0).arg();
+                yield first(rule(l.body().nodes().size() > out.node().id() && l.body().nodes().get(out.node().id()) == out.node(), "%" + out.node().id() + " is not in the loop's body"),
+                        rule(s.equals(out.shape(l.steps())), "loop output " + out));
+            }
             case LINEAR_T -> {
                 Param p = (Param) n.arg();
                 yield rule(in.last() == p.shape().dim(1) && s.equals(in.withLast(p.shape().dim(0))), "transpose of " + p);
@@ -100,6 +109,35 @@ public final class IrVerifier {
             case LOSS -> rule(s.isScalar() && n.arg() instanceof LossFunction, "a loss is [1]");
             case LOSS_GRAD -> rule(s.equals(in) && s.equals(n.input(1).shape()) && n.arg() instanceof LossFunction, "shapes differ");
         };
+    }
+
+    /** The body well formed with the outer graph's params, and the loop's inputs and carried values shaped as {@link LoopSpec} says. */
+    private static String loop(Node n, Set<Param> params) {
+        LoopSpec l = (LoopSpec) n.arg();
+        try {
+            verify(l.body());
+        } catch (IllegalStateException e) {
+            return "body: " + e.getMessage();
+        }
+        for (Param p : l.body().params()) if (!params.contains(p)) return "body param " + p.name() + " not registered";
+        int first = 0;
+        if (l.priorNodes() > 0) {
+            if (n.input(0).op() != Op.LOOP) return "extends %" + n.input(0).id() + ", not a loop";
+            LoopSpec prior = (LoopSpec) n.input(0).arg();
+            List<Node> shared = l.body().nodes().subList(0, l.priorNodes());
+            if (!shared.equals(prior.body().nodes()) || prior.steps() != l.steps()) return "does not extend the body of %" + n.input(0).id();
+            first = 1;
+        }
+        List<Node> steps = l.stepInputs(), carried = l.carriedInputs();
+        if (n.inputs().size() - first != steps.size()) return (n.inputs().size() - first) + " sequences for " + steps.size() + " step inputs";
+        for (int k = 0; k < steps.size(); k++) {
+            Shape seq = n.input(first + k).shape();
+            if (!new LoopSpec.Out(steps.get(k), false).shape(l.steps()).equals(seq)) return "sequence " + seq + " for a step " + steps.get(k).shape();
+        }
+        if (l.body().outputs().size() != carried.size()) return l.body().outputs().size() + " body outputs for " + carried.size() + " carried values";
+        for (int k = 0; k < carried.size(); k++)
+            if (!l.body().outputs().get(k).shape().equals(carried.get(k).shape())) return "carried value " + k + " changes shape";
+        return rule(n.shape().isScalar(), "a loop has no value");
     }
 
     private static String concat(Node n) {

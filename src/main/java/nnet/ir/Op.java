@@ -33,8 +33,12 @@ public enum Op {
     CONV2D(1),
     /** {@code [C, H, W] -> [C, H/k, W/k]}; arg: {@code Integer} k (window and stride). */
     MAXPOOL(1), AVGPOOL(1),
-    /** {@code [T, F] -> [units]} or {@code [T, units]}; arg: {@link LstmSpec}. */
+    /** {@code [T, F] -> [units]} or {@code [T, units]}; arg: {@link LstmSpec}. Expanded into a {@link #LOOP} before autodiff. */
     LSTM(1),
+    /** A loop over time whose body is one step (an lstm's cell; its backward step); arg: {@link LoopSpec}. Inputs: see there. No value of its own. */
+    LOOP(-2),
+    /** What a loop computed: a body node at every step, stacked, or summed; arg: {@link LoopSpec.Out}. */
+    LOOP_OUT(1),
 
     // ---- ops of the backward pass (nnet.autodiff), each the adjoint of a forward op
 
@@ -80,11 +84,16 @@ public enum Op {
     /** {@code length} entries of {@code axis} from {@code offset}. */
     public record SliceSpec(int axis, int offset, int length) {}
 
-    /** How many inputs a node of the op reads; -1: two or more (concat). */
+    /** How many inputs a node of the op reads; -1: two or more (concat); -2: one or more (loop). */
     public final int arity;
 
     Op(int arity) {
         this.arity = arity;
+    }
+
+    /** Whether a node of the op may read {@code inputs} inputs. */
+    public boolean accepts(int inputs) {
+        return arity == -1 ? inputs >= 2 : arity == -2 ? inputs >= 1 : inputs == arity;
     }
 
     /** Ops computed one element at a time at the same index: lowering fuses chains of them into one loop. */

@@ -101,6 +101,20 @@ public sealed interface Kernel {
     record Sum(Span span, String label, Buffer out, Buffer in) implements Kernel {}
 
     /**
+     * A loop over time ({@code t = 0 .. steps-1}, or back from the end when {@code reverse}): at each
+     * step the windows show step t's blocks of their histories, then the body kernels run. Generated
+     * code is one step long whatever the number of steps.
+     */
+    record Loop(Span span, String label, int steps, boolean reverse, List<Kernel> body, List<Window> windows) implements Kernel {}
+
+    /**
+     * What the body of a loop sees of a history at step t: {@code view} is its block {@code t + shift}
+     * (blocks of the view's size), zero when there is no such block (a carried state before the first
+     * step). The body reads the view ({@code written} false) or computes it ({@code written} true).
+     */
+    record Window(Buffer view, Buffer history, int shift, boolean written) {}
+
+    /**
      * A loss of one sample, or its gradient with respect to {@code y} (LANGUAGE.md §2), computed by
      * the float methods of its {@link LossFunction} row; {@code m} is the size of the last axis.
      */

@@ -32,6 +32,7 @@ public final class KernelBuffers {
         };
         if (k instanceof Kernel.Pool p) return List.of(p.in());
         if (k instanceof Kernel.PoolGrad p) return p.x() == null ? List.of(p.dy()) : List.of(p.x(), p.dy());
+        if (k instanceof Kernel.Loop l) return loop(l, false);
         throw new IllegalArgumentException("unknown kernel " + k);
     }
 
@@ -54,7 +55,24 @@ public final class KernelBuffers {
         if (k instanceof Kernel.Conv c) return c.role() == Kernel.ConvRole.FORWARD ? List.of(c.outputSide()) : c.role() == Kernel.ConvRole.INPUT_GRAD ? List.of(c.image()) : List.of();
         if (k instanceof Kernel.Pool p) return List.of(p.out());
         if (k instanceof Kernel.PoolGrad p) return List.of(p.dx());
+        if (k instanceof Kernel.Loop l) return loop(l, true);
         throw new IllegalArgumentException("unknown kernel " + k);
+    }
+
+    /**
+     * What a loop reads from outside (the histories its body reads through windows, and buffers no
+     * body kernel writes) or writes (histories written through windows, and the body's own buffers).
+     */
+    private static List<Buffer> loop(Kernel.Loop l, boolean writes) {
+        Set<Buffer> views = new LinkedHashSet<>(), written = new LinkedHashSet<>(), out = new LinkedHashSet<>();
+        for (Kernel.Window w : l.windows()) {
+            views.add(w.view());
+            if (w.written() == writes) out.add(w.history());
+        }
+        for (Kernel k : l.body()) written.addAll(writes(k));
+        if (writes) written.stream().filter(b -> !views.contains(b)).forEach(out::add);
+        else for (Kernel k : l.body()) for (Buffer b : reads(k)) if (!views.contains(b) && !written.contains(b)) out.add(b);
+        return List.copyOf(out);
     }
 
     /** The buffers an element expression loads. */

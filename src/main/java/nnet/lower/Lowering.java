@@ -10,6 +10,7 @@ import java.util.Set;
 import nnet.autodiff.BackwardPass;
 import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
+import nnet.ir.LoopSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -34,27 +35,42 @@ public final class Lowering {
     /** Fused element expressions are at most this many ops deep. */
     static final int MAX_FUSED_DEPTH = 16;
     /** Ops that add a weight gradient into gradient storage themselves, instead of producing a value. */
-    private static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD);
+    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD);
 
     private final Graph g;
     private final int[] consumers;
     /** The nodes that read each node. */
-    private final Map<Node, List<Node>> readers = new HashMap<>();
+    final Map<Node, List<Node>> readers = new HashMap<>();
     private final Set<Node> readByNonElementwise = new HashSet<>();
-    /** Nodes someone outside the graph reads: input gradients. */
-    private final Set<Node> readOutside = new HashSet<>();
+    /** Nodes someone outside the graph reads: input gradients, what a loop's body hands out. */
+    final Set<Node> readOutside = new HashSet<>();
     /** See {@link #cutChains()}; null until first needed (after readOutside is known). */
     private boolean[] cut;
     /** Params whose gradient is the value of a node itself (a bias over one row): added where that node is computed. */
-    private final Map<Node, List<Param>> gradIsNode = new HashMap<>();
-    private final Map<Node, Buffer> bufferOf = new LinkedHashMap<>();
-    private final List<Buffer> buffers = new ArrayList<>();
-    private final Set<String> fieldNames = new HashSet<>();
+    final Map<Node, List<Param>> gradIsNode = new HashMap<>();
+    /** Params whose gradient is a loop's sum over its steps of a body node: by that body node. */
+    final Map<Node, List<Param>> summedInLoops = new HashMap<>();
+    final Map<Node, Buffer> bufferOf = new LinkedHashMap<>();
+    /** Every buffer of the program, and their field names: shared with the lowerings of loop bodies. */
+    private final List<Buffer> buffers;
+    private final Set<String> fieldNames;
+    /** Prefix of the field names of this graph's buffers: a loop body's are its own. */
+    private final String prefix;
+    /** Each forward loop's lowering (which the backward loop extending it continues). */
+    private final Map<Node, LoopLowering> loops = new HashMap<>();
     /** The kernel list being filled: forward, backward or input-backward. */
     private List<Kernel> kernels;
 
     private Lowering(Graph g) {
+        this(g, new ArrayList<>(), new HashSet<>(), "");
+    }
+
+    /** A lowering of {@code g} whose buffers join {@code buffers}, their fields named {@code prefix} + name. */
+    Lowering(Graph g, List<Buffer> buffers, Set<String> fieldNames, String prefix) {
         this.g = g;
+        this.buffers = buffers;
+        this.fieldNames = fieldNames;
+        this.prefix = prefix;
         this.consumers = g.consumerCounts();
         for (Node n : g.nodes()) {
             if (!Op.ELEMENTWISE.contains(n.op())) readByNonElementwise.addAll(n.inputs());
@@ -75,7 +91,8 @@ public final class Lowering {
         Lowering l = new Lowering(all);
         l.readOutside.addAll(r.inputGrads().values());
         r.paramGrads().forEach((p, uses) -> uses.forEach(n -> {
-            if (!SINKS.contains(n.op())) l.gradIsNode.computeIfAbsent(n, k -> new ArrayList<>()).add(p);
+            if (n.op() == Op.LOOP_OUT) l.summedInLoops.computeIfAbsent(((LoopSpec.Out) n.arg()).node(), k -> new ArrayList<>()).add(p);
+            else if (!SINKS.contains(n.op())) l.gradIsNode.computeIfAbsent(n, k -> new ArrayList<>()).add(p);
         }));
         int nForward = forward.nodes().size();
         // what the param gradients need runs on every step; what only input gradients need, on request
@@ -107,7 +124,7 @@ public final class Lowering {
         return seen;
     }
 
-    private List<Kernel> lowerNodes(List<Node> nodes) {
+    List<Kernel> lowerNodes(List<Node> nodes) {
         kernels = new ArrayList<>();
         for (Node n : nodes) {
             lowerNode(n);
@@ -118,7 +135,7 @@ public final class Lowering {
         return mergeMaps(kernels);
     }
 
-    private boolean materialized(Node n) {
+    boolean materialized(Node n) {
         if (n.op() == Op.CONST) return false;
         if (!Op.ELEMENTWISE.contains(n.op())) return true;
         return mustBeRead(n) || cutChains()[n.id()];
@@ -247,8 +264,31 @@ public final class Lowering {
                 yield new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
                         s.dim(0), s.dim(1), s.dim(2), (Integer) n.arg());
             }
-            case LSTM -> throw new IllegalStateException("an lstm is lowered as its steps: expand it first (Compiler.stages): " + n);
+            case LSTM -> throw new IllegalStateException("an lstm is lowered as a loop: expand it first (Compiler.stages): " + n);
+            case LOOP -> {
+                LoopSpec l = (LoopSpec) n.arg();
+                if (l.priorNodes() > 0) yield loops.get(n.input(0)).backward(n);
+                LoopLowering loop = new LoopLowering(this, n, backwardOf(n), buffers, fieldNames);
+                loops.put(n, loop);
+                yield loop.forward();
+            }
+            case LOOP_OUT -> { // a history of the loop's body (a sum over steps is added into gradient storage by the body)
+                LoopSpec.Out out = (LoopSpec.Out) n.arg();
+                if (!out.summed()) bufferOf.put(n, loopOf(n.input(0)).history(out.node()));
+                yield null;
+            }
         };
+    }
+
+    /** The backward loop extending a forward loop, or null. */
+    private Node backwardOf(Node loop) {
+        for (Node r : readers.getOrDefault(loop, List.of())) if (r.op() == Op.LOOP) return r;
+        return null;
+    }
+
+    private LoopLowering loopOf(Node loop) {
+        LoopSpec l = (LoopSpec) loop.arg();
+        return loops.get(l.priorNodes() > 0 ? loop.input(0) : loop);
     }
 
     /**
@@ -286,17 +326,24 @@ public final class Lowering {
         };
     }
 
+    /** The buffer {@code n} is computed into: a new one, or the view a loop gave it. */
     private Buffer buffer(Node n) {
-        String base = n.name() != null ? fieldBase(n.name()) : "t" + n.id();
-        String field = base;
-        for (int k = 1; !fieldNames.add(field); k++) field = base + "$" + k;
-        Buffer b = new Buffer(field, n.shape().size());
-        buffers.add(b);
-        bufferOf.put(n, b);
+        Buffer b = bufferOf.get(n);
+        if (b == null) bufferOf.put(n, b = newBuffer(n, n.shape().size(), ""));
         return b;
     }
 
-    private static String fieldBase(String name) {
+    /** A new buffer named after {@code n} (and {@code suffix}), not yet bound to any node. */
+    Buffer newBuffer(Node n, int size, String suffix) {
+        String base = prefix + (n.name() != null ? fieldBase(n.name()) : "t" + n.id()) + suffix;
+        String field = base;
+        for (int k = 1; !fieldNames.add(field); k++) field = base + "$" + k;
+        Buffer b = new Buffer(field, size);
+        buffers.add(b);
+        return b;
+    }
+
+    static String fieldBase(String name) {
         return name.replace('.', '$');
     }
 

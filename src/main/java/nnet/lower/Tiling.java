@@ -45,6 +45,7 @@ public record Tiling(List<Step> forward, List<Step> backward) {
 
     /** Whether a kernel has a batched form. */
     public static boolean batched(Kernel k) {
+        if (k instanceof Kernel.Loop l) return l.body().stream().allMatch(Tiling::batched);
         return !(k instanceof Kernel.Conv || k instanceof Kernel.Pool || k instanceof Kernel.PoolGrad || k instanceof Kernel.Loss);
     }
 

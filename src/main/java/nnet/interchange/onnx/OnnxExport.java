@@ -126,8 +126,8 @@ public final class OnnxExport {
             }
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
             case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
-                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD ->
-                    throw new IllegalStateException(n.op() + " belongs to the backward pass; the export takes the checked forward graph");
+                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT ->
+                    throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
     }
 
