@@ -15,8 +15,8 @@ import nnet.runtime.Activation;
 
 /**
  * The lstm, defined once: {@link #cell} is one time step of a Keras LSTM in primitive ops (gates
- * i, f, c, o), and {@link #expand} rewrites each lstm node as a {@link Op#LOOP} over that cell
- * (zero initial state) and {@link Op#LOOP_OUT} for its states. The interpreter runs an lstm node
+ * i, f, c, o), and {@link #expand} rewrites each lstm node as the input projection of all steps,
+ * a {@link Op#LOOP} over that cell (zero initial state) and {@link Op#LOOP_OUT} for its states. The interpreter runs an lstm node
  * through the same expansion ({@link #alone}), so the reference and the generated code cannot
  * drift apart; autodiff differentiates the cell into the reverse loop of backpropagation through
  * time. IR and generated code are one step long, whatever the sequence's length.
@@ -54,12 +54,19 @@ public final class LstmExpansion {
         return l.bias() == null ? List.of(l.kernel(), l.recurrent()) : List.of(l.kernel(), l.recurrent(), l.bias());
     }
 
-    /** The loop over {@code x}'s rows and its result: every step's h ({@code sequences}), or the last one's. */
+    /**
+     * The input projection of every step at once, {@code x W + b} (one product over all the rows,
+     * whose gradients then leave the loop too), the loop over its rows, and the result: every step's
+     * h ({@code sequences}), or the last one's.
+     */
     private static Node loop(Graph.Builder b, Node lstm, Node x) {
         LstmSpec l = (LstmSpec) lstm.arg();
         int t = x.shape().dim(0);
-        Graph cell = cell(l, x.shape().dim(1), lstm);
-        Node loop = b.add(Op.LOOP, Shape.SCALAR, List.of(x), new LoopSpec(cell, t, false, 2, 0), null, lstm.span());
+        Shape gates = new Shape(t, 4 * l.units());
+        Node projected = b.add(Op.LINEAR, gates, List.of(x), l.kernel(), null, lstm.span());
+        if (l.bias() != null) projected = b.add(Op.BIAS_ADD, gates, List.of(projected), l.bias(), null, lstm.span());
+        Graph cell = cell(l, lstm);
+        Node loop = b.add(Op.LOOP, Shape.SCALAR, List.of(projected), new LoopSpec(cell, t, false, 2, 0), null, lstm.span());
         LoopSpec.Out hs = new LoopSpec.Out(cell.outputs().get(0), false);
         if (l.sequences()) return b.add(Op.LOOP_OUT, hs.shape(t), List.of(loop), hs, lstm.name(), lstm.span());
         Node all = b.add(Op.LOOP_OUT, hs.shape(t), List.of(loop), hs, null, lstm.span());
@@ -68,25 +75,24 @@ public final class LstmExpansion {
     }
 
     /**
-     * One time step, inputs {@code x} (the step's row), {@code h} and {@code c} (the state), outputs
-     * the next h and c:
+     * One time step, inputs {@code xw} (the step's row of {@code x W + b}), {@code h} and {@code c}
+     * (the state), outputs the next h and c:
      * <pre>
-     * z   = x W + h R + b        (W, R and b masked as the source says: absent connections are never visited)
+     * z   = x W + b + h R        (W, R and b masked as the source says: absent connections are never visited)
      * c_t = sigmoid(z_f) c + sigmoid(z_i) tanh(z_c)
      * h_t = sigmoid(z_o) tanh(c_t)
      * </pre>
      */
-    private static Graph cell(LstmSpec l, int features, Node lstm) {
+    private static Graph cell(LstmSpec l, Node lstm) {
         Graph.Builder b = new Graph.Builder(lstm.label() + ".step", lstm.span().file());
-        for (Param p : params(l)) b.param(p);
+        b.param(l.recurrent());
         int u = l.units();
         Shape gates = new Shape(4 * u), unit = new Shape(u);
         Ops ops = new Ops(b, lstm.span());
-        Node x = b.add(Op.INPUT, new Shape(features), List.of(), null, "x", lstm.span());
+        Node xw = b.add(Op.INPUT, gates, List.of(), null, "xw", lstm.span());
         Node h = b.add(Op.INPUT, unit, List.of(), null, "h", lstm.span());
         Node c = b.add(Op.INPUT, unit, List.of(), null, "c", lstm.span());
-        Node z = ops.add(Op.ADD, gates, null, ops.add(Op.LINEAR, gates, l.kernel(), x), ops.add(Op.LINEAR, gates, l.recurrent(), h));
-        if (l.bias() != null) z = ops.add(Op.BIAS_ADD, gates, l.bias(), z);
+        Node z = ops.add(Op.ADD, gates, null, xw, ops.add(Op.LINEAR, gates, l.recurrent(), h));
         Node in = ops.act(Activation.SIGMOID, ops.gate(z, 0, u));
         Node forget = ops.act(Activation.SIGMOID, ops.gate(z, 1, u));
         Node candidate = ops.act(Activation.TANH, ops.gate(z, 2, u));
