@@ -306,7 +306,7 @@ class CliTest {
         }
         assertTrue(dumped >= 6, "examples dumped: " + dumped);
         String lstm = CliRunner.run("dump-ir", example("masked_lstm.nnet"), "--backward").out();
-        assertTrue(lstm.contains("= loop(%0) steps=12 carried=2") && lstm.contains("reverse carried=2 extends=%1"), "the lstm as a loop over its cell and the reverse loop:\n" + lstm);
+        assertTrue(lstm.contains(") steps=12 carried=2 : [1]") && lstm.contains(" reverse carried=2 extends=%"), "the lstm as a loop over its cell and the reverse loop:\n" + lstm);
     }
 
     /** 1,024 dense layers (blocks doubling ten times) need more fields than one class holds. */

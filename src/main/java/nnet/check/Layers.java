@@ -146,8 +146,13 @@ final class Layers {
         static final BiasArg DEFAULT = new BiasArg(true, null, null, null);
 
         Param param(String layer, int m) {
+            return param(layer, m, new Init.Zeros());
+        }
+
+        /** The bias param, starting from {@code byDefault} unless the source gives its values. */
+        Param param(String layer, int m, Init byDefault) {
             if (!present) return null;
-            return new Param(layer, "bias", new Shape(m), mask, init != null ? new Init.Values(init) : new Init.Zeros(), fixed, null);
+            return new Param(layer, "bias", new Shape(m), mask, init != null ? new Init.Values(init) : byDefault, fixed, null);
         }
     }
 
@@ -380,7 +385,10 @@ final class Layers {
         String layer = c.layerName(call);
         Param kernel = new Param(layer, "kernel", new Shape(f, 4 * u), in.isFull() ? null : in, init, null, null);
         Param recurrent = new Param(layer, "recurrent_kernel", new Shape(u, 4 * u), rec.isFull() ? null : rec, init, null, null);
-        Param b = bias.param(layer, 4 * u);
+        // the forget gate's bias starts at 1, as Keras's unit_forget_bias: the state is kept, not forgotten, until trained otherwise
+        float[] forgetOnes = new float[4 * u];
+        java.util.Arrays.fill(forgetOnes, u, 2 * u, 1f);
+        Param b = bias.param(layer, 4 * u, new Init.Values(forgetOnes));
         c.param(kernel);
         c.param(recurrent);
         if (b != null) c.param(b);
