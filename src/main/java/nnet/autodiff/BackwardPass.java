@@ -35,6 +35,8 @@ public final class BackwardPass {
 
     private final Graph.Builder b;
     private final Map<Node, Node> grads = new HashMap<>();
+    /** The gradients of each node's slices, gathered until the walk reaches the node (see {@link #gradientOf}). */
+    private final Map<Node, List<SliceGrad>> sliceGrads = new HashMap<>();
     /** The gradients of what each loop computed (its LOOP_OUT nodes), gathered until the walk reaches the loop. */
     private final Map<Node, Map<LoopSpec.Out, Node>> loopOutGrads = new HashMap<>();
     private final boolean[] needsGrad;
@@ -80,9 +82,9 @@ public final class BackwardPass {
         Map<Node, Node> inputGrads = new LinkedHashMap<>();
         for (int id = g.nodes().size() - 1; id >= 0; id--) {
             Node n = g.nodes().get(id);
-            Node dy = grads.get(n);
-            if (dy == null && !loopOutGrads.containsKey(n)) continue;
             span = n.span();
+            Node dy = gradientOf(n);
+            if (dy == null && !loopOutGrads.containsKey(n)) continue;
             if (n.op() == Op.INPUT) inputGrads.put(n, dy);
             else rule(n, dy, (p, contribution) -> paramGrads.computeIfAbsent(p, k -> new ArrayList<>()).add(contribution)).run();
         }
@@ -142,7 +144,9 @@ public final class BackwardPass {
             case ACTIVATION -> () -> accumulate(n.input(0), () -> mul(dy, node(Op.DERIV, n.shape(), n.arg(), n.input(0))));
             case SOFTMAX -> () -> accumulate(n.input(0), () -> node(Op.SOFTMAX_GRAD, n.shape(), null, n, dy));
             case RESHAPE -> () -> accumulate(n.input(0), () -> node(Op.RESHAPE, n.input(0).shape(), null, dy));
-            case SLICE -> () -> accumulate(n.input(0), () -> node(Op.EMBED, n.input(0).shape(), n.arg(), dy));
+            case SLICE -> () -> {
+                if (needsGrad[n.input(0).id()]) sliceGrads.computeIfAbsent(n.input(0), k -> new ArrayList<>()).add(new SliceGrad((Op.SliceSpec) n.arg(), dy));
+            };
             case CONCAT -> () -> {
                 int axis = (Integer) n.arg(), offset = 0;
                 for (Node part : n.inputs()) {
@@ -211,6 +215,25 @@ public final class BackwardPass {
             accumulate(n.input(k), () -> node(Op.LOOP_OUT, stacked.shape(l.steps()), stacked, back));
         }
         stepParams.forEach((p, uses) -> uses.forEach(u -> paramGrads.put(p, node(Op.LOOP_OUT, u.shape(), new LoopSpec.Out(u, true), back))));
+    }
+
+    /** The gradient of one slice of a node. */
+    private record SliceGrad(Op.SliceSpec spec, Node dy) {}
+
+    /**
+     * {@code n}'s gradient, once every reader's contribution is in (the walk is at n): its slices'
+     * gradients are one concat when they partition n along an axis (an lstm's four gates), else each
+     * is placed in zeros (an embed) and added.
+     */
+    private Node gradientOf(Node n) {
+        List<SliceGrad> parts = sliceGrads.remove(n);
+        if (parts == null) return grads.get(n);
+        parts.sort(java.util.Comparator.comparingInt(p -> p.spec().offset()));
+        int axis = parts.get(0).spec().axis(), next = 0;
+        for (SliceGrad p : parts) next = p.spec().axis() == axis && p.spec().offset() == next ? next + p.spec().length() : -1;
+        if (next == n.shape().dim(axis) && parts.size() > 1) accumulate(n, node(Op.CONCAT, n.shape(), axis, parts.stream().map(SliceGrad::dy).toArray(Node[]::new)));
+        else for (SliceGrad p : parts) accumulate(n, node(Op.EMBED, n.shape(), p.spec(), p.dy()));
+        return grads.get(n);
     }
 
     /** Adds one use's contribution to a param's gradient. */

@@ -29,7 +29,7 @@ final class ElementwiseEmitter {
 
     /** How an expression reads its leaves at the element being computed; a [1] buffer is broadcast (its element 0, or its row 0 in a tile). */
     private interface Leaves {
-        void load(Buffer b);
+        void load(Expr.Load l);
 
         void bias(Expr.Bias b);
     }
@@ -78,13 +78,13 @@ final class ElementwiseEmitter {
         if (unroll) {
             for (int j = 0; j < map.extent(); j++) {
                 int at = j;
-                storeAll(map, arrays, grads, () -> g.push(at), () -> g.push(at), at, leaves(arrays, b -> g.push(b.size() == 1 ? 0 : at), b -> g.push(b.param().fixed()[at % b.units()])));
+                storeAll(map, arrays, grads, () -> g.push(at), () -> g.push(at), at, leaves(arrays, l -> g.push(l.buffer().size() == 1 ? 0 : l.offset() + at), b -> g.push(b.param().fixed()[at % b.units()])));
             }
             return;
         }
         int j = m.local("j", Type.INT_TYPE);
         m.forLoop(j, 0, map.extent(), () -> storeAll(map, arrays, grads, m.value(j), m.value(j), -1,
-                leaves(arrays, b -> m.constantOr(b.size() == 1, 0, j).emit(), b -> m.elementOf(biasArrays.get(b.param()), units(j, b, map.extent())).emit())));
+                leaves(arrays, l -> (l.buffer().size() == 1 ? m.constant(0) : m.at(j, l.offset())).emit(), b -> m.elementOf(biasArrays.get(b.param()), units(j, b, map.extent())).emit())));
     }
 
     /** Pushes {@code j % units}, or j when the map covers one row of units. */
@@ -100,21 +100,38 @@ final class ElementwiseEmitter {
 
     // ---- a tile: element j is a row, the body runs for each lane
 
+    /** A row of a buffer a tile map reads or writes at each element: {@code offset + j}. */
+    private record Part(Buffer buffer, int offset) {}
+
     void tile(Kernel.Map map) {
-        Map<Buffer, Integer> rows = new LinkedHashMap<>(), rowOf = new LinkedHashMap<>();
+        Map<Buffer, Integer> rows = new LinkedHashMap<>();
+        Map<Part, Integer> rowOf = new LinkedHashMap<>();
         Map<Param, Integer> biasArrays = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
         Map<Expr.Bias, Integer> biasValue = new LinkedHashMap<>();
         Map<Kernel.Store, Integer> sums = new LinkedHashMap<>();
         boolean unroll = unrolled(map);
         declare(map, rows, biasArrays, grads, b -> m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS), !unroll);
-        rows.forEach((b, r) -> rowOf.put(b, m.local(b.field() + "Row", ClassEmitter.FLOATS)));
         for (Kernel.Store s : map.stores()) {
+            if (s instanceof Kernel.Assign a) rowOf.computeIfAbsent(new Part(a.out(), a.offset()), this::rowLocal);
+            parts(s.value(), rowOf);
             biasesOf(s.value(), biasValue);
             biasValue.replaceAll((b, v) -> v >= 0 ? v : m.local("bias", Type.FLOAT_TYPE));
             if (s instanceof Kernel.AddToGrad) sums.put(s, m.local("sum", Type.FLOAT_TYPE));
         }
         int lane = m.local("s", Type.INT_TYPE);
-        Leaves leaves = leaves(rowOf, b -> g.loadLocal(lane), b -> g.loadLocal(biasValue.get(b)));
+        Leaves leaves = new Leaves() {
+            @Override
+            public void load(Expr.Load l) {
+                g.loadLocal(rowOf.get(new Part(l.buffer(), l.offset())));
+                g.loadLocal(lane);
+                g.arrayLoad(Type.FLOAT_TYPE);
+            }
+
+            @Override
+            public void bias(Expr.Bias b) {
+                g.loadLocal(biasValue.get(b));
+            }
+        };
         if (unroll) { // fixed biases: each element with its constants
             for (int j = 0; j < map.extent(); j++) tileElement(map, rows, rowOf, grads, biasValue, sums, lane, leaves, m.constant(j), j, null);
             return;
@@ -125,18 +142,34 @@ final class ElementwiseEmitter {
     }
 
     /** One element of a tile map: its rows, its bias values, then every store for each lane. */
-    private void tileElement(Kernel.Map map, Map<Buffer, Integer> rows, Map<Buffer, Integer> rowOf, Map<Param, Integer> grads, Map<Expr.Bias, Integer> biasValue,
+    private void tileElement(Kernel.Map map, Map<Buffer, Integer> rows, Map<Part, Integer> rowOf, Map<Param, Integer> grads, Map<Expr.Bias, Integer> biasValue,
                              Map<Kernel.Store, Integer> sums, int lane, Leaves leaves, MethodBuilder.Body j, int jConst, java.util.function.Consumer<Expr.Bias> biasAtJ) {
-        rows.forEach((b, r) -> m.rowOf(r, b.size() == 1 ? m.constant(0) : j, rowOf.get(b)));
+        rowOf.forEach((part, r) -> m.rowOf(rows.get(part.buffer()), part.buffer().size() == 1 ? m.constant(0) : part.offset() == 0 ? j : m.sum(j, m.constant(part.offset())), r));
         biasValue.forEach((b, v) -> m.set(v, jConst >= 0 ? () -> g.push(b.param().fixed()[jConst % b.units()]) : () -> biasAtJ.accept(b)));
         sums.values().forEach(sum -> m.set(sum, () -> g.push(0f)));
         m.forLoop(lane, 0, Tiling.SIZE, () -> {
             for (Kernel.Store s : map.stores()) {
-                if (s instanceof Kernel.Assign a) m.storeElement(rowOf.get(a.out()), m.value(lane), () -> expr(a.value(), leaves));
+                if (s instanceof Kernel.Assign a) m.storeElement(rowOf.get(new Part(a.out(), a.offset())), m.value(lane), () -> expr(a.value(), leaves));
                 else m.set(sums.get(s), m.add(m.value(sums.get(s)), () -> expr(s.value(), leaves)));
             }
         });
         sums.forEach((s, sum) -> addToGrad((Kernel.AddToGrad) s, grads, j, m.value(sum), map.extent()));
+    }
+
+    /** A local for the row of a part, named after its buffer. */
+    private int rowLocal(Part p) {
+        return m.local(p.buffer().field() + "Row", ClassEmitter.FLOATS);
+    }
+
+    /** The parts an expression loads, each with a row local. */
+    private void parts(Expr e, Map<Part, Integer> out) {
+        if (e instanceof Expr.Load l) out.computeIfAbsent(new Part(l.buffer(), l.offset()), this::rowLocal);
+        else if (e instanceof Expr.Activate a) parts(a.x(), out);
+        else if (e instanceof Expr.Derivative d) parts(d.x(), out);
+        else if (e instanceof Expr.Binary b) {
+            parts(b.a(), out);
+            parts(b.b(), out);
+        }
     }
 
     private static void biasesOf(Expr e, Map<Expr.Bias, Integer> out) {
@@ -167,12 +200,12 @@ final class ElementwiseEmitter {
         if (biasFields) for (Param p : fieldParams(map)) biasArrays.put(p, m.fieldToLocal(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS));
     }
 
-    private Leaves leaves(Map<Buffer, Integer> arrays, java.util.function.Consumer<Buffer> index, java.util.function.Consumer<Expr.Bias> bias) {
+    private Leaves leaves(Map<Buffer, Integer> arrays, java.util.function.Consumer<Expr.Load> index, java.util.function.Consumer<Expr.Bias> bias) {
         return new Leaves() {
             @Override
-            public void load(Buffer b) {
-                g.loadLocal(arrays.get(b));
-                index.accept(b);
+            public void load(Expr.Load l) {
+                g.loadLocal(arrays.get(l.buffer()));
+                index.accept(l);
                 g.arrayLoad(Type.FLOAT_TYPE);
             }
 
@@ -186,7 +219,7 @@ final class ElementwiseEmitter {
     /** Every store at one element: {@code assignAt} indexes outputs; a gradient store is added at its row. */
     private void storeAll(Kernel.Map map, Map<Buffer, Integer> arrays, Map<Param, Integer> grads, MethodBuilder.Body assignAt, MethodBuilder.Body j, int jConst, Leaves leaves) {
         for (Kernel.Store s : map.stores()) {
-            if (s instanceof Kernel.Assign a) m.storeElement(arrays.get(a.out()), assignAt, () -> expr(a.value(), leaves));
+            if (s instanceof Kernel.Assign a) m.storeElement(arrays.get(a.out()), a.offset() == 0 ? assignAt : m.sum(assignAt, m.constant(a.offset())), () -> expr(a.value(), leaves));
             else addToGrad((Kernel.AddToGrad) s, grads, jConst >= 0 ? m.constant(jConst) : j, () -> expr(s.value(), leaves), map.extent());
         }
     }
@@ -209,7 +242,7 @@ final class ElementwiseEmitter {
     /** Pushes the value of an element expression. */
     private void expr(Expr e, Leaves leaves) {
         if (e instanceof Expr.Const c) g.push(c.value());
-        else if (e instanceof Expr.Load l) leaves.load(l.buffer());
+        else if (e instanceof Expr.Load l) leaves.load(l);
         else if (e instanceof Expr.Bias b) leaves.bias(b);
         else if (e instanceof Expr.Activate a) activation(a.f(), "float applyFloat(float, float)", a.x(), leaves);
         else if (e instanceof Expr.Derivative d) activation(d.f(), "float derivativeFloat(float, float)", d.x(), leaves);

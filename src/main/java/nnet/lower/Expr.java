@@ -8,8 +8,11 @@ import nnet.ir.Param;
  * elements of other buffers, bias params and constants, at the loop index {@code j}.
  */
 public sealed interface Expr {
-    /** {@code buffer[j]}, or {@code buffer[0]} when the buffer holds one value broadcast over the loop. */
-    record Load(Buffer buffer) implements Expr {}
+    /**
+     * {@code buffer[offset + j]}, or {@code buffer[0]} when the buffer holds one value broadcast over
+     * the loop; a non-zero offset reads a part of the buffer (a slice, fused into its reader).
+     */
+    record Load(Buffer buffer, int offset) implements Expr {}
 
     record Const(float value) implements Expr {}
 

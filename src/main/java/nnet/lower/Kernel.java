@@ -47,8 +47,8 @@ public sealed interface Kernel {
         Expr value();
     }
 
-    /** {@code out[j] = value}. */
-    record Assign(Buffer out, Expr value) implements Store {}
+    /** {@code out[offset + j] = value}: the whole buffer, or a part of it (a part of a concat, computed in place). */
+    record Assign(Buffer out, int offset, Expr value) implements Store {}
 
     /**
      * {@code grad(param)[(j / per) % size] += value}: a bias gradient, summed over rows and samples

@@ -73,7 +73,7 @@ public final class Lowering {
         this.prefix = prefix;
         this.consumers = g.consumerCounts();
         for (Node n : g.nodes()) {
-            if (!Op.ELEMENTWISE.contains(n.op())) readByNonElementwise.addAll(n.inputs());
+            if (!Op.ELEMENTWISE.contains(n.op()) && !contiguousConcat(n)) readByNonElementwise.addAll(n.inputs());
             for (Node in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         }
     }
@@ -137,6 +137,7 @@ public final class Lowering {
 
     boolean materialized(Node n) {
         if (n.op() == Op.CONST) return false;
+        if (contiguousSlice(n)) return mustBeRead(n);
         if (!Op.ELEMENTWISE.contains(n.op())) return true;
         return mustBeRead(n) || cutChains()[n.id()];
     }
@@ -168,8 +169,36 @@ public final class Lowering {
     /** Adds the kernel that computes {@code n}, if it needs a buffer of its own (see {@link #materialized}). */
     private void lowerNode(Node n) {
         if (!materialized(n)) return;
+        if (contiguousConcat(n)) {
+            concatInPlace(n);
+            return;
+        }
         Kernel k = kernel(n);
         if (k != null) kernels.add(k);
+    }
+
+    /**
+     * A slice that is one run of its input's elements (along its first axis, or of a vector): read in
+     * place by the element loops of its readers, never copied (an lstm's gates are four slices of z).
+     */
+    private static boolean contiguousSlice(Node n) {
+        return n.op() == Op.SLICE && n.input(0).shape().sizeBefore(((Op.SliceSpec) n.arg()).axis()) == 1 && n.shape().size() > 1; // a [1] broadcasts
+    }
+
+    /** A concat whose parts are runs of its elements, one after the other: each part is computed straight into its run. */
+    private static boolean contiguousConcat(Node n) {
+        return n.op() == Op.CONCAT && n.shape().sizeBefore((Integer) n.arg()) == 1;
+    }
+
+    /** A loop per part of a contiguous concat, whose element expression (fused, unless the part has a buffer anyway) is stored at the part's run. */
+    private void concatInPlace(Node n) {
+        Buffer out = buffer(n);
+        int offset = 0;
+        for (Node part : n.inputs()) {
+            int size = part.shape().size();
+            kernels.add(new Kernel.Map(n.span(), label(n), size, List.of(new Kernel.Assign(out, offset, expr(part, false)))));
+            offset += size;
+        }
     }
 
     /** The kernel of each op, one case per op and no default; null for ops that only name a buffer. */
@@ -185,7 +214,7 @@ public final class Lowering {
             }
             case CONST -> throw new IllegalStateException("a constant is folded into the loops that read it: " + n);
             case BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV -> // elementwise, materialised here
-                    new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), expr(n, true))));
+                    new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), 0, expr(n, true))));
             case LINEAR -> {
                 Param p = n.param();
                 yield new Kernel.Linear(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), p, n.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p));
@@ -316,8 +345,12 @@ public final class Lowering {
     /** The element expression of {@code n}; {@code root} is the value being materialised. */
     private Expr expr(Node n, boolean root) {
         if (n.op() == Op.CONST) return new Expr.Const((Float) n.arg());
-        if (!root && materialized(n)) return new Expr.Load(bufferOf.get(n));
+        if (!root && materialized(n)) return new Expr.Load(bufferOf.get(n), 0);
         return switch (n.op()) {
+            case SLICE -> { // contiguous (see materialized): its input's run, read in place
+                Op.SliceSpec sl = (Op.SliceSpec) n.arg();
+                yield new Expr.Load(bufferOf.get(n.input(0)), sl.offset() * n.shape().sizeAfter(sl.axis()));
+            }
             case BIAS_ADD -> new Expr.Binary(Op.ADD, expr(n.input(0), false), new Expr.Bias(n.param(), n.shape().last()));
             case ADD, SUB, MUL, DIV -> new Expr.Binary(n.op(), expr(n.input(0), false), expr(n.input(1), false));
             case ACTIVATION -> new Expr.Activate((Op.ActivationSpec) n.arg(), expr(n.input(0), false));
