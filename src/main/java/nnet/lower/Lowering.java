@@ -137,14 +137,18 @@ public final class Lowering {
 
     boolean materialized(Node n) {
         if (n.op() == Op.CONST) return false;
-        if (contiguousSlice(n)) return mustBeRead(n);
+        if (contiguousSlice(n)) return readAsBuffer(n); // read in place by any number of loops
         if (!Op.ELEMENTWISE.contains(n.op())) return true;
         return mustBeRead(n) || cutChains()[n.id()];
     }
 
     private boolean mustBeRead(Node n) {
-        return n.name() != null || g.named().containsValue(n) || g.outputs().contains(n) || consumers[n.id()] > 1
-                || readByNonElementwise.contains(n) || readOutside.contains(n);
+        return consumers[n.id()] > 1 || readAsBuffer(n);
+    }
+
+    /** Whether {@code n} is read other than by element loops: named, an output, read by another kind of kernel or from outside. */
+    private boolean readAsBuffer(Node n) {
+        return n.name() != null || g.named().containsValue(n) || g.outputs().contains(n) || readByNonElementwise.contains(n) || readOutside.contains(n);
     }
 
     /**
