@@ -2,6 +2,7 @@ package nnet.cli;
 
 import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
+import nnet.diag.Diagnostics;
 import nnet.lower.UnsupportedOpException;
 import nnet.runtime.Cli;
 import picocli.CommandLine;
@@ -25,8 +26,7 @@ public final class Main implements Runnable {
         if (t instanceof CompileError ce) {
             StringBuilder sb = new StringBuilder();
             for (Diagnostic d : ce.diagnostics()) sb.append(d.format()).append('\n');
-            int n = ce.diagnostics().size();
-            return sb.append(n).append(n == 1 ? " error" : " errors").toString();
+            return sb.append(Diagnostics.summary(ce.diagnostics())).toString();
         }
         if (t instanceof UnsupportedOpException u) return u.span() + ": error: " + u.getMessage();
         return null;

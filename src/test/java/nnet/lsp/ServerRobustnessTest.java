@@ -79,7 +79,9 @@ class ServerRobustnessTest {
             String deep = "network D {\n  input x[1]\n  y = " + "(".repeat(100_000) + "x" + ")".repeat(100_000) + "\n  output y\n}\n";
             lsp.open("file:///work/deep.nnet", deep);
             List<Diagnostic> ds = lsp.awaitDiagnostics("file:///work/deep.nnet", 1).getDiagnostics();
-            assertTrue(ds.stream().allMatch(d -> d.getCode().getLeft().equals("server.unanalysed")) || ds.isEmpty(), ds.toString());
+            assertEquals(1, ds.size(), ds.toString());
+            assertEquals("syntax.depth", ds.get(0).getCode().getLeft(), "the place where it is too deep, as nnetc check says");
+            assertEquals(2, ds.get(0).getRange().getStart().getLine());
             lsp.server.getTextDocumentService().documentSymbol(new DocumentSymbolParams(doc("file:///work/deep.nnet"))).join();
             lsp.open(URI, Sources.WRONG_GATE);
             assertAlive(lsp);
