@@ -7,6 +7,7 @@ import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.ir.Node;
 import nnet.runtime.Network;
+import nnet.runtime.Optimizer;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +27,8 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(seconds > 0) || seconds > 600) throw new UserError("--seconds must be in (0, 600], got " + seconds);
         Graph g = Sources.graph(file, network);
-        Network net = Sources.instantiate(g);
+        int slots = Optimizer.of(g.train().optimizer(), g.train().optimizerArgs()).stateValuesPerWeight();
+        Network net = Sources.instantiate(g, g.loss() == null ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
         net.loadWeights(InitialWeights.of(g, 1));
         SplittableRandom rnd = new SplittableRandom(1);
         float[][][] x = new float[batch][g.inputs().size()][];

@@ -9,7 +9,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code nnetc}: the compiler's command line (LANGUAGE.md §9). */
-@Command(name = "nnetc", mixinStandardHelpOptions = true, version = "nnetc 0.1.0",
+// INHERIT: every subcommand takes --help and --version too (picocli adds them to each)
+@Command(name = "nnetc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "nnetc 0.1.0",
         description = "Checks, compiles and runs .nnet networks.",
         subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, TrainCommand.class, BenchCommand.class, DumpIrCommand.class, LspCommand.class})
 public final class Main implements Runnable {
