@@ -174,6 +174,7 @@ class LanguageServerProtocolTest {
         List<DocumentSymbol> outline = lsp.server.getTextDocumentService().documentSymbol(new DocumentSymbolParams(doc(uri))).join()
                 .stream().map(Either::getRight).toList();
         assertEquals(List.of("N", "unused", "Net"), outline.stream().map(DocumentSymbol::getName).toList());
+        assertTrue(completion(uri, at(6, 12)).contains("N"), "a file's const is offered in every network");
     }
 
     @Test
