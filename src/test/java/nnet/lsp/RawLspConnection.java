@@ -11,6 +11,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -26,6 +28,7 @@ final class RawLspConnection implements AutoCloseable {
     private final OutputStream toServer;
     private final CompletableFuture<Integer> serverExit;
     private final LinkedBlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
+    private final List<JsonObject> history = java.util.Collections.synchronizedList(new ArrayList<>());
 
     RawLspConnection() {
         try {
@@ -71,7 +74,18 @@ final class RawLspConnection implements AutoCloseable {
 
     /** The response to request {@code id}, skipping notifications and other responses. */
     JsonObject response(int id) {
-        return next(m -> m.has("id") && !m.has("method") && m.get("id").getAsInt() == id, "a response to request " + id);
+        return next(m -> isResponseTo(m, id), "a response to request " + id);
+    }
+
+    static boolean isResponseTo(JsonObject m, int id) {
+        return !m.has("method") && m.has("id") && m.get("id").isJsonPrimitive() && m.get("id").getAsJsonPrimitive().isNumber() && m.get("id").getAsInt() == id;
+    }
+
+    /** Every message the server has sent so far. */
+    List<JsonObject> received() {
+        synchronized (history) {
+            return List.copyOf(history);
+        }
     }
 
     /** The next diagnostics published for {@code uri}. */
@@ -100,7 +114,9 @@ final class RawLspConnection implements AutoCloseable {
                 for (String line; !(line = headerLine(in)).isEmpty(); )
                     if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(line.substring(15).trim());
                 byte[] body = in.readNBytes(length);
-                received.add(JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject());
+                JsonObject m = JsonParser.parseString(new String(body, StandardCharsets.UTF_8)).getAsJsonObject();
+                history.add(m);
+                received.add(m);
             }
         } catch (IOException | RuntimeException e) {
             // the server closed the connection
