@@ -6,9 +6,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,25 +22,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class RawLspConnection implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(20);
-    private final OutputStream toServer;
+    private final ServerPipes pipes;
     private final CompletableFuture<Integer> serverExit;
     private final LinkedBlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
     private final List<JsonObject> history = java.util.Collections.synchronizedList(new ArrayList<>());
 
     RawLspConnection() {
-        try {
-            Pipe up = Pipe.open(), down = Pipe.open();
-            InputStream serverIn = Channels.newInputStream(up.source());
-            OutputStream serverOut = Channels.newOutputStream(down.sink());
-            toServer = Channels.newOutputStream(up.sink());
-            serverExit = CompletableFuture.supplyAsync(() -> LanguageServerLauncher.serve(serverIn, serverOut, Duration.ofMillis(20)));
-            InputStream fromServer = Channels.newInputStream(down.source());
-            Thread reader = new Thread(() -> readAll(fromServer), "raw-lsp-reader");
-            reader.setDaemon(true);
-            reader.start();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ServerPipes pipes = ServerPipes.start(Duration.ofMillis(20));
+        this.pipes = pipes;
+        serverExit = pipes.exit();
+        Thread reader = new Thread(() -> readAll(pipes.fromServer()), "raw-lsp-reader");
+        reader.setDaemon(true);
+        reader.start();
         send("{\"jsonrpc\": \"2.0\", \"id\": 0, \"method\": \"initialize\", \"params\": {\"capabilities\": {}}}");
         response(0);
         send("{\"jsonrpc\": \"2.0\", \"method\": \"initialized\", \"params\": {}}");
@@ -55,12 +45,7 @@ final class RawLspConnection implements AutoCloseable {
     }
 
     void sendRaw(String bytes) {
-        try {
-            toServer.write(bytes.getBytes(StandardCharsets.UTF_8));
-            toServer.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        pipes.write(bytes);
     }
 
     void request(int id, String method, String params) {

@@ -89,6 +89,20 @@ class ServerRobustnessTest {
     }
 
     @Test
+    void blocksThatDoubleAtEachLevelAreCutNotExpanded() {
+        try (LspConnection lsp = LspConnection.initialized()) {
+            StringBuilder text = new StringBuilder("block b0(x) {\n  return relu(x)\n}\n");
+            for (int i = 1; i <= 26; i++) text.append("block b").append(i).append("(x) {\n  return b").append(i - 1).append("(b").append(i - 1).append("(x))\n}\n");
+            text.append("network N {\n  input x[2]\n  y = b26(x)\n  output y\n}\n");
+            lsp.open("file:///work/doubling.nnet", text.toString());
+            List<Diagnostic> ds = lsp.awaitDiagnostics("file:///work/doubling.nnet", 1).getDiagnostics();
+            assertEquals(List.of("block.expansion"), ds.stream().map(d -> d.getCode().getLeft()).toList(), ds.toString());
+            lsp.open(URI, Sources.WRONG_GATE);
+            assertAlive(lsp);
+        }
+    }
+
+    @Test
     void shutdownThenExitEndsWithZero() {
         LspConnection lsp = LspConnection.initialized();
         lsp.open(URI, Sources.WRONG_GATE);
