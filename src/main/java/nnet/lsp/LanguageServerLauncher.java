@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,7 +34,14 @@ public final class LanguageServerLauncher {
     /** Serves until {@code exit} or the end of {@code in}; returns the exit code the protocol asks for. */
     public static int serve(InputStream in, OutputStream out, Duration debounce) {
         NnetLanguageServer server = new NnetLanguageServer(debounce);
+        // the session's threads (reading, answering) end with it: lsp4j's default pool would keep them idle for a minute
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "nnet-lsp-session");
+            t.setDaemon(true);
+            return t;
+        });
         Launcher<LanguageClient> launcher = new TolerantBuilder()
+                .setExecutorService(threads)
                 .setLocalService(server)
                 .setRemoteInterface(LanguageClient.class)
                 .setInput(in)
@@ -56,6 +65,7 @@ public final class LanguageServerLauncher {
         int code = server.exitCode().join();
         listening.cancel(true); // nothing is read after exit
         server.close();
+        threads.shutdown();
         return code;
     }
 

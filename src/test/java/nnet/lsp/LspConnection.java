@@ -114,9 +114,13 @@ final class LspConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!serverExit.isDone()) {
-            server.exit();
-            assertTrue(awaitServerExit() >= 0);
+        try {
+            if (!serverExit.isDone()) {
+                server.exit();
+                assertTrue(awaitServerExit() >= 0);
+            }
+        } finally {
+            pipes.close();
         }
     }
 

@@ -119,7 +119,11 @@ final class RawLspConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        send("{\"jsonrpc\": \"2.0\", \"method\": \"exit\"}");
-        serverExit.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+        try {
+            send("{\"jsonrpc\": \"2.0\", \"method\": \"exit\"}");
+            serverExit.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+        } finally {
+            pipes.close();
+        }
     }
 }
