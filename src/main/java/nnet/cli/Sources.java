@@ -35,7 +35,7 @@ final class Sources {
             try {
                 return Compiler.check(file);
             } catch (IOException e) {
-                why = IoErrors.userMessage(e);
+                why = IoErrors.why(e);
             }
         }
         Diagnostic unreadable = new Diagnostic(DiagCode.SOURCE_FILE, new Span(file.toString(), 0, 0, 0), "cannot read this file: " + why);

@@ -43,6 +43,11 @@ public final class IoErrors {
         return null;
     }
 
+    /** Why {@code e} happened, in words ("permission denied"), for a message that names the file itself. */
+    public static String why(IOException e) {
+        return describe(e, e instanceof FileSystemException fse ? fse.getFile() : null);
+    }
+
     private static String describe(IOException e, String fileName) {
         if (!(e instanceof FileSystemException fse)) return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
         String what = fse instanceof NoSuchFileException ? "no such file or directory"
