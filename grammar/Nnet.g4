@@ -7,6 +7,7 @@ file: decl* EOF;
 decl
     : 'network' name=ID '{' stmt* '}'                                         # NetworkDecl
     | 'block' name=ID '(' (params+=ID (',' params+=ID)*)? ')' '{' stmt* '}'   # BlockDecl
+    | 'const' name=ID '=' value=expr ';'?                                     # ConstDecl
     ;
 
 stmt

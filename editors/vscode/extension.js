@@ -1,12 +1,14 @@
 // Starts `nnetc lsp` for .nnet files; everything the editor shows about them comes from that server.
 const vscode = require('vscode');
-const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
+const { LanguageClient } = require('vscode-languageclient/node');
 
 let client;
 
 async function activate(context) {
   const command = vscode.workspace.getConfiguration('nnet').get('server.command', 'nnetc');
-  const serverOptions = { command, args: ['lsp'], transport: TransportKind.stdio };
+  // No `transport` key: with one, vscode-languageclient appends --stdio to the arguments. The server
+  // accepts that too, but stdio is what an Executable without a transport means anyway.
+  const serverOptions = { command, args: ['lsp'] };
   const clientOptions = {
     documentSelector: [
       { scheme: 'file', language: 'nnet' },

@@ -37,15 +37,16 @@ import org.objectweb.asm.util.TraceClassVisitor;
 public final class Compiler {
     private Compiler() {}
 
-    /** The networks of a file and every diagnostic found; the graphs are usable only without diagnostics. */
+    /** The networks of a file and every diagnostic found; the graphs are usable only without errors (warnings allowed). */
     public record Checked(List<Graph> graphs, List<Diagnostic> diagnostics) {
         public boolean ok() {
-            return diagnostics.isEmpty();
+            return diagnostics.stream().noneMatch(Diagnostic::isError);
         }
     }
 
     public static Checked check(Path file) throws IOException {
-        return check(file.toString(), Files.readString(file), file.toAbsolutePath().getParent());
+        // not Files.readString: bytes that are not UTF-8 become U+FFFD, which the parser reports at their place
+        return check(file.toString(), new String(Files.readAllBytes(file), java.nio.charset.StandardCharsets.UTF_8), file.toAbsolutePath().getParent());
     }
 
     /** What an editor needs of a file: the check's result, its syntax tree, and what the checker learned about its names. */

@@ -3,6 +3,7 @@ package nnet;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,21 +24,23 @@ import org.junit.jupiter.api.TestFactory;
  *   y = h + z                                 // error[shape.mismatch]@9: '+' needs equal shapes
  * </pre>
  * {@code error: TEXT} checks the message contains TEXT; {@code [code]} checks the stable code;
- * {@code @COL} checks the column. A file fails on every missing diagnostic and every unexpected
- * one; a file without markers must check cleanly.
+ * {@code @COL} checks the column; {@code warning} instead of {@code error} expects a warning. A
+ * file fails on every missing diagnostic and every unexpected one; a file without markers must
+ * check cleanly.
  */
 class DiagnosticCasesTest {
-    private static final Pattern MARKER = Pattern.compile("//\\s*error(?:\\[([a-z.]+)])?(?:@(\\d+))?(?::\\s*(.*?))?\\s*(?=//\\s*error|$)");
+    private static final Pattern MARKER = Pattern.compile("//\\s*(error|warning)(?:\\[([a-z.]+)])?(?:@(\\d+))?(?::\\s*(.*?))?\\s*(?=//\\s*(?:error|warning)|$)");
+    private static final Pattern MARKER_START = Pattern.compile("//\\s*(error|warning)");
 
-    record Expected(int line, String code, Integer col, String text) {
+    record Expected(int line, Diagnostic.Severity severity, String code, Integer col, String text) {
         boolean matches(Diagnostic d) {
-            return d.span().line() == line && (code == null || code.equals(d.code().key())) && (col == null || col == d.span().col())
+            return d.span().line() == line && d.severity() == severity && (code == null || code.equals(d.code().key())) && (col == null || col == d.span().col())
                     && (text == null || d.message().contains(text));
         }
 
         @Override
         public String toString() {
-            return "line " + line + (code != null ? " [" + code + "]" : "") + (col != null ? " @" + col : "") + (text != null ? ": " + text : "");
+            return "line " + line + " " + severity.word() + (code != null ? " [" + code + "]" : "") + (col != null ? " @" + col : "") + (text != null ? ": " + text : "");
         }
     }
 
@@ -53,13 +56,15 @@ class DiagnosticCasesTest {
 
     static List<Expected> expectations(Path file) throws IOException {
         List<Expected> out = new ArrayList<>();
-        List<String> lines = Files.readAllLines(file);
+        // decoded leniently: a case may hold bytes that are not UTF-8 on purpose
+        List<String> lines = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).lines().toList();
         for (int i = 0; i < lines.size(); i++) {
-            int at = lines.get(i).indexOf("// error");
-            if (at < 0) continue;
-            Matcher m = MARKER.matcher(lines.get(i).substring(at));
+            Matcher start = MARKER_START.matcher(lines.get(i));
+            if (!start.find()) continue;
+            Matcher m = MARKER.matcher(lines.get(i).substring(start.start()));
             while (m.find())
-                out.add(new Expected(i + 1, m.group(1), m.group(2) == null ? null : Integer.valueOf(m.group(2)), m.group(3) == null || m.group(3).isBlank() ? null : m.group(3).trim()));
+                out.add(new Expected(i + 1, Diagnostic.Severity.valueOf(m.group(1).toUpperCase(java.util.Locale.ROOT)), m.group(2),
+                        m.group(3) == null ? null : Integer.valueOf(m.group(3)), m.group(4) == null || m.group(4).isBlank() ? null : m.group(4).trim()));
         }
         return out;
     }

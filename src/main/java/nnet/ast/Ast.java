@@ -17,7 +17,7 @@ public final class Ast {
 
     public record SourceFile(String path, List<Decl> decls) {}
 
-    public sealed interface Decl permits NetworkDecl, BlockDecl {
+    public sealed interface Decl permits NetworkDecl, BlockDecl, ConstDecl {
         Span span();
         Ident name();
         List<Stmt> body();
@@ -28,6 +28,14 @@ public final class Ast {
 
     /** {@code block name(p1, p2) { stmt* return expr }} */
     public record BlockDecl(Span span, Ident name, List<Ident> params, List<Stmt> body) implements Decl {}
+
+    /** {@code const N = 64} outside any network or block: visible in all of them. */
+    public record ConstDecl(Span span, Ident name, Expr value) implements Decl {
+        @Override
+        public List<Stmt> body() {
+            return List.of();
+        }
+    }
 
     public sealed interface Stmt permits ConstStmt, InputStmt, AssignStmt, OutputStmt, LossStmt, TrainStmt, ReturnStmt {
         Span span();

@@ -11,8 +11,10 @@ import nnet.diag.Diagnostics;
 import nnet.ir.Graph;
 
 /**
- * The check phase for a whole file: blocks are collected first (a network may call a block
- * declared after it), then each network is checked and built into a {@link Graph}.
+ * The check phase for a whole file: blocks and top-level consts are collected first (a network may
+ * call a block declared after it), then each network is checked and built into a {@link Graph},
+ * and finally every block no network expanded is checked on its own, with its parameters' shapes
+ * unknown, so that what is wrong in it regardless of its arguments is reported too.
  */
 public final class Checker {
     private Checker() {}
@@ -29,6 +31,7 @@ public final class Checker {
     public static List<Graph> check(Ast.SourceFile file, Path baseDir, Diagnostics diags, Symbols symbols) {
         Map<String, Ast.BlockDecl> blocks = new LinkedHashMap<>();
         Map<String, Ast.Decl> seen = new LinkedHashMap<>();
+        List<Ast.ConstDecl> consts = new ArrayList<>();
         for (Ast.Decl d : file.decls()) {
             Ast.Decl old = seen.putIfAbsent(d.name().name(), d);
             if (old != null) {
@@ -38,13 +41,30 @@ public final class Checker {
             if (d instanceof Ast.BlockDecl b) {
                 blocks.put(b.name().name(), b);
                 checkParams(b, diags);
-            }
+            } else if (d instanceof Ast.ConstDecl c) consts.add(c);
         }
+        FileScope scope = new FileScope(diags, blocks, baseDir, file.path(), symbols);
+        new NetworkChecker(scope, "<file>", symbols).checkConsts(consts);
         List<Graph> graphs = new ArrayList<>();
         for (Ast.Decl d : file.decls())
             if (d instanceof Ast.NetworkDecl n && seen.get(n.name().name()) == n)
-                graphs.add(new NetworkChecker(diags, blocks, n, baseDir, file.path(), symbols).check(n));
+                graphs.add(new NetworkChecker(scope, n.name().name(), symbols).check(n));
+        checkUncalledBlocks(scope);
         return graphs;
+    }
+
+    /**
+     * A block is checked where it is expanded; one that never is (not called, or called only with
+     * arguments that have errors, or only from such a block) is checked once here. Its names are
+     * not bound for tools: they have no shape without a call.
+     */
+    private static void checkUncalledBlocks(FileScope scope) {
+        for (Ast.BlockDecl b : scope.blocks.values()) {
+            if (scope.expanded.contains(b)) continue;
+            Symbols unshaped = new Symbols();
+            new NetworkChecker(scope, "<block " + b.name().name() + ">", unshaped).checkUncalled(b);
+            scope.symbols.addUses(unshaped);
+        }
     }
 
     private static void checkParams(Ast.BlockDecl b, Diagnostics diags) {

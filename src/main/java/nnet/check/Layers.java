@@ -48,9 +48,11 @@ final class Layers {
     static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
 
     private final NetworkChecker c;
+    private final WeightArgs weightArgs;
 
     Layers(NetworkChecker c) {
         this.c = c;
+        this.weightArgs = new WeightArgs(c);
     }
 
     Node call(Ast.Call call, String name) {
@@ -81,19 +83,20 @@ final class Layers {
         int n = x.shape().last(), m = units;
         String layer = c.layerName(call);
         String desc = "dense(" + NetworkChecker.describe(a.get("x")) + ", " + m + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
-        if (!c.sizeOk(call.span(), (long) n * m, desc + ": its kernel " + n + " x " + m)
-                || !c.sizeOk(call.span(), x.shape().outer() * (long) m, desc + ": its output")) return null;
-        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : Connectivity.full(n, m);
-        Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
-        WeightsArg w = a.has("weights") ? weights(a.get("weights"), n, m, desc, conn) : WeightsArg.NONE;
-        Connectivity frozen = a.has("freeze") ? freeze(a.get("freeze"), n, m, desc) : null;
-        BiasArg bias = a.has("bias") ? bias(a.get("bias"), m, desc) : BiasArg.DEFAULT;
-        if (conn == null || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk) return null;
-        if (w.fixed != null && frozen != null) {
+        if (!c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)
+                || !c.sizeOk(call.span(), Sizes.product(x.shape().outer(), m), desc + ": its output")) return null;
+        // without connect: the layer is full, and no n x m pattern is built for it (large layers would wait for it)
+        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : null;
+        Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
+        WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
+        Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc) : null;
+        WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), m, desc) : WeightArgs.Bias.DEFAULT;
+        if ((a.has("connect") && conn == null) || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk) return null;
+        if (w.fixed() != null && frozen != null) {
             c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
             return null;
         }
-        Param kernel = new Param(layer, "kernel", new Shape(n, m), conn.isFull() ? null : conn, w.init != null ? w.init : init, w.fixed, frozen);
+        Param kernel = new Param(layer, "kernel", new Shape(n, m), conn == null || conn.isFull() ? null : conn, w.init() != null ? w.init() : init, w.fixed(), frozen);
         c.param(kernel);
         Span span = call.span();
         Param b = bias.param(layer, m);
@@ -102,115 +105,7 @@ final class Layers {
             c.param(b);
             out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, linear ? name : null, span);
         }
-        return activation(act, out, Activation.DEFAULT_SLOPE, name, span);
-    }
-
-    private record WeightsArg(float[] fixed, Init init) {
-        static final WeightsArg NONE = new WeightsArg(null, null);
-    }
-
-    /** {@code weights: fixed [[...]]} or {@code weights: init [[...]]}; absent connections must be 0. */
-    private WeightsArg weights(Ast.Expr e, int n, int m, String desc, Connectivity conn) {
-        if (!(e instanceof Ast.Tagged t) || !(t.tag().name().equals("fixed") || t.tag().name().equals("init"))) {
-            c.error(DiagCode.ARG_KIND, e.span(), "weights: takes 'fixed [[...]]' (constant) or 'init [[...]]' (trainable, starting there); for an initialiser use init: glorot");
-            return null;
-        }
-        float[][] v = c.literals.matrix(t.value(), DiagCode.WEIGHTS_SIZE, "weights");
-        if (v == null) return null;
-        if (v.length != n || v[0].length != m) {
-            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)");
-            return null;
-        }
-        float[] flat = new float[n * m];
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < m; j++) {
-                if (conn != null && !conn.get(i, j) && v[i][j] != 0) {
-                    c.error(DiagCode.MASK_VALUE, t.span(), "weights[" + i + "][" + j + "] is " + v[i][j] + ", but connect: leaves " + i + " -> " + j + " absent (write 0 there)");
-                    return null;
-                }
-                flat[i * m + j] = v[i][j];
-            }
-        return t.tag().name().equals("fixed") ? new WeightsArg(flat, null) : new WeightsArg(null, new Init.Values(flat));
-    }
-
-    private Connectivity freeze(Ast.Expr e, int n, int m, String desc) {
-        if (!(e instanceof Ast.Tagged t) || !t.tag().name().equals("mask")) {
-            c.error(DiagCode.ARG_KIND, e.span(), "freeze: takes 'mask [[...]]': entries marked 1 keep their initial value");
-            return null;
-        }
-        return c.patterns.eval(e, n, m, desc + " (freeze)", "inputs x units");
-    }
-
-    /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */
-    private record BiasArg(boolean present, float[] fixed, float[] init, Connectivity mask) {
-        static final BiasArg DEFAULT = new BiasArg(true, null, null, null);
-
-        Param param(String layer, int m) {
-            return param(layer, m, new Init.Zeros());
-        }
-
-        /** The bias param, starting from {@code byDefault} unless the source gives its values. */
-        Param param(String layer, int m, Init byDefault) {
-            if (!present) return null;
-            return new Param(layer, "bias", new Shape(m), mask, init != null ? new Init.Values(init) : byDefault, fixed, null);
-        }
-    }
-
-    private BiasArg bias(Ast.Expr e, int m, String desc) {
-        if (e instanceof Ast.Name n && (n.name().equals("true") || n.name().equals("false")))
-            return new BiasArg(n.name().equals("true"), null, null, null);
-        if (e instanceof Ast.Tagged t && Set.of("fixed", "init", "mask").contains(t.tag().name())) {
-            float[] v = c.literals.vector(t.value(), DiagCode.WEIGHTS_SIZE, "bias");
-            if (v == null) return null;
-            if (v.length != m) {
-                c.error(t.tag().name().equals("mask") ? DiagCode.MASK_SIZE : DiagCode.WEIGHTS_SIZE, t.span(),
-                        "bias " + t.tag().name() + " has " + v.length + " entries, but " + desc + " has " + m + " units");
-                return null;
-            }
-            if (t.tag().name().equals("mask")) {
-                boolean[][] rows = new boolean[1][m];
-                for (int j = 0; j < m; j++) {
-                    if (v[j] != 0 && v[j] != 1) {
-                        c.error(DiagCode.MASK_VALUE, t.span(), "bias mask entry " + j + " is " + v[j] + "; a mask holds only 0 and 1");
-                        return null;
-                    }
-                    rows[0][j] = v[j] == 1;
-                }
-                return new BiasArg(true, null, null, Connectivity.fromRows(rows));
-            }
-            return t.tag().name().equals("fixed") ? new BiasArg(true, v, null, null) : new BiasArg(true, null, v, null);
-        }
-        c.error(DiagCode.ARG_KIND, e.span(), "bias: takes true, false, fixed [...], init [...] or mask [...]");
-        return null;
-    }
-
-    /** {@code init: glorot | he | zeros | normal(std) | uniform(low, high)}. */
-    private Init init(Ast.Expr e) {
-        if (e instanceof Ast.Name n) {
-            switch (n.name()) {
-                case "glorot": return new Init.Glorot();
-                case "he": return new Init.He();
-                case "zeros": return new Init.Zeros();
-                default: break;
-            }
-        } else if (e instanceof Ast.Call call && (call.callee().name().equals("normal") || call.callee().name().equals("uniform"))) {
-            boolean normal = call.callee().name().equals("normal");
-            int want = normal ? 1 : 2;
-            if (call.args().size() != want) {
-                c.error(DiagCode.ARG_COUNT, call.span(), normal ? "normal takes the standard deviation: normal(0.01)" : "uniform takes its bounds: uniform(-0.1, 0.1)");
-                return null;
-            }
-            Double p = c.number(call.args().get(0).value());
-            Double q = normal ? Double.valueOf(0) : c.number(call.args().get(1).value());
-            if (p == null || q == null) return null;
-            if (normal ? p < 0 : p > q) {
-                c.error(DiagCode.ARG_VALUE, call.span(), normal ? "a standard deviation cannot be negative" : "uniform(low, high) needs low <= high");
-                return null;
-            }
-            return normal ? new Init.Normal(p) : new Init.Uniform(p, q);
-        }
-        c.error(DiagCode.ARG_KIND, e.span(), "init: takes glorot, he, zeros, normal(std) or uniform(low, high)");
-        return null;
+        return linear ? c.producedBy(out, a.has("act") ? "linear" : "dense") : activation(act, out, Activation.DEFAULT_SLOPE, name, span);
     }
 
     // ---- activations
@@ -226,9 +121,9 @@ final class Layers {
     /** {@code f(x)} for an activation name: an elementwise activation, softmax, or x itself for linear. */
     Node activation(String f, Node x, double alpha, String name, Span span) {
         if (f.equals("linear")) return x;
-        if (f.equals("softmax")) return c.node(Op.SOFTMAX, x.shape(), List.of(x), null, name, span);
+        if (f.equals("softmax")) return c.producedBy(c.node(Op.SOFTMAX, x.shape(), List.of(x), null, name, span), f);
         Activation fn = Activation.named(f);
-        return c.node(Op.ACTIVATION, x.shape(), List.of(x), new Op.ActivationSpec(fn, fn.takesSlope ? (float) alpha : 0f), name, span);
+        return c.producedBy(c.node(Op.ACTIVATION, x.shape(), List.of(x), new Op.ActivationSpec(fn, fn.takesSlope ? (float) alpha : 0f), name, span), f);
     }
 
     private Node activationCall(Ast.Call call, String name) {
@@ -287,7 +182,7 @@ final class Layers {
         String act = a.has("act") ? activationArg(a.get("act")) : "linear";
         boolean actOk = act != null, linear = "linear".equals(act);
         Boolean same = a.has("pad") ? padding(a.get("pad")) : Boolean.FALSE;
-        Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
+        Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         if (x == null || filters == null || k == null || stride == null || same == null || init == null || !actOk) return null;
         if (x.shape().rank() != 3) {
             c.error(DiagCode.SHAPE_RANK, a.get("x").span(), "conv2d needs an input [channels, height, width], found " + NetworkChecker.describe(a.get("x")) + x.shape());
@@ -309,10 +204,10 @@ final class Layers {
             oh = (h - k[0]) / stride + 1;
             ow = (w - k[1]) / stride + 1;
         }
-        if (!c.sizeOk(call.span(), (long) filters * ch * k[0] * k[1], desc + ": its kernel")
-                || !c.sizeOk(call.span(), (long) filters * oh * ow, desc + ": its output")) return null;
+        if (!c.sizeOk(call.span(), Sizes.product(filters, ch, k[0], k[1]), desc + ": its kernel")
+                || !c.sizeOk(call.span(), Sizes.product(filters, oh, ow), desc + ": its output")) return null;
         Connectivity table = a.has("connect") ? c.patterns.eval(a.get("connect"), ch, filters, desc, "channels x filters") : Connectivity.full(ch, filters);
-        BiasArg bias = a.has("bias") ? bias(a.get("bias"), filters, desc) : BiasArg.DEFAULT;
+        WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), filters, desc) : WeightArgs.Bias.DEFAULT;
         if (table == null || bias == null) return null;
         String layer = c.layerName(call);
         Param kernel = new Param(layer, "kernel", new Shape(filters, ch, k[0], k[1]), table.isFull() ? null : table, init, null, null);
@@ -320,7 +215,7 @@ final class Layers {
         Param b = bias.param(layer, filters);
         if (b != null) c.param(b);
         Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride, padTop, padLeft), linear ? name : null, call.span());
-        return activation(act, out, Activation.DEFAULT_SLOPE, name, call.span());
+        return linear ? c.producedBy(out, a.has("act") ? "linear" : "conv2d") : activation(act, out, Activation.DEFAULT_SLOPE, name, call.span());
     }
 
     private int[] kernelSize(Ast.Expr e) {
@@ -369,7 +264,7 @@ final class Layers {
         Node x = c.tensor(a.get("x"), "the input of lstm");
         Integer units = c.positiveInt(a.get("units"), "units");
         Boolean sequences = a.has("sequences") ? bool(a.get("sequences"), "sequences") : Boolean.FALSE;
-        Init init = a.has("init") ? init(a.get("init")) : new Init.Glorot();
+        Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         if (x == null || units == null || sequences == null || init == null) return null;
         if (x.shape().rank() != 2) {
             c.error(DiagCode.SHAPE_RANK, a.get("x").span(), "lstm needs an input [time, features], found " + NetworkChecker.describe(a.get("x")) + x.shape());
@@ -377,10 +272,10 @@ final class Layers {
         }
         int t = x.shape().dim(0), f = x.shape().dim(1), u = units;
         String desc = "lstm(" + NetworkChecker.describe(a.get("x")) + ", " + u + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
-        if (!c.sizeOk(call.span(), 4L * u * (f + u), desc + ": its kernels")) return null;
+        if (!c.sizeOk(call.span(), Sizes.product(4, u, Sizes.plus(f, u)), desc + ": its kernels")) return null;
         Connectivity in = a.has("connect") ? c.patterns.eval(a.get("connect"), f, u, desc, "features x units") : Connectivity.full(f, u);
         Connectivity rec = a.has("recurrent") ? c.patterns.eval(a.get("recurrent"), u, u, desc + " (recurrent)", "units x units") : Connectivity.full(u, u);
-        BiasArg bias = a.has("bias") ? bias(a.get("bias"), 4 * u, desc + " (4 gates)") : BiasArg.DEFAULT;
+        WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), 4 * u, desc + " (4 gates)") : WeightArgs.Bias.DEFAULT;
         if (in == null || rec == null || bias == null) return null;
         String layer = c.layerName(call);
         Param kernel = new Param(layer, "kernel", new Shape(f, 4 * u), in.isFull() ? null : in, init, null, null);
@@ -433,8 +328,9 @@ final class Layers {
             Integer v = c.positiveInt(l.items().get(i), "dimension " + i + " of reshape");
             if (v == null) return null;
             dims[i] = v;
-            known *= v;
+            known = Sizes.times(known, v);
         }
+        if (!c.sizeOk(a.get("shape").span(), known, "reshape to " + shapeText(dims, unknown))) return null;
         long size = x.shape().sizeLong();
         if (unknown >= 0 && size % known == 0) dims[unknown] = (int) (size / known);
         if ((unknown >= 0 && size % known != 0) || (unknown < 0 && known != size)) {
@@ -479,11 +375,11 @@ final class Layers {
                         + NetworkChecker.describe(exprs.get(0)) + " is " + first + ", " + NetworkChecker.describe(exprs.get(i)) + " is " + s);
                 return null;
             }
-            total += s.dim(axis);
+            total = Sizes.plus(total, s.dim(axis));
         }
         int[] dims = first.dims();
         dims[axis] = (int) Math.min(total, Integer.MAX_VALUE);
-        if (!c.sizeOk(call.span(), total * (first.sizeLong() / first.dim(axis)), "concat")) return null;
+        if (!c.sizeOk(call.span(), Sizes.times(total, first.sizeLong() / first.dim(axis)), "concat")) return null;
         return c.node(Op.CONCAT, new Shape(dims), parts, axis, name, call.span());
     }
 }

@@ -1,6 +1,5 @@
 package nnet.check;
 
-import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -28,15 +27,17 @@ import nnet.runtime.LossFunction;
  * poisoned (null), so later independent errors are still found and dependent ones are not.
  */
 final class NetworkChecker implements Reporter {
-    /** One tensor holds at most this many floats (the JVM's array limit). */
-    static final long MAX_TENSOR = Integer.MAX_VALUE - 8;
-    /** All tensors and weights of a network together: 2^31 floats (8 GiB). */
-    static final long MAX_TOTAL = 1L << 31;
+    /**
+     * Block bodies one network may expand. A block that calls the previous one twice doubles the
+     * count at each level: 26 such lines would expand 2^26 bodies and never finish.
+     */
+    static final int MAX_EXPANSIONS = 10_000;
 
-    private record Binding(Value value, Span defined) {}
+    /** A name's value (null after an error) and where it was defined. */
+    record Binding(Value value, Span defined) {}
 
-    /** A block expansion under way: errors inside name it as a note. */
-    private record CallSite(Ast.BlockDecl block, Span span, String prefix) {}
+    /** A block expansion under way: errors inside name it as a note, unless the block is checked on its own. */
+    private record CallSite(Ast.BlockDecl block, Span span, String prefix, boolean noted) {}
 
     /** Names visible in a network body or in one block expansion. */
     private static final class Scope {
@@ -48,67 +49,95 @@ final class NetworkChecker implements Reporter {
         }
     }
 
-    private final Diagnostics diags;
+    private final FileScope fileScope;
     private final Map<String, Ast.BlockDecl> blocks;
-    final Path baseDir;
-    final String file;
     private final Graph.Builder g;
     private final Deque<CallSite> calls = new ArrayDeque<>();
     private Scope scope;
     /** Weight-holding calls of the current statement and the layer name each takes (§6). */
     private Map<Ast.Call, String> layerNames = new IdentityHashMap<>();
     private long totalFloats;
+    private int expansions;
+    /** What made a node, where the loss cares: an activation's name, or "dense"/"conv2d" for a layer without one. */
+    private final Map<Node, String> producers = new IdentityHashMap<>();
     final Literals literals;
     final Patterns patterns;
     private final Layers layers;
     private final Symbols symbols;
 
-    NetworkChecker(Diagnostics diags, Map<String, Ast.BlockDecl> blocks, Ast.NetworkDecl net, Path baseDir, String file, Symbols symbols) {
-        this.diags = diags;
+    /** @param symbols where bindings and uses go: the file's, or a scratch one for a block checked without a call */
+    NetworkChecker(FileScope fileScope, String graphName, Symbols symbols) {
+        this.fileScope = fileScope;
         this.symbols = symbols;
-        this.blocks = blocks;
-        this.baseDir = baseDir;
-        this.file = file;
-        this.g = new Graph.Builder(net.name().name(), file);
+        this.blocks = fileScope.blocks;
+        this.g = new Graph.Builder(graphName, fileScope.file);
         this.literals = new Literals(this, this::number);
-        this.patterns = new Patterns(this, literals, this::number, baseDir);
+        this.patterns = new Patterns(this, literals, this::number, fileScope.baseDir);
         this.layers = new Layers(this);
     }
 
     @Override
     public void error(DiagCode code, Span span, String message) {
+        report(code, span, message, Diagnostic.Severity.ERROR);
+    }
+
+    void warning(DiagCode code, Span span, String message) {
+        report(code, span, message, Diagnostic.Severity.WARNING);
+    }
+
+    private void report(DiagCode code, Span span, String message, Diagnostic.Severity severity) {
         List<Diagnostic.Note> notes = new ArrayList<>();
-        for (CallSite c : calls) notes.add(new Diagnostic.Note(c.span, "in block '" + c.block.name().name() + "' called here as " + c.prefix));
-        diags.add(new Diagnostic(code, span, message, notes));
+        for (CallSite c : calls)
+            if (c.noted) notes.add(new Diagnostic.Note(c.span, "in block '" + c.block.name().name() + "' called here as " + c.prefix));
+        fileScope.diags.add(new Diagnostic(code, span, message, notes, severity));
+    }
+
+    /** The consts declared outside any network: evaluated in order, then visible everywhere. */
+    void checkConsts(List<Ast.ConstDecl> consts) {
+        scope = new Scope("");
+        for (Ast.ConstDecl c : consts) statement(new Ast.ConstStmt(c.span(), c.name(), c.value()));
+        fileScope.globals.putAll(scope.names);
+    }
+
+    /** A block no network expands, checked once with its parameters unknown (poisoned): what fails for any argument is reported. */
+    void checkUncalled(Ast.BlockDecl block) {
+        scope = new Scope("");
+        calls.push(new CallSite(block, block.span(), block.name().name(), false));
+        for (Ast.Ident p : block.params()) define(p, null);
+        body(block, block.name().name(), null);
     }
 
     Graph check(Ast.NetworkDecl net) {
         scope = new Scope("");
         List<Ast.LossStmt> losses = new ArrayList<>();
         List<Ast.OutputStmt> outputs = new ArrayList<>();
+        boolean hasInput = false;
         for (Ast.Stmt s : net.body()) {
             if (s instanceof Ast.OutputStmt o) outputs.add(o);
             else if (s instanceof Ast.LossStmt l) losses.add(l);
             else if (s instanceof Ast.TrainStmt t) new TrainSettingsChecker(this).check(t).ifPresent(g::train);
-            else if (s instanceof Ast.InputStmt in) input(in);
-            else if (s instanceof Ast.ReturnStmt r) error(DiagCode.STMT_PLACE, r.span(), "'return' belongs in a block; a network names its results with 'output'");
+            else if (s instanceof Ast.InputStmt in) {
+                input(in);
+                hasInput = true;
+            } else if (s instanceof Ast.ReturnStmt r) error(DiagCode.STMT_PLACE, r.span(), "'return' belongs in a block; a network names its results with 'output'");
             else statement(s);
         }
-        List<Node> outs = new ArrayList<>();
+        // names, not nodes: an output whose statement has an error is still an output, and the loss must not say otherwise
+        Map<String, Node> outs = new LinkedHashMap<>();
         for (Ast.OutputStmt o : outputs)
             for (Ast.Ident id : o.names()) {
                 Node n = tensorNamed(id);
-                if (n != null) {
-                    g.output(n);
-                    outs.add(n);
-                }
+                if (n != null) g.output(n);
+                outs.putIfAbsent(id.name(), n);
             }
         if (outputs.isEmpty()) error(DiagCode.OUTPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no output; add 'output <name>'");
-        if (g.build().inputs().isEmpty()) error(DiagCode.INPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no input; add e.g. 'input x[4]'");
-        for (Ast.LossStmt l : losses) loss(l, outs, outputs.isEmpty());
-        if (totalFloats > MAX_TOTAL)
-            error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + totalFloats + " floats of tensors and weights ("
-                    + totalFloats / (1L << 30) * 4 + " GiB); at most " + MAX_TOTAL + " (8 GiB) can be allocated");
+        if (!hasInput) error(DiagCode.INPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no input; add e.g. 'input x[4]'");
+        LossChecker lossChecker = new LossChecker(this, producers);
+        for (Ast.LossStmt l : losses) lossChecker.check(l, outs, outputs.isEmpty()).ifPresent(g::loss);
+        if (totalFloats > Sizes.MAX_TOTAL)
+            error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
+                    + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : Long.toString(totalFloats / (1L << 30) * 4)) + " GiB); at most "
+                    + Sizes.MAX_TOTAL + " (8 GiB) can be allocated");
         return g.build();
     }
 
@@ -128,7 +157,7 @@ final class NetworkChecker implements Reporter {
             return;
         }
         Shape shape = new Shape(dims);
-        if (!sizeOk(in.name().span(), shape.sizeLong(), "input " + in.name().name() + shape)) {
+        if (!sizeOk(in.name().span(), Sizes.elements(dims), "input " + in.name().name() + shape)) {
             define(in.name(), null);
             return;
         }
@@ -181,21 +210,7 @@ final class NetworkChecker implements Reporter {
 
     /** LANGUAGE.md §6: the layers of one statement take its name, then name_1, name_2... in source order. */
     private void nameLayers(Ast.Expr e, String base) {
-        List<Ast.Call> found = new ArrayList<>();
-        collectLayerCalls(e, found);
-        found.sort(Comparator.comparingInt((Ast.Call c) -> c.span().line()).thenComparingInt(c -> c.span().col()));
-        layerNames = new IdentityHashMap<>();
-        for (int i = 0; i < found.size(); i++) layerNames.put(found.get(i), i == 0 ? base : base + "_" + i);
-    }
-
-    private void collectLayerCalls(Ast.Expr e, List<Ast.Call> out) {
-        if (e instanceof Ast.Call c) {
-            if (Layers.WEIGHTED.contains(c.callee().name()) || blocks.containsKey(c.callee().name())) out.add(c);
-            for (Ast.Arg a : c.args()) collectLayerCalls(a.value(), out);
-        } else if (e instanceof Ast.Binary b) {
-            collectLayerCalls(b.left(), out);
-            collectLayerCalls(b.right(), out);
-        } else if (e instanceof Ast.Unary u) collectLayerCalls(u.operand(), out);
+        layerNames = LayerNames.of(e, base, blocks.keySet());
     }
 
     String layerName(Ast.Call c) {
@@ -209,38 +224,14 @@ final class NetworkChecker implements Reporter {
 
     /** @param weights the weights the binding statement created, for tools that show them */
     private void define(Ast.Ident id, Value v, List<Param> weights) {
-        Binding old = scope.names.get(id.name());
+        Binding old = binding(id.name());
         if (old != null) {
-            error(DiagCode.NAME_DUPLICATE, id.span(), "'" + id.name() + "' is already defined at " + old.defined().line() + ":" + old.defined().col() + "; every statement binds a new name");
+            error(DiagCode.NAME_DUPLICATE, id.span(), "'" + id.name() + "' is already defined at " + old.defined().line() + ":" + old.defined().col()
+                    + (scope.names.containsKey(id.name()) ? "" : " (a const of the file)") + "; every statement binds a new name");
             return;
         }
         scope.names.put(id.name(), new Binding(v, id.span()));
         symbols.bound(id.span(), scope.prefix + id.name(), v, weights);
-    }
-
-    private void loss(Ast.LossStmt l, List<Node> outs, boolean noOutputStmt) {
-        String kind = l.kind().name();
-        LossFunction function = LossFunction.named(kind);
-        if (function == null) {
-            error(DiagCode.LOSS_UNKNOWN, l.kind().span(), "unknown loss '" + kind + "'" + Suggest.didYouMean(kind, Layers.LOSSES) + "; expected one of " + String.join(", ", Layers.LOSSES));
-            return;
-        }
-        Node target;
-        if (l.output() == null) {
-            if (outs.size() != 1) {
-                if (!noOutputStmt) error(DiagCode.LOSS_TARGET, l.span(), "the network has " + outs.size() + " outputs; say which one the loss is on: 'loss y: " + kind + "'");
-                return;
-            }
-            target = outs.get(0);
-        } else {
-            target = tensorNamed(l.output());
-            if (target == null) return;
-            if (!outs.contains(target)) {
-                error(DiagCode.LOSS_TARGET, l.output().span(), "the loss must be on an output; '" + l.output().name() + "' is not in any 'output' statement");
-                return;
-            }
-        }
-        g.loss(new Graph.Loss(target, function, l.span()));
     }
 
     // ---- expressions
@@ -265,8 +256,14 @@ final class NetworkChecker implements Reporter {
         return null;
     }
 
-    private Value lookup(String name, Span span) {
+    /** The name in the current scope, else among the file's consts. */
+    private Binding binding(String name) {
         Binding b = scope.names.get(name);
+        return b != null ? b : fileScope.globals.get(name);
+    }
+
+    private Value lookup(String name, Span span) {
+        Binding b = binding(name);
         if (b != null) {
             symbols.used(span, b.defined());
             return b.value();
@@ -275,8 +272,11 @@ final class NetworkChecker implements Reporter {
             error(DiagCode.NAME_KIND, span, "'" + name + "' is a layer or activation, not a value; call it, e.g. " + name + "(x)");
         else if (blocks.containsKey(name))
             error(DiagCode.NAME_KIND, span, "'" + name + "' is a block; call it, e.g. " + name + "(x, ...)");
-        else
-            error(DiagCode.NAME_UNKNOWN, span, "unknown name '" + name + "'" + Suggest.didYouMean(name, scope.names.keySet()));
+        else {
+            List<String> known = new ArrayList<>(scope.names.keySet());
+            known.addAll(fileScope.globals.keySet());
+            error(DiagCode.NAME_UNKNOWN, span, "unknown name '" + name + "'" + Suggest.didYouMean(name, known));
+        }
         return null;
     }
 
@@ -374,30 +374,16 @@ final class NetworkChecker implements Reporter {
                     + " (" + String.join(", ", block.params().stream().map(Ast.Ident::name).toList()) + "), found " + c.args().size());
             return null;
         }
-        if (!ok) return null;
+        if (!ok || !withinExpansionLimit(c)) return null;
+        fileScope.expanded.add(block);
         String prefix = layerName(c);
         Scope outer = scope;
         Map<Ast.Call, String> outerLayers = layerNames;
         scope = new Scope(prefix + ".");
-        calls.push(new CallSite(block, c.span(), prefix));
+        calls.push(new CallSite(block, c.span(), prefix, true));
         try {
             for (int i = 0; i < args.size(); i++) define(block.params().get(i), args.get(i));
-            Value result = null;
-            boolean returned = false;
-            for (Ast.Stmt s : block.body()) {
-                if (returned) {
-                    error(DiagCode.STMT_PLACE, s.span(), "statement after 'return' in block '" + block.name().name() + "'");
-                    break;
-                }
-                if (s instanceof Ast.ReturnStmt r) {
-                    nameLayers(r.value(), prefix);
-                    result = eval(r.value(), name);
-                    if (result instanceof Value.Tensor t && name != null && !name.equals(t.node().name())) g.alias(name, t.node());
-                    returned = true;
-                } else statement(s);
-            }
-            if (!returned) error(DiagCode.BLOCK_RETURN, block.name().span(), "block '" + block.name().name() + "' has no 'return'");
-            return result;
+            return body(block, prefix, name);
         } finally {
             calls.pop();
             scope = outer;
@@ -405,23 +391,63 @@ final class NetworkChecker implements Reporter {
         }
     }
 
+    /** The statements of a block in the current scope; its returned value. */
+    private Value body(Ast.BlockDecl block, String prefix, String name) {
+        Value result = null;
+        boolean returned = false;
+        for (Ast.Stmt s : block.body()) {
+            if (returned) {
+                error(DiagCode.STMT_PLACE, s.span(), "statement after 'return' in block '" + block.name().name() + "'");
+                break;
+            }
+            if (s instanceof Ast.ReturnStmt r) {
+                nameLayers(r.value(), prefix);
+                result = eval(r.value(), name);
+                if (result instanceof Value.Tensor t && name != null && !name.equals(t.node().name())) g.alias(name, t.node());
+                returned = true;
+            } else statement(s);
+        }
+        if (!returned) error(DiagCode.BLOCK_RETURN, block.name().span(), "block '" + block.name().name() + "' has no 'return'");
+        return result;
+    }
+
+    /**
+     * Counts one more expansion; past {@link #MAX_EXPANSIONS}, reports once at the outermost call
+     * (the statement of the network that set it off) and refuses this and every later one.
+     */
+    private boolean withinExpansionLimit(Ast.Call c) {
+        if (++expansions <= MAX_EXPANSIONS) return true;
+        if (expansions == MAX_EXPANSIONS + 1) {
+            Span outermost = calls.isEmpty() ? c.span() : calls.getLast().span;
+            fileScope.diags.error(DiagCode.BLOCK_EXPANSION, outermost, "this call expands blocks more than " + MAX_EXPANSIONS
+                    + " times: blocks that call other blocks several times multiply at each level; call fewer times, or use fewer levels");
+        }
+        return false;
+    }
+
     // ---- helpers for layers
 
     Node node(Op op, Shape shape, List<Node> in, Object arg, String name, Span span) {
-        totalFloats += shape.sizeLong();
+        totalFloats = Sizes.plus(totalFloats, Sizes.elements(shape.dims()));
         return g.add(op, shape, in, arg, name, span);
     }
 
+    /** Records what made {@code n} (an activation's name, or a layer without one), for the loss's warnings. */
+    Node producedBy(Node n, String what) {
+        producers.put(n, what);
+        return n;
+    }
+
     void param(nnet.ir.Param p) {
-        totalFloats += p.shape().sizeLong();
+        totalFloats = Sizes.plus(totalFloats, Sizes.elements(p.shape().dims()));
         symbols.weight(p);
         g.param(p);
     }
 
-    /** Reports and returns false when a tensor of {@code elements} floats cannot be allocated. */
+    /** Reports and returns false when a tensor of {@code elements} floats (as {@link Sizes} counts) cannot be allocated. */
     boolean sizeOk(Span span, long elements, String what) {
-        if (elements <= MAX_TENSOR && elements > 0) return true;
-        error(DiagCode.SHAPE_SIZE, span, what + " has " + elements + " elements; one tensor holds at most " + MAX_TENSOR);
+        if (elements <= Sizes.MAX_TENSOR && elements > 0) return true;
+        error(DiagCode.SHAPE_SIZE, span, what + " has " + Sizes.text(elements) + " elements; one tensor holds at most " + Sizes.MAX_TENSOR);
         return false;
     }
 
@@ -433,7 +459,7 @@ final class NetworkChecker implements Reporter {
         return null;
     }
 
-    private Node tensorNamed(Ast.Ident id) {
+    Node tensorNamed(Ast.Ident id) {
         return tensor(new Ast.Name(id.span(), id.name()), "'" + id.name() + "'");
     }
 
@@ -452,8 +478,8 @@ final class NetworkChecker implements Reporter {
             error(DiagCode.ARG_VALUE, e.span(), what + " must be a whole number of at least 1, found " + Numbers.format(d));
             return null;
         }
-        if (d > MAX_TENSOR) {
-            error(DiagCode.SHAPE_SIZE, e.span(), what + " is " + Numbers.format(d) + "; at most " + MAX_TENSOR + " fit in a tensor");
+        if (d > Sizes.MAX_TENSOR) {
+            error(DiagCode.SHAPE_SIZE, e.span(), what + " is " + Numbers.format(d) + "; at most " + Sizes.MAX_TENSOR + " fit in a tensor");
             return null;
         }
         return (int) (double) d;

@@ -50,6 +50,11 @@ public final class Symbols {
         uses.add(new Use(use, definition));
     }
 
+    /** The uses {@code other} resolved (a check whose bindings tools should not see). */
+    void addUses(Symbols other) {
+        uses.addAll(other.uses);
+    }
+
     void weight(Param p) {
         weights.add(p);
     }

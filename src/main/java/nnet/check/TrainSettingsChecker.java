@@ -50,10 +50,10 @@ final class TrainSettingsChecker {
                 }
                 case "lr" -> {
                     Double v = c.number(a.value());
-                    if (v == null || v <= 0) {
-                        if (v != null) c.error(DiagCode.TRAIN_SETTING, a.value().span(), "lr must be positive, found " + Numbers.format(v));
-                        ok = false;
-                    } else optArgs.put("lr", v);
+                    String problem = v == null ? null : problem("lr", v);
+                    if (problem != null) c.error(DiagCode.TRAIN_SETTING, a.value().span(), problem);
+                    if (v == null || problem != null) ok = false;
+                    else optArgs.put("lr", v);
                 }
                 default -> {
                     c.error(DiagCode.TRAIN_SETTING, a.name() == null ? a.span() : a.name().span(), "unknown training setting '" + key + "'"
@@ -75,9 +75,21 @@ final class TrainSettingsChecker {
                 continue;
             }
             Double v = c.number(a.value());
-            if (v == null) ok = false;
+            String problem = v == null ? null : problem(a.name().name(), v);
+            if (problem != null) c.error(DiagCode.TRAIN_SETTING, a.value().span(), problem);
+            if (v == null || problem != null) ok = false;
             else out.put(a.name().name(), v);
         }
         return ok;
+    }
+
+    /** Why an optimizer setting cannot work (a negative learning rate climbs the loss), or null. */
+    private static String problem(String setting, double v) {
+        return switch (setting) {
+            case "lr", "eps" -> v > 0 && Double.isFinite(v) ? null : setting + " must be positive, found " + Numbers.format(v);
+            case "momentum", "beta1", "beta2" -> v >= 0 && v < 1 ? null : setting + " must be in [0, 1), found " + Numbers.format(v);
+            case "weight_decay" -> v >= 0 && Double.isFinite(v) ? null : "weight_decay must be 0 or more, found " + Numbers.format(v);
+            default -> null;
+        };
     }
 }

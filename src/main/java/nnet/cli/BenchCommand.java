@@ -66,7 +66,8 @@ final class BenchCommand implements Callable<Integer> {
         if (kernels.equals("vector") && !Vectors.available())
             throw new UserError("--kernels vector needs the JVM started with --add-modules=" + Vectors.MODULE + " (./nnetc does that)");
         if (!kernels.equals("auto")) System.setProperty("nnet.vector", Boolean.toString(kernels.equals("vector")));
-        return Sources.instantiate(g);
+        int slots = Optimizer.of(optimizer != null ? optimizer : g.train().optimizer(), g.train().optimizerArgs()).stateValuesPerWeight();
+        return Sources.instantiate(g, g.loss() == null ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
     }
 
     /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed; microseconds per sample. */

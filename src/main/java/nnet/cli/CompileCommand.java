@@ -24,10 +24,9 @@ final class CompileCommand implements Callable<Integer> {
         List<Graph> graphs = Sources.graphs(file);
         if (weights != null && graphs.size() != 1) throw new nnet.runtime.UserError("--weights is for a file with one network; " + file + " has " + graphs.size());
         for (Graph g : graphs) {
-            var w = Sources.weights(g, weights, seed);
             // load into a compiled instance first: a weights file that does not fit fails here, not in the user's jar
-            var net = Sources.instantiate(g);
-            net.loadWeights(w);
+            var net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "compile");
+            Sources.loadWeights(net, g, weights, seed);
             packed.add(new JarPackager.Packed(Compiler.compile(g), net.saveWeights()));
         }
         JarPackager.write(output, packed);

@@ -13,7 +13,7 @@ final class Json {
         for (int i = 0; i < ds.size(); i++) {
             Diagnostic d = ds.get(i);
             if (i > 0) sb.append(',');
-            sb.append("\n  {\"severity\": \"error\", \"code\": ").append(str(d.code().key())).append(", ");
+            sb.append("\n  {\"severity\": ").append(str(d.severity().word())).append(", \"code\": ").append(str(d.code().key())).append(", ");
             span(sb, d.span());
             sb.append(", \"message\": ").append(str(d.message())).append(", \"notes\": [");
             for (int k = 0; k < d.notes().size(); k++) {

@@ -2,13 +2,15 @@ package nnet.cli;
 
 import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
+import nnet.diag.Diagnostics;
 import nnet.runtime.Cli;
 import nnet.runtime.Launcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code nnetc}: the compiler's command line (LANGUAGE.md §9). */
-@Command(name = "nnetc", mixinStandardHelpOptions = true, version = "nnetc 0.1.0",
+// INHERIT: every subcommand takes --help and --version too (picocli adds them to each)
+@Command(name = "nnetc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "nnetc 0.1.0",
         description = "Checks, compiles and runs .nnet networks.",
         subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, TrainCommand.class, BenchCommand.class, DumpIrCommand.class, GraphCommand.class, ImportCommand.class, ExportCommand.class, LspCommand.class})
 public final class Main implements Runnable {
@@ -26,8 +28,7 @@ public final class Main implements Runnable {
         if (t instanceof CompileError ce) {
             StringBuilder sb = new StringBuilder();
             for (Diagnostic d : ce.diagnostics()) sb.append(d.format()).append('\n');
-            int n = ce.diagnostics().size();
-            return sb.append(n).append(n == 1 ? " error" : " errors").toString();
+            return sb.append(Diagnostics.summary(ce.diagnostics())).toString();
         }
         return null;
     }

@@ -8,8 +8,8 @@ import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
-import nnet.runtime.Safetensors;
 import nnet.runtime.UserError;
+import nnet.runtime.WeightsFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -21,12 +21,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--network", description = "which network, when the file declares several") String network;
-    @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output") Path output;
+    @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
     @Override
     public Integer call() throws IOException {
-        Network net = source.toString().endsWith(".jar") ? JarNetworks.load(source, network) : fromSource();
-        if (weights != null) net.loadWeights(Safetensors.read(weights));
+        Network net;
+        if (source.toString().endsWith(".jar")) {
+            net = JarNetworks.load(source, network);
+            if (weights != null) WeightsFile.load(net, weights, System.err);
+        } else net = fromSource();
         Predict.write(net, probes, Predict.run(net, Predict.readInputs(net, inputs), probes), output);
         return 0;
     }
@@ -35,8 +38,8 @@ final class PredictCommand implements Callable<Integer> {
         Graph g = Sources.graph(source, network);
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
-        Network net = Sources.instantiate(g);
-        if (weights == null) net.loadWeights(Sources.weights(g, null, 0));
+        Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "predict");
+        Sources.loadWeights(net, g, weights, 0);
         return net;
     }
 }

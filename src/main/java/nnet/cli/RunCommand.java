@@ -35,8 +35,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Graph g = Sources.graph(file, network);
-        Network net = Sources.instantiate(g);
-        net.loadWeights(Sources.weights(g, weights, seed));
+        Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "run");
+        Sources.loadWeights(net, g, weights, seed);
         System.out.println("network " + g.name() + " (" + file + ")");
         System.out.println("  " + weightSummary(g));
         List<String> shown = new ArrayList<>(net.nodeNames());

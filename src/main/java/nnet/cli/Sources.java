@@ -3,36 +3,51 @@ package nnet.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import nnet.Compiler;
 import nnet.diag.CompileError;
+import nnet.diag.DiagCode;
+import nnet.diag.Diagnostic;
+import nnet.diag.Span;
 import nnet.emit.GeneratedNetwork;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
+import nnet.ir.Param;
 import nnet.pack.NetworkClassLoader;
+import nnet.runtime.IoErrors;
 import nnet.runtime.Network;
 import nnet.runtime.Safetensors;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
+import nnet.runtime.WeightsFile;
 
 /** What several commands share: read and check a file, pick a network, compile it in memory, find its weights. */
 final class Sources {
     private Sources() {}
 
+    /** The file's diagnostics; a file that cannot be read has one, without a line, saying why. */
     static Compiler.Checked check(Path file) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
-        try {
-            return Compiler.check(file);
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot read: " + e.getMessage());
+        String why = Files.isDirectory(file) ? "it is a directory" : !Files.exists(file) ? "no such file" : null;
+        if (why == null) {
+            try {
+                return Compiler.check(file);
+            } catch (IOException e) {
+                why = IoErrors.why(e);
+            }
         }
+        Diagnostic unreadable = new Diagnostic(DiagCode.SOURCE_FILE, new Span(file.toString(), 0, 0, 0), "cannot read this file: " + why);
+        return new Compiler.Checked(List.of(), List.of(unreadable));
     }
 
-    /** The checked graphs of a file; its diagnostics become a {@link CompileError}. */
+    /** The checked graphs of a file; its errors become a {@link CompileError}, its warnings go to standard error. */
     static List<Graph> graphs(Path file) {
         Compiler.Checked c = check(file);
         if (!c.ok()) throw new CompileError(c.diagnostics());
+        for (Diagnostic d : c.diagnostics()) System.err.println(d.format());
         return c.graphs();
     }
 
@@ -63,7 +78,9 @@ final class Sources {
         throw new IllegalStateException("node without a name: " + n);
     }
 
-    static Network instantiate(Graph g) {
+    /** The compiled network, after checking that the memory {@code use} needs is there (see {@link MemoryNeeds}). */
+    static Network instantiate(Graph g, MemoryNeeds.Use use, int optimizerSlots, String command) {
+        MemoryNeeds.check(g, use, optimizerSlots, command);
         GeneratedNetwork n = Compiler.compile(g);
         return new NetworkClassLoader().instantiate(n);
     }
@@ -73,10 +90,28 @@ final class Sources {
         return g.params().stream().anyMatch(p -> !p.isFixed());
     }
 
+    /**
+     * Loads weights from a file when given, warning where its masks differ from the source's;
+     * otherwise initial ones (only fixed weights, or {@code --seed}).
+     */
+    static void loadWeights(Network net, Graph g, Path weightsFile, long seed) {
+        if (weightsFile == null) {
+            net.loadWeights(InitialWeights.of(g, seed));
+            return;
+        }
+        Map<String, Tensor> structure = new LinkedHashMap<>();
+        Set<String> known = new HashSet<>();
+        for (Param p : g.params()) {
+            known.add(p.name());
+            if (p.present() != null) structure.put(p.maskName(), p.present().toMask());
+            if (p.frozen() != null) structure.put(p.frozenName(), p.frozen().toMask());
+        }
+        known.addAll(structure.keySet());
+        WeightsFile.load(net, weightsFile, structure, known, System.err);
+    }
+
     /** Weights from a file when given; otherwise initial ones (only fixed weights, or {@code --seed}). */
     static Map<String, Tensor> weights(Graph g, Path weightsFile, long seed) {
-        if (weightsFile == null) return InitialWeights.of(g, seed);
-        if (!Files.isRegularFile(weightsFile)) throw new UserError(weightsFile + ": no such file");
-        return Safetensors.read(weightsFile);
+        return weightsFile == null ? InitialWeights.of(g, seed) : Safetensors.read(weightsFile);
     }
 }

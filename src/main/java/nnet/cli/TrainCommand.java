@@ -1,5 +1,6 @@
 package nnet.cli;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,11 +13,11 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import nnet.ir.Graph;
+import nnet.runtime.AtomicFiles;
 import nnet.runtime.Csv;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
-import nnet.runtime.TrainDefaults;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,28 +39,34 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss curve (mean loss of each step) to this PNG") Path plot;
     @Option(names = "--quiet", description = "no progress bar") boolean quiet;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
-    @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors") Path output;
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
+            description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
     @Override
     public Integer call() {
         Graph g = Sources.trainable(file, network);
-        Network net = Sources.instantiate(g);
-        net.loadWeights(Sources.weights(g, weights, seed));
-        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
-        TrainDefaults d = net.trainDefaults();
+        Graph.TrainSettings d = g.train();
         int nEpochs = positive("--epochs", epochs != null ? epochs : d.epochs());
-        int batchSize = Math.min(positive("--batch", batch != null ? batch : d.batch()), data.rows());
+        int batchLimit = positive("--batch", batch != null ? batch : d.batch());
         Map<String, Double> args = new LinkedHashMap<>(d.optimizerArgs());
         if (lr != null) args.put("lr", lr);
-        net.setOptimizer(Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args));
+        Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
+        Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
+        Sources.loadWeights(net, g, weights, seed);
+        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
+        int batchSize = Math.min(batchLimit, data.rows());
+        net.setOptimizer(opt);
 
         List<Float> curve = new ArrayList<>();
         float epochLoss = train(net, g.name(), data, nEpochs, batchSize, curve);
+        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
         if (plot != null) LossPlot.write(plot, curve, g.name() + ": loss per step (" + g.loss().function() + ")");
-        System.out.println("trained " + g.name() + ": " + nEpochs + " epochs of " + data.rows() + " rows, batch " + batchSize
+        // with -o -, standard output holds the weights file and nothing else
+        PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
+        report.println("trained " + g.name() + ": " + nEpochs + " epochs of " + data.rows() + " rows, batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(epochLoss));
-        Accuracy.of(net, Sources.nameOf(g, g.loss().output()), g.loss().function(), data).ifPresent(a -> System.out.println("accuracy on the training rows: " + a));
-        System.out.println("weights: " + output);
+        Accuracy.of(net, Sources.nameOf(g, g.loss().output()), g.loss().function(), data).ifPresent(a -> report.println("accuracy on the training rows: " + a));
+        report.println("weights: " + (AtomicFiles.isStandardOutput(output) ? "standard output" : output));
         return 0;
     }
 
@@ -106,7 +113,8 @@ final class TrainCommand implements Callable<Integer> {
                     }
                 }
                 epochLoss = (float) (sum / rows);
-                Safetensors.write(output, net.saveWeights()); // a checkpoint: an interrupted run keeps the last full epoch
+                // a checkpoint: an interrupted run keeps the last full epoch (a stream gets the weights once, at the end)
+                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
             }
         }
         return epochLoss;

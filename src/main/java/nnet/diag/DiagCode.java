@@ -6,11 +6,15 @@ package nnet.diag;
  * case under {@code src/test/resources/cases/} (checked by {@code DiagCodeCoverageTest}).
  */
 public enum DiagCode {
+    // the file itself
+    SOURCE_FILE("source.file"),                // cannot be read (missing, a directory, no permission)
+    SOURCE_BINARY("source.binary"),            // binary data, not text
     // syntax
     SYNTAX_UNCLOSED("syntax.unclosed"),        // missing ')' to close 'dense(' at 3:7
     SYNTAX_UNEXPECTED("syntax.unexpected"),    // expected X, found Y
     SYNTAX_TOKEN("syntax.token"),              // a character that starts no token
     SYNTAX_UNTERMINATED("syntax.string"),      // a string without its closing quote
+    SYNTAX_DEPTH("syntax.depth"),              // nested deeper than any later phase may recurse
     // names
     NAME_UNKNOWN("name.unknown"),
     NAME_DUPLICATE("name.duplicate"),
@@ -40,9 +44,12 @@ public enum DiagCode {
     INPUT_MISSING("input.missing"),
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
+    LOSS_SOFTMAX("loss.softmax"),              // warning: cross_entropy on an output that already is a softmax
+    LOSS_RANGE("loss.range"),                  // warning: binary_cross_entropy on an output that is not a probability
     TRAIN_SETTING("train.setting"),
     BLOCK_RETURN("block.return"),
     BLOCK_RECURSION("block.recursion"),
+    BLOCK_EXPANSION("block.expansion"),        // blocks calling blocks expand past the limit
     STMT_PLACE("stmt.place"),                  // a statement where it cannot stand (return in a network...)
     CONST_VALUE("const.value");
 

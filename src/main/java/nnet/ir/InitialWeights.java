@@ -7,8 +7,9 @@ import nnet.runtime.Tensor;
 
 /**
  * The starting weights of a graph (what {@code nnetc init} writes): every param by its name,
- * and every connectivity as {@code <layer>.mask}. Each param draws from its own generator,
- * seeded from the run's seed and its name, so adding a layer does not change the others.
+ * every connectivity as {@code <layer>.mask} and every {@code freeze:} as {@code <layer>.freeze_mask}.
+ * Each param draws from its own generator, seeded from the run's seed and its name, so adding a
+ * layer does not change the others.
  * Absent connections are 0.
  */
 public final class InitialWeights {
@@ -19,6 +20,7 @@ public final class InitialWeights {
         for (Param p : g.params()) {
             out.put(p.name(), new Tensor(p.shape().dims(), values(p, seed)));
             if (p.present() != null) out.put(p.maskName(), p.present().toMask());
+            if (p.frozen() != null) out.put(p.frozenName(), p.frozen().toMask());
         }
         return out;
     }
@@ -27,7 +29,7 @@ public final class InitialWeights {
     public static float[] values(Param p, long seed) {
         if (p.fixed() != null) return p.fixed().clone();
         float[] v = new float[p.shape().size()];
-        SplittableRandom rnd = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + p.name().hashCode());
+        SplittableRandom rnd = new SplittableRandom(mix(mix(seed) ^ p.name().hashCode()));
         double[] fan = fans(p);
         Init init = p.init();
         if (init instanceof Init.Values given) System.arraycopy(given.values(), 0, v, 0, v.length);
@@ -66,6 +68,16 @@ public final class InitialWeights {
             in = out = s.dim(0);
         }
         return new double[] {Math.max(in, 1), Math.max(out, 1)};
+    }
+
+    /**
+     * MurmurHash3's finalizer: seeds S and S + 1 give unrelated streams. (A seed multiplied by
+     * SplittableRandom's own increment made S + 1 the stream of S moved on by one draw.)
+     */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
+        z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
+        return z ^ (z >>> 33);
     }
 
     private static double gaussian(SplittableRandom rnd) {

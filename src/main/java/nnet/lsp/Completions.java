@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import nnet.ast.Ast;
 import nnet.check.Symbols;
@@ -17,17 +16,13 @@ import org.eclipse.lsp4j.Position;
 /**
  * What may be typed at a place. The text before the cursor decides the context (a half-typed line
  * does not parse, so the syntax tree cannot); the index supplies the names in scope: those defined
- * earlier in the same network or block, and the blocks of the file.
+ * earlier in the same network or block, and the blocks of the file. The context is read backwards
+ * from the cursor, a character at a time: regular expressions searching for "...$" retried from
+ * every position of a long word, and a 40,000-digit number made each completion take seconds.
  */
 final class Completions {
-    /** {@code connect: }, {@code init: }: the cursor is on the value of a named argument. */
-    private static final Pattern NAMED_VALUE = Pattern.compile("([A-Za-z_]\\w*)\\s*:\\s*$");
-    /** {@code loss }, {@code loss y: }: the cursor is on a loss kind. */
-    private static final Pattern LOSS_KIND = Pattern.compile("(^|\\n)\\s*loss\\s+(\\w+\\s*:\\s*)?$");
-    private static final Pattern WORD_BEFORE = Pattern.compile("[A-Za-z_0-9]*$");
-    private static final Pattern NAME_BEFORE = Pattern.compile("([A-Za-z_]\\w*)\\s*$");
-    /** Only whitespace since the last line break or brace: a statement starts here. */
-    private static final Pattern STATEMENT_START = Pattern.compile("(^|[\\n{;])[ \\t]*$");
+    /** {@code loss }, {@code loss y: } on the cursor's line: the cursor is on a loss kind. Anchored, so linear. */
+    private static final Pattern LOSS_KIND = Pattern.compile("\\s*loss\\s+(\\w+\\s*:\\s*)?");
     private static final List<String> STATEMENT_KEYWORDS = List.of("input", "const", "output", "loss", "train", "return");
     private static final List<String> DECLARATION_KEYWORDS = List.of("network", "block");
     /** Words that stand as the value of a named argument (LANGUAGE.md §3, §6); patterns come from the checker. */
@@ -41,19 +36,19 @@ final class Completions {
     private Completions() {}
 
     static List<CompletionItem> at(DocumentIndex index, Position p) {
-        String before = index.text.substring(0, index.lines.offset(p));
-        Matcher word = WORD_BEFORE.matcher(before);
-        String head = before.substring(0, word.find() ? word.start() : before.length());
+        String text = index.text;
+        // the text before the word being typed
+        int end = skipBack(text, index.lines.offset(p), Completions::isWordChar);
+        String head = text.substring(0, end);
         int[] place = index.lines.lineAndColumn(p);
         List<CompletionItem> items = new ArrayList<>();
 
-        if (LOSS_KIND.matcher(head).find()) {
+        if (LOSS_KIND.matcher(head.substring(head.lastIndexOf('\n') + 1)).matches()) {
             Vocabulary.losses().forEach(l -> items.add(item(l, CompletionItemKind.EnumMember, "loss")));
             return items;
         }
-        Matcher named = NAMED_VALUE.matcher(head);
-        if (named.find()) {
-            String arg = named.group(1);
+        String arg = namedArgumentBefore(head);
+        if (arg != null) {
             if (arg.equals("connect") || arg.equals("recurrent") || arg.equals("freeze"))
                 Vocabulary.patterns().forEach(w -> items.add(item(w, CompletionItemKind.EnumMember, "connectivity pattern")));
             else ARGUMENT_WORDS.getOrDefault(arg, List.of()).forEach(w -> items.add(item(w, CompletionItemKind.EnumMember, arg + ":")));
@@ -61,7 +56,7 @@ final class Completions {
             return items;
         }
         Optional<Ast.Decl> decl = index.declAt(place[0], place[1]);
-        if (STATEMENT_START.matcher(head).find()) {
+        if (startsStatement(head)) {
             (decl.isPresent() && insideBraces(head) ? STATEMENT_KEYWORDS : DECLARATION_KEYWORDS)
                     .forEach(k -> items.add(item(k, CompletionItemKind.Keyword, "keyword")));
             return items;
@@ -85,6 +80,7 @@ final class Completions {
         Optional<Ast.Decl> decl = index.declAt(place[0], place[1]);
         for (DocumentIndex.Definition d : index.definitions()) {
             if (d.kind() == DocumentIndex.Kind.BLOCK) items.add(item(d.name().name(), CompletionItemKind.Function, "block"));
+            else if (d.owner() instanceof Ast.ConstDecl) items.add(item(d.name().name(), CompletionItemKind.Constant, detail(d))); // visible everywhere
             else if (d.kind() != DocumentIndex.Kind.NETWORK && decl.isPresent() && d.owner() == decl.get()
                     && d.name().span().line() < place[0]) // not the statement being typed, which binds its name only once complete
                 items.add(item(d.name().name(), d.kind() == DocumentIndex.Kind.CONST ? CompletionItemKind.Constant : CompletionItemKind.Variable, detail(d)));
@@ -121,11 +117,40 @@ final class Completions {
                     depth--;
                     continue;
                 }
-                Matcher m = NAME_BEFORE.matcher(head.substring(0, i));
-                return m.find() ? m.group(1) : null;
+                return nameEndingAt(head, skipBack(head, i, Character::isWhitespace));
             } else if (c == '{' || c == '}') return null;
         }
         return null;
+    }
+
+    /** {@code connect: }, {@code init: }: the argument whose value the cursor is on, or null. */
+    private static String namedArgumentBefore(String head) {
+        int colon = skipBack(head, head.length(), Character::isWhitespace) - 1;
+        if (colon < 0 || head.charAt(colon) != ':') return null;
+        return nameEndingAt(head, skipBack(head, colon, Character::isWhitespace));
+    }
+
+    /** Only spaces and tabs since the last line break, brace or semicolon: a statement starts here. */
+    private static boolean startsStatement(String head) {
+        int at = skipBack(head, head.length(), c -> c == ' ' || c == '\t');
+        return at == 0 || "\n{;".indexOf(head.charAt(at - 1)) >= 0;
+    }
+
+    /** The identifier that ends at {@code end} in {@code s}, or null when none does. */
+    private static String nameEndingAt(String s, int end) {
+        int start = skipBack(s, end, Completions::isWordChar);
+        return start < end && (Character.isLetter(s.charAt(start)) || s.charAt(start) == '_') ? s.substring(start, end) : null;
+    }
+
+    /** The offset before the run of characters matching {@code p} that ends at {@code end}. */
+    private static int skipBack(String s, int end, java.util.function.IntPredicate p) {
+        int i = end;
+        while (i > 0 && p.test(s.charAt(i - 1))) i--;
+        return i;
+    }
+
+    private static boolean isWordChar(int c) {
+        return c < 128 && (Character.isLetterOrDigit(c) || c == '_');
     }
 
     private static CompletionItem item(String label, CompletionItemKind kind, String detail) {

@@ -66,7 +66,7 @@ final class DocumentIndex {
     }
 
     private void collect(Ast.Decl d, Map<Span, List<Symbols.Binding>> bound) {
-        define(d instanceof Ast.NetworkDecl ? Kind.NETWORK : Kind.BLOCK, d.name(), d, bound);
+        define(d instanceof Ast.NetworkDecl ? Kind.NETWORK : d instanceof Ast.BlockDecl ? Kind.BLOCK : Kind.CONST, d.name(), d, bound);
         if (d instanceof Ast.BlockDecl b) for (Ast.Ident p : b.params()) define(Kind.PARAMETER, p, d, bound);
         for (Ast.Stmt s : d.body()) {
             if (s instanceof Ast.InputStmt in) define(Kind.INPUT, in.name(), d, bound);

@@ -15,12 +15,16 @@ final class DocumentSymbols {
     static List<DocumentSymbol> of(DocumentIndex index) {
         List<DocumentSymbol> outline = new ArrayList<>();
         for (Ast.Decl decl : index.ast.decls()) {
-            boolean network = decl instanceof Ast.NetworkDecl;
-            DocumentSymbol top = new DocumentSymbol(decl.name().name(), network ? SymbolKind.Class : SymbolKind.Function,
-                    index.lines.range(decl.span()), index.lines.range(decl.name().span()), network ? "network" : "block");
+            String kind = decl instanceof Ast.NetworkDecl ? "network" : decl instanceof Ast.BlockDecl ? "block" : "const";
+            SymbolKind symbol = switch (kind) {
+                case "network" -> SymbolKind.Class;
+                case "block" -> SymbolKind.Function;
+                default -> SymbolKind.Constant;
+            };
+            DocumentSymbol top = new DocumentSymbol(decl.name().name(), symbol, index.lines.range(decl.span()), index.lines.range(decl.name().span()), kind);
             List<DocumentSymbol> children = new ArrayList<>();
             for (DocumentIndex.Definition d : index.definitions()) {
-                if (d.owner() != decl || d.kind() == DocumentIndex.Kind.NETWORK || d.kind() == DocumentIndex.Kind.BLOCK) continue;
+                if (d.owner() != decl || d.name() == decl.name()) continue; // the declaration itself is the entry
                 Range at = index.lines.range(d.name().span());
                 children.add(new DocumentSymbol(d.name().name(), kindOf(d.kind()), at, at, detail(d)));
             }

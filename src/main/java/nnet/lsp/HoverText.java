@@ -24,15 +24,21 @@ final class HoverText {
             case NETWORK -> "network **" + name + "**\n\n" + networkWeights(index, d.owner()) + " weights";
             case BLOCK -> blockHeader((Ast.BlockDecl) d.owner()) + "\n\ncalled " + times(index.uses(d).size());
             case CONST, PARAMETER, INPUT, NODE -> values(d) + d.kind().name().toLowerCase(Locale.ROOT) + " in "
-                    + (d.owner() instanceof Ast.NetworkDecl ? "network " : "block ") + d.owner().name().name() + weightsOf(d);
+                    + ownerText(d.owner()) + weightsOf(d);
         };
+    }
+
+    private static String ownerText(Ast.Decl owner) {
+        if (owner instanceof Ast.NetworkDecl) return "network " + owner.name().name();
+        if (owner instanceof Ast.BlockDecl) return "block " + owner.name().name();
+        return "the file, visible in every network and block";
     }
 
     /** {@code h: [4]} in a code block; a name in a block has a line per call ({@code r1.h}, {@code r2.h}). */
     private static String values(DocumentIndex.Definition d) {
         if (d.bindings().isEmpty())
-            return "**" + d.name().name() + "**: " + (d.owner() instanceof Ast.BlockDecl b ? "not checked, because block " + b.name().name()
-                    + " is never called (its names are checked at each call)" : "no shape, because its statement has an error") + "\n\n";
+            return "**" + d.name().name() + "**: " + (d.owner() instanceof Ast.BlockDecl b ? "no shape yet: block " + b.name().name()
+                    + " is never called with valid arguments, and a name in a block has a shape at each call" : "no value, because its statement has an error") + "\n\n";
         StringBuilder sb = new StringBuilder("```\n");
         for (Symbols.Binding b : d.bindings()) {
             sb.append(b.qualifiedName());

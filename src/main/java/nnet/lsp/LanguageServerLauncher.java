@@ -6,10 +6,17 @@ import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
+import org.eclipse.lsp4j.jsonrpc.MessageConsumer;
+import org.eclipse.lsp4j.jsonrpc.MessageProducer;
+import org.eclipse.lsp4j.jsonrpc.RemoteEndpoint;
+import org.eclipse.lsp4j.jsonrpc.json.ConcurrentMessageProcessor;
+import org.eclipse.lsp4j.jsonrpc.json.MessageJsonHandler;
 import org.eclipse.lsp4j.jsonrpc.ResponseErrorException;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseError;
 import org.eclipse.lsp4j.jsonrpc.messages.ResponseErrorCode;
@@ -27,12 +34,21 @@ public final class LanguageServerLauncher {
     /** Serves until {@code exit} or the end of {@code in}; returns the exit code the protocol asks for. */
     public static int serve(InputStream in, OutputStream out, Duration debounce) {
         NnetLanguageServer server = new NnetLanguageServer(debounce);
-        Launcher<LanguageClient> launcher = new LSPLauncher.Builder<LanguageClient>()
+        // the session's threads (reading, answering) end with it: lsp4j's default pool would keep them idle for a minute
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "nnet-lsp-session");
+            t.setDaemon(true);
+            return t;
+        });
+        Launcher<LanguageClient> launcher = new TolerantBuilder()
+                .setExecutorService(threads)
                 .setLocalService(server)
                 .setRemoteInterface(LanguageClient.class)
                 .setInput(in)
                 .setOutput(out)
                 .setExceptionHandler(LanguageServerLauncher::responseError)
+                // params checked against the protocol's @NonNull fields: a didOpen without text is refused, not stored
+                .validateMessages(true)
                 .create();
         server.connect(launcher.getRemoteProxy());
         Future<Void> listening = launcher.startListening();
@@ -49,7 +65,31 @@ public final class LanguageServerLauncher {
         int code = server.exitCode().join();
         listening.cancel(true); // nothing is read after exit
         server.close();
+        threads.shutdown();
         return code;
+    }
+
+    /** lsp4j's launcher with {@link TolerantMessageProducer} as its reader. */
+    private static final class TolerantBuilder extends LSPLauncher.Builder<LanguageClient> {
+        private MessageJsonHandler jsonHandler;
+        private RemoteEndpoint endpoint;
+
+        @Override
+        protected MessageJsonHandler createJsonHandler() {
+            jsonHandler = super.createJsonHandler();
+            return jsonHandler;
+        }
+
+        @Override
+        protected RemoteEndpoint createRemoteEndpoint(MessageJsonHandler handler) {
+            endpoint = super.createRemoteEndpoint(handler);
+            return endpoint;
+        }
+
+        @Override
+        protected ConcurrentMessageProcessor createMessageProcessor(MessageProducer reader, MessageConsumer consumer, LanguageClient remote) {
+            return super.createMessageProcessor(new TolerantMessageProducer(input, jsonHandler, endpoint), consumer, remote);
+        }
     }
 
     /**

@@ -45,15 +45,15 @@ final class LineMap {
     int[] lineAndColumn(Position p) {
         int line = Math.max(0, Math.min(p.getLine(), lineStarts.length - 1));
         int start = lineStarts[line];
-        int offset = Math.min(start + Math.max(0, p.getCharacter()), lineEnd(line));
+        int offset = offset(p);
         int col = hasSurrogates ? text.codePointCount(start, offset) : offset - start;
         return new int[] {line + 1, col + 1};
     }
 
-    /** UTF-16 offset of a protocol position, clamped into its line. */
+    /** UTF-16 offset of a protocol position, clamped into its line (in long arithmetic: a client may send 2^31 - 1). */
     int offset(Position p) {
         int line = Math.max(0, Math.min(p.getLine(), lineStarts.length - 1));
-        return Math.min(lineStarts[line] + Math.max(0, p.getCharacter()), lineEnd(line));
+        return (int) Math.min((long) lineStarts[line] + Math.max(0, p.getCharacter()), lineEnd(line));
     }
 
     private int utf16Offset(int line, int col) {

@@ -2,6 +2,7 @@ package nnet.lsp;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.logging.Logger;
 import org.eclipse.lsp4j.CompletionItem;
 import org.eclipse.lsp4j.CompletionList;
 import org.eclipse.lsp4j.CompletionParams;
@@ -31,20 +32,33 @@ import org.eclipse.lsp4j.services.TextDocumentService;
 
 /** The {@code textDocument/...} messages: keeps {@link OpenDocuments} in step with the editor and answers its questions. */
 final class NnetTextDocumentService implements TextDocumentService {
+    private static final Logger LOG = Logger.getLogger(NnetTextDocumentService.class.getName());
     private final OpenDocuments documents;
 
     NnetTextDocumentService(OpenDocuments documents) {
         this.documents = documents;
     }
 
+    /**
+     * Notifications get no answer, so one the server cannot use is logged and dropped; lsp4j's
+     * validation has refused those without their required fields (a didOpen without text) already.
+     */
     @Override
     public void didOpen(DidOpenTextDocumentParams params) {
+        if (params == null || params.getTextDocument() == null) {
+            LOG.warning("didOpen without a document: ignored");
+            return;
+        }
         documents.open(params.getTextDocument().getUri(), params.getTextDocument().getText(), params.getTextDocument().getVersion());
     }
 
     /** The server asks for full sync, so the last change holds the whole new text. */
     @Override
     public void didChange(DidChangeTextDocumentParams params) {
+        if (params == null || params.getTextDocument() == null || params.getContentChanges() == null) {
+            LOG.warning("didChange without a document or changes: ignored");
+            return;
+        }
         var changes = params.getContentChanges();
         if (changes.isEmpty()) return;
         documents.change(params.getTextDocument().getUri(), changes.get(changes.size() - 1).getText(), params.getTextDocument().getVersion());
@@ -52,6 +66,10 @@ final class NnetTextDocumentService implements TextDocumentService {
 
     @Override
     public void didClose(DidCloseTextDocumentParams params) {
+        if (params == null || params.getTextDocument() == null) {
+            LOG.warning("didClose without a document: ignored");
+            return;
+        }
         documents.close(params.getTextDocument().getUri());
     }
 
@@ -77,8 +95,9 @@ final class NnetTextDocumentService implements TextDocumentService {
 
     @Override
     public CompletableFuture<List<? extends Location>> references(ReferenceParams params) {
+        String uri = uri(params);
         boolean withDeclaration = params.getContext() != null && params.getContext().isIncludeDeclaration();
-        return documents.query(uri(params), index -> {
+        return documents.query(uri, index -> {
             int[] at = place(index, params);
             return Navigation.references(index, at[0], at[1], withDeclaration);
         }, List.of());
@@ -86,6 +105,7 @@ final class NnetTextDocumentService implements TextDocumentService {
 
     @Override
     public CompletableFuture<List<Either<SymbolInformation, DocumentSymbol>>> documentSymbol(DocumentSymbolParams params) {
+        if (params == null) throw invalidParams("params are missing");
         return documents.query(uri(params.getTextDocument()),
                 index -> DocumentSymbols.of(index).stream().map(Either::<SymbolInformation, DocumentSymbol>forRight).toList(), List.of());
     }
@@ -97,6 +117,7 @@ final class NnetTextDocumentService implements TextDocumentService {
 
     /** The document of a request at a place; checks the place too, so a bad request fails before it is queued. */
     private static String uri(TextDocumentPositionParams params) {
+        if (params == null) throw invalidParams("params are missing");
         position(params);
         return uri(params.getTextDocument());
     }

@@ -24,6 +24,7 @@ final class ProtocolDiagnostics {
         }
         for (Diagnostic d : index.diagnostics) {
             org.eclipse.lsp4j.Diagnostic p = diagnostic(index.lines.range(d.span()), d.message(), d.code().key());
+            if (!d.isError()) p.setSeverity(DiagnosticSeverity.Warning);
             if (!d.notes().isEmpty()) {
                 List<DiagnosticRelatedInformation> related = new ArrayList<>();
                 for (Diagnostic.Note n : d.notes())

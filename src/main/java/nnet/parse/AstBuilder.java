@@ -88,6 +88,12 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     }
 
     @Override
+    public Object visitConstDecl(NnetParser.ConstDeclContext c) {
+        Ast.Ident name = ident(c.name);
+        return name == null ? null : new Ast.ConstDecl(span(c), name, orInvalid(expr(c.value), c));
+    }
+
+    @Override
     public Object visitConstStmt(NnetParser.ConstStmtContext c) {
         Ast.Ident name = ident(c.name);
         return name == null ? null : new Ast.ConstStmt(span(c), name, orInvalid(expr(c.value), c));

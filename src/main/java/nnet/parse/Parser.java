@@ -21,7 +21,17 @@ import org.antlr.v4.runtime.Token;
 public final class Parser {
     private Parser() {}
 
+    /** A UTF-8 byte-order mark, which some editors write before the first line; it is not part of the source. */
+    private static final char BYTE_ORDER_MARK = '\uFEFF';
+
     public static Ast.SourceFile parse(String path, String text, Diagnostics diags) {
+        if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) text = text.substring(1);
+        int nul = text.indexOf('\0');
+        if (nul >= 0) {
+            // A NUL never occurs in text: the file is binary, and its "syntax errors" would be noise.
+            diags.error(DiagCode.SOURCE_BINARY, spanAt(path, text, nul), "this is not a .nnet source file: it holds binary data (a NUL byte here)");
+            return new Ast.SourceFile(path, List.of());
+        }
         NnetLexer lexer = new NnetLexer(CharStreams.fromString(text, path));
         lexer.removeErrorListeners(); // every character becomes a token (BAD_CHAR), so the lexer never errs
         CommonTokenStream tokens = new CommonTokenStream(lexer);
@@ -32,8 +42,30 @@ public final class Parser {
         parser.removeErrorListeners();
         parser.addErrorListener(errors);
         parser.setErrorHandler(new StatementRecovery());
-        NnetParser.FileContext tree = parser.file();
+        parser.addParseListener(new NestingLimit());
+        NnetParser.FileContext tree;
+        Token tooDeep;
+        try {
+            tree = parser.file();
+            tooDeep = NestingLimit.deepest(tree);
+        } catch (NestingLimit.TooDeep e) {
+            tree = null;
+            tooDeep = e.where;
+        }
+        if (tooDeep != null) {
+            diags.error(DiagCode.SYNTAX_DEPTH, spanOf(path, tooDeep), "this is nested too deeply to compile (more than " + NestingLimit.MAX_DEPTH
+                    + " levels of parentheses, brackets, unary minus and operators); split it into named statements");
+            return new Ast.SourceFile(path, List.of());
+        }
         return new AstBuilder(path).build(tree);
+    }
+
+    /** The place of the character at a UTF-16 offset: 1-based line, column in code points as ANTLR counts. */
+    private static Span spanAt(String path, String text, int offset) {
+        int lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+        int line = 1;
+        for (int i = 0; i < lineStart; i++) if (text.charAt(i) == '\n') line++;
+        return new Span(path, line, text.codePointCount(lineStart, offset) + 1, 1);
     }
 
     /** The tokens a bracket opens and closes, by type. */

@@ -74,11 +74,25 @@ final class SyntaxErrors extends BaseErrorListener {
         Span at = t == null ? new Span(path, line, col + 1, 1) : nnet.parse.Parser.spanOf(path, t);
         DiagCode code = t == null ? DiagCode.SYNTAX_UNEXPECTED : nnet.parse.Parser.code(t);
         String message = switch (code) {
-            case SYNTAX_TOKEN -> "unexpected character '" + t.getText() + "'";
+            case SYNTAX_TOKEN -> "unexpected character " + describeCharacter(t.getText());
             case SYNTAX_UNTERMINATED -> "this string has no closing '\"' on its line";
             default -> "expected " + expected((Parser) recognizer) + ", found " + found(t);
         };
         diags.error(code, at, message);
+    }
+
+    /** {@code '$'}; an invisible or look-alike character by its code and what it likely is. */
+    static String describeCharacter(String c) {
+        int cp = c.codePointAt(0);
+        if (cp > 0x20 && cp < 0x7f) return "'" + c + "'";
+        String code = String.format("U+%04X", cp);
+        return switch (cp) {
+            case 0xFFFD -> code + " (a byte that is not UTF-8 text: save the file as UTF-8)";
+            case 0xFEFF -> code + " (a byte-order mark in the middle of the file)";
+            case 0x00A0 -> code + " (a no-break space: use a plain space)";
+            case 0x200B, 0x200C, 0x200D, 0x2060 -> code + " (an invisible zero-width character)";
+            default -> Character.isISOControl(cp) ? code + " (a control character)" : code + " '" + c + "'";
+        };
     }
 
     private static boolean has(Parser p, IntervalSet set, String literal) {
@@ -99,7 +113,7 @@ final class SyntaxErrors extends BaseErrorListener {
             return "something else";
         }
         if (has(p, set, "'output'") && set.contains(NnetLexer.ID)) return "a statement (input, name = ..., output, loss, train, const)";
-        if (has(p, set, "'network'")) return "'network' or 'block'";
+        if (has(p, set, "'network'")) return "'network', 'block' or 'const'";
         if (set.contains(NnetLexer.NUMBER) && set.contains(NnetLexer.ID)) return "an expression";
         List<String> words = new ArrayList<>();
         for (int type : set.toList()) {

@@ -4,21 +4,34 @@ import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Writes files all or nothing: a reader of the target sees the old content or the complete new
- * content, never a half-written file, even if the writer fails or the machine stops mid-write.
+ * Writes output files all or nothing: a reader of the target sees the old content or the complete
+ * new content, never a half-written file, even if the writer fails or the machine stops mid-write.
+ * What the user named is never replaced by something else: a symbolic link is written through (its
+ * target gets the content, the link stays), a FIFO or a character device ({@code /dev/stdout}) is
+ * written into as a stream, a block device or socket is refused, and {@code -} is standard output.
  */
 public final class AtomicFiles {
+    /** Links followed before giving up, as the kernel does (ELOOP). */
+    private static final int MAX_LINKS = 40;
+    /** {@code st_mode}'s file type bits, for the kinds Java's attributes do not tell apart. */
+    private static final int TYPE_MASK = 0170000, BLOCK_DEVICE = 0060000, SOCKET = 0140000;
+
     private AtomicFiles() {}
 
     /** Produces the content of a file. */
@@ -27,30 +40,107 @@ public final class AtomicFiles {
         void write(OutputStream out) throws IOException;
     }
 
+    /** Whether {@code target} is {@code -}, which names standard output. */
+    public static boolean isStandardOutput(Path target) {
+        return target.toString().equals("-");
+    }
+
     /**
-     * Runs {@code body} on a temporary file in the target's directory (created if missing), syncs it
-     * to disk and renames it over {@code target}. On failure the temporary file is deleted and the old
-     * target is left untouched: an IOException becomes an {@link java.io.UncheckedIOException} naming
-     * the target; any other exception thrown by {@code body} propagates unchanged. {@code body} may
-     * close the stream it is given, but need not.
+     * Writes the content {@code body} produces to {@code target}. A regular file (new, existing, or
+     * at the end of symbolic links) is replaced atomically: {@code body} writes a temporary file in
+     * the same directory (created if missing), which is synced to disk and renamed over the file.
+     * On failure the temporary file is deleted and the old content is left untouched: an
+     * IOException becomes an {@link java.io.UncheckedIOException} naming the target; any other
+     * exception thrown by {@code body} propagates unchanged. {@code body} may close the stream it
+     * is given, but need not.
      */
     public static void write(Path target, IoWriter body) {
-        Path file = target.toAbsolutePath();
+        if (isStandardOutput(target)) {
+            writeToStandardOutput(body);
+            return;
+        }
+        String name = target.toString();
+        try {
+            BasicFileAttributes existing = attributes(target);
+            if (existing == null) replace(linkTarget(target), name, body);
+            else if (existing.isDirectory()) throw IoErrors.failure("write", name, "it is a directory");
+            else if (existing.isRegularFile()) replace(target.toRealPath(), name, body);
+            else writeInto(target, name, body);
+        } catch (IOException e) {
+            throw IoErrors.failure("write", name, e);
+        }
+    }
+
+    /** What is at the end of {@code p}'s links, or null when nothing is (no file, or a dangling link). */
+    private static BasicFileAttributes attributes(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /** Where a new file must go so that {@code p} names it: {@code p}, or the target of the chain of links it starts. */
+    private static Path linkTarget(Path p) throws IOException {
+        Path at = p.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(at); hops++) {
+            if (hops == MAX_LINKS) throw IoErrors.failure("write", p.toString(), "too many levels of symbolic links");
+            at = at.getParent().resolve(Files.readSymbolicLink(at)).normalize();
+        }
+        return at;
+    }
+
+    /** The atomic path: a temporary file beside {@code file}, renamed over it. */
+    private static void replace(Path file, String name, IoWriter body) throws IOException {
         Path dir = file.getParent();
         Path tmp = null;
         boolean replaced = false;
         try {
             Files.createDirectories(dir);
             tmp = createTemp(dir, file.getFileName().toString());
+            keepPermissions(file, tmp);
             writeAndSync(tmp, body);
-            replace(tmp, file);
+            rename(tmp, file);
             replaced = true;
-        } catch (IOException e) {
-            throw IoErrors.failure("write", target.toString(), e);
         } finally {
             if (!replaced) deleteQuietly(tmp);
         }
         syncDirectory(dir);
+    }
+
+    /**
+     * A FIFO or a character device is written into, not replaced: replacing would turn
+     * {@code /dev/null} or a named pipe into a regular file. Not atomic: a stream has no old content
+     * to keep. Block devices and sockets are refused: no command's output belongs there.
+     */
+    private static void writeInto(Path target, String name, IoWriter body) throws IOException {
+        int type = unixFileType(target);
+        if (type == BLOCK_DEVICE) throw IoErrors.failure("write", name, "it is a block device; give a file instead");
+        if (type == SOCKET) throw IoErrors.failure("write", name, "it is a socket; give a file instead");
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(target, StandardOpenOption.WRITE), 1 << 16)) {
+            body.write(new KeepOpen(out));
+        }
+    }
+
+    /** The file type bits of {@code st_mode}, or -1 where the platform does not tell them. */
+    private static int unixFileType(Path p) {
+        try {
+            return ((Integer) Files.getAttribute(p, "unix:mode")) & TYPE_MASK;
+        } catch (UnsupportedOperationException | IllegalArgumentException | IOException e) {
+            return -1;
+        }
+    }
+
+    /** {@code -o -}: the content goes to standard output, which the caller keeps free of anything else. */
+    private static void writeToStandardOutput(IoWriter body) {
+        PrintStream out = System.out;
+        try {
+            body.write(new KeepOpen(out));
+        } catch (IOException e) {
+            throw IoErrors.failure("write", "standard output", e);
+        }
+        out.flush();
+        if (out.checkError()) throw IoErrors.failure("write", "standard output", "the stream was closed or failed");
     }
 
     /**
@@ -69,6 +159,13 @@ public final class AtomicFiles {
         }
     }
 
+    /** A file that is replaced keeps its permissions (a group-readable weights file stays so). */
+    private static void keepPermissions(Path file, Path tmp) throws IOException {
+        PosixFileAttributeView old = Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS);
+        if (old == null || !Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return;
+        Files.setPosixFilePermissions(tmp, old.readAttributes().permissions());
+    }
+
     private static void writeAndSync(Path tmp, IoWriter body) throws IOException {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
@@ -79,7 +176,7 @@ public final class AtomicFiles {
         }
     }
 
-    private static void replace(Path tmp, Path file) throws IOException {
+    private static void rename(Path tmp, Path file) throws IOException {
         try {
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {

@@ -5,12 +5,14 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.function.Function;
 import picocli.CommandLine;
 
 /**
  * Exit codes shared by {@code nnetc} and compiled jars: 0 done, 1 a user error (bad file, bad
- * flag, bad network: the message alone), 2 an internal error (with its stack trace, to report).
+ * flag, bad network, a file that cannot be read or written, too little memory: the message alone),
+ * 2 an internal error (with its stack trace, to report).
  */
 public final class Cli {
     private Cli() {}
@@ -26,23 +28,48 @@ public final class Cli {
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            if (ex instanceof UserError || ex instanceof DataFormatException) {
-                System.err.println("error: " + ex.getMessage());
+            String message = ex instanceof UserError || ex instanceof DataFormatException ? ex.getMessage() : IoErrors.userMessage(ex);
+            if (message != null) {
+                System.err.println("error: " + message);
                 return 1;
             }
-            String message = userMessage.apply(ex);
+            message = userMessage.apply(ex);
             if (message != null) {
                 System.err.println(message);
                 return 1;
             }
-            System.err.println("internal error (please report it):");
-            ex.printStackTrace();
-            return 2;
+            return internalError(ex);
         });
-        return cl.execute(args);
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            // the allocation that failed is garbage now, so there is room to say so
+            System.err.println("error: " + outOfMemory());
+            return 1;
+        } catch (Error e) {
+            return internalError(e);
+        }
     }
 
-    /** CSV to a file (atomically) or to standard output. */
+    private static int internalError(Throwable t) {
+        System.err.println("internal error (please report it):");
+        t.printStackTrace();
+        return 2;
+    }
+
+    /** What to do when the Java VM's memory runs out: how much it may use and how to give it more. */
+    public static String outOfMemory() {
+        long max = Runtime.getRuntime().maxMemory();
+        long suggested = Math.max(2, 2 * ((max + (1L << 30) - 1) >> 30));
+        return "out of memory: this Java VM may use at most " + gigabytes(max) + "; give it more, e.g. JAVA_TOOL_OPTIONS=-Xmx" + suggested + "g";
+    }
+
+    /** {@code 1.5 GB}, for messages about memory. */
+    public static String gigabytes(long bytes) {
+        return String.format(Locale.ROOT, "%.1f GB", bytes / 1e9);
+    }
+
+    /** CSV to a file (atomically), or to standard output when {@code output} is null or {@code -}. */
     public static void writeCsv(float[][] rows, Path output) throws IOException {
         if (output != null) {
             Csv.write(output, rows);

@@ -18,7 +18,9 @@ import java.util.regex.Pattern;
 
 /**
  * Numeric CSV: one row of float32 values per line, comma-separated. Blank lines and lines starting
- * with {@code #} are skipped, and so is a first line made only of non-numeric cells (a header).
+ * with {@code #} are skipped, and so is a first line that is a header: every cell a name
+ * ({@code x1}, {@code pixel 3}, {@code y[0]}) or empty, none a way to write a missing value ({@code NA}).
+ * A first row of {@code NA,NA} is data with a mistake, reported, not dropped.
  * Every malformed input is reported as a {@link DataFormatException} naming {@code file:line:column}.
  */
 public final class Csv {
@@ -26,6 +28,10 @@ public final class Csv {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     /** How Java, numpy and spreadsheets spell the non-finite values, recognised to reject them by name. */
     private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
+    /** A header cell: a name, as column titles are written. */
+    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .()\\[\\]-]*");
+    /** How spreadsheets, R and pandas write a missing value: such a row is data with holes, not a header. */
+    private static final Pattern MISSING = Pattern.compile("na|n/a|nan|null|none|nil|missing|\\?|-|", Pattern.CASE_INSENSITIVE);
     private static final int ANY_COLUMNS = -1;
     private static final int MAX_SHOWN_CELL = 40;
 
@@ -151,7 +157,7 @@ public final class Csv {
             for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
             if (!headerDecided) {
                 headerDecided = true;
-                if (Arrays.stream(cells).noneMatch(Csv::isNumber)) return;
+                if (isHeader(cells)) return;
             }
             checkColumns(cells.length, lineNumber);
             float[] row = new float[cells.length];
@@ -179,6 +185,7 @@ public final class Csv {
             String place = lineNumber + ":" + column;
             if (cell.isEmpty()) throw error(place, "empty cell, expected a number");
             if (NON_FINITE.matcher(cell).matches()) throw error(place, quote(cell) + " is not a finite number");
+            if (MISSING.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number (a missing value? fill it in or drop the row)");
             if (!DECIMAL.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number");
             float v = Float.parseFloat(cell);
             if (Float.isInfinite(v)) throw error(place, quote(cell) + " is too large for a float32");
@@ -198,7 +205,9 @@ public final class Csv {
         }
     }
 
-    private static boolean isNumber(String cell) {
-        return DECIMAL.matcher(cell).matches() || NON_FINITE.matcher(cell).matches();
+    /** Names, and empty cells only beside names (pandas writes {@code ,a,b} above an index column). */
+    private static boolean isHeader(String[] cells) {
+        return Arrays.stream(cells).anyMatch(c -> !c.isEmpty()) && Arrays.stream(cells).allMatch(c -> c.isEmpty()
+                || (HEADER_CELL.matcher(c).matches() && !MISSING.matcher(c).matches() && !NON_FINITE.matcher(c).matches()));
     }
 }

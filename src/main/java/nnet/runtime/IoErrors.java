@@ -10,16 +10,42 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 
 /**
- * Turns an IOException into an unchecked one whose message a user can act on. The JDK's
- * FileSystemExceptions often carry only a path as their message ("x.csv"), which says nothing about
- * what went wrong.
+ * The one place where a failed read or write becomes a sentence a user can act on. An I/O failure
+ * is the user's environment (a missing file, a directory where a file goes, a full disk, no
+ * permission), never a bug: {@link Cli} prints {@link #userMessage} and exits 1. The JDK's
+ * FileSystemExceptions often carry only a path as their message ("x.csv"), which says nothing
+ * about what went wrong.
  */
-final class IoErrors {
+public final class IoErrors {
     private IoErrors() {}
 
     /** E.g. {@code cannot read w.safetensors: no such file or directory}. */
     static UncheckedIOException failure(String verb, String fileName, IOException e) {
         return new UncheckedIOException("cannot " + verb + " " + fileName + ": " + describe(e, fileName), e);
+    }
+
+    /** A failure found before any I/O was tried (the path is a directory, a block device...). */
+    static UncheckedIOException failure(String verb, String fileName, String why) {
+        return new UncheckedIOException("cannot " + verb + " " + fileName + ": " + why, new IOException(why));
+    }
+
+    /**
+     * The message for an I/O failure that reached the command line, naming the path; null when
+     * {@code t} is not an I/O failure. Failures made by {@link #failure} already say what was done
+     * to which file.
+     */
+    public static String userMessage(Throwable t) {
+        if (t instanceof UncheckedIOException u)
+            return u.getMessage() != null && u.getMessage().startsWith("cannot ") ? u.getMessage() : userMessage(u.getCause());
+        if (t instanceof FileSystemException fse)
+            return "cannot access " + (fse.getFile() != null ? fse.getFile() : "a file") + ": " + describe(fse, fse.getFile());
+        if (t instanceof IOException e) return "input or output failed: " + describe(e, null);
+        return null;
+    }
+
+    /** Why {@code e} happened, in words ("permission denied"), for a message that names the file itself. */
+    public static String why(IOException e) {
+        return describe(e, e instanceof FileSystemException fse ? fse.getFile() : null);
     }
 
     private static String describe(IOException e, String fileName) {

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * runs the packed network with its packed weights. The manifest's {@code Nnet-Networks} lists the
  * generated classes; weights are the resource {@code nnet/weights/<Name>.safetensors}.
  */
-@Command(name = "java -jar NET.jar", mixinStandardHelpOptions = true, subcommands = {JarMain.PredictCommand.class, JarMain.InfoCommand.class},
+@Command(name = "java -jar NET.jar", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, subcommands = {JarMain.PredictCommand.class, JarMain.InfoCommand.class},
         description = "A network compiled by nnetc.")
 public final class JarMain implements Runnable {
     public static void main(String[] args) {
@@ -74,12 +74,12 @@ public final class JarMain implements Runnable {
         @Option(names = "--weights", description = "weights to use instead of the packed ones (safetensors)") Path weights;
         @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
         @Option(names = "--network", description = "which network, when the jar holds several") String network;
-        @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output") Path output;
+        @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
         @Override
         public Integer call() throws IOException {
             Network net = load(network);
-            if (weights != null) net.loadWeights(Safetensors.read(weights));
+            if (weights != null) WeightsFile.load(net, weights, System.err);
             Map<String, float[][]> in = Predict.readInputs(net, inputs);
             Predict.write(net, probes, Predict.run(net, in, probes), output);
             return 0;

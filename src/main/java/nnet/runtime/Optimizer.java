@@ -39,6 +39,11 @@ public abstract class Optimizer {
     /** How many state values each trainable entry has. */
     protected abstract int stateSlots();
 
+    /** The same, for estimating memory before a network is built. */
+    public final int stateValuesPerWeight() {
+        return stateSlots();
+    }
+
     /**
      * Updates {@code w[k]} from the gradient {@code g[k] * scale} for each k in {@code keep}, or
      * every k when keep is null (a loop of its own, so the common case has no indirection);

@@ -58,8 +58,8 @@ public final class Predict {
 
     /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */
     public static void write(Network net, List<String> probes, float[][] rows, Path output) throws java.io.IOException {
-        if (output == null) {
-            Cli.writeCsv(rows, null);
+        if (output == null || AtomicFiles.isStandardOutput(output)) {
+            Cli.writeCsv(rows, output);
             return;
         }
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;

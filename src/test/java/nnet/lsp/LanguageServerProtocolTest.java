@@ -152,6 +152,32 @@ class LanguageServerProtocolTest {
     }
 
     @Test
+    void fileConstsAreSeenEverywhereAndUncalledBlocksAreChecked() {
+        String uri = "file:///work/consts.nnet";
+        lsp.open(uri, """
+                const N = 4
+                block unused(x) {
+                  return dense(x, N, relu2)
+                }
+                network Net {
+                  input x[N]
+                  y = dense(x, N)
+                  output y
+                }
+                """);
+        List<Diagnostic> ds = lsp.awaitDiagnostics(uri, 1).getDiagnostics();
+        assertEquals(1, ds.size(), ds.toString());
+        assertEquals("arg.kind", ds.get(0).getCode().getLeft(), "the block is checked though no network calls it");
+        assertEquals(2, ds.get(0).getRange().getStart().getLine());
+        String n = hover(uri, at(5, 10));
+        assertTrue(n.contains("N = 4") && n.contains("const in the file"), n);
+        List<DocumentSymbol> outline = lsp.server.getTextDocumentService().documentSymbol(new DocumentSymbolParams(doc(uri))).join()
+                .stream().map(Either::getRight).toList();
+        assertEquals(List.of("N", "unused", "Net"), outline.stream().map(DocumentSymbol::getName).toList());
+        assertTrue(completion(uri, at(6, 12)).contains("N"), "a file's const is offered in every network");
+    }
+
+    @Test
     void aWarmServerAnalysesA200LineFileQuickly() {
         String text = Sources.longNetwork(200);
         lsp.open(DEEP, text);

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.nio.channels.Channels;
-import java.nio.channels.Pipe;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -36,32 +31,25 @@ import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageServer;
 
 /**
- * A language server in this JVM and an lsp4j client talking to it over in-memory pipes, as an
- * editor would over stdio. NIO pipes, not {@code PipedInputStream}, which fails once a thread that
- * wrote to it ends.
+ * A language server in this JVM and an lsp4j client talking to it over in-memory pipes
+ * ({@link ServerPipes}), as an editor would over stdio.
  */
 final class LspConnection implements AutoCloseable {
     static final Duration TIMEOUT = Duration.ofSeconds(20);
 
-    private final OutputStream toServer;
+    private final ServerPipes pipes;
     private final CompletableFuture<Integer> serverExit;
     private final LinkedBlockingQueue<PublishDiagnosticsParams> diagnostics = new LinkedBlockingQueue<>();
     final LanguageServer server;
     final Launcher<LanguageServer> client;
 
     LspConnection() {
-        try {
-            Pipe up = Pipe.open(), down = Pipe.open();
-            InputStream serverIn = Channels.newInputStream(up.source());
-            OutputStream serverOut = Channels.newOutputStream(down.sink());
-            toServer = Channels.newOutputStream(up.sink());
-            serverExit = CompletableFuture.supplyAsync(() -> LanguageServerLauncher.serve(serverIn, serverOut, Duration.ofMillis(50)));
-            client = LSPLauncher.createClientLauncher(new RecordingClient(), Channels.newInputStream(down.source()), toServer);
-            client.startListening();
-            server = client.getRemoteProxy();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        ServerPipes pipes = ServerPipes.start(Duration.ofMillis(50));
+        this.pipes = pipes;
+        serverExit = pipes.exit();
+        client = LSPLauncher.createClientLauncher(new RecordingClient(), pipes.fromServer(), pipes.toServer());
+        client.startListening();
+        server = client.getRemoteProxy();
     }
 
     static LspConnection initialized() {
@@ -84,12 +72,7 @@ final class LspConnection implements AutoCloseable {
 
     /** Bytes straight into the server's input, past the client: for malformed messages. */
     void sendRaw(String bytes) {
-        try {
-            toServer.write(bytes.getBytes(StandardCharsets.UTF_8));
-            toServer.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        pipes.write(bytes);
     }
 
     /** A message framed as the protocol does, with whatever content. */
@@ -131,9 +114,13 @@ final class LspConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!serverExit.isDone()) {
-            server.exit();
-            assertTrue(awaitServerExit() >= 0);
+        try {
+            if (!serverExit.isDone()) {
+                server.exit();
+                assertTrue(awaitServerExit() >= 0);
+            }
+        } finally {
+            pipes.close();
         }
     }
 

@@ -79,8 +79,24 @@ class ServerRobustnessTest {
             String deep = "network D {\n  input x[1]\n  y = " + "(".repeat(100_000) + "x" + ")".repeat(100_000) + "\n  output y\n}\n";
             lsp.open("file:///work/deep.nnet", deep);
             List<Diagnostic> ds = lsp.awaitDiagnostics("file:///work/deep.nnet", 1).getDiagnostics();
-            assertTrue(ds.stream().allMatch(d -> d.getCode().getLeft().equals("server.unanalysed")) || ds.isEmpty(), ds.toString());
+            assertEquals(1, ds.size(), ds.toString());
+            assertEquals("syntax.depth", ds.get(0).getCode().getLeft(), "the place where it is too deep, as nnetc check says");
+            assertEquals(2, ds.get(0).getRange().getStart().getLine());
             lsp.server.getTextDocumentService().documentSymbol(new DocumentSymbolParams(doc("file:///work/deep.nnet"))).join();
+            lsp.open(URI, Sources.WRONG_GATE);
+            assertAlive(lsp);
+        }
+    }
+
+    @Test
+    void blocksThatDoubleAtEachLevelAreCutNotExpanded() {
+        try (LspConnection lsp = LspConnection.initialized()) {
+            StringBuilder text = new StringBuilder("block b0(x) {\n  return relu(x)\n}\n");
+            for (int i = 1; i <= 26; i++) text.append("block b").append(i).append("(x) {\n  return b").append(i - 1).append("(b").append(i - 1).append("(x))\n}\n");
+            text.append("network N {\n  input x[2]\n  y = b26(x)\n  output y\n}\n");
+            lsp.open("file:///work/doubling.nnet", text.toString());
+            List<Diagnostic> ds = lsp.awaitDiagnostics("file:///work/doubling.nnet", 1).getDiagnostics();
+            assertEquals(List.of("block.expansion"), ds.stream().map(d -> d.getCode().getLeft()).toList(), ds.toString());
             lsp.open(URI, Sources.WRONG_GATE);
             assertAlive(lsp);
         }

@@ -1,0 +1,128 @@
+package nnet.check;
+
+import java.util.Set;
+import nnet.ast.Ast;
+import nnet.diag.DiagCode;
+import nnet.ir.Connectivity;
+import nnet.ir.Init;
+import nnet.ir.Param;
+import nnet.ir.Shape;
+
+/** The arguments that say how a layer's weights start and which may change: {@code weights:}, {@code freeze:}, {@code bias:}, {@code init:} (LANGUAGE.md §6). */
+final class WeightArgs {
+    private final NetworkChecker c;
+
+    WeightArgs(NetworkChecker c) {
+        this.c = c;
+    }
+
+    /** {@code weights: fixed [[...]]} (constant values) or {@code weights: init [[...]]} (starting values). */
+    record Weights(float[] fixed, Init init) {
+        static final Weights NONE = new Weights(null, null);
+    }
+
+    /** {@code weights: fixed [[...]]} or {@code weights: init [[...]]}; absent connections must be 0. */
+    Weights weights(Ast.Expr e, int n, int m, String desc, Connectivity conn) {
+        if (!(e instanceof Ast.Tagged t) || !(t.tag().name().equals("fixed") || t.tag().name().equals("init"))) {
+            c.error(DiagCode.ARG_KIND, e.span(), "weights: takes 'fixed [[...]]' (constant) or 'init [[...]]' (trainable, starting there); for an initialiser use init: glorot");
+            return null;
+        }
+        float[][] v = c.literals.matrix(t.value(), DiagCode.WEIGHTS_SIZE, "weights");
+        if (v == null) return null;
+        if (v.length != n || v[0].length != m) {
+            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)");
+            return null;
+        }
+        float[] flat = new float[n * m];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++) {
+                if (conn != null && !conn.get(i, j) && v[i][j] != 0) {
+                    c.error(DiagCode.MASK_VALUE, t.span(), "weights[" + i + "][" + j + "] is " + v[i][j] + ", but connect: leaves " + i + " -> " + j + " absent (write 0 there)");
+                    return null;
+                }
+                flat[i * m + j] = v[i][j];
+            }
+        return t.tag().name().equals("fixed") ? new Weights(flat, null) : new Weights(null, new Init.Values(flat));
+    }
+
+    Connectivity freeze(Ast.Expr e, int n, int m, String desc) {
+        if (!(e instanceof Ast.Tagged t) || !t.tag().name().equals("mask")) {
+            c.error(DiagCode.ARG_KIND, e.span(), "freeze: takes 'mask [[...]]': entries marked 1 keep their initial value");
+            return null;
+        }
+        return c.patterns.eval(e, n, m, desc + " (freeze)", "inputs x units");
+    }
+
+    /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */
+    record Bias(boolean present, float[] fixed, float[] init, Connectivity mask) {
+        static final Bias DEFAULT = new Bias(true, null, null, null);
+
+        Param param(String layer, int m) {
+            return param(layer, m, new Init.Zeros());
+        }
+
+        /** The bias param, starting from {@code byDefault} unless the source gives its values. */
+        Param param(String layer, int m, Init byDefault) {
+            if (!present) return null;
+            return new Param(layer, "bias", new Shape(m), mask, init != null ? new Init.Values(init) : byDefault, fixed, null);
+        }
+    }
+
+    Bias bias(Ast.Expr e, int m, String desc) {
+        if (e instanceof Ast.Name n && (n.name().equals("true") || n.name().equals("false")))
+            return new Bias(n.name().equals("true"), null, null, null);
+        if (e instanceof Ast.Tagged t && Set.of("fixed", "init", "mask").contains(t.tag().name())) {
+            float[] v = c.literals.vector(t.value(), DiagCode.WEIGHTS_SIZE, "bias");
+            if (v == null) return null;
+            if (v.length != m) {
+                c.error(t.tag().name().equals("mask") ? DiagCode.MASK_SIZE : DiagCode.WEIGHTS_SIZE, t.span(),
+                        "bias " + t.tag().name() + " has " + v.length + " entries, but " + desc + " has " + m + " units");
+                return null;
+            }
+            if (t.tag().name().equals("mask")) {
+                boolean[][] rows = new boolean[1][m];
+                for (int j = 0; j < m; j++) {
+                    if (v[j] != 0 && v[j] != 1) {
+                        c.error(DiagCode.MASK_VALUE, t.span(), "bias mask entry " + j + " is " + v[j] + "; a mask holds only 0 and 1");
+                        return null;
+                    }
+                    rows[0][j] = v[j] == 1;
+                }
+                return new Bias(true, null, null, Connectivity.fromRows(rows));
+            }
+            return t.tag().name().equals("fixed") ? new Bias(true, v, null, null) : new Bias(true, null, v, null);
+        }
+        c.error(DiagCode.ARG_KIND, e.span(), "bias: takes true, false, fixed [...], init [...] or mask [...]");
+        return null;
+    }
+
+    /** {@code init: glorot | he | zeros | normal(std) | uniform(low, high)}. */
+    Init init(Ast.Expr e) {
+        if (e instanceof Ast.Name n) {
+            switch (n.name()) {
+                case "glorot": return new Init.Glorot();
+                case "he": return new Init.He();
+                case "zeros": return new Init.Zeros();
+                default: break;
+            }
+        } else if (e instanceof Ast.Call call && (call.callee().name().equals("normal") || call.callee().name().equals("uniform"))) {
+            boolean normal = call.callee().name().equals("normal");
+            int want = normal ? 1 : 2;
+            if (call.args().size() != want) {
+                c.error(DiagCode.ARG_COUNT, call.span(), normal ? "normal takes the standard deviation: normal(0.01)" : "uniform takes its bounds: uniform(-0.1, 0.1)");
+                return null;
+            }
+            Double p = c.number(call.args().get(0).value());
+            Double q = normal ? Double.valueOf(0) : c.number(call.args().get(1).value());
+            if (p == null || q == null) return null;
+            if (normal ? p < 0 : p > q) {
+                c.error(DiagCode.ARG_VALUE, call.span(), normal ? "a standard deviation cannot be negative" : "uniform(low, high) needs low <= high");
+                return null;
+            }
+            return normal ? new Init.Normal(p) : new Init.Uniform(p, q);
+        }
+        c.error(DiagCode.ARG_KIND, e.span(), "init: takes glorot, he, zeros, normal(std) or uniform(low, high)");
+        return null;
+    }
+
+}
