@@ -297,9 +297,15 @@ public final class ClassEmitter {
             gen.loadThis();
             gen.loadThis();
             gen.push(param.name());
-            pushInts(m, dims);
-            pushMaskName(m, param);
-            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] convParam(String, int[], String)"));
+            if (param.isFixed()) {
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.Tensor structure(String)"));
+                gen.invokeVirtual(Type.getType(Tensor.class), org.objectweb.asm.commons.Method.getMethod("float[] data()"));
+            } else {
+                pushInts(m, dims);
+                pushMaskName(m, param);
+                pushFrozenName(m, param);
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] convParam(String, int[], String, String)"));
+            }
             gen.putField(self, f, FLOATS);
             gen.loadThis();
             gen.loadThis();

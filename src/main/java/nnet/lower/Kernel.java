@@ -68,12 +68,12 @@ public sealed interface Kernel {
     /** The inverse of one part of a concat: for each of {@code outer} blocks of {@code inLength}, copy {@code length} values from {@code offset}. */
     record Slice(Span span, String label, Buffer out, Buffer in, int outer, int inLength, int offset, int length) implements Kernel {}
 
-    /** The sizes of a conv2d: input {@code [c, h, w]}, output {@code [f, oh, ow]}, kernel {@code kh x kw}, stride, zero padding before. */
-    record ConvGeometry(int c, int h, int w, int f, int oh, int ow, int kh, int kw, int stride, int padTop, int padLeft) {}
+    /** The sizes of a conv2d: input {@code [c, h, w]}, output {@code [f, oh, ow]}, kernel {@code kh x kw}, strides, zero padding before. */
+    record ConvGeometry(int c, int h, int w, int f, int oh, int ow, int kh, int kw, int strideY, int strideX, int padTop, int padLeft) {}
 
     /** What a conv2d loop nest does at each (pair, tap, position). */
     enum ConvRole {
-        /** {@code out[o, y, x] += K[o, i, ky, kx] * in[i, y s + ky - pt, x s + kx - pl]}, after {@code out[o] = bias[o]}. */
+        /** {@code out[o, y, x] += K[o, i, ky, kx] * in[i, y sy + ky - pt, x sx + kx - pl]}, after {@code out[o] = bias[o]}. */
         FORWARD,
         /** {@code dx[i, ...] += K[o, i, ky, kx] * dy[o, y, x]}, after {@code dx = 0}. */
         INPUT_GRAD,
@@ -88,11 +88,14 @@ public sealed interface Kernel {
      */
     record Conv(Span span, String label, ConvRole role, ConvGeometry geo, Param kernel, Param bias, Buffer image, Buffer outputSide) implements Kernel {}
 
-    /** maxpool / avgpool over {@code k x k} windows of a {@code [c, h, w]} input. */
-    record Pool(Span span, String label, boolean max, Buffer in, Buffer out, int c, int h, int w, int k) implements Kernel {}
+    /** The sizes of a pool: input {@code [c, h, w]}, output {@code [c, oh, ow]}, {@code k x k} windows every {@code strideY} rows and {@code strideX} columns. */
+    record PoolGeometry(int c, int h, int w, int oh, int ow, int k, int strideY, int strideX) {}
 
-    /** Their gradients: max to each window's first maximum (found again in {@code x}), avg spread evenly; {@code dx} zeroed first. */
-    record PoolGrad(Span span, String label, boolean max, Buffer x, Buffer dy, Buffer dx, int c, int h, int w, int k) implements Kernel {}
+    /** maxpool / avgpool over the windows of its geometry. */
+    record Pool(Span span, String label, boolean max, Buffer in, Buffer out, PoolGeometry geo) implements Kernel {}
+
+    /** Their gradients: max to each window's first maximum (found again in {@code x}), avg spread evenly; {@code dx} zeroed first, overlapping windows add up. */
+    record PoolGrad(Span span, String label, boolean max, Buffer x, Buffer dy, Buffer dx, PoolGeometry geo) implements Kernel {}
 
     /** The inverse of {@link Slice}: {@code out} zeroed, then each block of {@code length} values of in copied to {@code o * outLength + offset}. */
     record Embed(Span span, String label, Buffer out, Buffer in, int outer, int outLength, int offset, int length) implements Kernel {}
