@@ -348,7 +348,7 @@ public final class ClassEmitter {
         m.g.putField(self, field, type);
     }
 
-    private static void pushInts(MethodBuilder m, int[] values) {
+    static void pushInts(MethodBuilder m, int[] values) {
         m.g.push(values.length);
         m.g.newArray(Type.INT_TYPE);
         for (int i = 0; i < values.length; i++) {

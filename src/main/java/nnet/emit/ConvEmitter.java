@@ -1,6 +1,7 @@
 package nnet.emit;
 
 import nnet.lower.Kernel;
+import nnet.runtime.ConvPlan;
 import nnet.runtime.Fn;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -30,7 +31,7 @@ final class ConvEmitter {
     }
 
     void emit(Kernel.Conv c) {
-        Kernel.ConvGeometry geo = c.geo();
+        ConvPlan.Geometry geo = c.geo();
         Kernel.ConvRole role = c.role();
         int image = m.fieldToLocal(self, c.image().field(), ClassEmitter.FLOATS);          // x, or dx for the input gradient
         int outSide = m.fieldToLocal(self, c.outputSide().field(), ClassEmitter.FLOATS);   // out, or dy
@@ -90,7 +91,7 @@ final class ConvEmitter {
 
     /** {@code out[o, ...] = bias[o]} (0 without a bias): the sums start there. */
     private void startFromBias(Kernel.Conv c, int out, int o) {
-        Kernel.ConvGeometry geo = c.geo();
+        ConvPlan.Geometry geo = c.geo();
         if (c.bias() == null) {
             fill(out, 0f);
             return;
@@ -171,7 +172,7 @@ final class ConvEmitter {
     }
 
     /** {@code inBase = (i h + y sy + ky - pt) w + kx - pl}; {@code outBase = (o oh + y) ow}. */
-    private void rowBases(Kernel.ConvGeometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
+    private void rowBases(ConvPlan.Geometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
         g.loadLocal(i);
         g.push(geo.h());
         g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
@@ -206,7 +207,7 @@ final class ConvEmitter {
     }
 
     /** One output position x of the row: the role's update. */
-    private void position(Kernel.ConvRole role, Kernel.ConvGeometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
+    private void position(Kernel.ConvRole role, ConvPlan.Geometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
         Runnable inIndex = () -> {
             g.loadLocal(inBase);
             g.loadLocal(x);

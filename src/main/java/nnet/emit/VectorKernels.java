@@ -47,6 +47,7 @@ final class VectorKernels {
     private final ClassWriter cw;
     private final Type self;
     private final MicroKernels micro;
+    private final ConvVectorKernels conv;
     private int kernels;
 
     VectorKernels(Type network, String sourceFile) {
@@ -64,6 +65,7 @@ final class VectorKernels {
         staticInit();
         fits();
         micro = new MicroKernels(cw, self);
+        conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self));
     }
 
     Type type() {
@@ -109,6 +111,7 @@ final class VectorKernels {
 
     /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
     static List<Arg> arguments(Kernel k) {
+        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) return ConvVectorKernels.arguments(k);
         List<Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
@@ -168,6 +171,11 @@ final class VectorKernels {
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
         int[] a = new int[args.size()];
         for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) {
+            conv.emit(k, m, a);
+            m.end(self);
+            return;
+        }
         Driver d = new Driver(m);
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.n(), l.m());

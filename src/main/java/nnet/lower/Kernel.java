@@ -3,6 +3,7 @@ package nnet.lower;
 import java.util.List;
 import nnet.diag.Span;
 import nnet.ir.Param;
+import nnet.runtime.ConvPlan;
 import nnet.runtime.LossFunction;
 
 /** One loop nest of the forward or backward pass; the emitter turns each into one method. */
@@ -68,9 +69,6 @@ public sealed interface Kernel {
     /** The inverse of one part of a concat: for each of {@code outer} blocks of {@code inLength}, copy {@code length} values from {@code offset}. */
     record Slice(Span span, String label, Buffer out, Buffer in, int outer, int inLength, int offset, int length) implements Kernel {}
 
-    /** The sizes of a conv2d: input {@code [c, h, w]}, output {@code [f, oh, ow]}, kernel {@code kh x kw}, strides, zero padding before. */
-    record ConvGeometry(int c, int h, int w, int f, int oh, int ow, int kh, int kw, int strideY, int strideX, int padTop, int padLeft) {}
-
     /** What a conv2d loop nest does at each (pair, tap, position). */
     enum ConvRole {
         /** {@code out[o, y, x] += K[o, i, ky, kx] * in[i, y sy + ky - pt, x sx + kx - pl]}, after {@code out[o] = bias[o]}. */
@@ -86,7 +84,7 @@ public sealed interface Kernel {
      * positions, whose ranges leave out the zero padding. {@code a} is what is read per position on the
      * input side (the input image; unused for INPUT_GRAD), {@code b} on the output side (out, or dy).
      */
-    record Conv(Span span, String label, ConvRole role, ConvGeometry geo, Param kernel, Param bias, Buffer image, Buffer outputSide) implements Kernel {}
+    record Conv(Span span, String label, ConvRole role, ConvPlan.Geometry geo, Param kernel, Param bias, Buffer image, Buffer outputSide) implements Kernel {}
 
     /** The sizes of a pool: input {@code [c, h, w]}, output {@code [c, oh, ow]}, {@code k x k} windows every {@code strideY} rows and {@code strideX} columns. */
     record PoolGeometry(int c, int h, int w, int oh, int ow, int k, int strideY, int strideX) {}

@@ -15,6 +15,7 @@ import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
+import nnet.runtime.ConvPlan;
 import nnet.runtime.Activation;
 import nnet.runtime.LossFunction;
 
@@ -265,8 +266,8 @@ public final class Lowering {
         return materialized(pre) && pre.shape().size() == n.shape().size() ? bufferOf.get(pre) : null;
     }
 
-    private static Kernel.ConvGeometry geometry(ConvSpec c, Shape in, Shape out) {
-        return new Kernel.ConvGeometry(in.dim(0), in.dim(1), in.dim(2), out.dim(0), out.dim(1), out.dim(2), c.kh(), c.kw(), c.strideY(), c.strideX(), c.padTop(), c.padLeft());
+    private static ConvPlan.Geometry geometry(ConvSpec c, Shape in, Shape out) {
+        return new ConvPlan.Geometry(in.dim(0), in.dim(1), in.dim(2), out.dim(0), out.dim(1), out.dim(2), c.kh(), c.kw(), c.strideY(), c.strideX(), c.padTop(), c.padLeft());
     }
 
     private static Kernel.PoolGeometry poolGeometry(Object spec, Shape in, Shape out) {

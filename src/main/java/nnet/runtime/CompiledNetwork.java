@@ -209,15 +209,7 @@ public abstract class CompiledNetwork implements Network {
     /** The present (input channel, filter) pairs of a conv2d, as {@code [i0, o0, i1, o1, ...]}: its loops visit these only. */
     protected final int[] channelPairs(String tableName, int channels, int filters) {
         float[] table = tableName == null ? null : structure(tableName).data();
-        int[] pairs = new int[2 * channels * filters];
-        int n = 0;
-        for (int o = 0; o < filters; o++)
-            for (int i = 0; i < channels; i++)
-                if (table == null || table[i * filters + o] != 0) {
-                    pairs[n++] = i;
-                    pairs[n++] = o;
-                }
-        return Arrays.copyOf(pairs, n);
+        return ConvPlan.pairs(channels, filters, (i, o) -> table == null || table[i * filters + o] != 0);
     }
 
     /**

@@ -50,7 +50,7 @@ public final class ConvPlan {
         this.positions = positions;
     }
 
-    /** The sizes of a conv2d (as {@code Kernel.ConvGeometry}). */
+    /** The sizes of a conv2d: input {@code [c, h, w]}, output {@code [f, oh, ow]}, kernel {@code kh x kw}, strides, zero padding before. */
     public record Geometry(int c, int h, int w, int f, int oh, int ow, int kh, int kw, int strideY, int strideX, int padTop, int padLeft) {
         /** Output 1 x 1 from a kernel that covers the unpadded input: a dense product. */
         public boolean denseProduct() {
@@ -73,6 +73,30 @@ public final class ConvPlan {
                 out[n++] = pairs[p + 1];
             }
         return out;
+    }
+
+    /** Whether a conv's channel table holds the pair (input channel, filter). */
+    public interface Table {
+        boolean has(int channel, int filter);
+    }
+
+    /** The present pairs as {@code [i0, o0, i1, o1, ...]}, filter by filter: the order every conv loop visits them in. */
+    public static int[] pairs(int channels, int filters, Table table) {
+        int[] pairs = new int[2 * channels * filters];
+        int n = 0;
+        for (int o = 0; o < filters; o++)
+            for (int i = 0; i < channels; i++)
+                if (table.has(i, o)) {
+                    pairs[n++] = i;
+                    pairs[n++] = o;
+                }
+        return Arrays.copyOf(pairs, n);
+    }
+
+    /** The forward plan or the input-gradient plan of a conv: what a generated constructor calls, with the geometry's 12 sizes in order. */
+    public static ConvPlan of(int[] pairs, int[] sizes, boolean forward) {
+        Geometry g = new Geometry(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5], sizes[6], sizes[7], sizes[8], sizes[9], sizes[10], sizes[11]);
+        return forward ? forward(pairs, g) : inputGradient(pairs, g);
     }
 
     /** The forward plan (also the kernel gradient's): blocks of output channels, regions of output positions. */
