@@ -48,6 +48,18 @@ public enum Activation {
             double s = apply(x, alpha);
             return s * (1 - s);
         }
+
+        /** {@code (1 + tanh(x / 2)) / 2} through {@link #tanhFloat}: within 2e-7 of the definition and vectorized by C2, where Math.exp is not. */
+        @Override
+        public float applyFloat(float x, float alpha) {
+            return Math.fma(0.5f, tanhFloat(0.5f * x), 0.5f);
+        }
+
+        @Override
+        public float derivativeFloat(float x, float alpha) {
+            float s = applyFloat(x, alpha);
+            return s * (1 - s);
+        }
     },
     TANH("tanh", false) {
         @Override
@@ -59,6 +71,18 @@ public enum Activation {
         public double derivative(double x, double alpha) {
             double t = Math.tanh(x);
             return 1 - t * t;
+        }
+
+        /** {@link #tanhFloat}: Math.tanh is a native call of about 40 ns on JDK 17, which no loop around it hides. */
+        @Override
+        public float applyFloat(float x, float alpha) {
+            return tanhFloat(x);
+        }
+
+        @Override
+        public float derivativeFloat(float x, float alpha) {
+            float t = tanhFloat(x);
+            return Math.fma(-t, t, 1f);
         }
     },
     LEAKY_RELU("leaky_relu", true) {
@@ -87,6 +111,26 @@ public enum Activation {
     };
 
     private static final double GELU_C = 0.7978845608028654; // sqrt(2 / pi)
+
+    /**
+     * tanh in float as a rational function (the minimax form of Eigen's {@code ptanh_float}, odd
+     * degree 13 over even degree 6, evaluated with fused multiply-adds), within 3e-7 of tanh: inputs
+     * clamped to [-9, 9] (where tanh is 1 in float), the result to [-1, 1]. No branch and no call, so
+     * the JIT vectorizes a loop of it (under a nanosecond an element); NaN stays NaN.
+     */
+    static float tanhFloat(float v) {
+        float x = Math.max(-9f, Math.min(9f, v)), x2 = x * x;
+        float p = Math.fma(-2.76076847742355e-16f, x2, 2.00018790482477e-13f);
+        p = Math.fma(p, x2, -8.60467152213735e-11f);
+        p = Math.fma(p, x2, 5.12229709037114e-08f);
+        p = Math.fma(p, x2, 1.48572235717979e-05f);
+        p = Math.fma(p, x2, 6.37261928875436e-04f);
+        p = Math.fma(p, x2, 4.89352455891786e-03f);
+        float q = Math.fma(1.19825839466702e-06f, x2, 1.18534705686654e-04f);
+        q = Math.fma(q, x2, 2.26843463243900e-03f);
+        q = Math.fma(q, x2, 4.89352518554385e-03f);
+        return Math.max(-1f, Math.min(1f, p * x / q));
+    }
     /** leaky_relu's slope when the source gives none (Keras' and PyTorch's default differ; this is PyTorch's). */
     public static final double DEFAULT_SLOPE = 0.01;
 

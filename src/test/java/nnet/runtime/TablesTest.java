@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -14,6 +15,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class TablesTest {
     static final double H = 1e-6;
+    /** How far a float form may be from the definition: rounding, or tanh's rational approximation (3e-7; its derivative 1 - t^2 twice that). */
+    static final double FLOAT_ERROR = 3e-7;
 
     @ParameterizedTest
     @EnumSource(Activation.class)
@@ -22,10 +25,22 @@ class TablesTest {
         for (double x = -6.05; x < 6; x += 0.1) { // steps that miss relu's kink at 0
             double numeric = (f.apply(x + H, alpha) - f.apply(x - H, alpha)) / (2 * H);
             assertEquals(numeric, f.derivative(x, alpha), 1e-6 * Math.max(1, Math.abs(numeric)), f + "'(" + x + ")");
-            assertEquals(f.apply((float) x, alpha), f.applyFloat((float) x, (float) alpha), 2e-7 * Math.max(1, Math.abs(f.apply(x, alpha))), f + "(" + x + ") in float");
-            assertEquals(f.derivative((float) x, alpha), f.derivativeFloat((float) x, (float) alpha), 2e-7 * Math.max(1, Math.abs(numeric)), f + "'(" + x + ") in float");
+            assertEquals(f.apply((float) x, alpha), f.applyFloat((float) x, (float) alpha), FLOAT_ERROR * Math.max(1, Math.abs(f.apply(x, alpha))), f + "(" + x + ") in float");
+            assertEquals(f.derivative((float) x, alpha), f.derivativeFloat((float) x, (float) alpha), 2 * FLOAT_ERROR * Math.max(1, Math.abs(numeric)), f + "'(" + x + ") in float");
         }
         assertTrue(Float.isNaN(f.applyFloat(Float.NaN, (float) alpha)) && Double.isNaN(f.apply(Double.NaN, alpha)), f + ": NaN stays NaN");
+    }
+
+    /** tanh's float form over every float step of 2^-12 in [-20, 20] and at the extremes: within FLOAT_ERROR, and exactly +-1 and 0 where tanh is. */
+    @Test
+    void tanhInFloatEverywhere() {
+        for (float x = -20; x <= 20; x += 0x1p-12f)
+            assertEquals(Math.tanh(x), Activation.TANH.applyFloat(x, 0), FLOAT_ERROR, "tanh(" + x + ")");
+        assertEquals(1f, Activation.TANH.applyFloat(Float.MAX_VALUE, 0));
+        assertEquals(-1f, Activation.TANH.applyFloat(Float.NEGATIVE_INFINITY, 0));
+        assertEquals(0f, Activation.TANH.applyFloat(0f, 0));
+        assertEquals(0f, Activation.SIGMOID.applyFloat(-100f, 0));
+        assertEquals(1f, Activation.SIGMOID.applyFloat(100f, 0));
     }
 
     @ParameterizedTest
