@@ -214,14 +214,35 @@ class TrainingTest {
         }
     }
 
+    /** Networks whose warmed train step must allocate nothing: dense and sparse layers; convolutions, a gate, pools. */
+    static final List<String> ALLOCATION_FREE = List.of(
+            "network A {\n input x[256]\n h = dense(x, 256, relu)\n s = dense(h, 128, relu, connect: random(0.1))\n y = dense(s, 10)\n output y\n loss cross_entropy\n}",
+            """
+            network C {
+              input x[2, 12, 12]
+              c = conv2d(x, 8, 3, relu, pad: same, connect: random(0.7))
+              g = conv2d(x, 8, 3, sigmoid, pad: same)
+              on, off = gate(c, g)
+              m = maxpool(on, 2) + avgpool(off, 2)
+              d = conv2d(m, 6, [2, 3], tanh, stride: [2, 1])
+              y = dense(flatten(d), 10)
+              output y
+              loss cross_entropy
+            }""");
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> allocationCases() {
+        return ALLOCATION_FREE.stream().flatMap(source -> java.util.Arrays.stream(TestNetworks.Kernels.values())
+                .map(k -> org.junit.jupiter.params.provider.Arguments.of(source.substring(8, source.indexOf(' ', 8)), source, k)));
+    }
+
     /**
      * Once warm, a train step (a batch of 64 split over two cores, the optimizer's step shared too)
      * allocates nothing on any thread it runs on, with either kind of tile kernels.
      */
-    @ParameterizedTest
-    @org.junit.jupiter.params.provider.EnumSource(TestNetworks.Kernels.class)
-    void aWarmedTrainStepAllocatesNothing(TestNetworks.Kernels kernels) throws Exception {
-        Graph g = TestNetworks.graph("network A {\n input x[256]\n h = dense(x, 256, relu)\n s = dense(h, 128, relu, connect: random(0.1))\n y = dense(s, 10)\n output y\n loss cross_entropy\n}");
+    @ParameterizedTest(name = "{0} {2}")
+    @org.junit.jupiter.params.provider.MethodSource("allocationCases")
+    void aWarmedTrainStepAllocatesNothing(String name, String source, TestNetworks.Kernels kernels) throws Exception {
+        Graph g = TestNetworks.graph(source);
         String before = System.getProperty("nnet.threads");
         System.setProperty("nnet.threads", "2");
         try {
@@ -229,10 +250,11 @@ class TrainingTest {
             net.loadWeights(TestNetworks.randomWeights(g, 4));
             net.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.001)));
             SplittableRandom rnd = new SplittableRandom(6);
-            float[][][] x = new float[64][1][256];
+            int n = g.inputs().get(0).shape().size();
+            float[][][] x = new float[64][1][n];
             float[][] t = new float[64][10];
             for (int s = 0; s < 64; s++) {
-                for (int i = 0; i < 256; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+                for (int i = 0; i < n; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
                 t[s][rnd.nextInt(10)] = 1;
             }
             // a thread of its own, as a user's program trains (the test runner's thread does bookkeeping of its own)
@@ -244,7 +266,7 @@ class TrainingTest {
                 for (int window = 0; window < 60 && allocated != 0; window++) {
                     for (int step = 0; step < 50; step++) net.trainStep(x, t);
                     if (threads == null) threads = Thread.getAllStackTraces().keySet().stream()
-                            .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-A")).mapToLong(Thread::getId).toArray();
+                            .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-" + g.name())).mapToLong(Thread::getId).toArray();
                     long start = allocatedBytes(threads), empty = allocatedBytes(threads) - start; // what reading the counters allocates itself
                     start = allocatedBytes(threads);
                     for (int step = 0; step < 50; step++) net.trainStep(x, t);

@@ -218,6 +218,17 @@ public final class ClassEmitter {
             loadBuffer(m, t.loss());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float[], float[])"));
         });
+        long visits = 0;
+        for (Kernel k : p.forward())
+            if (k instanceof Kernel.Conv c) visits += c.kernel().count() * ((long) c.geo().oh() * c.geo().ow() - 1);
+        if (visits > 0) {
+            long repeated = visits;
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(repeated);
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void repeatedVisits(long)"));
+            });
+        }
         t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
             m.g.loadThis();
             m.g.push(input);

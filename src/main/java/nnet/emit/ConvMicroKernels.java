@@ -150,11 +150,12 @@ final class ConvMicroKernels {
     }
 
     /**
-     * The maxpool gradient along one output row of {@code count} windows of {@code k x k}: window x
-     * starts at row {@code b0 + x stride} of the image ({@code width} rows to a line) and its dy is row
-     * {@code d0 + x}. Per lane, dy goes to the first element equal to the window's maximum (as the
-     * forward pass found it): walking the window in order, each element takes what is left of dy
-     * where it equals the maximum, and leaves 0 there for the rest.
+     * The maxpool gradient along one output row of {@code count} windows of {@code k x k}, for one
+     * vector of lanes (a window's steps are many: two vectors per call would outgrow what the JIT
+     * inlines): window x starts at row {@code b0 + x stride} of the image ({@code width} rows to a
+     * line) and its dy is row {@code d0 + x}. Per lane, dy goes to the first element equal to the
+     * window's maximum (as the forward pass found it): walking the window in order, each element
+     * takes what is left of dy where it equals the maximum, and leaves 0 there for the rest.
      */
     Method maxPoolGradient(int k) {
         String name = "maxPoolGradient" + k;
@@ -169,35 +170,30 @@ final class ConvMicroKernels {
         int hit = m.local("hit", VectorOps.MASK);
         int x = m.local("x", INT), base = m.local("base", INT), row = m.local("row", F1), dxRow = m.local("dxRow", F1);
         MethodBuilder.Body[] at = new MethodBuilder.Body[k * k];
-        for (int e = 0; e < at.length; e++) {
-            int py = e / k, px = e % k;
-            at[e] = m.sum(m.value(base), m.sum(m.scaled(width, py, 0), m.constant(px)));
-        }
+        for (int e = 0; e < at.length; e++) at[e] = m.sum(m.value(base), m.sum(m.scaled(width, e / k, 0), m.constant(e % k)));
+        MethodBuilder.Body lanes = m.value(lane);
         m.forLoop(x, m.constant(0), m.value(count), () -> {
             m.set(base, m.sum(m.value(b0), () -> {
                 m.g.loadLocal(x);
                 m.g.loadLocal(stride);
                 m.g.math(org.objectweb.asm.commons.GeneratorAdapter.MUL, INT);
             }));
-            for (int c = 0; c < LANE_VECTORS; c++) {
-                MethodBuilder.Body lanes = v.lane(lane, c);
-                m.rowOf(xs, at[0], row);
-                v.set(max, v.load(row, lanes));
-                for (int e = 1; e < at.length; e++) {
-                    m.rowOf(xs, at[e], row);
-                    v.set(max, v.max(max, v.load(row, lanes)));
-                }
-                m.rowOf(dy, m.sum(m.value(d0), m.value(x)), row);
-                v.set(rest, v.load(row, lanes));
-                for (MethodBuilder.Body e : at) {
-                    m.rowOf(xs, e, row);
-                    v.set(element, v.load(row, lanes));
-                    m.set(hit, v.eq(element, () -> m.g.loadLocal(max)));
-                    v.set(taken, v.blend(zero, rest, hit));
-                    v.set(rest, v.blend(rest, zero, hit));
-                    m.rowOf(dx, e, dxRow);
-                    v.store(v.add(taken, v.load(dxRow, lanes)), dxRow, lanes);
-                }
+            m.rowOf(xs, at[0], row);
+            v.set(max, v.load(row, lanes));
+            for (int e = 1; e < at.length; e++) {
+                m.rowOf(xs, at[e], row);
+                v.set(max, v.max(max, v.load(row, lanes)));
+            }
+            m.rowOf(dy, m.sum(m.value(d0), m.value(x)), row);
+            v.set(rest, v.load(row, lanes));
+            for (MethodBuilder.Body e : at) {
+                m.rowOf(xs, e, row);
+                v.set(element, v.load(row, lanes));
+                m.set(hit, v.eq(element, () -> m.g.loadLocal(max)));
+                v.set(taken, v.blend(zero, rest, hit));
+                v.set(rest, v.blend(rest, zero, hit));
+                m.rowOf(dx, e, dxRow);
+                v.store(v.add(taken, v.load(dxRow, lanes)), dxRow, lanes);
             }
         });
         m.end(self);

@@ -196,12 +196,12 @@ final class ConvVectorKernels {
         });
     }
 
-    /** dx zeroed, then per block of lanes, channel and output row: the micro-kernel along the row. */
+    /** dx zeroed, then per vector of lanes, channel and output row: the micro-kernel along the row. */
     private void maxPoolGradient(MethodBuilder m, int x, int dy, int dx, Kernel.PoolGeometry geo) {
         ConvTiles.zeroRows(m, dx);
         int lane = m.local("lane", INT), c = m.local("c", INT), y = m.local("y", INT);
         Method micro = this.micro.maxPoolGradient(geo.k());
-        overLaneBlocks(m, lane, () -> m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> {
+        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> m.g.getStatic(self, "V", INT), () -> m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> {
             for (int local : new int[] {x, dy, dx}) m.g.loadLocal(local);
             m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.scaled(y, geo.strideY() * geo.w(), 0)).emit();
             m.sum(m.scaled(c, geo.oh() * geo.ow(), 0), m.scaled(y, geo.ow(), 0)).emit();

@@ -48,6 +48,7 @@ final class VectorKernels {
     private final Type self;
     private final MicroKernels micro;
     private final ConvVectorKernels conv;
+    private final ElementwiseVectors maps;
     private int kernels;
 
     VectorKernels(Type network, String sourceFile) {
@@ -66,6 +67,7 @@ final class VectorKernels {
         fits();
         micro = new MicroKernels(cw, self);
         conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self));
+        maps = new ElementwiseVectors(cw, self);
     }
 
     Type type() {
@@ -112,6 +114,7 @@ final class VectorKernels {
     /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
     static List<Arg> arguments(Kernel k) {
         if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) return ConvVectorKernels.arguments(k);
+        if (k instanceof Kernel.Map map) return ElementwiseVectors.arguments(map);
         List<Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
@@ -171,8 +174,9 @@ final class VectorKernels {
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
         int[] a = new int[args.size()];
         for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
-        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) {
-            conv.emit(k, m, a);
+        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad || k instanceof Kernel.Map) {
+            if (k instanceof Kernel.Map map) maps.emit(map, name, m, a, args, line);
+            else conv.emit(k, m, a);
             m.end(self);
             return;
         }

@@ -15,6 +15,7 @@ final class VectorOps {
     private static final Type VECTOR_IFACE = Type.getObjectType("jdk/incubator/vector/Vector");
     private static final Type ASSOCIATIVE = Type.getObjectType("jdk/incubator/vector/VectorOperators$Associative");
     private static final Type OPERATORS = Type.getObjectType("jdk/incubator/vector/VectorOperators");
+    private static final Type COMPARISON = Type.getObjectType("jdk/incubator/vector/VectorOperators$Comparison");
 
     private final MethodBuilder m;
     private final GeneratorAdapter g;
@@ -101,6 +102,34 @@ final class VectorOps {
 
     MethodBuilder.Body add(int a, MethodBuilder.Body b) {
         return binary("add", a, b);
+    }
+
+    MethodBuilder.Body sub(int a, MethodBuilder.Body b) {
+        return binary("sub", a, b);
+    }
+
+    MethodBuilder.Body div(int a, MethodBuilder.Body b) {
+        return binary("div", a, b);
+    }
+
+    /** {@code a.min(b)}: lane by lane, Math.min's rule. */
+    MethodBuilder.Body min(int a, MethodBuilder.Body b) {
+        return binary("min", a, b);
+    }
+
+    /** Pushes the constant {@code k} in every lane. */
+    MethodBuilder.Body constant(float k) {
+        return broadcast(() -> g.push(k));
+    }
+
+    /** {@code a.compare(GT, 0)}: the mask of lanes above 0 (NaN is not). */
+    MethodBuilder.Body positive(int a) {
+        return () -> {
+            g.loadLocal(a);
+            g.getStatic(OPERATORS, "GT", COMPARISON);
+            g.push(0f);
+            g.invokeVirtual(VECTOR, new Method("compare", MASK, new Type[] {COMPARISON, Type.FLOAT_TYPE}));
+        };
     }
 
     /** {@code a.max(b)}: lane by lane, NaN if either is (Math.max's rule). */

@@ -119,6 +119,7 @@ public enum Activation {
      * the JIT vectorizes a loop of it (under a nanosecond an element); NaN stays NaN.
      */
     static float tanhFloat(float v) {
+        // the coefficients of tanhCoefficients, written out: constants the JIT folds
         float x = Math.max(-9f, Math.min(9f, v)), x2 = x * x;
         float p = Math.fma(-2.76076847742355e-16f, x2, 2.00018790482477e-13f);
         p = Math.fma(p, x2, -8.60467152213735e-11f);
@@ -130,6 +131,17 @@ public enum Activation {
         q = Math.fma(q, x2, 2.26843463243900e-03f);
         q = Math.fma(q, x2, 4.89352518554385e-03f);
         return Math.max(-1f, Math.min(1f, p * x / q));
+    }
+
+    /**
+     * The coefficients of {@link #tanhFloat}'s numerator (times x) or denominator, highest power of x^2
+     * first, for generated code that computes it the same way (Vector API kernels).
+     */
+    public static float[] tanhCoefficients(boolean numerator) {
+        return numerator
+                ? new float[] {-2.76076847742355e-16f, 2.00018790482477e-13f, -8.60467152213735e-11f, 5.12229709037114e-08f, 1.48572235717979e-05f, 6.37261928875436e-04f,
+                        4.89352455891786e-03f}
+                : new float[] {1.19825839466702e-06f, 1.18534705686654e-04f, 2.26843463243900e-03f, 4.89352518554385e-03f};
     }
     /** leaky_relu's slope when the source gives none (Keras' and PyTorch's default differ; this is PyTorch's). */
     public static final double DEFAULT_SLOPE = 0.01;

@@ -275,6 +275,11 @@ public abstract class CompiledNetwork implements Network {
         training.loss(kind, output, target, lossValue);
     }
 
+    /** A conv's multiply-adds per sample beyond one per weight: a batch is shared among the cores by work, and conv weights are reused. */
+    protected final void repeatedVisits(long visits) {
+        training.repeatedVisits(visits);
+    }
+
     /** The buffer that holds the loss gradient of an input after {@link #inputBackward()}. */
     protected final void inputGradient(String inputName, float[] buffer) {
         training.inputGradient(inputName, buffer);

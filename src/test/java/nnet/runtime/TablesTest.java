@@ -41,6 +41,13 @@ class TablesTest {
         assertEquals(0f, Activation.TANH.applyFloat(0f, 0));
         assertEquals(0f, Activation.SIGMOID.applyFloat(-100f, 0));
         assertEquals(1f, Activation.SIGMOID.applyFloat(100f, 0));
+        float[] p = Activation.tanhCoefficients(true), q = Activation.tanhCoefficients(false);
+        for (float x = -10; x <= 10; x += 0x1p-6f) { // the coefficients vector kernels read are tanhFloat's
+            float c = Math.max(-9f, Math.min(9f, x)), x2 = c * c, num = Math.fma(p[0], x2, p[1]), den = Math.fma(q[0], x2, q[1]);
+            for (int k = 2; k < p.length; k++) num = Math.fma(num, x2, p[k]);
+            for (int k = 2; k < q.length; k++) den = Math.fma(den, x2, q[k]);
+            assertEquals(Activation.TANH.applyFloat(x, 0), Math.max(-1f, Math.min(1f, num * c / den)), "tanh(" + x + ") from the coefficients");
+        }
     }
 
     @ParameterizedTest
