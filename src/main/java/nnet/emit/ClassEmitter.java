@@ -96,7 +96,8 @@ public final class ClassEmitter {
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
-        KernelEmitter kernels = new KernelEmitter(cw, self);
+        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
+        KernelEmitter kernels = new KernelEmitter(cw, self, p.tiling() != null ? vectors : null);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
@@ -104,10 +105,10 @@ public final class ClassEmitter {
             sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
             sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
         }
-        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
             tiles.fields();
+            ConvSamples.fields(cw, p);
             tiles.methods(methodOf);
             MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
             tiles.staticInit(clinit);
@@ -176,7 +177,10 @@ public final class ClassEmitter {
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
-        if (tiles != null) steps.addAll(tiles.constructorSteps());
+        if (tiles != null) {
+            steps.addAll(tiles.constructorSteps());
+            steps.addAll(ConvSamples.constructorSteps(self, tiles.vectorType(), p));
+        }
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {

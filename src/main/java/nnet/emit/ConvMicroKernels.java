@@ -33,6 +33,11 @@ final class ConvMicroKernels {
         return channels > 4 ? 1 : 8 / channels;
     }
 
+    /** Positions (vectors of columns) a one-sample product micro-kernel takes per call: 16 accumulators, at most 8 positions. */
+    static int samplePositionsFor(int channels) {
+        return Math.min(8, 16 / channels);
+    }
+
     /** Taps a kernel-gradient micro-kernel takes per call for a block of {@code channels}: 12 accumulators. */
     static int tapsFor(int channels) {
         return 12 / channels;
@@ -138,6 +143,90 @@ final class ConvMicroKernels {
                 m.rowOf(x, m.sum(m.value(base), m.value(off[u])), row);
                 for (int c = 0; c < LANE_VECTORS; c++) v.set(xv[c], v.load(row, v.lane(lane, c)));
                 for (int q = 0; q < channels; q++) for (int c = 0; c < LANE_VECTORS; c++) v.set(acc[q][u], v.fma(d[q][c], xv[c], acc[q][u]));
+            }
+        });
+        for (int q = 0; q < channels; q++)
+            for (int u = 0; u < count; u++) {
+                int tap = u, channel = q;
+                m.addToElement(grad, m.sum(m.sum(m.value(g0), m.scaled(gStride, channel, 0)), m.elementOf(taps, m.scaled(t, 2, 2 * tap + 1))), v.sumOfLanes(acc[q][u]));
+            }
+        m.end(self);
+        return method;
+    }
+
+    /**
+     * One sample's product (see {@link nnet.runtime.ConvPlan#sampleForward}): as {@link #product}, but a
+     * position is one vector of columns of flat arrays, {@code src[pos[2p] + taps[2t] + lane]} and
+     * {@code dst[dst0 + q dstStride + pos[2p + 1] + lane]}; {@code count} positions, 4 per channel of 4.
+     */
+    Method sampleProduct(int channels, int count) {
+        String name = "sampleProduct" + channels + "x" + count;
+        Method method = new Method(name, "([F[F[F[I[IIIIIIII)V");
+        if (!written.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int src = m.argument("src", F1), dst = m.argument("dst", F1), w = m.argument("w", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
+        int t0 = m.argument("t0", INT), t1 = m.argument("t1", INT), p = m.argument("p", INT), dst0 = m.argument("dst0", INT), dstStride = m.argument("dstStride", INT),
+                w0 = m.argument("w0", INT), wStride = m.argument("wStride", INT);
+        VectorOps v = new VectorOps(m, self);
+        int[] base = new int[count];
+        int[][] at = new int[channels][count], acc = new int[channels][count];
+        for (int r = 0; r < count; r++) {
+            base[r] = m.local("base" + r, INT);
+            m.set(base[r], m.elementOf(pos, m.scaled(p, 2, 2 * r)));
+        }
+        for (int q = 0; q < channels; q++)
+            for (int r = 0; r < count; r++) {
+                at[q][r] = m.local("at" + q + "_" + r, INT);
+                m.set(at[q][r], m.sum(m.sum(m.value(dst0), m.scaled(dstStride, q, 0)), m.elementOf(pos, m.scaled(p, 2, 2 * r + 1))));
+                acc[q][r] = v.local("acc" + q + "_" + r, v.load(dst, m.value(at[q][r])));
+            }
+        int t = m.local("t", INT), off = m.local("offset", INT), wi = m.local("wi", INT), x = v.newLocal("x"), b = v.newLocal("b");
+        int[] bq = new int[channels];
+        for (int q = 0; q < channels; q++) bq[q] = q == 0 ? b : v.newLocal("b" + q);
+        m.forLoop(t, m.value(t0), m.value(t1), () -> {
+            m.set(off, m.elementOf(taps, m.scaled(t, 2, 0)));
+            m.set(wi, m.sum(m.value(w0), m.elementOf(taps, m.scaled(t, 2, 1))));
+            for (int q = 0; q < channels; q++) v.set(bq[q], v.broadcast(m.elementOf(w, m.sum(m.value(wi), m.scaled(wStride, q, 0)))));
+            for (int r = 0; r < count; r++) {
+                v.set(x, v.load(src, m.sum(m.value(base[r]), m.value(off))));
+                for (int q = 0; q < channels; q++) v.set(acc[q][r], v.fma(bq[q], x, acc[q][r]));
+            }
+        });
+        for (int q = 0; q < channels; q++) for (int r = 0; r < count; r++) v.store(acc[q][r], dst, m.value(at[q][r]));
+        m.end(self);
+        return method;
+    }
+
+    /**
+     * One sample's kernel gradient: as {@link #kernelGradient}, a position one vector of columns of
+     * flat arrays ({@code x[pos[2p] + taps[2u] + lane]}, {@code dy[dy0 + q dyStride + pos[2p + 1] + lane]}).
+     */
+    Method sampleKernelGradient(int channels, int count) {
+        String name = "sampleKernelGradient" + channels + "x" + count;
+        Method method = new Method(name, "([F[F[F[I[IIIIIIII)V");
+        if (!written.add(name)) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int x = m.argument("x", F1), dy = m.argument("dy", F1), grad = m.argument("grad", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
+        int t = m.argument("t", INT), p0 = m.argument("p0", INT), p1 = m.argument("p1", INT), dy0 = m.argument("dy0", INT), dyStride = m.argument("dyStride", INT),
+                g0 = m.argument("g0", INT), gStride = m.argument("gStride", INT);
+        VectorOps v = new VectorOps(m, self);
+        int[] off = new int[count];
+        for (int u = 0; u < count; u++) {
+            off[u] = m.local("offset" + u, INT);
+            m.set(off[u], m.elementOf(taps, m.scaled(t, 2, 2 * u)));
+        }
+        int[][] acc = new int[channels][count];
+        for (int q = 0; q < channels; q++) for (int u = 0; u < count; u++) acc[q][u] = v.local("acc" + q + "_" + u, v.zero());
+        int[] d = new int[channels];
+        for (int q = 0; q < channels; q++) d[q] = v.newLocal("dy" + q);
+        int xv = v.newLocal("x"), p = m.local("p", INT), base = m.local("base", INT), at = m.local("at", INT);
+        m.forLoop(p, m.value(p0), m.value(p1), () -> {
+            m.set(base, m.elementOf(pos, m.scaled(p, 2, 0)));
+            m.set(at, m.sum(m.value(dy0), m.elementOf(pos, m.scaled(p, 2, 1))));
+            for (int q = 0; q < channels; q++) v.set(d[q], v.load(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0))));
+            for (int u = 0; u < count; u++) {
+                v.set(xv, v.load(x, m.sum(m.value(base), m.value(off[u]))));
+                for (int q = 0; q < channels; q++) v.set(acc[q][u], v.fma(d[q], xv, acc[q][u]));
             }
         });
         for (int q = 0; q < channels; q++)

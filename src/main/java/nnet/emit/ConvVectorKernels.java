@@ -22,7 +22,7 @@ final class ConvVectorKernels {
     /** Taps per call of a product micro-kernel, positions per call of a kernel-gradient one: bounded loops. */
     static final int TAPS_PER_CALL = 128, POSITIONS_PER_CALL = 256;
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
+    private static final Type ARRAYS = Type.getType(java.util.Arrays.class), SYSTEM = Type.getType(System.class);
 
     private final Type self;
     private final ConvMicroKernels micro;
@@ -76,15 +76,144 @@ final class ConvVectorKernels {
             switch (c.role()) {
                 case FORWARD -> {
                     ConvTiles.startFromBias(m, a[1], c.bias() == null ? -1 : a[3], c.geo());
-                    products(m, a[0], a[1], a[2], jobs, taps, positions, plan);
+                    products(m, a[0], a[1], a[2], jobs, taps, positions, plan, false);
                 }
                 case INPUT_GRAD -> {
                     ConvTiles.zeroRows(m, a[1]);
-                    products(m, a[0], a[1], a[2], jobs, taps, positions, plan);
+                    products(m, a[0], a[1], a[2], jobs, taps, positions, plan, false);
                 }
-                case KERNEL_GRAD -> kernelGradient(m, a[0], a[1], a[2], jobs, taps, positions, plan);
+                case KERNEL_GRAD -> kernelGradient(m, a[0], a[1], a[2], jobs, taps, positions, plan, false);
             }
         } else if (k instanceof Kernel.PoolGrad p) maxPoolGradient(m, a[0], a[1], a[2], p.geo());
+    }
+
+    /**
+     * The body of one sample's conv vector form ({@link ConvSamples#arguments} in {@code a}): the
+     * image copied into its scratch rows (or dy into its own), the products or gradient over the
+     * one-sample plan, and scratch rows copied back where the buffer's rows are not whole vectors.
+     * The scratch layout depends on the vector length, so its widths are computed here from V.
+     */
+    void emitSample(Kernel.Conv c, MethodBuilder m, int[] a) {
+        ConvPlan.Geometry g = c.geo();
+        ConvPlan plan = ConvSamples.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
+        int n = a.length, jobs = a[n - 4], taps = a[n - 3], positions = a[n - 2], scratch = a[n - 1];
+        int lanes = m.local("lanes", INT), inWidth = m.local("inWidth", INT), outWidth = m.local("outWidth", INT), dyWidth = m.local("dyWidth", INT),
+                dxWidth = m.local("dxWidth", INT), target = m.local("target", ClassEmitter.FLOATS), r = m.local("r", INT);
+        m.set(lanes, () -> m.g.getStatic(self, "V", INT));
+        m.set(outWidth, roundUp(m, g.ow(), lanes));
+        m.set(inWidth, m.sum(m.value(outWidth), m.constant(g.kw() - 1)));
+        m.set(dxWidth, roundUp(m, g.w(), lanes));
+        m.set(dyWidth, m.sum(m.value(dxWidth), m.constant(g.kw() - 1)));
+        switch (c.role()) {
+            case FORWARD -> {
+                copyRows(m, a[0], g.w(), scratchPart(m, scratch, ConvPlan.IN), inWidth, g.padLeft(), g.c() * g.h(), r);
+                inPlaceOr(m, target, a[1], g.ow(), outWidth, scratch, ConvPlan.OUT);
+                int o = m.local("o", INT), size = m.local("size", INT);
+                m.set(size, m.scaled(outWidth, g.oh(), 0));
+                m.forLoop(o, 0, g.f(), () -> { // Arrays.fill(target, o size, (o + 1) size, bias[o] or 0)
+                    m.g.loadLocal(target);
+                    m.g.loadLocal(o);
+                    m.g.loadLocal(size);
+                    m.g.math(GeneratorAdapter.MUL, INT);
+                    m.sum(m.value(o), m.constant(1)).emit();
+                    m.g.loadLocal(size);
+                    m.g.math(GeneratorAdapter.MUL, INT);
+                    if (c.bias() == null) m.g.push(0f);
+                    else m.elementOf(a[3], o).emit();
+                    m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+                });
+                products(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
+                copyBack(m, target, a[1], g.ow(), outWidth, g.f() * g.oh(), r);
+            }
+            case INPUT_GRAD -> {
+                copyRows(m, a[0], g.ow(), scratchPart(m, scratch, ConvPlan.DY), dyWidth, g.kw() - 1 - g.padLeft(), g.f() * g.oh(), r);
+                inPlaceOr(m, target, a[1], g.w(), dxWidth, scratch, ConvPlan.DX);
+                m.g.loadLocal(target);
+                m.g.push(0f);
+                m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+                products(m, scratchPart(m, scratch, ConvPlan.DY), target, a[2], jobs, taps, positions, plan, true);
+                copyBack(m, target, a[1], g.w(), dxWidth, g.c() * g.h(), r);
+            }
+            case KERNEL_GRAD -> {
+                copyRows(m, a[0], g.w(), scratchPart(m, scratch, ConvPlan.IN), inWidth, g.padLeft(), g.c() * g.h(), r);
+                inPlaceOr(m, target, a[1], g.ow(), outWidth, scratch, ConvPlan.DY_ROWS);
+                Label same = new Label();
+                m.g.loadLocal(target);
+                m.g.loadLocal(a[1]);
+                m.g.ifCmp(ClassEmitter.FLOATS, GeneratorAdapter.EQ, same);
+                copyRows(m, a[1], g.ow(), target, outWidth, 0, g.f() * g.oh(), r);
+                m.g.mark(same);
+                kernelGradient(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
+            }
+        }
+    }
+
+    /** Pushes {@code ceil(size / lanes) lanes}. */
+    private static MethodBuilder.Body roundUp(MethodBuilder m, int size, int lanes) {
+        return () -> {
+            m.g.push(size - 1);
+            m.g.loadLocal(lanes);
+            m.g.math(GeneratorAdapter.ADD, INT);
+            m.g.loadLocal(lanes);
+            m.g.math(GeneratorAdapter.DIV, INT);
+            m.g.loadLocal(lanes);
+            m.g.math(GeneratorAdapter.MUL, INT);
+        };
+    }
+
+    /** A new local holding {@code scratch[part]}. */
+    private static int scratchPart(MethodBuilder m, int scratch, int part) {
+        int l = m.local("scratch" + part, ClassEmitter.FLOATS);
+        m.rowOf(scratch, m.constant(part), l);
+        return l;
+    }
+
+    /** {@code target = width == rowWidth ? buffer : scratch[part]}: rows of whole vectors are written in place. */
+    private static void inPlaceOr(MethodBuilder m, int target, int buffer, int rowWidth, int width, int scratch, int part) {
+        Label inPlace = new Label(), done = new Label();
+        m.g.loadLocal(width);
+        m.g.push(rowWidth);
+        m.g.ifICmp(GeneratorAdapter.EQ, inPlace);
+        m.rowOf(scratch, m.constant(part), target);
+        m.g.goTo(done);
+        m.g.mark(inPlace);
+        m.set(target, m.value(buffer));
+        m.g.mark(done);
+    }
+
+    /** {@code for r < rows: arraycopy(from, r rowWidth, to, r width + at, rowWidth)}: rows into wider scratch rows. */
+    private static void copyRows(MethodBuilder m, int from, int rowWidth, int to, int width, int at, int rows, int r) {
+        m.forLoop(r, 0, rows, () -> {
+            m.g.loadLocal(from);
+            m.scaled(r, rowWidth, 0).emit();
+            m.g.loadLocal(to);
+            m.sum(() -> {
+                m.g.loadLocal(r);
+                m.g.loadLocal(width);
+                m.g.math(GeneratorAdapter.MUL, INT);
+            }, m.constant(at)).emit();
+            m.g.push(rowWidth);
+            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        });
+    }
+
+    /** The rows of {@code scratch} (when it is not the buffer itself) back into the buffer's narrower rows. */
+    private static void copyBack(MethodBuilder m, int scratch, int buffer, int rowWidth, int width, int rows, int r) {
+        Label same = new Label();
+        m.g.loadLocal(scratch);
+        m.g.loadLocal(buffer);
+        m.g.ifCmp(ClassEmitter.FLOATS, GeneratorAdapter.EQ, same);
+        m.forLoop(r, 0, rows, () -> {
+            m.g.loadLocal(scratch);
+            m.g.loadLocal(r);
+            m.g.loadLocal(width);
+            m.g.math(GeneratorAdapter.MUL, INT);
+            m.g.loadLocal(buffer);
+            m.scaled(r, rowWidth, 0).emit();
+            m.g.push(rowWidth);
+            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        });
+        m.g.mark(same);
     }
 
     /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
@@ -110,39 +239,46 @@ final class ConvVectorKernels {
         }
     }
 
+    /** Over the tile's blocks of lanes, or once for one sample (whose vectors are columns of its image). */
+    private void perLaneBlock(MethodBuilder m, boolean sample, int lane, MethodBuilder.Body body) {
+        if (sample) body.emit();
+        else overLaneBlocks(m, lane, body);
+    }
+
     /** For each block of lanes and each job: the product micro-kernel of the job's block size over its positions, in chunks of taps. */
-    private void products(MethodBuilder m, int src, int dst, int w, int jobs, int taps, int positions, ConvPlan plan) {
+    private void products(MethodBuilder m, int src, int dst, int w, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
         int lane = m.local("lane", INT), j = m.local("j", INT), p = m.local("p", INT), t = m.local("t", INT);
-        overLaneBlocks(m, lane, () -> m.forLoop(j, m.constant(0), () -> {
+        perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
             m.g.loadLocal(jobs);
             m.g.arrayLength();
         }, ConvPlan.JOB, () -> {
             Job job = Job.load(m, jobs, j);
             for (int size : plan.blockSizes())
                 ifEquals(m, job.block(), size, () -> {
-                    int count = ConvMicroKernels.positionsFor(size);
-                    Method whole = micro.product(size, count), single = micro.product(size, 1);
+                    int count = sample ? ConvMicroKernels.samplePositionsFor(size) : ConvMicroKernels.positionsFor(size);
+                    Method whole = sample ? micro.sampleProduct(size, count) : micro.product(size, count), single = sample ? micro.sampleProduct(size, 1) : micro.product(size, 1);
                     m.set(p, m.value(job.p0()));
                     // whole groups of positions, then one at a time
                     if (count > 1) whileLessOrEqual(m, m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
-                        productChunks(m, whole, src, dst, w, taps, positions, job, p, t, lane);
+                        productChunks(m, whole, src, dst, w, taps, positions, job, p, t, sample ? -1 : lane);
                         m.g.iinc(p, count);
                     });
                     whileLessOrEqual(m, m.sum(m.value(p), m.constant(1)), m.value(job.p1()), () -> {
-                        productChunks(m, single, src, dst, w, taps, positions, job, p, t, lane);
+                        productChunks(m, single, src, dst, w, taps, positions, job, p, t, sample ? -1 : lane);
                         m.g.iinc(p, 1);
                     });
                 });
         }));
     }
 
-    /** {@code for t = t0; t < t1; t += TAPS_PER_CALL: micro(..., t, min(t1, t + TAPS_PER_CALL), p, ...)}. */
+    /** {@code for t = t0; t < t1; t += TAPS_PER_CALL: micro(..., t, min(t1, t + TAPS_PER_CALL), p, ..., [lane])}; lane -1 for one sample's. */
     private void productChunks(MethodBuilder m, Method micro, int src, int dst, int w, int taps, int positions, Job job, int p, int t, int lane) {
         m.forLoop(t, m.value(job.t0()), m.value(job.t1()), TAPS_PER_CALL, () -> {
             for (int local : new int[] {src, dst, w, taps, positions}) m.g.loadLocal(local);
             m.g.loadLocal(t);
             m.min(m.value(job.t1()), m.at(t, TAPS_PER_CALL)).emit();
-            for (int local : new int[] {p, job.dst0(), job.dstStride(), job.w0(), job.wStride(), lane}) m.g.loadLocal(local);
+            for (int local : new int[] {p, job.dst0(), job.dstStride(), job.w0(), job.wStride()}) m.g.loadLocal(local);
+            if (lane >= 0) m.g.loadLocal(lane);
             m.g.invokeStatic(self, micro);
         });
     }
@@ -151,12 +287,12 @@ final class ConvVectorKernels {
      * For each block of lanes and each job: the job's block in sub-blocks of at most 4 filters, each
      * over groups of taps and chunks of positions; the last taps one at a time.
      */
-    private void kernelGradient(MethodBuilder m, int x, int dy, int grad, int jobs, int taps, int positions, ConvPlan plan) {
+    private void kernelGradient(MethodBuilder m, int x, int dy, int grad, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
         int lane = m.local("lane", INT), j = m.local("j", INT), qq = m.local("qq", INT), sub = m.local("sub", INT), t = m.local("t", INT), p = m.local("p", INT);
         int dy0 = m.local("dySub", INT), g0 = m.local("gSub", INT);
         TreeSet<Integer> subSizes = new TreeSet<>();
         for (int size : plan.blockSizes()) for (int q = 0; q < size; q += 4) subSizes.add(Math.min(4, size - q));
-        overLaneBlocks(m, lane, () -> m.forLoop(j, m.constant(0), () -> {
+        perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
             m.g.loadLocal(jobs);
             m.g.arrayLength();
         }, ConvPlan.JOB, () -> {
@@ -174,11 +310,13 @@ final class ConvVectorKernels {
                         int count = ConvMicroKernels.tapsFor(size);
                         m.set(t, m.value(job.t0()));
                         if (count > 1) whileLessOrEqual(m, m.sum(m.value(t), m.constant(count)), m.value(job.t1()), () -> {
-                            gradientChunks(m, micro.kernelGradient(size, count), x, dy, grad, taps, positions, job, t, p, dy0, g0, lane);
+                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, count) : micro.kernelGradient(size, count), x, dy, grad, taps, positions, job, t, p, dy0, g0,
+                                    sample ? -1 : lane);
                             m.g.iinc(t, count);
                         });
                         whileLessOrEqual(m, m.sum(m.value(t), m.constant(1)), m.value(job.t1()), () -> {
-                            gradientChunks(m, micro.kernelGradient(size, 1), x, dy, grad, taps, positions, job, t, p, dy0, g0, lane);
+                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, 1) : micro.kernelGradient(size, 1), x, dy, grad, taps, positions, job, t, p, dy0, g0,
+                                    sample ? -1 : lane);
                             m.g.iinc(t, 1);
                         });
                     });
@@ -191,7 +329,8 @@ final class ConvVectorKernels {
         m.forLoop(p, m.value(job.p0()), m.value(job.p1()), POSITIONS_PER_CALL, () -> {
             for (int local : new int[] {x, dy, grad, taps, positions, t, p}) m.g.loadLocal(local);
             m.min(m.value(job.p1()), m.at(p, POSITIONS_PER_CALL)).emit();
-            for (int local : new int[] {dy0, job.dstStride(), g0, job.wStride(), lane}) m.g.loadLocal(local);
+            for (int local : new int[] {dy0, job.dstStride(), g0, job.wStride()}) m.g.loadLocal(local);
+            if (lane >= 0) m.g.loadLocal(lane);
             m.g.invokeStatic(self, micro);
         });
     }

@@ -49,6 +49,11 @@ final class TileEmitter {
         this.vectors = vectors;
     }
 
+    /** The Vector API class the network's kernels hand over to. */
+    Type vectorType() {
+        return vectors.type();
+    }
+
     static String rowsField(Buffer b) {
         return b.field() + "$t";
     }

@@ -190,6 +190,16 @@ final class VectorKernels {
         m.end(self);
     }
 
+    /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
+    void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
+        kernels++;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
+        int[] a = new int[args.size()];
+        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        conv.emitSample(c, m, a);
+        m.end(self);
+    }
+
     // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
 
     private final class Driver {

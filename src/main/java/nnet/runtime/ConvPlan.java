@@ -95,7 +95,7 @@ public final class ConvPlan {
 
     /** The forward plan or the input-gradient plan of a conv: what a generated constructor calls, with the geometry's 12 sizes in order. */
     public static ConvPlan of(int[] pairs, int[] sizes, boolean forward) {
-        Geometry g = new Geometry(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5], sizes[6], sizes[7], sizes[8], sizes[9], sizes[10], sizes[11]);
+        Geometry g = geometry(sizes);
         return forward ? forward(pairs, g) : inputGradient(pairs, g);
     }
 
@@ -211,6 +211,122 @@ public final class ConvPlan {
             if (key.size() > 1) out.computeIfAbsent(List.copyOf(key), x -> new ArrayList<>()).add(new int[] {v, a});
         }
         return out;
+    }
+
+    /**
+     * How one sample's conv runs vectorized along image rows (stride 1 across): a vector holds
+     * {@code lanes} consecutive columns, and rows are copied into scratch rows with zero columns
+     * around them, so a tap is one offset for every lane.
+     *
+     * @param vectors  vectors per output row ({@code ow} rounded up)
+     * @param inWidth  a scratch row of the input: the image's columns from {@code padLeft}, zeros around
+     * @param outWidth a row of the output, or of its scratch when {@code ow} is not whole vectors
+     * @param dxVectors vectors per row of dx ({@code w} rounded up)
+     * @param dyWidth  a scratch row of dy for the input gradient: its columns from {@code kw - 1 - padLeft}
+     * @param dxWidth  a row of dx, or of its scratch
+     */
+    public record Sample(int lanes, int vectors, int inWidth, int outWidth, int dxVectors, int dyWidth, int dxWidth) {
+        public static Sample of(Geometry g, int lanes) {
+            int vectors = (g.ow() + lanes - 1) / lanes, dxVectors = (g.w() + lanes - 1) / lanes;
+            return new Sample(lanes, vectors, vectors * lanes + g.kw() - 1, vectors * lanes, dxVectors, dxVectors * lanes + g.kw() - 1, dxVectors * lanes);
+        }
+
+        /** Whether a row of the output is whole vectors: then the output buffer is written directly. */
+        public boolean outputInPlace(Geometry g) {
+            return outWidth == g.ow();
+        }
+
+        public boolean dxInPlace(Geometry g) {
+            return dxWidth == g.w();
+        }
+    }
+
+    /**
+     * One sample's forward plan (also its kernel gradient's): positions are vectors of output
+     * columns, {@code (y, v)}, reading the scratch input from row {@code y strideY - padTop}; regions
+     * are rows with the same taps inside the image (columns have them all: the scratch's zeros).
+     */
+    public static ConvPlan sampleForward(int[] pairs, Geometry g, Sample s) {
+        boolean[][] reads = new boolean[g.f()][g.c()];
+        for (int p = 0; p < pairs.length; p += 2) reads[pairs[p + 1]][pairs[p]] = true;
+        Builder b = new Builder();
+        List<int[]> regions = new ArrayList<>();
+        ranges(g.oh(), y -> y * g.strideY() - g.padTop(), g.kh(), g.h()).forEach((ky, ys) -> {
+            int p0 = b.positionCount();
+            for (int y : ys)
+                for (int v = 0; v < s.vectors(); v++) b.position((y * g.strideY() - g.padTop()) * s.inWidth() + v * s.lanes(), y * s.outWidth() + v * s.lanes());
+            regions.add(new int[] {p0, b.positionCount(), ky.get(0), ky.get(1)});
+        });
+        for (int[] block : blocks(reads, BLOCK))
+            for (int[] r : regions) {
+                int t0 = b.tapCount();
+                for (int i = 0; i < g.c(); i++) {
+                    if (!reads[block[0]][i]) continue;
+                    for (int ky = r[2]; ky < r[3]; ky++)
+                        for (int kx = 0; kx < g.kw(); kx++) b.tap((i * g.h() + ky) * s.inWidth() + kx, (i * g.kh() + ky) * g.kw() + kx);
+                }
+                b.job(block[0], g.oh() * s.outWidth(), g.c() * g.kh() * g.kw(), block[1], t0, r[0], r[1]);
+            }
+        return b.build();
+    }
+
+    /**
+     * One sample's input-gradient plan: positions are vectors of dx columns {@code (y, u)}; dy is read
+     * from a scratch whose row puts column {@code ox} at {@code ox + kw - 1 - padLeft}, so tap kx reads
+     * it at offset {@code kw - 1 - kx}; regions are rows of the same phase and taps inside dy.
+     */
+    public static ConvPlan sampleInputGradient(int[] pairs, Geometry g, Sample s) {
+        boolean[][] feeds = new boolean[g.c()][g.f()];
+        for (int p = 0; p < pairs.length; p += 2) feeds[pairs[p]][pairs[p + 1]] = true;
+        Builder b = new Builder();
+        List<List<Integer>> keys = new ArrayList<>();
+        List<int[]> spans = new ArrayList<>();
+        phases(g.h(), g.padTop(), g.strideY(), g.kh(), g.oh()).forEach((ky, ys) -> {
+            int p0 = b.positionCount();
+            for (int[] y : ys)
+                for (int u = 0; u < s.dxVectors(); u++) b.position(y[1] * s.dyWidth() + u * s.lanes(), y[0] * s.dxWidth() + u * s.lanes());
+            keys.add(ky);
+            spans.add(new int[] {p0, b.positionCount()});
+        });
+        for (int[] block : blocks(feeds, BLOCK))
+            for (int r = 0; r < keys.size(); r++) {
+                List<Integer> ky = keys.get(r);
+                int t0 = b.tapCount();
+                for (int o = 0; o < g.f(); o++) {
+                    if (!feeds[block[0]][o]) continue;
+                    for (int a = 1; a < ky.size(); a += 2)
+                        for (int kx = 0; kx < g.kw(); kx++)
+                            b.tap((o * g.oh() - ky.get(a + 1)) * s.dyWidth() + g.kw() - 1 - kx, o * g.c() * g.kh() * g.kw() + ky.get(a) * g.kw() + kx);
+                }
+                b.job(block[0], g.h() * s.dxWidth(), g.kh() * g.kw(), block[1], t0, spans.get(r)[0], spans.get(r)[1]);
+            }
+        return b.build();
+    }
+
+    /** A one-sample plan, what a generated constructor calls: as {@link #of}, with the lanes of a vector. */
+    public static ConvPlan ofSample(int[] pairs, int[] sizes, boolean forward, int lanes) {
+        Geometry g = geometry(sizes);
+        Sample s = Sample.of(g, lanes);
+        return forward ? sampleForward(pairs, g, s) : sampleInputGradient(pairs, g, s);
+    }
+
+    /** Which scratch array of a one-sample conv: its input, its output, dy for the input gradient, dx, dy for the kernel gradient. */
+    public static final int IN = 0, OUT = 1, DY = 2, DX = 3, DY_ROWS = 4;
+
+    /**
+     * The scratch arrays of one sample's conv, by their sizes (empty where the buffer itself serves):
+     * zeros wherever the plans read padding, and kernels copy only the image into them.
+     */
+    public static float[][] sampleScratch(int[] sizes, int lanes) {
+        Geometry g = geometry(sizes);
+        Sample s = Sample.of(g, lanes);
+        int out = s.outputInPlace(g) ? 0 : g.f() * g.oh() * s.outWidth();
+        return new float[][] {new float[g.c() * g.h() * s.inWidth()], new float[out], new float[g.f() * g.oh() * s.dyWidth()],
+                new float[s.dxInPlace(g) ? 0 : g.c() * g.h() * s.dxWidth()], new float[out]};
+    }
+
+    private static Geometry geometry(int[] sizes) {
+        return new Geometry(sizes[0], sizes[1], sizes[2], sizes[3], sizes[4], sizes[5], sizes[6], sizes[7], sizes[8], sizes[9], sizes[10], sizes[11]);
     }
 
     /** Runs of consecutive channels with the same row of {@code uses} (not empty), at most {@code max} long: {first, length}. */

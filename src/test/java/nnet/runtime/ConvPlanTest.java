@@ -38,6 +38,48 @@ class ConvPlanTest {
         }
     }
 
+    /**
+     * One sample's plans (horizontal stride 1) walked vector by vector as the generated kernels do,
+     * with scratch rows laid out as {@link ConvPlan.Sample} says, for vectors of 8 and 16 lanes.
+     */
+    @Test
+    void samplePlansComputeTheConvolutionAndItsGradients() {
+        SplittableRandom rnd = new SplittableRandom(17);
+        for (int n = 0; n < CASES; n++) {
+            Case k = Case.random(rnd);
+            ConvPlan.Geometry g = k.g;
+            if (g.strideX() != 1) continue;
+            for (int lanes : new int[] {8, 16}) {
+                ConvPlan.Sample s = ConvPlan.Sample.of(g, lanes);
+                ConvPlan fw = ConvPlan.sampleForward(k.pairs, g, s), bw = ConvPlan.sampleInputGradient(k.pairs, g, s);
+                double[] x = random(rnd, g.c() * g.h() * g.w()), dy = random(rnd, g.f() * g.oh() * g.ow());
+                double[] xs = new double[g.c() * g.h() * s.inWidth()], dyRows = new double[g.f() * g.oh() * s.outWidth()], dyPadded = new double[g.f() * g.oh() * s.dyWidth()];
+                for (int r = 0; r < g.c() * g.h(); r++) System.arraycopy(x, r * g.w(), xs, r * s.inWidth() + g.padLeft(), g.w());
+                for (int r = 0; r < g.f() * g.oh(); r++) {
+                    System.arraycopy(dy, r * g.ow(), dyRows, r * s.outWidth(), g.ow());
+                    System.arraycopy(dy, r * g.ow(), dyPadded, r * s.dyWidth() + g.kw() - 1 - g.padLeft(), g.ow());
+                }
+                double[] outRows = new double[g.f() * g.oh() * s.outWidth()], dk = new double[k.weights.length], dxRows = new double[g.c() * g.h() * s.dxWidth()];
+                walk(fw, lanes, (dst, w, src) -> outRows[dst] += k.weights[w] * xs[src]);
+                walk(fw, lanes, (dst, w, src) -> dk[w] += dyRows[dst] * xs[src]);
+                walk(bw, lanes, (dst, w, src) -> dxRows[dst] += k.weights[w] * dyPadded[src]);
+                double[] out = new double[dy.length], dx = new double[x.length];
+                for (int r = 0; r < g.f() * g.oh(); r++) System.arraycopy(outRows, r * s.outWidth(), out, r * g.ow(), g.ow());
+                for (int r = 0; r < g.c() * g.h(); r++) System.arraycopy(dxRows, r * s.dxWidth(), dx, r * g.w(), g.w());
+                assertClose(k.forward(x), out, k + " forward, " + lanes + " lanes");
+                assertClose(k.kernelGradient(x, dy), dk, k + " kernel gradient, " + lanes + " lanes");
+                assertClose(k.inputGradient(dy), dx, k + " input gradient, " + lanes + " lanes");
+            }
+        }
+    }
+
+    /** A one-sample plan's loop: each position is {@code lanes} consecutive elements on both sides. */
+    private static void walk(ConvPlan plan, int lanes, Step step) {
+        walk(plan, (dst, w, src) -> {
+            for (int l = 0; l < lanes; l++) step.apply(dst + l, w, src + l);
+        });
+    }
+
     @Test
     void aDenseProductIsOnePositionInBlocksOfEight() {
         ConvPlan.Geometry g = new ConvPlan.Geometry(16, 5, 5, 120, 1, 1, 5, 5, 1, 1, 0, 0);
