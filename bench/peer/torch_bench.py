@@ -1,13 +1,16 @@
 #!/usr/bin/python3
-"""PyTorch on the networks of bench/networks, with the masked-dense recipe users of PyTorch
-apply for hand-chosen connectivity: a dense nn.Linear whose weight is multiplied by a fixed 0/1
-mask in every forward pass (so masked weights still cost time and get no gradient).
+"""PyTorch on the networks of bench/networks, with the masked recipe users of PyTorch apply for
+hand-chosen connectivity: a dense nn.Linear (or nn.Conv2d) whose weight is multiplied by a fixed
+0/1 mask in every forward pass (so masked weights still cost time and get no gradient).
 
 Prints microseconds per sample for forward (no_grad) and one train step (forward,
 cross-entropy, backward, SGD or Adam), per batch size and thread count, as nnet's `bench` does,
 and the dense products' GFLOP/s. PyTorch at its best: OpenBLAS chooses its own kernels, so run
 it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (this machine sets them):
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/peer/torch_bench.py [--quick] [--optimizer sgd|adam]
+      [--networks mlp_dense,gated_cnn,...] [--batches 1,64]
+The networks are a registry (NETWORKS below): each entry builds the module, names its input shape
+and classes, and counts its multiply-adds per sample for the GFLOP/s column.
 """
 import os
 import sys
@@ -43,6 +46,77 @@ class Mlp(nn.Module):
         return self.l3(F.relu(self.l2(F.relu(self.l1(x)))))
 
 
+class MaskedConv2d(nn.Conv2d):
+    """A conv2d with a channel table: weight [F, C, kh, kw] times a fixed 0/1 mask [F, C, 1, 1]."""
+
+    def __init__(self, c, f, k, table):
+        super().__init__(c, f, k)
+        self.register_buffer("mask", torch.tensor(table, dtype=torch.float32).t().reshape(f, c, 1, 1))
+
+    def forward(self, x):
+        return F.conv2d(x, self.weight * self.mask, self.bias)
+
+
+class GatedCnn(nn.Module):
+    """bench/networks/gated_cnn.nnet: 3x32x32, four 3x3 convs (16/16/16/32), gate + skip, 2 maxpools."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.g = nn.Conv2d(3, 16, 3, padding=1)
+        self.c2 = nn.Conv2d(16, 16, 3, padding=1)
+        self.c3 = nn.Conv2d(16, 32, 3, padding=1)
+        self.y = nn.Linear(32 * 8 * 8, 10)
+
+    def forward(self, img):
+        c1 = F.relu(self.c1(img))
+        g = torch.sigmoid(self.g(img))
+        nxt, skip = g * c1, (1 - g) * c1
+        c2 = F.relu(self.c2(nxt)) + skip
+        c3 = F.relu(self.c3(F.max_pool2d(c2, 2)))
+        return self.y(torch.flatten(F.max_pool2d(c3, 2), 1))
+
+
+# LeNet-5's C3 table (bench/networks/lenet5.nnet): rows are S2's 6 maps, columns C3's 16
+LENET_C3 = [
+    [1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1],
+    [1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1],
+    [1, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 1],
+    [0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 0, 1, 0, 1, 1],
+    [0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 0, 1],
+    [0, 0, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 0, 1, 1, 1]]
+
+
+class LeNet5(nn.Module):
+    """bench/networks/lenet5.nnet: 1x32x32, tanh, avgpools, C3 with its channel table."""
+
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(1, 6, 5)
+        self.c3 = MaskedConv2d(6, 16, 5, LENET_C3)
+        self.c5 = nn.Conv2d(16, 120, 5)
+        self.f6 = nn.Linear(120, 84)
+        self.y = nn.Linear(84, 10)
+
+    def forward(self, img):
+        s2 = F.avg_pool2d(torch.tanh(self.c1(img)), 2)
+        s4 = F.avg_pool2d(torch.tanh(self.c3(s2)), 2)
+        c5 = torch.tanh(self.c5(s4))
+        return self.y(torch.tanh(self.f6(torch.flatten(c5, 1))))
+
+
+MLP_MACS = 784 * 256 + 256 * 256 + 256 * 10
+# name: (builder, input shape of a sample, classes, multiply-adds of a sample's forward pass as PyTorch computes them)
+NETWORKS = {
+    "mlp_dense": (lambda: Mlp(1.0), (784,), 10, MLP_MACS),
+    "mlp_density_0.1": (lambda: Mlp(0.1), (784,), 10, MLP_MACS),
+    "mlp_density_0.01": (lambda: Mlp(0.01), (784,), 10, MLP_MACS),
+    "gated_cnn": (GatedCnn, (3, 32, 32), 10, 2 * 16 * 27 * 1024 + 16 * 144 * 1024 + 32 * 144 * 256 + 2048 * 10),
+    "lenet5": (LeNet5, (1, 32, 32), 10, 6 * 25 * 784 + 16 * 150 * 100 + 120 * 400 + 120 * 84 + 84 * 10),
+}
+DEFAULT_NETWORKS = "mlp_dense,mlp_density_0.1,mlp_density_0.01"
+
+
 def per_sample_us(fn, batch, seconds):
     end = time.perf_counter() + seconds  # warm-up
     while time.perf_counter() < end:
@@ -57,13 +131,14 @@ def per_sample_us(fn, batch, seconds):
     return best * 1e6 / batch
 
 
-def measure(density, batch, threads, seconds, optimizer):
+def measure(name, batch, threads, seconds, optimizer):
+    build, shape, classes, _ = NETWORKS[name]
     torch.set_num_threads(threads)
     torch.manual_seed(1)
-    net = Mlp(density)
+    net = build()
     opt = torch.optim.SGD(net.parameters(), lr=1e-2) if optimizer == "sgd" else torch.optim.Adam(net.parameters(), lr=1e-3)
-    x = torch.rand(batch, 784) * 2 - 1
-    y = torch.randint(0, 10, (batch,))
+    x = torch.rand(batch, *shape) * 2 - 1
+    y = torch.randint(0, classes, (batch,))
 
     def forward():
         with torch.no_grad():
@@ -82,20 +157,25 @@ def main():
     ap.add_argument("--quick", action="store_true", help="0.5 s per figure instead of 3")
     ap.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd", help="plain SGD (default, as in BENCHMARKS.md) or Adam")
     ap.add_argument("--batches", default="1,64", help="comma-separated batch sizes")
+    ap.add_argument("--networks", default=DEFAULT_NETWORKS, help="comma-separated, from: " + ", ".join(NETWORKS) + " (default: the MLPs)")
     args = ap.parse_args()
+    names = args.networks.split(",")
+    for name in names:
+        if name not in NETWORKS:
+            ap.error(f"unknown network {name}; known: {', '.join(NETWORKS)}")
     seconds = 0.5 if args.quick else 3
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if var in os.environ:
             print(f"warning: {var}={os.environ[var]} is set: OpenBLAS does not choose its own kernels (run with env -u {var})", file=sys.stderr)
     print(f"torch {torch.__version__}, optimizer {args.optimizer}")
-    print("| network | batch | threads | forward_us_per_sample | train_step_us_per_sample | train GFLOP/s (dense products) |")
+    print("| network | batch | threads | forward_us_per_sample | train_step_us_per_sample | train GFLOP/s (products) |")
     print("|---|---|---|---|---|---|")
-    macs = 784 * 256 + 256 * 256 + 256 * 10  # per sample, per dense product
-    for density, name in [(1.0, "mlp_dense"), (0.1, "mlp_density_0.1"), (0.01, "mlp_density_0.01")]:
+    for name in names:
+        macs = NETWORKS[name][3]
         for batch in [int(b) for b in args.batches.split(",")]:
             for threads in (1, 2):
-                f, t = measure(density, batch, threads, seconds, args.optimizer)
-                # forward, input gradient (two layers need it) and weight gradient: ~3 products of 2 flops per MAC
+                f, t = measure(name, batch, threads, seconds, args.optimizer)
+                # forward, input gradient and weight gradient: ~3 products of 2 flops per multiply-add
                 gflops = 3 * 2 * macs / (t * 1e3)
                 print(f"| {name} | {batch} | {threads} | {f:.2f} | {t:.2f} | {gflops:.1f} |", flush=True)
 

@@ -77,14 +77,45 @@ class BytecodeTest {
         assertTrue(c.methods.stream().anyMatch(m -> m.name.startsWith("lanes")), "the loss, lane by lane");
         assertKernelsNeverAllocate(c);
         ClassNode vector = classNode(n.helperClasses().get(n.className() + "$Vector"));
-        assertEquals(5, vector.methods.stream().filter(m -> m.name.startsWith("k")).count(), "forward x 2, input gradient x 1, weight gradient x 2");
+        assertEquals(5, vector.methods.stream().filter(m -> m.name.matches("k\\d+\\$.*(linear|linear_t|weight_grad)")).count(),
+                "forward x 2, input gradient x 1, weight gradient x 2");
+        assertTrue(vector.methods.stream().anyMatch(m -> m.name.matches("k\\d+\\$.*\\$rows0")), "elementwise loops too");
+        assertVectorKernelsNeverAllocate(vector);
+    }
+
+    /** A convolutional network's tiled train step likewise: convolutions, pools and their gradients, plain and Vector API forms. */
+    @Test
+    void tiledConvolutionsNeverAllocate() {
+        Graph g = TestNetworks.graph("""
+                network C {
+                  input img[2, 8, 8]
+                  c = conv2d(img, 4, 3, relu, pad: same, connect: mask [[1, 1, 0, 1], [0, 1, 1, 1]])
+                  g = conv2d(img, 4, 3, sigmoid, pad: same, stride: [1, 1])
+                  on, off = gate(c, g)
+                  m = maxpool(on + off, 2, stride: 1)
+                  a = avgpool(m, 3)
+                  y = dense(flatten(a), 3)
+                  output y
+                  loss cross_entropy
+                }""");
+        GeneratedNetwork n = Compiler.compile(g);
+        assertKernelsNeverAllocate(classNode(n.classFile()));
+        ClassNode vector = classNode(n.helperClasses().get(n.className() + "$Vector"));
+        for (String micro : List.of("convProduct", "convKernelGradient", "maxPoolGradient", "sampleProduct", "sampleKernelGradient"))
+            assertTrue(vector.methods.stream().anyMatch(m -> m.name.startsWith(micro)), micro);
+        assertVectorKernelsNeverAllocate(vector);
+    }
+
+    /** The Vector API class: no allocation, no call but the Vector API's, its own, Math's, Arrays' and System.arraycopy. */
+    private static void assertVectorKernelsNeverAllocate(ClassNode vector) {
         for (MethodNode m : vector.methods) {
             if (m.name.equals("<clinit>")) continue;
             for (var insn : m.instructions) {
                 int op = insn.getOpcode();
                 assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY, m.name + " allocates");
                 if (insn instanceof MethodInsnNode call)
-                    assertTrue(call.owner.startsWith("jdk/incubator/vector/") || call.owner.equals(vector.name) || call.owner.equals("java/lang/Math") || call.owner.equals("java/util/Arrays"),
+                    assertTrue(call.owner.startsWith("jdk/incubator/vector/") || call.owner.equals(vector.name) || call.owner.equals("java/lang/Math") || call.owner.equals("java/util/Arrays")
+                            || call.owner.equals("java/lang/System") && call.name.equals("arraycopy"),
                             m.name + " calls " + call.owner + "." + call.name);
             }
         }

@@ -15,10 +15,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every class is verified by ASM's CheckClassAdapter on the way.
  */
 public class DifferentialTest {
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("nnet.Corpus#networks")
-    void generatedCodeMatchesInterpreter(Corpus.Entry network) {
-        TestNetworks.assertMatchesInterpreter(network.graph(), network.seed());
+    /** One sample at a time, with each kind of kernels (one sample's convolutions have Vector API forms too). */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nnet.Corpus#networksAndKernels")
+    void generatedCodeMatchesInterpreter(Corpus.Entry network, TestNetworks.Kernels kernels) {
+        TestNetworks.assertMatchesInterpreter(network.graph(), network.seed(), kernels);
     }
 
     /**

@@ -25,11 +25,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every class passes CheckClassAdapter.
  */
 public class EmittedGradientTest {
-    /** A batch of 3: sample by sample through the per-sample program. */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("nnet.Corpus#networks")
-    void gradientsMatchInterpreter(Corpus.Entry network) {
-        assertGradientsMatch(network.withLoss(), network.seed(), 3, TestNetworks.Kernels.PLAIN);
+    /** A batch of 3: sample by sample through the per-sample program (its convolutions have Vector API forms too). */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("nnet.Corpus#networksAndKernels")
+    void gradientsMatchInterpreter(Corpus.Entry network, TestNetworks.Kernels kernels) {
+        assertGradientsMatch(network.withLoss(), network.seed(), 3, kernels);
     }
 
     /**

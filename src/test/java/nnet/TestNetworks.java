@@ -113,7 +113,11 @@ public final class TestNetworks {
 
     /** Runs generated code and interpreter on random inputs; every named node must agree (the interpreter is the expected value). */
     public static void assertMatchesInterpreter(Graph g, long seed) {
-        Network net = compile(g);
+        assertMatchesInterpreter(g, seed, Kernels.VECTOR);
+    }
+
+    public static void assertMatchesInterpreter(Graph g, long seed, Kernels kernels) {
+        Network net = compile(g, kernels);
         Map<String, Tensor> w = randomWeights(g, seed);
         net.loadWeights(w);
         Interpreter interp = new Interpreter(g, Interpreter.toDouble(w));

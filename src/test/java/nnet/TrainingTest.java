@@ -214,20 +214,35 @@ class TrainingTest {
         }
     }
 
-    /** Networks whose warm train step must allocate nothing: dense and sparse layers, an lstm's loops. */
-    static Stream<org.junit.jupiter.params.provider.Arguments> warmNetworks() {
-        String dense = "network A {\n input x[256]\n h = dense(x, 256, relu)\n s = dense(h, 128, relu, connect: random(0.1))\n y = dense(s, 10)\n output y\n loss cross_entropy\n}";
-        String lstm = "network A {\n input x[20, 16]\n h = lstm(x, 32, recurrent: band(4))\n y = dense(h, 10)\n output y\n loss cross_entropy\n}";
-        return Stream.of(dense, lstm).flatMap(src -> Stream.of(TestNetworks.Kernels.values()).map(k -> org.junit.jupiter.params.provider.Arguments.of(src, k)));
+    /** Networks whose warmed train step must allocate nothing: dense and sparse layers; convolutions, a gate, pools; an lstm's loops. */
+    static final List<String> ALLOCATION_FREE = List.of(
+            "network A {\n input x[256]\n h = dense(x, 256, relu)\n s = dense(h, 128, relu, connect: random(0.1))\n y = dense(s, 10)\n output y\n loss cross_entropy\n}",
+            """
+            network C {
+              input x[2, 12, 12]
+              c = conv2d(x, 8, 3, relu, pad: same, connect: random(0.7))
+              g = conv2d(x, 8, 3, sigmoid, pad: same)
+              on, off = gate(c, g)
+              m = maxpool(on, 2) + avgpool(off, 2)
+              d = conv2d(m, 6, [2, 3], tanh, stride: [2, 1])
+              y = dense(flatten(d), 10)
+              output y
+              loss cross_entropy
+            }""",
+            "network L {\n input x[20, 16]\n h = lstm(x, 32, recurrent: band(4))\n y = dense(h, 10)\n output y\n loss cross_entropy\n}");
+
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> allocationCases() {
+        return ALLOCATION_FREE.stream().flatMap(source -> java.util.Arrays.stream(TestNetworks.Kernels.values()).flatMap(k -> java.util.stream.Stream.of(64, 1)
+                .map(batch -> org.junit.jupiter.params.provider.Arguments.of(source.substring(8, source.indexOf(' ', 8)), source, k, batch))));
     }
 
     /**
-     * Once warm, a train step (a batch of 64 split over two cores, the optimizer's step shared too)
-     * allocates nothing on any thread it runs on, with either kind of tile kernels.
+     * Once warm, a train step (a batch of 64 split over two cores, the optimizer's step shared too;
+     * or one sample) allocates nothing on any thread it runs on, with either kind of kernels.
      */
-    @ParameterizedTest
-    @org.junit.jupiter.params.provider.MethodSource("warmNetworks")
-    void aWarmedTrainStepAllocatesNothing(String source, TestNetworks.Kernels kernels) throws Exception {
+    @ParameterizedTest(name = "{0} {2} batch {3}")
+    @org.junit.jupiter.params.provider.MethodSource("allocationCases")
+    void aWarmedTrainStepAllocatesNothing(String name, String source, TestNetworks.Kernels kernels, int batch) throws Exception {
         Graph g = TestNetworks.graph(source);
         String before = System.getProperty("nnet.threads");
         System.setProperty("nnet.threads", "2");
@@ -236,11 +251,11 @@ class TrainingTest {
             net.loadWeights(TestNetworks.randomWeights(g, 4));
             net.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.001)));
             SplittableRandom rnd = new SplittableRandom(6);
-            int size = g.inputs().get(0).shape().size();
-            float[][][] x = new float[64][1][size];
-            float[][] t = new float[64][10];
-            for (int s = 0; s < 64; s++) {
-                for (int i = 0; i < size; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+            int n = g.inputs().get(0).shape().size();
+            float[][][] x = new float[batch][1][n];
+            float[][] t = new float[batch][10];
+            for (int s = 0; s < batch; s++) {
+                for (int i = 0; i < n; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
                 t[s][rnd.nextInt(10)] = 1;
             }
             // a thread of its own, as a user's program trains (the test runner's thread does bookkeeping of its own)
@@ -248,14 +263,15 @@ class TrainingTest {
             Thread trainer = new Thread(() -> {
                 long[] threads = null;
                 long allocated = -1;
-                // warm until the JIT has compiled every kernel (the Vector API's boxes vanish then), at most 60 windows of 50 steps
-                for (int window = 0; window < 60 && allocated != 0; window++) {
-                    for (int step = 0; step < 50; step++) net.trainStep(x, t);
+                // warm until the JIT has compiled every kernel (the Vector API's boxes vanish then): windows of 3200 samples, for at most a minute
+                int steps = 50 * 64 / batch;
+                for (long end = System.nanoTime() + 60_000_000_000L; allocated != 0 && System.nanoTime() < end; ) {
+                    for (int step = 0; step < steps; step++) net.trainStep(x, t);
                     if (threads == null) threads = Thread.getAllStackTraces().keySet().stream()
-                            .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-A")).mapToLong(Thread::getId).toArray();
+                            .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-" + g.name())).mapToLong(Thread::getId).toArray();
                     long start = allocatedBytes(threads), empty = allocatedBytes(threads) - start; // what reading the counters allocates itself
                     start = allocatedBytes(threads);
-                    for (int step = 0; step < 50; step++) net.trainStep(x, t);
+                    for (int step = 0; step < steps; step++) net.trainStep(x, t);
                     allocated = allocatedBytes(threads) - start - empty;
                 }
                 result[0] = threads.length;
@@ -263,8 +279,8 @@ class TrainingTest {
             }, "trainer");
             trainer.start();
             trainer.join();
-            assertTrue(result[0] >= 2, "the batch is split over two cores");
-            assertEquals(0, result[1], "bytes allocated by 50 warm train steps");
+            assertTrue(batch == 1 || result[0] >= 2, "the batch is split over two cores");
+            assertEquals(0, result[1], "bytes allocated by warm train steps (3200 samples)");
         } finally {
             if (before == null) System.clearProperty("nnet.threads");
             else System.setProperty("nnet.threads", before);

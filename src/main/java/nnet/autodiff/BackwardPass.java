@@ -49,10 +49,14 @@ public final class BackwardPass {
         for (Node n : g.nodes()) {
             boolean trainable = n.op() == Op.INPUT
                     || ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD) && !n.param().isFixed())
-                    || n.op() == Op.CONV2D || n.op() == Op.LSTM || n.op() == Op.LOOP;
+                    || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP;
             for (Node in : n.inputs()) trainable |= needsGrad[in.id()];
             needsGrad[n.id()] = trainable;
         }
+    }
+
+    private static boolean trainable(ConvSpec c) {
+        return !c.kernel().isFixed() || (c.bias() != null && !c.bias().isFixed());
     }
 
     /** Differentiates the graph's {@code loss} statement. */
@@ -158,7 +162,7 @@ public final class BackwardPass {
             case CONV2D -> () -> {
                 ConvSpec c = (ConvSpec) n.arg();
                 Node x = n.input(0);
-                paramGrads.put(c.kernel(), node(Op.CONV2D_KERNEL_GRAD, c.kernel().shape(), c, x, dy));
+                if (!c.kernel().isFixed()) paramGrads.put(c.kernel(), node(Op.CONV2D_KERNEL_GRAD, c.kernel().shape(), c, x, dy));
                 if (c.bias() != null && !c.bias().isFixed()) paramGrads.put(c.bias(), node(Op.CONV2D_BIAS_GRAD, c.bias().shape(), c, dy));
                 accumulate(x, () -> node(Op.CONV2D_INPUT_GRAD, x.shape(), c, dy));
             };

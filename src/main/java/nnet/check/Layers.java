@@ -13,6 +13,7 @@ import nnet.ir.LstmSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
+import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
 import nnet.runtime.Activation;
 import nnet.runtime.LossFunction;
@@ -42,7 +43,7 @@ final class Layers {
     static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 2,
             List.of("connect", "weights", "bias", "freeze", "init"));
     static final Args.Signature CONV = new Args.Signature("conv2d", List.of("x", "filters", "kernel", "act"), 3,
-            List.of("stride", "pad", "connect", "bias", "init"));
+            List.of("stride", "pad", "connect", "weights", "bias", "freeze", "init"));
     static final Args.Signature LSTM = new Args.Signature("lstm", List.of("x", "units"), 2,
             List.of("sequences", "connect", "recurrent", "bias", "init"));
     static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
@@ -89,7 +90,7 @@ final class Layers {
         Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : null;
         Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
-        Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc) : null;
+        Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc, "inputs x units") : null;
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), m, desc) : WeightArgs.Bias.DEFAULT;
         if ((a.has("connect") && conn == null) || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk) return null;
         if (w.fixed() != null && frozen != null) {
@@ -177,8 +178,8 @@ final class Layers {
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of conv2d");
         Integer filters = c.positiveInt(a.get("filters"), "filters");
-        int[] k = kernelSize(a.get("kernel"));
-        Integer stride = a.has("stride") ? c.positiveInt(a.get("stride"), "stride") : Integer.valueOf(1);
+        int[] k = pair(a.get("kernel"), "kernel size", "kernel height", "kernel width");
+        int[] stride = a.has("stride") ? pair(a.get("stride"), "stride", "vertical stride", "horizontal stride") : new int[] {1, 1};
         String act = a.has("act") ? activationArg(a.get("act")) : "linear";
         boolean actOk = act != null, linear = "linear".equals(act);
         Boolean same = a.has("pad") ? padding(a.get("pad")) : Boolean.FALSE;
@@ -192,43 +193,52 @@ final class Layers {
         String desc = "conv2d(" + NetworkChecker.describe(a.get("x")) + ", " + filters + ", ...) on " + NetworkChecker.describe(a.get("x")) + x.shape();
         int oh, ow, padTop = 0, padLeft = 0;
         if (same) {
-            oh = (h + stride - 1) / stride;
-            ow = (w + stride - 1) / stride;
-            padTop = Math.max((oh - 1) * stride + k[0] - h, 0) / 2;
-            padLeft = Math.max((ow - 1) * stride + k[1] - w, 0) / 2;
+            oh = (h + stride[0] - 1) / stride[0];
+            ow = (w + stride[1] - 1) / stride[1];
+            padTop = Math.max((oh - 1) * stride[0] + k[0] - h, 0) / 2;
+            padLeft = Math.max((ow - 1) * stride[1] + k[1] - w, 0) / 2;
         } else {
             if (k[0] > h || k[1] > w) {
                 c.error(DiagCode.SHAPE_MISMATCH, a.get("kernel").span(), "kernel " + k[0] + " x " + k[1] + " is larger than the " + h + " x " + w + " image of " + desc + " (use pad: same)");
                 return null;
             }
-            oh = (h - k[0]) / stride + 1;
-            ow = (w - k[1]) / stride + 1;
+            oh = (h - k[0]) / stride[0] + 1;
+            ow = (w - k[1]) / stride[1] + 1;
         }
         if (!c.sizeOk(call.span(), Sizes.product(filters, ch, k[0], k[1]), desc + ": its kernel")
                 || !c.sizeOk(call.span(), Sizes.product(filters, oh, ow), desc + ": its output")) return null;
         Connectivity table = a.has("connect") ? c.patterns.eval(a.get("connect"), ch, filters, desc, "channels x filters") : Connectivity.full(ch, filters);
+        int[] kernelShape = {filters, ch, k[0], k[1]};
+        WeightArgs.Weights wa = a.has("weights") && table != null ? weightArgs.convWeights(a.get("weights"), kernelShape, desc, table) : WeightArgs.Weights.NONE;
+        Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), ch, filters, desc, "channels x filters") : null;
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), filters, desc) : WeightArgs.Bias.DEFAULT;
-        if (table == null || bias == null) return null;
+        if (table == null || wa == null || (a.has("freeze") && frozen == null) || bias == null) return null;
+        if (wa.fixed() != null && frozen != null) {
+            c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
+            return null;
+        }
         String layer = c.layerName(call);
-        Param kernel = new Param(layer, "kernel", new Shape(filters, ch, k[0], k[1]), table.isFull() ? null : table, init, null, null);
+        Param kernel = new Param(layer, "kernel", new Shape(kernelShape), table.isFull() ? null : table, wa.init() != null ? wa.init() : init, wa.fixed(), frozen);
         c.param(kernel);
         Param b = bias.param(layer, filters);
         if (b != null) c.param(b);
-        Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride, padTop, padLeft), linear ? name : null, call.span());
+        Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride[0], stride[1], padTop, padLeft),
+                linear ? name : null, call.span());
         return linear ? c.producedBy(out, a.has("act") ? "linear" : "conv2d") : activation(act, out, Activation.DEFAULT_SLOPE, name, call.span());
     }
 
-    private int[] kernelSize(Ast.Expr e) {
+    /** A number {@code n} (as {@code [n, n]}) or {@code [first, second]} of positive integers: a kernel size or a stride. */
+    private int[] pair(Ast.Expr e, String what, String first, String second) {
         if (e instanceof Ast.ListExpr l) {
             if (l.items().size() != 2) {
-                c.error(DiagCode.ARG_VALUE, e.span(), "a kernel size is a number or [height, width]");
+                c.error(DiagCode.ARG_VALUE, e.span(), "a " + what + " is a number or [" + first + ", " + second + "], found a list of " + l.items().size());
                 return null;
             }
-            Integer kh = c.positiveInt(l.items().get(0), "kernel height"), kw = c.positiveInt(l.items().get(1), "kernel width");
-            return kh == null || kw == null ? null : new int[] {kh, kw};
+            Integer p = c.positiveInt(l.items().get(0), first), q = c.positiveInt(l.items().get(1), second);
+            return p == null || q == null ? null : new int[] {p, q};
         }
-        Integer k = c.positiveInt(e, "kernel size");
-        return k == null ? null : new int[] {k, k};
+        Integer n = c.positiveInt(e, what);
+        return n == null ? null : new int[] {n, n};
     }
 
     private Boolean padding(Ast.Expr e) {
@@ -237,13 +247,15 @@ final class Layers {
         return null;
     }
 
+    /** {@code maxpool(x, k, stride: k)}: k x k windows every {@code stride} rows and columns (a number or [vertical, horizontal]); whole windows only. */
     private Node pool(Ast.Call call, String name, Op op) {
         String f = call.callee().name();
-        Args a = Args.bind(call, new Args.Signature(f, List.of("x", "k"), 2, List.of()), c);
+        Args a = Args.bind(call, new Args.Signature(f, List.of("x", "k"), 2, List.of("stride")), c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of " + f);
         Integer k = c.positiveInt(a.get("k"), "the window size of " + f);
-        if (x == null || k == null) return null;
+        int[] stride = a.has("stride") ? pair(a.get("stride"), "stride", "vertical stride", "horizontal stride") : null;
+        if (x == null || k == null || (a.has("stride") && stride == null)) return null;
         Shape s = x.shape();
         if (s.rank() != 3) {
             c.error(DiagCode.SHAPE_RANK, a.get("x").span(), f + " needs an input [channels, height, width], found " + NetworkChecker.describe(a.get("x")) + s);
@@ -253,7 +265,9 @@ final class Layers {
             c.error(DiagCode.SHAPE_MISMATCH, a.get("k").span(), f + " window " + k + " is larger than the " + s.dim(1) + " x " + s.dim(2) + " image of " + NetworkChecker.describe(a.get("x")) + s);
             return null;
         }
-        return c.node(op, new Shape(s.dim(0), s.dim(1) / k, s.dim(2) / k), List.of(x), k, name, call.span());
+        PoolSpec spec = stride == null ? new PoolSpec(k, k, k) : new PoolSpec(k, stride[0], stride[1]);
+        Shape out = new Shape(s.dim(0), PoolSpec.outputSize(s.dim(1), k, spec.strideY()), PoolSpec.outputSize(s.dim(2), k, spec.strideX()));
+        return c.node(op, out, List.of(x), spec, name, call.span());
     }
 
     // ---- lstm

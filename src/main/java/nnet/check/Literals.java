@@ -51,6 +51,47 @@ final class Literals {
         return v;
     }
 
+    /**
+     * Nested lists of numbers shaped exactly {@code shape} (row-major, flattened), or null after
+     * reporting: a ragged or too shallow list where it is, a wrong shape as what was found against
+     * what {@code needs} says ({@code "conv2d(...) needs [filters][channels][height][width]"}).
+     */
+    float[] tensor(Ast.Expr e, int[] shape, DiagCode code, String what, String needs) {
+        java.util.List<Integer> found = new java.util.ArrayList<>();
+        for (Ast.Expr at = e; at instanceof Ast.ListExpr l && !l.items().isEmpty(); at = l.items().get(0)) found.add(l.items().size());
+        String foundText = found.stream().map(d -> "[" + d + "]").collect(java.util.stream.Collectors.joining());
+        String wanted = java.util.Arrays.stream(shape).mapToObj(d -> "[" + d + "]").collect(java.util.stream.Collectors.joining());
+        if (found.size() != shape.length || !java.util.stream.IntStream.range(0, shape.length).allMatch(d -> found.get(d) == shape[d])) {
+            r.error(code, e.span(), what + " are " + (found.isEmpty() ? "not a list" : foundText) + ", but " + needs + " = " + wanted);
+            return null;
+        }
+        float[] out = new float[java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b)];
+        return fill(e, shape, 0, out, 0, code, what) ? out : null;
+    }
+
+    /** Reads the list {@code e} at depth {@code d} into {@code out} from {@code at}; false after reporting. */
+    private boolean fill(Ast.Expr e, int[] shape, int d, float[] out, int at, DiagCode code, String what) {
+        if (d == shape.length) {
+            if (e instanceof Ast.ListExpr) {
+                r.error(code, e.span(), what + " nest " + shape.length + " lists deep; this entry is a list");
+                return false;
+            }
+            Double v = number.apply(e);
+            if (v == null) return false;
+            out[at] = v.floatValue();
+            return true;
+        }
+        if (!(e instanceof Ast.ListExpr l) || l.items().size() != shape[d]) {
+            r.error(code, e.span(), what + " need lists of " + shape[d] + " at depth " + d + " (as the first list there), "
+                    + (e instanceof Ast.ListExpr l2 ? "this one has " + l2.items().size() : "found a number"));
+            return false;
+        }
+        int inner = 1;
+        for (int k = d + 1; k < shape.length; k++) inner *= shape[k];
+        for (int i = 0; i < shape[d]; i++) if (!fill(l.items().get(i), shape, d + 1, out, at + i * inner, code, what)) return false;
+        return true;
+    }
+
     static String dims(float[][] m) {
         return m.length + " x " + m[0].length;
     }

@@ -45,12 +45,39 @@ final class WeightArgs {
         return t.tag().name().equals("fixed") ? new Weights(flat, null) : new Weights(null, new Init.Values(flat));
     }
 
-    Connectivity freeze(Ast.Expr e, int n, int m, String desc) {
+    /**
+     * A conv2d's {@code weights: fixed [...]} or {@code init [...]}: nested lists {@code [filters][C][kh][kw]},
+     * the weights file's layout (LANGUAGE.md §6); the taps of absent channel pairs must be 0.
+     */
+    Weights convWeights(Ast.Expr e, int[] shape, String desc, Connectivity table) {
+        if (!(e instanceof Ast.Tagged t) || !(t.tag().name().equals("fixed") || t.tag().name().equals("init"))) {
+            c.error(DiagCode.ARG_KIND, e.span(), "weights: takes 'fixed [...]' (constant) or 'init [...]' (trainable, starting there), nested [filters][channels][height][width]; "
+                    + "for an initialiser use init: glorot");
+            return null;
+        }
+        float[] flat = c.literals.tensor(t.value(), shape, DiagCode.WEIGHTS_SIZE, "weights", desc + " needs [filters][channels][height][width]");
+        if (flat == null) return null;
+        int taps = shape[2] * shape[3];
+        for (int o = 0; o < shape[0]; o++)
+            for (int i = 0; i < shape[1]; i++)
+                for (int q = 0; q < taps; q++) {
+                    float v = flat[(o * shape[1] + i) * taps + q];
+                    if (!table.get(i, o) && v != 0) {
+                        c.error(DiagCode.MASK_VALUE, t.span(), "weights[" + o + "][" + i + "][" + q / shape[3] + "][" + q % shape[3] + "] is " + v
+                                + ", but connect: leaves channel " + i + " -> filter " + o + " absent (write 0 there)");
+                        return null;
+                    }
+                }
+        return t.tag().name().equals("fixed") ? new Weights(flat, null) : new Weights(null, new Init.Values(flat));
+    }
+
+    /** {@code freeze: mask [[...]]} over the same {@code n x m} pairs as connect: ({@code axes} names them). */
+    Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes) {
         if (!(e instanceof Ast.Tagged t) || !t.tag().name().equals("mask")) {
             c.error(DiagCode.ARG_KIND, e.span(), "freeze: takes 'mask [[...]]': entries marked 1 keep their initial value");
             return null;
         }
-        return c.patterns.eval(e, n, m, desc + " (freeze)", "inputs x units");
+        return c.patterns.eval(e, n, m, desc + " (freeze)", axes);
     }
 
     /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */

@@ -172,7 +172,7 @@ public final class NetworkDot {
             }
             case CONV2D -> {
                 ConvSpec c = (ConvSpec) n.arg();
-                yield "conv2d " + c.kh() + "\u00d7" + c.kw() + (c.stride() > 1 ? " stride " + c.stride() : "") + density("channel ", c.kernel());
+                yield "conv2d " + c.kh() + "\u00d7" + c.kw() + (c.strideY() > 1 || c.strideX() > 1 ? " stride " + (c.strideY() == c.strideX() ? c.strideY() : c.strideY() + "\u00d7" + c.strideX()) : "") + density("channel ", c.kernel());
             }
             case LSTM -> {
                 LstmSpec l = (LstmSpec) n.arg();

@@ -96,7 +96,8 @@ public final class ClassEmitter {
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
-        KernelEmitter kernels = new KernelEmitter(cw, self);
+        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
+        KernelEmitter kernels = new KernelEmitter(cw, self, p.tiling() != null ? vectors : null);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
@@ -104,10 +105,10 @@ public final class ClassEmitter {
             sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
             sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
         }
-        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
             tiles.fields();
+            ConvSamples.fields(cw, p);
             tiles.methods(methodOf);
             MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
             tiles.staticInit(clinit);
@@ -186,7 +187,10 @@ public final class ClassEmitter {
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
-        if (tiles != null) steps.addAll(tiles.constructorSteps());
+        if (tiles != null) {
+            steps.addAll(tiles.constructorSteps());
+            steps.addAll(ConvSamples.constructorSteps(self, tiles.vectorType(), p));
+        }
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {
@@ -228,6 +232,17 @@ public final class ClassEmitter {
             loadBuffer(m, t.loss());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float[], float[])"));
         });
+        long visits = 0;
+        for (Kernel k : p.forward())
+            if (k instanceof Kernel.Conv c) visits += c.kernel().count() * ((long) c.geo().oh() * c.geo().ow() - 1);
+        if (visits > 0) {
+            long repeated = visits;
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(repeated);
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void repeatedVisits(long)"));
+            });
+        }
         t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
             m.g.loadThis();
             m.g.push(input);
@@ -307,9 +322,15 @@ public final class ClassEmitter {
             gen.loadThis();
             gen.loadThis();
             gen.push(param.name());
-            pushInts(m, dims);
-            pushMaskName(m, param);
-            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] convParam(String, int[], String)"));
+            if (param.isFixed()) {
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.Tensor structure(String)"));
+                gen.invokeVirtual(Type.getType(Tensor.class), org.objectweb.asm.commons.Method.getMethod("float[] data()"));
+            } else {
+                pushInts(m, dims);
+                pushMaskName(m, param);
+                pushFrozenName(m, param);
+                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] convParam(String, int[], String, String)"));
+            }
             gen.putField(self, f, FLOATS);
             gen.loadThis();
             gen.loadThis();
@@ -352,7 +373,7 @@ public final class ClassEmitter {
         m.g.putField(self, field, type);
     }
 
-    private static void pushInts(MethodBuilder m, int[] values) {
+    static void pushInts(MethodBuilder m, int[] values) {
         m.g.push(values.length);
         m.g.newArray(Type.INT_TYPE);
         for (int i = 0; i < values.length; i++) {

@@ -1,6 +1,7 @@
 package nnet.emit;
 
 import nnet.lower.Kernel;
+import nnet.runtime.ConvPlan;
 import nnet.runtime.Fn;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -11,7 +12,7 @@ import org.objectweb.asm.commons.Method;
  * <pre>
  * for p over the present channel pairs: i = pairs[2p], o = pairs[2p + 1]
  *   for ky, kx: the output rows y and columns x whose input position is inside the image (padding is never read)
- *     for y: for x: out[(o, y, x)] += K[o, i, ky, kx] * in[(i, y s + ky - pt, x s + kx - pl)]   (or its gradients)
+ *     for y: for x: out[(o, y, x)] += K[o, i, ky, kx] * in[(i, y sy + ky - pt, x sx + kx - pl)]   (or its gradients)
  * </pre>
  * Absent channel pairs are not in {@code pairs}, so they cost nothing.
  */
@@ -30,7 +31,7 @@ final class ConvEmitter {
     }
 
     void emit(Kernel.Conv c) {
-        Kernel.ConvGeometry geo = c.geo();
+        ConvPlan.Geometry geo = c.geo();
         Kernel.ConvRole role = c.role();
         int image = m.fieldToLocal(self, c.image().field(), ClassEmitter.FLOATS);          // x, or dx for the input gradient
         int outSide = m.fieldToLocal(self, c.outputSide().field(), ClassEmitter.FLOATS);   // out, or dy
@@ -56,9 +57,9 @@ final class ConvEmitter {
             pairElement(pairs, p, 1, o);
             m.forLoop(ky, 0, geo.kh(), () -> {
                 // rows y with 0 <= y s + ky - pt < h
-                inside(ky, geo.padTop(), geo.h(), geo.stride(), geo.oh(), yStart, yEnd);
+                inside(ky, geo.padTop(), geo.h(), geo.strideY(), geo.oh(), yStart, yEnd);
                 m.forLoop(kx, 0, geo.kw(), () -> {
-                    inside(kx, geo.padLeft(), geo.w(), geo.stride(), geo.ow(), xStart, xEnd);
+                    inside(kx, geo.padLeft(), geo.w(), geo.strideX(), geo.ow(), xStart, xEnd);
                     // tap = ((o C + i) kh + ky) kw + kx
                     linear(tap, o, geo.c(), i, geo.kh(), ky, geo.kw(), kx);
                     if (role == Kernel.ConvRole.KERNEL_GRAD) {
@@ -90,7 +91,7 @@ final class ConvEmitter {
 
     /** {@code out[o, ...] = bias[o]} (0 without a bias): the sums start there. */
     private void startFromBias(Kernel.Conv c, int out, int o) {
-        Kernel.ConvGeometry geo = c.geo();
+        ConvPlan.Geometry geo = c.geo();
         if (c.bias() == null) {
             fill(out, 0f);
             return;
@@ -170,13 +171,13 @@ final class ConvEmitter {
         g.storeLocal(into);
     }
 
-    /** {@code inBase = (i h + y s + ky - pt) w + kx - pl}; {@code outBase = (o oh + y) ow}. */
-    private void rowBases(Kernel.ConvGeometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
+    /** {@code inBase = (i h + y sy + ky - pt) w + kx - pl}; {@code outBase = (o oh + y) ow}. */
+    private void rowBases(ConvPlan.Geometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
         g.loadLocal(i);
         g.push(geo.h());
         g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
         g.loadLocal(y);
-        times(geo.stride());
+        times(geo.strideY());
         g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         g.loadLocal(ky);
         g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
@@ -206,11 +207,11 @@ final class ConvEmitter {
     }
 
     /** One output position x of the row: the role's update. */
-    private void position(Kernel.ConvRole role, Kernel.ConvGeometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
+    private void position(Kernel.ConvRole role, ConvPlan.Geometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
         Runnable inIndex = () -> {
             g.loadLocal(inBase);
             g.loadLocal(x);
-            times(geo.stride());
+            times(geo.strideX());
             g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         };
         Runnable outIndex = () -> {

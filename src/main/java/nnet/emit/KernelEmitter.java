@@ -30,10 +30,13 @@ final class KernelEmitter {
 
     private final ClassVisitor cv;
     private final Type self;
+    /** The Vector API class, when the network has one (its {@code VECTOR} flag exists only with tiles); else null. */
+    private final VectorKernels vectors;
 
-    KernelEmitter(ClassVisitor cv, Type self) {
+    KernelEmitter(ClassVisitor cv, Type self, VectorKernels vectors) {
         this.cv = cv;
         this.self = self;
+        this.vectors = vectors;
     }
 
     /** Params a kernel reads through fields (a fixed unrolled kernel reads none). */
@@ -66,11 +69,30 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Embed e) copyBlocks(m, e.in(), e.out(), e.outer(), e.length(), 0, e.outLength(), e.offset(), e.length(), true);
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
-        else if (k instanceof Kernel.Conv c) new ConvEmitter(m, self).emit(c);
+        else if (k instanceof Kernel.Conv c) {
+            if (vectors != null && ConvSamples.vectorized(c)) vectorFirst(m, c, "s" + index + "$" + name.substring(name.indexOf('$') + 1));
+            new ConvEmitter(m, self).emit(c);
+        }
         else if (k instanceof Kernel.Pool p) new PoolEmitter(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new PoolEmitter(m, self).poolGrad(p);
         m.end(self);
         return name;
+    }
+
+    /** {@code if (VECTOR) { <Network>$Vector.name(fields...); return; }}: one sample's conv through the Vector API when it runs. */
+    private void vectorFirst(MethodBuilder m, Kernel.Conv c, String name) {
+        List<VectorKernels.Arg> args = ConvSamples.arguments(c);
+        vectors.emitSample(c, name, args, c.span() == null ? 0 : c.span().line());
+        org.objectweb.asm.Label plain = new org.objectweb.asm.Label();
+        m.g.getStatic(self, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
+        m.g.ifZCmp(GeneratorAdapter.EQ, plain);
+        for (VectorKernels.Arg a : args) {
+            m.g.loadThis();
+            m.g.getField(self, a.field(), a.type());
+        }
+        m.g.invokeStatic(vectors.type(), new Method(name, VectorKernels.descriptor(args)));
+        m.g.returnValue();
+        m.g.mark(plain);
     }
 
     private int buffer(MethodBuilder m, Buffer b) {

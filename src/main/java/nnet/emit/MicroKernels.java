@@ -6,7 +6,6 @@ import nnet.lower.Tiling;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
@@ -14,10 +13,6 @@ import org.objectweb.asm.commons.Method;
  * locals and one bounded loop, written once per shape and shared by the kernels that need it.
  */
 final class MicroKernels {
-    static final Type VECTOR = VectorKernels.VECTOR, SPECIES = VectorKernels.SPECIES;
-    private static final Type VECTOR_IFACE = Type.getObjectType("jdk/incubator/vector/Vector");
-    private static final Type ASSOCIATIVE = Type.getObjectType("jdk/incubator/vector/VectorOperators$Associative");
-    private static final Type OPERATORS = Type.getObjectType("jdk/incubator/vector/VectorOperators");
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
     /** Samples in a block of the sample-major forward pass: x 2 vectors of units = 16 accumulators. */
     static final int SAMPLES = 8;
@@ -43,7 +38,7 @@ final class MicroKernels {
         int w = m.argument("w", F2), dz = m.argument("dz", F2), dx = m.argument("dx", F2);
         int zRow = m.argument("zRow", Type.INT_TYPE), xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE),
                 j0 = m.argument("j0", Type.INT_TYPE), j1 = m.argument("j1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
+        VectorOps v = new VectorOps(m, self);
         int[] dxRows = new int[width], wRows = new int[width], bv = new int[width];
         int[][] acc = new int[width][2];
         for (int u = 0; u < width; u++) {
@@ -80,7 +75,7 @@ final class MicroKernels {
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
         int xs = m.argument("xs", F2), w = m.argument("w", F2), zs = m.argument("zs", F2);
         int s0 = m.argument("s0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
+        VectorOps v = new VectorOps(m, self);
         int[] xRows = new int[SAMPLES], zRows = new int[SAMPLES], bv = new int[SAMPLES];
         int[][] acc = new int[SAMPLES][vectors];
         for (int q = 0; q < SAMPLES; q++) {
@@ -115,7 +110,7 @@ final class MicroKernels {
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
         int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
+        VectorOps v = new VectorOps(m, self);
         int[] gRows = new int[inputs], xRows = new int[inputs], bv = new int[inputs];
         int[][] acc = new int[inputs][vectors];
         for (int u = 0; u < inputs; u++) {
@@ -152,7 +147,7 @@ final class MicroKernels {
         int in = m.argument("in", F2), out = m.argument("out", F2);
         int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
+        VectorOps v = new VectorOps(m, self);
         int target = m.local("target", F1);
         m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
         int[] acc = {v.local("acc0", v.load(target, v.lane(lane, 0))), v.local("acc1", v.load(target, v.lane(lane, 1)))};
@@ -176,7 +171,7 @@ final class MicroKernels {
         int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j = m.argument("j", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        Vectors v = new Vectors(m);
+        VectorOps v = new VectorOps(m, self);
         int dzRow = m.local("dzRow", F1);
         m.rowOf(dz, m.sum(m.value(zRow), m.value(j)), dzRow);
         int d0 = v.local("dz0", v.load(dzRow, v.lane(lane, 0))), d1 = v.local("dz1", v.load(dzRow, v.lane(lane, 1)));
@@ -189,102 +184,5 @@ final class MicroKernels {
         });
         m.end(self);
         return method;
-    }
-
-    /** The Vector API operations the micro-kernels are made of, as named calls; vector values live in locals. */
-    private final class Vectors {
-        private final MethodBuilder m;
-        private final GeneratorAdapter g;
-
-        Vectors(MethodBuilder m) {
-            this.m = m;
-            this.g = m.g;
-        }
-
-        int newLocal(String name) {
-            return m.local(name, VECTOR);
-        }
-
-        int local(String name, MethodBuilder.Body value) {
-            int l = newLocal(name);
-            set(l, value);
-            return l;
-        }
-
-        void set(int local, MethodBuilder.Body value) {
-            m.set(local, value);
-        }
-
-        /** Pushes {@code lane + c V}: the first lane of vector c of a block. */
-        MethodBuilder.Body lane(int lane, int c) {
-            return () -> {
-                g.loadLocal(lane);
-                if (c == 0) return;
-                g.getStatic(self, "V", Type.INT_TYPE);
-                if (c != 1) {
-                    g.push(c);
-                    g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-                }
-                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            };
-        }
-
-        /** {@code FloatVector.fromArray(S, array, offset)}. */
-        MethodBuilder.Body load(int array, MethodBuilder.Body offset) {
-            return () -> {
-                g.getStatic(self, "S", SPECIES);
-                g.loadLocal(array);
-                offset.emit();
-                g.invokeStatic(VECTOR, new Method("fromArray", VECTOR, new Type[] {SPECIES, F1, Type.INT_TYPE}));
-            };
-        }
-
-        /** {@code FloatVector.broadcast(S, value)}. */
-        MethodBuilder.Body broadcast(MethodBuilder.Body value) {
-            return () -> {
-                g.getStatic(self, "S", SPECIES);
-                value.emit();
-                g.invokeStatic(VECTOR, new Method("broadcast", VECTOR, new Type[] {SPECIES, Type.FLOAT_TYPE}));
-            };
-        }
-
-        /** {@code a.fma(b, c)}: a * b + c, fused. */
-        MethodBuilder.Body fma(int a, MethodBuilder.Body b, int c) {
-            return () -> {
-                g.loadLocal(a);
-                b.emit();
-                g.loadLocal(c);
-                g.invokeVirtual(VECTOR, new Method("fma", VECTOR, new Type[] {VECTOR_IFACE, VECTOR_IFACE}));
-            };
-        }
-
-        MethodBuilder.Body fma(int a, int b, int c) {
-            return fma(a, () -> g.loadLocal(b), c);
-        }
-
-        MethodBuilder.Body mul(int a, MethodBuilder.Body b) {
-            return () -> {
-                g.loadLocal(a);
-                b.emit();
-                g.invokeVirtual(VECTOR, new Method("mul", VECTOR, new Type[] {VECTOR_IFACE}));
-            };
-        }
-
-        /** {@code v.intoArray(array, offset)}. */
-        void store(int v, int array, MethodBuilder.Body offset) {
-            g.loadLocal(v);
-            g.loadLocal(array);
-            offset.emit();
-            g.invokeVirtual(VECTOR, new Method("intoArray", Type.VOID_TYPE, new Type[] {F1, Type.INT_TYPE}));
-        }
-
-        /** {@code v.reduceLanes(VectorOperators.ADD)}. */
-        MethodBuilder.Body sumOfLanes(int v) {
-            return () -> {
-                g.loadLocal(v);
-                g.getStatic(OPERATORS, "ADD", ASSOCIATIVE);
-                g.invokeVirtual(VECTOR, new Method("reduceLanes", Type.FLOAT_TYPE, new Type[] {ASSOCIATIVE}));
-            };
-        }
     }
 }

@@ -7,9 +7,9 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * maxpool / avgpool over k x k windows (stride k) and their gradients:
+ * maxpool / avgpool over k x k windows and their gradients, for one sample:
  * <pre>
- * for c, y, x: base = (c h + y k) w + x k; window offsets base + py w + px for py, px &lt; k
+ * for c, y, x: base = (c h + y sy) w + x sx; window offsets base + py w + px for py, px &lt; k
  *   max: out = the first maximum of the window; its gradient goes to that element
  *   avg: out = the mean; its gradient is spread over the window
  * </pre>
@@ -28,7 +28,7 @@ final class PoolEmitter {
     void pool(Kernel.Pool p) {
         int in = buffer(p.in().field()), out = buffer(p.out().field());
         int best = m.local("best", Type.FLOAT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
-        windows(p.c(), p.h(), p.w(), p.k(), (cell, base, at) -> {
+        windows(p.geo(), (cell, base, at) -> {
             if (p.max()) {
                 load(in, base);
                 g.storeLocal(best);
@@ -50,7 +50,7 @@ final class PoolEmitter {
             if (p.max()) g.loadLocal(best);
             else {
                 g.loadLocal(sum);
-                g.push(1f / (p.k() * p.k()));
+                g.push(1f / (p.geo().k() * p.geo().k()));
                 g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
             }
             g.arrayStore(Type.FLOAT_TYPE);
@@ -61,11 +61,11 @@ final class PoolEmitter {
         int dy = buffer(p.dy().field()), dx = buffer(p.dx().field());
         int x = p.max() ? buffer(p.x().field()) : -1;
         int best = m.local("best", Type.FLOAT_TYPE), bestAt = m.local("bestAt", Type.INT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
-        float share = 1f / (p.k() * p.k());
+        float share = 1f / (p.geo().k() * p.geo().k());
         g.loadLocal(dx);
         g.push(0f);
         g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], float)"));
-        windows(p.c(), p.h(), p.w(), p.k(), (cell, base, at) -> {
+        windows(p.geo(), (cell, base, at) -> {
             if (!p.max()) return;
             load(x, base);
             g.storeLocal(best);
@@ -120,38 +120,18 @@ final class PoolEmitter {
     }
 
     /** for c, y, x (cell counts up): before the window; each element at = base + py w + px; after it. */
-    private void windows(int channels, int h, int w, int k, Step before, Step each, Step after) {
+    private void windows(Kernel.PoolGeometry geo, Step before, Step each, Step after) {
         int c = m.local("c", Type.INT_TYPE), y = m.local("y", Type.INT_TYPE), x = m.local("x", Type.INT_TYPE);
         int py = m.local("py", Type.INT_TYPE), px = m.local("px", Type.INT_TYPE);
         int cell = m.local("cell", Type.INT_TYPE), base = m.local("base", Type.INT_TYPE), at = m.local("at", Type.INT_TYPE);
         g.push(0);
         g.storeLocal(cell);
-        m.forLoop(c, 0, channels, () -> m.forLoop(y, 0, h / k, () -> m.forLoop(x, 0, w / k, () -> {
-            // base = (c h + y k) w + x k
-            g.loadLocal(c);
-            g.push(h);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.loadLocal(y);
-            g.push(k);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            g.push(w);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.loadLocal(x);
-            g.push(k);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            g.storeLocal(base);
+        m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> m.forLoop(x, 0, geo.ow(), () -> {
+            // base = (c h + y strideY) w + x strideX
+            m.set(base, m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.sum(m.scaled(y, geo.strideY() * geo.w(), 0), m.scaled(x, geo.strideX(), 0))));
             before.emit(cell, base, at);
-            m.forLoop(py, 0, k, () -> m.forLoop(px, 0, k, () -> {
-                g.loadLocal(base);
-                g.loadLocal(py);
-                g.push(w);
-                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                g.loadLocal(px);
-                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                g.storeLocal(at);
+            m.forLoop(py, 0, geo.k(), () -> m.forLoop(px, 0, geo.k(), () -> {
+                m.set(at, m.sum(m.value(base), m.sum(m.scaled(py, geo.w(), 0), m.value(px))));
                 each.emit(cell, base, at);
             }));
             after.emit(cell, base, at);

@@ -24,7 +24,7 @@ import org.objectweb.asm.commons.Method;
  * {@code <buffer>$t} ({@code [feature][lane]}, registered with the runtime, which loads inputs and
  * targets into them); {@code forwardTile(count)} and {@code trainTile(count)} run the steps, each a
  * method: a batched kernel over the tile rows ({@link TileContractions}, {@link ElementwiseEmitter},
- * {@link TileOps}), whose contractions first hand over to the Vector API forms in
+ * {@link TileOps}, {@link ConvTiles}), whose contractions and convolutions first hand over to the Vector API forms in
  * {@code <Network>$Vector} when {@code VECTOR} is set at class initialisation; and a per-sample run,
  * a loop over the lanes that gathers each lane into the per-sample buffers, calls the per-sample
  * kernels and scatters the results back.
@@ -47,6 +47,11 @@ final class TileEmitter {
         this.p = p;
         this.tiling = p.tiling();
         this.vectors = vectors;
+    }
+
+    /** The Vector API class the network's kernels hand over to. */
+    Type vectorType() {
+        return vectors.type();
     }
 
     static String rowsField(Buffer b) {
@@ -76,6 +81,7 @@ final class TileEmitter {
             field(sampleMajorField(param), ClassEmitter.ROWS);
             field(inputSampleMajorField(param), ClassEmitter.ROWS);
         }
+        ConvTiles.fields(cv, tiling);
         cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, VECTOR_FLAG, "Z", null, null).visitEnd();
     }
 
@@ -176,6 +182,7 @@ final class TileEmitter {
                 m.g.visitMultiANewArrayInsn(ClassEmitter.ROWS.getDescriptor(), 2);
                 m.g.putField(self, inputSampleMajorField(param), ClassEmitter.ROWS);
             });
+        out.addAll(ConvTiles.constructorSteps(self, tiling));
         return out;
     }
 
@@ -251,6 +258,9 @@ final class TileEmitter {
         else if (k instanceof Kernel.Concat c) new TileOps(m, self).concat(c);
         else if (k instanceof Kernel.Slice s) new TileOps(m, self).copyBlocks(s.in(), s.out(), s.outer(), s.inLength(), s.offset(), s.length(), 0, s.length(), false);
         else if (k instanceof Kernel.Embed e) new TileOps(m, self).copyBlocks(e.in(), e.out(), e.outer(), e.length(), 0, e.outLength(), e.offset(), e.length(), true);
+        else if (k instanceof Kernel.Conv c) new ConvTiles(m, self).conv(c);
+        else if (k instanceof Kernel.Pool p) new ConvTiles(m, self).pool(p);
+        else if (k instanceof Kernel.PoolGrad p) new ConvTiles(m, self).poolGrad(p);
         else throw new IllegalStateException("no batched form: " + k.label());
         m.end(self);
         return name;

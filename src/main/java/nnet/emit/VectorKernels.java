@@ -47,6 +47,8 @@ final class VectorKernels {
     private final ClassWriter cw;
     private final Type self;
     private final MicroKernels micro;
+    private final ConvVectorKernels conv;
+    private final ElementwiseVectors maps;
     private int kernels;
 
     VectorKernels(Type network, String sourceFile) {
@@ -64,6 +66,8 @@ final class VectorKernels {
         staticInit();
         fits();
         micro = new MicroKernels(cw, self);
+        conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self));
+        maps = new ElementwiseVectors(cw, self);
     }
 
     Type type() {
@@ -109,6 +113,8 @@ final class VectorKernels {
 
     /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
     static List<Arg> arguments(Kernel k) {
+        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) return ConvVectorKernels.arguments(k);
+        if (k instanceof Kernel.Map map) return ElementwiseVectors.arguments(map);
         List<Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
@@ -168,6 +174,12 @@ final class VectorKernels {
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
         int[] a = new int[args.size()];
         for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad || k instanceof Kernel.Map) {
+            if (k instanceof Kernel.Map map) maps.emit(map, name, m, a, args, line);
+            else conv.emit(k, m, a);
+            m.end(self);
+            return;
+        }
         Driver d = new Driver(m);
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.n(), l.m());
@@ -175,6 +187,16 @@ final class VectorKernels {
         else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+        m.end(self);
+    }
+
+    /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
+    void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
+        kernels++;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
+        int[] a = new int[args.size()];
+        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        conv.emitSample(c, m, a);
         m.end(self);
     }
 

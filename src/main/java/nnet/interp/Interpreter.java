@@ -11,6 +11,7 @@ import nnet.ir.LoopSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
+import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Tensor;
@@ -297,7 +298,7 @@ public final class Interpreter {
                         if (!c.kernel().has(i, o)) continue;
                         for (int ky = 0; ky < c.kh(); ky++)
                             for (int kx = 0; kx < c.kw(); kx++) {
-                                int iy = y * c.stride() + ky - c.padTop(), ix = xx * c.stride() + kx - c.padLeft();
+                                int iy = y * c.strideY() + ky - c.padTop(), ix = xx * c.strideX() + kx - c.padLeft();
                                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                                 s += x[(i * h + iy) * w + ix] * k[((o * ch + i) * c.kh() + ky) * c.kw() + kx];
                             }
@@ -309,7 +310,8 @@ public final class Interpreter {
 
     /**
      * The two gradients of a conv2d, over the same present (input, output) pairs as {@link #conv2d}:
-     * the input gradient (x unused, the result shaped like {@code in}) or the kernel gradient.
+     * the input gradient (x unused, the result shaped like {@code in}) or the kernel gradient, 0 at
+     * the taps of frozen pairs.
      */
     private double[] convGrad(ConvSpec c, double[] x, Shape in, double[] dy, Shape outShape, boolean inputGrad) {
         double[] k = inputGrad ? param(c.kernel()) : null;
@@ -317,13 +319,13 @@ public final class Interpreter {
         int ch = in.dim(0), h = in.dim(1), w = in.dim(2), f = outShape.dim(0), oh = outShape.dim(1), ow = outShape.dim(2);
         for (int o = 0; o < f; o++)
             for (int i = 0; i < ch; i++) {
-                if (!c.kernel().has(i, o)) continue;
+                if (!c.kernel().has(i, o) || (!inputGrad && c.kernel().frozen() != null && c.kernel().frozen().get(i, o))) continue;
                 for (int ky = 0; ky < c.kh(); ky++)
                     for (int kx = 0; kx < c.kw(); kx++) {
                         int ki = ((o * ch + i) * c.kh() + ky) * c.kw() + kx;
                         for (int y = 0; y < oh; y++)
                             for (int xx = 0; xx < ow; xx++) {
-                                int iy = y * c.stride() + ky - c.padTop(), ix = xx * c.stride() + kx - c.padLeft();
+                                int iy = y * c.strideY() + ky - c.padTop(), ix = xx * c.strideX() + kx - c.padLeft();
                                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                                 double g = dy[(o * oh + y) * ow + xx];
                                 if (inputGrad) out[(i * h + iy) * w + ix] += k[ki] * g;
@@ -334,11 +336,11 @@ public final class Interpreter {
         return out;
     }
 
-    /** maxpool's gradient goes to each window's first maximum, avgpool's is spread evenly. */
+    /** maxpool's gradient goes to each window's first maximum, avgpool's is spread evenly; overlapping windows add up. */
     private static double[] poolGrad(Node n, double[] x, double[] dy) {
-        int k = (Integer) n.arg();
+        PoolSpec p = (PoolSpec) n.arg();
         Shape in = n.shape(), s = n.input(n.inputs().size() - 1).shape();
-        int h = in.dim(1), w = in.dim(2);
+        int k = p.k(), h = in.dim(1), w = in.dim(2);
         boolean max = n.op() == Op.MAXPOOL_GRAD;
         double[] dx = new double[in.size()];
         for (int c = 0; c < s.dim(0); c++)
@@ -348,7 +350,7 @@ public final class Interpreter {
                     int best = -1;
                     for (int py = 0; py < k; py++)
                         for (int px = 0; px < k; px++) {
-                            int at = (c * h + y * k + py) * w + xx * k + px;
+                            int at = (c * h + y * p.strideY() + py) * w + xx * p.strideX() + px;
                             if (!max) dx[at] += g / (k * k);
                             else if (best < 0 || x[at] > x[best]) best = at;
                         }
@@ -357,10 +359,11 @@ public final class Interpreter {
         return dx;
     }
 
+    /** The window of output (y, x) starts at input (y strideY, x strideX). */
     private static double[] pool(Node n, double[] x) {
-        int k = (Integer) n.arg();
+        PoolSpec p = (PoolSpec) n.arg();
         Shape in = n.input(0).shape(), s = n.shape();
-        int h = in.dim(1), w = in.dim(2);
+        int k = p.k(), h = in.dim(1), w = in.dim(2);
         boolean max = n.op() == Op.MAXPOOL;
         double[] out = new double[s.size()];
         for (int c = 0; c < s.dim(0); c++)
@@ -369,7 +372,7 @@ public final class Interpreter {
                     double acc = max ? Double.NEGATIVE_INFINITY : 0;
                     for (int dy = 0; dy < k; dy++)
                         for (int dx = 0; dx < k; dx++) {
-                            double val = x[(c * h + y * k + dy) * w + xx * k + dx];
+                            double val = x[(c * h + y * p.strideY() + dy) * w + xx * p.strideX() + dx];
                             acc = max ? Math.max(acc, val) : acc + val;
                         }
                     out[(c * s.dim(1) + y) * s.dim(2) + xx] = max ? acc : acc / (k * k);

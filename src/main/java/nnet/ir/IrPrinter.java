@@ -47,7 +47,7 @@ public final class IrPrinter {
         if (a == null) return "";
         if (a instanceof Param p) return p.name();
         if (a instanceof ConvSpec c)
-            return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.stride() + " pad=" + c.padTop() + "," + c.padLeft();
+            return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.strideY() + "x" + c.strideX() + " pad=" + c.padTop() + "," + c.padLeft();
         if (a instanceof LstmSpec l) return l.kernel().name() + " units=" + l.units() + (l.sequences() ? " sequences" : "");
         if (n.op() == Op.DERIV) return a + "'";
         if (a instanceof LoopSpec l)

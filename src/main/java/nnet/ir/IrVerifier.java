@@ -58,10 +58,7 @@ public final class IrVerifier {
                 yield first(registered(params, c.kernel()), c.bias() == null ? null : registered(params, c.bias()),
                         rule(s.rank() == 3 && in.rank() == 3 && c.kernel().shape().dim(0) == s.dim(0) && c.kernel().shape().dim(1) == in.dim(0), "conv kernel " + c.kernel().shape()));
             }
-            case MAXPOOL, AVGPOOL -> {
-                int k = (Integer) n.arg();
-                yield rule(s.rank() == 3 && s.dim(0) == in.dim(0) && s.dim(1) == in.dim(1) / k && s.dim(2) == in.dim(2) / k, "pool shape");
-            }
+            case MAXPOOL, AVGPOOL -> pool(s, in, n.arg());
             case LSTM -> {
                 LstmSpec l = (LstmSpec) n.arg();
                 yield first(registered(params, l.kernel()), registered(params, l.recurrent()), l.bias() == null ? null : registered(params, l.bias()),
@@ -101,11 +98,7 @@ public final class IrVerifier {
             }
             case CONV2D_KERNEL_GRAD -> rule(s.equals(((ConvSpec) n.arg()).kernel().shape()), "conv kernel gradient");
             case CONV2D_BIAS_GRAD -> rule(s.equals(new Shape(in.dim(0))), "conv bias gradient");
-            case MAXPOOL_GRAD, AVGPOOL_GRAD -> {
-                int k = (Integer) n.arg();
-                Shape dy = n.input(n.inputs().size() - 1).shape();
-                yield rule(s.rank() == 3 && dy.dim(0) == s.dim(0) && dy.dim(1) == s.dim(1) / k && dy.dim(2) == s.dim(2) / k, "pool gradient");
-            }
+            case MAXPOOL_GRAD, AVGPOOL_GRAD -> pool(n.input(n.inputs().size() - 1).shape(), s, n.arg());
             case LOSS -> rule(s.isScalar() && n.arg() instanceof LossFunction, "a loss is [1]");
             case LOSS_GRAD -> rule(s.equals(in) && s.equals(n.input(1).shape()) && n.arg() instanceof LossFunction, "shapes differ");
         };
@@ -138,6 +131,13 @@ public final class IrVerifier {
         for (int k = 0; k < carried.size(); k++)
             if (!l.body().outputs().get(k).shape().equals(carried.get(k).shape())) return "carried value " + k + " changes shape";
         return rule(n.shape().isScalar(), "a loop has no value");
+    }
+
+    /** A pool maps {@code in} to {@code out}: whole windows of its spec. */
+    private static String pool(Shape out, Shape in, Object arg) {
+        if (!(arg instanceof PoolSpec p)) return "pool spec " + arg;
+        return rule(out.rank() == 3 && in.rank() == 3 && out.dim(0) == in.dim(0) && out.dim(1) == PoolSpec.outputSize(in.dim(1), p.k(), p.strideY())
+                && out.dim(2) == PoolSpec.outputSize(in.dim(2), p.k(), p.strideX()), "pool " + p + " maps " + in + " to " + out);
     }
 
     private static String concat(Node n) {

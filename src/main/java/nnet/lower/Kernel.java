@@ -3,6 +3,7 @@ package nnet.lower;
 import java.util.List;
 import nnet.diag.Span;
 import nnet.ir.Param;
+import nnet.runtime.ConvPlan;
 import nnet.runtime.LossFunction;
 
 /** One loop nest of the forward or backward pass; the emitter turns each into one method. */
@@ -68,12 +69,9 @@ public sealed interface Kernel {
     /** The inverse of one part of a concat: for each of {@code outer} blocks of {@code inLength}, copy {@code length} values from {@code offset}. */
     record Slice(Span span, String label, Buffer out, Buffer in, int outer, int inLength, int offset, int length) implements Kernel {}
 
-    /** The sizes of a conv2d: input {@code [c, h, w]}, output {@code [f, oh, ow]}, kernel {@code kh x kw}, stride, zero padding before. */
-    record ConvGeometry(int c, int h, int w, int f, int oh, int ow, int kh, int kw, int stride, int padTop, int padLeft) {}
-
     /** What a conv2d loop nest does at each (pair, tap, position). */
     enum ConvRole {
-        /** {@code out[o, y, x] += K[o, i, ky, kx] * in[i, y s + ky - pt, x s + kx - pl]}, after {@code out[o] = bias[o]}. */
+        /** {@code out[o, y, x] += K[o, i, ky, kx] * in[i, y sy + ky - pt, x sx + kx - pl]}, after {@code out[o] = bias[o]}. */
         FORWARD,
         /** {@code dx[i, ...] += K[o, i, ky, kx] * dy[o, y, x]}, after {@code dx = 0}. */
         INPUT_GRAD,
@@ -86,13 +84,16 @@ public sealed interface Kernel {
      * positions, whose ranges leave out the zero padding. {@code a} is what is read per position on the
      * input side (the input image; unused for INPUT_GRAD), {@code b} on the output side (out, or dy).
      */
-    record Conv(Span span, String label, ConvRole role, ConvGeometry geo, Param kernel, Param bias, Buffer image, Buffer outputSide) implements Kernel {}
+    record Conv(Span span, String label, ConvRole role, ConvPlan.Geometry geo, Param kernel, Param bias, Buffer image, Buffer outputSide) implements Kernel {}
 
-    /** maxpool / avgpool over {@code k x k} windows of a {@code [c, h, w]} input. */
-    record Pool(Span span, String label, boolean max, Buffer in, Buffer out, int c, int h, int w, int k) implements Kernel {}
+    /** The sizes of a pool: input {@code [c, h, w]}, output {@code [c, oh, ow]}, {@code k x k} windows every {@code strideY} rows and {@code strideX} columns. */
+    record PoolGeometry(int c, int h, int w, int oh, int ow, int k, int strideY, int strideX) {}
 
-    /** Their gradients: max to each window's first maximum (found again in {@code x}), avg spread evenly; {@code dx} zeroed first. */
-    record PoolGrad(Span span, String label, boolean max, Buffer x, Buffer dy, Buffer dx, int c, int h, int w, int k) implements Kernel {}
+    /** maxpool / avgpool over the windows of its geometry. */
+    record Pool(Span span, String label, boolean max, Buffer in, Buffer out, PoolGeometry geo) implements Kernel {}
+
+    /** Their gradients: max to each window's first maximum (found again in {@code x}), avg spread evenly; {@code dx} zeroed first, overlapping windows add up. */
+    record PoolGrad(Span span, String label, boolean max, Buffer x, Buffer dy, Buffer dx, PoolGeometry geo) implements Kernel {}
 
     /** The inverse of {@link Slice}: {@code out} zeroed, then each block of {@code length} values of in copied to {@code o * outLength + offset}. */
     record Embed(Span span, String label, Buffer out, Buffer in, int outer, int outLength, int offset, int length) implements Kernel {}

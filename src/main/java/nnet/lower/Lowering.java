@@ -14,7 +14,9 @@ import nnet.ir.LoopSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
+import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
+import nnet.runtime.ConvPlan;
 import nnet.runtime.Activation;
 import nnet.runtime.LossFunction;
 
@@ -289,13 +291,13 @@ public final class Lowering {
             }
             case MAXPOOL, AVGPOOL -> {
                 Shape in = n.input(0).shape();
-                yield new Kernel.Pool(n.span(), label(n), n.op() == Op.MAXPOOL, bufferOf.get(n.input(0)), buffer(n), in.dim(0), in.dim(1), in.dim(2), (Integer) n.arg());
+                yield new Kernel.Pool(n.span(), label(n), n.op() == Op.MAXPOOL, bufferOf.get(n.input(0)), buffer(n), poolGeometry(n.arg(), in, n.shape()));
             }
             case MAXPOOL_GRAD, AVGPOOL_GRAD -> {
                 boolean max = n.op() == Op.MAXPOOL_GRAD;
                 Shape s = n.shape();
                 yield new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
-                        s.dim(0), s.dim(1), s.dim(2), (Integer) n.arg());
+                        poolGeometry(n.arg(), s, n.input(max ? 1 : 0).shape()));
             }
             case LSTM -> throw new IllegalStateException("an lstm is lowered as a loop: expand it first (Compiler.stages): " + n);
             case LOOP -> {
@@ -337,8 +339,13 @@ public final class Lowering {
         return materialized(pre) && pre.shape().size() == n.shape().size() ? bufferOf.get(pre) : null;
     }
 
-    private static Kernel.ConvGeometry geometry(ConvSpec c, Shape in, Shape out) {
-        return new Kernel.ConvGeometry(in.dim(0), in.dim(1), in.dim(2), out.dim(0), out.dim(1), out.dim(2), c.kh(), c.kw(), c.stride(), c.padTop(), c.padLeft());
+    private static ConvPlan.Geometry geometry(ConvSpec c, Shape in, Shape out) {
+        return new ConvPlan.Geometry(in.dim(0), in.dim(1), in.dim(2), out.dim(0), out.dim(1), out.dim(2), c.kh(), c.kw(), c.strideY(), c.strideX(), c.padTop(), c.padLeft());
+    }
+
+    private static Kernel.PoolGeometry poolGeometry(Object spec, Shape in, Shape out) {
+        PoolSpec p = (PoolSpec) spec;
+        return new Kernel.PoolGeometry(in.dim(0), in.dim(1), in.dim(2), out.dim(1), out.dim(2), p.k(), p.strideY(), p.strideX());
     }
 
     private static Kernel.LinearPath path(Param p) {

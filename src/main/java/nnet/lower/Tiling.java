@@ -13,8 +13,7 @@ import java.util.Set;
  * operations: a contraction broadcasts one weight and adds it times a row of inputs into a row of
  * outputs, so one present connection costs a few fused multiply-adds for all the samples.
  *
- * <p>Kernels with no batched form yet (conv2d, pools) and the loss (a row function of each
- * sample) run {@link PerSample}: for each real lane, on the per-sample buffers, gathered from the
+ * <p>The loss (a row function of each sample) runs {@link PerSample}: for each real lane, on the per-sample buffers, gathered from the
  * tile rows before and scattered back after. Lanes past the batch's end hold copies of a real
  * sample; a per-sample run fills them with its last real lane's results going forward and with 0
  * going backward, so they compute finite values and add exactly nothing to any weight gradient.
@@ -46,7 +45,7 @@ public record Tiling(List<Step> forward, List<Step> backward) {
     /** Whether a kernel has a batched form. */
     public static boolean batched(Kernel k) {
         if (k instanceof Kernel.Loop l) return l.body().stream().allMatch(Tiling::batched);
-        return !(k instanceof Kernel.Conv || k instanceof Kernel.Pool || k instanceof Kernel.PoolGrad || k instanceof Kernel.Loss);
+        return !(k instanceof Kernel.Loss);
     }
 
     /** The plan for a program, or null when its tile rows would cost too much memory (it then runs sample by sample). */

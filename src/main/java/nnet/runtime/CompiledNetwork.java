@@ -183,49 +183,51 @@ public abstract class CompiledNetwork implements Network {
      */
     protected final float[] flatParam(String paramName, int[] shape, String maskName) {
         int size = (int) Tensor.size(shape);
-        if (maskName == null) return flat(paramName, shape, null);
+        if (maskName == null) return flat(paramName, shape, null, null);
         float[] present = structure(maskName).data(), absent = new float[size];
         for (int k = 0; k < size; k++) absent[k] = present[k % present.length] == 0 ? 1 : 0;
-        return flat(paramName, shape, absent);
+        return flat(paramName, shape, absent, null);
     }
 
     /**
      * A conv2d kernel {@code [filters, C, kh, kw]}, flat. With {@code tableName} (the {@code C x filters}
-     * channel table), the entries of absent channel pairs are held at 0 and never train.
+     * channel table), the entries of absent channel pairs are held at 0 and never train; with
+     * {@code frozenName} (a table of the same shape), the taps of frozen pairs keep their value.
      */
-    protected final float[] convParam(String paramName, int[] shape, String tableName) {
-        if (tableName == null) return flat(paramName, shape, null);
-        float[] table = structure(tableName).data(), absent = new float[(int) Tensor.size(shape)];
+    protected final float[] convParam(String paramName, int[] shape, String tableName, String frozenName) {
+        return flat(paramName, shape, tableName == null ? null : everyTap(shape, tableName, 0), frozenName == null ? null : everyTap(shape, frozenName, 1));
+    }
+
+    /** Per entry of a conv kernel, 1 where its (channel, filter) pair's entry in the table is {@code value}. */
+    private float[] everyTap(int[] shape, String tableName, float value) {
+        float[] table = structure(tableName).data(), out = new float[(int) Tensor.size(shape)];
         int filters = shape[0], channels = shape[1], taps = shape[2] * shape[3];
-        for (int k = 0; k < absent.length; k++) absent[k] = table[(k / taps % channels) * filters + k / (taps * channels)] == 0 ? 1 : 0;
-        return flat(paramName, shape, absent);
+        for (int k = 0; k < out.length; k++) out[k] = table[(k / taps % channels) * filters + k / (taps * channels)] == value ? 1 : 0;
+        return out;
     }
 
     /** The present (input channel, filter) pairs of a conv2d, as {@code [i0, o0, i1, o1, ...]}: its loops visit these only. */
     protected final int[] channelPairs(String tableName, int channels, int filters) {
         float[] table = tableName == null ? null : structure(tableName).data();
-        int[] pairs = new int[2 * channels * filters];
-        int n = 0;
-        for (int o = 0; o < filters; o++)
-            for (int i = 0; i < channels; i++)
-                if (table == null || table[i * filters + o] != 0) {
-                    pairs[n++] = i;
-                    pairs[n++] = o;
-                }
-        return Arrays.copyOf(pairs, n);
+        return ConvPlan.pairs(channels, filters, (i, o) -> table == null || table[i * filters + o] != 0);
     }
 
-    /** A flat param; entries where {@code absent} is non-zero are 0 after every load and never train. */
-    private float[] flat(String paramName, int[] shape, float[] absent) {
+    /**
+     * A flat param; entries where {@code absent} is non-zero are 0 after every load and never train,
+     * entries where {@code frozen} is non-zero keep what was loaded.
+     */
+    private float[] flat(String paramName, int[] shape, float[] absent, float[] frozen) {
         float[] v = weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[(int) Tensor.size(shape)];
+        int[] zeroed = absent == null ? new int[0] : java.util.stream.IntStream.range(0, absent.length).filter(k -> absent[k] != 0).toArray();
         ParamStorage p = new ParamStorage(paramName, shape, new float[][] {v}, (seg, k) -> k, null) {
             @Override
             void load(float[] src) {
                 super.load(src);
-                if (held[0] != null) for (int k : held[0]) v[k] = 0;
+                for (int k : zeroed) v[k] = 0;
             }
         };
         if (absent != null) p.leaveOut(absent);
+        if (frozen != null) p.leaveOut(frozen);
         params.put(paramName, p);
         return v;
     }
@@ -271,6 +273,11 @@ public abstract class CompiledNetwork implements Network {
     /** The network's {@code loss} statement: its kind, the output it is on, the target buffer and the one-value loss buffer. */
     protected final void loss(String kind, String output, float[] target, float[] lossValue) {
         training.loss(kind, output, target, lossValue);
+    }
+
+    /** A conv's multiply-adds per sample beyond one per weight: a batch is shared among the cores by work, and conv weights are reused. */
+    protected final void repeatedVisits(long visits) {
+        training.repeatedVisits(visits);
     }
 
     /** The buffer that holds the loss gradient of an input after {@link #inputBackward()}. */

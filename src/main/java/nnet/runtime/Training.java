@@ -128,6 +128,8 @@ final class Training {
     static final long MIN_WORK_PER_WORKER = 1L << 18;
     /** Weights that exist, a measure of one sample's work; counted on first use. */
     private long perSample;
+    /** Weight-visits beyond one per weight: a conv kernel's weights are visited at every output position. */
+    private long repeatedVisits;
     /** The replicas and threads, made when a batch first needs them. */
     private BatchSplit split;
 
@@ -141,8 +143,16 @@ final class Training {
     }
 
     private long weights() {
-        if (perSample == 0) for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+        if (perSample == 0) {
+            perSample = repeatedVisits;
+            for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+        }
         return perSample;
+    }
+
+    /** Registered by the generated constructor: how many more weight-visits than weights one sample's forward pass makes. */
+    void repeatedVisits(long visits) {
+        repeatedVisits += visits;
     }
 
     private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {

@@ -88,11 +88,20 @@ public class GradientCheckTest {
         for (Map.Entry<Param, java.util.List<Node>> e : r.paramGrads().entrySet()) {
             Param p = e.getKey();
             // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
-            compare(p.name(), w.get(p.name()), sum(v, e.getValue()), k -> p.frozen() != null && p.frozen().get(k / p.shape().last(), k % p.shape().last()),
-                    () -> interp.run(in)[r.loss().id()][0]);
+            compare(p.name(), w.get(p.name()), sum(v, e.getValue()), k -> frozen(p, k), () -> interp.run(in)[r.loss().id()][0]);
         }
         for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
             if (!e.getKey().equals(r.target().name())) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, () -> interp.run(in)[r.loss().id()][0]);
+    }
+
+    /** Whether row-major entry k of a param is frozen: its (input, unit) pair, or for a conv kernel [F, C, kh, kw] its (channel, filter) pair. */
+    static boolean frozen(Param p, int k) {
+        if (p.frozen() == null) return false;
+        if (p.shape().rank() == 4) {
+            int taps = p.shape().dim(2) * p.shape().dim(3), channels = p.shape().dim(1);
+            return p.frozen().get(k / taps % channels, k / (taps * channels));
+        }
+        return p.frozen().get(k / p.shape().last(), k % p.shape().last());
     }
 
     /** A param's gradient: the sum of its uses' contributions. */

@@ -41,14 +41,17 @@ class LoweringTest {
         assertEquals(2, perSample.get(0).scatter().size(), "it writes the loss and its gradient");
     }
 
-    /** conv2d has no batched form yet: it runs lane by lane between batched kernels, reading and writing tile rows through the per-sample buffers. */
+    /** conv2d, its gradients and the pools run batched over the tile rows like every kernel but the loss. */
     @Test
-    void convolutionsRunPerSampleInsideTheTile() {
-        Program p = lowerWithLoss("input img[1, 6, 6]\n c = conv2d(img, 2, 3, relu)\n y = dense(flatten(c), 2)\n output y");
-        Tiling.PerSample conv = (Tiling.PerSample) p.tiling().forward().get(0);
-        assertTrue(conv.kernels().get(0) instanceof Kernel.Conv);
-        assertEquals(List.of(p.bufferOf().get(p.graph().inputs().get(0))), conv.gather(), "the image, from its tile rows");
-        assertTrue(p.tiling().forward().stream().anyMatch(s -> s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.Linear), "the dense layer batched");
+    void convolutionsAndPoolsRunBatched() {
+        Program p = lowerWithLoss("input img[1, 6, 6]\n c = conv2d(img, 2, 3, relu)\n m = maxpool(c, 2)\n y = dense(flatten(m), 2)\n output y");
+        Tiling t = p.tiling();
+        assertTrue(t.forward().stream().allMatch(s -> s instanceof Tiling.Batched), "the forward pass: " + t.forward());
+        List<Kernel> backward = t.backward().stream().filter(s -> s instanceof Tiling.Batched).map(s -> ((Tiling.Batched) s).kernel()).toList();
+        assertTrue(backward.stream().anyMatch(k -> k instanceof Kernel.Conv c && c.role() == Kernel.ConvRole.KERNEL_GRAD), "the kernel gradient");
+        assertTrue(backward.stream().anyMatch(k -> k instanceof Kernel.PoolGrad), "the pool's gradient");
+        assertTrue(t.backward().stream().filter(s -> s instanceof Tiling.PerSample).allMatch(s -> ((Tiling.PerSample) s).kernels().stream().allMatch(k -> k instanceof Kernel.Loss)),
+                "only the loss lane by lane");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -14,11 +15,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class TablesTest {
     static final double H = 1e-6;
-    /**
-     * Float forms are the definition to a few float ulps: tanh's is a rational approximation within
-     * 4e-7, clamped where float tanh is ±1 (its derivative, about 5e-7 there, is then 0).
-     */
-    static final double FLOAT_TOLERANCE = 1e-6;
+    /** How far a float form may be from the definition: rounding, or tanh's rational approximation (3e-7; its derivative 1 - t^2 twice that). */
+    static final double FLOAT_ERROR = 3e-7;
 
     @ParameterizedTest
     @EnumSource(Activation.class)
@@ -27,10 +25,29 @@ class TablesTest {
         for (double x = -12.005; x < 12; x += 0.01) { // steps that miss relu's kink at 0
             double numeric = (f.apply(x + H, alpha) - f.apply(x - H, alpha)) / (2 * H);
             assertEquals(numeric, f.derivative(x, alpha), 1e-6 * Math.max(1, Math.abs(numeric)), f + "'(" + x + ")");
-            assertEquals(f.apply((float) x, alpha), f.applyFloat((float) x, (float) alpha), FLOAT_TOLERANCE * Math.max(1, Math.abs(f.apply(x, alpha))), f + "(" + x + ") in float");
-            assertEquals(f.derivative((float) x, alpha), f.derivativeFloat((float) x, (float) alpha), FLOAT_TOLERANCE * Math.max(1, Math.abs(numeric)), f + "'(" + x + ") in float");
+            assertEquals(f.apply((float) x, alpha), f.applyFloat((float) x, (float) alpha), FLOAT_ERROR * Math.max(1, Math.abs(f.apply(x, alpha))), f + "(" + x + ") in float");
+            assertEquals(f.derivative((float) x, alpha), f.derivativeFloat((float) x, (float) alpha), 2 * FLOAT_ERROR * Math.max(1, Math.abs(numeric)), f + "'(" + x + ") in float");
         }
         assertTrue(Float.isNaN(f.applyFloat(Float.NaN, (float) alpha)) && Double.isNaN(f.apply(Double.NaN, alpha)), f + ": NaN stays NaN");
+    }
+
+    /** tanh's float form over every float step of 2^-12 in [-20, 20] and at the extremes: within FLOAT_ERROR, and exactly +-1 and 0 where tanh is. */
+    @Test
+    void tanhInFloatEverywhere() {
+        for (float x = -20; x <= 20; x += 0x1p-12f)
+            assertEquals(Math.tanh(x), Activation.TANH.applyFloat(x, 0), FLOAT_ERROR, "tanh(" + x + ")");
+        assertEquals(1f, Activation.TANH.applyFloat(Float.MAX_VALUE, 0));
+        assertEquals(-1f, Activation.TANH.applyFloat(Float.NEGATIVE_INFINITY, 0));
+        assertEquals(0f, Activation.TANH.applyFloat(0f, 0));
+        assertEquals(0f, Activation.SIGMOID.applyFloat(-100f, 0));
+        assertEquals(1f, Activation.SIGMOID.applyFloat(100f, 0));
+        float[] p = Activation.tanhCoefficients(true), q = Activation.tanhCoefficients(false);
+        for (float x = -10; x <= 10; x += 0x1p-6f) { // the coefficients vector kernels read are tanhFloat's
+            float c = Math.max(-9f, Math.min(9f, x)), x2 = c * c, num = Math.fma(p[0], x2, p[1]), den = Math.fma(q[0], x2, q[1]);
+            for (int k = 2; k < p.length; k++) num = Math.fma(num, x2, p[k]);
+            for (int k = 2; k < q.length; k++) den = Math.fma(den, x2, q[k]);
+            assertEquals(Activation.TANH.applyFloat(x, 0), Math.max(-1f, Math.min(1f, num * c / den)), "tanh(" + x + ") from the coefficients");
+        }
     }
 
     @ParameterizedTest

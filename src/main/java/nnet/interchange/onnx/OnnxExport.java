@@ -14,6 +14,7 @@ import java.util.Set;
 import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.interchange.onnx.proto.Onnx.OperatorSetIdProto;
 import nnet.ir.ConvSpec;
+import nnet.ir.PoolSpec;
 import nnet.ir.Graph;
 import nnet.ir.LstmSpec;
 import nnet.ir.Node;
@@ -121,8 +122,9 @@ public final class OnnxExport {
             case CONCAT -> w.node("Concat", target(n), n.inputs().stream().map(values::get).toArray(String[]::new), integer("axis", (Integer) n.arg() + 1));
             case CONV2D -> conv2d(n);
             case MAXPOOL, AVGPOOL -> {
-                int k = (Integer) n.arg();
-                yield w.node(n.op() == Op.MAXPOOL ? "MaxPool" : "AveragePool", target(n), new String[] {in(n, 0)}, ints("kernel_shape", k, k), ints("strides", k, k));
+                PoolSpec p = (PoolSpec) n.arg();
+                yield w.node(n.op() == Op.MAXPOOL ? "MaxPool" : "AveragePool", target(n), new String[] {in(n, 0)}, ints("kernel_shape", p.k(), p.k()),
+                        ints("strides", p.strideY(), p.strideX()));
             }
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
             case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
@@ -222,11 +224,11 @@ public final class OnnxExport {
     private String conv2d(Node n) {
         ConvSpec c = (ConvSpec) n.arg();
         int[] in = n.input(0).shape().dims(), o = n.shape().dims();
-        int padBottom = Math.max((o[1] - 1) * c.stride() + c.kh() - in[1] - c.padTop(), 0);
-        int padRight = Math.max((o[2] - 1) * c.stride() + c.kw() - in[2] - c.padLeft(), 0);
+        int padBottom = Math.max((o[1] - 1) * c.strideY() + c.kh() - in[1] - c.padTop(), 0);
+        int padRight = Math.max((o[2] - 1) * c.strideX() + c.kw() - in[2] - c.padLeft(), 0);
         List<String> inputs = new ArrayList<>(List.of(in(n, 0), param(c.kernel())));
         if (c.bias() != null) inputs.add(param(c.bias()));
-        return w.node("Conv", target(n), inputs.toArray(String[]::new), ints("kernel_shape", c.kh(), c.kw()), ints("strides", c.stride(), c.stride()),
+        return w.node("Conv", target(n), inputs.toArray(String[]::new), ints("kernel_shape", c.kh(), c.kw()), ints("strides", c.strideY(), c.strideX()),
                 ints("pads", c.padTop(), c.padLeft(), padBottom, padRight));
     }
 }

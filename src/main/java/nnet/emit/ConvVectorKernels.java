@@ -1,0 +1,382 @@
+package nnet.emit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import nnet.lower.Kernel;
+import nnet.lower.Tiling;
+import nnet.runtime.ConvPlan;
+import org.objectweb.asm.Label;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The drivers of the conv2d and maxpool-gradient kernels in {@code <Network>$Vector}: scalar loops
+ * over blocks of lanes and the jobs of a {@link ConvPlan}, calling {@link ConvMicroKernels} with
+ * bounded work per call (a chunk of taps, or of positions). A job's block size picks the
+ * micro-kernel; the sizes a plan uses are known when the network is compiled (the plan is built
+ * from the same table then and when the network is constructed), so only those are emitted.
+ */
+final class ConvVectorKernels {
+    /** Taps per call of a product micro-kernel, positions per call of a kernel-gradient one: bounded loops. */
+    static final int TAPS_PER_CALL = 128, POSITIONS_PER_CALL = 256;
+    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
+    private static final Type ARRAYS = Type.getType(java.util.Arrays.class), SYSTEM = Type.getType(System.class);
+
+    private final Type self;
+    private final ConvMicroKernels micro;
+
+    ConvVectorKernels(Type self, ConvMicroKernels micro) {
+        this.self = self;
+        this.micro = micro;
+    }
+
+    /** The arguments of a conv's or a maxpool gradient's vector form, in order; null for kernels without one. */
+    static List<VectorKernels.Arg> arguments(Kernel k) {
+        List<VectorKernels.Arg> a = new ArrayList<>();
+        if (k instanceof Kernel.Conv c) {
+            boolean forwardPlan = c.role() != Kernel.ConvRole.INPUT_GRAD;
+            switch (c.role()) {
+                case FORWARD -> {
+                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
+                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
+                    a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
+                    if (c.bias() != null) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.bias()), F1));
+                }
+                case INPUT_GRAD -> {
+                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
+                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
+                    a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
+                }
+                case KERNEL_GRAD -> {
+                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
+                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
+                    a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(c.kernel()), F1));
+                }
+            }
+            for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorKernels.Arg(ConvTiles.planField(c.kernel(), forwardPlan, part), I1));
+            return a;
+        }
+        if (k instanceof Kernel.PoolGrad p && p.max()) {
+            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.x()), F2));
+            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.dy()), F2));
+            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.dx()), F2));
+            return a;
+        }
+        return null;
+    }
+
+    /** The body of a kernel's vector method, its arguments in locals {@code a} (in the order of {@link #arguments}). */
+    void emit(Kernel k, MethodBuilder m, int[] a) {
+        if (k instanceof Kernel.Conv c) {
+            ConvPlan plan = ConvTiles.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
+            int n = a.length;
+            int jobs = a[n - 3], taps = a[n - 2], positions = a[n - 1];
+            switch (c.role()) {
+                case FORWARD -> {
+                    ConvTiles.startFromBias(m, a[1], c.bias() == null ? -1 : a[3], c.geo());
+                    products(m, a[0], a[1], a[2], jobs, taps, positions, plan, false);
+                }
+                case INPUT_GRAD -> {
+                    ConvTiles.zeroRows(m, a[1]);
+                    products(m, a[0], a[1], a[2], jobs, taps, positions, plan, false);
+                }
+                case KERNEL_GRAD -> kernelGradient(m, a[0], a[1], a[2], jobs, taps, positions, plan, false);
+            }
+        } else if (k instanceof Kernel.PoolGrad p) maxPoolGradient(m, a[0], a[1], a[2], p.geo());
+    }
+
+    /**
+     * The body of one sample's conv vector form ({@link ConvSamples#arguments} in {@code a}): the
+     * image copied into its scratch rows (or dy into its own), the products or gradient over the
+     * one-sample plan, and scratch rows copied back where the buffer's rows are not whole vectors.
+     * The scratch layout depends on the vector length, so its widths are computed here from V.
+     */
+    void emitSample(Kernel.Conv c, MethodBuilder m, int[] a) {
+        ConvPlan.Geometry g = c.geo();
+        ConvPlan plan = ConvSamples.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
+        int n = a.length, jobs = a[n - 4], taps = a[n - 3], positions = a[n - 2], scratch = a[n - 1];
+        int lanes = m.local("lanes", INT), inWidth = m.local("inWidth", INT), outWidth = m.local("outWidth", INT), dyWidth = m.local("dyWidth", INT),
+                dxWidth = m.local("dxWidth", INT), target = m.local("target", ClassEmitter.FLOATS), r = m.local("r", INT);
+        m.set(lanes, () -> m.g.getStatic(self, "V", INT));
+        m.set(outWidth, roundUp(m, g.ow(), lanes));
+        m.set(inWidth, m.sum(m.value(outWidth), m.constant(g.kw() - 1)));
+        m.set(dxWidth, roundUp(m, g.w(), lanes));
+        m.set(dyWidth, m.sum(m.value(dxWidth), m.constant(g.kw() - 1)));
+        switch (c.role()) {
+            case FORWARD -> {
+                copyRows(m, a[0], g.w(), scratchPart(m, scratch, ConvPlan.IN), inWidth, g.padLeft(), g.c() * g.h(), r);
+                inPlaceOr(m, target, a[1], g.ow(), outWidth, scratch, ConvPlan.OUT);
+                int o = m.local("o", INT), size = m.local("size", INT);
+                m.set(size, m.scaled(outWidth, g.oh(), 0));
+                m.forLoop(o, 0, g.f(), () -> { // Arrays.fill(target, o size, (o + 1) size, bias[o] or 0)
+                    m.g.loadLocal(target);
+                    m.g.loadLocal(o);
+                    m.g.loadLocal(size);
+                    m.g.math(GeneratorAdapter.MUL, INT);
+                    m.sum(m.value(o), m.constant(1)).emit();
+                    m.g.loadLocal(size);
+                    m.g.math(GeneratorAdapter.MUL, INT);
+                    if (c.bias() == null) m.g.push(0f);
+                    else m.elementOf(a[3], o).emit();
+                    m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+                });
+                products(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
+                copyBack(m, target, a[1], g.ow(), outWidth, g.f() * g.oh(), r);
+            }
+            case INPUT_GRAD -> {
+                copyRows(m, a[0], g.ow(), scratchPart(m, scratch, ConvPlan.DY), dyWidth, g.kw() - 1 - g.padLeft(), g.f() * g.oh(), r);
+                inPlaceOr(m, target, a[1], g.w(), dxWidth, scratch, ConvPlan.DX);
+                m.g.loadLocal(target);
+                m.g.push(0f);
+                m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+                products(m, scratchPart(m, scratch, ConvPlan.DY), target, a[2], jobs, taps, positions, plan, true);
+                copyBack(m, target, a[1], g.w(), dxWidth, g.c() * g.h(), r);
+            }
+            case KERNEL_GRAD -> {
+                copyRows(m, a[0], g.w(), scratchPart(m, scratch, ConvPlan.IN), inWidth, g.padLeft(), g.c() * g.h(), r);
+                inPlaceOr(m, target, a[1], g.ow(), outWidth, scratch, ConvPlan.DY_ROWS);
+                Label same = new Label();
+                m.g.loadLocal(target);
+                m.g.loadLocal(a[1]);
+                m.g.ifCmp(ClassEmitter.FLOATS, GeneratorAdapter.EQ, same);
+                copyRows(m, a[1], g.ow(), target, outWidth, 0, g.f() * g.oh(), r);
+                m.g.mark(same);
+                kernelGradient(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
+            }
+        }
+    }
+
+    /** Pushes {@code ceil(size / lanes) lanes}. */
+    private static MethodBuilder.Body roundUp(MethodBuilder m, int size, int lanes) {
+        return () -> {
+            m.g.push(size - 1);
+            m.g.loadLocal(lanes);
+            m.g.math(GeneratorAdapter.ADD, INT);
+            m.g.loadLocal(lanes);
+            m.g.math(GeneratorAdapter.DIV, INT);
+            m.g.loadLocal(lanes);
+            m.g.math(GeneratorAdapter.MUL, INT);
+        };
+    }
+
+    /** A new local holding {@code scratch[part]}. */
+    private static int scratchPart(MethodBuilder m, int scratch, int part) {
+        int l = m.local("scratch" + part, ClassEmitter.FLOATS);
+        m.rowOf(scratch, m.constant(part), l);
+        return l;
+    }
+
+    /** {@code target = width == rowWidth ? buffer : scratch[part]}: rows of whole vectors are written in place. */
+    private static void inPlaceOr(MethodBuilder m, int target, int buffer, int rowWidth, int width, int scratch, int part) {
+        Label inPlace = new Label(), done = new Label();
+        m.g.loadLocal(width);
+        m.g.push(rowWidth);
+        m.g.ifICmp(GeneratorAdapter.EQ, inPlace);
+        m.rowOf(scratch, m.constant(part), target);
+        m.g.goTo(done);
+        m.g.mark(inPlace);
+        m.set(target, m.value(buffer));
+        m.g.mark(done);
+    }
+
+    /** {@code for r < rows: arraycopy(from, r rowWidth, to, r width + at, rowWidth)}: rows into wider scratch rows. */
+    private static void copyRows(MethodBuilder m, int from, int rowWidth, int to, int width, int at, int rows, int r) {
+        m.forLoop(r, 0, rows, () -> {
+            m.g.loadLocal(from);
+            m.scaled(r, rowWidth, 0).emit();
+            m.g.loadLocal(to);
+            m.sum(() -> {
+                m.g.loadLocal(r);
+                m.g.loadLocal(width);
+                m.g.math(GeneratorAdapter.MUL, INT);
+            }, m.constant(at)).emit();
+            m.g.push(rowWidth);
+            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        });
+    }
+
+    /** The rows of {@code scratch} (when it is not the buffer itself) back into the buffer's narrower rows. */
+    private static void copyBack(MethodBuilder m, int scratch, int buffer, int rowWidth, int width, int rows, int r) {
+        Label same = new Label();
+        m.g.loadLocal(scratch);
+        m.g.loadLocal(buffer);
+        m.g.ifCmp(ClassEmitter.FLOATS, GeneratorAdapter.EQ, same);
+        m.forLoop(r, 0, rows, () -> {
+            m.g.loadLocal(scratch);
+            m.g.loadLocal(r);
+            m.g.loadLocal(width);
+            m.g.math(GeneratorAdapter.MUL, INT);
+            m.g.loadLocal(buffer);
+            m.scaled(r, rowWidth, 0).emit();
+            m.g.push(rowWidth);
+            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        });
+        m.g.mark(same);
+    }
+
+    /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
+    private void overLaneBlocks(MethodBuilder m, int lane, MethodBuilder.Body body) {
+        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
+            m.g.getStatic(self, "V", INT);
+            m.g.push(2);
+            m.g.math(GeneratorAdapter.MUL, INT);
+        }, body);
+    }
+
+    /** The ints of job {@code j} in locals, named as in {@link ConvPlan}. */
+    private record Job(int dst0, int dstStride, int w0, int wStride, int block, int t0, int t1, int p0, int p1) {
+        static Job load(MethodBuilder m, int jobs, int j) {
+            String[] names = {"dst0", "dstStride", "w0", "wStride", "block", "t0", "t1", "p0", "p1"};
+            int[] l = new int[names.length];
+            for (int f = 0; f < names.length; f++) {
+                l[f] = m.local(names[f], INT);
+                int field = f;
+                m.set(l[f], m.elementOf(jobs, m.sum(m.value(j), m.constant(field))));
+            }
+            return new Job(l[0], l[1], l[2], l[3], l[4], l[5], l[6], l[7], l[8]);
+        }
+    }
+
+    /** Over the tile's blocks of lanes, or once for one sample (whose vectors are columns of its image). */
+    private void perLaneBlock(MethodBuilder m, boolean sample, int lane, MethodBuilder.Body body) {
+        if (sample) body.emit();
+        else overLaneBlocks(m, lane, body);
+    }
+
+    /** For each block of lanes and each job: the product micro-kernel of the job's block size over its positions, in chunks of taps. */
+    private void products(MethodBuilder m, int src, int dst, int w, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
+        int lane = m.local("lane", INT), j = m.local("j", INT), p = m.local("p", INT), t = m.local("t", INT);
+        perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
+            m.g.loadLocal(jobs);
+            m.g.arrayLength();
+        }, ConvPlan.JOB, () -> {
+            Job job = Job.load(m, jobs, j);
+            for (int size : plan.blockSizes())
+                ifEquals(m, job.block(), size, () -> {
+                    int count = sample ? ConvMicroKernels.samplePositionsFor(size) : ConvMicroKernels.positionsFor(size);
+                    Method whole = sample ? micro.sampleProduct(size, count) : micro.product(size, count), single = sample ? micro.sampleProduct(size, 1) : micro.product(size, 1);
+                    m.set(p, m.value(job.p0()));
+                    // whole groups of positions, then one at a time
+                    if (count > 1) whileLessOrEqual(m, m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
+                        productChunks(m, whole, src, dst, w, taps, positions, job, p, t, sample ? -1 : lane);
+                        m.g.iinc(p, count);
+                    });
+                    whileLessOrEqual(m, m.sum(m.value(p), m.constant(1)), m.value(job.p1()), () -> {
+                        productChunks(m, single, src, dst, w, taps, positions, job, p, t, sample ? -1 : lane);
+                        m.g.iinc(p, 1);
+                    });
+                });
+        }));
+    }
+
+    /** {@code for t = t0; t < t1; t += TAPS_PER_CALL: micro(..., t, min(t1, t + TAPS_PER_CALL), p, ..., [lane])}; lane -1 for one sample's. */
+    private void productChunks(MethodBuilder m, Method micro, int src, int dst, int w, int taps, int positions, Job job, int p, int t, int lane) {
+        m.forLoop(t, m.value(job.t0()), m.value(job.t1()), TAPS_PER_CALL, () -> {
+            for (int local : new int[] {src, dst, w, taps, positions}) m.g.loadLocal(local);
+            m.g.loadLocal(t);
+            m.min(m.value(job.t1()), m.at(t, TAPS_PER_CALL)).emit();
+            for (int local : new int[] {p, job.dst0(), job.dstStride(), job.w0(), job.wStride()}) m.g.loadLocal(local);
+            if (lane >= 0) m.g.loadLocal(lane);
+            m.g.invokeStatic(self, micro);
+        });
+    }
+
+    /**
+     * For each block of lanes and each job: the job's block in sub-blocks of at most 4 filters, each
+     * over groups of taps and chunks of positions; the last taps one at a time.
+     */
+    private void kernelGradient(MethodBuilder m, int x, int dy, int grad, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
+        int lane = m.local("lane", INT), j = m.local("j", INT), qq = m.local("qq", INT), sub = m.local("sub", INT), t = m.local("t", INT), p = m.local("p", INT);
+        int dy0 = m.local("dySub", INT), g0 = m.local("gSub", INT);
+        TreeSet<Integer> subSizes = new TreeSet<>();
+        for (int size : plan.blockSizes()) for (int q = 0; q < size; q += 4) subSizes.add(Math.min(4, size - q));
+        perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
+            m.g.loadLocal(jobs);
+            m.g.arrayLength();
+        }, ConvPlan.JOB, () -> {
+            Job job = Job.load(m, jobs, j);
+            m.forLoop(qq, m.constant(0), m.value(job.block()), 4, () -> {
+                m.set(sub, m.min(m.constant(4), () -> {
+                    m.g.loadLocal(job.block());
+                    m.g.loadLocal(qq);
+                    m.g.math(GeneratorAdapter.SUB, INT);
+                }));
+                m.set(dy0, m.sum(m.value(job.dst0()), product(m, qq, job.dstStride())));
+                m.set(g0, m.sum(m.value(job.w0()), product(m, qq, job.wStride())));
+                for (int size : subSizes)
+                    ifEquals(m, sub, size, () -> {
+                        int count = ConvMicroKernels.tapsFor(size);
+                        m.set(t, m.value(job.t0()));
+                        if (count > 1) whileLessOrEqual(m, m.sum(m.value(t), m.constant(count)), m.value(job.t1()), () -> {
+                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, count) : micro.kernelGradient(size, count), x, dy, grad, taps, positions, job, t, p, dy0, g0,
+                                    sample ? -1 : lane);
+                            m.g.iinc(t, count);
+                        });
+                        whileLessOrEqual(m, m.sum(m.value(t), m.constant(1)), m.value(job.t1()), () -> {
+                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, 1) : micro.kernelGradient(size, 1), x, dy, grad, taps, positions, job, t, p, dy0, g0,
+                                    sample ? -1 : lane);
+                            m.g.iinc(t, 1);
+                        });
+                    });
+            });
+        }));
+    }
+
+    /** {@code for p = p0; p < p1; p += POSITIONS_PER_CALL: micro(..., t, p, min(p1, p + POSITIONS_PER_CALL), ...)}. */
+    private void gradientChunks(MethodBuilder m, Method micro, int x, int dy, int grad, int taps, int positions, Job job, int t, int p, int dy0, int g0, int lane) {
+        m.forLoop(p, m.value(job.p0()), m.value(job.p1()), POSITIONS_PER_CALL, () -> {
+            for (int local : new int[] {x, dy, grad, taps, positions, t, p}) m.g.loadLocal(local);
+            m.min(m.value(job.p1()), m.at(p, POSITIONS_PER_CALL)).emit();
+            for (int local : new int[] {dy0, job.dstStride(), g0, job.wStride()}) m.g.loadLocal(local);
+            if (lane >= 0) m.g.loadLocal(lane);
+            m.g.invokeStatic(self, micro);
+        });
+    }
+
+    /** dx zeroed, then per vector of lanes, channel and output row: the micro-kernel along the row. */
+    private void maxPoolGradient(MethodBuilder m, int x, int dy, int dx, Kernel.PoolGeometry geo) {
+        ConvTiles.zeroRows(m, dx);
+        int lane = m.local("lane", INT), c = m.local("c", INT), y = m.local("y", INT);
+        Method micro = this.micro.maxPoolGradient(geo.k());
+        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> m.g.getStatic(self, "V", INT), () -> m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> {
+            for (int local : new int[] {x, dy, dx}) m.g.loadLocal(local);
+            m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.scaled(y, geo.strideY() * geo.w(), 0)).emit();
+            m.sum(m.scaled(c, geo.oh() * geo.ow(), 0), m.scaled(y, geo.ow(), 0)).emit();
+            for (int k : new int[] {geo.ow(), geo.strideX(), geo.w()}) m.g.push(k);
+            m.g.loadLocal(lane);
+            m.g.invokeStatic(self, micro);
+        })));
+    }
+
+    private static MethodBuilder.Body product(MethodBuilder m, int a, int b) {
+        return () -> {
+            m.g.loadLocal(a);
+            m.g.loadLocal(b);
+            m.g.math(GeneratorAdapter.MUL, INT);
+        };
+    }
+
+    /** {@code if (local == k) body}. */
+    private static void ifEquals(MethodBuilder m, int local, int k, MethodBuilder.Body body) {
+        Label skip = new Label();
+        m.g.loadLocal(local);
+        m.g.push(k);
+        m.g.ifICmp(GeneratorAdapter.NE, skip);
+        body.emit();
+        m.g.mark(skip);
+    }
+
+    /** {@code while (a <= b) body}. */
+    private static void whileLessOrEqual(MethodBuilder m, MethodBuilder.Body a, MethodBuilder.Body b, MethodBuilder.Body body) {
+        Label test = new Label(), top = new Label();
+        m.g.goTo(test);
+        m.g.mark(top);
+        body.emit();
+        m.g.mark(test);
+        a.emit();
+        b.emit();
+        m.g.ifICmp(GeneratorAdapter.LE, top);
+    }
+}

@@ -1,0 +1,343 @@
+package nnet.emit;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import nnet.ir.Op;
+import nnet.ir.Param;
+import nnet.lower.Buffer;
+import nnet.lower.Expr;
+import nnet.lower.Kernel;
+import nnet.lower.KernelBuffers;
+import nnet.runtime.Activation;
+import org.objectweb.asm.ClassWriter;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The fused elementwise loops ({@link Kernel.Map}) of a tile with the Vector API: element j is a
+ * row of lanes, and each expression is computed on two vectors of lanes at a time. C2 vectorizes
+ * the plain form's 32-lane loops poorly (its unrolled vector loop needs more iterations than a
+ * row has), which left activations and gates as costly as the convolutions around them.
+ *
+ * <p>Each map gets a driver and micro-kernels of its own (the expressions are the map's): a
+ * micro-kernel runs rows {@code [j0, j1)} for one vector of lanes, its one loop computing its
+ * stores at row j; a bias gradient summed over positions ({@code per > 1}) is accumulated in a
+ * vector and added to its entry once per call, so a call's rows lie within one group of {@code per}
+ * rows of every such store. The stores are shared out among micro-kernels of at most
+ * {@link #OPS_PER_KERNEL} vector operations, called in order for each chunk of rows (a store reads
+ * what an earlier one wrote at the same row): the JIT intrinsifies a Vector API call only when it
+ * inlines it, and stops inlining in a method that grows too large, boxing every vector after.
+ * Activations are computed as {@link Activation}'s float forms compute them (the same operations,
+ * so results are the plain form's); gelu, whose float form is a call of Math.tanh, has none here
+ * and a map with it keeps the plain form.
+ */
+final class ElementwiseVectors {
+    /** Rows per call at most: a bounded loop. */
+    static final int ROWS_PER_CALL = 256;
+    /** Vector operations per micro-kernel at most (tanh is about 25), unless one store alone has more. */
+    static final int OPS_PER_KERNEL = 32;
+    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, INT = Type.INT_TYPE;
+
+    private final ClassWriter cw;
+    private final Type self;
+
+    ElementwiseVectors(ClassWriter cw, Type self) {
+        this.cw = cw;
+        this.self = self;
+    }
+
+    /** What a map's vector form reads: tile rows of its buffers, bias arrays, gradient storage (in this order). */
+    private record Parts(List<Buffer> buffers, List<Param> biases, List<Param> grads) {
+        static Parts of(Kernel.Map map) {
+            Set<Buffer> buffers = new LinkedHashSet<>();
+            Set<Param> biases = new LinkedHashSet<>(), grads = new LinkedHashSet<>();
+            for (Kernel.Store s : map.stores()) {
+                if (s instanceof Kernel.Assign a) buffers.add(a.out());
+                else grads.add(((Kernel.AddToGrad) s).param());
+                KernelBuffers.loads(s.value(), buffers);
+                biasesOf(s.value(), biases);
+            }
+            return new Parts(List.copyOf(buffers), List.copyOf(biases), List.copyOf(grads));
+        }
+    }
+
+    /** The arguments of a map's vector form, or null when it has none (gelu, or constants folded into the plain form). */
+    static List<VectorKernels.Arg> arguments(Kernel.Map map) {
+        if (ElementwiseEmitter.unrolled(map)) return null;
+        for (Kernel.Store s : map.stores()) if (!vectorizable(s.value())) return null;
+        Parts parts = Parts.of(map);
+        List<VectorKernels.Arg> a = new ArrayList<>();
+        for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(TileEmitter.rowsField(b), F2));
+        for (Param p : parts.biases()) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(p), F1));
+        for (Param p : parts.grads()) a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(p), F1));
+        return a;
+    }
+
+    private static boolean vectorizable(Expr e) {
+        if (e instanceof Expr.Activate a) return a.f().fn() != Activation.GELU && vectorizable(a.x());
+        if (e instanceof Expr.Derivative d) return d.f().fn() != Activation.GELU && vectorizable(d.x());
+        if (e instanceof Expr.Binary b) return vectorizable(b.a()) && vectorizable(b.b());
+        return true;
+    }
+
+    private static void biasesOf(Expr e, Set<Param> out) {
+        if (e instanceof Expr.Bias b) out.add(b.param());
+        else if (e instanceof Expr.Activate a) biasesOf(a.x(), out);
+        else if (e instanceof Expr.Derivative d) biasesOf(d.x(), out);
+        else if (e instanceof Expr.Binary b) {
+            biasesOf(b.a(), out);
+            biasesOf(b.b(), out);
+        }
+    }
+
+    /** The driver's body, its arguments in locals {@code a}: for each vector of lanes and chunk of rows, the micro-kernels {@code name$rowsN} in order. */
+    void emit(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorKernels.Arg> args, int line) {
+        List<Method> micro = new ArrayList<>();
+        for (List<Kernel.Store> group : groups(map.stores())) micro.add(microKernel(map, group, name + "$rows" + micro.size(), args, line));
+        int rows = rowsPerCall(map), lane = m.local("lane", INT), j = m.local("j", INT);
+        m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.g.getStatic(self, "V", INT), () -> m.forLoop(j, 0, map.extent(), rows, () -> {
+            for (Method kernel : micro) {
+                for (int local : a) m.g.loadLocal(local);
+                m.g.loadLocal(j);
+                m.min(m.constant(map.extent()), m.at(j, rows)).emit();
+                m.g.loadLocal(lane);
+                m.g.invokeStatic(self, kernel);
+            }
+        }));
+    }
+
+    /** Consecutive stores, as many as fit in {@link #OPS_PER_KERNEL} (at least one). */
+    private static List<List<Kernel.Store>> groups(List<Kernel.Store> stores) {
+        List<List<Kernel.Store>> out = new ArrayList<>();
+        List<Kernel.Store> group = new ArrayList<>();
+        int ops = 0;
+        for (Kernel.Store s : stores) {
+            int cost = cost(s.value()) + 1;
+            if (!group.isEmpty() && ops + cost > OPS_PER_KERNEL) {
+                out.add(group);
+                group = new ArrayList<>();
+                ops = 0;
+            }
+            group.add(s);
+            ops += cost;
+        }
+        out.add(group);
+        return out;
+    }
+
+    /** Vector operations an expression takes, as {@link Values} computes it. */
+    private static int cost(Expr e) {
+        if (e instanceof Expr.Binary b) return 1 + cost(b.a()) + cost(b.b());
+        if (e instanceof Expr.Activate a) return cost(a.x()) + switch (a.f().fn()) {
+            case RELU -> 1;
+            case LEAKY_RELU -> 3;
+            case TANH -> 25;
+            case SIGMOID, GELU -> 27;
+        };
+        if (e instanceof Expr.Derivative d) return cost(d.x()) + switch (d.f().fn()) {
+            case RELU -> 4;
+            case LEAKY_RELU -> 4;
+            case TANH -> 28;
+            case SIGMOID, GELU -> 30;
+        };
+        return 1;
+    }
+
+    /** Rows per call: within one group of every summed bias gradient (a divisor of their gcd), at most ROWS_PER_CALL. */
+    private static int rowsPerCall(Kernel.Map map) {
+        int g = 0;
+        for (Kernel.Store s : map.stores()) if (s instanceof Kernel.AddToGrad a && a.per() > 1) g = gcd(g, a.per());
+        if (g == 0) return ROWS_PER_CALL;
+        for (int d = Math.min(g, ROWS_PER_CALL); d > 1; d--) if (g % d == 0) return d;
+        return 1;
+    }
+
+    private static int gcd(int a, int b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** The stores of {@code group} for rows {@code [j0, j1)} and one vector of lanes from {@code lane}. */
+    private Method microKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorKernels.Arg> args, int line) {
+        Type[] types = new Type[args.size() + 3];
+        for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
+        types[args.size()] = types[args.size() + 1] = types[args.size() + 2] = INT;
+        Method method = new Method(name, Type.VOID_TYPE, types);
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
+        Parts parts = Parts.of(map);
+        Map<Buffer, Integer> rowsOf = new HashMap<>(), rowOf = new HashMap<>();
+        Map<Param, Integer> biasOf = new HashMap<>(), gradOf = new HashMap<>();
+        for (Buffer b : parts.buffers()) rowsOf.put(b, m.argument(TileEmitter.rowsField(b), F2));
+        for (Param p : parts.biases()) biasOf.put(p, m.argument(ClassEmitter.fieldOf(p), F1));
+        for (Param p : parts.grads()) gradOf.put(p, m.argument(ClassEmitter.gradFieldOf(p), F1));
+        int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), lane = m.argument("lane", INT);
+        VectorOps v = new VectorOps(m, self);
+        Map<Expr.Bias, Integer> biasValue = new HashMap<>();
+        Map<Kernel.Store, Integer> sums = new HashMap<>();
+        for (Kernel.Store s : group)
+            if (s instanceof Kernel.AddToGrad a && a.per() > 1) sums.put(s, v.local("sum", v.zero()));
+        Set<Buffer> used = new LinkedHashSet<>();
+        for (Kernel.Store s : group) {
+            if (s instanceof Kernel.Assign a) used.add(a.out());
+            KernelBuffers.loads(s.value(), used);
+        }
+        for (Buffer b : used) rowOf.put(b, m.local(b.field() + "Row", F1));
+        int j = m.local("j", INT);
+        MethodBuilder.Body lanes = m.value(lane);
+        m.forLoop(j, m.value(j0), m.value(j1), () -> {
+            for (Buffer b : used) m.rowOf(rowsOf.get(b), b.size() == 1 ? m.constant(0) : m.value(j), rowOf.get(b));
+            Map<Buffer, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
+            Values values = new Values(m, v, rowOf, stored, lanes, b -> {
+                int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
+                m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
+                    m.g.loadLocal(j);
+                    m.g.push(b.units());
+                    m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+                }));
+                return v.broadcast(m.value(at));
+            });
+            for (Kernel.Store s : group) {
+                int value = values.of(s.value());
+                if (s instanceof Kernel.Assign a) {
+                    v.store(value, rowOf.get(a.out()), lanes);
+                    stored.put(a.out(), value);
+                } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
+                else addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j), v.sumOfLanes(value), map.extent());
+            }
+        });
+        sums.forEach((s, sum) -> addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j0), v.sumOfLanes(sum), map.extent()));
+        m.end(self);
+        return method;
+    }
+
+    /** {@code grad[j / per % size] += value}, as the plain form indexes it. */
+    private static void addToGrad(Kernel.AddToGrad a, MethodBuilder m, int grad, MethodBuilder.Body j, MethodBuilder.Body value, int extent) {
+        m.addToElement(grad, () -> {
+            j.emit();
+            if (a.per() != 1) {
+                m.g.push(a.per());
+                m.g.math(org.objectweb.asm.commons.GeneratorAdapter.DIV, INT);
+            }
+            if ((long) a.size() * a.per() != extent) {
+                m.g.push(a.size());
+                m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+            }
+        }, value);
+    }
+
+    /** Expressions at one row and vector of lanes, each node's value in a vector local. */
+    private static final class Values {
+        private final MethodBuilder m;
+        private final VectorOps v;
+        private final Map<Buffer, Integer> rowOf, stored;
+        private final MethodBuilder.Body lanes;
+        private final java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias;
+        private final Map<Buffer, Integer> loaded = new HashMap<>();
+
+        Values(MethodBuilder m, VectorOps v, Map<Buffer, Integer> rowOf, Map<Buffer, Integer> stored, MethodBuilder.Body lanes,
+               java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias) {
+            this.m = m;
+            this.v = v;
+            this.rowOf = rowOf;
+            this.stored = stored;
+            this.lanes = lanes;
+            this.bias = bias;
+        }
+
+        private int local(MethodBuilder.Body value) {
+            return v.local("e", value);
+        }
+
+        int of(Expr e) {
+            if (e instanceof Expr.Load l) {
+                Integer s = stored.get(l.buffer());
+                if (s != null) return s;
+                return loaded.computeIfAbsent(l.buffer(), b -> local(v.load(rowOf.get(b), lanes)));
+            }
+            if (e instanceof Expr.Const c) return local(v.constant(c.value()));
+            if (e instanceof Expr.Bias b) return local(bias.apply(b));
+            if (e instanceof Expr.Binary b) {
+                int x = of(b.a()), y = of(b.b());
+                return local(switch (b.op()) {
+                    case ADD -> v.add(x, m.value(y));
+                    case SUB -> v.sub(x, m.value(y));
+                    case MUL -> v.mul(x, m.value(y));
+                    case DIV -> v.div(x, m.value(y));
+                    default -> throw new IllegalStateException("not binary: " + b.op());
+                });
+            }
+            if (e instanceof Expr.Activate a) return activation(a.f(), of(a.x()));
+            Expr.Derivative d = (Expr.Derivative) e;
+            return derivative(d.f(), of(d.x()));
+        }
+
+        /** f(x) as {@link Activation#applyFloat} computes it. */
+        private int activation(Op.ActivationSpec f, int x) {
+            return switch (f.fn()) {
+                case RELU -> local(v.max(x, v.constant(0f)));
+                case SIGMOID -> sigmoid(x);
+                case TANH -> tanh(x);
+                case LEAKY_RELU -> { // x > 0 ? x : alpha x
+                    int scaled = local(v.scale(x, f.alpha()));
+                    int positive = m.local("positive", VectorOps.MASK);
+                    m.set(positive, v.positive(x));
+                    yield local(v.blend(scaled, x, positive));
+                }
+                case GELU -> throw new IllegalStateException("gelu has no vector form");
+            };
+        }
+
+        /** f'(x) as {@link Activation#derivativeFloat} computes it. */
+        private int derivative(Op.ActivationSpec f, int x) {
+            return switch (f.fn()) {
+                case RELU -> { // min(max(x 2^100 2^100, 0), 1): 1 above 0, 0 at and below, NaN stays
+                    int big = local(v.scale(local(v.scale(x, 0x1p100f)), 0x1p100f));
+                    yield local(v.min(local(v.max(big, v.constant(0f))), v.constant(1f)));
+                }
+                case SIGMOID -> { // s (1 - s)
+                    int s = sigmoid(x), one = local(v.constant(1f));
+                    int rest = local(v.sub(one, m.value(s)));
+                    yield local(v.mul(s, m.value(rest)));
+                }
+                case TANH -> { // fma(-t, t, 1)
+                    int t = tanh(x);
+                    int minus = local(v.scale(t, -1f));
+                    yield local(v.fma(minus, m.value(t), local(v.constant(1f))));
+                }
+                case LEAKY_RELU -> {
+                    int one = local(v.constant(1f)), alpha = local(v.constant(f.alpha()));
+                    int positive = m.local("positive", VectorOps.MASK);
+                    m.set(positive, v.positive(x));
+                    yield local(v.blend(alpha, one, positive));
+                }
+                case GELU -> throw new IllegalStateException("gelu has no vector form");
+            };
+        }
+
+        /** fma(0.5, tanh(0.5 x), 0.5). */
+        private int sigmoid(int x) {
+            int t = tanh(local(v.scale(x, 0.5f)));
+            return local(v.fma(t, v.constant(0.5f), local(v.constant(0.5f))));
+        }
+
+        /** Activation.tanhFloat, lane by lane: the same clamps and fused multiply-adds. */
+        private int tanh(int input) {
+            int x = local(v.max(local(v.min(input, v.constant(9f))), v.constant(-9f)));
+            int x2 = local(v.mul(x, m.value(x)));
+            int p = horner(Activation.tanhCoefficients(true), x2), q = horner(Activation.tanhCoefficients(false), x2);
+            int ratio = local(v.div(local(v.mul(p, m.value(x))), m.value(q)));
+            return local(v.max(local(v.min(ratio, v.constant(1f))), v.constant(-1f)));
+        }
+
+        /** c0 x^n + ... + cn by fused multiply-adds, as the scalar form: fma(c0, x, c1), then fma(p, x, c). */
+        private int horner(float[] c, int x) {
+            int p = local(v.fma(local(v.constant(c[0])), m.value(x), local(v.constant(c[1]))));
+            for (int k = 2; k < c.length; k++) p = local(v.fma(p, m.value(x), local(v.constant(c[k]))));
+            return p;
+        }
+    }
+}
