@@ -33,10 +33,13 @@ import org.objectweb.asm.commons.Method;
  * what an earlier one wrote at the same row): the JIT intrinsifies a Vector API call only when it
  * inlines it, and stops inlining in a method that grows too large, boxing every vector after.
  * Activations are computed as {@link Activation}'s float forms compute them (the same operations,
- * so results are the plain form's); gelu, whose float form is a call of Math.tanh, has none here
- * and a map with it keeps the plain form.
+ * so results are the plain form's); an activation without a vector form here ({@link #VECTOR_FORMS}:
+ * gelu, whose float form is a call of Math.tanh, and any row added to the table later) keeps its map
+ * in the plain form, so a new activation needs no change in this class.
  */
 final class ElementwiseVectors {
+    /** The activations written out in vector operations below. */
+    private static final java.util.Set<Activation> VECTOR_FORMS = java.util.EnumSet.of(Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.LEAKY_RELU);
     /** Rows per call at most: a bounded loop. */
     static final int ROWS_PER_CALL = 256;
     /** Vector operations per micro-kernel at most (tanh is about 25), unless one store alone has more. */
@@ -79,8 +82,8 @@ final class ElementwiseVectors {
     }
 
     private static boolean vectorizable(Expr e) {
-        if (e instanceof Expr.Activate a) return a.f().fn() != Activation.GELU && vectorizable(a.x());
-        if (e instanceof Expr.Derivative d) return d.f().fn() != Activation.GELU && vectorizable(d.x());
+        if (e instanceof Expr.Activate a) return VECTOR_FORMS.contains(a.f().fn()) && vectorizable(a.x());
+        if (e instanceof Expr.Derivative d) return VECTOR_FORMS.contains(d.f().fn()) && vectorizable(d.x());
         if (e instanceof Expr.Binary b) return vectorizable(b.a()) && vectorizable(b.b());
         return true;
     }
@@ -137,13 +140,15 @@ final class ElementwiseVectors {
             case RELU -> 1;
             case LEAKY_RELU -> 3;
             case TANH -> 25;
-            case SIGMOID, GELU -> 27;
+            case SIGMOID -> 27;
+            default -> throw new IllegalStateException(a.f().fn() + " has no vector form");
         };
         if (e instanceof Expr.Derivative d) return cost(d.x()) + switch (d.f().fn()) {
             case RELU -> 4;
             case LEAKY_RELU -> 4;
             case TANH -> 28;
-            case SIGMOID, GELU -> 30;
+            case SIGMOID -> 30;
+            default -> throw new IllegalStateException(d.f().fn() + " has no vector form");
         };
         return 1;
     }
@@ -291,7 +296,7 @@ final class ElementwiseVectors {
                     m.set(positive, v.positive(x));
                     yield local(v.blend(scaled, x, positive));
                 }
-                case GELU -> throw new IllegalStateException("gelu has no vector form");
+                default -> throw new IllegalStateException(f.fn() + " has no vector form");
             };
         }
 
@@ -318,7 +323,7 @@ final class ElementwiseVectors {
                     m.set(positive, v.positive(x));
                     yield local(v.blend(alpha, one, positive));
                 }
-                case GELU -> throw new IllegalStateException("gelu has no vector form");
+                default -> throw new IllegalStateException(f.fn() + " has no vector form");
             };
         }
 
