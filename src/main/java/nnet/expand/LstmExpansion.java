@@ -64,7 +64,6 @@ public final class LstmExpansion {
         int t = x.shape().dim(0);
         Shape gates = new Shape(t, 4 * l.units());
         Node projected = b.add(Op.LINEAR, gates, List.of(x), l.kernel(), null, lstm.span());
-        if (l.bias() != null) projected = b.add(Op.BIAS_ADD, gates, List.of(projected), l.bias(), null, lstm.span());
         Graph cell = cell(l, lstm);
         Node loop = b.add(Op.LOOP, Shape.SCALAR, List.of(projected), new LoopSpec(cell, t, false, 2, 0), null, lstm.span());
         LoopSpec.Out hs = new LoopSpec.Out(cell.outputs().get(0), false);
@@ -93,6 +92,10 @@ public final class LstmExpansion {
         Node h = b.add(Op.INPUT, unit, List.of(), null, "h", lstm.span());
         Node c = b.add(Op.INPUT, unit, List.of(), null, "c", lstm.span());
         Node z = ops.add(Op.ADD, gates, null, xw, ops.add(Op.LINEAR, gates, l.recurrent(), h));
+        if (l.bias() != null) { // added in the step, fused with z's sum, not in a pass of its own over every step's row
+            b.param(l.bias());
+            z = ops.add(Op.BIAS_ADD, gates, l.bias(), z);
+        }
         Node in = ops.act(Activation.SIGMOID, ops.gate(z, 0, u));
         Node forget = ops.act(Activation.SIGMOID, ops.gate(z, 1, u));
         Node candidate = ops.act(Activation.TANH, ops.gate(z, 2, u));

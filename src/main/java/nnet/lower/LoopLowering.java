@@ -49,8 +49,14 @@ final class LoopLowering {
         if (back != null)
             for (LoopSpec.Out o : outs(back)) {
                 inner.readOutside.add(o.node());
+                // a param's gradient summed over the steps is added into its storage by the step (once: the
+                // same body value may also be handed out stacked, for a product after the loop)
                 List<Param> params = outer.summedInLoops.getOrDefault(o.node(), List.of());
-                if (!Lowering.SINKS.contains(o.node().op())) for (Param p : params) inner.gradIsNode.computeIfAbsent(o.node(), k -> new ArrayList<>()).add(p);
+                if (o.summed() && !Lowering.SINKS.contains(o.node().op()))
+                    for (Param p : params) {
+                        List<Param> added = inner.gradIsNode.computeIfAbsent(o.node(), k -> new ArrayList<>());
+                        if (!added.contains(p)) added.add(p);
+                    }
             }
     }
 
