@@ -138,8 +138,8 @@ final class MicroKernels {
     }
 
     /** {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}. */
-    Method gather(boolean positioned, boolean assign) {
-        String name = (positioned ? "gatherByInput" : "gatherByUnit") + (assign ? "First" : "");
+    Method gather(boolean positioned) {
+        String name = positioned ? "gatherByInput" : "gatherByUnit";
         Method method = new Method(name, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
         if (!written.add(name)) return method;
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
@@ -150,8 +150,7 @@ final class MicroKernels {
         VectorOps v = new VectorOps(m, self);
         int target = m.local("target", F1);
         m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
-        // a unit's first chunk of connections starts from 0, not from what the row held (no zeroing pass before)
-        int[] acc = {v.local("acc0", assign ? v.zero() : v.load(target, v.lane(lane, 0))), v.local("acc1", assign ? v.zero() : v.load(target, v.lane(lane, 1)))};
+        int[] acc = {v.local("acc0", v.load(target, v.lane(lane, 0))), v.local("acc1", v.load(target, v.lane(lane, 1)))};
         int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), bv = v.newLocal("b");
         m.forLoop(k, m.value(k0), m.value(k1), () -> {
             v.set(bv, v.broadcast(m.elementOf(values, positioned ? m.elementOf(position, k) : m.value(k))));

@@ -357,39 +357,13 @@ final class VectorKernels {
         void sparse(boolean positioned, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
             int o = m.local("o", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
-                zeroUnconnectedRows(out, nOut, start);
+                zeroRows(out, nOut);
                 overLaneBlocks(() -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
-                    org.objectweb.asm.Label more = new org.objectweb.asm.Label(), done = new org.objectweb.asm.Label();
-                    g.loadLocal(k0);
-                    m.elementOf(start, o).emit();
-                    g.ifICmp(GeneratorAdapter.NE, more); // the unit's first chunk assigns its row, later ones add
-                    gather(positioned, true, values, index, position, in, out, o, nIn, nOut, start);
-                    g.goTo(done);
-                    g.mark(more);
-                    gather(positioned, false, values, index, position, in, out, o, nIn, nOut, start);
-                    g.mark(done);
+                    if (positioned) call(micro.gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
+                    else call(micro.gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
                 })));
-            });
-        }
-
-        private void gather(boolean positioned, boolean first, int values, int index, int position, int in, int out, int o, int nIn, int nOut, int start) {
-            if (positioned) call(micro.gather(true, first), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
-                    chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
-            else call(micro.gather(false, first), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
-                    chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
-        }
-
-        /** Zeroes the rows of tile row r's units that have no connection: the gathers write every other row whole. */
-        private void zeroUnconnectedRows(int rows, int size, int start) {
-            int q = m.local("q", Type.INT_TYPE), row = m.local("row", F1);
-            m.forLoop(q, 0, size, () -> {
-                org.objectweb.asm.Label connected = new org.objectweb.asm.Label();
-                m.elementOf(start, q).emit();
-                m.elementOf(start, m.at(q, 1)).emit();
-                g.ifICmp(GeneratorAdapter.NE, connected);
-                m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(q)), row);
-                m.zero(row);
-                g.mark(connected);
             });
         }
 
