@@ -55,7 +55,7 @@ public final class LstmExpansion {
     }
 
     /**
-     * The input projection of every step at once, {@code x W + b} (one product over all the rows,
+     * The input projection of every step at once, {@code x W} (one product over all the rows,
      * whose gradients then leave the loop too), the loop over its rows, and the result: every step's
      * h ({@code sequences}), or the last one's.
      */
@@ -74,10 +74,10 @@ public final class LstmExpansion {
     }
 
     /**
-     * One time step, inputs {@code xw} (the step's row of {@code x W + b}), {@code h} and {@code c}
+     * One time step, inputs {@code xw} (the step's row of {@code x W}), {@code h} and {@code c}
      * (the state), outputs the next h and c:
      * <pre>
-     * z   = x W + b + h R        (W, R and b masked as the source says: absent connections are never visited)
+     * z   = x W + h R + b        (W, R and b masked as the source says: absent connections are never visited)
      * c_t = sigmoid(z_f) c + sigmoid(z_i) tanh(z_c)
      * h_t = sigmoid(z_o) tanh(c_t)
      * </pre>
