@@ -194,21 +194,21 @@ final class VectorKernels {
 
     /** One sample's dense contraction with the Vector API as {@code static void name(args)} (see {@link SampleProducts}). */
     void emitSampleProduct(Kernel k, String name, List<Arg> args, int line) {
-        kernels++;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
-        int[] a = new int[args.size()];
-        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
-        products.emit(k, m, a);
-        m.end(self);
+        emitSample(name, args, line, (m, a) -> products.emit(k, m, a));
     }
 
     /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
     void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
+        emitSample(name, args, line, (m, a) -> conv.emitSample(c, m, a));
+    }
+
+    /** {@code static void name(args)} whose body {@code body} writes, the arguments in locals. */
+    private void emitSample(String name, List<Arg> args, int line, java.util.function.BiConsumer<MethodBuilder, int[]> body) {
         kernels++;
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
         int[] a = new int[args.size()];
         for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
-        conv.emitSample(c, m, a);
+        body.accept(m, a);
         m.end(self);
     }
 
