@@ -267,12 +267,12 @@ class CliTest {
                 "short.csv has 2 rows, but the input has 3");
         Path range = write("range.csv", "0\n1.5\n1\n");
         assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", range.toString(), "-o", out.toString()),
-                "range.csv: row 2, column 1: target 1.5 is outside [0, 1]");
+                "range.csv:2:1: target 1.5 is outside [0, 1]");
         Path nan = write("nan.csv", "0\nNaN\n1\n");
         assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", nan.toString(), "-o", out.toString()), "nan.csv");
         Path gx = write("gx.csv", "1,2,3,4,5,6,7,8\n"), notOneHot = write("onehot.csv", "1,1,0\n");
         assertUserError(CliRunner.run("train", example("gated.nnet"), "--input", gx.toString(), "--target", notOneHot.toString(), "-o", out.toString()),
-                "onehot.csv: row 1: the targets of a class row sum to 2");
+                "onehot.csv:1: the targets of a class row sum to 2");
         Path wide = write("wide.csv", "0,1\n1,0\n0,0\n");
         assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", wide.toString(), "-o", out.toString()), "wide.csv");
         assertUserError(CliRunner.run("train", example("xor.nnet"), "--input", x.toString(), "--target", shortT.toString(), "-o", out.toString()),
