@@ -106,7 +106,7 @@ class CliOutputsTest {
         Path dangling = Files.createSymbolicLink(tmp.resolve("dangling.csv"), tmp.resolve("sub/target.csv"));
         assertEquals(0, CliRunner.run("predict", example("xor.nnet"), "--input", example("xor_x.csv"), "-o", dangling.toString()).exit());
         assertTrue(Files.isSymbolicLink(dangling));
-        assertEquals("0\n1\n1\n0\n", Files.readString(tmp.resolve("sub/target.csv")), "a dangling link's target is created");
+        assertEquals("y[0]\n0\n1\n1\n0\n", Files.readString(tmp.resolve("sub/target.csv")), "a dangling link's target is created");
     }
 
     @Test
@@ -122,7 +122,7 @@ class CliOutputsTest {
         });
         CliRunner r = CliRunner.run("predict", example("xor.nnet"), "--input", example("xor_x.csv"), "-o", fifo.toString());
         assertEquals(0, r.exit(), r.err());
-        assertEquals("0\n1\n1\n0\n", new String(read.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        assertEquals("y[0]\n0\n1\n1\n0\n", new String(read.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8));
         assertTrue(isSpecial(fifo), "still a FIFO, not a regular file");
     }
 
@@ -133,7 +133,7 @@ class CliOutputsTest {
         byte[] streamed = CliRunner.runBytes("init", example("masked.nnet"), "--seed", "4", "-o", "-");
         assertEquals(-1, java.util.Arrays.mismatch(Files.readAllBytes(file), streamed), "standard output holds the same bytes as the file");
         CliRunner predict = CliRunner.run("predict", example("xor.nnet"), "--input", example("xor_x.csv"), "-o", "-");
-        assertEquals("0\n1\n1\n0\n", predict.out());
+        assertEquals("y[0]\n0\n1\n1\n0\n", predict.out());
         byte[] trained = CliRunner.runBytes("train", example("xor_train.nnet"), "--input", example("xor_x.csv"), "--target", example("xor_y.csv"),
                 "--epochs", "2", "--quiet", "-o", "-");
         Map<String, Tensor> w = Safetensors.read(new ByteArrayInputStream(trained), "stdout");
