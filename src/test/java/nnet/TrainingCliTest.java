@@ -300,4 +300,24 @@ class TrainingCliTest {
         assertEquals(2, text.split("<polyline", -1).length - 1, "the training and the held-out curves");
         assertEquals(3, text.split("<circle", -1).length - 1, "a dot per epoch's held-out loss");
     }
+
+    /** examples/digits runs with scikit-learn's data (run.sh); here on made-up pixels, so the test needs no Python: it checks, trains and evaluates. */
+    @Test
+    void theDigitsExampleTrainsOnClassIndices() throws IOException {
+        SplittableRandom rnd = new SplittableRandom(11);
+        StringBuilder x = new StringBuilder(), t = new StringBuilder();
+        for (int r = 0; r < 50; r++) {
+            int c = rnd.nextInt(10);
+            for (int k = 0; k < 64; k++) x.append(k == 0 ? "" : ",").append(k / 6 == c ? "1" : String.format(java.util.Locale.ROOT, "%.2f", rnd.nextDouble() * 0.3));
+            x.append('\n');
+            t.append(c).append('\n');
+        }
+        Path xs = Files.writeString(tmp.resolve("dx.csv"), x), ts = Files.writeString(tmp.resolve("dt.csv"), t), w = tmp.resolve("d.safetensors");
+        String digits = TestNetworks.root().resolve("examples/digits/digits.nnet").toString();
+        ok("check", digits);
+        CliRunner r = ok("train", digits, "--input", xs.toString(), "--target", ts.toString(), "--validation-split", "0.2", "--epochs", "2", "--quiet", "-o", w.toString());
+        assertTrue(r.out().contains("2 epochs of 40 rows"), r.out());
+        CliRunner e = ok("evaluate", digits, "--weights", w.toString(), "--input", xs.toString(), "--target", ts.toString());
+        assertTrue(e.out().contains("confusion (rows: target class, columns: predicted class):\n        0   1   2   3   4   5   6   7   8   9\n"), e.out());
+    }
 }

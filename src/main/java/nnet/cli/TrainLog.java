@@ -10,7 +10,7 @@ import nnet.runtime.AtomicFiles;
 
 /**
  * {@code train --log loss.csv}: one row per epoch, {@code epoch,step,loss,val_loss,val_accuracy,lr,samples_per_s}
- * (Keras' CSVLogger names; {@code step} counts optimizer steps over the run, {@code lr} is the rate
+ * (Keras' CSVLogger names; losses in float32's shortest digits, as training computes them; {@code step} counts optimizer steps over the run, {@code lr} is the rate
  * of the epoch's last step, the held-out cells are empty without held-out rows). The file is
  * rewritten atomically after every epoch, so it is whole whenever it is read, and synced at the end.
  */
@@ -26,7 +26,7 @@ final class TrainLog {
 
     void epoch(int epoch, long step, float loss, Evaluation heldOut, double lr, double samplesPerSecond) {
         text.append(epoch).append(',').append(step).append(',').append(number(Float.toString(loss))).append(',')
-                .append(heldOut == null ? "" : number(heldOut.loss())).append(',')
+                .append(heldOut == null ? "" : number(Float.toString((float) heldOut.loss()))).append(',')
                 .append(heldOut == null || !heldOut.hasAccuracy() ? "" : number(heldOut.accuracy())).append(',')
                 .append(number(lr)).append(',').append(String.format(Locale.ROOT, "%.1f", samplesPerSecond)).append('\n');
         write(false);
