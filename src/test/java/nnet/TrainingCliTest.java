@@ -320,4 +320,35 @@ class TrainingCliTest {
         CliRunner e = ok("evaluate", digits, "--weights", w.toString(), "--input", xs.toString(), "--target", ts.toString());
         assertTrue(e.out().contains("confusion (rows: target class, columns: predicted class):\n        0   1   2   3   4   5   6   7   8   9\n"), e.out());
     }
+
+    /** Checkpoints are synced at the end, not every epoch; a run stopped by a signal (its shutdown hook) keeps a whole weights file and log. */
+    @Test
+    void anInterruptedRunKeepsItsLastEpochAndItsLog() throws Exception {
+        Path w = tmp.resolve("w.safetensors"), log = tmp.resolve("log.csv");
+        Process p = new ProcessBuilder(CliOutputsTest.java(), "-cp", System.getProperty("java.class.path"), "nnet.cli.Main", "train", CliTest.example("xor_train.nnet"),
+                "--input", CliTest.example("xor_x.csv"), "--target", CliTest.example("xor_y.csv"), "--epochs", "100000000", "--log", log.toString(), "--quiet",
+                "-o", w.toString()).redirectErrorStream(true).start();
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (!Files.exists(log) && System.nanoTime() < deadline && p.isAlive()) Thread.sleep(50);
+        Thread.sleep(1500); // past the first epochs, into the ones not yet in the log file
+        assertTrue(p.isAlive(), () -> "the run ended early: " + output(p));
+        // SIGTERM: the JVM runs its shutdown hooks (the launcher's passes it on to the JVM it started with the Vector API)
+        p.destroy();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "stopped by the signal");
+        assertTrue(nnet.runtime.Safetensors.read(w).containsKey("h.kernel"), "a whole weights file");
+        List<String[]> rows = logRows(log);
+        assertTrue(rows.size() > 1, "the log has every epoch up to the interrupt: " + rows.size());
+        for (int e = 0; e < rows.size(); e++) {
+            assertEquals(7, rows.get(e).length);
+            assertEquals(String.valueOf(e + 1), rows.get(e)[0]);
+        }
+    }
+
+    private static String output(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
 }

@@ -66,15 +66,16 @@ final class EpochLoop {
 
     Result run() {
         boolean toFile = !AtomicFiles.isStandardOutput(output);
-        Thread syncOnInterrupt = new Thread(() -> syncQuietly(output), "nnet-train-checkpoint-sync");
-        if (toFile) Runtime.getRuntime().addShutdownHook(syncOnInterrupt);
+        Thread syncOnInterrupt = new Thread(this::finishQuietly, "nnet-train-checkpoint-sync");
+        boolean hook = toFile || log != null;
+        if (hook) Runtime.getRuntime().addShutdownHook(syncOnInterrupt);
         try {
             Result r = epochs();
             if (toFile) AtomicFiles.sync(output);
-            if (log != null) log.sync();
+            if (log != null) log.finish();
             return r;
         } finally {
-            if (toFile) {
+            if (hook) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(syncOnInterrupt);
                 } catch (IllegalStateException e) {
@@ -84,11 +85,13 @@ final class EpochLoop {
         }
     }
 
-    private static void syncQuietly(Path file) {
+    /** On an interrupt: the last checkpoint synced to disk, the log written whole. */
+    private void finishQuietly() {
         try {
-            AtomicFiles.sync(file);
+            if (!AtomicFiles.isStandardOutput(output)) AtomicFiles.sync(output);
+            if (log != null) log.finish();
         } catch (RuntimeException e) {
-            // nothing to report to during shutdown; the rename has already made the file whole
+            // nothing to report to during shutdown; each rename has already made its file whole
         }
     }
 

@@ -12,31 +12,38 @@ import nnet.runtime.AtomicFiles;
  * {@code train --log loss.csv}: one row per epoch, {@code epoch,step,loss,val_loss,val_accuracy,lr,samples_per_s}
  * (Keras' CSVLogger names; losses in float32's shortest digits, as training computes them; {@code step} counts optimizer steps over the run, {@code lr} is the rate
  * of the epoch's last step, the held-out cells are empty without held-out rows). The file is
- * rewritten atomically after every epoch, so it is whole whenever it is read, and synced at the end.
+ * rewritten atomically, so it is whole whenever it is read: after an epoch when a second has passed
+ * since the last time (rewriting it after each of thousands of short epochs would cost time growing
+ * with the square of their number), and at the end (synced to disk), or on an interrupt.
  */
 final class TrainLog {
     static final String HEADER = "epoch,step,loss,val_loss,val_accuracy,lr,samples_per_s";
 
+    static final long REWRITE_NANOS = 1_000_000_000L;
+
     private final Path file;
     private final StringBuilder text = new StringBuilder(HEADER).append('\n');
+    private long lastWrite = Long.MIN_VALUE;
 
     TrainLog(Path file) {
         this.file = file;
     }
 
-    void epoch(int epoch, long step, float loss, Evaluation heldOut, double lr, double samplesPerSecond) {
+    synchronized void epoch(int epoch, long step, float loss, Evaluation heldOut, double lr, double samplesPerSecond) {
         text.append(epoch).append(',').append(step).append(',').append(number(Float.toString(loss))).append(',')
                 .append(heldOut == null ? "" : number(Float.toString((float) heldOut.loss()))).append(',')
                 .append(heldOut == null || !heldOut.hasAccuracy() ? "" : number(heldOut.accuracy())).append(',')
                 .append(number(lr)).append(',').append(String.format(Locale.ROOT, "%.1f", samplesPerSecond)).append('\n');
-        write(false);
+        if (lastWrite == Long.MIN_VALUE || System.nanoTime() - lastWrite > REWRITE_NANOS) write(false);
     }
 
-    void sync() {
-        AtomicFiles.sync(file);
+    /** Every row so far, synced to disk: at the end of the run, or from the shutdown hook of an interrupted one. */
+    synchronized void finish() {
+        write(true);
     }
 
-    private void write(boolean durable) {
+    private synchronized void write(boolean durable) {
+        lastWrite = System.nanoTime();
         String content = text.toString();
         AtomicFiles.write(file, out -> {
             Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
