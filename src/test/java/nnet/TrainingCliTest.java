@@ -351,4 +351,26 @@ class TrainingCliTest {
             return e.toString();
         }
     }
+
+    @Test
+    void heldOutRowsMayBeNumPyFilesAndNamedInputs() throws IOException {
+        Classes c = classes("n", 30, 12, false);
+        float[][] x = nnet.runtime.Csv.read(c.x());
+        float[] flat = new float[30 * 8], labels = new float[30];
+        for (int r = 0; r < 30; r++) {
+            System.arraycopy(x[r], 0, flat, r * 8, 8);
+            labels[r] = c.labels()[r];
+        }
+        Path xn = tmp.resolve("x.npy"), tn = tmp.resolve("t.npy"), w = tmp.resolve("w.safetensors"), log = tmp.resolve("log.csv");
+        nnet.runtime.Npy.write(xn, new nnet.runtime.Tensor(new int[] {30, 8}, flat));
+        nnet.runtime.Npy.write(tn, new nnet.runtime.Tensor(new int[] {30}, labels));
+        ok("train", gated(), "--input", c.x().toString(), "--target", c.indices().toString(), "--validation", "x=" + xn + "," + tn,
+                "--epochs", "2", "--log", log.toString(), "--quiet", "-o", w.toString());
+        List<String[]> rows = logRows(log);
+        CliRunner e = ok("evaluate", gated(), "--weights", w.toString(), "--input", xn.toString(), "--target", tn.toString(), "--json");
+        assertTrue(e.out().contains("\"rows\": 30"), e.out());
+        assertFalse(rows.get(1)[3].isEmpty());
+        CliRunner.run("train", gated(), "--input", c.x().toString(), "--target", c.indices().toString(), "--validation", "nope=" + xn + "," + tn, "-o", w.toString())
+                .assertUserError("has no input 'nope'");
+    }
 }
