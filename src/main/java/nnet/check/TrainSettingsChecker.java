@@ -52,7 +52,7 @@ final class TrainSettingsChecker {
                     else epochs = v;
                 }
                 case "lr" -> {
-                    if (a.value() instanceof Ast.Call call && LrSchedule.FORMS.contains(call.callee().name())) {
+                    if (a.value() instanceof Ast.Call call) {
                         LrSchedule s = schedule(call);
                         if (s == null) ok = false;
                         else {
@@ -86,13 +86,19 @@ final class TrainSettingsChecker {
      * are reported at the argument they are about. Null after an error.
      */
     private LrSchedule schedule(Ast.Call call) {
+        String form = call.callee().name();
+        if (!LrSchedule.FORMS.contains(form)) {
+            c.error(DiagCode.TRAIN_SETTING, call.callee().span(), "expected a number or a learning-rate schedule (" + String.join(", ", LrSchedule.FORMS)
+                    + "), found '" + form + "'" + Suggest.didYouMean(form, LrSchedule.FORMS));
+            return null;
+        }
         List<Object> positional = new ArrayList<>();
         List<Ast.Arg> positionalArgs = new ArrayList<>();
         Map<String, Object> named = new LinkedHashMap<>();
         Map<String, Ast.Arg> namedArgs = new LinkedHashMap<>();
         for (Ast.Arg a : call.args()) {
             Object v;
-            if (a.value() instanceof Ast.Call inner && LrSchedule.FORMS.contains(inner.callee().name())) {
+            if (a.value() instanceof Ast.Call inner) {
                 v = schedule(inner);
             } else {
                 v = c.number(a.value());
