@@ -73,8 +73,10 @@ abstract class Progress implements AutoCloseable {
 
         @Override
         void epoch(int epoch, int epochs, float loss, Evaluation e, double lr, double samplesPerSecond) {
-            if (e != null)
-                heldOut = String.format(Locale.ROOT, " held-out %.4g", e.loss()) + (e.hasAccuracy() ? String.format(Locale.ROOT, " %.1f%%", 100 * e.accuracy()) : "");
+            if (e == null) return;
+            heldOut = String.format(Locale.ROOT, " held-out %.4g", e.loss()) + (e.hasAccuracy() ? String.format(Locale.ROOT, " %.1f%%", 100 * e.accuracy()) : "");
+            // the last epoch's figures show at once, not only with the next step
+            bar.setExtraMessage(String.format(Locale.ROOT, " epoch %d loss %.4g%s %,.0f samples/s", epoch, loss, heldOut, samplesPerSecond));
         }
 
         @Override
