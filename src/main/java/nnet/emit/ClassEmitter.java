@@ -232,9 +232,7 @@ public final class ClassEmitter {
             loadBuffer(m, t.loss());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float[], float[])"));
         });
-        long visits = 0;
-        for (Kernel k : p.forward())
-            if (k instanceof Kernel.Conv c) visits += c.kernel().count() * ((long) c.geo().oh() * c.geo().ow() - 1);
+        long visits = nnet.lower.KernelWork.repeatedVisits(p.forward());
         if (visits > 0) {
             long repeated = visits;
             steps.add(m -> {

@@ -101,7 +101,7 @@ final class ElementwiseEmitter {
     // ---- a tile: element j is a row, the body runs for each lane
 
     /** A row of a buffer a tile map reads or writes at each element: {@code offset + j}. */
-    private record Part(Buffer buffer, int offset) {}
+    record Part(Buffer buffer, int offset) {}
 
     void tile(Kernel.Map map) {
         Map<Buffer, Integer> rows = new LinkedHashMap<>();
@@ -159,6 +159,17 @@ final class ElementwiseEmitter {
     /** A local for the row of a part, named after its buffer. */
     private int rowLocal(Part p) {
         return m.local(p.buffer().field() + "Row", ClassEmitter.FLOATS);
+    }
+
+    /** The parts an expression loads, in order of first use. */
+    static void parts(Expr e, java.util.Set<Part> out) {
+        if (e instanceof Expr.Load l) out.add(new Part(l.buffer(), l.offset()));
+        else if (e instanceof Expr.Activate a) parts(a.x(), out);
+        else if (e instanceof Expr.Derivative d) parts(d.x(), out);
+        else if (e instanceof Expr.Binary b) {
+            parts(b.a(), out);
+            parts(b.b(), out);
+        }
     }
 
     /** The parts an expression loads, each with a row local. */

@@ -169,7 +169,8 @@ final class ElementwiseVectors {
         Method method = new Method(name, Type.VOID_TYPE, types);
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
         Parts parts = Parts.of(map);
-        Map<Buffer, Integer> rowsOf = new HashMap<>(), rowOf = new HashMap<>();
+        Map<Buffer, Integer> rowsOf = new HashMap<>();
+        Map<ElementwiseEmitter.Part, Integer> rowOf = new HashMap<>();
         Map<Param, Integer> biasOf = new HashMap<>(), gradOf = new HashMap<>();
         for (Buffer b : parts.buffers()) rowsOf.put(b, m.argument(TileEmitter.rowsField(b), F2));
         for (Param p : parts.biases()) biasOf.put(p, m.argument(ClassEmitter.fieldOf(p), F1));
@@ -180,17 +181,18 @@ final class ElementwiseVectors {
         Map<Kernel.Store, Integer> sums = new HashMap<>();
         for (Kernel.Store s : group)
             if (s instanceof Kernel.AddToGrad a && a.per() > 1) sums.put(s, v.local("sum", v.zero()));
-        Set<Buffer> used = new LinkedHashSet<>();
+        Set<ElementwiseEmitter.Part> used = new LinkedHashSet<>();
         for (Kernel.Store s : group) {
-            if (s instanceof Kernel.Assign a) used.add(a.out());
-            KernelBuffers.loads(s.value(), used);
+            if (s instanceof Kernel.Assign a) used.add(new ElementwiseEmitter.Part(a.out(), a.offset()));
+            ElementwiseEmitter.parts(s.value(), used);
         }
-        for (Buffer b : used) rowOf.put(b, m.local(b.field() + "Row", F1));
+        for (ElementwiseEmitter.Part p : used) rowOf.put(p, m.local(p.buffer().field() + "Row" + (p.offset() == 0 ? "" : "At" + p.offset()), F1));
         int j = m.local("j", INT);
         MethodBuilder.Body lanes = m.value(lane);
         m.forLoop(j, m.value(j0), m.value(j1), () -> {
-            for (Buffer b : used) m.rowOf(rowsOf.get(b), b.size() == 1 ? m.constant(0) : m.value(j), rowOf.get(b));
-            Map<Buffer, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
+            for (ElementwiseEmitter.Part p : used)
+                m.rowOf(rowsOf.get(p.buffer()), p.buffer().size() == 1 ? m.constant(0) : p.offset() == 0 ? m.value(j) : m.sum(m.value(j), m.constant(p.offset())), rowOf.get(p));
+            Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
             Values values = new Values(m, v, rowOf, stored, lanes, b -> {
                 int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
                 m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
@@ -203,8 +205,9 @@ final class ElementwiseVectors {
             for (Kernel.Store s : group) {
                 int value = values.of(s.value());
                 if (s instanceof Kernel.Assign a) {
-                    v.store(value, rowOf.get(a.out()), lanes);
-                    stored.put(a.out(), value);
+                    ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(a.out(), a.offset());
+                    v.store(value, rowOf.get(part), lanes);
+                    stored.put(part, value);
                 } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
                 else addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j), v.sumOfLanes(value), map.extent());
             }
@@ -233,12 +236,12 @@ final class ElementwiseVectors {
     private static final class Values {
         private final MethodBuilder m;
         private final VectorOps v;
-        private final Map<Buffer, Integer> rowOf, stored;
+        private final Map<ElementwiseEmitter.Part, Integer> rowOf, stored;
         private final MethodBuilder.Body lanes;
         private final java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias;
-        private final Map<Buffer, Integer> loaded = new HashMap<>();
+        private final Map<ElementwiseEmitter.Part, Integer> loaded = new HashMap<>();
 
-        Values(MethodBuilder m, VectorOps v, Map<Buffer, Integer> rowOf, Map<Buffer, Integer> stored, MethodBuilder.Body lanes,
+        Values(MethodBuilder m, VectorOps v, Map<ElementwiseEmitter.Part, Integer> rowOf, Map<ElementwiseEmitter.Part, Integer> stored, MethodBuilder.Body lanes,
                java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias) {
             this.m = m;
             this.v = v;
@@ -254,9 +257,10 @@ final class ElementwiseVectors {
 
         int of(Expr e) {
             if (e instanceof Expr.Load l) {
-                Integer s = stored.get(l.buffer());
+                ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(l.buffer(), l.offset());
+                Integer s = stored.get(part);
                 if (s != null) return s;
-                return loaded.computeIfAbsent(l.buffer(), b -> local(v.load(rowOf.get(b), lanes)));
+                return loaded.computeIfAbsent(part, p -> local(v.load(rowOf.get(p), lanes)));
             }
             if (e instanceof Expr.Const c) return local(v.constant(c.value()));
             if (e instanceof Expr.Bias b) return local(bias.apply(b));

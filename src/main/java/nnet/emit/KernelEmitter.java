@@ -58,6 +58,9 @@ final class KernelEmitter {
     String emit(Kernel k, int index) {
         String name = "k" + index + "$" + (k.label().length() > 40 ? k.label().substring(0, 40) : k.label());
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "()", k.span() == null ? 0 : k.span().line());
+        List<VectorKernels.Arg> products = vectors == null ? null : SampleProducts.arguments(k);
+        if (products != null) vectorFirst(m, products, "s" + index + "$" + name.substring(name.indexOf('$') + 1),
+                (vectorName, line) -> vectors.emitSampleProduct(k, vectorName, products, line), k.span());
         if (k instanceof Kernel.Linear l) new ContractionEmitter(self).linear(m, l);
         else if (k instanceof Kernel.LinearT l) new ContractionEmitter(self).linearTransposed(m, l);
         else if (k instanceof Kernel.WeightGrad w) new ContractionEmitter(self).weightGrad(m, w);
@@ -70,7 +73,8 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
         else if (k instanceof Kernel.Conv c) {
-            if (vectors != null && ConvSamples.vectorized(c)) vectorFirst(m, c, "s" + index + "$" + name.substring(name.indexOf('$') + 1));
+            if (vectors != null && ConvSamples.vectorized(c)) vectorFirst(m, ConvSamples.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
+                    (vectorName, line) -> vectors.emitSample(c, vectorName, ConvSamples.arguments(c), line), c.span());
             new ConvEmitter(m, self).emit(c);
         }
         else if (k instanceof Kernel.Pool p) new PoolEmitter(m, self).pool(p);
@@ -79,10 +83,14 @@ final class KernelEmitter {
         return name;
     }
 
-    /** {@code if (VECTOR) { <Network>$Vector.name(fields...); return; }}: one sample's conv through the Vector API when it runs. */
-    private void vectorFirst(MethodBuilder m, Kernel.Conv c, String name) {
-        List<VectorKernels.Arg> args = ConvSamples.arguments(c);
-        vectors.emitSample(c, name, args, c.span() == null ? 0 : c.span().line());
+    /** Writes a kernel's one-sample vector form as {@code name} in the vector class. */
+    private interface VectorForm {
+        void emit(String name, int line);
+    }
+
+    /** {@code if (VECTOR) { <Network>$Vector.name(fields...); return; }}: one sample's kernel through the Vector API when it runs. */
+    private void vectorFirst(MethodBuilder m, List<VectorKernels.Arg> args, String name, VectorForm form, nnet.diag.Span span) {
+        form.emit(name, span == null ? 0 : span.line());
         org.objectweb.asm.Label plain = new org.objectweb.asm.Label();
         m.g.getStatic(self, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
         m.g.ifZCmp(GeneratorAdapter.EQ, plain);

@@ -49,6 +49,7 @@ final class VectorKernels {
     private final MicroKernels micro;
     private final ConvVectorKernels conv;
     private final ElementwiseVectors maps;
+    private final SampleProducts products;
     private int kernels;
 
     VectorKernels(Type network, String sourceFile) {
@@ -68,6 +69,7 @@ final class VectorKernels {
         micro = new MicroKernels(cw, self);
         conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self));
         maps = new ElementwiseVectors(cw, self);
+        products = new SampleProducts(cw, self);
     }
 
     Type type() {
@@ -187,6 +189,16 @@ final class VectorKernels {
         else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+        m.end(self);
+    }
+
+    /** One sample's dense contraction with the Vector API as {@code static void name(args)} (see {@link SampleProducts}). */
+    void emitSampleProduct(Kernel k, String name, List<Arg> args, int line) {
+        kernels++;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
+        int[] a = new int[args.size()];
+        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        products.emit(k, m, a);
         m.end(self);
     }
 

@@ -275,7 +275,7 @@ public abstract class CompiledNetwork implements Network {
         training.loss(kind, output, target, lossValue);
     }
 
-    /** A conv's multiply-adds per sample beyond one per weight: a batch is shared among the cores by work, and conv weights are reused. */
+    /** Weight-visits per sample beyond one per weight (a conv's at every position, a loop's at every step): a batch is shared among the cores by work. */
     protected final void repeatedVisits(long visits) {
         training.repeatedVisits(visits);
     }

@@ -128,7 +128,7 @@ final class Training {
     static final long MIN_WORK_PER_WORKER = 1L << 18;
     /** Weights that exist, a measure of one sample's work; counted on first use. */
     private long perSample;
-    /** Weight-visits beyond one per weight: a conv kernel's weights are visited at every output position. */
+    /** Weight-visits beyond one per weight: a conv kernel's weights at every output position, a loop's at every step. */
     private long repeatedVisits;
     /** The replicas and threads, made when a batch first needs them. */
     private BatchSplit split;
