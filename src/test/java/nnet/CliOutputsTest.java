@@ -143,7 +143,7 @@ class CliOutputsTest {
     @Test
     void everySubcommandTakesHelp() {
         List<String> failed = new ArrayList<>();
-        for (String cmd : List.of("check", "compile", "init", "predict", "run", "grad", "train", "bench", "dump-ir", "lsp")) {
+        for (String cmd : List.of("check", "compile", "init", "predict", "run", "grad", "train", "evaluate", "bench", "dump-ir", "lsp")) {
             CliRunner r = CliRunner.run(cmd, "--help");
             if (r.exit() != 0 || !r.out().contains("Usage: nnetc " + cmd)) failed.add(cmd + ": exit " + r.exit() + "\n" + r.out() + r.err());
         }
