@@ -52,6 +52,7 @@ class CliOutputsTest {
                 new String[] {"init", net, "-o", out},
                 new String[] {"train", net, "--input", x, "--target", t, "--epochs", "1", "--quiet", "-o", out},
                 new String[] {"train", net, "--input", x, "--target", t, "--epochs", "1", "--quiet", "-o", tmp.resolve("ok.safetensors").toString(), "--plot", out},
+                new String[] {"train", net, "--input", x, "--target", t, "--epochs", "1", "--quiet", "-o", tmp.resolve("ok.safetensors").toString(), "--log", out},
                 new String[] {"compile", net, "-o", out},
                 new String[] {"grad", net, "--weights", w.toString(), "--input", x, "--target", t, "-o", out},
                 new String[] {"predict", net, "--weights", w.toString(), "--input", x, "-o", out});
