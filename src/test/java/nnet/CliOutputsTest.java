@@ -52,6 +52,7 @@ class CliOutputsTest {
                 new String[] {"init", net, "-o", out},
                 new String[] {"train", net, "--input", x, "--target", t, "--epochs", "1", "--quiet", "-o", out},
                 new String[] {"train", net, "--input", x, "--target", t, "--epochs", "1", "--quiet", "-o", tmp.resolve("ok.safetensors").toString(), "--plot", out},
+                new String[] {"train", net, "--input", x, "--target", t, "--epochs", "1", "--quiet", "-o", tmp.resolve("ok.safetensors").toString(), "--log", out},
                 new String[] {"compile", net, "-o", out},
                 new String[] {"grad", net, "--weights", w.toString(), "--input", x, "--target", t, "-o", out},
                 new String[] {"predict", net, "--weights", w.toString(), "--input", x, "-o", out});
@@ -106,7 +107,7 @@ class CliOutputsTest {
         Path dangling = Files.createSymbolicLink(tmp.resolve("dangling.csv"), tmp.resolve("sub/target.csv"));
         assertEquals(0, CliRunner.run("predict", example("xor.nnet"), "--input", example("xor_x.csv"), "-o", dangling.toString()).exit());
         assertTrue(Files.isSymbolicLink(dangling));
-        assertEquals("0\n1\n1\n0\n", Files.readString(tmp.resolve("sub/target.csv")), "a dangling link's target is created");
+        assertEquals("y[0]\n0\n1\n1\n0\n", Files.readString(tmp.resolve("sub/target.csv")), "a dangling link's target is created");
     }
 
     @Test
@@ -122,7 +123,7 @@ class CliOutputsTest {
         });
         CliRunner r = CliRunner.run("predict", example("xor.nnet"), "--input", example("xor_x.csv"), "-o", fifo.toString());
         assertEquals(0, r.exit(), r.err());
-        assertEquals("0\n1\n1\n0\n", new String(read.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        assertEquals("y[0]\n0\n1\n1\n0\n", new String(read.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8));
         assertTrue(isSpecial(fifo), "still a FIFO, not a regular file");
     }
 
@@ -133,7 +134,7 @@ class CliOutputsTest {
         byte[] streamed = CliRunner.runBytes("init", example("masked.nnet"), "--seed", "4", "-o", "-");
         assertEquals(-1, java.util.Arrays.mismatch(Files.readAllBytes(file), streamed), "standard output holds the same bytes as the file");
         CliRunner predict = CliRunner.run("predict", example("xor.nnet"), "--input", example("xor_x.csv"), "-o", "-");
-        assertEquals("0\n1\n1\n0\n", predict.out());
+        assertEquals("y[0]\n0\n1\n1\n0\n", predict.out());
         byte[] trained = CliRunner.runBytes("train", example("xor_train.nnet"), "--input", example("xor_x.csv"), "--target", example("xor_y.csv"),
                 "--epochs", "2", "--quiet", "-o", "-");
         Map<String, Tensor> w = Safetensors.read(new ByteArrayInputStream(trained), "stdout");
@@ -143,7 +144,7 @@ class CliOutputsTest {
     @Test
     void everySubcommandTakesHelp() {
         List<String> failed = new ArrayList<>();
-        for (String cmd : List.of("check", "compile", "init", "predict", "run", "grad", "train", "bench", "dump-ir", "lsp")) {
+        for (String cmd : List.of("check", "compile", "init", "predict", "run", "grad", "train", "evaluate", "bench", "dump-ir", "lsp")) {
             CliRunner r = CliRunner.run(cmd, "--help");
             if (r.exit() != 0 || !r.out().contains("Usage: nnetc " + cmd)) failed.add(cmd + ": exit " + r.exit() + "\n" + r.out() + r.err());
         }

@@ -58,9 +58,11 @@ class CliTest {
         Path x = write("x.csv", "0,0\n0,1\n1,0\n1,1\n");
         CliRunner r = CliRunner.run("predict", example("xor.nnet"), "--input", x.toString());
         assertEquals(0, r.exit(), r.err());
-        assertEquals("0\n1\n1\n0\n", r.out());
+        assertEquals("y[0]\n0\n1\n1\n0\n", r.out(), "a header line names the columns");
         CliRunner probe = CliRunner.run("predict", example("xor.nnet"), "--input", x.toString(), "--probe", "h");
-        assertEquals("0,0\n1,0\n1,0\n2,1\n", probe.out());
+        assertEquals("h[0],h[1]\n0,0\n1,0\n1,0\n2,1\n", probe.out());
+        CliRunner bare = CliRunner.run("predict", example("xor.nnet"), "--input", x.toString(), "--probe", "h", "--no-header");
+        assertEquals("0,0\n1,0\n1,0\n2,1\n", bare.out(), "--no-header gives the rows as before headers");
     }
 
     @Test
@@ -85,12 +87,12 @@ class CliTest {
         assertEquals(0, c.exit(), c.err());
         Path x = write("x.csv", "x1,x2\n0,0\n0,1\n1,0\n1,1\n");
         String[] predict = javaJar(jar, "predict", "--input", x.toString());
-        assertEquals("0\n1\n1\n0\n", predict[0], predict[1]);
+        assertEquals("y[0]\n0\n1\n1\n0\n", predict[0], predict[1]);
         assertTrue(predict[1].isEmpty() || predict[1].equals("WARNING: Using incubator modules: jdk.incubator.vector\n"), "nothing but the module's warning on stderr: " + predict[1]);
         String[] info = javaJar(jar, "info");
         assertTrue(info[0].contains("batches run through the Vector API"), "java -jar starts itself again with the Vector API's module: " + info[0]);
         CliRunner viaNnetc = CliRunner.run("predict", jar.toString(), "--input", x.toString(), "--probe", "h");
-        assertEquals("0,0\n1,0\n1,0\n2,1\n", viaNnetc.out(), viaNnetc.err());
+        assertEquals("h[0],h[1]\n0,0\n1,0\n1,0\n2,1\n", viaNnetc.out(), viaNnetc.err());
     }
 
     /** {@code java -jar JAR args} as a user runs it (no JVM flags): its standard output and error. */
@@ -140,7 +142,8 @@ class CliTest {
         CliRunner fromSource = CliRunner.run("predict", example("patterns.nnet"), "--weights", w.toString(), "--input", x.toString(), "--probe", "a", "--probe", "y");
         assertEquals(0, fromJar.exit(), fromJar.err());
         assertEquals(fromSource.out(), fromJar.out());
-        assertEquals(3, fromJar.out().lines().count());
+        assertEquals(4, fromJar.out().lines().count(), "a header and a row per input row");
+        assertTrue(fromJar.out().startsWith("a[0],a[1],"), fromJar.out());
     }
 
     /**
@@ -162,11 +165,11 @@ class CliTest {
             rows.append('\n');
         }
         Path x = write("x.csv", rows.toString());
-        String[] plain = javaJarWithout(jar, "predict", "--input", x.toString(), "--probe", "y");
+        String[] plain = javaJarWithout(jar, "predict", "--input", x.toString(), "--probe", "y", "--no-header");
         assertEquals("", plain[1], "no module, no warning, no error");
         String[] info = javaJarWithout(jar, "info");
         assertTrue(info[0].contains("batches run through plain Java"), info[0]);
-        CliRunner fromSource = CliRunner.run("predict", example("patterns.nnet"), "--weights", w.toString(), "--input", x.toString(), "--probe", "y");
+        CliRunner fromSource = CliRunner.run("predict", example("patterns.nnet"), "--weights", w.toString(), "--input", x.toString(), "--probe", "y", "--no-header");
         List<String> a = plain[0].lines().toList(), b = fromSource.out().lines().toList();
         assertEquals(40, a.size());
         for (int r = 0; r < a.size(); r++) {
@@ -182,7 +185,7 @@ class CliTest {
         Map<String, Tensor> t = Safetensors.read(w);
         float[] k = t.get("h.kernel").data(), b = t.get("h.bias").data();
         Path x = write("x.csv", "1,2\n");
-        CliRunner r = CliRunner.run("predict", example("masked.nnet"), "--weights", w.toString(), "--input", x.toString());
+        CliRunner r = CliRunner.run("predict", example("masked.nnet"), "--weights", w.toString(), "--input", x.toString(), "--no-header");
         assertEquals(0, r.exit(), r.err());
         String[] cells = r.out().trim().split(",");
         assertEquals(1 * k[0] + 2 * k[2] + b[0], Float.parseFloat(cells[0]), 1e-5);
@@ -219,11 +222,11 @@ class CliTest {
                 "--seed", "3", "--plot", png.toString(), "-o", w.toString());
         assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(r.out().contains("accuracy on the training rows: 100.0% (4 of 4)"), r.out());
-        assertTrue(r.err().contains("train XorTrained") && r.err().contains("samples/s"), "progress bar on stderr:\n" + r.err());
+        assertTrue(r.err().contains("epoch 300/300: loss ") && r.err().contains("samples/s"), "a line per epoch on stderr (not a terminal):\n" + r.err());
         byte[] magic = Files.readAllBytes(png);
         assertEquals((byte) 0x89, magic[0]);
         assertEquals("PNG", new String(magic, 1, 3, StandardCharsets.US_ASCII));
-        CliRunner p = CliRunner.run("predict", example("xor_train.nnet"), "--weights", w.toString(), "--input", example("xor_x.csv"));
+        CliRunner p = CliRunner.run("predict", example("xor_train.nnet"), "--weights", w.toString(), "--input", example("xor_x.csv"), "--no-header");
         String[] rows = p.out().trim().split("\n");
         assertEquals(4, rows.length, p.out());
         int[] expected = {0, 1, 1, 0};
@@ -267,12 +270,12 @@ class CliTest {
                 "short.csv has 2 rows, but the input has 3");
         Path range = write("range.csv", "0\n1.5\n1\n");
         assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", range.toString(), "-o", out.toString()),
-                "range.csv: row 2, column 1: target 1.5 is outside [0, 1]");
+                "range.csv:2:1: target 1.5 is outside [0, 1]");
         Path nan = write("nan.csv", "0\nNaN\n1\n");
         assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", nan.toString(), "-o", out.toString()), "nan.csv");
         Path gx = write("gx.csv", "1,2,3,4,5,6,7,8\n"), notOneHot = write("onehot.csv", "1,1,0\n");
         assertUserError(CliRunner.run("train", example("gated.nnet"), "--input", gx.toString(), "--target", notOneHot.toString(), "-o", out.toString()),
-                "onehot.csv: row 1: the targets of a class row sum to 2");
+                "onehot.csv:1: the targets of a class row sum to 2");
         Path wide = write("wide.csv", "0,1\n1,0\n0,0\n");
         assertUserError(CliRunner.run("train", example("xor_train.nnet"), "--input", x.toString(), "--target", wide.toString(), "-o", out.toString()), "wide.csv");
         assertUserError(CliRunner.run("train", example("xor.nnet"), "--input", x.toString(), "--target", shortT.toString(), "-o", out.toString()),

@@ -60,7 +60,7 @@ class NumpyDataTest {
                 "predict", "--input", npz.toString(), "-o", out.toString()).redirectErrorStream(true).start();
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), log);
-        assertEquals("0\n1\n1\n0\n", Files.readString(out));
+        assertEquals("y[0]\n0\n1\n1\n0\n", Files.readString(out));
     }
 
     @Test

@@ -106,6 +106,18 @@ class TrainingTest {
         for (String w : List.of("y.kernel", "y.bias"))
             for (int k = 0; k < grad.get(w).data().length; k++)
                 assertEquals(before.get(w).data()[k] - 0.1f * grad.get(w).data()[k], after.get(w).data()[k], 1e-6, w + "[" + k + "]");
+        // a schedule sets the rate between steps: the next step is the new rate times the gradient, from the weights as they are
+        Optimizer sgd = Optimizer.of("sgd", Map.of("lr", 0.1));
+        net.setOptimizer(sgd);
+        net.computeGradients(x, t);
+        Map<String, Tensor> before2 = net.saveWeights(), grad2 = net.gradients();
+        sgd.learningRate(0.025);
+        assertEquals(0.025, sgd.learningRate());
+        net.trainStep(x, t);
+        Map<String, Tensor> after2 = net.saveWeights();
+        for (String w : List.of("y.kernel", "y.bias"))
+            for (int k = 0; k < grad2.get(w).data().length; k++)
+                assertEquals(before2.get(w).data()[k] - 0.025f * grad2.get(w).data()[k], after2.get(w).data()[k], 1e-6, w + "[" + k + "]");
     }
 
     /** Every example with a loss trains: 60 Adam steps on 8 random samples (memorisable) lower the loss by a fifth at least. */

@@ -88,7 +88,7 @@ class WeightsFilesTest {
         CliOutputsTest.assertUserError(CliRunner.run("predict", CliTest.example("xor.nnet"), "--input", na.toString()),
                 na + ":1:1: 'NA' is not a number (a missing value?");
         Path header = write("header.csv", "x1,x2\n0,1\n");
-        assertEquals("1\n", CliRunner.run("predict", CliTest.example("xor.nnet"), "--input", header.toString()).out());
+        assertEquals("y[0]\n1\n", CliRunner.run("predict", CliTest.example("xor.nnet"), "--input", header.toString()).out());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package nnet.check;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -7,6 +8,7 @@ import java.util.Optional;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.ir.Graph;
+import nnet.runtime.LrSchedule;
 
 /** {@code train { optimizer: adam(lr: 0.001), batch: 32, epochs: 20 }}: the defaults of {@code nnetc train}. */
 final class TrainSettingsChecker {
@@ -27,6 +29,7 @@ final class TrainSettingsChecker {
         String optimizer = d.optimizer();
         Map<String, Double> optArgs = new LinkedHashMap<>();
         int batch = d.batch(), epochs = d.epochs();
+        LrSchedule schedule = null;
         boolean ok = true;
         for (Ast.Arg a : t.settings()) {
             String key = a.name() == null ? "" : a.name().name();
@@ -49,11 +52,23 @@ final class TrainSettingsChecker {
                     else epochs = v;
                 }
                 case "lr" -> {
+                    if (a.value() instanceof Ast.Call call) {
+                        LrSchedule s = schedule(call);
+                        if (s == null) ok = false;
+                        else {
+                            schedule = s;
+                            optArgs.put("lr", s.base());
+                        }
+                        continue;
+                    }
                     Double v = c.number(a.value());
                     String problem = v == null ? null : problem("lr", v);
                     if (problem != null) c.error(DiagCode.TRAIN_SETTING, a.value().span(), problem);
                     if (v == null || problem != null) ok = false;
-                    else optArgs.put("lr", v);
+                    else {
+                        optArgs.put("lr", v);
+                        schedule = null;
+                    }
                 }
                 default -> {
                     c.error(DiagCode.TRAIN_SETTING, a.name() == null ? a.span() : a.name().span(), "unknown training setting '" + key + "'"
@@ -62,7 +77,52 @@ final class TrainSettingsChecker {
                 }
             }
         }
-        return ok ? Optional.of(new Graph.TrainSettings(optimizer, Map.copyOf(optArgs), batch, epochs)) : Optional.empty();
+        return ok ? Optional.of(new Graph.TrainSettings(optimizer, Map.copyOf(optArgs), batch, epochs, schedule)) : Optional.empty();
+    }
+
+    /**
+     * {@code step(0.01, every: 10, factor: 0.5)}, {@code cosine(...)}, {@code warmup(steps, then)}:
+     * built by {@link LrSchedule#of}, which the command line's {@code --lr} uses too; its problems
+     * are reported at the argument they are about. Null after an error.
+     */
+    private LrSchedule schedule(Ast.Call call) {
+        String form = call.callee().name();
+        if (!LrSchedule.FORMS.contains(form)) {
+            c.error(DiagCode.TRAIN_SETTING, call.callee().span(), "expected a number or a learning-rate schedule (" + String.join(", ", LrSchedule.FORMS)
+                    + "), found '" + form + "'" + Suggest.didYouMean(form, LrSchedule.FORMS));
+            return null;
+        }
+        List<Object> positional = new ArrayList<>();
+        List<Ast.Arg> positionalArgs = new ArrayList<>();
+        Map<String, Object> named = new LinkedHashMap<>();
+        Map<String, Ast.Arg> namedArgs = new LinkedHashMap<>();
+        for (Ast.Arg a : call.args()) {
+            Object v;
+            if (a.value() instanceof Ast.Call inner) {
+                v = schedule(inner);
+            } else {
+                v = c.number(a.value());
+            }
+            if (v == null) return null;
+            if (a.name() == null) {
+                positional.add(v);
+                positionalArgs.add(a);
+            } else if (named.put(a.name().name(), v) != null) {
+                c.error(DiagCode.TRAIN_SETTING, a.name().span(), a.name().name() + " is given twice");
+                return null;
+            } else namedArgs.put(a.name().name(), a);
+        }
+        try {
+            return LrSchedule.of(call.callee().name(), positional, named);
+        } catch (LrSchedule.Problem p) {
+            nnet.diag.Span at = call.span();
+            if (p.argument != null && p.argument.startsWith("#")) {
+                int k = Integer.parseInt(p.argument.substring(1));
+                if (k < positionalArgs.size()) at = positionalArgs.get(k).span();
+            } else if (p.argument != null && namedArgs.containsKey(p.argument)) at = namedArgs.get(p.argument).span();
+            c.error(DiagCode.TRAIN_SETTING, at, p.getMessage());
+            return null;
+        }
     }
 
     private boolean optimizerArgs(Ast.Call call, List<String> allowed, Map<String, Double> out) {

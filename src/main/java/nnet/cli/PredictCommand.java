@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
+import nnet.runtime.PredictOutput;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
 import picocli.CommandLine.Command;
@@ -21,21 +22,37 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--network", description = "which network, when the file declares several") String network;
-    @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
+    @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: softmax probabilities (cross_entropy), probabilities (binary_cross_entropy), the class (argmax, or 0/1), or the raw values (default: probabilities when the loss is one of those, else raw; probes are raw). Any other value is an output file, as -o (what --output meant before)") String outputMode;
+    @Option(names = "--no-header", description = "no header line of column names (y[0], y[1], ...) in CSV output") boolean noHeader;
+    @Option(names = {"-o"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
     @Override
     public Integer call() throws IOException {
+        PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
+        if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
         Network net;
+        PredictOutput.LossOutput lossOutput;
         if (source.toString().endsWith(".jar")) {
             net = JarNetworks.load(source, network);
             if (weights != null) WeightsFile.load(net, weights, System.err);
-        } else net = fromSource();
-        Predict.write(net, probes, Predict.run(net, Predict.readInputs(net, inputs), probes), output);
+            lossOutput = PredictOutput.LossOutput.of(net);
+        } else {
+            Graph g = Sources.graph(source, network);
+            net = fromSource(g);
+            lossOutput = lossOutput(g);
+        }
+        Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutput);
         return 0;
     }
 
-    private Network fromSource() {
-        Graph g = Sources.graph(source, network);
+    /** The loss's output and what its values are (logits under cross_entropy unless it is a softmax), or null. */
+    static PredictOutput.LossOutput lossOutput(Graph g) {
+        if (g.loss() == null) return null;
+        PredictOutput.Kind kind = PredictOutput.Kind.of(g.loss().function(), g.loss().output().op() == nnet.ir.Op.SOFTMAX);
+        return kind == null ? null : new PredictOutput.LossOutput(Sources.nameOf(g, g.loss().output()), kind);
+    }
+
+    private Network fromSource(Graph g) {
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "predict");

@@ -6,15 +6,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import nnet.ir.Graph;
 import nnet.runtime.AtomicFiles;
 import nnet.runtime.Csv;
+import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
@@ -29,101 +25,95 @@ import picocli.CommandLine.Parameters;
 final class TrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
-    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
+    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output, or one class index per row under cross_entropy (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
     @Option(names = "--weights", paramLabel = "W0.safetensors", description = "start from these weights (default: initialised with --seed)") Path weights;
     @Option(names = "--epochs", description = "passes over the data (default: the train block's, else 10)") Integer epochs;
     @Option(names = "--batch", description = "samples per step (default: the train block's, else 32)") Integer batch;
     @Option(names = "--optimizer", description = "sgd, adam or adamw (default: the train block's, else adam)") String optimizer;
-    @Option(names = "--lr", description = "learning rate (default: the train block's, else the optimizer's)") Double lr;
-    @Option(names = "--seed", defaultValue = "1", description = "seed of the initial weights and of the shuffling (default ${DEFAULT-VALUE})") long seed;
-    @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss curve (mean loss of each step) to this PNG") Path plot;
-    @Option(names = "--quiet", description = "no progress bar") boolean quiet;
+    @Option(names = "--lr", paramLabel = "LR|SCHEDULE", description = "learning rate: a number, or step(0.01, every: 10, factor: 0.5), cosine(0.01, min: 0.0001), warmup(STEPS, LR|SCHEDULE) (default: the train block's, else the optimizer's)") String lr;
+    @Option(names = "--seed", defaultValue = "1", description = "seed of the initial weights, of the shuffling and of --validation-split (default ${DEFAULT-VALUE})") long seed;
+    @Option(names = "--validation", paramLabel = "X.csv,T.csv", description = "held-out rows, evaluated after every epoch: inputs then target, comma-separated (name=X.csv for each of several inputs; .npy and .npz too)") String validation;
+    @Option(names = "--validation-split", paramLabel = "FRACTION", description = "hold out this fraction of the rows (drawn from --seed before any shuffling) instead of --validation") Double validationSplit;
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "stop when the held-out loss has not improved for this many epochs; -o keeps the best epoch's weights") Integer patience;
+    @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s") Path log;
+    @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each step, and the held-out loss of each epoch, to this PNG (or SVG, by the extension)") Path plot;
+    @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
             description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
     @Override
     public Integer call() {
+        checkFlags();
         Graph g = Sources.trainable(file, network);
         Graph.TrainSettings d = g.train();
         int nEpochs = positive("--epochs", epochs != null ? epochs : d.epochs());
         int batchLimit = positive("--batch", batch != null ? batch : d.batch());
+        LrSchedule schedule = lr != null ? LrSchedule.parse(lr) : d.schedule();
         Map<String, Double> args = new LinkedHashMap<>(d.optimizerArgs());
-        if (lr != null) args.put("lr", lr);
+        if (schedule != null) args.put("lr", schedule.base());
         Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
         Sources.loadWeights(net, g, weights, seed);
-        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
+        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function()), heldOut = null;
+        if (validation != null) heldOut = readValidation(net, g);
+        else if (validationSplit != null) {
+            TrainingData.Split split = data.split(validationSplit, seed);
+            data = split.training();
+            heldOut = split.heldOut();
+        }
         int batchSize = Math.min(batchLimit, data.rows());
         net.setOptimizer(opt);
 
-        List<Float> curve = new ArrayList<>();
-        float epochLoss = train(net, g.name(), data, nEpochs, batchSize, curve);
-        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
-        if (plot != null) LossPlot.write(plot, curve, g.name() + ": loss per step (" + g.loss().function() + ")");
+        String lossOutput = Sources.nameOf(g, g.loss().output());
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
-        report.println("trained " + g.name() + ": " + nEpochs + " epochs of " + data.rows() + " rows, batch " + batchSize
-                + "; mean loss of the last epoch " + Csv.format(epochLoss));
-        Accuracy.of(net, Sources.nameOf(g, g.loss().output()), g.loss().function(), data).ifPresent(a -> report.println("accuracy on the training rows: " + a));
+        long steps = (long) nEpochs * ((data.rows() + batchSize - 1) / batchSize);
+        EpochLoop.Result r;
+        EpochLoop loop;
+        try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
+            loop = new EpochLoop(net, lossOutput, g.loss().function(), data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
+                    schedule, opt, output, log == null ? null : new TrainLog(log), progress);
+            r = loop.run();
+        }
+        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
+        if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + g.loss().function() + ")");
+        report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
+                + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
+        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + patience + " epochs");
+        if (patience != null) report.println("kept epoch " + r.kept() + ", the one with the lowest held-out loss");
+        Evaluation train = Evaluation.of(net, lossOutput, g.loss().function(), data, false);
+        if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
+        if (r.heldOut() != null)
+            report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
+                    + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : ""));
         report.println("weights: " + (AtomicFiles.isStandardOutput(output) ? "standard output" : output));
         return 0;
+    }
+
+    /** Flags that contradict each other, before any work. */
+    private void checkFlags() {
+        if (validation != null && validationSplit != null) throw new UserError("give --validation or --validation-split, not both");
+        if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
+            throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
+        if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
+        if (patience != null && validation == null && validationSplit == null)
+            throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
+        if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
+    }
+
+    /** {@code --validation X.csv,T.csv} or {@code a=A.csv,b=B.csv,T.csv}: every part but the last is an input, the last the target. */
+    private TrainingData readValidation(Network net, Graph g) {
+        List<String> parts = new ArrayList<>(List.of(validation.split(",")));
+        parts.removeIf(String::isBlank);
+        if (parts.size() < 2)
+            throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
+        Path targetFile = Path.of(parts.remove(parts.size() - 1).strip());
+        return TrainingData.read(net, parts.stream().map(String::strip).toList(), targetFile, g.loss().function());
     }
 
     private static int positive(String flag, int v) {
         if (v < 1) throw new UserError(flag + " must be at least 1, got " + v);
         return v;
-    }
-
-    /** Epochs of shuffled mini-batches; after each, the weights file is rewritten atomically. Returns the last epoch's mean loss. */
-    private float train(Network net, String name, TrainingData data, int nEpochs, int batchSize, List<Float> curve) {
-        int rows = data.rows(), steps = (rows + batchSize - 1) / batchSize;
-        int[] order = new int[rows];
-        for (int i = 0; i < rows; i++) order[i] = i;
-        SplittableRandom shuffle = new SplittableRandom(seed);
-        float epochLoss = Float.NaN;
-        long start = System.nanoTime(), seen = 0;
-        try (ProgressBar bar = progressBar(name, (long) nEpochs * steps)) {
-            for (int epoch = 1; epoch <= nEpochs; epoch++) {
-                for (int i = rows - 1; i > 0; i--) { // Fisher–Yates, reproducible from --seed
-                    int j = shuffle.nextInt(i + 1), t = order[i];
-                    order[i] = order[j];
-                    order[j] = t;
-                }
-                double sum = 0;
-                for (int from = 0; from < rows; from += batchSize) {
-                    int n = Math.min(batchSize, rows - from);
-                    float[][][] in = new float[n][][];
-                    float[][] t = new float[n][];
-                    for (int k = 0; k < n; k++) {
-                        in[k] = data.inputs()[order[from + k]];
-                        t[k] = data.targets()[order[from + k]];
-                    }
-                    float loss = net.trainStep(in, t);
-                    if (!Float.isFinite(loss))
-                        throw new UserError("training diverged in epoch " + epoch + " (loss " + loss + "); " + output
-                                + (epoch > 1 ? " holds the weights of epoch " + (epoch - 1) : " was not written") + ". Try a smaller --lr.");
-                    curve.add(loss);
-                    sum += (double) loss * n;
-                    seen += n;
-                    if (bar != null) {
-                        double seconds = (System.nanoTime() - start) / 1e9;
-                        bar.step();
-                        bar.setExtraMessage(String.format(" epoch %d loss %.4g %,.0f samples/s", epoch, loss, seen / Math.max(seconds, 1e-9)));
-                    }
-                }
-                epochLoss = (float) (sum / rows);
-                // a checkpoint: an interrupted run keeps the last full epoch (a stream gets the weights once, at the end)
-                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
-            }
-        }
-        return epochLoss;
-    }
-
-    private ProgressBar progressBar(String name, long steps) {
-        if (quiet) return null;
-        return new ProgressBarBuilder().setTaskName("train " + name).setInitialMax(steps).setUnit(" steps", 1)
-                .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
-                .setConsumer(new ConsoleProgressBarConsumer(System.err, 110)).build();
     }
 }

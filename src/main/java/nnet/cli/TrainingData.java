@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import nnet.runtime.Csv;
 import nnet.runtime.DataFiles;
+import nnet.runtime.DataFormatException;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
@@ -14,14 +16,15 @@ import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
 /**
- * Samples for {@code grad} and {@code train}: the inputs' CSV files (as {@code predict} reads
- * them) and the target CSV, checked before any work: one target row per input row, each row the
- * size of the loss's output, and values the loss can take (probabilities for the cross-entropies).
- * Cell-level problems (not a number, NaN, wrong column count) are reported by {@link Csv} with
- * file and line.
+ * Samples for {@code grad}, {@code train} and {@code evaluate}: the inputs' files (as {@code predict}
+ * reads them) and the target file, checked before any work: one target row per input row, each row
+ * the size of the loss's output, and values the loss can take (probabilities for the
+ * cross-entropies). For {@code cross_entropy} a target may instead hold one class index per class
+ * row (one integer column for an output {@code [10]}, Keras' sparse categorical cross-entropy),
+ * read as the one-hot rows it stands for. Problems are reported at {@code file:line}.
  *
  * @param inputs  {@code inputs[row][input]}, as {@link Network#trainStep} takes them
- * @param targets {@code targets[row]}
+ * @param targets {@code targets[row]}, one-hot where the file held class indices
  */
 record TrainingData(float[][][] inputs, float[][] targets) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
@@ -29,35 +32,78 @@ record TrainingData(float[][][] inputs, float[][] targets) {
 
     static TrainingData read(Network net, List<String> inputSpecs, Path targetFile, LossFunction loss) {
         Map<String, float[][]> in = Predict.readInputs(net, inputSpecs);
-        if (!Files.isRegularFile(targetFile)) throw new UserError(targetFile + ": no such file");
-        int[] shape = net.targetShape();
-        float[][] targets = DataFiles.readRows(targetFile, "target", (int) Tensor.size(shape), "the target " + Arrays.toString(shape) + " of the loss");
+        float[][] targets = readTargets(net, targetFile, loss);
         int rows = in.values().iterator().next().length;
         if (targets.length != rows)
             throw new UserError(targetFile + " has " + targets.length + " rows, but the input has " + rows + ": one target row per input row");
-        if (rows == 0) throw new UserError(targetFile + ": no rows to train on");
-        checkTargets(targetFile, targets, loss, shape[shape.length - 1]);
         float[][][] samples = new float[rows][net.inputNames().size()][];
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < samples[r].length; k++) samples[r][k] = in.get(net.inputNames().get(k))[r];
         return new TrainingData(samples, targets);
     }
 
+    /** The target rows: as many values as the loss's output, or (cross_entropy) one class index per class row. */
+    static float[][] readTargets(Network net, Path file, LossFunction loss) {
+        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
+        int[] shape = net.targetShape();
+        int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;
+        boolean indicesAllowed = loss.targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
+        String what = "the target " + Arrays.toString(shape) + " of the loss";
+        DataFiles.Table table;
+        try {
+            table = DataFiles.readTable(file, "target", what);
+        } catch (DataFormatException e) {
+            throw indicesAllowed ? new DataFormatException(e.getMessage() + hint(positions, classes)) : e;
+        }
+        if (table.width() == size) {
+            checkTargets(table, loss, classes);
+            return table.rows();
+        }
+        if (indicesAllowed && table.width() == positions) return oneHot(table, classes);
+        try { // the reader's own message, with the array's shape or the row's line
+            DataFiles.readRows(file, "target", size, what);
+        } catch (DataFormatException e) {
+            throw indicesAllowed ? new DataFormatException(e.getMessage() + hint(positions, classes)) : e;
+        }
+        throw new DataFormatException(table.place(0) + ": row has " + table.width() + " columns, but " + what + " needs " + size);
+    }
+
+    private static String hint(int positions, int classes) {
+        return " (one-hot rows), or " + positions + " (class indices 0 to " + (classes - 1) + ")";
+    }
+
+    /** Class indices (integers in [0, classes)) as the one-hot rows they stand for. */
+    private static float[][] oneHot(DataFiles.Table table, int classes) {
+        float[][] rows = table.rows(), out = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            out[r] = new float[rows[r].length * classes];
+            for (int p = 0; p < rows[r].length; p++) {
+                float v = rows[r][p];
+                if (v != Math.rint(v) || v < 0 || v >= classes)
+                    throw new UserError(table.place(r, p) + ": " + Csv.format(v) + " is not a class index: the loss's output has " + classes
+                            + " classes, so a class index is an integer from 0 to " + (classes - 1));
+                out[r][p * classes + (int) v] = 1;
+            }
+        }
+        return out;
+    }
+
     /** What the loss's row says its targets are: probabilities, whose rows of the last axis sum to 1 for class rows. */
-    private static void checkTargets(Path file, float[][] targets, LossFunction loss, int classes) {
+    private static void checkTargets(DataFiles.Table table, LossFunction loss, int classes) {
         if (loss.targets == LossFunction.Targets.ANY) return;
+        float[][] targets = table.rows();
         for (int r = 0; r < targets.length; r++) {
             float[] t = targets[r];
             for (int k = 0; k < t.length; k++)
                 if (t[k] < 0 || t[k] > 1)
-                    throw new UserError(file + ": row " + (r + 1) + ", column " + (k + 1) + ": target " + Csv.format(t[k]) + " is outside [0, 1]; "
-                            + loss + " takes probabilities" + (loss.targets == LossFunction.Targets.CLASS_ROWS ? " (one-hot rows for classes)" : ""));
+                    throw new UserError(table.place(r, k) + ": target " + Csv.format(t[k]) + " is outside [0, 1]; "
+                            + loss + " takes probabilities" + (loss.targets == LossFunction.Targets.CLASS_ROWS ? " (one-hot rows for classes, or class indices)" : ""));
             if (loss.targets != LossFunction.Targets.CLASS_ROWS) continue;
             for (int from = 0; from < t.length; from += classes) {
                 double sum = 0;
                 for (int j = 0; j < classes; j++) sum += t[from + j];
                 if (Math.abs(sum - 1) > SUM_TOLERANCE)
-                    throw new UserError(file + ": row " + (r + 1) + ": the targets of a class row sum to " + Csv.format((float) sum)
+                    throw new UserError(table.place(r) + ": the targets of a class row sum to " + Csv.format((float) sum)
                             + "; " + loss + " takes a probability or one-hot row (summing to 1)");
             }
         }
@@ -65,5 +111,42 @@ record TrainingData(float[][][] inputs, float[][] targets) {
 
     int rows() {
         return targets.length;
+    }
+
+    /** The two parts of a {@link #split}: rows to train on and rows held out. */
+    record Split(TrainingData training, TrainingData heldOut) {}
+
+    /**
+     * Holds out {@code fraction} of the rows (at least one, and one left to train on), drawn from
+     * {@code seed} before any shuffling, so the same seed holds out the same rows; both parts keep
+     * the file's order. Drawn rather than the last rows (as Keras takes them): files are often
+     * sorted by class, and the last rows would be one class.
+     */
+    Split split(double fraction, long seed) {
+        int n = rows(), held = (int) Math.round(n * fraction);
+        if (held < 1 || held >= n)
+            throw new UserError("--validation-split " + fraction + " of " + n + " rows holds out " + held + " rows; it must leave at least one row on each side");
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5EEDC0FFEEL);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        boolean[] out = new boolean[n];
+        for (int i = 0; i < held; i++) out[order[i]] = true;
+        return new Split(subset(out, false, n - held), subset(out, true, held));
+    }
+
+    private TrainingData subset(boolean[] heldOut, boolean which, int count) {
+        float[][][] in = new float[count][][];
+        float[][] t = new float[count][];
+        for (int r = 0, k = 0; r < rows(); r++)
+            if (heldOut[r] == which) {
+                in[k] = inputs[r];
+                t[k++] = targets[r];
+            }
+        return new TrainingData(in, t);
     }
 }

@@ -19,10 +19,14 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
     /** The training loss on one output; {@code span} is the {@code loss} statement's place. */
     public record Loss(Node output, LossFunction function, Span span) {}
 
-    /** Defaults from {@code train { }}; the CLI can override each. */
-    public record TrainSettings(String optimizer, Map<String, Double> optimizerArgs, int batch, int epochs) {
+    /**
+     * Defaults from {@code train { }}; the CLI can override each. {@code schedule} is the {@code lr:}
+     * setting when it is a schedule (else null); {@code optimizerArgs} then holds its first rate as
+     * {@code lr}, what a compiled network's own optimizer starts from.
+     */
+    public record TrainSettings(String optimizer, Map<String, Double> optimizerArgs, int batch, int epochs, nnet.runtime.LrSchedule schedule) {
         public static TrainSettings defaults() {
-            return new TrainSettings("adam", Map.of(), 32, 10);
+            return new TrainSettings("adam", Map.of(), 32, 10, null);
         }
     }
 

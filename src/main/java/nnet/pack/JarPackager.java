@@ -31,7 +31,12 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    public record Packed(GeneratedNetwork network, Map<String, Tensor> weights) {}
+    /** {@code lossOutput}: what the values of the loss's output are, for {@code predict --output} (null: none, raw values). */
+    public record Packed(GeneratedNetwork network, Map<String, Tensor> weights, nnet.runtime.PredictOutput.LossOutput lossOutput) {
+        public Packed(GeneratedNetwork network, Map<String, Tensor> weights) {
+            this(network, weights, null);
+        }
+    }
 
     public static void write(Path jar, List<Packed> networks) {
         AtomicFiles.write(jar, out -> writeJar(out, networks));
@@ -50,6 +55,8 @@ public final class JarPackager {
                 for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
                 entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
+                if (p.lossOutput() != null)
+                    entry(jar, nnet.runtime.PredictOutput.LossOutput.resourceOf(n.simpleName()), p.lossOutput().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             copyPackage(jar, Network.class, "nnet/runtime/");
             copyPackage(jar, CommandLine.class, "picocli/");

@@ -55,6 +55,16 @@ public final class AtomicFiles {
      * is given, but need not.
      */
     public static void write(Path target, IoWriter body) {
+        write(target, body, true);
+    }
+
+    /**
+     * The same; with {@code durable} false the content is not forced to disk before the rename
+     * (still atomic: a reader sees the old content or the new, never a mix), for a file rewritten
+     * often, such as {@code train}'s checkpoint after every epoch (a sync costs milliseconds);
+     * {@link #sync} it when it matters.
+     */
+    public static void write(Path target, IoWriter body, boolean durable) {
         if (isStandardOutput(target)) {
             writeToStandardOutput(body);
             return;
@@ -62,9 +72,9 @@ public final class AtomicFiles {
         String name = target.toString();
         try {
             BasicFileAttributes existing = attributes(target);
-            if (existing == null) replace(linkTarget(target), name, body);
+            if (existing == null) replace(linkTarget(target), name, body, durable);
             else if (existing.isDirectory()) throw IoErrors.failure("write", name, "it is a directory");
-            else if (existing.isRegularFile()) replace(target.toRealPath(), name, body);
+            else if (existing.isRegularFile()) replace(target.toRealPath(), name, body, durable);
             else writeInto(target, name, body);
         } catch (IOException e) {
             throw IoErrors.failure("write", name, e);
@@ -91,7 +101,7 @@ public final class AtomicFiles {
     }
 
     /** The atomic path: a temporary file beside {@code file}, renamed over it. */
-    private static void replace(Path file, String name, IoWriter body) throws IOException {
+    private static void replace(Path file, String name, IoWriter body, boolean durable) throws IOException {
         Path dir = file.getParent();
         Path tmp = null;
         boolean replaced = false;
@@ -99,13 +109,29 @@ public final class AtomicFiles {
             Files.createDirectories(dir);
             tmp = createTemp(dir, file.getFileName().toString());
             keepPermissions(file, tmp);
-            writeAndSync(tmp, body);
+            writeAndSync(tmp, body, durable);
             rename(tmp, file);
             replaced = true;
         } finally {
             if (!replaced) deleteQuietly(tmp);
         }
-        syncDirectory(dir);
+        if (durable) syncDirectory(dir);
+    }
+
+    /** Forces a regular file written with {@code durable} false, and its directory, to disk (nothing for standard output or a stream). */
+    public static void sync(Path target) {
+        if (isStandardOutput(target)) return;
+        try {
+            BasicFileAttributes existing = attributes(target);
+            if (existing == null || !existing.isRegularFile()) return;
+            Path file = target.toRealPath();
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                channel.force(true);
+            }
+            syncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw IoErrors.failure("write", target.toString(), e);
+        }
     }
 
     /**
@@ -166,13 +192,13 @@ public final class AtomicFiles {
         Files.setPosixFilePermissions(tmp, old.readAttributes().permissions());
     }
 
-    private static void writeAndSync(Path tmp, IoWriter body) throws IOException {
+    private static void writeAndSync(Path tmp, IoWriter body, boolean durable) throws IOException {
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             OutputStream buffered = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
             body.write(new KeepOpen(buffered));
             buffered.flush();
             // Without this, a crash soon after the rename can leave the target empty on some filesystems.
-            channel.force(true);
+            if (durable) channel.force(true);
         }
     }
 

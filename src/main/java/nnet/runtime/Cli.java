@@ -71,12 +71,17 @@ public final class Cli {
 
     /** CSV to a file (atomically), or to standard output when {@code output} is null or {@code -}. */
     public static void writeCsv(float[][] rows, Path output) throws IOException {
+        writeCsv(null, rows, output);
+    }
+
+    /** The same under a header line of column names (none when null). */
+    public static void writeCsv(String[] header, float[][] rows, Path output) throws IOException {
         if (output != null) {
-            Csv.write(output, rows);
+            Csv.write(output, header, rows);
             return;
         }
         Writer w = new OutputStreamWriter(System.out, StandardCharsets.UTF_8);
-        Csv.write(w, rows);
+        Csv.write(w, header, rows);
         w.flush();
     }
 }

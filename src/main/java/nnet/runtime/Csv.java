@@ -50,6 +50,20 @@ public final class Csv {
         return readFile(file, expectedColumns, what);
     }
 
+    /** Rows of any (but one) width with the line each came from, so a later check can name {@code file:line}. */
+    public record Table(float[][] rows, int[] lines) {}
+
+    /** Like {@link #read(Path)}, keeping each row's line number. */
+    public static Table readTable(Path file) {
+        String name = file.toString();
+        try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
+            Rows rows = readLines(r, name, ANY_COLUMNS, null);
+            return new Table(rows.toArray(), rows.lines.stream().mapToInt(Integer::intValue).toArray());
+        } catch (IOException e) {
+            throw IoErrors.failure("read", name, e);
+        }
+    }
+
     /** Reads {@code r} to its end (without closing it); {@code displayName} stands for the file in error messages. */
     public static float[][] read(Reader r, String displayName) {
         return readRows(r, displayName, ANY_COLUMNS, null);
@@ -77,6 +91,10 @@ public final class Csv {
     }
 
     private static float[][] readRows(Reader r, String displayName, int expectedColumns, String what) {
+        return readLines(r, displayName, expectedColumns, what).toArray();
+    }
+
+    private static Rows readLines(Reader r, String displayName, int expectedColumns, String what) {
         Rows rows = new Rows(displayName, expectedColumns, what);
         BufferedReader lines = new BufferedReader(r);
         try {
@@ -90,22 +108,32 @@ public final class Csv {
         } catch (IOException e) {
             throw IoErrors.failure("read", displayName, e);
         }
-        return rows.toArray();
+        return rows;
     }
 
     /** Writes the rows atomically, one line each. */
     public static void write(Path file, float[][] rows) {
+        write(file, null, rows);
+    }
+
+    /** The same under a header line of column names (none when {@code header} is null); the reader skips it. */
+    public static void write(Path file, String[] header, float[][] rows) {
         AtomicFiles.write(file, out -> {
             Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-            writeRows(w, rows);
+            writeRows(w, header, rows);
             w.flush();
         });
     }
 
     /** Writes the rows to {@code w}, one line each, and flushes it (without closing it). */
     public static void write(Writer w, float[][] rows) {
+        write(w, null, rows);
+    }
+
+    /** The same under a header line (none when null). */
+    public static void write(Writer w, String[] header, float[][] rows) {
         try {
-            writeRows(w, rows);
+            writeRows(w, header, rows);
             w.flush();
         } catch (IOException e) {
             throw IoErrors.failure("write", "CSV output", e);
@@ -124,7 +152,11 @@ public final class Csv {
         return Float.toString(v);
     }
 
-    private static void writeRows(Writer w, float[][] rows) throws IOException {
+    private static void writeRows(Writer w, String[] header, float[][] rows) throws IOException {
+        if (header != null) {
+            w.write(String.join(",", header));
+            w.write('\n');
+        }
         for (float[] row : rows) {
             for (int i = 0; i < row.length; i++) {
                 if (i > 0) w.write(',');
@@ -140,6 +172,7 @@ public final class Csv {
         private final int expectedColumns;
         private final String what;
         private final List<float[]> rows = new ArrayList<>();
+        private final List<Integer> lines = new ArrayList<>();
         private boolean headerDecided;
         private int columns;
         private int firstRowLine;
@@ -163,6 +196,7 @@ public final class Csv {
             float[] row = new float[cells.length];
             for (int i = 0; i < cells.length; i++) row[i] = parse(cells[i], lineNumber, i + 1);
             rows.add(row);
+            lines.add(lineNumber);
         }
 
         float[][] toArray() {

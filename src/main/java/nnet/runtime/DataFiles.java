@@ -33,6 +33,42 @@ public final class DataFiles {
         return Csv.read(file, columns, what);
     }
 
+    /**
+     * Rows of any width, as one file holds them, and where each came from: {@code file:line} for
+     * CSV, {@code file: row r} for NumPy (whose rows have no lines). For checks that depend on
+     * what the rows hold (class indices or one-hot rows).
+     */
+    public record Table(String file, float[][] rows, int[] lines) {
+        public int width() {
+            return rows[0].length;
+        }
+
+        /** Where row {@code r} (from 0) is, for an error message. */
+        public String place(int r) {
+            return lines == null ? file + ": row " + (r + 1) : file + ":" + lines[r];
+        }
+
+        /** Where the cell in column {@code c} (from 0) of row {@code r} is. */
+        public String place(int r, int c) {
+            return lines == null ? file + ": row " + (r + 1) + ", column " + (c + 1) : file + ":" + lines[r] + ":" + (c + 1);
+        }
+    }
+
+    /** The rows of {@code file} whatever their width (the same for all); from an {@code .npz}, the array {@code arrayName} or its only one. */
+    public static Table readTable(Path file, String arrayName, String what) {
+        if (isArchive(file)) {
+            String name = file + "!" + arrayName;
+            Tensor t = pick(file, Npy.readArchive(file), arrayName);
+            return new Table(name, rows(name, t, t.shape().length == 0 || t.shape()[0] == 0 ? 1 : t.data().length / t.shape()[0], what), null);
+        }
+        if (isArray(file)) {
+            Tensor t = Npy.read(file);
+            return new Table(file.toString(), rows(file.toString(), t, t.shape().length == 0 || t.shape()[0] == 0 ? 1 : t.data().length / t.shape()[0], what), null);
+        }
+        Csv.Table t = Csv.readTable(file);
+        return new Table(file.toString(), t.rows(), t.lines());
+    }
+
     private static Tensor pick(Path file, Map<String, Tensor> arrays, String name) {
         if (arrays.containsKey(name)) return arrays.get(name);
         if (arrays.size() == 1) return arrays.values().iterator().next();
@@ -58,14 +94,19 @@ public final class DataFiles {
      * the rows' width), an {@code .npz} with one array {@code [N, ...shape]} per node, or CSV.
      */
     public static void writeRows(Path file, float[][] rows, List<String> names, List<int[]> shapes) {
+        writeRows(file, rows, names, shapes, null);
+    }
+
+    /** The same; a CSV file gets {@code header} (column names) as its first line when it is not null. */
+    public static void writeRows(Path file, float[][] rows, List<String> names, List<int[]> shapes, String[] header) {
         try {
-            write(file, rows, names, shapes);
+            write(file, rows, names, shapes, header);
         } catch (UncheckedIOException e) {
             throw new UserError(e.getMessage()); // "cannot write out.npy: permission denied" is the user's to fix
         }
     }
 
-    private static void write(Path file, float[][] rows, List<String> names, List<int[]> shapes) {
+    private static void write(Path file, float[][] rows, List<String> names, List<int[]> shapes, String[] header) {
         if (isArchive(file)) {
             Map<String, Tensor> arrays = new LinkedHashMap<>();
             int at = 0;
@@ -83,7 +124,7 @@ public final class DataFiles {
             for (int r = 0; r < rows.length; r++) System.arraycopy(rows[r], 0, data, r * width, width);
             Npy.write(file, new Tensor(names.size() == 1 ? prepend(rows.length, shapes.get(0)) : new int[] {rows.length, width}, data));
         } else {
-            Csv.write(file, rows);
+            Csv.write(file, header, rows);
         }
     }
 

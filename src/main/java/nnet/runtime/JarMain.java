@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.jar.Manifest;
 import picocli.CommandLine;
@@ -74,14 +73,17 @@ public final class JarMain implements Runnable {
         @Option(names = "--weights", description = "weights to use instead of the packed ones (safetensors)") Path weights;
         @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
         @Option(names = "--network", description = "which network, when the jar holds several") String network;
-        @Option(names = {"-o", "--output"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
+        @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: probabilities, the class, or the raw values (default: probabilities under cross_entropy or binary_cross_entropy, else raw; probes are raw). Any other value is an output file, as -o (what --output meant before)") String outputMode;
+        @Option(names = "--no-header", description = "no header line of column names (y[0], y[1], ...) in CSV output") boolean noHeader;
+        @Option(names = {"-o"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
         @Override
         public Integer call() throws IOException {
+            PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
+            if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
             Network net = load(network);
             if (weights != null) WeightsFile.load(net, weights, System.err);
-            Map<String, float[][]> in = Predict.readInputs(net, inputs);
-            Predict.write(net, probes, Predict.run(net, in, probes), output);
+            Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutput.of(net));
             return 0;
         }
     }

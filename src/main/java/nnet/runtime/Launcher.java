@@ -34,12 +34,26 @@ public final class Launcher {
         ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
         pb.environment().put(RELAUNCHED, "1");
         try {
-            System.exit(pb.start().waitFor());
+            Process child = pb.start();
+            // a signal to this JVM (kill PID, a supervisor's stop) reaches the program: it runs its own shutdown hooks (train syncs its checkpoint)
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(child), "nnet-launcher-forward"));
+            System.exit(child.waitFor());
         } catch (IOException e) {
             // this JVM runs it, with the plain kernels
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             System.exit(130);
+        }
+    }
+
+    /** Asks the started JVM to stop as this one does (SIGTERM), and gives its shutdown hooks time to finish. */
+    private static void stop(Process child) {
+        if (!child.isAlive()) return;
+        child.destroy();
+        try {
+            child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -11,7 +11,8 @@ import java.util.Map;
  * weight decay can never move it.
  */
 public abstract class Optimizer {
-    protected final double lr;
+    /** The learning rate of the next step: a schedule ({@link LrSchedule}) sets it before each. */
+    protected double lr;
     private final Map<ParamStorage, float[][][]> state = new IdentityHashMap<>();
     /** Steps taken (Adam's bias correction). */
     protected long t;
@@ -19,6 +20,16 @@ public abstract class Optimizer {
     protected Optimizer(double lr) {
         if (!(lr > 0)) throw new UserError("the learning rate must be positive, got " + lr);
         this.lr = lr;
+    }
+
+    public double learningRate() {
+        return lr;
+    }
+
+    /** Sets the rate of the steps from now on (a schedule's rate; the optimizer's state is kept). */
+    public void learningRate(double rate) {
+        if (!(rate > 0)) throw new IllegalArgumentException("the learning rate must be positive, got " + rate);
+        lr = rate;
     }
 
     /** {@code sgd}, {@code adam} or {@code adamw} with the arguments of LANGUAGE.md §2 ({@code lr}, {@code momentum}, …). */

@@ -66,6 +66,32 @@ public final class Predict {
         DataFiles.writeRows(output, rows, shown, shown.stream().map(net::shape).toList());
     }
 
+    /**
+     * The whole {@code predict} command of {@code nnetc} and of jars: reads the inputs, runs them,
+     * shows the loss's output as {@code mode} (null: what the loss implies, {@link
+     * PredictOutput#defaultMode}) and writes the rows, under a header of column names in CSV when
+     * {@code header} is set.
+     */
+    public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
+                               PredictOutput.LossOutput lossOutput) throws java.io.IOException {
+        List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
+        PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutput) : PredictOutput.Mode.RAW;
+        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs), probes), m, lossOutput);
+        String[] names = header ? PredictOutput.header(net, shown, m, lossOutput) : null;
+        if (output == null || AtomicFiles.isStandardOutput(output)) {
+            Cli.writeCsv(names, rows, output);
+            return;
+        }
+        List<int[]> shapes = new ArrayList<>();
+        for (String node : shown) {
+            int[] shape = net.shape(node);
+            boolean classColumns = m == PredictOutput.Mode.CLASSES && lossOutput != null && node.equals(lossOutput.output())
+                    && lossOutput.kind() != PredictOutput.Kind.PROBABILITIES;
+            shapes.add(classColumns ? (shape.length == 1 ? new int[0] : Arrays.copyOf(shape, shape.length - 1)) : shape);
+        }
+        DataFiles.writeRows(output, rows, shown, shapes, names);
+    }
+
     /** Rows run as one batch (tiles of samples for sparse networks), a bounded amount of memory at a time. */
     private static final int CHUNK = 1024;
 

@@ -68,8 +68,13 @@ public final class Safetensors {
 
     /** Writes the tensors atomically, their data laid out in the map's order. */
     public static void write(Path file, Map<String, Tensor> tensors) {
+        write(file, tensors, true);
+    }
+
+    /** The same; {@code durable} false skips the sync to disk ({@link AtomicFiles#write(Path, AtomicFiles.IoWriter, boolean)}), for checkpoints. */
+    public static void write(Path file, Map<String, Tensor> tensors, boolean durable) {
         byte[] header = header(tensors);
-        AtomicFiles.write(file, out -> writeTo(out, header, tensors));
+        AtomicFiles.write(file, out -> writeTo(out, header, tensors), durable);
     }
 
     /** The bytes {@link #write(Path, Map)} would write, e.g. to pack into a jar. */

@@ -1,0 +1,172 @@
+package nnet.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import nnet.runtime.AtomicFiles;
+import nnet.runtime.LossFunction;
+import nnet.runtime.LrSchedule;
+import nnet.runtime.Network;
+import nnet.runtime.Optimizer;
+import nnet.runtime.Safetensors;
+import nnet.runtime.Tensor;
+import nnet.runtime.UserError;
+
+/**
+ * {@code nnetc train}'s epochs: shuffled mini-batches (Fisher–Yates from the seed), the learning
+ * rate of the schedule before every step, the held-out rows evaluated after each epoch, and a
+ * checkpoint: {@code -o} rewritten atomically after each epoch (with early stopping, only when
+ * the held-out loss improved, so it holds the best epoch's weights). Checkpoints are not synced
+ * to disk each epoch (that cost milliseconds an epoch); the file is synced at the end, and on an
+ * interrupt by a shutdown hook, so an interrupted run keeps its last full epoch.
+ */
+final class EpochLoop {
+    /** What the run did. {@code kept}: the epoch whose weights the network holds now and {@code -o} got. */
+    record Result(int epochsRun, float lastEpochLoss, int kept, Evaluation heldOut, boolean stoppedEarly) {}
+
+    /** The losses to plot: each step's, and the held-out loss after each epoch at the step it ended on. */
+    record Curves(List<Float> steps, List<long[]> heldOutAt, List<Float> heldOut) {
+        Curves() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    private final Network net;
+    private final String lossOutput;
+    private final LossFunction loss;
+    private final TrainingData data, heldOut;
+    private final int epochs, batchSize, patience;
+    private final long seed;
+    private final LrSchedule schedule;
+    private final Optimizer optimizer;
+    private final Path output;
+    private final TrainLog log;
+    private final Progress progress;
+    final Curves curves = new Curves();
+
+    EpochLoop(Network net, String lossOutput, LossFunction loss, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
+              long seed, LrSchedule schedule, Optimizer optimizer, Path output, TrainLog log, Progress progress) {
+        this.net = net;
+        this.lossOutput = lossOutput;
+        this.loss = loss;
+        this.data = data;
+        this.heldOut = heldOut;
+        this.epochs = epochs;
+        this.batchSize = batchSize;
+        this.patience = patience;
+        this.seed = seed;
+        this.schedule = schedule;
+        this.optimizer = optimizer;
+        this.output = output;
+        this.log = log;
+        this.progress = progress;
+    }
+
+    Result run() {
+        boolean toFile = !AtomicFiles.isStandardOutput(output);
+        Thread syncOnInterrupt = new Thread(this::finishQuietly, "nnet-train-checkpoint-sync");
+        boolean hook = toFile || log != null;
+        if (hook) Runtime.getRuntime().addShutdownHook(syncOnInterrupt);
+        try {
+            Result r = epochs();
+            if (toFile) AtomicFiles.sync(output);
+            if (log != null) log.finish();
+            return r;
+        } finally {
+            if (hook) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(syncOnInterrupt);
+                } catch (IllegalStateException e) {
+                    // the JVM is shutting down: the hook runs
+                }
+            }
+        }
+    }
+
+    /** On an interrupt: the last checkpoint synced to disk, the log written whole. */
+    private void finishQuietly() {
+        try {
+            if (!AtomicFiles.isStandardOutput(output)) AtomicFiles.sync(output);
+            if (log != null) log.finish();
+        } catch (RuntimeException e) {
+            // nothing to report to during shutdown; each rename has already made its file whole
+        }
+    }
+
+    private Result epochs() {
+        int rows = data.rows();
+        int[] order = new int[rows];
+        for (int i = 0; i < rows; i++) order[i] = i;
+        SplittableRandom shuffle = new SplittableRandom(seed);
+        float epochLoss = Float.NaN;
+        long step = 0, seen = 0, start = System.nanoTime();
+        int written = 0, best = 0;
+        double bestLoss = Double.POSITIVE_INFINITY;
+        Map<String, Tensor> bestWeights = null;
+        Evaluation bestEval = null, eval = null;
+        int epoch = 1;
+        boolean stopped = false;
+        for (; epoch <= epochs; epoch++) {
+            for (int i = rows - 1; i > 0; i--) { // Fisher–Yates, reproducible from --seed
+                int j = shuffle.nextInt(i + 1), t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            long epochStart = System.nanoTime();
+            double sum = 0, rate = optimizer.learningRate();
+            for (int from = 0; from < rows; from += batchSize) {
+                int n = Math.min(batchSize, rows - from);
+                float[][][] in = new float[n][][];
+                float[][] t = new float[n][];
+                for (int k = 0; k < n; k++) {
+                    in[k] = data.inputs()[order[from + k]];
+                    t[k] = data.targets()[order[from + k]];
+                }
+                step++;
+                if (schedule != null) optimizer.learningRate(rate = schedule.at(step, epoch, epochs));
+                float l = net.trainStep(in, t);
+                if (!Float.isFinite(l))
+                    throw new UserError("training diverged in epoch " + epoch + " (loss " + l + "); " + output
+                            + (written > 0 ? " holds the weights of epoch " + written : " was not written") + ". Try a smaller --lr.");
+                curves.steps().add(l);
+                sum += (double) l * n;
+                seen += n;
+                progress.step(epoch, l, seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
+            }
+            epochLoss = (float) (sum / rows);
+            double samplesPerSecond = rows / Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);
+            eval = heldOut == null ? null : Evaluation.of(net, lossOutput, loss, heldOut);
+            if (eval != null) {
+                curves.heldOutAt().add(new long[] {step});
+                curves.heldOut().add((float) eval.loss());
+            }
+            boolean improved = eval != null && eval.loss() < bestLoss;
+            if (improved) {
+                bestLoss = eval.loss();
+                best = epoch;
+                bestEval = eval;
+            }
+            if (patience == 0 || improved) {
+                // a checkpoint: an interrupted run keeps the last full (with early stopping: the best) epoch
+                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(), false);
+                if (patience > 0) bestWeights = net.saveWeights();
+                written = epoch;
+            }
+            progress.epoch(epoch, epochs, epochLoss, eval, rate, samplesPerSecond);
+            if (log != null) log.epoch(epoch, step, epochLoss, eval, rate, samplesPerSecond);
+            if (patience > 0 && epoch - best >= patience) {
+                stopped = epoch < epochs;
+                break;
+            }
+        }
+        int ran = Math.min(epoch, epochs);
+        if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(), false); // no epoch had a finite held-out loss
+        if (patience > 0 && bestWeights != null && best != ran) {
+            net.loadWeights(bestWeights); // the network reports, and -o - writes, the epoch it kept
+            return new Result(ran, epochLoss, best, bestEval, stopped);
+        }
+        return new Result(ran, epochLoss, ran, eval, stopped);
+    }
+}

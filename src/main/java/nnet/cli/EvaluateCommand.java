@@ -1,0 +1,36 @@
+package nnet.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import nnet.ir.Graph;
+import nnet.runtime.Network;
+import nnet.runtime.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "evaluate", description = {
+        "Prints the mean loss of the network over labelled rows and, when the targets are labels, its accuracy and a confusion matrix.",
+        "Targets as for train: one-hot rows, probabilities, or class indices under cross_entropy."})
+final class EvaluateCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE") Path file;
+    @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed)") Path weights;
+    @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
+    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row: shaped like the loss's output, or class indices under cross_entropy") Path target;
+    @Option(names = "--json", description = "one JSON object: rows, loss, accuracy, right, confusion") boolean json;
+    @Option(names = "--network", description = "which network, when FILE declares several") String network;
+
+    @Override
+    public Integer call() {
+        Graph g = Sources.trainable(file, network);
+        if (weights == null && Sources.hasTrainable(g))
+            throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
+        Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "evaluate");
+        Sources.loadWeights(net, g, weights, 0);
+        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
+        Evaluation e = Evaluation.of(net, Sources.nameOf(g, g.loss().output()), g.loss().function(), data);
+        System.out.print(json ? e.json() + "\n" : e.text());
+        return 0;
+    }
+}

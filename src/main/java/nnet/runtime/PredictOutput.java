@@ -1,0 +1,161 @@
+package nnet.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What {@code predict --output} shows of the output a loss is on: {@code raw} values,
+ * {@code probabilities} or {@code classes}, and the default the loss implies. What the output's
+ * values are follows from the loss statement ({@link Kind}); a compiled jar carries it as the
+ * resource {@code nnet/outputs/<Name>.txt} ("y logits"), written by {@code nnetc compile}.
+ */
+public final class PredictOutput {
+    private PredictOutput() {}
+
+    public enum Mode {
+        RAW, PROBABILITIES, CLASSES;
+
+        /** The mode {@code --output s} names, or null when {@code s} is none (then it is a file, as {@code --output} was before modes). */
+        public static Mode orNull(String s) {
+            if (s == null) return null;
+            for (Mode m : values()) if (m.name().toLowerCase(Locale.ROOT).equals(s)) return m;
+            return null;
+        }
+    }
+
+    /** What the values of the output a loss is on are. */
+    public enum Kind {
+        /** cross_entropy on an output that is not a softmax: class rows of logits (probabilities by softmax, the class by argmax). */
+        LOGITS,
+        /** cross_entropy on a softmax: class rows that already are probabilities. */
+        CLASS_PROBABILITIES,
+        /** binary_cross_entropy: each value is a probability (the class by the side of 0.5). */
+        PROBABILITIES;
+
+        public static Kind of(LossFunction loss, boolean outputIsSoftmax) {
+            return switch (loss) {
+                case CROSS_ENTROPY -> outputIsSoftmax ? CLASS_PROBABILITIES : LOGITS;
+                case BINARY_CROSS_ENTROPY, BINARY_CROSS_ENTROPY_ON_LOGITS -> PROBABILITIES;
+                default -> null;
+            };
+        }
+    }
+
+    /** The loss's output and what its values are, as a network's jar resource states them; null when there is none (no loss, mse, or not a jar). */
+    public record LossOutput(String output, Kind kind) {
+        public String toText() {
+            return output + " " + kind.name().toLowerCase(Locale.ROOT);
+        }
+
+        public static String resourceOf(String simpleName) {
+            return "nnet/outputs/" + simpleName + ".txt";
+        }
+
+        /** The resource beside a compiled network's class, or null. */
+        public static LossOutput of(Network net) {
+            String simple = net.getClass().getSimpleName();
+            ClassLoader loader = net.getClass().getClassLoader();
+            if (loader == null) return null;
+            try (InputStream in = loader.getResourceAsStream(resourceOf(simple))) {
+                if (in == null) return null;
+                String[] parts = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
+                return new LossOutput(parts[0], Kind.valueOf(parts[1].toUpperCase(Locale.ROOT)));
+            } catch (IOException | RuntimeException e) {
+                return null; // an older jar, or none: raw values
+            }
+        }
+    }
+
+    /**
+     * {@code --output FILE}: before the modes, {@code --output} was {@code -o}'s long name, and
+     * scripts that call it so keep working (a file called {@code classes} is {@code ./classes}).
+     */
+    public static java.nio.file.Path outputFile(String value, java.nio.file.Path o) {
+        if (o != null) throw new UserError("--output " + value + " is not probabilities, classes or raw, and -o " + o + " names the output file already");
+        return java.nio.file.Path.of(value);
+    }
+
+    /** The default: probabilities when the loss says what they are, else raw values. */
+    public static Mode defaultMode(LossOutput lossOutput) {
+        return lossOutput == null ? Mode.RAW : Mode.PROBABILITIES;
+    }
+
+    /**
+     * The shown nodes' values of each row with the loss's output turned into probabilities or
+     * classes (one column per class row: the index of its largest value, or 0/1 for independent
+     * probabilities). Other nodes (probes, other outputs) stay raw.
+     */
+    public static float[][] apply(Network net, List<String> shown, float[][] rows, Mode mode, LossOutput lossOutput) {
+        if (mode == Mode.RAW) return rows;
+        if (lossOutput == null || !shown.contains(lossOutput.output()))
+            throw new UserError("--output " + mode.name().toLowerCase(Locale.ROOT) + " needs the output of a cross_entropy or binary_cross_entropy loss"
+                    + (lossOutput == null ? "; network " + net.name() + " has none (use --output raw)" : " among the shown nodes (" + lossOutput.output() + ")"));
+        float[][] out = new float[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            List<float[]> parts = new ArrayList<>();
+            int at = 0;
+            for (String node : shown) {
+                int size = (int) Tensor.size(net.shape(node));
+                float[] v = java.util.Arrays.copyOfRange(rows[r], at, at + size);
+                at += size;
+                parts.add(node.equals(lossOutput.output()) ? convert(v, net.shape(node), mode, lossOutput.kind()) : v);
+            }
+            int width = 0;
+            for (float[] p : parts) width += p.length;
+            out[r] = new float[width];
+            int to = 0;
+            for (float[] p : parts) {
+                System.arraycopy(p, 0, out[r], to, p.length);
+                to += p.length;
+            }
+        }
+        return out;
+    }
+
+    private static float[] convert(float[] v, int[] shape, Mode mode, Kind kind) {
+        if (kind == Kind.PROBABILITIES) {
+            if (mode == Mode.PROBABILITIES) return v;
+            float[] c = new float[v.length];
+            for (int k = 0; k < v.length; k++) c[k] = v[k] > 0.5f ? 1 : 0;
+            return c;
+        }
+        int classes = shape[shape.length - 1];
+        if (mode == Mode.CLASSES) {
+            float[] c = new float[v.length / classes];
+            for (int p = 0; p < c.length; p++) {
+                int best = 0;
+                for (int j = 1; j < classes; j++) if (v[p * classes + j] > v[p * classes + best]) best = j;
+                c[p] = best;
+            }
+            return c;
+        }
+        if (kind == Kind.CLASS_PROBABILITIES) return v;
+        float[] p = new float[v.length];
+        for (int from = 0; from < v.length; from += classes) {
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int j = from; j < from + classes; j++) max = Math.max(max, v[j]);
+            for (int j = from; j < from + classes; j++) sum += Math.exp(v[j] - max);
+            for (int j = from; j < from + classes; j++) p[j] = (float) (Math.exp(v[j] - max) / sum);
+        }
+        return p;
+    }
+
+    /** Column names: {@code y[0]}, {@code y[1]}, ... for each shown node (flat indices), {@code y} for one class column, {@code y[t]} for class rows. */
+    public static String[] header(Network net, List<String> shown, Mode mode, LossOutput lossOutput) {
+        List<String> names = new ArrayList<>();
+        for (String node : shown) {
+            int[] shape = net.shape(node);
+            int size = (int) Tensor.size(shape);
+            if (mode == Mode.CLASSES && lossOutput != null && node.equals(lossOutput.output()) && lossOutput.kind() != Kind.PROBABILITIES) {
+                int positions = size / shape[shape.length - 1];
+                if (positions == 1) names.add(node);
+                else for (int p = 0; p < positions; p++) names.add(node + "[" + p + "]");
+            } else for (int k = 0; k < size; k++) names.add(node + "[" + k + "]");
+        }
+        return names.toArray(new String[0]);
+    }
+}
