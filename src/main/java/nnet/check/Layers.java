@@ -84,10 +84,12 @@ final class Layers {
         int n = x.shape().last(), m = units;
         String layer = c.layerName(call);
         String desc = "dense(" + NetworkChecker.describe(a.get("x")) + ", " + m + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
-        if (!c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)
+        // a sparse kernel stores its present connections only, so its limit is on those (checked by the pattern), not on n x m
+        if ((!a.has("connect") && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m))
                 || !c.sizeOk(call.span(), Sizes.product(x.shape().outer(), m), desc + ": its output")) return null;
         // without connect: the layer is full, and no n x m pattern is built for it (large layers would wait for it)
         Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : null;
+        if (conn != null && conn.isFull() && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)) return null;
         Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
         Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc, "inputs x units") : null;

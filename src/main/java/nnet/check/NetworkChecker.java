@@ -439,7 +439,8 @@ final class NetworkChecker implements Reporter {
     }
 
     void param(nnet.ir.Param p) {
-        totalFloats = Sizes.plus(totalFloats, Sizes.elements(p.shape().dims()));
+        // a sparse param stores its present entries only
+        totalFloats = Sizes.plus(totalFloats, p.present() == null ? Sizes.elements(p.shape().dims()) : p.count());
         symbols.weight(p);
         g.param(p);
     }

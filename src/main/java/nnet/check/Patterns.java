@@ -36,8 +36,20 @@ final class Patterns {
      * @param axes  what rows and columns are, e.g. {@code inputs x units}
      */
     Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes) {
+        try {
+            return pattern(e, n, m, layer, axes);
+        } catch (Connectivity.TooManyConnections tooMany) {
+            r.error(DiagCode.SHAPE_SIZE, e.span(), layer + " has " + tooMany.connections + " connections; one tensor holds at most " + Connectivity.MAX_CONNECTIONS);
+            return null;
+        }
+    }
+
+    /** {@code random} draws once per entry: past this many entries it would take minutes, so larger layers list their edges. */
+    static final long MAX_DRAWS = 1L << 33;
+
+    private Connectivity pattern(Ast.Expr e, int n, int m, String layer, String axes) {
         if (e instanceof Ast.Binary b && (b.op().equals("|") || b.op().equals("&"))) {
-            Connectivity p = eval(b.left(), n, m, layer, axes), q = eval(b.right(), n, m, layer, axes);
+            Connectivity p = pattern(b.left(), n, m, layer, axes), q = pattern(b.right(), n, m, layer, axes);
             if (p == null || q == null) return null;
             return b.op().equals("|") ? p.union(q) : p.intersect(q);
         }
@@ -68,6 +80,8 @@ final class Patterns {
                 case "random" -> {
                     if (!arity(c, a, 1, 2)) return null;
                     problem = Connectivity.randomProblem(n, m, a.get(0));
+                    if (problem == null && (long) n * m > MAX_DRAWS)
+                        problem = "random(...) draws once per entry, and " + n + " x " + m + " is more than 2^33 entries: list the connections instead (edges \"file.csv\")";
                     long seed = a.size() > 1 ? (long) (double) a.get(1) : 7;
                     if (problem == null) return Connectivity.random(n, m, a.get(0), seed);
                 }
