@@ -70,6 +70,8 @@ final class ElementwiseVectors {
     static List<VectorKernels.Arg> arguments(Kernel.Map map) {
         if (ElementwiseEmitter.unrolled(map)) return null;
         for (Kernel.Store s : map.stores()) if (!vectorizable(s.value())) return null;
+        // the vector form reads and writes row j of each buffer: a part of a concat (a store or load at an offset) keeps the plain form
+        for (Kernel.Store s : map.stores()) if ((s instanceof Kernel.Assign a && a.offset() != 0) || loadsAtOffset(s.value())) return null;
         Parts parts = Parts.of(map);
         List<VectorKernels.Arg> a = new ArrayList<>();
         for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(TileEmitter.rowsField(b), F2));
@@ -83,6 +85,14 @@ final class ElementwiseVectors {
         if (e instanceof Expr.Derivative d) return d.f().fn() != Activation.GELU && vectorizable(d.x());
         if (e instanceof Expr.Binary b) return vectorizable(b.a()) && vectorizable(b.b());
         return true;
+    }
+
+    private static boolean loadsAtOffset(Expr e) {
+        if (e instanceof Expr.Load l) return l.offset() != 0;
+        if (e instanceof Expr.Activate a) return loadsAtOffset(a.x());
+        if (e instanceof Expr.Derivative d) return loadsAtOffset(d.x());
+        if (e instanceof Expr.Binary b) return loadsAtOffset(b.a()) || loadsAtOffset(b.b());
+        return false;
     }
 
     private static void biasesOf(Expr e, Set<Param> out) {
