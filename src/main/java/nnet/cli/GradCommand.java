@@ -20,6 +20,7 @@ final class GradCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.safetensors", description = "where to write the gradients (- for standard output)") Path output;
 
     @Override
@@ -31,7 +32,7 @@ final class GradCommand implements Callable<Integer> {
         Sources.loadWeights(net, g, weights, 0);
         TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
         float loss = net.computeGradients(data.inputs(), data.targets());
-        Safetensors.write(output, net.gradients());
+        Safetensors.write(output, net.gradients(sparseWeights.layout()));
         // with -o -, standard output holds the gradients file and nothing else
         (AtomicFiles.isStandardOutput(output) ? System.err : System.out).println("loss: " + Csv.format(loss));
         return 0;

@@ -15,12 +15,13 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})") long seed;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors", description = "where to write the weights (- for standard output)") Path output;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
 
     @Override
     public Integer call() {
         Graph g = Sources.graph(file, network);
         MemoryNeeds.check(g, MemoryNeeds.Use.INITIAL_WEIGHTS, 0, "init");
-        Safetensors.write(output, InitialWeights.of(g, seed));
+        Safetensors.write(output, InitialWeights.stored(g, seed, sparseWeights.layout()));
         return 0;
     }
 }

@@ -39,6 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss curve (mean loss of each step) to this PNG") Path plot;
     @Option(names = "--quiet", description = "no progress bar") boolean quiet;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
             description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
@@ -59,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
 
         List<Float> curve = new ArrayList<>();
         float epochLoss = train(net, g.name(), data, nEpochs, batchSize, curve);
-        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
+        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(sparseWeights.layout()));
         if (plot != null) LossPlot.write(plot, curve, g.name() + ": loss per step (" + g.loss().function() + ")");
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
@@ -114,7 +115,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 epochLoss = (float) (sum / rows);
                 // a checkpoint: an interrupted run keeps the last full epoch (a stream gets the weights once, at the end)
-                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
+                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(sparseWeights.layout()));
             }
         }
         return epochLoss;

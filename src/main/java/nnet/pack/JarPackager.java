@@ -20,7 +20,7 @@ import nnet.runtime.AtomicFiles;
 import nnet.runtime.JarMain;
 import nnet.runtime.Network;
 import nnet.runtime.Safetensors;
-import nnet.runtime.Tensor;
+import nnet.runtime.StoredTensor;
 import picocli.CommandLine;
 
 /**
@@ -31,7 +31,7 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    public record Packed(GeneratedNetwork network, Map<String, Tensor> weights) {}
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {}
 
     public static void write(Path jar, List<Packed> networks) {
         AtomicFiles.write(jar, out -> writeJar(out, networks));

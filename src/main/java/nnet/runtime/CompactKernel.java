@@ -123,4 +123,24 @@ public record CompactKernel(SparseIndex index, float[] values) {
             for (int k = index.rowStart()[i]; k < index.rowStart()[i + 1]; k++) v[k] = dense.data()[i * index.cols() + index.colIndex()[k]];
         return new CompactKernel(index, v);
     }
+
+    /** Every tensor of a file dense: each compact kernel {@code h.kernel} as its dense values and its 0/1 mask {@code h.mask}. */
+    public static Map<String, Tensor> dense(Map<String, ? extends StoredTensor> file, String fileName) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        try {
+            file.forEach((name, t) -> {
+                String kernel = kernelOf(name);
+                if (kernel != null && file.containsKey(kernel + INDICES)) { // one of the three: the kernel is written once, at its values
+                    if (!name.endsWith(VALUES)) return;
+                    CompactKernel c = read(file, kernel);
+                    out.put(kernel, c.toDense());
+                    out.put(kernel.endsWith(".kernel") ? kernel.substring(0, kernel.length() - ".kernel".length()) + ".mask" : kernel + ".mask", c.index().toMask());
+                } else if (t instanceof Tensor f) out.put(name, f);
+                else throw new DataFormatException("weights: tensor '" + name + "' is " + t.dtype() + ", not part of a compact kernel");
+            });
+        } catch (DataFormatException e) {
+            throw new DataFormatException(fileName + ": " + e.getMessage().replaceFirst("^weights: ", ""), e);
+        }
+        return out;
+    }
 }

@@ -1,0 +1,18 @@
+package nnet.cli;
+
+import nnet.runtime.SparseWeights;
+import nnet.runtime.UserError;
+import picocli.CommandLine.Option;
+
+/** {@code --sparse-weights auto|always|never}, shared by the commands that write weights or gradients (LANGUAGE.md §6). */
+final class SparseWeightsOption {
+    @Option(names = "--sparse-weights", paramLabel = "auto|always|never", defaultValue = "auto",
+            description = "kernels with absent connections as values + indices (compact) or as dense kernel + mask; auto: compact when at least 65,536 entries with at most 25% present, or too large to be dense (default ${DEFAULT-VALUE})")
+    String value;
+
+    SparseWeights layout() {
+        SparseWeights w = SparseWeights.named(value);
+        if (w == null) throw new UserError("--sparse-weights takes auto, always or never, not '" + value + "'");
+        return w;
+    }
+}
