@@ -128,6 +128,7 @@ final class Patterns {
 
     private Connectivity mask(Ast.Tagged t, int n, int m, String layer, String axes) {
         float[][] values;
+        if (t.value() instanceof Ast.Str file && EdgeFiles.isSparseMatrix(file.value())) return fromFile(file, n, m, layer, "mask");
         if (t.value() instanceof Ast.Str file) {
             values = readCsv(file);
         } else {
@@ -165,9 +166,25 @@ final class Patterns {
         }
     }
 
+    /** {@code edges "f.csv"}, {@code edges "f.npz"}, {@code mask "f.npz"}: connections from a file beside the source ({@link EdgeFiles}). */
+    private Connectivity fromFile(Ast.Str file, int n, int m, String layer, String pattern) {
+        Path p = baseDir.resolve(file.value());
+        if (!Files.isRegularFile(p)) {
+            r.error(DiagCode.MASK_FILE, file.span(), pattern + " file " + file.value() + " not found (looked in " + baseDir.toAbsolutePath().normalize() + ")");
+            return null;
+        }
+        try {
+            return EdgeFiles.read(p, file.value(), n, m, layer);
+        } catch (DataFormatException ex) {
+            r.error(DiagCode.MASK_FILE, file.span(), pattern + " file " + ex.getMessage());
+            return null;
+        }
+    }
+
     private Connectivity edges(Ast.Tagged t, int n, int m, String layer) {
+        if (t.value() instanceof Ast.Str file) return fromFile(file, n, m, layer, "edges");
         if (!(t.value() instanceof Ast.ListExpr list)) {
-            r.error(DiagCode.PATTERN_UNKNOWN, t.span(), "edges takes a list like [0 -> 1, 2 -> 0..3]");
+            r.error(DiagCode.PATTERN_UNKNOWN, t.span(), "edges takes a list like [0 -> 1, 2 -> 0..3], or a file: edges \"edges.csv\" (input,unit per line) or edges \"m.npz\" (scipy.sparse)");
             return null;
         }
         List<int[]> pairs = new ArrayList<>();
