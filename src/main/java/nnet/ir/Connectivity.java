@@ -34,6 +34,7 @@ public final class Connectivity {
 
         TooManyConnections(long connections) {
             super(connections + " connections; a layer holds at most " + MAX_CONNECTIONS);
+            // for random(...), the expected count: the pattern is refused before it is drawn
             this.connections = connections;
         }
     }
@@ -91,7 +92,11 @@ public final class Connectivity {
     }
 
     private static Connectivity ranges(int n, int m, RowRange r) {
+        long total = 0; // counted first: a pattern too large is refused before anything is allocated for it
+        for (int i = 0; i < n; i++) total += Math.max(0, Math.min(m, r.to(i)) - Math.max(0, r.from(i)));
+        if (total > MAX_CONNECTIONS) throw new TooManyConnections(total);
         Builder b = new Builder(n, m);
+        b.col = new int[(int) Math.max(total, 1)];
         for (int i = 0; i < n; i++) {
             long lo = Math.max(0, r.from(i)), hi = Math.min(m, r.to(i));
             for (long j = lo; j < hi; j++) b.add((int) j);
@@ -203,6 +208,8 @@ public final class Connectivity {
      */
     public static Connectivity random(int n, int m, double density, long seed) {
         require(randomProblem(n, m, density));
+        double expected = density * n * (double) m;
+        if (expected > MAX_CONNECTIONS * 0.99) throw new TooManyConnections((long) expected); // about so many: refused before drawing
         SplittableRandom rnd = new SplittableRandom(seed);
         return build(n, m, (i, j) -> rnd.nextDouble() < density);
     }
