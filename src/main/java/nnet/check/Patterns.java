@@ -17,7 +17,7 @@ import nnet.runtime.DataFormatException;
  * {@code n} inputs and {@code m} units (LANGUAGE.md §4), after checking each pattern's preconditions.
  */
 final class Patterns {
-    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges");
+    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges", "shuffle", "rewire");
 
     private final Reporter r;
     private final Literals literals;
@@ -56,6 +56,7 @@ final class Patterns {
         if (e instanceof Ast.Name name && name.name().equals("full")) return Connectivity.full(n, m);
         if (e instanceof Ast.Tagged t && t.tag().name().equals("mask")) return mask(t, n, m, layer, axes);
         if (e instanceof Ast.Tagged t && t.tag().name().equals("edges")) return edges(t, n, m, layer);
+        if (e instanceof Ast.Call c && (c.callee().name().equals("shuffle") || c.callee().name().equals("rewire"))) return control(c, n, m, layer, axes);
         if (e instanceof Ast.Call c) {
             String f = c.callee().name();
             List<Double> a = numbers(c);
@@ -97,8 +98,37 @@ final class Patterns {
         return null;
     }
 
+    /** {@code shuffle(p, seed: s)} and {@code rewire(p, seed: s)}: randomised controls of a pattern (LANGUAGE.md §4). */
+    private Connectivity control(Ast.Call c, int n, int m, String layer, String axes) {
+        String f = c.callee().name();
+        Ast.Expr pattern = null;
+        long seed = 7;
+        for (Ast.Arg arg : c.args()) {
+            if (arg.name() == null && pattern == null) pattern = arg.value();
+            else if (arg.name() != null && arg.name().name().equals("seed")) {
+                Double d = number.apply(arg.value());
+                if (d == null) return null;
+                if (d != Math.rint(d)) {
+                    r.error(DiagCode.ARG_VALUE, arg.value().span(), f + "'s seed must be a whole number, found " + Numbers.format(d));
+                    return null;
+                }
+                seed = (long) (double) d;
+            } else {
+                r.error(DiagCode.ARG_UNKNOWN, arg.span(), f + " takes a pattern and seed: (" + f + "(p, seed: 7))");
+                return null;
+            }
+        }
+        if (pattern == null) {
+            r.error(DiagCode.ARG_COUNT, c.span(), f + " takes the pattern to randomise, e.g. " + f + "(edges \"pathways.csv\", seed: 1)");
+            return null;
+        }
+        Connectivity p = pattern(pattern, n, m, layer, axes);
+        if (p == null) return null;
+        return f.equals("shuffle") ? p.shuffle(seed) : p.rewire(seed);
+    }
+
     private static String expected() {
-        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], p | q, p & q)";
+        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], edges \"f.csv\", shuffle(p, seed: 1), rewire(p, seed: 1), p | q, p & q)";
     }
 
     /** Pattern parameters that must be whole numbers; a fractional one becomes -1, which every precondition rejects. */

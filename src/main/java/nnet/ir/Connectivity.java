@@ -261,6 +261,57 @@ public final class Connectivity {
         return new Connectivity(index.rows(), index.cols(), index.rowStart().clone(), index.colIndex().clone());
     }
 
+    /**
+     * As many connections as this pattern has, placed uniformly at random among the {@code rows x cols}
+     * entries (Floyd's sampling of {@code count} distinct entries, row-major index, from
+     * {@code new SplittableRandom(seed)}): the control that keeps a pattern's density only.
+     */
+    public Connectivity shuffle(long seed) {
+        long total = (long) rows * cols;
+        int k = colIndex.length;
+        SplittableRandom rnd = new SplittableRandom(seed);
+        java.util.HashSet<Long> chosen = new java.util.HashSet<>(Math.max(16, k * 2));
+        for (long j = total - k; j < total; j++) {
+            long t = rnd.nextLong(j + 1);
+            chosen.add(chosen.contains(t) ? j : t);
+        }
+        int[] in = new int[k], unit = new int[k];
+        int c = 0;
+        for (long e : chosen) {
+            in[c] = (int) (e / cols);
+            unit[c++] = (int) (e % cols);
+        }
+        return edges(rows, cols, in, unit, k);
+    }
+
+    /**
+     * The same number of connections at every input and every unit, wired at random: degree-preserving
+     * randomisation by {@code 10 x connections} attempted swaps of two connections' units
+     * ({@code (a, b), (c, d) -> (a, d), (c, b)} when neither exists yet), drawn from
+     * {@code new SplittableRandom(seed)}. The control published pathway studies compare against.
+     */
+    public Connectivity rewire(long seed) {
+        int k = colIndex.length;
+        int[] in = new int[k], unit = colIndex.clone();
+        for (int i = 0; i < rows; i++) java.util.Arrays.fill(in, rowStart[i], rowStart[i + 1], i);
+        java.util.HashSet<Long> present = new java.util.HashSet<>(Math.max(16, k * 2));
+        for (int e = 0; e < k; e++) present.add((long) in[e] * cols + unit[e]);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        for (long attempt = 0, swaps = 10L * k; k > 1 && attempt < swaps; attempt++) {
+            int x = rnd.nextInt(k), y = rnd.nextInt(k);
+            long ad = (long) in[x] * cols + unit[y], cb = (long) in[y] * cols + unit[x];
+            if (unit[x] == unit[y] || present.contains(ad) || present.contains(cb)) continue;
+            present.remove((long) in[x] * cols + unit[x]);
+            present.remove((long) in[y] * cols + unit[y]);
+            present.add(ad);
+            present.add(cb);
+            int t = unit[x];
+            unit[x] = unit[y];
+            unit[y] = t;
+        }
+        return edges(rows, cols, in, unit, k);
+    }
+
     public Connectivity union(Connectivity o) {
         return combine(o, true);
     }
