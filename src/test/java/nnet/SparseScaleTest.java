@@ -203,4 +203,41 @@ class SparseScaleTest {
         }
         assertArrayEquals(new int[] {4, 3}, new int[] {fromCsv.present().rows(), fromCsv.present().cols()});
     }
+
+    @Test
+    void theSparseWeightsOptionChoosesTheLayoutOfInitTrainAndGrad() throws IOException {
+        Path net = dir.resolve("small.nnet");
+        Files.writeString(net, SMALL);
+        Path always = dir.resolve("always.safetensors"), never = dir.resolve("never.safetensors"), auto = dir.resolve("auto.safetensors");
+        assertEquals(0, CliRunner.run("init", net.toString(), "--sparse-weights", "always", "-o", always.toString()).exit());
+        assertEquals(0, CliRunner.run("init", net.toString(), "--sparse-weights", "never", "-o", never.toString()).exit());
+        assertEquals(0, CliRunner.run("init", net.toString(), "-o", auto.toString()).exit());
+        assertTrue(Safetensors.readStored(always).containsKey("h.kernel.indices"));
+        assertTrue(Safetensors.readStored(never).containsKey("h.mask"));
+        assertEquals(Safetensors.read(never), Safetensors.read(auto), "auto keeps a small kernel (40 x 30) dense");
+        Files.writeString(dir.resolve("x.csv"), "0.5,".repeat(39) + "1\n" + "-1,".repeat(39) + "0\n");
+        Files.writeString(dir.resolve("t.csv"), "1,0\n0,1\n");
+        Path g = dir.resolve("g.safetensors"), w = dir.resolve("w.safetensors");
+        assertEquals(0, CliRunner.run("grad", net.toString(), "--weights", always.toString(), "--input", dir.resolve("x.csv").toString(),
+                "--target", dir.resolve("t.csv").toString(), "--sparse-weights", "always", "-o", g.toString()).exit());
+        assertTrue(Safetensors.readStored(g).containsKey("h.kernel.values"));
+        assertEquals(0, CliRunner.run("train", net.toString(), "--weights", always.toString(), "--input", dir.resolve("x.csv").toString(),
+                "--target", dir.resolve("t.csv").toString(), "--epochs", "1", "--quiet", "--sparse-weights", "never", "-o", w.toString()).exit());
+        assertTrue(Safetensors.read(w).containsKey("h.kernel"), "a compact file in, a dense file out");
+        CliRunner bad = CliRunner.run("init", net.toString(), "--sparse-weights", "sometimes", "-o", w.toString());
+        assertEquals(1, bad.exit());
+        assertTrue(bad.err().contains("--sparse-weights takes auto, always or never, not 'sometimes'"), bad.err());
+    }
+
+    @Test
+    void neverIsRefusedBeforeAnyWorkForAKernelTooLargeToBeDense() throws IOException {
+        writeGenNetEdges(dir.resolve("snp_gene.csv"), 131_503, 17_825);
+        Path net = dir.resolve("gennet.nnet");
+        Files.writeString(net, "network GenNet {\n  input snps[131503]\n  genes = dense(snps, 17825, connect: edges \"snp_gene.csv\")\n  output genes\n  loss mse\n}\n");
+        CliRunner r = CliRunner.run("train", net.toString(), "--input", dir.resolve("no_such.csv").toString(), "--target", dir.resolve("no_such.csv").toString(),
+                "--sparse-weights", "never", "-o", dir.resolve("w.safetensors").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("genes.kernel is 131503 x 17825 = 2344040975 entries, too many for a dense tensor"), r.err());
+        assertFalse(r.err().contains("no_such"), "refused before reading the data: " + r.err());
+    }
 }

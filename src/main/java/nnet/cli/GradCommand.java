@@ -8,6 +8,7 @@ import nnet.runtime.AtomicFiles;
 import nnet.runtime.Csv;
 import nnet.runtime.Network;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,13 +27,14 @@ final class GradCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Graph g = Sources.trainable(file, network);
+        SparseWeights layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
         Sources.loadWeights(net, g, weights, 0);
         TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
         float loss = net.computeGradients(data.inputs(), data.targets());
-        Safetensors.write(output, net.gradients(sparseWeights.layout()));
+        Safetensors.write(output, net.gradients(layout));
         // with -o -, standard output holds the gradients file and nothing else
         (AtomicFiles.isStandardOutput(output) ? System.err : System.out).println("loss: " + Csv.format(loss));
         return 0;

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,8 +21,9 @@ final class InitCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Graph g = Sources.graph(file, network);
+        SparseWeights layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         MemoryNeeds.check(g, MemoryNeeds.Use.INITIAL_WEIGHTS, 0, "init");
-        Safetensors.write(output, InitialWeights.stored(g, seed, sparseWeights.layout()));
+        Safetensors.write(output, InitialWeights.stored(g, seed, layout));
         return 0;
     }
 }

@@ -18,6 +18,7 @@ import nnet.runtime.Csv;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,12 +41,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar") boolean quiet;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
+    /** How the weights are written after each epoch. */
+    private SparseWeights layout;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
             description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
     @Override
     public Integer call() {
         Graph g = Sources.trainable(file, network);
+        layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         Graph.TrainSettings d = g.train();
         int nEpochs = positive("--epochs", epochs != null ? epochs : d.epochs());
         int batchLimit = positive("--batch", batch != null ? batch : d.batch());
@@ -60,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
 
         List<Float> curve = new ArrayList<>();
         float epochLoss = train(net, g.name(), data, nEpochs, batchSize, curve);
-        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(sparseWeights.layout()));
+        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
         if (plot != null) LossPlot.write(plot, curve, g.name() + ": loss per step (" + g.loss().function() + ")");
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
@@ -115,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
                 epochLoss = (float) (sum / rows);
                 // a checkpoint: an interrupted run keeps the last full epoch (a stream gets the weights once, at the end)
-                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(sparseWeights.layout()));
+                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
             }
         }
         return epochLoss;

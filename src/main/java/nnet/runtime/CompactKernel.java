@@ -109,7 +109,12 @@ public record CompactKernel(SparseIndex index, float[] values) {
 
     /** The dense {@code [inputs, units]} kernel, 0 at absent connections. */
     public Tensor toDense() {
-        SparseWeights.checkDense("this kernel", index.rows(), index.cols());
+        return toDense("this kernel");
+    }
+
+    /** {@link #toDense()}; {@code name} names the kernel when it is too large to be dense. */
+    public Tensor toDense(String name) {
+        SparseWeights.checkDense(name, index.rows(), index.cols());
         float[] d = new float[index.rows() * index.cols()];
         for (int i = 0; i < index.rows(); i++)
             for (int k = index.rowStart()[i]; k < index.rowStart()[i + 1]; k++) d[i * index.cols() + index.colIndex()[k]] = values[k];
@@ -133,7 +138,7 @@ public record CompactKernel(SparseIndex index, float[] values) {
                 if (kernel != null && file.containsKey(kernel + INDICES)) { // one of the three: the kernel is written once, at its values
                     if (!name.endsWith(VALUES)) return;
                     CompactKernel c = read(file, kernel);
-                    out.put(kernel, c.toDense());
+                    out.put(kernel, c.toDense(kernel + " (this command needs it dense)"));
                     out.put(kernel.endsWith(".kernel") ? kernel.substring(0, kernel.length() - ".kernel".length()) + ".mask" : kernel + ".mask", c.index().toMask());
                 } else if (t instanceof Tensor f) out.put(name, f);
                 else throw new DataFormatException("weights: tensor '" + name + "' is " + t.dtype() + ", not part of a compact kernel");

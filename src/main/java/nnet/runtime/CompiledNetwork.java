@@ -524,7 +524,7 @@ public abstract class CompiledNetwork implements Network {
             CompactKernel c = compact.get(e.getKey());
             if (c == null) p.load(((Tensor) weights.get(e.getKey())).data());
             else if (p.connections != null) p.loadCompact(c);
-            else p.load(c.toDense().data());
+            else p.load(c.toDense(e.getKey()).data());
         }
     }
 

@@ -40,6 +40,7 @@ public enum SparseWeights {
     /** The error for a kernel {@code never} cannot write. */
     public static void checkDense(String name, long rows, long cols) {
         if (rows * cols > MAX_DENSE)
-            throw new UserError(name + " is " + rows + " x " + cols + " = " + rows * cols + " entries, too many for a dense tensor; write it compact (--sparse-weights auto or always)");
+            throw new UserError(name + " is " + rows + " x " + cols + " = " + rows * cols + " entries, too many for a dense tensor"
+                    + (name.contains("(") ? "" : "; write it compact (--sparse-weights auto or always)"));
     }
 }
