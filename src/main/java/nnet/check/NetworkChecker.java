@@ -133,19 +133,7 @@ final class NetworkChecker implements Reporter {
         if (outputs.isEmpty()) error(DiagCode.OUTPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no output; add 'output <name>'");
         if (!hasInput) error(DiagCode.INPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no input; add e.g. 'input x[4]'");
         LossChecker lossChecker = new LossChecker(this, producers);
-        // one loss per network for now: a second statement used to replace the first in silence
-        Ast.LossStmt first = null;
-        for (Ast.LossStmt l : losses) {
-            var loss = lossChecker.check(l, outs, outputs.isEmpty());
-            if (loss.isEmpty()) continue;
-            if (first != null) {
-                error(DiagCode.LOSS_SEVERAL, l.span(), "a network trains one loss for now, and line " + first.span().line()
-                        + " has it; several losses (a head per layer, summed) are not supported yet: combine the heads into one output, e.g. with concat");
-                continue;
-            }
-            first = l;
-            g.loss(loss.get());
-        }
+        lossChecker.checkAll(losses, outs, outputs.isEmpty()).ifPresent(g::loss);
         if (totalFloats > Sizes.MAX_TOTAL)
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
                     + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : Long.toString(totalFloats / (1L << 30) * 4)) + " GiB); at most "

@@ -73,6 +73,16 @@ public record CompactKernel(SparseIndex index, float[] values) {
         return fromPairs(n, m, pairs, nnz, values.data(), kernelName);
     }
 
+    /** The connections of {@code kernelName} alone, from its index and shape (values, if there, are not needed). */
+    public static SparseIndex readIndex(Map<String, ? extends StoredTensor> file, String kernelName) {
+        if (file.containsKey(kernelName + VALUES)) return read(file, kernelName).index();
+        StoredTensor indices = file.get(kernelName + INDICES);
+        int nnz = indices == null ? 0 : indices.length() / 2;
+        Map<String, StoredTensor> withValues = new java.util.HashMap<>(file);
+        withValues.put(kernelName + VALUES, new Tensor(new int[] {nnz}, new float[nnz]));
+        return read(withValues, kernelName).index();
+    }
+
     /** Sorts the pairs into compressed sparse rows, their values with them: O(n + nnz log(row length)). */
     private static CompactKernel fromPairs(int n, int m, int[] pairs, int nnz, float[] v, String kernelName) {
         int[] start = new int[n + 1];

@@ -125,7 +125,7 @@ public abstract class CompiledNetwork implements Network {
      */
     protected final SparseParam sparseParam(String paramName, String maskName, String frozenName, int columns) {
         boolean compact = structure.containsKey(paramName + CompactKernel.INDICES);
-        SparseIndex rows = compact ? CompactKernel.read(withoutValues(paramName), paramName).index() : repeated(SparseIndex.fromMask(structure(maskName)), columns);
+        SparseIndex rows = compact ? CompactKernel.readIndex(structure, paramName) : repeated(SparseIndex.fromMask(structure(maskName)), columns);
         SparseParam p = SparseParam.of(weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[rows.count()], rows);
         int n = rows.rows(), m = rows.cols();
         int[] colOf = p.columnOfEach();
@@ -140,14 +140,6 @@ public abstract class CompiledNetwork implements Network {
         }
         params.put(paramName, storage);
         return p;
-    }
-
-    /** The index and shape of a compact kernel in the structure resource, with zero values, for {@link CompactKernel#read}. */
-    private Map<String, StoredTensor> withoutValues(String kernelName) {
-        int nnz = structure.get(kernelName + CompactKernel.INDICES).shape()[1];
-        return Map.of(kernelName + CompactKernel.INDICES, structure.get(kernelName + CompactKernel.INDICES),
-                kernelName + CompactKernel.SHAPE, structure.get(kernelName + CompactKernel.SHAPE),
-                kernelName + CompactKernel.VALUES, new Tensor(new int[] {nnz}, new float[nnz]));
     }
 
     /** An lstm kernel's mask has a column per unit and repeats for each gate: its index over all {@code columns}. */
@@ -494,38 +486,7 @@ public abstract class CompiledNetwork implements Network {
 
     @Override
     public void loadWeights(Map<String, ? extends StoredTensor> weights) {
-        List<String> missing = new ArrayList<>();
-        Map<String, CompactKernel> compact = new LinkedHashMap<>();
-        for (var e : params.entrySet()) {
-            String name = e.getKey();
-            StoredTensor t = weights.get(name);
-            int[] shape = e.getValue().shape;
-            if (t == null && CompactKernel.isIn(weights, name)) {
-                CompactKernel c = CompactKernel.read(weights, name);
-                if (shape.length != 2 || c.index().rows() != shape[0] || c.index().cols() != shape[1])
-                    throw new DataFormatException("weights: compact kernel '" + name + "' is " + c.index().rows() + " x " + c.index().cols() + ", the network needs "
-                            + Arrays.toString(shape));
-                compact.put(name, c);
-                continue;
-            }
-            if (t == null) {
-                missing.add(name);
-                continue;
-            }
-            if (!(t instanceof Tensor))
-                throw new DataFormatException("weights: tensor '" + name + "' is " + t.dtype() + ", weights are F32");
-            if (!Arrays.equals(t.shape(), shape))
-                throw new DataFormatException("weights: tensor '" + name + "' has shape " + Arrays.toString(t.shape()) + ", the network needs "
-                        + Arrays.toString(shape));
-        }
-        if (!missing.isEmpty()) throw new DataFormatException("weights: missing " + String.join(", ", missing) + " (the network " + name + " needs " + String.join(", ", params.keySet()) + ")");
-        for (var e : params.entrySet()) {
-            ParamStorage p = e.getValue();
-            CompactKernel c = compact.get(e.getKey());
-            if (c == null) p.load(((Tensor) weights.get(e.getKey())).data());
-            else if (p.connections != null) p.loadCompact(c);
-            else p.load(c.toDense(e.getKey()).data());
-        }
+        StoredWeights.load(name, params, weights);
     }
 
     /** Every tensor dense (a sparse kernel as its {@code [n, m]} values and 0/1 mask): the Keras layout. */
@@ -538,21 +499,6 @@ public abstract class CompiledNetwork implements Network {
 
     @Override
     public Map<String, StoredTensor> saveWeights(SparseWeights layout) {
-        Map<String, StoredTensor> out = new LinkedHashMap<>();
-        for (var e : params.entrySet()) {
-            ParamStorage p = e.getValue();
-            if (p.connections == null) out.put(e.getKey(), new Tensor(p.shape, p.save()));
-            else if (layout.compact(p.shape[0], p.shape[1], p.connections.count())) p.saveCompact().putInto(out, e.getKey());
-            else {
-                SparseWeights.checkDense(e.getKey(), p.shape[0], p.shape[1]);
-                out.put(e.getKey(), new Tensor(p.shape, p.save()));
-                out.put(p.maskName, p.connections.toMask());
-            }
-        }
-        structure.forEach((name, t) -> {
-            String kernel = CompactKernel.kernelOf(name);
-            if (kernel == null || params.get(kernel) == null || params.get(kernel).connections == null) out.put(name, t);
-        });
-        return out;
+        return StoredWeights.save(params, structure, layout);
     }
 }

@@ -87,18 +87,10 @@ public final class WeightsFile {
             if (isStructure(name) && t instanceof Tensor mask) out.put(name, mask);
             else if (name.endsWith(CompactKernel.INDICES)) {
                 String kernel = CompactKernel.kernelOf(name);
-                out.put(maskNameOf(kernel), compactIndex(tensors, kernel));
+                out.put(maskNameOf(kernel), CompactKernel.readIndex(tensors, kernel));
             }
         });
         return out;
-    }
-
-    private static SparseIndex compactIndex(Map<String, ? extends StoredTensor> tensors, String kernel) {
-        if (tensors.containsKey(kernel + CompactKernel.VALUES)) return CompactKernel.read(tensors, kernel).index();
-        Map<String, StoredTensor> withValues = new LinkedHashMap<>(tensors);
-        int nnz = tensors.get(kernel + CompactKernel.INDICES).length() / 2;
-        withValues.put(kernel + CompactKernel.VALUES, new Tensor(new int[] {nnz}, new float[nnz]));
-        return CompactKernel.read(withValues, kernel).index();
     }
 
     /** {@code h.kernel} is described by {@code h.mask} (Param.maskName). */
