@@ -84,10 +84,12 @@ final class Layers {
         int n = x.shape().last(), m = units;
         String layer = c.layerName(call);
         String desc = "dense(" + NetworkChecker.describe(a.get("x")) + ", " + m + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
-        if (!c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)
+        // a sparse kernel stores its present connections only, so its limit is on those (checked by the pattern), not on n x m
+        if ((!a.has("connect") && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m))
                 || !c.sizeOk(call.span(), Sizes.product(x.shape().outer(), m), desc + ": its output")) return null;
         // without connect: the layer is full, and no n x m pattern is built for it (large layers would wait for it)
         Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : null;
+        if (conn != null && conn.isFull() && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)) return null;
         Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
         Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc, "inputs x units") : null;
@@ -97,6 +99,7 @@ final class Layers {
             c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
             return null;
         }
+        if (conn != null) warnUnconnected(conn, a.get("connect").span(), desc);
         Param kernel = new Param(layer, "kernel", new Shape(n, m), conn == null || conn.isFull() ? null : conn, w.init() != null ? w.init() : init, w.fixed(), frozen);
         c.param(kernel);
         Span span = call.span();
@@ -107,6 +110,17 @@ final class Layers {
             out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, linear ? name : null, span);
         }
         return linear ? c.producedBy(out, a.has("act") ? "linear" : "dense") : activation(act, out, Activation.DEFAULT_SLOPE, name, span);
+    }
+
+    /** A unit no input feeds outputs its bias alone, whatever the data: likely a gap in a pathway table (a warning, as it compiles). */
+    private void warnUnconnected(Connectivity conn, Span at, String desc) {
+        int[] degree = conn.unitDegrees();
+        List<Integer> none = new java.util.ArrayList<>();
+        for (int j = 0; j < degree.length; j++) if (degree[j] == 0) none.add(j);
+        if (none.isEmpty()) return;
+        String listed = none.stream().limit(5).map(String::valueOf).collect(java.util.stream.Collectors.joining(", ")) + (none.size() > 5 ? ", ..." : "");
+        c.warning(DiagCode.CONNECT_UNCONNECTED, at, none.size() + " of the " + degree.length + " units of " + desc + (none.size() == 1 ? " has" : " have") + " no incoming connection (unit"
+                + (none.size() == 1 ? " " : "s ") + listed + "): they output their bias alone");
     }
 
     // ---- activations

@@ -28,6 +28,27 @@ final class LossChecker {
     }
 
     /**
+     * Every loss statement checked; the network's loss is the first. One loss per network for now: a
+     * further one is an error ({@code loss.several}), where it used to replace the first in silence.
+     */
+    Optional<Graph.Loss> checkAll(java.util.List<Ast.LossStmt> losses, Map<String, Node> outputs, boolean noOutputStmt) {
+        Ast.LossStmt first = null;
+        Optional<Graph.Loss> result = Optional.empty();
+        for (Ast.LossStmt l : losses) {
+            Optional<Graph.Loss> loss = check(l, outputs, noOutputStmt);
+            if (loss.isEmpty()) continue;
+            if (first != null) {
+                c.error(DiagCode.LOSS_SEVERAL, l.span(), "a network trains one loss for now, and line " + first.span().line()
+                        + " has it; several losses (a head per layer, summed) are not supported yet: combine the heads into one output, e.g. with concat");
+                continue;
+            }
+            first = l;
+            result = loss;
+        }
+        return result;
+    }
+
+    /**
      * @param outputs every name in an output statement, with its node (null when its statement had an error)
      * @return the loss, or empty after an error (reported, unless an earlier error explains it)
      */

@@ -17,7 +17,7 @@ import nnet.runtime.DataFormatException;
  * {@code n} inputs and {@code m} units (LANGUAGE.md §4), after checking each pattern's preconditions.
  */
 final class Patterns {
-    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges");
+    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges", "shuffle", "rewire");
 
     private final Reporter r;
     private final Literals literals;
@@ -36,14 +36,27 @@ final class Patterns {
      * @param axes  what rows and columns are, e.g. {@code inputs x units}
      */
     Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes) {
+        try {
+            return pattern(e, n, m, layer, axes);
+        } catch (Connectivity.TooManyConnections tooMany) {
+            r.error(DiagCode.SHAPE_SIZE, e.span(), layer + " has " + tooMany.connections + " connections; one tensor holds at most " + Connectivity.MAX_CONNECTIONS);
+            return null;
+        }
+    }
+
+    /** {@code random} draws once per entry: past this many entries it would take minutes, so larger layers list their edges. */
+    static final long MAX_DRAWS = 1L << 33;
+
+    private Connectivity pattern(Ast.Expr e, int n, int m, String layer, String axes) {
         if (e instanceof Ast.Binary b && (b.op().equals("|") || b.op().equals("&"))) {
-            Connectivity p = eval(b.left(), n, m, layer, axes), q = eval(b.right(), n, m, layer, axes);
+            Connectivity p = pattern(b.left(), n, m, layer, axes), q = pattern(b.right(), n, m, layer, axes);
             if (p == null || q == null) return null;
             return b.op().equals("|") ? p.union(q) : p.intersect(q);
         }
         if (e instanceof Ast.Name name && name.name().equals("full")) return Connectivity.full(n, m);
         if (e instanceof Ast.Tagged t && t.tag().name().equals("mask")) return mask(t, n, m, layer, axes);
         if (e instanceof Ast.Tagged t && t.tag().name().equals("edges")) return edges(t, n, m, layer);
+        if (e instanceof Ast.Call c && (c.callee().name().equals("shuffle") || c.callee().name().equals("rewire"))) return control(c, n, m, layer, axes);
         if (e instanceof Ast.Call c) {
             String f = c.callee().name();
             List<Double> a = numbers(c);
@@ -68,6 +81,8 @@ final class Patterns {
                 case "random" -> {
                     if (!arity(c, a, 1, 2)) return null;
                     problem = Connectivity.randomProblem(n, m, a.get(0));
+                    if (problem == null && (long) n * m > MAX_DRAWS)
+                        problem = "random(...) draws once per entry, and " + n + " x " + m + " is more than 2^33 entries: list the connections instead (edges \"file.csv\")";
                     long seed = a.size() > 1 ? (long) (double) a.get(1) : 7;
                     if (problem == null) return Connectivity.random(n, m, a.get(0), seed);
                 }
@@ -83,8 +98,37 @@ final class Patterns {
         return null;
     }
 
+    /** {@code shuffle(p, seed: s)} and {@code rewire(p, seed: s)}: randomised controls of a pattern (LANGUAGE.md §4). */
+    private Connectivity control(Ast.Call c, int n, int m, String layer, String axes) {
+        String f = c.callee().name();
+        Ast.Expr pattern = null;
+        long seed = 7;
+        for (Ast.Arg arg : c.args()) {
+            if (arg.name() == null && pattern == null) pattern = arg.value();
+            else if (arg.name() != null && arg.name().name().equals("seed")) {
+                Double d = number.apply(arg.value());
+                if (d == null) return null;
+                if (d != Math.rint(d)) {
+                    r.error(DiagCode.ARG_VALUE, arg.value().span(), f + "'s seed must be a whole number, found " + Numbers.format(d));
+                    return null;
+                }
+                seed = (long) (double) d;
+            } else {
+                r.error(DiagCode.ARG_UNKNOWN, arg.span(), f + " takes a pattern and seed: (" + f + "(p, seed: 7))");
+                return null;
+            }
+        }
+        if (pattern == null) {
+            r.error(DiagCode.ARG_COUNT, c.span(), f + " takes the pattern to randomise, e.g. " + f + "(edges \"pathways.csv\", seed: 1)");
+            return null;
+        }
+        Connectivity p = pattern(pattern, n, m, layer, axes);
+        if (p == null) return null;
+        return f.equals("shuffle") ? p.shuffle(seed) : p.rewire(seed);
+    }
+
     private static String expected() {
-        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], p | q, p & q)";
+        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], edges \"f.csv\", shuffle(p, seed: 1), rewire(p, seed: 1), p | q, p & q)";
     }
 
     /** Pattern parameters that must be whole numbers; a fractional one becomes -1, which every precondition rejects. */
@@ -114,6 +158,7 @@ final class Patterns {
 
     private Connectivity mask(Ast.Tagged t, int n, int m, String layer, String axes) {
         float[][] values;
+        if (t.value() instanceof Ast.Str file && EdgeFiles.isSparseMatrix(file.value())) return fromFile(file, n, m, layer, "mask");
         if (t.value() instanceof Ast.Str file) {
             values = readCsv(file);
         } else {
@@ -151,9 +196,25 @@ final class Patterns {
         }
     }
 
+    /** {@code edges "f.csv"}, {@code edges "f.npz"}, {@code mask "f.npz"}: connections from a file beside the source ({@link EdgeFiles}). */
+    private Connectivity fromFile(Ast.Str file, int n, int m, String layer, String pattern) {
+        Path p = baseDir.resolve(file.value());
+        if (!Files.isRegularFile(p)) {
+            r.error(DiagCode.MASK_FILE, file.span(), pattern + " file " + file.value() + " not found (looked in " + baseDir.toAbsolutePath().normalize() + ")");
+            return null;
+        }
+        try {
+            return EdgeFiles.read(p, file.value(), n, m, layer);
+        } catch (DataFormatException ex) {
+            r.error(DiagCode.MASK_FILE, file.span(), pattern + " file " + ex.getMessage());
+            return null;
+        }
+    }
+
     private Connectivity edges(Ast.Tagged t, int n, int m, String layer) {
+        if (t.value() instanceof Ast.Str file) return fromFile(file, n, m, layer, "edges");
         if (!(t.value() instanceof Ast.ListExpr list)) {
-            r.error(DiagCode.PATTERN_UNKNOWN, t.span(), "edges takes a list like [0 -> 1, 2 -> 0..3]");
+            r.error(DiagCode.PATTERN_UNKNOWN, t.span(), "edges takes a list like [0 -> 1, 2 -> 0..3], or a file: edges \"edges.csv\" (input,unit per line) or edges \"m.npz\" (scipy.sparse)");
             return null;
         }
         List<int[]> pairs = new ArrayList<>();

@@ -35,7 +35,7 @@ final class BenchCommand implements Callable<Integer> {
         if (!(seconds > 0) || seconds > 600) throw new UserError("--seconds must be in (0, 600], got " + seconds);
         Graph g = Sources.graph(file, network);
         Network net = instantiate(g);
-        net.loadWeights(InitialWeights.of(g, 1));
+        net.loadWeights(InitialWeights.stored(g, 1, nnet.runtime.SparseWeights.ALWAYS));
         if (g.loss() != null && (optimizer != null || lr != null)) { // the file's settings, but what the flags say
             TrainDefaults file = net.trainDefaults();
             String kind = optimizer != null ? optimizer : file.optimizer();

@@ -11,6 +11,7 @@ import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
@@ -42,12 +43,14 @@ final class EpochLoop {
     private final LrSchedule schedule;
     private final Optimizer optimizer;
     private final Path output;
+    /** How sparse kernels are written (--sparse-weights). */
+    private final SparseWeights layout;
     private final TrainLog log;
     private final Progress progress;
     final Curves curves = new Curves();
 
     EpochLoop(Network net, String lossOutput, LossFunction loss, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
-              long seed, LrSchedule schedule, Optimizer optimizer, Path output, TrainLog log, Progress progress) {
+              long seed, LrSchedule schedule, Optimizer optimizer, Path output, SparseWeights layout, TrainLog log, Progress progress) {
         this.net = net;
         this.lossOutput = lossOutput;
         this.loss = loss;
@@ -60,6 +63,7 @@ final class EpochLoop {
         this.schedule = schedule;
         this.optimizer = optimizer;
         this.output = output;
+        this.layout = layout;
         this.log = log;
         this.progress = progress;
     }
@@ -104,7 +108,7 @@ final class EpochLoop {
         long step = 0, seen = 0, start = System.nanoTime();
         int written = 0, best = 0;
         double bestLoss = Double.POSITIVE_INFINITY;
-        Map<String, Tensor> bestWeights = null;
+        Map<String, nnet.runtime.StoredTensor> bestWeights = null;
         Evaluation bestEval = null, eval = null;
         int epoch = 1;
         boolean stopped = false;
@@ -150,8 +154,8 @@ final class EpochLoop {
             }
             if (patience == 0 || improved) {
                 // a checkpoint: an interrupted run keeps the last full (with early stopping: the best) epoch
-                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(), false);
-                if (patience > 0) bestWeights = net.saveWeights();
+                if (!AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout), false);
+                if (patience > 0) bestWeights = net.saveWeights(layout);
                 written = epoch;
             }
             progress.epoch(epoch, epochs, epochLoss, eval, rate, samplesPerSecond);
@@ -162,7 +166,7 @@ final class EpochLoop {
             }
         }
         int ran = Math.min(epoch, epochs);
-        if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(), false); // no epoch had a finite held-out loss
+        if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout), false); // no epoch had a finite held-out loss
         if (patience > 0 && bestWeights != null && best != ran) {
             net.loadWeights(bestWeights); // the network reports, and -o - writes, the epoch it kept
             return new Result(ran, epochLoss, best, bestEval, stopped);

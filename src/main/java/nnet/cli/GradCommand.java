@@ -8,6 +8,7 @@ import nnet.runtime.AtomicFiles;
 import nnet.runtime.Csv;
 import nnet.runtime.Network;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,18 +21,20 @@ final class GradCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.safetensors", description = "where to write the gradients (- for standard output)") Path output;
 
     @Override
     public Integer call() {
         Graph g = Sources.trainable(file, network);
+        SparseWeights layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
         Sources.loadWeights(net, g, weights, 0);
         TrainingData data = TrainingData.read(net, inputs, target, g.loss().function());
         float loss = net.computeGradients(data.inputs(), data.targets());
-        Safetensors.write(output, net.gradients());
+        Safetensors.write(output, net.gradients(layout));
         // with -o -, standard output holds the gradients file and nothing else
         (AtomicFiles.isStandardOutput(output) ? System.err : System.out).println("loss: " + Csv.format(loss));
         return 0;

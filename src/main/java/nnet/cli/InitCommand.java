@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -15,12 +16,14 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "random seed (default ${DEFAULT-VALUE})") long seed;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors", description = "where to write the weights (- for standard output)") Path output;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
 
     @Override
     public Integer call() {
         Graph g = Sources.graph(file, network);
+        SparseWeights layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         MemoryNeeds.check(g, MemoryNeeds.Use.INITIAL_WEIGHTS, 0, "init");
-        Safetensors.write(output, InitialWeights.of(g, seed));
+        Safetensors.write(output, InitialWeights.stored(g, seed, layout));
         return 0;
     }
 }

@@ -22,7 +22,7 @@ final class MemoryNeeds {
 
     /** What a command does with the network, and so what it allocates besides the weights. */
     enum Use {
-        /** {@code init}: every weight tensor at its full shape, and the masks. */
+        /** {@code init}: every weight tensor at its full shape (a sparse kernel compact), and the masks. */
         INITIAL_WEIGHTS,
         /** {@code run}, {@code predict}, {@code compile}, {@code bench}: the compiled network, its buffers, a weights file read. */
         FORWARD,
@@ -41,10 +41,15 @@ final class MemoryNeeds {
         long stored = 0, full = 0, trainable = 0, masks = 0, activations = 0;
         for (Param p : g.params()) {
             long size = p.shape().sizeLong();
-            full += size;
             stored += p.present() == null ? size * FLOAT : p.count() * SPARSE_ENTRY;
             if (!p.isFixed()) trainable += p.count();
-            if (p.present() != null) masks += (long) p.present().rows() * p.present().cols();
+            if (p.isSparseKernel()) {
+                full += p.count() * 3; // compact in a file: a value and two int32 indices per connection
+                masks += p.count(); // the connectivity, compressed sparse rows
+            } else {
+                full += size;
+                if (p.present() != null) masks += (long) p.present().rows() * p.present().cols();
+            }
         }
         for (Node n : g.nodes()) activations += n.shape().sizeLong();
         List<String> parts = new ArrayList<>();

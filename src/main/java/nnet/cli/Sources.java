@@ -20,7 +20,10 @@ import nnet.ir.Param;
 import nnet.pack.NetworkClassLoader;
 import nnet.runtime.IoErrors;
 import nnet.runtime.Network;
+import nnet.runtime.CompactKernel;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
+import nnet.runtime.StoredTensor;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
@@ -96,14 +99,15 @@ final class Sources {
      */
     static void loadWeights(Network net, Graph g, Path weightsFile, long seed) {
         if (weightsFile == null) {
-            net.loadWeights(InitialWeights.of(g, seed));
+            net.loadWeights(InitialWeights.stored(g, seed, SparseWeights.ALWAYS));
             return;
         }
-        Map<String, Tensor> structure = new LinkedHashMap<>();
+        Map<String, StoredTensor> structure = new LinkedHashMap<>();
         Set<String> known = new HashSet<>();
         for (Param p : g.params()) {
             known.add(p.name());
-            if (p.present() != null) structure.put(p.maskName(), p.present().toMask());
+            if (p.isSparseKernel()) CompactKernel.putIndex(structure, p.name(), p.present().index()); // O(connections), whatever the file's form
+            else if (p.present() != null) structure.put(p.maskName(), p.present().toMask());
             if (p.frozen() != null) structure.put(p.frozenName(), p.frozen().toMask());
         }
         known.addAll(structure.keySet());
@@ -112,6 +116,6 @@ final class Sources {
 
     /** Weights from a file when given; otherwise initial ones (only fixed weights, or {@code --seed}). */
     static Map<String, Tensor> weights(Graph g, Path weightsFile, long seed) {
-        return weightsFile == null ? InitialWeights.of(g, seed) : Safetensors.read(weightsFile);
+        return weightsFile == null ? InitialWeights.of(g, seed) : CompactKernel.dense(Safetensors.readStored(weightsFile), weightsFile.toString());
     }
 }

@@ -14,6 +14,7 @@ import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,6 +40,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each step, and the held-out loss of each epoch, to this PNG (or SVG, by the extension)") Path plot;
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
+    /** How the weights are written after each epoch. */
+    private SparseWeights layout;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
             description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
@@ -46,6 +50,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() {
         checkFlags();
         Graph g = Sources.trainable(file, network);
+        layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         Graph.TrainSettings d = g.train();
         int nEpochs = positive("--epochs", epochs != null ? epochs : d.epochs());
         int batchLimit = positive("--batch", batch != null ? batch : d.batch());
@@ -73,10 +78,10 @@ final class TrainCommand implements Callable<Integer> {
         EpochLoop loop;
         try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
             loop = new EpochLoop(net, lossOutput, g.loss().function(), data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
-                    schedule, opt, output, log == null ? null : new TrainLog(log), progress);
+                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress);
             r = loop.run();
         }
-        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights());
+        if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
         if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + g.loss().function() + ")");
         report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));

@@ -13,7 +13,9 @@ import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Program;
+import nnet.runtime.CompactKernel;
 import nnet.runtime.CompiledNetwork;
+import nnet.runtime.StoredTensor;
 import nnet.runtime.Tensor;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
@@ -41,7 +43,7 @@ public final class ClassEmitter {
     private final Program p;
     private final Type self;
     private final ClassWriter cw;
-    private final Map<String, Tensor> structure = new LinkedHashMap<>();
+    private final Map<String, StoredTensor> structure = new LinkedHashMap<>();
     /** Params that generated code reads from fields (unrolled fixed kernels need none). */
     private final Set<Param> fieldParams = new HashSet<>();
     private int kernelCount;
@@ -89,7 +91,9 @@ public final class ClassEmitter {
         cw.visit(Opcodes.V17, Opcodes.ACC_PUBLIC | Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self.getInternalName(), null, BASE.getInternalName(), null);
         cw.visitSource(Path.of(g.sourceFile()).getFileName().toString(), null);
         for (Param param : g.params()) {
-            if (param.present() != null) structure.put(param.maskName(), param.present().toMask());
+            // a trainable sparse kernel's connections go compact (O(connections)); small masks stay dense
+            if (param.isSparseKernel() && !param.isFixed()) CompactKernel.putIndex(structure, param.name(), param.present().index());
+            else if (param.present() != null) structure.put(param.maskName(), param.present().toMask());
             if (param.frozen() != null) structure.put(param.frozenName(), param.frozen().toMask());
             if (param.isFixed()) structure.put(param.name(), new Tensor(param.shape().dims(), param.fixed()));
         }

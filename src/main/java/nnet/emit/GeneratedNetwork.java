@@ -2,7 +2,7 @@ package nnet.emit;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import nnet.runtime.Tensor;
+import nnet.runtime.StoredTensor;
 
 /**
  * A network compiled to a class: its binary name ({@code nnet.generated.Xor}), the class file,
@@ -10,7 +10,7 @@ import nnet.runtime.Tensor;
  * resource it reads at construction (masks and fixed values), which is packed beside the class as
  * {@code Xor.structure.safetensors}.
  */
-public record GeneratedNetwork(String className, byte[] classFile, Map<String, byte[]> helperClasses, Map<String, Tensor> structure) {
+public record GeneratedNetwork(String className, byte[] classFile, Map<String, byte[]> helperClasses, Map<String, StoredTensor> structure) {
     public String simpleName() {
         return className.substring(className.lastIndexOf('.') + 1);
     }

@@ -19,6 +19,14 @@ public record Param(String layer, String role, Shape shape, Connectivity present
         return layer + "." + role;
     }
 
+    /**
+     * Whether this is a 2-D kernel whose own entries are the pattern's (a dense layer's, not an
+     * lstm's four gates): the kernels stored, and written compact, by their connections alone.
+     */
+    public boolean isSparseKernel() {
+        return present != null && shape.rank() == 2 && present.rows() == shape.dim(0) && present.cols() == shape.dim(1);
+    }
+
     public boolean isFixed() {
         return fixed != null;
     }

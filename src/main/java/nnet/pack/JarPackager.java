@@ -20,7 +20,7 @@ import nnet.runtime.AtomicFiles;
 import nnet.runtime.JarMain;
 import nnet.runtime.Network;
 import nnet.runtime.Safetensors;
-import nnet.runtime.Tensor;
+import nnet.runtime.StoredTensor;
 import picocli.CommandLine;
 
 /**
@@ -32,8 +32,8 @@ public final class JarPackager {
     private JarPackager() {}
 
     /** {@code lossOutput}: what the values of the loss's output are, for {@code predict --output} (null: none, raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, Tensor> weights, nnet.runtime.PredictOutput.LossOutput lossOutput) {
-        public Packed(GeneratedNetwork network, Map<String, Tensor> weights) {
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutput lossOutput) {
+        public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
             this(network, weights, null);
         }
     }

@@ -21,8 +21,8 @@ public abstract class CompiledNetwork implements Network {
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>();
     private final Map<String, ParamStorage> params = new LinkedHashMap<>();
-    /** Masks and fixed values, loaded from the class's structure resource; saved with the weights. */
-    private final Map<String, Tensor> structure;
+    /** Masks, fixed values and the connections of sparse kernels (compact indices), loaded from the class's structure resource; saved with the weights. */
+    private final Map<String, StoredTensor> structure;
     private float[][] inputBuffers = new float[0][];
     private float[][] outputBuffers = new float[0][];
     private final Training training = new Training(this);
@@ -37,10 +37,10 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /** The resource {@code <Class>.structure.safetensors} beside the class, or nothing if the network has none. */
-    private static Map<String, Tensor> readStructure(Class<?> c) {
+    private static Map<String, StoredTensor> readStructure(Class<?> c) {
         String resource = c.getSimpleName() + ".structure.safetensors";
         try (InputStream in = c.getResourceAsStream(resource)) {
-            return in == null ? Map.of() : Safetensors.read(in, resource);
+            return in == null ? Map.of() : Safetensors.readStored(in, resource);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + resource, e);
         }
@@ -124,11 +124,21 @@ public abstract class CompiledNetwork implements Network {
      * their old values there.
      */
     protected final SparseParam sparseParam(String paramName, String maskName, String frozenName, int columns) {
-        SparseIndex rows = repeated(SparseIndex.fromMask(structure(maskName)), columns);
+        boolean compact = structure.containsKey(paramName + CompactKernel.INDICES);
+        SparseIndex rows = compact ? CompactKernel.readIndex(structure, paramName) : repeated(SparseIndex.fromMask(structure(maskName)), columns);
         SparseParam p = SparseParam.of(weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[rows.count()], rows);
-        int m = rows.cols();
+        int n = rows.rows(), m = rows.cols();
         int[] colOf = p.columnOfEach();
-        params.put(paramName, new ParamStorage(paramName, new int[] {rows.rows(), m}, new float[][] {p.values()}, (seg, k) -> p.rowIndex()[k] * m + colOf[k], frozen(frozenName)));
+        ParamStorage.Layout rowMajor = (long) n * m <= SparseWeights.MAX_DENSE ? (seg, k) -> p.rowIndex()[k] * m + colOf[k] : (seg, k) -> {
+            throw new UserError(paramName + " is " + n + " x " + m + ", too large for a dense tensor; use its compact form (--sparse-weights auto)");
+        };
+        ParamStorage storage = new ParamStorage(paramName, new int[] {n, m}, new float[][] {p.values()}, rowMajor, frozen(frozenName));
+        if (compact) {
+            storage.connections = rows;
+            storage.storedAt = p.position();
+            storage.maskName = maskName;
+        }
+        params.put(paramName, storage);
         return p;
     }
 
@@ -292,8 +302,7 @@ public abstract class CompiledNetwork implements Network {
 
     /** A tensor of the structure resource: a mask, or the values of a fixed param. */
     protected final Tensor structure(String tensorName) {
-        Tensor t = structure.get(tensorName);
-        if (t == null) throw new IllegalStateException(getClass().getName() + ": structure resource lacks " + tensorName);
+        if (!(structure.get(tensorName) instanceof Tensor t)) throw new IllegalStateException(getClass().getName() + ": structure resource lacks " + tensorName);
         return t;
     }
 
@@ -451,6 +460,11 @@ public abstract class CompiledNetwork implements Network {
     }
 
     @Override
+    public Map<String, StoredTensor> gradients(SparseWeights layout) {
+        return training.gradients(layout);
+    }
+
+    @Override
     public float[][] inputGradients(float[][] sampleInputs, float[] target) {
         return training.inputGradients(sampleInputs, target);
     }
@@ -471,28 +485,20 @@ public abstract class CompiledNetwork implements Network {
     }
 
     @Override
-    public void loadWeights(Map<String, Tensor> weights) {
-        List<String> missing = new ArrayList<>();
-        for (var e : params.entrySet()) {
-            Tensor t = weights.get(e.getKey());
-            int[] shape = e.getValue().shape;
-            if (t == null) {
-                missing.add(e.getKey());
-                continue;
-            }
-            if (!Arrays.equals(t.shape(), shape))
-                throw new DataFormatException("weights: tensor '" + e.getKey() + "' has shape " + t.shapeString() + ", the network needs "
-                        + Arrays.toString(shape));
-        }
-        if (!missing.isEmpty()) throw new DataFormatException("weights: missing " + String.join(", ", missing) + " (the network " + name + " needs " + String.join(", ", params.keySet()) + ")");
-        for (var e : params.entrySet()) e.getValue().load(weights.get(e.getKey()).data());
+    public void loadWeights(Map<String, ? extends StoredTensor> weights) {
+        StoredWeights.load(name, params, weights);
     }
 
+    /** Every tensor dense (a sparse kernel as its {@code [n, m]} values and 0/1 mask): the Keras layout. */
     @Override
     public Map<String, Tensor> saveWeights() {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        for (var e : params.entrySet()) out.put(e.getKey(), new Tensor(e.getValue().shape, e.getValue().save()));
-        out.putAll(structure);
+        saveWeights(SparseWeights.NEVER).forEach((name, t) -> out.put(name, (Tensor) t));
         return out;
+    }
+
+    @Override
+    public Map<String, StoredTensor> saveWeights(SparseWeights layout) {
+        return StoredWeights.save(params, structure, layout);
     }
 }

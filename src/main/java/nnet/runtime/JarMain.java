@@ -59,7 +59,7 @@ public final class JarMain implements Runnable {
         try {
             Network net = (Network) loader.loadClass(cls).getConstructor().newInstance();
             try (InputStream w = loader.getResourceAsStream(weights)) {
-                if (w != null) net.loadWeights(Safetensors.read(w, jarName + "!/" + weights));
+                if (w != null) net.loadWeights(Safetensors.readStored(w, jarName + "!/" + weights));
             }
             return net;
         } catch (ReflectiveOperationException | IOException e) {

@@ -37,11 +37,17 @@ public interface Network {
     /** The value a named node had in the last forward pass (the network's own buffer; copy it to keep it). */
     float[] activation(String node);
 
-    /** Replaces the weights; names and shapes as LANGUAGE.md §6. Missing trainable weights are an error. */
-    void loadWeights(Map<String, Tensor> weights);
+    /**
+     * Replaces the weights; names and shapes as LANGUAGE.md §6, each sparse kernel dense or compact
+     * ({@link CompactKernel}). Missing trainable weights are an error.
+     */
+    void loadWeights(Map<String, ? extends StoredTensor> weights);
 
-    /** The current weights and the connectivity masks, named as LANGUAGE.md §6. */
+    /** The current weights and the connectivity masks, named as LANGUAGE.md §6, every tensor dense. */
     Map<String, Tensor> saveWeights();
+
+    /** The current weights as a weights file holds them: sparse kernels compact or dense as {@code layout} says. */
+    Map<String, StoredTensor> saveWeights(SparseWeights layout);
 
     // ---- training: the generated backward pass, for networks with a loss statement
 
@@ -60,6 +66,9 @@ public interface Network {
 
     /** The last gradients, named like the weights; exactly 0 at absent and frozen entries; fixed weights have none. */
     Map<String, Tensor> gradients();
+
+    /** {@link #gradients()}, sparse kernels compact or dense as {@code layout} says (with the weights' indices). */
+    Map<String, StoredTensor> gradients(SparseWeights layout);
 
     /** The loss gradient with respect to each input for one sample, in {@link #inputNames()} order. */
     float[][] inputGradients(float[][] inputs, float[] target);

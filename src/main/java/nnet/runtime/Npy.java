@@ -70,6 +70,11 @@ public final class Npy {
 
     /** One array from {@code in} (read up to the array's end, not closed); {@code name} stands for the file in messages. */
     public static Tensor decode(InputStream in, String name) throws IOException {
+        return decode(in, name, null);
+    }
+
+    /** The array as floats, or with {@code integers} given, as exact integers in {@code integers[0]} (and null returned). */
+    private static Tensor decode(InputStream in, String name, long[][] integers) throws IOException {
         DataInputStream data = new DataInputStream(in);
         byte[] magic = new byte[MAGIC.length];
         int major;
@@ -93,8 +98,30 @@ public final class Npy {
         if (size > Integer.MAX_VALUE - 8) throw new DataFormatException(name + ": " + size + " values are too many for one array here");
         byte[] raw = new byte[Math.toIntExact(size * layout.itemSize)];
         readFully(data, raw, name, "data of shape " + Arrays.toString(layout.shape));
+        if (integers != null) {
+            if (layout.kind != 'i' && layout.kind != 'u' || layout.shape.length != 1)
+                throw new DataFormatException(name + ": expected a 1-D array of integers, found dtype " + layout.kind + layout.itemSize + " shape " + Arrays.toString(layout.shape));
+            ByteBuffer buf = ByteBuffer.wrap(raw).order(layout.order);
+            long[] out = new long[(int) size];
+            for (int i = 0; i < out.length; i++)
+                out[i] = switch (layout.itemSize) {
+                    case 1 -> layout.kind == 'u' ? Byte.toUnsignedInt(buf.get()) : buf.get();
+                    case 2 -> layout.kind == 'u' ? Short.toUnsignedInt(buf.getShort()) : buf.getShort();
+                    case 4 -> layout.kind == 'u' ? Integer.toUnsignedLong(buf.getInt()) : buf.getInt();
+                    default -> buf.getLong();
+                };
+            integers[0] = out;
+            return null;
+        }
         float[] values = layout.toFloats(ByteBuffer.wrap(raw), (int) size);
         return new Tensor(layout.shape, layout.fortran ? toRowMajor(values, layout.shape) : values);
+    }
+
+    /** One 1-D array of integers from {@code in}, exactly (no float32 rounding): sparse matrices' indices. */
+    public static long[] decodeIntegers(InputStream in, String name) throws IOException {
+        long[][] out = new long[1][];
+        decode(in, name, out);
+        return out[0];
     }
 
     private static void readFully(DataInputStream in, byte[] into, String name, String what) throws IOException {

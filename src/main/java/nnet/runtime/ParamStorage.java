@@ -26,6 +26,14 @@ class ParamStorage {
     float[][] grads;
     /** The gradient is {@code grads * gradScale}: the batch mean is taken by the optimizer's pass, not a pass of its own. */
     float gradScale = 1;
+    /**
+     * For a sparse kernel: its connections (row-major), where the value of each is stored in
+     * segment 0, and the name of its mask tensor; null otherwise. Such a kernel loads and saves
+     * compact ({@link CompactKernel}) without ever forming its dense shape.
+     */
+    SparseIndex connections;
+    int[] storedAt;
+    String maskName;
 
     ParamStorage(String name, int[] shape, float[][] values, Layout layout, Tensor frozen) {
         this.name = name;
@@ -58,6 +66,32 @@ class ParamStorage {
 
     int size() {
         return (int) Tensor.size(shape);
+    }
+
+    /** Values from a compact kernel: the file's value at each connection the network has, 0 at those the file lacks. */
+    void loadCompact(CompactKernel file) {
+        float[] v = values[0];
+        java.util.Arrays.fill(v, 0);
+        SparseIndex f = file.index();
+        for (int i = 0; i < f.rows(); i++)
+            for (int k = f.rowStart()[i]; k < f.rowStart()[i + 1]; k++) {
+                int at = java.util.Arrays.binarySearch(connections.colIndex(), connections.rowStart()[i], connections.rowStart()[i + 1], f.colIndex()[k]);
+                if (at >= 0) v[storedAt[at]] = file.values()[k];
+            }
+    }
+
+    CompactKernel saveCompact() {
+        return compact(values[0], 1);
+    }
+
+    CompactKernel saveGradCompact() {
+        return compact(grads[0], gradScale);
+    }
+
+    private CompactKernel compact(float[] stored, float scale) {
+        float[] out = new float[storedAt.length];
+        for (int k = 0; k < out.length; k++) out[k] = stored[storedAt[k]] * scale;
+        return new CompactKernel(connections, out);
     }
 
     void load(float[] rowMajor) {

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.CharacterCodingException;
@@ -28,7 +29,8 @@ import java.util.stream.Collectors;
  * UTF-8 JSON naming each tensor's dtype, shape and byte range ({@code data_offsets}, relative to
  * the data buffer), then the little-endian data buffer.
  *
- * <p>Reading is as strict as the reference implementation: only F32, byte ranges that tile the data
+ * <p>Weights are F32; the index of a compact sparse kernel (LANGUAGE.md §6) is I32, read only by
+ * {@link #readStored}. Reading is as strict as the reference implementation: byte ranges that tile the data
  * buffer exactly (no overlap, gap or trailing byte). Every malformed input is reported as a
  * {@link DataFormatException} naming the file and, when one is at fault, the tensor.
  */
@@ -44,8 +46,13 @@ public final class Safetensors {
 
     private Safetensors() {}
 
-    /** The tensors of {@code file} in the order of their data. */
+    /** The tensors of {@code file} in the order of their data; all F32. */
     public static Map<String, Tensor> read(Path file) {
+        return floats(readStored(file), file.toString());
+    }
+
+    /** The tensors of {@code file} in the order of their data: F32 and I32. */
+    public static Map<String, StoredTensor> readStored(Path file) {
         String name = file.toString();
         try (SeekableByteChannel channel = Files.newByteChannel(file)) {
             return new Decoder(Channels.newInputStream(channel), name, channel.size()).decode();
@@ -54,11 +61,8 @@ public final class Safetensors {
         }
     }
 
-    /**
-     * The tensors in {@code in} (read to its end, not closed) in the order of their data;
-     * {@code displayName} stands for the file in error messages.
-     */
-    public static Map<String, Tensor> read(InputStream in, String displayName) {
+    /** {@link #readStored(Path)} from a stream. */
+    public static Map<String, StoredTensor> readStored(InputStream in, String displayName) {
         try {
             return new Decoder(in, displayName, UNKNOWN_SIZE).decode();
         } catch (IOException e) {
@@ -66,21 +70,38 @@ public final class Safetensors {
         }
     }
 
+    private static Map<String, Tensor> floats(Map<String, StoredTensor> stored, String file) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        stored.forEach((name, t) -> {
+            if (!(t instanceof Tensor f)) throw new DataFormatException(file + ": tensor '" + name + "': dtype is " + t.dtype() + ", expected F32");
+            out.put(name, f);
+        });
+        return out;
+    }
+
+    /**
+     * The tensors in {@code in} (read to its end, not closed) in the order of their data;
+     * {@code displayName} stands for the file in error messages.
+     */
+    public static Map<String, Tensor> read(InputStream in, String displayName) {
+        return floats(readStored(in, displayName), displayName);
+    }
+
     /** Writes the tensors atomically, their data laid out in the map's order. */
-    public static void write(Path file, Map<String, Tensor> tensors) {
+    public static void write(Path file, Map<String, ? extends StoredTensor> tensors) {
         write(file, tensors, true);
     }
 
     /** The same; {@code durable} false skips the sync to disk ({@link AtomicFiles#write(Path, AtomicFiles.IoWriter, boolean)}), for checkpoints. */
-    public static void write(Path file, Map<String, Tensor> tensors, boolean durable) {
+    public static void write(Path file, Map<String, ? extends StoredTensor> tensors, boolean durable) {
         byte[] header = header(tensors);
         AtomicFiles.write(file, out -> writeTo(out, header, tensors), durable);
     }
 
     /** The bytes {@link #write(Path, Map)} would write, e.g. to pack into a jar. */
-    public static byte[] toBytes(Map<String, Tensor> tensors) {
+    public static byte[] toBytes(Map<String, ? extends StoredTensor> tensors) {
         byte[] header = header(tensors);
-        long size = 8 + header.length + 4 * tensors.values().stream().mapToLong(t -> t.data().length).sum();
+        long size = 8 + header.length + 4 * tensors.values().stream().mapToLong(StoredTensor::length).sum();
         if (size > MAX_ELEMENTS)
             throw new IllegalArgumentException("the tensors take " + size + " bytes, too many for a byte array");
         ByteArrayOutputStream out = new ByteArrayOutputStream((int) size);
@@ -95,15 +116,15 @@ public final class Safetensors {
     // ---- writing ----
 
     /** The JSON header, laid out like the reference implementation's: compact, metadata first, padded to 8 bytes. */
-    private static byte[] header(Map<String, Tensor> tensors) {
+    private static byte[] header(Map<String, ? extends StoredTensor> tensors) {
         StringBuilder json = new StringBuilder("{\"" + METADATA_KEY + "\":" + METADATA_JSON);
         long offset = 0;
-        for (Map.Entry<String, Tensor> entry : tensors.entrySet()) {
+        for (Map.Entry<String, ? extends StoredTensor> entry : tensors.entrySet()) {
             checkWritable(entry.getKey(), entry.getValue());
-            long end = offset + 4L * entry.getValue().data().length;
+            long end = offset + 4L * entry.getValue().length();
             json.append(',');
             appendJsonString(json, entry.getKey());
-            json.append(":{\"dtype\":\"F32\",\"shape\":[")
+            json.append(":{\"dtype\":\"").append(entry.getValue().dtype()).append("\",\"shape\":[")
                     .append(Arrays.stream(entry.getValue().shape()).mapToObj(Integer::toString).collect(Collectors.joining(",")))
                     .append("],\"data_offsets\":[").append(offset).append(',').append(end).append("]}");
             offset = end;
@@ -116,12 +137,12 @@ public final class Safetensors {
         return padded;
     }
 
-    private static void checkWritable(String name, Tensor tensor) {
+    private static void checkWritable(String name, StoredTensor tensor) {
         if (name == null) throw new IllegalArgumentException("a tensor has no name");
         if (name.equals(METADATA_KEY)) throw new IllegalArgumentException("'" + METADATA_KEY + "' cannot name a tensor");
         if (tensor == null) throw new IllegalArgumentException("tensor '" + name + "' is null");
         for (int d : tensor.shape())
-            if (d < 0) throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: " + tensor.shapeString());
+            if (d < 0) throw new IllegalArgumentException("tensor '" + name + "' has a negative dimension: " + Arrays.toString(tensor.shape()));
     }
 
     /** Escapes like serde_json, the reference implementation's JSON writer. */
@@ -146,16 +167,18 @@ public final class Safetensors {
         json.append('"');
     }
 
-    private static void writeTo(OutputStream out, byte[] header, Map<String, Tensor> tensors) throws IOException {
+    private static void writeTo(OutputStream out, byte[] header, Map<String, ? extends StoredTensor> tensors) throws IOException {
         ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
         out.write(chunk.putLong(0, header.length).array(), 0, 8);
         out.write(header);
         FloatBuffer floats = chunk.asFloatBuffer();
-        for (Tensor tensor : tensors.values()) {
-            float[] data = tensor.data();
-            for (int done = 0; done < data.length; done += CHUNK_FLOATS) {
-                int n = Math.min(CHUNK_FLOATS, data.length - done);
-                floats.put(0, data, done, n); // keeps NaN payloads: no canonicalisation on this path
+        IntBuffer ints = chunk.asIntBuffer();
+        for (StoredTensor tensor : tensors.values()) {
+            int length = tensor.length();
+            for (int done = 0; done < length; done += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, length - done);
+                if (tensor instanceof Tensor t) floats.put(0, t.data(), done, n); // keeps NaN payloads: no canonicalisation on this path
+                else ints.put(0, ((IntTensor) tensor).data(), done, n);
                 out.write(chunk.array(), 0, 4 * n);
             }
         }
@@ -164,7 +187,7 @@ public final class Safetensors {
     // ---- reading ----
 
     /** A tensor as the header describes it. */
-    private record Entry(String name, int[] shape, int count, long begin, long end) {}
+    private record Entry(String name, boolean ints, int[] shape, int count, long begin, long end) {}
 
     /** Reads one file: header length, header, then the tensors in data order. */
     private static final class Decoder {
@@ -178,14 +201,17 @@ public final class Safetensors {
             this.fileSize = fileSize;
         }
 
-        Map<String, Tensor> decode() throws IOException {
+        Map<String, StoredTensor> decode() throws IOException {
             int headerLength = readHeaderLength();
             List<Entry> entries = parseHeader(readHeader(headerLength));
             long dataLength = fileSize == UNKNOWN_SIZE ? UNKNOWN_SIZE : fileSize - 8 - headerLength;
             long end = checkLayout(entries, dataLength);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, StoredTensor> tensors = new LinkedHashMap<>();
             ByteBuffer chunk = ByteBuffer.allocate(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
-            for (Entry e : entries) tensors.put(e.name(), new Tensor(e.shape(), readFloats(e, chunk)));
+            for (Entry e : entries) {
+                if (e.ints()) tensors.put(e.name(), new IntTensor(e.shape(), (int[]) readData(e, chunk)));
+                else tensors.put(e.name(), new Tensor(e.shape(), (float[]) readData(e, chunk)));
+            }
             if (fileSize == UNKNOWN_SIZE && in.read() != -1)
                 throw error("unexpected bytes after the end of the last tensor's data (data byte " + end + ")");
             return tensors;
@@ -244,7 +270,7 @@ public final class Safetensors {
             Object dtype = required(name, info, "dtype");
             if (!(dtype instanceof String))
                 throw tensorError(name, "dtype is " + JsonReader.kind(dtype) + ", expected the string \"F32\"");
-            if (!dtype.equals("F32")) throw tensorError(name, "dtype is " + dtype + ", expected F32");
+            if (!dtype.equals("F32") && !dtype.equals("I32")) throw tensorError(name, "dtype is " + dtype + ", expected F32 (or I32 for the index of a sparse kernel)");
             List<Long> shape = integers(name, info, "shape");
             int count = elementCount(name, shape);
             List<Long> offsets = integers(name, info, "data_offsets");
@@ -256,7 +282,7 @@ public final class Safetensors {
             if (end - begin != 4L * count)
                 throw tensorError(name, "shape " + shape + " needs " + 4L * count + " bytes but data_offsets give " + (end - begin));
             int[] dims = shape.stream().mapToInt(Long::intValue).toArray();
-            return new Entry(name, dims, count, begin, end);
+            return new Entry(name, dtype.equals("I32"), dims, count, begin, end);
         }
 
         private Object required(String name, Map<String, Object> info, String key) {
@@ -319,18 +345,20 @@ public final class Safetensors {
             return expected;
         }
 
-        private float[] readFloats(Entry e, ByteBuffer chunk) throws IOException {
-            float[] values = new float[e.count()];
-            FloatBuffer floats = chunk.asFloatBuffer();
-            for (int done = 0; done < values.length; done += CHUNK_FLOATS) {
-                int n = Math.min(CHUNK_FLOATS, values.length - done);
+        /** The entry's values: a float[] for F32, an int[] for I32 (bits as stored, NaN payloads kept). */
+        private Object readData(Entry e, ByteBuffer chunk) throws IOException {
+            float[] floats = e.ints() ? null : new float[e.count()];
+            int[] ints = e.ints() ? new int[e.count()] : null;
+            for (int done = 0; done < e.count(); done += CHUNK_FLOATS) {
+                int n = Math.min(CHUNK_FLOATS, e.count() - done);
                 int got = in.readNBytes(chunk.array(), 0, 4 * n);
                 if (got < 4 * n)
                     throw tensorError(e.name(), "the file is truncated: data_offsets " + range(e)
                             + " end past the data, which stops at data byte " + (e.begin() + 4L * done + got));
-                floats.get(0, values, done, n);
+                if (ints != null) chunk.asIntBuffer().get(0, ints, done, n);
+                else chunk.asFloatBuffer().get(0, floats, done, n);
             }
-            return values;
+            return ints != null ? ints : floats;
         }
 
         private static String range(Entry e) {

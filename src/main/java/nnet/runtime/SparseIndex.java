@@ -64,9 +64,9 @@ public record SparseIndex(int rows, int cols, int[] rowStart, int[] colIndex) {
     public record Columns(SparseIndex index, int[] position) {}
 
     public Tensor toMask() {
-        float[] d = new float[rows * cols];
+        float[] d = new float[Math.toIntExact((long) rows * cols)];
         for (int i = 0; i < rows; i++)
-            for (int k = rowStart[i]; k < rowStart[i + 1]; k++) d[i * cols + colIndex[k]] = 1;
+            for (int k = rowStart[i]; k < rowStart[i + 1]; k++) d[(int) ((long) i * cols + colIndex[k])] = 1;
         return new Tensor(new int[] {rows, cols}, d);
     }
 }

@@ -3,7 +3,7 @@ package nnet.runtime;
 import java.util.Arrays;
 
 /** A named-free float32 tensor: a shape and its row-major data. Used by weights files and the CLI. */
-public record Tensor(int[] shape, float[] data) {
+public record Tensor(int[] shape, float[] data) implements StoredTensor {
     public Tensor {
         long n = size(shape);
         if (n != data.length)
@@ -18,6 +18,16 @@ public record Tensor(int[] shape, float[] data) {
         long n = 1;
         for (int d : shape) n *= d;
         return n;
+    }
+
+    @Override
+    public String dtype() {
+        return "F32";
+    }
+
+    @Override
+    public int length() {
+        return data.length;
     }
 
     public String shapeString() {

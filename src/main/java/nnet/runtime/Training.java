@@ -201,6 +201,19 @@ final class Training {
         return out;
     }
 
+    Map<String, StoredTensor> gradients(SparseWeights layout) {
+        requireLoss();
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        for (ParamStorage p : trainable) {
+            if (p.connections != null && layout.compact(p.shape[0], p.shape[1], p.connections.count())) p.saveGradCompact().putInto(out, p.name);
+            else {
+                if (p.connections != null) SparseWeights.checkDense(p.name, p.shape[0], p.shape[1]);
+                out.put(p.name, new Tensor(p.shape, p.saveGrad()));
+            }
+        }
+        return out;
+    }
+
     /** The loss gradient of each input for one sample; the weight gradients become this sample's too. */
     float[][] inputGradients(float[][] inputs, float[] t) {
         requireLoss();

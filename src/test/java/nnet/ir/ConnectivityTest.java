@@ -1,5 +1,6 @@
 package nnet.ir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -112,5 +113,35 @@ class ConnectivityTest {
         for (int j = 0; j < 9; j++)
             for (int k = t.rowStart()[j]; k < t.rowStart()[j + 1]; k++) assertTrue(c.get(t.colIndex()[k], j));
         assertEquals(c, Connectivity.fromMask(SparseIndex.fromMask(c.toMask()).toMask()));
+    }
+
+    @Test
+    void shuffleKeepsTheCountAndPlacesAtRandom() {
+        Connectivity p = Connectivity.blocks(60, 40, 4);
+        Connectivity q = p.shuffle(3);
+        assertEquals(p.count(), q.count());
+        assertNotEquals(p, q);
+        assertEquals(q, p.shuffle(3), "reproducible from its seed");
+        assertNotEquals(q, p.shuffle(4));
+        long inBlocks = 0;
+        for (int i = 0; i < 60; i++)
+            for (int j = 0; j < 40; j++) if (q.get(i, j) && p.get(i, j)) inBlocks++;
+        assertTrue(inBlocks < p.count() / 2, "placement ignores the blocks: " + inBlocks + " of " + p.count());
+        assertEquals(Connectivity.full(5, 4), Connectivity.full(5, 4).shuffle(1), "a full pattern has one placement");
+    }
+
+    @Test
+    void rewireKeepsEveryInputsAndUnitsDegree() {
+        Connectivity p = Connectivity.random(80, 30, 0.1, 5);
+        Connectivity q = p.rewire(2);
+        assertEquals(p.count(), q.count());
+        assertNotEquals(p, q);
+        assertEquals(q, p.rewire(2));
+        assertArrayEquals(p.unitDegrees(), q.unitDegrees());
+        for (int i = 0; i < 80; i++) assertEquals(p.index().rowStart()[i + 1] - p.index().rowStart()[i], q.index().rowStart()[i + 1] - q.index().rowStart()[i], "input " + i);
+        long same = 0;
+        for (int i = 0; i < 80; i++)
+            for (int j = 0; j < 30; j++) if (q.get(i, j) && p.get(i, j)) same++;
+        assertTrue(same < p.count() / 2, "rewired: " + same + " of " + p.count() + " connections stayed");
     }
 }

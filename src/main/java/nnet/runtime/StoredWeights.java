@@ -1,0 +1,72 @@
+package nnet.runtime;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A network's weights to and from the tensors of a weights file (LANGUAGE.md §6): every param by
+ * name, a sparse kernel dense (its {@code [n, m]} values and 0/1 mask) or compact
+ * ({@link CompactKernel}) in either direction, structure tensors (masks, fixed values) beside them.
+ */
+final class StoredWeights {
+    private StoredWeights() {}
+
+    /** Replaces the values of {@code params} (of the network {@code name}) with {@code weights}'; a missing or misshapen one is an error naming it. */
+    static void load(String name, Map<String, ParamStorage> params, Map<String, ? extends StoredTensor> weights) {
+        List<String> missing = new ArrayList<>();
+        Map<String, CompactKernel> compact = new LinkedHashMap<>();
+        for (var e : params.entrySet()) {
+            String param = e.getKey();
+            StoredTensor t = weights.get(param);
+            int[] shape = e.getValue().shape;
+            if (t == null && CompactKernel.isIn(weights, param)) {
+                CompactKernel c = CompactKernel.read(weights, param);
+                if (shape.length != 2 || c.index().rows() != shape[0] || c.index().cols() != shape[1])
+                    throw new DataFormatException("weights: compact kernel '" + param + "' is " + c.index().rows() + " x " + c.index().cols() + ", the network needs "
+                            + Arrays.toString(shape));
+                compact.put(param, c);
+                continue;
+            }
+            if (t == null) {
+                missing.add(param);
+                continue;
+            }
+            if (!(t instanceof Tensor))
+                throw new DataFormatException("weights: tensor '" + param + "' is " + t.dtype() + ", weights are F32");
+            if (!Arrays.equals(t.shape(), shape))
+                throw new DataFormatException("weights: tensor '" + param + "' has shape " + Arrays.toString(t.shape()) + ", the network needs "
+                        + Arrays.toString(shape));
+        }
+        if (!missing.isEmpty()) throw new DataFormatException("weights: missing " + String.join(", ", missing) + " (the network " + name + " needs " + String.join(", ", params.keySet()) + ")");
+        for (var e : params.entrySet()) {
+            ParamStorage p = e.getValue();
+            CompactKernel c = compact.get(e.getKey());
+            if (c == null) p.load(((Tensor) weights.get(e.getKey())).data());
+            else if (p.connections != null) p.loadCompact(c);
+            else p.load(c.toDense(e.getKey()).data());
+        }
+    }
+
+    /** The params as {@code layout} says, then the structure tensors that a compact kernel does not already carry. */
+    static Map<String, StoredTensor> save(Map<String, ParamStorage> params, Map<String, StoredTensor> structure, SparseWeights layout) {
+        Map<String, StoredTensor> out = new LinkedHashMap<>();
+        for (var e : params.entrySet()) {
+            ParamStorage p = e.getValue();
+            if (p.connections == null) out.put(e.getKey(), new Tensor(p.shape, p.save()));
+            else if (layout.compact(p.shape[0], p.shape[1], p.connections.count())) p.saveCompact().putInto(out, e.getKey());
+            else {
+                SparseWeights.checkDense(e.getKey(), p.shape[0], p.shape[1]);
+                out.put(e.getKey(), new Tensor(p.shape, p.save()));
+                out.put(p.maskName, p.connections.toMask());
+            }
+        }
+        structure.forEach((name, t) -> {
+            String kernel = CompactKernel.kernelOf(name);
+            if (kernel == null || params.get(kernel) == null || params.get(kernel).connections == null) out.put(name, t);
+        });
+        return out;
+    }
+}
