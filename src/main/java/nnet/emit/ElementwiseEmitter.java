@@ -58,7 +58,8 @@ final class ElementwiseEmitter {
         return !ps.isEmpty() && ps.stream().allMatch(Param::isFixed);
     }
 
-    private static void biases(Expr e, Set<Param> out) {
+    /** The bias params an expression reads. */
+    static void biases(Expr e, Set<Param> out) {
         if (e instanceof Expr.Bias b) out.add(b.param());
         else if (e instanceof Expr.Activate a) biases(a.x(), out);
         else if (e instanceof Expr.Derivative d) biases(d.x(), out);

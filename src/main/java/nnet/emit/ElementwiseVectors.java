@@ -63,7 +63,7 @@ final class ElementwiseVectors {
                 if (s instanceof Kernel.Assign a) buffers.add(a.out());
                 else grads.add(((Kernel.AddToGrad) s).param());
                 KernelBuffers.loads(s.value(), buffers);
-                biasesOf(s.value(), biases);
+                ElementwiseEmitter.biases(s.value(), biases);
             }
             return new Parts(List.copyOf(buffers), List.copyOf(biases), List.copyOf(grads));
         }
@@ -86,16 +86,6 @@ final class ElementwiseVectors {
         if (e instanceof Expr.Derivative d) return VECTOR_FORMS.contains(d.f().fn()) && vectorizable(d.x());
         if (e instanceof Expr.Binary b) return vectorizable(b.a()) && vectorizable(b.b());
         return true;
-    }
-
-    private static void biasesOf(Expr e, Set<Param> out) {
-        if (e instanceof Expr.Bias b) out.add(b.param());
-        else if (e instanceof Expr.Activate a) biasesOf(a.x(), out);
-        else if (e instanceof Expr.Derivative d) biasesOf(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
-            biasesOf(b.a(), out);
-            biasesOf(b.b(), out);
-        }
     }
 
     /** The driver's body, its arguments in locals {@code a}: for each vector of lanes and chunk of rows, the micro-kernels {@code name$rowsN} in order. */
