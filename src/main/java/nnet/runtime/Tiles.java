@@ -33,28 +33,36 @@ final class Tiles {
         for (int f = 0; f < sample.length; f++) rows[f][lane] = sample[f];
     }
 
+    /** Rows of a tile filled together: their lanes (32 floats each) stay in the L1 cache between passes. */
+    private static final int ROWS_PER_BLOCK = 256;
+
     /**
      * Input {@code k} of samples {@code [first, first + count)} of a batch into lanes {@code [0, count)},
-     * the last of them again into the lanes past it. Eight lanes at a time: each row is visited once
-     * per eight samples, read in step (a lane at a time would touch every row once per sample).
+     * the last of them again into the lanes past it. Eight lanes at a time, each row visited once per
+     * eight samples and the samples read in step, over blocks of rows small enough to stay in the L1
+     * cache for the four passes of eight lanes: a network of 131,503 inputs otherwise walked all its
+     * row arrays (19 MB) four times per tile.
      */
     static void load(float[][][] batch, int k, int first, int count, float[][] rows) {
         int lanes = rows.length == 0 ? 0 : rows[0].length;
-        for (int lane = 0; lane < lanes; lane += 8) {
-            float[] a = sample(batch, k, first, count, lane), b = sample(batch, k, first, count, lane + 1),
-                    c = sample(batch, k, first, count, lane + 2), d = sample(batch, k, first, count, lane + 3),
-                    e = sample(batch, k, first, count, lane + 4), f = sample(batch, k, first, count, lane + 5),
-                    g = sample(batch, k, first, count, lane + 6), h = sample(batch, k, first, count, lane + 7);
-            for (int i = 0; i < rows.length; i++) {
-                float[] row = rows[i];
-                row[lane] = a[i];
-                row[lane + 1] = b[i];
-                row[lane + 2] = c[i];
-                row[lane + 3] = d[i];
-                row[lane + 4] = e[i];
-                row[lane + 5] = f[i];
-                row[lane + 6] = g[i];
-                row[lane + 7] = h[i];
+        for (int i0 = 0; i0 < rows.length; i0 += ROWS_PER_BLOCK) {
+            int i1 = Math.min(rows.length, i0 + ROWS_PER_BLOCK);
+            for (int lane = 0; lane < lanes; lane += 8) {
+                float[] a = sample(batch, k, first, count, lane), b = sample(batch, k, first, count, lane + 1),
+                        c = sample(batch, k, first, count, lane + 2), d = sample(batch, k, first, count, lane + 3),
+                        e = sample(batch, k, first, count, lane + 4), f = sample(batch, k, first, count, lane + 5),
+                        g = sample(batch, k, first, count, lane + 6), h = sample(batch, k, first, count, lane + 7);
+                for (int i = i0; i < i1; i++) {
+                    float[] row = rows[i];
+                    row[lane] = a[i];
+                    row[lane + 1] = b[i];
+                    row[lane + 2] = c[i];
+                    row[lane + 3] = d[i];
+                    row[lane + 4] = e[i];
+                    row[lane + 5] = f[i];
+                    row[lane + 6] = g[i];
+                    row[lane + 7] = h[i];
+                }
             }
         }
     }
