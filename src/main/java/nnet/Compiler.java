@@ -77,7 +77,7 @@ public final class Compiler {
 
     public static Stages stages(Graph checked) {
         Graph expanded = verified("expand", LstmExpansion.expand(checked));   // lstm as a loop over its cell in primitive ops
-        if (expanded.loss() == null) return new Stages(checked, expanded, null);
+        if (!expanded.hasLoss()) return new Stages(checked, expanded, null);
         BackwardPass.Result backward = BackwardPass.derive(expanded);          // the adjoint of every node the loss depends on
         verified("autodiff", backward.graph());
         return new Stages(checked, expanded, backward);

@@ -34,7 +34,7 @@ public final class Corpus {
     public record Entry(String name, Graph graph) {
         /** The network as trained by the gradient checks: its own loss, or mse on its first output. */
         public Graph withLoss() {
-            return graph.loss() != null ? graph : graph.withLoss(new Graph.Loss(graph.outputs().get(0), LossFunction.MSE, Span.NONE));
+            return graph.hasLoss() ? graph : graph.withLoss(new Graph.Loss(graph.outputs().get(0), LossFunction.MSE, Span.NONE));
         }
 
         public long seed() {

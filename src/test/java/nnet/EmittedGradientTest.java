@@ -52,7 +52,6 @@ public class EmittedGradientTest {
         Interpreter interp = new Interpreter(r.graph(), Interpreter.toDouble(w));
 
         SplittableRandom rnd = new SplittableRandom(seed + 1);
-        Node output = r.output();
         float[][][] inputs = new float[batch][g.inputs().size()][];
         float[][] targets = new float[batch][];
         Map<Param, double[]> expected = new HashMap<>();
@@ -65,8 +64,13 @@ public class EmittedGradientTest {
                 for (int i = 0; i < inputs[s][k].length; i++) inputs[s][k][i] = (float) rnd.nextDouble(-2, 2);
                 in.put(n.name(), toDouble(inputs[s][k]));
             }
-            targets[s] = g.loss().function().sampleTarget(output.shape().size(), output.shape().last(), rnd);
-            in.put(r.target().name(), toDouble(targets[s]));
+            targets[s] = Network.Loss.sampleTarget(net.losses(), rnd);
+            int at = 0;
+            for (BackwardPass.Term term : r.terms()) { // each loss's part of the target row
+                int size = term.target().shape().size();
+                in.put(term.target().name(), toDouble(java.util.Arrays.copyOfRange(targets[s], at, at + size)));
+                at += size;
+            }
             double[][] v = interp.run(in);
             expectedLoss += v[r.loss().id()][0] / batch;
             for (var e : r.paramGrads().entrySet()) {

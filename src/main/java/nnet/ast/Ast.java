@@ -53,8 +53,8 @@ public final class Ast {
     /** {@code output y, h} */
     public record OutputStmt(Span span, List<Ident> names) implements Stmt {}
 
-    /** {@code loss mse} ({@code output} is null) or {@code loss y: mse}. */
-    public record LossStmt(Span span, Ident output, Ident kind) implements Stmt {}
+    /** {@code loss mse} ({@code output} is null) or {@code loss y: mse * 0.5} ({@code weight} is null when absent). */
+    public record LossStmt(Span span, Ident output, Ident kind, Expr weight) implements Stmt {}
 
     /** {@code train { optimizer: adam(lr: 0.001), batch: 32 }}: every setting is a named {@link Arg}. */
     public record TrainStmt(Span span, List<Arg> settings) implements Stmt {}

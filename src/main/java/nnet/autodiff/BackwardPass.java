@@ -18,7 +18,7 @@ import nnet.runtime.LossFunction;
 
 /**
  * Reverse-mode differentiation as a graph transformation: the forward graph is extended with a
- * target input, the loss, and the adjoint of every node that depends on a trainable weight or an
+ * target input and a loss per {@code loss} statement, their weighted sum, and the adjoint of every node that depends on a trainable weight or an
  * input, walking the nodes in reverse (micrograd's order). Each forward op has one rule in
  * {@link #rule}; a node read by several consumers (skip paths, gates) gets the sum of their
  * contributions. The result is ordinary IR, so the interpreter runs it and the backend can emit it.
@@ -27,11 +27,28 @@ public final class BackwardPass {
     /**
      * The extended graph and where to find things in it.
      *
+     * @param terms      a term per loss statement, in the source's order
+     * @param loss       the loss trained: the weighted sum of the terms' losses (the term's own with one loss of weight 1)
      * @param paramGrads the gradient of each trainable param as the contributions of its uses, to be
      *                   summed (an lstm's kernels are used at every time step); fixed params have none
      * @param inputGrads the gradient of the loss with respect to each input, by input name
      */
-    public record Result(Graph graph, Node output, Node target, Node loss, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {}
+    public record Result(Graph graph, List<Term> terms, Node loss, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {
+        /** The one loss's output and target input (a network with one loss statement; tests). */
+        public Term only() {
+            if (terms.size() != 1) throw new IllegalStateException(terms.size() + " losses");
+            return terms.get(0);
+        }
+    }
+
+    /**
+     * One loss statement in the extended graph.
+     *
+     * @param output the output it is on
+     * @param target the input node its target is fed to ({@code y.target}), shaped like the output
+     * @param loss   its own value, unweighted
+     */
+    public record Term(Node output, Node target, Node loss, LossFunction function, double weight) {}
 
     private final Graph.Builder b;
     private final Map<Node, Node> grads = new HashMap<>();
@@ -59,23 +76,40 @@ public final class BackwardPass {
         return !c.kernel().isFixed() || (c.bias() != null && !c.bias().isFixed());
     }
 
-    /** Differentiates the graph's {@code loss} statement. */
+    /** Differentiates the weighted sum of the graph's {@code loss} statements. */
     public static Result derive(Graph g) {
-        if (g.loss() == null) throw new IllegalArgumentException("network " + g.name() + " has no loss statement");
-        return new BackwardPass(g).run(g, g.loss());
+        if (!g.hasLoss()) throw new IllegalArgumentException("network " + g.name() + " has no loss statement");
+        return new BackwardPass(g).run(g);
     }
 
-    private Result run(Graph g, Graph.Loss spec) {
-        Node output = spec.output();
-        span = spec.span();
-        Node target = b.add(Op.INPUT, output.shape(), List.of(), null, (output.name() != null ? output.name() : "output") + ".target", span);
-        Fused fused = Fused.of(spec.function(), output);
-        Node loss = b.add(Op.LOSS, Shape.SCALAR, List.of(fused.y(), target), fused.function(), "loss", span);
-        accumulate(fused.y(), b.add(Op.LOSS_GRAD, fused.y().shape(), List.of(fused.y(), target), fused.function(), null, span));
+    private Result run(Graph g) {
+        List<Term> terms = new ArrayList<>();
+        List<Node> weighted = new ArrayList<>();
+        for (Graph.Loss spec : g.losses()) {
+            Term t = seed(spec, g.losses().size() == 1);
+            terms.add(t);
+            weighted.add(t.weight() == 1 ? t.loss() : scale(t.loss(), (float) t.weight()));
+        }
+        Node total = weighted.get(0);
+        for (int k = 1; k < weighted.size(); k++) // the last sum is the loss, by name
+            total = b.add(Op.ADD, Shape.SCALAR, List.of(total, weighted.get(k)), null, k == weighted.size() - 1 ? "loss" : null, span);
         Map<Param, List<Node>> paramGrads = new LinkedHashMap<>();
         Map<String, Node> inputGrads = new LinkedHashMap<>();
         walk(g, paramGrads).forEach((in, d) -> inputGrads.put(in.name(), d));
-        return new Result(b.build(), output, target, loss, paramGrads, inputGrads);
+        return new Result(b.build(), List.copyOf(terms), total, paramGrads, inputGrads);
+    }
+
+    /** A loss statement's target, loss and the gradient it seeds into its output (times its weight). */
+    private Term seed(Graph.Loss spec, boolean only) {
+        Node output = spec.output();
+        span = spec.span();
+        String name = output.name() != null ? output.name() : "output";
+        Node target = b.add(Op.INPUT, output.shape(), List.of(), null, name + ".target", span);
+        Fused fused = Fused.of(spec.function(), output);
+        Node loss = b.add(Op.LOSS, Shape.SCALAR, List.of(fused.y(), target), fused.function(), only ? "loss" : name + ".loss", span);
+        Node grad = b.add(Op.LOSS_GRAD, fused.y().shape(), List.of(fused.y(), target), fused.function(), null, span);
+        accumulate(fused.y(), spec.weight() == 1 ? grad : scale(grad, (float) spec.weight()));
+        return new Term(output, target, loss, spec.function(), spec.weight());
     }
 
     /**

@@ -1,5 +1,8 @@
 package nnet.check;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -10,7 +13,7 @@ import nnet.ir.Node;
 import nnet.runtime.LossFunction;
 
 /**
- * {@code loss mse} / {@code loss y: cross_entropy}: which output the loss is on, and the likely
+ * {@code loss mse} / {@code loss y: cross_entropy * 0.5}: which output a loss is on, its weight, and the likely
  * mistakes that still compile, as warnings: a softmax applied twice, probabilities expected from
  * an output that can be any number.
  */
@@ -28,24 +31,24 @@ final class LossChecker {
     }
 
     /**
-     * Every loss statement checked; the network's loss is the first. One loss per network for now: a
-     * further one is an error ({@code loss.several}), where it used to replace the first in silence.
+     * Every loss statement checked; the network trains their weighted sum. An output takes one
+     * loss: a second on it is an error ({@code loss.several}), as Keras takes one loss per output.
      */
-    Optional<Graph.Loss> checkAll(java.util.List<Ast.LossStmt> losses, Map<String, Node> outputs, boolean noOutputStmt) {
-        Ast.LossStmt first = null;
-        Optional<Graph.Loss> result = Optional.empty();
-        for (Ast.LossStmt l : losses) {
+    List<Graph.Loss> checkAll(List<Ast.LossStmt> statements, Map<String, Node> outputs, boolean noOutputStmt) {
+        Map<Node, Ast.LossStmt> seen = new HashMap<>();
+        List<Graph.Loss> losses = new ArrayList<>();
+        for (Ast.LossStmt l : statements) {
             Optional<Graph.Loss> loss = check(l, outputs, noOutputStmt);
             if (loss.isEmpty()) continue;
-            if (first != null) {
-                c.error(DiagCode.LOSS_SEVERAL, l.span(), "a network trains one loss for now, and line " + first.span().line()
-                        + " has it; several losses (a head per layer, summed) are not supported yet: combine the heads into one output, e.g. with concat");
+            Ast.LossStmt earlier = seen.putIfAbsent(loss.get().output(), l);
+            if (earlier != null) {
+                c.error(DiagCode.LOSS_SEVERAL, l.span(), "line " + earlier.span().line() + " already puts a loss on this output; an output takes one loss"
+                        + " (several losses train their sum, each on its own output: a head per layer)");
                 continue;
             }
-            first = l;
-            result = loss;
+            losses.add(loss.get());
         }
-        return result;
+        return losses;
     }
 
     /**
@@ -79,8 +82,14 @@ final class LossChecker {
             }
         }
         if (target == null) return Optional.empty(); // the output's statement has an error of its own
+        Double weight = l.weight() == null ? Double.valueOf(1) : c.number(l.weight());
+        if (weight == null) return Optional.empty();
+        if (!(weight >= 0) || Double.isInfinite(weight)) {
+            c.error(DiagCode.LOSS_WEIGHT, l.weight().span(), "a loss's weight is a number of at least 0 (its share in the sum trained), found " + Numbers.format(weight));
+            return Optional.empty();
+        }
         warnOfLikelyMistakes(l, kind, name, producers.get(target));
-        return Optional.of(new Graph.Loss(target, function, l.span()));
+        return Optional.of(new Graph.Loss(target, function, weight, l.span()));
     }
 
     private void warnOfLikelyMistakes(Ast.LossStmt l, String kind, String output, String producer) {

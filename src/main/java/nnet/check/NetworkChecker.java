@@ -133,7 +133,7 @@ final class NetworkChecker implements Reporter {
         if (outputs.isEmpty()) error(DiagCode.OUTPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no output; add 'output <name>'");
         if (!hasInput) error(DiagCode.INPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no input; add e.g. 'input x[4]'");
         LossChecker lossChecker = new LossChecker(this, producers);
-        lossChecker.checkAll(losses, outs, outputs.isEmpty()).ifPresent(g::loss);
+        lossChecker.checkAll(losses, outs, outputs.isEmpty()).forEach(g::loss);
         if (totalFloats > Sizes.MAX_TOTAL)
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
                     + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : Long.toString(totalFloats / (1L << 30) * 4)) + " GiB); at most "

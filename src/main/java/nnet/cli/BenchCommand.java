@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
         Graph g = Sources.graph(file, network);
         Network net = instantiate(g);
         net.loadWeights(InitialWeights.stored(g, 1, nnet.runtime.SparseWeights.ALWAYS));
-        if (g.loss() != null && (optimizer != null || lr != null)) { // the file's settings, but what the flags say
+        if (g.hasLoss() && (optimizer != null || lr != null)) { // the file's settings, but what the flags say
             TrainDefaults file = net.trainDefaults();
             String kind = optimizer != null ? optimizer : file.optimizer();
             Map<String, Double> args = new java.util.HashMap<>(kind.equals(file.optimizer()) ? file.optimizerArgs() : Map.of());
@@ -48,11 +48,11 @@ final class BenchCommand implements Callable<Integer> {
         float[][] t = new float[batch][];
         for (int s = 0; s < batch; s++) {
             for (int k = 0; k < g.inputs().size(); k++) x[s][k] = random(g.inputs().get(k).shape().size(), rnd);
-            if (g.loss() != null) t[s] = g.loss().function().sampleTarget(g.loss().output().shape().size(), g.loss().output().shape().last(), rnd);
+            if (g.hasLoss()) t[s] = Network.Loss.sampleTarget(net.losses(), rnd);
         }
         Runnable forward = batch == 1 ? () -> net.forward(x[0]) : () -> net.forwardBatch(x, java.util.List.of());
         System.out.printf("forward_us_per_sample: %.3f%n", microsPerSample(forward));
-        if (g.loss() == null) {
+        if (!g.hasLoss()) {
             System.err.println("(no loss statement: nothing to train, so no train_step_us_per_sample)");
             return 0;
         }
@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--kernels vector needs the JVM started with --add-modules=" + Vectors.MODULE + " (./nnetc does that)");
         if (!kernels.equals("auto")) System.setProperty("nnet.vector", Boolean.toString(kernels.equals("vector")));
         int slots = Optimizer.of(optimizer != null ? optimizer : g.train().optimizer(), g.train().optimizerArgs()).stateValuesPerWeight();
-        return Sources.instantiate(g, g.loss() == null ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
+        return Sources.instantiate(g, !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
     }
 
     /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed; microseconds per sample. */

@@ -18,7 +18,7 @@ final class DumpIrCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         for (Graph g : Sources.graphs(file)) {
-            if (backward && g.loss() == null) throw new UserError("network " + g.name() + " has no loss statement, so no backward pass");
+            if (backward && !g.hasLoss()) throw new UserError("network " + g.name() + " has no loss statement, so no backward pass");
             System.out.print(IrPrinter.print(backward ? Compiler.stages(g).backward().graph() : g));
         }
         return 0;

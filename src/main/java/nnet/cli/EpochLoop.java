@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import nnet.runtime.AtomicFiles;
-import nnet.runtime.LossFunction;
 import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
@@ -35,8 +34,6 @@ final class EpochLoop {
     }
 
     private final Network net;
-    private final String lossOutput;
-    private final LossFunction loss;
     private final TrainingData data, heldOut;
     private final int epochs, batchSize, patience;
     private final long seed;
@@ -49,11 +46,9 @@ final class EpochLoop {
     private final Progress progress;
     final Curves curves = new Curves();
 
-    EpochLoop(Network net, String lossOutput, LossFunction loss, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
+    EpochLoop(Network net, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
               long seed, LrSchedule schedule, Optimizer optimizer, Path output, SparseWeights layout, TrainLog log, Progress progress) {
         this.net = net;
-        this.lossOutput = lossOutput;
-        this.loss = loss;
         this.data = data;
         this.heldOut = heldOut;
         this.epochs = epochs;
@@ -141,7 +136,7 @@ final class EpochLoop {
             }
             epochLoss = (float) (sum / rows);
             double samplesPerSecond = rows / Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);
-            eval = heldOut == null ? null : Evaluation.of(net, lossOutput, loss, heldOut);
+            eval = heldOut == null ? null : Evaluation.of(net, heldOut);
             if (eval != null) {
                 curves.heldOutAt().add(new long[] {step});
                 curves.heldOut().add((float) eval.loss());

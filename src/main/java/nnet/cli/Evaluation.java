@@ -9,45 +9,64 @@ import nnet.runtime.Network;
 
 /**
  * How a network does on labelled rows (training rows, held-out rows, a test set): the mean loss,
- * as training computes it, and, when the targets are labels (every value 0 or 1), the fraction
- * of rows it gets right and a confusion matrix. A row is right when the argmax of every class
- * row is the target's 1 (a loss on class rows, {@code cross_entropy}), else when every value is
- * on the target's side of 0.5. Regression targets have no accuracy.
+ * as training computes it (the weighted sum of several losses), and for each loss whose targets
+ * are labels (every value 0 or 1), the fraction of rows its output gets right and a confusion
+ * matrix. A row is right when the argmax of every class row is the target's 1 (a loss on class
+ * rows, {@code cross_entropy}), else when every value is on the target's side of 0.5. Regression
+ * targets have no accuracy.
  *
- * @param right     rows right, or -1 when the targets are not labels
- * @param confusion {@code confusion[target][predicted]} counts of class rows (two classes, 0 and 1,
- *                  for a single sigmoid-like output), or null
+ * @param heads a head per loss statement, in their order
  */
-record Evaluation(int rows, double loss, int right, int[][] confusion) {
+record Evaluation(int rows, double loss, List<Head> heads) {
     /** Rows per forward batch and per loss batch: bounded memory whatever the file's size. */
     private static final int CHUNK = 1024;
 
-    static Evaluation of(Network net, String output, LossFunction loss, TrainingData data) {
-        return of(net, output, loss, data, true);
+    /**
+     * One loss's output.
+     *
+     * @param right     rows right, or -1 when the targets are not labels
+     * @param confusion {@code confusion[target][predicted]} counts of class rows (two classes, 0 and 1,
+     *                  for a single sigmoid-like output), or null
+     */
+    record Head(String output, int right, int[][] confusion) {}
+
+    static Evaluation of(Network net, TrainingData data) {
+        return of(net, data, true);
     }
 
     /** The same; without {@code withLoss} the loss is NaN and costs nothing (a backward pass over every row, otherwise). */
-    static Evaluation of(Network net, String output, LossFunction loss, TrainingData data, boolean withLoss) {
+    static Evaluation of(Network net, TrainingData data, boolean withLoss) {
         double sum = withLoss ? 0 : Double.NaN;
         for (int from = 0; withLoss && from < data.rows(); from += CHUNK) {
             int to = Math.min(data.rows(), from + CHUNK);
             // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
             sum += (double) net.computeGradients(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
         }
-        double meanLoss = sum / data.rows();
-        for (float[] t : data.targets()) for (float v : t) if (v != 0 && v != 1) return new Evaluation(data.rows(), meanLoss, -1, null);
-        int[] shape = net.shape(output);
-        int classes = shape[shape.length - 1], size = data.targets()[0].length;
-        boolean argmax = loss.targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
+        List<Head> heads = new ArrayList<>();
+        int at = 0;
+        for (Network.Loss l : net.losses()) {
+            heads.add(head(net, l, data, at));
+            at += l.size();
+        }
+        return new Evaluation(data.rows(), sum / data.rows(), List.copyOf(heads));
+    }
+
+    /** The head of loss {@code l}, whose targets are {@code [at, at + l.size())} of each target row. */
+    private static Head head(Network net, Network.Loss l, TrainingData data, int at) {
+        int size = l.size();
+        for (float[] t : data.targets())
+            for (int k = at; k < at + size; k++) if (t[k] != 0 && t[k] != 1) return new Head(l.output(), -1, null);
+        int classes = l.shape()[l.shape().length - 1];
+        boolean argmax = l.function().targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
         int[][] confusion = argmax ? new int[classes][classes] : size == 1 ? new int[2][2] : null;
         int right = 0;
         for (int from = 0; from < data.rows(); from += CHUNK) {
             int to = Math.min(data.rows(), from + CHUNK);
-            float[][][] ys = net.forwardBatch(Arrays.copyOfRange(data.inputs(), from, to), List.of(output));
+            float[][][] ys = net.forwardBatch(Arrays.copyOfRange(data.inputs(), from, to), List.of(l.output()));
             for (int r = from; r < to; r++)
-                if (correct(ys[r - from][0], data.targets()[r], argmax ? classes : 1, confusion)) right++;
+                if (correct(ys[r - from][0], Arrays.copyOfRange(data.targets()[r], at, at + size), argmax ? classes : 1, confusion)) right++;
         }
-        return new Evaluation(data.rows(), meanLoss, right, confusion);
+        return new Head(l.output(), right, confusion);
     }
 
     /** {@code classes == 1}: every value on the right side of 0.5; else the argmax of every class row is the target's 1. Counts into {@code confusion}. */
@@ -73,59 +92,96 @@ record Evaluation(int rows, double loss, int right, int[][] confusion) {
         return all;
     }
 
+    /** Whether some loss's targets are labels. */
     boolean hasAccuracy() {
-        return right >= 0;
+        return heads.stream().anyMatch(h -> h.right >= 0);
     }
 
+    private List<Head> labelled() {
+        return heads.stream().filter(h -> h.right >= 0).toList();
+    }
+
+    /** The fraction of rows right; with several labelled losses, the mean of their outputs' (the progress line's and the log's figure). */
     double accuracy() {
-        return (double) right / rows;
+        return labelled().stream().mapToDouble(h -> (double) h.right / rows).average().orElse(Double.NaN);
     }
 
-    /** {@code 97.5% (39 of 40)}. */
+    /** {@code 97.5% (39 of 40)}; with several labelled losses each, by output: {@code y1 97.5% (39 of 40), y2 ...}. */
     String accuracyText() {
-        return String.format(Locale.ROOT, "%.1f%% (%d of %d)", 100 * accuracy(), right, rows);
+        List<Head> labelled = labelled();
+        if (labelled.size() == 1) return accuracyText(labelled.get(0));
+        return String.join(", ", labelled.stream().map(h -> h.output + " " + accuracyText(h)).toList());
     }
 
-    /** For people: loss, accuracy, and the confusion matrix with a row per target class. */
+    private String accuracyText(Head h) {
+        return String.format(Locale.ROOT, "%.1f%% (%d of %d)", 100.0 * h.right / rows, h.right, rows);
+    }
+
+    /** For people: loss, accuracy, and the confusion matrix with a row per target class (each loss's, by output, when there are several). */
     String text() {
         StringBuilder sb = new StringBuilder();
         sb.append("rows: ").append(rows).append('\n');
         sb.append("loss: ").append(String.format(Locale.ROOT, "%.6g", loss)).append('\n');
-        if (hasAccuracy()) sb.append("accuracy: ").append(accuracyText()).append('\n');
-        if (confusion != null) {
-            int width = 4;
-            for (int[] row : confusion) for (int v : row) width = Math.max(width, Integer.toString(v).length() + 1);
-            sb.append("confusion (rows: target class, columns: predicted class):\n");
-            sb.append(" ".repeat(width + 1));
-            for (int c = 0; c < confusion.length; c++) sb.append(pad(Integer.toString(c), width));
-            sb.append('\n');
-            for (int a = 0; a < confusion.length; a++) {
-                sb.append(pad(Integer.toString(a), width)).append(' ');
-                for (int v : confusion[a]) sb.append(pad(Integer.toString(v), width));
-                sb.append('\n');
-            }
+        for (Head h : heads) {
+            String of = heads.size() == 1 ? "" : " of " + h.output;
+            if (h.right >= 0) sb.append("accuracy").append(of).append(": ").append(accuracyText(h)).append('\n');
+            if (h.confusion != null) confusion(sb, h.confusion, of);
         }
         return sb.toString();
+    }
+
+    private static void confusion(StringBuilder sb, int[][] confusion, String of) {
+        int width = 4;
+        for (int[] row : confusion) for (int v : row) width = Math.max(width, Integer.toString(v).length() + 1);
+        sb.append("confusion").append(of).append(" (rows: target class, columns: predicted class):\n");
+        sb.append(" ".repeat(width + 1));
+        for (int c = 0; c < confusion.length; c++) sb.append(pad(Integer.toString(c), width));
+        sb.append('\n');
+        for (int a = 0; a < confusion.length; a++) {
+            sb.append(pad(Integer.toString(a), width)).append(' ');
+            for (int v : confusion[a]) sb.append(pad(Integer.toString(v), width));
+            sb.append('\n');
+        }
     }
 
     private static String pad(String s, int width) {
         return " ".repeat(Math.max(0, width - s.length())) + s;
     }
 
-    /** For tools: {@code {"rows": N, "loss": L, "accuracy": A, "right": R, "confusion": [[...], ...]}} (accuracy and confusion null when absent). */
+    /**
+     * For tools: {@code {"rows": N, "loss": L, "accuracy": A, "right": R, "confusion": [[...], ...]}}
+     * (accuracy and confusion null when absent); with several losses, accuracy is their mean, right
+     * and confusion null, and {@code "outputs"} holds each loss's {@code {"output", "accuracy", "right", "confusion"}}.
+     */
     String json() {
         List<String> fields = new ArrayList<>();
         fields.add("\"rows\": " + rows);
         fields.add("\"loss\": " + number(loss));
         fields.add("\"accuracy\": " + (hasAccuracy() ? number(accuracy()) : "null"));
-        fields.add("\"right\": " + (hasAccuracy() ? Integer.toString(right) : "null"));
-        if (confusion == null) fields.add("\"confusion\": null");
-        else {
-            List<String> rowsOut = new ArrayList<>();
-            for (int[] row : confusion) rowsOut.add(Arrays.toString(row));
-            fields.add("\"confusion\": [" + String.join(", ", rowsOut) + "]");
+        Head only = heads.size() == 1 ? heads.get(0) : new Head(null, -1, null);
+        fields.addAll(headFields(only));
+        if (heads.size() > 1) {
+            List<String> outs = new ArrayList<>();
+            for (Head h : heads) {
+                List<String> f = new ArrayList<>(List.of("\"output\": \"" + h.output + "\"", "\"accuracy\": " + (h.right >= 0 ? number((double) h.right / rows) : "null")));
+                f.addAll(headFields(h));
+                outs.add("{" + String.join(", ", f) + "}");
+            }
+            fields.add("\"outputs\": [" + String.join(", ", outs) + "]");
         }
         return "{" + String.join(", ", fields) + "}";
+    }
+
+    private static List<String> headFields(Head h) {
+        List<String> fields = new ArrayList<>();
+        fields.add("\"right\": " + (h.right >= 0 ? Integer.toString(h.right) : "null"));
+        if (h.confusion == null) fields.add("\"confusion\": null");
+        else {
+            List<String> rowsOut = new ArrayList<>();
+            for (int[] row : h.confusion) rowsOut.add(Arrays.toString(row));
+            fields.add("\"confusion\": [" + String.join(", ", rowsOut) + "]");
+        }
+        return fields;
     }
 
     private static String number(double v) {

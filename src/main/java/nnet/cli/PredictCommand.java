@@ -45,11 +45,15 @@ final class PredictCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The loss's output and what its values are (logits under cross_entropy unless it is a softmax), or null. */
+    /**
+     * The loss's output and what its values are (logits under cross_entropy unless it is a softmax),
+     * or null; with several losses, the first statement's (the others' outputs are shown raw).
+     */
     static PredictOutput.LossOutput lossOutput(Graph g) {
-        if (g.loss() == null) return null;
-        PredictOutput.Kind kind = PredictOutput.Kind.of(g.loss().function(), g.loss().output().op() == nnet.ir.Op.SOFTMAX);
-        return kind == null ? null : new PredictOutput.LossOutput(Sources.nameOf(g, g.loss().output()), kind);
+        if (!g.hasLoss()) return null;
+        Graph.Loss l = g.losses().get(0);
+        PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == nnet.ir.Op.SOFTMAX);
+        return kind == null ? null : new PredictOutput.LossOutput(Sources.nameOf(g, l.output()), kind);
     }
 
     private Network fromSource(Graph g) {

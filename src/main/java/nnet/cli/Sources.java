@@ -69,7 +69,7 @@ final class Sources {
     /** {@link #graph}, which must have a loss statement to train or differentiate. */
     static Graph trainable(Path file, String name) {
         Graph g = graph(file, name);
-        if (g.loss() == null)
+        if (!g.hasLoss())
             throw new UserError(file + ": network " + g.name() + " has no loss statement, so it has no gradient: add one, e.g. 'loss mse' or 'loss y: cross_entropy'");
         return g;
     }

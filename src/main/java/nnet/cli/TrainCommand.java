@@ -26,7 +26,7 @@ import picocli.CommandLine.Parameters;
 final class TrainCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
-    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output, or one class index per row under cross_entropy (.csv, .npy, or the array 'target' or only array of an .npz)") Path target;
+    @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output, or one class index per row under cross_entropy (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--weights", paramLabel = "W0.safetensors", description = "start from these weights (default: initialised with --seed)") Path weights;
     @Option(names = "--epochs", description = "passes over the data (default: the train block's, else 10)") Integer epochs;
     @Option(names = "--batch", description = "samples per step (default: the train block's, else 32)") Integer batch;
@@ -60,8 +60,8 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
         Sources.loadWeights(net, g, weights, seed);
-        TrainingData data = TrainingData.read(net, inputs, target, g.loss().function()), heldOut = null;
-        if (validation != null) heldOut = readValidation(net, g);
+        TrainingData data = TrainingData.read(net, inputs, targets), heldOut = null;
+        if (validation != null) heldOut = readValidation(net);
         else if (validationSplit != null) {
             TrainingData.Split split = data.split(validationSplit, seed);
             data = split.training();
@@ -70,24 +70,23 @@ final class TrainCommand implements Callable<Integer> {
         int batchSize = Math.min(batchLimit, data.rows());
         net.setOptimizer(opt);
 
-        String lossOutput = Sources.nameOf(g, g.loss().output());
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
         long steps = (long) nEpochs * ((data.rows() + batchSize - 1) / batchSize);
         EpochLoop.Result r;
         EpochLoop loop;
         try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
-            loop = new EpochLoop(net, lossOutput, g.loss().function(), data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
+            loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
                     schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress);
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
-        if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + g.loss().function() + ")");
+        if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(TrainCommand::term).toList()) + ")");
         report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
         if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + patience + " epochs");
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with the lowest held-out loss");
-        Evaluation train = Evaluation.of(net, lossOutput, g.loss().function(), data, false);
+        Evaluation train = Evaluation.of(net, data, false);
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
@@ -107,14 +106,27 @@ final class TrainCommand implements Callable<Integer> {
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
     }
 
-    /** {@code --validation X.csv,T.csv} or {@code a=A.csv,b=B.csv,T.csv}: every part but the last is an input, the last the target. */
-    private TrainingData readValidation(Network net, Graph g) {
+    /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
+    private static String term(Graph.Loss l) {
+        return l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
+    }
+
+    /**
+     * {@code --validation X.csv,T.csv} or {@code a=A.csv,b=B.csv,T.csv}: parts named after a loss's
+     * output are targets ({@code X.csv,y1=T1.csv,y2=T2.csv}); of the others, every part but the last
+     * is an input and the last the target, unless named targets cover every loss.
+     */
+    private TrainingData readValidation(Network net) {
         List<String> parts = new ArrayList<>(List.of(validation.split(",")));
+        parts.replaceAll(String::strip);
         parts.removeIf(String::isBlank);
-        if (parts.size() < 2)
+        List<String> lossOutputs = net.losses().stream().map(Network.Loss::output).toList();
+        List<String> targetParts = new ArrayList<>(parts.stream().filter(p -> p.indexOf('=') > 0 && lossOutputs.contains(p.substring(0, p.indexOf('=')))).toList());
+        parts.removeAll(targetParts);
+        if (targetParts.size() < lossOutputs.size() && !parts.isEmpty()) targetParts.add(parts.remove(parts.size() - 1));
+        if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
-        Path targetFile = Path.of(parts.remove(parts.size() - 1).strip());
-        return TrainingData.read(net, parts.stream().map(String::strip).toList(), targetFile, g.loss().function());
+        return TrainingData.read(net, parts, targetParts);
     }
 
     private static int positive(String flag, int v) {

@@ -3,6 +3,7 @@ package nnet.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -17,38 +18,86 @@ import nnet.runtime.UserError;
 
 /**
  * Samples for {@code grad}, {@code train} and {@code evaluate}: the inputs' files (as {@code predict}
- * reads them) and the target file, checked before any work: one target row per input row, each row
- * the size of the loss's output, and values the loss can take (probabilities for the
+ * reads them) and the target files, checked before any work: one target row per input row, each row
+ * the size of its loss's output, and values the loss can take (probabilities for the
  * cross-entropies). For {@code cross_entropy} a target may instead hold one class index per class
  * row (one integer column for an output {@code [10]}, Keras' sparse categorical cross-entropy),
  * read as the one-hot rows it stands for. Problems are reported at {@code file:line}.
  *
  * @param inputs  {@code inputs[row][input]}, as {@link Network#trainStep} takes them
- * @param targets {@code targets[row]}, one-hot where the file held class indices
+ * @param targets {@code targets[row]}, one-hot where the file held class indices; with several
+ *                losses their targets in a row, as {@link Network#losses()} orders them
  */
 record TrainingData(float[][][] inputs, float[][] targets) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
     static final double SUM_TOLERANCE = 1e-3;
 
-    static TrainingData read(Network net, List<String> inputSpecs, Path targetFile, LossFunction loss) {
+    static TrainingData read(Network net, List<String> inputSpecs, List<String> targetSpecs) {
         Map<String, float[][]> in = Predict.readInputs(net, inputSpecs);
-        float[][] targets = readTargets(net, targetFile, loss);
         int rows = in.values().iterator().next().length;
-        if (targets.length != rows)
-            throw new UserError(targetFile + " has " + targets.length + " rows, but the input has " + rows + ": one target row per input row");
+        float[][] targets = readTargets(net, targetSpecs, rows);
         float[][][] samples = new float[rows][net.inputNames().size()][];
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < samples[r].length; k++) samples[r][k] = in.get(net.inputNames().get(k))[r];
         return new TrainingData(samples, targets);
     }
 
-    /** The target rows: as many values as the loss's output, or (cross_entropy) one class index per class row. */
-    static float[][] readTargets(Network net, Path file, LossFunction loss) {
+    /**
+     * Each loss's target rows, from {@code name=T.csv} for the loss on output {@code name}, or the
+     * one file without a name for every loss not named (P-NET's heads all predict the same label);
+     * a sample's target is the losses' in a row, in the order of their statements.
+     */
+    static float[][] readTargets(Network net, List<String> specs, int rows) {
+        List<Network.Loss> losses = net.losses();
+        Map<String, Path> named = new LinkedHashMap<>();
+        Path shared = null;
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            String name = eq > 0 ? spec.substring(0, eq) : null;
+            if (name != null && losses.stream().anyMatch(l -> l.output().equals(name))) {
+                if (named.put(name, Path.of(spec.substring(eq + 1))) != null) throw new UserError("--target " + name + "= is given twice");
+            } else if (shared != null) {
+                throw new UserError("--target " + spec + ": " + (name != null && !Files.exists(Path.of(spec)) ? "no loss is on an output '" + name + "'"
+                        : "a second target file without a name") + "; the losses are on " + outputsOf(losses)
+                        + " (give one file for all, or name=T.csv for each)");
+            } else shared = Path.of(spec);
+        }
+        float[][][] parts = new float[losses.size()][][];
+        for (int k = 0; k < parts.length; k++) {
+            Network.Loss l = losses.get(k);
+            Path file = named.getOrDefault(l.output(), shared);
+            if (file == null) throw new UserError("no target for the loss on " + l.output() + ": give --target " + l.output() + "=T.csv, or one file for every loss");
+            parts[k] = readTargets(file, l, losses.size() > 1 && file == shared ? " (the target file of every loss not named; give --target " + l.output() + "=T.csv for its own)" : "");
+            if (parts[k].length != rows)
+                throw new UserError(file + " has " + parts[k].length + " rows, but the input has " + rows + ": one target row per input row");
+        }
+        if (parts.length == 1) return parts[0];
+        float[][] out = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            int size = 0;
+            for (float[][] p : parts) size += p[r].length;
+            out[r] = new float[size];
+            int at = 0;
+            for (float[][] p : parts) {
+                System.arraycopy(p[r], 0, out[r], at, p[r].length);
+                at += p[r].length;
+            }
+        }
+        return out;
+    }
+
+    private static String outputsOf(List<Network.Loss> losses) {
+        return String.join(", ", losses.stream().map(Network.Loss::output).toList());
+    }
+
+    /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
+    static float[][] readTargets(Path file, Network.Loss l, String whose) {
         if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
-        int[] shape = net.targetShape();
+        LossFunction loss = l.function();
+        int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;
         boolean indicesAllowed = loss.targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
-        String what = "the target " + Arrays.toString(shape) + " of the loss";
+        String what = "the target " + Arrays.toString(shape) + " of the loss" + (whose.isEmpty() ? "" : " on " + l.output() + whose);
         DataFiles.Table table;
         try {
             table = DataFiles.readTable(file, "target", what);

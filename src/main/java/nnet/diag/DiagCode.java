@@ -44,7 +44,8 @@ public enum DiagCode {
     INPUT_MISSING("input.missing"),
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
-    LOSS_SEVERAL("loss.several"),              // a second loss statement: one loss per network for now
+    LOSS_SEVERAL("loss.several"),              // a second loss on the same output
+    LOSS_WEIGHT("loss.weight"),                // a loss's weight is negative or not finite
     LOSS_SOFTMAX("loss.softmax"),              // warning: cross_entropy on an output that already is a softmax
     LOSS_RANGE("loss.range"),                  // warning: binary_cross_entropy on an output that is not a probability
     CONNECT_UNCONNECTED("connect.unconnected"), // warning: units of a sparse layer that no input feeds

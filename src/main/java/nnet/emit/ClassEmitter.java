@@ -228,13 +228,19 @@ public final class ClassEmitter {
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(rows ? "float[][] rowsGradient(String)" : "float[] flatGradient(String)"));
                 m.g.putField(self, gradFieldOf(param), rows ? ROWS : FLOATS);
             });
+        for (Program.LossTerm term : t.losses())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.push(term.function().name);
+                m.g.push(outputName(term.output()));
+                m.g.push((float) term.weight());
+                loadBuffer(m, term.target());
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float, float[])"));
+            });
         steps.add(m -> {
             m.g.loadThis();
-            m.g.push(t.lossFunction().name);
-            m.g.push(outputName(t.lossOutput()));
-            loadBuffer(m, t.target());
             loadBuffer(m, t.loss());
-            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float[], float[])"));
+            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void totalLoss(float[])"));
         });
         long visits = nnet.lower.KernelWork.repeatedVisits(p.forward());
         if (visits > 0) {

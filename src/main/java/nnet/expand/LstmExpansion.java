@@ -36,7 +36,7 @@ public final class LstmExpansion {
         g.named().forEach((name, n) -> b.alias(name, now.get(n)));
         for (Param p : g.params()) b.param(p);
         for (Node out : g.outputs()) b.output(now.get(out));
-        if (g.loss() != null) b.loss(new Graph.Loss(now.get(g.loss().output()), g.loss().function(), g.loss().span()));
+        for (Graph.Loss l : g.losses()) b.loss(new Graph.Loss(now.get(l.output()), l.function(), l.weight(), l.span()));
         b.train(g.train());
         return b.build();
     }

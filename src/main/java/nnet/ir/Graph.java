@@ -10,14 +10,21 @@ import nnet.runtime.LossFunction;
 
 /**
  * A checked network: shaped nodes in topological order, its inputs and outputs, every name the
- * user can read ({@code activation(name)}, {@code --probe}), its weights, its loss and training
+ * user can read ({@code activation(name)}, {@code --probe}), its weights, its losses and training
  * defaults. This is what every later phase (interpreter, autodiff, lowering, emitter) consumes.
  */
 public record Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
-                    Map<String, Node> named, List<Param> params, Loss loss, TrainSettings train) {
+                    Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train) {
 
-    /** The training loss on one output; {@code span} is the {@code loss} statement's place. */
-    public record Loss(Node output, LossFunction function, Span span) {}
+    /**
+     * A training loss on one output, weighted in the sum the network trains ({@code loss y: mse * 0.5});
+     * {@code span} is the {@code loss} statement's place.
+     */
+    public record Loss(Node output, LossFunction function, double weight, Span span) {
+        public Loss(Node output, LossFunction function, Span span) {
+            this(output, function, 1, span);
+        }
+    }
 
     /**
      * Defaults from {@code train { }}; the CLI can override each. {@code schedule} is the {@code lr:}
@@ -32,12 +39,23 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same network trained with another loss (tests, and gradients of any output). */
     public Graph withLoss(Loss other) {
-        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, other, train);
+        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train);
+    }
+
+    /** Whether the network has a loss statement, so it can be trained. */
+    public boolean hasLoss() {
+        return !losses.isEmpty();
+    }
+
+    /** The loss on {@code output}, or null. */
+    public Loss lossOn(Node output) {
+        for (Loss l : losses) if (l.output() == output) return l;
+        return null;
     }
 
     /** The same nodes with other outputs (a loop's body: its carried values). */
     public Graph withOutputs(List<Node> others) {
-        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, loss, train);
+        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train);
     }
 
     public Node input(String inputName) {
@@ -62,7 +80,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         private final List<Node> outputs = new ArrayList<>();
         private final Map<String, Node> named = new LinkedHashMap<>();
         private final List<Param> params = new ArrayList<>();
-        private Loss loss;
+        private final List<Loss> losses = new ArrayList<>();
         private TrainSettings train = TrainSettings.defaults();
 
         public Builder(String name, String sourceFile) {
@@ -78,7 +96,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             b.outputs.addAll(g.outputs());
             b.named.putAll(g.named());
             b.params.addAll(g.params());
-            b.loss = g.loss();
+            b.losses.addAll(g.losses());
             b.train = g.train();
             return b;
         }
@@ -105,7 +123,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         }
 
         public void loss(Loss l) {
-            loss = l;
+            losses.add(l);
         }
 
         public void train(TrainSettings t) {
@@ -114,7 +132,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
         public Graph build() {
             return new Graph(name, sourceFile, Collections.unmodifiableList(nodes), List.copyOf(inputs), List.copyOf(outputs),
-                    Collections.unmodifiableMap(named), List.copyOf(params), loss, train);
+                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train);
         }
     }
 }

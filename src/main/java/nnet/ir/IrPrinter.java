@@ -18,7 +18,8 @@ public final class IrPrinter {
         }
         nodes(g, sb, "  ", 0);
         sb.append("  output ").append(g.outputs().stream().map(Node::label).collect(Collectors.joining(", "))).append('\n');
-        if (g.loss() != null) sb.append("  loss ").append(g.loss().output().label()).append(": ").append(g.loss().function()).append('\n');
+        for (Graph.Loss l : g.losses())
+            sb.append("  loss ").append(l.output().label()).append(": ").append(l.function()).append(l.weight() == 1 ? "" : " * " + l.weight()).append('\n');
         return sb.toString();
     }
 

@@ -99,7 +99,7 @@ public final class Lowering {
         int nForward = forward.nodes().size();
         // what the param gradients need runs on every step; what only input gradients need, on request
         Set<Node> forParams = ancestors(r.paramGrads().values().stream().flatMap(List::stream).toList(), nForward);
-        forParams.add(r.loss());
+        forParams.addAll(ancestors(List.of(r.loss()), nForward)); // the terms' losses and their sum
         List<Node> backward = new ArrayList<>(), inputBackward = new ArrayList<>();
         for (Node n : all.nodes().subList(nForward, all.nodes().size())) (forParams.contains(n) || n.op() == Op.INPUT ? backward : inputBackward).add(n);
 
@@ -109,7 +109,8 @@ public final class Lowering {
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
         List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
-        Program.Training t = new Program.Training(bw, ibw, r.output(), l.bufferOf.get(r.target()), l.bufferOf.get(r.loss()), forward.loss().function(), trainable, inputGrads);
+        List<Program.LossTerm> losses = r.terms().stream().map(term -> new Program.LossTerm(term.output(), l.bufferOf.get(term.target()), term.function(), term.weight())).toList();
+        Program.Training t = new Program.Training(bw, ibw, losses, l.bufferOf.get(r.loss()), trainable, inputGrads);
         return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, bw, l.buffers));
     }
 

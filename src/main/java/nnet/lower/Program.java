@@ -18,13 +18,19 @@ import nnet.runtime.LossFunction;
  */
 public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, Training training, Map<Node, Buffer> bufferOf, Tiling tiling) {
     /**
-     * @param backward      loss, its gradient and every param gradient, added into the gradient storage
+     * @param backward      the losses, their gradients and every param gradient, added into the gradient storage
      * @param inputBackward what only the gradients of the inputs need: run on request after {@code backward}
-     * @param lossOutput    the output the loss is on; the target has its shape
-     * @param lossFunction  the loss as the source names it
+     * @param losses        a term per loss statement, in the source's order
+     * @param loss          the loss trained: the terms' weighted sum
      * @param trainable     params with gradient storage (every param that is not fixed)
      * @param inputGrads    the buffer holding the loss gradient of each input, by input name
      */
-    public record Training(List<Kernel> backward, List<Kernel> inputBackward, Node lossOutput, Buffer target, Buffer loss, LossFunction lossFunction,
+    public record Training(List<Kernel> backward, List<Kernel> inputBackward, List<LossTerm> losses, Buffer loss,
                            List<Param> trainable, Map<String, Buffer> inputGrads) {}
+
+    /**
+     * A loss statement: the output it is on, the buffer its target is fed to (shaped like the
+     * output), the loss as the source names it and its weight in the sum.
+     */
+    public record LossTerm(Node output, Buffer target, LossFunction function, double weight) {}
 }

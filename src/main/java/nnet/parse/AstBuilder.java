@@ -122,7 +122,8 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     public Object visitLossStmt(NnetParser.LossStmtContext c) {
         Ast.Ident kind = ident(c.kind);
         Ast.Ident target = c.target == null ? null : ident(c.target);
-        return kind == null || (c.target != null && target == null) ? null : new Ast.LossStmt(span(c), target, kind);
+        Ast.Expr weight = c.weight == null ? null : orInvalid(expr(c.weight), c);
+        return kind == null || (c.target != null && target == null) ? null : new Ast.LossStmt(span(c), target, kind, weight);
     }
 
     @Override

@@ -280,9 +280,14 @@ public abstract class CompiledNetwork implements Network {
         return training.gradientOf(params.get(paramName))[0];
     }
 
-    /** The network's {@code loss} statement: its kind, the output it is on, the target buffer and the one-value loss buffer. */
-    protected final void loss(String kind, String output, float[] target, float[] lossValue) {
-        training.loss(kind, output, target, lossValue);
+    /** A {@code loss} statement: its kind, the output it is on, its weight and its target buffer; in the source's order. */
+    protected final void loss(String kind, String output, float weight, float[] target) {
+        training.loss(kind, output, weight, target);
+    }
+
+    /** The one-value buffer of the loss trained (the losses' weighted sum). */
+    protected final void totalLoss(float[] lossValue) {
+        training.totalLoss(lossValue);
     }
 
     /** Weight-visits per sample beyond one per weight (a conv's at every position, a loop's at every step): a batch is shared among the cores by work. */
@@ -482,6 +487,11 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public int[] targetShape() {
         return training.targetShape();
+    }
+
+    @Override
+    public List<Loss> losses() {
+        return training.losses();
     }
 
     @Override

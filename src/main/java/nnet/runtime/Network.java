@@ -78,6 +78,28 @@ public interface Network {
     /** The {@code train { }} settings of the source. */
     TrainDefaults trainDefaults();
 
-    /** The shape of a target: that of the output the loss is on. */
+    /** The shape of a target: that of the output the loss is on; with several losses, their outputs' values in a row ({@link #losses()}' order). */
     int[] targetShape();
+
+    /** The loss statements, in the source's order: a target row holds their outputs' values in this order. Empty without a loss. */
+    List<Loss> losses();
+
+    /** A {@code loss} statement: the output it is on (with its shape), the loss, and its weight in the sum trained. */
+    record Loss(String output, LossFunction function, float weight, int[] shape) {
+        public int size() {
+            return (int) Tensor.size(shape);
+        }
+
+        /** A target every loss can take (labels for the cross-entropies), their values in a row: benchmarks and tests. */
+        public static float[] sampleTarget(List<Loss> losses, java.util.SplittableRandom rnd) {
+            float[] t = new float[losses.stream().mapToInt(Loss::size).sum()];
+            int at = 0;
+            for (Loss l : losses) {
+                float[] part = l.function().sampleTarget(l.size(), l.shape()[l.shape().length - 1], rnd);
+                System.arraycopy(part, 0, t, at, part.length);
+                at += part.length;
+            }
+            return t;
+        }
+    }
 }

@@ -30,7 +30,12 @@ final class Tiles {
 
     /** Lane {@code lane} of {@code rows} = {@code sample}. */
     static void put(float[] sample, float[][] rows, int lane) {
-        for (int f = 0; f < sample.length; f++) rows[f][lane] = sample[f];
+        put(sample, 0, rows, lane);
+    }
+
+    /** The part of {@code sample} from {@code offset} on that fills {@code rows}, into lane {@code lane}. */
+    static void put(float[] sample, int offset, float[][] rows, int lane) {
+        for (int f = 0; f < rows.length; f++) rows[f][lane] = sample[offset + f];
     }
 
     /** Rows of a tile filled together: their lanes (32 floats each) stay in the L1 cache between passes. */

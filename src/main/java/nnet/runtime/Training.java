@@ -15,8 +15,11 @@ final class Training {
     private final CompiledNetwork net;
     private final List<ParamStorage> trainable = new ArrayList<>();
     private final Map<String, float[]> inputGrads = new LinkedHashMap<>();
-    private String lossKind, lossOutput;
-    private float[] target, lossValue;
+    /** The loss statements' target buffers, in the source's order; a sample's target is their concatenation. */
+    private final List<LossTarget> losses = new ArrayList<>();
+    /** The values of a sample's target: the sum of the losses' outputs' sizes. */
+    private int targetSize;
+    private float[] lossValue;
     private TrainDefaults defaults = new TrainDefaults("adam", Map.of(), 32, 10);
     private Optimizer optimizer;
 
@@ -31,10 +34,16 @@ final class Training {
         return p.allocateGrads();
     }
 
-    void loss(String kind, String output, float[] targetBuffer, float[] lossBuffer) {
-        lossKind = kind;
-        lossOutput = output;
-        target = targetBuffer;
+    /** A loss statement's target buffer, where its part of a sample's target goes. */
+    private record LossTarget(String kind, String output, float weight, float[] buffer, int offset) {}
+
+    void loss(String kind, String output, float weight, float[] targetBuffer) {
+        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize));
+        targetSize += targetBuffer.length;
+    }
+
+    /** The one-value buffer that holds the loss trained: the losses' weighted sum. */
+    void totalLoss(float[] lossBuffer) {
         lossValue = lossBuffer;
     }
 
@@ -55,7 +64,7 @@ final class Training {
     // ---- use
 
     boolean hasLoss() {
-        return lossKind != null;
+        return !losses.isEmpty();
     }
 
     String noLoss() {
@@ -66,10 +75,14 @@ final class Training {
         return defaults;
     }
 
-    /** The target has the shape of the output the loss is on. */
+    /** One loss: the shape of the output it is on; several: their values in a row. */
     int[] targetShape() {
         requireLoss();
-        return net.shape(lossOutput);
+        return losses.size() == 1 ? net.shape(losses.get(0).output) : new int[] {targetSize};
+    }
+
+    List<Network.Loss> losses() {
+        return losses.stream().map(l -> new Network.Loss(l.output, LossFunction.named(l.kind), l.weight, net.shape(l.output))).toList();
     }
 
     void setOptimizer(Optimizer o) {
@@ -109,13 +122,16 @@ final class Training {
      */
     private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
         int lanes = net.tileSize();
-        float[][] targetRows = net.tile(target), lossRows = net.tile(lossValue);
+        float[][][] targetRows = new float[losses.size()][][];
+        for (int k = 0; k < targetRows.length; k++) targetRows[k] = net.tile(losses.get(k).buffer);
+        float[][] lossRows = net.tile(lossValue);
         double sum = 0;
         for (int first = from; first < to; first += lanes) {
             int count = Math.min(lanes, to - first);
             net.loadTile(inputs, first, count);
             for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
-            for (int s = 0; s < lanes; s++) Tiles.put(targets[first + Math.min(s, count - 1)], targetRows, s);
+            for (int s = 0; s < lanes; s++)
+                for (int k = 0; k < targetRows.length; k++) Tiles.put(targets[first + Math.min(s, count - 1)], losses.get(k).offset, targetRows[k], s);
             net.runTrainTile(count);
             for (int s = 0; s < count; s++) sum += lossRows[0][s];
         }
@@ -234,12 +250,12 @@ final class Training {
         net.checkInputs(inputs);
         checkTarget(t);
         net.forwardUnchecked(inputs);
-        System.arraycopy(t, 0, target, 0, t.length);
+        for (LossTarget l : losses) System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);
     }
 
     private void checkTarget(float[] t) {
-        if (t.length != target.length)
-            throw new IllegalArgumentException("the target of " + net.name() + " takes " + target.length + " values, got " + t.length);
+        if (t.length != targetSize)
+            throw new IllegalArgumentException("the target of " + net.name() + " takes " + targetSize + " values" + (losses.size() > 1 ? " (its losses' in a row)" : "") + ", got " + t.length);
     }
 
     private void requireLoss() {

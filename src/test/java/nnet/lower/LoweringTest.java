@@ -37,7 +37,7 @@ class LoweringTest {
         assertEquals(1, perSample.size(), "the loss and its gradient, in one run over the lanes");
         assertTrue(perSample.get(0).kernels().stream().allMatch(k -> k instanceof Kernel.Loss), "only the loss");
         Buffer y = p.bufferOf().get(p.graph().outputs().get(0));
-        assertTrue(perSample.get(0).gather().contains(y) && perSample.get(0).gather().contains(p.training().target()), "it reads the output and the target");
+        assertTrue(perSample.get(0).gather().contains(y) && perSample.get(0).gather().contains(p.training().losses().get(0).target()), "it reads the output and the target");
         assertEquals(2, perSample.get(0).scatter().size(), "it writes the loss and its gradient");
     }
 
