@@ -54,12 +54,12 @@ record TrainingData(float[][][] inputs, float[][] targets) {
         for (String spec : specs) {
             int eq = spec.indexOf('=');
             String name = eq > 0 ? spec.substring(0, eq) : null;
-            if (name != null && losses.stream().anyMatch(l -> l.output().equals(name))) {
+            boolean lossOutput = name != null && losses.stream().anyMatch(l -> l.output().equals(name));
+            if (lossOutput) {
                 if (named.put(name, Path.of(spec.substring(eq + 1))) != null) throw new UserError("--target " + name + "= is given twice");
-            } else if (shared != null) {
-                throw new UserError("--target " + spec + ": " + (name != null && !Files.exists(Path.of(spec)) ? "no loss is on an output '" + name + "'"
-                        : "a second target file without a name") + "; the losses are on " + outputsOf(losses)
-                        + " (give one file for all, or name=T.csv for each)");
+            } else if (name != null && !Files.exists(Path.of(spec)) || shared != null) {
+                throw new UserError("--target " + spec + ": " + (shared == null ? "no loss is on an output '" + name + "'" : "a second target file without a name")
+                        + "; the loss" + (losses.size() > 1 ? "es are on " : " is on ") + outputsOf(losses) + " (give one file for every loss, or name=T.csv for each)");
             } else shared = Path.of(spec);
         }
         float[][][] parts = new float[losses.size()][][];
@@ -67,7 +67,13 @@ record TrainingData(float[][][] inputs, float[][] targets) {
             Network.Loss l = losses.get(k);
             Path file = named.getOrDefault(l.output(), shared);
             if (file == null) throw new UserError("no target for the loss on " + l.output() + ": give --target " + l.output() + "=T.csv, or one file for every loss");
-            parts[k] = readTargets(file, l, losses.size() > 1 && file == shared ? " (the target file of every loss not named; give --target " + l.output() + "=T.csv for its own)" : "");
+            try {
+                parts[k] = readTargets(file, l);
+            } catch (UserError | DataFormatException e) { // which loss read it, when there are several
+                if (losses.size() == 1) throw e;
+                throw new UserError(e.getMessage() + " (read as the target of the loss on " + l.output()
+                        + (file == shared ? ", the file of every loss not named; give --target " + l.output() + "=T.csv for its own)" : ")"));
+            }
             if (parts[k].length != rows)
                 throw new UserError(file + " has " + parts[k].length + " rows, but the input has " + rows + ": one target row per input row");
         }
@@ -91,13 +97,13 @@ record TrainingData(float[][][] inputs, float[][] targets) {
     }
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
-    static float[][] readTargets(Path file, Network.Loss l, String whose) {
+    static float[][] readTargets(Path file, Network.Loss l) {
         if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;
         boolean indicesAllowed = loss.targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
-        String what = "the target " + Arrays.toString(shape) + " of the loss" + (whose.isEmpty() ? "" : " on " + l.output() + whose);
+        String what = "the target " + Arrays.toString(shape) + " of the loss";
         DataFiles.Table table;
         try {
             table = DataFiles.readTable(file, "target", what);
