@@ -4,8 +4,9 @@
   GenNet: 131,503 SNPs -> 17,825 genes (each SNP linked to one gene, 2% to a second: ~134,000
           connections) -> 1 output.
   P-NET:  27,687 inputs (3 features of 9,229 genes; each gene sees its own 3) -> genes 9,229 ->
-          pathway layers 1,387 -> 1,066 -> 447 -> 147 -> 26 -> 1 (each node linked to 1-3
-          parents of the next layer, as Reactome's hierarchy is).
+          pathway layers 1,387 -> 1,066 -> 447 -> 147 -> 26 (each node linked to 1-3 parents of
+          the next layer, as Reactome's hierarchy is), a sigmoid head on each of the six layers,
+          their binary cross-entropies summed with P-NET's weights.
 
 Writes into OUT (default: this folder's out/): gennet.nnet, pnet.nnet, their edge lists
 (input,unit per line, 0-based, with a header) and random training data as .npy (256 rows).
@@ -33,6 +34,10 @@ def parents(rng, n, m, lo=1, hi=3):
     dst = np.concatenate([dst, np.arange(m)])
     pairs = np.unique(np.stack([src, dst], axis=1), axis=0)
     return pairs[:, 0], pairs[:, 1]
+
+
+# P-NET's loss_weights for its six outputs (genes layer first, the last pathway layer last)
+PNET_LOSS_WEIGHTS = [2, 7, 20, 54, 148, 400]
 
 
 def main():
@@ -80,10 +85,16 @@ network GenNet {{
             f'  h0 = dense(x, {n_genes}, tanh, connect: edges "pnet_inputs.csv")']
     for k, (name, size, count) in enumerate(layers):
         body.append(f'  h{k + 1} = dense(h{k}, {size}, tanh, connect: edges "{name}")   // {count} connections')
-    body.append(f"  y = dense(h{len(layers)}, 1, sigmoid)")
+    # a prediction head on every layer, their losses weighted as P-NET's own training weights them
+    heads = [f"y{k}" for k in range(len(layers) + 1)]
+    for k, head in enumerate(heads):
+        body.append(f"  {head} = dense(h{k}, 1, sigmoid)")
+    body.append("  output " + ", ".join(heads))
+    body += [f"  loss {head}: binary_cross_entropy * {w}" for head, w in zip(heads, PNET_LOSS_WEIGHTS)]
     with open(os.path.join(out, "pnet.nnet"), "w") as f:
-        f.write("// P-NET-shaped (issue 14): 3 features of 9229 genes -> genes -> Reactome-like pathway layers -> 1\n")
-        f.write("network PNet {\n" + "\n".join(body) + "\n  output y\n  loss y: binary_cross_entropy\n"
+        f.write("// P-NET-shaped (issue 14): 3 features of 9229 genes -> genes -> Reactome-like pathway layers,\n"
+                "// a sigmoid head on every layer; the sum of their weighted losses trains (one target file for all)\n")
+        f.write("network PNet {\n" + "\n".join(body) + "\n"
                 "  train { optimizer: adam(lr: 0.001), batch: 64, epochs: 1 }\n}\n")
     np.save(os.path.join(out, "pnet_x.npy"), rng.standard_normal((rows, n_genes * features)).astype(np.float32))
     np.save(os.path.join(out, "pnet_t.npy"), rng.integers(0, 2, size=(rows, 1)).astype(np.float32))

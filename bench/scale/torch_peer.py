@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch peers for the issue 14 shapes, one train step (forward, BCE loss, backward, Adam) at batch 64.
 
+P-NET has a head on every layer (Linear to 1, BCE on its logits), their losses summed with
+P-NET's weights, as bench/scale/make_networks.py writes pnet.nnet; GenNet has one output.
+
   masked-dense: the usual recipe (P-NET's own code does this): nn.Linear weights multiplied by a
                 0/1 mask in every forward pass; O(inputs x units) memory and work.
   edge-list:    only the connections, as values + index (out.index_add_(1, unit, x[:, input] * w)),
@@ -54,6 +57,27 @@ class EdgeList(torch.nn.Module):
         return out.index_add_(1, self.j, x[:, self.i] * self.w)
 
 
+PNET_LOSS_WEIGHTS = [2, 7, 20, 54, 148, 400]
+
+
+class Heads(torch.nn.Module):
+    """The sparse layers, tanh after each, and a logit head on every layer (P-NET) or on the last (GenNet)."""
+
+    def __init__(self, layers, widths, every_layer):
+        super().__init__()
+        self.layers = torch.nn.ModuleList(layers)
+        self.heads = torch.nn.ModuleList(torch.nn.Linear(w, 1) for w in (widths if every_layer else widths[-1:]))
+        self.every_layer = every_layer
+
+    def forward(self, x):
+        logits = []
+        for k, layer in enumerate(self.layers):
+            x = torch.tanh(layer(x))
+            if self.every_layer or k == len(self.layers) - 1:
+                logits.append(self.heads[len(logits)](x))
+        return logits
+
+
 def main():
     out, net, kind = sys.argv[1], sys.argv[2], sys.argv[3]
     threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 2
@@ -61,13 +85,14 @@ def main():
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     n, specs = layers_of(out, net)
-    mods, width = [], n
+    layers, widths, width = [], [], n
     for path, m in specs:
         i, j = edges(os.path.join(out, path))
-        mods += [(Masked if kind == "masked" else EdgeList)(width, m, i, j), torch.nn.Tanh()]
+        layers.append((Masked if kind == "masked" else EdgeList)(width, m, i, j))
+        widths.append(m)
         width = m
-    mods += [torch.nn.Linear(width, 1)]
-    model = torch.nn.Sequential(*mods)
+    model = Heads(layers, widths, net == "pnet")
+    weights = PNET_LOSS_WEIGHTS if net == "pnet" else [1]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.from_numpy(np.load(os.path.join(out, f"{net}_x.npy"))[:64])
     t = torch.from_numpy(np.load(os.path.join(out, f"{net}_t.npy"))[:64])
@@ -76,7 +101,7 @@ def main():
     for step in range(steps + 2):
         start = time.perf_counter()
         opt.zero_grad()
-        loss = loss_fn(model(x), t)
+        loss = sum(w * loss_fn(y, t) for w, y in zip(weights, model(x)))
         loss.backward()
         opt.step()
         if step >= 2:
