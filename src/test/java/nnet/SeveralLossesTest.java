@@ -165,6 +165,53 @@ class SeveralLossesTest {
         CliRunner.run(concat(run, "--target", "cls=" + classes, "--target", "cls=" + classes, "-o", out.toString())).assertUserError("--target cls= is given twice");
     }
 
+    /**
+     * The issue's P-NET shape from the command line: 3 features of 9,229 genes, pathway layers from
+     * edge lists (each node to 1-3 parents), a head on every layer and their six losses weighted
+     * as P-NET's, one target file for all; trains, and writes its sparse kernels compact.
+     */
+    @Test
+    void aPNetShapedNetworkTrainsFromEdgeListsWithAHeadPerLayer() throws IOException {
+        int genes = 9_229, features = 3;
+        int[] sizes = {genes, 1_387, 1_066, 447, 147, 26};
+        int[] weights = {2, 7, 20, 54, 148, 400};
+        SplittableRandom rnd = new SplittableRandom(27);
+        StringBuilder net = new StringBuilder("network PNet {\n  input x[" + genes * features + "]\n");
+        StringBuilder edges = new StringBuilder("input,gene\n");
+        for (int i = 0; i < genes * features; i++) edges.append(i).append(',').append(i / features).append('\n');
+        Files.writeString(tmp.resolve("inputs.csv"), edges);
+        net.append("  h0 = dense(x, ").append(genes).append(", tanh, connect: edges \"inputs.csv\")\n");
+        for (int k = 1; k < sizes.length; k++) {
+            StringBuilder e = new StringBuilder();
+            for (int i = 0; i < sizes[k - 1]; i++)
+                for (int p = 0, parents = 1 + rnd.nextInt(3); p < parents; p++) e.append(i).append(',').append(rnd.nextInt(sizes[k])).append('\n');
+            Files.writeString(tmp.resolve("h" + k + ".csv"), e);
+            net.append("  h").append(k).append(" = dense(h").append(k - 1).append(", ").append(sizes[k]).append(", tanh, connect: edges \"h").append(k).append(".csv\")\n");
+        }
+        for (int k = 0; k < sizes.length; k++) net.append("  y").append(k).append(" = dense(h").append(k).append(", 1, sigmoid)\n");
+        net.append("  output y0, y1, y2, y3, y4, y5\n");
+        for (int k = 0; k < sizes.length; k++) net.append("  loss y").append(k).append(": binary_cross_entropy * ").append(weights[k]).append('\n');
+        net.append("  train { optimizer: adam(lr: 0.001), batch: 16 }\n}\n");
+        Path pnet = Files.writeString(tmp.resolve("pnet.nnet"), net);
+        StringBuilder x = new StringBuilder(), t = new StringBuilder();
+        for (int r = 0; r < 32; r++) {
+            for (int i = 0; i < genes * features; i++) x.append(i == 0 ? "" : ",").append(rnd.nextInt(3) - 1);
+            x.append('\n');
+            t.append(rnd.nextInt(2)).append('\n');
+        }
+        Files.writeString(tmp.resolve("px.csv"), x);
+        Files.writeString(tmp.resolve("pt.csv"), t);
+        Path w = tmp.resolve("pnet.safetensors"), log = tmp.resolve("log.csv");
+        ok("train", pnet.toString(), "--input", tmp.resolve("px.csv").toString(), "--target", tmp.resolve("pt.csv").toString(),
+                "--epochs", "4", "--quiet", "--log", log.toString(), "-o", w.toString());
+        java.util.List<String> epochs = Files.readAllLines(log);
+        double first = Double.parseDouble(epochs.get(1).split(",")[2]), last = Double.parseDouble(epochs.get(epochs.size() - 1).split(",")[2]);
+        assertTrue(last < first, "the summed loss falls: " + epochs);
+        Map<String, nnet.runtime.StoredTensor> stored = Safetensors.readStored(w);
+        assertTrue(stored.containsKey("h0.kernel.values") && stored.containsKey("h4.kernel.values") && !stored.containsKey("h0.kernel"), stored.keySet().toString());
+        assertTrue(Files.size(w) < 2_000_000, "a compact file: " + Files.size(w) + " bytes");
+    }
+
     private static String[] concat(String[] head, String... tail) {
         String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, all, head.length, tail.length);
