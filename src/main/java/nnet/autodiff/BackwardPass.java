@@ -33,13 +33,7 @@ public final class BackwardPass {
      *                   summed (an lstm's kernels are used at every time step); fixed params have none
      * @param inputGrads the gradient of the loss with respect to each input, by input name
      */
-    public record Result(Graph graph, List<Term> terms, Node loss, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {
-        /** The one loss's output and target input (a network with one loss statement; tests). */
-        public Term only() {
-            if (terms.size() != 1) throw new IllegalStateException(terms.size() + " losses");
-            return terms.get(0);
-        }
-    }
+    public record Result(Graph graph, List<Term> terms, Node loss, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {}
 
     /**
      * One loss statement in the extended graph.

@@ -47,12 +47,6 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         return !losses.isEmpty();
     }
 
-    /** The loss on {@code output}, or null. */
-    public Loss lossOn(Node output) {
-        for (Loss l : losses) if (l.output() == output) return l;
-        return null;
-    }
-
     /** The same nodes with other outputs (a loop's body: its carried values). */
     public Graph withOutputs(List<Node> others) {
         return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train);
