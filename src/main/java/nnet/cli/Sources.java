@@ -21,10 +21,8 @@ import nnet.pack.NetworkClassLoader;
 import nnet.runtime.IoErrors;
 import nnet.runtime.Network;
 import nnet.runtime.CompactKernel;
-import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.StoredTensor;
-import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
 
@@ -112,10 +110,5 @@ final class Sources {
         }
         known.addAll(structure.keySet());
         WeightsFile.load(net, weightsFile, structure, known, System.err);
-    }
-
-    /** Weights from a file when given; otherwise initial ones (only fixed weights, or {@code --seed}). */
-    static Map<String, Tensor> weights(Graph g, Path weightsFile, long seed) {
-        return weightsFile == null ? InitialWeights.of(g, seed) : CompactKernel.dense(Safetensors.readStored(weightsFile), weightsFile.toString());
     }
 }
