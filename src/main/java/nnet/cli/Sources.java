@@ -106,7 +106,7 @@ final class Sources {
             known.add(p.name());
             if (p.isSparseKernel()) CompactKernel.putIndex(structure, p.name(), p.present().index()); // O(connections), whatever the file's form
             else if (p.present() != null) structure.put(p.maskName(), p.present().toMask());
-            if (p.frozen() != null) structure.put(p.frozenName(), p.frozen().toMask());
+            if (p.frozen() != null) CompactKernel.putMask(structure, p.frozenName(), p.frozen().index(), p.isSparseKernel());
         }
         known.addAll(structure.keySet());
         WeightsFile.load(net, weightsFile, structure, known, System.err);
