@@ -1,7 +1,5 @@
 package nnet.runtime;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * One weight tensor as generated code stores it: segments of values (a dense kernel's rows,
