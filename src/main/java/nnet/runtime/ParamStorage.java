@@ -1,6 +1,5 @@
 package nnet.runtime;
 
-
 /**
  * One weight tensor as generated code stores it: segments of values (a dense kernel's rows,
  * padded to whole vectors with zeros that never train; a sparse kernel's present values in CSR
