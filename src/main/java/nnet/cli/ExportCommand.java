@@ -3,10 +3,16 @@ package nnet.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import nnet.interchange.onnx.OnnxExport;
 import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.ir.Graph;
+import nnet.ir.InitialWeights;
+import nnet.runtime.DataFormatException;
+import nnet.runtime.Safetensors;
+import nnet.runtime.SparseWeights;
+import nnet.runtime.StoredTensor;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,7 +42,14 @@ final class ExportCommand implements Callable<Integer> {
         Graph g = Sources.graph(file, network);
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
-        ModelProto model = OnnxExport.export(g, Sources.weights(g, weights, 0), probes, rule);
+        // sparse kernels as the file holds them: a compact one too large to be dense is read by its connections
+        Map<String, StoredTensor> stored = weights == null ? InitialWeights.stored(g, 0, SparseWeights.AUTO) : Safetensors.readStored(weights);
+        ModelProto model;
+        try {
+            model = OnnxExport.export(g, stored, probes, rule);
+        } catch (DataFormatException e) {
+            throw new DataFormatException(weights + ": " + e.getMessage().replaceFirst("^weights: ", ""), e);
+        }
         OutputFiles.write(output, model::writeTo);
         System.out.println("wrote " + output + ": " + g.name() + " as ONNX opset " + OnnxExport.OPSET + ", inputs " + names(g.inputs()) + ", outputs "
                 + String.join(", ", model.getGraph().getOutputList().stream().map(v -> v.getName()).toList()));

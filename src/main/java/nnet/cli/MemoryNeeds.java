@@ -50,6 +50,8 @@ final class MemoryNeeds {
                 full += size;
                 if (p.present() != null) masks += (long) p.present().rows() * p.present().cols();
             }
+            // a freeze mask goes compact beside a sparse kernel, dense beside a dense one
+            if (p.frozen() != null) masks += p.isSparseKernel() ? p.frozen().count() : (long) p.frozen().rows() * p.frozen().cols();
         }
         for (Node n : g.nodes()) activations += n.shape().sizeLong();
         List<String> parts = new ArrayList<>();

@@ -21,10 +21,8 @@ import nnet.pack.NetworkClassLoader;
 import nnet.runtime.IoErrors;
 import nnet.runtime.Network;
 import nnet.runtime.CompactKernel;
-import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.StoredTensor;
-import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
 
@@ -108,14 +106,9 @@ final class Sources {
             known.add(p.name());
             if (p.isSparseKernel()) CompactKernel.putIndex(structure, p.name(), p.present().index()); // O(connections), whatever the file's form
             else if (p.present() != null) structure.put(p.maskName(), p.present().toMask());
-            if (p.frozen() != null) structure.put(p.frozenName(), p.frozen().toMask());
+            if (p.frozen() != null) CompactKernel.putMask(structure, p.frozenName(), p.frozen().index(), p.isSparseKernel());
         }
         known.addAll(structure.keySet());
         WeightsFile.load(net, weightsFile, structure, known, System.err);
-    }
-
-    /** Weights from a file when given; otherwise initial ones (only fixed weights, or {@code --seed}). */
-    static Map<String, Tensor> weights(Graph g, Path weightsFile, long seed) {
-        return weightsFile == null ? InitialWeights.of(g, seed) : CompactKernel.dense(Safetensors.readStored(weightsFile), weightsFile.toString());
     }
 }

@@ -94,7 +94,7 @@ public final class ClassEmitter {
             // a trainable sparse kernel's connections go compact (O(connections)); small masks stay dense
             if (param.isSparseKernel() && !param.isFixed()) CompactKernel.putIndex(structure, param.name(), param.present().index());
             else if (param.present() != null) structure.put(param.maskName(), param.present().toMask());
-            if (param.frozen() != null) structure.put(param.frozenName(), param.frozen().toMask());
+            if (param.frozen() != null) CompactKernel.putMask(structure, param.frozenName(), param.frozen().index(), param.isSparseKernel()); // its kernel's form
             if (param.isFixed()) structure.put(param.name(), new Tensor(param.shape().dims(), param.fixed()));
         }
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);

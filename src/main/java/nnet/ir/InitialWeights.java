@@ -10,7 +10,8 @@ import nnet.runtime.Tensor;
 
 /**
  * The starting weights of a graph (what {@code nnetc init} writes): every param by its name,
- * every connectivity as {@code <layer>.mask} and every {@code freeze:} as {@code <layer>.freeze_mask}.
+ * every connectivity as {@code <layer>.mask} and every {@code freeze:} as {@code <layer>.freeze_mask}
+ * (compact, like its kernel, for a sparse kernel written compact).
  * Each param draws from its own generator, seeded from the run's seed and its name, so adding a
  * layer does not change the others. Absent connections are 0.
  *
@@ -37,14 +38,15 @@ public final class InitialWeights {
     public static Map<String, StoredTensor> stored(Graph g, long seed, SparseWeights layout) {
         Map<String, StoredTensor> out = new LinkedHashMap<>();
         for (Param p : g.params()) {
-            if (p.isSparseKernel() && layout.compact(p.shape().dim(0), p.shape().dim(1), p.count())) {
+            boolean compact = p.isSparseKernel() && layout.compact(p.shape().dim(0), p.shape().dim(1), p.count());
+            if (compact) {
                 new CompactKernel(p.present().index(), presentValues(p, seed)).putInto(out, p.name());
             } else {
                 if (p.isSparseKernel()) SparseWeights.checkDense(p.name(), p.shape().dim(0), p.shape().dim(1));
                 out.put(p.name(), new Tensor(p.shape().dims(), values(p, seed)));
                 if (p.present() != null) out.put(p.maskName(), p.present().toMask());
             }
-            if (p.frozen() != null) out.put(p.frozenName(), p.frozen().toMask());
+            if (p.frozen() != null) CompactKernel.putMask(out, p.frozenName(), p.frozen().index(), compact); // in its kernel's form
         }
         return out;
     }

@@ -83,6 +83,33 @@ public record CompactKernel(SparseIndex index, float[] values) {
         return read(withValues, kernelName).index();
     }
 
+    /**
+     * A 0/1 structure tensor (a sparse kernel's {@code h.freeze_mask}) in either form: dense
+     * {@code [n, m]} under {@code maskName}, or compact as {@code <maskName>.indices} and
+     * {@code <maskName>.shape} (the present entries; a mask needs no values). Null when absent.
+     */
+    public static SparseIndex readMask(Map<String, ? extends StoredTensor> file, String maskName) {
+        if (file.containsKey(maskName + INDICES)) return readIndex(file, maskName);
+        StoredTensor t = file.get(maskName);
+        if (t == null) return null;
+        if (!(t instanceof Tensor dense) || dense.shape().length != 2)
+            throw error(maskName, "should be an F32 [inputs, units] mask, found " + t.dtype() + Arrays.toString(t.shape()));
+        try {
+            return SparseIndex.fromMask(dense);
+        } catch (IllegalArgumentException e) {
+            throw error(maskName, e.getMessage());
+        }
+    }
+
+    /** Adds a 0/1 structure tensor to {@code out}: compact (its indices and shape) or as the dense {@code [n, m]} mask. */
+    public static void putMask(Map<String, StoredTensor> out, String maskName, SparseIndex mask, boolean compact) {
+        if (compact) putIndex(out, maskName, mask);
+        else {
+            SparseWeights.checkDense(maskName, mask.rows(), mask.cols());
+            out.put(maskName, mask.toMask());
+        }
+    }
+
     /** Sorts the pairs into compressed sparse rows, their values with them: O(n + nnz log(row length)). */
     private static CompactKernel fromPairs(int n, int m, int[] pairs, int nnz, float[] v, String kernelName) {
         int[] start = new int[n + 1];
@@ -139,13 +166,21 @@ public record CompactKernel(SparseIndex index, float[] values) {
         return new CompactKernel(index, v);
     }
 
-    /** Every tensor of a file dense: each compact kernel {@code h.kernel} as its dense values and its 0/1 mask {@code h.mask}. */
+    /**
+     * Every tensor of a file dense: each compact kernel {@code h.kernel} as its dense values and its
+     * 0/1 mask {@code h.mask}, each compact mask {@code h.freeze_mask} as its dense 0/1 tensor.
+     */
     public static Map<String, Tensor> dense(Map<String, ? extends StoredTensor> file, String fileName) {
         Map<String, Tensor> out = new java.util.LinkedHashMap<>();
         try {
             file.forEach((name, t) -> {
                 String kernel = kernelOf(name);
-                if (kernel != null && file.containsKey(kernel + INDICES)) { // one of the three: the kernel is written once, at its values
+                if (kernel != null && WeightsFile.isStructure(kernel)) { // a compact mask: written once, at its indices
+                    if (!name.endsWith(INDICES)) return;
+                    SparseIndex mask = readIndex(file, kernel);
+                    SparseWeights.checkDense(kernel + " (this command needs it dense)", mask.rows(), mask.cols());
+                    out.put(kernel, mask.toMask());
+                } else if (kernel != null && file.containsKey(kernel + INDICES)) { // one of the three: the kernel is written once, at its values
                     if (!name.endsWith(VALUES)) return;
                     CompactKernel c = read(file, kernel);
                     out.put(kernel, c.toDense(kernel + " (this command needs it dense)"));

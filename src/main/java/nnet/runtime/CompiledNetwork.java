@@ -132,7 +132,15 @@ public abstract class CompiledNetwork implements Network {
         ParamStorage.Layout rowMajor = (long) n * m <= SparseWeights.MAX_DENSE ? (seg, k) -> p.rowIndex()[k] * m + colOf[k] : (seg, k) -> {
             throw new UserError(paramName + " is " + n + " x " + m + ", too large for a dense tensor; use its compact form (--sparse-weights auto)");
         };
-        ParamStorage storage = new ParamStorage(paramName, new int[] {n, m}, new float[][] {p.values()}, rowMajor, frozen(frozenName));
+        ParamStorage storage = new ParamStorage(paramName, new int[] {n, m}, new float[][] {p.values()}, rowMajor, null);
+        if (frozenName != null) { // by the mask's entries (compact for a kernel of any size), never a dense [n, m] tensor
+            SparseIndex frozen = CompactKernel.readMask(structure, frozenName);
+            if (frozen == null) throw new IllegalStateException(getClass().getName() + ": structure resource lacks " + frozenName);
+            int[] rowOf = p.rowIndex();
+            storage.leaveOut((seg, k) -> Arrays.binarySearch(frozen.colIndex(), frozen.rowStart()[rowOf[k]], frozen.rowStart()[rowOf[k] + 1], colOf[k]) >= 0);
+            storage.frozen = frozen;
+            storage.frozenName = frozenName;
+        }
         if (compact) {
             storage.connections = rows;
             storage.storedAt = p.position();

@@ -1,8 +1,5 @@
 package nnet.runtime;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * One weight tensor as generated code stores it: segments of values (a dense kernel's rows,
  * padded to whole vectors with zeros that never train; a sparse kernel's present values in CSR
@@ -34,6 +31,9 @@ class ParamStorage {
     SparseIndex connections;
     int[] storedAt;
     String maskName;
+    /** A sparse kernel's {@code freeze:} mask (saved in the kernel's form, dense or compact) and its name; null without one. */
+    SparseIndex frozen;
+    String frozenName;
 
     ParamStorage(String name, int[] shape, float[][] values, Layout layout, Tensor frozen) {
         this.name = name;
@@ -47,16 +47,30 @@ class ParamStorage {
 
     /** Entries whose {@code held} value (row-major, repeated over rows) is non-zero do not train. */
     void leaveOut(float[] held) {
+        leaveOut((s, k) -> {
+            int at = layout.rowMajor(s, k);
+            return at >= 0 && held[at % held.length] != 0;
+        });
+    }
+
+    /** Whether storage entry {@code index} of {@code segment} is held at its value. */
+    interface Held {
+        boolean at(int segment, int index);
+    }
+
+    /** Entries {@code held} says do not train (besides those already left out); O(stored entries), never O(the dense shape). */
+    void leaveOut(Held held) {
         for (int s = 0; s < values.length; s++) {
-            List<Integer> keep = new ArrayList<>(), hold = new ArrayList<>();
+            int[] keep = new int[values[s].length], hold = new int[values[s].length];
+            int kept = 0, holding = 0;
             for (int k = 0; k < values[s].length; k++) {
-                int at = layout.rowMajor(s, k);
-                boolean trains = (at < 0 || held[at % held.length] == 0) && (trainable[s] == null || contains(trainable[s], k));
-                (trains ? keep : hold).add(k);
+                boolean trains = !held.at(s, k) && (trainable[s] == null || contains(trainable[s], k));
+                if (trains) keep[kept++] = k;
+                else hold[holding++] = k;
             }
-            if (hold.isEmpty()) continue;
-            trainable[s] = keep.stream().mapToInt(Integer::intValue).toArray();
-            this.held[s] = hold.stream().mapToInt(Integer::intValue).toArray();
+            if (holding == 0) continue;
+            trainable[s] = java.util.Arrays.copyOf(keep, kept);
+            this.held[s] = java.util.Arrays.copyOf(hold, holding);
         }
     }
 

@@ -2,9 +2,11 @@ package nnet.runtime;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A network's weights to and from the tensors of a weights file (LANGUAGE.md §6): every param by
@@ -50,22 +52,35 @@ final class StoredWeights {
         }
     }
 
-    /** The params as {@code layout} says, then the structure tensors that a compact kernel does not already carry. */
+    /**
+     * The params as {@code layout} says, then the structure tensors that a compact kernel does not
+     * already carry. A sparse kernel's freeze mask takes the kernel's form: compact beside a compact
+     * kernel, dense beside a dense one.
+     */
     static Map<String, StoredTensor> save(Map<String, ParamStorage> params, Map<String, StoredTensor> structure, SparseWeights layout) {
         Map<String, StoredTensor> out = new LinkedHashMap<>();
+        Set<String> written = new HashSet<>(); // structure names saved with their kernel
         for (var e : params.entrySet()) {
             ParamStorage p = e.getValue();
             if (p.connections == null) out.put(e.getKey(), new Tensor(p.shape, p.save()));
-            else if (layout.compact(p.shape[0], p.shape[1], p.connections.count())) p.saveCompact().putInto(out, e.getKey());
             else {
-                SparseWeights.checkDense(e.getKey(), p.shape[0], p.shape[1]);
-                out.put(e.getKey(), new Tensor(p.shape, p.save()));
-                out.put(p.maskName, p.connections.toMask());
+                boolean compact = layout.compact(p.shape[0], p.shape[1], p.connections.count());
+                if (compact) p.saveCompact().putInto(out, e.getKey());
+                else {
+                    SparseWeights.checkDense(e.getKey(), p.shape[0], p.shape[1]);
+                    out.put(e.getKey(), new Tensor(p.shape, p.save()));
+                    out.put(p.maskName, p.connections.toMask());
+                }
+                written.add(e.getKey());
+                if (p.frozenName != null) {
+                    CompactKernel.putMask(out, p.frozenName, p.frozen, compact);
+                    written.add(p.frozenName);
+                }
             }
         }
         structure.forEach((name, t) -> {
             String kernel = CompactKernel.kernelOf(name);
-            if (kernel == null || params.get(kernel) == null || params.get(kernel).connections == null) out.put(name, t);
+            if (!written.contains(name) && (kernel == null || !written.contains(kernel))) out.put(name, t);
         });
         return out;
     }

@@ -74,7 +74,7 @@ public final class WeightsFile {
         }
         for (String name : file.keySet()) {
             String kernel = CompactKernel.kernelOf(name);
-            boolean ok = known.contains(name) || isStructure(name) || (kernel != null && (known.contains(kernel) || known.contains(name)));
+            boolean ok = known.contains(name) || isStructure(name) || (kernel != null && (known.contains(kernel) || isStructure(kernel)));
             if (!ok) found.add("tensor '" + name + "' is not a weight of this network; it is ignored (was the layer renamed or removed?)");
         }
         return found;
@@ -93,8 +93,9 @@ public final class WeightsFile {
         return out;
     }
 
-    /** {@code h.kernel} is described by {@code h.mask} (Param.maskName). */
+    /** {@code h.kernel} is described by {@code h.mask} (Param.maskName); a compact mask ({@code h.freeze_mask.indices}) by itself. */
     private static String maskNameOf(String kernel) {
+        if (isStructure(kernel)) return kernel;
         return kernel.endsWith(".kernel") ? kernel.substring(0, kernel.length() - ".kernel".length()) + ".mask" : kernel + ".mask";
     }
 
@@ -146,7 +147,8 @@ public final class WeightsFile {
         return true;
     }
 
-    private static boolean isStructure(String name) {
+    /** Whether {@code name} is a structure tensor's (a mask's; compact, it is the base of {@code .indices} and {@code .shape}). */
+    static boolean isStructure(String name) {
         return STRUCTURE_SUFFIXES.stream().anyMatch(name::endsWith);
     }
 }

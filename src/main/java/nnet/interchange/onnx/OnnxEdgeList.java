@@ -4,8 +4,10 @@ import static nnet.interchange.onnx.OnnxGraphWriter.integer;
 import static nnet.interchange.onnx.OnnxGraphWriter.tensor;
 import static nnet.interchange.onnx.OnnxGraphWriter.text;
 
+import java.util.Arrays;
 import nnet.interchange.onnx.proto.Onnx.TensorProto;
 import nnet.ir.Param;
+import nnet.runtime.SparseIndex;
 
 /**
  * A sparse dense-layer kernel as its list of present connections {@code i -> j} with weights
@@ -19,23 +21,15 @@ final class OnnxEdgeList {
     private OnnxEdgeList() {}
 
     /**
-     * @param values the kernel {@code [n, m]}, row-major
+     * @param weight the kernel's value at each connection, in the row-major order of {@code p.present().index()}
      * @param x      the input {@code [N, ..., n]}
      * @param dims   the output's shape without the batch axis ({@code [..., m]})
      */
-    static String write(OnnxGraphWriter w, Param p, float[] values, String x, int[] dims, String out) {
-        int n = p.shape().dim(0), m = p.shape().dim(1);
-        int edges = Math.toIntExact(p.count());
-        int[] from = new int[edges], to = new int[edges];
-        float[] weight = new float[edges];
-        int e = 0;
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < m; j++)
-                if (p.has(i, j)) {
-                    from[e] = i;
-                    to[e] = j;
-                    weight[e++] = values[i * m + j];
-                }
+    static String write(OnnxGraphWriter w, Param p, float[] weight, String x, int[] dims, String out) {
+        SparseIndex connections = p.present().index();
+        int n = connections.rows(), m = connections.cols(), edges = connections.count();
+        int[] from = new int[edges], to = connections.colIndex();
+        for (int i = 0; i < n; i++) Arrays.fill(from, connections.rowStart()[i], connections.rowStart()[i + 1], i);
         String name = p.name();
         String rows = w.reshape(x, new int[] {n}, w.fresh(out + "_rows"));                                                   // [R, n]
         String gathered = w.temp("Gather", out + "_gathered", new String[] {rows, w.indices(name + ".from", from)}, integer("axis", 1)); // [R, E]

@@ -20,6 +20,10 @@ import nnet.ir.LstmSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
+import nnet.runtime.CompactKernel;
+import nnet.runtime.SparseIndex;
+import nnet.runtime.SparseWeights;
+import nnet.runtime.StoredTensor;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
@@ -29,7 +33,9 @@ import nnet.runtime.UserError;
  * runs a batch of samples where nnet's shapes describe one. Inputs, outputs and probed nodes keep
  * the network's names. Absent connections are zeros in a dense initializer, or, for large sparse
  * layers, an edge list (Gather, Mul, ScatterElements with {@code reduction=add}), which ONNX
- * Runtime runs without densifying. An lstm becomes ONNX's LSTM with its gates reordered from
+ * Runtime runs without densifying. A sparse kernel's values are read by its connections (from a
+ * compact or a dense weights file), so exporting one too large to be dense costs O(connections).
+ * An lstm becomes ONNX's LSTM with its gates reordered from
  * Keras' i, f, c, o to ONNX's i, o, f, c.
  */
 public final class OnnxExport {
@@ -50,12 +56,12 @@ public final class OnnxExport {
     static final double SPARSE_DENSITY = 0.25;
 
     private final Graph g;
-    private final Map<String, Tensor> weights;
+    private final Map<String, ? extends StoredTensor> weights;
     private final EdgeLists edgeLists;
     private final OnnxGraphWriter w;
     private final Map<Node, String> values = new HashMap<>();
 
-    private OnnxExport(Graph g, Map<String, Tensor> weights, EdgeLists edgeLists) {
+    private OnnxExport(Graph g, Map<String, ? extends StoredTensor> weights, EdgeLists edgeLists) {
         this.g = g;
         this.weights = weights;
         this.edgeLists = edgeLists;
@@ -63,10 +69,10 @@ public final class OnnxExport {
     }
 
     /**
-     * @param weights the trained weights by name (LANGUAGE.md §6); fixed params may be absent
+     * @param weights the trained weights by name, sparse kernels dense or compact (LANGUAGE.md §6); fixed params may be absent
      * @param probes  further named nodes to output beside the network's outputs
      */
-    public static ModelProto export(Graph g, Map<String, Tensor> weights, List<String> probes, EdgeLists edgeLists) {
+    public static ModelProto export(Graph g, Map<String, ? extends StoredTensor> weights, List<String> probes, EdgeLists edgeLists) {
         return new OnnxExport(g, weights, edgeLists).model(probes);
     }
 
@@ -153,16 +159,59 @@ public final class OnnxExport {
 
     /** The values of a param (a weights file's, or its fixed constants), with 0 at absent entries. */
     private float[] values(Param p) {
+        if (p.isSparseKernel()) return dense(p, presentValues(p));
         float[] v;
         if (p.fixed() != null) v = p.fixed().clone();
-        else {
-            Tensor t = weights.get(p.name());
-            if (t == null) throw new UserError("the weights lack " + p.name() + " " + p.shape() + " (nnetc init or nnetc train make a complete file)");
-            if (!Arrays.equals(t.shape(), p.shape().dims()))
-                throw new UserError("weights " + p.name() + " are " + t.shapeString() + ", but the network needs " + p.shape());
-            v = t.data().clone();
-        }
+        else v = fileTensor(p).data().clone();
         zeroAbsent(p, v);
+        return v;
+    }
+
+    /** A param's tensor from the weights file, checked against the network's shape. */
+    private Tensor fileTensor(Param p) {
+        StoredTensor t = weights.get(p.name());
+        if (t == null) throw new UserError("the weights lack " + p.name() + " " + p.shape() + " (nnetc init or nnetc train make a complete file)");
+        if (!(t instanceof Tensor f)) throw new UserError("weights " + p.name() + " are " + t.dtype() + ", weights are F32");
+        if (!Arrays.equals(f.shape(), p.shape().dims()))
+            throw new UserError("weights " + p.name() + " are " + f.shapeString() + ", but the network needs " + p.shape());
+        return f;
+    }
+
+    /**
+     * A sparse kernel's values at its connections, in row-major order (the order of
+     * {@code present().index()}): O(connections) from a compact file or fixed values. As when a
+     * network loads weights, a value the file holds at a connection the source leaves absent is
+     * dropped, and a connection the file lacks is 0.
+     */
+    private float[] presentValues(Param p) {
+        SparseIndex index = p.present().index();
+        float[] out = new float[index.count()];
+        int m = index.cols();
+        if (p.fixed() != null || !CompactKernel.isIn(weights, p.name()) || weights.containsKey(p.name())) {
+            float[] dense = p.fixed() != null ? p.fixed() : fileTensor(p).data();
+            for (int i = 0; i < index.rows(); i++)
+                for (int k = index.rowStart()[i]; k < index.rowStart()[i + 1]; k++) out[k] = dense[i * m + index.colIndex()[k]];
+            return out;
+        }
+        CompactKernel file = CompactKernel.read(weights, p.name());
+        if (file.index().rows() != index.rows() || file.index().cols() != m)
+            throw new UserError("weights " + p.name() + " are " + file.index().rows() + " x " + file.index().cols() + " (compact), but the network needs " + p.shape());
+        SparseIndex f = file.index();
+        for (int i = 0; i < index.rows(); i++) // both rows' columns ascend: a merge
+            for (int k = index.rowStart()[i], q = f.rowStart()[i]; k < index.rowStart()[i + 1]; k++) {
+                while (q < f.rowStart()[i + 1] && f.colIndex()[q] < index.colIndex()[k]) q++;
+                if (q < f.rowStart()[i + 1] && f.colIndex()[q] == index.colIndex()[k]) out[k] = file.values()[q];
+            }
+        return out;
+    }
+
+    /** A sparse kernel's present values placed in its dense {@code [n, m]} form, zeros elsewhere. */
+    private static float[] dense(Param p, float[] present) {
+        SparseIndex index = p.present().index();
+        int m = index.cols();
+        float[] v = new float[p.shape().size()];
+        for (int i = 0; i < index.rows(); i++)
+            for (int k = index.rowStart()[i]; k < index.rowStart()[i + 1]; k++) v[i * m + index.colIndex()[k]] = present[k];
         return v;
     }
 
@@ -190,12 +239,17 @@ public final class OnnxExport {
     private String linear(Node n) {
         Param p = n.param();
         if (!useEdgeList(p)) return w.node("MatMul", target(n), new String[] {in(n, 0), param(p)});
-        return OnnxEdgeList.write(w, p, values(p), in(n, 0), n.shape().dims(), target(n));
+        return OnnxEdgeList.write(w, p, presentValues(p), in(n, 0), n.shape().dims(), target(n));
     }
 
     private boolean useEdgeList(Param p) {
-        if (p.present() == null || edgeLists == EdgeLists.NEVER) return false;
-        return edgeLists == EdgeLists.ALWAYS || isLargeSparse(p);
+        if (p.present() == null) return false;
+        boolean tooLarge = p.shape().sizeLong() > SparseWeights.MAX_DENSE;
+        if (edgeLists == EdgeLists.NEVER && tooLarge)
+            throw new UserError(p.name() + " is " + p.shape().dim(0) + " x " + p.shape().dim(1) + " = " + p.shape().sizeLong()
+                    + " entries, too many for a dense ONNX tensor (at most " + SparseWeights.MAX_DENSE + "), so --edge-lists never cannot write it; "
+                    + "--edge-lists auto or always writes its " + p.count() + " connections as an edge list");
+        return edgeLists == EdgeLists.ALWAYS || (edgeLists == EdgeLists.AUTO && (tooLarge || isLargeSparse(p)));
     }
 
     static boolean isLargeSparse(Param p) {
