@@ -57,7 +57,20 @@ final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         System.out.printf("train_step_us_per_sample: %.3f%n", microsPerSample(() -> net.trainStep(x, t)));
+        // a warm step allocates nothing; bytes here mean the JIT runs some kernel's vectors boxed (slow)
+        System.out.printf("train_step_bytes_allocated: %d%n", allocatedBy(() -> net.trainStep(x, t)));
         return 0;
+    }
+
+    /** Bytes that every thread of the process allocated while {@code step} ran once. */
+    private static long allocatedBy(Runnable step) {
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long[] ids = Thread.getAllStackTraces().keySet().stream().mapToLong(Thread::getId).toArray();
+        long before = java.util.Arrays.stream(threads.getThreadAllocatedBytes(ids)).sum();
+        long empty = java.util.Arrays.stream(threads.getThreadAllocatedBytes(ids)).sum() - before; // what reading the counters allocates
+        before = java.util.Arrays.stream(threads.getThreadAllocatedBytes(ids)).sum();
+        step.run();
+        return Math.max(0, java.util.Arrays.stream(threads.getThreadAllocatedBytes(ids)).sum() - before - empty);
     }
 
     /** The network with the tile kernels asked for: a generated class reads {@code nnet.vector} as it is initialised. */
