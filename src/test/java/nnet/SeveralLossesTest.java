@@ -28,36 +28,20 @@ class SeveralLossesTest {
      * Two heads on shared layers: three classes (x0 + x1 > 0.3, else x2 > 0) and whether x3 > 0;
      * the same layers under each loss alone, so one weights file serves the three networks.
      */
-    private static final String SOURCE = """
-            network TwoHeads {
+    private static final String SHARED_LAYERS = """
               input x[4]
               h = dense(x, 16, tanh)
               cls = dense(h, 3)
               aux = dense(h, 1, sigmoid)
               output cls, aux
+            """;
+    private static final String SOURCE = "network TwoHeads {\n" + SHARED_LAYERS + """
               loss cls: cross_entropy
               loss aux: binary_cross_entropy * 0.5
               train { optimizer: adam(lr: 0.02), batch: 16, epochs: 60 }
             }
-
-            network ClassesOnly {
-              input x[4]
-              h = dense(x, 16, tanh)
-              cls = dense(h, 3)
-              aux = dense(h, 1, sigmoid)
-              output cls, aux
-              loss cls: cross_entropy
-            }
-
-            network SignOnly {
-              input x[4]
-              h = dense(x, 16, tanh)
-              cls = dense(h, 3)
-              aux = dense(h, 1, sigmoid)
-              output cls, aux
-              loss aux: binary_cross_entropy
-            }
-
+            """ + "network ClassesOnly {\n" + SHARED_LAYERS + "  loss cls: cross_entropy\n}\n"
+            + "network SignOnly {\n" + SHARED_LAYERS + "  loss aux: binary_cross_entropy\n}\n" + """
             // a head per layer, all predicting the same label (P-NET)
             network HeadPerLayer {
               input x[4]
