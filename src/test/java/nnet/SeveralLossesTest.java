@@ -112,7 +112,7 @@ class SeveralLossesTest {
     }
 
     @Test
-    void bothHeadsLearnAndEvaluateReportsEach() {
+    void bothHeadsLearnAndEvaluateReportsEach() throws IOException {
         Path w = tmp.resolve("w.safetensors");
         String trained = ok("train", source.toString(), "--network", "TwoHeads", "--input", x.toString(), "--target", "cls=" + classes,
                 "--target", "aux=" + sign, "--validation", x + ",cls=" + classes + ",aux=" + sign, "--quiet", "-o", w.toString()).out();
@@ -125,6 +125,17 @@ class SeveralLossesTest {
         String json = ok("evaluate", source.toString(), "--network", "TwoHeads", "--weights", w.toString(), "--input", x.toString(),
                 "--target", "cls=" + classes, "--target", "aux=" + sign, "--json").out();
         assertTrue(json.contains("\"outputs\": [{\"output\": \"cls\""), json);
+        Path jar = tmp.resolve("heads.jar");
+        Path alone = Files.writeString(tmp.resolve("two_heads.nnet"), SOURCE.substring(0, SOURCE.indexOf("network ClassesOnly")));
+        ok("compile", alone.toString(), "--weights", w.toString(), "-o", jar.toString());
+        for (String network : new String[] {source.toString(), jar.toString()}) { // the jar knows its losses' outputs too
+            String[] rows = ok("predict", network, "--network", "TwoHeads", "--weights", w.toString(), "--input", x.toString(), "--output", "classes").out().split("\n");
+            assertEquals("cls,aux[0]", rows[0], "a column per head: the class of cls, the 0/1 of aux");
+            assertTrue(rows[1].matches("[012],[01]"), rows[1]);
+            String[] probabilities = ok("predict", network, "--network", "TwoHeads", "--weights", w.toString(), "--input", x.toString()).out().split("\n")[1].split(",");
+            assertEquals(1, Double.parseDouble(probabilities[0]) + Double.parseDouble(probabilities[1]) + Double.parseDouble(probabilities[2]), 1e-5,
+                    "cross_entropy's logits shown as a softmax by default");
+        }
     }
 
     @Test

@@ -31,29 +31,28 @@ final class PredictCommand implements Callable<Integer> {
         PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
         if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
         Network net;
-        PredictOutput.LossOutput lossOutput;
+        PredictOutput.LossOutputs lossOutputs;
         if (source.toString().endsWith(".jar")) {
             net = JarNetworks.load(source, network);
             if (weights != null) WeightsFile.load(net, weights, System.err);
-            lossOutput = PredictOutput.LossOutput.of(net);
+            lossOutputs = PredictOutput.LossOutputs.of(net);
         } else {
             Graph g = Sources.graph(source, network);
             net = fromSource(g);
-            lossOutput = lossOutput(g);
+            lossOutputs = lossOutputs(g);
         }
-        Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutput);
+        Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs);
         return 0;
     }
 
-    /**
-     * The loss's output and what its values are (logits under cross_entropy unless it is a softmax),
-     * or null; with several losses, the first statement's (the others' outputs are shown raw).
-     */
-    static PredictOutput.LossOutput lossOutput(Graph g) {
-        if (!g.hasLoss()) return null;
-        Graph.Loss l = g.losses().get(0);
-        PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == nnet.ir.Op.SOFTMAX);
-        return kind == null ? null : new PredictOutput.LossOutput(Sources.nameOf(g, l.output()), kind);
+    /** The outputs cross-entropies are on and what their values are (logits under cross_entropy unless the output is a softmax). */
+    static PredictOutput.LossOutputs lossOutputs(Graph g) {
+        List<PredictOutput.LossOutput> all = new java.util.ArrayList<>();
+        for (Graph.Loss l : g.losses()) {
+            PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == nnet.ir.Op.SOFTMAX);
+            if (kind != null) all.add(new PredictOutput.LossOutput(Sources.nameOf(g, l.output()), kind));
+        }
+        return new PredictOutput.LossOutputs(List.copyOf(all));
     }
 
     private Network fromSource(Graph g) {

@@ -31,8 +31,8 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    /** {@code lossOutput}: what the values of the loss's output are, for {@code predict --output} (null: none, raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutput lossOutput) {
+    /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
             this(network, weights, null);
         }
@@ -55,8 +55,8 @@ public final class JarPackager {
                 for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
                 entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
-                if (p.lossOutput() != null)
-                    entry(jar, nnet.runtime.PredictOutput.LossOutput.resourceOf(n.simpleName()), p.lossOutput().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (!p.lossOutputs().isEmpty())
+                    entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             copyPackage(jar, Network.class, "nnet/runtime/");
             copyPackage(jar, CommandLine.class, "picocli/");

@@ -83,7 +83,7 @@ public final class JarMain implements Runnable {
             if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
             Network net = load(network);
             if (weights != null) WeightsFile.load(net, weights, System.err);
-            Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutput.of(net));
+            Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net));
             return 0;
         }
     }

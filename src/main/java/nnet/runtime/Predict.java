@@ -68,16 +68,16 @@ public final class Predict {
 
     /**
      * The whole {@code predict} command of {@code nnetc} and of jars: reads the inputs, runs them,
-     * shows the loss's output as {@code mode} (null: what the loss implies, {@link
+     * shows the losses' outputs as {@code mode} (null: what the losses imply, {@link
      * PredictOutput#defaultMode}) and writes the rows, under a header of column names in CSV when
      * {@code header} is set.
      */
     public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
-                               PredictOutput.LossOutput lossOutput) throws java.io.IOException {
+                               PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
-        PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutput) : PredictOutput.Mode.RAW;
-        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs), probes), m, lossOutput);
-        String[] names = header ? PredictOutput.header(net, shown, m, lossOutput) : null;
+        PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
+        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs), probes), m, lossOutputs);
+        String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Cli.writeCsv(names, rows, output);
             return;
@@ -85,9 +85,7 @@ public final class Predict {
         List<int[]> shapes = new ArrayList<>();
         for (String node : shown) {
             int[] shape = net.shape(node);
-            boolean classColumns = m == PredictOutput.Mode.CLASSES && lossOutput != null && node.equals(lossOutput.output())
-                    && lossOutput.kind() != PredictOutput.Kind.PROBABILITIES;
-            shapes.add(classColumns ? (shape.length == 1 ? new int[0] : Arrays.copyOf(shape, shape.length - 1)) : shape);
+            shapes.add(PredictOutput.classColumns(m, lossOutputs, node) ? (shape.length == 1 ? new int[0] : Arrays.copyOf(shape, shape.length - 1)) : shape);
         }
         DataFiles.writeRows(output, rows, shown, shapes, names);
     }

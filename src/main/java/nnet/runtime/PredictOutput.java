@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What {@code predict --output} shows of the output a loss is on: {@code raw} values,
- * {@code probabilities} or {@code classes}, and the default the loss implies. What the output's
- * values are follows from the loss statement ({@link Kind}); a compiled jar carries it as the
- * resource {@code nnet/outputs/<Name>.txt} ("y logits"), written by {@code nnetc compile}.
+ * What {@code predict --output} shows of the outputs losses are on: {@code raw} values,
+ * {@code probabilities} or {@code classes}, and the default the losses imply. What an output's
+ * values are follows from its loss statement ({@link Kind}); a compiled jar carries them as the
+ * resource {@code nnet/outputs/<Name>.txt}, a line per loss ("y logits"), written by {@code nnetc compile}.
  */
 public final class PredictOutput {
     private PredictOutput() {}
@@ -45,27 +45,52 @@ public final class PredictOutput {
         }
     }
 
-    /** The loss's output and what its values are, as a network's jar resource states them; null when there is none (no loss, mse, or not a jar). */
-    public record LossOutput(String output, Kind kind) {
+    /** An output a loss is on and what its values are. */
+    public record LossOutput(String output, Kind kind) {}
+
+    /**
+     * Every output a cross-entropy is on, with what its values are (mse's outputs are not among
+     * them: their values are shown raw); empty without such a loss.
+     */
+    public record LossOutputs(List<LossOutput> all) {
+        public static final LossOutputs NONE = new LossOutputs(List.of());
+
+        /** What the values of {@code node} are, or null when no such loss is on it. */
+        public Kind kindOf(String node) {
+            for (LossOutput o : all) if (o.output().equals(node)) return o.kind();
+            return null;
+        }
+
+        public boolean isEmpty() {
+            return all.isEmpty();
+        }
+
+        /** A line per output: "y logits". */
         public String toText() {
-            return output + " " + kind.name().toLowerCase(Locale.ROOT);
+            StringBuilder sb = new StringBuilder();
+            for (LossOutput o : all) sb.append(o.output()).append(' ').append(o.kind().name().toLowerCase(Locale.ROOT)).append('\n');
+            return sb.toString();
         }
 
         public static String resourceOf(String simpleName) {
             return "nnet/outputs/" + simpleName + ".txt";
         }
 
-        /** The resource beside a compiled network's class, or null. */
-        public static LossOutput of(Network net) {
+        /** The resource beside a compiled network's class; none when there is no such resource (an older jar, or not a jar). */
+        public static LossOutputs of(Network net) {
             String simple = net.getClass().getSimpleName();
             ClassLoader loader = net.getClass().getClassLoader();
-            if (loader == null) return null;
+            if (loader == null) return NONE;
             try (InputStream in = loader.getResourceAsStream(resourceOf(simple))) {
-                if (in == null) return null;
-                String[] parts = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split(" ");
-                return new LossOutput(parts[0], Kind.valueOf(parts[1].toUpperCase(Locale.ROOT)));
+                if (in == null) return NONE;
+                List<LossOutput> all = new ArrayList<>();
+                for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).strip().split("\n")) {
+                    String[] parts = line.strip().split(" ");
+                    all.add(new LossOutput(parts[0], Kind.valueOf(parts[1].toUpperCase(Locale.ROOT))));
+                }
+                return new LossOutputs(List.copyOf(all));
             } catch (IOException | RuntimeException e) {
-                return null; // an older jar, or none: raw values
+                return NONE; // an older jar, or none: raw values
             }
         }
     }
@@ -79,21 +104,22 @@ public final class PredictOutput {
         return java.nio.file.Path.of(value);
     }
 
-    /** The default: probabilities when the loss says what they are, else raw values. */
-    public static Mode defaultMode(LossOutput lossOutput) {
-        return lossOutput == null ? Mode.RAW : Mode.PROBABILITIES;
+    /** The default: probabilities when a loss says what they are, else raw values. */
+    public static Mode defaultMode(LossOutputs lossOutputs) {
+        return lossOutputs.isEmpty() ? Mode.RAW : Mode.PROBABILITIES;
     }
 
     /**
-     * The shown nodes' values of each row with the loss's output turned into probabilities or
+     * The shown nodes' values of each row with the losses' outputs turned into probabilities or
      * classes (one column per class row: the index of its largest value, or 0/1 for independent
      * probabilities). Other nodes (probes, other outputs) stay raw.
      */
-    public static float[][] apply(Network net, List<String> shown, float[][] rows, Mode mode, LossOutput lossOutput) {
+    public static float[][] apply(Network net, List<String> shown, float[][] rows, Mode mode, LossOutputs lossOutputs) {
         if (mode == Mode.RAW) return rows;
-        if (lossOutput == null || !shown.contains(lossOutput.output()))
+        if (shown.stream().noneMatch(node -> lossOutputs.kindOf(node) != null))
             throw new UserError("--output " + mode.name().toLowerCase(Locale.ROOT) + " needs the output of a cross_entropy or binary_cross_entropy loss"
-                    + (lossOutput == null ? "; network " + net.name() + " has none (use --output raw)" : " among the shown nodes (" + lossOutput.output() + ")"));
+                    + (lossOutputs.isEmpty() ? "; network " + net.name() + " has none (use --output raw)"
+                    : " among the shown nodes (" + String.join(", ", lossOutputs.all().stream().map(LossOutput::output).toList()) + ")"));
         float[][] out = new float[rows.length][];
         for (int r = 0; r < rows.length; r++) {
             List<float[]> parts = new ArrayList<>();
@@ -102,7 +128,8 @@ public final class PredictOutput {
                 int size = (int) Tensor.size(net.shape(node));
                 float[] v = java.util.Arrays.copyOfRange(rows[r], at, at + size);
                 at += size;
-                parts.add(node.equals(lossOutput.output()) ? convert(v, net.shape(node), mode, lossOutput.kind()) : v);
+                Kind kind = lossOutputs.kindOf(node);
+                parts.add(kind != null ? convert(v, net.shape(node), mode, kind) : v);
             }
             int width = 0;
             for (float[] p : parts) width += p.length;
@@ -145,17 +172,23 @@ public final class PredictOutput {
     }
 
     /** Column names: {@code y[0]}, {@code y[1]}, ... for each shown node (flat indices), {@code y} for one class column, {@code y[t]} for class rows. */
-    public static String[] header(Network net, List<String> shown, Mode mode, LossOutput lossOutput) {
+    public static String[] header(Network net, List<String> shown, Mode mode, LossOutputs lossOutputs) {
         List<String> names = new ArrayList<>();
         for (String node : shown) {
             int[] shape = net.shape(node);
             int size = (int) Tensor.size(shape);
-            if (mode == Mode.CLASSES && lossOutput != null && node.equals(lossOutput.output()) && lossOutput.kind() != Kind.PROBABILITIES) {
+            if (classColumns(mode, lossOutputs, node)) {
                 int positions = size / shape[shape.length - 1];
                 if (positions == 1) names.add(node);
                 else for (int p = 0; p < positions; p++) names.add(node + "[" + p + "]");
             } else for (int k = 0; k < size; k++) names.add(node + "[" + k + "]");
         }
         return names.toArray(new String[0]);
+    }
+
+    /** Whether {@code node} is shown as one class per class row (argmax of a cross-entropy's output). */
+    static boolean classColumns(Mode mode, LossOutputs lossOutputs, String node) {
+        Kind kind = lossOutputs.kindOf(node);
+        return mode == Mode.CLASSES && kind != null && kind != Kind.PROBABILITIES;
     }
 }
