@@ -120,36 +120,46 @@ final class ContractionEmitter {
     }
 
     /**
-     * for i: a = x[i]; for k in row i's present connections: z[zo + col[k]] += a * w[position[k]] (values are
-     * stored by unit, position maps row order to them; no zero test: rows are short).
+     * Unit by unit over its present connections (values are stored by unit, rowIndex their inputs):
+     * z[zo + j] = sum over k of w[k] x[xo + rowIndex[k]], in four partial sums so that the adds
+     * do not wait for each other (one running sum waited 4 cycles per connection).
      */
     private MethodBuilder.Body csrBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
-        GeneratorAdapter g = m.g;
         String f = ClassEmitter.fieldOf(l.kernel());
-        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
-        int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
-        int i = m.local("i", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
-        return () -> {
-            zeroRow(m, z, zo, l.m());
-            m.forLoop(i, 0, l.n(), () -> {
-                loadInputSkipZero(m, x, xo, i, a, null);
-                m.forLoop(k, () -> {
-                    g.loadLocal(start);
-                    g.loadLocal(i);
-                    g.arrayLoad(Type.INT_TYPE);
-                }, () -> {
-                    g.loadLocal(start);
-                    g.loadLocal(i);
-                    g.push(1);
-                    g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                    g.arrayLoad(Type.INT_TYPE);
-                }, () -> accumulate(g, z, zo, a, () -> {
-                    g.loadLocal(col);
-                    g.loadLocal(k);
-                    g.arrayLoad(Type.INT_TYPE);
-                }, w, () -> load(g, position, Type.INT_TYPE, () -> g.loadLocal(k))));
+        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS);
+        int start = m.fieldToLocal(self, f + "$colStart", ClassEmitter.INTS), input = m.fieldToLocal(self, f + "$rowIndex", ClassEmitter.INTS);
+        int j = m.local("j", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
+        int[] sum = new int[4];
+        for (int p = 0; p < sum.length; p++) sum[p] = m.local("sum" + p, Type.FLOAT_TYPE);
+        return () -> m.forLoop(j, 0, l.m(), () -> {
+            m.set(k, m.elementOf(start, m.value(j)));
+            m.set(end, m.elementOf(start, m.sum(m.value(j), m.constant(1))));
+            for (int s : sum) m.set(s, () -> m.g.push(0f));
+            m.forLoop(k, m.value(k), m.sum(m.value(end), m.constant(-(sum.length - 1))), sum.length, () -> {
+                for (int p = 0; p < sum.length; p++) addProduct(m, sum[p], w, x, xo, input, m.at(k, p));
             });
-        };
+            m.forLoop(k, m.value(k), m.value(end), () -> addProduct(m, sum[0], w, x, xo, input, m.value(k)));
+            m.storeElement(z, m.sum(m.value(zo), m.value(j)), () -> {
+                m.g.loadLocal(sum[0]);
+                m.g.loadLocal(sum[1]);
+                m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.g.loadLocal(sum[2]);
+                m.g.loadLocal(sum[3]);
+                m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            });
+        });
+    }
+
+    /** {@code sum += values[k] x[xo + input[k]]}. */
+    private static void addProduct(MethodBuilder m, int sum, int values, int x, int xo, int input, MethodBuilder.Body k) {
+        m.set(sum, () -> {
+            m.g.loadLocal(sum);
+            m.elementOf(values, k).emit();
+            m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, k))).emit();
+            m.g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        });
     }
 
     /** {@code z[zo + unit] += a * weights[k]}: the one update both contraction paths make per connection. */
@@ -306,24 +316,21 @@ final class ContractionEmitter {
                     g.mark(skip);
                 });
             }
-            case CSR -> {
+            case CSR -> { // unit by unit, as the values are stored: grad[k] += dz[zo + j] x[xo + rowIndex[k]], units with dz 0 skipped
                 String f = ClassEmitter.fieldOf(w.kernel());
-                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
-                int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
-                int k = m.local("k", Type.INT_TYPE);
-                yield () -> m.forLoop(i, 0, w.n(), () -> {
-                    loadInputSkipZero(m, x, xo, i, a, null);
-                    m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
-                        g.loadLocal(grad);
-                        load(g, position, Type.INT_TYPE, () -> g.loadLocal(k));
-                        g.dup2();
-                        g.arrayLoad(Type.FLOAT_TYPE);
-                        g.loadLocal(a);
-                        load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k))));
-                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        g.arrayStore(Type.FLOAT_TYPE);
-                    });
+                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS);
+                int start = m.fieldToLocal(self, f + "$colStart", ClassEmitter.INTS), input = m.fieldToLocal(self, f + "$rowIndex", ClassEmitter.INTS);
+                int j = m.local("j", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE);
+                yield () -> m.forLoop(j, 0, w.m(), () -> {
+                    Label skip = new Label();
+                    loadInputSkipZero(m, dz, zo, j, a, skip);
+                    m.forLoop(k, m.elementOf(start, m.value(j)), m.elementOf(start, m.sum(m.value(j), m.constant(1))), () ->
+                            m.addToElement(grad, m.value(k), () -> {
+                                g.loadLocal(a);
+                                m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, m.value(k)))).emit();
+                                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                            }));
+                    g.mark(skip);
                 });
             }
             case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
