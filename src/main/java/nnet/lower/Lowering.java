@@ -310,7 +310,9 @@ public final class Lowering {
             }
             case LOOP_OUT -> { // a history of the loop's body (a sum over steps is added into gradient storage by the body)
                 LoopSpec.Out out = (LoopSpec.Out) n.arg();
-                if (!out.summed()) bufferOf.put(n, loopOf(n.input(0)).history(out.node()));
+                if (out.summed()) yield null;
+                if (out.node().op() == Op.INPUT) yield loopOf(n.input(0)).carriedStack(n, buffer(n)); // a carried state, one step late
+                bufferOf.put(n, loopOf(n.input(0)).history(out.node()));
                 yield null;
             }
         };
