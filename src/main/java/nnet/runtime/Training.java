@@ -20,6 +20,8 @@ final class Training {
     /** The values of a sample's target: the sum of the losses' outputs' sizes. */
     private int targetSize;
     private float[] lossValue;
+    /** The tile rows of each loss's target buffer, found at the first tiled step. */
+    private float[][][] targetRows;
     private TrainDefaults defaults = new TrainDefaults("adam", Map.of(), 32, 10);
     private Optimizer optimizer;
 
@@ -122,8 +124,10 @@ final class Training {
      */
     private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
         int lanes = net.tileSize();
-        float[][][] targetRows = new float[losses.size()][][];
-        for (int k = 0; k < targetRows.length; k++) targetRows[k] = net.tile(losses.get(k).buffer);
+        if (targetRows == null) { // once: a warm train step allocates nothing
+            targetRows = new float[losses.size()][][];
+            for (int k = 0; k < targetRows.length; k++) targetRows[k] = net.tile(losses.get(k).buffer);
+        }
         float[][] lossRows = net.tile(lossValue);
         double sum = 0;
         for (int first = from; first < to; first += lanes) {
@@ -250,7 +254,10 @@ final class Training {
         net.checkInputs(inputs);
         checkTarget(t);
         net.forwardUnchecked(inputs);
-        for (LossTarget l : losses) System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);
+        for (int k = 0; k < losses.size(); k++) {
+            LossTarget l = losses.get(k);
+            System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);
+        }
     }
 
     private void checkTarget(float[] t) {
