@@ -237,7 +237,11 @@ public final class BackwardPass {
      * forward step (derived by this same pass on the body) and extends it, so it reads the forward
      * step's values instead of computing them again. Its step inputs are the gradients of what the
      * forward loop stacked; it carries the gradients of the carried state; it stacks the gradients of
-     * the step inputs and sums each param's contributions over the steps.
+     * the step inputs and sums each param's contributions over the steps. A weight gradient of the step
+     * ({@code x^T dz}, x and dz stackable, see {@link Step}) is not computed in the loop but once after
+     * it, over the stacks of x and dz ({@code [T, ...]}), as for a dense layer over a sequence: an
+     * lstm's recurrent kernel gets {@code h_{t-1}} stacked by the forward loop and {@code dz_t}, the
+     * stack that is also the gradient of the input projection.
      */
     private void loop(Node n, Map<LoopSpec.Out, Node> outGrads, ParamGrads paramGrads) {
         LoopSpec l = (LoopSpec) n.arg();

@@ -271,7 +271,8 @@ final class ContractionEmitter {
 
     /**
      * The weight gradient, added into the gradient storage (laid out like the weights):
-     * for i: a = x[xo + i]; grad[i][j] += a * dz[zo + j] over row i's connections; a row is skipped when a is 0.
+     * for i: for each outer row: a = x[xo + i]; grad[i][j] += a * dz[zo + j] over row i's connections, skipped when a
+     * is 0. The outer rows (a sequence's steps) innermost: each row of the gradient is read and written once.
      */
     void weightGrad(MethodBuilder m, Kernel.WeightGrad w) {
         GeneratorAdapter g = m.g;
@@ -285,25 +286,27 @@ final class ContractionEmitter {
                 int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", ClassEmitter.FLOATS);
                 int dzRow = zo;
                 yield () -> m.forLoop(i, 0, w.n(), () -> {
-                    Label skip = new Label();
-                    loadInputSkipZero(m, x, xo, i, a, skip);
                     g.loadLocal(grad);
                     g.loadLocal(i);
                     g.arrayLoad(ClassEmitter.FLOATS);
                     g.storeLocal(row);
-                    // gradRow[j] += a * dz[zo + j]: axpy over j
-                    m.forLoop(j, 0, w.m(), () -> {
-                        g.loadLocal(row);
-                        g.loadLocal(j);
-                        g.dup2();
-                        g.arrayLoad(Type.FLOAT_TYPE);
-                        g.loadLocal(a);
-                        load(g, dz, () -> offset(g, dzRow, () -> g.loadLocal(j)));
-                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        g.arrayStore(Type.FLOAT_TYPE);
+                    overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
+                        Label skip = new Label();
+                        loadInputSkipZero(m, x, xo, i, a, skip);
+                        // gradRow[j] += a * dz[zo + j]: axpy over j
+                        m.forLoop(j, 0, w.m(), () -> {
+                            g.loadLocal(row);
+                            g.loadLocal(j);
+                            g.dup2();
+                            g.arrayLoad(Type.FLOAT_TYPE);
+                            g.loadLocal(a);
+                            load(g, dz, () -> offset(g, dzRow, () -> g.loadLocal(j)));
+                            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                            g.arrayStore(Type.FLOAT_TYPE);
+                        });
+                        g.mark(skip);
                     });
-                    g.mark(skip);
                 });
             }
             case CSR -> {
@@ -311,7 +314,7 @@ final class ContractionEmitter {
                 int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
                 int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
                 int k = m.local("k", Type.INT_TYPE);
-                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                yield () -> m.forLoop(i, 0, w.n(), () -> overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
                     loadInputSkipZero(m, x, xo, i, a, null);
                     m.forLoop(k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> {
                         g.loadLocal(grad);
@@ -324,11 +327,11 @@ final class ContractionEmitter {
                         g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                         g.arrayStore(Type.FLOAT_TYPE);
                     });
-                });
+                }));
             }
             case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
         };
-        overRows(m, w.outer(), w.n(), w.m(), xo, zo, body);
+        body.emit();
     }
 
     /** With an {@code active} buffer: {@code if (!(active[xo + i] > 0)) { dx[xo + i] = 0; goto next; }}. */

@@ -20,6 +20,8 @@ import nnet.ir.Param;
  * {@link Kernel.Window}). A forward loop and the backward loop extending it are lowered by one
  * lowering of the backward body, which holds the forward body as its first nodes: the forward step
  * keeps exactly the values the backward step reads, and the backward step reads them from there.
+ * A stacked carried input (for a weight gradient after the loop) is a copy of its body output's
+ * history, one block late ({@link #carriedStack}).
  */
 final class LoopLowering {
     private final Lowering outer;
