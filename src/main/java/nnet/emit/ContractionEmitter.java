@@ -272,7 +272,9 @@ final class ContractionEmitter {
     /**
      * The weight gradient, added into the gradient storage (laid out like the weights):
      * for i: for each outer row: a = x[xo + i]; grad[i][j] += a * dz[zo + j] over row i's connections, skipped when a
-     * is 0. The outer rows (a sequence's steps) innermost: each row of the gradient is read and written once.
+     * is 0. Sparse: the outer rows (a sequence's steps) innermost, each row of the gradient read and written once.
+     * Rows over several outer rows: each dz row copied into {@code dzRow} first, then
+     * {@code gradRow[j] += a * dzRow[j]} for each i, the same index on both sides (vectorized by C2).
      */
     void weightGrad(MethodBuilder m, Kernel.WeightGrad w) {
         GeneratorAdapter g = m.g;
@@ -284,29 +286,39 @@ final class ContractionEmitter {
             case ROWS -> {
                 int grad = m.fieldToLocal(self, gf, ClassEmitter.ROWS);
                 int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", ClassEmitter.FLOATS);
-                int dzRow = zo;
-                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                int copy = w.dzRow() == null ? -1 : buffer(m, w.dzRow());
+                MethodBuilder.Body rows = () -> m.forLoop(i, 0, w.n(), () -> {
+                    Label skip = new Label();
+                    loadInputSkipZero(m, x, xo, i, a, skip);
                     g.loadLocal(grad);
                     g.loadLocal(i);
                     g.arrayLoad(ClassEmitter.FLOATS);
                     g.storeLocal(row);
-                    overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
-                        Label skip = new Label();
-                        loadInputSkipZero(m, x, xo, i, a, skip);
-                        // gradRow[j] += a * dz[zo + j]: axpy over j
-                        m.forLoop(j, 0, w.m(), () -> {
-                            g.loadLocal(row);
-                            g.loadLocal(j);
-                            g.dup2();
-                            g.arrayLoad(Type.FLOAT_TYPE);
-                            g.loadLocal(a);
-                            load(g, dz, () -> offset(g, dzRow, () -> g.loadLocal(j)));
-                            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                            g.arrayStore(Type.FLOAT_TYPE);
-                        });
-                        g.mark(skip);
+                    // gradRow[j] += a * dz[zo + j] (one outer row: zo is 0), or a * dzRow[j]: axpy over j
+                    m.forLoop(j, 0, w.m(), () -> {
+                        g.loadLocal(row);
+                        g.loadLocal(j);
+                        g.dup2();
+                        g.arrayLoad(Type.FLOAT_TYPE);
+                        g.loadLocal(a);
+                        if (copy < 0) load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j)));
+                        else load(g, copy, () -> g.loadLocal(j));
+                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        g.arrayStore(Type.FLOAT_TYPE);
                     });
+                    g.mark(skip);
+                });
+                yield () -> overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
+                    if (copy >= 0) { // arraycopy(dz, zo, dzRow, 0, m)
+                        g.loadLocal(dz);
+                        g.loadLocal(zo);
+                        g.loadLocal(copy);
+                        g.push(0);
+                        g.push(w.m());
+                        g.invokeStatic(Type.getType(System.class), org.objectweb.asm.commons.Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+                    }
+                    rows.emit();
                 });
             }
             case CSR -> {
