@@ -53,6 +53,24 @@ public final class BackwardPass {
     private final boolean[] needsGrad;
     /** Where the nodes being added come from: the forward node they differentiate (the loss statement, for the loss's own). */
     private Span span;
+    /** In the pass over a loop's step: which of its weight gradients leave the loop (see {@link #loop}); null elsewhere. */
+    private Step step;
+
+    /** A weight gradient {@code x^T dz} of one step, to be computed once over the stacks of x and dz. */
+    private record StepProduct(Param p, Node x, Node dz) {}
+
+    /**
+     * The step of a loop being differentiated: a step value is stackable when the loop hands out its
+     * value at every step, {@code [T, ...]}: every body node that is not an input, the forward step's
+     * inputs (a row of a sequence), and its carried inputs in a forward loop (zero at the first step).
+     */
+    private record Step(LoopSpec forward, List<StepProduct> products) {
+        boolean stackable(Node v) {
+            if (v.op() != Op.INPUT) return true;
+            int forwardNodes = forward.body().nodes().size();
+            return v.id() < forwardNodes && (forward.stepInputs().contains(v) || !forward.reverse() && forward.carriedInputs().contains(v));
+        }
+    }
 
     private BackwardPass(Graph g) {
         this.b = Graph.Builder.extending(g);
@@ -147,7 +165,10 @@ public final class BackwardPass {
             case LINEAR -> () -> {
                 Param p = n.param();
                 Node x = n.input(0);
-                if (!p.isFixed()) paramGrads.put(p, node(Op.WEIGHT_GRAD, p.shape(), p, x, dy));
+                if (!p.isFixed()) {
+                    if (step != null && step.stackable(x) && step.stackable(dy)) step.products().add(new StepProduct(p, x, dy));
+                    else paramGrads.put(p, node(Op.WEIGHT_GRAD, p.shape(), p, x, dy));
+                }
                 accumulate(x, () -> node(Op.LINEAR_T, x.shape(), p, dy));
             };
             case BIAS_ADD -> () -> {
@@ -210,7 +231,11 @@ public final class BackwardPass {
      * forward step (derived by this same pass on the body) and extends it, so it reads the forward
      * step's values instead of computing them again. Its step inputs are the gradients of what the
      * forward loop stacked; it carries the gradients of the carried state; it stacks the gradients of
-     * the step inputs and sums each param's contributions over the steps.
+     * the step inputs and sums each param's contributions over the steps. A weight gradient of the step
+     * ({@code x^T dz}, x and dz stackable, see {@link Step}) is not computed in the loop but once after
+     * it, over the stacks of x and dz ({@code [T, ...]}), as for a dense layer over a sequence: an
+     * lstm's recurrent kernel gets {@code h_{t-1}} stacked by the forward loop and {@code dz_t}, the
+     * stack that is also the gradient of the input projection.
      */
     private void loop(Node n, Map<LoopSpec.Out, Node> outGrads, ParamGrads paramGrads) {
         LoopSpec l = (LoopSpec) n.arg();
@@ -218,6 +243,7 @@ public final class BackwardPass {
         Graph body = l.body();
         BackwardPass step = new BackwardPass(body);
         step.span = span;
+        step.step = new Step(l, new ArrayList<>());
         List<Node> sequences = new ArrayList<>(List.of(n));
         outGrads.forEach((out, dy) -> {
             if (out.summed()) throw new IllegalStateException("a sum over a loop's steps is not differentiated: " + n);
@@ -240,13 +266,23 @@ public final class BackwardPass {
         Graph backBody = step.b.build().withOutputs(carriedGrads);
         Node back = b.add(Op.LOOP, Shape.SCALAR, sequences, new LoopSpec(backBody, l.steps(), !l.reverse(), l.carried(), body.nodes().size()), null, span);
         List<Node> stepInputs = l.stepInputs();
+        Map<Node, Node> stacks = new HashMap<>();
+        java.util.function.Function<Node, Node> stack = v -> stacks.computeIfAbsent(v, k -> {
+            int seq = stepInputs.indexOf(v);
+            if (seq >= 0) return n.input(seq); // a step's row of a sequence: the sequence
+            LoopSpec.Out stacked = new LoopSpec.Out(v, false);
+            return node(Op.LOOP_OUT, stacked.shape(l.steps()), stacked, v.id() < body.nodes().size() ? n : back);
+        });
         for (int k = 0; k < stepInputs.size(); k++) {
             Node d = inputGrads.get(stepInputs.get(k));
-            if (d == null) continue;
-            LoopSpec.Out stacked = new LoopSpec.Out(d, false);
-            accumulate(n.input(k), () -> node(Op.LOOP_OUT, stacked.shape(l.steps()), stacked, back));
+            if (d != null) accumulate(n.input(k), () -> stack.apply(d));
         }
         stepParams.forEach((p, uses) -> uses.forEach(u -> paramGrads.put(p, node(Op.LOOP_OUT, u.shape(), new LoopSpec.Out(u, true), back))));
+        // a weight gradient of the step, summed over the steps, is one product over the stacks of its
+        // operands after the loop (as for a dense layer over a sequence): the recurrent kernel's gradient
+        // is then streamed once, not at every step
+        for (StepProduct sp : step.step.products())
+            paramGrads.put(sp.p(), node(Op.WEIGHT_GRAD, sp.p().shape(), sp.p(), stack.apply(sp.x()), stack.apply(sp.dz())));
     }
 
     /** The gradient of one slice of a node. */

@@ -281,7 +281,11 @@ final class ContractionEmitter {
 
     /**
      * The weight gradient, added into the gradient storage (laid out like the weights):
-     * for i: a = x[xo + i]; grad[i][j] += a * dz[zo + j] over row i's connections; a row is skipped when a is 0.
+     * dense, for i: for each outer row: a = x[xo + i]; grad[i][j] += a * dz[zo + j], skipped when a is 0; sparse, for
+     * each unit j, for each outer row (a sequence's steps, innermost so the unit's entries stay in L1): d = dz[zo + j];
+     * grad[k] += d * x[xo + rowIndex[k]] over its connections, skipped when d is 0.
+     * Rows over several outer rows: each dz row copied into {@code dzRow} first, then
+     * {@code gradRow[j] += a * dzRow[j]} for each i, the same index on both sides (vectorized by C2).
      */
     void weightGrad(MethodBuilder m, Kernel.WeightGrad w) {
         GeneratorAdapter g = m.g;
@@ -293,27 +297,39 @@ final class ContractionEmitter {
             case ROWS -> {
                 int grad = m.fieldToLocal(self, gf, ClassEmitter.ROWS);
                 int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", ClassEmitter.FLOATS);
-                int dzRow = zo;
-                yield () -> m.forLoop(i, 0, w.n(), () -> {
+                int copy = w.dzRow() == null ? -1 : buffer(m, w.dzRow());
+                MethodBuilder.Body rows = () -> m.forLoop(i, 0, w.n(), () -> {
                     Label skip = new Label();
                     loadInputSkipZero(m, x, xo, i, a, skip);
                     g.loadLocal(grad);
                     g.loadLocal(i);
                     g.arrayLoad(ClassEmitter.FLOATS);
                     g.storeLocal(row);
-                    // gradRow[j] += a * dz[zo + j]: axpy over j
+                    // gradRow[j] += a * dz[zo + j] (one outer row: zo is 0), or a * dzRow[j]: axpy over j
                     m.forLoop(j, 0, w.m(), () -> {
                         g.loadLocal(row);
                         g.loadLocal(j);
                         g.dup2();
                         g.arrayLoad(Type.FLOAT_TYPE);
                         g.loadLocal(a);
-                        load(g, dz, () -> offset(g, dzRow, () -> g.loadLocal(j)));
+                        if (copy < 0) load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j)));
+                        else load(g, copy, () -> g.loadLocal(j));
                         g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
                         g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                         g.arrayStore(Type.FLOAT_TYPE);
                     });
                     g.mark(skip);
+                });
+                yield () -> overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
+                    if (copy >= 0) { // arraycopy(dz, zo, dzRow, 0, m)
+                        g.loadLocal(dz);
+                        g.loadLocal(zo);
+                        g.loadLocal(copy);
+                        g.push(0);
+                        g.push(w.m());
+                        g.invokeStatic(Type.getType(System.class), org.objectweb.asm.commons.Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+                    }
+                    rows.emit();
                 });
             }
             case CSR -> { // unit by unit, as the values are stored: grad[k] += dz[zo + j] x[xo + rowIndex[k]], units with dz 0 skipped
@@ -321,7 +337,8 @@ final class ContractionEmitter {
                 int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS);
                 int start = m.fieldToLocal(self, f + "$colStart", ClassEmitter.INTS), input = m.fieldToLocal(self, f + "$rowIndex", ClassEmitter.INTS);
                 int j = m.local("j", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE);
-                yield () -> m.forLoop(j, 0, w.m(), () -> {
+                // the rows innermost, so a unit's gradient entries stay in L1 over all of them (an lstm's steps)
+                yield () -> m.forLoop(j, 0, w.m(), () -> overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
                     Label skip = new Label();
                     loadInputSkipZero(m, dz, zo, j, a, skip);
                     m.forLoop(k, m.elementOf(start, m.value(j)), m.elementOf(start, m.sum(m.value(j), m.constant(1))), () ->
@@ -331,11 +348,11 @@ final class ContractionEmitter {
                                 g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
                             }));
                     g.mark(skip);
-                });
+                }));
             }
             case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
         };
-        overRows(m, w.outer(), w.n(), w.m(), xo, zo, body);
+        body.emit();
     }
 
     /** With an {@code active} buffer: {@code if (!(active[xo + i] > 0)) { dx[xo + i] = 0; goto next; }}. */

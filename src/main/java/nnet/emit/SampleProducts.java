@@ -24,7 +24,9 @@ import org.objectweb.asm.commons.Method;
  *     vector accumulators, summed across lanes at the end (rows a relu will zero are computed, then
  *     zeroed: the same values);
  * <li>weight gradient {@code grad[i][j] += sum_r x[r, i] dz[r, j]}: a vector axpy per row and outer
- *     row whose input is not 0, the outer rows innermost so a row of the gradient stays in L1.
+ *     row whose input is not 0, the outer rows innermost so a row of the gradient stays in L1; over
+ *     four outer rows or more (a sequence's steps), blocks of 4 rows x 2 vectors of the gradient held in
+ *     registers while every outer row is added in, so the gradient is read and written once.
  * </ul>
  * Each micro-kernel is a method with one loop and its vectors in locals (FACTS.md: otherwise the
  * JIT boxes them); the drivers are scalar loops over rows and blocks that call them.
@@ -71,7 +73,8 @@ final class SampleProducts {
             overRows(m, r, xo, zo, l.outer(), l.n(), l.m(), () -> inputGradient(m, a[0], zo, a[2], a[1], xo, l.n(), l.m(), l.activeIf() == null ? -1 : a[3]));
         else {
             Kernel.WeightGrad w = (Kernel.WeightGrad) k;
-            weightGradient(m, a[0], a[1], a[2], w.outer(), w.n(), w.m());
+            if (w.outer() >= WIDE) blockedWeightGradient(m, a[0], a[1], a[2], w.outer(), w.n(), w.m());
+            else weightGradient(m, a[0], a[1], a[2], w.outer(), w.n(), w.m());
         }
     }
 
@@ -251,6 +254,77 @@ final class SampleProducts {
                 m.g.mark(skip);
             });
         });
+    }
+
+    /**
+     * Over many outer rows (an lstm's recurrent kernel over its steps): blocks of 4 gradient rows x 2
+     * vectors of units, each summed over every outer row in vector registers, so the gradient is read
+     * and written once instead of once per outer row; units past the last whole vector in scalar loops.
+     */
+    private void blockedWeightGradient(MethodBuilder m, int x, int dz, int grad, int outer, int n, int units) {
+        int i = m.local("i", INT), j = m.local("j", INT), r = m.local("row", INT), gradRow = m.local("gradRow", F1);
+        int unitsLocal = m.local("m", INT);
+        m.set(unitsLocal, m.constant(units));
+        int whole = wholeVectors(m, unitsLocal), pairs = m.local("pairs", INT);
+        m.set(pairs, () -> { // whole - whole % 2V
+            m.g.loadLocal(whole);
+            m.g.loadLocal(whole);
+            vectors(m, 2).emit();
+            m.g.math(GeneratorAdapter.REM, INT);
+            m.g.math(GeneratorAdapter.SUB, INT);
+        });
+        m.set(i, m.constant(0));
+        for (int rows : new int[] {WIDE, 1}) {
+            Method two = weightRows(rows, 2), one = weightRows(rows, 1);
+            m.forLoop(i, m.value(i), m.constant(n - rows + 1), rows, () -> {
+                for (Method block : new Method[] {two, one})
+                    m.forLoopBy(j, block == two ? m.constant(0) : m.value(pairs), block == two ? m.value(pairs) : m.value(whole), vectors(m, block == two ? 2 : 1), () -> {
+                        for (int arg : new int[] {x, dz, grad, i, j}) m.g.loadLocal(arg);
+                        for (int k : new int[] {outer, n, units}) m.g.push(k);
+                        m.g.invokeStatic(self, block);
+                    });
+                for (int u = 0; u < rows; u++) {
+                    int uu = u;
+                    m.rowOf(grad, m.at(i, u), gradRow);
+                    m.forLoop(j, m.value(whole), m.constant(units), () -> m.forLoop(r, 0, outer, () -> m.addToElement(gradRow, m.value(j),
+                            m.product(m.elementOf(x, m.sum(m.scaled(r, n, uu), m.value(i))), m.elementOf(dz, m.sum(m.scaled(r, units, 0), m.value(j)))))));
+                }
+            });
+        }
+    }
+
+    /** {@code grad[i + u][j0 + c V ..] += sum over r < outer of x[r n + i + u] dz[r m + j0 + c V ..]} for u below {@code rows}, c below {@code vectors}. */
+    private Method weightRows(int rows, int vectors) {
+        Method method = new Method("sampleWeightGradient" + rows + "x" + vectors, "([F[F[[FIIIII)V");
+        if (!written.add(method.getName())) return method;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        int x = m.argument("x", F1), dz = m.argument("dz", F1), grad = m.argument("grad", F2), i = m.argument("i", INT), j0 = m.argument("j0", INT);
+        int outer = m.argument("outer", INT), n = m.argument("n", INT), units = m.argument("m", INT);
+        VectorOps v = new VectorOps(m, self);
+        int[] gRows = new int[rows];
+        int[][] acc = new int[rows][vectors];
+        for (int u = 0; u < rows; u++) {
+            gRows[u] = m.local("g" + u, F1);
+            m.rowOf(grad, m.at(i, u), gRows[u]);
+            for (int c = 0; c < vectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(gRows[u], v.lane(j0, c)));
+        }
+        int r = m.local("r", INT), xo = m.local("xOffset", INT), zo = m.local("zOffset", INT), b = v.newLocal("b");
+        int[] d = new int[vectors];
+        for (int c = 0; c < vectors; c++) d[c] = v.newLocal("dz" + c);
+        m.set(xo, m.value(i));
+        m.set(zo, m.value(j0));
+        m.forLoop(r, m.constant(0), m.value(outer), () -> {
+            for (int c = 0; c < vectors; c++) v.set(d[c], v.load(dz, v.lane(zo, c)));
+            for (int u = 0; u < rows; u++) {
+                v.set(b, v.broadcast(m.elementOf(x, m.at(xo, u))));
+                for (int c = 0; c < vectors; c++) v.set(acc[u][c], v.fma(b, d[c], acc[u][c]));
+            }
+            m.set(xo, m.sum(m.value(xo), m.value(n)));
+            m.set(zo, m.sum(m.value(zo), m.value(units)));
+        });
+        for (int u = 0; u < rows; u++) for (int c = 0; c < vectors; c++) v.store(acc[u][c], gRows[u], v.lane(j0, c));
+        m.end(self);
+        return method;
     }
 
     /** {@code row[j] += a dz[zo + j]} for j below m. */

@@ -17,7 +17,11 @@ import java.util.List;
  * A loop node itself has no value (shape [1]); {@link Op#LOOP_OUT} nodes read what it computed.
  */
 public record LoopSpec(Graph body, int steps, boolean reverse, int carried, int priorNodes) {
-    /** What a {@link Op#LOOP_OUT} reads from its loop: a body node's value at every step, stacked along a new first axis, or summed over the steps. */
+    /**
+     * What a {@link Op#LOOP_OUT} reads from its loop: a body node's value at every step, stacked along a
+     * new first axis, or summed over the steps. A carried input's value at step t is the state it
+     * receives: zero at the first step, then the body output of the step before.
+     */
     public record Out(Node node, boolean summed) {
         public Shape shape(int steps) {
             if (summed) return node.shape();

@@ -37,8 +37,10 @@ public sealed interface Kernel {
     /**
      * The weight gradient of a contraction, added to the param's gradient storage (same layout as
      * the weights: rows, or CSR values): {@code grad[i, j] += sum_r x[r, i] * dz[r, j]} over present (i, j).
+     * {@code dzRow} (rows over several outer rows, else null): a row of m floats the plain one-sample
+     * form copies each dz row into, so its axpy reads both arrays at the same index (C2 vectorizes that).
      */
-    record WeightGrad(Span span, String label, Param kernel, Buffer x, Buffer dz, int outer, int n, int m, LinearPath path) implements Kernel {}
+    record WeightGrad(Span span, String label, Param kernel, Buffer x, Buffer dz, int outer, int n, int m, LinearPath path, Buffer dzRow) implements Kernel {}
 
     /** One loop over {@code extent} elements computing each store at index {@code j}. */
     record Map(Span span, String label, int extent, List<Store> stores) implements Kernel {}

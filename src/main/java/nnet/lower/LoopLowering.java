@@ -20,6 +20,8 @@ import nnet.ir.Param;
  * {@link Kernel.Window}). A forward loop and the backward loop extending it are lowered by one
  * lowering of the backward body, which holds the forward body as its first nodes: the forward step
  * keeps exactly the values the backward step reads, and the backward step reads them from there.
+ * A stacked carried input (for a weight gradient after the loop) is a copy of its body output's
+ * history, one block late ({@link #carriedStack}).
  */
 final class LoopLowering {
     private final Lowering outer;
@@ -68,7 +70,7 @@ final class LoopLowering {
     /** The forward loop: histories for what outlives a step, windows for its inputs and carried state, the step's kernels. */
     Kernel.Loop forward() {
         for (Node n : spec.body().outputs()) historied(n, forwardViews);
-        for (LoopSpec.Out o : outs(loop)) historied(o.node(), forwardViews);
+        for (LoopSpec.Out o : outs(loop)) if (o.node().op() != Op.INPUT) historied(o.node(), forwardViews); // a carried input's: see carriedStack
         for (Node n : body.nodes().subList(forwardNodes, body.nodes().size()))
             for (Node in : n.inputs()) keptForBackward(in);
         inputWindows(spec, loop, 0, forwardViews);
@@ -83,6 +85,18 @@ final class LoopLowering {
         for (LoopSpec.Out o : outs(back)) if (!o.summed()) historied(o.node(), views);
         inputWindows(b, back, 1, views);
         return kernel(back, b, inner.lowerNodes(body.nodes().subList(forwardNodes, body.nodes().size())), views);
+    }
+
+    /**
+     * The stack of a carried input, {@code [T, ...]}: zero at the first step, then the history of the
+     * body output it comes from, one block later (only forward loops hand a carried input out).
+     */
+    Kernel carriedStack(Node loopOut, Buffer out) {
+        LoopSpec.Out o = (LoopSpec.Out) loopOut.arg();
+        int k = spec.carriedInputs().indexOf(o.node()), size = o.node().shape().size();
+        if (k < 0 || spec.reverse()) throw new IllegalStateException("not a carried input of a forward loop: " + loopOut);
+        Buffer from = histories.get(spec.body().outputs().get(k));
+        return new Kernel.Embed(loopOut.span(), Lowering.fieldBase(spec.body().name()) + "_carried" + o.node().id(), out, from, 1, spec.steps() * size, size, (spec.steps() - 1) * size);
     }
 
     /** What {@code loop} hands out: the loop outputs that read it. */

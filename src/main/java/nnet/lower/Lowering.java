@@ -234,7 +234,8 @@ public final class Lowering {
             case WEIGHT_GRAD -> {
                 Param p = (Param) n.arg();
                 Node x = n.input(0);
-                yield new Kernel.WeightGrad(n.span(), label(n), p, bufferOf.get(x), bufferOf.get(n.input(1)), x.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p));
+                Buffer dzRow = x.shape().outer() > 1 && path(p) == Kernel.LinearPath.ROWS ? newBuffer(n, p.shape().dim(1), "$dzRow") : null;
+                yield new Kernel.WeightGrad(n.span(), label(n), p, bufferOf.get(x), bufferOf.get(n.input(1)), x.shape().outer(), p.shape().dim(0), p.shape().dim(1), path(p), dzRow);
             }
             case ROW_SUM -> { // a bias gradient over rows: added into the gradient storage, absent entries zeroed by the runtime
                 Param p = (Param) n.arg();
@@ -310,7 +311,9 @@ public final class Lowering {
             }
             case LOOP_OUT -> { // a history of the loop's body (a sum over steps is added into gradient storage by the body)
                 LoopSpec.Out out = (LoopSpec.Out) n.arg();
-                if (!out.summed()) bufferOf.put(n, loopOf(n.input(0)).history(out.node()));
+                if (out.summed()) yield null;
+                if (out.node().op() == Op.INPUT) yield loopOf(n.input(0)).carriedStack(n, buffer(n)); // a carried state, one step late
+                bufferOf.put(n, loopOf(n.input(0)).history(out.node()));
                 yield null;
             }
         };
