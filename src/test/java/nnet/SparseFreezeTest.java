@@ -17,6 +17,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Collectors;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
+import nnet.ir.Connectivity;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.ir.Param;
@@ -67,6 +68,19 @@ class SparseFreezeTest {
         col[frozen++] = 0;
         Files.writeString(dir.resolve("pairs.csv"), csv);
         writeCooNpz(dir.resolve("frozen.npz"), INPUTS, UNITS, java.util.Arrays.copyOf(row, frozen), java.util.Arrays.copyOf(col, frozen));
+        StringBuilder pairs = new StringBuilder("input,unit\n"); // the same pairs as an edge list
+        for (int k = 0; k < frozen; k++) pairs.append(row[k]).append(',').append(col[k]).append('\n');
+        Files.writeString(dir.resolve("frozen.csv"), pairs);
+    }
+
+    @Test
+    void anEdgeListFreezesTheSameEntriesAsAMask() throws IOException {
+        writeConnectionsAndFreezeMask();
+        Connectivity fromMask = check(LARGE).params().get(0).frozen();
+        Connectivity fromEdges = check(LARGE.replace("freeze: mask \"frozen.npz\"", "freeze: edges \"frozen.csv\"")).params().get(0).frozen();
+        assertEquals(fromMask.count(), fromEdges.count());
+        assertTrue(java.util.Arrays.equals(fromMask.index().rowStart(), fromEdges.index().rowStart())
+                && java.util.Arrays.equals(fromMask.index().colIndex(), fromEdges.index().colIndex()), "the same frozen pairs");
     }
 
     private static final String LARGE = "network Wide {\n  input x[" + INPUTS + "]\n  h = dense(x, " + UNITS

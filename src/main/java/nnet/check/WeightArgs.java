@@ -71,12 +71,8 @@ final class WeightArgs {
         return t.tag().name().equals("fixed") ? new Weights(flat, null) : new Weights(null, new Init.Values(flat));
     }
 
-    /** {@code freeze: mask [[...]]} over the same {@code n x m} pairs as connect: ({@code axes} names them). */
+    /** {@code freeze:} any pattern ({@code mask [[...]]}, {@code edges "f.csv"}, {@code mask "f.npz"}, {@code band(2)}, ...) over the same {@code n x m} pairs as connect: ({@code axes} names them). */
     Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes) {
-        if (!(e instanceof Ast.Tagged t) || !t.tag().name().equals("mask")) {
-            c.error(DiagCode.ARG_KIND, e.span(), "freeze: takes 'mask [[...]]': entries marked 1 keep their initial value");
-            return null;
-        }
         return c.patterns.eval(e, n, m, desc + " (freeze)", axes);
     }
 
