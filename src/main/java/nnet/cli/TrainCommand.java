@@ -81,7 +81,7 @@ final class TrainCommand implements Callable<Integer> {
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
-        if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(TrainCommand::term).toList()) + ")");
+        if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()) + ")");
         report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
         if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + patience + " epochs");
@@ -107,8 +107,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
-    private static String term(Graph.Loss l) {
-        return l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
+    private static String term(Graph g, Graph.Loss l) {
+        return (g.losses().size() > 1 ? Sources.nameOf(g, l.output()) + ": " : "") + l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
     }
 
     /**
