@@ -42,31 +42,45 @@ record Evaluation(int rows, double loss, List<Head> heads) {
             // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
             sum += (double) net.computeGradients(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
         }
-        List<Head> heads = new ArrayList<>();
-        int at = 0;
-        for (Network.Loss l : net.losses()) {
-            heads.add(head(net, l, data, at));
-            at += l.size();
+        List<Network.Loss> losses = net.losses();
+        int[] at = new int[losses.size()], right = new int[losses.size()];
+        int[][][] confusion = new int[losses.size()][][];
+        List<String> labelled = new ArrayList<>(); // the heads whose targets are labels, run in one forward pass
+        for (int h = 0, offset = 0; h < at.length; offset += losses.get(h).size(), h++) {
+            at[h] = offset;
+            right[h] = labels(data, offset, losses.get(h).size()) ? 0 : -1;
+            if (right[h] < 0) continue;
+            labelled.add(losses.get(h).output());
+            int classes = classes(losses.get(h));
+            confusion[h] = classes > 1 ? new int[classes][classes] : losses.get(h).size() == 1 ? new int[2][2] : null;
         }
+        for (int from = 0; !labelled.isEmpty() && from < data.rows(); from += CHUNK) {
+            int to = Math.min(data.rows(), from + CHUNK);
+            float[][][] ys = net.forwardBatch(Arrays.copyOfRange(data.inputs(), from, to), labelled);
+            for (int h = 0, shown = 0; h < at.length; h++) {
+                if (right[h] < 0) continue;
+                int size = losses.get(h).size();
+                for (int r = from; r < to; r++)
+                    if (correct(ys[r - from][shown], Arrays.copyOfRange(data.targets()[r], at[h], at[h] + size), Math.max(1, classes(losses.get(h))), confusion[h])) right[h]++;
+                shown++;
+            }
+        }
+        List<Head> heads = new ArrayList<>();
+        for (int h = 0; h < at.length; h++) heads.add(new Head(losses.get(h).output(), right[h], confusion[h]));
         return new Evaluation(data.rows(), sum / data.rows(), List.copyOf(heads));
     }
 
-    /** The head of loss {@code l}, whose targets are {@code [at, at + l.size())} of each target row. */
-    private static Head head(Network net, Network.Loss l, TrainingData data, int at) {
-        int size = l.size();
+    /** Whether every target value of {@code [at, at + size)} is 0 or 1. */
+    private static boolean labels(TrainingData data, int at, int size) {
         for (float[] t : data.targets())
-            for (int k = at; k < at + size; k++) if (t[k] != 0 && t[k] != 1) return new Head(l.output(), -1, null);
+            for (int k = at; k < at + size; k++) if (t[k] != 0 && t[k] != 1) return false;
+        return true;
+    }
+
+    /** A loss on class rows: its classes (argmax); else 0 (each value on its side of 0.5). */
+    private static int classes(Network.Loss l) {
         int classes = l.shape()[l.shape().length - 1];
-        boolean argmax = l.function().targets == LossFunction.Targets.CLASS_ROWS && classes > 1;
-        int[][] confusion = argmax ? new int[classes][classes] : size == 1 ? new int[2][2] : null;
-        int right = 0;
-        for (int from = 0; from < data.rows(); from += CHUNK) {
-            int to = Math.min(data.rows(), from + CHUNK);
-            float[][][] ys = net.forwardBatch(Arrays.copyOfRange(data.inputs(), from, to), List.of(l.output()));
-            for (int r = from; r < to; r++)
-                if (correct(ys[r - from][0], Arrays.copyOfRange(data.targets()[r], at, at + size), argmax ? classes : 1, confusion)) right++;
-        }
-        return new Head(l.output(), right, confusion);
+        return l.function().targets == LossFunction.Targets.CLASS_ROWS && classes > 1 ? classes : 0;
     }
 
     /** {@code classes == 1}: every value on the right side of 0.5; else the argmax of every class row is the target's 1. Counts into {@code confusion}. */
