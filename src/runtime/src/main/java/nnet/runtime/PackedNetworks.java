@@ -1,0 +1,50 @@
+package nnet.runtime;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
+import java.util.jar.Manifest;
+
+/**
+ * The networks packed into a jar by {@code nnetc compile}: the manifest's {@code Nnet-Networks}
+ * lists the generated classes; each one's weights are the resource
+ * {@code nnet/weights/<Name>.safetensors}. Used by the jar's own main and by Java callers.
+ */
+public final class PackedNetworks {
+    private PackedNetworks() {}
+
+    public static List<String> networks() {
+        try (InputStream in = PackedNetworks.class.getResourceAsStream("/META-INF/MANIFEST.MF")) {
+            String list = in == null ? null : new Manifest(in).getMainAttributes().getValue("Nnet-Networks");
+            if (list == null || list.isBlank()) throw new UserError("this jar's manifest names no network (Nnet-Networks)");
+            return List.of(list.split(","));
+        } catch (IOException e) {
+            throw new UserError("cannot read this jar's manifest: " + e.getMessage());
+        }
+    }
+
+    public static Network load(String wanted) {
+        return load(PackedNetworks.class.getClassLoader(), networks(), wanted, "this jar");
+    }
+
+    /**
+     * Instantiates the network called {@code wanted} (or the only one) among a jar's
+     * {@code classes}, through {@code loader}, and loads its packed weights.
+     */
+    public static Network load(ClassLoader loader, List<String> classes, String wanted, String jarName) {
+        String cls = null;
+        for (String c : classes) if (wanted == null ? classes.size() == 1 : c.endsWith("." + wanted)) cls = c;
+        if (cls == null) throw new UserError(wanted == null ? jarName + " holds several networks: choose one with --network (" + String.join(", ", classes) + ")"
+                : jarName + " has no network " + wanted + " (" + String.join(", ", classes) + ")");
+        String weights = "nnet/weights/" + cls.substring(cls.lastIndexOf('.') + 1) + ".safetensors";
+        try {
+            Network net = (Network) loader.loadClass(cls).getConstructor().newInstance();
+            try (InputStream w = loader.getResourceAsStream(weights)) {
+                if (w != null) net.loadWeights(Safetensors.readStored(w, jarName + "!/" + weights));
+            }
+            return net;
+        } catch (ReflectiveOperationException | IOException e) {
+            throw new IllegalStateException("cannot load " + cls + " from " + jarName, e);
+        }
+    }
+}

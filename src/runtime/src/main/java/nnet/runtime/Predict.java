@@ -1,0 +1,124 @@
+package nnet.runtime;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Rows in (CSV or NumPy), forward pass per row, rows out: the {@code predict} command of both {@code nnetc} and compiled jars. */
+public final class Predict {
+    private Predict() {}
+
+    /**
+     * Reads {@code --input} values: {@code X.csv} when the network has one input, else
+     * {@code name=X.csv} for each input. Every row must fit the input's size.
+     */
+    public static Map<String, float[][]> readInputs(Network net, List<String> specs) {
+        Map<String, float[][]> out = new LinkedHashMap<>();
+        List<String> names = net.inputNames();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            String name = eq > 0 ? spec.substring(0, eq) : null;
+            String file = eq > 0 ? spec.substring(eq + 1) : spec;
+            if (name == null && DataFiles.isArchive(Path.of(file)) && names.size() > 1) {
+                for (String each : names) read(net, each, file, out); // every input from the archive's array of its name
+                continue;
+            }
+            if (name == null) {
+                if (names.size() != 1)
+                    throw new UserError("network " + net.name() + " has inputs " + String.join(", ", names) + ": give each as --input name=FILE.csv");
+                name = names.get(0);
+            }
+            if (!names.contains(name)) throw new UserError("network " + net.name() + " has no input '" + name + "'; its inputs are " + String.join(", ", names));
+            read(net, name, file, out);
+        }
+        List<String> missing = new ArrayList<>(names);
+        missing.removeAll(out.keySet());
+        if (!missing.isEmpty()) throw new UserError("missing --input for " + String.join(", ", missing));
+        int rows = -1;
+        for (var e : out.entrySet()) {
+            if (rows >= 0 && e.getValue().length != rows)
+                throw new UserError("inputs have different row counts: " + e.getKey() + " has " + e.getValue().length + ", another has " + rows);
+            rows = e.getValue().length;
+        }
+        return out;
+    }
+
+    /** The rows of input {@code name} from a CSV or NumPy file (an .npz's array of that name). */
+    private static void read(Network net, String name, String file, Map<String, float[][]> out) {
+        if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
+        Path p = Path.of(file);
+        if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
+        int[] shape = net.shape(name);
+        out.put(name, DataFiles.readRows(p, name, (int) Tensor.size(shape), "input " + name + Arrays.toString(shape)));
+    }
+
+    /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */
+    public static void write(Network net, List<String> probes, float[][] rows, Path output) throws java.io.IOException {
+        if (output == null || AtomicFiles.isStandardOutput(output)) {
+            Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), rows);
+            return;
+        }
+        List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
+        DataFiles.writeRows(output, rows, shown, shown.stream().map(net::shape).toList());
+    }
+
+    /**
+     * The whole {@code predict} command of {@code nnetc} and of jars: reads the inputs, runs them,
+     * shows the losses' outputs as {@code mode} (null: what the losses imply, {@link
+     * PredictOutput#defaultMode}) and writes the rows, under a header of column names in CSV when
+     * {@code header} is set.
+     */
+    public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
+                               PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
+        List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
+        PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
+        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs), probes), m, lossOutputs);
+        String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
+        if (output == null || AtomicFiles.isStandardOutput(output)) {
+            Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
+            return;
+        }
+        List<int[]> shapes = new ArrayList<>();
+        for (String node : shown) {
+            int[] shape = net.shape(node);
+            shapes.add(PredictOutput.classColumns(m, lossOutputs, node) ? (shape.length == 1 ? new int[0] : Arrays.copyOf(shape, shape.length - 1)) : shape);
+        }
+        DataFiles.writeRows(output, rows, shown, shapes, names);
+    }
+
+    /** Rows run as one batch (tiles of samples for sparse networks), a bounded amount of memory at a time. */
+    private static final int CHUNK = 1024;
+
+    /** One output row per input row: the named nodes ({@code probes}, or the outputs when empty) flattened and concatenated. */
+    public static float[][] run(Network net, Map<String, float[][]> inputs, List<String> probes) {
+        List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
+        for (String p : shown)
+            if (!net.nodeNames().contains(p)) throw new UserError("network " + net.name() + " has no node '" + p + "'; it has " + String.join(", ", net.nodeNames()));
+        int rows = inputs.values().iterator().next().length;
+        float[][] out = new float[rows][];
+        float[][][] batch = new float[Math.min(rows, CHUNK)][net.inputNames().size()][];
+        for (int first = 0; first < rows; first += CHUNK) {
+            int count = Math.min(CHUNK, rows - first);
+            if (count < batch.length) batch = java.util.Arrays.copyOf(batch, count);
+            for (int s = 0; s < count; s++)
+                for (int k = 0; k < net.inputNames().size(); k++) batch[s][k] = inputs.get(net.inputNames().get(k))[first + s];
+            float[][][] values = net.forwardBatch(batch, shown);
+            for (int s = 0; s < count; s++) {
+                int width = 0;
+                for (float[] v : values[s]) width += v.length;
+                float[] row = new float[width];
+                int at = 0;
+                for (float[] v : values[s]) {
+                    System.arraycopy(v, 0, row, at, v.length);
+                    at += v.length;
+                }
+                out[first + s] = row;
+            }
+        }
+        return out;
+    }
+}
