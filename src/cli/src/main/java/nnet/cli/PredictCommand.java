@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
+import nnet.pack.JarPackager;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
 import nnet.runtime.PredictOutput;
@@ -39,20 +40,10 @@ final class PredictCommand implements Callable<Integer> {
         } else {
             Graph g = Sources.graph(source, network);
             net = fromSource(g);
-            lossOutputs = lossOutputs(g);
+            lossOutputs = JarPackager.lossOutputs(g);
         }
         Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs);
         return 0;
-    }
-
-    /** The outputs cross-entropies are on and what their values are (logits under cross_entropy unless the output is a softmax). */
-    static PredictOutput.LossOutputs lossOutputs(Graph g) {
-        List<PredictOutput.LossOutput> all = new java.util.ArrayList<>();
-        for (Graph.Loss l : g.losses()) {
-            PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == nnet.ir.Op.SOFTMAX);
-            if (kind != null) all.add(new PredictOutput.LossOutput(Sources.nameOf(g, l.output()), kind));
-        }
-        return new PredictOutput.LossOutputs(List.copyOf(all));
     }
 
     private Network fromSource(Graph g) {

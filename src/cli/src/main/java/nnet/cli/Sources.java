@@ -72,13 +72,6 @@ final class Sources {
         return g;
     }
 
-    /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
-    static String nameOf(Graph g, nnet.ir.Node n) {
-        if (n.name() != null) return n.name();
-        for (var e : g.named().entrySet()) if (e.getValue() == n) return e.getKey();
-        throw new IllegalStateException("node without a name: " + n);
-    }
-
     /** The compiled network, after checking that the memory {@code use} needs is there (see {@link MemoryNeeds}). */
     static Network instantiate(Graph g, MemoryNeeds.Use use, int optimizerSlots, String command) {
         MemoryNeeds.check(g, use, optimizerSlots, command);

@@ -108,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
     private static String term(Graph g, Graph.Loss l) {
-        return (g.losses().size() > 1 ? Sources.nameOf(g, l.output()) + ": " : "") + l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
+        return (g.losses().size() > 1 ? g.nameOf(l.output()) + ": " : "") + l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
     }
 
     /**

@@ -52,6 +52,13 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train);
     }
 
+    /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
+    public String nameOf(Node n) {
+        if (n.name() != null) return n.name();
+        for (var e : named.entrySet()) if (e.getValue() == n) return e.getKey();
+        throw new IllegalStateException("node without a name: " + n);
+    }
+
     public Node input(String inputName) {
         for (Node n : inputs) if (n.name().equals(inputName)) return n;
         return null;

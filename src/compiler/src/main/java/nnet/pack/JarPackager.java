@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
@@ -16,9 +18,13 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import nnet.emit.GeneratedNetwork;
+import nnet.ir.Graph;
+import nnet.ir.Op;
 import nnet.jar.JarMain;
 import nnet.runtime.AtomicFiles;
 import nnet.runtime.Network;
+import nnet.runtime.PackedNetworks;
+import nnet.runtime.PredictOutput;
 import nnet.runtime.Safetensors;
 import nnet.runtime.StoredTensor;
 import picocli.CommandLine;
@@ -32,9 +38,9 @@ public final class JarPackager {
     private JarPackager() {}
 
     /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, PredictOutput.LossOutputs lossOutputs) {
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, null);
+            this(network, weights, PredictOutput.LossOutputs.NONE);
         }
     }
 
@@ -50,18 +56,38 @@ public final class JarPackager {
         a.putValue("Nnet-Networks", String.join(",", networks.stream().map(p -> p.network().className()).toList()));
         a.putValue("Created-By", "nnetc");
         try (JarOutputStream jar = new JarOutputStream(out, mf)) {
-            for (Packed p : networks) {
-                GeneratedNetwork n = p.network();
-                for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
-                entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
-                entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
-                if (!p.lossOutputs().isEmpty())
-                    entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
+            for (Packed p : networks)
+                for (var f : files(p).entrySet()) entry(jar, f.getKey(), f.getValue());
             copyPackage(jar, Network.class, "nnet/runtime/");
             copyPackage(jar, JarMain.class, "nnet/jar/");
             copyPackage(jar, CommandLine.class, "picocli/");
         }
+    }
+
+    /** The outputs cross-entropies are on and what their values are (logits under cross_entropy unless the output is a softmax). */
+    public static PredictOutput.LossOutputs lossOutputs(Graph g) {
+        List<PredictOutput.LossOutput> all = new ArrayList<>();
+        for (Graph.Loss l : g.losses()) {
+            PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == Op.SOFTMAX);
+            if (kind != null) all.add(new PredictOutput.LossOutput(g.nameOf(l.output()), kind));
+        }
+        return new PredictOutput.LossOutputs(List.copyOf(all));
+    }
+
+    /**
+     * What a network adds to a class path, by resource name: its classes, its structure resource,
+     * its weights ({@link nnet.runtime.PackedNetworks} reads them) and what its losses' outputs are.
+     * The same files go into a jar and, through the Maven plugin, into a build's classes directory.
+     */
+    public static Map<String, byte[]> files(Packed p) {
+        GeneratedNetwork n = p.network();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (var c : n.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
+        files.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        files.put(PackedNetworks.weightsResource(n.className()), Safetensors.toBytes(p.weights()));
+        if (!p.lossOutputs().isEmpty())
+            files.put(PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(StandardCharsets.UTF_8));
+        return files;
     }
 
     private static void entry(JarOutputStream jar, String name, byte[] data) throws IOException {
