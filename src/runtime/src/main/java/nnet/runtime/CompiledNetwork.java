@@ -483,6 +483,26 @@ public abstract class CompiledNetwork implements Network {
     }
 
     @Override
+    public float[] gradientSums() {
+        return training.gradientSums();
+    }
+
+    @Override
+    public void applyGradients(float[] sums, int samples) {
+        training.applyGradients(sums, samples);
+    }
+
+    @Override
+    public float[] weightArray() {
+        return ParamArrays.values(params.values());
+    }
+
+    @Override
+    public void loadWeightArray(float[] values) {
+        ParamArrays.load(params.values(), values, name);
+    }
+
+    @Override
     public void setOptimizer(Optimizer optimizer) {
         training.setOptimizer(optimizer);
     }

@@ -206,12 +206,53 @@ final class Training {
 
     float trainStep(float[][][] inputs, float[][] targets) {
         float loss = computeGradients(inputs, targets);
+        step();
+        return loss;
+    }
+
+    /** One optimizer step from the gradients in storage (the {@code train} block's optimizer unless one was set). */
+    private void step() {
         if (optimizer == null) optimizer = defaults.newOptimizer();
         if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
             optimizer.beginStep(trainable);
             split.step(optimizer);
         } else optimizer.step(trainable);
-        return loss;
+    }
+
+    /** The gradient sums of the last {@link #computeGradients} (not yet the mean), every trainable segment in a row. */
+    float[] gradientSums() {
+        requireLoss();
+        float[] out = new float[gradientSize()];
+        int at = 0;
+        for (ParamStorage p : trainable)
+            for (float[] g : p.grads) {
+                System.arraycopy(g, 0, out, at, g.length);
+                at += g.length;
+            }
+        return out;
+    }
+
+    /** An optimizer step from gradient sums over {@code samples} rows gathered elsewhere, laid out as {@link #gradientSums}. */
+    void applyGradients(float[] sums, int samples) {
+        requireLoss();
+        if (sums.length != gradientSize())
+            throw new IllegalArgumentException(net.name() + " has " + gradientSize() + " gradient values, got " + sums.length);
+        if (samples < 1) throw new IllegalArgumentException("gradient sums over " + samples + " samples");
+        int at = 0;
+        for (ParamStorage p : trainable) {
+            for (float[] g : p.grads) {
+                System.arraycopy(sums, at, g, 0, g.length);
+                at += g.length;
+            }
+            p.finishGrads(samples);
+        }
+        step();
+    }
+
+    private int gradientSize() {
+        int n = 0;
+        for (ParamStorage p : trainable) for (float[] g : p.grads) n += g.length;
+        return n;
     }
 
     Map<String, Tensor> gradients() {
