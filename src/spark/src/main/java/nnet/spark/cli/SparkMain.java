@@ -1,0 +1,34 @@
+package nnet.spark.cli;
+
+import nnet.diag.CompileError;
+import nnet.diag.Diagnostic;
+import nnet.jar.Cli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code nnetc spark train|predict}: the commands on Apache Spark, in this process ({@code --master
+ * local[4]}: Spark's jars from Maven, nothing to install) or on a cluster under {@code spark-submit},
+ * which sets the master. Networks come as sources or jars; data as CSV or NumPy files (read on the
+ * driver) or as any table Spark reads (Parquet, ORC, JSON: read by the executors).
+ */
+@Command(name = "nnetc spark", mixinStandardHelpOptions = true, subcommands = {SparkTrain.class, SparkPredict.class},
+        description = "Trains or runs a network on Apache Spark.")
+public final class SparkMain implements Runnable {
+    public static void main(String[] args) {
+        System.exit(Cli.execute(new CommandLine(new SparkMain()), args, SparkMain::userMessage));
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** A network's compile errors, as nnetc prints them. */
+    private static String userMessage(Throwable t) {
+        if (!(t instanceof CompileError e)) return null;
+        StringBuilder sb = new StringBuilder();
+        for (Diagnostic d : e.diagnostics()) sb.append(d.format()).append('\n');
+        return sb.toString().stripTrailing();
+    }
+}
