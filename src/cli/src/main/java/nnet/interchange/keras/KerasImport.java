@@ -4,15 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import nnet.Compiler;
+import nnet.interchange.ImportedNetwork;
 import nnet.interchange.keras.KerasModel.Layer;
-import nnet.ir.Graph;
-import nnet.ir.Param;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
@@ -25,9 +20,6 @@ import nnet.runtime.UserError;
  * returned: a translation that does not check is a bug here, not the user's.
  */
 public final class KerasImport {
-    /** What an import makes: the network's source, its weights, and what the user should know. */
-    public record Result(String source, Map<String, Tensor> weights, List<String> notes) {}
-
     /**
      * A Keras tensor as nnet holds it.
      *
@@ -49,11 +41,8 @@ public final class KerasImport {
     private final KerasFile file;
     private final KerasModel model;
     private final boolean channelsFirst;
-    private final StringBuilder body = new StringBuilder();
+    private final ImportedNetwork net = new ImportedNetwork();
     private final Map<String, Value> values = new HashMap<>();
-    private final Map<String, Tensor> weights = new LinkedHashMap<>();
-    private final List<String> notes = new ArrayList<>();
-    private final Set<String> names = new HashSet<>();
 
     private KerasImport(KerasFile file, KerasModel model) {
         this.file = file;
@@ -63,16 +52,13 @@ public final class KerasImport {
             throw new UserError(file.name() + ": the model mixes channels_first and channels_last layers; nnet imports one or the other");
     }
 
-    public static Result of(Path path) {
+    public static ImportedNetwork.Result of(Path path) {
         try (KerasFile f = KerasFile.open(path)) {
-            KerasImport i = new KerasImport(f, KerasModel.parse(f.model(), f.name()));
-            Result r = i.translate();
-            i.checked(r);
-            return r;
+            return new KerasImport(f, KerasModel.parse(f.model(), f.name())).translate();
         }
     }
 
-    private Result translate() {
+    private ImportedNetwork.Result translate() {
         for (Layer l : model.layers()) {
             if (l.className().equals("InputLayer")) input(l);
             else values.put(l.name(), layer(l, l.inputs().stream().map(this::value).toList()));
@@ -81,14 +67,11 @@ public final class KerasImport {
         for (String o : model.outputs()) {
             Value v = value(o);
             if (v.flattened() != null) throw new UserError(file.name() + ": output " + o + " is a flattened channels_last image, whose order nnet cannot match; only a Dense can read it");
-            if (v.reordered()) notes.add("output " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first); Keras gives " + Arrays.toString(v.shape())
+            if (v.reordered()) net.note("output " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first); Keras gives " + Arrays.toString(v.shape())
                     + ": transpose with y.transpose(0, 2, 3, 1)");
             outs.add(v.name());
         }
-        StringBuilder src = new StringBuilder("// imported by nnetc import from " + Path.of(file.name()).getFileName() + " (Keras model '" + model.name() + "')\n");
-        for (String n : notes) src.append("// note: ").append(n).append('\n');
-        src.append("network ").append(networkName(model.name())).append(" {\n").append(body).append("  output ").append(String.join(", ", outs)).append("\n}\n");
-        return new Result(src.toString(), weights, notes);
+        return net.finish(Path.of(file.name()).getFileName() + " (Keras model '" + model.name() + "')", model.name(), outs);
     }
 
     private Value value(String layer) {
@@ -107,11 +90,11 @@ public final class KerasImport {
             dims[k] = shape.get(k + 1).getAsInt();
         }
         if (dims.length > 3) throw new UserError(file.name() + ": input '" + l.name() + "' has " + dims.length + " axes; nnet takes vectors, sequences [T, F] and images");
-        Value v = new Value(name(l.name()), dims, dims.length == 3 && !channelsFirst, null);
+        Value v = new Value(net.name(l.name()), dims, dims.length == 3 && !channelsFirst, null);
         if (v.reordered())
-            notes.add("input " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first) where Keras takes " + Arrays.toString(dims)
+            net.note("input " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first) where Keras takes " + Arrays.toString(dims)
                     + ": transpose the data with x.transpose(0, 3, 1, 2)");
-        line("input " + v.name() + Arrays.toString(v.nnetShape()));
+        net.line("input " + v.name() + Arrays.toString(v.nnetShape()));
         values.put(l.name(), v);
     }
 
@@ -145,7 +128,7 @@ public final class KerasImport {
             throw new UserError(file.name() + ": " + l.describe() + " is not supported; nnet imports Dense, LSTM, Conv2D, MaxPooling2D, AveragePooling2D,"
                     + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, Add, Subtract, Multiply, Concatenate and Input");
         Value v = dense(l, in.get(0), true);
-        notes.add(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
+        net.note(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
                 + " is not in the file: add it to " + v.name() + "'s statement as connect: mask [[...]] (rows inputs, columns units) or another pattern");
         return v;
     }
@@ -156,10 +139,10 @@ public final class KerasImport {
         Tensor kernel = vars.get(0);
         int n = x.shape()[x.shape().length - 1], m = kernel.shape()[1];
         expectShape(l, "kernel", kernel, n, m);
-        String name = name(l.name());
-        weights.put(name + ".kernel", x.flattened() != null ? KerasLayouts.rowsInChannelsFirstOrder(kernel, x.flattened()) : kernel);
+        String name = net.name(l.name());
+        net.weight(name + ".kernel", x.flattened() != null ? KerasLayouts.rowsInChannelsFirstOrder(kernel, x.flattened()) : kernel);
         String bias = vars.size() > 1 ? "" : ", bias: false";
-        if (vars.size() > 1) weights.put(name + ".bias", expectShape(l, "bias", vars.get(1), m));
+        if (vars.size() > 1) net.weight(name + ".bias", expectShape(l, "bias", vars.get(1), m));
         KerasActivation act = noted(l, KerasActivation.of(l, file.name(), custom));
         int[] shape = x.shape().clone();
         shape[shape.length - 1] = m;
@@ -199,10 +182,10 @@ public final class KerasImport {
         int u = l.integer("units", -1), f = x.shape()[1];
         boolean bias = l.bool("use_bias", true), sequences = l.bool("return_sequences", false);
         List<Tensor> vars = variables(l, bias ? 3 : 2);
-        String name = name(l.name());
-        weights.put(name + ".kernel", expectShape(l, "kernel", vars.get(0), f, 4 * u));
-        weights.put(name + ".recurrent_kernel", expectShape(l, "recurrent kernel", vars.get(1), u, 4 * u));
-        if (bias) weights.put(name + ".bias", expectShape(l, "bias", vars.get(2), 4 * u));
+        String name = net.name(l.name());
+        net.weight(name + ".kernel", expectShape(l, "kernel", vars.get(0), f, 4 * u));
+        net.weight(name + ".recurrent_kernel", expectShape(l, "recurrent kernel", vars.get(1), u, 4 * u));
+        if (bias) net.weight(name + ".bias", expectShape(l, "bias", vars.get(2), 4 * u));
         String call = "lstm(" + x.name() + ", " + u + (sequences ? ", sequences: true" : "") + (bias ? "" : ", bias: false") + ")";
         return bind(l, call, sequences ? new int[] {x.shape()[0], u} : new int[] {u}, false, null);
     }
@@ -245,8 +228,8 @@ public final class KerasImport {
 
     /** Writes {@code name = expr} for the layer and records its value. */
     Value bind(Layer l, String expr, int[] shape, boolean image, int[] flattened) {
-        String name = name(l.name());
-        line(name + " = " + expr);
+        String name = net.name(l.name());
+        net.line(name + " = " + expr);
         return new Value(name, shape, image, flattened);
     }
 
@@ -257,7 +240,7 @@ public final class KerasImport {
 
     /** Keras' gelu is exact (erf) by default, nnet's the tanh approximation: close, not equal, so the user is told. */
     KerasActivation noted(Layer l, KerasActivation act) {
-        if (act.isGelu()) notes.add(l.describe() + " uses gelu: nnet's is the tanh approximation, which differs from Keras' exact gelu by up to about 5e-4");
+        if (act.isGelu()) net.note(l.describe() + " uses gelu: nnet's is the tanh approximation, which differs from Keras' exact gelu by up to about 5e-4");
         return act;
     }
 
@@ -266,11 +249,11 @@ public final class KerasImport {
     }
 
     String nameOf(Layer l) {
-        return name(l.name());
+        return net.name(l.name());
     }
 
     void weight(String name, Tensor t) {
-        weights.put(name, t);
+        net.weight(name, t);
     }
 
     String fileName() {
@@ -298,43 +281,5 @@ public final class KerasImport {
     private static Value only(Layer l, List<Value> in) {
         if (in.size() != 1) throw new UserError(l.describe() + " reads " + in.size() + " tensors; it takes one");
         return in.get(0);
-    }
-
-    private void line(String statement) {
-        body.append("  ").append(statement).append('\n');
-    }
-
-    private static final Set<String> KEYWORDS = Set.of("block", "const", "input", "loss", "network", "output", "return", "train");
-    private final Map<String, String> assigned = new HashMap<>();
-
-    /** The nnet name of a Keras layer: an identifier, never a keyword, one per layer. */
-    private String name(String layer) {
-        return assigned.computeIfAbsent(layer, k -> {
-            String base = k.replaceAll("[^A-Za-z0-9_]", "_");
-            if (base.isEmpty() || Character.isDigit(base.charAt(0))) base = "l_" + base;
-            if (KEYWORDS.contains(base)) base = base + "_";
-            String n = base;
-            for (int i = 1; !names.add(n); i++) n = base + "_" + i;
-            return n;
-        });
-    }
-
-    private static String networkName(String modelName) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : modelName.split("[^A-Za-z0-9]+"))
-            if (!part.isEmpty()) sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-        return sb.isEmpty() || Character.isDigit(sb.charAt(0)) ? "Imported" + sb : sb.toString();
-    }
-
-    /** The compiler's word on the translation: it checks, and every weight has the shape the network needs. */
-    private void checked(Result r) {
-        Compiler.Checked c = Compiler.check("imported.nnet", r.source(), Path.of("."));
-        if (!c.ok()) throw new IllegalStateException("the imported network does not check:\n" + c.diagnostics() + "\n" + r.source());
-        Graph g = c.graphs().get(0);
-        for (Param p : g.params()) {
-            Tensor t = r.weights().get(p.name());
-            if (t == null || !Arrays.equals(t.shape(), p.shape().dims()))
-                throw new IllegalStateException("imported weight " + p.name() + " is " + (t == null ? "missing" : t.shapeString()) + ", the network needs " + p.shape());
-        }
     }
 }
