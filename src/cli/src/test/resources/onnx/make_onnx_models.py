@@ -126,6 +126,28 @@ class Masked(nn.Module):
         return torch.sigmoid(self.out(torch.tanh(self.genes(x))))
 
 
+class BatchNormMlp(nn.Module):
+    """A BatchNorm1d after a Linear: PyTorch keeps it as BatchNormalization, which nnet does not import yet."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc, self.norm = nn.Linear(4, 3), nn.BatchNorm1d(3)
+
+    def forward(self, x):
+        return torch.relu(self.norm(self.fc(x)))
+
+
+class Elu(nn.Module):
+    """An operator nnet does not have (Elu)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 3)
+
+    def forward(self, x):
+        return F.elu(self.fc(x))
+
+
 def export(name, module, example, opset, dynamic=True):
     module.eval()
     path = os.path.join(HERE, f'{name}_opset{opset}.onnx')
@@ -145,3 +167,5 @@ if __name__ == '__main__':
     export('strided_cnn', strided, torch.randn(2, 1, 15, 13), 13)
     export('lstm_sequence', sequence, torch.randn(2, 5, 4), 14)
     export('masked', masked, torch.randn(2, 10), 15)
+    export('batchnorm', BatchNormMlp(), torch.randn(2, 4), 13)
+    export('elu', Elu(), torch.randn(2, 4), 13)

@@ -25,16 +25,17 @@ public final class KerasImport {
      *
      * @param shape     Keras' shape without the batch axis
      * @param image     a channels-last image held as {@code [C, H, W]}
-     * @param flattened for a Flatten of such an image with C > 1: its Keras shape {@code [H, W, C]}, whose order a Dense must undo
+     * @param order     for a vector whose elements nnet holds in another order than Keras (a Flatten of a channels_last image,
+     *                  a Concatenate of one): the Keras index of each nnet element, which a Dense reading it undoes; null when the orders agree
      */
-    record Value(String name, int[] shape, boolean image, int[] flattened) {
+    record Value(String name, int[] shape, boolean image, int[] order) {
         int[] nnetShape() {
             return image ? new int[] {shape[2], shape[0], shape[1]} : shape;
         }
 
         /** Whether nnet's element order differs from Keras' (an image with more than one channel, or its Flatten). */
         boolean reordered() {
-            return flattened != null || (image && shape[2] > 1);
+            return order != null || (image && shape[2] > 1);
         }
     }
 
@@ -47,8 +48,10 @@ public final class KerasImport {
     private KerasImport(KerasFile file, KerasModel model) {
         this.file = file;
         this.model = model;
-        this.channelsFirst = model.layers().stream().anyMatch(l -> "channels_first".equals(l.string("data_format", null)));
-        if (channelsFirst && model.layers().stream().anyMatch(l -> "channels_last".equals(l.string("data_format", null))))
+        // a Flatten's data_format says how it orders what it flattens, not how the model holds images: its default is channels_last in any model
+        var imageLayers = model.layers().stream().filter(l -> !l.className().equals("Flatten")).toList();
+        this.channelsFirst = imageLayers.stream().anyMatch(l -> "channels_first".equals(l.string("data_format", null)));
+        if (channelsFirst && imageLayers.stream().anyMatch(l -> "channels_last".equals(l.string("data_format", null))))
             throw new UserError(file.name() + ": the model mixes channels_first and channels_last layers; nnet imports one or the other");
     }
 
@@ -66,7 +69,7 @@ public final class KerasImport {
         List<String> outs = new ArrayList<>();
         for (String o : model.outputs()) {
             Value v = value(o);
-            if (v.flattened() != null) throw new UserError(file.name() + ": output " + o + " is a flattened channels_last image, whose order nnet cannot match; only a Dense can read it");
+            if (v.order() != null) throw new UserError(file.name() + ": output " + o + " holds a flattened channels_last image, whose order nnet cannot match; only a Dense can read it");
             if (v.reordered()) net.note("output " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first); Keras gives " + Arrays.toString(v.shape())
                     + ": transpose with y.transpose(0, 2, 3, 1)");
             outs.add(v.name());
@@ -113,7 +116,7 @@ public final class KerasImport {
             case "Softmax" -> activationLayer(l, only(l, in), KerasActivation.softmax(l, file.name()));
             case "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
                 Value x = only(l, in);
-                yield bind(l, x.name(), x.shape(), x.image(), x.flattened());
+                yield bind(l, x.name(), x.shape(), x.image(), x.order());
             }
             case "Add", "Subtract", "Multiply" -> elementwise(l, in);
             case "Concatenate" -> concatenate(l, in);
@@ -123,7 +126,7 @@ public final class KerasImport {
 
     /** A layer that is not Keras' own but has units and a 2-D kernel is the seeds' CustomConnected: a dense layer whose mask the file does not hold. */
     private Value customConnected(Layer l, List<Value> in) {
-        List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l.name()) : List.of();
+        List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l) : List.of();
         if (vars.isEmpty() || vars.get(0).shape().length != 2)
             throw new UserError(file.name() + ": " + l.describe() + " is not supported; nnet imports Dense, LSTM, Conv2D, MaxPooling2D, AveragePooling2D,"
                     + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, Add, Subtract, Multiply, Concatenate and Input");
@@ -140,7 +143,7 @@ public final class KerasImport {
         int n = x.shape()[x.shape().length - 1], m = kernel.shape()[1];
         expectShape(l, "kernel", kernel, n, m);
         String name = net.name(l.name());
-        net.weight(name + ".kernel", x.flattened() != null ? KerasLayouts.rowsInChannelsFirstOrder(kernel, x.flattened()) : kernel);
+        net.weight(name + ".kernel", x.order() != null ? KerasLayouts.rowsInOrder(kernel, x.order()) : kernel);
         String bias = vars.size() > 1 ? "" : ", bias: false";
         if (vars.size() > 1) net.weight(name + ".bias", expectShape(l, "bias", vars.get(1), m));
         KerasActivation act = noted(l, KerasActivation.of(l, file.name(), custom));
@@ -151,8 +154,13 @@ public final class KerasImport {
 
     private Value flatten(Layer l, Value x) {
         int size = Arrays.stream(x.shape()).reduce(1, (a, b) -> a * b);
-        if (x.flattened() != null) return bind(l, x.name(), x.shape(), false, x.flattened());
-        return bind(l, "flatten(" + x.name() + ")", new int[] {size}, false, x.reordered() ? x.shape() : null);
+        if (x.shape().length == 1) return bind(l, x.name(), x.shape(), false, x.order());
+        // Keras' Flatten(data_format='channels_first') moves the channels last before flattening: on a channels_first model's [C, H, W] too
+        boolean channelsLastOrder = x.image() || x.shape().length == 3 && "channels_first".equals(l.string("data_format", null));
+        if (channelsLastOrder && !x.image() && !channelsFirst) throw unsupported(l, "data_format channels_first on a channels_last model is not supported");
+        int[] hwc = !channelsLastOrder ? null : x.image() ? x.shape() : new int[] {x.shape()[1], x.shape()[2], x.shape()[0]};
+        int[] order = hwc != null && hwc[2] > 1 ? KerasLayouts.channelsLastOrder(hwc) : null;
+        return bind(l, "flatten(" + x.name() + ")", new int[] {size}, false, order);
     }
 
     private Value reshape(Layer l, Value x) {
@@ -193,7 +201,7 @@ public final class KerasImport {
     private Value activationLayer(Layer l, Value x, KerasActivation act) {
         noted(l, act);
         if (act.isSoftmax() && x.reordered()) throw unsupported(l, "a softmax over a channels_last image's channels is not supported");
-        return bind(l, act.apply(x.name()), x.shape(), x.image(), x.flattened());
+        return bind(l, act.apply(x.name()), x.shape(), x.image(), x.order());
     }
 
     private Value elementwise(Layer l, List<Value> in) {
@@ -204,9 +212,9 @@ public final class KerasImport {
             default -> " * ";
         };
         for (Value v : in)
-            if (!Arrays.equals(v.shape(), in.get(0).shape()) || v.image() != in.get(0).image() || !Arrays.equals(v.flattened(), in.get(0).flattened()))
+            if (!Arrays.equals(v.shape(), in.get(0).shape()) || v.image() != in.get(0).image() || !Arrays.equals(v.order(), in.get(0).order()))
                 throw unsupported(l, "its inputs differ in shape: " + Arrays.toString(in.get(0).shape()) + " and " + Arrays.toString(v.shape()));
-        return bind(l, String.join(op, in.stream().map(Value::name).toList()), in.get(0).shape(), in.get(0).image(), in.get(0).flattened());
+        return bind(l, String.join(op, in.stream().map(Value::name).toList()), in.get(0).shape(), in.get(0).image(), in.get(0).order());
     }
 
     private Value concatenate(Layer l, List<Value> in) {
@@ -216,25 +224,36 @@ public final class KerasImport {
         if (keras < 0 || keras >= rank) throw unsupported(l, "axis " + axis + " is not one of its inputs' axes");
         int[] shape = first.shape().clone();
         shape[keras] = 0;
+        boolean reordered = false;
         for (Value v : in) {
-            if (v.flattened() != null || v.image() != first.image()) throw unsupported(l, "its inputs are laid out differently (a flattened channels_last image?)");
+            if (v.image() != first.image() || v.shape().length != rank) throw unsupported(l, "its inputs are laid out differently (an image and a tensor?)");
             shape[keras] += v.shape()[keras];
+            reordered |= v.order() != null;
+        }
+        int[] order = null;
+        if (reordered) { // vectors, one of them (at least) a flattened channels_last image: the Keras order of each part, one after another
+            order = new int[shape[0]];
+            int at = 0;
+            for (Value v : in) {
+                for (int i = 0; i < v.shape()[0]; i++) order[at + i] = at + (v.order() == null ? i : v.order()[i]);
+                at += v.shape()[0];
+            }
         }
         int nnetAxis = first.image() ? new int[] {1, 2, 0}[keras] : keras;
-        return bind(l, "concat(" + String.join(", ", in.stream().map(Value::name).toList()) + ", axis: " + nnetAxis + ")", shape, first.image(), null);
+        return bind(l, "concat(" + String.join(", ", in.stream().map(Value::name).toList()) + ", axis: " + nnetAxis + ")", shape, first.image(), order);
     }
 
     // ---- shared by the layer translations (KerasConv too)
 
     /** Writes {@code name = expr} for the layer and records its value. */
-    Value bind(Layer l, String expr, int[] shape, boolean image, int[] flattened) {
+    Value bind(Layer l, String expr, int[] shape, boolean image, int[] order) {
         String name = net.name(l.name());
         net.line(name + " = " + expr);
-        return new Value(name, shape, image, flattened);
+        return new Value(name, shape, image, order);
     }
 
     Value image(Layer l, Value x) {
-        if (x.shape().length != 3 || x.flattened() != null) throw unsupported(l, "it needs an image, found a tensor " + Arrays.toString(x.shape()));
+        if (x.shape().length != 3 || x.order() != null) throw unsupported(l, "it needs an image, found a tensor " + Arrays.toString(x.shape()));
         return x;
     }
 
@@ -262,9 +281,9 @@ public final class KerasImport {
 
     /** The layer's variables: {@code count} of them (a layer without its bias has one fewer). */
     List<Tensor> variables(Layer l, int count) {
-        List<Tensor> vars = file.variables(l.name());
+        List<Tensor> vars = file.variables(l);
         if (vars.size() != count)
-            throw new UserError(file.name() + ": " + l.describe() + " has " + vars.size() + " weight tensors in the file, but its config needs " + count);
+            throw new UserError(file.name() + ": " + l.describe() + " has " + vars.size() + " weight tensors in the file (at " + l.path() + "), but its config needs " + count);
         return vars;
     }
 

@@ -125,8 +125,8 @@ public final class OnnxImport {
             case "MatMul" -> layers.matmul(n, in);
             case "Conv" -> layers.conv(n, in);
             case "MaxPool", "AveragePool" -> layers.pool(n, in);
-            case "BatchNormalization" -> throw error(n, "batch normalization is not supported yet: nnet has no batchnorm layer. Fold it into the layer before it"
-                    + " (torch.ao.quantization.fuse_modules, or export with training=torch.onnx.TrainingMode.EVAL and do_constant_folding) or remove it");
+            case "BatchNormalization" -> throw error(n, "batch normalization is not supported yet: nnet has no batch normalization layer."
+                    + " (Exporting in eval mode, PyTorch folds a BatchNorm2d that follows a Conv into the Conv; this one it kept)");
             default -> throw error(n, "the operator " + n.op() + " is not supported; nnet imports Gemm, MatMul, Add, Sub, Mul, Div, Neg, Conv, MaxPool, AveragePool,"
                     + " Flatten, Reshape, Concat, Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Gelu (and its erf form), LSTM, Identity, Dropout, Transpose, Squeeze,"
                     + " Unsqueeze, Gather, Pad (of zeros) and constant arithmetic");

@@ -76,13 +76,15 @@ class OnnxImportTest {
         assertTrue(weights.containsAll(java.util.List.of("encoder.kernel", "encoder.recurrent_kernel", "encoder.bias", "per_step.kernel", "per_step.bias")), weights.toString());
     }
 
+    /** Imports a committed file, or one a test wrote into the temporary folder. */
     private CliRunner importModel(String model) {
-        return CliRunner.run("import", fixture(model + ".onnx").toString(), "-o", tmp.resolve(model + ".nnet").toString());
+        Path file = Files.exists(tmp.resolve(model + ".onnx")) ? tmp.resolve(model + ".onnx") : fixture(model + ".onnx");
+        return CliRunner.run("import", file.toString(), "-o", tmp.resolve(model + ".nnet").toString());
     }
 
     /** Runs the file in ONNX Runtime and the imported network by {@code nnetc predict} on one random batch; compares every value. */
     private void assertPredictsAsOnnxRuntime(String model, double tolerance) throws OrtException, IOException {
-        byte[] onnx = Files.readAllBytes(fixture(model + ".onnx"));
+        byte[] onnx = Files.readAllBytes(Files.exists(tmp.resolve(model + ".onnx")) ? tmp.resolve(model + ".onnx") : fixture(model + ".onnx"));
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
@@ -117,6 +119,50 @@ class OnnxImportTest {
         float[] data = new float[Math.toIntExact(Tensor.size(dims))];
         for (int i = 0; i < data.length; i++) data[i] = (float) rnd.nextDouble(-2, 2);
         return new Tensor(dims, data);
+    }
+
+    @Test
+    void unsupportedOperatorsAreErrorsNamingTheNodeAndItsOperator() {
+        importModel("batchnorm_opset13").assertUserError("node '/norm/BatchNormalization' (BatchNormalization) cannot be imported: batch normalization is not supported yet");
+        importModel("elu_opset13").assertUserError("node '/Elu' (Elu) cannot be imported: the operator Elu is not supported");
+        assertFalse(Files.exists(tmp.resolve("elu_opset13.nnet")));
+        assertFalse(Files.exists(tmp.resolve("elu_opset13.safetensors")));
+    }
+
+    /** Graphs PyTorch does not write but other exporters do, built here and run by ONNX Runtime as the reference. */
+    @Test
+    void identityAndInferenceDropoutAreDropped() throws Exception {
+        OnnxGraphWriter w = new OnnxGraphWriter("dropped");
+        w.graph.addInput(OnnxGraphWriter.batchedFloat("x", new int[] {3}));
+        String id = w.temp("Identity", "id", new String[] {"x"});
+        String weight = w.floats("weight", new int[] {3, 2}, new float[] {1, -2, 0.5f, 3, -1, 0.25f}), bias = w.floats("bias", new int[] {2}, new float[] {0.1f, -0.2f});
+        String product = w.temp("MatMul", "product", new String[] {id, weight});
+        String biased = w.temp("Add", "biased", new String[] {bias, product});
+        String[] dropped = w.node("Dropout", new String[] {w.fresh("dropped"), w.fresh("mask")}, new String[] {biased, w.scalar("ratio", 0.5f)});
+        w.node("Relu", w.claim("y"), new String[] {dropped[0]});
+        w.graph.addOutput(OnnxGraphWriter.batchedFloat("y", new int[] {2}));
+        writeModel("dropped", w);
+        CliRunner imported = importModel("dropped");
+        assertEquals(0, imported.exit(), imported.err());
+        assertTrue(Files.readString(tmp.resolve("dropped.nnet")).matches("(?s).*input x\\[3]\n  (\\w+) = dense\\(x, 2\\)\n  y = relu\\(\\1\\)\n.*"), Files.readString(tmp.resolve("dropped.nnet")));
+        assertPredictsAsOnnxRuntime("dropped", 1e-6);
+    }
+
+    @Test
+    void reorderingATensorsAxesIsAnError() throws IOException {
+        OnnxGraphWriter w = new OnnxGraphWriter("permuted");
+        w.graph.addInput(OnnxGraphWriter.batchedFloat("x", new int[] {2, 3}));
+        String t = w.temp("Transpose", "t", new String[] {"x"}, OnnxGraphWriter.ints("perm", 0, 2, 1));
+        w.node("Flatten", w.claim("y"), new String[] {t}, OnnxGraphWriter.integer("axis", 1));
+        w.graph.addOutput(OnnxGraphWriter.batchedFloat("y", new int[] {6}));
+        writeModel("permuted", w);
+        importModel("permuted").assertUserError("(Flatten) cannot be imported: it reads [N, 3, 2] with its axes permuted");
+    }
+
+    private void writeModel(String name, OnnxGraphWriter w) throws IOException {
+        var model = nnet.interchange.onnx.proto.Onnx.ModelProto.newBuilder().setIrVersion(OnnxExport.IR_VERSION)
+                .addOpsetImport(nnet.interchange.onnx.proto.Onnx.OperatorSetIdProto.newBuilder().setVersion(13)).setGraph(w.graph).build();
+        Files.write(tmp.resolve(name + ".onnx"), model.toByteArray());
     }
 
     @Test
