@@ -73,6 +73,13 @@ final class Sources {
     }
 
     /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
+    /** The image inputs declared {@code layout: nhwc}, whose files the data readers reorder. */
+    static nnet.runtime.InputLayouts layouts(Graph g) {
+        java.util.Set<String> channelsLast = new java.util.LinkedHashSet<>();
+        for (nnet.ir.Node in : g.inputs()) if (in.arg() == nnet.ir.ImageLayout.NHWC) channelsLast.add(in.name());
+        return channelsLast.isEmpty() ? nnet.runtime.InputLayouts.NONE : new nnet.runtime.InputLayouts(java.util.Set.copyOf(channelsLast));
+    }
+
     static String nameOf(Graph g, nnet.ir.Node n) {
         if (n.name() != null) return n.name();
         for (var e : g.named().entrySet()) if (e.getValue() == n) return e.getKey();

@@ -31,10 +31,14 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+    /**
+     * {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values);
+     * {@code layouts}: the image inputs whose files hold [H, W, C] ({@code layout: nhwc}).
+     */
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs,
+                         nnet.runtime.InputLayouts layouts) {
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, null);
+            this(network, weights, nnet.runtime.PredictOutput.LossOutputs.NONE, nnet.runtime.InputLayouts.NONE);
         }
     }
 
@@ -57,6 +61,8 @@ public final class JarPackager {
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
                 if (!p.lossOutputs().isEmpty())
                     entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (!p.layouts().channelsLast().isEmpty())
+                    entry(jar, nnet.runtime.InputLayouts.resourceOf(n.simpleName()), p.layouts().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             copyPackage(jar, Network.class, "nnet/runtime/");
             copyPackage(jar, JarMain.class, "nnet/jar/");

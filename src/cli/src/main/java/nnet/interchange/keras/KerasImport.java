@@ -94,10 +94,10 @@ public final class KerasImport {
         }
         if (dims.length > 3) throw new UserError(file.name() + ": input '" + l.name() + "' has " + dims.length + " axes; nnet takes vectors, sequences [T, F] and images");
         Value v = new Value(net.name(l.name()), dims, dims.length == 3 && !channelsFirst, null);
-        if (v.reordered())
-            net.note("input " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first) where Keras takes " + Arrays.toString(dims)
-                    + ": transpose the data with x.transpose(0, 3, 1, 2)");
-        net.line("input " + v.name() + Arrays.toString(v.nnetShape()));
+        // the network holds a channels_last image as [C, H, W]; layout: nhwc has the commands read Keras' [N, H, W, C] arrays as they are
+        if (v.image()) net.note("input " + v.name() + " reads images as Keras holds them, " + Arrays.toString(dims) + " (layout: nhwc); the network holds them as "
+                + Arrays.toString(v.nnetShape()));
+        net.line("input " + v.name() + Arrays.toString(v.nnetShape()) + (v.image() ? " layout: nhwc" : ""));
         values.put(l.name(), v);
     }
 
