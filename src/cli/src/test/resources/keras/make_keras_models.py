@@ -3,8 +3,10 @@
 
 No TensorFlow here: each file is laid out as Keras writes it, with h5py (Debian's python3-h5py)
 and numpy. A Keras 3 .keras file is a zip of config.json (the model's structure), metadata.json
-and model.weights.h5 (a layer's variables at layers/<name>/vars/0, 1, ...; an LSTM's at
-layers/<name>/cell/vars/0, 1, 2). A legacy .h5 (Keras 2, tf.keras) holds the structure as the
+and model.weights.h5 (a layer's variables at layers/<path>/vars/0, 1, ...; an LSTM's at
+layers/<path>/cell/vars/0, 1, 2, where <path> is not the layer's name but its class in snake case,
+numbered in the order of the model's layers: dense, dense_1, lstm, as Keras' saving_lib names
+them). make_keras3_models.py writes files with Keras 3 itself. A legacy .h5 (Keras 2, tf.keras) holds the
 root attribute model_config and the weights under model_weights/<layer>/, listed in order by the
 layer group's attribute weight_names.
 
@@ -176,7 +178,7 @@ def gated_cnn_model(rng):
               called(layer('Dense', 'dense', units=5, activation='linear', use_bias=True), tensor('flatten', [16])),
               called(layer('Activation', 'probabilities', activation='softmax'), tensor('dense', [5]))]
     write_keras('gated_cnn', functional('gated_cnn', layers, ['image'], ['probabilities']),
-                {'layers/conv2d/vars': c1, 'layers/gate/vars': g, 'layers/conv2d_1/vars': c2, 'layers/dense/vars': d})
+                {'layers/conv2d/vars': c1, 'layers/conv2d_1/vars': g, 'layers/conv2d_2/vars': c2, 'layers/dense/vars': d})
     x = uniform(rng, 3, 8, 8, 2)
     gated = conv2d(x, *c1, 'same', 'relu') * conv2d(x, *g, 'same', 'sigmoid')
     pooled = pool(gated, 2, np.max)
@@ -201,7 +203,7 @@ def merge_model(rng):
               called(layer('LeakyReLU', 'leaky', negative_slope=0.2), tensor('memory', [3])),
               called(layer('Dense', 'score', units=2, activation='sigmoid', use_bias=True), tensor('leaky', [3]))]
     write_keras('merge', functional('two_towers', layers, ['a', 'b'], ['score', 'both']),
-                {'layers/left/vars': da, 'layers/right/vars': db, 'layers/memory/vars': [], 'layers/memory/cell/vars': cell, 'layers/score/vars': out})
+                {'layers/dense/vars': da, 'layers/dense_1/vars': db, 'layers/lstm/vars': [], 'layers/lstm/cell/vars': cell, 'layers/dense_2/vars': out})
     a, b = uniform(rng, 4, 6), uniform(rng, 4, 6)
     left = dense(a, *da, 'tanh')
     both = np.concatenate([left - dense(b, *db), left], -1)

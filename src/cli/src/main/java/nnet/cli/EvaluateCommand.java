@@ -28,7 +28,7 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "evaluate");
         Sources.loadWeights(net, g, weights, 0);
-        TrainingData data = TrainingData.read(net, inputs, targets);
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets);
         Evaluation e = Evaluation.of(net, data);
         System.out.print(json ? e.json() + "\n" : e.text());
         return 0;

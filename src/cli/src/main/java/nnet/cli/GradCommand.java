@@ -32,7 +32,7 @@ final class GradCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
         Sources.loadWeights(net, g, weights, 0);
-        TrainingData data = TrainingData.read(net, inputs, targets);
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets);
         float loss = net.computeGradients(data.inputs(), data.targets());
         Safetensors.write(output, net.gradients(layout));
         // with -o -, standard output holds the gradients file and nothing else

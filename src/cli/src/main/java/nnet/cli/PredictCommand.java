@@ -9,6 +9,7 @@ import nnet.ir.Graph;
 import nnet.pack.JarPackager;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
+import nnet.runtime.InputLayouts;
 import nnet.runtime.PredictOutput;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
@@ -33,16 +34,19 @@ final class PredictCommand implements Callable<Integer> {
         if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
         Network net;
         PredictOutput.LossOutputs lossOutputs;
+        InputLayouts layouts;
         if (source.toString().endsWith(".jar")) {
             net = JarNetworks.load(source, network);
             if (weights != null) WeightsFile.load(net, weights, System.err);
             lossOutputs = PredictOutput.LossOutputs.of(net);
+            layouts = InputLayouts.of(net);
         } else {
             Graph g = Sources.graph(source, network);
             net = fromSource(g);
             lossOutputs = JarPackager.lossOutputs(g);
+            layouts = g.inputLayouts();
         }
-        Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs);
+        Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs, layouts);
         return 0;
     }
 

@@ -60,8 +60,8 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
         Sources.loadWeights(net, g, weights, seed);
-        TrainingData data = TrainingData.read(net, inputs, targets), heldOut = null;
-        if (validation != null) heldOut = readValidation(net);
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets), heldOut = null;
+        if (validation != null) heldOut = readValidation(net, g.inputLayouts());
         else if (validationSplit != null) {
             TrainingData.Split split = data.split(validationSplit, seed);
             data = split.training();
@@ -116,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
      * output are targets ({@code X.csv,y1=T1.csv,y2=T2.csv}); of the others, every part but the last
      * is an input and the last the target, unless named targets cover every loss.
      */
-    private TrainingData readValidation(Network net) {
+    private TrainingData readValidation(Network net, nnet.runtime.InputLayouts layouts) {
         List<String> parts = new ArrayList<>(List.of(validation.split(",")));
         parts.replaceAll(String::strip);
         parts.removeIf(String::isBlank);
@@ -126,7 +126,7 @@ final class TrainCommand implements Callable<Integer> {
         if (targetParts.size() < lossOutputs.size() && !parts.isEmpty()) targetParts.add(parts.remove(parts.size() - 1));
         if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
-        return TrainingData.read(net, parts, targetParts);
+        return TrainingData.read(net, layouts, parts, targetParts);
     }
 
     private static int positive(String flag, int v) {

@@ -32,8 +32,8 @@ record TrainingData(float[][][] inputs, float[][] targets) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
     static final double SUM_TOLERANCE = 1e-3;
 
-    static TrainingData read(Network net, List<String> inputSpecs, List<String> targetSpecs) {
-        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs);
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs) {
+        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs, layouts);
         int rows = in.values().iterator().next().length;
         float[][] targets = readTargets(net, targetSpecs, rows);
         float[][][] samples = new float[rows][net.inputNames().size()][];

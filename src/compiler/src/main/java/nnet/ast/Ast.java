@@ -45,7 +45,8 @@ public final class Ast {
     public record ConstStmt(Span span, Ident name, Expr value) implements Stmt {}
 
     /** {@code input x[2, 3]}: the dims are expressions (numbers or const names). */
-    public record InputStmt(Span span, Ident name, List<Expr> dims) implements Stmt {}
+    /** {@code input img[3, 32, 32] layout: nhwc}: {@code key} and {@code layout} are null without the option (the checker allows only layout:). */
+    public record InputStmt(Span span, Ident name, List<Expr> dims, Ident key, Ident layout) implements Stmt {}
 
     /** {@code h = expr} or {@code a, b = gate(h, g)}. */
     public record AssignStmt(Span span, List<Ident> targets, Expr value) implements Stmt {}

@@ -14,6 +14,7 @@ import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
 import nnet.diag.Span;
 import nnet.ir.Graph;
+import nnet.ir.ImageLayout;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -161,7 +162,19 @@ final class NetworkChecker implements Reporter {
             define(in.name(), null);
             return;
         }
-        define(in.name(), new Value.Tensor(node(Op.INPUT, shape, List.of(), null, in.name().name(), in.name().span())));
+        define(in.name(), new Value.Tensor(node(Op.INPUT, shape, List.of(), layout(in, shape), in.name().name(), in.name().span())));
+    }
+
+    /** {@code layout: nhwc} (an image whose files hold [H, W, C]) or {@code layout: nchw} (nnet's order, as without the option). */
+    private ImageLayout layout(Ast.InputStmt in, Shape shape) {
+        if (in.key() == null) return null;
+        String what = "input " + in.name().name() + shape;
+        if (!in.key().name().equals("layout")) error(DiagCode.ARG_UNKNOWN, in.key().span(), "an input takes one option, layout: (nhwc for image files in Keras' order), not '" + in.key().name() + ":'");
+        else if (!in.layout().name().equals("nhwc") && !in.layout().name().equals("nchw"))
+            error(DiagCode.ARG_VALUE, in.layout().span(), "layout: takes nhwc (files hold each image [H, W, C], as Keras does) or nchw ([C, H, W], nnet's and PyTorch's order, the default), not '" + in.layout().name() + "'");
+        else if (shape.rank() != 3) error(DiagCode.SHAPE_RANK, in.layout().span(), "layout: is for images [C, H, W]; " + what + " is not one");
+        else return in.layout().name().equals("nhwc") ? ImageLayout.NHWC : null;
+        return null;
     }
 
     /** const, assignment; shared by networks and blocks. */

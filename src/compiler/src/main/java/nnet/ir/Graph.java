@@ -59,6 +59,13 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         throw new IllegalStateException("node without a name: " + n);
     }
 
+    /** The image inputs declared {@code layout: nhwc}, whose files the data readers reorder. */
+    public nnet.runtime.InputLayouts inputLayouts() {
+        java.util.Set<String> channelsLast = new java.util.LinkedHashSet<>();
+        for (Node in : inputs) if (in.arg() == ImageLayout.NHWC) channelsLast.add(in.name());
+        return channelsLast.isEmpty() ? nnet.runtime.InputLayouts.NONE : new nnet.runtime.InputLayouts(java.util.Set.copyOf(channelsLast));
+    }
+
     public Node input(String inputName) {
         for (Node n : inputs) if (n.name().equals(inputName)) return n;
         return null;

@@ -56,7 +56,7 @@ public final class JarMain implements Runnable {
             if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
             Network net = PackedNetworks.load(network);
             if (weights != null) WeightsFile.load(net, weights, System.err);
-            Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net));
+            Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net), nnet.runtime.InputLayouts.of(net));
             return 0;
         }
     }

@@ -22,6 +22,7 @@ import nnet.ir.Graph;
 import nnet.ir.Op;
 import nnet.jar.JarMain;
 import nnet.runtime.AtomicFiles;
+import nnet.runtime.InputLayouts;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
 import nnet.runtime.PredictOutput;
@@ -37,10 +38,18 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, PredictOutput.LossOutputs lossOutputs) {
+    /**
+     * {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values);
+     * {@code layouts}: the image inputs whose files hold [H, W, C] ({@code layout: nhwc}).
+     */
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, PredictOutput.LossOutputs lossOutputs, InputLayouts layouts) {
+        /** What {@code nnetc compile} packs of a checked network. */
+        public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, Graph g) {
+            this(network, weights, JarPackager.lossOutputs(g), g.inputLayouts());
+        }
+
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, PredictOutput.LossOutputs.NONE);
+            this(network, weights, PredictOutput.LossOutputs.NONE, InputLayouts.NONE);
         }
     }
 
@@ -98,6 +107,8 @@ public final class JarPackager {
         files.put(PackedNetworks.weightsResource(n.className()), Safetensors.toBytes(p.weights()));
         if (!p.lossOutputs().isEmpty())
             files.put(PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(StandardCharsets.UTF_8));
+        if (!p.layouts().channelsLast().isEmpty())
+            files.put(InputLayouts.resourceOf(n.simpleName()), p.layouts().toText().getBytes(StandardCharsets.UTF_8));
         return files;
     }
 

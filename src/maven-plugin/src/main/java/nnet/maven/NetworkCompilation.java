@@ -59,7 +59,7 @@ record NetworkCompilation(List<Diagnostic> diagnostics, Map<String, byte[]> file
                     if (g.params().stream().anyMatch(p -> !p.isFixed()))
                         notes.add(source + ": network " + g.name() + " is packed with initial weights (seed " + seed + "): train it and give <weights>, or load others at run time");
                 }
-                files.putAll(JarPackager.files(new JarPackager.Packed(generated, packed, JarPackager.lossOutputs(g))));
+                files.putAll(JarPackager.files(new JarPackager.Packed(generated, packed, g)));
             }
         } catch (CompileError e) {
             return new NetworkCompilation(e.diagnostics(), Map.of(), notes);

@@ -34,6 +34,56 @@ public final class DataFiles {
     }
 
     /**
+     * The rows of an input of shape {@code shape} ({@code what}: "input img[3, 32, 32]"). A NumPy
+     * array with one axis more than the input must have the input's shape after its batch axis
+     * ({@code [H, W, C]} when {@code channelsLast}): an array {@code [N, 32, 32, 3]} given to an
+     * input {@code [3, 32, 32]} is an error naming both shapes and the fix, never read as if it
+     * were {@code [N, 3, 32, 32]}. Arrays {@code [N, size]} and CSV rows are flat rows. With
+     * {@code channelsLast} (layout: nhwc) each row holds an image {@code [H, W, C]} and is
+     * returned in nnet's order {@code [C, H, W]}.
+     */
+    public static float[][] readInputRows(Path file, String arrayName, int[] shape, boolean channelsLast, String what) {
+        int columns = Math.toIntExact(Tensor.size(shape));
+        float[][] rows;
+        if (isArchive(file) || isArray(file)) {
+            String name = isArchive(file) ? file + "!" + arrayName : file.toString();
+            Tensor t = isArchive(file) ? pick(file, Npy.readArchive(file), arrayName) : Npy.read(file);
+            checkSampleShape(name, t.shape(), shape, channelsLast, what);
+            rows = rows(name, t, columns, what);
+        } else rows = Csv.read(file, columns, what);
+        if (channelsLast) for (int r = 0; r < rows.length; r++) rows[r] = channelsFirst(rows[r], shape);
+        return rows;
+    }
+
+    private static void checkSampleShape(String name, int[] array, int[] shape, boolean channelsLast, String what) {
+        int[] sample = array.length == 0 ? array : Arrays.copyOfRange(array, 1, array.length);
+        // [N, size] or another rank: flat rows; and rows of another size are rows() to report. What is left would be read reshaped.
+        if (array.length != shape.length + 1 || shape.length < 2 || Tensor.size(sample) != Tensor.size(shape)) return;
+        int[] hwc = shape.length == 3 ? new int[] {shape[1], shape[2], shape[0]} : null;
+        if (Arrays.equals(sample, channelsLast ? hwc : shape)) return;
+        String found = name + ": an array of shape " + Arrays.toString(array);
+        if (!channelsLast && Arrays.equals(sample, hwc))
+            throw new DataFormatException(found + " holds images [H, W, C] (Keras' order), but " + what + " takes [C, H, W]: declare it "
+                    + what + " layout: nhwc, or transpose the array with x.transpose(0, 3, 1, 2)");
+        if (channelsLast && Arrays.equals(sample, shape))
+            throw new DataFormatException(found + " holds images [C, H, W], but " + what + " is declared layout: nhwc, which reads [H, W, C] ("
+                    + Arrays.toString(prepend(array[0], hwc)) + "): remove layout: nhwc, or transpose the array with x.transpose(0, 2, 3, 1)");
+        throw new DataFormatException(found + " does not hold samples of " + what + " (" + Arrays.toString(channelsLast ? hwc : shape)
+                + (channelsLast ? ", layout: nhwc" : "") + "): reshape it to " + Arrays.toString(prepend(array[0], channelsLast ? hwc : shape))
+                + ", or to flat rows [N, " + Tensor.size(shape) + "] if its order is right");
+    }
+
+    /** One image {@code [H, W, C]} in nnet's order {@code [C, H, W]} ({@code chw} its shape). */
+    private static float[] channelsFirst(float[] hwcRow, int[] chw) {
+        int c = chw[0], h = chw[1], w = chw[2];
+        float[] out = new float[hwcRow.length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int ch = 0; ch < c; ch++) out[(ch * h + y) * w + x] = hwcRow[(y * w + x) * c + ch];
+        return out;
+    }
+
+    /**
      * Rows of any width, as one file holds them, and where each came from: {@code file:line} for
      * CSV, {@code file: row r} for NumPy (whose rows have no lines). For checks that depend on
      * what the rows hold (class indices or one-hot rows).

@@ -17,6 +17,11 @@ public final class Predict {
      * {@code name=X.csv} for each input. Every row must fit the input's size.
      */
     public static Map<String, float[][]> readInputs(Network net, List<String> specs) {
+        return readInputs(net, specs, InputLayouts.NONE);
+    }
+
+    /** The same; inputs declared {@code layout: nhwc} read their images as {@code [H, W, C]} ({@link DataFiles#readInputRows}). */
+    public static Map<String, float[][]> readInputs(Network net, List<String> specs, InputLayouts layouts) {
         Map<String, float[][]> out = new LinkedHashMap<>();
         List<String> names = net.inputNames();
         for (String spec : specs) {
@@ -24,7 +29,7 @@ public final class Predict {
             String name = eq > 0 ? spec.substring(0, eq) : null;
             String file = eq > 0 ? spec.substring(eq + 1) : spec;
             if (name == null && DataFiles.isArchive(Path.of(file)) && names.size() > 1) {
-                for (String each : names) read(net, each, file, out); // every input from the archive's array of its name
+                for (String each : names) read(net, each, file, out, layouts); // every input from the archive's array of its name
                 continue;
             }
             if (name == null) {
@@ -33,7 +38,7 @@ public final class Predict {
                 name = names.get(0);
             }
             if (!names.contains(name)) throw new UserError("network " + net.name() + " has no input '" + name + "'; its inputs are " + String.join(", ", names));
-            read(net, name, file, out);
+            read(net, name, file, out, layouts);
         }
         List<String> missing = new ArrayList<>(names);
         missing.removeAll(out.keySet());
@@ -48,12 +53,12 @@ public final class Predict {
     }
 
     /** The rows of input {@code name} from a CSV or NumPy file (an .npz's array of that name). */
-    private static void read(Network net, String name, String file, Map<String, float[][]> out) {
+    private static void read(Network net, String name, String file, Map<String, float[][]> out, InputLayouts layouts) {
         if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
         Path p = Path.of(file);
         if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
         int[] shape = net.shape(name);
-        out.put(name, DataFiles.readRows(p, name, (int) Tensor.size(shape), "input " + name + Arrays.toString(shape)));
+        out.put(name, DataFiles.readInputRows(p, name, shape, layouts.isChannelsLast(name), "input " + name + Arrays.toString(shape)));
     }
 
     /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */
@@ -73,10 +78,10 @@ public final class Predict {
      * {@code header} is set.
      */
     public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
-                               PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
+                               PredictOutput.LossOutputs lossOutputs, InputLayouts layouts) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
-        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs), probes), m, lossOutputs);
+        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs, layouts), probes), m, lossOutputs);
         String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
