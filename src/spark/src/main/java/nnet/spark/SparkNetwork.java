@@ -27,12 +27,15 @@ public final class SparkNetwork implements Serializable {
     static final int CHUNK = 256;
 
     private final Broadcast<byte[]> jar;
+    /** The jar's SHA-256: the key of its instances on executors, which outlive Spark contexts (and their broadcast ids). */
+    private final String jarKey;
     private final String name;
     private final List<String> inputs;
     private final List<int[]> inputShapes;
 
     private SparkNetwork(Broadcast<byte[]> jar, String name, Network example) {
         this.jar = jar;
+        this.jarKey = sha256(jar.value());
         this.name = example.name();
         this.inputs = List.copyOf(example.inputNames());
         this.inputShapes = inputs.stream().map(example::shape).toList();
@@ -44,8 +47,16 @@ public final class SparkNetwork implements Serializable {
         return new SparkNetwork(sc.broadcast(jarBytes), name, example);
     }
 
-    long jarId() {
-        return jar.id();
+    String jarKey() {
+        return jarKey;
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     byte[] jarBytes() {
@@ -75,13 +86,14 @@ public final class SparkNetwork implements Serializable {
      * The data with a column per node of {@code nodes} (the outputs when empty) added: each row's
      * values of that node, as {@code predict} gives them raw. The inputs are the columns named like
      * the network's inputs ({@link #inputs}). {@code weights} is a {@link Network#weightArray} (null:
-     * the jar's packed weights), broadcast once.
+     * the jar's packed weights), broadcast once: instances on executors keep whatever weights they
+     * last ran with, so every use loads its own.
      */
     public Dataset<Row> predict(Dataset<Row> data, List<String> nodes, float[] weights) {
         SparkSession spark = data.sparkSession();
         List<String> shown = nodes.isEmpty() ? onDriver().outputNames() : List.copyOf(nodes);
         int[] columns = RowArrays.positions(data.schema(), inputs, "the network's inputs");
-        Broadcast<float[]> w = weights == null ? null : JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(weights);
+        Broadcast<float[]> w = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(weights != null ? weights : onDriver().weightArray());
         SparkNetwork self = this;
         JavaRDD<Row> out = data.javaRDD().mapPartitions(rows -> self.predictPartition(rows, columns, shown, w));
         List<StructField> fields = new ArrayList<>(List.of(data.schema().fields()));
@@ -98,7 +110,7 @@ public final class SparkNetwork implements Serializable {
                 List<Row> in = List.copyOf(chunk);
                 chunk.clear();
                 out.addAll(Replicas.with(this, net -> {
-                    if (weights != null) net.loadWeightArray(weights.value());
+                    net.loadWeightArray(weights.value());
                     float[][][] batch = new float[in.size()][][];
                     for (int s = 0; s < batch.length; s++) batch[s] = inputsOf(in.get(s), columns);
                     float[][][] values = net.forwardBatch(batch, nodes);

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import nnet.jar.Cli;
 import nnet.runtime.Csv;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
@@ -20,7 +19,6 @@ import nnet.runtime.Safetensors;
 import nnet.spark.cli.SparkMain;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code nnetc spark train|predict} in this process on local[2]: the files they write, and their errors. */
 class SparkCommandTest {
@@ -34,7 +32,7 @@ class SparkCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         try {
-            int exit = Cli.execute(new CommandLine(new SparkMain()), args, t -> null);
+            int exit = SparkMain.execute(args);
             return new Run(exit, err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(old);

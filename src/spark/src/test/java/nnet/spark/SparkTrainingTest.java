@@ -100,7 +100,7 @@ class SparkTrainingTest {
         assertTrue(c.ok(), c.diagnostics().toString());
         Graph g = c.graphs().get(0);
         Path jar = dir.resolve("net.jar");
-        JarPackager.write(jar, List.of(new JarPackager.Packed(Compiler.compile(g), InitialWeights.stored(g, 7, SparseWeights.AUTO), JarPackager.lossOutputs(g))));
+        JarPackager.write(jar, List.of(new JarPackager.Packed(Compiler.compile(g), InitialWeights.stored(g, 7, SparseWeights.AUTO), g)));
         return Files.readAllBytes(jar);
     }
 

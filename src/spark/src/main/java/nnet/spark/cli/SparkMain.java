@@ -16,7 +16,12 @@ import picocli.CommandLine.Command;
         description = "Trains or runs a network on Apache Spark.")
 public final class SparkMain implements Runnable {
     public static void main(String[] args) {
-        System.exit(Cli.execute(new CommandLine(new SparkMain()), args, SparkMain::userMessage));
+        System.exit(execute(args));
+    }
+
+    /** Runs a command; returns its exit code (0 done, 1 a user's mistake, 2 an internal error). */
+    public static int execute(String... args) {
+        return Cli.execute(new CommandLine(new SparkMain()), args, SparkMain::userMessage);
     }
 
     @Override

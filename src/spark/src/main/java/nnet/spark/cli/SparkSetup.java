@@ -52,7 +52,7 @@ final class SparkSetup {
         Compiler.Checked c = Compiler.check(network);
         if (!c.ok()) throw new CompileError(c.diagnostics());
         Graph g = pick(c.graphs());
-        return JarPackager.toBytes(List.of(new JarPackager.Packed(Compiler.compile(g), InitialWeights.stored(g, seed, SparseWeights.AUTO), JarPackager.lossOutputs(g))));
+        return JarPackager.toBytes(List.of(new JarPackager.Packed(Compiler.compile(g), InitialWeights.stored(g, seed, SparseWeights.AUTO), g)));
     }
 
     private Graph pick(List<Graph> graphs) {
