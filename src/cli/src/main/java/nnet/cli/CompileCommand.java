@@ -30,7 +30,7 @@ final class CompileCommand implements Callable<Integer> {
             packed.add(new JarPackager.Packed(Compiler.compile(g), net.saveWeights(nnet.runtime.SparseWeights.AUTO), PredictCommand.lossOutputs(g)));
         }
         JarPackager.write(output, packed);
-        System.err.println("wrote " + output + " (" + String.join(", ", graphs.stream().map(Graph::name).toList()) + ")");
+        nnet.jar.Cli.wrote(output, String.join(", ", graphs.stream().map(Graph::name).toList()));
         return 0;
     }
 }

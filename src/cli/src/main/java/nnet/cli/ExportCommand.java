@@ -26,7 +26,7 @@ final class ExportCommand implements Callable<Integer> {
     @Option(names = "--weights", paramLabel = "W.safetensors", description = "the weights (needed unless every weight is fixed)") Path weights;
     @Option(names = "--probe", description = "also output this node (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--edge-lists", paramLabel = "auto|always|never", defaultValue = "auto",
-            description = "write masked dense kernels as edge lists: auto (large and at most 25% present), always, never (zeros in a dense kernel); default ${DEFAULT-VALUE}")
+            description = "write masked dense kernels as edge lists: auto (large and at most 25%% present), always, never (zeros in a dense kernel); default ${DEFAULT-VALUE}")
     String edgeLists;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "NET.onnx") Path output;
@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new DataFormatException(weights + ": " + e.getMessage().replaceFirst("^weights: ", ""), e);
         }
         OutputFiles.write(output, model::writeTo);
-        System.out.println("wrote " + output + ": " + g.name() + " as ONNX opset " + OnnxExport.OPSET + ", inputs " + names(g.inputs()) + ", outputs "
+        nnet.jar.Cli.wrote(output, g.name() + " as ONNX opset " + OnnxExport.OPSET + ", inputs " + names(g.inputs()) + ", outputs "
                 + String.join(", ", model.getGraph().getOutputList().stream().map(v -> v.getName()).toList()));
         return 0;
     }

@@ -35,6 +35,7 @@ final class GradCommand implements Callable<Integer> {
         TrainingData data = TrainingData.read(net, inputs, targets);
         float loss = net.computeGradients(data.inputs(), data.targets());
         Safetensors.write(output, net.gradients(layout));
+        nnet.jar.Cli.wrote(output, "the gradient of " + g.name() + "'s mean loss over " + data.rows() + (data.rows() == 1 ? " row" : " rows"));
         // with -o -, standard output holds the gradients file and nothing else
         (AtomicFiles.isStandardOutput(output) ? System.err : System.out).println("loss: " + Csv.format(loss));
         return 0;

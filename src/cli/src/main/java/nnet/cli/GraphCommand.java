@@ -24,9 +24,11 @@ final class GraphCommand implements Callable<Integer> {
         String format = name.substring(name.lastIndexOf('.') + 1);
         if (!format.equals("dot") && !format.equals("svg") && !format.equals("png"))
             throw new UserError("-o " + output + ": draws .svg, .png or .dot (by the file's extension)");
-        String dot = NetworkDot.of(Sources.graph(file, network));
+        nnet.ir.Graph g = Sources.graph(file, network);
+        String dot = NetworkDot.of(g);
         byte[] bytes = format.equals("dot") ? dot.getBytes(StandardCharsets.UTF_8) : Graphviz.render(dot, format, System.getProperty("nnet.dot", Graphviz.DEFAULT_PROGRAM));
         OutputFiles.write(output, out -> out.write(bytes));
+        nnet.jar.Cli.wrote(output, "a picture of " + g.name());
         return 0;
     }
 }

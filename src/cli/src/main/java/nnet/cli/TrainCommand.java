@@ -82,16 +82,16 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
         if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()) + ")");
-        report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
+        report.println("trained " + g.name() + ": " + count(r.epochsRun(), "epoch") + " of " + count(data.rows(), "row") + ", batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
-        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + patience + " epochs");
+        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + count(patience, "epoch"));
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with the lowest held-out loss");
         Evaluation train = Evaluation.of(net, data, false);
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
                     + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : ""));
-        report.println("weights: " + (AtomicFiles.isStandardOutput(output) ? "standard output" : output));
+        nnet.jar.Cli.wrote(output, "the weights of epoch " + r.kept());
         return 0;
     }
 
@@ -104,6 +104,10 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null && validation == null && validationSplit == null)
             throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
+        if (plot != null && !List.of("png", "svg").contains(extension(plot)))
+            throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
+        // every file the run writes, before its first step: a path that cannot be written must not cost the training
+        for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
     }
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
@@ -127,6 +131,16 @@ final class TrainCommand implements Callable<Integer> {
         if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
         return TrainingData.read(net, parts, targetParts);
+    }
+
+    private static String extension(Path p) {
+        String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.substring(name.lastIndexOf('.') + 1);
+    }
+
+    /** {@code 1 epoch}, {@code 5 epochs}. */
+    static String count(long n, String noun) {
+        return String.format(java.util.Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
     private static int positive(String flag, int v) {

@@ -54,6 +54,15 @@ public final class Cli {
         }
     }
 
+    /**
+     * Names a file a command wrote, in one voice for every command of {@code nnetc} and of jars:
+     * {@code wrote out/xor.jar: Xor}, on standard error (standard output is kept for what commands
+     * print as data); nothing when the file was standard output.
+     */
+    public static void wrote(Path file, String what) {
+        if (!file.toString().equals("-")) System.err.println("wrote " + file + ": " + what);
+    }
+
     private static int internalError(Throwable t) {
         System.err.println("internal error (please report it):");
         t.printStackTrace();
