@@ -19,6 +19,7 @@ import picocli.CommandLine.Parameters;
 final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE|JAR") Path source;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed; a jar has its own)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--network", description = "which network, when the file declares several") String network;
@@ -34,7 +35,7 @@ final class PredictCommand implements Callable<Integer> {
         PredictOutput.LossOutputs lossOutputs;
         if (source.toString().endsWith(".jar")) {
             net = JarNetworks.load(source, network);
-            if (weights != null) WeightsFile.load(net, weights, System.err);
+            if (weights != null) WeightsFile.load(net, weights, System.err, nonFinite.allowed);
             lossOutputs = PredictOutput.LossOutputs.of(net);
         } else {
             Graph g = Sources.graph(source, network);
@@ -59,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "predict");
-        Sources.loadWeights(net, g, weights, 0);
+        Sources.loadWeights(net, g, weights, 0, nonFinite);
         return net;
     }
 }

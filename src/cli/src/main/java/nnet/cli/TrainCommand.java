@@ -28,6 +28,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output, or one class index per row under cross_entropy (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--weights", paramLabel = "W0.safetensors", description = "start from these weights (default: initialised with --seed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--epochs", description = "passes over the data (default: the train block's, else 10)") Integer epochs;
     @Option(names = "--batch", description = "samples per step (default: the train block's, else 32)") Integer batch;
     @Option(names = "--optimizer", description = "sgd, adam or adamw (default: the train block's, else adam)") String optimizer;
@@ -59,7 +60,7 @@ final class TrainCommand implements Callable<Integer> {
         if (schedule != null) args.put("lr", schedule.base());
         Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
-        Sources.loadWeights(net, g, weights, seed);
+        Sources.loadWeights(net, g, weights, seed, nonFinite);
         TrainingData data = TrainingData.read(net, inputs, targets), heldOut = null;
         if (validation != null) heldOut = readValidation(net);
         else if (validationSplit != null) {

@@ -44,6 +44,7 @@ public final class JarMain implements Runnable {
     static final class PredictCommand implements Callable<Integer> {
         @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input of a network with several (an .npz gives each input its array of that name)") List<String> inputs;
         @Option(names = "--weights", description = "weights to use instead of the packed ones (safetensors)") Path weights;
+        @Option(names = "--allow-nonfinite", description = "load a weights file that holds NaN or infinite values (an error otherwise, naming the first)") boolean allowNonFinite;
         @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
         @Option(names = "--network", description = "which network, when the jar holds several") String network;
         @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: probabilities, the class, or the raw values (default: probabilities under cross_entropy or binary_cross_entropy, else raw; probes are raw). Any other value is an output file, as -o (what --output meant before)") String outputMode;
@@ -55,7 +56,7 @@ public final class JarMain implements Runnable {
             PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
             if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
             Network net = PackedNetworks.load(network);
-            if (weights != null) WeightsFile.load(net, weights, System.err);
+            if (weights != null) WeightsFile.load(net, weights, System.err, allowNonFinite);
             Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net));
             return 0;
         }

@@ -32,8 +32,17 @@ public abstract class Optimizer {
         lr = rate;
     }
 
+    /** The arguments each optimizer takes; any other is an error, not silently ignored (a momentum given to adam would do nothing). */
+    private static final Map<String, List<String>> ARGUMENTS = Map.of("sgd", List.of("lr", "momentum"), "adam", List.of("lr", "beta1", "beta2", "eps"),
+            "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+
     /** {@code sgd}, {@code adam} or {@code adamw} with the arguments of LANGUAGE.md §2 ({@code lr}, {@code momentum}, …). */
     public static Optimizer of(String kind, Map<String, Double> args) {
+        List<String> takes = ARGUMENTS.get(kind.toLowerCase(Locale.ROOT));
+        if (takes != null)
+            for (String key : args.keySet())
+                if (!takes.contains(key))
+                    throw new UserError(kind + " has no argument '" + key + "'" + Suggest.didYouMean(key, takes) + " (it takes " + String.join(", ", takes) + ")");
         return switch (kind.toLowerCase(Locale.ROOT)) {
             case "sgd" -> new Sgd(args.getOrDefault("lr", 0.01), args.getOrDefault("momentum", 0.0));
             case "adam" -> new Adam(args.getOrDefault("lr", 0.001), args.getOrDefault("beta1", 0.9), args.getOrDefault("beta2", 0.999),
