@@ -29,6 +29,10 @@ final class CompileCommand implements Callable<Integer> {
             var net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "compile");
             Sources.loadWeights(net, g, weights, seed, nonFinite);
             packed.add(new JarPackager.Packed(Compiler.compile(g), net.saveWeights(nnet.runtime.SparseWeights.AUTO), PredictCommand.lossOutputs(g)));
+            // predict, evaluate and export refuse such a network without --weights; a jar is built for later use, so it is said instead
+            if (weights == null && Sources.hasTrainable(g))
+                System.err.println("warning: " + g.name() + " has trainable weights and no --weights was given: the jar holds initial weights (--seed "
+                        + seed + "), not trained ones; give --weights W.safetensors to pack those");
         }
         JarPackager.write(output, packed);
         nnet.jar.Cli.wrote(output, String.join(", ", graphs.stream().map(Graph::name).toList()));

@@ -23,14 +23,13 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--network", description = "which network, when the file declares several") String network;
-    @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: softmax probabilities (cross_entropy), probabilities (binary_cross_entropy), the class (argmax, or 0/1), or the raw values (default: probabilities when the loss is one of those, else raw; probes are raw). Any other value is an output file, as -o (what --output meant before)") String outputMode;
+    @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: softmax probabilities (cross_entropy), probabilities (binary_cross_entropy), the class (argmax, or 0/1), or the raw values (default: probabilities when the loss is one of those, else raw; probes are raw). The output file is -o") String outputMode;
     @Option(names = "--no-header", description = "no header line of column names (y[0], y[1], ...) in CSV output") boolean noHeader;
     @Option(names = {"-o"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
     @Override
     public Integer call() throws IOException {
-        PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
-        if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
+        PredictOutput.Mode mode = PredictOutput.Mode.parse(outputMode);
         Network net;
         PredictOutput.LossOutputs lossOutputs;
         if (source.toString().endsWith(".jar")) {
@@ -42,7 +41,8 @@ final class PredictCommand implements Callable<Integer> {
             net = fromSource(g);
             lossOutputs = lossOutputs(g);
         }
-        Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs);
+        int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs);
+        if (output != null) nnet.jar.Cli.wrote(output, nnet.jar.Cli.count(rows, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
         return 0;
     }
 

@@ -83,9 +83,9 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
         if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()) + ")");
-        report.println("trained " + g.name() + ": " + count(r.epochsRun(), "epoch") + " of " + count(data.rows(), "row") + ", batch " + batchSize
+        report.println("trained " + g.name() + ": " + nnet.jar.Cli.count(r.epochsRun(), "epoch") + " of " + nnet.jar.Cli.count(data.rows(), "row") + ", batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
-        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + count(patience, "epoch"));
+        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with the lowest held-out loss");
         Evaluation train = Evaluation.of(net, data, false);
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
@@ -137,11 +137,6 @@ final class TrainCommand implements Callable<Integer> {
     private static String extension(Path p) {
         String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         return name.substring(name.lastIndexOf('.') + 1);
-    }
-
-    /** {@code 1 epoch}, {@code 5 epochs}. */
-    static String count(long n, String noun) {
-        return String.format(java.util.Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
     private static int positive(String flag, int v) {

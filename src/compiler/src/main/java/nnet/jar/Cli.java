@@ -63,6 +63,11 @@ public final class Cli {
         if (!file.toString().equals("-")) System.err.println("wrote " + file + ": " + what);
     }
 
+    /** {@code 1 epoch}, {@code 1,200 rows}. */
+    public static String count(long n, String noun) {
+        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
+    }
+
     private static int internalError(Throwable t) {
         System.err.println("internal error (please report it):");
         t.printStackTrace();

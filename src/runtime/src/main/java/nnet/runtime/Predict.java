@@ -70,9 +70,9 @@ public final class Predict {
      * The whole {@code predict} command of {@code nnetc} and of jars: reads the inputs, runs them,
      * shows the losses' outputs as {@code mode} (null: what the losses imply, {@link
      * PredictOutput#defaultMode}) and writes the rows, under a header of column names in CSV when
-     * {@code header} is set.
+     * {@code header} is set. Returns the number of rows.
      */
-    public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
+    public static int predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
                                PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
@@ -80,7 +80,7 @@ public final class Predict {
         String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
-            return;
+            return rows.length;
         }
         List<int[]> shapes = new ArrayList<>();
         for (String node : shown) {
@@ -88,6 +88,7 @@ public final class Predict {
             shapes.add(PredictOutput.classColumns(m, lossOutputs, node) ? (shape.length == 1 ? new int[0] : Arrays.copyOf(shape, shape.length - 1)) : shape);
         }
         DataFiles.writeRows(output, rows, shown, shapes, names);
+        return rows.length;
     }
 
     /** Rows run as one batch (tiles of samples for sparse networks), a bounded amount of memory at a time. */
