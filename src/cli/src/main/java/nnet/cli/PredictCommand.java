@@ -32,16 +32,19 @@ final class PredictCommand implements Callable<Integer> {
         PredictOutput.Mode mode = PredictOutput.Mode.parse(outputMode);
         Network net;
         PredictOutput.LossOutputs lossOutputs;
+        java.util.Set<String> unused;
         if (source.toString().endsWith(".jar")) {
             net = JarNetworks.load(source, network);
             if (weights != null) WeightsFile.load(net, weights, System.err, nonFinite.allowed);
             lossOutputs = PredictOutput.LossOutputs.of(net);
+            unused = Predict.unusedInputs(net);
         } else {
             Graph g = Sources.graph(source, network);
             net = fromSource(g);
             lossOutputs = lossOutputs(g);
+            unused = java.util.Set.copyOf(g.unusedInputs().stream().map(nnet.ir.Node::name).toList());
         }
-        int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs);
+        int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, lossOutputs, unused);
         if (output != null) nnet.jar.Cli.wrote(output, nnet.jar.Cli.count(rows, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
         return 0;
     }

@@ -91,7 +91,8 @@ public final class NetworkDot {
         for (Node b : members.keySet())
             for (Node n : members.get(b))
                 for (Node in : n.inputs())
-                    if (box.get(in) != b && in.op() != Op.CONST) // a constant (the 1 of 1 - g) is no flow between boxes edges.computeIfAbsent(box.get(in), k -> new LinkedHashSet<>()).add(b);
+                    if (box.get(in) != b && in.op() != Op.CONST) // a constant (the 1 of 1 - g) is no flow between boxes
+                        edges.computeIfAbsent(box.get(in), k -> new LinkedHashSet<>()).add(b);
         return edges;
     }
 

@@ -44,6 +44,7 @@ public enum DiagCode {
     GATE_TARGETS("gate.targets"),
     OUTPUT_MISSING("output.missing"),
     INPUT_MISSING("input.missing"),
+    INPUT_UNUSED("input.unused"),              // warning: an input no output depends on
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output

@@ -56,7 +56,7 @@ public final class JarMain implements Runnable {
             PredictOutput.Mode mode = PredictOutput.Mode.parse(outputMode);
             Network net = PackedNetworks.load(network);
             if (weights != null) WeightsFile.load(net, weights, System.err, allowNonFinite);
-            int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net));
+            int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net), Predict.unusedInputs(net));
             if (output != null) Cli.wrote(output, Cli.count(rows, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
             return 0;
         }

@@ -31,8 +31,16 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+    /**
+     * {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output}
+     * (none: raw values); {@code unusedInputs}: inputs no output depends on, which {@code predict} does not ask for.
+     */
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs,
+                         List<String> unusedInputs) {
+        public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+            this(network, weights, lossOutputs, List.of());
+        }
+
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
             this(network, weights, null);
         }
@@ -57,6 +65,8 @@ public final class JarPackager {
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
                 if (!p.lossOutputs().isEmpty())
                     entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (!p.unusedInputs().isEmpty())
+                    entry(jar, nnet.runtime.Predict.unusedInputsResource(n.simpleName()), String.join("\n", p.unusedInputs()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             copyPackage(jar, Network.class, "nnet/runtime/");
             copyPackage(jar, JarMain.class, "nnet/jar/");

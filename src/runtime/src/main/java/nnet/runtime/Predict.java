@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Rows in (CSV or NumPy), forward pass per row, rows out: the {@code predict} command of both {@code nnetc} and compiled jars. */
 public final class Predict {
@@ -17,6 +18,14 @@ public final class Predict {
      * {@code name=X.csv} for each input. Every row must fit the input's size.
      */
     public static Map<String, float[][]> readInputs(Network net, List<String> specs) {
+        return readInputs(net, specs, Set.of());
+    }
+
+    /**
+     * The same, where an input of {@code unused} (no output depends on it) may be left out: it is
+     * then zeros, which change nothing. A file without a name goes to the one input in use.
+     */
+    public static Map<String, float[][]> readInputs(Network net, List<String> specs, Set<String> unused) {
         Map<String, float[][]> out = new LinkedHashMap<>();
         List<String> names = net.inputNames();
         for (String spec : specs) {
@@ -27,6 +36,8 @@ public final class Predict {
                 for (String each : names) read(net, each, file, out); // every input from the archive's array of its name
                 continue;
             }
+            List<String> used = names.stream().filter(n -> !unused.contains(n)).toList();
+            if (name == null && used.size() == 1 && names.size() > 1) name = used.get(0);
             if (name == null) {
                 if (names.size() != 1)
                     throw new UserError("network " + net.name() + " has inputs " + String.join(", ", names) + ": give each as --input name=FILE.csv");
@@ -37,7 +48,14 @@ public final class Predict {
         }
         List<String> missing = new ArrayList<>(names);
         missing.removeAll(out.keySet());
-        if (!missing.isEmpty()) throw new UserError("missing --input for " + String.join(", ", missing));
+        if (!missing.isEmpty() && !unused.containsAll(missing)) {
+            missing.removeAll(unused);
+            throw new UserError("missing --input for " + String.join(", ", missing));
+        }
+        if (!missing.isEmpty() && !out.isEmpty()) {
+            int rows = out.values().iterator().next().length;
+            for (String m : missing) out.put(m, new float[rows][(int) Tensor.size(net.shape(m))]);
+        }
         int rows = -1;
         for (var e : out.entrySet()) {
             if (rows >= 0 && e.getValue().length != rows)
@@ -54,6 +72,22 @@ public final class Predict {
         if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
         int[] shape = net.shape(name);
         out.put(name, DataFiles.readRows(p, name, (int) Tensor.size(shape), "input " + name + Arrays.toString(shape)));
+    }
+
+    public static String unusedInputsResource(String simpleName) {
+        return "nnet/unused-inputs/" + simpleName + ".txt";
+    }
+
+    /** The inputs of a compiled network in a jar that no output depends on (the resource {@code nnetc compile} writes beside its class); none otherwise. */
+    public static Set<String> unusedInputs(Network net) {
+        ClassLoader loader = net.getClass().getClassLoader();
+        if (loader == null) return Set.of();
+        try (java.io.InputStream in = loader.getResourceAsStream(unusedInputsResource(net.getClass().getSimpleName()))) {
+            if (in == null) return Set.of();
+            return Set.copyOf(List.of(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip().split("\n")));
+        } catch (java.io.IOException e) {
+            return Set.of();
+        }
     }
 
     /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */
@@ -73,10 +107,10 @@ public final class Predict {
      * {@code header} is set. Returns the number of rows.
      */
     public static int predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
-                               PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
+                               PredictOutput.LossOutputs lossOutputs, Set<String> unusedInputs) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
-        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs), probes), m, lossOutputs);
+        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs, probes.isEmpty() ? unusedInputs : Set.of()), probes), m, lossOutputs);
         String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
