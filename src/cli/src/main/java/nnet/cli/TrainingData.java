@@ -98,7 +98,7 @@ record TrainingData(float[][][] inputs, float[][] targets) {
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
     static float[][] readTargets(Path file, Network.Loss l) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
+        nnet.runtime.DataFiles.checkReadable(file);
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;

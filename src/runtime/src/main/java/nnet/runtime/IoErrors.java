@@ -55,6 +55,7 @@ public final class IoErrors {
                 : fse instanceof FileAlreadyExistsException ? "file already exists"
                 : fse instanceof DirectoryNotEmptyException ? "is a non-empty directory"
                 : fse instanceof NotDirectoryException ? "not a directory"
+                : "Is a directory".equals(fse.getReason()) ? "it is a directory" // EISDIR, as every other check says it
                 : fse.getReason() != null ? fse.getReason()
                 : fse.getClass().getSimpleName();
         // The failing path may be another one (a parent directory, the temporary file): show it then.

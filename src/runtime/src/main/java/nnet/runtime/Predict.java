@@ -1,6 +1,5 @@
 package nnet.runtime;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,7 +68,7 @@ public final class Predict {
     private static void read(Network net, String name, String file, Map<String, float[][]> out) {
         if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
         Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
+        DataFiles.checkReadable(p);
         int[] shape = net.shape(name);
         out.put(name, DataFiles.readRows(p, name, (int) Tensor.size(shape), "input " + name + Arrays.toString(shape)));
     }
