@@ -40,6 +40,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s") Path log;
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each step, and the held-out loss of each epoch, to this PNG (or SVG, by the extension)") Path plot;
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
+    @Option(names = "--no-shuffle", description = "train on the rows in file order every epoch (default: shuffled each epoch from --seed)") boolean noShuffle;
+    @Option(names = "--resume", paramLabel = "W.safetensors", description = "go on with the run that wrote W.safetensors (an earlier -o): its weights, optimizer state and epochs,"
+            + " saved beside it as W.resume.safetensors; --epochs is the total, so 3 epochs then --resume with --epochs 5 equals 5 epochs") Path resume;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
     /** How the weights are written after each epoch. */
@@ -58,9 +61,12 @@ final class TrainCommand implements Callable<Integer> {
         LrSchedule schedule = lr != null ? LrSchedule.parse(lr) : d.schedule();
         Map<String, Double> args = new LinkedHashMap<>(d.optimizerArgs());
         if (schedule != null) args.put("lr", schedule.base());
-        Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
+        String optimizerName = (optimizer != null ? optimizer : d.optimizer()).toLowerCase(java.util.Locale.ROOT);
+        Optimizer opt = Optimizer.of(optimizerName, args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
-        Sources.loadWeights(net, g, weights, seed, nonFinite);
+        TrainState resumed = resume == null ? null : TrainState.read(resume);
+        if (resumed == null) Sources.loadWeights(net, g, weights, seed, nonFinite);
+        else net.loadWeights(resumed.weights());
         TrainingData data = TrainingData.read(net, inputs, targets), heldOut = null;
         if (validation != null) heldOut = readValidation(net);
         else if (validationSplit != null) {
@@ -70,6 +76,15 @@ final class TrainCommand implements Callable<Integer> {
         }
         int batchSize = Math.min(batchLimit, data.rows());
         net.setOptimizer(opt);
+        // what a resumed run must keep to go on as the first would have (the learning rate may change)
+        Map<String, Double> kept = new LinkedHashMap<>(args);
+        kept.remove("lr");
+        String settings = g.name() + ": seed " + seed + ", batch " + batchSize + ", " + data.rows() + " training rows, "
+                + (noShuffle ? "in file order" : "shuffled") + ", " + optimizerName + " " + kept;
+        if (resumed != null) {
+            resumeChecks(resumed, settings, nEpochs, net);
+            System.err.println("resuming " + g.name() + " after epoch " + resumed.epochs() + " (" + TrainState.beside(resume) + ")");
+        }
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
@@ -78,7 +93,8 @@ final class TrainCommand implements Callable<Integer> {
         EpochLoop loop;
         try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
             loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
-                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress);
+                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress).inFileOrder(noShuffle).resumeFrom(resumed);
+            if (!AtomicFiles.isStandardOutput(output)) loop.keepState(TrainState.beside(output), settings);
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
@@ -99,6 +115,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Flags that contradict each other, before any work. */
     private void checkFlags() {
         if (validation != null && validationSplit != null) throw new UserError("give --validation or --validation-split, not both");
+        if (resume != null && weights != null) throw new UserError("give --resume (go on with a run) or --weights (start a new run from these weights), not both");
         if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
             throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
         if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
@@ -109,6 +126,16 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
         // every file the run writes, before its first step: a path that cannot be written must not cost the training
         for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
+    }
+
+    /** A run goes on only as it was: same settings, more epochs to run; the optimizer takes its state. */
+    private static void resumeChecks(TrainState s, String settings, int epochs, Network net) {
+        if (!s.settings().equals(settings))
+            throw new UserError("--resume: the run being resumed was " + s.settings() + "; this one would be " + settings
+                    + ". Give the same settings to go on with it, or start a new run from its weights with --weights");
+        if (epochs <= s.epochs())
+            throw new UserError("--resume: that run has done " + nnet.jar.Cli.count(s.epochs(), "epoch") + " already; --epochs is the total: give more than " + s.epochs());
+        net.loadOptimizerState(s.optimizer(), s.steps());
     }
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
