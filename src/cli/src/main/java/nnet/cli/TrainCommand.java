@@ -122,10 +122,10 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null && validation == null && validationSplit == null)
             throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
-        if (plot != null && !List.of("png", "svg").contains(extension(plot)))
-            throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
         // every file the run writes, before its first step: a path that cannot be written must not cost the training
         for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
+        if (plot != null && !List.of("png", "svg").contains(extension(plot)))
+            throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
     }
 
     /** A run goes on only as it was: same settings, more epochs to run; the optimizer takes its state. */
