@@ -138,19 +138,7 @@ final class NetworkChecker implements Reporter {
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
                     + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", totalFloats * 4.0 / (1L << 30))) + " GiB); at most "
                     + Sizes.MAX_TOTAL + " (8 GiB) can be allocated");
-        Graph built = g.build();
-        if (!fileScope.diags.hasErrors()) warnUnused(built);
-        return built;
-    }
-
-    /**
-     * An input no output depends on: likely a statement that should read it (or a leftover). It
-     * still compiles; {@code predict} does not ask for it. Only when the file has no errors so far:
-     * a statement with an error (or one a syntax error dropped) may be the one that read it.
-     */
-    private void warnUnused(Graph built) {
-        for (Node in : built.unusedInputs())
-            warning(DiagCode.INPUT_UNUSED, in.span(), "input " + in.name() + " is not used by any output (predict does not ask for it)");
+        return g.build();
     }
 
     // ---- statements
