@@ -45,6 +45,13 @@ final class EpochLoop {
     private final TrainLog log;
     private final Progress progress;
     final Curves curves = new Curves();
+    /** {@code train --no-shuffle}: every epoch in file order. */
+    private boolean shuffle = true;
+    /** {@code train --resume}: where the run goes on from (null: epoch 1, a fresh optimizer). */
+    private TrainState resumed;
+    /** Where the state to resume from is written after every epoch, and the settings it records (null: -o is standard output). */
+    private Path stateFile;
+    private String settings;
 
     EpochLoop(Network net, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
               long seed, LrSchedule schedule, Optimizer optimizer, Path output, SparseWeights layout, TrainLog log, Progress progress) {
@@ -63,6 +70,24 @@ final class EpochLoop {
         this.progress = progress;
     }
 
+    EpochLoop inFileOrder(boolean inOrder) {
+        shuffle = !inOrder;
+        return this;
+    }
+
+    /** Goes on after the epochs {@code state} ran (the network already holds its weights and optimizer state). */
+    EpochLoop resumeFrom(TrainState state) {
+        resumed = state;
+        return this;
+    }
+
+    /** Writes {@link TrainState} to {@code file} after every epoch, recording {@code runSettings}. */
+    EpochLoop keepState(Path file, String runSettings) {
+        stateFile = file;
+        settings = runSettings;
+        return this;
+    }
+
     Result run() {
         boolean toFile = !AtomicFiles.isStandardOutput(output);
         Thread syncOnInterrupt = new Thread(this::finishQuietly, "nnet-train-checkpoint-sync");
@@ -71,6 +96,7 @@ final class EpochLoop {
         try {
             Result r = epochs();
             if (toFile) AtomicFiles.sync(output);
+            if (stateFile != null) AtomicFiles.sync(stateFile);
             if (log != null) log.finish();
             return r;
         } finally {
@@ -88,9 +114,19 @@ final class EpochLoop {
     private void finishQuietly() {
         try {
             if (!AtomicFiles.isStandardOutput(output)) AtomicFiles.sync(output);
+            if (stateFile != null) AtomicFiles.sync(stateFile);
             if (log != null) log.finish();
         } catch (RuntimeException e) {
             // nothing to report to during shutdown; each rename has already made its file whole
+        }
+    }
+
+    /** Fisher–Yates, reproducible from --seed. */
+    private static void shuffle(int[] order, SplittableRandom rng) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
     }
 
@@ -98,7 +134,7 @@ final class EpochLoop {
         int rows = data.rows();
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) order[i] = i;
-        SplittableRandom shuffle = new SplittableRandom(seed);
+        SplittableRandom rng = new SplittableRandom(seed);
         float epochLoss = Float.NaN;
         long step = 0, seen = 0, start = System.nanoTime();
         int written = 0, best = 0;
@@ -107,12 +143,21 @@ final class EpochLoop {
         Evaluation bestEval = null, eval = null;
         int epoch = 1;
         boolean stopped = false;
+        if (resumed != null) {
+            epoch = resumed.epochs() + 1;
+            step = resumed.steps();
+            best = resumed.best();
+            bestLoss = resumed.bestLoss();
+            written = resumed.written();
+            // the best epoch's weights: kept in the state unless they are the last epoch's, which the network holds now
+            if (!resumed.bestWeights().isEmpty()) bestWeights = resumed.bestWeights();
+            else if (patience > 0 && best > 0) bestWeights = net.saveWeights(layout);
+            // -o holds the best epoch's weights from the start, as it did in the run resumed: later epochs may not improve on it
+            if (bestWeights != null && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, bestWeights, false);
+            if (shuffle) for (int e = 1; e < epoch; e++) shuffle(order, rng); // the generator where the run left it
+        }
         for (; epoch <= epochs; epoch++) {
-            for (int i = rows - 1; i > 0; i--) { // Fisher–Yates, reproducible from --seed
-                int j = shuffle.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            if (shuffle) shuffle(order, rng);
             long epochStart = System.nanoTime();
             double sum = 0, rate = optimizer.learningRate();
             for (int from = 0; from < rows; from += batchSize) {
@@ -153,6 +198,8 @@ final class EpochLoop {
                 if (patience > 0) bestWeights = net.saveWeights(layout);
                 written = epoch;
             }
+            if (stateFile != null)
+                TrainState.write(stateFile, epoch, step, best, bestLoss, written, settings, net.saveWeights(layout), best == epoch ? null : bestWeights, net);
             progress.epoch(epoch, epochs, epochLoss, eval, rate, samplesPerSecond);
             if (log != null) log.epoch(epoch, step, epochLoss, eval, rate, samplesPerSecond);
             if (patience > 0 && epoch - best >= patience) {
@@ -164,7 +211,7 @@ final class EpochLoop {
         if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout), false); // no epoch had a finite held-out loss
         if (patience > 0 && bestWeights != null && best != ran) {
             net.loadWeights(bestWeights); // the network reports, and -o - writes, the epoch it kept
-            return new Result(ran, epochLoss, best, bestEval, stopped);
+            return new Result(ran, epochLoss, best, bestEval != null ? bestEval : Evaluation.of(net, heldOut), stopped); // kept before a resume: evaluated again
         }
         return new Result(ran, epochLoss, ran, eval, stopped);
     }

@@ -33,7 +33,7 @@ record TrainingData(float[][][] inputs, float[][] targets) {
     static final double SUM_TOLERANCE = 1e-3;
 
     static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs) {
-        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs, layouts);
+        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
         int rows = in.values().iterator().next().length;
         float[][] targets = readTargets(net, targetSpecs, rows);
         float[][][] samples = new float[rows][net.inputNames().size()][];
@@ -98,7 +98,7 @@ record TrainingData(float[][][] inputs, float[][] targets) {
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
     static float[][] readTargets(Path file, Network.Loss l) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
+        nnet.runtime.DataFiles.checkReadable(file);
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;

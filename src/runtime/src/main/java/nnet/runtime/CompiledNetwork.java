@@ -500,6 +500,14 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public void loadWeightArray(float[] values) {
         ParamArrays.load(params.values(), values, name);
+
+    public Map<String, Tensor> optimizerState() {
+        return training.optimizerState();
+    }
+
+    @Override
+    public void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
+        training.loadOptimizerState(state, steps);
     }
 
     @Override

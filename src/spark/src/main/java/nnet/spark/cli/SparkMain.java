@@ -3,6 +3,7 @@ package nnet.spark.cli;
 import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
 import nnet.jar.Cli;
+import nnet.runtime.Launcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +17,9 @@ import picocli.CommandLine.Command;
         description = "Trains or runs a network on Apache Spark.")
 public final class SparkMain implements Runnable {
     public static void main(String[] args) {
+        // in nnetc's own process, the Vector API's module as nnetc gets it (Launcher); under spark-submit, which has set
+        // the master, a second JVM would lose its settings: there the module comes from spark.driver/executor.extraJavaOptions
+        if (System.getProperty("spark.master") == null) Launcher.withVectorModule(SparkMain.class, args);
         System.exit(execute(args));
     }
 
