@@ -500,7 +500,9 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public void loadWeightArray(float[] values) {
         ParamArrays.load(params.values(), values, name);
+    }
 
+    @Override
     public Map<String, Tensor> optimizerState() {
         return training.optimizerState();
     }

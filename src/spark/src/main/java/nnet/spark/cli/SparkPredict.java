@@ -38,7 +38,7 @@ final class SparkPredict implements Callable<Integer> {
     public Integer call() throws Exception {
         byte[] jar = setup.jar();
         Network driver = PackedNetworks.fromJar(jar, setup.name);
-        if (weights != null) WeightsFile.load(driver, weights, System.err);
+        if (weights != null) WeightsFile.load(driver, weights, System.err, false);
         SparkSession spark = setup.session("nnetc spark predict");
         try {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);

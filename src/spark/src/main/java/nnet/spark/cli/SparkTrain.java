@@ -60,7 +60,7 @@ final class SparkTrain implements Callable<Integer> {
             Dataset<Row> data = data(spark, driver);
             SynchronousTraining training = new SynchronousTraining(network, data, targetColumn());
             if (weights != null) {
-                WeightsFile.load(driver, weights, System.err);
+                WeightsFile.load(driver, weights, System.err, false);
                 training.startFrom(driver.weightArray());
             }
             TrainDefaults d = training.network().trainDefaults();
