@@ -2,8 +2,12 @@ package nnet.spark;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import nnet.runtime.Network;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.Tuple2;
 
@@ -23,8 +27,16 @@ record Block(long first, float[][][] inputs, float[][] targets) implements Seria
         return start >= end ? new int[] {0, 0} : new int[] {(int) (start - first), (int) (end - first)};
     }
 
+    /** Each partition's rows as a block: the columns named like the network's inputs, and {@code targetColumn}. */
+    static JavaRDD<Block> blocks(SparkNetwork network, Dataset<Row> data, String targetColumn, Network net) {
+        int[] inputColumns = RowArrays.positions(data.schema(), network.inputs(), "the network's inputs");
+        int targetCol = RowArrays.positions(data.schema(), List.of(targetColumn), "the target")[0];
+        int targetSize = Arrays.stream(net.targetShape()).reduce(1, (a, b) -> a * b);
+        return data.javaRDD().zipWithIndex().mapPartitions(it -> of(it, network, inputColumns, targetCol, targetSize));
+    }
+
     /** A partition's rows with their global indices as a block. */
-    static Iterator<Block> of(Iterator<Tuple2<Row, Long>> rows, SparkNetwork network, int[] inputColumns, int targetColumn, int targetSize) {
+    private static Iterator<Block> of(Iterator<Tuple2<Row, Long>> rows, SparkNetwork network, int[] inputColumns, int targetColumn, int targetSize) {
         List<float[][]> x = new ArrayList<>();
         List<float[]> t = new ArrayList<>();
         long first = -1;

@@ -30,13 +30,7 @@ public final class SynchronousTraining {
     public SynchronousTraining(SparkNetwork network, Dataset<Row> data, String targetColumn) {
         this.network = network;
         this.driver = network.onDriver();
-        int[] inputColumns = RowArrays.positions(data.schema(), network.inputs(), "the network's inputs");
-        int targetCol = RowArrays.positions(data.schema(), List.of(targetColumn), "the target")[0];
-        int targetSize = Arrays.stream(driver.targetShape()).reduce(1, (a, b) -> a * b);
-        SparkNetwork n = network;
-        this.blocks = data.javaRDD().zipWithIndex()
-                .mapPartitions(it -> Block.of(it, n, inputColumns, targetCol, targetSize))
-                .persist(StorageLevel.MEMORY_ONLY());
+        this.blocks = Block.blocks(network, data, targetColumn, driver).persist(StorageLevel.MEMORY_ONLY());
         this.rows = blocks.map(Block::size).fold(0, Integer::sum);
     }
 

@@ -175,6 +175,37 @@ class SparkTrainingTest {
     }
 
     @Test
+    void localStepsOnOnePartitionAreOneMachinesStepsAndOnSeveralTheyLearn() throws IOException {
+        byte[] jar = jar(NETWORKS.get("sparse"));
+        Dataset<Row> one = data(96, 1, 13);
+        LocalStepsTraining single = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), one, "label");
+        Network machine = PackedNetworks.fromJar(jar, null);
+        List<Row> rows = one.collectAsList();
+        float[][][] x = inputs(rows);
+        float[][] t = rows.stream().map(r -> floats(r.getList(1))).toArray(float[][]::new);
+        for (int epoch = 0; epoch < 2; epoch++) {
+            single.epoch(8, 3);
+            for (int from = 0; from < x.length; from += 8)
+                machine.trainStep(Arrays.copyOfRange(x, from, Math.min(x.length, from + 8)), Arrays.copyOfRange(t, from, Math.min(x.length, from + 8)));
+        }
+        assertArrayEquals(machine.weightArray(), single.weights(), 1e-6f, "a partition's own steps, averaged with none: one machine's");
+        single.close();
+
+        Dataset<Row> three = data(300, 3, 17);
+        LocalStepsTraining spread = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), three, "label");
+        Map<String, Tensor> before = spread.network().saveWeights();
+        double first = spread.epoch(10, 4), last = first;
+        for (int epoch = 0; epoch < 5; epoch++) last = spread.epoch(10, 4);
+        assertTrue(last < first, "the loss falls: " + first + " then " + last);
+        Map<String, Tensor> after = spread.network().saveWeights();
+        for (int k = 0; k < after.get("h.mask").data().length; k++) {
+            if (after.get("h.mask").data()[k] == 0) assertEquals(0f, after.get("h.kernel").data()[k], "absent entry " + k);
+            if (after.get("h.freeze_mask").data()[k] != 0) assertEquals(before.get("h.kernel").data()[k], after.get("h.kernel").data()[k], "frozen entry " + k);
+        }
+        spread.close();
+    }
+
+    @Test
     void scoringEqualsTheNetworksOwnForwardPass() throws IOException {
         byte[] jar = jar(NETWORKS.get("gated"));
         Dataset<Row> data = data(70, 2, 5);
