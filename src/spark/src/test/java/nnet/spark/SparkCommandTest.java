@@ -91,6 +91,37 @@ class SparkCommandTest {
         return new nnet.pack.JarPackager.Packed(nnet.Compiler.compile(g), nnet.ir.InitialWeights.stored(g, 1, nnet.runtime.SparseWeights.AUTO), g);
     }
 
+    /** The measure: the weights nnetc spark train writes are nnetc train --no-shuffle's, to 1e-5, for each kind of network. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"dense", "sparse", "gated"})
+    void sparkTrainEqualsNnetcTrainNoShuffle(String kind) throws Exception {
+        Path source = Files.writeString(dir.resolve(kind + ".nnet"), SparkTrainingTest.NETWORKS.get(kind));
+        SplittableRandom r = new SplittableRandom(9);
+        float[][] x = new float[77][6], t = new float[77][3];
+        for (int i = 0; i < x.length; i++) {
+            for (int k = 0; k < 6; k++) x[i][k] = (float) r.nextGaussian();
+            t[i][r.nextInt(3)] = 1;
+        }
+        Csv.write(dir.resolve("x.csv"), x);
+        Csv.write(dir.resolve("t.csv"), t);
+        List<String> common = List.of(source.toString(), "--input", dir.resolve("x.csv").toString(), "--target", dir.resolve("t.csv").toString(),
+                "--epochs", "2", "--batch", "10", "--optimizer", "adam", "--lr", "0.01", "--seed", "1");
+        Path one = dir.resolve("one.safetensors"), spread = dir.resolve("spark.safetensors");
+        List<String> train = new java.util.ArrayList<>(List.of("train"));
+        train.addAll(common);
+        train.addAll(List.of("--no-shuffle", "-o", one.toString()));
+        assertEquals(0, nnet.cli.Main.run(train.toArray(String[]::new)));
+        List<String> sparkTrain = new java.util.ArrayList<>(List.of("train"));
+        sparkTrain.addAll(common);
+        sparkTrain.addAll(List.of("--master", "local[2]", "--partitions", "3", "-o", spread.toString()));
+        Run run = run(sparkTrain.toArray(String[]::new));
+        assertEquals(0, run.exit(), run.err());
+        var expected = Safetensors.read(one);
+        var got = Safetensors.read(spread);
+        assertEquals(expected.keySet(), got.keySet());
+        for (var e : expected.entrySet()) assertArrayEquals(e.getValue().data(), got.get(e.getKey()).data(), 1e-5f, kind + ": " + e.getKey());
+    }
+
     @Test
     void badInputIsAUserErrorWithItsPlace() throws Exception {
         Path source = Files.writeString(dir.resolve("bad.nnet"), "network Bad {\n  input x[2]\n  y = x + dense(x, 3)\n  output y\n}\n");
