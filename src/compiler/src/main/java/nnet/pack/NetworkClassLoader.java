@@ -18,13 +18,18 @@ public final class NetworkClassLoader extends ClassLoader {
     }
 
     public Network instantiate(GeneratedNetwork n) {
-        classes.putAll(n.classes());
-        resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        add(n);
         try {
             return (Network) loadClass(n.className()).getConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot instantiate generated " + n.className(), e);
         }
+    }
+
+    /** Makes a generated class loadable by name without making an instance (a network's attribution passes, which it makes itself). */
+    public void add(GeneratedNetwork n) {
+        classes.putAll(n.classes());
+        resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
     }
 
     @Override
