@@ -42,10 +42,9 @@ class AttributionTest {
             GeneratedNetwork main = Compiler.compile(s);
             TestNetworks.verify(main);
             NetworkClassLoader loader = new NetworkClassLoader();
-            for (GeneratedNetwork pass : Compiler.explainers(s)) {
-                TestNetworks.verify(pass);
-                loader.add(pass);
-            }
+            nnet.emit.Explainers passes = Compiler.explainers(s);
+            passes.passes().forEach(TestNetworks::verify);
+            loader.add(main.className(), passes);
             Network net = loader.instantiate(main);
             Map<String, Tensor> w = TestNetworks.randomWeights(g, seed);
             net.loadWeights(w);

@@ -27,7 +27,8 @@ final class CompileCommand implements Callable<Integer> {
             // load into a compiled instance first: a weights file that does not fit fails here, not in the user's jar
             var net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "compile");
             Sources.loadWeights(net, g, weights, seed);
-            packed.add(new JarPackager.Packed(Compiler.compile(g), net.saveWeights(nnet.runtime.SparseWeights.AUTO), PredictCommand.lossOutputs(g)));
+            Compiler.Stages stages = Compiler.stages(g);
+            packed.add(new JarPackager.Packed(Compiler.compile(stages), net.saveWeights(nnet.runtime.SparseWeights.AUTO), PredictCommand.lossOutputs(g), Compiler.explainers(stages)));
         }
         JarPackager.write(output, packed);
         System.err.println("wrote " + output + " (" + String.join(", ", graphs.stream().map(Graph::name).toList()) + ")");

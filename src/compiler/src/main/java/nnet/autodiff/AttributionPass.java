@@ -78,6 +78,26 @@ public final class AttributionPass {
         return new Graph(expanded.name() + "$" + rule.className, g.sourceFile(), g.nodes(), g.inputs(), List.copyOf(targets), g.named(), g.params(), List.of(), g.train());
     }
 
+    /**
+     * The dense layers of a network as the runtime's {@code DenseChain} reads them (the {@code weights}
+     * method, GenNet's path products): a line {@code node<TAB>input<TAB>kernel} for every named node, and
+     * every output's raw value (under the output's name), that is a dense layer's value (after its bias
+     * and activation, or before them) on a named node.
+     */
+    public static String links(Graph g) {
+        StringBuilder out = new StringBuilder();
+        Map<Node, String> names = new HashMap<>();
+        g.named().forEach((name, n) -> names.putIfAbsent(n, name));
+        for (Node o : g.outputs()) names.put(rawValue(g, o), nameOf(g, o));
+        names.forEach((n, name) -> {
+            Node at = n;
+            while (at.op() == nnet.ir.Op.ACTIVATION || at.op() == nnet.ir.Op.BIAS_ADD) at = at.input(0);
+            if (at.op() == nnet.ir.Op.LINEAR && names.containsKey(at.input(0)) && at.shape().rank() == 1)
+                out.append(name).append('\t').append(names.get(at.input(0))).append('\t').append(at.param().name()).append('\n');
+        });
+        return out.toString();
+    }
+
     /** An output's raw value: what its loss reads (the logits beneath a softmax under cross_entropy, a sigmoid's input under binary_cross_entropy), else itself. */
     public static Node rawValue(Graph g, Node output) {
         for (Graph.Loss l : g.losses()) if (l.output() == output) return BackwardPass.lossInput(l.function(), output);

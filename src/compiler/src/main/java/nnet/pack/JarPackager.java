@@ -32,9 +32,14 @@ public final class JarPackager {
     private JarPackager() {}
 
     /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs,
+                         nnet.emit.Explainers explainers) {
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, null);
+            this(network, weights, null, null);
+        }
+
+        public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+            this(network, weights, lossOutputs, null);
         }
     }
 
@@ -55,7 +60,14 @@ public final class JarPackager {
                 for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
                 entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
-                if (!p.lossOutputs().isEmpty())
+                if (p.explainers() != null) { // the attribution passes, for explain from the jar and Network.attributions
+                    for (GeneratedNetwork pass : p.explainers().passes()) {
+                        for (var c : pass.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
+                        entry(jar, pass.structureResource(), Safetensors.toBytes(pass.structure()));
+                    }
+                    entry(jar, nnet.emit.Explainers.linksResource(n.className()), p.explainers().links().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                }
+                if (p.lossOutputs() != null && !p.lossOutputs().isEmpty())
                     entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             }
             copyPackage(jar, Network.class, "nnet/runtime/");

@@ -26,8 +26,13 @@ public final class NetworkClassLoader extends ClassLoader {
         }
     }
 
-    /** Makes a generated class loadable by name without making an instance (a network's attribution passes, which it makes itself). */
-    public void add(GeneratedNetwork n) {
+    /** Makes a network's attribution passes loadable beside it (the network makes them when asked); {@code network} is its class's name. */
+    public void add(String network, nnet.emit.Explainers e) {
+        e.passes().forEach(this::add);
+        resources.put(nnet.emit.Explainers.linksResource(network), e.links().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void add(GeneratedNetwork n) {
         classes.putAll(n.classes());
         resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
     }

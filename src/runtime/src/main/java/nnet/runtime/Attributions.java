@@ -80,7 +80,8 @@ public final class Attributions {
     /** Computes the rows' attributions chunk by chunk into {@code sink}: memory stays that of a chunk whatever the rows. */
     public static void run(Network net, float[][][] inputs, Request r, Sink sink) {
         if (r.method() == Method.WEIGHTS) {
-            throw new UnsupportedOperationException("not yet");
+            DenseChain.attribute(net, inputs.length, r, sink);
+            return;
         }
         if (!(net instanceof CompiledNetwork compiled)) throw new UnsupportedOperationException(net.name() + " is not a generated network: it has no attribution pass");
         Pass pass = new Pass(compiled.attributionPass(r.method() == Method.DEEPLIFT ? "Rescale" : "Gradient"), net, r);
