@@ -55,7 +55,7 @@ final class ExplainReport {
 
     private static void sankey(StringBuilder h, List<ExplainFiles.NodeScores> nodes, Map<String, DenseChain.Link> layers) {
         int width = Math.max(1, nodes.size()) * COLUMN + 40;
-        h.append("<h2>Top units and their connections</h2>\n<svg id=\"sankey\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
+        h.append("<h2>Top units and their connections</h2>\n<svg id=\"sankey\" width=\"").append(width)
                 .append("\" height=\"").append(HEIGHT + TOP_MARGIN + 20).append("\" viewBox=\"0 0 ").append(width).append(' ').append(HEIGHT + TOP_MARGIN + 20).append("\">\n");
         List<List<Placed>> columns = new ArrayList<>();
         for (int c = 0; c < nodes.size(); c++) columns.add(place(nodes.get(c), 20 + c * COLUMN));
@@ -122,7 +122,7 @@ final class ExplainReport {
         int shown = Math.min(BARS, ranked.length);
         double max = shown == 0 ? 0 : s.absScore(ranked[0]);
         int height = shown * (BAR + 4) + 10;
-        h.append("<h2>").append(esc(s.node)).append("</h2>\n<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" width=\"640\" height=\"").append(height).append("\">\n");
+        h.append("<h2>").append(esc(s.node)).append("</h2>\n<svg class=\"bars\" width=\"640\" height=\"").append(height).append("\">\n");
         for (int k = 0; k < shown; k++) {
             int u = ranked[k];
             double v = s.score(u), abs = max > 0 ? 300 * s.absScore(u) / max : 0, w = max > 0 ? 300 * Math.abs(v) / max : 0, y = 5 + k * (BAR + 4);

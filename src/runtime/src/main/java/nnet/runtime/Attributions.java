@@ -181,6 +181,7 @@ public final class Attributions {
                 }
                 case WEIGHTS -> throw new IllegalStateException("weights are not a pass's");
             }
+            for (int i = 0; i < score.length; i++) score[i] += 0f; // -0 (a zero multiplier times a negative change) is 0
             return score;
         }
 
