@@ -52,13 +52,14 @@ final class ExplainCommand implements Callable<Integer> {
         if (Files.exists(output) && !Files.isDirectory(output)) throw new UserError(output + " is not a directory");
         Files.createDirectories(output);
         ExplainFiles files = new ExplainFiles(net, request, output, perSample, rows.length);
+        long start = System.nanoTime();
         try {
             Attributions.run(net, rows, request, files::add);
             files.finish();
         } finally {
             files.close();
         }
-        System.err.println("explained " + rows.length + " row(s) of " + net.name() + " (" + m.label() + ", " + out + ") into " + output);
+        System.err.printf(java.util.Locale.ROOT, "explained %d row(s) of %s (%s, %s) in %.2f s into %s%n", rows.length, net.name(), m.label(), out, (System.nanoTime() - start) / 1e9, output);
         return 0;
     }
 

@@ -39,6 +39,8 @@ final class ExplainFiles implements AutoCloseable {
         final String[] names;
         final double[] sum, sumAbs;
         int rows;
+        /** {@link #ranked()}, once every row is in. */
+        private int[] ranked;
 
         NodeScores(String node, String[] names, int units) {
             this.node = node;
@@ -57,7 +59,8 @@ final class ExplainFiles implements AutoCloseable {
 
         /** The units by mean absolute attribution, largest first (ties by unit). */
         int[] ranked() {
-            return IntStream.range(0, sum.length).boxed().sorted(Comparator.comparingDouble((Integer u) -> -sumAbs[u]).thenComparingInt(u -> u)).mapToInt(Integer::intValue).toArray();
+            if (ranked == null) ranked = IntStream.range(0, sum.length).boxed().sorted(Comparator.comparingDouble((Integer u) -> -sumAbs[u]).thenComparingInt(u -> u)).mapToInt(Integer::intValue).toArray();
+            return ranked;
         }
 
         String label(int unit) {

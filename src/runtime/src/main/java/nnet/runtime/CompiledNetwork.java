@@ -391,8 +391,9 @@ public abstract class CompiledNetwork implements Network {
             forwardTile(count);
             for (int k = 0; k < shown.size(); k++) {
                 float[] buffer = activation(shown.get(k));
-                float[][] rows = tiles.rows(buffer);
-                for (int s = 0; s < count; s++) Tiles.get(rows, s, out[first + s][k] = new float[buffer.length]);
+                float[][] lanes = new float[count][];
+                for (int s = 0; s < count; s++) lanes[s] = out[first + s][k] = new float[buffer.length];
+                Tiles.get(tiles.rows(buffer), lanes);
             }
         }
     }
