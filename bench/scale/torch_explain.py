@@ -15,6 +15,7 @@ For every method the mean over rows of each input's score is compared with nnetc
 --nnet DIR_PREFIX is given (DIR_PREFIX-<method>/x.csv, as `nnetc explain --method <method> -o`
 writes it), and the largest difference relative to the largest score is printed.
 
+Prints the best and median wall time over --repeat runs and the least CPU time (both threads' seconds).
 Usage: /usr/bin/python3 bench/scale/torch_explain.py OUT_DIR WEIGHTS X.npy [--threads N] [--batch B] [--repeat R] [--nnet DIR_PREFIX]
 """
 import json
@@ -149,17 +150,18 @@ def main():
     net = PNet(read_safetensors(weights))
     x = torch.from_numpy(np.load(xfile))
     for method in ["saliency", "gradxinput", "deeplift", "weights"]:
-        times, mean = [], None
+        times, cpu, mean = [], [], None
         for r in range(repeat):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             total = None
             for first in range(0, x.shape[0], batch):
                 scores = explain(net, x[first:first + batch], method)
                 part = scores[0].sum(0)  # the input's scores, summed over rows
                 total = part if total is None else total + part
             times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
             mean = (total / x.shape[0]).detach().numpy()
-        line = f"torch {method} rows={x.shape[0]} threads={threads} batch={batch}: best {min(times):.3f} s, median {float(np.median(times)):.3f} s"
+        line = f"torch {method} rows={x.shape[0]} threads={threads} batch={batch}: best {min(times):.3f} s, median {float(np.median(times)):.3f} s, cpu {min(cpu):.3f} s"
         if nnet:
             theirs = np.loadtxt(f"{nnet}-{method}/x.csv", delimiter=",", skiprows=1, usecols=(0, 2))
             ours = np.zeros(INPUTS)
