@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Set;
 import nnet.ir.Graph;
 import nnet.ir.Node;
+import nnet.ir.Op;
 
 /**
  * The attribution network of a network: a backward pass seeded at its outputs' raw values (before
@@ -91,8 +92,8 @@ public final class AttributionPass {
         for (Node o : g.outputs()) names.put(rawValue(g, o), nameOf(g, o));
         names.forEach((n, name) -> {
             Node at = n;
-            while (at.op() == nnet.ir.Op.ACTIVATION || at.op() == nnet.ir.Op.BIAS_ADD) at = at.input(0);
-            if (at.op() == nnet.ir.Op.LINEAR && names.containsKey(at.input(0)) && at.shape().rank() == 1)
+            while (at.op() == Op.ACTIVATION || at.op() == Op.BIAS_ADD) at = at.input(0);
+            if (at.op() == Op.LINEAR && names.containsKey(at.input(0)) && at.shape().rank() == 1)
                 out.append(name).append('\t').append(names.get(at.input(0))).append('\t').append(at.param().name()).append('\n');
         });
         return out.toString();

@@ -9,6 +9,7 @@ import java.util.Set;
 import nnet.ir.Graph;
 import nnet.ir.LoopSpec;
 import nnet.ir.Node;
+import nnet.ir.Op;
 
 /**
  * A network beside itself at the baseline, for DeepLIFT: every input {@code x} gets a twin input
@@ -56,11 +57,11 @@ final class BaselineTwin {
                 default -> b.add(n.op(), n.shape(), n.inputs().stream().map(now::get).toList(), n.arg(), n.name(), n.span());
             };
             now.put(n, m);
-            boolean dependent = n.op() == nnet.ir.Op.INPUT || n.inputs().stream().anyMatch(in -> baselineOf.containsKey(now.get(in)));
-            if (!dependent || baselineOf.containsKey(m) || n.op() == nnet.ir.Op.LOOP) continue;
-            Node twin = b.add(n.op(), n.shape(), m.inputs().stream().map(this::twin).toList(), n.arg(), n.op() == nnet.ir.Op.INPUT ? n.name() + SUFFIX : null, n.span());
+            boolean dependent = n.op() == Op.INPUT || n.inputs().stream().anyMatch(in -> baselineOf.containsKey(now.get(in)));
+            if (!dependent || baselineOf.containsKey(m) || n.op() == Op.LOOP) continue;
+            Node twin = b.add(n.op(), n.shape(), m.inputs().stream().map(this::twin).toList(), n.arg(), n.op() == Op.INPUT ? n.name() + SUFFIX : null, n.span());
             baselineOf.put(m, twin);
-            if (n.op() == nnet.ir.Op.INPUT) constant.add(twin);
+            if (n.op() == Op.INPUT) constant.add(twin);
         }
     }
 
