@@ -49,6 +49,7 @@ final class ExplainCommand implements Callable<Integer> {
         if (rows.length == 0) throw new UserError("no input rows to explain");
         String out = targetOutput(net);
         Attributions.Request request = new Attributions.Request(m, out, targetUnit(net, out), baseline(net, in, rows.length), steps, List.copyOf(explained));
+        if (nnet.runtime.AtomicFiles.isStandardOutput(output)) throw new UserError("explain writes a directory of files: -o - (standard output) is not one");
         if (Files.exists(output) && !Files.isDirectory(output)) throw new UserError(output + " is not a directory");
         Files.createDirectories(output);
         ExplainFiles files = new ExplainFiles(net, request, output, perSample, rows.length);
