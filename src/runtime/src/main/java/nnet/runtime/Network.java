@@ -34,6 +34,20 @@ public interface Network {
      */
     float[][][] forwardBatch(float[][][] inputs, List<String> nodes);
 
+    /** The names of a node's units, row-major, or null when it has none. */
+    default String[] unitNames(String node) {
+        return null;
+    }
+
+    /**
+     * Attributions of an output unit's raw value to the units of named nodes, per row of
+     * {@code inputs} (as {@link #forwardBatch}'s), by the generated attribution passes: see
+     * {@link Attributions} for the methods and LANGUAGE.md §9 ({@code explain}).
+     */
+    default List<Attributions.Row> attributions(float[][][] inputs, Attributions.Request request) {
+        return Attributions.of(this, inputs, request);
+    }
+
     /** The value a named node had in the last forward pass (the network's own buffer; copy it to keep it). */
     float[] activation(String node);
 

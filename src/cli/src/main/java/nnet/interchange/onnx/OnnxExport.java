@@ -133,7 +133,7 @@ public final class OnnxExport {
                         ints("strides", p.strideY(), p.strideX()));
             }
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
+            case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
                  CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT ->
                     throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
