@@ -44,8 +44,15 @@ public final class Ast {
     /** {@code const N = 64} */
     public record ConstStmt(Span span, Ident name, Expr value) implements Stmt {}
 
-    /** {@code input x[2, 3]}: the dims are expressions (numbers or const names). */
-    public record InputStmt(Span span, Ident name, List<Expr> dims) implements Stmt {}
+    /**
+     * {@code input x[2, 3]}: the dims are expressions (numbers or const names); {@code names} is
+     * the {@code names "x.txt"} that names its units, or null.
+     */
+    public record InputStmt(Span span, Ident name, List<Expr> dims, Tagged names) implements Stmt {
+        public InputStmt(Span span, Ident name, List<Expr> dims) {
+            this(span, name, dims, null);
+        }
+    }
 
     /** {@code h = expr} or {@code a, b = gate(h, g)}. */
     public record AssignStmt(Span span, List<Ident> targets, Expr value) implements Stmt {}
@@ -96,8 +103,14 @@ public final class Ast {
     /**
      * A word followed by a literal: {@code mask [[1, 0]]}, {@code mask "conn.csv"},
      * {@code fixed [1, 2]}, {@code init [...]}, {@code edges [0 -> 1]}. Span covers both.
+     * {@code columns} is what follows in parentheses, the two columns of a table
+     * ({@code edges "t.csv" (snp -> gene)}), or null.
      */
-    public record Tagged(Span span, Ident tag, Expr value) implements Expr {}
+    public record Tagged(Span span, Ident tag, Expr value, Expr columns) implements Expr {
+        public Tagged(Span span, Ident tag, Expr value) {
+            this(span, tag, value, null);
+        }
+    }
 
     /** {@code from -> to} inside {@code edges [...]}; span is the arrow's. */
     public record Edge(Span span, Expr from, Expr to) implements Expr {}

@@ -54,6 +54,7 @@ public final class JarPackager {
                 GeneratedNetwork n = p.network();
                 for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
                 entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
+                if (n.namesBytes() != null) entry(jar, n.namesResource(), n.namesBytes());
                 entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
                 if (!p.lossOutputs().isEmpty())
                     entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -20,6 +20,7 @@ public final class NetworkClassLoader extends ClassLoader {
     public Network instantiate(GeneratedNetwork n) {
         classes.putAll(n.classes());
         resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        if (n.namesBytes() != null) resources.put(n.namesResource(), n.namesBytes());
         try {
             return (Network) loadClass(n.className()).getConstructor().newInstance();
         } catch (ReflectiveOperationException e) {

@@ -22,6 +22,14 @@ public interface Network {
     int[] shape(String node);
 
     /**
+     * The names of a node's units in order (its elements, row-major), or null when it has none
+     * (LANGUAGE.md §4, Names); generated networks and packed jars give the names the compiler resolved.
+     */
+    default String[] unitNames(String node) {
+        return null;
+    }
+
+    /**
      * Runs one sample. {@code inputs} are flattened row-major, one array per input in
      * {@link #inputNames()} order. Returns the outputs' buffers: valid until the next call.
      */
