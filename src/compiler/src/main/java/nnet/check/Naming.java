@@ -41,9 +41,9 @@ final class Naming {
             return index.getOrDefault(name, -1);
         }
 
-        /** The first few names, for messages: {@code HERC2, BRCA2, ... (10 names)}. */
+        /** The first few names, for messages: {@code HERC2, BRCA2, ApoE, ...}. */
         String sample() {
-            return String.join(", ", list.subList(0, Math.min(3, list.size()))) + (list.size() > 3 ? ", ..." : "") + " (" + list.size() + " names)";
+            return String.join(", ", list.subList(0, Math.min(3, list.size()))) + (list.size() > 3 ? ", ..." : "");
         }
     }
 

@@ -135,8 +135,8 @@ final class TableFiles {
     private static int column(List<String> header, String name, String shown) {
         int at = header.indexOf(name);
         if (at < 0)
-            throw new Problem(DiagCode.TABLE_COLUMN, shown + " has no column '" + name + "'" + Suggest.didYouMean(name, header) + "; its columns are "
-                    + String.join(", ", header.stream().map(h -> h.isEmpty() ? "(unnamed)" : h).toList()), name);
+            throw new Problem(DiagCode.TABLE_COLUMN, shown + " has no column '" + name + "' (its columns: "
+                    + String.join(", ", header.stream().map(h -> h.isEmpty() ? "(unnamed)" : h).toList()) + ")" + Suggest.didYouMean(name, header), name);
         return at;
     }
 
