@@ -81,8 +81,8 @@ final class Naming {
 
     /**
      * Parts concatenated along the first axis follow each other in row-major order: their names in a
-     * row, {@code h[3]} for a part without names; qualified by the part ({@code h.HERC2}) when two
-     * parts share a name.
+     * row, the concatenation's own {@code c[3]} for an element of a part without names; qualified by
+     * the part ({@code h.HERC2}) when two parts share a name.
      */
     private void concat(Node n) {
         if (n.inputs().stream().noneMatch(byNode::containsKey)) return;
@@ -92,7 +92,7 @@ final class Naming {
         for (Node part : n.inputs()) {
             Names names = byNode.get(part);
             for (int k = 0; k < part.shape().size(); k++) {
-                String name = names != null ? names.list.get(k) : part.label() + "[" + k + "]";
+                String name = names != null ? names.list.get(k) : n.label() + "[" + all.size() + "]"; // what predict calls that column
                 clash |= !seen.add(name);
                 all.add(name);
             }
