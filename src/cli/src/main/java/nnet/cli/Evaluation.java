@@ -157,7 +157,7 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         for (int c = 0; c < confusion.length; c++) labels.add(classes != null ? classes.get(c) : Integer.toString(c));
         int width = 4;
         for (int[] row : confusion) for (int v : row) width = Math.max(width, Integer.toString(v).length() + 1);
-        for (String label : labels) width = Math.max(width, label.length() + 1);
+        for (String label : labels) width = Math.max(width, label.length() + 2); // two spaces between names that hold spaces
         sb.append("confusion").append(of).append(" (rows: target class, columns: predicted class):\n");
         sb.append(" ".repeat(width + 1));
         for (String label : labels) sb.append(pad(label, width));
