@@ -127,8 +127,8 @@ final class NameSources {
         Map<String, Integer> itemOf = new HashMap<>();
         List<String> names = new ArrayList<>();
         for (Ast.Expr item : list.items()) {
-            if (!(item instanceof Ast.Str s) || s.value().isBlank()) {
-                r.error(DiagCode.ARG_KIND, item.span(), "a name is a string that is not blank: names [\"a\", \"b\"]");
+            if (!(item instanceof Ast.Str s) || s.value().isBlank() || s.value().contains("\n") || s.value().contains("\r")) {
+                r.error(DiagCode.ARG_KIND, item.span(), "a name is a string of one line that is not blank: names [\"a\", \"b\"]");
                 return null;
             }
             Integer earlier = itemOf.putIfAbsent(s.value(), names.size());

@@ -25,7 +25,7 @@ final class TopologyTables {
      * its units'; null where they have none.
      */
     record Ends(Naming.Names inputs, String inputsOf, Naming.Names units) {
-        static final Ends NONE = new Ends(null, null, null);
+        static final Ends NONE = new Ends(null, "the layer's input", null);
     }
 
     /** What a table says of a layer's units: their names in order of first appearance, or (targets by index) how many its indices need. */
