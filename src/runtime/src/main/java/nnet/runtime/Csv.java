@@ -29,7 +29,7 @@ public final class Csv {
     /** How Java, numpy and spreadsheets spell the non-finite values, recognised to reject them by name. */
     private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
     /** A header cell: a name, as column titles are written, or a unit of a node by its name as predict writes it ({@code genes[HERC2]}). */
-    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .()\\[\\]-]*|[A-Za-z_][A-Za-z0-9_.]*\\[[^\\[\\],\"]+\\]");
+    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .()\\[\\]-]*|[A-Za-z_][A-Za-z0-9_.]*\\[[^\\[\\]]+\\]");
     /** How spreadsheets, R and pandas write a missing value: such a row is data with holes, not a header. */
     private static final Pattern MISSING = Pattern.compile("na|n/a|nan|null|none|nil|missing|\\?|-|", Pattern.CASE_INSENSITIVE);
     private static final int ANY_COLUMNS = -1;
@@ -166,6 +166,24 @@ public final class Csv {
         }
     }
 
+    /** The cells of a header line as RFC 4180 quotes them (as {@link #quoted} writes them), trimmed. */
+    private static String[] unquoted(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int p = 0; p < line.length(); p++) {
+            char ch = line.charAt(p);
+            if (ch == '"' && quoted && p + 1 < line.length() && line.charAt(p + 1) == '"') cell.append(line.charAt(++p));
+            else if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) {
+                cells.add(cell.toString().strip());
+                cell.setLength(0);
+            } else cell.append(ch);
+        }
+        cells.add(cell.toString().strip());
+        return cells.toArray(new String[0]);
+    }
+
     /** A header cell as RFC 4180 writes it: in double quotes (a quote doubled) when it holds a comma, a quote or a line break. */
     private static String quoted(String cell) {
         return cell.contains(",") || cell.contains("\"") || cell.contains("\n") || cell.contains("\r") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
@@ -195,7 +213,7 @@ public final class Csv {
             for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
             if (!headerDecided) {
                 headerDecided = true;
-                if (isHeader(cells)) return;
+                if (isHeader(line.indexOf('"') >= 0 ? unquoted(line) : cells)) return;
             }
             checkColumns(cells.length, lineNumber);
             float[] row = new float[cells.length];
