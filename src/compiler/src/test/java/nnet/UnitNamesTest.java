@@ -145,6 +145,42 @@ class UnitNamesTest {
         assertEquals(expected, pairs(kernel(g, "pathways")), "a connection from each gene of a set to its unit");
     }
 
+    /** A layer's own names order its units, and its tables resolve against them: for connect: and freeze: alike. */
+    @Test
+    void aLayersNamesOrderItsUnitsAndFreezeResolvesByName() throws IOException {
+        List<String> sets = new ArrayList<>();
+        for (String line : Files.readAllLines(TestNetworks.root().resolve(TABLES + "reactome_excerpt.gmt"))) sets.add(line.split("\t")[0]);
+        List<String> reversed = new ArrayList<>(sets);
+        java.util.Collections.reverse(reversed);
+        Files.write(tmp.resolve("pathways.txt"), reversed);
+        Files.copy(TestNetworks.root().resolve(TABLES + "reactome_excerpt.gmt"), tmp.resolve("r.gmt"));
+        Files.copy(TestNetworks.root().resolve(TABLES + "reactome_excerpt_genes.txt"), tmp.resolve("genes.txt"));
+        Files.writeString(tmp.resolve("freeze.csv"), "gene,pathway\nBANF1,2-LTR circle formation\nPRPS1,5-Phosphoribose 1-diphosphate biosynthesis\n");
+        Files.writeString(tmp.resolve("n.nnet"), """
+                network Ordered {
+                  input genes[225] names "genes.txt"
+                  inOrder = dense(genes, connect: gmt "r.gmt")
+                  reordered = dense(genes, connect: gmt "r.gmt", names: "pathways.txt", freeze: edges "freeze.csv" (gene -> pathway))
+                  output inOrder, reordered
+                }
+                """);
+        Compiler.Checked c = Compiler.check(tmp.resolve("n.nnet"));
+        assertTrue(c.ok(), c.diagnostics().toString());
+        Graph g = c.graphs().get(0);
+        assertEquals(reversed, g.unitNames().get("reordered"), "the names file's order, not the GMT's");
+        Set<String> expected = new TreeSet<>();
+        for (String pair : pairs(kernel(g, "inOrder"))) {
+            String[] ij = pair.split("->");
+            expected.add(ij[0] + "->" + (sets.size() - 1 - Integer.parseInt(ij[1])));
+        }
+        assertEquals(expected, pairs(kernel(g, "reordered")), "each set's genes connect to the unit of its name");
+        List<String> genes = g.unitNames().get("genes");
+        Connectivity frozen = kernel(g, "reordered").frozen();
+        assertEquals(2, frozen.count());
+        assertTrue(frozen.get(genes.indexOf("BANF1"), reversed.indexOf("2-LTR circle formation")));
+        assertTrue(frozen.get(genes.indexOf("PRPS1"), reversed.indexOf("5-Phosphoribose 1-diphosphate biosynthesis")));
+    }
+
     @Test
     void namesFollowElementwiseOpsGatesReshapesAndConcat() {
         Graph g = TestNetworks.graph("""
