@@ -2,7 +2,6 @@ package nnet.check;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -11,14 +10,12 @@ import java.util.Map;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.diag.Diagnostic;
-import nnet.diag.Diagnostics;
 import nnet.diag.Span;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
-import nnet.runtime.LossFunction;
 
 /**
  * Checks one network and builds its graph in the same walk: the shape of a node is its type, so
