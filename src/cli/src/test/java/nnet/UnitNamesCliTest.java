@@ -104,6 +104,22 @@ class UnitNamesCliTest {
     }
 
     @Test
+    void runNamesTheUnitsOverTheirValues() throws IOException {
+        Path small = write("small.nnet", """
+                network Small {
+                  input x[2] names ["age", "dose"]
+                  h = dense(x, 3, relu, names: ["p", "q", "r"])
+                  y = dense(h, 1)
+                  output y
+                }
+                """);
+        CliRunner r = CliRunner.run("run", small.toString());
+        assertEquals(0, r.exit(), r.err());
+        String header = r.out().lines().skip(2).findFirst().orElseThrow().strip();
+        assertTrue(header.startsWith("x[2]: age dose") && header.contains("| h[3]: p q r") && header.contains("| y[1] (output)") && !header.contains("y[1] (output):"), r.out());
+    }
+
+    @Test
     void evaluateLabelsTheConfusionMatrixWithTheClasses() throws IOException {
         Path y = write("y.csv", "0\n1\n2\n0\n1\n2\n");
         CliRunner text = CliRunner.run("evaluate", source.toString(), "--weights", weights.toString(), "--input", x.toString(), "--target", y.toString());
