@@ -92,7 +92,7 @@ public final class Compiler {
 
     public static GeneratedNetwork compile(Stages s) {
         try {
-            GeneratedNetwork generated = ClassEmitter.emit(lower(s));             // one method of straight loops per kernel
+            GeneratedNetwork generated = ClassEmitter.emit(lower(s)).withUnitNames(s.checked().unitNames()); // one method of straight loops per kernel
             dumpIfAsked(generated);
             return generated;
         } catch (ClassTooLargeException | MethodTooLargeException e) {

@@ -76,7 +76,7 @@ public final class AttributionPass {
             if (rule == Rule.RESCALE) b.alias(outputNames.get(k) + RAW + BASELINE, baselineOf.getOrDefault(targets.get(k), targets.get(k)));
         }
         Graph g = b.build();
-        return new Graph(expanded.name() + "$" + rule.className, g.sourceFile(), g.nodes(), g.inputs(), List.copyOf(targets), g.named(), g.params(), List.of(), g.train());
+        return new Graph(expanded.name() + "$" + rule.className, g.sourceFile(), g.nodes(), g.inputs(), List.copyOf(targets), g.named(), g.params(), List.of(), g.train(), expanded.unitNames());
     }
 
     /**

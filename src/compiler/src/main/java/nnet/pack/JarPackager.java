@@ -98,6 +98,7 @@ public final class JarPackager {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (var c : n.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
         files.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        if (n.namesBytes() != null) files.put(n.namesResource(), n.namesBytes());
         files.put(PackedNetworks.weightsResource(n.className()), Safetensors.toBytes(p.weights()));
         files.putAll(p.facts().resources(n.simpleName()));
         if (p.explainers() != null) { // the attribution passes, for explain from the jar and Network.attributions

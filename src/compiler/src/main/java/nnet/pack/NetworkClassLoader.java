@@ -35,6 +35,7 @@ public final class NetworkClassLoader extends ClassLoader {
     private void add(GeneratedNetwork n) {
         classes.putAll(n.classes());
         resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        if (n.namesBytes() != null) resources.put(n.namesResource(), n.namesBytes());
     }
 
     @Override

@@ -357,6 +357,17 @@ public abstract class CompiledNetwork implements Network {
         return s.clone();
     }
 
+    /** The names of nodes' units, from the class's resource ({@link UnitNames}), read on first use. */
+    private volatile Map<String, String[]> unitNames;
+
+    @Override
+    public String[] unitNames(String node) {
+        if (!shapes.containsKey(node)) throw new IllegalArgumentException(unknownNode(node));
+        if (unitNames == null) unitNames = UnitNames.of(getClass());
+        String[] names = unitNames.get(node);
+        return names == null ? null : names.clone();
+    }
+
     @Override
     public final float[][] forward(float[]... in) {
         checkInputs(in);
