@@ -105,7 +105,8 @@ public final class TestNetworks {
             if (p.isFixed()) continue;
             float[] v = new float[p.shape().size()];
             double scale = p.shape().rank() == 2 ? Math.sqrt(3.0 / p.shape().dim(0)) : 1;
-            for (int k = 0; k < v.length; k++) v[k] = (float) (rnd.nextDouble(-1, 1) * scale);
+            boolean variance = p.role().equals("moving_variance"); // a variance is positive
+            for (int k = 0; k < v.length; k++) v[k] = (float) (variance ? rnd.nextDouble(0.5, 1.5) : rnd.nextDouble(-1, 1) * scale);
             w.put(p.name(), new Tensor(p.shape().dims(), v));
         }
         return w;
@@ -138,6 +139,16 @@ public final class TestNetworks {
             for (int k = 0; k < outputs.size(); k++) assertClose(ref[outputs.get(k).id()], outs[k], "output " + outputs.get(k).label());
             for (var e : g.named().entrySet()) assertClose(ref[e.getValue().id()], net.activation(e.getKey()), "node " + e.getKey());
         }
+    }
+
+    /** Whether a network computes differently while training (dropout, batchnorm): its gradient checks then run a batch. */
+    public static boolean trainsDifferently(Graph g) {
+        return g.nodes().stream().anyMatch(n -> nnet.ir.Op.TRAINING_MODE.contains(n.op()));
+    }
+
+    /** Whether samples of a batch depend on each other while training (batchnorm): one sample's input gradient needs a batch. */
+    public static boolean batchCoupled(Graph g) {
+        return g.nodes().stream().anyMatch(n -> nnet.ir.Op.BATCH_COUPLED.contains(n.op()));
     }
 
     /** The name a node is readable by. */

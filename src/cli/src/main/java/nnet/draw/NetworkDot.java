@@ -188,8 +188,11 @@ public final class NetworkDot {
             case MUL -> gateProduct(n);
             case DIV -> "/";
             case BIAS_ADD, CONST -> null;
+            case DROPOUT -> "dropout " + ((Op.DropoutSpec) n.arg()).rate();
+            case BATCHNORM -> "batchnorm";
             case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT -> throw new IllegalStateException(n.op() + " is not part of a checked network");
+                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD ->
+                    throw new IllegalStateException(n.op() + " is not part of a checked network");
         };
     }
 

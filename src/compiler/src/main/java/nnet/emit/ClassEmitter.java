@@ -106,8 +106,24 @@ public final class ClassEmitter {
         Program.Training t = p.training();
         if (t != null) {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
-            sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
-            sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            if (t.trainForward() != p.forward()) {
+                sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
+                sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
+                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PROTECTED, "boolean trainsDifferently()", 0);
+                m.g.push(true);
+                m.end(self);
+            }
+            if (t.staged()) {
+                List<String> stages = new ArrayList<>();
+                for (int k = 0; k < t.stages().size(); k++) {
+                    stages.add("stage" + k);
+                    sequence("stage" + k, Opcodes.ACC_PRIVATE, kernelMethods(kernels, t.stages().get(k).kernels()));
+                }
+                dispatch(cw, self, "trainStage", stages, false);
+            } else {
+                sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
+                sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            }
         }
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
@@ -128,6 +144,10 @@ public final class ClassEmitter {
     private List<String> kernelMethods(KernelEmitter emitter, List<Kernel> kernels) {
         List<String> names = new ArrayList<>();
         for (Kernel kernel : kernels) {
+            if (methodOf.containsKey(kernel)) { // a train step's forward pass shares the predicting pass's kernels
+                names.add(methodOf.get(kernel));
+                continue;
+            }
             for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
             String name = kernel instanceof Kernel.Loop loop ? loopMethod(emitter, loop) : emitter.emit(kernel, kernelCount++);
             methodOf.put(kernel, name);
@@ -251,6 +271,8 @@ public final class ClassEmitter {
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void repeatedVisits(long)"));
             });
         }
+        if (t.staged())
+            for (Program.Stage stage : t.stages()) if (stage.sums() != null) steps.add(m -> batchStatistics(m, stage.sums()));
         t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
             m.g.loadThis();
             m.g.push(input);
@@ -268,6 +290,30 @@ public final class ClassEmitter {
             m.g.push(settings.epochs());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void trainDefaults(String, String, int, int)"));
         });
+    }
+
+    /**
+     * Registers the partial sums a stage ends with: where they are, where the runtime writes what it makes
+     * of them over the batch, and for a batchnorm's moments its moving statistics and settings.
+     */
+    private void batchStatistics(MethodBuilder m, Kernel.Norm sums) {
+        nnet.ir.BatchNormSpec b = sums.spec();
+        boolean moments = sums.role() == Kernel.NormRole.MOMENTS;
+        m.g.loadThis();
+        loadBuffer(m, sums.out());
+        loadBuffer(m, sums.result());
+        m.g.push(b.positions());
+        m.g.push(b.epsilon());
+        if (moments) {
+            m.g.push(b.movingMean().name());
+            m.g.push(b.movingVariance().name());
+            m.g.push(b.momentum());
+        } else {
+            m.g.push((String) null);
+            m.g.push((String) null);
+            m.g.push(0f);
+        }
+        m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void batchStatistics(float[], float[], int, float, String, String, float)"));
     }
 
     private void loadBuffer(MethodBuilder m, Buffer b) {
@@ -390,6 +436,28 @@ public final class ClassEmitter {
             m.g.push(values[i]);
             m.g.arrayStore(Type.INT_TYPE);
         }
+    }
+
+    /**
+     * {@code protected void name(int stage[, int count])}: calls {@code targets[stage]} (with the count of
+     * a tile's real lanes when {@code withCount}): the stages of a train step, which the runtime runs in turn.
+     */
+    static void dispatch(org.objectweb.asm.ClassVisitor cv, Type self, String name, List<String> targets, boolean withCount) {
+        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void " + name + (withCount ? "(int, int)" : "(int)"), 0);
+        int stage = m.argument("stage", Type.INT_TYPE);
+        int count = withCount ? m.argument("count", Type.INT_TYPE) : -1;
+        for (int k = 0; k < targets.size(); k++) {
+            org.objectweb.asm.Label next = new org.objectweb.asm.Label();
+            m.g.loadLocal(stage);
+            m.g.push(k);
+            m.g.ifICmp(org.objectweb.asm.commons.GeneratorAdapter.NE, next);
+            m.g.loadThis();
+            if (withCount) m.g.loadLocal(count);
+            m.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + targets.get(k) + (withCount ? "(int)" : "()")));
+            m.g.returnValue();
+            m.g.mark(next);
+        }
+        m.end(self);
     }
 
     /** {@code name()} calls the kernels in order, split into methods when there are very many (the 64 KB limit). */

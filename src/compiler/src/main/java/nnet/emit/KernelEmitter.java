@@ -79,6 +79,7 @@ final class KernelEmitter {
         }
         else if (k instanceof Kernel.Pool p) new PoolEmitter(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new PoolEmitter(m, self).poolGrad(p);
+        else if (TrainingModeKernels.handles(k)) TrainingModeKernels.perSample(m, self, k);
         m.end(self);
         return name;
     }

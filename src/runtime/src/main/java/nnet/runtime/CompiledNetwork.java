@@ -73,6 +73,34 @@ public abstract class CompiledNetwork implements Network {
         throw new UnsupportedOperationException(name + " has no tiled forward pass");
     }
 
+    /**
+     * The forward pass of a train step on one sample: {@link #run()} but for the ops that train
+     * differently (dropout, batchnorm), whose networks generate it.
+     */
+    protected void trainForward() {
+        run();
+    }
+
+    /** The losses of one sample after {@link #run()}, as predicting computes them (generated for networks with dropout or batchnorm). */
+    protected void predictLoss() {
+        throw new UnsupportedOperationException(name + " computes its loss in its backward pass");
+    }
+
+    /** Stage {@code stage} of a staged train step on one sample ({@link StagedTraining}): generated for networks with batchnorm. */
+    protected void trainStage(int stage) {
+        throw new UnsupportedOperationException(name + " has no staged train step");
+    }
+
+    /** Stage {@code stage} of a staged train step over the tile rows, lanes {@code [0, count)} real. */
+    protected void trainTileStage(int stage, int count) {
+        throw new UnsupportedOperationException(name + " has no staged train step");
+    }
+
+    /** The key of the current train step's dropout masks ({@link Dropout#key}); generated dropout kernels read it. */
+    protected long dropoutKey;
+    /** The index in the batch of the sample in the per-sample buffers, or of a tile's lane 0. */
+    protected int firstSample;
+
     /** The tile rows of the buffers, when the network runs batches in tiles; else null. */
     private Tiles tiles;
 
@@ -303,6 +331,25 @@ public abstract class CompiledNetwork implements Network {
         training.repeatedVisits(visits);
     }
 
+    /**
+     * Registers the partial sums a stage of the train step ends with ({@link StagedTraining}), in stage
+     * order: {@code sums} written by the stage, {@code result} where the batch's statistics go; for a
+     * batchnorm's moments the names of its moving statistics and its momentum, for its gradient's sums null.
+     */
+    protected final void batchStatistics(float[] sums, float[] result, int positions, float epsilon, String movingMean, String movingVariance, float momentum) {
+        training.batchStatistics(new StagedTraining.Sums(sums, result, positions, epsilon, movingMean, movingVariance, momentum));
+    }
+
+    /** Whether the generated code computes differently while training (dropout, batchnorm): its predicting loss is then {@link #predictLoss()}. */
+    protected boolean trainsDifferently() {
+        return false;
+    }
+
+    /** The values of a weight (a flat one: a batchnorm's moving statistics). */
+    final float[] flatValues(String paramName) {
+        return params.get(paramName).values[0];
+    }
+
     /** The buffer that holds the loss gradient of an input after {@link #inputBackward()}. */
     protected final void inputGradient(String inputName, float[] buffer) {
         training.inputGradient(inputName, buffer);
@@ -410,8 +457,30 @@ public abstract class CompiledNetwork implements Network {
 
     /** Runs the forward pass on one sample's inputs (already checked), for training. */
     final void forwardUnchecked(float[][] in) {
-        for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
+        loadInputs(in);
         run();
+    }
+
+    /** One sample's inputs (already checked) into the input buffers. */
+    final void loadInputs(float[][] in) {
+        for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
+    }
+
+    final void runTrainForward() {
+        trainForward();
+    }
+
+    final void runPredictLoss() {
+        predictLoss();
+    }
+
+    final boolean runsDifferentlyWhileTraining() {
+        return trainsDifferently();
+    }
+
+    final void runStage(int stage, int count) {
+        if (count < 0) trainStage(stage);
+        else trainTileStage(stage, count);
     }
 
     final void checkInputs(float[][] in) {
@@ -465,6 +534,16 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public float trainStep(float[][][] batchInputs, float[][] targets) {
         return training.trainStep(batchInputs, targets);
+    }
+
+    @Override
+    public float loss(float[][][] batchInputs, float[][] targets) {
+        return training.predictingLoss(batchInputs, targets);
+    }
+
+    @Override
+    public void seed(long seed) {
+        training.seed(seed);
     }
 
     @Override

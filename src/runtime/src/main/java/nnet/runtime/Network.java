@@ -64,6 +64,18 @@ public interface Network {
     /** {@link #computeGradients}, then one optimizer step (the {@code train} block's unless {@link #setOptimizer} was called). Returns the mean loss before the step. */
     float trainStep(float[][][] inputs, float[][] targets);
 
+    /**
+     * The mean loss over a batch as predicting computes it: dropout off, batchnorm with its moving
+     * statistics (held-out rows, {@code evaluate}); for other networks what {@link #computeGradients} returns.
+     */
+    float loss(float[][][] inputs, float[][] targets);
+
+    /**
+     * Seeds what a train step draws (dropout's masks: a hash of the seed, the step's number from 0 and
+     * the sample's index in its batch), so a seeded run is reproducible; counts steps from 0 again.
+     */
+    void seed(long seed);
+
     /** The last gradients, named like the weights; exactly 0 at absent and frozen entries; fixed weights have none. */
     Map<String, Tensor> gradients();
 
