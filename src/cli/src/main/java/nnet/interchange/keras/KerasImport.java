@@ -128,7 +128,9 @@ public final class KerasImport {
             case "ReLU" -> activationLayer(l, only(l, in), KerasActivation.relu(l, file.name()));
             case "LeakyReLU" -> activationLayer(l, only(l, in), KerasActivation.leaky(l));
             case "Softmax" -> activationLayer(l, only(l, in), KerasActivation.softmax(l, file.name()));
-            case "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
+            case "Dropout" -> KerasNormalization.dropout(this, l, only(l, in));
+            case "BatchNormalization" -> KerasNormalization.batchNormalization(this, l, only(l, in));
+            case "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
                 Value x = only(l, in);
                 yield bind(l, x.name(), x.shape(), x.image(), x.flattened());
             }
@@ -143,7 +145,7 @@ public final class KerasImport {
         List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l.name()) : List.of();
         if (vars.isEmpty() || vars.get(0).shape().length != 2)
             throw new UserError(file.name() + ": " + l.describe() + " is not supported; nnet imports Dense, LSTM, Conv2D, MaxPooling2D, AveragePooling2D,"
-                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, Add, Subtract, Multiply, Concatenate and Input");
+                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization, Add, Subtract, Multiply, Concatenate and Input");
         Value v = dense(l, in.get(0), true);
         notes.add(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
                 + " is not in the file: add it to " + v.name() + "'s statement as connect: mask [[...]] (rows inputs, columns units) or another pattern");
