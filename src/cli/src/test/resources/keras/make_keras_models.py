@@ -285,7 +285,23 @@ def batchnorm_model(rng):
     write_io('batchnorm', {'input_layer': x}, {'dense_1': dense(h, *d2, 'softmax')})
 
 
+def embedding_model(rng):
+    """Functional: token ids (an int32 Input) through an Embedding into an LSTM, beside a Dense of a float input."""
+    table, cell, k, b = uniform(rng, 6, 3), [uniform(rng, 3, 8), uniform(rng, 2, 8), uniform(rng, 8)], uniform(rng, 2, 1), uniform(rng, 1)
+    tokens_in = input_layer('tokens', [5])
+    tokens_in['config']['dtype'] = 'int32'
+    layers = [tokens_in,
+              called(layer('Embedding', 'embedding', input_dim=6, output_dim=3, mask_zero=False), tensor('tokens', [5])),
+              called(layer('LSTM', 'lstm', units=2, activation='tanh', recurrent_activation='sigmoid', use_bias=True, return_sequences=False,
+                           return_state=False, go_backwards=False, stateful=False), tensor('embedding', [5, 3])),
+              called(layer('Dense', 'score', units=1, activation='sigmoid', use_bias=True), tensor('lstm', [2]))]
+    write_keras('embedding', functional('tokens', layers, ['tokens'], ['score']),
+                {'layers/embedding/vars': [table], 'layers/lstm/vars': [], 'layers/lstm/cell/vars': cell, 'layers/score/vars': [k, b]})
+    ids = rng.integers(0, 6, (4, 5))
+    write_io('embedding', {'tokens': ids}, {'score': dense(lstm(table[ids], *cell, False), k, b, 'sigmoid')})
+
+
 if __name__ == '__main__':
     rng = np.random.default_rng(16)
-    for make in [dense_model, lstm_model, gated_cnn_model, merge_model, legacy_lstm_model, custom_connected_model, unsupported_model, batchnorm_model]:
+    for make in [dense_model, lstm_model, gated_cnn_model, merge_model, legacy_lstm_model, custom_connected_model, unsupported_model, batchnorm_model, embedding_model]:
         make(rng)

@@ -65,8 +65,7 @@ public class EmittedGradientTest {
             Map<String, double[]> in = new HashMap<>();
             for (int k = 0; k < g.inputs().size(); k++) {
                 Node n = g.inputs().get(k);
-                inputs[s][k] = new float[n.shape().size()];
-                for (int i = 0; i < inputs[s][k].length; i++) inputs[s][k][i] = (float) rnd.nextDouble(-2, 2);
+                inputs[s][k] = TestNetworks.randomInput(g, n, rnd);
                 in.put(n.name(), toDouble(inputs[s][k]));
             }
             targets[s] = Network.Loss.sampleTarget(net.losses(), rnd);
@@ -111,7 +110,7 @@ public class EmittedGradientTest {
         }
     }
 
-    static double[] toDouble(float[] f) {
+    public static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;

@@ -45,7 +45,8 @@ public final class Ast {
     public record ConstStmt(Span span, Ident name, Expr value) implements Stmt {}
 
     /** {@code input x[2, 3]}: the dims are expressions (numbers or const names). */
-    public record InputStmt(Span span, Ident name, List<Expr> dims) implements Stmt {}
+    /** {@code input x[4]}, or with a type, {@code input tokens[100] int} (whole numbers: token ids for an embedding). */
+    public record InputStmt(Span span, Ident name, List<Expr> dims, Ident type) implements Stmt {}
 
     /** {@code h = expr} or {@code a, b = gate(h, g)}. */
     public record AssignStmt(Span span, List<Ident> targets, Expr value) implements Stmt {}

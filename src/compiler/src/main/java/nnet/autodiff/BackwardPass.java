@@ -77,8 +77,8 @@ public final class BackwardPass {
         this.b = Graph.Builder.extending(g);
         this.needsGrad = new boolean[g.nodes().size()];
         for (Node n : g.nodes()) {
-            boolean trainable = n.op() == Op.INPUT
-                    || ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD) && !n.param().isFixed())
+            boolean trainable = (n.op() == Op.INPUT && !n.integers()) // token ids have no gradient
+                    || ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD || n.op() == Op.EMBEDDING) && !n.param().isFixed())
                     || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP
                     || (n.op() == Op.BATCHNORM && (((BatchNormSpec) n.arg()).gamma() != null || ((BatchNormSpec) n.arg()).beta() != null));
             for (Node in : n.inputs()) trainable |= needsGrad[in.id()];
@@ -219,6 +219,9 @@ public final class BackwardPass {
             };
             case MAXPOOL -> () -> accumulate(n.input(0), () -> node(Op.MAXPOOL_GRAD, n.input(0).shape(), n.arg(), n.input(0), dy));
             case AVGPOOL -> () -> accumulate(n.input(0), () -> node(Op.AVGPOOL_GRAD, n.input(0).shape(), n.arg(), dy));
+            case EMBEDDING -> () -> { // token ids have no gradient: only the rows they name do
+                if (n.param().trains()) paramGrads.put(n.param(), node(Op.EMBEDDING_GRAD, n.param().shape(), n.param(), n.input(0), dy));
+            };
             case DROPOUT -> () -> accumulate(n.input(0), () -> node(Op.DROPOUT, n.shape(), n.arg(), dy)); // the same mask
             case BATCHNORM -> () -> {
                 BatchNormSpec b = (BatchNormSpec) n.arg();
@@ -232,7 +235,7 @@ public final class BackwardPass {
             case LOOP -> () -> loop(n, loopOutGrads.get(n), paramGrads);
             // the backward pass's own ops are never differentiated again (no second derivatives)
             case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                    MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
+                    MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
         };
     }
 

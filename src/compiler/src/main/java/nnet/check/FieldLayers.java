@@ -12,19 +12,49 @@ import nnet.ir.Shape;
 
 /**
  * The layers of the field's published models beyond dense, conv2d and lstm (LANGUAGE.md §3):
- * {@code dropout} and {@code batchnorm}, which compute differently while training, with Keras'
- * arguments, defaults and weight names.
+ * {@code dropout} and {@code batchnorm}, which compute differently while training, and {@code embedding},
+ * which reads token ids; with Keras' arguments, defaults and weight names.
  */
 final class FieldLayers {
     static final Args.Signature DROPOUT = new Args.Signature("dropout", List.of("x", "rate"), 2, List.of());
+    static final Args.Signature EMBEDDING = new Args.Signature("embedding", List.of("tokens", "vocab", "dim"), 3, List.of("init"));
     static final Args.Signature BATCHNORM = new Args.Signature("batchnorm", List.of("x"), 1, List.of("center", "scale", "momentum", "epsilon"));
     /** Keras' defaults: {@code BatchNormalization(momentum=0.99, epsilon=0.001)}. */
     static final double MOMENTUM = 0.99, EPSILON = 0.001;
 
     private final NetworkChecker c;
+    private final WeightArgs weightArgs;
 
     FieldLayers(NetworkChecker c) {
         this.c = c;
+        this.weightArgs = new WeightArgs(c);
+    }
+
+    /**
+     * {@code embedding(tokens, vocab, dim)}: {@code tokens[...]} an integer input, each value a row of the
+     * weights {@code embeddings [vocab, dim]} (Keras' name and layout; init Keras' uniform(-0.05, 0.05));
+     * the result {@code [..., dim]}.
+     */
+    Node embedding(Ast.Call call, String name) {
+        Args a = Args.bind(call, EMBEDDING, c);
+        if (a == null) return null;
+        Node tokens = c.tensor(a.get("tokens"), "the tokens of embedding");
+        Integer vocab = c.positiveInt(a.get("vocab"), "vocab"), dim = c.positiveInt(a.get("dim"), "dim");
+        Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Uniform(-0.05, 0.05);
+        if (tokens == null || vocab == null || dim == null || init == null) return null;
+        if (!tokens.integers()) {
+            c.error(DiagCode.INPUT_TYPE, a.get("tokens").span(), "embedding reads token ids, an integer input such as 'input tokens[100] int'; "
+                    + NetworkChecker.describe(a.get("tokens")) + tokens.shape() + " holds floats");
+            return null;
+        }
+        int[] dims = java.util.Arrays.copyOf(tokens.shape().dims(), tokens.shape().rank() + 1);
+        dims[dims.length - 1] = dim;
+        String desc = "embedding(" + NetworkChecker.describe(a.get("tokens")) + ", " + vocab + ", " + dim + ")";
+        if (!c.sizeOk(call.span(), Sizes.product(vocab, dim), desc + ": its embeddings " + vocab + " x " + dim)
+                || !c.sizeOk(call.span(), Sizes.product(tokens.shape().size(), dim), desc + ": its output")) return null;
+        Param p = new Param(c.layerName(call), "embeddings", new Shape(vocab, dim), null, init, null, null);
+        c.param(p);
+        return c.node(Op.EMBEDDING, new Shape(dims), List.of(tokens), p, name, call.span());
     }
 
     /** {@code dropout(x, rate)}: rate in [0, 1), the fraction of values zeroed while training. */

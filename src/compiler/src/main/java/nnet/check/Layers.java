@@ -35,9 +35,9 @@ final class Layers {
     }
 
     static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate",
-            "dropout", "batchnorm");
+            "dropout", "batchnorm", "embedding");
     /** Calls that hold weights and so take a layer name (§6). */
-    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm", "batchnorm");
+    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm", "batchnorm", "embedding");
     /** The losses the language names (the {@link LossFunction} table's rows that have a name). */
     static final List<String> LOSSES = java.util.Arrays.stream(LossFunction.values()).map(f -> f.name).filter(java.util.Objects::nonNull).toList();
 
@@ -72,6 +72,7 @@ final class Layers {
             case "concat" -> concat(call, name);
             case "dropout" -> field.dropout(call, name);
             case "batchnorm" -> field.batchnorm(call, name);
+            case "embedding" -> field.embedding(call, name);
             default -> throw new IllegalStateException("no rule for " + f);
         };
     }

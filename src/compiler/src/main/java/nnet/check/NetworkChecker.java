@@ -161,7 +161,11 @@ final class NetworkChecker implements Reporter {
             define(in.name(), null);
             return;
         }
-        define(in.name(), new Value.Tensor(node(Op.INPUT, shape, List.of(), null, in.name().name(), in.name().span())));
+        Op.InputType type = null;
+        if (in.type() != null && in.type().name().equals("int")) type = Op.InputType.INT;
+        else if (in.type() != null)
+            error(DiagCode.INPUT_TYPE, in.type().span(), "unknown input type '" + in.type().name() + "': an input holds floats, or whole numbers with 'int' (token ids for an embedding)");
+        define(in.name(), new Value.Tensor(node(Op.INPUT, shape, List.of(), type, in.name().name(), in.name().span())));
     }
 
     /** const, assignment; shared by networks and blocks. */
@@ -428,6 +432,10 @@ final class NetworkChecker implements Reporter {
     // ---- helpers for layers
 
     Node node(Op op, Shape shape, List<Node> in, Object arg, String name, Span span) {
+        if (op != Op.EMBEDDING)
+            for (Node i : in)
+                if (i.integers()) error(DiagCode.INPUT_TYPE, span, "'" + i.name() + "' holds token ids ('input " + i.name() + i.shape() + " int'): only embedding("
+                        + i.name() + ", vocab, dim) reads them");
         totalFloats = Sizes.plus(totalFloats, Sizes.elements(shape.dims()));
         return g.add(op, shape, in, arg, name, span);
     }

@@ -42,6 +42,8 @@ public enum DiagCode {
     GATE_TARGETS("gate.targets"),
     OUTPUT_MISSING("output.missing"),
     INPUT_MISSING("input.missing"),
+    INPUT_TYPE("input.type"),                  // an unknown input type; token ids where floats are read, or floats where token ids are
+
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output

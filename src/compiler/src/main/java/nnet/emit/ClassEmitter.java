@@ -106,6 +106,7 @@ public final class ClassEmitter {
         Program.Training t = p.training();
         if (t != null) {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
+            for (Param param : embeddings()) field(RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
             if (t.trainForward() != p.forward()) {
                 sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
                 sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
@@ -208,6 +209,14 @@ public final class ClassEmitter {
             });
         }
         for (Node in : g.inputs()) steps.add(m -> registerName(m, "input", in.name()));
+        for (Node n : g.nodes())
+            if (n.op() == nnet.ir.Op.EMBEDDING)
+                steps.add(m -> { // its token ids are checked as they come in
+                    m.g.loadThis();
+                    m.g.push(n.input(0).name());
+                    m.g.push(n.param().shape().dim(0));
+                    m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void tokens(String, int)"));
+                });
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
@@ -247,6 +256,14 @@ public final class ClassEmitter {
                 boolean rows = keptAsRows(param);
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(rows ? "float[][] rowsGradient(String)" : "float[] flatGradient(String)"));
                 m.g.putField(self, gradFieldOf(param), rows ? ROWS : FLOATS);
+            });
+        for (Param param : embeddings())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.push(param.name());
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("boolean[] touchedRows(String)"));
+                m.g.putField(self, RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
             });
         for (Program.LossTerm term : t.losses())
             steps.add(m -> {
@@ -314,6 +331,11 @@ public final class ClassEmitter {
             m.g.push(0f);
         }
         m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void batchStatistics(float[], float[], int, float, String, String, float)"));
+    }
+
+    /** The trainable embeddings: their gradient rows are touched sparsely, and flagged for the optimizer. */
+    private List<Param> embeddings() {
+        return p.graph().nodes().stream().filter(n -> n.op() == nnet.ir.Op.EMBEDDING && n.param().trains()).map(Node::param).distinct().toList();
     }
 
     private void loadBuffer(MethodBuilder m, Buffer b) {

@@ -275,7 +275,7 @@ final class TileEmitter {
         else if (k instanceof Kernel.Conv c) new ConvTiles(m, self).conv(c);
         else if (k instanceof Kernel.Pool p) new ConvTiles(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new ConvTiles(m, self).poolGrad(p);
-        else if (TrainingModeKernels.handles(k)) TrainingModeKernels.tile(m, self, k);
+        else if (RuntimeKernels.handles(k)) RuntimeKernels.tile(m, self, k);
         else throw new IllegalStateException("no batched form: " + k.label());
         m.end(self);
         return name;

@@ -139,6 +139,23 @@ public final class Interpreter {
                 yield new double[1];
             }
             case LOOP_OUT -> loopOut((LoopSpec.Out) n.arg(), loops.get(n.input(0)), size);
+            case EMBEDDING -> {
+                double[] table = param(n.param());
+                int dim = n.param().shape().dim(1), vocab = n.param().shape().dim(0);
+                double[] out = new double[size];
+                for (int t = 0; t < a.length; t++) System.arraycopy(table, token(a[t], vocab, t) * dim, out, t * dim, dim);
+                yield out;
+            }
+            case EMBEDDING_GRAD -> {
+                Param p = (Param) n.arg();
+                int dim = p.shape().dim(1), vocab = p.shape().dim(0);
+                double[] out = new double[size];
+                for (int t = 0; t < a.length; t++) {
+                    int row = token(a[t], vocab, t);
+                    for (int j = 0; j < dim; j++) out[row * dim + j] += b[t * dim + j];
+                }
+                yield out;
+            }
             case DROPOUT -> {
                 Op.DropoutSpec d = (Op.DropoutSpec) n.arg();
                 if (!mode.training()) yield a.clone();
@@ -201,6 +218,12 @@ public final class Interpreter {
                 yield out;
             }
         };
+    }
+
+    /** A token id: a whole number below the vocabulary's size. */
+    private static int token(double v, int vocab, int position) {
+        if (v != Math.rint(v) || v < 0 || v >= vocab) throw new IllegalArgumentException("position " + position + " holds " + v + ", not a token id from 0 to " + (vocab - 1));
+        return (int) v;
     }
 
     /** What a batch-coupled op needs of the whole batch: only a train step's run over a batch has it. */

@@ -34,7 +34,15 @@ public final class IrVerifier {
         Shape s = n.shape();
         Shape in = n.inputs().isEmpty() ? null : n.input(0).shape();
         return switch (n.op()) {
-            case INPUT -> null;
+            case INPUT -> rule(n.arg() == null || n.arg() == Op.InputType.INT, "input type " + n.arg());
+            case EMBEDDING -> {
+                Param p = n.param();
+                int[] want = java.util.Arrays.copyOf(in.dims(), in.rank() + 1);
+                want[in.rank()] = p.shape().rank() == 2 ? p.shape().dim(1) : -1;
+                yield first(registered(params, p), rule(n.input(0).integers(), "reads " + n.input(0).label() + ", not token ids"),
+                        rule(s.equals(new Shape(want)), "embeddings " + p.shape() + " on " + in + " give " + s));
+            }
+            case EMBEDDING_GRAD -> rule(s.equals(((Param) n.arg()).shape()) && n.input(0).integers(), "embeddings gradient");
             case CONST -> rule(n.arg() instanceof Float && s.isScalar(), "const must be a scalar Float");
             case LINEAR -> {
                 Param p = n.param();

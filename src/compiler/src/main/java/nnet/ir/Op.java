@@ -11,7 +11,7 @@ import nnet.runtime.LossFunction;
  * are what passes match on, instead of listing ops one by one.
  */
 public enum Op {
-    /** A network input; arg: none (the node's name is the input's). */
+    /** A network input; arg: null (floats), or {@link InputType#INT} (the node's name is the input's). */
     INPUT(0),
     /** A scalar constant broadcast over its consumer; arg: {@code Float}. */
     CONST(0),
@@ -51,6 +51,8 @@ public enum Op {
      * otherwise with the moving statistics, an affine map per channel.
      */
     BATCHNORM(1),
+    /** {@code tokens[...] -> [..., dim]}: at each position the row of the embeddings {@code [vocab, dim]} its token id names; arg: the embeddings {@link Param}. */
+    EMBEDDING(1),
 
     // ---- ops of the backward pass (nnet.autodiff), each the adjoint of a forward op
 
@@ -91,6 +93,8 @@ public enum Op {
      * arg: {@link BatchNormSpec.ParamGrad}.
      */
     BATCHNORM_PARAM_GRAD(2),
+    /** {@code (tokens, dy) -> [vocab, dim]}: each position's dy added into the row of its token, only rows used get any; arg: the embeddings {@link Param}. */
+    EMBEDDING_GRAD(2),
     /** {@code (y, target) -> [1]}: the loss of one sample; arg: its {@link LossFunction}. */
     LOSS(2),
     /** {@code (y, target) -> dL/dy}; arg: its {@link LossFunction}. */
@@ -101,6 +105,16 @@ public enum Op {
         @Override
         public String toString() {
             return fn.name + (fn.takesSlope ? "(" + alpha + ")" : "");
+        }
+    }
+
+    /** What an input holds when not floats: {@code input tokens[100] int}, whole numbers (token ids), read only by an embedding. */
+    public enum InputType {
+        INT;
+
+        @Override
+        public String toString() {
+            return "int";
         }
     }
 

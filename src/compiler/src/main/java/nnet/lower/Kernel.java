@@ -163,4 +163,13 @@ public sealed interface Kernel {
             return role == NormRole.MOMENTS ? stats : gradStats;
         }
     }
+
+    /** An embedding: at each position the row of {@code embeddings} its token id names ({@code nnet.runtime.Embedding}). */
+    record Lookup(Span span, String label, Buffer out, Buffer tokens, Param embeddings) implements Kernel {}
+
+    /**
+     * An embedding's gradient: each position's {@code dy} added into the gradient row of its token, and
+     * the row marked touched: the optimizer steps those rows only (LANGUAGE.md §10, Embeddings).
+     */
+    record LookupGrad(Span span, String label, Param embeddings, Buffer tokens, Buffer dy) implements Kernel {}
 }

@@ -37,7 +37,7 @@ public final class Lowering {
     /** Fused element expressions are at most this many ops deep. */
     static final int MAX_FUSED_DEPTH = 16;
     /** Ops that add a weight gradient into gradient storage themselves, instead of producing a value. */
-    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD, Op.BATCHNORM_PARAM_GRAD);
+    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD, Op.BATCHNORM_PARAM_GRAD, Op.EMBEDDING_GRAD);
 
     private final Graph g;
     private final int[] consumers;
@@ -354,6 +354,8 @@ public final class Lowering {
                 yield new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
                         poolGeometry(n.arg(), s, n.input(max ? 1 : 0).shape()));
             }
+            case EMBEDDING -> new Kernel.Lookup(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.param());
+            case EMBEDDING_GRAD -> new Kernel.LookupGrad(n.span(), label(n), (Param) n.arg(), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)));
             case DROPOUT -> training ? new Kernel.Dropout(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), (Op.DropoutSpec) n.arg())
                     : new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), 0, new Expr.Load(bufferOf.get(n.input(0)), 0))));
             case BATCHNORM -> {

@@ -103,7 +103,7 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     public Object visitInputStmt(NnetParser.InputStmtContext c) {
         Ast.Ident name = ident(c.name);
         List<Ast.Expr> dims = exprs(c.dims);
-        return name == null || dims == null ? null : new Ast.InputStmt(span(c), name, dims);
+        return name == null || dims == null ? null : new Ast.InputStmt(span(c), name, dims, c.type == null ? null : ident(c.type));
     }
 
     @Override

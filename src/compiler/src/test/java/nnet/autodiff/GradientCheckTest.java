@@ -72,7 +72,8 @@ public class GradientCheckTest {
         Map<String, double[]> in = new HashMap<>();
         for (Node n : r.graph().inputs()) {
             double[] d = new double[n.shape().size()];
-            for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
+            if (n.integers()) d = nnet.EmittedGradientTest.toDouble(TestNetworks.randomInput(r.graph(), n, rnd));
+            else for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
             in.put(n.name(), d);
         }
         return in;

@@ -122,13 +122,8 @@ final class BatchSplit {
                 losses[w] = parts.get(w).accumulate(inputs, targets, n * w / used, n * (w + 1) / used, key);
             }
             case SUM -> {
-                for (int k = shareStart[w]; k < shareStart[w + 1]; k++) {
-                    float[] g = mine.get(segmentParam[k]).grads[segmentIndex[k]];
-                    for (int r = 1; r < used; r++) {
-                        float[] o = parts.get(r).trainable().get(segmentParam[k]).grads[segmentIndex[k]];
-                        for (int e = 0; e < g.length; e++) g[e] += o[e];
-                    }
-                }
+                for (int k = shareStart[w]; k < shareStart[w + 1]; k++)
+                    for (int r = 1; r < used; r++) mine.get(segmentParam[k]).addGrads(parts.get(r).trainable().get(segmentParam[k]), segmentIndex[k]);
             }
             case OPTIMIZER -> {
                 for (int k = shareStart[w]; k < shareStart[w + 1]; k++) optimizer.update(mine.get(segmentParam[k]), segmentIndex[k]);

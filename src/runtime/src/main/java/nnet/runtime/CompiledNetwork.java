@@ -20,6 +20,8 @@ public abstract class CompiledNetwork implements Network {
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>();
+    /** Integer inputs by name, with the rows of the smallest vocabulary that reads them. */
+    private final Map<String, Integer> tokenInputs = new LinkedHashMap<>();
     private final Map<String, ParamStorage> params = new LinkedHashMap<>();
     /** Masks, fixed values and the connections of sparse kernels (compact indices), loaded from the class's structure resource; saved with the weights. */
     private final Map<String, StoredTensor> structure;
@@ -114,6 +116,11 @@ public abstract class CompiledNetwork implements Network {
     protected final void input(String nodeName) {
         inputs.add(nodeName);
         inputBuffers = append(inputBuffers, nodes.get(nodeName));
+    }
+
+    /** An integer input that an embedding of {@code vocabulary} rows reads: its values are checked to be token ids. */
+    protected final void tokens(String inputName, int vocabulary) {
+        tokenInputs.merge(inputName, vocabulary, Math::min);
     }
 
     protected final void output(String nodeName) {
@@ -300,7 +307,7 @@ public abstract class CompiledNetwork implements Network {
 
     /** Checks samples [first, first + count) of a batch and loads them into the input buffers' tile rows. */
     final void loadTile(float[][][] batch, int first, int count) {
-        for (int s = 0; s < count; s++) checkInputs(batch[first + s]);
+        for (int s = 0; s < count; s++) checkInputs(batch[first + s], first + s);
         for (int k = 0; k < inputBuffers.length; k++) Tiles.load(batch, k, first, count, tiles.rows(inputBuffers[k]));
     }
 
@@ -309,6 +316,11 @@ public abstract class CompiledNetwork implements Network {
     /** Gradient storage for a param kept as rows. */
     protected final float[][] rowsGradient(String paramName) {
         return training.gradientOf(params.get(paramName));
+    }
+
+    /** An embedding's flags of the gradient rows a batch touched: its gradient and optimizer step visit those rows only. */
+    protected final boolean[] touchedRows(String paramName) {
+        return params.get(paramName).touchedRows();
     }
 
     /** Gradient storage for a param kept in one array (sparse values, flat). */
@@ -484,12 +496,30 @@ public abstract class CompiledNetwork implements Network {
     }
 
     final void checkInputs(float[][] in) {
+        checkInputs(in, -1);
+    }
+
+    /** The same for sample {@code sample} of a batch (named in a message), or one sample alone (-1). */
+    final void checkInputs(float[][] in, int sample) {
         if (in.length != inputBuffers.length)
             throw new IllegalArgumentException(name + " takes " + inputBuffers.length + " input(s) " + inputs + ", got " + in.length);
-        for (int k = 0; k < in.length; k++)
+        for (int k = 0; k < in.length; k++) {
+            String input = inputs.get(k);
             if (in[k].length != inputBuffers[k].length)
-                throw new IllegalArgumentException("input " + inputs.get(k) + Arrays.toString(shapes.get(inputs.get(k))) + " takes "
+                throw new IllegalArgumentException("input " + input + Arrays.toString(shapes.get(input)) + " takes "
                         + inputBuffers[k].length + " values, got " + in[k].length);
+            Integer vocabulary = tokenInputs.get(input);
+            for (int i = 0; vocabulary != null && i < in[k].length; i++) {
+                String problem = Embedding.notAToken(in[k][i], vocabulary);
+                if (problem != null)
+                    throw new IllegalArgumentException("input " + input + (sample >= 0 ? " of sample " + sample + " of the batch" : "") + ", position " + i + ": " + problem);
+            }
+        }
+    }
+
+    @Override
+    public Map<String, Integer> tokenInputs() {
+        return Map.copyOf(tokenInputs);
     }
 
     /**

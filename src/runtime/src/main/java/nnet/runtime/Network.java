@@ -18,6 +18,13 @@ public interface Network {
     /** Every readable node name (inputs, statement names, block-prefixed names like {@code r1.h}), in source order. */
     List<String> nodeNames();
 
+    /**
+     * The inputs of token ids ({@code input tokens[100] int}) with the size of the vocabulary of the
+     * embedding that reads each (the smallest, when several do): their values must be whole numbers
+     * from 0 to that size - 1.
+     */
+    Map<String, Integer> tokenInputs();
+
     /** The static shape of a named node. */
     int[] shape(String node);
 

@@ -87,7 +87,7 @@ public final class OnnxExport {
         for (Node n : g.nodes()) if (n.name() != null) w.claim(n.name());
         for (String name : shown) if (!name.equals(g.named().get(name).name()) && g.named().get(name).op() != Op.INPUT) w.claim(name); // an alias (h2 = h) is an Identity
         for (Node n : g.nodes()) values.put(n, translate(n));
-        for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batchedFloat(in.name(), in.shape().dims()));
+        for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batched(in.name(), in.shape().dims(), in.integers())); // token ids as int64, as Gather takes them
         for (String name : shown) {
             Node n = g.named().get(name);
             // an ONNX value has one name: an input shown as an output is copied to <name>_output
@@ -136,8 +136,9 @@ public final class OnnxExport {
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
             case DROPOUT -> w.node("Identity", target(n), new String[] {in(n, 0)}); // predicting: the identity
             case BATCHNORM -> batchnorm(n, (BatchNormSpec) n.arg());
+            case EMBEDDING -> w.node("Gather", target(n), new String[] {param(n.param()), in(n, 0)}, integer("axis", 0)); // [N, ...] ids -> [N, ..., dim]
             case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
-                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD ->
+                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
                     throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
     }

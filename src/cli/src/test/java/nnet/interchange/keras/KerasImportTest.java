@@ -37,7 +37,7 @@ class KerasImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dense.keras", "lstm.keras", "gated_cnn.keras", "merge.keras", "legacy_lstm.h5", "batchnorm.keras"})
+    @ValueSource(strings = {"dense.keras", "lstm.keras", "gated_cnn.keras", "merge.keras", "legacy_lstm.h5", "batchnorm.keras", "embedding.keras"})
     void importedNetworkPredictsWhatKerasComputes(String model) throws IOException {
         String base = model.substring(0, model.indexOf('.'));
         Path net = tmp.resolve(base + ".nnet"), weights = tmp.resolve(base + ".safetensors");

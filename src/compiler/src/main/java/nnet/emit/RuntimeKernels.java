@@ -9,19 +9,22 @@ import nnet.lower.Kernel;
 import nnet.runtime.BatchNorm;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.Dropout;
+import nnet.runtime.Embedding;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The kernels of the ops that train differently, dropout and batchnorm: each a call of a static
- * method of the runtime ({@link Dropout}, {@link BatchNorm}) with the kernel's buffers (one sample's
- * arrays, or the tile rows and the count of real lanes), params and constants, as the loss kernel
- * calls its {@code LossFunction} row. Their loops are plain Java, which the JIT compiles like the
- * generated ones; a batchnorm's batch statistics are buffers the runtime fills between stages.
+ * Kernels computed by a static method of the runtime ({@link Dropout}, {@link BatchNorm},
+ * {@link Embedding}) called with the kernel's buffers (one sample's arrays, or the tile rows and the
+ * count of real lanes), params and constants, as the loss kernel calls its {@code LossFunction} row:
+ * dropout and batchnorm, which train differently, and an embedding's lookup and sparse gradient. Their
+ * loops are plain Java, which the JIT compiles like the generated ones; a batchnorm's batch statistics
+ * are buffers the runtime fills between stages.
  */
-final class TrainingModeKernels {
-    private static final Type DROPOUT = Type.getType(Dropout.class), BATCHNORM = Type.getType(BatchNorm.class), BASE = Type.getType(CompiledNetwork.class);
+final class RuntimeKernels {
+    private static final Type DROPOUT = Type.getType(Dropout.class), BATCHNORM = Type.getType(BatchNorm.class), EMBEDDING = Type.getType(Embedding.class),
+            BASE = Type.getType(CompiledNetwork.class), FLAGS = Type.getType(boolean[].class);
 
     private final MethodBuilder m;
     private final Type self;
@@ -30,27 +33,52 @@ final class TrainingModeKernels {
     /** The method's parameters as pushed: its descriptor is built from them. */
     private final List<Type> types = new ArrayList<>();
 
-    private TrainingModeKernels(MethodBuilder m, Type self, boolean tile) {
+    private RuntimeKernels(MethodBuilder m, Type self, boolean tile) {
         this.m = m;
         this.self = self;
         this.tile = tile;
     }
 
     static boolean handles(Kernel k) {
-        return k instanceof Kernel.Dropout || k instanceof Kernel.Norm;
+        return k instanceof Kernel.Dropout || k instanceof Kernel.Norm || k instanceof Kernel.Lookup || k instanceof Kernel.LookupGrad;
     }
 
     /** One sample's form, in a method without arguments. */
     static void perSample(MethodBuilder m, Type self, Kernel k) {
-        new TrainingModeKernels(m, self, false).emit(k);
+        new RuntimeKernels(m, self, false).emit(k);
     }
 
     /** The tile form, in a method whose argument 0 is the count of real lanes. */
     static void tile(MethodBuilder m, Type self, Kernel k) {
-        new TrainingModeKernels(m, self, true).emit(k);
+        new RuntimeKernels(m, self, true).emit(k);
+    }
+
+    /** The field of the flags of an embedding's rows that a batch touched. */
+    static String touchedField(Param embeddings) {
+        return ClassEmitter.gradFieldOf(embeddings) + "$touched";
     }
 
     private void emit(Kernel k) {
+        if (k instanceof Kernel.Lookup l) {
+            values(l.tokens());
+            values(l.out());
+            rows(ClassEmitter.fieldOf(l.embeddings()));
+            constant(l.embeddings().shape().dim(1));
+            call(EMBEDDING, "lookup");
+            return;
+        }
+        if (k instanceof Kernel.LookupGrad l) {
+            values(l.tokens());
+            values(l.dy());
+            rows(ClassEmitter.gradFieldOf(l.embeddings()));
+            m.g.loadThis();
+            m.g.getField(self, touchedField(l.embeddings()), FLAGS);
+            push(FLAGS);
+            constant(l.embeddings().shape().dim(1));
+            countIfTile();
+            call(EMBEDDING, "gradient");
+            return;
+        }
         if (k instanceof Kernel.Dropout d) {
             values(d.in());
             values(d.out());
@@ -145,6 +173,13 @@ final class TrainingModeKernels {
         m.g.loadThis();
         m.g.getField(self, b.field(), ClassEmitter.FLOATS);
         push(ClassEmitter.FLOATS);
+    }
+
+    /** A param's (or its gradient's) rows. */
+    private void rows(String field) {
+        m.g.loadThis();
+        m.g.getField(self, field, ClassEmitter.ROWS);
+        push(ClassEmitter.ROWS);
     }
 
     /** A flat param's values, or null for an absent one (no scale, no center). */
