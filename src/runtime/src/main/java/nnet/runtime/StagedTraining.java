@@ -87,7 +87,7 @@ final class StagedTraining {
         unitCount = tiled ? (batch + lanes - 1) / lanes : batch;
         while (units.size() < unitCount) units.add(net.replica().trainingState());
         used = Math.min(Math.min(jobs.length, unitCount), main.workers(batch));
-        if (used > 1 && workers == null) workers = new Workers("nnet-stages-" + net.name(), jobs);
+        if (used > 1 && workers == null) workers = new Workers("nnet-train-" + net.name() + "-stages", jobs);
         java.util.Arrays.fill(losses, 0);
         for (stage = 0; stage < stages; stage++) {
             if (used == 1) runShare(0);
