@@ -12,24 +12,15 @@ the batch (<case>.k.x, <case>.k.t), the loss and the training-mode outputs befor
 BatchNormReferenceTest holds nnet's generated train step to them. Needs Debian's python3-torch:
 /usr/bin/python3 src/compiler/src/test/resources/torch/batchnorm_reference.py
 """
-import json, os, struct
+import os, sys
 import numpy as np
 import torch
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, '..', '..', '..', '..', '..', '..', 'bench', 'peer'))
+from expected_outputs import write_safetensors  # noqa: E402 (the repository's one safetensors writer)
+
 STEPS = 4
-
-
-def write_safetensors(path, tensors):
-    header, data, offset = {}, b'', 0
-    for name, array in tensors.items():
-        raw = np.ascontiguousarray(array, dtype='<f4').tobytes()
-        header[name] = {'dtype': 'F32', 'shape': list(array.shape), 'data_offsets': [offset, offset + len(raw)]}
-        data += raw
-        offset += len(raw)
-    text = json.dumps(header).encode()
-    text += b' ' * (-len(text) % 8)
-    with open(path, 'wb') as f:
-        f.write(struct.pack('<Q', len(text)) + text + data)
 
 
 def run(name, layer, norm, in_shape, batch, rng, out):
@@ -79,4 +70,4 @@ if __name__ == '__main__':
     out = {}
     run('dense', torch.nn.Linear(5, 4), torch.nn.BatchNorm1d(4, momentum=0.1, eps=1e-5), (5,), 3, rng, out)
     run('conv', torch.nn.Conv2d(2, 3, 3), torch.nn.BatchNorm2d(3, momentum=0.25, eps=1e-3), (2, 5, 5), 40, rng, out)
-    write_safetensors(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'batchnorm_reference.safetensors'), out)
+    write_safetensors(os.path.join(HERE, 'batchnorm_reference.safetensors'), out)
