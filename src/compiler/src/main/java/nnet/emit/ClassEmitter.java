@@ -120,7 +120,7 @@ public final class ClassEmitter {
                     stages.add("stage" + k);
                     sequence("stage" + k, Opcodes.ACC_PRIVATE, kernelMethods(kernels, t.stages().get(k).kernels()));
                 }
-                dispatch(cw, self, "trainStage", stages, false);
+                StagedSteps.dispatch(cw, self, "trainStage", stages, false);
             } else {
                 sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
                 sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
@@ -289,7 +289,7 @@ public final class ClassEmitter {
             });
         }
         if (t.staged())
-            for (Program.Stage stage : t.stages()) if (stage.sums() != null) steps.add(m -> batchStatistics(m, stage.sums()));
+            for (Program.Stage stage : t.stages()) if (stage.sums() != null) steps.add(m -> StagedSteps.batchStatistics(m, self, stage.sums()));
         t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
             m.g.loadThis();
             m.g.push(input);
@@ -307,30 +307,6 @@ public final class ClassEmitter {
             m.g.push(settings.epochs());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void trainDefaults(String, String, int, int)"));
         });
-    }
-
-    /**
-     * Registers the partial sums a stage ends with: where they are, where the runtime writes what it makes
-     * of them over the batch, and for a batchnorm's moments its moving statistics and settings.
-     */
-    private void batchStatistics(MethodBuilder m, Kernel.Norm sums) {
-        nnet.ir.BatchNormSpec b = sums.spec();
-        boolean moments = sums.role() == Kernel.NormRole.MOMENTS;
-        m.g.loadThis();
-        loadBuffer(m, sums.out());
-        loadBuffer(m, sums.result());
-        m.g.push(b.positions());
-        m.g.push(b.epsilon());
-        if (moments) {
-            m.g.push(b.movingMean().name());
-            m.g.push(b.movingVariance().name());
-            m.g.push(b.momentum());
-        } else {
-            m.g.push((String) null);
-            m.g.push((String) null);
-            m.g.push(0f);
-        }
-        m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void batchStatistics(float[], float[], int, float, String, String, float)"));
     }
 
     /** The trainable embeddings: their gradient rows are touched sparsely, and flagged for the optimizer. */
@@ -458,28 +434,6 @@ public final class ClassEmitter {
             m.g.push(values[i]);
             m.g.arrayStore(Type.INT_TYPE);
         }
-    }
-
-    /**
-     * {@code protected void name(int stage[, int count])}: calls {@code targets[stage]} (with the count of
-     * a tile's real lanes when {@code withCount}): the stages of a train step, which the runtime runs in turn.
-     */
-    static void dispatch(org.objectweb.asm.ClassVisitor cv, Type self, String name, List<String> targets, boolean withCount) {
-        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void " + name + (withCount ? "(int, int)" : "(int)"), 0);
-        int stage = m.argument("stage", Type.INT_TYPE);
-        int count = withCount ? m.argument("count", Type.INT_TYPE) : -1;
-        for (int k = 0; k < targets.size(); k++) {
-            org.objectweb.asm.Label next = new org.objectweb.asm.Label();
-            m.g.loadLocal(stage);
-            m.g.push(k);
-            m.g.ifICmp(org.objectweb.asm.commons.GeneratorAdapter.NE, next);
-            m.g.loadThis();
-            if (withCount) m.g.loadLocal(count);
-            m.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + targets.get(k) + (withCount ? "(int)" : "()")));
-            m.g.returnValue();
-            m.g.mark(next);
-        }
-        m.end(self);
     }
 
     /** {@code name()} calls the kernels in order, split into methods when there are very many (the 64 KB limit). */

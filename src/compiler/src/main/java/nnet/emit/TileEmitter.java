@@ -191,14 +191,15 @@ final class TileEmitter {
         List<String> forward = stepMethods(tiling.forward(), methodOf, false);
         sequence("forwardTile", forward, Opcodes.ACC_PROTECTED);
         if (p.training() == null) return;
-        if (p.training().staged()) { // stage k: the steps of stage k; the backward stages' per-sample runs fill past lanes with 0
+        if (p.training().staged()) { // stage k: the steps of stage k; per-sample runs of the backward pass (the losses) fill past lanes with 0
+            java.util.Set<Kernel> backward = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            backward.addAll(p.training().backward());
             List<String> stages = new ArrayList<>();
             for (int k = 0; k < tiling.stages().size(); k++) {
-                boolean backward = !p.training().stages().get(k).kernels().stream().allMatch(p.training().trainForward()::contains);
-                sequence("tileStage" + k, stepMethods(tiling.stages().get(k), methodOf, backward), Opcodes.ACC_PRIVATE);
+                sequence("tileStage" + k, stepMethods(tiling.stages().get(k), methodOf, run -> run.kernels().stream().anyMatch(backward::contains)), Opcodes.ACC_PRIVATE);
                 stages.add("tileStage" + k);
             }
-            ClassEmitter.dispatch(cv, self, "trainTileStage", stages, true);
+            StagedSteps.dispatch(cv, self, "trainTileStage", stages, true);
             return;
         }
         List<String> all = new ArrayList<>(tiling.trainForward() == tiling.forward() ? forward : stepMethods(tiling.trainForward(), methodOf, false));
@@ -210,9 +211,15 @@ final class TileEmitter {
     private final Map<Kernel, String> batchedMethodOf = new java.util.IdentityHashMap<>();
 
     private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, boolean backward) {
+        return stepMethods(steps, methodOf, run -> backward);
+    }
+
+    /** The steps' methods; {@code backward} says which per-sample runs belong to the backward pass (their past lanes get 0). */
+    private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, java.util.function.Predicate<Tiling.PerSample> backward) {
         List<String> names = new ArrayList<>();
         for (Tiling.Step s : steps)
-            names.add(s instanceof Tiling.Batched b ? batchedMethodOf.computeIfAbsent(b.kernel(), this::batched) : perSample((Tiling.PerSample) s, methodOf, backward));
+            names.add(s instanceof Tiling.Batched b ? batchedMethodOf.computeIfAbsent(b.kernel(), this::batched)
+                    : perSample((Tiling.PerSample) s, methodOf, backward.test((Tiling.PerSample) s)));
         return names;
     }
 

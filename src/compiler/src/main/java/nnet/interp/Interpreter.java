@@ -14,7 +14,6 @@ import nnet.ir.Param;
 import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
 import nnet.ir.BatchNormSpec;
-import nnet.runtime.Dropout;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Tensor;
 
@@ -139,57 +138,21 @@ public final class Interpreter {
                 yield new double[1];
             }
             case LOOP_OUT -> loopOut((LoopSpec.Out) n.arg(), loops.get(n.input(0)), size);
-            case EMBEDDING -> {
-                double[] table = param(n.param());
-                int dim = n.param().shape().dim(1), vocab = n.param().shape().dim(0);
-                double[] out = new double[size];
-                for (int t = 0; t < a.length; t++) System.arraycopy(table, token(a[t], vocab, t) * dim, out, t * dim, dim);
-                yield out;
-            }
-            case EMBEDDING_GRAD -> {
-                Param p = (Param) n.arg();
-                int dim = p.shape().dim(1), vocab = p.shape().dim(0);
-                double[] out = new double[size];
-                for (int t = 0; t < a.length; t++) {
-                    int row = token(a[t], vocab, t);
-                    for (int j = 0; j < dim; j++) out[row * dim + j] += b[t * dim + j];
-                }
-                yield out;
-            }
-            case DROPOUT -> {
-                Op.DropoutSpec d = (Op.DropoutSpec) n.arg();
-                if (!mode.training()) yield a.clone();
-                double scale = 1 / (1 - (double) d.rate());
-                yield map(size, k -> Dropout.keeps(mode.dropoutKey(), d.salt(), mode.sample(), k, d.rate()) ? a[k] * scale : 0);
-            }
+            case EMBEDDING -> FieldLayerOps.embedding(a, param(n.param()), n.param().shape().dim(0), n.param().shape().dim(1));
+            case EMBEDDING_GRAD -> FieldLayerOps.embeddingGrad(a, b, ((Param) n.arg()).shape().dim(0), ((Param) n.arg()).shape().dim(1));
+            case DROPOUT -> FieldLayerOps.dropout((Op.DropoutSpec) n.arg(), a, mode.training(), mode.dropoutKey(), mode.sample());
             case BATCHNORM -> {
                 BatchNormSpec bn = (BatchNormSpec) n.arg();
                 double[][] stats = mode.training() ? batchOnly(mode, bn) : BatchStatistics.moving(bn, param(bn.movingMean()), param(bn.movingVariance()));
-                double[] gamma = bn.gamma() == null ? null : param(bn.gamma()), beta = bn.beta() == null ? null : param(bn.beta());
-                yield map(size, k -> {
-                    int c = bn.channelOf(k);
-                    return (a[k] - stats[0][c]) * stats[1][c] * (gamma == null ? 1 : gamma[c]) + (beta == null ? 0 : beta[c]);
-                });
+                yield FieldLayerOps.batchnorm(bn, a, stats, optional(bn.gamma()), optional(bn.beta()));
             }
             case BATCHNORM_GRAD -> {
                 BatchNormSpec bn = (BatchNormSpec) n.arg();
-                double[][] stats = batchOnly(mode, bn), means = batchOnly(mode, n);
-                double[] gamma = bn.gamma() == null ? null : param(bn.gamma());
-                yield map(size, k -> {
-                    int c = bn.channelOf(k);
-                    double xhat = (a[k] - stats[0][c]) * stats[1][c];
-                    return (gamma == null ? 1 : gamma[c]) * stats[1][c] * (b[k] - means[0][c] - xhat * means[1][c]);
-                });
+                yield FieldLayerOps.batchnormGrad(bn, a, b, batchOnly(mode, bn), batchOnly(mode, n), optional(bn.gamma()));
             }
             case BATCHNORM_PARAM_GRAD -> {
                 BatchNormSpec.ParamGrad pg = (BatchNormSpec.ParamGrad) n.arg();
-                double[][] stats = batchOnly(mode, pg.spec());
-                double[] out = new double[size];
-                for (int k = 0; k < a.length; k++) {
-                    int c = pg.spec().channelOf(k);
-                    out[c] += pg.gamma() ? b[k] * (a[k] - stats[0][c]) * stats[1][c] : b[k];
-                }
-                yield out;
+                yield FieldLayerOps.batchnormParamGrad(pg, a, b, batchOnly(mode, pg.spec()));
             }
             case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), size);
             case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), b);
@@ -220,10 +183,9 @@ public final class Interpreter {
         };
     }
 
-    /** A token id: a whole number below the vocabulary's size. */
-    private static int token(double v, int vocab, int position) {
-        if (v != Math.rint(v) || v < 0 || v >= vocab) throw new IllegalArgumentException("position " + position + " holds " + v + ", not a token id from 0 to " + (vocab - 1));
-        return (int) v;
+    /** A param's values, or null for one the layer does not have (a batchnorm without scale or center). */
+    private double[] optional(Param p) {
+        return p == null ? null : param(p);
     }
 
     /** What a batch-coupled op needs of the whole batch: only a train step's run over a batch has it. */

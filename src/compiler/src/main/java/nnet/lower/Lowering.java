@@ -66,8 +66,8 @@ public final class Lowering {
     private boolean training;
     /** The kernels each node was lowered to (before element loops merge): a train step's forward pass reuses them. */
     private final Map<Node, List<Kernel>> kernelsOf = new HashMap<>();
-    /** Each batchnorm's buffers of batch statistics and partial sums. */
-    private final Map<nnet.ir.BatchNormSpec, NormBuffers> normBuffers = new HashMap<>();
+    /** The kernels of each batchnorm and their buffers. */
+    private final NormLowering norms = new NormLowering(this);
 
     private Lowering(Graph g) {
         this(g, new ArrayList<>(), new HashSet<>(), "");
@@ -114,7 +114,7 @@ public final class Lowering {
         List<Kernel> trainFw = l.trainForward(forward.nodes(), fw);
         List<Kernel> bw = l.lowerNodes(backward);
         List<Kernel> ibw = l.lowerNodes(inputBackward);
-        List<Program.Stage> stages = stages(trainFw, bw);
+        List<Program.Stage> stages = NormLowering.stages(trainFw, bw);
         // the losses alone, after the predicting forward pass: held-out rows of a network that trains differently
         List<Kernel> predictLoss = null;
         if (trainFw != fw) {
@@ -143,26 +143,6 @@ public final class Lowering {
             else kernels.addAll(kernelsOf.getOrDefault(n, List.of()));
         }
         return mergeMaps(kernels);
-    }
-
-    /**
-     * The train step cut into stages after each kernel whose partial sums the runtime combines over the
-     * batch ({@link Kernel.Norm#endsStage}); null when no sample depends on another.
-     */
-    private static List<Program.Stage> stages(List<Kernel> trainForward, List<Kernel> backward) {
-        List<Program.Stage> out = new ArrayList<>();
-        List<Kernel> run = new ArrayList<>();
-        for (List<Kernel> part : List.of(trainForward, backward))
-            for (Kernel k : part) {
-                run.add(k);
-                if (k instanceof Kernel.Norm n && n.endsStage()) {
-                    out.add(new Program.Stage(List.copyOf(run), n));
-                    run.clear();
-                }
-            }
-        if (out.isEmpty()) return null;
-        out.add(new Program.Stage(List.copyOf(run), null));
-        return out;
     }
 
     /** Backward nodes (id at least {@code from}) that {@code roots} read, directly or not, and the roots. */
@@ -359,18 +339,17 @@ public final class Lowering {
             case DROPOUT -> training ? new Kernel.Dropout(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), (Op.DropoutSpec) n.arg())
                     : new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), 0, new Expr.Load(bufferOf.get(n.input(0)), 0))));
             case BATCHNORM -> {
-                nnet.ir.BatchNormSpec b = (nnet.ir.BatchNormSpec) n.arg();
                 Buffer x = bufferOf.get(n.input(0));
-                if (!training) yield norm(n, Kernel.NormRole.PREDICT, x, null, buffer(n));
-                kernels.add(norm(n, Kernel.NormRole.MOMENTS, x, null, normBuffers(n).moments()));
-                yield norm(n, Kernel.NormRole.NORMALIZE, x, null, buffer(n));
+                if (!training) yield norms.kernel(n, Kernel.NormRole.PREDICT, x, null, buffer(n));
+                kernels.add(norms.kernel(n, Kernel.NormRole.MOMENTS, x, null, norms.buffers(n).moments()));
+                yield norms.kernel(n, Kernel.NormRole.NORMALIZE, x, null, buffer(n));
             }
             case BATCHNORM_GRAD -> {
                 Buffer x = bufferOf.get(n.input(0)), dy = bufferOf.get(n.input(1));
-                kernels.add(norm(n, Kernel.NormRole.GRAD_SUMS, x, dy, normBuffers(n).gradSums()));
-                yield norm(n, Kernel.NormRole.GRAD, x, dy, buffer(n));
+                kernels.add(norms.kernel(n, Kernel.NormRole.GRAD_SUMS, x, dy, norms.buffers(n).gradSums()));
+                yield norms.kernel(n, Kernel.NormRole.GRAD, x, dy, buffer(n));
             }
-            case BATCHNORM_PARAM_GRAD -> norm(n, ((nnet.ir.BatchNormSpec.ParamGrad) n.arg()).gamma() ? Kernel.NormRole.GAMMA_GRAD : Kernel.NormRole.BETA_GRAD,
+            case BATCHNORM_PARAM_GRAD -> norms.kernel(n, ((nnet.ir.BatchNormSpec.ParamGrad) n.arg()).gamma() ? Kernel.NormRole.GAMMA_GRAD : Kernel.NormRole.BETA_GRAD,
                     bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), null);
             case LSTM -> throw new IllegalStateException("an lstm is lowered as a loop: expand it first (Compiler.stages): " + n);
             case LOOP -> {
@@ -388,26 +367,6 @@ public final class Lowering {
                 yield null;
             }
         };
-    }
-
-    /** A batchnorm's buffers of the batch's statistics (written by the runtime between stages) and of the partial sums it combines. */
-    private record NormBuffers(Buffer stats, Buffer moments, Buffer gradStats, Buffer gradSums) {}
-
-    private NormBuffers normBuffers(Node n) {
-        nnet.ir.BatchNormSpec b = n.arg() instanceof nnet.ir.BatchNormSpec spec ? spec : ((nnet.ir.BatchNormSpec.ParamGrad) n.arg()).spec();
-        return normBuffers.computeIfAbsent(b, k -> {
-            int size = 2 * k.channels();
-            return new NormBuffers(newBuffer(n, size, "$stats"), newBuffer(n, size, "$moments"), newBuffer(n, size, "$gradStats"), newBuffer(n, size, "$gradSums"));
-        });
-    }
-
-    /** A part of a batchnorm: {@code n} is the batchnorm, its gradient, or a param gradient of it. */
-    private Kernel.Norm norm(Node n, Kernel.NormRole role, Buffer x, Buffer dy, Buffer out) {
-        NormBuffers nb = normBuffers(n);
-        nnet.ir.BatchNormSpec b = n.arg() instanceof nnet.ir.BatchNormSpec spec ? spec : ((nnet.ir.BatchNormSpec.ParamGrad) n.arg()).spec();
-        boolean gradStats = role == Kernel.NormRole.GRAD_SUMS || role == Kernel.NormRole.GRAD;
-        return new Kernel.Norm(n.span(), label(n) + "_" + role.name().toLowerCase(), role, b, x, dy, out, role == Kernel.NormRole.PREDICT ? null : nb.stats(),
-                gradStats ? nb.gradStats() : null);
     }
 
     /** The backward loop extending a forward loop, or null. */
@@ -486,7 +445,7 @@ public final class Lowering {
         return name.replace('.', '$');
     }
 
-    private static String label(Node n) {
+    static String label(Node n) {
         return (n.name() != null ? fieldBase(n.name()) : "t" + n.id()) + "_" + n.op().lower();
     }
 

@@ -478,22 +478,7 @@ public abstract class CompiledNetwork implements Network {
         for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
     }
 
-    final void runTrainForward() {
-        trainForward();
-    }
 
-    final void runPredictLoss() {
-        predictLoss();
-    }
-
-    final boolean runsDifferentlyWhileTraining() {
-        return trainsDifferently();
-    }
-
-    final void runStage(int stage, int count) {
-        if (count < 0) trainStage(stage);
-        else trainTileStage(stage, count);
-    }
 
     final void checkInputs(float[][] in) {
         checkInputs(in, -1);
@@ -509,11 +494,7 @@ public abstract class CompiledNetwork implements Network {
                 throw new IllegalArgumentException("input " + input + Arrays.toString(shapes.get(input)) + " takes "
                         + inputBuffers[k].length + " values, got " + in[k].length);
             Integer vocabulary = tokenInputs.get(input);
-            for (int i = 0; vocabulary != null && i < in[k].length; i++) {
-                String problem = Embedding.notAToken(in[k][i], vocabulary);
-                if (problem != null)
-                    throw new IllegalArgumentException("input " + input + (sample >= 0 ? " of sample " + sample + " of the batch" : "") + ", position " + i + ": " + problem);
-            }
+            if (vocabulary != null) Embedding.checkTokens(input + (sample >= 0 ? " of sample " + sample + " of the batch" : ""), in[k], vocabulary);
         }
     }
 

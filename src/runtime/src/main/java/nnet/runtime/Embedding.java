@@ -45,6 +45,14 @@ public final class Embedding {
             }
     }
 
+    /** Checks that every value of input {@code what} is a token id: an error naming the position otherwise. */
+    static void checkTokens(String what, float[] values, int vocabulary) {
+        for (int i = 0; i < values.length; i++) {
+            String problem = notAToken(values[i], vocabulary);
+            if (problem != null) throw new IllegalArgumentException("input " + what + ", position " + i + ": " + problem);
+        }
+    }
+
     /** The message for a value that is not a token id of a vocabulary of {@code vocabulary} rows, or null for one that is. */
     public static String notAToken(float v, int vocabulary) {
         if (v == Math.rint(v) && v >= 0 && v < vocabulary) return null;

@@ -122,7 +122,8 @@ final class StagedTraining {
                     t.load(inputs[first], targets[first]);
                 }
             }
-            n.runStage(stage, count);
+            if (tiled) n.trainTileStage(stage, count);
+            else n.trainStage(stage);
             if (stage == stages - 1) losses[w] += tiled ? t.tileLoss(count) : t.sampleLoss();
         }
     }

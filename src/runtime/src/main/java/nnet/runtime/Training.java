@@ -140,7 +140,7 @@ final class Training {
         for (int s = from; s < to; s++) {
             net.firstSample = s;
             load(inputs[s], targets[s]);
-            net.runTrainForward();
+            net.trainForward();
             net.runBackward();
             sum += lossValue[0];
         }
@@ -266,7 +266,7 @@ final class Training {
      * its predicting forward pass and its losses sample by sample; the others compute it as a train step does.
      */
     float predictingLoss(float[][][] inputs, float[][] targets) {
-        if (!net.runsDifferentlyWhileTraining()) return computeGradients(inputs, targets);
+        if (!net.trainsDifferently()) return computeGradients(inputs, targets);
         requireLoss();
         if (inputs.length != targets.length)
             throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
@@ -274,7 +274,7 @@ final class Training {
         for (int s = 0; s < inputs.length; s++) {
             load(inputs[s], targets[s]);
             net.run();
-            net.runPredictLoss();
+            net.predictLoss();
             sum += lossValue[0];
         }
         return (float) (sum / inputs.length);
@@ -309,7 +309,7 @@ final class Training {
         net.dropoutKey = Dropout.key(seed, step);
         net.firstSample = 0;
         load(inputs, t);
-        net.runTrainForward();
+        net.trainForward();
         net.runBackward();
         net.runInputBackward();
         for (ParamStorage p : trainable) p.finishGrads(1);
