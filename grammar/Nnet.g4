@@ -12,7 +12,7 @@ decl
 
 stmt
     : 'const' name=ID '=' value=expr ';'?                                     # ConstStmt
-    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
+    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' type=ID? (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
     | targets+=ID (',' targets+=ID)* '=' value=expr ';'?                      # AssignStmt
     | 'output' names+=ID (',' names+=ID)* ';'?                                # OutputStmt
     | 'loss' (target=ID ':')? kind=ID ('*' weight=expr)? ';'?                 # LossStmt

@@ -40,8 +40,9 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         double sum = withLoss ? 0 : Double.NaN;
         for (int from = 0; withLoss && from < data.rows(); from += CHUNK) {
             int to = Math.min(data.rows(), from + CHUNK);
-            // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
-            sum += (double) net.computeGradients(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
+            // the generated code computes the loss exactly as training does (softmax and sigmoid fused), as predicting runs
+            // (dropout off, batchnorm's moving statistics); weights do not change
+            sum += (double) net.loss(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
         }
         List<Network.Loss> losses = net.losses();
         int[] at = new int[losses.size()], right = new int[losses.size()];

@@ -34,9 +34,10 @@ final class Layers {
         return List.copyOf(names);
     }
 
-    static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate");
+    static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate",
+            "dropout", "batchnorm", "embedding");
     /** Calls that hold weights and so take a layer name (§6). */
-    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm");
+    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm", "batchnorm", "embedding");
     /** The losses the language names (the {@link LossFunction} table's rows that have a name). */
     static final List<String> LOSSES = java.util.Arrays.stream(LossFunction.values()).map(f -> f.name).filter(java.util.Objects::nonNull).toList();
 
@@ -51,10 +52,12 @@ final class Layers {
 
     private final NetworkChecker c;
     private final WeightArgs weightArgs;
+    private final FieldLayers field;
 
     Layers(NetworkChecker c) {
         this.c = c;
         this.weightArgs = new WeightArgs(c);
+        this.field = new FieldLayers(c);
     }
 
     Node call(Ast.Call call, String name) {
@@ -68,6 +71,9 @@ final class Layers {
             case "flatten" -> flatten(call, name);
             case "reshape" -> reshape(call, name);
             case "concat" -> concat(call, name);
+            case "dropout" -> field.dropout(call, name);
+            case "batchnorm" -> field.batchnorm(call, name);
+            case "embedding" -> field.embedding(call, name);
             default -> throw new IllegalStateException("no rule for " + f);
         };
     }

@@ -13,6 +13,7 @@ import nnet.diag.Diagnostic;
 import nnet.diag.Span;
 import nnet.ir.Graph;
 import nnet.ir.ImageLayout;
+import nnet.ir.InputSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -164,7 +165,11 @@ final class NetworkChecker implements Reporter {
             define(in.name(), null);
             return;
         }
-        Node node = node(Op.INPUT, shape, List.of(), layout(in, shape), in.name().name(), in.name().span());
+        Op.InputType type = null;
+        if (in.type() != null && in.type().name().equals("int")) type = Op.InputType.INT;
+        else if (in.type() != null)
+            error(DiagCode.INPUT_TYPE, in.type().span(), "unknown input type '" + in.type().name() + "': an input holds floats, or whole numbers with 'int' (token ids for an embedding)");
+        Node node = node(Op.INPUT, shape, List.of(), InputSpec.of(type, layout(in, shape)), in.name().name(), in.name().span());
         if (in.names() != null) naming.name(node, nameSources.input(in.names(), shape.size(), "input " + in.name().name() + shape));
         define(in.name(), new Value.Tensor(node));
     }
@@ -445,6 +450,10 @@ final class NetworkChecker implements Reporter {
     // ---- helpers for layers
 
     Node node(Op op, Shape shape, List<Node> in, Object arg, String name, Span span) {
+        if (op != Op.EMBEDDING)
+            for (Node i : in)
+                if (i.integers()) error(DiagCode.INPUT_TYPE, span, "'" + i.name() + "' holds token ids ('input " + i.name() + i.shape() + " int'): only embedding("
+                        + i.name() + ", vocab, dim) reads them");
         totalFloats = Sizes.plus(totalFloats, Sizes.elements(shape.dims()));
         Node n = g.add(op, shape, in, arg, name, span);
         naming.inherit(n);

@@ -51,6 +51,7 @@ public enum DiagCode {
     OUTPUT_MISSING("output.missing"),
     INPUT_MISSING("input.missing"),
     INPUT_UNUSED("input.unused"),              // warning: an input no output depends on
+    INPUT_TYPE("input.type"),                  // an unknown input type; token ids where floats are read, or floats where token ids are
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output
