@@ -41,7 +41,7 @@ final class Args {
                 List<String> all = new ArrayList<>(sig.named());
                 all.addAll(sig.positional());
                 r.error(DiagCode.ARG_UNKNOWN, arg.name().span(), sig.callee() + " has no argument '" + name + "'"
-                        + Suggest.didYouMean(name, all) + " (it takes " + String.join(", ", all) + ")");
+                        + Suggest.didYouMean(name, all) + " (it takes " + String.join(", ", all) + ")", Suggest.fix(arg.name().span(), name, all));
             } else if (a.bound.containsKey(name)) {
                 r.error(DiagCode.ARG_DUPLICATE, arg.name().span(), "'" + name + "' is given twice to " + sig.callee());
             } else a.bound.put(name, arg);

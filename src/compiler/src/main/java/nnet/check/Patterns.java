@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Function;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
+import nnet.diag.Fix;
 import nnet.ir.Connectivity;
 import nnet.runtime.Csv;
 import nnet.runtime.DataFormatException;
@@ -23,6 +24,8 @@ final class Patterns {
     private final Literals literals;
     private final Function<Ast.Expr, Double> number;
     private final Path baseDir;
+    /** The unit count of the layer whose pattern {@link #eval} reads, as written; null outside it. */
+    private Ast.Expr units;
 
     Patterns(Reporter r, Literals literals, Function<Ast.Expr, Double> number, Path baseDir) {
         this.r = r;
@@ -36,11 +39,19 @@ final class Patterns {
      * @param axes  what rows and columns are, e.g. {@code inputs x units}
      */
     Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes) {
+        return eval(e, n, m, layer, axes, null);
+    }
+
+    /** @param units the layer's count of units (or filters) as written, which a mask file's width can correct; null where none can */
+    Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes, Ast.Expr units) {
+        this.units = units;
         try {
             return pattern(e, n, m, layer, axes);
         } catch (Connectivity.TooManyConnections tooMany) {
             r.error(DiagCode.SHAPE_SIZE, e.span(), layer + " has " + tooMany.connections + " connections; one tensor holds at most " + Connectivity.MAX_CONNECTIONS);
             return null;
+        } finally {
+            this.units = null;
         }
     }
 
@@ -87,7 +98,8 @@ final class Patterns {
                     if (problem == null) return Connectivity.random(n, m, a.get(0), seed);
                 }
                 default -> {
-                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected());
+                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected(),
+                            Suggest.fix(c.callee().span(), f, NAMES));
                     return null;
                 }
             }
@@ -166,7 +178,8 @@ final class Patterns {
         }
         if (values == null) return null;
         if (values.length != n || values[0].length != m) {
-            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")");
+            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")",
+                    t.value() instanceof Ast.Str file ? unitsFix(file, values, n) : Literals.transposeFix(t.value(), values, n, m, "mask"));
             return null;
         }
         boolean[][] present = new boolean[n][m];
@@ -180,6 +193,13 @@ final class Patterns {
                 present[i][j] = v == 1;
             }
         return Connectivity.fromRows(present);
+    }
+
+    /** A mask file with the layer's inputs as rows but other columns: the unit count written as a number is what is wrong. */
+    private List<Fix> unitsFix(Ast.Str file, float[][] values, int n) {
+        if (values.length != n || !(units instanceof Ast.Num written) || !written.integral()) return List.of();
+        String width = Integer.toString(values[0].length);
+        return List.of(new Fix("Set the count to " + width + ", the columns of " + file.value(), written.span(), width));
     }
 
     private float[][] readCsv(Ast.Str file) {

@@ -1,12 +1,25 @@
 package nnet.check;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import nnet.diag.Fix;
+import nnet.diag.Span;
 
-/** "did you mean 'dense'?" — the closest known word within a small edit distance. */
+/** "did you mean 'dense'?" — the closest known word within a small edit distance, and the fix that writes it. */
 final class Suggest {
     private Suggest() {}
 
     static String didYouMean(String word, Collection<String> known) {
+        return closest(word, known).map(b -> "; did you mean '" + b + "'?").orElse("");
+    }
+
+    /** The change of the misspelt {@code word} at {@code span} into the closest known word; none when no word is close. */
+    static List<Fix> fix(Span span, String word, Collection<String> known) {
+        return closest(word, known).map(b -> List.of(new Fix("Change to '" + b + "'", span, b))).orElse(List.of());
+    }
+
+    private static Optional<String> closest(String word, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String k : known) {
@@ -16,7 +29,7 @@ final class Suggest {
                 bestDistance = d;
             }
         }
-        return best != null && bestDistance <= Math.max(1, (word.length() + 1) / 3) ? "; did you mean '" + best + "'?" : "";
+        return best != null && bestDistance <= Math.max(1, (word.length() + 1) / 3) ? Optional.of(best) : Optional.empty();
     }
 
     private static int distance(String a, String b) {

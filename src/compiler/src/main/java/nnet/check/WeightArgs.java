@@ -30,7 +30,8 @@ final class WeightArgs {
         float[][] v = c.literals.matrix(t.value(), DiagCode.WEIGHTS_SIZE, "weights");
         if (v == null) return null;
         if (v.length != n || v[0].length != m) {
-            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)");
+            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)",
+                    Literals.transposeFix(t.value(), v, n, m, "weights"));
             return null;
         }
         float[] flat = new float[n * m];
