@@ -29,7 +29,7 @@ final class CodeActions {
     static List<Either<Command, CodeAction>> at(DocumentIndex index, Range range) {
         List<Either<Command, CodeAction>> out = new ArrayList<>();
         for (Diagnostic d : index.diagnostics) {
-            if (!overlaps(index.lines.range(d.span()), range)) continue;
+            if (!Ranges.overlap(index.lines.range(d.span()), range)) continue;
             org.eclipse.lsp4j.Diagnostic published = ProtocolDiagnostics.of(index, d);
             for (Fix f : d.fixes())
                 out.add(Either.forRight(quickFix(f.title(), published, edit(index, new TextEdit(index.lines.range(f.span()), f.replacement())), d.fixes().size() == 1)));
@@ -80,14 +80,5 @@ final class CodeActions {
 
     private static WorkspaceEdit edit(DocumentIndex index, TextEdit e) {
         return new WorkspaceEdit(Map.of(index.uri, List.of(e)));
-    }
-
-    /** Whether two ranges share a place; an empty request range (the cursor) touching a diagnostic counts. */
-    static boolean overlaps(Range a, Range b) {
-        return b == null || (compare(a.getStart(), b.getEnd()) <= 0 && compare(b.getStart(), a.getEnd()) <= 0);
-    }
-
-    private static int compare(org.eclipse.lsp4j.Position a, org.eclipse.lsp4j.Position b) {
-        return a.getLine() != b.getLine() ? Integer.compare(a.getLine(), b.getLine()) : Integer.compare(a.getCharacter(), b.getCharacter());
     }
 }

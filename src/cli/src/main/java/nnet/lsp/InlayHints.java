@@ -1,7 +1,6 @@
 package nnet.lsp;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -43,8 +42,8 @@ final class InlayHints {
                 else if (s instanceof Ast.ReturnStmt r) calls(index, r.value(), arguments, hints);
             }
         }
-        return hints.stream().filter(h -> within(h.getPosition(), range))
-                .sorted(Comparator.comparingInt((InlayHint h) -> h.getPosition().getLine()).thenComparingInt(h -> h.getPosition().getCharacter())).toList();
+        return hints.stream().filter(h -> Ranges.contains(range, h.getPosition()))
+                .sorted((a, b) -> Ranges.compare(a.getPosition(), b.getPosition())).toList();
     }
 
     /** {@code : [4]} after the statement, then the connections and the frozen entries of its layers. */
@@ -141,14 +140,5 @@ final class InlayHints {
         if (kind != null) h.setKind(kind);
         h.setPaddingLeft(true);
         return h;
-    }
-
-    private static boolean within(Position p, Range r) {
-        if (r == null) return true;
-        return compare(p, r.getStart()) >= 0 && compare(p, r.getEnd()) <= 0;
-    }
-
-    private static int compare(Position a, Position b) {
-        return a.getLine() != b.getLine() ? Integer.compare(a.getLine(), b.getLine()) : Integer.compare(a.getCharacter(), b.getCharacter());
     }
 }

@@ -39,7 +39,7 @@ final class MaskToFile {
         List<CodeAction> out = new ArrayList<>();
         if (directory(index.uri) == null) return out;
         for (Literal l : literals(index.ast))
-            if (CodeActions.overlaps(index.lines.range(l.tagged().span()), range)) {
+            if (Ranges.overlap(index.lines.range(l.tagged().span()), range)) {
                 int rows = l.rows().items().size(), cols = ((Ast.ListExpr) l.rows().items().get(0)).items().size();
                 Position at = index.lines.range(l.rows().span()).getStart();
                 CodeAction a = new CodeAction("Move this " + rows + " x " + cols + " mask to " + fileName(index.uri, l.owner()));

@@ -10,9 +10,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.lang.reflect.Field;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import nnet.CliRunner;
+import nnet.TestNetworks;
 import nnet.format.Formatter;
 import org.eclipse.lsp4j.Diagnostic;
 import org.eclipse.lsp4j.DocumentFormattingParams;
@@ -21,6 +27,7 @@ import org.eclipse.lsp4j.InlayHint;
 import org.eclipse.lsp4j.InlayHintParams;
 import org.eclipse.lsp4j.Position;
 import org.eclipse.lsp4j.Range;
+import org.eclipse.lsp4j.SemanticTokenTypes;
 import org.eclipse.lsp4j.SemanticTokensParams;
 import org.eclipse.lsp4j.SignatureHelp;
 import org.eclipse.lsp4j.SignatureHelpParams;
@@ -110,6 +117,16 @@ class EditorFeaturesTest {
                 "fixed enumMember readonly,defaultLibrary", "bias property", "fixed enumMember readonly,defaultLibrary",
                 "y node declaration", "dense layer defaultLibrary", "h node readonly", "connect property", "band pattern defaultLibrary",
                 "full pattern defaultLibrary", "y node"), tokens);
+    }
+
+    @Test
+    void theVsCodeExtensionDeclaresTheServersOwnTokenTypes() throws Exception {
+        JsonObject pkg = JsonParser.parseString(Files.readString(TestNetworks.root().resolve("editors/vscode/package.json"))).getAsJsonObject();
+        Set<String> declared = new HashSet<>();
+        pkg.getAsJsonObject("contributes").getAsJsonArray("semanticTokenTypes").forEach(t -> declared.add(t.getAsJsonObject().get("id").getAsString()));
+        Set<String> standard = new HashSet<>();
+        for (Field f : SemanticTokenTypes.class.getFields()) standard.add((String) f.get(null));
+        for (String type : SemanticTokens.TYPES) assertTrue(standard.contains(type) ^ declared.contains(type), type + ": standard, or declared by the extension (once)");
     }
 
     @Test

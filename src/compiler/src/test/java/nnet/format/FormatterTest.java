@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /** The canonical layout: what it does to each form, and over every .nnet of the repository that it keeps the tree and is idempotent. */
-class FormatterTest {
+public class FormatterTest {
     /** Every .nnet file in the repository (examples, corpus, diagnostics cases, fuzz inputs, benchmarks, editor tests). */
     static List<Path> everySource() throws IOException {
         try (Stream<Path> s = Files.walk(TestNetworks.root())) {
@@ -236,7 +236,7 @@ class FormatterTest {
     }
 
     /** A tree as text without its places: what the formatter must not change. */
-    static String tree(Object node) {
+    public static String tree(Object node) {
         if (node instanceof List<?> l) return l.stream().map(FormatterTest::tree).collect(Collectors.joining(", ", "[", "]"));
         if (node == null || !node.getClass().isRecord()) return String.valueOf(node);
         StringBuilder sb = new StringBuilder(node.getClass().getSimpleName()).append('(');
