@@ -30,13 +30,21 @@ async function waitFor(what, page, test, timeout = 60_000) {
   }
 }
 
+/** Opens a file of the workspace through Quick Open, as a user would; its tab then shows its name. */
 async function open(page, name) {
-  await page.keyboard.press('Control+P');
-  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 30_000 });
-  await page.keyboard.type(name);
-  await page.waitForTimeout(1000);
-  await page.keyboard.press('Enter');
-  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30_000 });
+  try {
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 60_000 });
+    await page.keyboard.type(name);
+    // the file search answers once the workspace is indexed: wait for the file in the list
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 120_000 });
+    await page.keyboard.press('Enter');
+    await page.locator('.tab.active', { hasText: name }).waitFor({ timeout: 60_000 });
+    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 60_000 });
+  } catch (e) {
+    await page.screenshot({ path: `${outDir}/open-failed.png` });
+    throw e;
+  }
 }
 
 // a fresh profile for each run
@@ -121,8 +129,14 @@ try {
   console.log("e2e: quick fix applied: rellu -> relu, and the error is gone");
 
   // formatting, as nnetc fmt does it
-  await page.keyboard.press('Shift+Alt+F');
+  await page.keyboard.press('F1'); // the command palette (Format Document's key differs between systems)
+  await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: 60_000 });
+  await page.keyboard.type('Format Document');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Format Document' }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
   await waitFor('the formatted line', page, (lines) => lines.some((l) => l.startsWith('h = dense(x, 4, relu)')));
+  const notices = (await page.locator('.notifications-toasts').allInnerTexts()).join('\n');
+  if (notices.includes('failed')) throw new Error(`the editor reports a failed request:\n${notices}`);
   await page.screenshot({ path: `${outDir}/quick-fix-and-format.png` });
   console.log(`e2e: formatted (screenshot ${outDir}/quick-fix-and-format.png)`);
   console.log('e2e: ok');

@@ -64,7 +64,7 @@ public final class NnetLanguageServer implements LanguageServer, LanguageClientA
         caps.setExecuteCommandProvider(new ExecuteCommandOptions(NnetWorkspaceService.COMMANDS));
         caps.setRenameProvider(new RenameOptions(true));
         caps.setDocumentFormattingProvider(true);
-        caps.setSemanticTokensProvider(new SemanticTokensWithRegistrationOptions(SemanticTokens.legend(), false, true));
+        caps.setSemanticTokensProvider(new SemanticTokensWithRegistrationOptions(SemanticTokens.legend(), true, false));
         caps.setSignatureHelpProvider(new SignatureHelpOptions(SIGNATURE_TRIGGERS));
         return CompletableFuture.completedFuture(new InitializeResult(caps, new ServerInfo("nnetc lsp", "0.1.0")));
     }

@@ -20,15 +20,19 @@ import com.google.gson.JsonParser;
 import nnet.CliRunner;
 import nnet.TestNetworks;
 import nnet.format.Formatter;
+import org.eclipse.lsp4j.ClientCapabilities;
+import org.eclipse.lsp4j.CodeActionKind;
 import org.eclipse.lsp4j.Diagnostic;
 import org.eclipse.lsp4j.DocumentFormattingParams;
 import org.eclipse.lsp4j.FormattingOptions;
 import org.eclipse.lsp4j.InlayHint;
 import org.eclipse.lsp4j.InlayHintParams;
+import org.eclipse.lsp4j.InitializeParams;
 import org.eclipse.lsp4j.Position;
 import org.eclipse.lsp4j.Range;
 import org.eclipse.lsp4j.SemanticTokenTypes;
 import org.eclipse.lsp4j.SemanticTokensParams;
+import org.eclipse.lsp4j.ServerCapabilities;
 import org.eclipse.lsp4j.SignatureHelp;
 import org.eclipse.lsp4j.SignatureHelpParams;
 import org.eclipse.lsp4j.TextEdit;
@@ -117,6 +121,25 @@ class EditorFeaturesTest {
                 "fixed enumMember readonly,defaultLibrary", "bias property", "fixed enumMember readonly,defaultLibrary",
                 "y node declaration", "dense layer defaultLibrary", "h node readonly", "connect property", "band pattern defaultLibrary",
                 "full pattern defaultLibrary", "y node"), tokens);
+    }
+
+    @Test
+    void theServerAnnouncesEachFeatureAsClientsAskForIt() {
+        try (LspConnection fresh = new LspConnection()) {
+            InitializeParams p = new InitializeParams();
+            p.setCapabilities(new ClientCapabilities());
+            ServerCapabilities caps = fresh.server.initialize(p).join().getCapabilities();
+            assertTrue(caps.getInlayHintProvider().getLeft());
+            assertEquals(List.of(CodeActionKind.QuickFix, CodeActionKind.RefactorExtract), caps.getCodeActionProvider().getRight().getCodeActionKinds());
+            assertEquals(List.of(MaskToFile.COMMAND), caps.getExecuteCommandProvider().getCommands());
+            assertTrue(caps.getRenameProvider().getRight().getPrepareProvider());
+            assertTrue(caps.getDocumentFormattingProvider().getLeft());
+            // clients ask for the whole file's tokens (VS Code asks for a range when the server offers one)
+            assertTrue(caps.getSemanticTokensProvider().getFull().getLeft());
+            assertTrue(!Boolean.TRUE.equals(caps.getSemanticTokensProvider().getRange().getLeft()));
+            assertEquals(SemanticTokens.TYPES, caps.getSemanticTokensProvider().getLegend().getTokenTypes());
+            assertEquals(List.of("(", ","), caps.getSignatureHelpProvider().getTriggerCharacters());
+        }
     }
 
     @Test
