@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -23,14 +27,25 @@ import org.junit.jupiter.api.TestFactory;
 
 /** The canonical layout: what it does to each form, and over every .nnet of the repository that it keeps the tree and is idempotent. */
 public class FormatterTest {
-    /** Every .nnet file in the repository (examples, corpus, diagnostics cases, fuzz inputs, benchmarks, editor tests). */
+    /** Every .nnet file in the repository (examples, corpus, diagnostics cases, fuzz inputs, benchmarks, editor tests); build output and hidden directories skipped. */
     static List<Path> everySource() throws IOException {
-        try (Stream<Path> s = Files.walk(TestNetworks.root())) {
-            return s.filter(p -> p.toString().endsWith(".nnet") && Files.isRegularFile(p))
-                    .filter(p -> TestNetworks.root().relativize(p).toString().split("[/\\\\]").length > 0)
-                    .filter(p -> !TestNetworks.root().relativize(p).toString().matches("(.*[/\\\\])?(target|node_modules|\\.[^/\\\\]+)[/\\\\].*"))
-                    .sorted().toList();
-        }
+        List<Path> found = new ArrayList<>();
+        Files.walkFileTree(TestNetworks.root(), new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                String name = d.getFileName() == null ? "" : d.getFileName().toString();
+                boolean skip = !d.equals(TestNetworks.root()) && (name.startsWith(".") || name.equals("target") || name.equals("node_modules"));
+                return skip ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                if (f.toString().endsWith(".nnet") && a.isRegularFile()) found.add(f);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        found.sort(null);
+        return found;
     }
 
     @TestFactory
