@@ -101,6 +101,10 @@ class EditorFeaturesTest {
                 "16:35 : [10]");
         assertEquals(expected, hints);
         assertEquals(List.of("11:68 : [64]", "11:68 65,536 of 262,144 conn", "11:68 frozen 32,768"), hints(new Range(at(11, 0), at(11, 80))), "only the range asked for");
+        // a half-typed line (a syntax error) below: the statements above keep their hints
+        lsp.change(URI, 2, HINTS.replace("  output y\n", "  z = dense(y, \n  output y\n"));
+        assertTrue(lsp.awaitDiagnostics(URI, 2).getDiagnostics().stream().anyMatch(d -> d.getCode().getLeft().startsWith("syntax.")));
+        assertEquals(expected.subList(0, 9), hints(new Range(at(0, 0), at(11, 80))));
     }
 
     @Test
