@@ -58,6 +58,7 @@ public enum DiagCode {
     LOSS_WEIGHT("loss.weight"),                // a loss's weight is negative or not finite
     LOSS_SOFTMAX("loss.softmax"),              // warning: cross_entropy on an output that already is a softmax
     LOSS_RANGE("loss.range"),                  // warning: binary_cross_entropy on an output that is not a probability
+    LOSS_MISSING("loss.missing"),              // warning: train settings in a network without a loss
     CONNECT_UNCONNECTED("connect.unconnected"), // warning: units of a sparse layer that no input feeds
     TRAIN_SETTING("train.setting"),
     BLOCK_RETURN("block.return"),
