@@ -14,6 +14,17 @@ public final class Vectors {
     public static final String MODULE = "jdk.incubator.vector";
 
     /**
+     * JVM options the launchers add ({@code ./nnetc}, a jar's relaunch, {@code bench/suite}): C2
+     * compiles generated methods after a tenth of the usual calls. Until C2 compiles a kernel its
+     * Vector API operations run as calls on boxed vectors, 10-45 times slower; a kernel called once a
+     * step (a bias, a head's product, a block's remainder) otherwise needs hundreds of steps to get
+     * there, and a busy machine's compiler queue more. {@code quiet} keeps the JVM from printing the
+     * command.
+     */
+    public static final java.util.List<String> JIT_OPTIONS =
+            java.util.List.of("-XX:CompileCommand=quiet", "-XX:CompileCommand=CompileThresholdScaling,nnet.generated.*::*,0.1");
+
+    /**
      * Read by each generated class once, as it is initialised: the module is in the boot layer and
      * neither {@code -Dnnet.vector=false} nor {@code NNET_VECTOR=false} asks for the plain kernels.
      */
