@@ -55,16 +55,21 @@ final class BenchCommand implements Callable<Integer> {
         Runnable forward = batch == 1 ? () -> net.forward(x[0]) : () -> net.forwardBatch(x, java.util.List.of());
         Runnable train = () -> net.trainStep(x, t);
         double steady = steadyState(g.hasLoss() ? train : forward);
-        System.out.printf("forward_us_per_sample: %.3f%n", microsPerSample(forward));
+        Timing f = microsPerSample(forward);
+        System.out.printf("forward_us_per_sample: %.3f%n", f.wall());
         if (!g.hasLoss()) {
             System.err.println("(no loss statement: nothing to train, so no train_step_us_per_sample)");
             System.out.printf("steady_state_seconds: %.1f%n", steady);
+            System.out.printf("forward_cpu_us_per_sample: %.3f%n", f.cpu());
             return 0;
         }
-        System.out.printf("train_step_us_per_sample: %.3f%n", microsPerSample(train));
+        Timing step = microsPerSample(train);
+        System.out.printf("train_step_us_per_sample: %.3f%n", step.wall());
         // a warm step allocates nothing; bytes here mean the JIT runs some kernel's vectors boxed (slow)
         System.out.printf("train_step_bytes_allocated: %d%n", allocatedBy(train));
         System.out.printf("steady_state_seconds: %.1f%n", steady);
+        System.out.printf("forward_cpu_us_per_sample: %.3f%n", f.cpu());
+        System.out.printf("train_step_cpu_us_per_sample: %.3f%n", step.cpu());
         return 0;
     }
 
@@ -108,17 +113,32 @@ final class BenchCommand implements Callable<Integer> {
         return Sources.instantiate(g, !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
     }
 
-    /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed; microseconds per sample. */
-    private double microsPerSample(Runnable batchOfWork) {
+    /**
+     * Microseconds per sample: elapsed, and the CPU time the process's threads spent (all cores
+     * together; on a machine shared with other work it moves less than the elapsed time).
+     */
+    record Timing(double wall, double cpu) {}
+
+    /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed. */
+    private Timing microsPerSample(Runnable batchOfWork) {
         long budget = (long) (seconds * 1e9);
         for (long start = System.nanoTime(); System.nanoTime() - start < budget; ) batchOfWork.run();
-        long runs = 0, start = System.nanoTime(), elapsed;
+        long runs = 0, cpu = cpuNanos(), start = System.nanoTime(), elapsed;
         do {
             batchOfWork.run();
             runs++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < budget);
-        return elapsed / 1e3 / (runs * batch);
+        cpu = cpuNanos() - cpu;
+        return new Timing(elapsed / 1e3 / (runs * batch), cpu / 1e3 / (runs * batch));
+    }
+
+    /** CPU time of every thread of the process that runs Java code, in nanoseconds. */
+    private static long cpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+        return sum;
     }
 
     private static float[] random(int n, SplittableRandom rnd) {

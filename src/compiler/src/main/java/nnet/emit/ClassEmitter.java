@@ -51,6 +51,8 @@ public final class ClassEmitter {
     private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
     /** The tiled forward pass and train step, when the program has them. */
     private TileEmitter tiles;
+    /** The Vector API class the kernels hand over to. */
+    private VectorKernels vectors;
 
     private ClassEmitter(Program p) {
         this.p = p;
@@ -100,8 +102,8 @@ public final class ClassEmitter {
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
-        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
-        KernelEmitter kernels = new KernelEmitter(cw, self, p.tiling() != null ? vectors : null);
+        vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
+        KernelEmitter kernels = new KernelEmitter(cw, self, vectors);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
@@ -112,12 +114,14 @@ public final class ClassEmitter {
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
             tiles.fields();
-            ConvSamples.fields(cw, p);
             tiles.methods(methodOf);
-            MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
-            tiles.staticInit(clinit);
-            clinit.end(self);
         }
+        // one sample's products and convs run through the vector class too: a sequence too long for tiles runs sample by sample
+        ConvSamples.fields(cw, p);
+        cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, TileEmitter.VECTOR_FLAG, "Z", null, null).visitEnd();
+        MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
+        TileEmitter.staticInit(clinit, self, vectors);
+        clinit.end(self);
         constructor();
         cw.visitEnd();
         Map<String, byte[]> helpers = vectors.isEmpty() ? Map.of() : Map.of(vectors.type().getClassName(), vectors.classFile());
@@ -191,10 +195,8 @@ public final class ClassEmitter {
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
-        if (tiles != null) {
-            steps.addAll(tiles.constructorSteps());
-            steps.addAll(ConvSamples.constructorSteps(self, tiles.vectorType(), p));
-        }
+        if (tiles != null) steps.addAll(tiles.constructorSteps());
+        steps.addAll(ConvSamples.constructorSteps(self, vectors.type(), p));
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {

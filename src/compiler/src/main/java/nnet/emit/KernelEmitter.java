@@ -30,7 +30,7 @@ final class KernelEmitter {
 
     private final ClassVisitor cv;
     private final Type self;
-    /** The Vector API class, when the network has one (its {@code VECTOR} flag exists only with tiles); else null. */
+    /** The Vector API class the network's one-sample products and convs hand over to when {@code VECTOR} is set. */
     private final VectorKernels vectors;
 
     KernelEmitter(ClassVisitor cv, Type self, VectorKernels vectors) {
@@ -58,7 +58,7 @@ final class KernelEmitter {
     String emit(Kernel k, int index) {
         String name = "k" + index + "$" + (k.label().length() > 40 ? k.label().substring(0, 40) : k.label());
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "()", k.span() == null ? 0 : k.span().line());
-        List<VectorKernels.Arg> products = vectors == null ? null : SampleProducts.arguments(k);
+        List<VectorKernels.Arg> products = SampleProducts.arguments(k);
         if (products != null) vectorFirst(m, products, "s" + index + "$" + name.substring(name.indexOf('$') + 1),
                 (vectorName, line) -> vectors.emitSampleProduct(k, vectorName, products, line), k.span());
         if (k instanceof Kernel.Linear l) new ContractionEmitter(self).linear(m, l);
@@ -73,7 +73,7 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
         else if (k instanceof Kernel.Conv c) {
-            if (vectors != null && ConvSamples.vectorized(c)) vectorFirst(m, ConvSamples.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
+            if (ConvSamples.vectorized(c)) vectorFirst(m, ConvSamples.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
                     (vectorName, line) -> vectors.emitSample(c, vectorName, ConvSamples.arguments(c), line), c.span());
             new ConvEmitter(m, self).emit(c);
         }

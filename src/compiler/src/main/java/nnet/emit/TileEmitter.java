@@ -82,7 +82,6 @@ final class TileEmitter {
             field(inputSampleMajorField(param), ClassEmitter.ROWS);
         }
         ConvTiles.fields(cv, tiling);
-        cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, VECTOR_FLAG, "Z", null, null).visitEnd();
     }
 
     private void field(String name, Type type) {
@@ -119,9 +118,9 @@ final class TileEmitter {
 
     /**
      * {@code VECTOR = Vectors.enabled() && <Network>$Vector.fits()}, in the static initialiser (after
-     * {@link #methods}): the vector class is loaded only when its module is there.
+     * every kernel is emitted): the vector class is loaded only when its module is there.
      */
-    void staticInit(MethodBuilder m) {
+    static void staticInit(MethodBuilder m, Type self, VectorKernels vectors) {
         GeneratorAdapter g = m.g;
         Label off = new Label(), done = new Label();
         if (vectors.isEmpty()) g.push(false);
