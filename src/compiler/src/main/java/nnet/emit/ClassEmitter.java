@@ -51,8 +51,8 @@ public final class ClassEmitter {
     private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
     /** The tiled forward pass and train step, when the program has them. */
     private TileEmitter tiles;
-    /** The Vector API class the kernels hand over to. */
-    private VectorKernels vectors;
+    /** The Vector API classes the kernels hand over to. */
+    private VectorClasses vectors;
 
     private ClassEmitter(Program p) {
         this.p = p;
@@ -102,7 +102,7 @@ public final class ClassEmitter {
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
-        vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
+        vectors = new VectorClasses(self, Path.of(g.sourceFile()).getFileName().toString());
         KernelEmitter kernels = new KernelEmitter(cw, self, vectors);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
@@ -118,13 +118,13 @@ public final class ClassEmitter {
         }
         // one sample's products and convs run through the vector class too: a sequence too long for tiles runs sample by sample
         ConvSamples.fields(cw, p);
-        cw.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, TileEmitter.VECTOR_FLAG, "Z", null, null).visitEnd();
+        vectors.fields(cw);
         MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
-        TileEmitter.staticInit(clinit, self, vectors);
+        vectors.staticInit(clinit);
         clinit.end(self);
         constructor();
         cw.visitEnd();
-        Map<String, byte[]> helpers = vectors.isEmpty() ? Map.of() : Map.of(vectors.type().getClassName(), vectors.classFile());
+        Map<String, byte[]> helpers = vectors.classFiles();
         return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), helpers, structure);
     }
 
@@ -196,7 +196,7 @@ public final class ClassEmitter {
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
         if (tiles != null) steps.addAll(tiles.constructorSteps());
-        steps.addAll(ConvSamples.constructorSteps(self, vectors.type(), p));
+        steps.addAll(ConvSamples.constructorSteps(self, vectors.lengthHolder(), p));
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {

@@ -31,9 +31,9 @@ final class KernelEmitter {
     private final ClassVisitor cv;
     private final Type self;
     /** The Vector API class the network's one-sample products and convs hand over to when {@code VECTOR} is set. */
-    private final VectorKernels vectors;
+    private final VectorClasses vectors;
 
-    KernelEmitter(ClassVisitor cv, Type self, VectorKernels vectors) {
+    KernelEmitter(ClassVisitor cv, Type self, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.vectors = vectors;
@@ -91,16 +91,7 @@ final class KernelEmitter {
     /** {@code if (VECTOR) { <Network>$Vector.name(fields...); return; }}: one sample's kernel through the Vector API when it runs. */
     private void vectorFirst(MethodBuilder m, List<VectorKernels.Arg> args, String name, VectorForm form, nnet.diag.Span span) {
         form.emit(name, span == null ? 0 : span.line());
-        org.objectweb.asm.Label plain = new org.objectweb.asm.Label();
-        m.g.getStatic(self, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-        m.g.ifZCmp(GeneratorAdapter.EQ, plain);
-        for (VectorKernels.Arg a : args) {
-            m.g.loadThis();
-            m.g.getField(self, a.field(), a.type());
-        }
-        m.g.invokeStatic(vectors.type(), new Method(name, VectorKernels.descriptor(args)));
-        m.g.returnValue();
-        m.g.mark(plain);
+        vectors.callFirst(m, name, args);
     }
 
     private int buffer(MethodBuilder m, Buffer b) {

@@ -25,7 +25,7 @@ import org.objectweb.asm.commons.Method;
  * targets into them); {@code forwardTile(count)} and {@code trainTile(count)} run the steps, each a
  * method: a batched kernel over the tile rows ({@link TileContractions}, {@link ElementwiseEmitter},
  * {@link TileOps}, {@link ConvTiles}), whose contractions and convolutions first hand over to the Vector API forms in
- * {@code <Network>$Vector} when {@code VECTOR} is set at class initialisation; and a per-sample run,
+ * {@code <Network>$Vector} (or {@code $Vector16}, {@link VectorClasses}) when {@code VECTOR} is set at class initialisation; and a per-sample run,
  * a loop over the lanes that gathers each lane into the per-sample buffers, calls the per-sample
  * kernels and scatters the results back.
  */
@@ -38,20 +38,15 @@ final class TileEmitter {
     private final Type self;
     private final Program p;
     private final Tiling tiling;
-    private final VectorKernels vectors;
+    private final VectorClasses vectors;
     private int steps;
 
-    TileEmitter(ClassVisitor cv, Type self, Program p, VectorKernels vectors) {
+    TileEmitter(ClassVisitor cv, Type self, Program p, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.p = p;
         this.tiling = p.tiling();
         this.vectors = vectors;
-    }
-
-    /** The Vector API class the network's kernels hand over to. */
-    Type vectorType() {
-        return vectors.type();
     }
 
     static String rowsField(Buffer b) {
@@ -114,26 +109,6 @@ final class TileEmitter {
     /** How many zero rows the batched loops need. */
     private int zeroRows() {
         return LoopEmitter.zeroRows(batchedKernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList());
-    }
-
-    /**
-     * {@code VECTOR = Vectors.enabled() && <Network>$Vector.fits()}, in the static initialiser (after
-     * every kernel is emitted): the vector class is loaded only when its module is there.
-     */
-    static void staticInit(MethodBuilder m, Type self, VectorKernels vectors) {
-        GeneratorAdapter g = m.g;
-        Label off = new Label(), done = new Label();
-        if (vectors.isEmpty()) g.push(false);
-        else {
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
-            g.ifZCmp(GeneratorAdapter.EQ, off);
-            g.invokeStatic(vectors.type(), Method.getMethod("boolean fits()"));
-            g.goTo(done);
-            g.mark(off);
-            g.push(false);
-            g.mark(done);
-        }
-        g.putStatic(self, VECTOR_FLAG, Type.BOOLEAN_TYPE);
     }
 
     /** Constructor steps: tile rows for every buffer (registered with the runtime), the scratch rows. */
@@ -236,16 +211,7 @@ final class TileEmitter {
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, k.span() == null ? 0 : k.span().line());
-            Label plain = new Label();
-            m.g.getStatic(self, VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            m.g.ifZCmp(GeneratorAdapter.EQ, plain);
-            for (VectorKernels.Arg a : args) {
-                m.g.loadThis();
-                m.g.getField(self, a.field(), a.type());
-            }
-            m.g.invokeStatic(vectors.type(), new Method(vectorName, VectorKernels.descriptor(args)));
-            m.g.returnValue();
-            m.g.mark(plain);
+            vectors.callFirst(m, vectorName, args);
         }
         if (k instanceof Kernel.Linear l) new TileContractions(m, self).linear(l);
         else if (k instanceof Kernel.LinearT l) new TileContractions(m, self).linearTransposed(l);

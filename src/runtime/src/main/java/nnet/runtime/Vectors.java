@@ -37,6 +37,20 @@ public final class Vectors {
         return "false".equals(System.getProperty("nnet.vector")) || "false".equals(System.getenv("NNET_VECTOR"));
     }
 
+    /**
+     * Whether the machine has 16 vector registers, for which generated networks run kernels with
+     * smaller register blocks ({@code <Network>$Vector16}): x86 without 512-bit vectors (AVX2, SSE,
+     * or {@code -XX:UseAVX=2}). AVX-512 and ARM (NEON, SVE) have 32. {@code -Dnnet.vector.registers=16}
+     * or {@code 32} decides instead (to measure or test either form on one machine).
+     *
+     * @param vectorBits the length of the JVM's preferred vectors
+     */
+    public static boolean narrow(int vectorBits) {
+        String asked = System.getProperty("nnet.vector.registers");
+        if (asked != null) return asked.trim().equals("16");
+        return !("aarch64".equals(System.getProperty("os.arch")) || vectorBits >= 512);
+    }
+
     public static boolean available() {
         return ModuleLayer.boot().findModule(MODULE).isPresent();
     }
