@@ -75,28 +75,23 @@ final class VectorClasses {
     void staticInit(MethodBuilder m) {
         GeneratorAdapter g = m.g;
         Label off = new Label(), done = new Label();
-        if (isEmpty()) {
-            g.push(false);
+        if (!isEmpty()) {
+            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
+            g.ifZCmp(GeneratorAdapter.EQ, off);
+            g.invokeStatic(wide.type(), Method.getMethod("boolean fits()"));
+            g.ifZCmp(GeneratorAdapter.EQ, off);
+            g.push(true);
             g.putStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            g.push(false);
+            g.invokeStatic(wide.type(), Method.getMethod("int bits()"));
+            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean narrow(int)"));
             g.putStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
-            return;
+            g.goTo(done);
         }
-        g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
-        g.ifZCmp(GeneratorAdapter.EQ, off);
-        g.invokeStatic(wide.type(), Method.getMethod("boolean fits()"));
-        g.ifZCmp(GeneratorAdapter.EQ, off);
-        g.push(true);
-        g.putStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-        g.invokeStatic(wide.type(), Method.getMethod("int bits()"));
-        g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean narrow(int)"));
-        g.putStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
-        g.goTo(done);
         g.mark(off);
-        g.push(false);
-        g.putStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-        g.push(false);
-        g.putStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
+        for (String flag : List.of(TileEmitter.VECTOR_FLAG, NARROW_FLAG)) {
+            g.push(false);
+            g.putStatic(network, flag, Type.BOOLEAN_TYPE);
+        }
         g.mark(done);
     }
 
