@@ -105,6 +105,9 @@ class BytecodeTest {
                 classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().map(m -> m.name).toList();
         assertTrue(methods.apply("$Vector").containsAll(List.of("forward8x3", "forward8x1", "inputGradient12x2", "weightGradient12x2")), methods.apply("$Vector").toString());
         assertTrue(methods.apply("$Vector16").containsAll(List.of("forward6x2", "forward2x2", "forward6x1", "inputGradient6x2", "weightGradient6x2")), methods.apply("$Vector16").toString());
+        // one sample's bias and relu over 64 units: a vector of units at a time, in both
+        for (String suffix : List.of("$Vector", "$Vector16"))
+            assertTrue(methods.apply(suffix).stream().anyMatch(name -> name.matches("s\\d+\\$.*\\$elements0")), methods.apply(suffix).toString());
     }
 
     /** A convolutional network's tiled train step likewise: convolutions, pools and their gradients, plain and Vector API forms. */

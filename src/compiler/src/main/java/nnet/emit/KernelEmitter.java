@@ -64,7 +64,17 @@ final class KernelEmitter {
         if (k instanceof Kernel.Linear l) new ContractionEmitter(self).linear(m, l);
         else if (k instanceof Kernel.LinearT l) new ContractionEmitter(self).linearTransposed(m, l);
         else if (k instanceof Kernel.WeightGrad w) new ContractionEmitter(self).weightGrad(m, w);
-        else if (k instanceof Kernel.Map map) new ElementwiseEmitter(m, self).perSample(map);
+        else if (k instanceof Kernel.Map map) {
+            List<VectorKernels.Arg> args = ElementwiseVectors.sampleArguments(map);
+            int start = m.local("start", Type.INT_TYPE);
+            if (args == null) m.set(start, m.constant(0));
+            else {
+                String vectorName = "s" + index + "$" + name.substring(name.indexOf('$') + 1);
+                vectors.emitSampleMap(map, vectorName, args, k.span() == null ? 0 : k.span().line());
+                vectors.callForStart(m, vectorName, args, start);
+            }
+            new ElementwiseEmitter(m, self).perSample(map, start);
+        }
         else if (k instanceof Kernel.Softmax s) softmax(m, s);
         else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(m, s);
         else if (k instanceof Kernel.Concat c) concat(m, c);

@@ -62,6 +62,11 @@ final class VectorClasses {
         for (VectorKernels v : List.of(wide, narrow)) v.emitSample(c, name, args, line);
     }
 
+    /** One sample's elementwise map, in each class. */
+    void emitSampleMap(Kernel.Map map, String name, List<VectorKernels.Arg> args, int line) {
+        for (VectorKernels v : List.of(wide, narrow)) v.emitSampleMap(map, name, args, line);
+    }
+
     /** The flags' fields in the network class. */
     void fields(org.objectweb.asm.ClassVisitor cv) {
         for (String flag : List.of(TileEmitter.VECTOR_FLAG, NARROW_FLAG))
@@ -112,11 +117,40 @@ final class VectorClasses {
         g.mark(plain);
     }
 
-    private void call(GeneratorAdapter g, VectorKernels v, String name, List<VectorKernels.Arg> args) {
+    /**
+     * {@code start = VECTOR ? (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...) : 0}: where
+     * a one-sample map's plain loop starts, after the elements its vector form computed.
+     */
+    void callForStart(MethodBuilder m, String name, List<VectorKernels.Arg> args, int start) {
+        GeneratorAdapter g = m.g;
+        Label plain = new Label(), narrowCall = new Label(), done = new Label();
+        Method method = new Method(name, Type.INT_TYPE, args.stream().map(VectorKernels.Arg::type).toArray(Type[]::new));
+        g.getStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
+        g.ifZCmp(GeneratorAdapter.EQ, plain);
+        g.getStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
+        g.ifZCmp(GeneratorAdapter.NE, narrowCall);
+        loadFields(g, args);
+        g.invokeStatic(wide.type(), method);
+        g.goTo(done);
+        g.mark(narrowCall);
+        loadFields(g, args);
+        g.invokeStatic(narrow.type(), method);
+        g.goTo(done);
+        g.mark(plain);
+        g.push(0);
+        g.mark(done);
+        g.storeLocal(start);
+    }
+
+    private void loadFields(GeneratorAdapter g, List<VectorKernels.Arg> args) {
         for (VectorKernels.Arg a : args) {
             g.loadThis();
             g.getField(network, a.field(), a.type());
         }
+    }
+
+    private void call(GeneratorAdapter g, VectorKernels v, String name, List<VectorKernels.Arg> args) {
+        loadFields(g, args);
         g.invokeStatic(v.type(), new Method(name, VectorKernels.descriptor(args)));
         g.returnValue();
     }

@@ -208,6 +208,19 @@ final class VectorKernels {
         emitSample(name, args, line, (m, a) -> products.emit(k, m, a));
     }
 
+    /**
+     * One sample's elementwise map with the Vector API as {@code static int name(args)}: its whole vectors
+     * of elements, returning where the plain form goes on (see {@link ElementwiseVectors#emitSample}).
+     */
+    void emitSampleMap(Kernel.Map map, String name, List<Arg> args, int line) {
+        kernels++;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, Type.INT_TYPE, args.stream().map(Arg::type).toArray(Type[]::new)), line);
+        int[] a = new int[args.size()];
+        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        maps.emitSample(map, name, m, a, args, line);
+        m.end(self);
+    }
+
     /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
     void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
         emitSample(name, args, line, (m, a) -> conv.emitSample(c, m, a));
