@@ -13,14 +13,18 @@ package nnet.emit;
  *
  * <pre>
  * ISA (vector x registers)          shape   dense forward   input grad   weight grad   conv product (channels x positions x 2 lane vectors)
- * AVX-512 (16 floats x 32)          wide    8 x 3 = 24      12 x 2 = 24  12 x 2 = 24   4 x 2 x 2 = 16; 8 channels x 1 x 2
+ * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  12 x 2 = 24   4 x 2 x 2 = 16; 8 channels x 1 x 2
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
- * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   6 x 2 = 12    4 x 1 x 2 = 8; 2 x 2 x 2; sub-blocks of 4 channels
+ * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     4 x 1 x 2 = 8; 2 x 2 x 2; sub-blocks of 4 channels
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
  * </pre>
  *
- * Counts are accumulators; with the vectors loaded per step and the broadcast each stays within
- * 28 of 32 registers (wide) or 15 of 16 (narrow). One sample's products ({@link SampleProducts}:
+ * Counts are accumulators; with the vectors loaded per step and the broadcasts each stays within
+ * the file. Checked in C2's code for this machine (the hot loop's instructions, disassembled from
+ * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in any of these loops.
+ * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
+ * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; and 8 samples x 3 vectors on AVX-512 took 361 instructions a
+ * step for its 24 multiply-adds where 8 x 2 takes 56 for 16. One sample's products ({@link SampleProducts}:
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
  *
@@ -34,9 +38,9 @@ package nnet.emit;
  */
 record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int convChannels) {
     /** AVX-512 and other files of 32 registers. */
-    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 3, 12, 12, 8);
+    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 12, 8);
     /** AVX2, SSE: 16 registers. */
-    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 2, 6, 6, 4);
+    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 2, 6, 4, 4);
     static final java.util.List<VectorShape> TABLE = java.util.List.of(WIDE, NARROW);
 
     private boolean wide() {
