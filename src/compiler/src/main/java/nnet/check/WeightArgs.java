@@ -41,7 +41,8 @@ final class WeightArgs {
         if (v == null) return null;
         if (v.length != n || v[0].length != m) {
             c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)"
-                    + (v.length == m && v[0].length == n ? "; this is its transpose, [out, in] as PyTorch's Linear.weight: write a row per input" : ""));
+                    + (v.length == m && v[0].length == n ? "; this is its transpose, [out, in] as PyTorch's Linear.weight: write a row per input" : ""),
+                    Literals.transposeFix(t.value(), v, n, m, "weights"));
             return null;
         }
         float[] flat = new float[n * m];
@@ -84,7 +85,12 @@ final class WeightArgs {
 
     /** {@code freeze:} any pattern ({@code mask [[...]]}, {@code edges "f.csv"}, {@code mask "f.npz"}, {@code band(2)}, ...) over the same {@code n x m} pairs as connect: ({@code axes} names them). */
     Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes) {
-        return c.patterns.eval(e, n, m, desc + " (freeze)", axes);
+        return freeze(e, n, m, desc, axes, TopologyTables.Ends.NONE);
+    }
+
+    /** The same, where a table may name the pairs by the layer's {@code ends}. */
+    Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes, TopologyTables.Ends ends) {
+        return c.patterns.eval(e, n, m, desc + " (freeze)", axes, ends, null);
     }
 
     /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */

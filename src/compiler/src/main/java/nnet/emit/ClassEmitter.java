@@ -51,6 +51,8 @@ public final class ClassEmitter {
     private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
     /** The tiled forward pass and train step, when the program has them. */
     private TileEmitter tiles;
+    /** The Vector API classes the kernels hand over to. */
+    private VectorClasses vectors;
 
     private ClassEmitter(Program p) {
         this.p = p;
@@ -100,27 +102,46 @@ public final class ClassEmitter {
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
-        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
-        KernelEmitter kernels = new KernelEmitter(cw, self, p.tiling() != null ? vectors : null);
+        vectors = new VectorClasses(self, Path.of(g.sourceFile()).getFileName().toString());
+        KernelEmitter kernels = new KernelEmitter(cw, self, vectors);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
-            sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
-            sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            for (Param param : embeddings()) field(RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
+            if (t.trainForward() != p.forward()) {
+                sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
+                sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
+                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, "boolean trainsDifferently()", 0);
+                m.g.push(true);
+                m.end(self);
+            }
+            if (t.staged()) {
+                List<String> stages = new ArrayList<>();
+                for (int k = 0; k < t.stages().size(); k++) {
+                    stages.add("stage" + k);
+                    sequence("stage" + k, Opcodes.ACC_PRIVATE, kernelMethods(kernels, t.stages().get(k).kernels()));
+                }
+                StagedSteps.dispatch(cw, self, "trainStage", stages, false);
+            } else {
+                sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
+                sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            }
         }
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
             tiles.fields();
-            ConvSamples.fields(cw, p);
             tiles.methods(methodOf);
-            MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
-            tiles.staticInit(clinit);
-            clinit.end(self);
         }
+        // one sample's products and convs run through the vector class too: a sequence too long for tiles runs sample by sample
+        ConvSamples.fields(cw, p);
+        vectors.fields(cw);
+        MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
+        vectors.staticInit(clinit);
+        clinit.end(self);
         constructor();
         cw.visitEnd();
-        Map<String, byte[]> helpers = vectors.isEmpty() ? Map.of() : Map.of(vectors.type().getClassName(), vectors.classFile());
+        Map<String, byte[]> helpers = vectors.classFiles();
         return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), helpers, structure);
     }
 
@@ -128,6 +149,10 @@ public final class ClassEmitter {
     private List<String> kernelMethods(KernelEmitter emitter, List<Kernel> kernels) {
         List<String> names = new ArrayList<>();
         for (Kernel kernel : kernels) {
+            if (methodOf.containsKey(kernel)) { // a train step's forward pass shares the predicting pass's kernels
+                names.add(methodOf.get(kernel));
+                continue;
+            }
             for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
             String name = kernel instanceof Kernel.Loop loop ? loopMethod(emitter, loop) : emitter.emit(kernel, kernelCount++);
             methodOf.put(kernel, name);
@@ -188,13 +213,19 @@ public final class ClassEmitter {
             });
         }
         for (Node in : g.inputs()) steps.add(m -> registerName(m, "input", in.name()));
+        for (Node n : g.nodes())
+            if (n.op() == nnet.ir.Op.EMBEDDING)
+                steps.add(m -> { // its token ids are checked as they come in
+                    m.g.loadThis();
+                    m.g.push(n.input(0).name());
+                    m.g.push(n.param().shape().dim(0));
+                    m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void tokens(String, int)"));
+                });
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
-        if (tiles != null) {
-            steps.addAll(tiles.constructorSteps());
-            steps.addAll(ConvSamples.constructorSteps(self, tiles.vectorType(), p));
-        }
+        if (tiles != null) steps.addAll(tiles.constructorSteps());
+        steps.addAll(ConvSamples.constructorSteps(self, vectors.lengthHolder(), p));
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {
@@ -228,6 +259,14 @@ public final class ClassEmitter {
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(rows ? "float[][] rowsGradient(String)" : "float[] flatGradient(String)"));
                 m.g.putField(self, gradFieldOf(param), rows ? ROWS : FLOATS);
             });
+        for (Param param : embeddings())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.push(param.name());
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("boolean[] touchedRows(String)"));
+                m.g.putField(self, RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
+            });
         for (Program.LossTerm term : t.losses())
             steps.add(m -> {
                 m.g.loadThis();
@@ -251,6 +290,8 @@ public final class ClassEmitter {
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void repeatedVisits(long)"));
             });
         }
+        if (t.staged())
+            for (Program.Stage stage : t.stages()) if (stage.sums() != null) steps.add(m -> StagedSteps.batchStatistics(m, self, stage.sums()));
         t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
             m.g.loadThis();
             m.g.push(input);
@@ -268,6 +309,11 @@ public final class ClassEmitter {
             m.g.push(settings.epochs());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void trainDefaults(String, String, int, int)"));
         });
+    }
+
+    /** The trainable embeddings: their gradient rows are touched sparsely, and flagged for the optimizer. */
+    private List<Param> embeddings() {
+        return p.graph().nodes().stream().filter(n -> n.op() == nnet.ir.Op.EMBEDDING && n.param().trains()).map(Node::param).distinct().toList();
     }
 
     private void loadBuffer(MethodBuilder m, Buffer b) {

@@ -63,7 +63,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Bias b) out.add(b.param());
         else if (e instanceof Expr.Activate a) biases(a.x(), out);
         else if (e instanceof Expr.Derivative d) biases(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            biases(s.x(), out);
+            biases(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             biases(b.a(), out);
             biases(b.b(), out);
         }
@@ -71,7 +74,8 @@ final class ElementwiseEmitter {
 
     // ---- one sample: element j of flat buffers
 
-    void perSample(Kernel.Map map) {
+    /** Elements from {@code start} (a local) on: the vector form, when there is one, did those before. */
+    void perSample(Kernel.Map map, int start) {
         Map<Buffer, Integer> arrays = new LinkedHashMap<>();
         Map<Param, Integer> biasArrays = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
         boolean unroll = unrolled(map);
@@ -84,7 +88,7 @@ final class ElementwiseEmitter {
             return;
         }
         int j = m.local("j", Type.INT_TYPE);
-        m.forLoop(j, 0, map.extent(), () -> storeAll(map, arrays, grads, m.value(j), m.value(j), -1,
+        m.forLoop(j, m.value(start), m.constant(map.extent()), () -> storeAll(map, arrays, grads, m.value(j), m.value(j), -1,
                 leaves(arrays, l -> (l.buffer().size() == 1 ? m.constant(0) : m.at(j, l.offset())).emit(), b -> m.elementOf(biasArrays.get(b.param()), units(j, b, map.extent())).emit())));
     }
 
@@ -167,7 +171,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Load l) out.add(new Part(l.buffer(), l.offset()));
         else if (e instanceof Expr.Activate a) parts(a.x(), out);
         else if (e instanceof Expr.Derivative d) parts(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            parts(s.x(), out);
+            parts(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             parts(b.a(), out);
             parts(b.b(), out);
         }
@@ -178,7 +185,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Load l) out.computeIfAbsent(new Part(l.buffer(), l.offset()), this::rowLocal);
         else if (e instanceof Expr.Activate a) parts(a.x(), out);
         else if (e instanceof Expr.Derivative d) parts(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            parts(s.x(), out);
+            parts(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             parts(b.a(), out);
             parts(b.b(), out);
         }
@@ -188,7 +198,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Bias b) out.putIfAbsent(b, -1);
         else if (e instanceof Expr.Activate a) biasesOf(a.x(), out);
         else if (e instanceof Expr.Derivative d) biasesOf(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            biasesOf(s.x(), out);
+            biasesOf(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             biasesOf(b.a(), out);
             biasesOf(b.b(), out);
         }
@@ -258,6 +271,13 @@ final class ElementwiseEmitter {
         else if (e instanceof Expr.Bias b) leaves.bias(b);
         else if (e instanceof Expr.Activate a) activation(a.f(), "float applyFloat(float, float)", a.x(), leaves);
         else if (e instanceof Expr.Derivative d) activation(d.f(), "float derivativeFloat(float, float)", d.x(), leaves);
+        else if (e instanceof Expr.Secant s) {
+            g.getStatic(ACTIVATION, s.f().fn().name(), ACTIVATION);
+            expr(s.x(), leaves);
+            expr(s.x0(), leaves);
+            g.push(s.f().alpha());
+            g.invokeVirtual(ACTIVATION, Method.getMethod("float secantFloat(float, float, float)"));
+        }
         else if (e instanceof Expr.Binary b) {
             expr(b.a(), leaves);
             expr(b.b(), leaves);

@@ -11,9 +11,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
-import nnet.runtime.Vectors;
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -25,7 +23,7 @@ import org.objectweb.asm.commons.Method;
  * targets into them); {@code forwardTile(count)} and {@code trainTile(count)} run the steps, each a
  * method: a batched kernel over the tile rows ({@link TileContractions}, {@link ElementwiseEmitter},
  * {@link TileOps}, {@link ConvTiles}), whose contractions and convolutions first hand over to the Vector API forms in
- * {@code <Network>$Vector} when {@code VECTOR} is set at class initialisation; and a per-sample run,
+ * {@code <Network>$Vector} (or {@code $Vector16}, {@link VectorClasses}) when {@code VECTOR} is set at class initialisation; and a per-sample run,
  * a loop over the lanes that gathers each lane into the per-sample buffers, calls the per-sample
  * kernels and scatters the results back.
  */
@@ -38,20 +36,15 @@ final class TileEmitter {
     private final Type self;
     private final Program p;
     private final Tiling tiling;
-    private final VectorKernels vectors;
+    private final VectorClasses vectors;
     private int steps;
 
-    TileEmitter(ClassVisitor cv, Type self, Program p, VectorKernels vectors) {
+    TileEmitter(ClassVisitor cv, Type self, Program p, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.p = p;
         this.tiling = p.tiling();
         this.vectors = vectors;
-    }
-
-    /** The Vector API class the network's kernels hand over to. */
-    Type vectorType() {
-        return vectors.type();
     }
 
     static String rowsField(Buffer b) {
@@ -82,7 +75,6 @@ final class TileEmitter {
             field(inputSampleMajorField(param), ClassEmitter.ROWS);
         }
         ConvTiles.fields(cv, tiling);
-        cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, VECTOR_FLAG, "Z", null, null).visitEnd();
     }
 
     private void field(String name, Type type) {
@@ -102,7 +94,7 @@ final class TileEmitter {
     /** Every kernel that runs batched, those of loop bodies included. */
     private List<Kernel> batchedKernels() {
         List<Kernel> out = new ArrayList<>();
-        for (List<Tiling.Step> steps : List.of(tiling.forward(), tiling.backward()))
+        for (List<Tiling.Step> steps : tiling.stepLists())
             for (Tiling.Step s : steps) if (s instanceof Tiling.Batched b) addWithBodies(b.kernel(), out);
         return out;
     }
@@ -115,26 +107,6 @@ final class TileEmitter {
     /** How many zero rows the batched loops need. */
     private int zeroRows() {
         return LoopEmitter.zeroRows(batchedKernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList());
-    }
-
-    /**
-     * {@code VECTOR = Vectors.enabled() && <Network>$Vector.fits()}, in the static initialiser (after
-     * {@link #methods}): the vector class is loaded only when its module is there.
-     */
-    void staticInit(MethodBuilder m) {
-        GeneratorAdapter g = m.g;
-        Label off = new Label(), done = new Label();
-        if (vectors.isEmpty()) g.push(false);
-        else {
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
-            g.ifZCmp(GeneratorAdapter.EQ, off);
-            g.invokeStatic(vectors.type(), Method.getMethod("boolean fits()"));
-            g.goTo(done);
-            g.mark(off);
-            g.push(false);
-            g.mark(done);
-        }
-        g.putStatic(self, VECTOR_FLAG, Type.BOOLEAN_TYPE);
     }
 
     /** Constructor steps: tile rows for every buffer (registered with the runtime), the scratch rows. */
@@ -189,22 +161,43 @@ final class TileEmitter {
     /** {@code forwardTile(count)} and, with a loss, {@code trainTile(count)}: the steps' methods in order; {@code methodOf} names the per-sample kernels. */
     void methods(Map<Kernel, String> methodOf) {
         List<String> forward = stepMethods(tiling.forward(), methodOf, false);
-        sequence("forwardTile", forward);
+        sequence("forwardTile", forward, Opcodes.ACC_PROTECTED);
         if (p.training() == null) return;
-        List<String> all = new ArrayList<>(forward);
+        if (p.training().staged()) { // stage k: the steps of stage k; per-sample runs of the backward pass (the losses) fill past lanes with 0
+            java.util.Set<Kernel> backward = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            backward.addAll(p.training().backward());
+            List<String> stages = new ArrayList<>();
+            for (int k = 0; k < tiling.stages().size(); k++) {
+                sequence("tileStage" + k, stepMethods(tiling.stages().get(k), methodOf, run -> run.kernels().stream().anyMatch(backward::contains)), Opcodes.ACC_PRIVATE);
+                stages.add("tileStage" + k);
+            }
+            StagedSteps.dispatch(cv, self, "trainTileStage", stages, true);
+            return;
+        }
+        List<String> all = new ArrayList<>(tiling.trainForward() == tiling.forward() ? forward : stepMethods(tiling.trainForward(), methodOf, false));
         all.addAll(stepMethods(tiling.backward(), methodOf, true));
-        sequence("trainTile", all);
+        sequence("trainTile", all, Opcodes.ACC_PROTECTED);
     }
 
+    /** The method of each batched kernel made so far: a train step's forward pass shares the predicting pass's. */
+    private final Map<Kernel, String> batchedMethodOf = new java.util.IdentityHashMap<>();
+
     private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, boolean backward) {
+        return stepMethods(steps, methodOf, run -> backward);
+    }
+
+    /** The steps' methods; {@code backward} says which per-sample runs belong to the backward pass (their past lanes get 0). */
+    private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, java.util.function.Predicate<Tiling.PerSample> backward) {
         List<String> names = new ArrayList<>();
-        for (Tiling.Step s : steps) names.add(s instanceof Tiling.Batched b ? batched(b.kernel()) : perSample((Tiling.PerSample) s, methodOf, backward));
+        for (Tiling.Step s : steps)
+            names.add(s instanceof Tiling.Batched b ? batchedMethodOf.computeIfAbsent(b.kernel(), this::batched)
+                    : perSample((Tiling.PerSample) s, methodOf, backward.test((Tiling.PerSample) s)));
         return names;
     }
 
     /** {@code name(count)}: each step method with the tile's count of real samples. */
-    private void sequence(String name, List<String> stepMethods) {
-        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void " + name + "(int)", 0);
+    private void sequence(String name, List<String> stepMethods, int access) {
+        MethodBuilder m = new MethodBuilder(cv, access, "void " + name + "(int)", 0);
         int count = m.argument("count", Type.INT_TYPE);
         for (String step : stepMethods) {
             m.g.loadThis();
@@ -237,16 +230,7 @@ final class TileEmitter {
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, k.span() == null ? 0 : k.span().line());
-            Label plain = new Label();
-            m.g.getStatic(self, VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            m.g.ifZCmp(GeneratorAdapter.EQ, plain);
-            for (VectorKernels.Arg a : args) {
-                m.g.loadThis();
-                m.g.getField(self, a.field(), a.type());
-            }
-            m.g.invokeStatic(vectors.type(), new Method(vectorName, VectorKernels.descriptor(args)));
-            m.g.returnValue();
-            m.g.mark(plain);
+            vectors.callFirst(m, vectorName, args);
         }
         if (k instanceof Kernel.Linear l) new TileContractions(m, self).linear(l);
         else if (k instanceof Kernel.LinearT l) new TileContractions(m, self).linearTransposed(l);
@@ -261,6 +245,7 @@ final class TileEmitter {
         else if (k instanceof Kernel.Conv c) new ConvTiles(m, self).conv(c);
         else if (k instanceof Kernel.Pool p) new ConvTiles(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new ConvTiles(m, self).poolGrad(p);
+        else if (RuntimeKernels.handles(k)) RuntimeKernels.tile(m, self, k);
         else throw new IllegalStateException("no batched form: " + k.label());
         m.end(self);
         return name;

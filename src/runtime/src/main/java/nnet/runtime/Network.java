@@ -18,8 +18,23 @@ public interface Network {
     /** Every readable node name (inputs, statement names, block-prefixed names like {@code r1.h}), in source order. */
     List<String> nodeNames();
 
+    /**
+     * The inputs of token ids ({@code input tokens[100] int}) with the size of the vocabulary of the
+     * embedding that reads each (the smallest, when several do): their values must be whole numbers
+     * from 0 to that size - 1.
+     */
+    Map<String, Integer> tokenInputs();
+
     /** The static shape of a named node. */
     int[] shape(String node);
+
+    /**
+     * The names of a node's units in order (its elements, row-major), or null when it has none
+     * (LANGUAGE.md §4, Names); generated networks and packed jars give the names the compiler resolved.
+     */
+    default String[] unitNames(String node) {
+        return null;
+    }
 
     /**
      * Runs one sample. {@code inputs} are flattened row-major, one array per input in
@@ -33,6 +48,15 @@ public interface Network {
      * 4 or more samples run in tiles (LANGUAGE.md §10), over the cores, much faster than sample by sample.
      */
     float[][][] forwardBatch(float[][][] inputs, List<String> nodes);
+
+    /**
+     * Attributions of an output unit's raw value to the units of named nodes, per row of
+     * {@code inputs} (as {@link #forwardBatch}'s), by the generated attribution passes: see
+     * {@link Attributions} for the methods and LANGUAGE.md §9 ({@code explain}).
+     */
+    default List<Attributions.Row> attributions(float[][][] inputs, Attributions.Request request) {
+        return Attributions.of(this, inputs, request);
+    }
 
     /** The value a named node had in the last forward pass (the network's own buffer; copy it to keep it). */
     float[] activation(String node);
@@ -63,6 +87,18 @@ public interface Network {
 
     /** {@link #computeGradients}, then one optimizer step (the {@code train} block's unless {@link #setOptimizer} was called). Returns the mean loss before the step. */
     float trainStep(float[][][] inputs, float[][] targets);
+
+    /**
+     * The mean loss over a batch as predicting computes it: dropout off, batchnorm with its moving
+     * statistics (held-out rows, {@code evaluate}); for other networks what {@link #computeGradients} returns.
+     */
+    float loss(float[][][] inputs, float[][] targets);
+
+    /**
+     * Seeds what a train step draws (dropout's masks: a hash of the seed, the step's number from 0 and
+     * the sample's index in its batch), so a seeded run is reproducible; counts steps from 0 again.
+     */
+    void seed(long seed);
 
     /** The last gradients, named like the weights; exactly 0 at absent and frozen entries; fixed weights have none. */
     Map<String, Tensor> gradients();
@@ -98,6 +134,13 @@ public interface Network {
      * as {@link #gradientSums}): the same step {@link #trainStep} takes after a batch of those samples.
      */
     void applyGradients(float[] sums, int samples);
+
+    /**
+     * Whether a train step computes differently from predicting (dropout, batchnorm): its result then
+     * depends on the whole batch and on the step's number, so it is not a sum over shares of the batch
+     * ({@link #applyGradients} refuses such a network).
+     */
+    boolean trainsDifferently();
 
     /**
      * The optimizer's state (SGD's momentum, Adam's moments) for every weight that has stepped, as

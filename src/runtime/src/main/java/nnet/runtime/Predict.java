@@ -73,7 +73,21 @@ public final class Predict {
         Path p = Path.of(file);
         DataFiles.checkReadable(p);
         int[] shape = net.shape(name);
-        out.put(name, DataFiles.readInputRows(p, name, shape, layouts.isChannelsLast(name), "input " + name + Arrays.toString(shape)));
+        Integer vocabulary = net.tokenInputs().get(name);
+        if (vocabulary == null) {
+            out.put(name, DataFiles.readInputRows(p, name, shape, layouts.isChannelsLast(name), "input " + name + Arrays.toString(shape)));
+            return;
+        }
+        // token ids: each a whole number below the vocabulary's size, or an error at its place
+        DataFiles.Table t = DataFiles.readTable(p, name, "input " + name + Arrays.toString(shape));
+        int columns = (int) Tensor.size(shape);
+        if (t.width() != columns) throw new UserError(t.place(0) + ": " + t.width() + " values, but input " + name + Arrays.toString(shape) + " takes " + columns);
+        for (int r = 0; r < t.rows().length; r++)
+            for (int c = 0; c < columns; c++) {
+                String problem = Embedding.notAToken(t.rows()[r][c], vocabulary);
+                if (problem != null) throw new UserError(t.place(r, c) + ": " + problem + " (input " + name + " holds token ids)");
+            }
+        out.put(name, t.rows());
     }
 
     /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */

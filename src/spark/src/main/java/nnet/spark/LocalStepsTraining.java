@@ -24,17 +24,21 @@ import org.apache.spark.storage.StorageLevel;
  * Not the same as one machine's training (each partition's steps see only its rows), except with
  * one partition.
  */
-public final class LocalStepsTraining {
+public final class LocalStepsTraining implements SparkTraining {
     private final SparkNetwork network;
     private final Network driver;
     private final JavaRDD<Block> blocks;
     private final long rows;
     private final int largestBlock;
+    private final int localSteps;
     private String optimizer;
     private Map<String, Double> optimizerArgs;
     private Optimizer driverOptimizer;
 
-    public LocalStepsTraining(SparkNetwork network, Dataset<Row> data, String targetColumn) {
+    /** @param localSteps the steps each partition takes between two averages */
+    public LocalStepsTraining(SparkNetwork network, Dataset<Row> data, String targetColumn, int localSteps) {
+        if (localSteps < 1) throw new IllegalArgumentException("local steps " + localSteps);
+        this.localSteps = localSteps;
         this.network = network;
         this.driver = network.onDriver();
         this.blocks = Block.blocks(network, data, targetColumn, driver).persist(StorageLevel.MEMORY_ONLY());
@@ -43,7 +47,7 @@ public final class LocalStepsTraining {
         optimizer(driver.trainDefaults().optimizer(), driver.trainDefaults().optimizerArgs());
     }
 
-    /** The optimizer every partition steps with: {@link Optimizer#of}'s kind and arguments. */
+    @Override
     public LocalStepsTraining optimizer(String kind, Map<String, Double> args) {
         this.optimizer = kind;
         this.optimizerArgs = Map.copyOf(args);
@@ -52,11 +56,13 @@ public final class LocalStepsTraining {
         return this;
     }
 
+    @Override
     public LocalStepsTraining startFrom(float[] weights) {
         driver.loadWeightArray(weights);
         return this;
     }
 
+    @Override
     public long rows() {
         return rows;
     }
@@ -78,11 +84,12 @@ public final class LocalStepsTraining {
     }
 
     /**
-     * One pass over every partition's rows: rounds of {@code localSteps} steps of {@code batch} rows
-     * per partition, each round averaged on the driver. Returns the mean loss of the steps taken.
+     * One pass over every partition's rows: rounds of the local steps of {@code batch} rows per
+     * partition, each round averaged on the driver. Returns the mean loss of the steps taken.
      */
-    public double epoch(int batch, int localSteps) {
-        if (batch < 1 || localSteps < 1) throw new IllegalArgumentException("batch " + batch + ", local steps " + localSteps);
+    @Override
+    public double epoch(int batch) {
+        if (batch < 1) throw new IllegalArgumentException("batch " + batch);
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(blocks.context());
         int perRound = batch * localSteps;
         double loss = 0;
@@ -92,8 +99,8 @@ public final class LocalStepsTraining {
             SparkNetwork n = network;
             String kind = optimizer;
             Map<String, Double> args = optimizerArgs;
-            int first = round * perRound;
-            Sum sum = blocks.map(b -> localSteps(n, b, start, kind, args, first, batch, localSteps)).treeAggregate(Sum.NONE, Sum::add, Sum::add);
+            int first = round * perRound, k = localSteps; // locals: the task must not take this object along
+            Sum sum = blocks.map(b -> localSteps(n, b, start, kind, args, first, batch, k)).treeAggregate(Sum.NONE, Sum::add, Sum::add);
             start.destroy();
             average(sum);
             loss += sum.loss;
@@ -159,10 +166,12 @@ public final class LocalStepsTraining {
         return driver.weightArray();
     }
 
+    @Override
     public Network network() {
         return driver;
     }
 
+    @Override
     public void close() {
         blocks.unpersist(false);
     }

@@ -2,7 +2,7 @@ package nnet.spark;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.function.IntConsumer;
+import java.util.Map;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import org.apache.spark.api.java.JavaRDD;
@@ -20,7 +20,7 @@ import org.apache.spark.storage.StorageLevel;
  * weights. The result equals {@code nnetc train --no-shuffle} on the same rows to float rounding
  * (the sums are added in another order).
  */
-public final class SynchronousTraining {
+public final class SynchronousTraining implements SparkTraining {
     private final SparkNetwork network;
     private final Network driver;
     private final JavaRDD<Block> blocks;
@@ -30,36 +30,37 @@ public final class SynchronousTraining {
     public SynchronousTraining(SparkNetwork network, Dataset<Row> data, String targetColumn) {
         this.network = network;
         this.driver = network.onDriver();
+        if (driver.trainsDifferently())
+            throw new IllegalArgumentException(driver.name() + " has dropout or batchnorm, whose train step depends on the whole batch and the step's number:"
+                    + " train it with local steps (LocalStepsTraining, nnetc spark train --local-steps K), or on one machine");
         this.blocks = Block.blocks(network, data, targetColumn, driver).persist(StorageLevel.MEMORY_ONLY());
         this.rows = blocks.map(Block::size).fold(0, Integer::sum);
     }
 
-    /** The optimizer the driver steps with (else the source's {@code train { }} one). */
-    public SynchronousTraining optimizer(Optimizer optimizer) {
-        driver.setOptimizer(optimizer);
+    @Override
+    public SynchronousTraining optimizer(String kind, Map<String, Double> args) {
+        driver.setOptimizer(Optimizer.of(kind, args));
         return this;
     }
 
-    /** The weights to start from, as {@link Network#weightArray} (else the jar's packed ones). */
+    @Override
     public SynchronousTraining startFrom(float[] weights) {
         driver.loadWeightArray(weights);
         return this;
     }
 
+    @Override
     public long rows() {
         return rows;
     }
 
-    /**
-     * One pass over the rows in batches of {@code batch} (the last one shorter), one synchronous step
-     * each; {@code afterStep} hears each step's index. Returns the mean loss over the rows.
-     */
-    public double epoch(int batch, IntConsumer afterStep) {
+    /** One pass over the rows in batches of {@code batch} (the last one shorter), one synchronous step each. Returns the mean loss over the rows. */
+    @Override
+    public double epoch(int batch) {
         if (batch < 1) throw new IllegalArgumentException("a batch of " + batch + " rows");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(blocks.context());
         double lossSum = 0;
-        int step = 0;
-        for (long from = 0; from < rows; from += batch, step++) {
+        for (long from = 0; from < rows; from += batch) {
             long to = Math.min(rows, from + batch);
             Broadcast<float[]> weights = sc.broadcast(driver.weightArray());
             SparkNetwork n = network;
@@ -69,7 +70,6 @@ public final class SynchronousTraining {
             weights.destroy();
             lossSum += sums[sums.length - 1];
             driver.applyGradients(Arrays.copyOf(sums, sums.length - 1), (int) (to - from));
-            if (afterStep != null) afterStep.accept(step);
         }
         return lossSum / rows;
     }
@@ -79,11 +79,12 @@ public final class SynchronousTraining {
         return driver.weightArray();
     }
 
-    /** The driver's network, with the trained weights: to save them ({@code saveWeights}) or run it. */
+    @Override
     public Network network() {
         return driver;
     }
 
+    @Override
     public void close() {
         blocks.unpersist(false);
     }

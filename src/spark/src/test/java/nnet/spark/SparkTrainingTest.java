@@ -147,7 +147,7 @@ class SparkTrainingTest {
         float[][] t = rows.stream().map(r -> floats(r.getList(1))).toArray(float[][]::new);
         int batch = 16;
         for (int epoch = 0; epoch < 2; epoch++) {
-            double sparkLoss = spark.epoch(batch, null);
+            double sparkLoss = spark.epoch(batch);
             double loss = 0;
             for (int from = 0; from < x.length; from += batch) {
                 int to = Math.min(x.length, from + batch);
@@ -178,13 +178,13 @@ class SparkTrainingTest {
     void localStepsOnOnePartitionAreOneMachinesStepsAndOnSeveralTheyLearn() throws IOException {
         byte[] jar = jar(NETWORKS.get("sparse"));
         Dataset<Row> one = data(96, 1, 13);
-        LocalStepsTraining single = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), one, "label");
+        LocalStepsTraining single = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), one, "label", 3);
         Network machine = PackedNetworks.fromJar(jar, null);
         List<Row> rows = one.collectAsList();
         float[][][] x = inputs(rows);
         float[][] t = rows.stream().map(r -> floats(r.getList(1))).toArray(float[][]::new);
         for (int epoch = 0; epoch < 2; epoch++) {
-            single.epoch(8, 3);
+            single.epoch(8);
             for (int from = 0; from < x.length; from += 8)
                 machine.trainStep(Arrays.copyOfRange(x, from, Math.min(x.length, from + 8)), Arrays.copyOfRange(t, from, Math.min(x.length, from + 8)));
         }
@@ -192,10 +192,10 @@ class SparkTrainingTest {
         single.close();
 
         Dataset<Row> three = data(300, 3, 17);
-        LocalStepsTraining spread = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), three, "label");
+        LocalStepsTraining spread = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), three, "label", 4);
         Map<String, Tensor> before = spread.network().saveWeights();
-        double first = spread.epoch(10, 4), last = first;
-        for (int epoch = 0; epoch < 5; epoch++) last = spread.epoch(10, 4);
+        double first = spread.epoch(10), last = first;
+        for (int epoch = 0; epoch < 5; epoch++) last = spread.epoch(10);
         assertTrue(last < first, "the loss falls: " + first + " then " + last);
         Map<String, Tensor> after = spread.network().saveWeights();
         for (int k = 0; k < after.get("h.mask").data().length; k++) {
@@ -221,6 +221,27 @@ class SparkTrainingTest {
             assertArrayEquals(expected[s][0], floats(scored.get(s).getList(2)), 1e-6f, "row " + s);
             assertArrayEquals(expected[s][1], floats(scored.get(s).getList(3)), 1e-6f, "row " + s);
         }
+    }
+
+    @Test
+    void aNetworkThatTrainsDifferentlyTrainsByLocalStepsNotSynchronously() throws IOException {
+        byte[] jar = jar("""
+                network Dropped {
+                  input x[6]
+                  h = dropout(dense(x, 8, tanh), 0.3)
+                  y = dense(h, 3)
+                  output y
+                  loss cross_entropy
+                }
+                """);
+        Dataset<Row> data = data(40, 2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SynchronousTraining(SparkNetwork.of(sc, jar, null), data, "label"));
+        assertTrue(e.getMessage().startsWith("Dropped has dropout or batchnorm"), e.getMessage());
+        LocalStepsTraining local = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), data, "label", 2);
+        double first = local.epoch(5), last = first;
+        for (int i = 0; i < 4; i++) last = local.epoch(5);
+        assertTrue(last < first, first + " then " + last);
+        local.close();
     }
 
     @Test

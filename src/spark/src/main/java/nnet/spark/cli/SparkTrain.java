@@ -6,12 +6,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import nnet.runtime.Network;
-import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.TrainDefaults;
 import nnet.runtime.WeightsFile;
 import nnet.spark.SparkNetwork;
+import nnet.spark.LocalStepsTraining;
+import nnet.spark.SparkTraining;
 import nnet.spark.SynchronousTraining;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -47,6 +48,10 @@ final class SparkTrain implements Callable<Integer> {
     @Option(names = "--lr", description = "the learning rate (default: the optimizer's)")
     Double lr;
 
+    @Option(names = "--local-steps", paramLabel = "K", description = "train by parameter averaging: each partition takes K steps of its own rows between two averages"
+            + " (a Spark round per K steps; not one machine's result); without it, synchronous steps")
+    Integer localSteps;
+
     @Option(names = "-o", required = true, description = "where to write the trained weights (safetensors, atomically, after every epoch)")
     Path output;
 
@@ -58,7 +63,8 @@ final class SparkTrain implements Callable<Integer> {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);
             Network driver = nnet.runtime.PackedNetworks.fromJar(jar, setup.name);
             Dataset<Row> data = data(spark, driver);
-            SynchronousTraining training = new SynchronousTraining(network, data, targetColumn());
+            SparkTraining training = localSteps == null ? new SynchronousTraining(network, data, targetColumn())
+                    : new LocalStepsTraining(network, data, targetColumn(), localSteps);
             if (weights != null) {
                 WeightsFile.load(driver, weights, System.err, false);
                 training.startFrom(driver.weightArray());
@@ -66,13 +72,13 @@ final class SparkTrain implements Callable<Integer> {
             TrainDefaults d = training.network().trainDefaults();
             var args = new java.util.LinkedHashMap<>(optimizer == null ? d.optimizerArgs() : java.util.Map.<String, Double>of());
             if (lr != null) args.put("lr", lr);
-            training.optimizer(Optimizer.of(optimizer == null ? d.optimizer() : optimizer, args));
+            training.optimizer(optimizer == null ? d.optimizer() : optimizer, args);
             int e = epochs != null ? epochs : d.epochs(), b = batch != null ? batch : d.batch();
             System.err.printf(Locale.ROOT, "training %s on %d rows in %d partitions (%s), batch %d%n", training.network().name(), training.rows(),
                     data.javaRDD().getNumPartitions(), spark.sparkContext().master(), b);
             for (int epoch = 1; epoch <= e; epoch++) {
                 long start = System.nanoTime();
-                double loss = training.epoch(b, null);
+                double loss = training.epoch(b);
                 Safetensors.write(output, training.network().saveWeights(SparseWeights.AUTO));
                 System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.6g (%.1f s)%n", epoch, e, loss, (System.nanoTime() - start) / 1e9);
             }
