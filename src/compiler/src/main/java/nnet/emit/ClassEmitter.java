@@ -112,7 +112,7 @@ public final class ClassEmitter {
             if (t.trainForward() != p.forward()) {
                 sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
                 sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
-                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PROTECTED, "boolean trainsDifferently()", 0);
+                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, "boolean trainsDifferently()", 0);
                 m.g.push(true);
                 m.end(self);
             }

@@ -353,7 +353,8 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /** Whether the generated code computes differently while training (dropout, batchnorm): its predicting loss is then {@link #predictLoss()}. */
-    protected boolean trainsDifferently() {
+    @Override
+    public boolean trainsDifferently() {
         return false;
     }
 
@@ -618,6 +619,26 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public float[][] inputGradients(float[][] sampleInputs, float[] target) {
         return training.inputGradients(sampleInputs, target);
+    }
+
+    @Override
+    public float[] gradientSums() {
+        return training.gradientSums();
+    }
+
+    @Override
+    public void applyGradients(float[] sums, int samples) {
+        training.applyGradients(sums, samples);
+    }
+
+    @Override
+    public float[] weightArray() {
+        return ParamArrays.values(params.values());
+    }
+
+    @Override
+    public void loadWeightArray(float[] values) {
+        ParamArrays.load(params.values(), values, name);
     }
 
     @Override

@@ -111,6 +111,37 @@ public interface Network {
 
     void setOptimizer(Optimizer optimizer);
 
+    // ---- training across machines: weights and gradients as plain arrays (Spark's treeAggregate and broadcasts)
+
+    /**
+     * Every stored weight value in one array (a copy): the values of each weight tensor as the
+     * generated code stores them (a sparse kernel's present connections only). Another instance of
+     * the same network takes it whole with {@link #loadWeightArray}.
+     */
+    float[] weightArray();
+
+    void loadWeightArray(float[] values);
+
+    /**
+     * The sums over the samples of the last {@link #computeGradients} (not their mean), trainable
+     * entries only, as one array: what a replica contributes when a batch is shared among machines.
+     * Arrays from replicas of one network add elementwise.
+     */
+    float[] gradientSums();
+
+    /**
+     * One optimizer step from gradient sums over {@code samples} samples gathered elsewhere (laid out
+     * as {@link #gradientSums}): the same step {@link #trainStep} takes after a batch of those samples.
+     */
+    void applyGradients(float[] sums, int samples);
+
+    /**
+     * Whether a train step computes differently from predicting (dropout, batchnorm): its result then
+     * depends on the whole batch and on the step's number, so it is not a sum over shares of the batch
+     * ({@link #applyGradients} refuses such a network).
+     */
+    boolean trainsDifferently();
+
     /**
      * The optimizer's state (SGD's momentum, Adam's moments) for every weight that has stepped, as
      * tensors named {@code <weight>/<slot>} ({@code h.kernel/m}) shaped as a weights file holds

@@ -263,6 +263,15 @@ final class Training {
 
     float trainStep(float[][][] inputs, float[][] targets) {
         float loss = computeGradients(inputs, targets);
+        optimizerStep();
+        return loss;
+    }
+
+    /**
+     * One optimizer step from the gradients in storage (the {@code train} block's optimizer unless one
+     * was set); then a batchnorm's moving statistics take the batch's, and the step count (dropout's masks) moves on.
+     */
+    private void optimizerStep() {
         Optimizer optimizer = optimizer();
         if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
             optimizer.beginStep(trainable);
@@ -270,7 +279,44 @@ final class Training {
         } else optimizer.step(trainable);
         if (staged != null) staged.updateMovingStatistics();
         step++;
-        return loss;
+    }
+
+    /** The gradient sums of the last {@link #computeGradients} (not yet the mean), every trainable segment in a row. */
+    float[] gradientSums() {
+        requireLoss();
+        float[] out = new float[gradientSize()];
+        int at = 0;
+        for (ParamStorage p : trainable)
+            for (float[] g : p.grads) {
+                System.arraycopy(g, 0, out, at, g.length);
+                at += g.length;
+            }
+        return out;
+    }
+
+    /** An optimizer step from gradient sums over {@code samples} rows gathered elsewhere, laid out as {@link #gradientSums}. */
+    void applyGradients(float[] sums, int samples) {
+        requireLoss();
+        if (net.trainsDifferently()) // a batchnorm's statistics and dropout's masks are the whole batch's and the step's, not a sum of parts
+            throw new UnsupportedOperationException(net.name() + " trains differently from how it predicts (dropout or batchnorm): its batch cannot be shared among machines by gradient sums");
+        if (sums.length != gradientSize())
+            throw new IllegalArgumentException(net.name() + " has " + gradientSize() + " gradient values, got " + sums.length);
+        if (samples < 1) throw new IllegalArgumentException("gradient sums over " + samples + " samples");
+        int at = 0;
+        for (ParamStorage p : trainable) {
+            for (float[] g : p.grads) {
+                System.arraycopy(sums, at, g, 0, g.length);
+                at += g.length;
+            }
+            p.finishGrads(samples);
+        }
+        optimizerStep();
+    }
+
+    private int gradientSize() {
+        int n = 0;
+        for (ParamStorage p : trainable) for (float[] g : p.grads) n += g.length;
+        return n;
     }
 
     /**
