@@ -100,6 +100,7 @@ public final class Lowering {
         // what the param gradients need runs on every step; what only input gradients need, on request
         Set<Node> forParams = ancestors(r.paramGrads().values().stream().flatMap(List::stream).toList(), nForward);
         forParams.addAll(ancestors(List.of(r.loss()), nForward)); // the terms' losses and their sum
+        if (r.penalty() != null) forParams.addAll(ancestors(List.of(r.penalty()), nForward)); // the activity penalties' value
         List<Node> backward = new ArrayList<>(), inputBackward = new ArrayList<>();
         for (Node n : all.nodes().subList(nForward, all.nodes().size())) (forParams.contains(n) || n.op() == Op.INPUT ? backward : inputBackward).add(n);
 
@@ -109,8 +110,14 @@ public final class Lowering {
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
         List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
-        List<Program.LossTerm> losses = r.terms().stream().map(term -> new Program.LossTerm(term.output(), l.bufferOf.get(term.target()), term.function(), term.weight())).toList();
-        Program.Training t = new Program.Training(bw, ibw, losses, l.bufferOf.get(r.loss()), trainable, inputGrads);
+        List<Program.LossTerm> losses = new ArrayList<>();
+        for (int k = 0; k < r.terms().size(); k++) {
+            BackwardPass.Term term = r.terms().get(k);
+            losses.add(new Program.LossTerm(term.output(), l.bufferOf.get(term.target()), l.bufferOf.get(term.sampleWeight()), l.bufferOf.get(term.loss()),
+                    term.function(), term.weight(), forward.losses().get(k).classWeights()));
+        }
+        Program.Training t = new Program.Training(bw, ibw, losses, l.bufferOf.get(r.loss()), r.penalty() == null ? null : l.bufferOf.get(r.penalty()),
+                r.penalty() == null ? null : l.bufferOf.get(r.penaltyWeight()), trainable, inputGrads);
         return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, bw, l.buffers));
     }
 

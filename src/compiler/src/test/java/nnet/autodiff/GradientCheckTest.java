@@ -72,7 +72,8 @@ public class GradientCheckTest {
         Map<String, double[]> in = new HashMap<>();
         for (Node n : r.graph().inputs()) {
             double[] d = new double[n.shape().size()];
-            for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
+            // the activity penalties' weight is 1 for every sample (0 only for a tile's lanes past a batch's end)
+            for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : isSampleWeight(r, n) ? rnd.nextDouble(0.5, 2) : n == r.penaltyWeight() ? 1 : rnd.nextDouble(-2, 2);
             in.put(n.name(), d);
         }
         return in;
@@ -82,6 +83,10 @@ public class GradientCheckTest {
         return r.terms().stream().anyMatch(t -> t.target() == n);
     }
 
+    private static boolean isSampleWeight(BackwardPass.Result r, Node n) {
+        return r.terms().stream().anyMatch(t -> t.sampleWeight() == n);
+    }
+
     /** Every trainable entry (at most {@link #ENTRIES} per tensor) and input of {@code g}, under its loss. */
     static void check(Graph g, long seed) {
         BackwardPass.Result r = Compiler.stages(g).backward();
@@ -89,13 +94,17 @@ public class GradientCheckTest {
         Map<String, double[]> in = inputs(r, seed);
         Interpreter interp = new Interpreter(r.graph(), w);
         double[][] v = interp.run(in);
+        // what is trained: the loss, the activity penalties and the weight penalties (the runtime's, as their definition says)
+        Loss objective = () -> r.objective(interp.run(in)) + WeightPenalties.value(g, w);
         for (Map.Entry<Param, java.util.List<Node>> e : r.paramGrads().entrySet()) {
             Param p = e.getKey();
+            double[] grad = sum(v, e.getValue()), penalty = WeightPenalties.gradient(p, w.get(p.name()));
+            for (int k = 0; k < grad.length; k++) grad[k] += penalty[k];
             // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
-            compare(p.name(), w.get(p.name()), sum(v, e.getValue()), k -> frozen(p, k), () -> interp.run(in)[r.loss().id()][0]);
+            compare(p.name(), w.get(p.name()), grad, k -> frozen(p, k), objective);
         }
         for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
-            if (!isTarget(r, r.graph().input(e.getKey()))) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, () -> interp.run(in)[r.loss().id()][0]);
+            if (!isTarget(r, r.graph().input(e.getKey()))) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, objective);
     }
 
     /** Whether row-major entry k of a param is frozen: its (input, unit) pair, or for a conv kernel [F, C, kh, kw] its (channel, filter) pair. */

@@ -288,9 +288,28 @@ public abstract class CompiledNetwork implements Network {
         return training.gradientOf(params.get(paramName))[0];
     }
 
-    /** A {@code loss} statement: its kind, the output it is on, its weight and its target buffer; in the source's order. */
-    protected final void loss(String kind, String output, float weight, float[] target) {
-        training.loss(kind, output, weight, target);
+    /**
+     * A {@code loss} statement, in the source's order: its kind, the output it is on, its weight, its
+     * class weights ({@code "1,3"}, or empty), and its buffers: the target, the sample's weight in it, its value.
+     */
+    protected final void loss(String kind, String output, float weight, String classWeights, float[] target, float[] sampleWeight, float[] value) {
+        float[] cw = null;
+        if (!classWeights.isEmpty()) {
+            String[] parts = classWeights.split(",");
+            cw = new float[parts.length];
+            for (int k = 0; k < cw.length; k++) cw[k] = Float.parseFloat(parts[k]);
+        }
+        training.loss(kind, output, weight, cw, target, sampleWeight, value);
+    }
+
+    /** A weight penalty ({@code regularize:}) on a param. */
+    protected final void penalty(String paramName, float l1, float l2) {
+        training.penalty(params.get(paramName), new Penalty(l1, l2));
+    }
+
+    /** The one-value buffers of a sample's activity penalties ({@code activity:}) and of what they are multiplied by (1 for a sample). */
+    protected final void activityPenalty(float[] value, float[] weight) {
+        training.activityPenalty(value, weight);
     }
 
     /** The one-value buffer of the loss trained (the losses' weighted sum). */
@@ -459,12 +478,42 @@ public abstract class CompiledNetwork implements Network {
 
     @Override
     public float computeGradients(float[][][] batchInputs, float[][] targets) {
-        return training.computeGradients(batchInputs, targets);
+        return training.computeGradients(batchInputs, targets, null);
+    }
+
+    @Override
+    public float computeGradients(float[][][] batchInputs, float[][] targets, float[] sampleWeights) {
+        return training.computeGradients(batchInputs, targets, sampleWeights);
     }
 
     @Override
     public float trainStep(float[][][] batchInputs, float[][] targets) {
-        return training.trainStep(batchInputs, targets);
+        return training.trainStep(batchInputs, targets, null);
+    }
+
+    @Override
+    public float trainStep(float[][][] batchInputs, float[][] targets, float[] sampleWeights) {
+        return training.trainStep(batchInputs, targets, sampleWeights);
+    }
+
+    @Override
+    public float penalty() {
+        return training.penalty();
+    }
+
+    @Override
+    public float[] headLosses() {
+        return training.headLosses();
+    }
+
+    @Override
+    public void keepOutputs(boolean keep) {
+        training.keepOutputs(keep);
+    }
+
+    @Override
+    public float[][] lastOutputs() {
+        return training.lastOutputs();
     }
 
     @Override

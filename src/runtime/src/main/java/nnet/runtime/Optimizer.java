@@ -62,6 +62,13 @@ public abstract class Optimizer {
      */
     protected abstract void update(float[] w, float[] g, float scale, int[] keep, float[][] s);
 
+    /**
+     * {@link #update} of entries with a penalty ({@code regularize:}): the gradient of {@code w[k]} is
+     * {@code g[k] * scale + penalty'(w[k])}, taken in the same pass (no pass of its own over the weights);
+     * returns the penalty of the entries before the update.
+     */
+    protected abstract double update(float[] w, float[] g, float scale, int[] keep, float[][] s, Penalty penalty);
+
     /** One step over every param, on this thread. */
     void step(List<ParamStorage> params) {
         beginStep(params);
@@ -78,7 +85,8 @@ public abstract class Optimizer {
 
     /** Updates one segment of a param (a row of a dense kernel, or all of another): segments are independent, so cores can share a step. */
     void update(ParamStorage p, int seg) {
-        update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], state.get(p)[seg]);
+        if (p.penalty == null) update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], state.get(p)[seg]);
+        else p.penaltyOfSegment[seg] = update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], state.get(p)[seg], p.penalty);
     }
 
     private float[][][] allocate(ParamStorage p) {
@@ -118,6 +126,19 @@ public abstract class Optimizer {
                 for (int k = 0; k < w.length; k++) w[k] -= rate * (v[k] = momentum * v[k] + scale * g[k]);
             else
                 for (int e = 0; e < keep.length; e++) w[keep[e]] -= rate * (v[e] = momentum * v[e] + scale * g[keep[e]]);
+        }
+
+        @Override
+        protected double update(float[] w, float[] g, float scale, int[] keep, float[][] s, Penalty penalty) {
+            float rate = (float) lr;
+            double value = 0;
+            for (int e = 0, n = keep == null ? w.length : keep.length; e < n; e++) {
+                int k = keep == null ? e : keep[e];
+                value += penalty.value(w[k]);
+                float gk = scale * g[k] + penalty.derivative(w[k]);
+                w[k] -= rate * (momentum == 0 ? gk : (s[0][e] = momentum * s[0][e] + gk));
+            }
+            return value;
         }
     }
 
@@ -168,6 +189,23 @@ public abstract class Optimizer {
                 v[i] = b2 * v[i] + (1 - b2) * gk * gk;
                 w[k] = decay * w[k] - c1 * m[i] / ((float) Math.sqrt(v[i] * c2) + e);
             }
+        }
+
+        @Override
+        protected double update(float[] w, float[] g, float scale, int[] keep, float[][] s, Penalty penalty) {
+            float b1 = (float) beta1, b2 = (float) beta2;
+            float e = (float) eps, decay = (float) (1 - lr * weightDecay);
+            float[] m = s[0], v = s[1];
+            double value = 0;
+            for (int i = 0, n = keep == null ? w.length : keep.length; i < n; i++) {
+                int k = keep == null ? i : keep[i];
+                value += penalty.value(w[k]);
+                float gk = g[k] * scale + penalty.derivative(w[k]);
+                m[i] = b1 * m[i] + (1 - b1) * gk;
+                v[i] = b2 * v[i] + (1 - b2) * gk * gk;
+                w[k] = decay * w[k] - c1 * m[i] / ((float) Math.sqrt(v[i] * c2) + e);
+            }
+            return value;
         }
     }
 }

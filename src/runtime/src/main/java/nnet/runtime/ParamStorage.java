@@ -34,6 +34,9 @@ class ParamStorage {
     /** A sparse kernel's {@code freeze:} mask (saved in the kernel's form, dense or compact) and its name; null without one. */
     SparseIndex frozen;
     String frozenName;
+    /** {@code regularize:}: a penalty on the trainable entries, or null; and its value per segment at the last step, as the optimizer took it. */
+    Penalty penalty;
+    double[] penaltyOfSegment;
 
     ParamStorage(String name, int[] shape, float[][] values, Layout layout, Tensor frozen) {
         this.name = name;
@@ -155,6 +158,37 @@ class ParamStorage {
     void zeroGrads() {
         for (float[] g : grads) java.util.Arrays.fill(g, 0);
         gradScale = 1;
+    }
+
+    void penalty(Penalty p) {
+        penalty = p;
+        penaltyOfSegment = new double[values.length];
+    }
+
+    /** The penalty of the trainable entries, as the last optimizer step found them before it moved them. */
+    double penaltyTaken() {
+        double sum = 0;
+        for (double v : penaltyOfSegment) sum += v;
+        return sum;
+    }
+
+    /**
+     * Adds the penalty's derivative at every trainable entry to the gradient (after {@link #finishGrads}:
+     * scaled back by the batch's size, as the storage holds sums); returns the penalty's value.
+     */
+    double addPenaltyGradient() {
+        double sum = 0;
+        float perSample = 1 / gradScale;
+        for (int s = 0; s < values.length; s++) {
+            float[] w = values[s], g = grads[s];
+            int n = trainable[s] == null ? w.length : trainable[s].length;
+            for (int i = 0; i < n; i++) {
+                int k = trainable[s] == null ? i : trainable[s][i];
+                sum += penalty.value(w[k]);
+                g[k] += perSample * penalty.derivative(w[k]);
+            }
+        }
+        return sum;
     }
 
     /** After a batch: the mean over its {@code samples}, and exactly 0 where entries do not train. */

@@ -17,6 +17,21 @@ final class Training {
     private final Map<String, float[]> inputGrads = new LinkedHashMap<>();
     /** The loss statements' target buffers, in the source's order; a sample's target is their concatenation. */
     private final List<LossTarget> losses = new ArrayList<>();
+    /** Params with a weight penalty ({@code regularize:}), which the optimizer's step or {@link #computeGradients} adds. */
+    private final List<ParamStorage> penalized = new ArrayList<>();
+    /** The one-value buffers of a sample's activity penalties and of what they are multiplied by (1; 0 for a tile's lanes past a batch's end), or null without any. */
+    private float[] penaltyValue, penaltyWeight;
+    /**
+     * Of the last batch, summed over its samples ({@link #accumulate}): each loss's value (weighted
+     * by the samples' weights), then the activity penalties; in each replica, added up by {@link BatchSplit}.
+     */
+    double[] sums = new double[1];
+    /** The penalty of the last batch: the weight penalties at the weights its gradient was taken at, plus the mean activity penalty. */
+    private float lastPenalty;
+    /** The mean of each loss over the last batch. */
+    private float[] lastLosses = new float[0];
+    /** Where each sample's losses' outputs go (their values in a row), when asked for: {@link #keepOutputs}. */
+    private float[][] keptOutputs;
     /** The values of a sample's target: the sum of the losses' outputs' sizes. */
     private int targetSize;
     private float[] lossValue;
@@ -36,12 +51,40 @@ final class Training {
         return p.allocateGrads();
     }
 
-    /** A loss statement's target buffer, where its part of a sample's target goes. */
-    private record LossTarget(String kind, String output, float weight, float[] buffer, int offset) {}
+    /**
+     * A loss statement: its target buffer, where its part of a sample's target goes; the buffer of the
+     * sample's weight in it (its {@code --sample-weights} value times its class's weight, 1 otherwise);
+     * the buffer of its value on the sample; its class weights, or null.
+     */
+    private record LossTarget(String kind, String output, float weight, float[] buffer, int offset, float[] sampleWeight, float[] value, float[] classWeights) {
+        /** The weight of a sample in this loss: {@code weight} times its class's (Keras' class_weight: the class of a value by rounding, of a class row by argmax). */
+        float weightOf(float[] target, float weight) {
+            if (classWeights == null) return weight;
+            int at = offset, best = at;
+            if (buffer.length == 1) return weight * classWeights[(int) Math.rint(target[at])];
+            for (int k = at + 1; k < at + buffer.length; k++) if (target[k] > target[best]) best = k;
+            return weight * classWeights[best - at];
+        }
+    }
 
-    void loss(String kind, String output, float weight, float[] targetBuffer) {
-        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize));
+    void loss(String kind, String output, float weight, float[] classWeights, float[] targetBuffer, float[] sampleWeight, float[] value) {
+        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize, sampleWeight, value, classWeights));
         targetSize += targetBuffer.length;
+        sums = new double[losses.size() + 1];
+        lastLosses = new float[losses.size()];
+    }
+
+    /** A weight penalty on a param ({@code regularize:}). */
+    void penalty(ParamStorage p, Penalty penalty) {
+        p.penalty(penalty);
+        penalized.add(p);
+    }
+
+    /** The one-value buffers of a sample's activity penalties ({@code activity:}) and of their weight. */
+    void activityPenalty(float[] value, float[] weight) {
+        penaltyValue = value;
+        penaltyWeight = weight;
+        penaltyWeight[0] = 1;
     }
 
     /** The one-value buffer that holds the loss trained: the losses' weighted sum. */
@@ -84,63 +127,123 @@ final class Training {
     }
 
     List<Network.Loss> losses() {
-        return losses.stream().map(l -> new Network.Loss(l.output, LossFunction.named(l.kind), l.weight, net.shape(l.output))).toList();
+        return losses.stream().map(l -> new Network.Loss(l.output, LossFunction.named(l.kind), l.weight, net.shape(l.output), l.classWeights)).toList();
     }
 
     void setOptimizer(Optimizer o) {
         optimizer = o;
     }
 
-    float computeGradients(float[][][] inputs, float[][] targets) {
+    /** The gradient of a batch's mean loss plus the penalties, with the weight penalties' derivative added here (no optimizer step takes it). */
+    float computeGradients(float[][][] inputs, float[][] targets, float[] weights) {
+        float loss = gradients(inputs, targets, weights);
+        double value = 0;
+        for (ParamStorage p : penalized) value += p.addPenaltyGradient();
+        lastPenalty += (float) value;
+        return loss;
+    }
+
+    /** Forward and backward over a batch: the mean of the losses' gradient (not the weight penalties'); returns the mean loss. */
+    private float gradients(float[][][] inputs, float[][] targets, float[] weights) {
         requireLoss();
         if (inputs.length != targets.length)
             throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
+        if (weights != null && weights.length != inputs.length)
+            throw new IllegalArgumentException("a batch of " + inputs.length + " samples has " + weights.length + " sample weights");
         if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
+        if (keptOutputs != null) keptOutputs = new float[inputs.length][];
         int workers = workers(inputs.length);
-        double sum;
-        if (workers == 1) sum = accumulate(inputs, targets, 0, inputs.length);
-        else sum = accumulateInParallel(inputs, targets, workers);
+        if (workers == 1) accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length);
+        else split(workers).gradients(inputs, targets, weights, keptOutputs, workers);
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
-        return (float) (sum / inputs.length);
+        double total = 0;
+        for (int k = 0; k < losses.size(); k++) {
+            lastLosses[k] = (float) (sums[k] / inputs.length);
+            total += losses.get(k).weight * sums[k];
+        }
+        lastPenalty = (float) (sums[losses.size()] / inputs.length);
+        return losses.size() == 1 && losses.get(0).weight == 1 ? lastLosses[0] : (float) (total / inputs.length);
     }
 
-    /** Forward and backward for samples [from, to): gradients summed into this network's storage; returns the summed loss. */
-    double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
+    /**
+     * Forward and backward for samples [from, to): gradients summed into this network's storage, and
+     * the losses' and penalties' sums into {@link #sums}; each sample's losses' outputs into {@code kept}
+     * when it is not null.
+     */
+    void accumulate(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to) {
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).zeroGrads();
-        if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) return accumulateTiled(inputs, targets, from, to);
-        double sum = 0;
-        for (int s = from; s < to; s++) {
-            sample(inputs[s], targets[s]);
-            net.runBackward();
-            sum += lossValue[0];
+        java.util.Arrays.fill(sums, 0);
+        if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) {
+            accumulateTiled(inputs, targets, weights, kept, from, to);
+            return;
         }
-        return sum;
+        for (int s = from; s < to; s++) {
+            sample(inputs[s], targets[s], weights == null ? 1 : weights[s]);
+            net.runBackward();
+            for (int k = 0; k < losses.size(); k++) sums[k] += losses.get(k).value[0];
+            if (penaltyValue != null) sums[losses.size()] += penaltyValue[0];
+            if (kept != null) kept[s] = keep(k -> net.activation(losses.get(k).output));
+        }
+    }
+
+    /** The losses' outputs of a sample in a row, each read by {@code outputOf}. */
+    private float[] keep(java.util.function.IntFunction<float[]> outputOf) {
+        float[] row = new float[targetSize];
+        for (int k = 0; k < losses.size(); k++) System.arraycopy(outputOf.apply(k), 0, row, losses.get(k).offset, losses.get(k).buffer.length);
+        return row;
     }
 
     /**
      * The same through the generated tiled step: each tile's samples loaded into the tile rows of the
-     * inputs and the target (lanes past the batch's end repeat its last sample: the generated loss
-     * gives them gradient 0), and the losses of its real lanes summed.
+     * inputs, the targets and the samples' weights (lanes past the batch's end repeat its last sample:
+     * the generated loss gives them gradient 0), and the losses of its real lanes summed.
      */
-    private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
+    private void accumulateTiled(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to) {
         int lanes = net.tileSize();
         if (targetRows == null) { // once: a warm step allocates nothing
             targetRows = new float[losses.size()][][];
-            for (int k = 0; k < targetRows.length; k++) targetRows[k] = net.tile(losses.get(k).buffer);
+            weightRows = new float[losses.size()][];
+            valueRows = new float[losses.size() + 1][];
+            for (int k = 0; k < targetRows.length; k++) {
+                targetRows[k] = net.tile(losses.get(k).buffer);
+                weightRows[k] = net.tile(losses.get(k).sampleWeight)[0];
+                valueRows[k] = net.tile(losses.get(k).value)[0];
+            }
+            if (penaltyValue != null) {
+                valueRows[losses.size()] = net.tile(penaltyValue)[0];
+                penaltyRow = net.tile(penaltyWeight)[0];
+            }
         }
-        float[][] lossRows = net.tile(lossValue);
-        double sum = 0;
         for (int first = from; first < to; first += lanes) {
             int count = Math.min(lanes, to - first);
             net.loadTile(inputs, first, count);
             for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
-            for (int s = 0; s < lanes; s++)
-                for (int k = 0; k < targetRows.length; k++) Tiles.put(targets[first + Math.min(s, count - 1)], losses.get(k).offset, targetRows[k], s);
+            for (int s = 0; s < lanes; s++) {
+                int sample = first + Math.min(s, count - 1);
+                for (int k = 0; k < targetRows.length; k++) {
+                    Tiles.put(targets[sample], losses.get(k).offset, targetRows[k], s);
+                    weightRows[k][s] = losses.get(k).weightOf(targets[sample], weights == null ? 1 : weights[sample]);
+                }
+            }
+            if (penaltyRow != null) for (int s = 0; s < lanes; s++) penaltyRow[s] = s < count ? 1 : 0;
             net.runTrainTile(count);
-            for (int s = 0; s < count; s++) sum += lossRows[0][s];
+            for (int k = 0; k < valueRows.length; k++)
+                if (valueRows[k] != null) for (int s = 0; s < count; s++) sums[k] += valueRows[k][s];
+            for (int s = 0; kept != null && s < count; s++) {
+                int lane = s;
+                kept[first + s] = keep(k -> {
+                    float[] out = new float[losses.get(k).buffer.length];
+                    Tiles.get(net.tile(net.activation(losses.get(k).output)), lane, out);
+                    return out;
+                });
+            }
         }
-        return sum;
     }
+
+    /** Each loss's weight buffer's and value buffer's tile row (then the activity penalty's); made on first use. */
+    private float[][] weightRows, valueRows;
+    /** The tile row of the activity penalties' weight, or null. */
+    private float[] penaltyRow;
 
     // ---- several cores
 
@@ -175,10 +278,6 @@ final class Training {
         repeatedVisits += visits;
     }
 
-    private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {
-        return split(workers).gradients(inputs, targets, workers);
-    }
-
     private BatchSplit split(int workers) {
         if (split == null || split.cores() < workers) split = new BatchSplit(net, this, workers);
         return split;
@@ -204,14 +303,38 @@ final class Training {
         return split == null ? new Thread[0] : split.threads();
     }
 
-    float trainStep(float[][][] inputs, float[][] targets) {
-        float loss = computeGradients(inputs, targets);
+    /** {@link #gradients}, then the optimizer's step, which takes the weight penalties' derivative (and value) in its pass over the weights. */
+    float trainStep(float[][][] inputs, float[][] targets, float[] weights) {
+        float loss = gradients(inputs, targets, weights);
         if (optimizer == null) optimizer = defaults.newOptimizer();
         if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
             optimizer.beginStep(trainable);
             split.step(optimizer);
         } else optimizer.step(trainable);
+        double value = 0;
+        for (ParamStorage p : penalized) value += p.penaltyTaken();
+        lastPenalty += (float) value;
         return loss;
+    }
+
+    /** The penalty of the last batch: the weight penalties (at the weights its gradient was taken at) plus its mean activity penalty. */
+    float penalty() {
+        return lastPenalty;
+    }
+
+    /** Each loss's mean over the last batch. */
+    float[] headLosses() {
+        return lastLosses.clone();
+    }
+
+    /** Whether the next batches keep their samples' losses' outputs ({@link #lastOutputs}). */
+    void keepOutputs(boolean keep) {
+        keptOutputs = keep ? new float[0][] : null;
+    }
+
+    /** The losses' outputs of each sample of the last batch, their values in a row as a target row holds them; null unless kept. */
+    float[][] lastOutputs() {
+        return keptOutputs;
     }
 
     Map<String, Tensor> gradients() {
@@ -238,7 +361,7 @@ final class Training {
     float[][] inputGradients(float[][] inputs, float[] t) {
         requireLoss();
         for (ParamStorage p : trainable) p.zeroGrads();
-        sample(inputs, t);
+        sample(inputs, t, 1);
         net.runBackward();
         net.runInputBackward();
         for (ParamStorage p : trainable) p.finishGrads(1);
@@ -250,13 +373,14 @@ final class Training {
         return out;
     }
 
-    private void sample(float[][] inputs, float[] t) {
+    private void sample(float[][] inputs, float[] t, float weight) {
         net.checkInputs(inputs);
         checkTarget(t);
         net.forwardUnchecked(inputs);
         for (int k = 0; k < losses.size(); k++) { // indexed: an iterator here was 32 bytes a sample
             LossTarget l = losses.get(k);
             System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);
+            l.sampleWeight[0] = l.weightOf(t, weight);
         }
     }
 
