@@ -167,9 +167,10 @@ public final class BackwardPass {
         Node target = b.add(Op.INPUT, output.shape(), List.of(), null, name + ".target", span);
         Node sampleWeight = b.add(Op.INPUT, Shape.SCALAR, List.of(), null, name + ".weight", span);
         Fused fused = Fused.of(spec.function(), output);
-        Node loss = b.add(Op.MUL, Shape.SCALAR, List.of(sampleWeight, node(Op.LOSS, Shape.SCALAR, fused.function(), fused.y(), target)), null,
-                only ? "loss" : name + ".loss", span);
-        Node grad = mul(sampleWeight, node(Op.LOSS_GRAD, fused.y().shape(), fused.function(), fused.y(), target));
+        // the loss and its gradient first, side by side: one run over a tile's lanes
+        Node value = node(Op.LOSS, Shape.SCALAR, fused.function(), fused.y(), target), dy = node(Op.LOSS_GRAD, fused.y().shape(), fused.function(), fused.y(), target);
+        Node loss = b.add(Op.MUL, Shape.SCALAR, List.of(sampleWeight, value), null, only ? "loss" : name + ".loss", span);
+        Node grad = mul(sampleWeight, dy);
         accumulate(fused.y(), spec.weight() == 1 ? grad : scale(grad, (float) spec.weight()));
         return new Term(output, target, sampleWeight, loss, spec.function(), spec.weight());
     }
