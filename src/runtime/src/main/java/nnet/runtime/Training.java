@@ -138,7 +138,7 @@ final class Training {
     float computeGradients(float[][][] inputs, float[][] targets, float[] weights) {
         float loss = gradients(inputs, targets, weights);
         double value = 0;
-        for (ParamStorage p : penalized) value += p.addPenaltyGradient();
+        for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).addPenaltyGradient(); // indexed: a warm step allocates nothing
         lastPenalty += (float) value;
         return loss;
     }
@@ -312,7 +312,7 @@ final class Training {
             split.step(optimizer);
         } else optimizer.step(trainable);
         double value = 0;
-        for (ParamStorage p : penalized) value += p.penaltyTaken();
+        for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).penaltyTaken();
         lastPenalty += (float) value;
         return loss;
     }
