@@ -32,35 +32,18 @@ final class Metrics {
      */
     static Map<String, Double> binary(float[][] p, float[][] t) {
         int values = p.length == 0 ? 0 : p[0].length;
-        double auc = 0, precision = 0, recall = 0, f1 = 0;
-        int aucs = 0;
+        Macro macro = new Macro();
         for (int k = 0; k < values; k++) {
             float[] score = new float[p.length];
-            boolean[] positive = new boolean[p.length];
-            long tp = 0, fp = 0, fn = 0;
+            boolean[] positive = new boolean[p.length], predicted = new boolean[p.length];
             for (int r = 0; r < p.length; r++) {
                 score[r] = p[r][k];
                 positive[r] = t[r][k] == 1;
-                boolean predicted = p[r][k] > 0.5f;
-                if (predicted && positive[r]) tp++;
-                else if (predicted) fp++;
-                else if (positive[r]) fn++;
+                predicted[r] = p[r][k] > 0.5f;
             }
-            double a = auc(score, positive);
-            if (!Double.isNaN(a)) {
-                auc += a;
-                aucs++;
-            }
-            precision += ratio(tp, tp + fp);
-            recall += ratio(tp, tp + fn);
-            f1 += ratio(2 * tp, 2 * tp + fp + fn);
+            macro.add(auc(score, positive), positive, predicted, true);
         }
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("auc", aucs == 0 ? Double.NaN : auc / aucs);
-        m.put("precision", precision / values);
-        m.put("recall", recall / values);
-        m.put("f1", f1 / values);
-        return m;
+        return macro.figures();
     }
 
     /**
@@ -86,36 +69,55 @@ final class Metrics {
                 actual[i] = truth;
                 predicted[i] = best;
             }
-        double auc = 0, precision = 0, recall = 0, f1 = 0;
-        int aucs = 0, labels = 0;
+        Macro macro = new Macro();
         for (int c = 0; c < classes; c++) {
-            boolean[] positive = new boolean[n];
-            long tp = 0, fp = 0, fn = 0;
-            boolean present = false;
+            boolean[] positive = new boolean[n], chosen = new boolean[n];
             for (int i = 0; i < n; i++) {
                 positive[i] = actual[i] == c;
-                present |= positive[i] || predicted[i] == c;
-                if (positive[i] && predicted[i] == c) tp++;
-                else if (predicted[i] == c) fp++;
+                chosen[i] = predicted[i] == c;
+            }
+            macro.add(auc(score[c], positive), positive, chosen, false);
+        }
+        return macro.figures();
+    }
+
+    /**
+     * The means over labels (values or classes) of AUC (over the labels that have one) and of
+     * precision, recall and F1: over every value of a multilabel target, as scikit-learn counts its
+     * columns, and over the classes among the targets or the predictions, as it finds a multiclass
+     * target's labels.
+     */
+    private static final class Macro {
+        private double auc, precision, recall, f1;
+        private int aucs, labels;
+
+        /** @param always whether the label counts though no target and no prediction has it */
+        void add(double labelAuc, boolean[] positive, boolean[] predicted, boolean always) {
+            long tp = 0, fp = 0, fn = 0;
+            for (int i = 0; i < positive.length; i++) {
+                if (positive[i] && predicted[i]) tp++;
+                else if (predicted[i]) fp++;
                 else if (positive[i]) fn++;
             }
-            double a = auc(score[c], positive);
-            if (!Double.isNaN(a) && tp + fn > 0) {
-                auc += a;
+            if (!Double.isNaN(labelAuc)) {
+                auc += labelAuc;
                 aucs++;
             }
-            if (!present) continue;
+            if (!always && tp + fp + fn == 0) return;
             labels++;
             precision += ratio(tp, tp + fp);
             recall += ratio(tp, tp + fn);
             f1 += ratio(2 * tp, 2 * tp + fp + fn);
         }
-        Map<String, Double> m = new LinkedHashMap<>();
-        m.put("auc", aucs == 0 ? Double.NaN : auc / aucs);
-        m.put("precision", labels == 0 ? Double.NaN : precision / labels);
-        m.put("recall", labels == 0 ? Double.NaN : recall / labels);
-        m.put("f1", labels == 0 ? Double.NaN : f1 / labels);
-        return m;
+
+        Map<String, Double> figures() {
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("auc", aucs == 0 ? Double.NaN : auc / aucs);
+            m.put("precision", labels == 0 ? Double.NaN : precision / labels);
+            m.put("recall", labels == 0 ? Double.NaN : recall / labels);
+            m.put("f1", labels == 0 ? Double.NaN : f1 / labels);
+            return m;
+        }
     }
 
     /**
