@@ -293,13 +293,7 @@ public abstract class CompiledNetwork implements Network {
      * class weights ({@code "1,3"}, or empty), and its buffers: the target, the sample's weight in it, its value.
      */
     protected final void loss(String kind, String output, float weight, String classWeights, float[] target, float[] sampleWeight, float[] value) {
-        float[] cw = null;
-        if (!classWeights.isEmpty()) {
-            String[] parts = classWeights.split(",");
-            cw = new float[parts.length];
-            for (int k = 0; k < cw.length; k++) cw[k] = Float.parseFloat(parts[k]);
-        }
-        training.loss(kind, output, weight, cw, target, sampleWeight, value);
+        training.loss(kind, output, weight, classWeights, target, sampleWeight, value);
     }
 
     /** A weight penalty ({@code regularize:}) on a param. */

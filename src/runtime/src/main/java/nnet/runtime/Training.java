@@ -67,8 +67,15 @@ final class Training {
         }
     }
 
-    void loss(String kind, String output, float weight, float[] classWeights, float[] targetBuffer, float[] sampleWeight, float[] value) {
-        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize, sampleWeight, value, classWeights));
+    /** @param classWeights {@code "1,3"}, or empty */
+    void loss(String kind, String output, float weight, String classWeights, float[] targetBuffer, float[] sampleWeight, float[] value) {
+        float[] cw = null;
+        if (!classWeights.isEmpty()) {
+            String[] parts = classWeights.split(",");
+            cw = new float[parts.length];
+            for (int k = 0; k < cw.length; k++) cw[k] = Float.parseFloat(parts[k]);
+        }
+        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize, sampleWeight, value, cw));
         targetSize += targetBuffer.length;
         sums = new double[losses.size() + 1];
         lastLosses = new float[losses.size()];
