@@ -151,11 +151,12 @@ public final class BackwardPass {
                 accumulate(y, mul(weight, scale(y, 2 * l2)));
             }
         }
-        Node total = constant(0); // l1(0) alone: nothing to add
+        Node total = null;
         for (int k = 0; k < sums.size(); k++) {
             Node term = scale(sums.get(k), factors.get(k));
             total = k == 0 ? term : binary(Op.ADD, total, term);
         }
+        if (total == null) total = constant(0); // l1(0) alone: nothing to add
         return b.add(Op.MUL, Shape.SCALAR, List.of(weight, total), null, "penalty", span); // by name: a buffer the runtime reads
     }
 
