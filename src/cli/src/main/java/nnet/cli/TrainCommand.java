@@ -99,7 +99,9 @@ final class TrainCommand implements Callable<Integer> {
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
-                    + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : ""));
+                    + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : "")
+                    + String.join("", r.heldOut().metricNames().stream().filter(m -> m.equals("auc") || m.equals("r2"))
+                            .map(m -> String.format(java.util.Locale.ROOT, ", %s %.4g", m, r.heldOut().metric(m))).toList()));
         report.println("weights: " + (AtomicFiles.isStandardOutput(output) ? "standard output" : output));
         return 0;
     }
