@@ -23,9 +23,10 @@ final class Training {
     private float[] penaltyValue, penaltyWeight;
     /**
      * Of the last batch, summed over its samples ({@link #accumulate}): each loss's value (weighted
-     * by the samples' weights), then the activity penalties; in each replica, added up by {@link BatchSplit}.
+     * by the samples' weights), the activity penalties, and the loss (the losses' weighted sum, as the
+     * generated code adds them); in each replica, added up by {@link BatchSplit}.
      */
-    double[] sums = new double[1];
+    double[] sums = new double[2];
     /** The penalty of the last batch: the weight penalties at the weights its gradient was taken at, plus the mean activity penalty. */
     private float lastPenalty;
     /** The mean of each loss over the last batch. */
@@ -77,7 +78,7 @@ final class Training {
         }
         losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize, sampleWeight, value, cw));
         targetSize += targetBuffer.length;
-        sums = new double[losses.size() + 1];
+        sums = new double[losses.size() + 2];
         lastLosses = new float[losses.size()];
     }
 
@@ -163,13 +164,9 @@ final class Training {
         if (workers == 1) accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length);
         else split(workers).gradients(inputs, targets, weights, keptOutputs, workers);
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
-        double total = 0;
-        for (int k = 0; k < losses.size(); k++) {
-            lastLosses[k] = (float) (sums[k] / inputs.length);
-            total += losses.get(k).weight * sums[k];
-        }
+        for (int k = 0; k < losses.size(); k++) lastLosses[k] = (float) (sums[k] / inputs.length);
         lastPenalty = (float) (sums[losses.size()] / inputs.length);
-        return losses.size() == 1 && losses.get(0).weight == 1 ? lastLosses[0] : (float) (total / inputs.length);
+        return (float) (sums[losses.size() + 1] / inputs.length);
     }
 
     /**
@@ -189,6 +186,7 @@ final class Training {
             net.runBackward();
             for (int k = 0; k < losses.size(); k++) sums[k] += losses.get(k).value[0];
             if (penaltyValue != null) sums[losses.size()] += penaltyValue[0];
+            sums[losses.size() + 1] += lossValue[0];
             if (kept != null) kept[s] = keep(k -> net.activation(losses.get(k).output));
         }
     }
@@ -210,12 +208,13 @@ final class Training {
         if (targetRows == null) { // once: a warm step allocates nothing
             targetRows = new float[losses.size()][][];
             weightRows = new float[losses.size()][];
-            valueRows = new float[losses.size() + 1][];
+            valueRows = new float[losses.size() + 2][];
             for (int k = 0; k < targetRows.length; k++) {
                 targetRows[k] = net.tile(losses.get(k).buffer);
                 weightRows[k] = net.tile(losses.get(k).sampleWeight)[0];
                 valueRows[k] = net.tile(losses.get(k).value)[0];
             }
+            valueRows[losses.size() + 1] = net.tile(lossValue)[0];
             if (penaltyValue != null) {
                 valueRows[losses.size()] = net.tile(penaltyValue)[0];
                 penaltyRow = net.tile(penaltyWeight)[0];
@@ -247,7 +246,7 @@ final class Training {
         }
     }
 
-    /** Each loss's weight buffer's and value buffer's tile row (then the activity penalty's); made on first use. */
+    /** Each loss's weight buffer's and value buffer's tile row (then the activity penalty's and the loss's); made on first use. */
     private float[][] weightRows, valueRows;
     /** The tile row of the activity penalties' weight, or null. */
     private float[] penaltyRow;
