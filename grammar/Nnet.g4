@@ -12,7 +12,7 @@ decl
 
 stmt
     : 'const' name=ID '=' value=expr ';'?                                     # ConstStmt
-    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' ';'?               # InputStmt
+    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' type=ID? (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
     | targets+=ID (',' targets+=ID)* '=' value=expr ';'?                      # AssignStmt
     | 'output' names+=ID (',' names+=ID)* ';'?                                # OutputStmt
     | 'loss' (target=ID ':')? kind=ID ('(' (args+=arg (',' args+=arg)* ','?)? ')')? ('*' weight=expr)? ';'?  # LossStmt
@@ -20,7 +20,8 @@ stmt
     | 'return' value=expr ';'?                                                # ReturnStmt
     ;
 
-arg: (name=ID ':')? value=expr;
+// '=' only to say that named arguments use ':' (Python's units=2)
+arg: (name=ID (':' | equals='='))? value=expr;
 
 expr
     : op='-' operand=expr                          # Neg
@@ -35,13 +36,16 @@ expr
 
 primary
     : callee=ID '(' (args+=arg (',' args+=arg)* ','?)? ')'   # Call
-    | tag=ID value=literal                                   # Tagged
+    | tagged                                                 # TaggedExpr
     | ID                                                     # Name
     | NUMBER                                                 # Number
     | STRING                                                 # String
     | list                                                   # ListLit
     | '(' inner=expr ')'                                     # Paren
     ;
+
+// `mask [..]`, `edges "f.csv"`, `names "genes.txt"`; a table's two columns follow in parentheses: `edges "t.csv" (snp -> gene)`
+tagged: tag=ID value=literal ('(' columns=expr ')')?;
 
 literal: list | STRING;
 
@@ -52,8 +56,9 @@ NUMBER: [0-9]+ ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?;
 STRING: '"' (~["\\\r\n] | '\\' .)* '"';
 // a string cut by the end of the line: its own token, so the error can say so
 UNTERMINATED: '"' (~["\\\r\n] | '\\' .)*;
-LINE_COMMENT: '//' ~[\r\n]* -> skip;
-BLOCK_COMMENT: '/*' .*? '*/' -> skip;
+// comments go to the hidden channel: the parser never sees them, the formatter keeps them
+LINE_COMMENT: '//' ~[\r\n]* -> channel(HIDDEN);
+BLOCK_COMMENT: '/*' .*? '*/' -> channel(HIDDEN);
 WS: [ \t\r\n]+ -> skip;
 // any other character: a token of its own, reported by the parser with its place
 BAD_CHAR: .;

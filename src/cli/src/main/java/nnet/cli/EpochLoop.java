@@ -49,6 +49,15 @@ final class EpochLoop {
     private final Monitor monitor;
     /** Every epoch's report, for the plot. */
     final List<Report> history = new ArrayList<>();
+    /** {@code train --no-shuffle}: every epoch in file order. */
+    private boolean shuffle = true;
+    /** {@code train --resume}: where the run goes on from (null: epoch 1, a fresh optimizer). */
+    private TrainState resumed;
+    /** Where the state to resume from is written after every epoch, and the settings it records (null: -o is standard output). */
+    private Path stateFile;
+    private String settings;
+    /** The run's optimizer steps so far (a resumed run's included), and the samples seen and the time since this process started. */
+    private long step, seen, start;
 
     EpochLoop(Network net, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
               long seed, LrSchedule schedule, Optimizer optimizer, Path output, SparseWeights layout, TrainLog log, Progress progress,
@@ -70,6 +79,24 @@ final class EpochLoop {
         this.monitor = monitor;
     }
 
+    EpochLoop inFileOrder(boolean inOrder) {
+        shuffle = !inOrder;
+        return this;
+    }
+
+    /** Goes on after the epochs {@code state} ran (the network already holds its weights and optimizer state). */
+    EpochLoop resumeFrom(TrainState state) {
+        resumed = state;
+        return this;
+    }
+
+    /** Writes {@link TrainState} to {@code file} after every epoch, recording {@code runSettings}. */
+    EpochLoop keepState(Path file, String runSettings) {
+        stateFile = file;
+        settings = runSettings;
+        return this;
+    }
+
     Result run() {
         boolean toFile = !AtomicFiles.isStandardOutput(output);
         Thread syncOnInterrupt = new Thread(this::finishQuietly, "nnet-train-checkpoint-sync");
@@ -78,6 +105,7 @@ final class EpochLoop {
         try {
             Result r = epochs();
             if (toFile) AtomicFiles.sync(output);
+            if (stateFile != null) AtomicFiles.sync(stateFile);
             if (log != null) log.finish();
             return r;
         } finally {
@@ -95,9 +123,19 @@ final class EpochLoop {
     private void finishQuietly() {
         try {
             if (!AtomicFiles.isStandardOutput(output)) AtomicFiles.sync(output);
+            if (stateFile != null) AtomicFiles.sync(stateFile);
             if (log != null) log.finish();
         } catch (RuntimeException e) {
             // nothing to report to during shutdown; each rename has already made its file whole
+        }
+    }
+
+    /** Fisher–Yates, reproducible from --seed. */
+    private static void shuffle(int[] order, SplittableRandom rng) {
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
         }
     }
 
@@ -105,58 +143,34 @@ final class EpochLoop {
         int rows = data.rows();
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) order[i] = i;
-        SplittableRandom shuffle = new SplittableRandom(seed);
-        int heads = net.losses().size();
+        SplittableRandom rng = new SplittableRandom(seed);
         float epochLoss = Float.NaN;
-        long step = 0, seen = 0, start = System.nanoTime();
         int written = 0, best = 0;
         double bestValue = Double.NaN;
         Map<String, nnet.runtime.StoredTensor> bestWeights = null;
         Evaluation bestEval = null, eval = null;
-        float[][] predicted = new float[rows][];
-        net.keepOutputs(true); // the training figures are of the predictions the steps make, as Keras reports them
         int epoch = 1;
         boolean stopped = false;
+        if (resumed != null) {
+            epoch = resumed.epochs() + 1;
+            step = resumed.steps();
+            best = resumed.best();
+            bestValue = resumed.bestValue();
+            written = resumed.written();
+            // the best epoch's weights: kept in the state unless they are the last epoch's, which the network holds now
+            if (!resumed.bestWeights().isEmpty()) bestWeights = resumed.bestWeights();
+            else if (patience > 0 && best > 0) bestWeights = net.saveWeights(layout);
+            // -o holds the best epoch's weights from the start, as it did in the run resumed: later epochs may not improve on it
+            if (bestWeights != null && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, bestWeights, false);
+            if (shuffle) for (int e = 1; e < epoch; e++) shuffle(order, rng); // the generator where the run left it
+        }
+        net.keepOutputs(true); // the training figures are of the predictions the steps make, as Keras reports them
+        start = System.nanoTime();
         for (; epoch <= epochs; epoch++) {
-            for (int i = rows - 1; i > 0; i--) { // Fisher–Yates, reproducible from --seed
-                int j = shuffle.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
-            long epochStart = System.nanoTime();
-            double sum = 0, penalty = 0, rate = optimizer.learningRate();
-            double[] headSums = new double[heads];
-            for (int from = 0; from < rows; from += batchSize) {
-                int n = Math.min(batchSize, rows - from);
-                float[][][] in = new float[n][][];
-                float[][] t = new float[n][];
-                float[] w = data.weights() == null ? null : new float[n];
-                for (int k = 0; k < n; k++) {
-                    in[k] = data.inputs()[order[from + k]];
-                    t[k] = data.targets()[order[from + k]];
-                    if (w != null) w[k] = data.weights()[order[from + k]];
-                }
-                step++;
-                if (schedule != null) optimizer.learningRate(rate = schedule.at(step, epoch, epochs));
-                float l = net.trainStep(in, t, w);
-                if (!Float.isFinite(l))
-                    throw new UserError("training diverged in epoch " + epoch + " (loss " + l + "); " + output
-                            + (written > 0 ? " holds the weights of epoch " + written : " was not written") + ". Try a smaller --lr.");
-                float[][] outs = net.lastOutputs();
-                for (int k = 0; k < n; k++) predicted[order[from + k]] = outs[k];
-                float[] headLosses = net.headLosses();
-                for (int h = 0; h < heads; h++) headSums[h] += (double) headLosses[h] * n;
-                sum += (double) l * n;
-                penalty += (double) net.penalty() * n;
-                seen += n;
-                progress.step(epoch, (float) (sum / (from + n)), seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
-            }
-            epochLoss = (float) (sum / rows);
-            double seconds = Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);
-            for (int h = 0; h < heads; h++) headSums[h] /= rows;
-            Evaluation training = Evaluation.of(net, data, predicted, epochLoss, headSums, penalty / rows, outputs);
-            eval = heldOut == null ? null : Evaluation.of(net, heldOut, outputs);
-            Report report = new Report(epoch, epochs, step, training, eval, rate, rows / seconds, seconds);
+            if (shuffle) shuffle(order, rng);
+            Report report = epoch(epoch, order, written);
+            epochLoss = (float) report.training().loss();
+            eval = report.heldOut();
             history.add(report);
             double value = monitor.valueOf(report);
             boolean improved = patience > 0 && monitor.better(value, bestValue);
@@ -171,6 +185,8 @@ final class EpochLoop {
                 if (patience > 0) bestWeights = net.saveWeights(layout);
                 written = epoch;
             }
+            if (stateFile != null)
+                TrainState.write(stateFile, epoch, step, best, bestValue, written, settings, net.saveWeights(layout), best == epoch ? null : bestWeights, net);
             progress.epoch(report);
             if (log != null) log.epoch(report);
             if (patience > 0 && epoch - best >= patience) {
@@ -180,11 +196,51 @@ final class EpochLoop {
         }
         net.keepOutputs(false);
         int ran = Math.min(epoch, epochs);
-        if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout), false); // no epoch had a finite held-out figure
+        if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout), false); // no epoch had a finite watched figure
         if (patience > 0 && bestWeights != null && best != ran) {
             net.loadWeights(bestWeights); // the network reports, and -o - writes, the epoch it kept
+            if (bestEval == null && heldOut != null) bestEval = Evaluation.of(net, heldOut, outputs); // kept before a resume: evaluated again
             return new Result(ran, epochLoss, best, bestEval, stopped);
         }
         return new Result(ran, epochLoss, patience > 0 && best > 0 ? best : ran, eval, stopped);
+    }
+
+    /** One epoch over the rows in {@code order}: its steps, then its report (the held-out rows evaluated after it). */
+    private Report epoch(int epoch, int[] order, int written) {
+        int rows = data.rows(), heads = net.losses().size();
+        long epochStart = System.nanoTime();
+        double sum = 0, penalty = 0, rate = optimizer.learningRate();
+        double[] headSums = new double[heads];
+        float[][] predicted = new float[rows][];
+        for (int from = 0; from < rows; from += batchSize) {
+            int n = Math.min(batchSize, rows - from);
+            float[][][] in = new float[n][][];
+            float[][] t = new float[n][];
+            float[] w = data.weights() == null ? null : new float[n];
+            for (int k = 0; k < n; k++) {
+                in[k] = data.inputs()[order[from + k]];
+                t[k] = data.targets()[order[from + k]];
+                if (w != null) w[k] = data.weights()[order[from + k]];
+            }
+            step++;
+            if (schedule != null) optimizer.learningRate(rate = schedule.at(step, epoch, epochs));
+            float l = net.trainStep(in, t, w);
+            if (!Float.isFinite(l))
+                throw new UserError("training diverged in epoch " + epoch + " (loss " + l + "); " + output
+                        + (written > 0 ? " holds the weights of epoch " + written : " was not written") + ". Try a smaller --lr.");
+            float[][] outs = net.lastOutputs();
+            for (int k = 0; k < n; k++) predicted[order[from + k]] = outs[k];
+            float[] headLosses = net.headLosses();
+            for (int h = 0; h < heads; h++) headSums[h] += (double) headLosses[h] * n;
+            sum += (double) l * n;
+            penalty += (double) net.penalty() * n;
+            seen += n;
+            progress.step(epoch, (float) (sum / (from + n)), seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
+        }
+        double seconds = Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);
+        for (int h = 0; h < heads; h++) headSums[h] /= rows;
+        Evaluation training = Evaluation.of(net, data, predicted, (float) (sum / rows), headSums, penalty / rows, outputs);
+        Evaluation held = heldOut == null ? null : Evaluation.of(net, heldOut, outputs);
+        return new Report(epoch, epochs, step, training, held, rate, rows / seconds, seconds);
     }
 }

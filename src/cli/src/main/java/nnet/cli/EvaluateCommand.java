@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 final class EvaluateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row: shaped like the loss's output, or class indices under cross_entropy; with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row, multiplying its loss (Keras' sample_weight; the mean stays over the rows)") Path sampleWeights;
@@ -28,9 +29,9 @@ final class EvaluateCommand implements Callable<Integer> {
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "evaluate");
-        Sources.loadWeights(net, g, weights, 0);
-        TrainingData data = TrainingData.read(net, inputs, targets, sampleWeights);
-        Evaluation e = Evaluation.of(net, data, PredictCommand.lossOutputs(g));
+        Sources.loadWeights(net, g, weights, 0, nonFinite);
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights);
+        Evaluation e = Evaluation.of(net, data, nnet.pack.JarPackager.facts(g).lossOutputs());
         System.out.print(json ? e.json() + "\n" : e.text());
         return 0;
     }

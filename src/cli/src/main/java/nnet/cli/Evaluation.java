@@ -32,8 +32,9 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
      * @param confusion {@code confusion[target][predicted]} counts of class rows (two classes, 0 and 1,
      *                  for a single sigmoid-like output), or null
      * @param metrics   the figures that fit the loss, by name ({@link Metrics#NAMES}; accuracy among them)
+     * @param classes   the names of the classes, when the output's units have names (LANGUAGE.md §4, Names), else null
      */
-    record Head(String output, double loss, int right, int[][] confusion, Map<String, Double> metrics) {}
+    record Head(String output, double loss, int right, int[][] confusion, Map<String, Double> metrics, List<String> classes) {}
 
     /** The loss and every figure: a backward pass over every row for the loss, a forward pass for the figures. */
     static Evaluation of(Network net, TrainingData data, PredictOutput.LossOutputs outputs) {
@@ -41,8 +42,9 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
         double[] headSums = new double[net.losses().size()];
         for (int from = 0; from < data.rows(); from += CHUNK) {
             int to = Math.min(data.rows(), from + CHUNK);
-            // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
-            sum += (double) net.computeGradients(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to),
+            // the generated code computes the loss exactly as training does (softmax and sigmoid fused), as predicting runs
+            // (dropout off, batchnorm's moving statistics); weights do not change
+            sum += (double) net.loss(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to),
                     data.weights() == null ? null : Arrays.copyOfRange(data.weights(), from, to)) * (to - from);
             penalty += (double) net.penalty() * (to - from);
             float[] heads = net.headLosses();
@@ -69,7 +71,7 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
         for (int h = 0, at = 0; h < losses.size(); at += losses.get(h).size(), h++) {
             Network.Loss l = losses.get(h);
             float[][] y = columns(predicted, at, l.size()), t = columns(data.targets(), at, l.size());
-            heads.add(head(l, y, t, headLosses[h], outputs));
+            heads.add(head(net, l, y, t, headLosses[h], outputs));
         }
         return new Evaluation(data.rows(), loss, penalty, List.copyOf(heads));
     }
@@ -102,7 +104,7 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
     }
 
     /** One loss's figures from its outputs {@code y} (raw: logits under cross_entropy unless a softmax) and targets {@code t}. */
-    private static Head head(Network.Loss l, float[][] y, float[][] t, double loss, PredictOutput.LossOutputs outputs) {
+    private static Head head(Network net, Network.Loss l, float[][] y, float[][] t, double loss, PredictOutput.LossOutputs outputs) {
         Map<String, Double> metrics = new LinkedHashMap<>();
         int right = -1;
         int[][] confusion = null;
@@ -116,7 +118,13 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
             else if (l.function() != LossFunction.MSE) metrics.putAll(Metrics.binary(y, t));
         }
         if (l.function() == LossFunction.MSE) metrics.putAll(Metrics.regression(y, t));
-        return new Head(l.output(), loss, right, confusion, metrics);
+        return new Head(l.output(), loss, right, confusion, metrics, classNames(net, l, confusion));
+    }
+
+    /** The names of an output's units when they name its classes (one class row), else null. */
+    private static List<String> classNames(Network net, Network.Loss l, int[][] confusion) {
+        String[] names = net.unitNames(l.output());
+        return names != null && confusion != null && classes(l) == names.length ? List.of(names) : null;
     }
 
     /** A cross-entropy's class rows as probabilities (the softmax of logits; a softmax output as it is): AUC ranks these. */

@@ -25,7 +25,7 @@ final class EvaluationText {
                 else sb.append(Double.isNaN(m.getValue()) ? "undefined (" + undefined(m.getKey()) + ")" : String.format(Locale.ROOT, "%.4f", m.getValue()));
                 sb.append('\n');
             }
-            if (h.confusion() != null) confusion(sb, h.confusion(), of);
+            if (h.confusion() != null) confusion(sb, h.confusion(), h.classes(), of);
         }
         return sb.toString();
     }
@@ -34,15 +34,19 @@ final class EvaluationText {
         return metric.equals("auc") ? "the targets hold one class only" : "no rows";
     }
 
-    private static void confusion(StringBuilder sb, int[][] confusion, String of) {
+    /** The matrix under a line of class labels: their names when the output's units have them, else 0, 1, ... */
+    private static void confusion(StringBuilder sb, int[][] confusion, List<String> classes, String of) {
+        List<String> labels = new ArrayList<>();
+        for (int c = 0; c < confusion.length; c++) labels.add(classes != null ? classes.get(c) : Integer.toString(c));
         int width = 4;
         for (int[] row : confusion) for (int v : row) width = Math.max(width, Integer.toString(v).length() + 1);
+        for (String label : labels) width = Math.max(width, label.length() + 2); // two spaces between names that hold spaces
         sb.append("confusion").append(of).append(" (rows: target class, columns: predicted class):\n");
         sb.append(" ".repeat(width + 1));
-        for (int c = 0; c < confusion.length; c++) sb.append(pad(Integer.toString(c), width));
+        for (String label : labels) sb.append(pad(label, width));
         sb.append('\n');
         for (int a = 0; a < confusion.length; a++) {
-            sb.append(pad(Integer.toString(a), width)).append(' ');
+            sb.append(pad(labels.get(a), width)).append(' ');
             for (int v : confusion[a]) sb.append(pad(Integer.toString(v), width));
             sb.append('\n');
         }
@@ -64,7 +68,7 @@ final class EvaluationText {
         fields.add("\"loss\": " + number(e.loss()));
         fields.add("\"penalty\": " + number(e.penalty()));
         fields.add("\"accuracy\": " + (e.hasAccuracy() ? number(e.accuracy()) : "null"));
-        Evaluation.Head only = e.heads().size() == 1 ? e.heads().get(0) : new Evaluation.Head(null, Double.NaN, -1, null, java.util.Map.of());
+        Evaluation.Head only = e.heads().size() == 1 ? e.heads().get(0) : new Evaluation.Head(null, Double.NaN, -1, null, java.util.Map.of(), null);
         fields.addAll(headFields(only));
         for (String m : e.metricNames()) if (!m.equals("accuracy")) fields.add("\"" + m + "\": " + number(e.metric(m)));
         if (e.heads().size() > 1) {
@@ -92,6 +96,7 @@ final class EvaluationText {
             for (int[] row : h.confusion()) rowsOut.add(Arrays.toString(row));
             fields.add("\"confusion\": [" + String.join(", ", rowsOut) + "]");
         }
+        if (h.classes() != null) fields.add("\"classes\": [" + String.join(", ", h.classes().stream().map(Json::str).toList()) + "]");
         return fields;
     }
 

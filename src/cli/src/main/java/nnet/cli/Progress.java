@@ -8,7 +8,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import nnet.runtime.Csv;
 
 /**
  * What {@code train} shows while it runs, on standard error: a line per epoch (Keras' way: the
@@ -49,7 +48,7 @@ abstract class Progress implements AutoCloseable {
         StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d: ", r.epoch(), r.epochs()));
         figures(sb, r.training(), "");
         if (r.heldOut() != null) figures(sb.append(", "), r.heldOut(), "held-out ");
-        return sb.append(", lr ").append(Csv.format((float) r.lr())).append(String.format(Locale.ROOT, ", %,.0f samples/s, %s", r.samplesPerSecond(), time(r.seconds()))).toString();
+        return sb.append(", lr ").append(rate(r.lr())).append(String.format(Locale.ROOT, ", %,.0f samples/s, %s", r.samplesPerSecond(), time(r.seconds()))).toString();
     }
 
     private static void figures(StringBuilder sb, Evaluation e, String prefix) {
@@ -79,6 +78,15 @@ abstract class Progress implements AutoCloseable {
         if (seconds < 60) return String.format(Locale.ROOT, seconds < 10 ? "%.2f s" : "%.1f s", seconds);
         long s = Math.round(seconds);
         return String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
+    }
+
+    /** A learning rate to 4 significant digits, without trailing zeros: 0.001, 0.0009755 (a cosine schedule's), 1e-05. */
+    static String rate(double lr) {
+        String s = String.format(Locale.ROOT, "%.4g", lr);
+        int e = s.indexOf('e') < 0 ? s.length() : s.indexOf('e');
+        String mantissa = s.substring(0, e);
+        if (mantissa.contains(".")) mantissa = mantissa.replaceAll("\\.?0+$", "");
+        return mantissa + s.substring(e);
     }
 
     static final class Lines extends Progress {

@@ -28,6 +28,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights; default: fixed weights, others initialised from --seed") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--seed", defaultValue = "1", description = "seed of initial weights and of random sample inputs (default ${DEFAULT-VALUE})") long seed;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @Option(names = "--rows", defaultValue = "4", description = "random sample rows when inputs are large (default ${DEFAULT-VALUE})") int rows;
@@ -36,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Graph g = Sources.graph(file, network);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "run");
-        Sources.loadWeights(net, g, weights, seed);
+        Sources.loadWeights(net, g, weights, seed, nonFinite);
         System.out.println("network " + g.name() + " (" + file + ")");
         System.out.println("  " + weightSummary(g));
         List<String> shown = new ArrayList<>(net.nodeNames());
@@ -48,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
         List<float[][]> samples = samples(net);
         List<List<String>> table = new ArrayList<>();
         List<String> header = new ArrayList<>();
-        for (String c : columns) header.add(c + Arrays.toString(net.shape(c)).replace(" ", "") + (net.outputNames().contains(c) ? " (output)" : ""));
+        for (String c : columns) header.add(c + Arrays.toString(net.shape(c)).replace(" ", "") + (net.outputNames().contains(c) ? " (output)" : "") + unitNames(net, c));
         table.add(header);
         for (float[][] sample : samples) {
             net.forward(sample);
@@ -82,12 +83,22 @@ final class RunCommand implements Callable<Integer> {
             int bit = total - 1;
             for (int k = 0; k < sample.length; k++) {
                 sample[k] = new float[net.activation(net.inputNames().get(k)).length];
+                Integer vocabulary = net.tokenInputs().get(net.inputNames().get(k)); // token ids: random ones of the vocabulary
                 for (int i = 0; i < sample[k].length; i++, bit--)
-                    sample[k][i] = truthTable ? (r >> bit) & 1 : (float) rnd.nextDouble();
+                    sample[k][i] = truthTable ? (r >> bit) & 1 : vocabulary != null ? rnd.nextInt(vocabulary) : (float) rnd.nextDouble();
             }
             out.add(sample);
         }
         return out;
+    }
+
+    /** The names of the units whose values are shown, when they have names (LANGUAGE.md §4): {@code : HERC2 BRCA2 …}. */
+    private static String unitNames(Network net, String node) {
+        String[] names = net.unitNames(node);
+        if (names == null) return "";
+        List<String> shown = new ArrayList<>(List.of(names).subList(0, Math.min(names.length, SHOWN_VALUES)));
+        if (names.length > SHOWN_VALUES) shown.add("…");
+        return ": " + String.join(" ", shown);
     }
 
     private static String values(float[] v) {

@@ -72,13 +72,6 @@ final class Sources {
         return g;
     }
 
-    /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
-    static String nameOf(Graph g, nnet.ir.Node n) {
-        if (n.name() != null) return n.name();
-        for (var e : g.named().entrySet()) if (e.getValue() == n) return e.getKey();
-        throw new IllegalStateException("node without a name: " + n);
-    }
-
     /** The compiled network, after checking that the memory {@code use} needs is there (see {@link MemoryNeeds}). */
     static Network instantiate(Graph g, MemoryNeeds.Use use, int optimizerSlots, String command) {
         MemoryNeeds.check(g, use, optimizerSlots, command);
@@ -93,9 +86,9 @@ final class Sources {
 
     /**
      * Loads weights from a file when given, warning where its masks differ from the source's;
-     * otherwise initial ones (only fixed weights, or {@code --seed}).
+     * otherwise initial ones (only fixed weights, or {@code --seed}). NaN and infinities are refused unless {@code --allow-nonfinite}.
      */
-    static void loadWeights(Network net, Graph g, Path weightsFile, long seed) {
+    static void loadWeights(Network net, Graph g, Path weightsFile, long seed, NonFiniteOption nonFinite) {
         if (weightsFile == null) {
             net.loadWeights(InitialWeights.stored(g, seed, SparseWeights.ALWAYS));
             return;
@@ -109,6 +102,6 @@ final class Sources {
             if (p.frozen() != null) CompactKernel.putMask(structure, p.frozenName(), p.frozen().index(), p.isSparseKernel());
         }
         known.addAll(structure.keySet());
-        WeightsFile.load(net, weightsFile, structure, known, System.err);
+        WeightsFile.load(net, weightsFile, structure, known, System.err, nonFinite.allowed);
     }
 }

@@ -29,6 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output, or one class index per row under cross_entropy (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--weights", paramLabel = "W0.safetensors", description = "start from these weights (default: initialised with --seed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--epochs", description = "passes over the data (default: the train block's, else 10)") Integer epochs;
     @Option(names = "--batch", description = "samples per step (default: the train block's, else 32)") Integer batch;
     @Option(names = "--optimizer", description = "sgd, adam or adamw (default: the train block's, else adam)") String optimizer;
@@ -42,6 +43,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s, then seconds, the penalties, and every figure of the training and held-out rows (accuracy, auc, ..., val_auc, ...; each head's with several losses)") Path log;
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each epoch (training and held-out rows, each head's with several losses) and the run's figure (accuracy, R², or --monitor's) to this PNG (or SVG, by the extension), the kept epoch marked") Path plot;
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
+    @Option(names = "--no-shuffle", description = "train on the rows in file order every epoch (default: shuffled each epoch from --seed)") boolean noShuffle;
+    @Option(names = "--resume", paramLabel = "W.safetensors", description = "go on with the run that wrote W.safetensors (an earlier -o): its weights, optimizer state and epochs,"
+            + " saved beside it as W.resume.safetensors; --epochs is the total, so 3 epochs then --resume with --epochs 5 equals 5 epochs") Path resume;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
     /** How the weights are written after each epoch. */
@@ -60,22 +64,38 @@ final class TrainCommand implements Callable<Integer> {
         LrSchedule schedule = lr != null ? LrSchedule.parse(lr) : d.schedule();
         Map<String, Double> args = new LinkedHashMap<>(d.optimizerArgs());
         if (schedule != null) args.put("lr", schedule.base());
-        Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
+        String optimizerName = (optimizer != null ? optimizer : d.optimizer()).toLowerCase(java.util.Locale.ROOT);
+        Optimizer opt = Optimizer.of(optimizerName, args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
-        Sources.loadWeights(net, g, weights, seed);
-        TrainingData data = TrainingData.read(net, inputs, targets, sampleWeights), heldOut = null;
-        if (validation != null) heldOut = readValidation(net);
+        TrainState resumed = resume == null ? null : TrainState.read(resume);
+        if (resumed == null) Sources.loadWeights(net, g, weights, seed, nonFinite);
+        else net.loadWeights(resumed.weights());
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights), heldOut = null;
+        if (validation != null) heldOut = readValidation(net, g.inputLayouts());
         else if (validationSplit != null) {
             TrainingData.Split split = data.split(validationSplit, seed);
             data = split.training();
             heldOut = split.heldOut();
         }
         int batchSize = Math.min(batchLimit, data.rows());
+        if (data.rows() % batchSize == 1 && g.nodes().stream().anyMatch(n -> nnet.ir.Op.BATCH_COUPLED.contains(n.op())))
+            throw new UserError("the last batch of each epoch would hold 1 row (" + data.rows() + " rows in batches of " + batchSize + "), and " + g.name()
+                    + " has a batchnorm, which normalizes by the statistics of a batch of 2 or more rows: choose another --batch");
         net.setOptimizer(opt);
         // the figures each side will have: the log's columns and what --monitor may watch, known before any step
         Evaluation trainingFigures = Evaluation.figuresOf(net, data), heldOutFigures = heldOut == null ? null : Evaluation.figuresOf(net, heldOut);
         Monitor monitor = monitorName == null ? Monitor.DEFAULT : Monitor.of(monitorName, trainingFigures, heldOutFigures);
-        PredictOutput.LossOutputs outputs = PredictCommand.lossOutputs(g);
+        PredictOutput.LossOutputs outputs = nnet.pack.JarPackager.facts(g).lossOutputs();
+        // what a resumed run must keep to go on as the first would have (the learning rate may change), and what early stopping's best figure is of
+        Map<String, Double> kept = new LinkedHashMap<>(args);
+        kept.remove("lr");
+        String settings = g.name() + ": seed " + seed + ", batch " + batchSize + ", " + data.rows() + " training rows, "
+                + (noShuffle ? "in file order" : "shuffled") + ", " + optimizerName + " " + kept + (monitorName == null ? "" : ", monitor " + monitor.name());
+        if (resumed != null) {
+            resumeChecks(resumed, settings, nEpochs, net);
+            System.err.println("resuming " + g.name() + " after epoch " + resumed.epochs() + " (" + TrainState.beside(resume) + ")");
+        }
+        net.seed(seed); // dropout's masks: a seeded run is reproducible
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
@@ -84,16 +104,19 @@ final class TrainCommand implements Callable<Integer> {
         EpochLoop loop;
         try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
             loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
-                    schedule, opt, output, layout, log == null ? null : new TrainLog(log, trainingFigures, heldOutFigures, hasPenalties(g)), progress, outputs, monitor);
+                    schedule, opt, output, layout, log == null ? null : new TrainLog(log, trainingFigures, heldOutFigures, hasPenalties(g)), progress, outputs, monitor)
+                    .inFileOrder(noShuffle).resumeFrom(resumed);
+            if (!AtomicFiles.isStandardOutput(output)) loop.keepState(TrainState.beside(output), settings);
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
         if (plot != null)
             LossPlot.write(plot, loop.history, patience == null ? 0 : r.kept(), g.name(), String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()),
                     patience == null ? null : monitor.name());
-        report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
+        report.println("trained " + g.name() + ": " + nnet.jar.Cli.count(r.epochsRun(), "epoch") + " of " + nnet.jar.Cli.count(data.rows(), "row") + ", batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
-        if (r.stoppedEarly()) report.println("stopped early: " + (monitor == Monitor.DEFAULT ? "the held-out loss" : monitor.name()) + " had not improved for " + patience + " epochs");
+        if (r.stoppedEarly())
+            report.println("stopped early: " + (monitor == Monitor.DEFAULT ? "the held-out loss" : monitor.name()) + " had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with " + monitor.describe());
         Evaluation train = Evaluation.figures(net, data, outputs);
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
@@ -102,13 +125,14 @@ final class TrainCommand implements Callable<Integer> {
                     + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : "")
                     + String.join("", r.heldOut().metricNames().stream().filter(m -> m.equals("auc") || m.equals("r2"))
                             .map(m -> String.format(java.util.Locale.ROOT, ", %s %.4g", m, r.heldOut().metric(m))).toList()));
-        report.println("weights: " + (AtomicFiles.isStandardOutput(output) ? "standard output" : output));
+        nnet.jar.Cli.wrote(output, "the weights of epoch " + r.kept());
         return 0;
     }
 
     /** Flags that contradict each other, before any work. */
     private void checkFlags() {
         if (validation != null && validationSplit != null) throw new UserError("give --validation or --validation-split, not both");
+        if (resume != null && weights != null) throw new UserError("give --resume (go on with a run) or --weights (start a new run from these weights), not both");
         if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
             throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
         if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
@@ -117,6 +141,20 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
         if (monitorName != null && patience == null) throw new UserError("--monitor says what --early-stopping watches: give --early-stopping PATIENCE too");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
+        // every file the run writes, before its first step: a path that cannot be written must not cost the training
+        for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
+        if (plot != null && !List.of("png", "svg").contains(extension(plot)))
+            throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
+    }
+
+    /** A run goes on only as it was: same settings, more epochs to run; the optimizer takes its state. */
+    private static void resumeChecks(TrainState s, String settings, int epochs, Network net) {
+        if (!s.settings().equals(settings))
+            throw new UserError("--resume: the run being resumed was " + s.settings() + "; this one would be " + settings
+                    + ". Give the same settings to go on with it, or start a new run from its weights with --weights");
+        if (epochs <= s.epochs())
+            throw new UserError("--resume: that run has done " + nnet.jar.Cli.count(s.epochs(), "epoch") + " already; --epochs is the total: give more than " + s.epochs());
+        net.loadOptimizerState(s.optimizer(), s.steps());
     }
 
     /** Whether the network has weight or activity penalties (the log's penalty columns). */
@@ -126,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
     private static String term(Graph g, Graph.Loss l) {
-        return (g.losses().size() > 1 ? Sources.nameOf(g, l.output()) + ": " : "") + l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
+        return (g.losses().size() > 1 ? g.nameOf(l.output()) + ": " : "") + l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
     }
 
     /**
@@ -135,7 +173,7 @@ final class TrainCommand implements Callable<Integer> {
      * is an input and the last the target, unless named targets cover every loss. A part
      * {@code sample_weights=W.csv} gives the held-out rows' weights (Keras' {@code validation_data}'s third).
      */
-    private TrainingData readValidation(Network net) {
+    private TrainingData readValidation(Network net, nnet.runtime.InputLayouts layouts) {
         List<String> parts = new ArrayList<>(List.of(validation.split(",")));
         parts.replaceAll(String::strip);
         parts.removeIf(String::isBlank);
@@ -147,7 +185,12 @@ final class TrainCommand implements Callable<Integer> {
         if (targetParts.size() < lossOutputs.size() && !parts.isEmpty()) targetParts.add(parts.remove(parts.size() - 1));
         if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
-        return TrainingData.read(net, parts, targetParts, weightsPart == null ? null : Path.of(weightsPart.substring(HELD_OUT_WEIGHTS.length())));
+        return TrainingData.read(net, layouts, parts, targetParts, weightsPart == null ? null : Path.of(weightsPart.substring(HELD_OUT_WEIGHTS.length())));
+    }
+
+    private static String extension(Path p) {
+        String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.substring(name.lastIndexOf('.') + 1);
     }
 
     private static final String HELD_OUT_WEIGHTS = "sample_weights=";

@@ -34,8 +34,8 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
     static final double SUM_TOLERANCE = 1e-3;
 
     /** @param sampleWeights {@code --sample-weights w.csv}, or null */
-    static TrainingData read(Network net, List<String> inputSpecs, List<String> targetSpecs, Path sampleWeights) {
-        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs);
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, Path sampleWeights) {
+        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
         int rows = in.values().iterator().next().length;
         float[][] targets = readTargets(net, targetSpecs, rows);
         float[][][] samples = new float[rows][net.inputNames().size()][];
@@ -50,7 +50,7 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
      * {@code sample_weight}.
      */
     static float[] readWeights(Path file, int rows) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
+        DataFiles.checkReadable(file);
         DataFiles.Table table = DataFiles.readTable(file, "sample_weights", "the sample weights");
         if (table.width() != 1) throw new DataFormatException(table.place(0) + ": row has " + table.width() + " columns, but sample weights are one number per row");
         if (table.rows().length != rows)
@@ -120,7 +120,7 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
     static float[][] readTargets(Path file, Network.Loss l) {
-        if (!Files.isRegularFile(file)) throw new UserError(file + ": no such file");
+        nnet.runtime.DataFiles.checkReadable(file);
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;

@@ -22,10 +22,13 @@ import nnet.ir.Param;
  * weight counts ({@link Param#count()}) and connection density. A gate's two sides are drawn with
  * the gate signal's edges labelled {@code g} and {@code 1 - g}; skip paths (an edge that jumps
  * over a longer path between the same boxes, or leaves a gate's {@code 1 - g} side) are dashed;
- * the names a block call prefixes ({@code r1.h}) are drawn inside a cluster per call.
+ * the names a block call prefixes ({@code r1.h}) are drawn inside a cluster per call. A box whose
+ * units have names lists them when they are few, and has them as its tooltip.
  */
 public final class NetworkDot {
     private static final String GATE_COLOR = "#b35900", SKIP_COLOR = "#1f5fbf";
+    /** A box lists its units' names when it has at most this many; every named box has them as its tooltip. */
+    static final int LABELLED_UNITS = 8, TOOLTIP_UNITS = 100;
 
     private final Graph g;
     /** The box each node is drawn in: the named node its value flows into within the same statement. */
@@ -57,16 +60,24 @@ public final class NetworkDot {
         return out.append("}\n").toString();
     }
 
-    /** Named nodes are boxes; an unnamed node joins the box of the node that reads it (nodes are in topological order, so walk backwards). */
+    /**
+     * Named nodes are boxes; an unnamed node joins the box that reads it (nodes are in topological
+     * order, so walk backwards). An unnamed node read from several boxes (a block's argument
+     * written as an expression, {@code two(concat(a, b))}, read by two statements of the block) is
+     * a box of its own: put in one reader's box, it would draw an edge from that box to the others
+     * that the network does not have.
+     */
     private void groupIntoBoxes() {
         Set<Node> named = new HashSet<>(g.named().values());
-        Map<Node, Node> firstReader = new HashMap<>();
-        for (Node n : g.nodes()) for (Node in : n.inputs()) firstReader.putIfAbsent(in, n);
+        Map<Node, List<Node>> readers = new HashMap<>();
+        for (Node n : g.nodes()) for (Node in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         List<Node> nodes = g.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {
             Node n = nodes.get(k);
-            Node reader = firstReader.get(n);
-            box.put(n, named.contains(n) || n.name() != null || reader == null ? n : box.get(reader));
+            Set<Node> readingBoxes = new LinkedHashSet<>();
+            for (Node r : readers.getOrDefault(n, List.of())) readingBoxes.add(box.get(r));
+            boolean own = named.contains(n) || n.name() != null || readingBoxes.isEmpty() || (readingBoxes.size() > 1 && n.op() != Op.CONST);
+            box.put(n, own ? n : readingBoxes.iterator().next());
         }
         for (Node n : nodes) if (box.get(n) == n) members.put(n, new ArrayList<>()); // boxes in source order
         for (Node n : nodes) members.get(box.get(n)).add(n);
@@ -83,7 +94,8 @@ public final class NetworkDot {
         for (Node b : members.keySet())
             for (Node n : members.get(b))
                 for (Node in : n.inputs())
-                    if (box.get(in) != b) edges.computeIfAbsent(box.get(in), k -> new LinkedHashSet<>()).add(b);
+                    if (box.get(in) != b && in.op() != Op.CONST) // a constant (the 1 of 1 - g) is no flow between boxes
+                        edges.computeIfAbsent(box.get(in), k -> new LinkedHashSet<>()).add(b);
         return edges;
     }
 
@@ -144,7 +156,7 @@ public final class NetworkDot {
 
     private String boxStyle(Node b) {
         List<String> lines = new ArrayList<>();
-        lines.add(label(b) + " " + b.shape());
+        lines.add(isNamed(b) ? label(b) + " " + b.shape() : b.shape().toString()); // an expression's box: its ops say what it is
         long weights = 0;
         List<String> ops = new ArrayList<>();
         for (Node n : members.get(b)) {
@@ -154,7 +166,10 @@ public final class NetworkDot {
         }
         if (!ops.isEmpty()) lines.add(String.join(", ", ops));
         if (weights > 0) lines.add(format(weights) + " weights");
+        List<String> units = g.unitNames().get(label(b));
+        if (units != null && units.size() <= LABELLED_UNITS) lines.add(String.join(", ", units));
         String style = "label=" + quote(String.join("\n", lines));
+        if (units != null) style += ", tooltip=" + quote(tooltip(units));
         if (b.op() == Op.INPUT) style += ", shape=box, style=\"filled\", fillcolor=\"#dde8f7\"";
         if (g.outputs().contains(b)) style += ", peripheries=2";
         if (gateSignals.contains(b)) style += ", fillcolor=\"#fbe3cc\"";
@@ -165,7 +180,7 @@ public final class NetworkDot {
     /** What a node does, as the user wrote it, or null for what goes without saying (a bias). */
     private String describe(Node n) {
         return switch (n.op()) {
-            case INPUT -> "input";
+            case INPUT -> n.integers() ? "input (token ids)" : "input";
             case LINEAR -> {
                 Param p = n.param();
                 yield "dense " + p.shape().dim(0) + " \u2192 " + p.shape().dim(1) + density("", p);
@@ -188,9 +203,19 @@ public final class NetworkDot {
             case MUL -> gateProduct(n);
             case DIV -> "/";
             case BIAS_ADD, CONST -> null;
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT -> throw new IllegalStateException(n.op() + " is not part of a checked network");
+            case DROPOUT -> "dropout " + ((Op.DropoutSpec) n.arg()).rate();
+            case BATCHNORM -> "batchnorm";
+            case EMBEDDING -> "embedding " + n.param().shape().dim(0) + " \u2192 " + n.param().shape().dim(1);
+            case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
+                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
+                    throw new IllegalStateException(n.op() + " is not part of a checked network");
         };
+    }
+
+    /** The first {@link #TOOLTIP_UNITS} names of a node's units, and how many more. */
+    private static String tooltip(List<String> units) {
+        String shown = String.join(", ", units.subList(0, Math.min(units.size(), TOOLTIP_UNITS)));
+        return units.size() + " units: " + shown + (units.size() > TOOLTIP_UNITS ? ", ... (" + (units.size() - TOOLTIP_UNITS) + " more)" : "");
     }
 
     private static boolean isOneMinus(Node n) {
@@ -224,6 +249,10 @@ public final class NetworkDot {
 
     private static String density(String which, Param p) {
         return p.present() == null ? "" : String.format(Locale.ROOT, ", %sdensity %.3g", which, p.present().density());
+    }
+
+    private boolean isNamed(Node b) {
+        return b.name() != null || g.named().containsValue(b);
     }
 
     /** The name a box is known by: its node's own, or the first name bound to it. */

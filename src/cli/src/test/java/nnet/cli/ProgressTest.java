@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** The epoch line, Keras' way, and how the bar keeps the lines above it. */
 class ProgressTest {
     private static Evaluation evaluation(double loss, double penalty, Map<String, Double> metrics) {
-        return new Evaluation(40, loss, penalty, List.of(new Evaluation.Head("y", loss, 36, new int[2][2], metrics)));
+        return new Evaluation(40, loss, penalty, List.of(new Evaluation.Head("y", loss, 36, new int[2][2], metrics, null)));
     }
 
     private static final EpochLoop.Report REPORT = new EpochLoop.Report(3, 20, 12,

@@ -2,7 +2,6 @@ package nnet.check;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -12,13 +11,15 @@ import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
+import nnet.diag.Fix;
 import nnet.diag.Span;
 import nnet.ir.Graph;
+import nnet.ir.ImageLayout;
+import nnet.ir.InputSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
-import nnet.runtime.LossFunction;
 
 /**
  * Checks one network and builds its graph in the same walk: the shape of a node is its type, so
@@ -62,6 +63,9 @@ final class NetworkChecker implements Reporter {
     private final Map<Node, String> producers = new IdentityHashMap<>();
     final Literals literals;
     final Patterns patterns;
+    /** The names of units (LANGUAGE.md §4, Names): by node, and where they come from. */
+    final Naming naming = new Naming();
+    final NameSources nameSources;
     private final Layers layers;
     private final Symbols symbols;
 
@@ -73,23 +77,24 @@ final class NetworkChecker implements Reporter {
         this.g = new Graph.Builder(graphName, fileScope.file);
         this.literals = new Literals(this, this::number);
         this.patterns = new Patterns(this, literals, this::number, fileScope.baseDir);
+        this.nameSources = new NameSources(this, fileScope.baseDir, patterns.tables);
         this.layers = new Layers(this);
     }
 
     @Override
-    public void error(DiagCode code, Span span, String message) {
-        report(code, span, message, Diagnostic.Severity.ERROR);
+    public void error(DiagCode code, Span span, String message, List<Fix> fixes) {
+        report(code, span, message, Diagnostic.Severity.ERROR, fixes);
     }
 
     void warning(DiagCode code, Span span, String message) {
-        report(code, span, message, Diagnostic.Severity.WARNING);
+        report(code, span, message, Diagnostic.Severity.WARNING, List.of());
     }
 
-    private void report(DiagCode code, Span span, String message, Diagnostic.Severity severity) {
+    private void report(DiagCode code, Span span, String message, Diagnostic.Severity severity, List<Fix> fixes) {
         List<Diagnostic.Note> notes = new ArrayList<>();
         for (CallSite c : calls)
             if (c.noted) notes.add(new Diagnostic.Note(c.span, "in block '" + c.block.name().name() + "' called here as " + c.prefix));
-        fileScope.diags.add(new Diagnostic(code, span, message, notes, severity));
+        fileScope.diags.add(new Diagnostic(code, span, message, notes, severity, fixes));
     }
 
     /** The consts declared outside any network: evaluated in order, then visible everywhere. */
@@ -112,10 +117,14 @@ final class NetworkChecker implements Reporter {
         List<Ast.LossStmt> losses = new ArrayList<>();
         List<Ast.OutputStmt> outputs = new ArrayList<>();
         boolean hasInput = false;
+        Ast.TrainStmt train = null;
         for (Ast.Stmt s : net.body()) {
             if (s instanceof Ast.OutputStmt o) outputs.add(o);
             else if (s instanceof Ast.LossStmt l) losses.add(l);
-            else if (s instanceof Ast.TrainStmt t) new TrainSettingsChecker(this).check(t).ifPresent(g::train);
+            else if (s instanceof Ast.TrainStmt t) {
+                new TrainSettingsChecker(this).check(t).ifPresent(g::train);
+                train = t;
+            }
             else if (s instanceof Ast.InputStmt in) {
                 input(in);
                 hasInput = true;
@@ -134,9 +143,12 @@ final class NetworkChecker implements Reporter {
         if (!hasInput) error(DiagCode.INPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no input; add e.g. 'input x[4]'");
         LossChecker lossChecker = new LossChecker(this, producers);
         lossChecker.checkAll(losses, outs, outputs.isEmpty()).forEach(g::loss);
+        naming.all().forEach(g::unitNames);
+        if (train != null && losses.isEmpty())
+            warning(DiagCode.LOSS_MISSING, train.span(), "network " + net.name().name() + " has train settings but no loss, so nothing to train; add one, e.g. 'loss mse'");
         if (totalFloats > Sizes.MAX_TOTAL)
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
-                    + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : Long.toString(totalFloats / (1L << 30) * 4)) + " GiB); at most "
+                    + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", totalFloats * 4.0 / (1L << 30))) + " GiB); at most "
                     + Sizes.MAX_TOTAL + " (8 GiB) can be allocated");
         return g.build();
     }
@@ -161,7 +173,25 @@ final class NetworkChecker implements Reporter {
             define(in.name(), null);
             return;
         }
-        define(in.name(), new Value.Tensor(node(Op.INPUT, shape, List.of(), null, in.name().name(), in.name().span())));
+        Op.InputType type = null;
+        if (in.type() != null && in.type().name().equals("int")) type = Op.InputType.INT;
+        else if (in.type() != null)
+            error(DiagCode.INPUT_TYPE, in.type().span(), "unknown input type '" + in.type().name() + "': an input holds floats, or whole numbers with 'int' (token ids for an embedding)");
+        Node node = node(Op.INPUT, shape, List.of(), InputSpec.of(type, layout(in, shape)), in.name().name(), in.name().span());
+        if (in.names() != null) naming.name(node, nameSources.input(in.names(), shape.size(), "input " + in.name().name() + shape));
+        define(in.name(), new Value.Tensor(node));
+    }
+
+    /** {@code layout: nhwc} (an image whose files hold [H, W, C]) or {@code layout: nchw} (nnet's order, as without the option). */
+    private ImageLayout layout(Ast.InputStmt in, Shape shape) {
+        if (in.key() == null) return null;
+        String what = "input " + in.name().name() + shape;
+        if (!in.key().name().equals("layout")) error(DiagCode.ARG_UNKNOWN, in.key().span(), "an input takes one option, layout: (nhwc for image files in Keras' order), not '" + in.key().name() + ":'");
+        else if (!in.layout().name().equals("nhwc") && !in.layout().name().equals("nchw"))
+            error(DiagCode.ARG_VALUE, in.layout().span(), "layout: takes nhwc (files hold each image [H, W, C], as Keras does) or nchw ([C, H, W], nnet's and PyTorch's order, the default), not '" + in.layout().name() + "'");
+        else if (shape.rank() != 3) error(DiagCode.SHAPE_RANK, in.layout().span(), "layout: is for images [C, H, W]; " + what + " is not one");
+        else return in.layout().name().equals("nhwc") ? ImageLayout.NHWC : null;
+        return null;
     }
 
     /** const, assignment; shared by networks and blocks. */
@@ -219,11 +249,18 @@ final class NetworkChecker implements Reporter {
     }
 
     private void define(Ast.Ident id, Value v) {
-        define(id, v, List.of());
+        define(id, v, List.of(), null);
     }
 
-    /** @param weights the weights the binding statement created, for tools that show them */
     private void define(Ast.Ident id, Value v, List<Param> weights) {
+        define(id, v, weights, null);
+    }
+
+    /**
+     * @param weights the weights the binding statement created, for tools that show them
+     * @param site    the block call whose argument a parameter takes, for tools that show it there; else null
+     */
+    private void define(Ast.Ident id, Value v, List<Param> weights, Span site) {
         Binding old = binding(id.name());
         if (old != null) {
             error(DiagCode.NAME_DUPLICATE, id.span(), "'" + id.name() + "' is already defined at " + old.defined().line() + ":" + old.defined().col()
@@ -231,7 +268,7 @@ final class NetworkChecker implements Reporter {
             return;
         }
         scope.names.put(id.name(), new Binding(v, id.span()));
-        symbols.bound(id.span(), scope.prefix + id.name(), v, weights);
+        symbols.bound(id.span(), scope.prefix + id.name(), v, weights, v instanceof Value.Tensor t ? naming.listOf(t.node()) : null, site);
     }
 
     // ---- expressions
@@ -275,7 +312,7 @@ final class NetworkChecker implements Reporter {
         else {
             List<String> known = new ArrayList<>(scope.names.keySet());
             known.addAll(fileScope.globals.keySet());
-            error(DiagCode.NAME_UNKNOWN, span, "unknown name '" + name + "'" + Suggest.didYouMean(name, known));
+            error(DiagCode.NAME_UNKNOWN, span, "unknown name '" + name + "'" + Suggest.didYouMean(name, known), Suggest.fix(span, name, known));
         }
         return null;
     }
@@ -342,7 +379,7 @@ final class NetworkChecker implements Reporter {
                 List<String> known = new ArrayList<>(Layers.CALLS);
                 known.addAll(Layers.ACTIVATIONS);
                 known.addAll(blocks.keySet());
-                error(DiagCode.CALL_UNKNOWN, c.callee().span(), "unknown layer or block '" + f + "'" + Suggest.didYouMean(f, known));
+                error(DiagCode.CALL_UNKNOWN, c.callee().span(), "unknown layer or block '" + f + "'" + Suggest.didYouMean(f, known), Suggest.fix(c.callee().span(), f, known));
             }
             return null;
         }
@@ -382,7 +419,7 @@ final class NetworkChecker implements Reporter {
         scope = new Scope(prefix + ".");
         calls.push(new CallSite(block, c.span(), prefix, true));
         try {
-            for (int i = 0; i < args.size(); i++) define(block.params().get(i), args.get(i));
+            for (int i = 0; i < args.size(); i++) define(block.params().get(i), args.get(i), List.of(), c.span());
             return body(block, prefix, name);
         } finally {
             calls.pop();
@@ -428,8 +465,14 @@ final class NetworkChecker implements Reporter {
     // ---- helpers for layers
 
     Node node(Op op, Shape shape, List<Node> in, Object arg, String name, Span span) {
+        if (op != Op.EMBEDDING)
+            for (Node i : in)
+                if (i.integers()) error(DiagCode.INPUT_TYPE, span, "'" + i.name() + "' holds token ids ('input " + i.name() + i.shape() + " int'): only embedding("
+                        + i.name() + ", vocab, dim) reads them");
         totalFloats = Sizes.plus(totalFloats, Sizes.elements(shape.dims()));
-        return g.add(op, shape, in, arg, name, span);
+        Node n = g.add(op, shape, in, arg, name, span);
+        naming.inherit(n);
+        return n;
     }
 
     /** Records what made {@code n} (an activation's name, or a layer without one), for the loss's warnings. */

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Function;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
+import nnet.diag.Fix;
 import nnet.ir.Connectivity;
 import nnet.runtime.Csv;
 import nnet.runtime.DataFormatException;
@@ -17,18 +18,25 @@ import nnet.runtime.DataFormatException;
  * {@code n} inputs and {@code m} units (LANGUAGE.md §4), after checking each pattern's preconditions.
  */
 final class Patterns {
-    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges", "shuffle", "rewire");
+    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges", "gmt", "shuffle", "rewire");
 
     private final Reporter r;
     private final Literals literals;
     private final Function<Ast.Expr, Double> number;
     private final Path baseDir;
+    /** Topology tables and GMT files, read once per network. */
+    final TopologyTables tables;
+    /** The names of the two ends of the layer being evaluated, for tables that name them. */
+    private TopologyTables.Ends ends = TopologyTables.Ends.NONE;
+    /** The unit count of the layer whose pattern {@link #eval} reads, as written; null outside it. */
+    private Ast.Expr units;
 
     Patterns(Reporter r, Literals literals, Function<Ast.Expr, Double> number, Path baseDir) {
         this.r = r;
         this.literals = literals;
         this.number = number;
         this.baseDir = baseDir;
+        this.tables = new TopologyTables(r, baseDir);
     }
 
     /**
@@ -36,11 +44,24 @@ final class Patterns {
      * @param axes  what rows and columns are, e.g. {@code inputs x units}
      */
     Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes) {
+        return eval(e, n, m, layer, axes, TopologyTables.Ends.NONE, null);
+    }
+
+    /**
+     * The same, where tables may name the inputs and units by {@code ends}, and {@code units} is the
+     * layer's count of units (or filters) as written, which a mask file's width can correct (null where none can).
+     */
+    Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes, TopologyTables.Ends ends, Ast.Expr units) {
+        this.ends = ends;
+        this.units = units;
         try {
             return pattern(e, n, m, layer, axes);
         } catch (Connectivity.TooManyConnections tooMany) {
             r.error(DiagCode.SHAPE_SIZE, e.span(), layer + " has " + tooMany.connections + " connections; one tensor holds at most " + Connectivity.MAX_CONNECTIONS);
             return null;
+        } finally {
+            this.ends = TopologyTables.Ends.NONE;
+            this.units = null;
         }
     }
 
@@ -54,6 +75,11 @@ final class Patterns {
             return b.op().equals("|") ? p.union(q) : p.intersect(q);
         }
         if (e instanceof Ast.Name name && name.name().equals("full")) return Connectivity.full(n, m);
+        if (TopologyTables.isTable(e)) return tables.connect((Ast.Tagged) e, n, m, layer, ends);
+        if (e instanceof Ast.Tagged t && t.columns() != null) {
+            r.error(DiagCode.PATTERN_UNKNOWN, t.columns().span(), "columns (a -> b) pick two columns of a table: edges \"topology.csv\" (layer0_node -> layer1_node)");
+            return null;
+        }
         if (e instanceof Ast.Tagged t && t.tag().name().equals("mask")) return mask(t, n, m, layer, axes);
         if (e instanceof Ast.Tagged t && t.tag().name().equals("edges")) return edges(t, n, m, layer);
         if (e instanceof Ast.Call c && (c.callee().name().equals("shuffle") || c.callee().name().equals("rewire"))) return control(c, n, m, layer, axes);
@@ -87,7 +113,8 @@ final class Patterns {
                     if (problem == null) return Connectivity.random(n, m, a.get(0), seed);
                 }
                 default -> {
-                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected());
+                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected(),
+                            Suggest.fix(c.callee().span(), f, NAMES));
                     return null;
                 }
             }
@@ -128,7 +155,7 @@ final class Patterns {
     }
 
     private static String expected() {
-        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], edges \"f.csv\", shuffle(p, seed: 1), rewire(p, seed: 1), p | q, p & q)";
+        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], edges \"f.csv\", edges \"t.csv\" (a -> b), gmt \"f.gmt\", shuffle(p, seed: 1), rewire(p, seed: 1), p | q, p & q)";
     }
 
     /** Pattern parameters that must be whole numbers; a fractional one becomes -1, which every precondition rejects. */
@@ -166,7 +193,8 @@ final class Patterns {
         }
         if (values == null) return null;
         if (values.length != n || values[0].length != m) {
-            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")");
+            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")",
+                    t.value() instanceof Ast.Str file ? unitsFix(file, values, n) : Literals.transposeFix(t.value(), values, n, m, "mask"));
             return null;
         }
         boolean[][] present = new boolean[n][m];
@@ -180,6 +208,13 @@ final class Patterns {
                 present[i][j] = v == 1;
             }
         return Connectivity.fromRows(present);
+    }
+
+    /** A mask file with the layer's inputs as rows but other columns: the unit count written as a number is what is wrong. */
+    private List<Fix> unitsFix(Ast.Str file, float[][] values, int n) {
+        if (values.length != n || !(units instanceof Ast.Num written) || !written.integral()) return List.of();
+        String width = Integer.toString(values[0].length);
+        return List.of(new Fix("Set the count to " + width + ", the columns of " + file.value(), written.span(), width));
     }
 
     private float[][] readCsv(Ast.Str file) {

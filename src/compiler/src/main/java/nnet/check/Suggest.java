@@ -1,37 +1,28 @@
 package nnet.check;
 
 import java.util.Collection;
+import java.util.List;
+import nnet.diag.Fix;
+import nnet.diag.Span;
 
-/** "did you mean 'dense'?" — the closest known word within a small edit distance. */
+/**
+ * "did you mean 'dense'?" in the checker: the words of {@link nnet.runtime.Suggest} (which the
+ * command lines share), and the fix that writes the closest word in place of the misspelt one.
+ */
 final class Suggest {
     private Suggest() {}
 
     static String didYouMean(String word, Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(word, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best != null && bestDistance <= Math.max(1, (word.length() + 1) / 3) ? "; did you mean '" + best + "'?" : "";
+        return nnet.runtime.Suggest.didYouMean(word, known);
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+    static String closest(String word, Collection<String> known) {
+        return nnet.runtime.Suggest.closest(word, known);
+    }
+
+    /** The change of the misspelt {@code word} at {@code span} into the closest known word; none when no word is close. */
+    static List<Fix> fix(Span span, String word, Collection<String> known) {
+        String best = closest(word, known);
+        return best == null ? List.of() : List.of(new Fix("Change to '" + best + "'", span, best));
     }
 }

@@ -15,6 +15,7 @@ public enum DiagCode {
     SYNTAX_TOKEN("syntax.token"),              // a character that starts no token
     SYNTAX_UNTERMINATED("syntax.string"),      // a string without its closing quote
     SYNTAX_DEPTH("syntax.depth"),              // nested deeper than any later phase may recurse
+    SYNTAX_ARGUMENT("syntax.argument"),        // a named argument written with '=' (units=2), as in Python
     // names
     NAME_UNKNOWN("name.unknown"),
     NAME_DUPLICATE("name.duplicate"),
@@ -38,10 +39,19 @@ public enum DiagCode {
     PATTERN_PRECONDITION("pattern.precondition"),
     EDGE_RANGE("edge.range"),
     WEIGHTS_SIZE("weights.size"),
+    WEIGHTS_INIT("weights.init"),              // warning: init: beside weights:, which gives the values (init: is ignored)
+    // names of units (names files, topology tables, GMT files)
+    NAMES_FILE("names.file"),                  // a names source cannot be read, or a line has no name
+    NAMES_DUPLICATE("names.duplicate"),        // one name for two units (or a pathway on two lines)
+    NAMES_COUNT("names.count"),                // as many names as units, or a table's count against the layer's
+    NAMES_UNKNOWN("names.unknown"),            // a table names a unit its layer or input does not have
+    TABLE_COLUMN("table.column"),              // a column the header lacks
     // structure of a network or block
     GATE_TARGETS("gate.targets"),
     OUTPUT_MISSING("output.missing"),
     INPUT_MISSING("input.missing"),
+    INPUT_UNUSED("input.unused"),              // warning: an input no output depends on
+    INPUT_TYPE("input.type"),                  // an unknown input type; token ids where floats are read, or floats where token ids are
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output
@@ -49,6 +59,7 @@ public enum DiagCode {
     LOSS_CLASS_WEIGHTS("loss.classweights"),  // class_weights: not one per class, negative, or on a loss without one class per sample
     LOSS_SOFTMAX("loss.softmax"),              // warning: cross_entropy on an output that already is a softmax
     LOSS_RANGE("loss.range"),                  // warning: binary_cross_entropy on an output that is not a probability
+    LOSS_MISSING("loss.missing"),              // warning: train settings in a network without a loss
     CONNECT_UNCONNECTED("connect.unconnected"), // warning: units of a sparse layer that no input feeds
     TRAIN_SETTING("train.setting"),
     BLOCK_RETURN("block.return"),

@@ -12,14 +12,17 @@ import nnet.runtime.LossFunction;
  * A checked network: shaped nodes in topological order, its inputs and outputs, every name the
  * user can read ({@code activation(name)}, {@code --probe}), its weights, its losses and training
  * defaults. This is what every later phase (interpreter, autodiff, lowering, emitter) consumes.
+ * {@code unitNames} holds, by readable name, the names of the units of the nodes that have them
+ * (LANGUAGE.md §4, Names), in the order of their elements.
  */
 public record Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
-                    Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train, List<Activity> activities) {
+                    Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train,
+                    Map<String, List<String>> unitNames, List<Activity> activities) {
 
     /** A graph without activity penalties. */
     public Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
-                 Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train) {
-        this(name, sourceFile, nodes, inputs, outputs, named, params, losses, train, List.of());
+                 Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train, Map<String, List<String>> unitNames) {
+        this(name, sourceFile, nodes, inputs, outputs, named, params, losses, train, unitNames, List.of());
     }
 
     /**
@@ -61,7 +64,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same network trained with another loss (tests, and gradients of any output). */
     public Graph withLoss(Loss other) {
-        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train, activities);
+        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train, unitNames, activities);
     }
 
     /** Whether the network has a loss statement, so it can be trained. */
@@ -71,7 +74,21 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same nodes with other outputs (a loop's body: its carried values). */
     public Graph withOutputs(List<Node> others) {
-        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train, activities);
+        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train, unitNames, activities);
+    }
+
+    /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
+    public String nameOf(Node n) {
+        if (n.name() != null) return n.name();
+        for (var e : named.entrySet()) if (e.getValue() == n) return e.getKey();
+        throw new IllegalStateException("node without a name: " + n);
+    }
+
+    /** The image inputs declared {@code layout: nhwc}, whose files the data readers reorder. */
+    public nnet.runtime.InputLayouts inputLayouts() {
+        java.util.Set<String> channelsLast = new java.util.LinkedHashSet<>();
+        for (Node in : inputs) if (in.arg() instanceof InputSpec s && s.layout() == ImageLayout.NHWC) channelsLast.add(in.name());
+        return channelsLast.isEmpty() ? nnet.runtime.InputLayouts.NONE : new nnet.runtime.InputLayouts(java.util.Set.copyOf(channelsLast));
     }
 
     public Node input(String inputName) {
@@ -80,6 +97,17 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
     }
 
     /** Number of nodes that read each node: lowering materialises values read more than once. */
+    /** The inputs no output depends on (in declaration order): {@code check} warns about them, {@code predict} does not ask for them. */
+    public List<Node> unusedInputs() {
+        java.util.Set<Node> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Node> todo = new java.util.ArrayList<>(outputs);
+        while (!todo.isEmpty()) {
+            Node n = todo.remove(todo.size() - 1);
+            if (used.add(n)) todo.addAll(n.inputs());
+        }
+        return inputs.stream().filter(in -> !used.contains(in)).toList();
+    }
+
     public int[] consumerCounts() {
         int[] counts = new int[nodes.size()];
         for (Node n : nodes) for (Node in : n.inputs()) counts[in.id()]++;
@@ -99,6 +127,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         private final List<Loss> losses = new ArrayList<>();
         private TrainSettings train = TrainSettings.defaults();
         private final List<Activity> activities = new ArrayList<>();
+        private final Map<Node, List<String>> unitNames = new java.util.HashMap<>();
 
         public Builder(String name, String sourceFile) {
             this.name = name;
@@ -116,6 +145,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             b.losses.addAll(g.losses());
             b.train = g.train();
             b.activities.addAll(g.activities());
+            g.named().forEach((name, n) -> b.unitNames(n, g.unitNames().get(name)));
             return b;
         }
 
@@ -152,9 +182,18 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             train = t;
         }
 
+        /** The names of {@code n}'s units (none when null); the graph keeps those of readable nodes. */
+        public void unitNames(Node n, List<String> names) {
+            if (names != null) unitNames.put(n, List.copyOf(names));
+        }
+
         public Graph build() {
+            Map<String, List<String>> byName = new LinkedHashMap<>();
+            named.forEach((nodeName, n) -> {
+                if (unitNames.containsKey(n)) byName.put(nodeName, unitNames.get(n));
+            });
             return new Graph(name, sourceFile, Collections.unmodifiableList(nodes), List.copyOf(inputs), List.copyOf(outputs),
-                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train, List.copyOf(activities));
+                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train, Collections.unmodifiableMap(byName), List.copyOf(activities));
         }
     }
 }

@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.jar.Attributes;
@@ -15,10 +16,16 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
+import nnet.emit.Explainers;
 import nnet.emit.GeneratedNetwork;
+import nnet.ir.Graph;
+import nnet.ir.Op;
 import nnet.jar.JarMain;
 import nnet.runtime.AtomicFiles;
 import nnet.runtime.Network;
+import nnet.runtime.SourceFacts;
+import nnet.runtime.PackedNetworks;
+import nnet.runtime.PredictOutput;
 import nnet.runtime.Safetensors;
 import nnet.runtime.StoredTensor;
 import picocli.CommandLine;
@@ -31,10 +38,18 @@ import picocli.CommandLine;
 public final class JarPackager {
     private JarPackager() {}
 
-    /** {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values). */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, nnet.runtime.PredictOutput.LossOutputs lossOutputs) {
+    /**
+     * {@code facts}: what the source says of the network's data that its class does not carry ({@link SourceFacts});
+     * {@code explainers}: the network's attribution passes ({@code explain}, {@code Network.attributions}), or null.
+     */
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, SourceFacts facts, Explainers explainers) {
+        /** What {@code nnetc compile} packs of a checked network, without its attribution passes. */
+        public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, Graph g) {
+            this(network, weights, JarPackager.facts(g), null);
+        }
+
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, null);
+            this(network, weights, SourceFacts.NONE, null);
         }
     }
 
@@ -50,18 +65,50 @@ public final class JarPackager {
         a.putValue("Nnet-Networks", String.join(",", networks.stream().map(p -> p.network().className()).toList()));
         a.putValue("Created-By", "nnetc");
         try (JarOutputStream jar = new JarOutputStream(out, mf)) {
-            for (Packed p : networks) {
-                GeneratedNetwork n = p.network();
-                for (var c : n.classes().entrySet()) entry(jar, GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
-                entry(jar, n.structureResource(), Safetensors.toBytes(n.structure()));
-                entry(jar, "nnet/weights/" + n.simpleName() + ".safetensors", Safetensors.toBytes(p.weights()));
-                if (!p.lossOutputs().isEmpty())
-                    entry(jar, nnet.runtime.PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
+            for (Packed p : networks)
+                for (var f : files(p).entrySet()) entry(jar, f.getKey(), f.getValue());
             copyPackage(jar, Network.class, "nnet/runtime/");
             copyPackage(jar, JarMain.class, "nnet/jar/");
             copyPackage(jar, CommandLine.class, "picocli/");
         }
+    }
+
+    /** The outputs cross-entropies are on and what their values are (logits under cross_entropy unless the output is a softmax). */
+    static PredictOutput.LossOutputs lossOutputs(Graph g) {
+        List<PredictOutput.LossOutput> all = new ArrayList<>();
+        for (Graph.Loss l : g.losses()) {
+            PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == Op.SOFTMAX);
+            if (kind != null) all.add(new PredictOutput.LossOutput(g.nameOf(l.output()), kind));
+        }
+        return new PredictOutput.LossOutputs(List.copyOf(all));
+    }
+
+    /** What the source says of a checked network's data that its class does not carry. */
+    public static SourceFacts facts(Graph g) {
+        return new SourceFacts(lossOutputs(g), g.inputLayouts(), java.util.Set.copyOf(g.unusedInputs().stream().map(nnet.ir.Node::name).toList()));
+    }
+
+    /**
+     * What a network adds to a class path, by resource name: its classes, its structure resource,
+     * its weights ({@link nnet.runtime.PackedNetworks} reads them) and what its losses' outputs are.
+     * The same files go into a jar and, through the Maven plugin, into a build's classes directory.
+     */
+    public static Map<String, byte[]> files(Packed p) {
+        GeneratedNetwork n = p.network();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (var c : n.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
+        files.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        if (n.namesBytes() != null) files.put(n.namesResource(), n.namesBytes());
+        files.put(PackedNetworks.weightsResource(n.className()), Safetensors.toBytes(p.weights()));
+        files.putAll(p.facts().resources(n.simpleName()));
+        if (p.explainers() != null) { // the attribution passes, for explain from the jar and Network.attributions
+            for (GeneratedNetwork pass : p.explainers().passes()) {
+                for (var c : pass.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
+                files.put(pass.structureResource(), Safetensors.toBytes(pass.structure()));
+            }
+            files.put(Explainers.linksResource(n.className()), p.explainers().links().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return files;
     }
 
     private static void entry(JarOutputStream jar, String name, byte[] data) throws IOException {

@@ -17,9 +17,11 @@ import org.antlr.v4.runtime.Token;
  */
 final class AstBuilder extends NnetBaseVisitor<Object> {
     private final String file;
+    private final nnet.diag.Diagnostics diags;
 
-    AstBuilder(String file) {
+    AstBuilder(String file, nnet.diag.Diagnostics diags) {
         this.file = file;
+        this.diags = diags;
     }
 
     Span span(Token t) {
@@ -103,7 +105,10 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     public Object visitInputStmt(NnetParser.InputStmtContext c) {
         Ast.Ident name = ident(c.name);
         List<Ast.Expr> dims = exprs(c.dims);
-        return name == null || dims == null ? null : new Ast.InputStmt(span(c), name, dims);
+        Ast.Tagged names = c.names == null ? null : tagged(c.names);
+        return name == null || dims == null || (c.names != null && names == null) ? null
+                : new Ast.InputStmt(span(c), name, dims, c.type == null ? null : ident(c.type), c.key == null ? null : ident(c.key),
+                        c.layout == null ? null : ident(c.layout), names);
     }
 
     @Override
@@ -146,6 +151,10 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
         return all(cs, a -> {
             Ast.Expr v = expr(a.value);
             Ast.Ident name = a.name == null ? null : ident(a.name);
+            // a Python habit: said once, and the argument is taken as named, so nothing else is reported about it
+            if (a.equals != null && name != null)
+                diags.error(nnet.diag.DiagCode.SYNTAX_ARGUMENT, span(a.equals), "named arguments use ':', not '=': write " + name.name() + ": "
+                        + (a.value.getStart() == a.value.getStop() ? a.value.getText() : "..."));
             return v == null || (a.name != null && name == null) ? null : new Ast.Arg(span(a), name, v);
         });
     }
@@ -196,12 +205,17 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     }
 
     @Override
-    public Object visitTagged(NnetParser.TaggedContext c) {
+    public Object visitTaggedExpr(NnetParser.TaggedExprContext c) {
+        return c.tagged().exception != null ? null : tagged(c.tagged());
+    }
+
+    private Ast.Tagged tagged(NnetParser.TaggedContext c) {
         Ast.Ident tag = ident(c.tag);
         NnetParser.LiteralContext lit = c.value;
         Ast.Expr v = lit == null || lit.exception != null ? null
                 : lit.list() != null ? (Ast.Expr) visit(lit.list()) : string(lit.STRING().getSymbol());
-        return tag == null || v == null ? null : new Ast.Tagged(span(c), tag, v);
+        Ast.Expr columns = c.columns == null ? null : expr(c.columns);
+        return tag == null || v == null || (c.columns != null && columns == null) ? null : new Ast.Tagged(span(c), tag, v, columns);
     }
 
     @Override

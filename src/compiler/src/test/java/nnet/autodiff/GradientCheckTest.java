@@ -73,7 +73,8 @@ public class GradientCheckTest {
         for (Node n : r.graph().inputs()) {
             double[] d = new double[n.shape().size()];
             // the activity penalties' weight is 1 for every sample (0 only for a tile's lanes past a batch's end)
-            for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : isSampleWeight(r, n) ? rnd.nextDouble(0.5, 2) : n == r.penaltyWeight() ? 1 : rnd.nextDouble(-2, 2);
+            if (n.integers()) d = nnet.EmittedGradientTest.toDouble(TestNetworks.randomInput(r.graph(), n, rnd));
+            else for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : isSampleWeight(r, n) ? rnd.nextDouble(0.5, 2) : n == r.penaltyWeight() ? 1 : rnd.nextDouble(-2, 2);
             in.put(n.name(), d);
         }
         return in;
@@ -87,24 +88,43 @@ public class GradientCheckTest {
         return r.terms().stream().anyMatch(t -> t.sampleWeight() == n);
     }
 
-    /** Every trainable entry (at most {@link #ENTRIES} per tensor) and input of {@code g}, under its loss. */
+    /**
+     * Every trainable entry (at most {@link #ENTRIES} per tensor) and input of {@code g}, under its loss:
+     * of the mean loss over a batch run as a train step runs it, one sample, or four for a network that
+     * trains differently (dropout's masks fixed by the key, batchnorm coupling the samples).
+     */
     static void check(Graph g, long seed) {
         BackwardPass.Result r = Compiler.stages(g).backward();
         Map<String, double[]> w = Interpreter.toDouble(TestNetworks.randomWeights(g, seed));
-        Map<String, double[]> in = inputs(r, seed);
+        int batch = TestNetworks.trainsDifferently(g) ? 4 : 1;
+        java.util.List<Map<String, double[]>> in = new java.util.ArrayList<>();
+        for (int s = 0; s < batch; s++) in.add(inputs(r, seed + s));
         Interpreter interp = new Interpreter(r.graph(), w);
-        double[][] v = interp.run(in);
+        long key = nnet.runtime.Dropout.key(seed, 3);
         // what is trained: the loss, the activity penalties and the weight penalties (the runtime's, as their definition says)
-        Loss objective = () -> r.objective(interp.run(in)) + WeightPenalties.value(g, w);
+        Loss objective = () -> {
+            double sum = 0;
+            for (double[][] sample : interp.runBatch(in, key)) sum += r.objective(sample) / batch;
+            return sum + WeightPenalties.value(g, w);
+        };
+        double[][][] v = interp.runBatch(in, key);
         for (Map.Entry<Param, java.util.List<Node>> e : r.paramGrads().entrySet()) {
             Param p = e.getKey();
-            double[] grad = sum(v, e.getValue()), penalty = WeightPenalties.gradient(p, w.get(p.name()));
-            for (int k = 0; k < grad.length; k++) grad[k] += penalty[k];
+            double[] grad = WeightPenalties.gradient(p, w.get(p.name()));
+            for (double[][] sample : v) {
+                double[] d = sum(sample, e.getValue());
+                for (int k = 0; k < grad.length; k++) grad[k] += d[k] / batch;
+            }
             // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
             compare(p.name(), w.get(p.name()), grad, k -> frozen(p, k), objective);
         }
         for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
-            if (!isTarget(r, r.graph().input(e.getKey()))) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, objective);
+            if (!isTarget(r, r.graph().input(e.getKey())))
+                for (int s = 0; s < batch; s++) {
+                    double[] grad = v[s][e.getValue().id()].clone();
+                    for (int k = 0; k < grad.length; k++) grad[k] /= batch;
+                    compare("input " + e.getKey() + " of sample " + s, in.get(s).get(e.getKey()), grad, k -> false, objective);
+                }
     }
 
     /** Whether row-major entry k of a param is frozen: its (input, unit) pair, or for a conv kernel [F, C, kh, kw] its (channel, filter) pair. */

@@ -24,6 +24,8 @@ final class BatchSplit {
     private float[] weights;
     /** Where each sample's losses' outputs go, or null. */
     private float[][] kept;
+    /** The batch's dropout key. */
+    private long key;
     /** The forward pass's nodes to show, where they go, and the batch's tiles. */
     private List<String> shown;
     private float[][][] out;
@@ -72,8 +74,9 @@ final class BatchSplit {
         return workers.threads();
     }
 
-    /** A batch split over {@code replicas} cores: the gradient sums end in the main network's storage, and the losses' sums in its {@link Training#sums}. */
-    void gradients(float[][][] batchInputs, float[][] batchTargets, float[] sampleWeights, float[][] keptOutputs, int replicas) {
+    /** A batch split over {@code replicas} cores: the gradient sums end in the main network's storage, and the losses' sums in its {@link LossTerms#sums}. */
+    void gradients(float[][][] batchInputs, float[][] batchTargets, float[] sampleWeights, float[][] keptOutputs, int replicas, long dropoutKey) {
+        key = dropoutKey;
         inputs = batchInputs;
         targets = batchTargets;
         weights = sampleWeights;
@@ -89,8 +92,7 @@ final class BatchSplit {
         targets = null;
         weights = null;
         kept = null;
-        for (int w = 1; w < replicas; w++) // the main network's own share is in its sums already
-            for (int k = 0; k < main.sums.length; k++) main.sums[k] += parts.get(w).sums[k];
+        for (int w = 1; w < replicas; w++) main.terms().addSums(parts.get(w).terms()); // the main network's own share is in its sums already
     }
 
     /** The forward pass of a batch's tiles, a contiguous share of them per core. */
@@ -120,16 +122,11 @@ final class BatchSplit {
             case FORWARD -> parts.get(w).network().forwardTiles(inputs, shown, out, tiles * w / used, tiles * (w + 1) / used);
             case GRADIENTS -> {
                 int n = inputs.length;
-                parts.get(w).accumulate(inputs, targets, weights, kept, n * w / used, n * (w + 1) / used);
+                parts.get(w).accumulate(inputs, targets, weights, kept, n * w / used, n * (w + 1) / used, key);
             }
             case SUM -> {
-                for (int k = shareStart[w]; k < shareStart[w + 1]; k++) {
-                    float[] g = mine.get(segmentParam[k]).grads[segmentIndex[k]];
-                    for (int r = 1; r < used; r++) {
-                        float[] o = parts.get(r).trainable().get(segmentParam[k]).grads[segmentIndex[k]];
-                        for (int e = 0; e < g.length; e++) g[e] += o[e];
-                    }
-                }
+                for (int k = shareStart[w]; k < shareStart[w + 1]; k++)
+                    for (int r = 1; r < used; r++) mine.get(segmentParam[k]).addGrads(parts.get(r).trainable().get(segmentParam[k]), segmentIndex[k]);
             }
             case OPTIMIZER -> {
                 for (int k = shareStart[w]; k < shareStart[w + 1]; k++) optimizer.update(mine.get(segmentParam[k]), segmentIndex[k]);

@@ -28,8 +28,11 @@ public final class Csv {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     /** How Java, numpy and spreadsheets spell the non-finite values, recognised to reject them by name. */
     private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-    /** A header cell: a name, as column titles are written. */
-    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .()\\[\\]-]*");
+    /**
+     * A header cell: a name, as column titles are written (a comma only inside quotes, {@code "y, label"}),
+     * or a unit of a node by its name as predict writes it ({@code genes[HERC2]}).
+     */
+    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .,()\\[\\]-]*|[A-Za-z_][A-Za-z0-9_.]*\\[[^\\[\\]]+\\]");
     /** How spreadsheets, R and pandas write a missing value: such a row is data with holes, not a header. */
     private static final Pattern MISSING = Pattern.compile("na|n/a|nan|null|none|nil|missing|\\?|-|", Pattern.CASE_INSENSITIVE);
     private static final int ANY_COLUMNS = -1;
@@ -57,11 +60,16 @@ public final class Csv {
     public static Table readTable(Path file) {
         String name = file.toString();
         try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
-            Rows rows = readLines(r, name, ANY_COLUMNS, null);
-            return new Table(rows.toArray(), rows.lines.stream().mapToInt(Integer::intValue).toArray());
+            return readTable(r, name);
         } catch (IOException e) {
             throw IoErrors.failure("read", name, e);
         }
+    }
+
+    /** {@link #readTable(Path)} from {@code r}, read to its end (not closed); {@code displayName} stands for the file in error messages. */
+    public static Table readTable(Reader r, String displayName) {
+        Rows rows = readLines(r, displayName, ANY_COLUMNS, null);
+        return new Table(rows.toArray(), rows.lines.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Reads {@code r} to its end (without closing it); {@code displayName} stands for the file in error messages. */
@@ -154,7 +162,7 @@ public final class Csv {
 
     private static void writeRows(Writer w, String[] header, float[][] rows) throws IOException {
         if (header != null) {
-            w.write(String.join(",", header));
+            for (int i = 0; i < header.length; i++) w.write((i > 0 ? "," : "") + quoted(header[i]));
             w.write('\n');
         }
         for (float[] row : rows) {
@@ -164,6 +172,29 @@ public final class Csv {
             }
             w.write('\n');
         }
+    }
+
+    /** The cells of a header line as RFC 4180 quotes them (as {@link #quoted} writes them), trimmed. */
+    private static String[] unquoted(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int p = 0; p < line.length(); p++) {
+            char ch = line.charAt(p);
+            if (ch == '"' && quoted && p + 1 < line.length() && line.charAt(p + 1) == '"') cell.append(line.charAt(++p));
+            else if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) {
+                cells.add(cell.toString().strip());
+                cell.setLength(0);
+            } else cell.append(ch);
+        }
+        cells.add(cell.toString().strip());
+        return cells.toArray(new String[0]);
+    }
+
+    /** A header cell as RFC 4180 writes it: in double quotes (a quote doubled) when it holds a comma, a quote or a line break. */
+    private static String quoted(String cell) {
+        return cell.contains(",") || cell.contains("\"") || cell.contains("\n") || cell.contains("\r") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
     }
 
     /** The rows read so far, and what they must agree on. */
@@ -186,17 +217,51 @@ public final class Csv {
         void add(String line, int lineNumber) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#")) return;
-            String[] cells = line.split(",", -1);
+            String[] cells = line.indexOf('"') < 0 ? line.split(",", -1) : quoted(line, lineNumber);
             for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
             if (!headerDecided) {
                 headerDecided = true;
-                if (isHeader(cells)) return;
+                if (isHeader(line.indexOf('"') >= 0 ? unquoted(line) : cells)) return;
             }
             checkColumns(cells.length, lineNumber);
             float[] row = new float[cells.length];
             for (int i = 0; i < cells.length; i++) row[i] = parse(cells[i], lineNumber, i + 1);
             rows.add(row);
             lines.add(lineNumber);
+        }
+
+        /**
+         * The cells of a line with quoted ones, as pandas writes every cell under {@code
+         * quoting=csv.QUOTE_ALL} ({@code "x1","x2"} then {@code "0.5","1"}) and spreadsheets write
+         * names with commas: a quoted cell is its text ({@code ""} inside is one quote), commas
+         * in it included.
+         */
+        private String[] quoted(String line, int lineNumber) {
+            List<String> cells = new ArrayList<>();
+            int i = 0, n = line.length();
+            while (true) {
+                while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+                StringBuilder cell = new StringBuilder();
+                if (i < n && line.charAt(i) == '"') {
+                    i++;
+                    while (true) {
+                        if (i >= n) throw error(lineNumber + ":" + (cells.size() + 1), "the quote that opens this cell is not closed on its line");
+                        char c = line.charAt(i++);
+                        if (c != '"') cell.append(c);
+                        else if (i < n && line.charAt(i) == '"') cell.append(line.charAt(i++));
+                        else break;
+                    }
+                    while (i < n && line.charAt(i) != ',') {
+                        if (!Character.isWhitespace(line.charAt(i))) throw error(lineNumber + ":" + (cells.size() + 1), "expected ',' after the quoted cell");
+                        i++;
+                    }
+                } else {
+                    while (i < n && line.charAt(i) != ',') cell.append(line.charAt(i++));
+                }
+                cells.add(cell.toString());
+                if (i >= n) return cells.toArray(new String[0]);
+                i++; // the comma
+            }
         }
 
         float[][] toArray() {

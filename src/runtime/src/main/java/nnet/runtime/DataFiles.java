@@ -1,6 +1,7 @@
 package nnet.runtime;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,6 +15,22 @@ import java.util.Map;
  */
 public final class DataFiles {
     private DataFiles() {}
+
+    /** {@code -} names standard input, read as CSV (as {@code /dev/stdin} is, a file that is a stream). */
+    public static boolean isStandardInput(Path file) {
+        return file.toString().equals("-");
+    }
+
+    /**
+     * Fails with what is wrong with {@code file} as a file of rows, before anything is read: it is
+     * missing, or a directory. Anything else that can be read is: a regular file, {@code -}, a
+     * stream such as {@code /dev/stdin} or a named pipe.
+     */
+    public static void checkReadable(Path file) {
+        if (isStandardInput(file)) return;
+        if (Files.isDirectory(file)) throw new UserError("cannot read " + file + ": it is a directory");
+        if (!Files.exists(file)) throw new UserError(file + ": no such file");
+    }
 
     public static boolean isArchive(Path file) {
         return file.toString().toLowerCase().endsWith(".npz");
@@ -30,7 +47,58 @@ public final class DataFiles {
     public static float[][] readRows(Path file, String arrayName, int columns, String what) {
         if (isArchive(file)) return rows(file + "!" + arrayName, pick(file, Npy.readArchive(file), arrayName), columns, what);
         if (isArray(file)) return rows(file.toString(), Npy.read(file), columns, what);
+        if (isStandardInput(file)) return Csv.read(standardInput(), "standard input", columns, what);
         return Csv.read(file, columns, what);
+    }
+
+    /**
+     * The rows of an input of shape {@code shape} ({@code what}: "input img[3, 32, 32]"). A NumPy
+     * array with one axis more than the input must have the input's shape after its batch axis
+     * ({@code [H, W, C]} when {@code channelsLast}): an array {@code [N, 32, 32, 3]} given to an
+     * input {@code [3, 32, 32]} is an error naming both shapes and the fix, never read as if it
+     * were {@code [N, 3, 32, 32]}. Arrays {@code [N, size]} and CSV rows are flat rows. With
+     * {@code channelsLast} (layout: nhwc) each row holds an image {@code [H, W, C]} and is
+     * returned in nnet's order {@code [C, H, W]}.
+     */
+    public static float[][] readInputRows(Path file, String arrayName, int[] shape, boolean channelsLast, String what) {
+        int columns = Math.toIntExact(Tensor.size(shape));
+        float[][] rows;
+        if (isArchive(file) || isArray(file)) {
+            String name = isArchive(file) ? file + "!" + arrayName : file.toString();
+            Tensor t = isArchive(file) ? pick(file, Npy.readArchive(file), arrayName) : Npy.read(file);
+            checkSampleShape(name, t.shape(), shape, channelsLast, what);
+            rows = rows(name, t, columns, what);
+        } else rows = Csv.read(file, columns, what);
+        if (channelsLast) for (int r = 0; r < rows.length; r++) rows[r] = channelsFirst(rows[r], shape);
+        return rows;
+    }
+
+    private static void checkSampleShape(String name, int[] array, int[] shape, boolean channelsLast, String what) {
+        int[] sample = array.length == 0 ? array : Arrays.copyOfRange(array, 1, array.length);
+        // [N, size] or another rank: flat rows; and rows of another size are rows() to report. What is left would be read reshaped.
+        if (array.length != shape.length + 1 || shape.length < 2 || Tensor.size(sample) != Tensor.size(shape)) return;
+        int[] hwc = shape.length == 3 ? new int[] {shape[1], shape[2], shape[0]} : null;
+        if (Arrays.equals(sample, channelsLast ? hwc : shape)) return;
+        String found = name + ": an array of shape " + Arrays.toString(array);
+        if (!channelsLast && Arrays.equals(sample, hwc))
+            throw new DataFormatException(found + " holds images [H, W, C] (Keras' order), but " + what + " takes [C, H, W]: declare it "
+                    + what + " layout: nhwc, or transpose the array with x.transpose(0, 3, 1, 2)");
+        if (channelsLast && Arrays.equals(sample, shape))
+            throw new DataFormatException(found + " holds images [C, H, W], but " + what + " is declared layout: nhwc, which reads [H, W, C] ("
+                    + Arrays.toString(prepend(array[0], hwc)) + "): remove layout: nhwc, or transpose the array with x.transpose(0, 2, 3, 1)");
+        throw new DataFormatException(found + " does not hold samples of " + what + " (" + Arrays.toString(channelsLast ? hwc : shape)
+                + (channelsLast ? ", layout: nhwc" : "") + "): reshape it to " + Arrays.toString(prepend(array[0], channelsLast ? hwc : shape))
+                + ", or to flat rows [N, " + Tensor.size(shape) + "] if its order is right");
+    }
+
+    /** One image {@code [H, W, C]} in nnet's order {@code [C, H, W]} ({@code chw} its shape). */
+    private static float[] channelsFirst(float[] hwcRow, int[] chw) {
+        int c = chw[0], h = chw[1], w = chw[2];
+        float[] out = new float[hwcRow.length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int ch = 0; ch < c; ch++) out[(ch * h + y) * w + x] = hwcRow[(y * w + x) * c + ch];
+        return out;
     }
 
     /**
@@ -65,8 +133,13 @@ public final class DataFiles {
             Tensor t = Npy.read(file);
             return new Table(file.toString(), rows(file.toString(), t, t.shape().length == 0 || t.shape()[0] == 0 ? 1 : t.data().length / t.shape()[0], what), null);
         }
-        Csv.Table t = Csv.readTable(file);
-        return new Table(file.toString(), t.rows(), t.lines());
+        Csv.Table t = isStandardInput(file) ? Csv.readTable(standardInput(), "standard input") : Csv.readTable(file);
+        return new Table(isStandardInput(file) ? "standard input" : file.toString(), t.rows(), t.lines());
+    }
+
+    /** Not closed after reading: standard input stays the process's. */
+    private static java.io.Reader standardInput() {
+        return new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static Tensor pick(Path file, Map<String, Tensor> arrays, String name) {

@@ -18,8 +18,23 @@ public interface Network {
     /** Every readable node name (inputs, statement names, block-prefixed names like {@code r1.h}), in source order. */
     List<String> nodeNames();
 
+    /**
+     * The inputs of token ids ({@code input tokens[100] int}) with the size of the vocabulary of the
+     * embedding that reads each (the smallest, when several do): their values must be whole numbers
+     * from 0 to that size - 1.
+     */
+    Map<String, Integer> tokenInputs();
+
     /** The static shape of a named node. */
     int[] shape(String node);
+
+    /**
+     * The names of a node's units in order (its elements, row-major), or null when it has none
+     * (LANGUAGE.md §4, Names); generated networks and packed jars give the names the compiler resolved.
+     */
+    default String[] unitNames(String node) {
+        return null;
+    }
 
     /**
      * Runs one sample. {@code inputs} are flattened row-major, one array per input in
@@ -33,6 +48,15 @@ public interface Network {
      * 4 or more samples run in tiles (LANGUAGE.md §10), over the cores, much faster than sample by sample.
      */
     float[][][] forwardBatch(float[][][] inputs, List<String> nodes);
+
+    /**
+     * Attributions of an output unit's raw value to the units of named nodes, per row of
+     * {@code inputs} (as {@link #forwardBatch}'s), by the generated attribution passes: see
+     * {@link Attributions} for the methods and LANGUAGE.md §9 ({@code explain}).
+     */
+    default List<Attributions.Row> attributions(float[][][] inputs, Attributions.Request request) {
+        return Attributions.of(this, inputs, request);
+    }
 
     /** The value a named node had in the last forward pass (the network's own buffer; copy it to keep it). */
     float[] activation(String node);
@@ -59,7 +83,9 @@ public interface Network {
      * {@code targets[sample]} shaped like the loss's output); keeps the gradient of the mean loss,
      * which {@link #gradients()} returns. Returns the mean loss. Weights do not change.
      */
-    float computeGradients(float[][][] inputs, float[][] targets);
+    default float computeGradients(float[][][] inputs, float[][] targets) {
+        return computeGradients(inputs, targets, null);
+    }
 
     /**
      * {@link #computeGradients} with a weight per sample ({@code --sample-weights}, Keras'
@@ -70,13 +96,15 @@ public interface Network {
     float computeGradients(float[][][] inputs, float[][] targets, float[] sampleWeights);
 
     /** {@link #computeGradients}, then one optimizer step (the {@code train} block's unless {@link #setOptimizer} was called). Returns the mean loss before the step. */
-    float trainStep(float[][][] inputs, float[][] targets);
+    default float trainStep(float[][][] inputs, float[][] targets) {
+        return trainStep(inputs, targets, null);
+    }
 
     /** {@link #trainStep} with a weight per sample, as {@link #computeGradients(float[][][], float[][], float[])} takes them. */
     float trainStep(float[][][] inputs, float[][] targets, float[] sampleWeights);
 
     /**
-     * The penalty trained beside the loss in the last {@link #computeGradients} or {@link #trainStep}:
+     * The penalty trained beside the loss in the last {@link #computeGradients}, {@link #trainStep} or {@link #loss}:
      * the weight penalties ({@code regularize:}) at the weights the gradient was taken at, plus the
      * batch's mean activity penalty ({@code activity:}); 0 without either. The loss those methods
      * return leaves it out; what is trained is their sum. After {@code computeGradients} the
@@ -94,6 +122,26 @@ public interface Network {
     /** Each sample's losses' outputs in the last batch (their values in a row, as a target row holds them), if kept; else null. */
     float[][] lastOutputs();
 
+    /**
+     * The mean loss over a batch as predicting computes it: dropout off, batchnorm with its moving
+     * statistics (held-out rows, {@code evaluate}); for other networks what {@link #computeGradients} returns.
+     */
+    default float loss(float[][][] inputs, float[][] targets) {
+        return loss(inputs, targets, null);
+    }
+
+    /**
+     * {@link #loss(float[][][], float[][])} with a weight per sample, as {@link #computeGradients(float[][][], float[][], float[])}
+     * takes them; {@link #headLosses()}, {@link #penalty()} and {@link #lastOutputs()} then tell of this batch.
+     */
+    float loss(float[][][] inputs, float[][] targets, float[] sampleWeights);
+
+    /**
+     * Seeds what a train step draws (dropout's masks: a hash of the seed, the step's number from 0 and
+     * the sample's index in its batch), so a seeded run is reproducible; counts steps from 0 again.
+     */
+    void seed(long seed);
+
     /** The last gradients, named like the weights; exactly 0 at absent and frozen entries; fixed weights have none. */
     Map<String, Tensor> gradients();
 
@@ -104,6 +152,17 @@ public interface Network {
     float[][] inputGradients(float[][] inputs, float[] target);
 
     void setOptimizer(Optimizer optimizer);
+
+    /**
+     * The optimizer's state (SGD's momentum, Adam's moments) for every weight that has stepped, as
+     * tensors named {@code <weight>/<slot>} ({@code h.kernel/m}) shaped as a weights file holds
+     * the weight; with {@link Optimizer#steps()}, what {@code train --resume} needs to go on
+     * exactly where a run stopped.
+     */
+    Map<String, Tensor> optimizerState();
+
+    /** Takes a state {@link #optimizerState()} gave, of the same network and optimizer, after {@code steps} steps. */
+    void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps);
 
     /** The {@code train { }} settings of the source. */
     TrainDefaults trainDefaults();

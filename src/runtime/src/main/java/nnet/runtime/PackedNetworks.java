@@ -36,15 +36,39 @@ public final class PackedNetworks {
         for (String c : classes) if (wanted == null ? classes.size() == 1 : c.endsWith("." + wanted)) cls = c;
         if (cls == null) throw new UserError(wanted == null ? jarName + " holds several networks: choose one with --network (" + String.join(", ", classes) + ")"
                 : jarName + " has no network " + wanted + " (" + String.join(", ", classes) + ")");
-        String weights = "nnet/weights/" + cls.substring(cls.lastIndexOf('.') + 1) + ".safetensors";
         try {
-            Network net = (Network) loader.loadClass(cls).getConstructor().newInstance();
-            try (InputStream w = loader.getResourceAsStream(weights)) {
-                if (w != null) net.loadWeights(Safetensors.readStored(w, jarName + "!/" + weights));
-            }
-            return net;
-        } catch (ReflectiveOperationException | IOException e) {
+            return withPackedWeights((Network) loader.loadClass(cls).getConstructor().newInstance(), jarName);
+        } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot load " + cls + " from " + jarName, e);
         }
+    }
+
+    /**
+     * A new instance of a generated network class with the weights packed beside it, by {@code
+     * nnetc compile} or the Maven plugin: {@code PackedNetworks.load(nnet.generated.Digits.class)}.
+     * ({@code new Digits()} alone has only the weights fixed in the source.)
+     */
+    public static <N extends Network> N load(Class<N> network) {
+        try {
+            return withPackedWeights(network.getConstructor().newInstance(), "the class path");
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot instantiate " + network.getName(), e);
+        }
+    }
+
+    /** The resource that holds a network's packed weights: {@code nnet/weights/<Name>.safetensors}. */
+    public static String weightsResource(String className) {
+        return "nnet/weights/" + className.substring(className.lastIndexOf('.') + 1) + ".safetensors";
+    }
+
+    private static <N extends Network> N withPackedWeights(N net, String where) {
+        String weights = weightsResource(net.getClass().getName());
+        ClassLoader loader = net.getClass().getClassLoader();
+        try (InputStream w = loader == null ? null : loader.getResourceAsStream(weights)) {
+            if (w != null) net.loadWeights(Safetensors.readStored(w, where + "!/" + weights));
+        } catch (IOException e) {
+            throw new UserError("cannot read " + weights + " from " + where + ": " + e.getMessage());
+        }
+        return net;
     }
 }

@@ -38,6 +38,12 @@ class ParamStorage {
     Penalty penalty;
     double[] penaltyOfSegment;
 
+    /**
+     * For an embedding's rows (a segment each): the rows whose gradient a batch touched, set by its
+     * gradient kernel; its gradient is zeroed, summed and stepped on those rows only. Null otherwise.
+     */
+    boolean[] touched;
+
     ParamStorage(String name, int[] shape, float[][] values, Layout layout, Tensor frozen) {
         this.name = name;
         this.shape = shape;
@@ -112,11 +118,36 @@ class ParamStorage {
     }
 
     void load(float[] rowMajor) {
-        for (int s = 0; s < values.length; s++)
-            for (int k = 0; k < values[s].length; k++) {
+        fromRowMajor(rowMajor, values);
+    }
+
+    private void fromRowMajor(float[] rowMajor, float[][] into) {
+        for (int s = 0; s < into.length; s++)
+            for (int k = 0; k < into[s].length; k++) {
                 int at = layout.rowMajor(s, k);
-                if (at >= 0) values[s][k] = rowMajor[at];
+                if (at >= 0) into[s][k] = rowMajor[at];
             }
+    }
+
+    /**
+     * Per-entry values in storage layout (an optimizer's state) as a file holds them, whatever the
+     * storage's padding on this machine: row-major in the param's shape, or for a sparse kernel one
+     * value per connection in row-major (CSR) order, never its dense shape.
+     */
+    Tensor stored(float[][] segments) {
+        return connections == null ? new Tensor(shape, toRowMajor(segments)) : new Tensor(new int[] {storedAt.length}, compact(segments[0], 1).values());
+    }
+
+    /** The inverse of {@link #stored}: storage-layout segments from such a tensor, called {@code name} in errors. */
+    float[][] fromStored(Tensor t, String name) {
+        int[] want = connections == null ? shape : new int[] {storedAt.length};
+        if (!java.util.Arrays.equals(t.shape(), want))
+            throw new DataFormatException("'" + name + "' has shape " + t.shapeString() + ", the network needs " + java.util.Arrays.toString(want));
+        float[][] out = new float[values.length][];
+        for (int s = 0; s < out.length; s++) out[s] = new float[values[s].length];
+        if (connections == null) fromRowMajor(t.data(), out);
+        else for (int k = 0; k < storedAt.length; k++) out[0][storedAt[k]] = t.data()[k];
+        return out;
     }
 
     float[] save() {
@@ -147,16 +178,33 @@ class ParamStorage {
         return grads;
     }
 
+    /** Flags of the rows an embedding's gradient touches (its segments), made on first use. */
+    boolean[] touchedRows() {
+        if (touched == null) touched = new boolean[values.length];
+        return touched;
+    }
+
     /** Adds another replica's gradient sums (same layout) to these. */
     void addGrads(ParamStorage other) {
-        for (int s = 0; s < grads.length; s++) {
-            float[] g = grads[s], o = other.grads[s];
-            for (int k = 0; k < g.length; k++) g[k] += o[k];
+        for (int s = 0; s < grads.length; s++) addGrads(other, s);
+    }
+
+    /** Adds segment {@code s} of another replica's gradient sums; a row of an embedding only when that replica touched it. */
+    void addGrads(ParamStorage other, int s) {
+        if (touched != null) {
+            if (!other.touched[s]) return;
+            touched[s] = true;
         }
+        float[] g = grads[s], o = other.grads[s];
+        for (int k = 0; k < g.length; k++) g[k] += o[k];
     }
 
     void zeroGrads() {
-        for (float[] g : grads) java.util.Arrays.fill(g, 0);
+        for (int s = 0; s < grads.length; s++) {
+            if (touched != null && !touched[s]) continue;
+            java.util.Arrays.fill(grads[s], 0);
+            if (touched != null) touched[s] = false;
+        }
         gradScale = 1;
     }
 
@@ -174,12 +222,18 @@ class ParamStorage {
 
     /**
      * Adds the penalty's derivative at every trainable entry to the gradient (after {@link #finishGrads}:
-     * scaled back by the batch's size, as the storage holds sums); returns the penalty's value.
+     * scaled back by the batch's size, as the storage holds sums); returns the penalty's value. Segments
+     * the optimizer does not step ({@link #steps}) count in the value but get no derivative: the
+     * gradient is what a step takes, and their stale sums would not be zeroed.
      */
     double addPenaltyGradient() {
         double sum = 0;
         float perSample = 1 / gradScale;
         for (int s = 0; s < values.length; s++) {
+            if (!steps(s)) {
+                sum += segmentPenalty(s);
+                continue;
+            }
             float[] w = values[s], g = grads[s];
             int n = trainable[s] == null ? w.length : trainable[s].length;
             for (int i = 0; i < n; i++) {
@@ -189,6 +243,19 @@ class ParamStorage {
             }
         }
         return sum;
+    }
+
+    /** The penalty of segment {@code s}'s trainable entries. */
+    double segmentPenalty(int s) {
+        float[] w = values[s];
+        double sum = 0;
+        for (int i = 0, n = trainable[s] == null ? w.length : trainable[s].length; i < n; i++) sum += penalty.value(w[trainable[s] == null ? i : trainable[s][i]]);
+        return sum;
+    }
+
+    /** Whether the optimizer steps segment {@code s}: every segment but an embedding's rows that the batch did not touch. */
+    boolean steps(int s) {
+        return touched == null || touched[s];
     }
 
     /** After a batch: the mean over its {@code samples}, and exactly 0 where entries do not train. */

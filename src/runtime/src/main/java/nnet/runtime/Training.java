@@ -15,34 +15,28 @@ final class Training {
     private final CompiledNetwork net;
     private final List<ParamStorage> trainable = new ArrayList<>();
     private final Map<String, float[]> inputGrads = new LinkedHashMap<>();
-    /** The loss statements' target buffers, in the source's order; a sample's target is their concatenation. */
-    private final List<LossTarget> losses = new ArrayList<>();
+    /** The loss statements, their buffers and the sums of a batch's values. */
+    private final LossTerms terms;
     /** Params with a weight penalty ({@code regularize:}), which the optimizer's step or {@link #computeGradients} adds. */
     private final List<ParamStorage> penalized = new ArrayList<>();
-    /** The one-value buffers of a sample's activity penalties and of what they are multiplied by (1; 0 for a tile's lanes past a batch's end), or null without any. */
-    private float[] penaltyValue, penaltyWeight;
-    /**
-     * Of the last batch, summed over its samples ({@link #accumulate}): each loss's value (weighted
-     * by the samples' weights), the activity penalties, and the loss (the losses' weighted sum, as the
-     * generated code adds them); in each replica, added up by {@link BatchSplit}.
-     */
-    double[] sums = new double[2];
     /** The penalty of the last batch: the weight penalties at the weights its gradient was taken at, plus the mean activity penalty. */
     private float lastPenalty;
     /** The mean of each loss over the last batch. */
     private float[] lastLosses = new float[0];
     /** Where each sample's losses' outputs go (their values in a row), when asked for: {@link #keepOutputs}. */
     private float[][] keptOutputs;
-    /** The values of a sample's target: the sum of the losses' outputs' sizes. */
-    private int targetSize;
-    private float[] lossValue;
-    /** Each loss's target buffer as the tile rows it is, {@code targetRows[loss][value][lane]}; made on first use. */
-    private float[][][] targetRows;
     private TrainDefaults defaults = new TrainDefaults("adam", Map.of(), 32, 10);
     private Optimizer optimizer;
+    /** What a train step draws (dropout's masks) comes from the seed and the step's number ({@link Dropout#key}). */
+    private long seed, step;
+    /** The partial sums each stage of a staged train step ends with, in stage order (a batchnorm's); empty when samples are independent. */
+    private final List<StagedTraining.Sums> stageSums = new ArrayList<>();
+    /** The runner of staged train steps, made on first use. */
+    private StagedTraining staged;
 
     Training(CompiledNetwork net) {
         this.net = net;
+        this.terms = new LossTerms(net);
     }
 
     // ---- registration
@@ -52,34 +46,10 @@ final class Training {
         return p.allocateGrads();
     }
 
-    /**
-     * A loss statement: its target buffer, where its part of a sample's target goes; the buffer of the
-     * sample's weight in it (its {@code --sample-weights} value times its class's weight, 1 otherwise);
-     * the buffer of its value on the sample; its class weights, or null.
-     */
-    private record LossTarget(String kind, String output, float weight, float[] buffer, int offset, float[] sampleWeight, float[] value, float[] classWeights) {
-        /** The weight of a sample in this loss: {@code weight} times its class's (Keras' class_weight: the class of a value by rounding, of a class row by argmax). */
-        float weightOf(float[] target, float weight) {
-            if (classWeights == null) return weight;
-            int at = offset, best = at;
-            if (buffer.length == 1) return weight * classWeights[(int) Math.rint(target[at])];
-            for (int k = at + 1; k < at + buffer.length; k++) if (target[k] > target[best]) best = k;
-            return weight * classWeights[best - at];
-        }
-    }
-
     /** @param classWeights {@code "1,3"}, or empty */
     void loss(String kind, String output, float weight, String classWeights, float[] targetBuffer, float[] sampleWeight, float[] value) {
-        float[] cw = null;
-        if (!classWeights.isEmpty()) {
-            String[] parts = classWeights.split(",");
-            cw = new float[parts.length];
-            for (int k = 0; k < cw.length; k++) cw[k] = Float.parseFloat(parts[k]);
-        }
-        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize, sampleWeight, value, cw));
-        targetSize += targetBuffer.length;
-        sums = new double[losses.size() + 2];
-        lastLosses = new float[losses.size()];
+        terms.loss(kind, output, weight, classWeights, targetBuffer, sampleWeight, value);
+        lastLosses = new float[terms.count()];
     }
 
     /** A weight penalty on a param ({@code regularize:}). */
@@ -90,14 +60,25 @@ final class Training {
 
     /** The one-value buffers of a sample's activity penalties ({@code activity:}) and of their weight. */
     void activityPenalty(float[] value, float[] weight) {
-        penaltyValue = value;
-        penaltyWeight = weight;
-        penaltyWeight[0] = 1;
+        terms.activityPenalty(value, weight);
     }
 
     /** The one-value buffer that holds the loss trained: the losses' weighted sum. */
     void totalLoss(float[] lossBuffer) {
-        lossValue = lossBuffer;
+        terms.total(lossBuffer);
+    }
+
+    void batchStatistics(StagedTraining.Sums sums) {
+        stageSums.add(sums);
+    }
+
+    List<StagedTraining.Sums> stageSums() {
+        return stageSums;
+    }
+
+    void seed(long s) {
+        seed = s;
+        step = 0;
     }
 
     void inputGradient(String input, float[] buffer) {
@@ -117,7 +98,7 @@ final class Training {
     // ---- use
 
     boolean hasLoss() {
-        return !losses.isEmpty();
+        return !terms.isEmpty();
     }
 
     String noLoss() {
@@ -131,15 +112,33 @@ final class Training {
     /** One loss: the shape of the output it is on; several: their values in a row. */
     int[] targetShape() {
         requireLoss();
-        return losses.size() == 1 ? net.shape(losses.get(0).output) : new int[] {targetSize};
+        return terms.targetShape();
     }
 
     List<Network.Loss> losses() {
-        return losses.stream().map(l -> new Network.Loss(l.output, LossFunction.named(l.kind), l.weight, net.shape(l.output), l.classWeights)).toList();
+        return terms.describe();
+    }
+
+    /** The loss statements' buffers and sums, which a replica's or unit's owner adds up. */
+    LossTerms terms() {
+        return terms;
     }
 
     void setOptimizer(Optimizer o) {
         optimizer = o;
+    }
+
+    Optimizer optimizer() {
+        if (optimizer == null) optimizer = defaults.newOptimizer();
+        return optimizer;
+    }
+
+    Map<String, Tensor> optimizerState() {
+        return optimizer().saveState(trainable);
+    }
+
+    void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
+        optimizer().loadState(trainable, state, steps);
     }
 
     /** The gradient of a batch's mean loss plus the penalties, with the weight penalties' derivative added here (no optimizer step takes it). */
@@ -153,103 +152,70 @@ final class Training {
 
     /** Forward and backward over a batch: the mean of the losses' gradient (not the weight penalties'); returns the mean loss. */
     private float gradients(float[][][] inputs, float[][] targets, float[] weights) {
+        checkBatch(inputs, targets, weights);
+        if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
+        if (keptOutputs != null) keptOutputs = new float[inputs.length][];
+        long key = Dropout.key(seed, step);
+        if (!stageSums.isEmpty()) {
+            if (staged == null) staged = new StagedTraining(this);
+            staged.computeGradients(inputs, targets, weights, keptOutputs, key);
+        } else {
+            int workers = workers(inputs.length);
+            if (workers == 1) accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
+            else split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key);
+            for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
+        }
+        lastPenalty = terms.meanPenalty(inputs.length);
+        return terms.means(inputs.length, lastLosses);
+    }
+
+    private void checkBatch(float[][][] inputs, float[][] targets, float[] weights) {
         requireLoss();
         if (inputs.length != targets.length)
             throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
         if (weights != null && weights.length != inputs.length)
             throw new IllegalArgumentException("a batch of " + inputs.length + " samples has " + weights.length + " sample weights");
-        if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
-        if (keptOutputs != null) keptOutputs = new float[inputs.length][];
-        int workers = workers(inputs.length);
-        if (workers == 1) accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length);
-        else split(workers).gradients(inputs, targets, weights, keptOutputs, workers);
-        for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
-        for (int k = 0; k < losses.size(); k++) lastLosses[k] = (float) (sums[k] / inputs.length);
-        lastPenalty = (float) (sums[losses.size()] / inputs.length);
-        return (float) (sums[losses.size() + 1] / inputs.length);
     }
 
     /**
-     * Forward and backward for samples [from, to): gradients summed into this network's storage, and
-     * the losses' and penalties' sums into {@link #sums}; each sample's losses' outputs into {@code kept}
-     * when it is not null.
+     * Forward and backward for samples [from, to) of a batch, dropout's masks from {@code key}: gradients
+     * summed into this network's storage, and the losses' and penalties' sums into its {@link LossTerms#sums};
+     * each sample's losses' outputs into {@code kept} when it is not null.
      */
-    void accumulate(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to) {
+    void accumulate(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to, long key) {
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).zeroGrads();
-        java.util.Arrays.fill(sums, 0);
+        terms.clearSums();
+        net.dropoutKey = key;
         if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) {
             accumulateTiled(inputs, targets, weights, kept, from, to);
             return;
         }
         for (int s = from; s < to; s++) {
-            sample(inputs[s], targets[s], weights == null ? 1 : weights[s]);
+            net.firstSample = s;
+            load(inputs[s], targets[s], weights == null ? 1 : weights[s]);
+            net.trainForward();
             net.runBackward();
-            for (int k = 0; k < losses.size(); k++) sums[k] += losses.get(k).value[0];
-            if (penaltyValue != null) sums[losses.size()] += penaltyValue[0];
-            sums[losses.size() + 1] += lossValue[0];
-            if (kept != null) kept[s] = keep(k -> net.activation(losses.get(k).output));
+            terms.addSample(kept, s);
         }
     }
 
-    /** The losses' outputs of a sample in a row, each read by {@code outputOf}. */
-    private float[] keep(java.util.function.IntFunction<float[]> outputOf) {
-        float[] row = new float[targetSize];
-        for (int k = 0; k < losses.size(); k++) System.arraycopy(outputOf.apply(k), 0, row, losses.get(k).offset, losses.get(k).buffer.length);
-        return row;
-    }
-
-    /**
-     * The same through the generated tiled step: each tile's samples loaded into the tile rows of the
-     * inputs, the targets and the samples' weights (lanes past the batch's end repeat its last sample:
-     * the generated loss gives them gradient 0), and the losses of its real lanes summed.
-     */
+    /** The same through the generated tiled step, a tile of samples at a time. */
     private void accumulateTiled(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to) {
         int lanes = net.tileSize();
-        if (targetRows == null) { // once: a warm step allocates nothing
-            targetRows = new float[losses.size()][][];
-            weightRows = new float[losses.size()][];
-            valueRows = new float[losses.size() + 2][];
-            for (int k = 0; k < targetRows.length; k++) {
-                targetRows[k] = net.tile(losses.get(k).buffer);
-                weightRows[k] = net.tile(losses.get(k).sampleWeight)[0];
-                valueRows[k] = net.tile(losses.get(k).value)[0];
-            }
-            valueRows[losses.size() + 1] = net.tile(lossValue)[0];
-            if (penaltyValue != null) {
-                valueRows[losses.size()] = net.tile(penaltyValue)[0];
-                penaltyRow = net.tile(penaltyWeight)[0];
-            }
-        }
         for (int first = from; first < to; first += lanes) {
             int count = Math.min(lanes, to - first);
-            net.loadTile(inputs, first, count);
-            for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
-            for (int s = 0; s < lanes; s++) {
-                int sample = first + Math.min(s, count - 1);
-                for (int k = 0; k < targetRows.length; k++) {
-                    Tiles.put(targets[sample], losses.get(k).offset, targetRows[k], s);
-                    weightRows[k][s] = losses.get(k).weightOf(targets[sample], weights == null ? 1 : weights[sample]);
-                }
-            }
-            if (penaltyRow != null) for (int s = 0; s < lanes; s++) penaltyRow[s] = s < count ? 1 : 0;
+            loadTile(inputs, targets, weights, first, count);
             net.runTrainTile(count);
-            for (int k = 0; k < valueRows.length; k++)
-                if (valueRows[k] != null) for (int s = 0; s < count; s++) sums[k] += valueRows[k][s];
-            for (int s = 0; kept != null && s < count; s++) {
-                int lane = s;
-                kept[first + s] = keep(k -> {
-                    float[] out = new float[losses.get(k).buffer.length];
-                    Tiles.get(net.tile(net.activation(losses.get(k).output)), lane, out);
-                    return out;
-                });
-            }
+            terms.addTile(kept, first, count);
         }
     }
 
-    /** Each loss's weight buffer's and value buffer's tile row (then the activity penalty's and the loss's); made on first use. */
-    private float[][] weightRows, valueRows;
-    /** The tile row of the activity penalties' weight, or null. */
-    private float[] penaltyRow;
+    /** Samples [first, first + count) of a batch into the tile rows of the inputs, the losses' targets and the samples' weights. */
+    void loadTile(float[][][] inputs, float[][] targets, float[] weights, int first, int count) {
+        net.firstSample = first;
+        net.loadTile(inputs, first, count);
+        terms.loadTile(targets, weights, first, count);
+    }
 
     // ---- several cores
 
@@ -266,15 +232,14 @@ final class Training {
     private final int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
 
     /** Workers for a batch: the cores, as long as each gets enough work. */
-    private int workers(int batch) {
+    int workers(int batch) {
         long byWork = Math.max(1, batch * Math.max(weights(), 1) / MIN_WORK_PER_WORKER);
         return (int) Math.max(1, Math.min(Math.min(cores, batch), byWork));
     }
 
     private long weights() {
         if (perSample == 0) {
-            perSample = repeatedVisits;
-            for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+            perSample = repeatedVisits + net.storedWeights(); // every weight, trained or not: a network without a loss shares its batches too
         }
         return perSample;
     }
@@ -312,7 +277,7 @@ final class Training {
     /** {@link #gradients}, then the optimizer's step, which takes the weight penalties' derivative (and value) in its pass over the weights. */
     float trainStep(float[][][] inputs, float[][] targets, float[] weights) {
         float loss = gradients(inputs, targets, weights);
-        if (optimizer == null) optimizer = defaults.newOptimizer();
+        Optimizer optimizer = optimizer();
         if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
             optimizer.beginStep(trainable);
             split.step(optimizer);
@@ -320,7 +285,33 @@ final class Training {
         double value = 0;
         for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).penaltyTaken();
         lastPenalty += (float) value;
+        if (staged != null) staged.updateMovingStatistics();
+        step++;
         return loss;
+    }
+
+    /**
+     * The mean loss as predicting computes it: a network that trains differently (dropout, batchnorm) runs
+     * its predicting forward pass and its losses sample by sample; the others compute it as a train step does.
+     * The losses' means, the penalty (the weight penalties at the weights as they are) and the kept outputs
+     * follow as after a train step.
+     */
+    float predictingLoss(float[][][] inputs, float[][] targets, float[] weights) {
+        if (!net.trainsDifferently()) return computeGradients(inputs, targets, weights);
+        checkBatch(inputs, targets, weights);
+        if (keptOutputs != null) keptOutputs = new float[inputs.length][];
+        terms.clearSums();
+        for (int s = 0; s < inputs.length; s++) {
+            load(inputs[s], targets[s], weights == null ? 1 : weights[s]);
+            net.run();
+            net.predictLoss();
+            terms.addSample(keptOutputs, s);
+        }
+        double value = 0;
+        for (ParamStorage p : penalized)
+            for (int seg = 0; seg < p.values.length; seg++) value += p.segmentPenalty(seg);
+        lastPenalty = terms.meanPenalty(inputs.length) + (float) value;
+        return terms.means(inputs.length, lastLosses);
     }
 
     /** The penalty of the last batch: the weight penalties (at the weights its gradient was taken at) plus its mean activity penalty. */
@@ -366,8 +357,13 @@ final class Training {
     /** The loss gradient of each input for one sample; the weight gradients become this sample's too. */
     float[][] inputGradients(float[][] inputs, float[] t) {
         requireLoss();
+        if (!stageSums.isEmpty())
+            throw new UnsupportedOperationException("network " + net.name() + " has a batchnorm, whose gradient while training couples the samples of a batch: one sample's input gradient needs a batch");
         for (ParamStorage p : trainable) p.zeroGrads();
-        sample(inputs, t, 1);
+        net.dropoutKey = Dropout.key(seed, step);
+        net.firstSample = 0;
+        load(inputs, t, 1);
+        net.trainForward();
         net.runBackward();
         net.runInputBackward();
         for (ParamStorage p : trainable) p.finishGrads(1);
@@ -379,20 +375,11 @@ final class Training {
         return out;
     }
 
-    private void sample(float[][] inputs, float[] t, float weight) {
+    /** One sample's inputs and target (checked) into the per-sample buffers, and its weight in each loss. */
+    void load(float[][] inputs, float[] t, float weight) {
         net.checkInputs(inputs);
-        checkTarget(t);
-        net.forwardUnchecked(inputs);
-        for (int k = 0; k < losses.size(); k++) { // indexed: an iterator here was 32 bytes a sample
-            LossTarget l = losses.get(k);
-            System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);
-            l.sampleWeight[0] = l.weightOf(t, weight);
-        }
-    }
-
-    private void checkTarget(float[] t) {
-        if (t.length != targetSize)
-            throw new IllegalArgumentException("the target of " + net.name() + " takes " + targetSize + " values" + (losses.size() > 1 ? " (its losses' in a row)" : "") + ", got " + t.length);
+        terms.load(t, weight);
+        net.loadInputs(inputs);
     }
 
     private void requireLoss() {

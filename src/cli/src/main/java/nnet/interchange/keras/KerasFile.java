@@ -29,8 +29,9 @@ import nnet.runtime.UserError;
  * A saved Keras model: its structure (the JSON Keras writes) and each layer's variables in the
  * order Keras keeps them (Dense: kernel, bias; LSTM: kernel, recurrent kernel, bias). Two formats:
  * Keras 3's {@code .keras}, a zip of {@code config.json} and {@code model.weights.h5} whose layers
- * keep their variables at {@code layers/<name>/vars/0, 1, ...} (an LSTM's at
- * {@code layers/<name>/cell/vars}); and the legacy HDF5 file of Keras 2 ({@code .h5}), with the
+ * keep their variables at {@code <path>/vars/0, 1, ...} (an LSTM's at {@code <path>/cell/vars}),
+ * the path made from the layer's class and place ({@link KerasModel}: {@code layers/dense_1});
+ * and the legacy HDF5 file of Keras 2 ({@code .h5}), with the
  * structure in the root attribute {@code model_config} and the variables under
  * {@code model_weights/<layer>/}, in the order of that group's attribute {@code weight_names}.
  * HDF5 is read by jhdf, in pure Java.
@@ -117,18 +118,22 @@ final class KerasFile implements AutoCloseable {
     }
 
     /** The layer's variables in Keras' order (none for a layer without weights). */
-    List<Tensor> variables(String layer) {
+    List<Tensor> variables(KerasModel.Layer layer) {
         try {
-            return legacy ? legacyVariables(layer) : kerasVariables(layer);
+            return legacy ? legacyVariables(layer.name()) : kerasVariables(layer.path());
         } catch (HdfException e) {
-            throw new UserError(name + ": cannot read the weights of layer '" + layer + "': " + e.getMessage());
+            throw new UserError(name + ": cannot read the weights of layer '" + layer.name() + "': " + e.getMessage());
         }
     }
 
-    private List<Tensor> kerasVariables(String layer) {
+    /**
+     * A {@code .keras} layer's variables, at its tracking path ({@link KerasModel}): Keras 3 keeps them under {@code layers/},
+     * the {@code .keras} files of Keras 2.13 to 2.15 under {@code _layer_checkpoint_dependencies/}.
+     */
+    private List<Tensor> kerasVariables(String path) {
         List<Tensor> out = new ArrayList<>();
-        for (String base : List.of("layers/", "_layer_checkpoint_dependencies/")) {
-            Group g = group(base + layer);
+        for (String base : List.of("", "_layer_checkpoint_dependencies/")) {
+            Group g = group(base.isEmpty() ? path : path.replaceFirst("^layers/", base));
             if (g == null) continue;
             addNumbered(g.getChild("vars"), out);
             addNumbered(g.getChild("cell") instanceof Group cell ? cell.getChild("vars") : null, out); // recurrent layers keep theirs in the cell

@@ -5,14 +5,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import nnet.Compiler;
+import nnet.interchange.ImportedNetwork;
 import nnet.interchange.keras.KerasModel.Layer;
-import nnet.ir.Graph;
-import nnet.ir.Param;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
@@ -25,54 +22,50 @@ import nnet.runtime.UserError;
  * returned: a translation that does not check is a bug here, not the user's.
  */
 public final class KerasImport {
-    /** What an import makes: the network's source, its weights, and what the user should know. */
-    public record Result(String source, Map<String, Tensor> weights, List<String> notes) {}
-
     /**
      * A Keras tensor as nnet holds it.
      *
      * @param shape     Keras' shape without the batch axis
      * @param image     a channels-last image held as {@code [C, H, W]}
-     * @param flattened for a Flatten of such an image with C > 1: its Keras shape {@code [H, W, C]}, whose order a Dense must undo
+     * @param order     for a vector whose elements nnet holds in another order than Keras (a Flatten of a channels_last image,
+     *                  a Concatenate of one): the Keras index of each nnet element, which a Dense reading it undoes; null when the orders agree
      */
-    record Value(String name, int[] shape, boolean image, int[] flattened) {
+    record Value(String name, int[] shape, boolean image, int[] order) {
         int[] nnetShape() {
             return image ? new int[] {shape[2], shape[0], shape[1]} : shape;
         }
 
         /** Whether nnet's element order differs from Keras' (an image with more than one channel, or its Flatten). */
         boolean reordered() {
-            return flattened != null || (image && shape[2] > 1);
+            return order != null || (image && shape[2] > 1);
         }
     }
 
     private final KerasFile file;
     private final KerasModel model;
     private final boolean channelsFirst;
-    private final StringBuilder body = new StringBuilder();
+    private final ImportedNetwork net = new ImportedNetwork();
     private final Map<String, Value> values = new HashMap<>();
-    private final Map<String, Tensor> weights = new LinkedHashMap<>();
-    private final List<String> notes = new ArrayList<>();
-    private final Set<String> names = new HashSet<>();
+    /** Inputs of whole numbers (an integer dtype): token ids, which only an Embedding reads. */
+    private final Set<String> tokenInputs = new HashSet<>();
 
     private KerasImport(KerasFile file, KerasModel model) {
         this.file = file;
         this.model = model;
-        this.channelsFirst = model.layers().stream().anyMatch(l -> "channels_first".equals(l.string("data_format", null)));
-        if (channelsFirst && model.layers().stream().anyMatch(l -> "channels_last".equals(l.string("data_format", null))))
+        // a Flatten's data_format says how it orders what it flattens, not how the model holds images: its default is channels_last in any model
+        var imageLayers = model.layers().stream().filter(l -> !l.className().equals("Flatten")).toList();
+        this.channelsFirst = imageLayers.stream().anyMatch(l -> "channels_first".equals(l.string("data_format", null)));
+        if (channelsFirst && imageLayers.stream().anyMatch(l -> "channels_last".equals(l.string("data_format", null))))
             throw new UserError(file.name() + ": the model mixes channels_first and channels_last layers; nnet imports one or the other");
     }
 
-    public static Result of(Path path) {
+    public static ImportedNetwork.Result of(Path path) {
         try (KerasFile f = KerasFile.open(path)) {
-            KerasImport i = new KerasImport(f, KerasModel.parse(f.model(), f.name()));
-            Result r = i.translate();
-            i.checked(r);
-            return r;
+            return new KerasImport(f, KerasModel.parse(f.model(), f.name())).translate();
         }
     }
 
-    private Result translate() {
+    private ImportedNetwork.Result translate() {
         for (Layer l : model.layers()) {
             if (l.className().equals("InputLayer")) input(l);
             else values.put(l.name(), layer(l, l.inputs().stream().map(this::value).toList()));
@@ -80,15 +73,12 @@ public final class KerasImport {
         List<String> outs = new ArrayList<>();
         for (String o : model.outputs()) {
             Value v = value(o);
-            if (v.flattened() != null) throw new UserError(file.name() + ": output " + o + " is a flattened channels_last image, whose order nnet cannot match; only a Dense can read it");
-            if (v.reordered()) notes.add("output " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first); Keras gives " + Arrays.toString(v.shape())
+            if (v.order() != null) throw new UserError(file.name() + ": output " + o + " holds a flattened channels_last image, whose order nnet cannot match; only a Dense can read it");
+            if (v.reordered()) net.note("output " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first); Keras gives " + Arrays.toString(v.shape())
                     + ": transpose with y.transpose(0, 2, 3, 1)");
             outs.add(v.name());
         }
-        StringBuilder src = new StringBuilder("// imported by nnetc import from " + Path.of(file.name()).getFileName() + " (Keras model '" + model.name() + "')\n");
-        for (String n : notes) src.append("// note: ").append(n).append('\n');
-        src.append("network ").append(networkName(model.name())).append(" {\n").append(body).append("  output ").append(String.join(", ", outs)).append("\n}\n");
-        return new Result(src.toString(), weights, notes);
+        return net.finish(Path.of(file.name()).getFileName() + " (Keras model '" + model.name() + "')", model.name(), outs);
     }
 
     private Value value(String layer) {
@@ -107,11 +97,13 @@ public final class KerasImport {
             dims[k] = shape.get(k + 1).getAsInt();
         }
         if (dims.length > 3) throw new UserError(file.name() + ": input '" + l.name() + "' has " + dims.length + " axes; nnet takes vectors, sequences [T, F] and images");
-        Value v = new Value(name(l.name()), dims, dims.length == 3 && !channelsFirst, null);
-        if (v.reordered())
-            notes.add("input " + v.name() + " is " + Arrays.toString(v.nnetShape()) + " (channels first) where Keras takes " + Arrays.toString(dims)
-                    + ": transpose the data with x.transpose(0, 3, 1, 2)");
-        line("input " + v.name() + Arrays.toString(v.nnetShape()));
+        Value v = new Value(net.name(l.name()), dims, dims.length == 3 && !channelsFirst, null);
+        // the network holds a channels_last image as [C, H, W]; layout: nhwc has the commands read Keras' [N, H, W, C] arrays as they are
+        if (v.image()) net.note("input " + v.name() + " reads images as Keras holds them, " + Arrays.toString(dims) + " (layout: nhwc); the network holds them as "
+                + Arrays.toString(v.nnetShape()));
+        boolean integers = integerDtype(l.config().get("dtype"));
+        if (integers) tokenInputs.add(v.name());
+        net.line("input " + v.name() + Arrays.toString(v.nnetShape()) + (integers ? " int" : "") + (v.image() ? " layout: nhwc" : ""));
         values.put(l.name(), v);
     }
 
@@ -124,13 +116,16 @@ public final class KerasImport {
             case "Flatten" -> flatten(l, only(l, in));
             case "Reshape" -> reshape(l, only(l, in));
             case "LSTM" -> lstm(l, only(l, in));
+            case "Embedding" -> embedding(l, only(l, in));
             case "Activation" -> activationLayer(l, only(l, in), KerasActivation.parse(l, file.name()));
             case "ReLU" -> activationLayer(l, only(l, in), KerasActivation.relu(l, file.name()));
             case "LeakyReLU" -> activationLayer(l, only(l, in), KerasActivation.leaky(l));
             case "Softmax" -> activationLayer(l, only(l, in), KerasActivation.softmax(l, file.name()));
-            case "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
+            case "Dropout" -> KerasNormalization.dropout(this, l, only(l, in));
+            case "BatchNormalization" -> KerasNormalization.batchNormalization(this, l, only(l, in));
+            case "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
                 Value x = only(l, in);
-                yield bind(l, x.name(), x.shape(), x.image(), x.flattened());
+                yield bind(l, x.name(), x.shape(), x.image(), x.order());
             }
             case "Add", "Subtract", "Multiply" -> elementwise(l, in);
             case "Concatenate" -> concatenate(l, in);
@@ -140,12 +135,12 @@ public final class KerasImport {
 
     /** A layer that is not Keras' own but has units and a 2-D kernel is the seeds' CustomConnected: a dense layer whose mask the file does not hold. */
     private Value customConnected(Layer l, List<Value> in) {
-        List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l.name()) : List.of();
+        List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l) : List.of();
         if (vars.isEmpty() || vars.get(0).shape().length != 2)
             throw new UserError(file.name() + ": " + l.describe() + " is not supported; nnet imports Dense, LSTM, Conv2D, MaxPooling2D, AveragePooling2D,"
-                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, Add, Subtract, Multiply, Concatenate and Input");
+                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization, Embedding, Add, Subtract, Multiply, Concatenate and Input");
         Value v = dense(l, in.get(0), true);
-        notes.add(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
+        net.note(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
                 + " is not in the file: add it to " + v.name() + "'s statement as connect: mask [[...]] (rows inputs, columns units) or another pattern");
         return v;
     }
@@ -156,10 +151,10 @@ public final class KerasImport {
         Tensor kernel = vars.get(0);
         int n = x.shape()[x.shape().length - 1], m = kernel.shape()[1];
         expectShape(l, "kernel", kernel, n, m);
-        String name = name(l.name());
-        weights.put(name + ".kernel", x.flattened() != null ? KerasLayouts.rowsInChannelsFirstOrder(kernel, x.flattened()) : kernel);
+        String name = net.name(l.name());
+        net.weight(name + ".kernel", x.order() != null ? KerasLayouts.rowsInOrder(kernel, x.order()) : kernel);
         String bias = vars.size() > 1 ? "" : ", bias: false";
-        if (vars.size() > 1) weights.put(name + ".bias", expectShape(l, "bias", vars.get(1), m));
+        if (vars.size() > 1) net.weight(name + ".bias", expectShape(l, "bias", vars.get(1), m));
         KerasActivation act = noted(l, KerasActivation.of(l, file.name(), custom));
         int[] shape = x.shape().clone();
         shape[shape.length - 1] = m;
@@ -168,8 +163,13 @@ public final class KerasImport {
 
     private Value flatten(Layer l, Value x) {
         int size = Arrays.stream(x.shape()).reduce(1, (a, b) -> a * b);
-        if (x.flattened() != null) return bind(l, x.name(), x.shape(), false, x.flattened());
-        return bind(l, "flatten(" + x.name() + ")", new int[] {size}, false, x.reordered() ? x.shape() : null);
+        if (x.shape().length == 1) return bind(l, x.name(), x.shape(), false, x.order());
+        // Keras' Flatten(data_format='channels_first') moves the channels last before flattening: on a channels_first model's [C, H, W] too
+        boolean channelsLastOrder = x.image() || x.shape().length == 3 && "channels_first".equals(l.string("data_format", null));
+        if (channelsLastOrder && !x.image() && !channelsFirst) throw unsupported(l, "data_format channels_first on a channels_last model is not supported");
+        int[] hwc = !channelsLastOrder ? null : x.image() ? x.shape() : new int[] {x.shape()[1], x.shape()[2], x.shape()[0]};
+        int[] order = hwc != null && hwc[2] > 1 ? KerasLayouts.channelsLastOrder(hwc) : null;
+        return bind(l, "flatten(" + x.name() + ")", new int[] {size}, false, order);
     }
 
     private Value reshape(Layer l, Value x) {
@@ -199,18 +199,36 @@ public final class KerasImport {
         int u = l.integer("units", -1), f = x.shape()[1];
         boolean bias = l.bool("use_bias", true), sequences = l.bool("return_sequences", false);
         List<Tensor> vars = variables(l, bias ? 3 : 2);
-        String name = name(l.name());
-        weights.put(name + ".kernel", expectShape(l, "kernel", vars.get(0), f, 4 * u));
-        weights.put(name + ".recurrent_kernel", expectShape(l, "recurrent kernel", vars.get(1), u, 4 * u));
-        if (bias) weights.put(name + ".bias", expectShape(l, "bias", vars.get(2), 4 * u));
+        String name = net.name(l.name());
+        net.weight(name + ".kernel", expectShape(l, "kernel", vars.get(0), f, 4 * u));
+        net.weight(name + ".recurrent_kernel", expectShape(l, "recurrent kernel", vars.get(1), u, 4 * u));
+        if (bias) net.weight(name + ".bias", expectShape(l, "bias", vars.get(2), 4 * u));
         String call = "lstm(" + x.name() + ", " + u + (sequences ? ", sequences: true" : "") + (bias ? "" : ", bias: false") + ")";
         return bind(l, call, sequences ? new int[] {x.shape()[0], u} : new int[] {u}, false, null);
+    }
+
+    /** Embedding: its table {@code embeddings [input_dim, output_dim]} as nnet's, reading an input of token ids. */
+    private Value embedding(Layer l, Value x) {
+        if (!tokenInputs.contains(x.name())) throw unsupported(l, "it reads " + x.name() + ", which is not an input of integers (an Input with an int dtype)");
+        if (l.bool("mask_zero", false)) throw unsupported(l, "mask_zero=True (padding that later layers skip) is not supported");
+        int vocab = l.integer("input_dim", -1), dim = l.integer("output_dim", -1);
+        net.weight(net.name(l.name()) + ".embeddings", expectShape(l, "embeddings", variables(l, 1).get(0), vocab, dim));
+        int[] shape = Arrays.copyOf(x.shape(), x.shape().length + 1);
+        shape[shape.length - 1] = dim;
+        return bind(l, "embedding(" + x.name() + ", " + vocab + ", " + dim + ")", shape, false, null);
+    }
+
+    /** Whether an InputLayer's dtype ({@code "int32"}, or a dtype policy naming one) holds integers. */
+    private static boolean integerDtype(com.google.gson.JsonElement dtype) {
+        if (dtype == null || dtype.isJsonNull()) return false;
+        if (dtype.isJsonObject()) return integerDtype(dtype.getAsJsonObject().getAsJsonObject("config") == null ? null : dtype.getAsJsonObject().getAsJsonObject("config").get("name"));
+        return dtype.isJsonPrimitive() && dtype.getAsString().contains("int");
     }
 
     private Value activationLayer(Layer l, Value x, KerasActivation act) {
         noted(l, act);
         if (act.isSoftmax() && x.reordered()) throw unsupported(l, "a softmax over a channels_last image's channels is not supported");
-        return bind(l, act.apply(x.name()), x.shape(), x.image(), x.flattened());
+        return bind(l, act.apply(x.name()), x.shape(), x.image(), x.order());
     }
 
     private Value elementwise(Layer l, List<Value> in) {
@@ -221,9 +239,9 @@ public final class KerasImport {
             default -> " * ";
         };
         for (Value v : in)
-            if (!Arrays.equals(v.shape(), in.get(0).shape()) || v.image() != in.get(0).image() || !Arrays.equals(v.flattened(), in.get(0).flattened()))
+            if (!Arrays.equals(v.shape(), in.get(0).shape()) || v.image() != in.get(0).image() || !Arrays.equals(v.order(), in.get(0).order()))
                 throw unsupported(l, "its inputs differ in shape: " + Arrays.toString(in.get(0).shape()) + " and " + Arrays.toString(v.shape()));
-        return bind(l, String.join(op, in.stream().map(Value::name).toList()), in.get(0).shape(), in.get(0).image(), in.get(0).flattened());
+        return bind(l, String.join(op, in.stream().map(Value::name).toList()), in.get(0).shape(), in.get(0).image(), in.get(0).order());
     }
 
     private Value concatenate(Layer l, List<Value> in) {
@@ -233,31 +251,42 @@ public final class KerasImport {
         if (keras < 0 || keras >= rank) throw unsupported(l, "axis " + axis + " is not one of its inputs' axes");
         int[] shape = first.shape().clone();
         shape[keras] = 0;
+        boolean reordered = false;
         for (Value v : in) {
-            if (v.flattened() != null || v.image() != first.image()) throw unsupported(l, "its inputs are laid out differently (a flattened channels_last image?)");
+            if (v.image() != first.image() || v.shape().length != rank) throw unsupported(l, "its inputs are laid out differently (an image and a tensor?)");
             shape[keras] += v.shape()[keras];
+            reordered |= v.order() != null;
+        }
+        int[] order = null;
+        if (reordered) { // vectors, one of them (at least) a flattened channels_last image: the Keras order of each part, one after another
+            order = new int[shape[0]];
+            int at = 0;
+            for (Value v : in) {
+                for (int i = 0; i < v.shape()[0]; i++) order[at + i] = at + (v.order() == null ? i : v.order()[i]);
+                at += v.shape()[0];
+            }
         }
         int nnetAxis = first.image() ? new int[] {1, 2, 0}[keras] : keras;
-        return bind(l, "concat(" + String.join(", ", in.stream().map(Value::name).toList()) + ", axis: " + nnetAxis + ")", shape, first.image(), null);
+        return bind(l, "concat(" + String.join(", ", in.stream().map(Value::name).toList()) + ", axis: " + nnetAxis + ")", shape, first.image(), order);
     }
 
     // ---- shared by the layer translations (KerasConv too)
 
     /** Writes {@code name = expr} for the layer and records its value. */
-    Value bind(Layer l, String expr, int[] shape, boolean image, int[] flattened) {
-        String name = name(l.name());
-        line(name + " = " + expr);
-        return new Value(name, shape, image, flattened);
+    Value bind(Layer l, String expr, int[] shape, boolean image, int[] order) {
+        String name = net.name(l.name());
+        net.line(name + " = " + expr);
+        return new Value(name, shape, image, order);
     }
 
     Value image(Layer l, Value x) {
-        if (x.shape().length != 3 || x.flattened() != null) throw unsupported(l, "it needs an image, found a tensor " + Arrays.toString(x.shape()));
+        if (x.shape().length != 3 || x.order() != null) throw unsupported(l, "it needs an image, found a tensor " + Arrays.toString(x.shape()));
         return x;
     }
 
     /** Keras' gelu is exact (erf) by default, nnet's the tanh approximation: close, not equal, so the user is told. */
     KerasActivation noted(Layer l, KerasActivation act) {
-        if (act.isGelu()) notes.add(l.describe() + " uses gelu: nnet's is the tanh approximation, which differs from Keras' exact gelu by up to about 5e-4");
+        if (act.isGelu()) net.note(l.describe() + " uses gelu: nnet's is the tanh approximation, which differs from Keras' exact gelu by up to about 5e-4");
         return act;
     }
 
@@ -266,11 +295,11 @@ public final class KerasImport {
     }
 
     String nameOf(Layer l) {
-        return name(l.name());
+        return net.name(l.name());
     }
 
     void weight(String name, Tensor t) {
-        weights.put(name, t);
+        net.weight(name, t);
     }
 
     String fileName() {
@@ -279,9 +308,9 @@ public final class KerasImport {
 
     /** The layer's variables: {@code count} of them (a layer without its bias has one fewer). */
     List<Tensor> variables(Layer l, int count) {
-        List<Tensor> vars = file.variables(l.name());
+        List<Tensor> vars = file.variables(l);
         if (vars.size() != count)
-            throw new UserError(file.name() + ": " + l.describe() + " has " + vars.size() + " weight tensors in the file, but its config needs " + count);
+            throw new UserError(file.name() + ": " + l.describe() + " has " + vars.size() + " weight tensors in the file (at " + l.path() + "), but its config needs " + count);
         return vars;
     }
 
@@ -298,43 +327,5 @@ public final class KerasImport {
     private static Value only(Layer l, List<Value> in) {
         if (in.size() != 1) throw new UserError(l.describe() + " reads " + in.size() + " tensors; it takes one");
         return in.get(0);
-    }
-
-    private void line(String statement) {
-        body.append("  ").append(statement).append('\n');
-    }
-
-    private static final Set<String> KEYWORDS = Set.of("block", "const", "input", "loss", "network", "output", "return", "train");
-    private final Map<String, String> assigned = new HashMap<>();
-
-    /** The nnet name of a Keras layer: an identifier, never a keyword, one per layer. */
-    private String name(String layer) {
-        return assigned.computeIfAbsent(layer, k -> {
-            String base = k.replaceAll("[^A-Za-z0-9_]", "_");
-            if (base.isEmpty() || Character.isDigit(base.charAt(0))) base = "l_" + base;
-            if (KEYWORDS.contains(base)) base = base + "_";
-            String n = base;
-            for (int i = 1; !names.add(n); i++) n = base + "_" + i;
-            return n;
-        });
-    }
-
-    private static String networkName(String modelName) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : modelName.split("[^A-Za-z0-9]+"))
-            if (!part.isEmpty()) sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
-        return sb.isEmpty() || Character.isDigit(sb.charAt(0)) ? "Imported" + sb : sb.toString();
-    }
-
-    /** The compiler's word on the translation: it checks, and every weight has the shape the network needs. */
-    private void checked(Result r) {
-        Compiler.Checked c = Compiler.check("imported.nnet", r.source(), Path.of("."));
-        if (!c.ok()) throw new IllegalStateException("the imported network does not check:\n" + c.diagnostics() + "\n" + r.source());
-        Graph g = c.graphs().get(0);
-        for (Param p : g.params()) {
-            Tensor t = r.weights().get(p.name());
-            if (t == null || !Arrays.equals(t.shape(), p.shape().dims()))
-                throw new IllegalStateException("imported weight " + p.name() + " is " + (t == null ? "missing" : t.shapeString()) + ", the network needs " + p.shape());
-        }
     }
 }

@@ -19,17 +19,23 @@ final class KerasLayouts {
     }
 
     /**
-     * The kernel {@code [H*W*C, m]} of a Dense that reads a Flatten of a channels_last image
-     * {@code [H, W, C]}: Keras' input row {@code (y*W + x)*C + c} is nnet's row {@code (c*H + y)*W + x},
-     * as nnet holds the image channels first.
+     * Where each element of a flattened channels_last image {@code [H, W, C]} is in Keras' order: nnet holds the image channels
+     * first, so its element {@code (c*H + y)*W + x} is Keras' {@code (y*W + x)*C + c}.
      */
-    static Tensor rowsInChannelsFirstOrder(Tensor kernel, int[] hwc) {
-        int h = hwc[0], w = hwc[1], c = hwc[2], m = kernel.shape()[1];
-        float[] out = new float[kernel.data().length];
+    static int[] channelsLastOrder(int[] hwc) {
+        int h = hwc[0], w = hwc[1], c = hwc[2];
+        int[] order = new int[h * w * c];
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
-                for (int ch = 0; ch < c; ch++)
-                    System.arraycopy(kernel.data(), ((y * w + x) * c + ch) * m, out, ((ch * h + y) * w + x) * m, m);
+                for (int ch = 0; ch < c; ch++) order[(ch * h + y) * w + x] = (y * w + x) * c + ch;
+        return order;
+    }
+
+    /** A Dense kernel {@code [n, m]} for an input whose nnet element {@code i} is Keras' element {@code order[i]}: row i is Keras' row order[i]. */
+    static Tensor rowsInOrder(Tensor kernel, int[] order) {
+        int m = kernel.shape()[1];
+        float[] out = new float[kernel.data().length];
+        for (int i = 0; i < order.length; i++) System.arraycopy(kernel.data(), order[i] * m, out, i * m, m);
         return new Tensor(kernel.shape(), out);
     }
 }

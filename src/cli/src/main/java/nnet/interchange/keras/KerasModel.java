@@ -4,14 +4,24 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import nnet.runtime.UserError;
 
 /**
  * The structure of a saved Keras model as a list of layers in the order they run, each with the
  * layers whose outputs it reads. Reads Sequential and functional models as Keras 3 writes them
  * ({@code inbound_nodes} of {@code __keras_tensor__} objects) and as Keras 2 did (lists of
- * {@code [layer, node, tensor, kwargs]}).
+ * {@code [layer, node, tensor, kwargs]}). A model used as a layer of another (nested) is inlined:
+ * its layers join the list, named {@code outer/inner}, reading what the call of the model reads.
+ *
+ * <p>Each layer also gets the path of its weights in a {@code .keras} file. Keras' saving_lib
+ * ({@code _save_container_state}) does not store a layer under its name, which depends on what else
+ * the session made, but under its class in snake case, numbered in the order of the model's
+ * {@code layers}: the second Dense of a model is {@code layers/dense_1} whatever its name, and a
+ * nested model's Dense is {@code layers/functional/layers/dense}.
  *
  * @param layers  every layer, InputLayers included, inputs before the layers that read them
  * @param inputs  the InputLayer names, in the model's order
@@ -19,8 +29,11 @@ import nnet.runtime.UserError;
  */
 record KerasModel(String name, List<Layer> layers, List<String> inputs, List<String> outputs) {
 
-    /** One layer: its Keras class, its config, the layers it reads (one each for a merge layer's inputs). */
-    record Layer(String name, String className, JsonObject config, List<String> inputs) {
+    /**
+     * One layer: its name (unique in the model, {@code outer/inner} inside a nested model), its Keras class, its config, the layers it
+     * reads (one each for a merge layer's inputs), and where a {@code .keras} file keeps its weights.
+     */
+    record Layer(String name, String className, JsonObject config, List<String> inputs, String path) {
         int integer(String key, int otherwise) {
             JsonElement e = config.get(key);
             return e == null || e.isJsonNull() ? otherwise : e.getAsInt();
@@ -50,23 +63,84 @@ record KerasModel(String name, List<Layer> layers, List<String> inputs, List<Str
         }
     }
 
+    private static final Set<String> MODELS = Set.of("Sequential", "Functional", "Model");
+
     static KerasModel parse(JsonObject root, String file) {
+        return parse(root, file, "", "");
+    }
+
+    /** @param path where the model's weights are ({@code ""} at the top, {@code layers/functional/} for a nested model); {@code scope} prefixes its layers' names */
+    private static KerasModel parse(JsonObject root, String file, String path, String scope) {
         String cls = string(root, "class_name", "?");
         JsonElement config = root.get("config");
         if (config == null) throw new UserError(file + ": the model's structure has no 'config'");
-        return switch (cls) {
-            case "Sequential" -> sequential(config, root, file);
-            case "Functional", "Model" -> functional(config.getAsJsonObject(), file);
+        Nesting n = new Nesting(file, path, scope);
+        KerasModel m = switch (cls) {
+            case "Sequential" -> sequential(config, root, n);
+            case "Functional", "Model" -> functional(config.getAsJsonObject(), n);
             default -> throw new UserError(file + ": a model of class " + cls + " cannot be imported; Sequential and functional models can"
                     + " (a subclassed Model keeps its structure in Python code, not in the file)");
         };
+        return n.resolved(m);
     }
 
-    private static KerasModel sequential(JsonElement config, JsonObject root, String file) {
+    /** Keras' {@code naming.to_snake_case}: {@code MaxPooling2D} is {@code max_pooling2d}, {@code LSTM} {@code lstm}. */
+    static String snakeCase(String className) {
+        String s = className.replaceAll("\\W+", "");
+        s = s.replaceAll("(.)([A-Z][a-z]+)", "$1_$2");
+        return s.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase();
+    }
+
+    /** The layers of one model being read: weights paths numbered per class, nested models inlined. */
+    private static final class Nesting {
+        final String file, path, scope;
+        final List<Layer> layers = new ArrayList<>();
+        final Map<String, Integer> used = new HashMap<>();
+        /** A nested model's name, as read by the layers after it, is its output layer. */
+        final Map<String, String> aliases = new HashMap<>();
+
+        Nesting(String file, String path, String scope) {
+            this.file = file;
+            this.path = path;
+            this.scope = scope;
+        }
+
+        /** Adds a layer entry (a nested model's layers in its place); returns the name later layers read it by. */
+        String add(JsonObject entry, String name, String cls, JsonObject config, List<String> inputs) {
+            String snake = snakeCase(cls);
+            int count = used.merge(snake, 1, Integer::sum);
+            String weights = path + "layers/" + snake + (count > 1 ? "_" + (count - 1) : "");
+            if (!MODELS.contains(cls)) {
+                layers.add(new Layer(scope + name, cls, config, inputs, weights));
+                return scope + name;
+            }
+            KerasModel inner = parse(entry, file, weights + "/", scope + name + "/");
+            if (inner.inputs().size() != inputs.size())
+                throw new UserError(file + ": the nested model '" + name + "' takes " + inner.inputs().size() + " inputs but is called on " + inputs.size());
+            if (inner.outputs().size() != 1) throw new UserError(file + ": the nested model '" + name + "' has " + inner.outputs().size() + " outputs; nnet imports nested models with one");
+            for (int k = 0; k < inputs.size(); k++) aliases.put(inner.inputs().get(k), inputs.get(k));
+            for (Layer l : inner.layers()) if (!l.className().equals("InputLayer")) layers.add(l);
+            aliases.put(scope + name, inner.outputs().get(0));
+            return scope + name;
+        }
+
+        String resolve(String name) {
+            while (aliases.containsKey(name)) name = aliases.get(name);
+            return name;
+        }
+
+        KerasModel resolved(KerasModel m) {
+            List<Layer> out = new ArrayList<>();
+            for (Layer l : m.layers()) out.add(new Layer(l.name(), l.className(), l.config(), l.inputs().stream().map(this::resolve).toList(), l.path()));
+            return new KerasModel(m.name(), out, m.inputs(), m.outputs().stream().map(this::resolve).toList());
+        }
+    }
+
+    private static KerasModel sequential(JsonElement config, JsonObject root, Nesting n) {
+        String file = n.file;
         JsonArray entries = config.isJsonArray() ? config.getAsJsonArray() : config.getAsJsonObject().getAsJsonArray("layers");
         String modelName = config.isJsonObject() ? string(config.getAsJsonObject(), "name", "sequential") : "sequential";
-        List<Layer> layers = new ArrayList<>();
-        String previous = null;
+        String input = null, previous = null;
         for (JsonElement e : entries) {
             JsonObject o = e.getAsJsonObject();
             JsonObject c = o.getAsJsonObject("config");
@@ -76,21 +150,20 @@ record KerasModel(String name, List<Layer> layers, List<String> inputs, List<Str
                 if (shape == null && config.isJsonObject()) shape = firstArray(config.getAsJsonObject(), "build_input_shape");
                 if (shape == null && root.getAsJsonObject("build_config") != null) shape = firstArray(root.getAsJsonObject("build_config"), "input_shape");
                 if (shape == null) throw new UserError(file + ": the Sequential model does not say its input shape (no InputLayer, batch_input_shape or build_input_shape)");
-                JsonObject input = new JsonObject();
-                input.add("batch_shape", shape);
-                layers.add(new Layer("input_layer", "InputLayer", input, List.of()));
-                previous = "input_layer";
+                JsonObject shaped = new JsonObject();
+                shaped.add("batch_shape", shape);
+                previous = input = n.add(shaped, "input_layer", "InputLayer", shaped, List.of());
             }
             String name = string(c, "name", cls.toLowerCase());
-            layers.add(new Layer(name, cls, c, previous == null ? List.of() : List.of(previous)));
-            previous = name;
+            previous = n.add(o, name, cls, c, previous == null ? List.of() : List.of(previous));
+            if (input == null) input = previous;
         }
-        if (layers.isEmpty()) throw new UserError(file + ": the Sequential model has no layers");
-        return new KerasModel(modelName, layers, List.of(layers.get(0).name()), List.of(previous));
+        if (input == null) throw new UserError(file + ": the Sequential model has no layers");
+        return new KerasModel(modelName, n.layers, List.of(input), List.of(previous));
     }
 
-    private static KerasModel functional(JsonObject config, String file) {
-        List<Layer> layers = new ArrayList<>();
+    private static KerasModel functional(JsonObject config, Nesting n) {
+        String file = n.file;
         for (JsonElement e : config.getAsJsonArray("layers")) {
             JsonObject o = e.getAsJsonObject();
             JsonObject c = o.getAsJsonObject("config");
@@ -100,9 +173,10 @@ record KerasModel(String name, List<Layer> layers, List<String> inputs, List<Str
             if (nodes.size() > 1) throw new UserError(file + ": layer '" + name + "' (" + cls + ") is called " + nodes.size() + " times; shared layers are not supported");
             List<String> inputs = new ArrayList<>();
             if (nodes.size() == 1) collectInputs(nodes.get(0), inputs, name, file);
-            layers.add(new Layer(name, cls, c, inputs));
+            n.add(o, name, cls, c, inputs.stream().map(i -> n.scope + i).toList());
         }
-        return new KerasModel(string(config, "name", "functional"), layers, references(config.get("input_layers"), file), references(config.get("output_layers"), file));
+        List<String> in = references(config.get("input_layers"), file).stream().map(i -> n.scope + i).toList();
+        return new KerasModel(string(config, "name", "functional"), n.layers, in, references(config.get("output_layers"), file).stream().map(i -> n.scope + i).toList());
     }
 
     /** The layers one call reads: Keras 3's tensors ({@code keras_history}) or Keras 2's {@code [layer, node, tensor, kwargs]} lists. */

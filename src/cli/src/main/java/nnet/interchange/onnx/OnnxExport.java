@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.interchange.onnx.proto.Onnx.OperatorSetIdProto;
+import nnet.interchange.onnx.proto.Onnx.StringStringEntryProto;
+import nnet.ir.BatchNormSpec;
 import nnet.ir.ConvSpec;
 import nnet.ir.PoolSpec;
 import nnet.ir.Graph;
@@ -36,10 +38,13 @@ import nnet.runtime.UserError;
  * Runtime runs without densifying. A sparse kernel's values are read by its connections (from a
  * compact or a dense weights file), so exporting one too large to be dense costs O(connections).
  * An lstm becomes ONNX's LSTM with its gates reordered from
- * Keras' i, f, c, o to ONNX's i, o, f, c.
+ * Keras' i, f, c, o to ONNX's i, o, f, c. The names of units travel as the model's metadata
+ * ({@link #UNIT_NAMES}).
  */
 public final class OnnxExport {
     public static final int OPSET = 17;
+    /** The key prefix of the metadata that names a graph input's or output's units. */
+    public static final String UNIT_NAMES = "nnet.unit_names.";
     /** The IR version of opset 17 (ONNX 1.12), which every current runtime reads. */
     static final int IR_VERSION = 8;
 
@@ -86,7 +91,7 @@ public final class OnnxExport {
         for (Node n : g.nodes()) if (n.name() != null) w.claim(n.name());
         for (String name : shown) if (!name.equals(g.named().get(name).name()) && g.named().get(name).op() != Op.INPUT) w.claim(name); // an alias (h2 = h) is an Identity
         for (Node n : g.nodes()) values.put(n, translate(n));
-        for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batchedFloat(in.name(), in.shape().dims()));
+        for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batched(in.name(), in.shape().dims(), in.integers())); // token ids as int64, as Gather takes them
         for (String name : shown) {
             Node n = g.named().get(name);
             // an ONNX value has one name: an input shown as an output is copied to <name>_output
@@ -94,9 +99,19 @@ public final class OnnxExport {
             if (!values.get(n).equals(out)) w.node("Identity", new String[] {out}, new String[] {values.get(n)});
             w.graph.addOutput(OnnxGraphWriter.batchedFloat(out, n.shape().dims()));
         }
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("nnetc").setProducerVersion("0.1.0")
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("nnetc").setProducerVersion("0.1.0")
                 .setDocString("network " + g.name() + " of " + g.sourceFile() + "; every tensor has a leading batch axis N")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(w.graph).build();
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(w.graph);
+        for (var value : w.graph.getInputList()) unitNames(model, value.getName(), value.getName());
+        List<String> outputs = List.copyOf(shown); // the graph's outputs, in this order
+        for (int k = 0; k < outputs.size(); k++) unitNames(model, outputs.get(k), w.graph.getOutput(k).getName());
+        return model.build();
+    }
+
+    /** The names of a node's units (LANGUAGE.md §4, Names) as the model's metadata {@code nnet.unit_names.<value>}: one name a line. */
+    private void unitNames(ModelProto.Builder model, String node, String value) {
+        List<String> names = g.unitNames().get(node);
+        if (names != null) model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(UNIT_NAMES + value).setValue(String.join("\n", names)));
     }
 
     private String nameOf(Node n) {
@@ -133,8 +148,11 @@ public final class OnnxExport {
                         ints("strides", p.strideY(), p.strideX()));
             }
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
-                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT ->
+            case DROPOUT -> w.node("Identity", target(n), new String[] {in(n, 0)}); // predicting: the identity
+            case BATCHNORM -> batchnorm(n, (BatchNormSpec) n.arg());
+            case EMBEDDING -> w.node("Gather", target(n), new String[] {param(n.param()), in(n, 0)}, integer("axis", 0)); // [N, ...] ids -> [N, ..., dim]
+            case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
+                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
                     throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
     }
@@ -273,6 +291,28 @@ public final class OnnxExport {
         int[] ones = new int[rank];
         Arrays.fill(ones, 1);
         return w.reshape(values.get(operand), ones, w.fresh("%" + operand.id() + "_broadcast"));
+    }
+
+    /**
+     * ONNX's BatchNormalization (predicting: the moving statistics) normalizes axis 1 of {@code [N, C, ...]}:
+     * an image {@code [N, C, H, W]} and a vector {@code [N, F]} as they are; a tensor normalized along its
+     * last axis ({@code [N, T, F]}) moves that axis to 1 and back. No scale is ones, no center zeros.
+     */
+    private String batchnorm(Node n, BatchNormSpec b) {
+        int rank = n.shape().rank() + 1, c = b.channels();
+        boolean moved = n.shape().rank() != 3 && rank > 2;
+        long[] perm = new long[rank], back = new long[rank];
+        for (int k = 0; k < rank; k++) perm[k] = k < 1 ? k : k == 1 ? rank - 1 : k - 1;
+        for (int k = 0; k < rank; k++) back[(int) perm[k]] = k;
+        String x = moved ? w.temp("Transpose", "%" + n.id() + "_channels", new String[] {in(n, 0)}, ints("perm", perm)) : in(n, 0);
+        float[] ones = new float[c];
+        Arrays.fill(ones, 1f);
+        String scale = b.gamma() != null ? param(b.gamma()) : w.floats(b.layer() + ".scale", new int[] {c}, ones);
+        String shift = b.beta() != null ? param(b.beta()) : w.floats(b.layer() + ".shift", new int[] {c}, new float[c]);
+        String[] inputs = {x, scale, shift, param(b.movingMean()), param(b.movingVariance())};
+        if (!moved) return w.node("BatchNormalization", target(n), inputs, real("epsilon", b.epsilon()));
+        String y = w.temp("BatchNormalization", "%" + n.id() + "_normalized", inputs, real("epsilon", b.epsilon()));
+        return w.node("Transpose", target(n), new String[] {y}, ints("perm", back));
     }
 
     private String conv2d(Node n) {

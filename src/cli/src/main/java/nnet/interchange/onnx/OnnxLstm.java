@@ -45,6 +45,15 @@ final class OnnxLstm {
         return w.node("Reshape", out, new String[] {batchMajor, w.longs(out + "_shape", 0, t, u)});
     }
 
+    /** ONNX {@code [4u, rows]} (gates i, o, f, c) into Keras {@code [rows, 4u]} (gates i, f, c, o): the inverse of {@link #gatesTransposed}. */
+    static float[] kerasGates(float[] onnx, int rows, int u) {
+        float[] keras = new float[4 * u * rows];
+        for (int g = 0; g < 4; g++)
+            for (int j = 0; j < u; j++)
+                for (int r = 0; r < rows; r++) keras[r * 4 * u + KERAS_GATE[g] * u + j] = onnx[(g * u + j) * rows + r];
+        return keras;
+    }
+
     /** Keras {@code [rows, 4u]} (gates i, f, c, o) into ONNX {@code [4u, rows]} (gates i, o, f, c). */
     private static float[] gatesTransposed(float[] keras, int rows, int u) {
         float[] onnx = new float[4 * u * rows];
