@@ -91,11 +91,11 @@ final class TrainCommand implements Callable<Integer> {
         kept.remove("lr");
         String settings = g.name() + ": seed " + seed + ", batch " + batchSize + ", " + data.rows() + " training rows, "
                 + (noShuffle ? "in file order" : "shuffled") + ", " + optimizerName + " " + kept + (monitorName == null ? "" : ", monitor " + monitor.name());
+        net.seed(seed); // dropout's masks: a seeded run is reproducible (a resumed one goes on from its step count, below)
         if (resumed != null) {
             resumeChecks(resumed, settings, nEpochs, net);
             System.err.println("resuming " + g.name() + " after epoch " + resumed.epochs() + " (" + TrainState.beside(resume) + ")");
         }
-        net.seed(seed); // dropout's masks: a seeded run is reproducible
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;

@@ -161,7 +161,10 @@ public interface Network {
      */
     Map<String, Tensor> optimizerState();
 
-    /** Takes a state {@link #optimizerState()} gave, of the same network and optimizer, after {@code steps} steps. */
+    /**
+     * Takes a state {@link #optimizerState()} gave, of the same network and optimizer, after {@code steps}
+     * steps; dropout's masks go on from that step too (call it after {@link #seed}, which counts from 0).
+     */
     void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps);
 
     /** The {@code train { }} settings of the source. */

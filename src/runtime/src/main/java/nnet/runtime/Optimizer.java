@@ -81,6 +81,7 @@ public abstract class Optimizer {
                 float[][] full = new float[p.values.length][];
                 for (int seg = 0; seg < full.length; seg++) {
                     full[seg] = new float[p.values[seg].length];
+                    if (st[seg] == null) continue; // an embedding's row no batch touched: zeros, the state its first touch starts from
                     int[] keep = p.trainable[seg];
                     float[] s = st[seg][slot];
                     for (int e = 0; e < s.length; e++) full[seg][keep == null ? e : keep[e]] = s[e];
@@ -98,18 +99,28 @@ public abstract class Optimizer {
         if (steps == 0) return;
         for (ParamStorage p : params) {
             float[][][] st = allocate(p);
-            for (int slot = 0; slot < stateSlots(); slot++) {
+            float[][][] full = new float[stateSlots()][][];
+            for (int slot = 0; slot < full.length; slot++) {
                 String name = p.name + "/" + slotName(slot);
                 if (!(saved.get(name) instanceof Tensor s)) throw new DataFormatException("the optimizer's state has no F32 tensor '" + name + "'");
-                float[][] full = p.fromStored(s, name);
-                for (int seg = 0; seg < full.length; seg++) {
-                    int[] keep = p.trainable[seg];
-                    float[] into = st[seg][slot];
-                    for (int e = 0; e < into.length; e++) into[e] = full[seg][keep == null ? e : keep[e]];
+                full[slot] = p.fromStored(s, name);
+            }
+            for (int seg = 0; seg < st.length; seg++) {
+                if (st[seg] == null) { // an embedding's row: state again only where the run had some (zeros are what a first touch makes)
+                    if (zeros(full, seg)) continue;
+                    st[seg] = segmentState(p, seg);
                 }
+                int[] keep = p.trainable[seg];
+                for (int slot = 0; slot < full.length; slot++)
+                    for (int e = 0; e < st[seg][slot].length; e++) st[seg][slot][e] = full[slot][seg][keep == null ? e : keep[e]];
             }
             state.put(p, st);
         }
+    }
+
+    private static boolean zeros(float[][][] slots, int seg) {
+        for (float[][] slot : slots) for (float v : slot[seg]) if (Float.floatToRawIntBits(v) != 0) return false; // -0 is state too, bit for bit
+        return true;
     }
 
     /** The same, for estimating memory before a network is built. */

@@ -137,8 +137,10 @@ final class Training {
         return optimizer().saveState(trainable);
     }
 
+    /** The optimizer's state after {@code steps} steps; what the next steps draw (dropout's masks) goes on from there too. */
     void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
         optimizer().loadState(trainable, state, steps);
+        step = steps;
     }
 
     /** The gradient of a batch's mean loss plus the penalties, with the weight penalties' derivative added here (no optimizer step takes it). */
