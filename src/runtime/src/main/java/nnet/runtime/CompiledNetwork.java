@@ -14,7 +14,7 @@ import java.util.Map;
  * This class only does the bookkeeping around them: input checks, weights I/O by name, lookup
  * of activations. Nothing here runs per element.
  */
-public abstract class CompiledNetwork implements Network {
+public abstract class CompiledNetwork extends NetworkTraining {
     private final String name;
     private final Map<String, float[]> nodes = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
@@ -579,6 +579,7 @@ public abstract class CompiledNetwork implements Network {
         return n;
     }
 
+    @Override
     final Training trainingState() {
         return training;
     }
@@ -589,98 +590,6 @@ public abstract class CompiledNetwork implements Network {
 
     final void runInputBackward() {
         inputBackward();
-    }
-
-    // ---- training (Network), done by Training around the generated backward pass
-
-    @Override
-    public boolean hasLoss() {
-        return training.hasLoss();
-    }
-
-    @Override
-    public float computeGradients(float[][][] batchInputs, float[][] targets, float[] sampleWeights) {
-        return training.computeGradients(batchInputs, targets, sampleWeights);
-    }
-
-    @Override
-    public float trainStep(float[][][] batchInputs, float[][] targets, float[] sampleWeights) {
-        return training.trainStep(batchInputs, targets, sampleWeights);
-    }
-
-    @Override
-    public float penalty() {
-        return training.penalty();
-    }
-
-    @Override
-    public float[] headLosses() {
-        return training.headLosses();
-    }
-
-    @Override
-    public void keepOutputs(boolean keep) {
-        training.keepOutputs(keep);
-    }
-
-    @Override
-    public float[][] lastOutputs() {
-        return training.lastOutputs();
-    }
-
-    @Override
-    public float loss(float[][][] batchInputs, float[][] targets, float[] sampleWeights) {
-        return training.predictingLoss(batchInputs, targets, sampleWeights);
-    }
-
-    @Override
-    public void seed(long seed) {
-        training.seed(seed);
-    }
-
-    @Override
-    public Map<String, Tensor> gradients() {
-        return training.gradients();
-    }
-
-    @Override
-    public Map<String, StoredTensor> gradients(SparseWeights layout) {
-        return training.gradients(layout);
-    }
-
-    @Override
-    public float[][] inputGradients(float[][] sampleInputs, float[] target) {
-        return training.inputGradients(sampleInputs, target);
-    }
-
-    @Override
-    public Map<String, Tensor> optimizerState() {
-        return training.optimizerState();
-    }
-
-    @Override
-    public void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
-        training.loadOptimizerState(state, steps);
-    }
-
-    @Override
-    public void setOptimizer(Optimizer optimizer) {
-        training.setOptimizer(optimizer);
-    }
-
-    @Override
-    public TrainDefaults trainDefaults() {
-        return training.defaults();
-    }
-
-    @Override
-    public int[] targetShape() {
-        return training.targetShape();
-    }
-
-    @Override
-    public List<Loss> losses() {
-        return training.losses();
     }
 
     @Override
