@@ -107,15 +107,6 @@ final class RuntimeKernels {
                 channels(b);
                 call(BATCHNORM, "predict");
             }
-            case PREDICT_GRAD -> {
-                values(n.dy());
-                values(n.out());
-                param(b.movingVariance());
-                param(b.gamma());
-                constant(b.epsilon());
-                channels(b);
-                call(BATCHNORM, "predictGrad");
-            }
             case MOMENTS -> {
                 values(n.x());
                 flat(n.out());

@@ -157,8 +157,6 @@ public final class Interpreter {
             }
             case BATCHNORM_GRAD -> {
                 BatchNormSpec bn = (BatchNormSpec) n.arg();
-                if (!mode.training()) // an attribution's: the predicting batchnorm's gradient, the moving statistics constant
-                    yield FieldLayerOps.batchnormGrad(bn, a, b, BatchStatistics.moving(bn, param(bn.movingMean()), param(bn.movingVariance())), new double[2][bn.channels()], optional(bn.gamma()));
                 yield FieldLayerOps.batchnormGrad(bn, a, b, batchOnly(mode, bn), batchOnly(mode, n), optional(bn.gamma()));
             }
             case BATCHNORM_PARAM_GRAD -> {

@@ -135,8 +135,6 @@ public sealed interface Kernel {
     enum NormRole {
         /** {@code out} from {@code x} by the moving statistics. */
         PREDICT,
-        /** The input gradient {@code out} of PREDICT from {@code dy}: an attribution's, whose forward pass predicts. */
-        PREDICT_GRAD,
         /** The part's mean and squared deviations per channel into {@code out}: the runtime combines them into {@code stats}. */
         MOMENTS,
         /** {@code out} from {@code x} by the batch's {@code stats}. */

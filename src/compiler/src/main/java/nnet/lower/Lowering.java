@@ -353,7 +353,6 @@ public final class Lowering {
             }
             case BATCHNORM_GRAD -> {
                 Buffer x = bufferOf.get(n.input(0)), dy = bufferOf.get(n.input(1));
-                if (!training) yield norms.kernel(n, Kernel.NormRole.PREDICT_GRAD, x, dy, buffer(n)); // an attribution pass: the predicting batchnorm's
                 kernels.add(norms.kernel(n, Kernel.NormRole.GRAD_SUMS, x, dy, norms.buffers(n).gradSums()));
                 yield norms.kernel(n, Kernel.NormRole.GRAD, x, dy, buffer(n));
             }

@@ -39,7 +39,7 @@ final class NormLowering {
         NormBuffers nb = buffers(n);
         BatchNormSpec b = normOf(n);
         boolean gradStats = role == Kernel.NormRole.GRAD_SUMS || role == Kernel.NormRole.GRAD;
-        return new Kernel.Norm(n.span(), Lowering.label(n) + "_" + role.name().toLowerCase(), role, b, x, dy, out, role == Kernel.NormRole.PREDICT || role == Kernel.NormRole.PREDICT_GRAD ? null : nb.stats(),
+        return new Kernel.Norm(n.span(), Lowering.label(n) + "_" + role.name().toLowerCase(), role, b, x, dy, out, role == Kernel.NormRole.PREDICT ? null : nb.stats(),
                 gradStats ? nb.gradStats() : null);
     }
 

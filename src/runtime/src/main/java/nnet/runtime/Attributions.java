@@ -128,7 +128,7 @@ public final class Attributions {
             int points = ig ? r.steps() + 1 : 1;
             float[][][] batch = new float[count * points][][];
             for (int s = 0; s < count; s++) {
-                float[][] x = inputs[first + s], x0 = tokensHeld(baseline(first + s), x);
+                float[][] x = inputs[first + s], x0 = baseline(first + s);
                 for (int k = 0; k < points; k++) batch[s * points + k] = feed(ig && k < r.steps() ? along(x0, x, (float) k / r.steps()) : x, x0, unit[s], rescale);
             }
             List<String> read = new ArrayList<>();
@@ -212,20 +212,6 @@ public final class Attributions {
                 return zero;
             }
             return b.length == 1 ? b[0] : b[row];
-        }
-
-        /**
-         * A row's baseline with its token inputs ({@code int}) at the row's own ids: a token id has no
-         * value between two others, so ig's path and deeplift's baseline keep them, and they score 0.
-         */
-        private float[][] tokensHeld(float[][] x0, float[][] x) {
-            if (net.tokenInputs().isEmpty()) return x0;
-            float[][] held = x0.clone();
-            for (String token : net.tokenInputs().keySet()) {
-                int k = net.inputNames().indexOf(token);
-                held[k] = x[k];
-            }
-            return held;
         }
 
         /** The pass's inputs for one row: the network's inputs, their baselines (Rescale), a one-hot seed at the target unit. */

@@ -36,23 +36,6 @@ public final class BatchNorm {
         }
     }
 
-    /** The input gradient of {@link #predict}: {@code dx = dy * gamma / sqrt(variance + epsilon)} (an attribution's, through a predicting network). */
-    public static void predictGrad(float[] dy, float[] dx, float[] variance, float[] gamma, float epsilon, int channels, int inner) {
-        for (int k = 0; k < dy.length; k++) {
-            int c = k / inner % channels;
-            dx[k] = dy[k] * invStd(variance[c], epsilon) * (gamma == null ? 1 : gamma[c]);
-        }
-    }
-
-    public static void predictGradTile(float[][] dy, float[][] dx, float[] variance, float[] gamma, float epsilon, int channels, int inner) {
-        for (int k = 0; k < dy.length; k++) {
-            int c = k / inner % channels;
-            float scale = invStd(variance[c], epsilon) * (gamma == null ? 1 : gamma[c]);
-            float[] in = dy[k], out = dx[k];
-            for (int s = 0; s < in.length; s++) out[s] = in[s] * scale;
-        }
-    }
-
     private static float invStd(float variance, float epsilon) {
         return (float) (1 / Math.sqrt(variance + (double) epsilon));
     }
