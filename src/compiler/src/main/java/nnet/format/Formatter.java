@@ -31,7 +31,6 @@ public final class Formatter {
     public static Result format(String path, String text) {
         Diagnostics diags = new Diagnostics();
         Parser.Syntax syntax = Parser.syntax(path, text, diags);
-        Parser.ast(path, syntax, diags); // the errors only the AST's builder finds (units=2) stop it too
         if (diags.hasErrors() || syntax.tree() == null) return new Result(null, diags.sorted());
         List<Line> lines = Layout.of(syntax.tokens(), TokenRoles.of(syntax.tokens(), syntax.tree()));
         Alignment.equalsSigns(lines);

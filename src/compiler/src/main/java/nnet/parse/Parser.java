@@ -25,11 +25,7 @@ public final class Parser {
     private static final char BYTE_ORDER_MARK = '\uFEFF';
 
     public static Ast.SourceFile parse(String path, String text, Diagnostics diags) {
-        return ast(path, syntax(path, text, diags), diags);
-    }
-
-    /** The AST of a file's syntax; the syntax errors found building it (a Python habit, {@code units=2}) go to {@code diags}. */
-    public static Ast.SourceFile ast(String path, Syntax syntax, Diagnostics diags) {
+        Syntax syntax = syntax(path, text, diags);
         return syntax.tree() == null ? new Ast.SourceFile(path, List.of()) : new AstBuilder(path, diags).build(syntax.tree());
     }
 
