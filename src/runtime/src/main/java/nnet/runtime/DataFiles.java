@@ -68,7 +68,7 @@ public final class DataFiles {
             Tensor t = isArchive(file) ? pick(file, Npy.readArchive(file), arrayName) : Npy.read(file);
             checkSampleShape(name, t.shape(), shape, channelsLast, what);
             rows = rows(name, t, columns, what);
-        } else rows = Csv.read(file, columns, what);
+        } else rows = isStandardInput(file) ? Csv.read(standardInput(), "standard input", columns, what) : Csv.read(file, columns, what);
         if (channelsLast) for (int r = 0; r < rows.length; r++) rows[r] = channelsFirst(rows[r], shape);
         return rows;
     }
