@@ -27,19 +27,41 @@ import nnet.runtime.UserError;
  * @param inputs  {@code inputs[row][input]}, as {@link Network#trainStep} takes them
  * @param targets {@code targets[row]}, one-hot where the file held class indices; with several
  *                losses their targets in a row, as {@link Network#losses()} orders them
+ * @param weights {@code weights[row]}, each sample's weight in the loss ({@code --sample-weights}), or null: all 1
  */
-record TrainingData(float[][][] inputs, float[][] targets) {
+record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
     static final double SUM_TOLERANCE = 1e-3;
 
-    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs) {
+    /** @param sampleWeights {@code --sample-weights w.csv}, or null */
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, Path sampleWeights) {
         Map<String, float[][]> in = Predict.readInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
         int rows = in.values().iterator().next().length;
         float[][] targets = readTargets(net, targetSpecs, rows);
         float[][][] samples = new float[rows][net.inputNames().size()][];
         for (int r = 0; r < rows; r++)
             for (int k = 0; k < samples[r].length; k++) samples[r][k] = in.get(net.inputNames().get(k))[r];
-        return new TrainingData(samples, targets);
+        return new TrainingData(samples, targets, sampleWeights == null ? null : readWeights(sampleWeights, rows));
+    }
+
+    /**
+     * {@code --sample-weights w.csv}: one number of at least 0 per input row (a CSV column, or a NumPy
+     * array {@code [N]}; from an {@code .npz} the array {@code sample_weights} or its only one), Keras'
+     * {@code sample_weight}.
+     */
+    static float[] readWeights(Path file, int rows) {
+        DataFiles.checkReadable(file);
+        DataFiles.Table table = DataFiles.readTable(file, "sample_weights", "the sample weights");
+        if (table.width() != 1) throw new DataFormatException(table.place(0) + ": row has " + table.width() + " columns, but sample weights are one number per row");
+        if (table.rows().length != rows)
+            throw new UserError(file + " has " + table.rows().length + " rows, but the input has " + rows + ": one sample weight per input row");
+        float[] w = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            w[r] = table.rows()[r][0];
+            if (!(w[r] >= 0) || Float.isInfinite(w[r]))
+                throw new UserError(table.place(r, 0) + ": sample weight " + Csv.format(w[r]) + " is not a number of at least 0");
+        }
+        return w;
     }
 
     /**
@@ -197,11 +219,13 @@ record TrainingData(float[][][] inputs, float[][] targets) {
     private TrainingData subset(boolean[] heldOut, boolean which, int count) {
         float[][][] in = new float[count][][];
         float[][] t = new float[count][];
+        float[] w = weights == null ? null : new float[count];
         for (int r = 0, k = 0; r < rows(); r++)
             if (heldOut[r] == which) {
                 in[k] = inputs[r];
+                if (w != null) w[k] = weights[r];
                 t[k++] = targets[r];
             }
-        return new TrainingData(in, t);
+        return new TrainingData(in, t, w);
     }
 }
