@@ -114,7 +114,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--kernels vector needs the JVM started with --add-modules=" + Vectors.MODULE + " (./nnetc does that)");
         if (!kernels.equals("auto")) System.setProperty("nnet.vector", Boolean.toString(kernels.equals("vector")));
         int slots = Optimizer.of(optimizer != null ? optimizer : g.train().optimizer(), g.train().optimizerArgs()).stateValuesPerWeight();
-        return Sources.instantiate(g, !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
+        MemoryNeeds.Use use = !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING;
+        MemoryNeeds.check(g, use, slots, batch, "bench");
+        return Sources.instantiate(g, use, slots, "bench");
     }
 
     /**
