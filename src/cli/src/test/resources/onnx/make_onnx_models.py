@@ -154,6 +154,26 @@ class BatchNorms(nn.Module):
                 self(example * 2 + 0.5)
 
 
+class LayerNorms(nn.Module):
+    """LayerNorm over each step of a sequence (with its own eps), over a vector's features, and one as
+    initialised (its weight of ones and bias of zeros stored weights all the same): ONNX's LayerNormalization
+    from opset 17. (PyTorch 1.13 writes elementwise_affine=False with an empty scale input, which ONNX
+    Runtime refuses as an invalid model.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.steps, self.fc, self.norm = nn.LayerNorm(3, eps=1e-3), nn.Linear(6, 6), nn.LayerNorm(6)
+        self.plain, self.head = nn.LayerNorm(6), nn.Linear(6, 2)
+        with torch.no_grad():
+            for norm in (self.steps, self.norm):
+                norm.weight.uniform_(0.5, 1.5)
+                norm.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        h = torch.relu(self.norm(self.fc(torch.flatten(self.steps(x), 1))))
+        return self.head(self.plain(h))
+
+
 class Elu(nn.Module):
     """An operator nnet does not have (Elu)."""
 
@@ -189,3 +209,4 @@ if __name__ == '__main__':
     for opset in (11, 15):  # from 14 on, BatchNormalization has a training_mode attribute
         export('batchnorm', norms, torch.randn(2, 2, 7, 7), opset)
     export('elu', Elu(), torch.randn(2, 4), 13)
+    export('layernorm', LayerNorms(), torch.randn(2, 2, 3), 17)

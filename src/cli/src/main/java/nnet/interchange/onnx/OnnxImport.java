@@ -22,7 +22,7 @@ import nnet.runtime.UserError;
  * and its weights (LANGUAGE.md §6). The graph is walked in its order: constants (initializers,
  * Constant nodes and the shape arithmetic PyTorch leaves for a dynamic batch axis) are folded at
  * import time; a node on computed tensors becomes one statement (Gemm, MatMul with its bias Add,
- * Conv, pools, BatchNormalization, activations, arithmetic, Concat, Flatten, Reshape, LSTM) or none (Identity,
+ * Conv, pools, BatchNormalization, LayerNormalization, activations, arithmetic, Concat, Flatten, Reshape, LSTM) or none (Identity,
  * Dropout, Transpose, Squeeze: they only change how ONNX sees a tensor's axes, see
  * {@link Computed}). ONNX's batch axis is implicit in nnet, which holds one sample's shape. An
  * operator nnet cannot express is an error naming the node and its operator.
@@ -126,7 +126,8 @@ public final class OnnxImport {
             case "Conv" -> layers.conv(n, in);
             case "MaxPool", "AveragePool" -> layers.pool(n, in);
             case "BatchNormalization" -> layers.batchnorm(n, in);
-            default -> throw error(n, "the operator " + n.op() + " is not supported; nnet imports Gemm, MatMul, Add, Sub, Mul, Div, Neg, Conv, MaxPool, AveragePool, BatchNormalization,"
+            case "LayerNormalization" -> layers.layernorm(n, in);
+            default -> throw error(n, "the operator " + n.op() + " is not supported; nnet imports Gemm, MatMul, Add, Sub, Mul, Div, Neg, Conv, MaxPool, AveragePool, BatchNormalization, LayerNormalization,"
                     + " Flatten, Reshape, Concat, Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Gelu (and its erf form), LSTM, Identity, Dropout, Transpose, Squeeze,"
                     + " Unsqueeze, Gather, Pad (of zeros) and constant arithmetic");
         });

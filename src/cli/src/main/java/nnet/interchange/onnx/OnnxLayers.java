@@ -10,7 +10,7 @@ import nnet.runtime.Tensor;
 
 /**
  * The ONNX nodes that hold weights, as nnet layers: Gemm and MatMul (with the Add of its bias) as
- * {@code dense}, Conv as {@code conv2d}, the pools, and BatchNormalization as {@code batchnorm}. PyTorch's Linear weight is
+ * {@code dense}, Conv as {@code conv2d}, the pools, BatchNormalization as {@code batchnorm} and LayerNormalization as {@code layernorm}. PyTorch's Linear weight is
  * {@code [out, in]} (Gemm's {@code transB}); nnet's kernel is Keras' {@code [in, out]}. Conv
  * weights are {@code [F, C, kh, kw]} in both.
  */
@@ -172,15 +172,41 @@ final class OnnxLayers {
         boolean scale = !fixedTo(n, in, 1, 1, channels), center = !fixedTo(n, in, 2, 0, channels);
         String name = k.statementName(n, n);
         String[] roles = {"gamma", "beta", "moving_mean", "moving_variance"};
-        for (int i = 1; i <= 4; i++) {
-            if ((i == 1 && !scale) || (i == 2 && !center)) continue;
-            Floats v = k.weights(n, in, i);
-            if (v.data().length != channels) throw k.error(n, "its " + roles[i - 1] + " has " + v.data().length + " values for " + channels + " channels of " + x.describe());
-            k.net.weight(name + "." + roles[i - 1], new Tensor(new int[] {channels}, v.data()));
-        }
-        k.net.line(name + " = batchnorm(" + x.name() + ", momentum: " + k.literal(n, momentum) + ", epsilon: " + new java.math.BigDecimal(k.literal(n, epsilon)).stripTrailingZeros().toPlainString()
+        for (int i = 1; i <= 4; i++) if ((i != 1 || scale) && (i != 2 || center)) normWeight(n, in, i, name + "." + roles[i - 1], channels, x);
+        k.net.line(name + " = batchnorm(" + x.name() + ", momentum: " + k.literal(n, momentum) + ", epsilon: " + plain(n, epsilon)
                 + (center ? "" : ", center: false") + (scale ? "" : ", scale: false") + ")");
         return new Computed(name, x.shape(), x.axes(), null);
+    }
+
+    /**
+     * LayerNormalization (opset 17, PyTorch's {@code LayerNorm} over the last dimension): nnet's layernorm
+     * when it normalizes the last axis of {@code [N, F]} or {@code [N, T, F]}. Its scale and bias are taken as
+     * batchnorm's; an absent one (PyTorch's {@code elementwise_affine=False} writes neither) is {@code scale: false}, {@code center: false}.
+     */
+    Computed layernorm(OnnxNode n, List<OnnxValue> in) {
+        Computed x = k.computed(n, in, 0);
+        long axis = n.integer("axis", -1);
+        if (!x.plain() || x.shape().length > 2 || (axis != -1 && axis != x.axes().length - 1))
+            throw k.error(n, "it normalizes from axis " + axis + " of " + x.describe() + ", and nnet's layernorm normalizes the last axis of [N, F] or [N, T, F]");
+        int features = x.shape()[x.shape().length - 1];
+        boolean scale = in.get(1) != null && !fixedTo(n, in, 1, 1, features), center = in.size() > 2 && in.get(2) != null && !fixedTo(n, in, 2, 0, features);
+        String name = k.statementName(n, n);
+        if (scale) normWeight(n, in, 1, name + ".gamma", features, x);
+        if (center) normWeight(n, in, 2, name + ".beta", features, x);
+        k.net.line(name + " = layernorm(" + x.name() + ", epsilon: " + plain(n, n.real("epsilon", 1e-5f)) + (center ? "" : ", center: false") + (scale ? "" : ", scale: false") + ")");
+        return new Computed(name, x.shape(), x.axes(), null);
+    }
+
+    /** Input i, a vector of a value per channel (or feature), as the weight {@code name}. */
+    private void normWeight(OnnxNode n, List<OnnxValue> in, int i, String name, int channels, Computed x) {
+        Floats v = k.weights(n, in, i);
+        if (v.data().length != channels) throw k.error(n, "its " + name.substring(name.lastIndexOf('.') + 1) + " has " + v.data().length + " values for " + channels + " channels of " + x.describe());
+        k.net.weight(name, new Tensor(new int[] {channels}, v.data()));
+    }
+
+    /** A small positive number as the language writes it without an exponent: 0.00001. */
+    private String plain(OnnxNode n, float v) {
+        return new java.math.BigDecimal(k.literal(n, v)).stripTrailingZeros().toPlainString();
     }
 
     /** Whether input i is a constant (not a stored weight) whose every value is {@code value}. */

@@ -41,7 +41,7 @@ class OnnxImportTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp_opset11", "mlp_opset17", "mlp_fixed_opset13", "gated_cnn_opset11", "gated_cnn_opset17", "strided_cnn_opset13",
-            "lstm_opset11", "lstm_opset17", "lstm_sequence_opset14", "masked_opset15", "batchnorm_opset11", "batchnorm_opset15"})
+            "lstm_opset11", "lstm_opset17", "lstm_sequence_opset14", "masked_opset15", "batchnorm_opset11", "batchnorm_opset15", "layernorm_opset17"})
     void importedNetworkPredictsWhatOnnxRuntimeComputes(String model) throws Exception {
         CliRunner imported = importModel(model);
         assertEquals(0, imported.exit(), imported.err());
@@ -133,6 +133,18 @@ class OnnxImportTest {
         assertTrue(w.keySet().containsAll(java.util.List.of("norm2d.gamma", "norm2d.beta", "norm2d.moving_mean", "norm2d.moving_variance", "norm1d.gamma",
                 "plain.moving_mean", "plain.moving_variance")) && !w.containsKey("plain.gamma") && !w.containsKey("plain.beta"), w.keySet().toString());
         assertEquals(3, w.get("norm2d.moving_mean").data().length, "a statistic per channel");
+    }
+
+    /** PyTorch's LayerNorm (opset 17): nnet's layernorm with its eps; a weight of ones that is stored stays a weight (it trains). */
+    @Test
+    void layerNormalizationImportsAsLayernorm() throws IOException {
+        CliRunner imported = importModel("layernorm_opset17");
+        assertEquals(0, imported.exit(), imported.err());
+        String source = Files.readString(tmp.resolve("layernorm_opset17.nnet"));
+        assertTrue(source.contains("steps = layernorm(x, epsilon: 0.001)") && source.contains("norm = layernorm(fc, epsilon: 0.00001)")
+                && source.contains("plain = layernorm(relu, epsilon: 0.00001)"), source);
+        var weights = nnet.runtime.Safetensors.read(tmp.resolve("layernorm_opset17.safetensors")).keySet();
+        assertTrue(weights.containsAll(java.util.List.of("steps.gamma", "steps.beta", "plain.gamma", "plain.beta")), weights.toString());
     }
 
     /** nnet's own export of every batchnorm form of the corpus (an image's channels, a vector, a sequence's last axis between Transposes) imports back and predicts the same. */
