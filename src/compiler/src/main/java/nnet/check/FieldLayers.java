@@ -83,10 +83,9 @@ final class FieldLayers {
         Args a = Args.bind(call, BATCHNORM, c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of batchnorm");
-        Boolean center = a.has("center") ? bool(a.get("center"), "center") : Boolean.TRUE;
-        Boolean scale = a.has("scale") ? bool(a.get("scale"), "scale") : Boolean.TRUE;
+        Boolean center = flag(a, "center"), scale = flag(a, "scale");
         Double momentum = a.has("momentum") ? fraction(a.get("momentum"), "momentum", "the weight of the moving statistics at each step") : Double.valueOf(MOMENTUM);
-        Double epsilon = a.has("epsilon") ? positive(a.get("epsilon")) : Double.valueOf(EPSILON);
+        Double epsilon = epsilon(a);
         if (x == null || center == null || scale == null || momentum == null || epsilon == null) return null;
         Shape s = x.shape();
         int axis = s.rank() == 3 ? 0 : s.rank() - 1;
@@ -110,9 +109,8 @@ final class FieldLayers {
         Args a = Args.bind(call, LAYERNORM, c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of layernorm");
-        Boolean center = a.has("center") ? bool(a.get("center"), "center") : Boolean.TRUE;
-        Boolean scale = a.has("scale") ? bool(a.get("scale"), "scale") : Boolean.TRUE;
-        Double epsilon = a.has("epsilon") ? positive(a.get("epsilon")) : Double.valueOf(EPSILON);
+        Boolean center = flag(a, "center"), scale = flag(a, "scale");
+        Double epsilon = epsilon(a);
         if (x == null || center == null || scale == null || epsilon == null) return null;
         if (x.shape().rank() > 2) {
             c.error(DiagCode.SHAPE_RANK, a.get("x").span(), "layernorm normalizes the last axis of a vector [F] or a sequence [T, F]; "
@@ -130,6 +128,16 @@ final class FieldLayers {
         Param p = new Param(layer, role, new Shape(channels), null, init, null, null);
         c.param(p);
         return p;
+    }
+
+    /** A normalization's {@code center:} or {@code scale:}, true unless given (null after an error). */
+    private Boolean flag(Args a, String name) {
+        return a.has(name) ? bool(a.get(name), name) : Boolean.TRUE;
+    }
+
+    /** A normalization's {@code epsilon:}, Keras' default unless given (null after an error). */
+    private Double epsilon(Args a) {
+        return a.has("epsilon") ? positive(a.get("epsilon")) : Double.valueOf(EPSILON);
     }
 
     private Boolean bool(Ast.Expr e, String what) {

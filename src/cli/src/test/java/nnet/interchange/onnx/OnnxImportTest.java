@@ -76,6 +76,13 @@ class OnnxImportTest {
         assertTrue(weights.containsAll(java.util.List.of("encoder.kernel", "encoder.recurrent_kernel", "encoder.bias", "per_step.kernel", "per_step.bias")), weights.toString());
     }
 
+    /** The source a successful import writes. */
+    private String importedSource(String model) throws IOException {
+        CliRunner imported = importModel(model);
+        assertEquals(0, imported.exit(), imported.err());
+        return Files.readString(tmp.resolve(model + ".nnet"));
+    }
+
     /** Imports a committed file, or one a test wrote into the temporary folder. */
     private CliRunner importModel(String model) {
         Path file = Files.exists(tmp.resolve(model + ".onnx")) ? tmp.resolve(model + ".onnx") : fixture(model + ".onnx");
@@ -124,9 +131,7 @@ class OnnxImportTest {
     /** PyTorch's BatchNorm2d and BatchNorm1d in eval mode: nnet's batchnorm with their running statistics, momentum and eps; affine=False without gamma and beta. */
     @Test
     void batchNormalizationImportsAsBatchnormWithItsStatistics() throws IOException {
-        CliRunner imported = importModel("batchnorm_opset15");
-        assertEquals(0, imported.exit(), imported.err());
-        String source = Files.readString(tmp.resolve("batchnorm_opset15.nnet"));
+        String source = importedSource("batchnorm_opset15");
         assertTrue(source.contains("norm2d = batchnorm(maxpool, momentum: 0.9, epsilon: 0.00001)") && source.contains("norm1d = batchnorm(fc, momentum: 0.8, epsilon: 0.001)")
                 && source.contains("plain = batchnorm(relu_1, momentum: 0.9, epsilon: 0.00001, center: false, scale: false)"), source);
         Map<String, Tensor> w = nnet.runtime.Safetensors.read(tmp.resolve("batchnorm_opset15.safetensors"));
@@ -138,9 +143,7 @@ class OnnxImportTest {
     /** PyTorch's LayerNorm (opset 17): nnet's layernorm with its eps; a weight of ones that is stored stays a weight (it trains). */
     @Test
     void layerNormalizationImportsAsLayernorm() throws IOException {
-        CliRunner imported = importModel("layernorm_opset17");
-        assertEquals(0, imported.exit(), imported.err());
-        String source = Files.readString(tmp.resolve("layernorm_opset17.nnet"));
+        String source = importedSource("layernorm_opset17");
         assertTrue(source.contains("steps = layernorm(x, epsilon: 0.001)") && source.contains("norm = layernorm(fc, epsilon: 0.00001)")
                 && source.contains("plain = layernorm(relu, epsilon: 0.00001)"), source);
         var weights = nnet.runtime.Safetensors.read(tmp.resolve("layernorm_opset17.safetensors")).keySet();
@@ -154,9 +157,8 @@ class OnnxImportTest {
         nnet.ir.Graph g = nnet.Corpus.entries().stream().filter(e -> e.name().equals("training_mode.nnet/" + network)).findFirst().orElseThrow().graph();
         var model = OnnxExport.export(g, TestNetworks.randomWeights(g, 3), java.util.List.of(), OnnxExport.EdgeLists.NEVER);
         Files.write(tmp.resolve(network + ".onnx"), model.toByteArray());
-        CliRunner imported = importModel(network);
-        assertEquals(0, imported.exit(), imported.err());
-        assertTrue(Files.readString(tmp.resolve(network + ".nnet")).contains("batchnorm("), Files.readString(tmp.resolve(network + ".nnet")));
+        String source = importedSource(network);
+        assertTrue(source.contains("batchnorm("), source);
         assertPredictsAsOnnxRuntime(network, 1e-5);
     }
 
