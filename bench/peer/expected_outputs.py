@@ -10,7 +10,7 @@ import json, os, struct, sys
 import numpy as np
 import torch
 
-RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src', 'test', 'resources', 'run')
+RUN = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'src', 'compiler', 'src', 'test', 'resources', 'run')
 
 
 def write_safetensors(path, tensors):
@@ -49,7 +49,19 @@ def lstm_bias_mask(rng):
     return w, x, out.reshape(x.shape[0], -1).numpy()
 
 
-CASES = {'lstm_bias_mask': lstm_bias_mask}
+def layernorm_rows(rng):
+    """layernorm(seq[3, 5], epsilon: 0.00001): torch.nn.LayerNorm(5, eps=1e-5) on each step, gamma and beta as trained ones."""
+    w = {'h.gamma': rng.uniform(0.5, 1.5, 5), 'h.beta': rng.uniform(-1, 1, 5)}
+    x = rng.uniform(-2, 2, (6, 15)) * rng.uniform(0.1, 3, (6, 1))  # rows of several scales
+    norm = torch.nn.LayerNorm(5, eps=1e-5)
+    with torch.no_grad():
+        norm.weight.copy_(torch.tensor(w['h.gamma']))
+        norm.bias.copy_(torch.tensor(w['h.beta']))
+        out = norm(torch.tensor(x, dtype=torch.float32).reshape(-1, 3, 5))
+    return w, x, out.reshape(x.shape[0], -1).numpy()
+
+
+CASES = {'lstm_bias_mask': lstm_bias_mask, 'layernorm_rows': layernorm_rows}
 
 if __name__ == '__main__':
     for name, case in CASES.items():

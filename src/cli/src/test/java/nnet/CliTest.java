@@ -278,6 +278,17 @@ class CliTest {
         assertUserError(CliRunner.run("bench", example("xor.nnet"), "--batch", "0"), "--batch must be at least 1");
     }
 
+    /** A batchnorm's train step needs a batch: bench says so before any work, and measures it from --batch 2. */
+    @Test
+    void benchOfABatchnormNetworkNeedsABatch() {
+        String regularized = TestNetworks.root().resolve("src/compiler/src/test/resources/cases/ok/training_mode.nnet").toString();
+        assertUserError(CliRunner.run("bench", regularized, "--seconds", "0.05"), "network Regularized has a batchnorm, which normalizes by its batch's statistics"
+                + " in a train step: a batch of 1 cannot be normalized, so bench measures its train step with --batch 2 or more");
+        CliRunner r = CliRunner.run("bench", regularized, "--batch", "2", "--seconds", "0.05");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("train_step_us_per_sample: "), r.out());
+    }
+
     /** Through the same pipeline as compile: an lstm is differentiated as its steps. */
     @Test
     void dumpIrBackwardWorksOnEveryExampleWithALoss() throws IOException {

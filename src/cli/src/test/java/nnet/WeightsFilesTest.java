@@ -109,4 +109,24 @@ class WeightsFilesTest {
         }
         assertFalse(Files.exists(tmp.resolve("w.st")));
     }
+
+    /** A batchnorm's step holds its whole batch (grad's: every row), which the estimate counts once the rows are read. */
+    @Test
+    void aBatchnormsBatchLargerThanTheHeapIsRefusedWithHowMuchItNeeds() throws Exception {
+        Path net = write("norm.nnet", "network Norm {\n  input img[1, 28, 28]\n  c = batchnorm(conv2d(img, 16, 3))\n  y = dense(flatten(c), 2)\n  output y\n  loss mse\n}\n");
+        Path x = tmp.resolve("x.npy"), t = tmp.resolve("t.npy"), w = tmp.resolve("w.st");
+        nnet.runtime.Npy.write(x, new nnet.runtime.Tensor(new int[] {2000, 1, 28, 28}, new float[2000 * 784]));
+        nnet.runtime.Npy.write(t, new nnet.runtime.Tensor(new int[] {2000, 2}, new float[4000]));
+        assertEquals(0, CliRunner.run("init", net.toString(), "-o", w.toString()).exit());
+        ProcessBuilder pb = new ProcessBuilder(CliOutputsTest.java(), "-Xmx48m", "-cp", System.getProperty("java.class.path"), "nnet.cli.Main",
+                "grad", net.toString(), "--weights", w.toString(), "--input", x.toString(), "--target", t.toString(), "-o", tmp.resolve("g.st").toString());
+        Process p = pb.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(1, p.exitValue(), out);
+        assertTrue(out.contains("error: network Norm needs about ") && out.contains("a batchnorm's train step holding 2000 samples in 63 units")
+                && out.contains("JAVA_TOOL_OPTIONS=-Xmx") && out.contains(", or fewer rows"), out);
+        assertFalse(out.contains("OutOfMemoryError") || out.contains("\tat "), out);
+        assertFalse(Files.exists(tmp.resolve("g.st")));
+    }
 }

@@ -287,6 +287,34 @@ def batchnorm_model(rng):
     write_io('batchnorm', {'input_layer': x}, {'dense_1': dense(h, *d2, 'softmax')})
 
 
+def layer_norm(x, gamma, beta, epsilon):
+    """Keras' LayerNormalization along the last axis: each row by its own mean and (biased) variance."""
+    mean, variance = x.mean(-1, keepdims=True), x.var(-1, keepdims=True)
+    return (x - mean) / np.sqrt(variance + epsilon) * gamma + beta
+
+
+def layernorm_model(rng):
+    """Sequential: a sequence's steps by LayerNormalization(center=False, epsilon=1e-5) into an LSTM, Dense,
+    LayerNormalization (its defaults), ReLU, Dense(2, softmax)."""
+    cell, d1, d2 = [uniform(rng, 3, 16), uniform(rng, 4, 16), uniform(rng, 16)], [uniform(rng, 4, 5), uniform(rng, 5)], [uniform(rng, 5, 2), uniform(rng, 2)]
+    ln1, ln2 = [rng.uniform(0.5, 1.5, 3)], [rng.uniform(0.5, 1.5, 5), uniform(rng, 5)]  # gamma; gamma, beta
+    config = sequential('normalized_steps', [
+        {k_: v for k_, v in input_layer('input_layer', [6, 3]).items() if k_ not in ('name', 'inbound_nodes')},
+        layer('LayerNormalization', 'layer_normalization', axis=-1, epsilon=1e-5, center=False, scale=True, rms_scaling=False),
+        layer('LSTM', 'lstm', units=4, activation='tanh', recurrent_activation='sigmoid', use_bias=True, return_sequences=False,
+              return_state=False, go_backwards=False, stateful=False),
+        layer('Dense', 'dense', units=5, activation='linear', use_bias=True),
+        layer('LayerNormalization', 'layer_normalization_1', axis=-1, epsilon=0.001, center=True, scale=True, rms_scaling=False),
+        layer('Activation', 'activation', activation='relu'),
+        layer('Dense', 'dense_1', units=2, activation='softmax', use_bias=True)], [6, 3])
+    write_keras('layernorm', config, {'layers/layer_normalization/vars': ln1, 'layers/lstm/vars': [], 'layers/lstm/cell/vars': cell,
+                                      'layers/dense/vars': d1, 'layers/layer_normalization_1/vars': ln2, 'layers/dense_1/vars': d2})
+    x = uniform(rng, 4, 6, 3) * 2
+    h = lstm(layer_norm(x, ln1[0], 0, 1e-5), *cell, False)
+    h = np.maximum(layer_norm(dense(h, *d1), *ln2, 0.001), 0)
+    write_io('layernorm', {'input_layer': x}, {'dense_1': dense(h, *d2, 'softmax')})
+
+
 def embedding_model(rng):
     """Functional: token ids (an int32 Input) through an Embedding into an LSTM, beside a Dense of a float input."""
     table, cell, k, b = uniform(rng, 6, 3), [uniform(rng, 3, 8), uniform(rng, 2, 8), uniform(rng, 8)], uniform(rng, 2, 1), uniform(rng, 1)
@@ -305,5 +333,5 @@ def embedding_model(rng):
 
 if __name__ == '__main__':
     rng = np.random.default_rng(16)
-    for make in [dense_model, lstm_model, gated_cnn_model, merge_model, legacy_lstm_model, custom_connected_model, unsupported_model, batchnorm_model, embedding_model]:
+    for make in [dense_model, lstm_model, gated_cnn_model, merge_model, legacy_lstm_model, custom_connected_model, unsupported_model, batchnorm_model, embedding_model, layernorm_model]:
         make(rng)

@@ -126,15 +126,52 @@ class Masked(nn.Module):
         return torch.sigmoid(self.out(torch.tanh(self.genes(x))))
 
 
-class BatchNormMlp(nn.Module):
-    """A BatchNorm1d after a Linear: PyTorch keeps it as BatchNormalization, which nnet does not import yet."""
+class BatchNorms(nn.Module):
+    """BatchNorm2d on a pooled image (one right after a Conv PyTorch folds into the Conv in eval mode),
+    BatchNorm1d after a Linear with its own momentum and eps, and BatchNorm1d without affine (GenNet's
+    center=False, scale=False): exported in eval mode, so with the running statistics that
+    train_statistics gives them."""
 
     def __init__(self):
         super().__init__()
-        self.fc, self.norm = nn.Linear(4, 3), nn.BatchNorm1d(3)
+        self.conv, self.norm2d = nn.Conv2d(2, 3, 3, padding=1), nn.BatchNorm2d(3)
+        self.fc, self.norm1d = nn.Linear(3 * 3 * 3, 5), nn.BatchNorm1d(5, eps=1e-3, momentum=0.2)
+        self.plain, self.head = nn.BatchNorm1d(5, affine=False), nn.Linear(5, 2)
 
     def forward(self, x):
-        return torch.relu(self.norm(self.fc(x)))
+        p = F.max_pool2d(torch.relu(self.conv(x)), 2)
+        h = torch.relu(self.norm1d(self.fc(torch.flatten(self.norm2d(p), 1))))
+        return self.head(self.plain(h))
+
+    def train_statistics(self, example):
+        """Scales and shifts away from 1 and 0, and running statistics from a few batches in train mode."""
+        with torch.no_grad():
+            for norm in (self.norm2d, self.norm1d):
+                norm.weight.uniform_(0.5, 1.5)
+                norm.bias.uniform_(-0.5, 0.5)
+            self.train()
+            for _ in range(5):
+                self(example * 2 + 0.5)
+
+
+class LayerNorms(nn.Module):
+    """LayerNorm over each step of a sequence (with its own eps), over a vector's features, and one as
+    initialised (its weight of ones and bias of zeros stored weights all the same): ONNX's LayerNormalization
+    from opset 17. (PyTorch 1.13 writes elementwise_affine=False with an empty scale input, which ONNX
+    Runtime refuses as an invalid model.)"""
+
+    def __init__(self):
+        super().__init__()
+        self.steps, self.fc, self.norm = nn.LayerNorm(3, eps=1e-3), nn.Linear(6, 6), nn.LayerNorm(6)
+        self.plain, self.head = nn.LayerNorm(6), nn.Linear(6, 2)
+        with torch.no_grad():
+            for norm in (self.steps, self.norm):
+                norm.weight.uniform_(0.5, 1.5)
+                norm.bias.uniform_(-0.5, 0.5)
+
+    def forward(self, x):
+        h = torch.relu(self.norm(self.fc(torch.flatten(self.steps(x), 1))))
+        return self.head(self.plain(h))
 
 
 class Elu(nn.Module):
@@ -167,5 +204,9 @@ if __name__ == '__main__':
     export('strided_cnn', strided, torch.randn(2, 1, 15, 13), 13)
     export('lstm_sequence', sequence, torch.randn(2, 5, 4), 14)
     export('masked', masked, torch.randn(2, 10), 15)
-    export('batchnorm', BatchNormMlp(), torch.randn(2, 4), 13)
+    norms = BatchNorms()
+    norms.train_statistics(torch.randn(16, 2, 7, 7))
+    for opset in (11, 15):  # from 14 on, BatchNormalization has a training_mode attribute
+        export('batchnorm', norms, torch.randn(2, 2, 7, 7), opset)
     export('elu', Elu(), torch.randn(2, 4), 13)
+    export('layernorm', LayerNorms(), torch.randn(2, 2, 3), 17)

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.Arguments;
 
 /**
  * The networks every backend check runs on, written in the language: {@code src/test/resources/networks}
- * (one file per theme: activations, dense, patterns, gates, shapes, blocks, conv, lstm, losses),
+ * (one file per theme: activations, dense, patterns, gates, shapes, blocks, conv, lstm, losses, layernorm, ...),
  * the networks of {@code src/test/resources/cases/ok} (LANGUAGE.md's examples, every form) and
  * {@code examples/}. Each network is checked three ways: generated code against the interpreter
  * ({@link DifferentialTest}), the interpreter's gradients against finite differences

@@ -10,6 +10,7 @@ import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -35,13 +36,16 @@ class PenaltyTest {
                 }""".formatted(LAYER.formatted(regularize.isEmpty() ? "" : ", regularize: " + regularize)));
     }
 
-    /** A batch of 37 (tiles) or 3 (sample by sample): the gradient with the penalty minus without is its derivative, entry by entry. */
-    @ParameterizedTest
-    @ValueSource(ints = {3, 37})
-    void gradientChangesByTheDerivative(int batch) {
+    /**
+     * A batch of 37 (tiles, with the Vector API's kernels and the plain ones) or 3 (sample by sample):
+     * the gradient with the penalty minus without is its derivative, entry by entry.
+     */
+    @ParameterizedTest(name = "batch {0}, {1} kernels")
+    @CsvSource({"3, VECTOR", "37, VECTOR", "37, PLAIN"})
+    void gradientChangesByTheDerivative(int batch, TestNetworks.Kernels kernels) {
         Graph plain = network(""), l1l2 = network("l1_l2(0.03, 0.2)");
         Map<String, Tensor> w = TestNetworks.randomWeights(plain, 5);
-        Network a = TestNetworks.compile(plain), b = TestNetworks.compile(l1l2);
+        Network a = TestNetworks.compile(plain, kernels), b = TestNetworks.compile(l1l2, kernels);
         a.loadWeights(w);
         b.loadWeights(w);
         float[][][] in = inputs(batch, 11);

@@ -5,6 +5,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
+import nnet.ir.Op;
 import java.util.List;
 import java.util.Map;
 import nnet.runtime.Network;
@@ -36,6 +37,9 @@ final class BenchCommand implements Callable<Integer> {
         if (batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(seconds > 0) || seconds > 600) throw new UserError("--seconds must be in (0, 600], got " + seconds);
         Graph g = Sources.graph(file, network);
+        if (g.hasLoss() && batch < 2 && g.nodes().stream().anyMatch(n -> Op.BATCH_COUPLED.contains(n.op())))
+            throw new UserError("network " + g.name() + " has a batchnorm, which normalizes by its batch's statistics in a train step: a batch of 1 cannot be"
+                    + " normalized, so bench measures its train step with --batch 2 or more (e.g. --batch 32)");
         Network net = instantiate(g);
         net.loadWeights(InitialWeights.stored(g, 1, nnet.runtime.SparseWeights.ALWAYS));
         if (g.hasLoss() && (optimizer != null || lr != null)) { // the file's settings, but what the flags say
@@ -110,7 +114,9 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("--kernels vector needs the JVM started with --add-modules=" + Vectors.MODULE + " (./nnetc does that)");
         if (!kernels.equals("auto")) System.setProperty("nnet.vector", Boolean.toString(kernels.equals("vector")));
         int slots = Optimizer.of(optimizer != null ? optimizer : g.train().optimizer(), g.train().optimizerArgs()).stateValuesPerWeight();
-        return Sources.instantiate(g, !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
+        MemoryNeeds.Use use = !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING;
+        MemoryNeeds.check(g, use, slots, batch, "bench");
+        return Sources.instantiate(g, use, slots, "bench");
     }
 
     /**

@@ -35,6 +35,7 @@ final class GradCommand implements Callable<Integer> {
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
         Sources.loadWeights(net, g, weights, 0, nonFinite);
         TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights);
+        MemoryNeeds.check(g, MemoryNeeds.Use.GRADIENTS, 0, data.rows(), "grad"); // the rows are one batch, which a batchnorm's step holds at once
         float loss = net.computeGradients(data.inputs(), data.targets(), data.weights());
         Safetensors.write(output, net.gradients(layout));
         nnet.jar.Cli.wrote(output, "the gradient of " + g.name() + "'s mean loss" + (net.penalty() != 0 ? " plus penalty" : "") + " over " + data.rows() + (data.rows() == 1 ? " row" : " rows"));

@@ -4,7 +4,9 @@ import java.util.ArrayList;
 import java.util.List;
 import nnet.ir.Graph;
 import nnet.ir.Node;
+import nnet.ir.Op;
 import nnet.ir.Param;
+import nnet.lower.Tiling;
 import nnet.jar.Cli;
 import nnet.runtime.UserError;
 
@@ -38,6 +40,32 @@ final class MemoryNeeds {
      * @param optimizerSlots state values per trainable weight (Adam 2, SGD with momentum 1), for {@link Use#TRAINING}
      */
     static void check(Graph g, Use use, int optimizerSlots, String command) {
+        check(g, use, optimizerSlots, 1, command);
+    }
+
+    /**
+     * {@link #check(Graph, Use, int, String)} for train steps of {@code batch} samples: a network with a
+     * batchnorm holds a whole batch at once in a staged step (LANGUAGE.md §10), in units of a tile of
+     * {@link Tiling#SIZE} samples (one sample each in batches of fewer than {@link #MIN_TILED}), each unit
+     * its own gradient storage and every sample its values.
+     */
+    static void check(Graph g, Use use, int optimizerSlots, int batch, String command) {
+        Estimate e = estimate(g, use, optimizerSlots, batch);
+        long max = Runtime.getRuntime().maxMemory();
+        if (e.total() <= max) return;
+        long suggestedGb = (long) Math.ceil(e.total() * 1.25 / (1L << 30)) + 1;
+        throw new UserError("network " + g.name() + " needs about " + Cli.gigabytes(e.total()) + " of memory for " + command + " (" + String.join(", ", e.parts())
+                + "), but this Java VM may use at most " + Cli.gigabytes(max) + "; give it more, e.g. JAVA_TOOL_OPTIONS=-Xmx" + suggestedGb + "g nnetc " + command
+                + (e.staged() == 0 ? " ..." : command.equals("grad") ? " ..., or fewer rows" : " ..., or a smaller --batch"));
+    }
+
+    /** Batches smaller than this run sample by sample (nnet.runtime.CompiledNetwork's threshold for tiles). */
+    static final int MIN_TILED = 4;
+
+    /** Bytes in all, what they are for ({@code weights 1.2 GB}), and of them a staged step's units. */
+    record Estimate(long total, List<String> parts, long staged) {}
+
+    static Estimate estimate(Graph g, Use use, int optimizerSlots, int batch) {
         long stored = 0, full = 0, trainable = 0, masks = 0, activations = 0;
         for (Param p : g.params()) {
             long size = p.shape().sizeLong();
@@ -66,11 +94,14 @@ final class MemoryNeeds {
             if (use != Use.FORWARD) total += add(parts, "gradients", trainable * FLOAT);
             if (use == Use.TRAINING && optimizerSlots > 0) total += add(parts, "optimizer state", optimizerSlots * trainable * FLOAT);
         }
-        long max = Runtime.getRuntime().maxMemory();
-        if (total <= max) return;
-        long suggestedGb = (long) Math.ceil(total * 1.25 / (1L << 30)) + 1;
-        throw new UserError("network " + g.name() + " needs about " + Cli.gigabytes(total) + " of memory for " + command + " (" + String.join(", ", parts)
-                + "), but this Java VM may use at most " + Cli.gigabytes(max) + "; give it more, e.g. JAVA_TOOL_OPTIONS=-Xmx" + suggestedGb + "g nnetc " + command + " ...");
+        long staged = 0;
+        if (use != Use.INITIAL_WEIGHTS && use != Use.FORWARD && batch > 1 && g.nodes().stream().anyMatch(n -> Op.BATCH_COUPLED.contains(n.op()))) {
+            // the units besides the network itself: their gradients, and the values of the batch's other samples
+            long units = batch < MIN_TILED ? batch : (batch + Tiling.SIZE - 1) / Tiling.SIZE;
+            staged = ((units - 1) * trainable + (batch - 1) * activations) * FLOAT;
+            total += add(parts, "a batchnorm's train step holding " + batch + " samples in " + units + (units == 1 ? " unit" : " units"), staged);
+        }
+        return new Estimate(total, parts, staged);
     }
 
     private static long add(List<String> parts, String what, long bytes) {

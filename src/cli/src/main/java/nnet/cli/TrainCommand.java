@@ -81,6 +81,7 @@ final class TrainCommand implements Callable<Integer> {
         if (data.rows() % batchSize == 1 && g.nodes().stream().anyMatch(n -> nnet.ir.Op.BATCH_COUPLED.contains(n.op())))
             throw new UserError("the last batch of each epoch would hold 1 row (" + data.rows() + " rows in batches of " + batchSize + "), and " + g.name()
                     + " has a batchnorm, which normalizes by the statistics of a batch of 2 or more rows: choose another --batch");
+        MemoryNeeds.check(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), batchSize, "train"); // now with the batch a batchnorm's step holds
         net.setOptimizer(opt);
         // the figures each side will have: the log's columns and what --monitor may watch, known before any step
         Evaluation trainingFigures = Evaluation.figuresOf(net, data), heldOutFigures = heldOut == null ? null : Evaluation.figuresOf(net, heldOut);

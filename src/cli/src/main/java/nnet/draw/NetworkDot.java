@@ -205,10 +205,11 @@ public final class NetworkDot {
             case BIAS_ADD, CONST -> null;
             case DROPOUT -> "dropout " + ((Op.DropoutSpec) n.arg()).rate();
             case BATCHNORM -> "batchnorm";
+            case LAYERNORM -> "layernorm";
             case EMBEDDING -> "embedding " + n.param().shape().dim(0) + " \u2192 " + n.param().shape().dim(1);
             case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
-                    throw new IllegalStateException(n.op() + " is not part of a checked network");
+                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD,
+                 LAYERNORM_GRAD, LAYERNORM_PARAM_GRAD -> throw new IllegalStateException(n.op() + " is not part of a checked network");
         };
     }
 

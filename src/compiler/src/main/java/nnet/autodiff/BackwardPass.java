@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import nnet.diag.Span;
 import nnet.ir.BatchNormSpec;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
 import nnet.ir.LoopSpec;
@@ -120,7 +121,8 @@ public final class BackwardPass {
                     || !mode.weights() && n.op() == Op.EMBEDDING // an attribution starts at the vectors the tokens look up
                     || mode.weights() && ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD || n.op() == Op.EMBEDDING) && !n.param().isFixed()
                     || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP
-                    || (n.op() == Op.BATCHNORM && (((BatchNormSpec) n.arg()).gamma() != null || ((BatchNormSpec) n.arg()).beta() != null)));
+                    || (n.op() == Op.BATCHNORM && (((BatchNormSpec) n.arg()).gamma() != null || ((BatchNormSpec) n.arg()).beta() != null))
+                    || (n.op() == Op.LAYERNORM && (((LayerNormSpec) n.arg()).gamma() != null || ((LayerNormSpec) n.arg()).beta() != null)));
             for (Node in : n.inputs()) trainable |= needsGrad[in.id()];
             needsGrad[n.id()] = trainable;
         }
@@ -320,12 +322,19 @@ public final class BackwardPass {
                     if (pg.param() != null) paramGrads.put(pg.param(), node(Op.BATCHNORM_PARAM_GRAD, pg.param().shape(), pg, x, dy));
                 accumulate(x, () -> node(Op.BATCHNORM_GRAD, x.shape(), b, x, dy));
             };
+            case LAYERNORM -> () -> { // one sample's rows alone: the same derivative while training and predicting
+                LayerNormSpec l = (LayerNormSpec) n.arg();
+                Node x = n.input(0);
+                for (LayerNormSpec.ParamGrad pg : new LayerNormSpec.ParamGrad[] {new LayerNormSpec.ParamGrad(l, true), new LayerNormSpec.ParamGrad(l, false)})
+                    if (pg.param() != null && trains(pg.param())) paramGrads.put(pg.param(), node(Op.LAYERNORM_PARAM_GRAD, pg.param().shape(), pg, x, dy));
+                accumulate(x, () -> node(Op.LAYERNORM_GRAD, x.shape(), l, x, dy));
+            };
             case LSTM -> throw new IllegalStateException("an lstm is differentiated as a loop: expand it first (Compiler.stages)");
             case LOOP_OUT -> () -> loopOutGrads.computeIfAbsent(n.input(0), k -> new LinkedHashMap<>()).merge((LoopSpec.Out) n.arg(), dy, (a, c) -> binary(Op.ADD, a, c));
             case LOOP -> () -> loop(n, loopOutGrads.get(n), paramGrads);
             // the backward pass's own ops are never differentiated again (no second derivatives)
             case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                    MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
+                    MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD, LAYERNORM_GRAD, LAYERNORM_PARAM_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
         };
     }
 

@@ -5,6 +5,7 @@ import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.ir.BatchNormSpec;
 import nnet.ir.Init;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -12,13 +13,14 @@ import nnet.ir.Shape;
 
 /**
  * The layers of the field's published models beyond dense, conv2d and lstm (LANGUAGE.md §3):
- * {@code dropout} and {@code batchnorm}, which compute differently while training, and {@code embedding},
- * which reads token ids; with Keras' arguments, defaults and weight names.
+ * {@code dropout} and {@code batchnorm}, which compute differently while training, {@code layernorm}, and
+ * {@code embedding}, which reads token ids; with Keras' arguments, defaults and weight names.
  */
 final class FieldLayers {
     static final Args.Signature DROPOUT = new Args.Signature("dropout", List.of("x", "rate"), 2, List.of());
     static final Args.Signature EMBEDDING = new Args.Signature("embedding", List.of("tokens", "vocab", "dim"), 3, List.of("init"));
     static final Args.Signature BATCHNORM = new Args.Signature("batchnorm", List.of("x"), 1, List.of("center", "scale", "momentum", "epsilon"));
+    static final Args.Signature LAYERNORM = new Args.Signature("layernorm", List.of("x"), 1, List.of("center", "scale", "epsilon"));
     /** Keras' defaults: {@code BatchNormalization(momentum=0.99, epsilon=0.001)}. */
     static final double MOMENTUM = 0.99, EPSILON = 0.001;
 
@@ -81,10 +83,9 @@ final class FieldLayers {
         Args a = Args.bind(call, BATCHNORM, c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of batchnorm");
-        Boolean center = a.has("center") ? bool(a.get("center"), "center") : Boolean.TRUE;
-        Boolean scale = a.has("scale") ? bool(a.get("scale"), "scale") : Boolean.TRUE;
+        Boolean center = flag(a, "center"), scale = flag(a, "scale");
         Double momentum = a.has("momentum") ? fraction(a.get("momentum"), "momentum", "the weight of the moving statistics at each step") : Double.valueOf(MOMENTUM);
-        Double epsilon = a.has("epsilon") ? positive(a.get("epsilon")) : Double.valueOf(EPSILON);
+        Double epsilon = epsilon(a);
         if (x == null || center == null || scale == null || momentum == null || epsilon == null) return null;
         Shape s = x.shape();
         int axis = s.rank() == 3 ? 0 : s.rank() - 1;
@@ -98,10 +99,45 @@ final class FieldLayers {
         return c.node(Op.BATCHNORM, s, List.of(x), spec, name, call.span());
     }
 
+    /**
+     * {@code layernorm(x, center: true, scale: true, epsilon: 0.001)}: each row of the last axis of a vector
+     * or sequence by its own statistics (Keras' {@code LayerNormalization}, same defaults); weights
+     * {@code gamma} and {@code beta}, each {@code [features]}. An image's last axis is a row of pixels, not
+     * what a layernorm is for, so {@code [C, H, W]} is refused.
+     */
+    Node layernorm(Ast.Call call, String name) {
+        Args a = Args.bind(call, LAYERNORM, c);
+        if (a == null) return null;
+        Node x = c.tensor(a.get("x"), "the input of layernorm");
+        Boolean center = flag(a, "center"), scale = flag(a, "scale");
+        Double epsilon = epsilon(a);
+        if (x == null || center == null || scale == null || epsilon == null) return null;
+        if (x.shape().rank() > 2) {
+            c.error(DiagCode.SHAPE_RANK, a.get("x").span(), "layernorm normalizes the last axis of a vector [F] or a sequence [T, F]; "
+                    + NetworkChecker.describe(a.get("x")) + x.shape() + " is an image (for its channels, batchnorm)");
+            return null;
+        }
+        int features = x.shape().last();
+        String layer = c.layerName(call);
+        Param gamma = scale ? param(layer, "gamma", features, new Init.Uniform(1, 1)) : null;
+        Param beta = center ? param(layer, "beta", features, new Init.Zeros()) : null;
+        return c.node(Op.LAYERNORM, x.shape(), List.of(x), new LayerNormSpec(layer, gamma, beta, (float) (double) epsilon, features), name, call.span());
+    }
+
     private Param param(String layer, String role, int channels, Init init) {
         Param p = new Param(layer, role, new Shape(channels), null, init, null, null);
         c.param(p);
         return p;
+    }
+
+    /** A normalization's {@code center:} or {@code scale:}, true unless given (null after an error). */
+    private Boolean flag(Args a, String name) {
+        return a.has(name) ? bool(a.get(name), name) : Boolean.TRUE;
+    }
+
+    /** A normalization's {@code epsilon:}, Keras' default unless given (null after an error). */
+    private Double epsilon(Args a) {
+        return a.has("epsilon") ? positive(a.get("epsilon")) : Double.valueOf(EPSILON);
     }
 
     private Boolean bool(Ast.Expr e, String what) {

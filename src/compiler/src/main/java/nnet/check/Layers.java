@@ -35,9 +35,9 @@ final class Layers {
     }
 
     static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate",
-            "dropout", "batchnorm", "embedding");
+            "dropout", "batchnorm", "layernorm", "embedding");
     /** Calls that hold weights and so take a layer name (§6). */
-    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm", "batchnorm", "embedding");
+    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm", "batchnorm", "layernorm", "embedding");
     /** The losses the language names (the {@link LossFunction} table's rows that have a name). */
     static final List<String> LOSSES = java.util.Arrays.stream(LossFunction.values()).map(f -> f.name).filter(java.util.Objects::nonNull).toList();
 
@@ -65,6 +65,10 @@ final class Layers {
             case "maxpool", "avgpool" -> new Args.Signature(f, List.of("x", "k"), 2, List.of("stride"));
             case "flatten" -> new Args.Signature("flatten", List.of("x"), 1, List.of());
             case "reshape" -> new Args.Signature("reshape", List.of("x", "shape"), 2, List.of());
+            case "dropout" -> FieldLayers.DROPOUT;
+            case "batchnorm" -> FieldLayers.BATCHNORM;
+            case "layernorm" -> FieldLayers.LAYERNORM;
+            case "embedding" -> FieldLayers.EMBEDDING;
             default -> null;
         };
     }
@@ -92,6 +96,7 @@ final class Layers {
             case "concat" -> concat(call, name);
             case "dropout" -> field.dropout(call, name);
             case "batchnorm" -> field.batchnorm(call, name);
+            case "layernorm" -> field.layernorm(call, name);
             case "embedding" -> field.embedding(call, name);
             default -> throw new IllegalStateException("no rule for " + f);
         };

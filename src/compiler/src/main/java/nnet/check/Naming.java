@@ -69,7 +69,7 @@ final class Naming {
             concat(n);
             return;
         }
-        if (!Op.ELEMENTWISE.contains(n.op()) && n.op() != Op.SOFTMAX && n.op() != Op.RESHAPE) return;
+        if (!Op.ELEMENTWISE.contains(n.op()) && !Op.TRAINING_MODE.contains(n.op()) && n.op() != Op.LAYERNORM && n.op() != Op.SOFTMAX && n.op() != Op.RESHAPE) return;
         for (Node in : n.inputs()) {
             Names names = byNode.get(in);
             if (names != null && names.size() == n.shape().sizeLong()) {

@@ -3,6 +3,7 @@ package nnet.emit;
 import java.util.ArrayList;
 import java.util.List;
 import nnet.ir.BatchNormSpec;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
@@ -10,13 +11,14 @@ import nnet.runtime.BatchNorm;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.Dropout;
 import nnet.runtime.Embedding;
+import nnet.runtime.LayerNorm;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
 
 /**
  * Kernels computed by a static method of the runtime ({@link Dropout}, {@link BatchNorm},
- * {@link Embedding}) called with the kernel's buffers (one sample's arrays, or the tile rows and the
+ * {@link LayerNorm}, {@link Embedding}) called with the kernel's buffers (one sample's arrays, or the tile rows and the
  * count of real lanes), params and constants, as the loss kernel calls its {@code LossFunction} row:
  * dropout and batchnorm, which train differently, and an embedding's lookup and sparse gradient. Their
  * loops are plain Java, which the JIT compiles like the generated ones; a batchnorm's batch statistics
@@ -24,6 +26,7 @@ import org.objectweb.asm.commons.Method;
  */
 final class RuntimeKernels {
     private static final Type DROPOUT = Type.getType(Dropout.class), BATCHNORM = Type.getType(BatchNorm.class), EMBEDDING = Type.getType(Embedding.class),
+            LAYERNORM = Type.getType(LayerNorm.class),
             BASE = Type.getType(CompiledNetwork.class), FLAGS = Type.getType(boolean[].class);
 
     private final MethodBuilder m;
@@ -40,7 +43,7 @@ final class RuntimeKernels {
     }
 
     static boolean handles(Kernel k) {
-        return k instanceof Kernel.Dropout || k instanceof Kernel.Norm || k instanceof Kernel.Lookup || k instanceof Kernel.LookupGrad;
+        return k instanceof Kernel.Dropout || k instanceof Kernel.Norm || k instanceof Kernel.Lookup || k instanceof Kernel.LookupGrad || k instanceof Kernel.LayerNorm;
     }
 
     /** One sample's form, in a method without arguments. */
@@ -91,6 +94,10 @@ final class RuntimeKernels {
             push(Type.INT_TYPE);
             constant(d.spec().rate());
             call(DROPOUT, "apply");
+            return;
+        }
+        if (k instanceof Kernel.LayerNorm l) {
+            layerNorm(l);
             return;
         }
         Kernel.Norm n = (Kernel.Norm) k;
@@ -158,6 +165,40 @@ final class RuntimeKernels {
                 call(BATCHNORM, "paramGrad");
             }
         }
+    }
+
+    private void layerNorm(Kernel.LayerNorm l) {
+        LayerNormSpec spec = l.spec();
+        values(l.x());
+        switch (l.role()) {
+            case FORWARD -> {
+                values(l.out());
+                param(spec.gamma());
+                param(spec.beta());
+            }
+            case GRAD -> {
+                values(l.dy());
+                values(l.out());
+                param(spec.gamma());
+            }
+            case GAMMA_GRAD, BETA_GRAD -> {
+                boolean gamma = l.role() == Kernel.LayerNormRole.GAMMA_GRAD;
+                values(l.dy());
+                m.g.loadThis();
+                m.g.getField(self, ClassEmitter.gradFieldOf(gamma ? spec.gamma() : spec.beta()), ClassEmitter.FLOATS);
+                push(ClassEmitter.FLOATS);
+                m.g.push(gamma);
+                push(Type.BOOLEAN_TYPE);
+            }
+        }
+        constant(spec.epsilon());
+        constant(spec.features());
+        if (l.role() != Kernel.LayerNormRole.FORWARD) countIfTile();
+        call(LAYERNORM, switch (l.role()) {
+            case FORWARD -> "forward";
+            case GRAD -> "grad";
+            case GAMMA_GRAD, BETA_GRAD -> "paramGrad";
+        });
     }
 
     /** A buffer as the kernel's form reads it: one sample's array, or its tile rows. */

@@ -1,11 +1,12 @@
 package nnet.interp;
 
 import nnet.ir.BatchNormSpec;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.Op;
 import nnet.runtime.Dropout;
 
 /**
- * The definitions of the ops of dropout, batchnorm and embedding, in double precision: the values
+ * The definitions of the ops of dropout, batchnorm, layernorm and embedding, in double precision: the values
  * {@link Interpreter} gives them, one sample at a time. A batchnorm's statistics ({@code stats}:
  * {@code [mean, 1 / sqrt(variance + epsilon)]} per channel) and its gradient's means come from
  * {@link BatchStatistics}.
@@ -49,6 +50,63 @@ final class FieldLayerOps {
         for (int k = 0; k < x.length; k++) {
             int c = pg.spec().channelOf(k);
             out[c] += pg.gamma() ? dy[k] * (x[k] - stats[0][c]) * stats[1][c] : dy[k];
+        }
+        return out;
+    }
+
+    /** Each row's mean and {@code 1 / sqrt(variance + epsilon)}, the variance biased (over the row's features). */
+    private static double[][] rowStatistics(LayerNormSpec l, double[] x) {
+        int f = l.features(), rows = x.length / f;
+        double[][] stats = new double[2][rows];
+        for (int r = 0; r < rows; r++) {
+            double mean = 0, squares = 0;
+            for (int j = 0; j < f; j++) mean += x[r * f + j] / f;
+            for (int j = 0; j < f; j++) squares += (x[r * f + j] - mean) * (x[r * f + j] - mean) / f;
+            stats[0][r] = mean;
+            stats[1][r] = 1 / Math.sqrt(squares + l.epsilon());
+        }
+        return stats;
+    }
+
+    /** {@code (x - mean) / sigma * gamma + beta}, mean and sigma each row's; gamma or beta null without scale or center. */
+    static double[] layernorm(LayerNormSpec l, double[] x, double[] gamma, double[] beta) {
+        double[][] stats = rowStatistics(l, x);
+        double[] out = new double[x.length];
+        for (int k = 0; k < x.length; k++) {
+            int r = k / l.features(), j = k % l.features();
+            out[k] = (x[k] - stats[0][r]) * stats[1][r] * (gamma == null ? 1 : gamma[j]) + (beta == null ? 0 : beta[j]);
+        }
+        return out;
+    }
+
+    /** {@code inv * (g - mean(g) - xhat * mean(g * xhat))} with {@code g = dy * gamma}, the means over each row. */
+    static double[] layernormGrad(LayerNormSpec l, double[] x, double[] dy, double[] gamma) {
+        double[][] stats = rowStatistics(l, x);
+        int f = l.features();
+        double[] out = new double[x.length];
+        for (int r = 0; r < x.length / f; r++) {
+            double meanG = 0, meanGx = 0;
+            for (int j = 0; j < f; j++) {
+                double g = dy[r * f + j] * (gamma == null ? 1 : gamma[j]);
+                meanG += g / f;
+                meanGx += g * (x[r * f + j] - stats[0][r]) * stats[1][r] / f;
+            }
+            for (int j = 0; j < f; j++) {
+                double g = dy[r * f + j] * (gamma == null ? 1 : gamma[j]), xhat = (x[r * f + j] - stats[0][r]) * stats[1][r];
+                out[r * f + j] = stats[1][r] * (g - meanG - xhat * meanGx);
+            }
+        }
+        return out;
+    }
+
+    /** One sample's part of gamma's gradient (dy * xhat summed over the rows, per feature) or beta's (dy). */
+    static double[] layernormParamGrad(LayerNormSpec.ParamGrad pg, double[] x, double[] dy) {
+        LayerNormSpec l = pg.spec();
+        double[][] stats = rowStatistics(l, x);
+        double[] out = new double[l.features()];
+        for (int k = 0; k < x.length; k++) {
+            int r = k / l.features();
+            out[k % l.features()] += pg.gamma() ? dy[k] * (x[k] - stats[0][r]) * stats[1][r] : dy[k];
         }
         return out;
     }

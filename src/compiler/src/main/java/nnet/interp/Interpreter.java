@@ -14,6 +14,7 @@ import nnet.ir.Param;
 import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
 import nnet.ir.BatchNormSpec;
+import nnet.ir.LayerNormSpec;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Tensor;
 
@@ -163,6 +164,12 @@ public final class Interpreter {
                 BatchNormSpec.ParamGrad pg = (BatchNormSpec.ParamGrad) n.arg();
                 yield FieldLayerOps.batchnormParamGrad(pg, a, b, batchOnly(mode, pg.spec()));
             }
+            case LAYERNORM -> {
+                LayerNormSpec l = (LayerNormSpec) n.arg();
+                yield FieldLayerOps.layernorm(l, a, optional(l.gamma()), optional(l.beta()));
+            }
+            case LAYERNORM_GRAD -> FieldLayerOps.layernormGrad((LayerNormSpec) n.arg(), a, b, optional(((LayerNormSpec) n.arg()).gamma()));
+            case LAYERNORM_PARAM_GRAD -> FieldLayerOps.layernormParamGrad((LayerNormSpec.ParamGrad) n.arg(), a, b);
             case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), size);
             case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), b);
             case ROW_SUM -> { // a bias gradient: 0 at the absent entries of a bias mask

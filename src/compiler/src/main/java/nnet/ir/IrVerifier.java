@@ -88,6 +88,11 @@ public final class IrVerifier {
                 BatchNormSpec.ParamGrad pg = (BatchNormSpec.ParamGrad) n.arg();
                 yield first(rule(pg.param() != null, "gradient of an absent param"), batchnorm(in, pg.spec(), params), rule(s.equals(pg.param().shape()), "param gradient shape"));
             }
+            case LAYERNORM, LAYERNORM_GRAD -> first(rule(s.equals(in), "shape changed"), layernorm(s, (LayerNormSpec) n.arg(), params));
+            case LAYERNORM_PARAM_GRAD -> {
+                LayerNormSpec.ParamGrad pg = (LayerNormSpec.ParamGrad) n.arg();
+                yield first(rule(pg.param() != null, "gradient of an absent param"), layernorm(in, pg.spec(), params), rule(s.equals(pg.param().shape()), "param gradient shape"));
+            }
             case LINEAR_T -> {
                 Param p = (Param) n.arg();
                 yield rule(in.last() == p.shape().dim(1) && s.equals(in.withLast(p.shape().dim(0))), "transpose of " + p);
@@ -157,6 +162,15 @@ public final class IrVerifier {
         }
         return rule(s.size() == b.size() && b.size() % (b.channels() * b.inner()) == 0 && b.momentum() >= 0 && b.momentum() < 1 && b.epsilon() > 0,
                 "batchnorm over " + b.channels() + " channels of " + b.inner() + " on " + s);
+    }
+
+    private static String layernorm(Shape s, LayerNormSpec l, Set<Param> params) {
+        for (Param p : new Param[] {l.gamma(), l.beta()}) {
+            if (p == null) continue;
+            String problem = first(registered(params, p), rule(p.shape().equals(new Shape(l.features())), p.name() + " is " + p.shape()));
+            if (problem != null) return problem;
+        }
+        return rule(s.last() == l.features() && l.epsilon() > 0, "layernorm over rows of " + l.features() + " on " + s);
     }
 
     /** A pool maps {@code in} to {@code out}: whole windows of its spec. */

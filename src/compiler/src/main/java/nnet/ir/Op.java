@@ -53,6 +53,8 @@ public enum Op {
     BATCHNORM(1),
     /** {@code tokens[...] -> [..., dim]}: at each position the row of the embeddings {@code [vocab, dim]} its token id names; arg: the embeddings {@link Param}. */
     EMBEDDING(1),
+    /** Layer normalization ({@link LayerNormSpec}): each row of the last axis by its own mean and variance, one sample alone, the same while training and predicting. */
+    LAYERNORM(1),
 
     // ---- ops of the backward pass (nnet.autodiff), each the adjoint of a forward op
 
@@ -101,6 +103,10 @@ public enum Op {
     BATCHNORM_PARAM_GRAD(2),
     /** {@code (tokens, dy) -> [vocab, dim]}: each position's dy added into the row of its token, only rows used get any; arg: the embeddings {@link Param}. */
     EMBEDDING_GRAD(2),
+    /** {@code (x, dy) -> dx} of a layernorm, {@code inv * (g - mean(g) - xhat * mean(g * xhat))} with {@code g = dy * gamma}, the means over each row; arg: {@link LayerNormSpec}. */
+    LAYERNORM_GRAD(2),
+    /** {@code (x, dy) -> [features]}: one sample's part of a layernorm's gamma gradient (dy * xhat summed over rows) or beta's (dy); arg: {@link LayerNormSpec.ParamGrad}. */
+    LAYERNORM_PARAM_GRAD(2),
     /** {@code (y, target) -> [1]}: the loss of one sample; arg: its {@link LossFunction}. */
     LOSS(2),
     /** {@code (y, target) -> dL/dy}; arg: its {@link LossFunction}. */

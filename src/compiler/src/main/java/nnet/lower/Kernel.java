@@ -3,6 +3,7 @@ package nnet.lower;
 import java.util.List;
 import nnet.diag.Span;
 import nnet.ir.BatchNormSpec;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.runtime.ConvPlan;
@@ -163,6 +164,19 @@ public sealed interface Kernel {
             return role == NormRole.MOMENTS ? stats : gradStats;
         }
     }
+
+    /** What a part of a layernorm computes: each a method of {@code nnet.runtime.LayerNorm} (one sample's form and the tile form). */
+    enum LayerNormRole {
+        /** {@code out} from {@code x}. */
+        FORWARD,
+        /** The input gradient {@code out} from {@code x} and {@code dy}. */
+        GRAD,
+        /** Gamma's or beta's gradient, added into its storage. */
+        GAMMA_GRAD, BETA_GRAD
+    }
+
+    /** A part of a layernorm by its {@link LayerNormRole}: each row's statistics are its own sample's, computed where they are needed. */
+    record LayerNorm(Span span, String label, LayerNormRole role, LayerNormSpec spec, Buffer x, Buffer dy, Buffer out) implements Kernel {}
 
     /** An embedding: at each position the row of {@code embeddings} its token id names ({@code nnet.runtime.Embedding}). */
     record Lookup(Span span, String label, Buffer out, Buffer tokens, Param embeddings) implements Kernel {}

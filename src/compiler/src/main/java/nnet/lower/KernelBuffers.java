@@ -37,6 +37,7 @@ public final class KernelBuffers {
         if (k instanceof Kernel.Lookup l) return List.of(l.tokens());
         if (k instanceof Kernel.LookupGrad l) return List.of(l.tokens(), l.dy());
         if (k instanceof Kernel.Norm n) return java.util.stream.Stream.of(n.x(), n.dy(), n.stats(), n.gradStats()).filter(java.util.Objects::nonNull).toList();
+        if (k instanceof Kernel.LayerNorm n) return n.dy() == null ? List.of(n.x()) : List.of(n.x(), n.dy());
         throw new IllegalArgumentException("unknown kernel " + k);
     }
 
@@ -64,6 +65,7 @@ public final class KernelBuffers {
         if (k instanceof Kernel.Lookup l) return List.of(l.out());
         if (k instanceof Kernel.LookupGrad) return List.of();
         if (k instanceof Kernel.Norm n) return n.out() == null ? List.of() : List.of(n.out());
+        if (k instanceof Kernel.LayerNorm n) return n.out() == null ? List.of() : List.of(n.out());
         throw new IllegalArgumentException("unknown kernel " + k);
     }
 

@@ -10,6 +10,7 @@ import java.util.Set;
 import nnet.autodiff.BackwardPass;
 import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.LoopSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
@@ -37,7 +38,7 @@ public final class Lowering {
     /** Fused element expressions are at most this many ops deep. */
     static final int MAX_FUSED_DEPTH = 16;
     /** Ops that add a weight gradient into gradient storage themselves, instead of producing a value. */
-    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD, Op.BATCHNORM_PARAM_GRAD, Op.EMBEDDING_GRAD);
+    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD, Op.BATCHNORM_PARAM_GRAD, Op.EMBEDDING_GRAD, Op.LAYERNORM_PARAM_GRAD);
 
     private final Graph g;
     private final int[] consumers;
@@ -358,6 +359,14 @@ public final class Lowering {
             }
             case BATCHNORM_PARAM_GRAD -> norms.kernel(n, ((nnet.ir.BatchNormSpec.ParamGrad) n.arg()).gamma() ? Kernel.NormRole.GAMMA_GRAD : Kernel.NormRole.BETA_GRAD,
                     bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), null);
+            case LAYERNORM -> new Kernel.LayerNorm(n.span(), label(n), Kernel.LayerNormRole.FORWARD, (LayerNormSpec) n.arg(), bufferOf.get(n.input(0)), null, buffer(n));
+            case LAYERNORM_GRAD -> new Kernel.LayerNorm(n.span(), label(n), Kernel.LayerNormRole.GRAD, (LayerNormSpec) n.arg(), bufferOf.get(n.input(0)),
+                    bufferOf.get(n.input(1)), buffer(n));
+            case LAYERNORM_PARAM_GRAD -> {
+                LayerNormSpec.ParamGrad pg = (LayerNormSpec.ParamGrad) n.arg();
+                yield new Kernel.LayerNorm(n.span(), label(n), pg.gamma() ? Kernel.LayerNormRole.GAMMA_GRAD : Kernel.LayerNormRole.BETA_GRAD, pg.spec(),
+                        bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), null);
+            }
             case LSTM -> throw new IllegalStateException("an lstm is lowered as a loop: expand it first (Compiler.stages): " + n);
             case LOOP -> {
                 LoopSpec l = (LoopSpec) n.arg();

@@ -148,7 +148,13 @@ public interface Network {
     /** {@link #gradients()}, sparse kernels compact or dense as {@code layout} says (with the weights' indices). */
     Map<String, StoredTensor> gradients(SparseWeights layout);
 
-    /** The loss gradient with respect to each input for one sample, in {@link #inputNames()} order. */
+    /**
+     * The loss gradient with respect to each input for one sample, in {@link #inputNames()} order, as a
+     * train step computes it (dropout's masks of the step drawn).
+     *
+     * @throws UnsupportedOperationException for a network with a batchnorm, which while training needs a
+     *         batch (the predicting network's derivatives: {@link #attributions} with {@code SALIENCY})
+     */
     float[][] inputGradients(float[][] inputs, float[] target);
 
     void setOptimizer(Optimizer optimizer);

@@ -419,7 +419,10 @@ final class Training {
     float[][] inputGradients(float[][] inputs, float[] t) {
         requireLoss();
         if (!stageSums.isEmpty())
-            throw new UnsupportedOperationException("network " + net.name() + " has a batchnorm, whose gradient while training couples the samples of a batch: one sample's input gradient needs a batch");
+            throw new UnsupportedOperationException("network " + net.name() + " has a batchnorm, which while training normalizes each sample by its batch's statistics:"
+                    + " a train step's input gradient of one sample alone is undefined (the sample would be normalized against itself)."
+                    + " For the predicting network's derivative of an output, use attributions(inputs, new Attributions.Request(Method.SALIENCY, ...));"
+                    + " for a train step's gradients, computeGradients over a batch of 2 or more");
         for (ParamStorage p : trainable) p.zeroGrads();
         net.dropoutKey = Dropout.key(seed, step);
         net.firstSample = 0;

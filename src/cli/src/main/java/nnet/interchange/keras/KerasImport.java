@@ -123,6 +123,7 @@ public final class KerasImport {
             case "Softmax" -> activationLayer(l, only(l, in), KerasActivation.softmax(l, file.name()));
             case "Dropout" -> KerasNormalization.dropout(this, l, only(l, in));
             case "BatchNormalization" -> KerasNormalization.batchNormalization(this, l, only(l, in));
+            case "LayerNormalization" -> KerasNormalization.layerNormalization(this, l, only(l, in));
             case "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
                 Value x = only(l, in);
                 yield bind(l, x.name(), x.shape(), x.image(), x.order());
@@ -138,7 +139,7 @@ public final class KerasImport {
         List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l) : List.of();
         if (vars.isEmpty() || vars.get(0).shape().length != 2)
             throw new UserError(file.name() + ": " + l.describe() + " is not supported; nnet imports Dense, LSTM, Conv2D, MaxPooling2D, AveragePooling2D,"
-                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization, Embedding, Add, Subtract, Multiply, Concatenate and Input");
+                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization, LayerNormalization, Embedding, Add, Subtract, Multiply, Concatenate and Input");
         Value v = dense(l, in.get(0), true);
         net.note(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
                 + " is not in the file: add it to " + v.name() + "'s statement as connect: mask [[...]] (rows inputs, columns units) or another pattern");

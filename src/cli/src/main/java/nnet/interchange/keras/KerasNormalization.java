@@ -7,10 +7,11 @@ import nnet.interchange.keras.KerasModel.Layer;
 import nnet.runtime.Tensor;
 
 /**
- * BatchNormalization and Dropout, the layers that train differently. Keras normalizes along
- * {@code axis} (the channels of a channels_last image, the features of a vector or sequence), which
- * is the axis nnet's batchnorm takes; its variables are gamma (with {@code scale}), beta (with
- * {@code center}), the moving mean and the moving variance, nnet's names for the same values.
+ * BatchNormalization and Dropout, the layers that train differently, and LayerNormalization. Keras'
+ * BatchNormalization normalizes along {@code axis} (the channels of a channels_last image, the
+ * features of a vector or sequence), which is the axis nnet's batchnorm takes; its variables are
+ * gamma (with {@code scale}), beta (with {@code center}), the moving mean and the moving variance,
+ * nnet's names for the same values.
  */
 final class KerasNormalization {
     private KerasNormalization() {}
@@ -33,6 +34,27 @@ final class KerasNormalization {
         String call = "batchnorm(" + x.name() + ", momentum: " + number(l, "momentum", 0.99) + ", epsilon: " + number(l, "epsilon", 0.001)
                 + (center ? "" : ", center: false") + (scale ? "" : ", scale: false") + ")";
         return k.bind(l, call, x.shape(), x.image(), null);
+    }
+
+    /**
+     * LayerNormalization over the last axis of a vector or sequence (Keras' default {@code axis=-1}): nnet's
+     * layernorm, its variables gamma (with {@code scale}) and beta (with {@code center}). Keras 3's
+     * {@code rms_scaling} (no mean taken) is not nnet's layernorm.
+     */
+    static Value layerNormalization(KerasImport k, Layer l, Value x) {
+        int rank = x.shape().length, axis = axis(k, l);
+        if (x.image() || rank > 2 || (axis != -1 && axis != rank))
+            throw k.unsupported(l, "nnet's layernorm normalizes the last axis of a vector or a sequence, not axis " + axis + " of " + java.util.Arrays.toString(x.shape()));
+        if (x.order() != null) throw k.unsupported(l, "it normalizes a flattened channels_last image, whose element order nnet holds channels first");
+        if (l.bool("rms_scaling", false)) throw k.unsupported(l, "rms_scaling=True divides by the root mean square without taking the mean; nnet's layernorm takes it");
+        int features = x.shape()[rank - 1];
+        boolean center = l.bool("center", true), scale = l.bool("scale", true);
+        List<Tensor> vars = k.variables(l, (center ? 1 : 0) + (scale ? 1 : 0));
+        String name = k.nameOf(l);
+        if (scale) k.weight(name + ".gamma", k.expectShape(l, "gamma", vars.get(0), features));
+        if (center) k.weight(name + ".beta", k.expectShape(l, "beta", vars.get(scale ? 1 : 0), features));
+        String call = "layernorm(" + x.name() + ", epsilon: " + number(l, "epsilon", 0.001) + (center ? "" : ", center: false") + (scale ? "" : ", scale: false") + ")";
+        return k.bind(l, call, x.shape(), false, null);
     }
 
     /** Dropout: nnet's, with its rate; the identity when predicting, as Keras' is. */

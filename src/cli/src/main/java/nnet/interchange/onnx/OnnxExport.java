@@ -15,6 +15,7 @@ import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.interchange.onnx.proto.Onnx.OperatorSetIdProto;
 import nnet.interchange.onnx.proto.Onnx.StringStringEntryProto;
 import nnet.ir.BatchNormSpec;
+import nnet.ir.LayerNormSpec;
 import nnet.ir.ConvSpec;
 import nnet.ir.PoolSpec;
 import nnet.ir.Graph;
@@ -150,10 +151,11 @@ public final class OnnxExport {
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
             case DROPOUT -> w.node("Identity", target(n), new String[] {in(n, 0)}); // predicting: the identity
             case BATCHNORM -> batchnorm(n, (BatchNormSpec) n.arg());
+            case LAYERNORM -> layernorm(n, (LayerNormSpec) n.arg());
             case EMBEDDING -> w.node("Gather", target(n), new String[] {param(n.param()), in(n, 0)}, integer("axis", 0)); // [N, ...] ids -> [N, ..., dim]
             case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
-                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
-                    throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
+                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD,
+                 LAYERNORM_GRAD, LAYERNORM_PARAM_GRAD -> throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
     }
 
@@ -313,6 +315,15 @@ public final class OnnxExport {
         if (!moved) return w.node("BatchNormalization", target(n), inputs, real("epsilon", b.epsilon()));
         String y = w.temp("BatchNormalization", "%" + n.id() + "_normalized", inputs, real("epsilon", b.epsilon()));
         return w.node("Transpose", target(n), new String[] {y}, ints("perm", back));
+    }
+
+    /** ONNX's LayerNormalization (opset 17) over the last axis; its scale is an input it needs (ones without {@code scale:}), its bias optional. */
+    private String layernorm(Node n, LayerNormSpec l) {
+        float[] ones = new float[l.features()];
+        Arrays.fill(ones, 1f);
+        String scale = l.gamma() != null ? param(l.gamma()) : w.floats(l.layer() + ".scale", new int[] {l.features()}, ones);
+        String[] inputs = l.beta() != null ? new String[] {in(n, 0), scale, param(l.beta())} : new String[] {in(n, 0), scale};
+        return w.node("LayerNormalization", target(n), inputs, integer("axis", -1), real("epsilon", l.epsilon()));
     }
 
     private String conv2d(Node n) {

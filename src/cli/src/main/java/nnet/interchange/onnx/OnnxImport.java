@@ -22,7 +22,7 @@ import nnet.runtime.UserError;
  * and its weights (LANGUAGE.md §6). The graph is walked in its order: constants (initializers,
  * Constant nodes and the shape arithmetic PyTorch leaves for a dynamic batch axis) are folded at
  * import time; a node on computed tensors becomes one statement (Gemm, MatMul with its bias Add,
- * Conv, pools, activations, arithmetic, Concat, Flatten, Reshape, LSTM) or none (Identity,
+ * Conv, pools, BatchNormalization, LayerNormalization, activations, arithmetic, Concat, Flatten, Reshape, LSTM) or none (Identity,
  * Dropout, Transpose, Squeeze: they only change how ONNX sees a tensor's axes, see
  * {@link Computed}). ONNX's batch axis is implicit in nnet, which holds one sample's shape. An
  * operator nnet cannot express is an error naming the node and its operator.
@@ -125,9 +125,9 @@ public final class OnnxImport {
             case "MatMul" -> layers.matmul(n, in);
             case "Conv" -> layers.conv(n, in);
             case "MaxPool", "AveragePool" -> layers.pool(n, in);
-            case "BatchNormalization" -> throw error(n, "batch normalization is not supported yet: nnet has no batch normalization layer."
-                    + " (Exporting in eval mode, PyTorch folds a BatchNorm2d that follows a Conv into the Conv; this one it kept)");
-            default -> throw error(n, "the operator " + n.op() + " is not supported; nnet imports Gemm, MatMul, Add, Sub, Mul, Div, Neg, Conv, MaxPool, AveragePool,"
+            case "BatchNormalization" -> layers.batchnorm(n, in);
+            case "LayerNormalization" -> layers.layernorm(n, in);
+            default -> throw error(n, "the operator " + n.op() + " is not supported; nnet imports Gemm, MatMul, Add, Sub, Mul, Div, Neg, Conv, MaxPool, AveragePool, BatchNormalization, LayerNormalization,"
                     + " Flatten, Reshape, Concat, Relu, Sigmoid, Tanh, Softmax, LeakyRelu, Gelu (and its erf form), LSTM, Identity, Dropout, Transpose, Squeeze,"
                     + " Unsqueeze, Gather, Pad (of zeros) and constant arithmetic");
         });
@@ -235,6 +235,11 @@ public final class OnnxImport {
         OnnxValue v = in.get(k);
         if (v instanceof Floats f) return f;
         throw error(n, "input " + k + " ('" + n.input(k) + "') is " + (v == null ? "absent" : OnnxConstants.kind(v)) + " where nnet needs constant weights");
+    }
+
+    /** Whether {@code name} is an initializer: a weight the file stores, not a constant the graph makes. */
+    boolean storedWeight(String name) {
+        return file.initializers.containsKey(name);
     }
 
     /** Writes {@code name = expr}, named after {@code last}'s output when the graph returns it, else after {@code first}. */

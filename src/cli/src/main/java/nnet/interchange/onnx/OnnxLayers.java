@@ -10,7 +10,7 @@ import nnet.runtime.Tensor;
 
 /**
  * The ONNX nodes that hold weights, as nnet layers: Gemm and MatMul (with the Add of its bias) as
- * {@code dense}, Conv as {@code conv2d}, and the pools. PyTorch's Linear weight is
+ * {@code dense}, Conv as {@code conv2d}, the pools, BatchNormalization as {@code batchnorm} and LayerNormalization as {@code layernorm}. PyTorch's Linear weight is
  * {@code [out, in]} (Gemm's {@code transB}); nnet's kernel is Keras' {@code [in, out]}. Conv
  * weights are {@code [F, C, kh, kw]} in both.
  */
@@ -147,6 +147,73 @@ final class OnnxLayers {
             throw k.error(n, "ceil_mode=1 adds a partial window here; nnet's pools take whole windows");
         String fn = n.op().equals("MaxPool") ? "maxpool" : "avgpool";
         return k.bind(n, n, fn + "(" + x.name() + ", " + w + stride(sy, sx, w) + ")", new int[] {x.shape()[0], oh, ow}, Computed.batchFirstAxes(3));
+    }
+
+    /**
+     * BatchNormalization in inference mode, which normalizes ONNX's axis 1 (of {@code [N, C, ...]}) by
+     * the running statistics: nnet's batchnorm when that axis is the one nnet's normalizes (an image's
+     * channels, the last axis of a vector or sequence). ONNX's momentum has Keras' meaning (PyTorch
+     * writes {@code 1 - momentum}), as nnet's has. A scale of ones or a shift of zeros that is a
+     * constant, not a stored weight, is PyTorch's {@code affine=False}: {@code scale: false},
+     * {@code center: false}.
+     */
+    Computed batchnorm(OnnxNode n, List<OnnxValue> in) {
+        if (n.integer("training_mode", 0) != 0)
+            throw k.error(n, "it was exported in training mode (training_mode=1), normalizing by each batch's statistics; export the module after module.eval()");
+        Computed x = k.computed(n, in, 0);
+        int rank = x.shape().length, channelAxis = rank == 3 ? 0 : rank - 1;
+        if (x.axes().length < 2 || x.axes()[0] != OnnxValue.BATCH_AXIS || x.axes()[1] != channelAxis)
+            throw k.error(n, "it normalizes axis 1 of " + x.describe() + ", and nnet's batchnorm normalizes the channels of an image [N, C, H, W]"
+                    + " or the last axis of [N, F] and [N, T, F] (a BatchNorm1d on [N, C, L] needs its input transposed to [N, L, C])");
+        int channels = x.shape()[channelAxis];
+        float momentum = n.real("momentum", 0.9f), epsilon = n.real("epsilon", 1e-5f);
+        if (!(momentum >= 0 && momentum < 1))
+            throw k.error(n, "its momentum " + momentum + " is not in [0, 1), the weight of the moving statistics at each step as nnet (and Keras) take it");
+        boolean scale = !fixedTo(n, in, 1, 1, channels), center = !fixedTo(n, in, 2, 0, channels);
+        String name = k.statementName(n, n);
+        String[] roles = {"gamma", "beta", "moving_mean", "moving_variance"};
+        for (int i = 1; i <= 4; i++) if ((i != 1 || scale) && (i != 2 || center)) normWeight(n, in, i, name + "." + roles[i - 1], channels, x);
+        k.net.line(name + " = batchnorm(" + x.name() + ", momentum: " + k.literal(n, momentum) + ", epsilon: " + plain(n, epsilon)
+                + (center ? "" : ", center: false") + (scale ? "" : ", scale: false") + ")");
+        return new Computed(name, x.shape(), x.axes(), null);
+    }
+
+    /**
+     * LayerNormalization (opset 17, PyTorch's {@code LayerNorm} over the last dimension): nnet's layernorm
+     * when it normalizes the last axis of {@code [N, F]} or {@code [N, T, F]}. Its scale and bias are taken as
+     * batchnorm's; an absent one (PyTorch's {@code elementwise_affine=False} writes neither) is {@code scale: false}, {@code center: false}.
+     */
+    Computed layernorm(OnnxNode n, List<OnnxValue> in) {
+        Computed x = k.computed(n, in, 0);
+        long axis = n.integer("axis", -1);
+        if (!x.plain() || x.shape().length > 2 || (axis != -1 && axis != x.axes().length - 1))
+            throw k.error(n, "it normalizes from axis " + axis + " of " + x.describe() + ", and nnet's layernorm normalizes the last axis of [N, F] or [N, T, F]");
+        int features = x.shape()[x.shape().length - 1];
+        boolean scale = in.get(1) != null && !fixedTo(n, in, 1, 1, features), center = in.size() > 2 && in.get(2) != null && !fixedTo(n, in, 2, 0, features);
+        String name = k.statementName(n, n);
+        if (scale) normWeight(n, in, 1, name + ".gamma", features, x);
+        if (center) normWeight(n, in, 2, name + ".beta", features, x);
+        k.net.line(name + " = layernorm(" + x.name() + ", epsilon: " + plain(n, n.real("epsilon", 1e-5f)) + (center ? "" : ", center: false") + (scale ? "" : ", scale: false") + ")");
+        return new Computed(name, x.shape(), x.axes(), null);
+    }
+
+    /** Input i, a vector of a value per channel (or feature), as the weight {@code name}. */
+    private void normWeight(OnnxNode n, List<OnnxValue> in, int i, String name, int channels, Computed x) {
+        Floats v = k.weights(n, in, i);
+        if (v.data().length != channels) throw k.error(n, "its " + name.substring(name.lastIndexOf('.') + 1) + " has " + v.data().length + " values for " + channels + " channels of " + x.describe());
+        k.net.weight(name, new Tensor(new int[] {channels}, v.data()));
+    }
+
+    /** A small positive number as the language writes it without an exponent: 0.00001. */
+    private String plain(OnnxNode n, float v) {
+        return new java.math.BigDecimal(k.literal(n, v)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Whether input i is a constant (not a stored weight) whose every value is {@code value}. */
+    private boolean fixedTo(OnnxNode n, List<OnnxValue> in, int i, float value, int channels) {
+        if (k.storedWeight(n.input(i)) || !(in.get(i) instanceof Floats f) || f.data().length != channels) return false;
+        for (float v : f.data()) if (v != value) return false;
+        return true;
     }
 
     private Computed image(OnnxNode n, List<OnnxValue> in) {

@@ -41,7 +41,7 @@ class OnnxImportTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mlp_opset11", "mlp_opset17", "mlp_fixed_opset13", "gated_cnn_opset11", "gated_cnn_opset17", "strided_cnn_opset13",
-            "lstm_opset11", "lstm_opset17", "lstm_sequence_opset14", "masked_opset15"})
+            "lstm_opset11", "lstm_opset17", "lstm_sequence_opset14", "masked_opset15", "batchnorm_opset11", "batchnorm_opset15", "layernorm_opset17"})
     void importedNetworkPredictsWhatOnnxRuntimeComputes(String model) throws Exception {
         CliRunner imported = importModel(model);
         assertEquals(0, imported.exit(), imported.err());
@@ -74,6 +74,13 @@ class OnnxImportTest {
                 && source.contains("decoder = lstm(sigmoid, 3)") && source.contains("output y"), source);
         var weights = nnet.runtime.Safetensors.read(tmp.resolve("lstm_sequence_opset14.safetensors")).keySet();
         assertTrue(weights.containsAll(java.util.List.of("encoder.kernel", "encoder.recurrent_kernel", "encoder.bias", "per_step.kernel", "per_step.bias")), weights.toString());
+    }
+
+    /** The source a successful import writes. */
+    private String importedSource(String model) throws IOException {
+        CliRunner imported = importModel(model);
+        assertEquals(0, imported.exit(), imported.err());
+        return Files.readString(tmp.resolve(model + ".nnet"));
     }
 
     /** Imports a committed file, or one a test wrote into the temporary folder. */
@@ -121,9 +128,59 @@ class OnnxImportTest {
         return new Tensor(dims, data);
     }
 
+    /** PyTorch's BatchNorm2d and BatchNorm1d in eval mode: nnet's batchnorm with their running statistics, momentum and eps; affine=False without gamma and beta. */
+    @Test
+    void batchNormalizationImportsAsBatchnormWithItsStatistics() throws IOException {
+        String source = importedSource("batchnorm_opset15");
+        assertTrue(source.contains("norm2d = batchnorm(maxpool, momentum: 0.9, epsilon: 0.00001)") && source.contains("norm1d = batchnorm(fc, momentum: 0.8, epsilon: 0.001)")
+                && source.contains("plain = batchnorm(relu_1, momentum: 0.9, epsilon: 0.00001, center: false, scale: false)"), source);
+        Map<String, Tensor> w = nnet.runtime.Safetensors.read(tmp.resolve("batchnorm_opset15.safetensors"));
+        assertTrue(w.keySet().containsAll(java.util.List.of("norm2d.gamma", "norm2d.beta", "norm2d.moving_mean", "norm2d.moving_variance", "norm1d.gamma",
+                "plain.moving_mean", "plain.moving_variance")) && !w.containsKey("plain.gamma") && !w.containsKey("plain.beta"), w.keySet().toString());
+        assertEquals(3, w.get("norm2d.moving_mean").data().length, "a statistic per channel");
+    }
+
+    /** PyTorch's LayerNorm (opset 17): nnet's layernorm with its eps; a weight of ones that is stored stays a weight (it trains). */
+    @Test
+    void layerNormalizationImportsAsLayernorm() throws IOException {
+        String source = importedSource("layernorm_opset17");
+        assertTrue(source.contains("steps = layernorm(x, epsilon: 0.001)") && source.contains("norm = layernorm(fc, epsilon: 0.00001)")
+                && source.contains("plain = layernorm(relu, epsilon: 0.00001)"), source);
+        var weights = nnet.runtime.Safetensors.read(tmp.resolve("layernorm_opset17.safetensors")).keySet();
+        assertTrue(weights.containsAll(java.util.List.of("steps.gamma", "steps.beta", "plain.gamma", "plain.beta")), weights.toString());
+    }
+
+    /** nnet's own export of every batchnorm form of the corpus (an image's channels, a vector, a sequence's last axis between Transposes) imports back and predicts the same. */
+    @ParameterizedTest
+    @ValueSource(strings = {"BatchNormDense", "BatchNormNoScale", "BatchNormConv", "BatchNormSequence"})
+    void nnetsExportedBatchnormsImportBack(String network) throws Exception {
+        nnet.ir.Graph g = nnet.Corpus.entries().stream().filter(e -> e.name().equals("training_mode.nnet/" + network)).findFirst().orElseThrow().graph();
+        var model = OnnxExport.export(g, TestNetworks.randomWeights(g, 3), java.util.List.of(), OnnxExport.EdgeLists.NEVER);
+        Files.write(tmp.resolve(network + ".onnx"), model.toByteArray());
+        String source = importedSource(network);
+        assertTrue(source.contains("batchnorm("), source);
+        assertPredictsAsOnnxRuntime(network, 1e-5);
+    }
+
+    @Test
+    void aBatchNormalizationNnetCannotExpressIsAnError() throws IOException {
+        for (boolean training : new boolean[] {false, true}) {
+            OnnxGraphWriter w = new OnnxGraphWriter("norm");
+            w.graph.addInput(OnnxGraphWriter.batchedFloat("x", new int[] {3, 4}));
+            String[] stats = {w.floats("scale", new int[] {3}, new float[] {1, 2, 3}), w.floats("shift", new int[] {3}, new float[3]),
+                    w.floats("mean", new int[] {3}, new float[3]), w.floats("var", new int[] {3}, new float[] {1, 1, 1})};
+            String[] inputs = {"x", stats[0], stats[1], stats[2], stats[3]};
+            if (training) w.node("BatchNormalization", w.claim("y"), inputs, OnnxGraphWriter.integer("training_mode", 1));
+            else w.node("BatchNormalization", w.claim("y"), inputs);
+            w.graph.addOutput(OnnxGraphWriter.batchedFloat("y", new int[] {3, 4}));
+            writeModel("norm", w);
+            importModel("norm").assertUserError(training ? "(BatchNormalization) cannot be imported: it was exported in training mode (training_mode=1)"
+                    : "(BatchNormalization) cannot be imported: it normalizes axis 1 of [N, 3, 4], and nnet's batchnorm normalizes the channels of an image");
+        }
+    }
+
     @Test
     void unsupportedOperatorsAreErrorsNamingTheNodeAndItsOperator() {
-        importModel("batchnorm_opset13").assertUserError("node '/norm/BatchNormalization' (BatchNormalization) cannot be imported: batch normalization is not supported yet");
         importModel("elu_opset13").assertUserError("node '/Elu' (Elu) cannot be imported: the operator Elu is not supported");
         assertFalse(Files.exists(tmp.resolve("elu_opset13.nnet")));
         assertFalse(Files.exists(tmp.resolve("elu_opset13.safetensors")));

@@ -162,6 +162,20 @@ class OnnxRuntimeTest {
         return out;
     }
 
+    /** The layers that train differently export as ONNX's inference operators (their values are checked over the corpus above); an embedding as a Gather of its rows. */
+    @Test
+    void dropoutBatchnormAndEmbeddingExportAsOnnxOperators() {
+        java.util.function.Function<String, List<String>> ops = name -> {
+            Graph g = Corpus.entries().stream().filter(e -> e.name().equals(name)).findFirst().orElseThrow().graph();
+            return OnnxExport.export(g, TestNetworks.randomWeights(g, 1), List.of(), OnnxExport.EdgeLists.NEVER).getGraph().getNodeList().stream().map(n -> n.getOpType()).toList();
+        };
+        List<String> conv = ops.apply("training_mode.nnet/BatchNormConv"), sequence = ops.apply("training_mode.nnet/BatchNormSequence");
+        assertEquals(1, conv.stream().filter("BatchNormalization"::equals).count(), conv.toString());
+        assertEquals(2, sequence.stream().filter("BatchNormalization"::equals).count(), "a sequence's last axis moved to axis 1 and back: " + sequence);
+        assertTrue(sequence.contains("Identity") && !sequence.contains("Dropout"), "dropout is the identity when predicting: " + sequence);
+        assertTrue(ops.apply("embedding.nnet/EmbeddingLstm").get(0).equals("Gather"), "an embedding looks up rows");
+    }
+
     @Test
     void largeSparseKernelsBecomeEdgeLists() {
         Graph g = TestNetworks.graph("""
