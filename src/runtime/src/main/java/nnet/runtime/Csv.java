@@ -216,14 +216,7 @@ public final class Csv {
         }
 
         private float parse(String cell, int lineNumber, int column) {
-            String place = lineNumber + ":" + column;
-            if (cell.isEmpty()) throw error(place, "empty cell, expected a number");
-            if (NON_FINITE.matcher(cell).matches()) throw error(place, quote(cell) + " is not a finite number");
-            if (MISSING.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number (a missing value? fill it in or drop the row)");
-            if (!DECIMAL.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number");
-            float v = Float.parseFloat(cell);
-            if (Float.isInfinite(v)) throw error(place, quote(cell) + " is too large for a float32");
-            return v;
+            return number(cell, file + ":" + lineNumber + ":" + column);
         }
 
         private DataFormatException error(String place, String problem) {
@@ -237,6 +230,17 @@ public final class Csv {
         private static String quote(String cell) {
             return "'" + (cell.length() <= MAX_SHOWN_CELL ? cell : cell.substring(0, MAX_SHOWN_CELL) + "...") + "'";
         }
+    }
+
+    /** A cell's number, or an error at {@code place} ({@code file:line:column}) saying what the cell is instead. */
+    static float number(String cell, String place) {
+        if (cell.isEmpty()) throw new DataFormatException(place + ": empty cell, expected a number");
+        if (NON_FINITE.matcher(cell).matches()) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is not a finite number");
+        if (MISSING.matcher(cell).matches()) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is not a number (a missing value? fill it in or drop the row)");
+        if (!DECIMAL.matcher(cell).matches()) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is not a number");
+        float v = Float.parseFloat(cell);
+        if (Float.isInfinite(v)) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is too large for a float32");
+        return v;
     }
 
     /** Names, and empty cells only beside names (pandas writes {@code ,a,b} above an index column). */

@@ -1,6 +1,5 @@
 package nnet.runtime;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,43 +21,57 @@ public final class Predict {
 
     /** The same; inputs declared {@code layout: nhwc} read their images as {@code [H, W, C]} ({@link DataFiles#readInputRows}). */
     public static Map<String, float[][]> readInputs(Network net, List<String> specs, InputLayouts layouts) {
-        Map<String, float[][]> out = new LinkedHashMap<>();
-        List<String> names = net.inputNames();
-        for (String spec : specs) {
-            int eq = spec.indexOf('=');
-            String name = eq > 0 ? spec.substring(0, eq) : null;
-            String file = eq > 0 ? spec.substring(eq + 1) : spec;
-            if (name == null && DataFiles.isArchive(Path.of(file)) && names.size() > 1) {
-                for (String each : names) read(net, each, file, out, layouts); // every input from the archive's array of its name
-                continue;
-            }
-            if (name == null) {
-                if (names.size() != 1)
-                    throw new UserError("network " + net.name() + " has inputs " + String.join(", ", names) + ": give each as --input name=FILE.csv");
-                name = names.get(0);
-            }
-            if (!names.contains(name)) throw new UserError("network " + net.name() + " has no input '" + name + "'; its inputs are " + String.join(", ", names));
-            read(net, name, file, out, layouts);
+        try (InputRows rows = openInputs(net, specs, layouts)) {
+            return rows.readAll();
         }
-        List<String> missing = new ArrayList<>(names);
-        missing.removeAll(out.keySet());
-        if (!missing.isEmpty()) throw new UserError("missing --input for " + String.join(", ", missing));
-        int rows = -1;
-        for (var e : out.entrySet()) {
-            if (rows >= 0 && e.getValue().length != rows)
-                throw new UserError("inputs have different row counts: " + e.getKey() + " has " + e.getValue().length + ", another has " + rows);
-            rows = e.getValue().length;
-        }
-        return out;
     }
 
-    /** The rows of input {@code name} from a CSV or NumPy file (an .npz's array of that name). */
-    private static void read(Network net, String name, String file, Map<String, float[][]> out, InputLayouts layouts) {
+    /**
+     * The rows of {@code --input} values, opened rather than read ({@link RowFiles}): {@code X.csv}
+     * when the network has one input, else {@code name=X.csv} for each input; a file may name its
+     * part, {@code genotype.h5:/X}. Every row must fit the input's size, every input have as many rows.
+     */
+    public static InputRows openInputs(Network net, List<String> specs, InputLayouts layouts) {
+        Map<String, RowSource> out = new LinkedHashMap<>();
+        List<String> names = net.inputNames();
+        try {
+            for (String spec : specs) {
+                int eq = spec.indexOf('=');
+                String name = eq > 0 ? spec.substring(0, eq) : null;
+                String file = eq > 0 ? spec.substring(eq + 1) : spec;
+                if (name == null && DataFiles.isArchive(Path.of(file)) && names.size() > 1) {
+                    for (String each : names) open(net, each, file, out, layouts); // every input from the archive's array of its name
+                    continue;
+                }
+                if (name == null) {
+                    if (names.size() != 1)
+                        throw new UserError("network " + net.name() + " has inputs " + String.join(", ", names) + ": give each as --input name=FILE.csv");
+                    name = names.get(0);
+                }
+                if (!names.contains(name)) throw new UserError("network " + net.name() + " has no input '" + name + "'; its inputs are " + String.join(", ", names));
+                open(net, name, file, out, layouts);
+            }
+            List<String> missing = new ArrayList<>(names);
+            missing.removeAll(out.keySet());
+            if (!missing.isEmpty()) throw new UserError("missing --input for " + String.join(", ", missing));
+            int rows = -1;
+            for (var e : out.entrySet()) {
+                if (rows >= 0 && e.getValue().rows() != rows)
+                    throw new UserError("inputs have different row counts: " + e.getKey() + " has " + e.getValue().rows() + ", another has " + rows);
+                rows = e.getValue().rows();
+            }
+        } catch (RuntimeException e) {
+            for (RowSource r : out.values()) r.close();
+            throw e;
+        }
+        return new InputRows(names, names.stream().map(out::get).toList());
+    }
+
+    /** The rows of input {@code name} from a file (an .npz's array of that name). */
+    private static void open(Network net, String name, String file, Map<String, RowSource> out, InputLayouts layouts) {
         if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
-        Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) throw new UserError(file + ": no such file");
         int[] shape = net.shape(name);
-        out.put(name, DataFiles.readInputRows(p, name, shape, layouts.isChannelsLast(name), "input " + name + Arrays.toString(shape)));
+        out.put(name, RowFiles.openInput(FilePart.parse(file), name, shape, layouts.isChannelsLast(name), "input " + name + Arrays.toString(shape)));
     }
 
     /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */
@@ -81,7 +94,10 @@ public final class Predict {
                                PredictOutput.LossOutputs lossOutputs, InputLayouts layouts) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
-        float[][] rows = PredictOutput.apply(net, shown, run(net, readInputs(net, inputSpecs, layouts), probes), m, lossOutputs);
+        float[][] rows;
+        try (InputRows in = openInputs(net, inputSpecs, layouts)) {
+            rows = PredictOutput.apply(net, shown, run(net, in, probes), m, lossOutputs);
+        }
         String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
@@ -100,18 +116,20 @@ public final class Predict {
 
     /** One output row per input row: the named nodes ({@code probes}, or the outputs when empty) flattened and concatenated. */
     public static float[][] run(Network net, Map<String, float[][]> inputs, List<String> probes) {
+        List<String> names = net.inputNames();
+        return run(net, new InputRows(names, names.stream().map(n -> (RowSource) ArrayRows.of(n, inputs.get(n))).toList()), probes);
+    }
+
+    /** The same over rows read as they are run, {@link #CHUNK} at a time: memory for the outputs, not the inputs. */
+    public static float[][] run(Network net, InputRows inputs, List<String> probes) {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         for (String p : shown)
             if (!net.nodeNames().contains(p)) throw new UserError("network " + net.name() + " has no node '" + p + "'; it has " + String.join(", ", net.nodeNames()));
-        int rows = inputs.values().iterator().next().length;
+        int rows = inputs.rows();
         float[][] out = new float[rows][];
-        float[][][] batch = new float[Math.min(rows, CHUNK)][net.inputNames().size()][];
         for (int first = 0; first < rows; first += CHUNK) {
             int count = Math.min(CHUNK, rows - first);
-            if (count < batch.length) batch = java.util.Arrays.copyOf(batch, count);
-            for (int s = 0; s < count; s++)
-                for (int k = 0; k < net.inputNames().size(); k++) batch[s][k] = inputs.get(net.inputNames().get(k))[first + s];
-            float[][][] values = net.forwardBatch(batch, shown);
+            float[][][] values = net.forwardBatch(inputs.range(first, first + count), shown);
             for (int s = 0; s < count; s++) {
                 int width = 0;
                 for (float[] v : values[s]) width += v.length;
