@@ -1,0 +1,85 @@
+#!/usr/bin/python3
+"""Writes the HDF5 files Hdf5RowsTest and DataTablesTest read, as h5py writes them (Debian's
+python3-h5py 3.7, HDF5 1.10), and what numpy reads from each: expected.npz holds, for every
+dataset D of FILE, np.asarray(f[D]).astype(np.float32) as the array FILE:D (slashes as '|').
+
+  dtypes.h5     a [5, 3] dataset per dtype (float16/32/64, int8-64, uint8-64, bool, big-endian
+                too), values at the edges of each range; contiguous
+  chunked.h5    chunked datasets: uint8 gzip+shuffle with edge chunks, lzf, chunks across columns,
+                a 3-D array, one with chunks never written (the fill value)
+  genotype.h5   GenNet's layout: X uint8 [40, 12] (subjects x SNPs), chunked and gzip as GenNet's own
+  groups.h5     one 2-D dataset in a group beside 1-D ones: the file's only 2-D dataset
+  two.h5        two 2-D datasets: the file needs a dataset named
+  subjects.csv  GenNet's subjects table for genotype.h5, written by pandas: patient_id, labels,
+                genotype_row (0-based rows of X, not in order), set (1 train, 2 validation, 3 test)
+
+Run: /usr/bin/python3 make_hdf5.py (in this folder).
+"""
+import h5py
+import numpy as np
+import pandas as pd
+
+expected = {}
+
+
+def keep(path):
+    with h5py.File(path, 'r') as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind in 'fiub':
+                expected[path + ':' + name.replace('/', '|')] = np.asarray(obj).astype(np.float32)
+        f.visititems(visit)
+
+
+EDGES = {
+    'f2': [0, -0.0, 1 / 3, 65504, -65504, 6e-8, 1e-4, -2.5, 0.1, 1, 2, 3, 4, 5, 6],
+    'f4': [0, -0.0, 1 / 3, 3.4e38, -3.4e38, 1.4e-45, 1e-30, -2.5, 0.1, 1, 2, 3, 4, 5, 6],
+    'f8': [0, -0.0, 1 / 3, 1e30, -1e-300, 5e-324, 16777217, -2.5, 0.1, 1, 2, 3, 4, 5, 6],
+    'i1': [0, -1, 1, 127, -128, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    'i2': [0, -1, 1, 32767, -32768, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    'i4': [0, -1, 16777217, 2**31 - 1, -2**31, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    'i8': [0, -1, 2**53 + 1, 2**63 - 1, -2**63, 2**24 + 1, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    'u1': [0, 1, 2, 255, 128, 127, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    'u2': [0, 1, 2, 65535, 32768, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    'u4': [0, 1, 16777217, 2**32 - 1, 2**31, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+    'u8': [0, 1, 2**53 + 1, 2**64 - 1, 2**63, 2**63 + 2**40 + 1, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+}
+with h5py.File('dtypes.h5', 'w') as f:
+    for kind, edge in EDGES.items():
+        f['/' + kind] = np.array(edge, dtype='<' + kind).reshape(5, 3)
+        if kind not in ('i1', 'u1'):
+            f['/be_' + kind] = np.array(edge, dtype='>' + kind).reshape(5, 3)
+    f['/b1'] = np.array([True, False] * 7 + [True]).reshape(5, 3)
+keep('dtypes.h5')
+
+rng = np.random.default_rng(25)
+with h5py.File('chunked.h5', 'w') as f:
+    f.create_dataset('gzip', data=rng.integers(0, 3, (50, 7), dtype=np.uint8), chunks=(8, 3), compression='gzip', shuffle=True)
+    f.create_dataset('lzf', data=rng.normal(size=(33, 5)).astype(np.float32), chunks=(10, 5), compression='lzf')
+    f.create_dataset('columns', data=rng.integers(-1000, 1000, (12, 10), dtype=np.int16), chunks=(12, 4), compression='gzip')
+    f.create_dataset('cube', data=rng.normal(size=(10, 2, 3)), chunks=(4, 1, 2), compression='gzip')
+    sparse = f.create_dataset('unwritten', shape=(20, 4), dtype=np.float32, chunks=(5, 4), fillvalue=7)
+    sparse[5:10] = np.arange(20, dtype=np.float32).reshape(5, 4)  # the other chunks are never written
+keep('chunked.h5')
+
+subjects, snps = 40, 12
+genotype = rng.integers(0, 3, (subjects, snps), dtype=np.uint8)
+with h5py.File('genotype.h5', 'w') as f:
+    f.create_dataset('X', data=genotype, chunks=(7, snps), compression='gzip')
+keep('genotype.h5')
+order = rng.permutation(subjects)
+labels = (genotype[order, :3].sum(axis=1) > 3).astype(int)
+sets = np.array([1] * 24 + [2] * 8 + [3] * 8)
+pd.DataFrame({'patient_id': 1000 + order, 'labels': labels, 'genotype_row': order, 'set': sets}).to_csv('subjects.csv')
+
+with h5py.File('groups.h5', 'w') as f:
+    f['data/X'] = np.arange(12, dtype=np.float64).reshape(4, 3) / 4
+    f['ids'] = np.arange(4)
+    f['data/names'] = np.array([b'a', b'b', b'c', b'd'])
+keep('groups.h5')
+
+with h5py.File('two.h5', 'w') as f:
+    f['a'] = np.zeros((2, 2), dtype=np.float32)
+    f['b/c'] = np.ones((3, 2), dtype=np.float32)
+keep('two.h5')
+
+np.savez('expected.npz', **expected)
