@@ -11,7 +11,6 @@ import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
-import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
 /**
@@ -45,6 +44,8 @@ final class EpochLoop {
     private final TrainLog log;
     private final Progress progress;
     final Curves curves = new Curves();
+    /** {@code train --stream}: each epoch's order by blocks and windows, null: a shuffle of every row. */
+    private StreamOrder streamed;
 
     EpochLoop(Network net, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
               long seed, LrSchedule schedule, Optimizer optimizer, Path output, SparseWeights layout, TrainLog log, Progress progress) {
@@ -61,6 +62,12 @@ final class EpochLoop {
         this.layout = layout;
         this.log = log;
         this.progress = progress;
+    }
+
+    /** Orders each epoch for inputs read from their files as it goes ({@code train --stream}). */
+    EpochLoop streamed(StreamOrder order) {
+        streamed = order;
+        return this;
     }
 
     Result run() {
@@ -108,21 +115,15 @@ final class EpochLoop {
         int epoch = 1;
         boolean stopped = false;
         for (; epoch <= epochs; epoch++) {
-            for (int i = rows - 1; i > 0; i--) { // Fisher–Yates, reproducible from --seed
-                int j = shuffle.nextInt(i + 1), t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            if (streamed != null) order = streamed.next(shuffle);
+            else StreamOrder.shuffle(order, 0, rows, shuffle); // Fisher–Yates, reproducible from --seed
             long epochStart = System.nanoTime();
             double sum = 0, rate = optimizer.learningRate();
             for (int from = 0; from < rows; from += batchSize) {
                 int n = Math.min(batchSize, rows - from);
-                float[][][] in = new float[n][][];
+                float[][][] in = data.inputs().samples(order, from, n);
                 float[][] t = new float[n][];
-                for (int k = 0; k < n; k++) {
-                    in[k] = data.inputs()[order[from + k]];
-                    t[k] = data.targets()[order[from + k]];
-                }
+                for (int k = 0; k < n; k++) t[k] = data.targets()[order[from + k]];
                 step++;
                 if (schedule != null) optimizer.learningRate(rate = schedule.at(step, epoch, epochs));
                 float l = net.trainStep(in, t);
@@ -132,7 +133,7 @@ final class EpochLoop {
                 curves.steps().add(l);
                 sum += (double) l * n;
                 seen += n;
-                progress.step(epoch, l, seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
+                progress.step(epoch, n, l, seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
             }
             epochLoss = (float) (sum / rows);
             double samplesPerSecond = rows / Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);

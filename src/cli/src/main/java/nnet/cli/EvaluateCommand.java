@@ -20,6 +20,8 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row: shaped like the loss's output, or class indices under cross_entropy; with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--json", description = "one JSON object: rows, loss, accuracy, right, confusion") boolean json;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split (GenNet's test rows: --split subjects.csv:set --part test)") String part;
 
     @Override
     public Integer call() {
@@ -28,8 +30,12 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "evaluate");
         Sources.loadWeights(net, g, weights, 0);
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets);
-        Evaluation e = Evaluation.of(net, data);
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions);
+        Evaluation e;
+        try (nnet.runtime.InputRows opened = data.inputs()) {
+            int[] rows = rowOptions.part(part, data.rows());
+            e = Evaluation.of(net, (rows != null ? data.rows(rows) : data).inFileOrder());
+        }
         System.out.print(json ? e.json() + "\n" : e.text());
         return 0;
     }

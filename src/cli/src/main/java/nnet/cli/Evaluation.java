@@ -40,7 +40,7 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         for (int from = 0; withLoss && from < data.rows(); from += CHUNK) {
             int to = Math.min(data.rows(), from + CHUNK);
             // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
-            sum += (double) net.computeGradients(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
+            sum += (double) net.computeGradients(data.inputs().range(from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
         }
         List<Network.Loss> losses = net.losses();
         int[] at = new int[losses.size()], right = new int[losses.size()];
@@ -56,7 +56,7 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         }
         for (int from = 0; !labelled.isEmpty() && from < data.rows(); from += CHUNK) {
             int to = Math.min(data.rows(), from + CHUNK);
-            float[][][] ys = net.forwardBatch(Arrays.copyOfRange(data.inputs(), from, to), labelled);
+            float[][][] ys = net.forwardBatch(data.inputs().range(from, to), labelled);
             for (int h = 0, shown = 0; h < at.length; h++) {
                 if (right[h] < 0) continue;
                 int size = losses.get(h).size();

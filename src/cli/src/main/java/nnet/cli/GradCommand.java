@@ -22,6 +22,8 @@ final class GradCommand implements Callable<Integer> {
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split") String part;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.safetensors", description = "where to write the gradients (- for standard output)") Path output;
 
     @Override
@@ -32,8 +34,13 @@ final class GradCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
         Sources.loadWeights(net, g, weights, 0);
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets);
-        float loss = net.computeGradients(data.inputs(), data.targets());
+        float loss;
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions);
+        try (nnet.runtime.InputRows opened = data.inputs()) {
+            int[] rows = rowOptions.part(part, data.rows());
+            if (rows != null) data = data.rows(rows);
+            loss = net.computeGradients(data.inputs().range(0, data.rows()), data.targets());
+        }
         Safetensors.write(output, net.gradients(layout));
         // with -o -, standard output holds the gradients file and nothing else
         (AtomicFiles.isStandardOutput(output) ? System.err : System.out).println("loss: " + Csv.format(loss));

@@ -14,8 +14,8 @@ import nnet.runtime.Csv;
  * bar); nothing with {@code --quiet}.
  */
 abstract class Progress implements AutoCloseable {
-    /** After each step: the epoch, the step's loss, samples per second since the start. */
-    void step(int epoch, float loss, double samplesPerSecond) {}
+    /** After each step: the epoch, the step's rows and loss, samples per second since the start. */
+    void step(int epoch, int rows, float loss, double samplesPerSecond) {}
 
     /** After each epoch (held-out is null without held-out rows). */
     void epoch(int epoch, int epochs, float loss, Evaluation heldOut, double lr, double samplesPerSecond) {}
@@ -27,9 +27,9 @@ abstract class Progress implements AutoCloseable {
         return new Progress() {};
     }
 
-    /** A bar when standard output and input are a terminal (the JVM's console), else lines. */
-    static Progress choose(String name, long steps, PrintStream err) {
-        return System.console() != null ? new Bar(name, steps, err) : new Lines(err);
+    /** A bar over the rows of every epoch when standard output and input are a terminal (the JVM's console), else lines. */
+    static Progress choose(String name, long rows, PrintStream err) {
+        return System.console() != null ? new Bar(name, rows, err) : new Lines(err);
     }
 
     /** The epoch's figures in one line: {@code epoch 3/20: loss 0.1234, held-out loss 0.2, accuracy 95.0%, lr 0.001, 12,345 samples/s}. */
@@ -59,15 +59,15 @@ abstract class Progress implements AutoCloseable {
         private final ProgressBar bar;
         private String heldOut = "";
 
-        Bar(String name, long steps, PrintStream err) {
-            bar = new ProgressBarBuilder().setTaskName("train " + name).setInitialMax(steps).setUnit(" steps", 1)
+        Bar(String name, long rows, PrintStream err) {
+            bar = new ProgressBarBuilder().setTaskName("train " + name).setInitialMax(rows).setUnit(" rows", 1)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(err, 130)).build();
         }
 
         @Override
-        void step(int epoch, float loss, double samplesPerSecond) {
-            bar.step();
+        void step(int epoch, int rows, float loss, double samplesPerSecond) {
+            bar.stepBy(rows);
             bar.setExtraMessage(String.format(Locale.ROOT, " epoch %d loss %.4g%s %,.0f samples/s", epoch, loss, heldOut, samplesPerSecond));
         }
 

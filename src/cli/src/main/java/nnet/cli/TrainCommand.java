@@ -13,6 +13,7 @@ import nnet.runtime.Csv;
 import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
+import nnet.runtime.RowSource;
 import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
@@ -41,13 +42,27 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--stream", description = "read the inputs from their files as training goes, a window of rows in memory, instead of whole: for files larger than memory (.npy, HDF5). Shuffles the files' blocks, then rows within windows (--shuffle-window)") boolean stream;
+    @Option(names = "--shuffle-window", paramLabel = "ROWS", description = "with --stream: rows shuffled together, and kept in memory (default: as many as 128 MB of the files' rows hold, at least a block)") Integer shuffleWindow;
     /** How the weights are written after each epoch. */
     private SparseWeights layout;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
             description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
+    /** The files read, closed when the command ends (tests run commands in one process). */
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        try {
+            return train();
+        } finally {
+            for (AutoCloseable c : opened) c.close();
+        }
+    }
+
+    private int train() {
         checkFlags();
         Graph g = Sources.trainable(file, network);
         layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
@@ -60,24 +75,35 @@ final class TrainCommand implements Callable<Integer> {
         Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
         Sources.loadWeights(net, g, weights, seed);
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets), heldOut = null;
-        if (validation != null) heldOut = readValidation(net, g.inputLayouts());
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions), heldOut = null;
+        opened.add(data.inputs());
+        RowSelection.Part[] parts = rowOptions.parts(data.rows());
+        if (parts != null) { // GenNet's set column: train on 1, hold out 2, leave 3 to evaluate
+            heldOut = RowSelection.of(parts, RowSelection.Part.VAL).length == 0 ? null : data.rows(RowSelection.of(parts, RowSelection.Part.VAL)).inFileOrder();
+            data = data.rows(RowSelection.of(parts, RowSelection.Part.TRAIN));
+            if (data.rows() == 0) throw new UserError("--split " + rowOptions.split + " has no rows to train on (train=... of --split-codes " + rowOptions.codes + ")");
+        } else if (validation != null) {
+            heldOut = readValidation(net, g.inputLayouts());
+            opened.add(heldOut.inputs());
+        }
         else if (validationSplit != null) {
             TrainingData.Split split = data.split(validationSplit, seed);
             data = split.training();
             heldOut = split.heldOut();
         }
+        StreamOrder streamed = stream ? new StreamOrder(data.inputs(), window(data)) : null;
+        if (!stream) keepWhole(data);
+        if (!stream && heldOut != null && heldOut.inputs().sources() != data.inputs().sources()) keepWhole(heldOut);
         int batchSize = Math.min(batchLimit, data.rows());
         net.setOptimizer(opt);
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
-        long steps = (long) nEpochs * ((data.rows() + batchSize - 1) / batchSize);
         EpochLoop.Result r;
         EpochLoop loop;
-        try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
+        try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), (long) nEpochs * data.rows(), System.err)) {
             loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
-                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress);
+                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress).streamed(streamed);
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
@@ -104,6 +130,36 @@ final class TrainCommand implements Callable<Integer> {
         if (patience != null && validation == null && validationSplit == null)
             throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
+        if (rowOptions.split != null && (validation != null || validationSplit != null))
+            throw new UserError("--split holds rows out by its val code: give --split or --validation/--validation-split, not both");
+        if (shuffleWindow != null && !stream) throw new UserError("--shuffle-window is the window of --stream's shuffle: give --stream too");
+        if (shuffleWindow != null && shuffleWindow < 1) throw new UserError("--shuffle-window must be at least 1 row, got " + shuffleWindow);
+    }
+
+    /** Bytes of the files' rows that {@code --stream} keeps by default: a window this size, shuffled. */
+    static final long WINDOW_BYTES = 128L << 20;
+
+    /** {@code --shuffle-window}, or as many rows as {@link #WINDOW_BYTES} hold (at least the widest file's block). */
+    private int window(TrainingData data) {
+        if (shuffleWindow != null) return shuffleWindow;
+        int block = data.inputs().sources().stream().mapToInt(RowSource::blockRows).max().orElse(1);
+        return (int) Math.max(block, Math.min(data.rows(), WINDOW_BYTES / Math.max(1, data.inputs().rowBytes())));
+    }
+
+    /**
+     * Without {@code --stream} every row is kept once read (in the files' dtypes: a uint8 genotype
+     * a byte a value), so the rows can be shuffled freely; refused, before any work, when that
+     * would not fit in the heap.
+     */
+    private void keepWhole(TrainingData data) {
+        long bytes = 0;
+        for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.BlockRows) bytes += (long) s.rows() * s.rowBytes();
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max / 2)
+            throw new UserError("the inputs hold " + nnet.jar.Cli.gigabytes(bytes) + ", more than half of what this Java VM may use (" + nnet.jar.Cli.gigabytes(max)
+                    + "): train --stream reads them from their files a window of rows at a time (or give the VM more, e.g. JAVA_TOOL_OPTIONS=-Xmx"
+                    + ((long) Math.ceil(bytes * 2.5 / (1L << 30)) + 1) + "g)");
+        data.inputs().keepRows(data.inputs().fileRows());
     }
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */

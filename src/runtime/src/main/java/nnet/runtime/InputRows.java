@@ -67,6 +67,12 @@ public final class InputRows implements AutoCloseable {
         return new InputRows(names, sources, files);
     }
 
+    /** These rows (indices from 0) ordered by their row in the files: reading in this order reads each block of a file once. */
+    public int[] inFileOrder() {
+        if (selection == null) return java.util.stream.IntStream.range(0, rows()).toArray();
+        return java.util.stream.IntStream.range(0, rows()).boxed().sorted(java.util.Comparator.comparingInt(this::fileRow)).mapToInt(Integer::intValue).toArray();
+    }
+
     /** Row {@code row}'s values, an array per input (new arrays, the caller's). */
     public float[][] sample(int row) {
         int file = fileRow(row);

@@ -92,12 +92,17 @@ public final class Predict {
      */
     public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
                                PredictOutput.LossOutputs lossOutputs, InputLayouts layouts) throws java.io.IOException {
+        try (InputRows in = openInputs(net, inputSpecs, layouts)) {
+            predict(net, in, probes, mode, header, output, lossOutputs);
+        }
+    }
+
+    /** The same over rows already opened (a selection of them: {@code nnetc predict --rows}). */
+    public static void predict(Network net, InputRows in, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
+                               PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
-        float[][] rows;
-        try (InputRows in = openInputs(net, inputSpecs, layouts)) {
-            rows = PredictOutput.apply(net, shown, run(net, in, probes), m, lossOutputs);
-        }
+        float[][] rows = PredictOutput.apply(net, shown, run(net, in, probes), m, lossOutputs);
         String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
@@ -120,16 +125,21 @@ public final class Predict {
         return run(net, new InputRows(names, names.stream().map(n -> (RowSource) ArrayRows.of(n, inputs.get(n))).toList()), probes);
     }
 
-    /** The same over rows read as they are run, {@link #CHUNK} at a time: memory for the outputs, not the inputs. */
+    /**
+     * The same over rows read as they are run, {@link #CHUNK} at a time: memory for the outputs, not
+     * the inputs. Rows are run in the files' order (each block of a file read once, whatever order a
+     * selection gives them) and their outputs put in the selection's order.
+     */
     public static float[][] run(Network net, InputRows inputs, List<String> probes) {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         for (String p : shown)
             if (!net.nodeNames().contains(p)) throw new UserError("network " + net.name() + " has no node '" + p + "'; it has " + String.join(", ", net.nodeNames()));
         int rows = inputs.rows();
+        int[] order = inputs.inFileOrder();
         float[][] out = new float[rows][];
         for (int first = 0; first < rows; first += CHUNK) {
             int count = Math.min(CHUNK, rows - first);
-            float[][][] values = net.forwardBatch(inputs.range(first, first + count), shown);
+            float[][][] values = net.forwardBatch(inputs.samples(order, first, count), shown);
             for (int s = 0; s < count; s++) {
                 int width = 0;
                 for (float[] v : values[s]) width += v.length;
@@ -139,7 +149,7 @@ public final class Predict {
                     System.arraycopy(v, 0, row, at, v.length);
                     at += v.length;
                 }
-                out[first + s] = row;
+                out[order[first + s]] = row;
             }
         }
         return out;
