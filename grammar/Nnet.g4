@@ -20,7 +20,8 @@ stmt
     | 'return' value=expr ';'?                                                # ReturnStmt
     ;
 
-arg: (name=ID ':')? value=expr;
+// '=' only to say that named arguments use ':' (Python's units=2)
+arg: (name=ID (':' | equals='='))? value=expr;
 
 expr
     : op='-' operand=expr                          # Neg

@@ -214,10 +214,10 @@ class TrainingCliTest {
         // a network without such a loss has raw values only
         CliRunner.run("predict", CliTest.example("xor.nnet"), "--input", CliTest.example("xor_x.csv"), "--output", "classes")
                 .assertUserError("--output classes needs the output of a cross_entropy or binary_cross_entropy loss; network Xor has none");
-        // --output FILE, as scripts wrote it before the modes, still names the output file
+        // --output FILE, as scripts wrote it before the modes, is an error that says to use -o (CliTrapsTest)
         Path file = tmp.resolve("out.csv");
-        ok("predict", CliTest.example("xor.nnet"), "--input", CliTest.example("xor_x.csv"), "--output", file.toString());
-        assertEquals("y[0]\n0\n1\n1\n0\n", Files.readString(file));
+        CliRunner.run("predict", CliTest.example("xor.nnet"), "--input", CliTest.example("xor_x.csv"), "--output", file.toString()).assertUserError("use -o " + file);
+        assertFalse(Files.exists(file));
         // NumPy output of classes: one integer per row
         Path npy = tmp.resolve("k.npy");
         ok("predict", gated(), "--weights", w.toString(), "--input", x, "--output", "classes", "-o", npy.toString());

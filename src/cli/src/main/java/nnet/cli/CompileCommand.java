@@ -16,6 +16,7 @@ final class CompileCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "NET.jar") Path output;
     @Option(names = "--weights", description = "weights to pack (safetensors); default: initial weights from --seed") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--seed", defaultValue = "1", description = "seed of the initial weights packed when --weights is not given (default ${DEFAULT-VALUE})") long seed;
 
     @Override
@@ -26,11 +27,15 @@ final class CompileCommand implements Callable<Integer> {
         for (Graph g : graphs) {
             // load into a compiled instance first: a weights file that does not fit fails here, not in the user's jar
             var net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "compile");
-            Sources.loadWeights(net, g, weights, seed);
+            Sources.loadWeights(net, g, weights, seed, nonFinite);
             packed.add(new JarPackager.Packed(Compiler.compile(g), net.saveWeights(nnet.runtime.SparseWeights.AUTO), g));
+            // predict, evaluate and export refuse such a network without --weights; a jar is built for later use, so it is said instead
+            if (weights == null && Sources.hasTrainable(g))
+                System.err.println("warning: " + g.name() + " has trainable weights and no --weights was given: the jar holds initial weights (--seed "
+                        + seed + "), not trained ones; give --weights W.safetensors to pack those");
         }
         JarPackager.write(output, packed);
-        System.err.println("wrote " + output + " (" + String.join(", ", graphs.stream().map(Graph::name).toList()) + ")");
+        nnet.jar.Cli.wrote(output, String.join(", ", graphs.stream().map(Graph::name).toList()));
         return 0;
     }
 }

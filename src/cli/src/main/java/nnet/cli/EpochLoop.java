@@ -46,6 +46,13 @@ final class EpochLoop {
     final Curves curves = new Curves();
     /** {@code train --stream}: each epoch's order by blocks and windows, null: a shuffle of every row. */
     private StreamOrder streamed;
+    /** {@code train --no-shuffle}: every epoch in file order. */
+    private boolean shuffle = true;
+    /** {@code train --resume}: where the run goes on from (null: epoch 1, a fresh optimizer). */
+    private TrainState resumed;
+    /** Where the state to resume from is written after every epoch, and the settings it records (null: -o is standard output). */
+    private Path stateFile;
+    private String settings;
 
     EpochLoop(Network net, TrainingData data, TrainingData heldOut, int epochs, int batchSize, int patience,
               long seed, LrSchedule schedule, Optimizer optimizer, Path output, SparseWeights layout, TrainLog log, Progress progress) {
@@ -70,6 +77,24 @@ final class EpochLoop {
         return this;
     }
 
+    EpochLoop inFileOrder(boolean inOrder) {
+        shuffle = !inOrder;
+        return this;
+    }
+
+    /** Goes on after the epochs {@code state} ran (the network already holds its weights and optimizer state). */
+    EpochLoop resumeFrom(TrainState state) {
+        resumed = state;
+        return this;
+    }
+
+    /** Writes {@link TrainState} to {@code file} after every epoch, recording {@code runSettings}. */
+    EpochLoop keepState(Path file, String runSettings) {
+        stateFile = file;
+        settings = runSettings;
+        return this;
+    }
+
     Result run() {
         boolean toFile = !AtomicFiles.isStandardOutput(output);
         Thread syncOnInterrupt = new Thread(this::finishQuietly, "nnet-train-checkpoint-sync");
@@ -78,6 +103,7 @@ final class EpochLoop {
         try {
             Result r = epochs();
             if (toFile) AtomicFiles.sync(output);
+            if (stateFile != null) AtomicFiles.sync(stateFile);
             if (log != null) log.finish();
             return r;
         } finally {
@@ -95,17 +121,29 @@ final class EpochLoop {
     private void finishQuietly() {
         try {
             if (!AtomicFiles.isStandardOutput(output)) AtomicFiles.sync(output);
+            if (stateFile != null) AtomicFiles.sync(stateFile);
             if (log != null) log.finish();
         } catch (RuntimeException e) {
             // nothing to report to during shutdown; each rename has already made its file whole
         }
     }
 
+    /**
+     * The next epoch's order, drawn from {@code rng}: Fisher–Yates over every row (reproducible
+     * from --seed), by blocks and windows with {@code --stream}, the file's order with {@code --no-shuffle}.
+     */
+    private int[] next(int[] order, SplittableRandom rng) {
+        if (!shuffle) return order;
+        if (streamed != null) return streamed.next(rng);
+        StreamOrder.shuffle(order, 0, order.length, rng);
+        return order;
+    }
+
     private Result epochs() {
         int rows = data.rows();
         int[] order = new int[rows];
         for (int i = 0; i < rows; i++) order[i] = i;
-        SplittableRandom shuffle = new SplittableRandom(seed);
+        SplittableRandom rng = new SplittableRandom(seed);
         float epochLoss = Float.NaN;
         long step = 0, seen = 0, start = System.nanoTime();
         int written = 0, best = 0;
@@ -114,9 +152,21 @@ final class EpochLoop {
         Evaluation bestEval = null, eval = null;
         int epoch = 1;
         boolean stopped = false;
+        if (resumed != null) {
+            epoch = resumed.epochs() + 1;
+            step = resumed.steps();
+            best = resumed.best();
+            bestLoss = resumed.bestLoss();
+            written = resumed.written();
+            // the best epoch's weights: kept in the state unless they are the last epoch's, which the network holds now
+            if (!resumed.bestWeights().isEmpty()) bestWeights = resumed.bestWeights();
+            else if (patience > 0 && best > 0) bestWeights = net.saveWeights(layout);
+            // -o holds the best epoch's weights from the start, as it did in the run resumed: later epochs may not improve on it
+            if (bestWeights != null && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, bestWeights, false);
+            for (int e = 1; e < epoch; e++) order = next(order, rng); // the generator where the run left it
+        }
         for (; epoch <= epochs; epoch++) {
-            if (streamed != null) order = streamed.next(shuffle);
-            else StreamOrder.shuffle(order, 0, rows, shuffle); // Fisher–Yates, reproducible from --seed
+            order = next(order, rng);
             long epochStart = System.nanoTime();
             double sum = 0, rate = optimizer.learningRate();
             for (int from = 0; from < rows; from += batchSize) {
@@ -154,6 +204,8 @@ final class EpochLoop {
                 if (patience > 0) bestWeights = net.saveWeights(layout);
                 written = epoch;
             }
+            if (stateFile != null)
+                TrainState.write(stateFile, epoch, step, best, bestLoss, written, settings, net.saveWeights(layout), best == epoch ? null : bestWeights, net);
             progress.epoch(epoch, epochs, epochLoss, eval, rate, samplesPerSecond);
             if (log != null) log.epoch(epoch, step, epochLoss, eval, rate, samplesPerSecond);
             if (patience > 0 && epoch - best >= patience) {
@@ -165,7 +217,7 @@ final class EpochLoop {
         if (written == 0 && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout), false); // no epoch had a finite held-out loss
         if (patience > 0 && bestWeights != null && best != ran) {
             net.loadWeights(bestWeights); // the network reports, and -o - writes, the epoch it kept
-            return new Result(ran, epochLoss, best, bestEval, stopped);
+            return new Result(ran, epochLoss, best, bestEval != null ? bestEval : Evaluation.of(net, heldOut), stopped); // kept before a resume: evaluated again
         }
         return new Result(ran, epochLoss, ran, eval, stopped);
     }

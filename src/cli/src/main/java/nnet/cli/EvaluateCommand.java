@@ -16,6 +16,7 @@ import picocli.CommandLine.Parameters;
 final class EvaluateCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row: shaped like the loss's output, or class indices under cross_entropy; with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--json", description = "one JSON object: rows, loss, accuracy, right, confusion") boolean json;
@@ -29,7 +30,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "evaluate");
-        Sources.loadWeights(net, g, weights, 0);
+        Sources.loadWeights(net, g, weights, 0, nonFinite);
         TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions);
         Evaluation e;
         try (nnet.runtime.InputRows opened = data.inputs()) {

@@ -24,9 +24,10 @@ import picocli.CommandLine.Parameters;
 final class ExportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", paramLabel = "W.safetensors", description = "the weights (needed unless every weight is fixed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--probe", description = "also output this node (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--edge-lists", paramLabel = "auto|always|never", defaultValue = "auto",
-            description = "write masked dense kernels as edge lists: auto (large and at most 25% present), always, never (zeros in a dense kernel); default ${DEFAULT-VALUE}")
+            description = "write masked dense kernels as edge lists: auto (large and at most 25%% present), always, never (zeros in a dense kernel); default ${DEFAULT-VALUE}")
     String edgeLists;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "NET.onnx") Path output;
@@ -44,6 +45,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         // sparse kernels as the file holds them: a compact one too large to be dense is read by its connections
         Map<String, StoredTensor> stored = weights == null ? InitialWeights.stored(g, 0, SparseWeights.AUTO) : Safetensors.readStored(weights);
+        if (weights != null && !nonFinite.allowed) nnet.runtime.WeightsFile.requireFinite(weights, stored);
         ModelProto model;
         try {
             model = OnnxExport.export(g, stored, probes, rule);
@@ -51,7 +53,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new DataFormatException(weights + ": " + e.getMessage().replaceFirst("^weights: ", ""), e);
         }
         OutputFiles.write(output, model::writeTo);
-        System.out.println("wrote " + output + ": " + g.name() + " as ONNX opset " + OnnxExport.OPSET + ", inputs " + names(g.inputs()) + ", outputs "
+        nnet.jar.Cli.wrote(output, g.name() + " as ONNX opset " + OnnxExport.OPSET + ", inputs " + names(g.inputs()) + ", outputs "
                 + String.join(", ", model.getGraph().getOutputList().stream().map(v -> v.getName()).toList()));
         return 0;
     }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
 final class GradCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
@@ -33,7 +34,7 @@ final class GradCommand implements Callable<Integer> {
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
-        Sources.loadWeights(net, g, weights, 0);
+        Sources.loadWeights(net, g, weights, 0, nonFinite);
         float loss;
         TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions);
         try (nnet.runtime.InputRows opened = data.inputs()) {
@@ -42,6 +43,7 @@ final class GradCommand implements Callable<Integer> {
             loss = net.computeGradients(data.inputs().range(0, data.rows()), data.targets());
         }
         Safetensors.write(output, net.gradients(layout));
+        nnet.jar.Cli.wrote(output, "the gradient of " + g.name() + "'s mean loss over " + data.rows() + (data.rows() == 1 ? " row" : " rows"));
         // with -o -, standard output holds the gradients file and nothing else
         (AtomicFiles.isStandardOutput(output) ? System.err : System.out).println("loss: " + Csv.format(loss));
         return 0;

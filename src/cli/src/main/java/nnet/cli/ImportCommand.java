@@ -28,7 +28,8 @@ final class ImportCommand implements Callable<Integer> {
         ImportedNetwork.Result r = model.getFileName().toString().toLowerCase().endsWith(".onnx") ? OnnxImport.of(model) : KerasImport.of(model);
         OutputFiles.write(weights, out -> out.write(Safetensors.toBytes(r.weights())));
         OutputFiles.write(output, out -> out.write(r.source().getBytes(StandardCharsets.UTF_8)));
-        System.out.println("wrote " + output + " and " + weights + " (" + r.weights().size() + " weight tensors)");
+        nnet.jar.Cli.wrote(output, "the network, imported from " + model);
+        nnet.jar.Cli.wrote(weights, "its weights, " + r.weights().size() + " tensors");
         for (String note : r.notes()) System.out.println("note: " + note);
         System.out.println("run it: nnetc predict " + output + " --weights " + weights + " --input X.npy");
         return 0;

@@ -24,6 +24,7 @@ final class InitCommand implements Callable<Integer> {
         SparseWeights layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
         MemoryNeeds.check(g, MemoryNeeds.Use.INITIAL_WEIGHTS, 0, "init");
         Safetensors.write(output, InitialWeights.stored(g, seed, layout));
+        nnet.jar.Cli.wrote(output, "initial weights of " + g.name() + " (--seed " + seed + ")");
         return 0;
     }
 }

@@ -10,7 +10,7 @@ import nnet.pack.JarPackager;
 import nnet.runtime.Network;
 import nnet.runtime.InputRows;
 import nnet.runtime.Predict;
-import nnet.runtime.InputLayouts;
+import nnet.runtime.SourceFacts;
 import nnet.runtime.PredictOutput;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
@@ -22,10 +22,11 @@ import picocli.CommandLine.Parameters;
 final class PredictCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE|JAR") Path source;
     @Option(names = "--weights", description = "safetensors weights (needed unless every weight is fixed; a jar has its own)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
     @Option(names = "--network", description = "which network, when the file declares several") String network;
-    @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: softmax probabilities (cross_entropy), probabilities (binary_cross_entropy), the class (argmax, or 0/1), or the raw values (default: probabilities when the loss is one of those, else raw; probes are raw). Any other value is an output file, as -o (what --output meant before)") String outputMode;
+    @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: softmax probabilities (cross_entropy), probabilities (binary_cross_entropy), the class (argmax, or 0/1), or the raw values (default: probabilities when the loss is one of those, else raw; probes are raw). The output file is -o") String outputMode;
     @Option(names = "--no-header", description = "no header line of column names (y[0], y[1], ...) in CSV output") boolean noHeader;
     @picocli.CommandLine.Mixin RowOptions rowOptions;
     @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split, in its order") String part;
@@ -33,27 +34,25 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
-        if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
+        PredictOutput.Mode mode = PredictOutput.Mode.parse(outputMode);
         Network net;
-        PredictOutput.LossOutputs lossOutputs;
-        InputLayouts layouts;
+        SourceFacts facts;
         if (source.toString().endsWith(".jar")) {
             net = JarNetworks.load(source, network);
-            if (weights != null) WeightsFile.load(net, weights, System.err);
-            lossOutputs = PredictOutput.LossOutputs.of(net);
-            layouts = InputLayouts.of(net);
+            if (weights != null) WeightsFile.load(net, weights, System.err, nonFinite.allowed);
+            facts = SourceFacts.of(net);
         } else {
             Graph g = Sources.graph(source, network);
             net = fromSource(g);
-            lossOutputs = JarPackager.lossOutputs(g);
-            layouts = g.inputLayouts();
+            facts = JarPackager.facts(g);
         }
-        try (InputRows opened = Predict.openInputs(net, inputs, layouts)) {
+        int count;
+        try (InputRows opened = Predict.openInputs(net, inputs, Predict.facts(facts, probes))) {
             InputRows in = rowOptions.select(opened);
             int[] rows = rowOptions.part(part, in.rows());
-            Predict.predict(net, rows != null ? in.select(rows) : in, probes, mode, !noHeader, output, lossOutputs);
+            count = Predict.predict(net, rows != null ? in.select(rows) : in, probes, mode, !noHeader, output, facts.lossOutputs());
         }
+        if (output != null) nnet.jar.Cli.wrote(output, nnet.jar.Cli.count(count, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
         return 0;
     }
 
@@ -61,7 +60,7 @@ final class PredictCommand implements Callable<Integer> {
         if (weights == null && Sources.hasTrainable(g))
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "predict");
-        Sources.loadWeights(net, g, weights, 0);
+        Sources.loadWeights(net, g, weights, 0, nonFinite);
         return net;
     }
 }

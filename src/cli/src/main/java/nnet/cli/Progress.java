@@ -6,7 +6,6 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import nnet.runtime.Csv;
 
 /**
  * What {@code train} shows while it runs, on standard error: a progress bar on a terminal; one line
@@ -39,7 +38,16 @@ abstract class Progress implements AutoCloseable {
             sb.append(String.format(Locale.ROOT, ", held-out loss %.4g", heldOut.loss()));
             if (heldOut.hasAccuracy()) sb.append(String.format(Locale.ROOT, ", held-out accuracy %.1f%%", 100 * heldOut.accuracy()));
         }
-        return sb.append(", lr ").append(Csv.format((float) lr)).append(String.format(Locale.ROOT, ", %,.0f samples/s", samplesPerSecond)).toString();
+        return sb.append(", lr ").append(rate(lr)).append(String.format(Locale.ROOT, ", %,.0f samples/s", samplesPerSecond)).toString();
+    }
+
+    /** A learning rate to 4 significant digits, without trailing zeros: 0.001, 0.0009755 (a cosine schedule's), 1e-05. */
+    static String rate(double lr) {
+        String s = String.format(Locale.ROOT, "%.4g", lr);
+        int e = s.indexOf('e') < 0 ? s.length() : s.indexOf('e');
+        String mantissa = s.substring(0, e);
+        if (mantissa.contains(".")) mantissa = mantissa.replaceAll("\\.?0+$", "");
+        return mantissa + s.substring(e);
     }
 
     static final class Lines extends Progress {

@@ -28,6 +28,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--weights", description = "safetensors weights; default: fixed weights, others initialised from --seed") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--seed", defaultValue = "1", description = "seed of initial weights and of random sample inputs (default ${DEFAULT-VALUE})") long seed;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @Option(names = "--rows", defaultValue = "4", description = "random sample rows when inputs are large (default ${DEFAULT-VALUE})") int rows;
@@ -36,7 +37,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Graph g = Sources.graph(file, network);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "run");
-        Sources.loadWeights(net, g, weights, seed);
+        Sources.loadWeights(net, g, weights, seed, nonFinite);
         System.out.println("network " + g.name() + " (" + file + ")");
         System.out.println("  " + weightSummary(g));
         List<String> shown = new ArrayList<>(net.nodeNames());

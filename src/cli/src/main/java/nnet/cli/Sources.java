@@ -86,9 +86,9 @@ final class Sources {
 
     /**
      * Loads weights from a file when given, warning where its masks differ from the source's;
-     * otherwise initial ones (only fixed weights, or {@code --seed}).
+     * otherwise initial ones (only fixed weights, or {@code --seed}). NaN and infinities are refused unless {@code --allow-nonfinite}.
      */
-    static void loadWeights(Network net, Graph g, Path weightsFile, long seed) {
+    static void loadWeights(Network net, Graph g, Path weightsFile, long seed, NonFiniteOption nonFinite) {
         if (weightsFile == null) {
             net.loadWeights(InitialWeights.stored(g, seed, SparseWeights.ALWAYS));
             return;
@@ -102,6 +102,6 @@ final class Sources {
             if (p.frozen() != null) CompactKernel.putMask(structure, p.frozenName(), p.frozen().index(), p.isSparseKernel());
         }
         known.addAll(structure.keySet());
-        WeightsFile.load(net, weightsFile, structure, known, System.err);
+        WeightsFile.load(net, weightsFile, structure, known, System.err, nonFinite.allowed);
     }
 }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** {@code --sparse-weights auto|always|never}, shared by the commands that write weights or gradients (LANGUAGE.md §6). */
 final class SparseWeightsOption {
     @Option(names = "--sparse-weights", paramLabel = "auto|always|never", defaultValue = "auto",
-            description = "kernels with absent connections as values + indices (compact) or as dense kernel + mask; auto: compact when at least 65,536 entries with at most 25% present, or too large to be dense (default ${DEFAULT-VALUE})")
+            description = "kernels with absent connections as values + indices (compact) or as dense kernel + mask; auto: compact when at least 65,536 entries with at most 25%% present, or too large to be dense (default ${DEFAULT-VALUE})")
     String value;
 
     /** The layout, checked against the network before any work: {@code never} cannot write a kernel too large to be dense. */

@@ -29,6 +29,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output, or one class index per row under cross_entropy (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
     @Option(names = "--weights", paramLabel = "W0.safetensors", description = "start from these weights (default: initialised with --seed)") Path weights;
+    @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--epochs", description = "passes over the data (default: the train block's, else 10)") Integer epochs;
     @Option(names = "--batch", description = "samples per step (default: the train block's, else 32)") Integer batch;
     @Option(names = "--optimizer", description = "sgd, adam or adamw (default: the train block's, else adam)") String optimizer;
@@ -40,6 +41,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s") Path log;
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each step, and the held-out loss of each epoch, to this PNG (or SVG, by the extension)") Path plot;
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
+    @Option(names = "--no-shuffle", description = "train on the rows in file order every epoch (default: shuffled each epoch from --seed)") boolean noShuffle;
+    @Option(names = "--resume", paramLabel = "W.safetensors", description = "go on with the run that wrote W.safetensors (an earlier -o): its weights, optimizer state and epochs,"
+            + " saved beside it as W.resume.safetensors; --epochs is the total, so 3 epochs then --resume with --epochs 5 equals 5 epochs") Path resume;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
     @picocli.CommandLine.Mixin RowOptions rowOptions;
@@ -72,9 +76,12 @@ final class TrainCommand implements Callable<Integer> {
         LrSchedule schedule = lr != null ? LrSchedule.parse(lr) : d.schedule();
         Map<String, Double> args = new LinkedHashMap<>(d.optimizerArgs());
         if (schedule != null) args.put("lr", schedule.base());
-        Optimizer opt = Optimizer.of(optimizer != null ? optimizer : d.optimizer(), args);
+        String optimizerName = (optimizer != null ? optimizer : d.optimizer()).toLowerCase(java.util.Locale.ROOT);
+        Optimizer opt = Optimizer.of(optimizerName, args);
         Network net = Sources.instantiate(g, MemoryNeeds.Use.TRAINING, opt.stateValuesPerWeight(), "train");
-        Sources.loadWeights(net, g, weights, seed);
+        TrainState resumed = resume == null ? null : TrainState.read(resume);
+        if (resumed == null) Sources.loadWeights(net, g, weights, seed, nonFinite);
+        else net.loadWeights(resumed.weights());
         TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions), heldOut = null;
         opened.add(data.inputs());
         RowSelection.Part[] parts = rowOptions.parts(data.rows());
@@ -91,11 +98,21 @@ final class TrainCommand implements Callable<Integer> {
             data = split.training();
             heldOut = split.heldOut();
         }
-        StreamOrder streamed = stream ? new StreamOrder(data.inputs(), window(data)) : null;
+        int window = window(data);
+        StreamOrder streamed = stream ? new StreamOrder(data.inputs(), window) : null;
         if (!stream) keepWhole(data);
         if (!stream && heldOut != null && heldOut.inputs().sources() != data.inputs().sources()) keepWhole(heldOut);
         int batchSize = Math.min(batchLimit, data.rows());
         net.setOptimizer(opt);
+        // what a resumed run must keep to go on as the first would have (the learning rate may change)
+        Map<String, Double> kept = new LinkedHashMap<>(args);
+        kept.remove("lr");
+        String settings = g.name() + ": seed " + seed + ", batch " + batchSize + ", " + data.rows() + " training rows, "
+                + (noShuffle ? "in file order" : stream ? "streamed in windows of " + window + " rows" : "shuffled") + ", " + optimizerName + " " + kept;
+        if (resumed != null) {
+            resumeChecks(resumed, settings, nEpochs, net);
+            System.err.println("resuming " + g.name() + " after epoch " + resumed.epochs() + " (" + TrainState.beside(resume) + ")");
+        }
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
@@ -103,37 +120,53 @@ final class TrainCommand implements Callable<Integer> {
         EpochLoop loop;
         try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), (long) nEpochs * data.rows(), System.err)) {
             loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
-                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress).streamed(streamed);
+                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress).inFileOrder(noShuffle).resumeFrom(resumed).streamed(streamed);
+            if (!AtomicFiles.isStandardOutput(output)) loop.keepState(TrainState.beside(output), settings);
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
         if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()) + ")");
-        report.println("trained " + g.name() + ": " + r.epochsRun() + " epochs of " + data.rows() + " rows, batch " + batchSize
+        report.println("trained " + g.name() + ": " + nnet.jar.Cli.count(r.epochsRun(), "epoch") + " of " + nnet.jar.Cli.count(data.rows(), "row") + ", batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
-        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + patience + " epochs");
+        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with the lowest held-out loss");
         Evaluation train = Evaluation.of(net, data, false);
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
                     + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : ""));
-        report.println("weights: " + (AtomicFiles.isStandardOutput(output) ? "standard output" : output));
+        nnet.jar.Cli.wrote(output, "the weights of epoch " + r.kept());
         return 0;
     }
 
     /** Flags that contradict each other, before any work. */
     private void checkFlags() {
         if (validation != null && validationSplit != null) throw new UserError("give --validation or --validation-split, not both");
+        if (resume != null && weights != null) throw new UserError("give --resume (go on with a run) or --weights (start a new run from these weights), not both");
         if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
             throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
         if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
         if (patience != null && validation == null && validationSplit == null)
             throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
+        // every file the run writes, before its first step: a path that cannot be written must not cost the training
+        for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
+        if (plot != null && !List.of("png", "svg").contains(extension(plot)))
+            throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
         if (rowOptions.split != null && (validation != null || validationSplit != null))
             throw new UserError("--split holds rows out by its val code: give --split or --validation/--validation-split, not both");
         if (shuffleWindow != null && !stream) throw new UserError("--shuffle-window is the window of --stream's shuffle: give --stream too");
         if (shuffleWindow != null && shuffleWindow < 1) throw new UserError("--shuffle-window must be at least 1 row, got " + shuffleWindow);
+    }
+
+    /** A run goes on only as it was: same settings, more epochs to run; the optimizer takes its state. */
+    private static void resumeChecks(TrainState s, String settings, int epochs, Network net) {
+        if (!s.settings().equals(settings))
+            throw new UserError("--resume: the run being resumed was " + s.settings() + "; this one would be " + settings
+                    + ". Give the same settings to go on with it, or start a new run from its weights with --weights");
+        if (epochs <= s.epochs())
+            throw new UserError("--resume: that run has done " + nnet.jar.Cli.count(s.epochs(), "epoch") + " already; --epochs is the total: give more than " + s.epochs());
+        net.loadOptimizerState(s.optimizer(), s.steps());
     }
 
     /** Bytes of the files' rows that {@code --stream} keeps by default: a window this size, shuffled. */
@@ -183,6 +216,11 @@ final class TrainCommand implements Callable<Integer> {
         if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
         return TrainingData.read(net, layouts, parts, targetParts);
+    }
+
+    private static String extension(Path p) {
+        String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+        return name.substring(name.lastIndexOf('.') + 1);
     }
 
     private static int positive(String flag, int v) {

@@ -43,7 +43,7 @@ record TrainingData(InputRows inputs, float[][] targets) {
      * names of them, and a target row for each of those rows.
      */
     static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, RowOptions rowOptions) {
-        InputRows in = Predict.openInputs(net, inputSpecs, layouts);
+        InputRows in = Predict.openInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
         try {
             in = rowOptions.select(in);
             return new TrainingData(in, readTargets(net, targetSpecs, in.rows()));
@@ -109,7 +109,7 @@ record TrainingData(InputRows inputs, float[][] targets) {
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
     static float[][] readTargets(FilePart file, Network.Loss l) {
-        if (!Files.isRegularFile(file.file())) throw new UserError(file.file() + ": no such file");
+        nnet.runtime.DataFiles.checkReadable(file.file());
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;

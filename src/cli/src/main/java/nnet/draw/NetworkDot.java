@@ -57,16 +57,24 @@ public final class NetworkDot {
         return out.append("}\n").toString();
     }
 
-    /** Named nodes are boxes; an unnamed node joins the box of the node that reads it (nodes are in topological order, so walk backwards). */
+    /**
+     * Named nodes are boxes; an unnamed node joins the box that reads it (nodes are in topological
+     * order, so walk backwards). An unnamed node read from several boxes (a block's argument
+     * written as an expression, {@code two(concat(a, b))}, read by two statements of the block) is
+     * a box of its own: put in one reader's box, it would draw an edge from that box to the others
+     * that the network does not have.
+     */
     private void groupIntoBoxes() {
         Set<Node> named = new HashSet<>(g.named().values());
-        Map<Node, Node> firstReader = new HashMap<>();
-        for (Node n : g.nodes()) for (Node in : n.inputs()) firstReader.putIfAbsent(in, n);
+        Map<Node, List<Node>> readers = new HashMap<>();
+        for (Node n : g.nodes()) for (Node in : n.inputs()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
         List<Node> nodes = g.nodes();
         for (int k = nodes.size() - 1; k >= 0; k--) {
             Node n = nodes.get(k);
-            Node reader = firstReader.get(n);
-            box.put(n, named.contains(n) || n.name() != null || reader == null ? n : box.get(reader));
+            Set<Node> readingBoxes = new LinkedHashSet<>();
+            for (Node r : readers.getOrDefault(n, List.of())) readingBoxes.add(box.get(r));
+            boolean own = named.contains(n) || n.name() != null || readingBoxes.isEmpty() || (readingBoxes.size() > 1 && n.op() != Op.CONST);
+            box.put(n, own ? n : readingBoxes.iterator().next());
         }
         for (Node n : nodes) if (box.get(n) == n) members.put(n, new ArrayList<>()); // boxes in source order
         for (Node n : nodes) members.get(box.get(n)).add(n);
@@ -83,7 +91,8 @@ public final class NetworkDot {
         for (Node b : members.keySet())
             for (Node n : members.get(b))
                 for (Node in : n.inputs())
-                    if (box.get(in) != b) edges.computeIfAbsent(box.get(in), k -> new LinkedHashSet<>()).add(b);
+                    if (box.get(in) != b && in.op() != Op.CONST) // a constant (the 1 of 1 - g) is no flow between boxes
+                        edges.computeIfAbsent(box.get(in), k -> new LinkedHashSet<>()).add(b);
         return edges;
     }
 
@@ -144,7 +153,7 @@ public final class NetworkDot {
 
     private String boxStyle(Node b) {
         List<String> lines = new ArrayList<>();
-        lines.add(label(b) + " " + b.shape());
+        lines.add(isNamed(b) ? label(b) + " " + b.shape() : b.shape().toString()); // an expression's box: its ops say what it is
         long weights = 0;
         List<String> ops = new ArrayList<>();
         for (Node n : members.get(b)) {
@@ -224,6 +233,10 @@ public final class NetworkDot {
 
     private static String density(String which, Param p) {
         return p.present() == null ? "" : String.format(Locale.ROOT, ", %sdensity %.3g", which, p.present().density());
+    }
+
+    private boolean isNamed(Node b) {
+        return b.name() != null || g.named().containsValue(b);
     }
 
     /** The name a box is known by: its node's own, or the first name bound to it. */

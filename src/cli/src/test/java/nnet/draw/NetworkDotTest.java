@@ -46,6 +46,32 @@ class NetworkDotTest {
         assertTrue(dot.contains("\"y\" [label=\"y [3]\\ndense 16 → 3\\n51 weights\", peripheries=2]"), "outputs have a double border:\n" + dot);
     }
 
+    /** {@code two(concat(a, b))}: the argument is an expression that two statements of the block read. */
+    @Test
+    void anExpressionArgumentReadTwiceIsABoxOfItsOwnNotAnEdgeBetweenItsReaders() {
+        String dot = NetworkDot.of(TestNetworks.graph("""
+                block two(x) {
+                  h1 = dense(x, 4, relu)
+                  h2 = dense(x, 4, tanh)
+                  return h1 + h2
+                }
+                network Two {
+                  input a[3]
+                  input b[3]
+                  y = two(concat(a, b))
+                  output y
+                }
+                """));
+        assertFalse(dot.contains("\"y.h1\" -> \"y.h2\""), "h2 does not read h1:\n" + dot);
+        assertFalse(dot.contains("skip"), "no edge skips anything here:\n" + dot);
+        Matcher concat = Pattern.compile("(\"%\\d+\") \\[label=\"\\[6\\]\\\\nconcat\"\\]").matcher(dot);
+        assertTrue(concat.find(), "the concat is a box of its own:\n" + dot);
+        String box = concat.group(1);
+        for (String edge : List.of("\"a\" -> " + box, "\"b\" -> " + box, box + " -> \"y.h1\"", box + " -> \"y.h2\"", "\"y.h1\" -> \"y\";", "\"y.h2\" -> \"y\";"))
+            assertTrue(dot.contains(edge), edge + " in\n" + dot);
+        assertEquals(6, dot.lines().filter(l -> l.contains(" -> ")).count(), "those edges and no other:\n" + dot);
+    }
+
     @Test
     void blockCallsAreClustersAndResidualEdgesAreSkips() {
         Graph g = TestNetworks.graph("""

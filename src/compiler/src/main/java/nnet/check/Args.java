@@ -41,7 +41,7 @@ final class Args {
                 List<String> all = new ArrayList<>(sig.named());
                 all.addAll(sig.positional());
                 r.error(DiagCode.ARG_UNKNOWN, arg.name().span(), sig.callee() + " has no argument '" + name + "'"
-                        + Suggest.didYouMean(name, all) + " (it takes " + String.join(", ", all) + ")");
+                        + suggestion(name, all) + " (it takes " + String.join(", ", all) + ")");
             } else if (a.bound.containsKey(name)) {
                 r.error(DiagCode.ARG_DUPLICATE, arg.name().span(), "'" + name + "' is given twice to " + sig.callee());
             } else a.bound.put(name, arg);
@@ -55,6 +55,27 @@ final class Args {
             }
         }
         return a;
+    }
+
+    /**
+     * What Keras and PyTorch call the arguments these layers take under another name: a user
+     * coming from them writes {@code activation: relu}, and a misspelling of it ({@code actvation})
+     * is closer to that than to {@code act}.
+     */
+    private static final Map<String, String> HABITS = Map.of("activation", "act", "kernel_initializer", "init", "kernel_size", "kernel",
+            "strides", "stride", "padding", "pad", "out_features", "units", "out_channels", "filters", "return_sequences", "sequences",
+            "pool_size", "k", "dim", "axis");
+
+    /** {@code "; did you mean 'act'?"}: the closest argument, or the one a Keras or PyTorch name close to {@code name} stands for. */
+    private static String suggestion(String name, List<String> all) {
+        List<String> words = new ArrayList<>(all);
+        HABITS.forEach((habit, ours) -> {
+            if (all.contains(ours)) words.add(habit);
+        });
+        String closest = Suggest.closest(name, words);
+        if (closest == null) return "";
+        String ours = HABITS.getOrDefault(closest, closest);
+        return "; did you mean '" + ours + "'?" + (closest.equals(ours) ? "" : " ('" + closest + "' is called '" + ours + "' here)");
     }
 
     Ast.Expr get(String name) {

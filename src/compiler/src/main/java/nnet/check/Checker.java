@@ -50,7 +50,19 @@ public final class Checker {
             if (d instanceof Ast.NetworkDecl n && seen.get(n.name().name()) == n)
                 graphs.add(new NetworkChecker(scope, n.name().name(), symbols).check(n));
         checkUncalledBlocks(scope);
+        if (!diags.hasErrors()) warnUnusedInputs(graphs, diags);
         return graphs;
+    }
+
+    /**
+     * An input no output depends on: likely a statement that should read it (or a leftover). It
+     * still compiles; {@code predict} does not ask for it. Only in a file without errors: a
+     * statement with an error (or one a syntax error dropped) may be the one that read it.
+     */
+    private static void warnUnusedInputs(List<Graph> graphs, Diagnostics diags) {
+        for (Graph g : graphs)
+            for (nnet.ir.Node in : g.unusedInputs())
+                diags.warning(DiagCode.INPUT_UNUSED, in.span(), "input " + in.name() + " is not used by any output (predict does not ask for it)");
     }
 
     /**

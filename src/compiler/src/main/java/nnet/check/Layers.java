@@ -100,6 +100,7 @@ final class Layers {
             return null;
         }
         if (conn != null) warnUnconnected(conn, a.get("connect").span(), desc);
+        weightArgs.warnIgnoredInit(a, w);
         Param kernel = new Param(layer, "kernel", new Shape(n, m), conn == null || conn.isFull() ? null : conn, w.init() != null ? w.init() : init, w.fixed(), frozen);
         c.param(kernel);
         Span span = call.span();
@@ -231,6 +232,7 @@ final class Layers {
             c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
             return null;
         }
+        weightArgs.warnIgnoredInit(a, wa);
         String layer = c.layerName(call);
         Param kernel = new Param(layer, "kernel", new Shape(kernelShape), table.isFull() ? null : table, wa.init() != null ? wa.init() : init, wa.fixed(), frozen);
         c.param(kernel);

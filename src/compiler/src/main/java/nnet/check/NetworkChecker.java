@@ -137,7 +137,7 @@ final class NetworkChecker implements Reporter {
         lossChecker.checkAll(losses, outs, outputs.isEmpty()).forEach(g::loss);
         if (totalFloats > Sizes.MAX_TOTAL)
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
-                    + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : Long.toString(totalFloats / (1L << 30) * 4)) + " GiB); at most "
+                    + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", totalFloats * 4.0 / (1L << 30))) + " GiB); at most "
                     + Sizes.MAX_TOTAL + " (8 GiB) can be allocated");
         return g.build();
     }

@@ -2,36 +2,15 @@ package nnet.check;
 
 import java.util.Collection;
 
-/** "did you mean 'dense'?" — the closest known word within a small edit distance. */
+/** The checker's name for {@link nnet.runtime.Suggest}, which the command lines share. */
 final class Suggest {
     private Suggest() {}
 
     static String didYouMean(String word, Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(word, k);
-            if (d < bestDistance) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        return best != null && bestDistance <= Math.max(1, (word.length() + 1) / 3) ? "; did you mean '" + best + "'?" : "";
+        return nnet.runtime.Suggest.didYouMean(word, known);
     }
 
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1], cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) prev[j] = j;
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
+    static String closest(String word, Collection<String> known) {
+        return nnet.runtime.Suggest.closest(word, known);
     }
 }

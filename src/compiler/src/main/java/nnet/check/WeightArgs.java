@@ -21,6 +21,16 @@ final class WeightArgs {
         static final Weights NONE = new Weights(null, null);
     }
 
+    /**
+     * {@code init:} beside {@code weights:} is ignored (the values are given, and fixed ones never
+     * change): likely a leftover or a Keras habit (an initializer with given weights), so a warning.
+     */
+    void warnIgnoredInit(Args a, Weights w) {
+        if (!a.has("init") || w == null || w == Weights.NONE) return;
+        c.warning(DiagCode.WEIGHTS_INIT, a.get("init").span(), "init: has no effect here: weights: " + (w.fixed() != null
+                ? "fixed [...] gives the kernel's values, which never change" : "init [...] gives the kernel's starting values") + " (remove one of the two)");
+    }
+
     /** {@code weights: fixed [[...]]} or {@code weights: init [[...]]}; absent connections must be 0. */
     Weights weights(Ast.Expr e, int n, int m, String desc, Connectivity conn) {
         if (!(e instanceof Ast.Tagged t) || !(t.tag().name().equals("fixed") || t.tag().name().equals("init"))) {
@@ -30,7 +40,8 @@ final class WeightArgs {
         float[][] v = c.literals.matrix(t.value(), DiagCode.WEIGHTS_SIZE, "weights");
         if (v == null) return null;
         if (v.length != n || v[0].length != m) {
-            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)");
+            c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)"
+                    + (v.length == m && v[0].length == n ? "; this is its transpose, [out, in] as PyTorch's Linear.weight: write a row per input" : ""));
             return null;
         }
         float[] flat = new float[n * m];

@@ -15,6 +15,7 @@ public enum DiagCode {
     SYNTAX_TOKEN("syntax.token"),              // a character that starts no token
     SYNTAX_UNTERMINATED("syntax.string"),      // a string without its closing quote
     SYNTAX_DEPTH("syntax.depth"),              // nested deeper than any later phase may recurse
+    SYNTAX_ARGUMENT("syntax.argument"),        // a named argument written with '=' (units=2), as in Python
     // names
     NAME_UNKNOWN("name.unknown"),
     NAME_DUPLICATE("name.duplicate"),
@@ -38,10 +39,12 @@ public enum DiagCode {
     PATTERN_PRECONDITION("pattern.precondition"),
     EDGE_RANGE("edge.range"),
     WEIGHTS_SIZE("weights.size"),
+    WEIGHTS_INIT("weights.init"),              // warning: init: beside weights:, which gives the values (init: is ignored)
     // structure of a network or block
     GATE_TARGETS("gate.targets"),
     OUTPUT_MISSING("output.missing"),
     INPUT_MISSING("input.missing"),
+    INPUT_UNUSED("input.unused"),              // warning: an input no output depends on
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output

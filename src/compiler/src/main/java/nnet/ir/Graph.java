@@ -72,6 +72,17 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
     }
 
     /** Number of nodes that read each node: lowering materialises values read more than once. */
+    /** The inputs no output depends on (in declaration order): {@code check} warns about them, {@code predict} does not ask for them. */
+    public List<Node> unusedInputs() {
+        java.util.Set<Node> used = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        List<Node> todo = new java.util.ArrayList<>(outputs);
+        while (!todo.isEmpty()) {
+            Node n = todo.remove(todo.size() - 1);
+            if (used.add(n)) todo.addAll(n.inputs());
+        }
+        return inputs.stream().filter(in -> !used.contains(in)).toList();
+    }
+
     public int[] consumerCounts() {
         int[] counts = new int[nodes.size()];
         for (Node n : nodes) for (Node in : n.inputs()) counts[in.id()]++;

@@ -54,6 +54,20 @@ public final class Cli {
         }
     }
 
+    /**
+     * Names a file a command wrote, in one voice for every command of {@code nnetc} and of jars:
+     * {@code wrote out/xor.jar: Xor}, on standard error (standard output is kept for what commands
+     * print as data); nothing when the file was standard output.
+     */
+    public static void wrote(Path file, String what) {
+        if (!file.toString().equals("-")) System.err.println("wrote " + file + ": " + what);
+    }
+
+    /** {@code 1 epoch}, {@code 1,200 rows}. */
+    public static String count(long n, String noun) {
+        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
+    }
+
     private static int internalError(Throwable t) {
         System.err.println("internal error (please report it):");
         t.printStackTrace();

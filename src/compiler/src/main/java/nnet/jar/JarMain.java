@@ -15,6 +15,7 @@ import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
 import nnet.runtime.Predict;
 import nnet.runtime.PredictOutput;
+import nnet.runtime.SourceFacts;
 import nnet.runtime.Vectors;
 import nnet.runtime.WeightsFile;
 import picocli.CommandLine;
@@ -44,19 +45,20 @@ public final class JarMain implements Runnable {
     static final class PredictCommand implements Callable<Integer> {
         @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input of a network with several (an .npz gives each input its array of that name)") List<String> inputs;
         @Option(names = "--weights", description = "weights to use instead of the packed ones (safetensors)") Path weights;
+        @Option(names = "--allow-nonfinite", description = "load a weights file that holds NaN or infinite values (an error otherwise, naming the first)") boolean allowNonFinite;
         @Option(names = "--probe", description = "print this node's values instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
         @Option(names = "--network", description = "which network, when the jar holds several") String network;
-        @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: probabilities, the class, or the raw values (default: probabilities under cross_entropy or binary_cross_entropy, else raw; probes are raw). Any other value is an output file, as -o (what --output meant before)") String outputMode;
+        @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: probabilities, the class, or the raw values (default: probabilities under cross_entropy or binary_cross_entropy, else raw; probes are raw). The output file is -o") String outputMode;
         @Option(names = "--no-header", description = "no header line of column names (y[0], y[1], ...) in CSV output") boolean noHeader;
         @Option(names = {"-o"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
         @Override
         public Integer call() throws IOException {
-            PredictOutput.Mode mode = PredictOutput.Mode.orNull(outputMode);
-            if (outputMode != null && mode == null) output = PredictOutput.outputFile(outputMode, output);
+            PredictOutput.Mode mode = PredictOutput.Mode.parse(outputMode);
             Network net = PackedNetworks.load(network);
-            if (weights != null) WeightsFile.load(net, weights, System.err);
-            Predict.predict(net, inputs, probes, mode, !noHeader, output, PredictOutput.LossOutputs.of(net), nnet.runtime.InputLayouts.of(net));
+            if (weights != null) WeightsFile.load(net, weights, System.err, allowNonFinite);
+            int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, SourceFacts.of(net));
+            if (output != null) Cli.wrote(output, Cli.count(rows, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
             return 0;
         }
     }

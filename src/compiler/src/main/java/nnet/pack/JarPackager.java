@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +21,8 @@ import nnet.ir.Graph;
 import nnet.ir.Op;
 import nnet.jar.JarMain;
 import nnet.runtime.AtomicFiles;
-import nnet.runtime.InputLayouts;
 import nnet.runtime.Network;
+import nnet.runtime.SourceFacts;
 import nnet.runtime.PackedNetworks;
 import nnet.runtime.PredictOutput;
 import nnet.runtime.Safetensors;
@@ -39,17 +38,16 @@ public final class JarPackager {
     private JarPackager() {}
 
     /**
-     * {@code lossOutputs}: what the values of the losses' outputs are, for {@code predict --output} (none: raw values);
-     * {@code layouts}: the image inputs whose files hold [H, W, C] ({@code layout: nhwc}).
+     * {@code facts}: what the source says of the network's data that its class does not carry ({@link SourceFacts}).
      */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, PredictOutput.LossOutputs lossOutputs, InputLayouts layouts) {
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, SourceFacts facts) {
         /** What {@code nnetc compile} packs of a checked network. */
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, Graph g) {
-            this(network, weights, JarPackager.lossOutputs(g), g.inputLayouts());
+            this(network, weights, JarPackager.facts(g));
         }
 
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, PredictOutput.LossOutputs.NONE, InputLayouts.NONE);
+            this(network, weights, SourceFacts.NONE);
         }
     }
 
@@ -74,13 +72,18 @@ public final class JarPackager {
     }
 
     /** The outputs cross-entropies are on and what their values are (logits under cross_entropy unless the output is a softmax). */
-    public static PredictOutput.LossOutputs lossOutputs(Graph g) {
+    static PredictOutput.LossOutputs lossOutputs(Graph g) {
         List<PredictOutput.LossOutput> all = new ArrayList<>();
         for (Graph.Loss l : g.losses()) {
             PredictOutput.Kind kind = PredictOutput.Kind.of(l.function(), l.output().op() == Op.SOFTMAX);
             if (kind != null) all.add(new PredictOutput.LossOutput(g.nameOf(l.output()), kind));
         }
         return new PredictOutput.LossOutputs(List.copyOf(all));
+    }
+
+    /** What the source says of a checked network's data that its class does not carry. */
+    public static SourceFacts facts(Graph g) {
+        return new SourceFacts(lossOutputs(g), g.inputLayouts(), java.util.Set.copyOf(g.unusedInputs().stream().map(nnet.ir.Node::name).toList()));
     }
 
     /**
@@ -94,10 +97,7 @@ public final class JarPackager {
         for (var c : n.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
         files.put(n.structureResource(), Safetensors.toBytes(n.structure()));
         files.put(PackedNetworks.weightsResource(n.className()), Safetensors.toBytes(p.weights()));
-        if (!p.lossOutputs().isEmpty())
-            files.put(PredictOutput.LossOutputs.resourceOf(n.simpleName()), p.lossOutputs().toText().getBytes(StandardCharsets.UTF_8));
-        if (!p.layouts().channelsLast().isEmpty())
-            files.put(InputLayouts.resourceOf(n.simpleName()), p.layouts().toText().getBytes(StandardCharsets.UTF_8));
+        files.putAll(p.facts().resources(n.simpleName()));
         return files;
     }
 

@@ -17,9 +17,11 @@ import org.antlr.v4.runtime.Token;
  */
 final class AstBuilder extends NnetBaseVisitor<Object> {
     private final String file;
+    private final nnet.diag.Diagnostics diags;
 
-    AstBuilder(String file) {
+    AstBuilder(String file, nnet.diag.Diagnostics diags) {
         this.file = file;
+        this.diags = diags;
     }
 
     Span span(Token t) {
@@ -145,6 +147,10 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
         return all(cs, a -> {
             Ast.Expr v = expr(a.value);
             Ast.Ident name = a.name == null ? null : ident(a.name);
+            // a Python habit: said once, and the argument is taken as named, so nothing else is reported about it
+            if (a.equals != null && name != null)
+                diags.error(nnet.diag.DiagCode.SYNTAX_ARGUMENT, span(a.equals), "named arguments use ':', not '=': write " + name.name() + ": "
+                        + (a.value.getStart() == a.value.getStop() ? a.value.getText() : "..."));
             return v == null || (a.name != null && name == null) ? null : new Ast.Arg(span(a), name, v);
         });
     }

@@ -57,7 +57,7 @@ public final class Parser {
                     + " levels of parentheses, brackets, unary minus and operators); split it into named statements");
             return new Ast.SourceFile(path, List.of());
         }
-        return new AstBuilder(path).build(tree);
+        return new AstBuilder(path, diags).build(tree);
     }
 
     /** The place of the character at a UTF-16 offset: 1-based line, column in code points as ANTLR counts. */

@@ -51,7 +51,7 @@ record NetworkCompilation(List<Diagnostic> diagnostics, Map<String, byte[]> file
                     // loaded into a compiled instance first: a weights file that does not fit fails the build, not the user's run
                     Network net = new NetworkClassLoader().instantiate(generated);
                     ByteArrayOutputStream warnings = new ByteArrayOutputStream();
-                    WeightsFile.load(net, weights, new PrintStream(warnings, true, StandardCharsets.UTF_8));
+                    WeightsFile.load(net, weights, new PrintStream(warnings, true, StandardCharsets.UTF_8), false);
                     warnings.toString(StandardCharsets.UTF_8).lines().forEach(notes::add);
                     packed = net.saveWeights(SparseWeights.AUTO);
                 } else {

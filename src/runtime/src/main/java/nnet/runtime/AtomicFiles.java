@@ -81,6 +81,32 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Fails as {@link #write} would, without writing: for a command that writes {@code target} only
+     * after long work (training) and must not lose that work to a path it could have checked first.
+     * Missing folders are created and a temporary file is made and deleted beside the target (the
+     * one test of permission that never lies: access bits do not tell a read-only filesystem).
+     */
+    public static void checkWritable(Path target) {
+        if (isStandardOutput(target)) return;
+        String name = target.toString();
+        try {
+            BasicFileAttributes existing = attributes(target);
+            if (existing != null && existing.isDirectory()) throw IoErrors.failure("write", name, "it is a directory");
+            if (existing != null && !existing.isRegularFile()) {
+                int type = unixFileType(target);
+                if (type == BLOCK_DEVICE) throw IoErrors.failure("write", name, "it is a block device; give a file instead");
+                if (type == SOCKET) throw IoErrors.failure("write", name, "it is a socket; give a file instead");
+                return; // a FIFO or a character device: opening it to try would wait for a reader
+            }
+            Path file = existing == null ? linkTarget(target) : target.toRealPath();
+            Files.createDirectories(file.getParent());
+            Files.delete(createTemp(file.getParent(), file.getFileName().toString()));
+        } catch (IOException e) {
+            throw IoErrors.failure("write", name, e);
+        }
+    }
+
     /** What is at the end of {@code p}'s links, or null when nothing is (no file, or a dangling link). */
     private static BasicFileAttributes attributes(Path p) throws IOException {
         try {

@@ -483,6 +483,16 @@ public abstract class CompiledNetwork implements Network {
     }
 
     @Override
+    public Map<String, Tensor> optimizerState() {
+        return training.optimizerState();
+    }
+
+    @Override
+    public void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
+        training.loadOptimizerState(state, steps);
+    }
+
+    @Override
     public void setOptimizer(Optimizer optimizer) {
         training.setOptimizer(optimizer);
     }

@@ -28,8 +28,8 @@ public final class Csv {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     /** How Java, numpy and spreadsheets spell the non-finite values, recognised to reject them by name. */
     private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-    /** A header cell: a name, as column titles are written. */
-    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .()\\[\\]-]*");
+    /** A header cell: a name, as column titles are written (a comma only inside quotes, {@code "y, label"}). */
+    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .,()\\[\\]-]*");
     /** How spreadsheets, R and pandas write a missing value: such a row is data with holes, not a header. */
     private static final Pattern MISSING = Pattern.compile("na|n/a|nan|null|none|nil|missing|\\?|-|", Pattern.CASE_INSENSITIVE);
     private static final int ANY_COLUMNS = -1;
@@ -57,11 +57,16 @@ public final class Csv {
     public static Table readTable(Path file) {
         String name = file.toString();
         try (Reader r = new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8)) {
-            Rows rows = readLines(r, name, ANY_COLUMNS, null);
-            return new Table(rows.toArray(), rows.lines.stream().mapToInt(Integer::intValue).toArray());
+            return readTable(r, name);
         } catch (IOException e) {
             throw IoErrors.failure("read", name, e);
         }
+    }
+
+    /** {@link #readTable(Path)} from {@code r}, read to its end (not closed); {@code displayName} stands for the file in error messages. */
+    public static Table readTable(Reader r, String displayName) {
+        Rows rows = readLines(r, displayName, ANY_COLUMNS, null);
+        return new Table(rows.toArray(), rows.lines.stream().mapToInt(Integer::intValue).toArray());
     }
 
     /** Reads {@code r} to its end (without closing it); {@code displayName} stands for the file in error messages. */
@@ -186,7 +191,7 @@ public final class Csv {
         void add(String line, int lineNumber) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#")) return;
-            String[] cells = line.split(",", -1);
+            String[] cells = cells(line, file + ":" + lineNumber);
             for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
             if (!headerDecided) {
                 headerDecided = true;
@@ -229,6 +234,41 @@ public final class Csv {
 
         private static String quote(String cell) {
             return "'" + (cell.length() <= MAX_SHOWN_CELL ? cell : cell.substring(0, MAX_SHOWN_CELL) + "...") + "'";
+        }
+    }
+
+    /**
+     * The cells of a line with quoted ones, as pandas writes every cell under {@code
+     * quoting=csv.QUOTE_ALL} ({@code "x1","x2"} then {@code "0.5","1"}) and spreadsheets write
+     * names with commas: a quoted cell is its text ({@code ""} inside is one quote), commas in it
+     * included. {@code place} ({@code file:line}) is where errors are.
+     */
+    static String[] cells(String line, String place) {
+        if (line.indexOf('"') < 0) return line.split(",", -1);
+        List<String> cells = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (true) {
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+            StringBuilder cell = new StringBuilder();
+            if (i < n && line.charAt(i) == '"') {
+                i++;
+                while (true) {
+                    if (i >= n) throw new DataFormatException(place + ":" + (cells.size() + 1) + ": the quote that opens this cell is not closed on its line");
+                    char c = line.charAt(i++);
+                    if (c != '"') cell.append(c);
+                    else if (i < n && line.charAt(i) == '"') cell.append(line.charAt(i++));
+                    else break;
+                }
+                while (i < n && line.charAt(i) != ',') {
+                    if (!Character.isWhitespace(line.charAt(i))) throw new DataFormatException(place + ":" + (cells.size() + 1) + ": expected ',' after the quoted cell");
+                    i++;
+                }
+            } else {
+                while (i < n && line.charAt(i) != ',') cell.append(line.charAt(i++));
+            }
+            cells.add(cell.toString());
+            if (i >= n) return cells.toArray(new String[0]);
+            i++; // the comma
         }
     }
 

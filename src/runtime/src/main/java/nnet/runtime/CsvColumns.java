@@ -42,7 +42,7 @@ public final class CsvColumns {
 
     /** The column called {@code name} of {@code file} (blank lines and lines starting with {@code #} skipped). */
     public static Column read(Path file, String name) {
-        RowFiles.checkExists(file);
+        DataFiles.checkReadable(file);
         String where = file.toString();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             int index = -1, width = 0, lineNumber = 0;
@@ -76,25 +76,8 @@ public final class CsvColumns {
         }
     }
 
-    /** The cells of a line, stripped; a quoted cell is its text ({@code ""} inside is one quote), commas included. */
-    static List<String> cells(String line, String place) {
-        List<String> cells = new ArrayList<>();
-        StringBuilder cell = new StringBuilder();
-        boolean quoted = false;
-        for (int i = 0; i < line.length(); i++) {
-            char c = line.charAt(i);
-            if (quoted) {
-                if (c != '"') cell.append(c);
-                else if (i + 1 < line.length() && line.charAt(i + 1) == '"') cell.append(line.charAt(++i));
-                else quoted = false;
-            } else if (c == '"') quoted = true;
-            else if (c == ',') {
-                cells.add(cell.toString().strip());
-                cell.setLength(0);
-            } else cell.append(c);
-        }
-        if (quoted) throw new DataFormatException(place + ": a quote opens a cell that the line does not close");
-        cells.add(cell.toString().strip());
-        return cells;
+    /** The cells of a line ({@link Csv}'s quoting), stripped of spaces. */
+    private static List<String> cells(String line, String place) {
+        return java.util.Arrays.stream(Csv.cells(line, place)).map(String::strip).toList();
     }
 }

@@ -1,6 +1,7 @@
 package nnet.runtime;
 
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -15,6 +16,22 @@ import java.util.Map;
  */
 public final class DataFiles {
     private DataFiles() {}
+
+    /** {@code -} names standard input, read as CSV (as {@code /dev/stdin} is, a file that is a stream). */
+    public static boolean isStandardInput(Path file) {
+        return file.toString().equals("-");
+    }
+
+    /**
+     * Fails with what is wrong with {@code file} as a file of rows, before anything is read: it is
+     * missing, or a directory. Anything else that can be read is: a regular file, {@code -}, a
+     * stream such as {@code /dev/stdin} or a named pipe.
+     */
+    public static void checkReadable(Path file) {
+        if (isStandardInput(file)) return;
+        if (Files.isDirectory(file)) throw new UserError("cannot read " + file + ": it is a directory");
+        if (!Files.exists(file)) throw new UserError(file + ": no such file");
+    }
 
     public static boolean isArchive(Path file) {
         return file.toString().toLowerCase().endsWith(".npz");
@@ -31,6 +48,7 @@ public final class DataFiles {
     public static float[][] readRows(Path file, String arrayName, int columns, String what) {
         if (isArchive(file)) return rows(file + "!" + arrayName, pick(file, Npy.readArchive(file), arrayName), columns, what);
         if (isArray(file)) return rows(file.toString(), Npy.read(file), columns, what);
+        if (isStandardInput(file)) return Csv.read(standardInput(), "standard input", columns, what);
         return Csv.read(file, columns, what);
     }
 
@@ -128,8 +146,13 @@ public final class DataFiles {
             Tensor t = Npy.read(file);
             return new Table(file.toString(), rows(file.toString(), t, t.shape().length == 0 || t.shape()[0] == 0 ? 1 : t.data().length / t.shape()[0], what), null);
         }
-        Csv.Table t = Csv.readTable(file);
-        return new Table(file.toString(), t.rows(), t.lines());
+        Csv.Table t = isStandardInput(file) ? Csv.readTable(standardInput(), "standard input") : Csv.readTable(file);
+        return new Table(isStandardInput(file) ? "standard input" : file.toString(), t.rows(), t.lines());
+    }
+
+    /** Not closed after reading: standard input stays the process's. */
+    static java.io.Reader standardInput() {
+        return new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     static Tensor pick(Path file, Map<String, Tensor> arrays, String name) {

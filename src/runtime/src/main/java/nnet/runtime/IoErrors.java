@@ -48,14 +48,20 @@ public final class IoErrors {
         return describe(e, e instanceof FileSystemException fse ? fse.getFile() : null);
     }
 
+    /** The system's words as part of the sentence: "not a directory"; EISDIR as every other check says it, "it is a directory". */
+    private static String words(String reason) {
+        if (reason.equals("Is a directory")) return "it is a directory";
+        return reason.isEmpty() || (reason.length() > 1 && Character.isUpperCase(reason.charAt(1))) ? reason : Character.toLowerCase(reason.charAt(0)) + reason.substring(1);
+    }
+
     private static String describe(IOException e, String fileName) {
-        if (!(e instanceof FileSystemException fse)) return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+        if (!(e instanceof FileSystemException fse)) return e.getMessage() != null ? words(e.getMessage()) : e.getClass().getSimpleName();
         String what = fse instanceof NoSuchFileException ? "no such file or directory"
                 : fse instanceof AccessDeniedException ? "permission denied"
                 : fse instanceof FileAlreadyExistsException ? "file already exists"
                 : fse instanceof DirectoryNotEmptyException ? "is a non-empty directory"
                 : fse instanceof NotDirectoryException ? "not a directory"
-                : fse.getReason() != null ? fse.getReason()
+                : fse.getReason() != null ? words(fse.getReason())
                 : fse.getClass().getSimpleName();
         // The failing path may be another one (a parent directory, the temporary file): show it then.
         String where = fse.getFile() == null || fse.getFile().equals(fileName) ? "" : " (" + fse.getFile() + ")";

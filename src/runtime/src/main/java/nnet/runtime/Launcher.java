@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -9,7 +11,8 @@ import java.util.List;
  * Gives {@code java -jar NET.jar} the fast path without flags. No manifest attribute adds a
  * module, so a JVM started without {@code jdk.incubator.vector} starts the same program again
  * with {@code --add-modules jdk.incubator.vector} (about a quarter of a second) and exits with
- * its code; the module's one-line warning goes to standard error, never to standard output.
+ * its code. The started JVM's standard error passes through this one, without the module's
+ * one-line warning ({@link IncubatorWarningFilter}): standard error is kept for what the user must read.
  * {@code -Dnnet.vector=false} or {@code NNET_VECTOR=false} keeps the plain kernels and this JVM.
  */
 public final class Launcher {
@@ -31,18 +34,33 @@ public final class Launcher {
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).inheritIO();
+        // standard input and output stay this JVM's own (a terminal stays a terminal: System.console() reads those two)
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT).redirectError(ProcessBuilder.Redirect.PIPE);
         pb.environment().put(RELAUNCHED, "1");
         try {
             Process child = pb.start();
+            Thread errors = new Thread(() -> copyErrors(child), "nnet-launcher-stderr");
+            errors.setDaemon(true);
+            errors.start();
             // a signal to this JVM (kill PID, a supervisor's stop) reaches the program: it runs its own shutdown hooks (train syncs its checkpoint)
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(child), "nnet-launcher-forward"));
-            System.exit(child.waitFor());
+            int code = child.waitFor();
+            errors.join(); // every byte the program wrote to standard error is out before this JVM exits
+            System.exit(code);
         } catch (IOException e) {
             // this JVM runs it, with the plain kernels
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             System.exit(130);
+        }
+    }
+
+    private static void copyErrors(Process child) {
+        try (var in = child.getErrorStream()) {
+            IncubatorWarningFilter.copy(in, new FileOutputStream(FileDescriptor.err));
+        } catch (IOException e) {
+            // the pipe broke: the child has gone, and its exit code says how
         }
     }
 

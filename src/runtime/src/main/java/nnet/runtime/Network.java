@@ -75,6 +75,17 @@ public interface Network {
 
     void setOptimizer(Optimizer optimizer);
 
+    /**
+     * The optimizer's state (SGD's momentum, Adam's moments) for every weight that has stepped, as
+     * tensors named {@code <weight>/<slot>} ({@code h.kernel/m}) shaped as a weights file holds
+     * the weight; with {@link Optimizer#steps()}, what {@code train --resume} needs to go on
+     * exactly where a run stopped.
+     */
+    Map<String, Tensor> optimizerState();
+
+    /** Takes a state {@link #optimizerState()} gave, of the same network and optimizer, after {@code steps} steps. */
+    void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps);
+
     /** The {@code train { }} settings of the source. */
     TrainDefaults trainDefaults();
 

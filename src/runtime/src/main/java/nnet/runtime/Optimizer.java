@@ -32,8 +32,17 @@ public abstract class Optimizer {
         lr = rate;
     }
 
+    /** The arguments each optimizer takes; any other is an error, not silently ignored (a momentum given to adam would do nothing). */
+    private static final Map<String, List<String>> ARGUMENTS = Map.of("sgd", List.of("lr", "momentum"), "adam", List.of("lr", "beta1", "beta2", "eps"),
+            "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+
     /** {@code sgd}, {@code adam} or {@code adamw} with the arguments of LANGUAGE.md §2 ({@code lr}, {@code momentum}, …). */
     public static Optimizer of(String kind, Map<String, Double> args) {
+        List<String> takes = ARGUMENTS.get(kind.toLowerCase(Locale.ROOT));
+        if (takes != null)
+            for (String key : args.keySet())
+                if (!takes.contains(key))
+                    throw new UserError(kind + " has no argument '" + key + "'" + Suggest.didYouMean(key, takes) + " (it takes " + String.join(", ", takes) + ")");
         return switch (kind.toLowerCase(Locale.ROOT)) {
             case "sgd" -> new Sgd(args.getOrDefault("lr", 0.01), args.getOrDefault("momentum", 0.0));
             case "adam" -> new Adam(args.getOrDefault("lr", 0.001), args.getOrDefault("beta1", 0.9), args.getOrDefault("beta2", 0.999),
@@ -49,6 +58,59 @@ public abstract class Optimizer {
 
     /** How many state values each trainable entry has. */
     protected abstract int stateSlots();
+
+    /** The name of a state slot in a saved state: SGD's {@code momentum}, Adam's {@code m} and {@code v}. */
+    protected abstract String slotName(int slot);
+
+    /** Steps taken so far. */
+    public long steps() {
+        return t;
+    }
+
+    /**
+     * The state of every param that has stepped, each slot as a weights file holds the param
+     * ({@link ParamStorage#stored}), named {@code <param>/<slot>} ({@code h.kernel/m}): with
+     * {@link #steps()}, what a run needs to go on exactly where it stopped.
+     */
+    Map<String, Tensor> saveState(List<ParamStorage> params) {
+        Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+        for (ParamStorage p : params) {
+            float[][][] st = state.get(p);
+            if (st == null) continue;
+            for (int slot = 0; slot < stateSlots(); slot++) {
+                float[][] full = new float[p.values.length][];
+                for (int seg = 0; seg < full.length; seg++) {
+                    full[seg] = new float[p.values[seg].length];
+                    int[] keep = p.trainable[seg];
+                    float[] s = st[seg][slot];
+                    for (int e = 0; e < s.length; e++) full[seg][keep == null ? e : keep[e]] = s[e];
+                }
+                out.put(p.name + "/" + slotName(slot), p.stored(full));
+            }
+        }
+        return out;
+    }
+
+    /** Takes the state {@link #saveState} gave (of the same network) and its step count. */
+    void loadState(List<ParamStorage> params, Map<String, ? extends StoredTensor> saved, long steps) {
+        t = steps;
+        state.clear();
+        if (steps == 0) return;
+        for (ParamStorage p : params) {
+            float[][][] st = allocate(p);
+            for (int slot = 0; slot < stateSlots(); slot++) {
+                String name = p.name + "/" + slotName(slot);
+                if (!(saved.get(name) instanceof Tensor s)) throw new DataFormatException("the optimizer's state has no F32 tensor '" + name + "'");
+                float[][] full = p.fromStored(s, name);
+                for (int seg = 0; seg < full.length; seg++) {
+                    int[] keep = p.trainable[seg];
+                    float[] into = st[seg][slot];
+                    for (int e = 0; e < into.length; e++) into[e] = full[seg][keep == null ? e : keep[e]];
+                }
+            }
+            state.put(p, st);
+        }
+    }
 
     /** The same, for estimating memory before a network is built. */
     public final int stateValuesPerWeight() {
@@ -105,6 +167,11 @@ public abstract class Optimizer {
         }
 
         @Override
+        protected String slotName(int slot) {
+            return "momentum";
+        }
+
+        @Override
         protected void update(float[] w, float[] g, float scale, int[] keep, float[][] s) {
             float rate = (float) lr;
             if (momentum == 0) {
@@ -136,6 +203,11 @@ public abstract class Optimizer {
         @Override
         protected int stateSlots() {
             return 2;
+        }
+
+        @Override
+        protected String slotName(int slot) {
+            return slot == 0 ? "m" : "v";
         }
 
         /** Bias corrections of this step: lr / (1 - beta1^t) and 1 / (1 - beta2^t). */

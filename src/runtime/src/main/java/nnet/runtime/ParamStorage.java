@@ -109,11 +109,36 @@ class ParamStorage {
     }
 
     void load(float[] rowMajor) {
-        for (int s = 0; s < values.length; s++)
-            for (int k = 0; k < values[s].length; k++) {
+        fromRowMajor(rowMajor, values);
+    }
+
+    private void fromRowMajor(float[] rowMajor, float[][] into) {
+        for (int s = 0; s < into.length; s++)
+            for (int k = 0; k < into[s].length; k++) {
                 int at = layout.rowMajor(s, k);
-                if (at >= 0) values[s][k] = rowMajor[at];
+                if (at >= 0) into[s][k] = rowMajor[at];
             }
+    }
+
+    /**
+     * Per-entry values in storage layout (an optimizer's state) as a file holds them, whatever the
+     * storage's padding on this machine: row-major in the param's shape, or for a sparse kernel one
+     * value per connection in row-major (CSR) order, never its dense shape.
+     */
+    Tensor stored(float[][] segments) {
+        return connections == null ? new Tensor(shape, toRowMajor(segments)) : new Tensor(new int[] {storedAt.length}, compact(segments[0], 1).values());
+    }
+
+    /** The inverse of {@link #stored}: storage-layout segments from such a tensor, called {@code name} in errors. */
+    float[][] fromStored(Tensor t, String name) {
+        int[] want = connections == null ? shape : new int[] {storedAt.length};
+        if (!java.util.Arrays.equals(t.shape(), want))
+            throw new DataFormatException("'" + name + "' has shape " + t.shapeString() + ", the network needs " + java.util.Arrays.toString(want));
+        float[][] out = new float[values.length][];
+        for (int s = 0; s < out.length; s++) out[s] = new float[values[s].length];
+        if (connections == null) fromRowMajor(t.data(), out);
+        else for (int k = 0; k < storedAt.length; k++) out[0][storedAt[k]] = t.data()[k];
+        return out;
     }
 
     float[] save() {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Rows in (CSV or NumPy), forward pass per row, rows out: the {@code predict} command of both {@code nnetc} and compiled jars. */
 public final class Predict {
@@ -16,22 +17,28 @@ public final class Predict {
      * {@code name=X.csv} for each input. Every row must fit the input's size.
      */
     public static Map<String, float[][]> readInputs(Network net, List<String> specs) {
-        return readInputs(net, specs, InputLayouts.NONE);
+        return readInputs(net, specs, SourceFacts.NONE);
     }
 
-    /** The same; inputs declared {@code layout: nhwc} read their images as {@code [H, W, C]} ({@link DataFiles#readInputRows}). */
-    public static Map<String, float[][]> readInputs(Network net, List<String> specs, InputLayouts layouts) {
-        try (InputRows rows = openInputs(net, specs, layouts)) {
+    /**
+     * The same, where inputs declared {@code layout: nhwc} read their images as {@code [H, W, C]}
+     * ({@link DataFiles#readInputRows}) and an input no output depends on may be left out: it is then
+     * zeros, which change nothing. A file without a name goes to the one input in use.
+     */
+    public static Map<String, float[][]> readInputs(Network net, List<String> specs, SourceFacts facts) {
+        try (InputRows rows = openInputs(net, specs, facts)) {
             return rows.readAll();
         }
     }
 
     /**
-     * The rows of {@code --input} values, opened rather than read ({@link RowFiles}): {@code X.csv}
-     * when the network has one input, else {@code name=X.csv} for each input; a file may name its
-     * part, {@code genotype.h5:/X}. Every row must fit the input's size, every input have as many rows.
+     * The rows of {@code --input} values as {@link #readInputs} takes them, opened rather than read
+     * ({@link RowFiles}): a file may name its part ({@code genotype.h5:/X}), and large files are
+     * read as their rows are asked for. Every row must fit the input's size, every input have as many rows.
      */
-    public static InputRows openInputs(Network net, List<String> specs, InputLayouts layouts) {
+    public static InputRows openInputs(Network net, List<String> specs, SourceFacts facts) {
+        InputLayouts layouts = facts.layouts();
+        Set<String> unused = facts.unusedInputs();
         Map<String, RowSource> out = new LinkedHashMap<>();
         List<String> names = net.inputNames();
         try {
@@ -43,6 +50,8 @@ public final class Predict {
                     for (String each : names) open(net, each, file, out, layouts); // every input from the archive's array of its name
                     continue;
                 }
+                List<String> used = names.stream().filter(n -> !unused.contains(n)).toList();
+                if (name == null && used.size() == 1 && names.size() > 1) name = used.get(0);
                 if (name == null) {
                     if (names.size() != 1)
                         throw new UserError("network " + net.name() + " has inputs " + String.join(", ", names) + ": give each as --input name=FILE.csv");
@@ -53,7 +62,14 @@ public final class Predict {
             }
             List<String> missing = new ArrayList<>(names);
             missing.removeAll(out.keySet());
-            if (!missing.isEmpty()) throw new UserError("missing --input for " + String.join(", ", missing));
+            if (!missing.isEmpty() && !unused.containsAll(missing)) {
+                missing.removeAll(unused);
+                throw new UserError("missing --input for " + String.join(", ", missing));
+            }
+            if (!missing.isEmpty() && !out.isEmpty()) {
+                int rows = out.values().iterator().next().rows();
+                for (String m : missing) out.put(m, ArrayRows.of(m, new float[rows][(int) Tensor.size(net.shape(m))]));
+            }
             int rows = -1;
             for (var e : out.entrySet()) {
                 if (rows >= 0 && e.getValue().rows() != rows)
@@ -88,25 +104,30 @@ public final class Predict {
      * The whole {@code predict} command of {@code nnetc} and of jars: reads the inputs, runs them,
      * shows the losses' outputs as {@code mode} (null: what the losses imply, {@link
      * PredictOutput#defaultMode}) and writes the rows, under a header of column names in CSV when
-     * {@code header} is set.
+     * {@code header} is set. Returns the number of rows.
      */
-    public static void predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
-                               PredictOutput.LossOutputs lossOutputs, InputLayouts layouts) throws java.io.IOException {
-        try (InputRows in = openInputs(net, inputSpecs, layouts)) {
-            predict(net, in, probes, mode, header, output, lossOutputs);
+    public static int predict(Network net, List<String> inputSpecs, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
+                               SourceFacts facts) throws java.io.IOException {
+        try (InputRows in = openInputs(net, inputSpecs, facts(facts, probes))) {
+            return predict(net, in, probes, mode, header, output, facts.lossOutputs());
         }
     }
 
+    /** What {@code facts} say of the inputs to read for {@code probes}: a probe may read any input, so none is left out as unused. */
+    public static SourceFacts facts(SourceFacts facts, List<String> probes) {
+        return probes.isEmpty() ? facts : new SourceFacts(facts.lossOutputs(), facts.layouts(), Set.of());
+    }
+
     /** The same over rows already opened (a selection of them: {@code nnetc predict --rows}). */
-    public static void predict(Network net, InputRows in, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
-                               PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
+    public static int predict(Network net, InputRows in, List<String> probes, PredictOutput.Mode mode, boolean header, Path output,
+                              PredictOutput.LossOutputs lossOutputs) throws java.io.IOException {
         List<String> shown = probes.isEmpty() ? net.outputNames() : probes;
         PredictOutput.Mode m = mode != null ? mode : probes.isEmpty() ? PredictOutput.defaultMode(lossOutputs) : PredictOutput.Mode.RAW;
         float[][] rows = PredictOutput.apply(net, shown, run(net, in, probes), m, lossOutputs);
         String[] names = header ? PredictOutput.header(net, shown, m, lossOutputs) : null;
         if (output == null || AtomicFiles.isStandardOutput(output)) {
             Csv.write(new java.io.OutputStreamWriter(System.out, java.nio.charset.StandardCharsets.UTF_8), names, rows);
-            return;
+            return rows.length;
         }
         List<int[]> shapes = new ArrayList<>();
         for (String node : shown) {
@@ -114,6 +135,7 @@ public final class Predict {
             shapes.add(PredictOutput.classColumns(m, lossOutputs, node) ? (shape.length == 1 ? new int[0] : Arrays.copyOf(shape, shape.length - 1)) : shape);
         }
         DataFiles.writeRows(output, rows, shown, shapes, names);
+        return rows.length;
     }
 
     /** Rows run as one batch (tiles of samples for sparse networks), a bounded amount of memory at a time. */

@@ -19,11 +19,23 @@ public final class PredictOutput {
     public enum Mode {
         RAW, PROBABILITIES, CLASSES;
 
-        /** The mode {@code --output s} names, or null when {@code s} is none (then it is a file, as {@code --output} was before modes). */
-        public static Mode orNull(String s) {
+        /**
+         * The mode {@code --output s} names; null when not given. Any other word is an error, never
+         * a file name: {@code --output class} must not write a file called {@code class} (before the
+         * modes, {@code --output} was {@code -o}'s long name; a value that looks like a file says to
+         * use {@code -o}).
+         */
+        public static Mode parse(String s) {
             if (s == null) return null;
-            for (Mode m : values()) if (m.name().toLowerCase(Locale.ROOT).equals(s)) return m;
-            return null;
+            List<String> words = new ArrayList<>();
+            for (Mode m : values()) {
+                words.add(m.name().toLowerCase(Locale.ROOT));
+                if (words.get(words.size() - 1).equals(s)) return m;
+            }
+            String start = s.isEmpty() ? null : words.stream().filter(w -> w.startsWith(s.toLowerCase(Locale.ROOT))).findFirst().orElse(null);
+            String hint = s.contains(".") || s.contains("/") || s.equals("-") ? "; to write the rows to a file, use -o " + s
+                    : start != null ? "; did you mean '" + start + "'?" : Suggest.didYouMean(s.toLowerCase(Locale.ROOT), words);
+            throw new UserError("--output " + s + ": expected probabilities, classes or raw" + hint);
         }
     }
 
@@ -93,15 +105,6 @@ public final class PredictOutput {
                 return NONE; // an older jar, or none: raw values
             }
         }
-    }
-
-    /**
-     * {@code --output FILE}: before the modes, {@code --output} was {@code -o}'s long name, and
-     * scripts that call it so keep working (a file called {@code classes} is {@code ./classes}).
-     */
-    public static java.nio.file.Path outputFile(String value, java.nio.file.Path o) {
-        if (o != null) throw new UserError("--output " + value + " is not probabilities, classes or raw, and -o " + o + " names the output file already");
-        return java.nio.file.Path.of(value);
     }
 
     /** The default: probabilities when a loss says what they are, else raw values. */

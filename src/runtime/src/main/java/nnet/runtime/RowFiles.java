@@ -1,8 +1,6 @@
 package nnet.runtime;
 
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import java.io.Reader;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -34,11 +32,11 @@ public final class RowFiles {
     public static RowSource open(FilePart spec, String arrayName, int columns, String what) {
         Path file = spec.file();
         String lower = file.toString().toLowerCase(Locale.ROOT);
-        if (lower.equals("-")) {
-            InputStreamReader in = new InputStreamReader(System.in, StandardCharsets.UTF_8);
+        if (DataFiles.isStandardInput(file)) {
+            Reader in = DataFiles.standardInput();
             return ArrayRows.of("standard input", columns < 0 ? Csv.read(in, "standard input") : Csv.read(in, "standard input", columns, what));
         }
-        checkExists(file);
+        DataFiles.checkReadable(file);
         RowFormat format = Formats.ALL.stream().filter(f -> f.reads(file)).findFirst().orElse(null);
         RowSource rows;
         if (format != null) rows = format.open(file, spec.part());
@@ -81,11 +79,6 @@ public final class RowFiles {
         float[][] out = new float[rows.rows()][];
         for (int r = 0; r < out.length; r++) out[r] = rows.row(r);
         return out;
-    }
-
-    static void checkExists(Path file) {
-        if (Files.isDirectory(file)) throw new UserError("cannot read " + file + ": it is a directory");
-        if (!Files.exists(file)) throw new UserError(file + ": no such file");
     }
 
     /** Whether {@code file} is read neither as CSV nor as NumPy: a {@link RowFormat}'s, or HDF5 by its name. */

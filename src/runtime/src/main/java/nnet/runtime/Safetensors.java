@@ -221,6 +221,10 @@ public final class Safetensors {
             byte[] prefix = in.readNBytes(8);
             if (prefix.length < 8)
                 throw error("file is too short (" + prefix.length + " bytes) to start with the 8-byte header length");
+            // eight bytes of text would be a header length over 2^61: a CSV or a .nnet given as weights, said as such
+            if (isText(prefix))
+                throw error("not a safetensors file: it starts with text, '" + new String(prefix, StandardCharsets.US_ASCII).replace("\n", "\\n").replace("\r", "\\r")
+                        + "' (weights files are written by nnetc init and nnetc train, or safetensors' save_file)");
             long n = ByteBuffer.wrap(prefix).order(ByteOrder.LITTLE_ENDIAN).getLong();
             String shown = Long.toUnsignedString(n);
             if (fileSize != UNKNOWN_SIZE && Long.compareUnsigned(n, fileSize - 8) > 0)
@@ -228,6 +232,11 @@ public final class Safetensors {
             if (Long.compareUnsigned(n, MAX_HEADER_LENGTH) > 0)
                 throw error("header length " + shown + " is over the limit of " + MAX_HEADER_LENGTH + " bytes; this is not a safetensors file");
             return (int) n;
+        }
+
+        private static boolean isText(byte[] bytes) {
+            for (byte b : bytes) if (!(b >= 0x20 && b < 0x7f) && b != '\n' && b != '\r' && b != '\t') return false;
+            return true;
         }
 
         private String readHeader(int length) throws IOException {

@@ -40,7 +40,7 @@ final class StoredWeights {
                 throw new DataFormatException("weights: tensor '" + param + "' is " + t.dtype() + ", weights are F32");
             if (!Arrays.equals(t.shape(), shape))
                 throw new DataFormatException("weights: tensor '" + param + "' has shape " + Arrays.toString(t.shape()) + ", the network needs "
-                        + Arrays.toString(shape));
+                        + Arrays.toString(shape) + (isTransposed(t.shape(), shape) ? TRANSPOSED : ""));
         }
         if (!missing.isEmpty()) throw new DataFormatException("weights: missing " + String.join(", ", missing) + " (the network " + name + " needs " + String.join(", ", params.keySet()) + ")");
         for (var e : params.entrySet()) {
@@ -50,6 +50,13 @@ final class StoredWeights {
             else if (p.connections != null) p.loadCompact(c);
             else p.load(c.toDense(e.getKey()).data());
         }
+    }
+
+    /** PyTorch's habit: {@code nn.Linear.weight} is {@code [out, in]}, a dense kernel here {@code [in, out]}. */
+    static final String TRANSPOSED = " (inputs x units; PyTorch's Linear.weight is [out, in]: save its transpose, weight.T)";
+
+    static boolean isTransposed(int[] found, int[] needed) {
+        return found.length == 2 && needed.length == 2 && found[0] == needed[1] && found[1] == needed[0];
     }
 
     /**

@@ -91,6 +91,19 @@ final class Training {
         optimizer = o;
     }
 
+    Optimizer optimizer() {
+        if (optimizer == null) optimizer = defaults.newOptimizer();
+        return optimizer;
+    }
+
+    Map<String, Tensor> optimizerState() {
+        return optimizer().saveState(trainable);
+    }
+
+    void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
+        optimizer().loadState(trainable, state, steps);
+    }
+
     float computeGradients(float[][][] inputs, float[][] targets) {
         requireLoss();
         if (inputs.length != targets.length)
@@ -206,7 +219,7 @@ final class Training {
 
     float trainStep(float[][][] inputs, float[][] targets) {
         float loss = computeGradients(inputs, targets);
-        if (optimizer == null) optimizer = defaults.newOptimizer();
+        Optimizer optimizer = optimizer();
         if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
             optimizer.beginStep(trainable);
             split.step(optimizer);

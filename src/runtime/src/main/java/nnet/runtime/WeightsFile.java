@@ -29,10 +29,11 @@ public final class WeightsFile {
      * Reads {@code file} into {@code net}, printing a warning to {@code warnings} for each structure
      * tensor that differs from {@code expected} (the network's masks, or its compact kernels' indices,
      * by name) and for each tensor the network has no use for ({@code known}: every name the network
-     * reads or writes).
+     * reads or writes). A value that is not finite is an error unless {@code allowNonFinite}.
      */
-    public static void load(Network net, Path file, Map<String, ? extends StoredTensor> expected, Set<String> known, PrintStream warnings) {
+    public static void load(Network net, Path file, Map<String, ? extends StoredTensor> expected, Set<String> known, PrintStream warnings, boolean allowNonFinite) {
         Map<String, StoredTensor> weights = Safetensors.readStored(file);
+        if (!allowNonFinite) requireFinite(file, weights);
         try {
             for (String w : differences(weights, expected, known)) warnings.println("warning: " + file + ": " + w);
             net.loadWeights(weights);
@@ -43,9 +44,38 @@ public final class WeightsFile {
     }
 
     /** {@link #load} for a network known only compiled (a jar): its own saved weights say what it expects. */
-    public static void load(Network net, Path file, PrintStream warnings) {
+    public static void load(Network net, Path file, PrintStream warnings, boolean allowNonFinite) {
         Map<String, StoredTensor> saved = net.saveWeights(SparseWeights.AUTO);
-        load(net, file, structure(saved), saved.keySet(), warnings);
+        load(net, file, structure(saved), saved.keySet(), warnings, allowNonFinite);
+    }
+
+    /**
+     * A NaN or an infinity in a weights file is an error naming the tensor and the first such
+     * entry: loaded, it would make every output NaN with nothing to say why (a diverged run saved
+     * by another tool, a bad conversion). {@code --allow-nonfinite} loads it for those who mean it.
+     */
+    public static void requireFinite(Path file, Map<String, ? extends StoredTensor> tensors) {
+        tensors.forEach((name, t) -> {
+            if (!(t instanceof Tensor f)) return;
+            float[] v = f.data();
+            int bad = 0, first = -1;
+            for (int k = 0; k < v.length; k++)
+                if (!Float.isFinite(v[k]) && bad++ == 0) first = k;
+            if (bad > 0)
+                throw new DataFormatException(file + ": tensor '" + name + "' holds " + v[first] + " at " + index(f.shape(), first)
+                        + (bad > 1 ? " (the first of " + bad + " values that are not finite)" : "")
+                        + "; weights must be finite numbers (give --allow-nonfinite to load them anyway)");
+        });
+    }
+
+    /** The row-major {@code k}-th entry of {@code shape} as {@code [1, 0]}. */
+    private static String index(int[] shape, int k) {
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1; d >= 0; d--) {
+            at[d] = k % Math.max(shape[d], 1);
+            k /= Math.max(shape[d], 1);
+        }
+        return Arrays.toString(at);
     }
 
     /** The structure tensors among {@code weights}: the masks a file or a network's saved weights hold, and compact kernels' indices. */

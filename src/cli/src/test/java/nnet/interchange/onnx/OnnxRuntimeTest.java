@@ -128,7 +128,7 @@ class OnnxRuntimeTest {
         Path onnx = tmp.resolve("xor.onnx");
         CliRunner r = CliRunner.run("export", TestNetworks.root().resolve("examples/xor.nnet").toString(), "--probe", "h", "-o", onnx.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("outputs y, h"), r.out());
+        assertTrue(r.err().contains("outputs y, h"), r.err());
         Graph g = TestNetworks.graph(Files.readString(TestNetworks.root().resolve("examples/xor.nnet")));
         float[][][] rows = {{{0, 0}}, {{0, 1}}, {{1, 0}}};
         Map<String, float[]> out = run(Files.readAllBytes(onnx), g, rows);
