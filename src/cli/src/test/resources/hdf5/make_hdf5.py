@@ -12,6 +12,7 @@ dataset D of FILE, np.asarray(f[D]).astype(np.float32) as the array FILE:D (slas
   two.h5        two 2-D datasets: the file needs a dataset named
   subjects.csv  GenNet's subjects table for genotype.h5, written by pandas: patient_id, labels,
                 genotype_row (0-based rows of X, not in order), set (1 train, 2 validation, 3 test)
+  gennet_splits.npz  each set's rows of X and labels as numpy selects them: x_train, t_train, x_val, ...
 
 Run: /usr/bin/python3 make_hdf5.py (in this folder).
 """
@@ -70,6 +71,14 @@ order = rng.permutation(subjects)
 labels = (genotype[order, :3].sum(axis=1) > 3).astype(int)
 sets = np.array([1] * 24 + [2] * 8 + [3] * 8)
 pd.DataFrame({'patient_id': 1000 + order, 'labels': labels, 'genotype_row': order, 'set': sets}).to_csv('subjects.csv')
+# each set's rows and labels as GenNet's users cut them by hand (examples/gennet/prepare.py): x_train, t_train, ...
+subjects_table = pd.read_csv('subjects.csv')
+splits = {}
+for name, code in [('train', 1), ('val', 2), ('test', 3)]:
+    part = subjects_table[subjects_table['set'] == code]
+    splits['x_' + name] = genotype[part['genotype_row'].to_numpy()].astype(np.float32)
+    splits['t_' + name] = part['labels'].to_numpy().astype(np.float32).reshape(-1, 1)
+np.savez('gennet_splits.npz', **splits)
 
 with h5py.File('groups.h5', 'w') as f:
     f['data/X'] = np.arange(12, dtype=np.float64).reshape(4, 3) / 4

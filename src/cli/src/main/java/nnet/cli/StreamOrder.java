@@ -13,7 +13,7 @@ import nnet.runtime.InputRows;
  * seed, each block's rows in the order of the selection, then the rows shuffled within consecutive
  * windows of {@code window} rows. Rows far apart in the files meet in a batch only through the
  * block shuffle, but every block is read once an epoch and memory holds a window of rows. With
- * one block and a window of every row it is the in-memory shuffle's kind (all rows permuted).
+ * one block and a window of every row, an epoch draws the in-memory shuffle's first epoch.
  */
 final class StreamOrder {
     /** The rows of each block, blocks in the order their first row comes. */

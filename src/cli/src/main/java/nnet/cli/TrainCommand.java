@@ -100,6 +100,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         int window = window(data);
         StreamOrder streamed = stream ? new StreamOrder(data.inputs(), window) : null;
+        if (stream) data.inputs().keepRows(window); // a window's blocks, each read once an epoch
         if (!stream) keepWhole(data);
         if (!stream && heldOut != null && heldOut.inputs().sources() != data.inputs().sources()) keepWhole(heldOut);
         int batchSize = Math.min(batchLimit, data.rows());
@@ -169,14 +170,18 @@ final class TrainCommand implements Callable<Integer> {
         net.loadOptimizerState(s.optimizer(), s.steps());
     }
 
-    /** Bytes of the files' rows that {@code --stream} keeps by default: a window this size, shuffled. */
+    /** Bytes of the files' rows that {@code --stream} keeps by default (at most a quarter of the heap): a window this size, shuffled. */
     static final long WINDOW_BYTES = 128L << 20;
 
-    /** {@code --shuffle-window}, or as many rows as {@link #WINDOW_BYTES} hold (at least the widest file's block). */
+    /**
+     * {@code --shuffle-window}, or as many rows as {@link #WINDOW_BYTES} hold, or a quarter of the
+     * heap if that is less (at least the widest file's block).
+     */
     private int window(TrainingData data) {
         if (shuffleWindow != null) return shuffleWindow;
         int block = data.inputs().sources().stream().mapToInt(RowSource::blockRows).max().orElse(1);
-        return (int) Math.max(block, Math.min(data.rows(), WINDOW_BYTES / Math.max(1, data.inputs().rowBytes())));
+        long bytes = Math.min(WINDOW_BYTES, Runtime.getRuntime().maxMemory() / 4);
+        return (int) Math.max(block, Math.min(data.rows(), bytes / Math.max(1, data.inputs().rowBytes())));
     }
 
     /**
@@ -189,10 +194,14 @@ final class TrainCommand implements Callable<Integer> {
         for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.BlockRows) bytes += (long) s.rows() * s.rowBytes();
         long max = Runtime.getRuntime().maxMemory();
         if (bytes > max / 2)
-            throw new UserError("the inputs hold " + nnet.jar.Cli.gigabytes(bytes) + ", more than half of what this Java VM may use (" + nnet.jar.Cli.gigabytes(max)
+            throw new UserError("the inputs hold " + megabytes(bytes) + ", more than half of what this Java VM may use (" + megabytes(max)
                     + "): train --stream reads them from their files a window of rows at a time (or give the VM more, e.g. JAVA_TOOL_OPTIONS=-Xmx"
                     + ((long) Math.ceil(bytes * 2.5 / (1L << 30)) + 1) + "g)");
         data.inputs().keepRows(data.inputs().fileRows());
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes < 1L << 30 ? (bytes >> 20) + " MB" : nnet.jar.Cli.gigabytes(bytes);
     }
 
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
