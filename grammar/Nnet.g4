@@ -12,7 +12,7 @@ decl
 
 stmt
     : 'const' name=ID '=' value=expr ';'?                                     # ConstStmt
-    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' (key=ID ':' layout=ID)? ';'?   # InputStmt
+    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
     | targets+=ID (',' targets+=ID)* '=' value=expr ';'?                      # AssignStmt
     | 'output' names+=ID (',' names+=ID)* ';'?                                # OutputStmt
     | 'loss' (target=ID ':')? kind=ID ('*' weight=expr)? ';'?                 # LossStmt
@@ -36,13 +36,16 @@ expr
 
 primary
     : callee=ID '(' (args+=arg (',' args+=arg)* ','?)? ')'   # Call
-    | tag=ID value=literal                                   # Tagged
+    | tagged                                                 # TaggedExpr
     | ID                                                     # Name
     | NUMBER                                                 # Number
     | STRING                                                 # String
     | list                                                   # ListLit
     | '(' inner=expr ')'                                     # Paren
     ;
+
+// `mask [..]`, `edges "f.csv"`, `names "genes.txt"`; a table's two columns follow in parentheses: `edges "t.csv" (snp -> gene)`
+tagged: tag=ID value=literal ('(' columns=expr ')')?;
 
 literal: list | STRING;
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import nnet.ast.Ast;
+import nnet.autodiff.AttributionPass;
 import nnet.autodiff.BackwardPass;
 import nnet.check.Checker;
 import nnet.check.Symbols;
@@ -15,6 +16,7 @@ import nnet.diag.DiagCode;
 import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
 import nnet.emit.ClassEmitter;
+import nnet.emit.Explainers;
 import nnet.emit.GeneratedNetwork;
 import nnet.expand.LstmExpansion;
 import nnet.ir.Graph;
@@ -90,12 +92,26 @@ public final class Compiler {
 
     public static GeneratedNetwork compile(Stages s) {
         try {
-            GeneratedNetwork generated = ClassEmitter.emit(lower(s));             // one method of straight loops per kernel
+            GeneratedNetwork generated = ClassEmitter.emit(lower(s)).withUnitNames(s.checked().unitNames()); // one method of straight loops per kernel
             dumpIfAsked(generated);
             return generated;
         } catch (ClassTooLargeException | MethodTooLargeException e) {
             throw tooLarge(s.checked(), e);
         }
+    }
+
+    /**
+     * The attribution passes of a network ({@code nnetc explain}, {@code Network.attributions}): per
+     * {@link AttributionPass.Rule} a class {@code <Network>$<Rule>} whose forward pass is the backward
+     * pass seeded at an output unit, lowered and emitted like any network (tiles, cores).
+     */
+    public static Explainers explainers(Stages s) {
+        List<GeneratedNetwork> out = new java.util.ArrayList<>();
+        for (AttributionPass.Rule rule : AttributionPass.Rule.values()) {
+            Graph g = verified("attribution", AttributionPass.of(s.expanded(), rule)); // a backward pass seeded at an output unit
+            out.add(compile(new Stages(s.checked(), g, null)));
+        }
+        return new Explainers(List.copyOf(out), AttributionPass.links(s.checked()));
     }
 
     /** Fuses elementwise ops (and derivatives, in the backward pass) into loops and picks each contraction's code path. */

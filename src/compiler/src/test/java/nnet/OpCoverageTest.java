@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Every op of the IR, every activation and every loss appears in the {@link Corpus}, as checked,
- * expanded or differentiated: so each is run through the interpreter, the finite-difference check
+ * expanded or differentiated (for the loss, or DeepLIFT's attribution pass): so each is run through the interpreter, the finite-difference check
  * and the generated code. A new op, activation or loss fails here until a network uses it.
  */
 class OpCoverageTest {
@@ -23,7 +23,8 @@ class OpCoverageTest {
         EnumSet<LossFunction> losses = EnumSet.noneOf(LossFunction.class);
         for (Corpus.Entry e : Corpus.entries()) {
             Compiler.Stages s = Compiler.stages(e.withLoss());
-            for (Graph g : new Graph[] {s.checked(), s.backward().graph()})
+            Graph rescale = nnet.autodiff.AttributionPass.of(s.expanded(), nnet.autodiff.AttributionPass.Rule.RESCALE); // DeepLIFT's secants (AttributionTest runs it)
+            for (Graph g : new Graph[] {s.checked(), s.backward().graph(), rescale})
                 for (Node n : g.nodes()) {
                     ops.add(n.op());
                     if (n.arg() instanceof Op.ActivationSpec a) activations.add(a.fn());

@@ -27,8 +27,9 @@ record Evaluation(int rows, double loss, List<Head> heads) {
      * @param right     rows right, or -1 when the targets are not labels
      * @param confusion {@code confusion[target][predicted]} counts of class rows (two classes, 0 and 1,
      *                  for a single sigmoid-like output), or null
+     * @param classes   the names of the classes, when the output's units have names (LANGUAGE.md §4, Names), else null
      */
-    record Head(String output, int right, int[][] confusion) {}
+    record Head(String output, int right, int[][] confusion, List<String> classes) {}
 
     static Evaluation of(Network net, TrainingData data) {
         return of(net, data, true);
@@ -66,8 +67,14 @@ record Evaluation(int rows, double loss, List<Head> heads) {
             }
         }
         List<Head> heads = new ArrayList<>();
-        for (int h = 0; h < at.length; h++) heads.add(new Head(losses.get(h).output(), right[h], confusion[h]));
+        for (int h = 0; h < at.length; h++) heads.add(new Head(losses.get(h).output(), right[h], confusion[h], classNames(net, losses.get(h), confusion[h])));
         return new Evaluation(data.rows(), sum / data.rows(), List.copyOf(heads));
+    }
+
+    /** The names of an output's units when they name its classes (one class row), else null. */
+    private static List<String> classNames(Network net, Network.Loss l, int[][] confusion) {
+        String[] names = net.unitNames(l.output());
+        return names != null && confusion != null && classes(l) == names.length ? List.of(names) : null;
     }
 
     /** Whether every target value of {@code [at, at + size)} is 0 or 1. */
@@ -139,20 +146,24 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         for (Head h : heads) {
             String of = heads.size() == 1 ? "" : " of " + h.output;
             if (h.right >= 0) sb.append("accuracy").append(of).append(": ").append(accuracyText(h)).append('\n');
-            if (h.confusion != null) confusion(sb, h.confusion, of);
+            if (h.confusion != null) confusion(sb, h.confusion, h.classes, of);
         }
         return sb.toString();
     }
 
-    private static void confusion(StringBuilder sb, int[][] confusion, String of) {
+    /** The matrix under a line of class labels: their names when the output's units have them, else 0, 1, ... */
+    private static void confusion(StringBuilder sb, int[][] confusion, List<String> classes, String of) {
+        List<String> labels = new ArrayList<>();
+        for (int c = 0; c < confusion.length; c++) labels.add(classes != null ? classes.get(c) : Integer.toString(c));
         int width = 4;
         for (int[] row : confusion) for (int v : row) width = Math.max(width, Integer.toString(v).length() + 1);
+        for (String label : labels) width = Math.max(width, label.length() + 2); // two spaces between names that hold spaces
         sb.append("confusion").append(of).append(" (rows: target class, columns: predicted class):\n");
         sb.append(" ".repeat(width + 1));
-        for (int c = 0; c < confusion.length; c++) sb.append(pad(Integer.toString(c), width));
+        for (String label : labels) sb.append(pad(label, width));
         sb.append('\n');
         for (int a = 0; a < confusion.length; a++) {
-            sb.append(pad(Integer.toString(a), width)).append(' ');
+            sb.append(pad(labels.get(a), width)).append(' ');
             for (int v : confusion[a]) sb.append(pad(Integer.toString(v), width));
             sb.append('\n');
         }
@@ -172,7 +183,7 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         fields.add("\"rows\": " + rows);
         fields.add("\"loss\": " + number(loss));
         fields.add("\"accuracy\": " + (hasAccuracy() ? number(accuracy()) : "null"));
-        Head only = heads.size() == 1 ? heads.get(0) : new Head(null, -1, null);
+        Head only = heads.size() == 1 ? heads.get(0) : new Head(null, -1, null, null);
         fields.addAll(headFields(only));
         if (heads.size() > 1) {
             List<String> outs = new ArrayList<>();
@@ -195,6 +206,7 @@ record Evaluation(int rows, double loss, List<Head> heads) {
             for (int[] row : h.confusion) rowsOut.add(Arrays.toString(row));
             fields.add("\"confusion\": [" + String.join(", ", rowsOut) + "]");
         }
+        if (h.classes != null) fields.add("\"classes\": [" + String.join(", ", h.classes.stream().map(Json::str).toList()) + "]");
         return fields;
     }
 

@@ -49,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
         List<float[][]> samples = samples(net);
         List<List<String>> table = new ArrayList<>();
         List<String> header = new ArrayList<>();
-        for (String c : columns) header.add(c + Arrays.toString(net.shape(c)).replace(" ", "") + (net.outputNames().contains(c) ? " (output)" : ""));
+        for (String c : columns) header.add(c + Arrays.toString(net.shape(c)).replace(" ", "") + (net.outputNames().contains(c) ? " (output)" : "") + unitNames(net, c));
         table.add(header);
         for (float[][] sample : samples) {
             net.forward(sample);
@@ -89,6 +89,15 @@ final class RunCommand implements Callable<Integer> {
             out.add(sample);
         }
         return out;
+    }
+
+    /** The names of the units whose values are shown, when they have names (LANGUAGE.md §4): {@code : HERC2 BRCA2 …}. */
+    private static String unitNames(Network net, String node) {
+        String[] names = net.unitNames(node);
+        if (names == null) return "";
+        List<String> shown = new ArrayList<>(List.of(names).subList(0, Math.min(names.length, SHOWN_VALUES)));
+        if (names.length > SHOWN_VALUES) shown.add("…");
+        return ": " + String.join(" ", shown);
     }
 
     private static String values(float[] v) {

@@ -22,10 +22,13 @@ import nnet.ir.Param;
  * weight counts ({@link Param#count()}) and connection density. A gate's two sides are drawn with
  * the gate signal's edges labelled {@code g} and {@code 1 - g}; skip paths (an edge that jumps
  * over a longer path between the same boxes, or leaves a gate's {@code 1 - g} side) are dashed;
- * the names a block call prefixes ({@code r1.h}) are drawn inside a cluster per call.
+ * the names a block call prefixes ({@code r1.h}) are drawn inside a cluster per call. A box whose
+ * units have names lists them when they are few, and has them as its tooltip.
  */
 public final class NetworkDot {
     private static final String GATE_COLOR = "#b35900", SKIP_COLOR = "#1f5fbf";
+    /** A box lists its units' names when it has at most this many; every named box has them as its tooltip. */
+    static final int LABELLED_UNITS = 8, TOOLTIP_UNITS = 100;
 
     private final Graph g;
     /** The box each node is drawn in: the named node its value flows into within the same statement. */
@@ -163,7 +166,10 @@ public final class NetworkDot {
         }
         if (!ops.isEmpty()) lines.add(String.join(", ", ops));
         if (weights > 0) lines.add(format(weights) + " weights");
+        List<String> units = g.unitNames().get(label(b));
+        if (units != null && units.size() <= LABELLED_UNITS) lines.add(String.join(", ", units));
         String style = "label=" + quote(String.join("\n", lines));
+        if (units != null) style += ", tooltip=" + quote(tooltip(units));
         if (b.op() == Op.INPUT) style += ", shape=box, style=\"filled\", fillcolor=\"#dde8f7\"";
         if (g.outputs().contains(b)) style += ", peripheries=2";
         if (gateSignals.contains(b)) style += ", fillcolor=\"#fbe3cc\"";
@@ -197,9 +203,15 @@ public final class NetworkDot {
             case MUL -> gateProduct(n);
             case DIV -> "/";
             case BIAS_ADD, CONST -> null;
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
+            case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
                  MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT -> throw new IllegalStateException(n.op() + " is not part of a checked network");
         };
+    }
+
+    /** The first {@link #TOOLTIP_UNITS} names of a node's units, and how many more. */
+    private static String tooltip(List<String> units) {
+        String shown = String.join(", ", units.subList(0, Math.min(units.size(), TOOLTIP_UNITS)));
+        return units.size() + " units: " + shown + (units.size() > TOOLTIP_UNITS ? ", ... (" + (units.size() - TOOLTIP_UNITS) + " more)" : "");
     }
 
     private static boolean isOneMinus(Node n) {

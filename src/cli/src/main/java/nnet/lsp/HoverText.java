@@ -9,7 +9,8 @@ import nnet.ir.Param;
 
 /**
  * What hovering over a name shows, in Markdown: a node's shape; for a statement with layers, its
- * weight count and how dense its connections are; for a name in a block, that per call.
+ * weight count and how dense its connections are; the names of its units when they have names; for
+ * a name in a block, that per call.
  */
 final class HoverText {
     private HoverText() {}
@@ -24,7 +25,7 @@ final class HoverText {
             case NETWORK -> "network **" + name + "**\n\n" + networkWeights(index, d.owner()) + " weights";
             case BLOCK -> blockHeader((Ast.BlockDecl) d.owner()) + "\n\ncalled " + times(index.uses(d).size());
             case CONST, PARAMETER, INPUT, NODE -> values(d) + d.kind().name().toLowerCase(Locale.ROOT) + " in "
-                    + ownerText(d.owner()) + weightsOf(d);
+                    + ownerText(d.owner()) + weightsOf(d) + unitNamesOf(d);
         };
     }
 
@@ -57,6 +58,22 @@ final class HoverText {
                 sb.append("\n\n").append(d.bindings().size() > 1 ? "`" + b.qualifiedName() + "`: " : "").append(weights(b.weights()));
         return sb.toString();
     }
+
+    /** The first names of the units, when they have names (LANGUAGE.md §4, Names): {@code units: HERC2, BRCA2, ... (10 names)}. */
+    private static String unitNamesOf(DocumentIndex.Definition d) {
+        StringBuilder sb = new StringBuilder();
+        for (Symbols.Binding b : d.bindings())
+            if (b.unitNames() != null) {
+                List<String> names = b.unitNames();
+                sb.append("\n\n").append(d.bindings().size() > 1 ? "`" + b.qualifiedName() + "` " : "").append("units: ")
+                        .append(String.join(", ", names.subList(0, Math.min(names.size(), HOVER_NAMES))))
+                        .append(names.size() > HOVER_NAMES ? ", ..." : "").append(" (").append(names.size()).append(" names)");
+            }
+        return sb.toString();
+    }
+
+    /** Unit names a hover shows at most. */
+    private static final int HOVER_NAMES = 10;
 
     /** The weights that exist (absent connections have none) and the fraction of the kernels' connections present. */
     static String weights(List<Param> params) {

@@ -49,7 +49,12 @@ class CommandLineFuzzTest {
             case 5 -> args.addAll(List.of("grad", source.toString(), "--input", x.toString(), "--target", t.toString(), "--weights", w.toString(), "-o", out));
             case 6 -> args.addAll(List.of("train", source.toString(), "--input", x.toString(), "--target", t.toString(), "--epochs", "1", "--quiet", "-o", out));
             case 7 -> args.addAll(List.of("dump-ir", source.toString()));
-            default -> args.addAll(List.of("compile", source.toString(), "-o", out));
+            default -> {
+                if (data.consumeBoolean()) args.addAll(List.of("compile", source.toString(), "-o", out));
+                else args.addAll(List.of("explain", source.toString(), "--input", x.toString(), "--weights", w.toString(), "-o", out,
+                        "--method", data.pickValue(List.of("saliency", "gradxinput", "deeplift", "ig", "weights")),
+                        "--target", data.pickValue(List.of("y", "y:0", "y:1", "y:predicted", "out:2")), "--steps", "3", data.pickValue(List.of("--all", "--per-sample"))));
+            }
         }
         if (data.consumeBoolean()) args.add(data.consumeString(20)); // a stray argument or flag
         Watchdog.run(String.join(" ", args) + " on\n" + Files.readString(source), () -> {

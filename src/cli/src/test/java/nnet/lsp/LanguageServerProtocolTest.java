@@ -98,6 +98,26 @@ class LanguageServerProtocolTest {
         assertNull(lsp.server.getTextDocumentService().hover(new HoverParams(doc(DEEP), at(3, 0))).join(), "nothing to show on a brace");
     }
 
+    /** Units named by a topology table (GenNet's own) and by a names list: hover shows the first names, and how many. */
+    @Test
+    void hoverShowsTheNamesOfUnits(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Files.copy(nnet.TestNetworks.root().resolve("src/compiler/src/test/resources/tables/gennet_classification_topology.csv"), dir.resolve("topology.csv"));
+        String uri = dir.resolve("named.nnet").toUri().toString();
+        lsp.open(uri, """
+                network Named {
+                  input snps[100] names "topology.csv" (layer0_node -> layer0_name)
+                  genes = dense(snps, connect: edges "topology.csv" (layer0_name -> layer1_name), act: tanh)
+                  y = dense(genes, 2, names: ["control", "case"])
+                  output y
+                }
+                """);
+        String genes = hover(uri, at(2, 3));
+        assertTrue(genes.contains("units: HERC2, BRCA2, ApoE, NRG, RGS-4, VEGFA, EGFR, TGFBI, TNF, IL6 (10 names)"), genes);
+        String snps = hover(uri, at(1, 9));
+        assertTrue(snps.contains("units: SNP0, SNP1, SNP2, SNP3, SNP4, SNP5, SNP6, SNP7, SNP8, SNP9, ... (100 names)"), snps);
+        assertTrue(hover(uri, at(3, 2)).contains("units: control, case (2 names)"));
+    }
+
     @Test
     void definitionOfNodesAndBlocks() {
         lsp.open(DEEP, Sources.DEEP);

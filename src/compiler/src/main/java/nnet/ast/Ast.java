@@ -44,9 +44,16 @@ public final class Ast {
     /** {@code const N = 64} */
     public record ConstStmt(Span span, Ident name, Expr value) implements Stmt {}
 
-    /** {@code input x[2, 3]}: the dims are expressions (numbers or const names). */
-    /** {@code input img[3, 32, 32] layout: nhwc}: {@code key} and {@code layout} are null without the option (the checker allows only layout:). */
-    public record InputStmt(Span span, Ident name, List<Expr> dims, Ident key, Ident layout) implements Stmt {}
+    /**
+     * {@code input x[2, 3]}: the dims are expressions (numbers or const names). {@code input img[3, 32, 32] layout: nhwc}:
+     * {@code key} and {@code layout} are null without the option (the checker allows only layout:). {@code names} is
+     * the {@code names "x.txt"} that names its units, or null.
+     */
+    public record InputStmt(Span span, Ident name, List<Expr> dims, Ident key, Ident layout, Tagged names) implements Stmt {
+        public InputStmt(Span span, Ident name, List<Expr> dims, Ident key, Ident layout) {
+            this(span, name, dims, key, layout, null);
+        }
+    }
 
     /** {@code h = expr} or {@code a, b = gate(h, g)}. */
     public record AssignStmt(Span span, List<Ident> targets, Expr value) implements Stmt {}
@@ -97,8 +104,14 @@ public final class Ast {
     /**
      * A word followed by a literal: {@code mask [[1, 0]]}, {@code mask "conn.csv"},
      * {@code fixed [1, 2]}, {@code init [...]}, {@code edges [0 -> 1]}. Span covers both.
+     * {@code columns} is what follows in parentheses, the two columns of a table
+     * ({@code edges "t.csv" (snp -> gene)}), or null.
      */
-    public record Tagged(Span span, Ident tag, Expr value) implements Expr {}
+    public record Tagged(Span span, Ident tag, Expr value, Expr columns) implements Expr {
+        public Tagged(Span span, Ident tag, Expr value) {
+            this(span, tag, value, null);
+        }
+    }
 
     /** {@code from -> to} inside {@code edges [...]}; span is the arrow's. */
     public record Edge(Span span, Expr from, Expr to) implements Expr {}

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import nnet.diag.Span;
 import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
@@ -51,6 +52,10 @@ public final class BackwardPass {
     /** The gradients of what each loop computed (its LOOP_OUT nodes), gathered until the walk reaches the loop. */
     private final Map<Node, Map<LoopSpec.Out, Node>> loopOutGrads = new HashMap<>();
     private final boolean[] needsGrad;
+    /** What is differentiated and by which rules: the loss's gradient, or an attribution's ({@link Mode}). */
+    private final Mode mode;
+    /** The final adjoint of each node the walk passed, for {@link #adjoints}. */
+    private final Map<Node, Node> adjoints = new HashMap<>();
     /** Where the nodes being added come from: the forward node they differentiate (the loss statement, for the loss's own). */
     private Span span;
     /** In the pass over a loop's step: which of its weight gradients leave the loop (see {@link #loop}); null elsewhere. */
@@ -72,13 +77,35 @@ public final class BackwardPass {
         }
     }
 
+    /**
+     * What a pass differentiates. The loss's gradient ({@link #TRAINING}): every input and every weight
+     * that is not fixed, by the gradient rules. An attribution (nnet.autodiff.AttributionPass): no
+     * weight gradients, no gradient of the {@code constant} inputs (the baseline's), and with
+     * {@code baselineOf} (each node's value at the baseline, itself where it does not depend on the
+     * inputs) DeepLIFT's rules: an activation's derivative becomes its secant between the baseline and
+     * the input, a product's factor the mean of its two values, a quotient's the same by its exact
+     * two-way split; so a node's adjoint times its change from the baseline sums to the target's change.
+     */
+    public record Mode(boolean weights, Set<Node> constant, Map<Node, Node> baselineOf) {
+        public static final Mode TRAINING = new Mode(true, Set.of(), null);
+
+        boolean rescale() {
+            return baselineOf != null;
+        }
+    }
+
     private BackwardPass(Graph g) {
+        this(g, Mode.TRAINING);
+    }
+
+    private BackwardPass(Graph g, Mode mode) {
         this.b = Graph.Builder.extending(g);
+        this.mode = mode;
         this.needsGrad = new boolean[g.nodes().size()];
         for (Node n : g.nodes()) {
-            boolean trainable = n.op() == Op.INPUT
-                    || ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD) && !n.param().isFixed())
-                    || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP;
+            boolean trainable = n.op() == Op.INPUT && !mode.constant().contains(n)
+                    || mode.weights() && ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD) && !n.param().isFixed()
+                    || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP);
             for (Node in : n.inputs()) trainable |= needsGrad[in.id()];
             needsGrad[n.id()] = trainable;
         }
@@ -135,6 +162,7 @@ public final class BackwardPass {
             span = n.span();
             Node dy = gradientOf(n);
             if (dy == null && !loopOutGrads.containsKey(n)) continue;
+            if (dy != null) adjoints.put(n, dy);
             if (n.op() == Op.INPUT) inputGrads.put(n, dy);
             else rule(n, dy, (p, contribution) -> paramGrads.computeIfAbsent(p, k -> new ArrayList<>()).add(contribution)).run();
         }
@@ -165,7 +193,7 @@ public final class BackwardPass {
             case LINEAR -> () -> {
                 Param p = n.param();
                 Node x = n.input(0);
-                if (!p.isFixed()) {
+                if (trains(p)) {
                     if (step != null && step.stackable(x) && step.stackable(dy)) step.products().add(new StepProduct(p, x, dy));
                     else paramGrads.put(p, node(Op.WEIGHT_GRAD, p.shape(), p, x, dy));
                 }
@@ -174,7 +202,7 @@ public final class BackwardPass {
             case BIAS_ADD -> () -> {
                 Param p = n.param();
                 // rows summed, absent entries of a bias mask left at 0
-                if (!p.isFixed()) paramGrads.put(p, n.shape().rank() == 1 && p.present() == null ? dy : node(Op.ROW_SUM, p.shape(), p, dy));
+                if (trains(p)) paramGrads.put(p, n.shape().rank() == 1 && p.present() == null ? dy : node(Op.ROW_SUM, p.shape(), p, dy));
                 accumulate(n.input(0), dy);
             };
             case ADD -> () -> {
@@ -185,16 +213,21 @@ public final class BackwardPass {
                 accumulate(n.input(0), () -> unbroadcast(dy, n.input(0)));
                 accumulate(n.input(1), () -> unbroadcast(scale(dy, -1), n.input(1)));
             };
-            case MUL -> () -> {
-                accumulate(n.input(0), () -> unbroadcast(mul(dy, n.input(1)), n.input(0)));
-                accumulate(n.input(1), () -> unbroadcast(mul(dy, n.input(0)), n.input(1)));
+            case MUL -> () -> { // under DeepLIFT, each factor at its mean: a b - a0 b0 = (b + b0)/2 (a - a0) + (a + a0)/2 (b - b0)
+                accumulate(n.input(0), () -> unbroadcast(mul(dy, mean(n.input(1))), n.input(0)));
+                accumulate(n.input(1), () -> unbroadcast(mul(dy, mean(n.input(0))), n.input(1)));
             };
-            case DIV -> () -> { // d(a/b) = da / b - a db / b^2
+            case DIV -> () -> {
                 Node a = n.input(0), c = n.input(1);
-                accumulate(a, () -> unbroadcast(binary(Op.DIV, dy, c), a));
-                accumulate(c, () -> unbroadcast(scale(mul(dy, binary(Op.DIV, n, c)), -1), c));
+                if (mode.rescale()) rescaledQuotient(n, dy);
+                else { // d(a/b) = da / b - a db / b^2
+                    accumulate(a, () -> unbroadcast(binary(Op.DIV, dy, c), a));
+                    accumulate(c, () -> unbroadcast(scale(mul(dy, binary(Op.DIV, n, c)), -1), c));
+                }
             };
-            case ACTIVATION -> () -> accumulate(n.input(0), () -> mul(dy, node(Op.DERIV, n.shape(), n.arg(), n.input(0))));
+            case ACTIVATION -> () -> accumulate(n.input(0), () -> mul(dy, mode.rescale()
+                    ? node(Op.SECANT, n.shape(), n.arg(), n.input(0), baseline(n.input(0)))
+                    : node(Op.DERIV, n.shape(), n.arg(), n.input(0))));
             case SOFTMAX -> () -> accumulate(n.input(0), () -> node(Op.SOFTMAX_GRAD, n.shape(), null, n, dy));
             case RESHAPE -> () -> accumulate(n.input(0), () -> node(Op.RESHAPE, n.input(0).shape(), null, dy));
             case SLICE -> () -> {
@@ -211,8 +244,8 @@ public final class BackwardPass {
             case CONV2D -> () -> {
                 ConvSpec c = (ConvSpec) n.arg();
                 Node x = n.input(0);
-                if (!c.kernel().isFixed()) paramGrads.put(c.kernel(), node(Op.CONV2D_KERNEL_GRAD, c.kernel().shape(), c, x, dy));
-                if (c.bias() != null && !c.bias().isFixed()) paramGrads.put(c.bias(), node(Op.CONV2D_BIAS_GRAD, c.bias().shape(), c, dy));
+                if (trains(c.kernel())) paramGrads.put(c.kernel(), node(Op.CONV2D_KERNEL_GRAD, c.kernel().shape(), c, x, dy));
+                if (c.bias() != null && trains(c.bias())) paramGrads.put(c.bias(), node(Op.CONV2D_BIAS_GRAD, c.bias().shape(), c, dy));
                 accumulate(x, () -> node(Op.CONV2D_INPUT_GRAD, x.shape(), c, dy));
             };
             case MAXPOOL -> () -> accumulate(n.input(0), () -> node(Op.MAXPOOL_GRAD, n.input(0).shape(), n.arg(), n.input(0), dy));
@@ -221,7 +254,7 @@ public final class BackwardPass {
             case LOOP_OUT -> () -> loopOutGrads.computeIfAbsent(n.input(0), k -> new LinkedHashMap<>()).merge((LoopSpec.Out) n.arg(), dy, (a, c) -> binary(Op.ADD, a, c));
             case LOOP -> () -> loop(n, loopOutGrads.get(n), paramGrads);
             // the backward pass's own ops are never differentiated again (no second derivatives)
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
+            case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
                     MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
         };
     }
@@ -241,7 +274,7 @@ public final class BackwardPass {
         LoopSpec l = (LoopSpec) n.arg();
         if (l.priorNodes() > 0) throw new IllegalStateException("a backward loop is not differentiated: " + n);
         Graph body = l.body();
-        BackwardPass step = new BackwardPass(body);
+        BackwardPass step = new BackwardPass(body, mode);
         step.span = span;
         step.step = new Step(l, new ArrayList<>());
         List<Node> sequences = new ArrayList<>(List.of(n));
@@ -283,6 +316,63 @@ public final class BackwardPass {
         // is then streamed once, not at every step
         for (StepProduct sp : step.step.products())
             paramGrads.put(sp.p(), node(Op.WEIGHT_GRAD, sp.p().shape(), sp.p(), stack.apply(sp.x()), stack.apply(sp.dz())));
+    }
+
+    /** Whether a param's gradient is built: a weight that is not fixed, when the pass computes weight gradients. */
+    private boolean trains(Param p) {
+        return mode.weights() && !p.isFixed();
+    }
+
+    /** A node's value at the baseline under DeepLIFT: its twin, or itself where it does not depend on the inputs. */
+    private Node baseline(Node n) {
+        return mode.rescale() ? mode.baselineOf().getOrDefault(n, n) : n;
+    }
+
+    /** A product's other factor: itself, or under DeepLIFT its mean with its value at the baseline. */
+    private Node mean(Node factor) {
+        Node base = baseline(factor);
+        return base == factor ? factor : scale(binary(Op.ADD, factor, base), 0.5f);
+    }
+
+    /**
+     * DeepLIFT's split of {@code q = a / c}: {@code q - q0 = (a - a0) (1/c + 1/c0) / 2 - (c - c0) (a + a0) / (2 c c0)},
+     * exact, and the gradient rule where nothing changes.
+     */
+    private void rescaledQuotient(Node q, Node dy) {
+        Node a = q.input(0), c = q.input(1), c0 = baseline(c);
+        Node product = c0 == c ? mul(c, c) : mul(c, c0);
+        accumulate(a, () -> unbroadcast(c0 == c ? binary(Op.DIV, dy, c) : mul(dy, binary(Op.DIV, binary(Op.ADD, c, c0), scale(product, 2))), a));
+        accumulate(c, () -> unbroadcast(scale(mul(dy, binary(Op.DIV, mean(a), product)), -1), c));
+    }
+
+    /**
+     * The adjoints of an attribution: {@code seeds.get(k)} (an input node of the extended graph, named
+     * {@code seedNames.get(k)}, shaped like {@code targets.get(k)}) is fed as the gradient of
+     * {@code targets.get(k)}; no loss. Returns the extended graph and the final adjoint of every node of
+     * {@code g} that has one (inputs included).
+     */
+    public record Adjoints(Graph graph, List<Node> seeds, Map<Node, Node> of) {}
+
+    public static Adjoints adjoints(Graph g, Mode mode, List<Node> targets, List<String> seedNames) {
+        if (mode.weights()) throw new IllegalArgumentException("an attribution computes no weight gradients");
+        BackwardPass pass = new BackwardPass(g, mode);
+        List<Node> seeds = new ArrayList<>();
+        for (int k = 0; k < targets.size(); k++) {
+            Node t = targets.get(k);
+            pass.span = t.span();
+            Node seed = pass.b.add(Op.INPUT, t.shape(), List.of(), null, seedNames.get(k), pass.span);
+            pass.accumulate(t, seed);
+            seeds.add(seed);
+        }
+        Map<Param, List<Node>> none = new LinkedHashMap<>();
+        pass.walk(g, none);
+        if (!none.isEmpty()) throw new IllegalStateException("an attribution computed weight gradients: " + none.keySet());
+        return new Adjoints(pass.b.build(), List.copyOf(seeds), Map.copyOf(pass.adjoints));
+    }
+
+    /** The value a loss reads of its output: the logits beneath a softmax under cross_entropy and a sigmoid under binary_cross_entropy (see {@link Fused}). */
+    public static Node lossInput(LossFunction f, Node output) {
+        return Fused.of(f, output).y();
     }
 
     /** The gradient of one slice of a node. */

@@ -40,8 +40,9 @@ final class Layers {
     /** The losses the language names (the {@link LossFunction} table's rows that have a name). */
     static final List<String> LOSSES = java.util.Arrays.stream(LossFunction.values()).map(f -> f.name).filter(java.util.Objects::nonNull).toList();
 
-    static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 2,
-            List.of("connect", "weights", "bias", "freeze", "init"));
+    /** dense's units may be left out when the tables of its connect: give them (§4). */
+    static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 1,
+            List.of("connect", "weights", "bias", "freeze", "init", "names"));
     static final Args.Signature CONV = new Args.Signature("conv2d", List.of("x", "filters", "kernel", "act"), 3,
             List.of("stride", "pad", "connect", "weights", "bias", "freeze", "init"));
     static final Args.Signature LSTM = new Args.Signature("lstm", List.of("x", "units"), 2,
@@ -77,22 +78,30 @@ final class Layers {
         Args a = Args.bind(call, DENSE, c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of dense");
-        Integer units = c.positiveInt(a.get("units"), "units");
+        Integer units = a.has("units") ? c.positiveInt(a.get("units"), "units") : null;
         String act = a.has("act") ? activationArg(a.get("act")) : "linear";
         boolean actOk = act != null, linear = "linear".equals(act);
-        if (x == null || units == null) return null;
-        int n = x.shape().last(), m = units;
+        if (x == null || (a.has("units") && units == null)) return null;
+        String input = NetworkChecker.describe(a.get("x"));
+        NameSources.Units named = c.nameSources.layer(a, units, call.span(), "dense(" + input + ", " + units + ")");
+        if (named == null) return null;
+        int n = x.shape().last(), m = named.count();
+        if (named.names() != null && x.shape().rank() > 1 && a.has("names")) {
+            c.error(DiagCode.NAMES_COUNT, a.get("names").span(), "names: names the units of a layer with one axis; dense(" + input + ", " + m + ") on " + input + x.shape() + " is " + x.shape().withLast(m));
+            return null;
+        }
+        TopologyTables.Ends ends = new TopologyTables.Ends(c.naming.of(x), input, named.names());
         String layer = c.layerName(call);
-        String desc = "dense(" + NetworkChecker.describe(a.get("x")) + ", " + m + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
+        String desc = "dense(" + input + ", " + m + ") on " + input + x.shape();
         // a sparse kernel stores its present connections only, so its limit is on those (checked by the pattern), not on n x m
         if ((!a.has("connect") && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m))
                 || !c.sizeOk(call.span(), Sizes.product(x.shape().outer(), m), desc + ": its output")) return null;
         // without connect: the layer is full, and no n x m pattern is built for it (large layers would wait for it)
-        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units") : null;
+        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units", ends) : null;
         if (conn != null && conn.isFull() && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)) return null;
         Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
-        Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc, "inputs x units") : null;
+        Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc, "inputs x units", ends) : null;
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), m, desc) : WeightArgs.Bias.DEFAULT;
         if ((a.has("connect") && conn == null) || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk) return null;
         if (w.fixed() != null && frozen != null) {
@@ -106,6 +115,7 @@ final class Layers {
         Span span = call.span();
         Param b = bias.param(layer, m);
         Node out = c.node(Op.LINEAR, x.shape().withLast(m), List.of(x), kernel, b == null && linear ? name : null, span);
+        if (x.shape().rank() == 1) c.naming.name(out, named.names()); // before the bias and activation, which take them on
         if (b != null) {
             c.param(b);
             out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, linear ? name : null, span);

@@ -2,7 +2,6 @@ package nnet.check;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import java.util.Map;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.diag.Diagnostic;
-import nnet.diag.Diagnostics;
 import nnet.diag.Span;
 import nnet.ir.Graph;
 import nnet.ir.ImageLayout;
@@ -19,7 +17,6 @@ import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
-import nnet.runtime.LossFunction;
 
 /**
  * Checks one network and builds its graph in the same walk: the shape of a node is its type, so
@@ -63,6 +60,9 @@ final class NetworkChecker implements Reporter {
     private final Map<Node, String> producers = new IdentityHashMap<>();
     final Literals literals;
     final Patterns patterns;
+    /** The names of units (LANGUAGE.md §4, Names): by node, and where they come from. */
+    final Naming naming = new Naming();
+    final NameSources nameSources;
     private final Layers layers;
     private final Symbols symbols;
 
@@ -74,6 +74,7 @@ final class NetworkChecker implements Reporter {
         this.g = new Graph.Builder(graphName, fileScope.file);
         this.literals = new Literals(this, this::number);
         this.patterns = new Patterns(this, literals, this::number, fileScope.baseDir);
+        this.nameSources = new NameSources(this, fileScope.baseDir, patterns.tables);
         this.layers = new Layers(this);
     }
 
@@ -135,6 +136,7 @@ final class NetworkChecker implements Reporter {
         if (!hasInput) error(DiagCode.INPUT_MISSING, net.name().span(), "network " + net.name().name() + " has no input; add e.g. 'input x[4]'");
         LossChecker lossChecker = new LossChecker(this, producers);
         lossChecker.checkAll(losses, outs, outputs.isEmpty()).forEach(g::loss);
+        naming.all().forEach(g::unitNames);
         if (totalFloats > Sizes.MAX_TOTAL)
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
                     + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", totalFloats * 4.0 / (1L << 30))) + " GiB); at most "
@@ -162,7 +164,9 @@ final class NetworkChecker implements Reporter {
             define(in.name(), null);
             return;
         }
-        define(in.name(), new Value.Tensor(node(Op.INPUT, shape, List.of(), layout(in, shape), in.name().name(), in.name().span())));
+        Node node = node(Op.INPUT, shape, List.of(), layout(in, shape), in.name().name(), in.name().span());
+        if (in.names() != null) naming.name(node, nameSources.input(in.names(), shape.size(), "input " + in.name().name() + shape));
+        define(in.name(), new Value.Tensor(node));
     }
 
     /** {@code layout: nhwc} (an image whose files hold [H, W, C]) or {@code layout: nchw} (nnet's order, as without the option). */
@@ -244,7 +248,7 @@ final class NetworkChecker implements Reporter {
             return;
         }
         scope.names.put(id.name(), new Binding(v, id.span()));
-        symbols.bound(id.span(), scope.prefix + id.name(), v, weights);
+        symbols.bound(id.span(), scope.prefix + id.name(), v, weights, v instanceof Value.Tensor t ? naming.listOf(t.node()) : null);
     }
 
     // ---- expressions
@@ -442,7 +446,9 @@ final class NetworkChecker implements Reporter {
 
     Node node(Op op, Shape shape, List<Node> in, Object arg, String name, Span span) {
         totalFloats = Sizes.plus(totalFloats, Sizes.elements(shape.dims()));
-        return g.add(op, shape, in, arg, name, span);
+        Node n = g.add(op, shape, in, arg, name, span);
+        naming.inherit(n);
+        return n;
     }
 
     /** Records what made {@code n} (an activation's name, or a layer without one), for the loss's warnings. */

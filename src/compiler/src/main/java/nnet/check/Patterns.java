@@ -17,18 +17,33 @@ import nnet.runtime.DataFormatException;
  * {@code n} inputs and {@code m} units (LANGUAGE.md §4), after checking each pattern's preconditions.
  */
 final class Patterns {
-    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges", "shuffle", "rewire");
+    static final Set<String> NAMES = Set.of("full", "mask", "band", "blocks", "local", "random", "edges", "gmt", "shuffle", "rewire");
 
     private final Reporter r;
     private final Literals literals;
     private final Function<Ast.Expr, Double> number;
     private final Path baseDir;
+    /** Topology tables and GMT files, read once per network. */
+    final TopologyTables tables;
+    /** The names of the two ends of the layer being evaluated, for tables that name them. */
+    private TopologyTables.Ends ends = TopologyTables.Ends.NONE;
 
     Patterns(Reporter r, Literals literals, Function<Ast.Expr, Double> number, Path baseDir) {
         this.r = r;
         this.literals = literals;
         this.number = number;
         this.baseDir = baseDir;
+        this.tables = new TopologyTables(r, baseDir);
+    }
+
+    /** {@link #eval(Ast.Expr, int, int, String, String)} where tables may name the inputs and units by {@code ends}. */
+    Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes, TopologyTables.Ends ends) {
+        this.ends = ends;
+        try {
+            return eval(e, n, m, layer, axes);
+        } finally {
+            this.ends = TopologyTables.Ends.NONE;
+        }
     }
 
     /**
@@ -54,6 +69,11 @@ final class Patterns {
             return b.op().equals("|") ? p.union(q) : p.intersect(q);
         }
         if (e instanceof Ast.Name name && name.name().equals("full")) return Connectivity.full(n, m);
+        if (TopologyTables.isTable(e)) return tables.connect((Ast.Tagged) e, n, m, layer, ends);
+        if (e instanceof Ast.Tagged t && t.columns() != null) {
+            r.error(DiagCode.PATTERN_UNKNOWN, t.columns().span(), "columns (a -> b) pick two columns of a table: edges \"topology.csv\" (layer0_node -> layer1_node)");
+            return null;
+        }
         if (e instanceof Ast.Tagged t && t.tag().name().equals("mask")) return mask(t, n, m, layer, axes);
         if (e instanceof Ast.Tagged t && t.tag().name().equals("edges")) return edges(t, n, m, layer);
         if (e instanceof Ast.Call c && (c.callee().name().equals("shuffle") || c.callee().name().equals("rewire"))) return control(c, n, m, layer, axes);
@@ -128,7 +148,7 @@ final class Patterns {
     }
 
     private static String expected() {
-        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], edges \"f.csv\", shuffle(p, seed: 1), rewire(p, seed: 1), p | q, p & q)";
+        return " (full, mask [[...]], mask \"file.csv\", band(r), blocks(k), local(w, s), random(density, seed: 7), edges [i -> j], edges \"f.csv\", edges \"t.csv\" (a -> b), gmt \"f.gmt\", shuffle(p, seed: 1), rewire(p, seed: 1), p | q, p & q)";
     }
 
     /** Pattern parameters that must be whole numbers; a fractional one becomes -1, which every precondition rejects. */

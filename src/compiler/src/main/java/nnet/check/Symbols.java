@@ -22,8 +22,9 @@ public final class Symbols {
      * @param shape         the tensor's shape, or null for a number or a value poisoned by an error
      * @param number        the value of a compile-time number (a const, a block argument), else null
      * @param weights       the weights created by the statement that bound the name (its layers, or a block call's)
+     * @param unitNames     the names of the tensor's units (LANGUAGE.md §4, Names), or null
      */
-    public record Binding(Span definition, String qualifiedName, Shape shape, Double number, List<Param> weights) {}
+    public record Binding(Span definition, String qualifiedName, Shape shape, Double number, List<Param> weights, List<String> unitNames) {}
 
     /** A name written at {@code use} that resolved to the identifier at {@code definition}. */
     public record Use(Span use, Span definition) {}
@@ -40,10 +41,10 @@ public final class Symbols {
         return Collections.unmodifiableList(uses);
     }
 
-    void bound(Span definition, String qualifiedName, Value value, List<Param> statementWeights) {
+    void bound(Span definition, String qualifiedName, Value value, List<Param> statementWeights, List<String> unitNames) {
         Shape shape = value instanceof Value.Tensor t ? t.node().shape() : null;
         Double number = value instanceof Value.Number n ? n.value() : null;
-        bindings.add(new Binding(definition, qualifiedName, shape, number, List.copyOf(statementWeights)));
+        bindings.add(new Binding(definition, qualifiedName, shape, number, List.copyOf(statementWeights), unitNames));
     }
 
     void used(Span use, Span definition) {

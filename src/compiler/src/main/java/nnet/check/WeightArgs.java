@@ -84,7 +84,12 @@ final class WeightArgs {
 
     /** {@code freeze:} any pattern ({@code mask [[...]]}, {@code edges "f.csv"}, {@code mask "f.npz"}, {@code band(2)}, ...) over the same {@code n x m} pairs as connect: ({@code axes} names them). */
     Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes) {
-        return c.patterns.eval(e, n, m, desc + " (freeze)", axes);
+        return freeze(e, n, m, desc, axes, TopologyTables.Ends.NONE);
+    }
+
+    /** The same, where a table may name the pairs by the layer's {@code ends}. */
+    Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes, TopologyTables.Ends ends) {
+        return c.patterns.eval(e, n, m, desc + " (freeze)", axes, ends);
     }
 
     /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */

@@ -40,6 +40,12 @@ public enum DiagCode {
     EDGE_RANGE("edge.range"),
     WEIGHTS_SIZE("weights.size"),
     WEIGHTS_INIT("weights.init"),              // warning: init: beside weights:, which gives the values (init: is ignored)
+    // names of units (names files, topology tables, GMT files)
+    NAMES_FILE("names.file"),                  // a names source cannot be read, or a line has no name
+    NAMES_DUPLICATE("names.duplicate"),        // one name for two units (or a pathway on two lines)
+    NAMES_COUNT("names.count"),                // as many names as units, or a table's count against the layer's
+    NAMES_UNKNOWN("names.unknown"),            // a table names a unit its layer or input does not have
+    TABLE_COLUMN("table.column"),              // a column the header lacks
     // structure of a network or block
     GATE_TARGETS("gate.targets"),
     OUTPUT_MISSING("output.missing"),

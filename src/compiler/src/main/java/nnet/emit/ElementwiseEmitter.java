@@ -63,7 +63,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Bias b) out.add(b.param());
         else if (e instanceof Expr.Activate a) biases(a.x(), out);
         else if (e instanceof Expr.Derivative d) biases(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            biases(s.x(), out);
+            biases(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             biases(b.a(), out);
             biases(b.b(), out);
         }
@@ -167,7 +170,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Load l) out.add(new Part(l.buffer(), l.offset()));
         else if (e instanceof Expr.Activate a) parts(a.x(), out);
         else if (e instanceof Expr.Derivative d) parts(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            parts(s.x(), out);
+            parts(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             parts(b.a(), out);
             parts(b.b(), out);
         }
@@ -178,7 +184,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Load l) out.computeIfAbsent(new Part(l.buffer(), l.offset()), this::rowLocal);
         else if (e instanceof Expr.Activate a) parts(a.x(), out);
         else if (e instanceof Expr.Derivative d) parts(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            parts(s.x(), out);
+            parts(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             parts(b.a(), out);
             parts(b.b(), out);
         }
@@ -188,7 +197,10 @@ final class ElementwiseEmitter {
         if (e instanceof Expr.Bias b) out.putIfAbsent(b, -1);
         else if (e instanceof Expr.Activate a) biasesOf(a.x(), out);
         else if (e instanceof Expr.Derivative d) biasesOf(d.x(), out);
-        else if (e instanceof Expr.Binary b) {
+        else if (e instanceof Expr.Secant s) {
+            biasesOf(s.x(), out);
+            biasesOf(s.x0(), out);
+        } else if (e instanceof Expr.Binary b) {
             biasesOf(b.a(), out);
             biasesOf(b.b(), out);
         }
@@ -258,6 +270,13 @@ final class ElementwiseEmitter {
         else if (e instanceof Expr.Bias b) leaves.bias(b);
         else if (e instanceof Expr.Activate a) activation(a.f(), "float applyFloat(float, float)", a.x(), leaves);
         else if (e instanceof Expr.Derivative d) activation(d.f(), "float derivativeFloat(float, float)", d.x(), leaves);
+        else if (e instanceof Expr.Secant s) {
+            g.getStatic(ACTIVATION, s.f().fn().name(), ACTIVATION);
+            expr(s.x(), leaves);
+            expr(s.x0(), leaves);
+            g.push(s.f().alpha());
+            g.invokeVirtual(ACTIVATION, Method.getMethod("float secantFloat(float, float, float)"));
+        }
         else if (e instanceof Expr.Binary b) {
             expr(b.a(), leaves);
             expr(b.b(), leaves);

@@ -85,7 +85,7 @@ final class ElementwiseVectors {
         if (e instanceof Expr.Activate a) return VECTOR_FORMS.contains(a.f().fn()) && vectorizable(a.x());
         if (e instanceof Expr.Derivative d) return VECTOR_FORMS.contains(d.f().fn()) && vectorizable(d.x());
         if (e instanceof Expr.Binary b) return vectorizable(b.a()) && vectorizable(b.b());
-        return true;
+        return !(e instanceof Expr.Secant); // a secant's branch has no vector form: its plain loop runs
     }
 
     /** The driver's body, its arguments in locals {@code a}: for each vector of lanes and chunk of rows, the micro-kernels {@code name$rowsN} in order. */

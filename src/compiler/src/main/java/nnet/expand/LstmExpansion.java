@@ -33,7 +33,10 @@ public final class LstmExpansion {
             List<Node> in = n.inputs().stream().map(now::get).toList();
             now.put(n, n.op() == Op.LSTM ? loop(b, n, in.get(0)) : b.add(n.op(), n.shape(), in, n.arg(), n.name(), n.span()));
         }
-        g.named().forEach((name, n) -> b.alias(name, now.get(n)));
+        g.named().forEach((name, n) -> {
+            b.alias(name, now.get(n));
+            b.unitNames(now.get(n), g.unitNames().get(name));
+        });
         for (Param p : g.params()) b.param(p);
         for (Node out : g.outputs()) b.output(now.get(out));
         for (Graph.Loss l : g.losses()) b.loss(new Graph.Loss(now.get(l.output()), l.function(), l.weight(), l.span()));

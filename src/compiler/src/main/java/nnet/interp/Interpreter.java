@@ -46,9 +46,14 @@ public final class Interpreter {
 
     /** Runs the graph on one sample; returns every node's value, indexed by node id. */
     public double[][] run(Map<String, double[]> inputs) {
+        return run(inputs, null, null);
+    }
+
+    /** {@link #run}, with the value of node {@code replaced} set to {@code value} instead of computed (finite differences with respect to a hidden node). */
+    public double[][] run(Map<String, double[]> inputs, Node replaced, double[] value) {
         double[][] v = new double[g.nodes().size()][];
         Map<Node, double[][][]> loops = new HashMap<>();
-        for (Node n : g.nodes()) v[n.id()] = eval(n, v, inputs, loops);
+        for (Node n : g.nodes()) v[n.id()] = n == replaced ? value.clone() : eval(n, v, inputs, loops);
         return v;
     }
 
@@ -84,6 +89,10 @@ public final class Interpreter {
             case DERIV -> {
                 Op.ActivationSpec f = (Op.ActivationSpec) n.arg();
                 yield map(size, k -> f.fn().derivative(a[k], f.alpha()));
+            }
+            case SECANT -> {
+                Op.ActivationSpec f = (Op.ActivationSpec) n.arg();
+                yield map(size, k -> f.fn().secant(a[k], b[k], f.alpha()));
             }
             case SOFTMAX -> softmax(a, n.shape().last());
             case RESHAPE -> a.clone();

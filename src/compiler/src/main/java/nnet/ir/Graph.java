@@ -12,9 +12,12 @@ import nnet.runtime.LossFunction;
  * A checked network: shaped nodes in topological order, its inputs and outputs, every name the
  * user can read ({@code activation(name)}, {@code --probe}), its weights, its losses and training
  * defaults. This is what every later phase (interpreter, autodiff, lowering, emitter) consumes.
+ * {@code unitNames} holds, by readable name, the names of the units of the nodes that have them
+ * (LANGUAGE.md §4, Names), in the order of their elements.
  */
 public record Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
-                    Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train) {
+                    Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train,
+                    Map<String, List<String>> unitNames) {
 
     /**
      * A training loss on one output, weighted in the sum the network trains ({@code loss y: mse * 0.5});
@@ -39,7 +42,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same network trained with another loss (tests, and gradients of any output). */
     public Graph withLoss(Loss other) {
-        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train);
+        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train, unitNames);
     }
 
     /** Whether the network has a loss statement, so it can be trained. */
@@ -49,7 +52,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same nodes with other outputs (a loop's body: its carried values). */
     public Graph withOutputs(List<Node> others) {
-        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train);
+        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train, unitNames);
     }
 
     /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
@@ -101,6 +104,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         private final List<Param> params = new ArrayList<>();
         private final List<Loss> losses = new ArrayList<>();
         private TrainSettings train = TrainSettings.defaults();
+        private final Map<Node, List<String>> unitNames = new java.util.HashMap<>();
 
         public Builder(String name, String sourceFile) {
             this.name = name;
@@ -117,6 +121,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             b.params.addAll(g.params());
             b.losses.addAll(g.losses());
             b.train = g.train();
+            g.named().forEach((name, n) -> b.unitNames(n, g.unitNames().get(name)));
             return b;
         }
 
@@ -149,9 +154,18 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             train = t;
         }
 
+        /** The names of {@code n}'s units (none when null); the graph keeps those of readable nodes. */
+        public void unitNames(Node n, List<String> names) {
+            if (names != null) unitNames.put(n, List.copyOf(names));
+        }
+
         public Graph build() {
+            Map<String, List<String>> byName = new LinkedHashMap<>();
+            named.forEach((nodeName, n) -> {
+                if (unitNames.containsKey(n)) byName.put(nodeName, unitNames.get(n));
+            });
             return new Graph(name, sourceFile, Collections.unmodifiableList(nodes), List.copyOf(inputs), List.copyOf(outputs),
-                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train);
+                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train, Collections.unmodifiableMap(byName));
         }
     }
 }

@@ -51,6 +51,7 @@ public final class IrPrinter {
             return c.kernel().name() + " k=" + c.kh() + "x" + c.kw() + " stride=" + c.strideY() + "x" + c.strideX() + " pad=" + c.padTop() + "," + c.padLeft();
         if (a instanceof LstmSpec l) return l.kernel().name() + " units=" + l.units() + (l.sequences() ? " sequences" : "");
         if (n.op() == Op.DERIV) return a + "'";
+        if (n.op() == Op.SECANT) return a + " secant";
         if (a instanceof LoopSpec l)
             return "steps=" + l.steps() + (l.reverse() ? " reverse" : "") + " carried=" + l.carried() + (l.priorNodes() > 0 ? " extends=%" + n.input(0).id() : "");
         return a.toString();

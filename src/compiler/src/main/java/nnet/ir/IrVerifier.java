@@ -49,6 +49,7 @@ public final class IrVerifier {
                 Shape b = n.input(1).shape();
                 yield rule(s.equals(in.isScalar() ? b : in) && (in.equals(b) || in.isScalar() || b.isScalar()), "operands " + in + ", " + b);
             }
+            case SECANT -> first(rule(s.equals(in) && s.equals(n.input(1).shape()), "operands " + in + ", " + n.input(1).shape()), rule(n.arg() instanceof Op.ActivationSpec, "activation " + n.arg()));
             case ACTIVATION, DERIV -> first(rule(s.equals(in), "shape changed"), rule(n.arg() instanceof Op.ActivationSpec, "activation " + n.arg()));
             case SOFTMAX -> rule(s.equals(in), "shape changed");
             case RESHAPE -> rule(s.sizeLong() == in.sizeLong(), "reshape changes the size");

@@ -68,6 +68,12 @@ public enum Op {
     MAXPOOL_GRAD(2),
     /** {@code dy -> dx}: each window's gradient spread evenly; arg: {@code Integer} k. */
     AVGPOOL_GRAD(1),
+    /**
+     * {@code (z, z0) -> (f(z) - f(z0)) / (z - z0)}, elementwise (f'(z) where z and z0 are within
+     * {@link Activation#SECANT_NEAR}): DeepLIFT's multiplier in place of {@link #DERIV}, z0 the value at the
+     * baseline (nnet.autodiff.AttributionPass); arg: the {@link ActivationSpec}.
+     */
+    SECANT(2),
     /** {@code (y, target) -> [1]}: the loss of one sample; arg: its {@link LossFunction}. */
     LOSS(2),
     /** {@code (y, target) -> dL/dy}; arg: its {@link LossFunction}. */
@@ -97,7 +103,7 @@ public enum Op {
     }
 
     /** Ops computed one element at a time at the same index: lowering fuses chains of them into one loop. */
-    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV);
+    public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV, SECANT);
 
     public String lower() {
         return name().toLowerCase();

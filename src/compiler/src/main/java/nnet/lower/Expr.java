@@ -26,4 +26,7 @@ public sealed interface Expr {
 
     /** The derivative of an activation at x (the backward pass's DERIV). */
     record Derivative(Op.ActivationSpec f, Expr x) implements Expr {}
+
+    /** The secant of an activation between x and x0 (the backward pass's SECANT, DeepLIFT's multiplier). */
+    record Secant(Op.ActivationSpec f, Expr x, Expr x0) implements Expr {}
 }

@@ -220,7 +220,7 @@ public final class Lowering {
                 yield null;
             }
             case CONST -> throw new IllegalStateException("a constant is folded into the loops that read it: " + n);
-            case BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV -> // elementwise, materialised here
+            case BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV, SECANT -> // elementwise, materialised here
                     new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), 0, expr(n, true))));
             case LINEAR -> {
                 Param p = n.param();
@@ -370,6 +370,7 @@ public final class Lowering {
             case ADD, SUB, MUL, DIV -> new Expr.Binary(n.op(), expr(n.input(0), false), expr(n.input(1), false));
             case ACTIVATION -> new Expr.Activate((Op.ActivationSpec) n.arg(), expr(n.input(0), false));
             case DERIV -> new Expr.Derivative((Op.ActivationSpec) n.arg(), expr(n.input(0), false));
+            case SECANT -> new Expr.Secant((Op.ActivationSpec) n.arg(), expr(n.input(0), false), expr(n.input(1), false));
             default -> throw new IllegalStateException("not elementwise: " + n);
         };
     }

@@ -16,6 +16,7 @@ import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
+import nnet.emit.Explainers;
 import nnet.emit.GeneratedNetwork;
 import nnet.ir.Graph;
 import nnet.ir.Op;
@@ -38,16 +39,17 @@ public final class JarPackager {
     private JarPackager() {}
 
     /**
-     * {@code facts}: what the source says of the network's data that its class does not carry ({@link SourceFacts}).
+     * {@code facts}: what the source says of the network's data that its class does not carry ({@link SourceFacts});
+     * {@code explainers}: the network's attribution passes ({@code explain}, {@code Network.attributions}), or null.
      */
-    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, SourceFacts facts) {
-        /** What {@code nnetc compile} packs of a checked network. */
+    public record Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, SourceFacts facts, Explainers explainers) {
+        /** What {@code nnetc compile} packs of a checked network, without its attribution passes. */
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights, Graph g) {
-            this(network, weights, JarPackager.facts(g));
+            this(network, weights, JarPackager.facts(g), null);
         }
 
         public Packed(GeneratedNetwork network, Map<String, ? extends StoredTensor> weights) {
-            this(network, weights, SourceFacts.NONE);
+            this(network, weights, SourceFacts.NONE, null);
         }
     }
 
@@ -96,8 +98,16 @@ public final class JarPackager {
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (var c : n.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
         files.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        if (n.namesBytes() != null) files.put(n.namesResource(), n.namesBytes());
         files.put(PackedNetworks.weightsResource(n.className()), Safetensors.toBytes(p.weights()));
         files.putAll(p.facts().resources(n.simpleName()));
+        if (p.explainers() != null) { // the attribution passes, for explain from the jar and Network.attributions
+            for (GeneratedNetwork pass : p.explainers().passes()) {
+                for (var c : pass.classes().entrySet()) files.put(GeneratedNetwork.resourceOf(c.getKey()), c.getValue());
+                files.put(pass.structureResource(), Safetensors.toBytes(pass.structure()));
+            }
+            files.put(Explainers.linksResource(n.className()), p.explainers().links().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
         return files;
     }
 

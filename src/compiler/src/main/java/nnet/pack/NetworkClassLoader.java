@@ -18,13 +18,24 @@ public final class NetworkClassLoader extends ClassLoader {
     }
 
     public Network instantiate(GeneratedNetwork n) {
-        classes.putAll(n.classes());
-        resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        add(n);
         try {
             return (Network) loadClass(n.className()).getConstructor().newInstance();
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot instantiate generated " + n.className(), e);
         }
+    }
+
+    /** Makes a network's attribution passes loadable beside it (the network makes them when asked); {@code network} is its class's name. */
+    public void add(String network, nnet.emit.Explainers e) {
+        e.passes().forEach(this::add);
+        resources.put(nnet.emit.Explainers.linksResource(network), e.links().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    private void add(GeneratedNetwork n) {
+        classes.putAll(n.classes());
+        resources.put(n.structureResource(), Safetensors.toBytes(n.structure()));
+        if (n.namesBytes() != null) resources.put(n.namesResource(), n.namesBytes());
     }
 
     @Override

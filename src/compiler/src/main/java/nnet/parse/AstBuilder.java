@@ -105,7 +105,9 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     public Object visitInputStmt(NnetParser.InputStmtContext c) {
         Ast.Ident name = ident(c.name);
         List<Ast.Expr> dims = exprs(c.dims);
-        return name == null || dims == null ? null : new Ast.InputStmt(span(c), name, dims, c.key == null ? null : ident(c.key), c.layout == null ? null : ident(c.layout));
+        Ast.Tagged names = c.names == null ? null : tagged(c.names);
+        return name == null || dims == null || (c.names != null && names == null) ? null
+                : new Ast.InputStmt(span(c), name, dims, c.key == null ? null : ident(c.key), c.layout == null ? null : ident(c.layout), names);
     }
 
     @Override
@@ -201,12 +203,17 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
     }
 
     @Override
-    public Object visitTagged(NnetParser.TaggedContext c) {
+    public Object visitTaggedExpr(NnetParser.TaggedExprContext c) {
+        return c.tagged().exception != null ? null : tagged(c.tagged());
+    }
+
+    private Ast.Tagged tagged(NnetParser.TaggedContext c) {
         Ast.Ident tag = ident(c.tag);
         NnetParser.LiteralContext lit = c.value;
         Ast.Expr v = lit == null || lit.exception != null ? null
                 : lit.list() != null ? (Ast.Expr) visit(lit.list()) : string(lit.STRING().getSymbol());
-        return tag == null || v == null ? null : new Ast.Tagged(span(c), tag, v);
+        Ast.Expr columns = c.columns == null ? null : expr(c.columns);
+        return tag == null || v == null || (c.columns != null && columns == null) ? null : new Ast.Tagged(span(c), tag, v, columns);
     }
 
     @Override

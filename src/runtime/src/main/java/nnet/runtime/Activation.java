@@ -165,6 +165,29 @@ public enum Activation {
     /** f'(x), the definition (the backward pass's derivative op). */
     public abstract double derivative(double x, double alpha);
 
+    /**
+     * Within this distance of z0 the secant is the derivative at z (DeepLIFT's Rescale rule: the
+     * quotient loses its digits to cancellation as z approaches z0).
+     */
+    public static final double SECANT_NEAR = 1e-5;
+
+    /**
+     * {@code (f(z) - f(z0)) / (z - z0)}, or f'(z) where {@code |z - z0| <= SECANT_NEAR}: the multiplier
+     * DeepLIFT's Rescale rule puts in place of the derivative (the backward pass's secant op), so an
+     * attribution times {@code z - z0} is exactly the change of f. Defined once for every row from its
+     * value and derivative.
+     */
+    public double secant(double z, double z0, double alpha) {
+        double d = z - z0;
+        return Math.abs(d) <= SECANT_NEAR ? derivative(z, alpha) : (apply(z, alpha) - apply(z0, alpha)) / d;
+    }
+
+    /** The secant in float, as generated code computes it (from the float forms of the row). */
+    public float secantFloat(float z, float z0, float alpha) {
+        float d = z - z0;
+        return Math.abs(d) <= (float) SECANT_NEAR ? derivativeFloat(z, alpha) : (applyFloat(z, alpha) - applyFloat(z0, alpha)) / d;
+    }
+
     /** f(x) in float, as generated code computes it. */
     public float applyFloat(float x, float alpha) {
         return (float) apply(x, alpha);

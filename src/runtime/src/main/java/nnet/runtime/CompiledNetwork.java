@@ -357,6 +357,17 @@ public abstract class CompiledNetwork implements Network {
         return s.clone();
     }
 
+    /** The names of nodes' units, from the class's resource ({@link UnitNames}), read on first use. */
+    private volatile Map<String, String[]> unitNames;
+
+    @Override
+    public String[] unitNames(String node) {
+        if (!shapes.containsKey(node)) throw new IllegalArgumentException(unknownNode(node));
+        if (unitNames == null) unitNames = UnitNames.of(getClass());
+        String[] names = unitNames.get(node);
+        return names == null ? null : names.clone();
+    }
+
     @Override
     public final float[][] forward(float[]... in) {
         checkInputs(in);
@@ -391,8 +402,9 @@ public abstract class CompiledNetwork implements Network {
             forwardTile(count);
             for (int k = 0; k < shown.size(); k++) {
                 float[] buffer = activation(shown.get(k));
-                float[][] rows = tiles.rows(buffer);
-                for (int s = 0; s < count; s++) Tiles.get(rows, s, out[first + s][k] = new float[buffer.length]);
+                float[][] lanes = new float[count][];
+                for (int s = 0; s < count; s++) lanes[s] = out[first + s][k] = new float[buffer.length];
+                Tiles.get(tiles.rows(buffer), lanes);
             }
         }
     }
@@ -436,6 +448,42 @@ public abstract class CompiledNetwork implements Network {
         } finally {
             SHARE_WEIGHTS_OF.remove();
         }
+    }
+
+    /** The attribution passes made so far, by rule ({@code Gradient}, {@code Rescale}). */
+    private final Map<String, CompiledNetwork> attributionPasses = new java.util.HashMap<>();
+
+    /**
+     * The generated attribution pass {@code <Network>$<rule>} beside this class (nnetc compiles it with
+     * the network, and packs it in jars), sharing this network's weight arrays: loaded weights are its too.
+     */
+    final synchronized CompiledNetwork attributionPass(String rule) {
+        CompiledNetwork pass = attributionPasses.get(rule);
+        if (pass != null) return pass;
+        String cls = getClass().getName() + "$" + rule;
+        Class<?> c;
+        try {
+            c = Class.forName(cls, true, getClass().getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new UserError(name + " has no attribution pass (" + cls + "): compile it again with an nnetc that has 'explain'");
+        }
+        SHARE_WEIGHTS_OF.set(this);
+        try {
+            pass = (CompiledNetwork) c.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make " + cls, e);
+        } finally {
+            SHARE_WEIGHTS_OF.remove();
+        }
+        attributionPasses.put(rule, pass);
+        return pass;
+    }
+
+    /** The weights this network stores: one sample's work, to share a batch among the cores. */
+    final long storedWeights() {
+        long n = 0;
+        for (ParamStorage p : params.values()) for (float[] seg : p.values) n += seg.length;
+        return n;
     }
 
     final Training trainingState() {

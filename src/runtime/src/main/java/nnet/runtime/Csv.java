@@ -28,8 +28,11 @@ public final class Csv {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
     /** How Java, numpy and spreadsheets spell the non-finite values, recognised to reject them by name. */
     private static final Pattern NON_FINITE = Pattern.compile("[+-]?(nan|inf|infinity)", Pattern.CASE_INSENSITIVE);
-    /** A header cell: a name, as column titles are written (a comma only inside quotes, {@code "y, label"}). */
-    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .,()\\[\\]-]*");
+    /**
+     * A header cell: a name, as column titles are written (a comma only inside quotes, {@code "y, label"}),
+     * or a unit of a node by its name as predict writes it ({@code genes[HERC2]}).
+     */
+    private static final Pattern HEADER_CELL = Pattern.compile("[A-Za-z_][A-Za-z0-9_ .,()\\[\\]-]*|[A-Za-z_][A-Za-z0-9_.]*\\[[^\\[\\]]+\\]");
     /** How spreadsheets, R and pandas write a missing value: such a row is data with holes, not a header. */
     private static final Pattern MISSING = Pattern.compile("na|n/a|nan|null|none|nil|missing|\\?|-|", Pattern.CASE_INSENSITIVE);
     private static final int ANY_COLUMNS = -1;
@@ -159,7 +162,7 @@ public final class Csv {
 
     private static void writeRows(Writer w, String[] header, float[][] rows) throws IOException {
         if (header != null) {
-            w.write(String.join(",", header));
+            for (int i = 0; i < header.length; i++) w.write((i > 0 ? "," : "") + quoted(header[i]));
             w.write('\n');
         }
         for (float[] row : rows) {
@@ -169,6 +172,29 @@ public final class Csv {
             }
             w.write('\n');
         }
+    }
+
+    /** The cells of a header line as RFC 4180 quotes them (as {@link #quoted} writes them), trimmed. */
+    private static String[] unquoted(String line) {
+        List<String> cells = new ArrayList<>();
+        StringBuilder cell = new StringBuilder();
+        boolean quoted = false;
+        for (int p = 0; p < line.length(); p++) {
+            char ch = line.charAt(p);
+            if (ch == '"' && quoted && p + 1 < line.length() && line.charAt(p + 1) == '"') cell.append(line.charAt(++p));
+            else if (ch == '"') quoted = !quoted;
+            else if (ch == ',' && !quoted) {
+                cells.add(cell.toString().strip());
+                cell.setLength(0);
+            } else cell.append(ch);
+        }
+        cells.add(cell.toString().strip());
+        return cells.toArray(new String[0]);
+    }
+
+    /** A header cell as RFC 4180 writes it: in double quotes (a quote doubled) when it holds a comma, a quote or a line break. */
+    private static String quoted(String cell) {
+        return cell.contains(",") || cell.contains("\"") || cell.contains("\n") || cell.contains("\r") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
     }
 
     /** The rows read so far, and what they must agree on. */
@@ -195,7 +221,7 @@ public final class Csv {
             for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
             if (!headerDecided) {
                 headerDecided = true;
-                if (isHeader(cells)) return;
+                if (isHeader(line.indexOf('"') >= 0 ? unquoted(line) : cells)) return;
             }
             checkColumns(cells.length, lineNumber);
             float[] row = new float[cells.length];

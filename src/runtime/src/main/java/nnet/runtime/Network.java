@@ -22,6 +22,14 @@ public interface Network {
     int[] shape(String node);
 
     /**
+     * The names of a node's units in order (its elements, row-major), or null when it has none
+     * (LANGUAGE.md §4, Names); generated networks and packed jars give the names the compiler resolved.
+     */
+    default String[] unitNames(String node) {
+        return null;
+    }
+
+    /**
      * Runs one sample. {@code inputs} are flattened row-major, one array per input in
      * {@link #inputNames()} order. Returns the outputs' buffers: valid until the next call.
      */
@@ -33,6 +41,15 @@ public interface Network {
      * 4 or more samples run in tiles (LANGUAGE.md §10), over the cores, much faster than sample by sample.
      */
     float[][][] forwardBatch(float[][][] inputs, List<String> nodes);
+
+    /**
+     * Attributions of an output unit's raw value to the units of named nodes, per row of
+     * {@code inputs} (as {@link #forwardBatch}'s), by the generated attribution passes: see
+     * {@link Attributions} for the methods and LANGUAGE.md §9 ({@code explain}).
+     */
+    default List<Attributions.Row> attributions(float[][][] inputs, Attributions.Request request) {
+        return Attributions.of(this, inputs, request);
+    }
 
     /** The value a named node had in the last forward pass (the network's own buffer; copy it to keep it). */
     float[] activation(String node);

@@ -174,7 +174,10 @@ public final class PredictOutput {
         return p;
     }
 
-    /** Column names: {@code y[0]}, {@code y[1]}, ... for each shown node (flat indices), {@code y} for one class column, {@code y[t]} for class rows. */
+    /**
+     * Column names: {@code y[0]}, {@code y[1]}, ... for each shown node (flat indices), or its units'
+     * names, {@code genes[HERC2]}, when it has them; {@code y} for one class column, {@code y[t]} for class rows.
+     */
     public static String[] header(Network net, List<String> shown, Mode mode, LossOutputs lossOutputs) {
         List<String> names = new ArrayList<>();
         for (String node : shown) {
@@ -184,7 +187,10 @@ public final class PredictOutput {
                 int positions = size / shape[shape.length - 1];
                 if (positions == 1) names.add(node);
                 else for (int p = 0; p < positions; p++) names.add(node + "[" + p + "]");
-            } else for (int k = 0; k < size; k++) names.add(node + "[" + k + "]");
+            } else {
+                String[] units = net.unitNames(node);
+                for (int k = 0; k < size; k++) names.add(node + "[" + (units != null ? units[k] : Integer.toString(k)) + "]");
+            }
         }
         return names.toArray(new String[0]);
     }

@@ -177,8 +177,7 @@ final class Training {
 
     private long weights() {
         if (perSample == 0) {
-            perSample = repeatedVisits;
-            for (ParamStorage p : trainable) for (float[] seg : p.values) perSample += seg.length;
+            perSample = repeatedVisits + net.storedWeights(); // every weight, trained or not: a network without a loss shares its batches too
         }
         return perSample;
     }

@@ -140,6 +140,15 @@ class CsvTest {
         assertEquals("-Infinity", Csv.format(Float.NEGATIVE_INFINITY));
     }
 
+    /** predict's header names units ({@code genes[RGS-4]}), quoting a name with a comma: it reads back as a header. */
+    @Test
+    void aHeaderOfUnitNamesIsWrittenQuotedAndReadBack() {
+        StringWriter out = new StringWriter();
+        Csv.write(out, new String[] {"genes[RGS-4]", "p[APC/C:Cdc20 mediated]", "p[Transport of sugars, bile salts]", "y[case \"severe\"]"}, new float[][] {{1, 2, 3, 4}});
+        assertEquals("genes[RGS-4],p[APC/C:Cdc20 mediated],\"p[Transport of sugars, bile salts]\",\"y[case \"\"severe\"\"]\"\n1,2,3,4\n", out.toString());
+        assertArrayEquals(new float[][] {{1, 2, 3, 4}}, read(out.toString()));
+    }
+
     @Test
     void writesCommaSeparatedLines() {
         StringWriter out = new StringWriter();

@@ -31,6 +31,23 @@ class TablesTest {
         assertTrue(Float.isNaN(f.applyFloat(Float.NaN, (float) alpha)) && Double.isNaN(f.apply(Double.NaN, alpha)), f + ": NaN stays NaN");
     }
 
+    /** The secant times the step is exactly the change of f (what makes DeepLIFT complete); within 1e-5 it is the derivative at z; the float form agrees. */
+    @ParameterizedTest
+    @EnumSource(Activation.class)
+    void activationSecant(Activation f) {
+        double alpha = f.takesSlope ? 0.2 : 0;
+        SplittableRandom rnd = new SplittableRandom(3);
+        for (int k = 0; k < 2000; k++) {
+            double z = rnd.nextDouble(-6, 6), z0 = k % 4 == 0 ? z + rnd.nextDouble(-1e-5, 1e-5) : rnd.nextDouble(-6, 6);
+            double s = f.secant(z, z0, alpha);
+            if (Math.abs(z - z0) <= Activation.SECANT_NEAR) assertEquals(f.derivative(z, alpha), s, 0, f + " near " + z);
+            else assertEquals(f.apply(z, alpha) - f.apply(z0, alpha), s * (z - z0), 1e-12, f + " secant(" + z + ", " + z0 + ")");
+            float sf = f.secantFloat((float) z, (float) z0, (float) alpha);
+            if (Math.abs((float) z - (float) z0) > 1e-3) // far enough that float's cancellation in f(z) - f(z0) stays small
+                assertEquals(f.secant((float) z, (float) z0, alpha), sf, 1e-3 * Math.max(1, Math.abs(s)), f + " secant in float");
+        }
+    }
+
     /** tanh's float form over every float step of 2^-12 in [-20, 20] and at the extremes: within FLOAT_ERROR, and exactly +-1 and 0 where tanh is. */
     @Test
     void tanhInFloatEverywhere() {

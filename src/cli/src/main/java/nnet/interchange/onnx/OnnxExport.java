@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.interchange.onnx.proto.Onnx.OperatorSetIdProto;
+import nnet.interchange.onnx.proto.Onnx.StringStringEntryProto;
 import nnet.ir.ConvSpec;
 import nnet.ir.PoolSpec;
 import nnet.ir.Graph;
@@ -36,10 +37,13 @@ import nnet.runtime.UserError;
  * Runtime runs without densifying. A sparse kernel's values are read by its connections (from a
  * compact or a dense weights file), so exporting one too large to be dense costs O(connections).
  * An lstm becomes ONNX's LSTM with its gates reordered from
- * Keras' i, f, c, o to ONNX's i, o, f, c.
+ * Keras' i, f, c, o to ONNX's i, o, f, c. The names of units travel as the model's metadata
+ * ({@link #UNIT_NAMES}).
  */
 public final class OnnxExport {
     public static final int OPSET = 17;
+    /** The key prefix of the metadata that names a graph input's or output's units. */
+    public static final String UNIT_NAMES = "nnet.unit_names.";
     /** The IR version of opset 17 (ONNX 1.12), which every current runtime reads. */
     static final int IR_VERSION = 8;
 
@@ -94,9 +98,19 @@ public final class OnnxExport {
             if (!values.get(n).equals(out)) w.node("Identity", new String[] {out}, new String[] {values.get(n)});
             w.graph.addOutput(OnnxGraphWriter.batchedFloat(out, n.shape().dims()));
         }
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("nnetc").setProducerVersion("0.1.0")
+        ModelProto.Builder model = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("nnetc").setProducerVersion("0.1.0")
                 .setDocString("network " + g.name() + " of " + g.sourceFile() + "; every tensor has a leading batch axis N")
-                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(w.graph).build();
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET)).setGraph(w.graph);
+        for (var value : w.graph.getInputList()) unitNames(model, value.getName(), value.getName());
+        List<String> outputs = List.copyOf(shown); // the graph's outputs, in this order
+        for (int k = 0; k < outputs.size(); k++) unitNames(model, outputs.get(k), w.graph.getOutput(k).getName());
+        return model.build();
+    }
+
+    /** The names of a node's units (LANGUAGE.md §4, Names) as the model's metadata {@code nnet.unit_names.<value>}: one name a line. */
+    private void unitNames(ModelProto.Builder model, String node, String value) {
+        List<String> names = g.unitNames().get(node);
+        if (names != null) model.addMetadataProps(StringStringEntryProto.newBuilder().setKey(UNIT_NAMES + value).setValue(String.join("\n", names)));
     }
 
     private String nameOf(Node n) {
@@ -133,7 +147,7 @@ public final class OnnxExport {
                         ints("strides", p.strideY(), p.strideX()));
             }
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
-            case DERIV, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
+            case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
                  CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT ->
                     throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
