@@ -76,6 +76,11 @@ class DataBeyondMemoryTest {
         CliRunner predicted = ok(concat(new String[] {"predict", net, "--input", H5, "--rows", SUBJECTS + ":genotype_row"}, test));
         CliRunner predictedSets = ok("predict", net, "--weights", fromTables.toString(), "--input", SPLITS + ":x_test");
         assertEquals(predictedSets.out(), predicted.out(), "predict --part test: set 3's rows in the table's order");
+
+        Path explained = tmp.resolve("explained"), explainedSets = tmp.resolve("explained-sets");
+        ok(concat(new String[] {"explain", net, "--input", H5, "--rows", SUBJECTS + ":genotype_row", "--method", "ig", "--baseline", "mean", "-o", explained.toString()}, test));
+        ok("explain", net, "--weights", fromTables.toString(), "--input", SPLITS + ":x_test", "--method", "ig", "--baseline", "mean", "-o", explainedSets.toString());
+        assertEquals(Files.readString(explainedSets.resolve("snps.csv")), Files.readString(explained.resolve("snps.csv")), "explain --part test: set 3's attributions");
     }
 
     @Test
