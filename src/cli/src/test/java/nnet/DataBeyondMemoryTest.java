@@ -133,6 +133,18 @@ class DataBeyondMemoryTest {
         assertTrue(Safetensors.read(w).containsKey("y.kernel"));
     }
 
+    @Test
+    void aJarReadsNpyAndSendsHdf5ToNnetc() throws Exception {
+        Path jar = tmp.resolve("genotypes.jar");
+        ok("compile", network().toString(), "-o", jar.toString());
+        Process p = new ProcessBuilder(CliOutputsTest.java(), "-jar", jar.toString(), "predict", "--input", H5).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(1, p.waitFor(), out);
+        assertTrue(out.contains("genotype.h5: an HDF5 file; this program reads CSV and NumPy files. nnetc reads HDF5: nnetc predict NET.jar --input"), out);
+        CliRunner viaNnetc = ok("predict", jar.toString(), "--input", H5, "--rows", SUBJECTS + ":genotype_row", "--split", SUBJECTS + ":set", "--part", "test");
+        assertEquals(ok("predict", jar.toString(), "--input", SPLITS + ":x_test").out(), viaNnetc.out(), "nnetc runs the jar's network on the HDF5 rows");
+    }
+
     /** A [rows, width] uint8 .npy whose row r holds r's bits, written without holding it in memory. */
     private static void writeBigUint8(Path file, int rows, int width) throws IOException {
         String header = "{'descr': '|u1', 'fortran_order': False, 'shape': (" + rows + ", " + width + "), }";
