@@ -16,6 +16,8 @@ dataset D of FILE, np.asarray(f[D]).astype(np.float32) as the array FILE:D (slas
 
 Run: /usr/bin/python3 make_hdf5.py (in this folder).
 """
+import os
+
 import h5py
 import numpy as np
 import pandas as pd
@@ -31,25 +33,16 @@ def keep(path):
         f.visititems(visit)
 
 
-EDGES = {
-    'f2': [0, -0.0, 1 / 3, 65504, -65504, 6e-8, 1e-4, -2.5, 0.1, 1, 2, 3, 4, 5, 6],
-    'f4': [0, -0.0, 1 / 3, 3.4e38, -3.4e38, 1.4e-45, 1e-30, -2.5, 0.1, 1, 2, 3, 4, 5, 6],
-    'f8': [0, -0.0, 1 / 3, 1e30, -1e-300, 5e-324, 16777217, -2.5, 0.1, 1, 2, 3, 4, 5, 6],
-    'i1': [0, -1, 1, 127, -128, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-    'i2': [0, -1, 1, 32767, -32768, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-    'i4': [0, -1, 16777217, 2**31 - 1, -2**31, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-    'i8': [0, -1, 2**53 + 1, 2**63 - 1, -2**63, 2**24 + 1, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-    'u1': [0, 1, 2, 255, 128, 127, 3, 4, 5, 6, 7, 8, 9, 10, 11],
-    'u2': [0, 1, 2, 65535, 32768, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-    'u4': [0, 1, 16777217, 2**32 - 1, 2**31, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-    'u8': [0, 1, 2**53 + 1, 2**64 - 1, 2**63, 2**63 + 2**40 + 1, 4, 5, 6, 7, 8, 9, 10, 11, 12],
-}
+# the values of the runtime's dtype fixtures (src/runtime/src/test/resources/npy/make_npy.py): the
+# same edges of every range, so both readers are held to the same values
+NPY = os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../../../../runtime/src/test/resources/npy')
+KINDS = ['f2', 'f4', 'f8', 'i1', 'i2', 'i4', 'i8', 'u1', 'u2', 'u4', 'u8']
 with h5py.File('dtypes.h5', 'w') as f:
-    for kind, edge in EDGES.items():
-        f['/' + kind] = np.array(edge, dtype='<' + kind).reshape(5, 3)
+    for kind in KINDS:
+        f['/' + kind] = np.load(os.path.join(NPY, 'dtype_%s.npy' % kind))
         if kind not in ('i1', 'u1'):
-            f['/be_' + kind] = np.array(edge, dtype='>' + kind).reshape(5, 3)
-    f['/b1'] = np.array([True, False] * 7 + [True]).reshape(5, 3)
+            f['/be_' + kind] = np.load(os.path.join(NPY, 'dtype_be_%s.npy' % kind))
+    f['/b1'] = np.load(os.path.join(NPY, 'dtype_b1.npy'))
 keep('dtypes.h5')
 
 rng = np.random.default_rng(25)
