@@ -190,8 +190,8 @@ final class TrainCommand implements Callable<Integer> {
      * would not fit in the heap.
      */
     private void keepWhole(TrainingData data) {
-        long bytes = 0;
-        for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.BlockRows) bytes += (long) s.rows() * s.rowBytes();
+        long bytes = 0; // of the rows in use (with --rows, a part of the files)
+        for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.BlockRows) bytes += (long) Math.min(s.rows(), data.rows()) * s.rowBytes();
         long max = Runtime.getRuntime().maxMemory();
         if (bytes > max / 2)
             throw new UserError("the inputs hold " + megabytes(bytes) + ", more than half of what this Java VM may use (" + megabytes(max)
