@@ -18,7 +18,7 @@ import nnet.runtime.Network;
  * @param heads a head per loss statement, in their order
  */
 record Evaluation(int rows, double loss, List<Head> heads) {
-    /** Rows per forward batch and per loss batch: bounded memory whatever the file's size. */
+    /** Rows per forward batch and per loss batch (fewer for wide rows, {@link nnet.runtime.InputRows#batchRows}): bounded memory whatever the file's size. */
     private static final int CHUNK = 1024;
 
     /**
@@ -38,8 +38,9 @@ record Evaluation(int rows, double loss, List<Head> heads) {
     /** The same; without {@code withLoss} the loss is NaN and costs nothing (a backward pass over every row, otherwise). */
     static Evaluation of(Network net, TrainingData data, boolean withLoss) {
         double sum = withLoss ? 0 : Double.NaN;
-        for (int from = 0; withLoss && from < data.rows(); from += CHUNK) {
-            int to = Math.min(data.rows(), from + CHUNK);
+        int chunk = data.inputs().batchRows(CHUNK);
+        for (int from = 0; withLoss && from < data.rows(); from += chunk) {
+            int to = Math.min(data.rows(), from + chunk);
             // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
             sum += (double) net.computeGradients(data.inputs().range(from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
         }
@@ -55,8 +56,8 @@ record Evaluation(int rows, double loss, List<Head> heads) {
             int classes = classes(losses.get(h));
             confusion[h] = classes > 1 ? new int[classes][classes] : losses.get(h).size() == 1 ? new int[2][2] : null;
         }
-        for (int from = 0; !labelled.isEmpty() && from < data.rows(); from += CHUNK) {
-            int to = Math.min(data.rows(), from + CHUNK);
+        for (int from = 0; !labelled.isEmpty() && from < data.rows(); from += chunk) {
+            int to = Math.min(data.rows(), from + chunk);
             float[][][] ys = net.forwardBatch(data.inputs().range(from, to), labelled);
             for (int h = 0, shown = 0; h < at.length; h++) {
                 if (right[h] < 0) continue;

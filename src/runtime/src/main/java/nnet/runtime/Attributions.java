@@ -96,7 +96,7 @@ public final class Attributions {
     static final int READ = 4096;
 
     /**
-     * The same over rows read from their files {@link #READ} at a time ({@link InputRows}: HDF5,
+     * The same over rows read from their files {@link #READ} at a time, fewer if they are wide ({@link InputRows}: HDF5,
      * {@code .npy}, a selection of rows): memory for those rows, whatever the files hold.
      */
     public static void run(Network net, InputRows inputs, Request r, Sink sink) {
@@ -104,8 +104,9 @@ public final class Attributions {
             DenseChain.attribute(net, inputs.rows(), r, sink);
             return;
         }
-        for (int from = 0; from < inputs.rows(); from += READ) {
-            int to = Math.min(inputs.rows(), from + READ), at = from;
+        int read = inputs.batchRows(READ);
+        for (int from = 0; from < inputs.rows(); from += read) {
+            int to = Math.min(inputs.rows(), from + read), at = from;
             float[][][] b = r.baseline();
             Request part = b == null || b.length == 1 ? r : new Request(r.method(), r.output(), r.unit(), java.util.Arrays.copyOfRange(b, from, to), r.steps(), r.nodes());
             run(net, inputs.range(from, to), part, (first, rows) -> sink.accept(at + first, rows));

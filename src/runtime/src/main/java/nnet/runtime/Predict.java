@@ -148,7 +148,7 @@ public final class Predict {
     }
 
     /**
-     * The same over rows read as they are run, {@link #CHUNK} at a time: memory for the outputs, not
+     * The same over rows read as they are run, {@link #CHUNK} at a time (fewer if they are wide): memory for the outputs, not
      * the inputs. Rows are run in the files' order (each block of a file read once, whatever order a
      * selection gives them) and their outputs put in the selection's order.
      */
@@ -159,8 +159,9 @@ public final class Predict {
         int rows = inputs.rows();
         int[] order = inputs.inFileOrder();
         float[][] out = new float[rows][];
-        for (int first = 0; first < rows; first += CHUNK) {
-            int count = Math.min(CHUNK, rows - first);
+        int chunk = inputs.batchRows(CHUNK);
+        for (int first = 0; first < rows; first += chunk) {
+            int count = Math.min(chunk, rows - first);
             float[][][] values = net.forwardBatch(inputs.samples(order, first, count), shown);
             for (int s = 0; s < count; s++) {
                 int width = 0;
