@@ -169,9 +169,10 @@ final class EpochLoop {
             order = next(order, rng);
             long epochStart = System.nanoTime();
             double sum = 0, rate = optimizer.learningRate();
+            float[][][] batch = null; // its arrays filled again each step (trainStep copies them)
             for (int from = 0; from < rows; from += batchSize) {
                 int n = Math.min(batchSize, rows - from);
-                float[][][] in = data.inputs().samples(order, from, n);
+                float[][][] in = batch = data.inputs().samples(order, from, n, batch);
                 float[][] t = new float[n][];
                 for (int k = 0; k < n; k++) t[k] = data.targets()[order[from + k]];
                 step++;

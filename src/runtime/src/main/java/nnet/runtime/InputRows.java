@@ -88,6 +88,26 @@ public final class InputRows implements AutoCloseable {
         return out;
     }
 
+    /**
+     * The same into the arrays of {@code reuse} (a batch this returned before, or null), whose rows'
+     * arrays are filled again: a batch of wide rows (GenNet's 131,503 SNPs, half a megabyte a row as
+     * floats) made anew every step costs the collector more than the step. For callers that do not
+     * keep a batch past its step ({@link Network#trainStep} copies its inputs).
+     */
+    public float[][][] samples(int[] order, int from, int count, float[][][] reuse) {
+        float[][][] out = reuse != null && reuse.length >= count ? (reuse.length == count ? reuse : java.util.Arrays.copyOf(reuse, count)) : new float[count][][];
+        for (int i = 0; i < count; i++) {
+            int file = fileRow(order[from + i]);
+            if (out[i] == null) out[i] = new float[sources.size()][];
+            for (int k = 0; k < sources.size(); k++) {
+                RowSource s = sources.get(k);
+                if (out[i][k] == null || out[i][k].length != s.width()) out[i][k] = new float[s.width()];
+                s.read(file, out[i][k], 0);
+            }
+        }
+        return out;
+    }
+
     /** Rows {@code from} to {@code to - 1}, in order. */
     public float[][][] range(int from, int to) {
         float[][][] out = new float[to - from][][];
