@@ -12,7 +12,7 @@ decl
 
 stmt
     : 'const' name=ID '=' value=expr ';'?                                     # ConstStmt
-    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
+    | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' type=ID? (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
     | targets+=ID (',' targets+=ID)* '=' value=expr ';'?                      # AssignStmt
     | 'output' names+=ID (',' names+=ID)* ';'?                                # OutputStmt
     | 'loss' (target=ID ':')? kind=ID ('*' weight=expr)? ';'?                 # LossStmt
@@ -56,8 +56,9 @@ NUMBER: [0-9]+ ('.' [0-9]+)? ([eE] [+-]? [0-9]+)?;
 STRING: '"' (~["\\\r\n] | '\\' .)* '"';
 // a string cut by the end of the line: its own token, so the error can say so
 UNTERMINATED: '"' (~["\\\r\n] | '\\' .)*;
-LINE_COMMENT: '//' ~[\r\n]* -> skip;
-BLOCK_COMMENT: '/*' .*? '*/' -> skip;
+// comments go to the hidden channel: the parser never sees them, the formatter keeps them
+LINE_COMMENT: '//' ~[\r\n]* -> channel(HIDDEN);
+BLOCK_COMMENT: '/*' .*? '*/' -> channel(HIDDEN);
 WS: [ \t\r\n]+ -> skip;
 // any other character: a token of its own, reported by the parser with its place
 BAD_CHAR: .;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The extension in a real VS Code: code-server 4.100.3 (VS Code 1.100.3) from npm, driven by
 # playwright-core with Debian's chromium, opens a .nnet file with a shape error and checks that the
-# editor shows the server's diagnostic and, on hover, a node's shape. Not part of `mvn -B verify`:
+# editor shows the server's diagnostic, the shapes as inlay hints, and on hover a node's shape; then
+# applies a quick fix and formats a file. Screenshots go to editors/vscode/test/output (or
+# $NNET_E2E_OUT). Not part of `mvn -B verify`:
 # the first run installs about 320 MB (code-server, chromium) and takes about ten minutes; later
 # runs take about a minute. Needs root for apt-get (or the packages already installed).
 #   editors/vscode/test/e2e.sh            # NNET_E2E_CACHE=~/.cache/nnet-vscode-e2e holds the downloads
@@ -50,11 +52,14 @@ mkdir -p "$run/user/User" "$run/extensions" "$run/workspace"
 export XDG_CONFIG_HOME="$run/config" # code-server writes its config.yaml there, not in ~/.config
 printf '{"nnet.server.command": "%s", "workbench.startupEditor": "none", "security.workspace.trust.enabled": false}\n' "$root/nnetc" > "$run/user/User/settings.json"
 cp "$here/e2e-bad.nnet" "$run/workspace/bad.nnet"
+cp "$here/e2e-typo.nnet" "$run/workspace/typo.nnet"
+out="${NNET_E2E_OUT:-$here/output}"
+mkdir -p "$out"
 node "$server/out/node/entry.js" --extensions-dir "$run/extensions" --user-data-dir "$run/user" --install-extension "$ext/nnet.vsix" >/dev/null
 port=$(( 20000 + RANDOM % 20000 ))
 node "$server/out/node/entry.js" --bind-addr "127.0.0.1:$port" --auth none --disable-telemetry --disable-update-check \
   --disable-workspace-trust --extensions-dir "$run/extensions" --user-data-dir "$run/user" "$run/workspace" > "$run/code-server.log" 2>&1 &
 pid=$!
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 1; done
-NODE_PATH="$cache/driver/node_modules" node "$here/e2e.mjs" "http://127.0.0.1:$port/?folder=$run/workspace" "$run" \
+NODE_PATH="$cache/driver/node_modules" node "$here/e2e.mjs" "http://127.0.0.1:$port/?folder=$run/workspace" "$run" "$out" \
   || { echo "e2e: failed; code-server's log:" >&2; tail -40 "$run/code-server.log" >&2; exit 1; }

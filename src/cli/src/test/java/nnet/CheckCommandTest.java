@@ -10,6 +10,7 @@ import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +58,15 @@ class CheckCommandTest {
         CliRunner compile = CliRunner.run("compile", f.toString(), "-o", tmp.resolve("w.jar").toString());
         assertEquals(0, compile.exit(), compile.err());
         assertTrue(compile.err().contains("warning: cross_entropy applies softmax itself"), compile.err());
+    }
+
+    @Test
+    void jsonCarriesTheFixesTheCheckerKnows() throws IOException {
+        Path f = write("typo.nnet", "network T {\n  input x[4]\n  y = dense(x, 3, rellu)\n  output y\n}\n");
+        JsonObject d = JsonParser.parseString(CliRunner.run("check", "--json", f.toString()).out()).getAsJsonArray().get(0).getAsJsonObject();
+        JsonObject fix = d.getAsJsonArray("fixes").get(0).getAsJsonObject();
+        assertEquals("Change to 'relu'", fix.get("title").getAsString());
+        assertEquals(List.of(3, 19, 5, "relu"), List.of(fix.get("line").getAsInt(), fix.get("col").getAsInt(), fix.get("length").getAsInt(), fix.get("replacement").getAsString()));
     }
 
     @Test

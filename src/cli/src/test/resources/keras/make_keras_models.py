@@ -252,12 +252,58 @@ def custom_connected_model(rng):
 
 
 def unsupported_model(rng):
-    config = sequential('normalized', [{k_: v for k_, v in input_layer('input_layer', [4]).items() if k_ not in ('name', 'inbound_nodes')},
-                                       layer('BatchNormalization', 'batch_normalization', axis=-1, momentum=0.99, epsilon=0.001)], [4])
-    write_keras('unsupported', config, {'layers/batch_normalization/vars': [np.ones(4), np.zeros(4), np.zeros(4), np.ones(4)]})
+    config = sequential('sequence', [{k_: v for k_, v in input_layer('input_layer', [3, 4]).items() if k_ not in ('name', 'inbound_nodes')},
+                                     layer('Conv1D', 'conv1d', filters=2, kernel_size=[2], strides=[1], padding='valid', activation='linear', use_bias=True)], [3, 4])
+    write_keras('unsupported', config, {'layers/conv1d/vars': [np.ones((2, 4, 2)), np.zeros(2)]})
+
+
+def batch_norm(x, gamma, beta, mean, variance, epsilon):
+    """Keras' BatchNormalization when predicting: the moving statistics, along the last axis."""
+    return (x - mean) / np.sqrt(variance + epsilon) * gamma + beta
+
+
+def batchnorm_model(rng):
+    """Sequential, channels_last: Conv2D, BatchNormalization(center=False) over its channels, Flatten, Dense,
+    BatchNormalization(momentum=0.9), ReLU, Dropout(0.3), Dense(2, softmax); moving statistics as after training."""
+    conv, d1, d2 = [uniform(rng, 3, 3, 2, 3), uniform(rng, 3)], [uniform(rng, 48, 5) * 0.3, uniform(rng, 5)], [uniform(rng, 5, 2), uniform(rng, 2)]
+    bn1 = [rng.uniform(0.5, 1.5, 3), uniform(rng, 3), rng.uniform(0.2, 2, 3)]  # gamma, moving mean, moving variance
+    bn2 = [rng.uniform(0.5, 1.5, 5), uniform(rng, 5), uniform(rng, 5), rng.uniform(0.2, 2, 5)]  # gamma, beta, moving mean, moving variance
+    config = sequential('normalized', [
+        {k_: v for k_, v in input_layer('input_layer', [6, 6, 2]).items() if k_ not in ('name', 'inbound_nodes')},
+        layer('Conv2D', 'conv2d', filters=3, kernel_size=[3, 3], strides=[1, 1], padding='valid', data_format='channels_last',
+              dilation_rate=[1, 1], groups=1, activation='linear', use_bias=True),
+        layer('BatchNormalization', 'batch_normalization', axis=-1, momentum=0.99, epsilon=0.001, center=False, scale=True),
+        layer('Flatten', 'flatten', data_format='channels_last'),
+        layer('Dense', 'dense', units=5, activation='linear', use_bias=True),
+        layer('BatchNormalization', 'batch_normalization_1', axis=-1, momentum=0.9, epsilon=0.001, center=True, scale=True),
+        layer('Activation', 'activation', activation='relu'),
+        layer('Dropout', 'dropout', rate=0.3),
+        layer('Dense', 'dense_1', units=2, activation='softmax', use_bias=True)], [6, 6, 2])
+    write_keras('batchnorm', config, {'layers/conv2d/vars': conv, 'layers/batch_normalization/vars': bn1, 'layers/dense/vars': d1,
+                                      'layers/batch_normalization_1/vars': bn2, 'layers/dropout/vars': [], 'layers/dense_1/vars': d2})
+    x = uniform(rng, 4, 6, 6, 2)
+    h = batch_norm(conv2d(x, *conv, 'valid'), bn1[0], 0, bn1[1], bn1[2], 0.001).reshape(4, -1)
+    h = np.maximum(batch_norm(dense(h, *d1), *bn2, 0.001), 0)
+    write_io('batchnorm', {'input_layer': x}, {'dense_1': dense(h, *d2, 'softmax')})
+
+
+def embedding_model(rng):
+    """Functional: token ids (an int32 Input) through an Embedding into an LSTM, beside a Dense of a float input."""
+    table, cell, k, b = uniform(rng, 6, 3), [uniform(rng, 3, 8), uniform(rng, 2, 8), uniform(rng, 8)], uniform(rng, 2, 1), uniform(rng, 1)
+    tokens_in = input_layer('tokens', [5])
+    tokens_in['config']['dtype'] = 'int32'
+    layers = [tokens_in,
+              called(layer('Embedding', 'embedding', input_dim=6, output_dim=3, mask_zero=False), tensor('tokens', [5])),
+              called(layer('LSTM', 'lstm', units=2, activation='tanh', recurrent_activation='sigmoid', use_bias=True, return_sequences=False,
+                           return_state=False, go_backwards=False, stateful=False), tensor('embedding', [5, 3])),
+              called(layer('Dense', 'score', units=1, activation='sigmoid', use_bias=True), tensor('lstm', [2]))]
+    write_keras('embedding', functional('tokens', layers, ['tokens'], ['score']),
+                {'layers/embedding/vars': [table], 'layers/lstm/vars': [], 'layers/lstm/cell/vars': cell, 'layers/score/vars': [k, b]})
+    ids = rng.integers(0, 6, (4, 5))
+    write_io('embedding', {'tokens': ids}, {'score': dense(lstm(table[ids], *cell, False), k, b, 'sigmoid')})
 
 
 if __name__ == '__main__':
     rng = np.random.default_rng(16)
-    for make in [dense_model, lstm_model, gated_cnn_model, merge_model, legacy_lstm_model, custom_connected_model, unsupported_model]:
+    for make in [dense_model, lstm_model, gated_cnn_model, merge_model, legacy_lstm_model, custom_connected_model, unsupported_model, batchnorm_model, embedding_model]:
         make(rng)

@@ -36,10 +36,7 @@ public class DifferentialTest {
         SplittableRandom rnd = new SplittableRandom(network.seed());
         float[][][] batch = new float[37][g.inputs().size()][];
         for (float[][] sample : batch)
-            for (int k = 0; k < sample.length; k++) {
-                sample[k] = new float[g.inputs().get(k).shape().size()];
-                for (int i = 0; i < sample[k].length; i++) sample[k][i] = (float) rnd.nextDouble(-2, 2);
-            }
+            for (int k = 0; k < sample.length; k++) sample[k] = TestNetworks.randomInput(g, g.inputs().get(k), rnd);
         List<String> nodes = List.copyOf(g.named().keySet());
         float[][][] got = net.forwardBatch(batch, nodes);
         for (int s = 0; s < batch.length; s++) {

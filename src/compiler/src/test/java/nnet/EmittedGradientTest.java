@@ -13,6 +13,7 @@ import nnet.interp.Interpreter;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
+import nnet.runtime.Dropout;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +44,11 @@ public class EmittedGradientTest {
         assertGradientsMatch(network.withLoss(), network.seed() + 2, 64, kernels);
     }
 
+    /**
+     * The interpreter runs the batch as a train step does (dropout's masks from the step's key, batchnorm
+     * by the batch's statistics): the generated step, with its tiles, cores and stages, must give its
+     * gradients and loss. Dropout's masks are fixed by the network's seed (0) and step (0) on both sides.
+     */
     static void assertGradientsMatch(Graph g, long seed, int batch, TestNetworks.Kernels kernels) {
         Compiler.Stages stages = Compiler.stages(g);
         BackwardPass.Result r = stages.backward();
@@ -54,14 +60,12 @@ public class EmittedGradientTest {
         SplittableRandom rnd = new SplittableRandom(seed + 1);
         float[][][] inputs = new float[batch][g.inputs().size()][];
         float[][] targets = new float[batch][];
-        Map<Param, double[]> expected = new HashMap<>();
-        double expectedLoss = 0;
+        java.util.List<Map<String, double[]>> samples = new java.util.ArrayList<>();
         for (int s = 0; s < batch; s++) {
             Map<String, double[]> in = new HashMap<>();
             for (int k = 0; k < g.inputs().size(); k++) {
                 Node n = g.inputs().get(k);
-                inputs[s][k] = new float[n.shape().size()];
-                for (int i = 0; i < inputs[s][k].length; i++) inputs[s][k][i] = (float) rnd.nextDouble(-2, 2);
+                inputs[s][k] = TestNetworks.randomInput(g, n, rnd);
                 in.put(n.name(), toDouble(inputs[s][k]));
             }
             targets[s] = Network.Loss.sampleTarget(net.losses(), rnd);
@@ -71,27 +75,32 @@ public class EmittedGradientTest {
                 in.put(term.target().name(), toDouble(java.util.Arrays.copyOfRange(targets[s], at, at + size)));
                 at += size;
             }
-            double[][] v = interp.run(in);
-            expectedLoss += v[r.loss().id()][0] / batch;
+            samples.add(in);
+        }
+        double[][][] v = interp.runBatch(samples, Dropout.key(0, 0));
+        Map<Param, double[]> expected = new HashMap<>();
+        double expectedLoss = 0;
+        for (int s = 0; s < batch; s++) {
+            expectedLoss += v[s][r.loss().id()][0] / batch;
             for (var e : r.paramGrads().entrySet()) {
                 double[] sum = expected.computeIfAbsent(e.getKey(), p -> new double[p.shape().size()]);
-                double[] d = GradientCheckTest.sum(v, e.getValue());
+                double[] d = GradientCheckTest.sum(v[s], e.getValue());
                 for (int i = 0; i < d.length; i++) sum[i] += d[i] / batch;
             }
-            if (s == batch - 1) { // input gradients of one sample
-                float[][] dx = net.inputGradients(inputs[s], targets[s]);
-                for (int k = 0; k < g.inputs().size(); k++) {
-                    Node input = r.inputGrads().get(g.inputs().get(k).name());
-                    if (input != null) TestNetworks.assertClose(v[input.id()], dx[k], "d loss / d " + g.inputs().get(k).name());
-                }
+        }
+        if (!TestNetworks.batchCoupled(g)) { // input gradients of one sample, sample 0 of a batch
+            float[][] dx = net.inputGradients(inputs[0], targets[0]);
+            for (int k = 0; k < g.inputs().size(); k++) {
+                Node input = r.inputGrads().get(g.inputs().get(k).name());
+                if (input != null) TestNetworks.assertClose(v[0][input.id()], dx[k], "d loss / d " + g.inputs().get(k).name());
             }
         }
         float got = net.computeGradients(inputs, targets);
         assertEquals(expectedLoss, got, 1e-4 * Math.max(1, Math.abs(expectedLoss)), "mean loss");
         Map<String, Tensor> grads = net.gradients();
         for (Param p : g.params()) {
-            if (p.isFixed()) {
-                assertTrue(!grads.containsKey(p.name()), p.name() + " is fixed: no gradient");
+            if (!p.trains()) {
+                assertTrue(!grads.containsKey(p.name()), p.name() + " is fixed or a moving statistic: no gradient");
                 continue;
             }
             Tensor t = grads.get(p.name());
@@ -101,7 +110,7 @@ public class EmittedGradientTest {
         }
     }
 
-    static double[] toDouble(float[] f) {
+    public static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) d[i] = f[i];
         return d;

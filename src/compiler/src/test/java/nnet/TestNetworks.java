@@ -105,7 +105,8 @@ public final class TestNetworks {
             if (p.isFixed()) continue;
             float[] v = new float[p.shape().size()];
             double scale = p.shape().rank() == 2 ? Math.sqrt(3.0 / p.shape().dim(0)) : 1;
-            for (int k = 0; k < v.length; k++) v[k] = (float) (rnd.nextDouble(-1, 1) * scale);
+            boolean variance = p.role().equals("moving_variance"); // a variance is positive
+            for (int k = 0; k < v.length; k++) v[k] = (float) (variance ? rnd.nextDouble(0.5, 1.5) : rnd.nextDouble(-1, 1) * scale);
             w.put(p.name(), new Tensor(p.shape().dims(), v));
         }
         return w;
@@ -127,10 +128,8 @@ public final class TestNetworks {
             Map<String, double[]> inD = new HashMap<>();
             for (int k = 0; k < in.length; k++) {
                 Node n = g.inputs().get(k);
-                in[k] = new float[n.shape().size()];
-                double[] d = new double[in[k].length];
-                for (int i = 0; i < d.length; i++) d[i] = in[k][i] = (float) rnd.nextDouble(-2, 2);
-                inD.put(n.name(), d);
+                in[k] = randomInput(g, n, rnd);
+                inD.put(n.name(), EmittedGradientTest.toDouble(in[k]));
             }
             float[][] outs = net.forward(in);
             double[][] ref = interp.run(inD);
@@ -138,6 +137,27 @@ public final class TestNetworks {
             for (int k = 0; k < outputs.size(); k++) assertClose(ref[outputs.get(k).id()], outs[k], "output " + outputs.get(k).label());
             for (var e : g.named().entrySet()) assertClose(ref[e.getValue().id()], net.activation(e.getKey()), "node " + e.getKey());
         }
+    }
+
+    /**
+     * Random values for an input of {@code g}: uniform in [-2, 2), or for token ids ({@code input x[4] int})
+     * whole numbers below the smallest vocabulary of the embeddings that read them.
+     */
+    public static float[] randomInput(Graph g, Node input, SplittableRandom rnd) {
+        float[] x = new float[input.shape().size()];
+        int vocabulary = g.nodes().stream().filter(n -> n.op() == nnet.ir.Op.EMBEDDING && n.input(0) == input).mapToInt(n -> n.param().shape().dim(0)).min().orElse(0);
+        for (int i = 0; i < x.length; i++) x[i] = input.integers() ? rnd.nextInt(vocabulary) : (float) rnd.nextDouble(-2, 2);
+        return x;
+    }
+
+    /** Whether a network computes differently while training (dropout, batchnorm): its gradient checks then run a batch. */
+    public static boolean trainsDifferently(Graph g) {
+        return g.nodes().stream().anyMatch(n -> nnet.ir.Op.TRAINING_MODE.contains(n.op()));
+    }
+
+    /** Whether samples of a batch depend on each other while training (batchnorm): one sample's input gradient needs a batch. */
+    public static boolean batchCoupled(Graph g) {
+        return g.nodes().stream().anyMatch(n -> nnet.ir.Op.BATCH_COUPLED.contains(n.op()));
     }
 
     /** The name a node is readable by. */

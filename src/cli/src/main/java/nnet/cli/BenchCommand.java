@@ -47,7 +47,7 @@ final class BenchCommand implements Callable<Integer> {
         float[][][] x = new float[batch][g.inputs().size()][];
         float[][] t = new float[batch][];
         for (int s = 0; s < batch; s++) {
-            for (int k = 0; k < g.inputs().size(); k++) x[s][k] = random(g.inputs().get(k).shape().size(), rnd);
+            for (int k = 0; k < g.inputs().size(); k++) x[s][k] = random(g.inputs().get(k).shape().size(), net.tokenInputs().get(g.inputs().get(k).name()), rnd);
             if (g.hasLoss()) t[s] = Network.Loss.sampleTarget(net.losses(), rnd);
         }
         Runnable forward = batch == 1 ? () -> net.forward(x[0]) : () -> net.forwardBatch(x, java.util.List.of());
@@ -96,9 +96,10 @@ final class BenchCommand implements Callable<Integer> {
         return elapsed / 1e3 / (runs * batch);
     }
 
-    private static float[] random(int n, SplittableRandom rnd) {
+    /** Uniform in [-1, 1), or token ids below {@code vocabulary} for an input of them (else null). */
+    private static float[] random(int n, Integer vocabulary, SplittableRandom rnd) {
         float[] v = new float[n];
-        for (int i = 0; i < n; i++) v[i] = (float) rnd.nextDouble(-1, 1);
+        for (int i = 0; i < n; i++) v[i] = vocabulary != null ? rnd.nextInt(vocabulary) : (float) rnd.nextDouble(-1, 1);
         return v;
     }
 }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "check", description = "Checks files: every error and warning as file:line:col: error: message. Exit 1 on errors (warnings alone: 0).")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE") List<Path> files;
-    @Option(names = "--json", description = "print the diagnostics as a JSON array (severity, code, file, line, col, length, message, notes); line and col are 0 for a file that cannot be read") boolean json;
+    @Option(names = "--json", description = "print the diagnostics as a JSON array (severity, code, file, line, col, length, message, notes, fixes: title, place and replacement text); line and col are 0 for a file that cannot be read") boolean json;
 
     /** Every file is checked, readable or not, so one missing file hides nothing about the others. Warnings alone exit 0. */
     @Override

@@ -41,8 +41,9 @@ record Evaluation(int rows, double loss, List<Head> heads) {
         int chunk = data.inputs().batchRows(CHUNK);
         for (int from = 0; withLoss && from < data.rows(); from += chunk) {
             int to = Math.min(data.rows(), from + chunk);
-            // the generated backward pass computes the loss exactly as training does (softmax and sigmoid fused); weights do not change
-            sum += (double) net.computeGradients(data.inputs().range(from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
+            // the generated code computes the loss exactly as training does (softmax and sigmoid fused), as predicting runs
+            // (dropout off, batchnorm's moving statistics); weights do not change
+            sum += (double) net.loss(data.inputs().range(from, to), Arrays.copyOfRange(data.targets(), from, to)) * (to - from);
         }
         List<Network.Loss> losses = net.losses();
         int[] at = new int[losses.size()], right = new int[losses.size()];

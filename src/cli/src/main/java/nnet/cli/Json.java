@@ -4,7 +4,7 @@ import java.util.List;
 import nnet.diag.Diagnostic;
 import nnet.diag.Span;
 
-/** The {@code check --json} format: one object per diagnostic, stable keys for tools. */
+/** The {@code check --json} format: one object per diagnostic, stable keys for tools; a fix replaces the text of its place. */
 final class Json {
     private Json() {}
 
@@ -21,6 +21,13 @@ final class Json {
                 sb.append('{');
                 span(sb, d.notes().get(k).span());
                 sb.append(", \"message\": ").append(str(d.notes().get(k).message())).append('}');
+            }
+            sb.append("], \"fixes\": [");
+            for (int k = 0; k < d.fixes().size(); k++) {
+                if (k > 0) sb.append(", ");
+                sb.append("{\"title\": ").append(str(d.fixes().get(k).title())).append(", ");
+                span(sb, d.fixes().get(k).span());
+                sb.append(", \"replacement\": ").append(str(d.fixes().get(k).replacement())).append('}');
             }
             sb.append("]}");
         }

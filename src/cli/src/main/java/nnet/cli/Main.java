@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 // INHERIT: every subcommand takes --help and --version too (picocli adds them to each)
 @Command(name = "nnetc", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT, version = "nnetc 0.1.0",
         description = "Checks, compiles and runs .nnet networks.",
-        subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, ExplainCommand.class, TrainCommand.class, EvaluateCommand.class, BenchCommand.class, DumpIrCommand.class, GraphCommand.class, ImportCommand.class, ExportCommand.class, LspCommand.class})
+        subcommands = {CheckCommand.class, CompileCommand.class, InitCommand.class, PredictCommand.class, RunCommand.class, GradCommand.class, ExplainCommand.class, TrainCommand.class, EvaluateCommand.class, BenchCommand.class, DumpIrCommand.class, GraphCommand.class, ImportCommand.class, ExportCommand.class, LspCommand.class, FmtCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         Launcher.withVectorModule(Main.class, args);

@@ -83,8 +83,9 @@ final class RunCommand implements Callable<Integer> {
             int bit = total - 1;
             for (int k = 0; k < sample.length; k++) {
                 sample[k] = new float[net.activation(net.inputNames().get(k)).length];
+                Integer vocabulary = net.tokenInputs().get(net.inputNames().get(k)); // token ids: random ones of the vocabulary
                 for (int i = 0; i < sample[k].length; i++, bit--)
-                    sample[k][i] = truthTable ? (r >> bit) & 1 : (float) rnd.nextDouble();
+                    sample[k][i] = truthTable ? (r >> bit) & 1 : vocabulary != null ? rnd.nextInt(vocabulary) : (float) rnd.nextDouble();
             }
             out.add(sample);
         }

@@ -104,6 +104,9 @@ final class TrainCommand implements Callable<Integer> {
         if (!stream) keepWhole(data);
         if (!stream && heldOut != null && heldOut.inputs().sources() != data.inputs().sources()) keepWhole(heldOut);
         int batchSize = Math.min(batchLimit, data.rows());
+        if (data.rows() % batchSize == 1 && g.nodes().stream().anyMatch(n -> nnet.ir.Op.BATCH_COUPLED.contains(n.op())))
+            throw new UserError("the last batch of each epoch would hold 1 row (" + data.rows() + " rows in batches of " + batchSize + "), and " + g.name()
+                    + " has a batchnorm, which normalizes by the statistics of a batch of 2 or more rows: choose another --batch");
         net.setOptimizer(opt);
         // what a resumed run must keep to go on as the first would have (the learning rate may change)
         Map<String, Double> kept = new LinkedHashMap<>(args);
@@ -114,6 +117,7 @@ final class TrainCommand implements Callable<Integer> {
             resumeChecks(resumed, settings, nEpochs, net);
             System.err.println("resuming " + g.name() + " after epoch " + resumed.epochs() + " (" + TrainState.beside(resume) + ")");
         }
+        net.seed(seed); // dropout's masks: a seeded run is reproducible
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;

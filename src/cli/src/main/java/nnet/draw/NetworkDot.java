@@ -180,7 +180,7 @@ public final class NetworkDot {
     /** What a node does, as the user wrote it, or null for what goes without saying (a bias). */
     private String describe(Node n) {
         return switch (n.op()) {
-            case INPUT -> "input";
+            case INPUT -> n.integers() ? "input (token ids)" : "input";
             case LINEAR -> {
                 Param p = n.param();
                 yield "dense " + p.shape().dim(0) + " \u2192 " + p.shape().dim(1) + density("", p);
@@ -203,8 +203,12 @@ public final class NetworkDot {
             case MUL -> gateProduct(n);
             case DIV -> "/";
             case BIAS_ADD, CONST -> null;
+            case DROPOUT -> "dropout " + ((Op.DropoutSpec) n.arg()).rate();
+            case BATCHNORM -> "batchnorm";
+            case EMBEDDING -> "embedding " + n.param().shape().dim(0) + " \u2192 " + n.param().shape().dim(1);
             case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT -> throw new IllegalStateException(n.op() + " is not part of a checked network");
+                 MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
+                    throw new IllegalStateException(n.op() + " is not part of a checked network");
         };
     }
 

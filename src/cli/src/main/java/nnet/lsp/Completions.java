@@ -3,7 +3,6 @@ package nnet.lsp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import nnet.ast.Ast;
@@ -25,20 +24,12 @@ final class Completions {
     private static final Pattern LOSS_KIND = Pattern.compile("\\s*loss\\s+(\\w+\\s*:\\s*)?");
     private static final List<String> STATEMENT_KEYWORDS = List.of("input", "const", "output", "loss", "train", "return");
     private static final List<String> DECLARATION_KEYWORDS = List.of("network", "block");
-    /** Words that stand as the value of a named argument (LANGUAGE.md §3, §6); patterns come from the checker. */
-    private static final Map<String, List<String>> ARGUMENT_WORDS = Map.of(
-            "init", List.of("glorot", "he", "zeros", "normal", "uniform"),
-            "pad", List.of("valid", "same"),
-            "bias", List.of("true", "false", "fixed", "init", "mask"),
-            "weights", List.of("fixed", "init"),
-            "sequences", List.of("true", "false"));
-
     private Completions() {}
 
     static List<CompletionItem> at(DocumentIndex index, Position p) {
         String text = index.text;
         // the text before the word being typed
-        int end = skipBack(text, index.lines.offset(p), Completions::isWordChar);
+        int end = CallContext.skipBack(text, index.lines.offset(p), CallContext::isWordChar);
         String head = text.substring(0, end);
         int[] place = index.lines.lineAndColumn(p);
         List<CompletionItem> items = new ArrayList<>();
@@ -49,9 +40,9 @@ final class Completions {
         }
         String arg = namedArgumentBefore(head);
         if (arg != null) {
-            if (arg.equals("connect") || arg.equals("recurrent") || arg.equals("freeze"))
+            if (ArgumentValues.takesPattern(arg))
                 Vocabulary.patterns().forEach(w -> items.add(item(w, CompletionItemKind.EnumMember, "connectivity pattern")));
-            else ARGUMENT_WORDS.getOrDefault(arg, List.of()).forEach(w -> items.add(item(w, CompletionItemKind.EnumMember, arg + ":")));
+            else ArgumentValues.WORDS.getOrDefault(arg, List.of()).forEach(w -> items.add(item(w, CompletionItemKind.EnumMember, arg + ":")));
             namesInScope(index, place, items);
             return items;
         }
@@ -61,7 +52,8 @@ final class Completions {
                     .forEach(k -> items.add(item(k, CompletionItemKind.Keyword, "keyword")));
             return items;
         }
-        String callee = enclosingCallee(head);
+        CallContext call = CallContext.before(head);
+        String callee = call == null ? null : call.callee();
         if (callee != null) {
             for (String a : Vocabulary.namedArguments(callee)) {
                 CompletionItem it = item(a + ":", CompletionItemKind.Property, "argument of " + callee);
@@ -105,52 +97,17 @@ final class Completions {
         return depth > 0;
     }
 
-    /** The name before the innermost '(' still open at the end of {@code head}, if it is a call's. */
-    private static String enclosingCallee(String head) {
-        int depth = 0;
-        for (int i = head.length() - 1; i >= 0; i--) {
-            char c = head.charAt(i);
-            if (c == ')' || c == ']') depth++;
-            else if (c == '[') depth = Math.max(0, depth - 1);
-            else if (c == '(') {
-                if (depth > 0) {
-                    depth--;
-                    continue;
-                }
-                return nameEndingAt(head, skipBack(head, i, Character::isWhitespace));
-            } else if (c == '{' || c == '}') return null;
-        }
-        return null;
-    }
-
     /** {@code connect: }, {@code init: }: the argument whose value the cursor is on, or null. */
     private static String namedArgumentBefore(String head) {
-        int colon = skipBack(head, head.length(), Character::isWhitespace) - 1;
+        int colon = CallContext.skipBack(head, head.length(), Character::isWhitespace) - 1;
         if (colon < 0 || head.charAt(colon) != ':') return null;
-        return nameEndingAt(head, skipBack(head, colon, Character::isWhitespace));
+        return CallContext.nameEndingAt(head, CallContext.skipBack(head, colon, Character::isWhitespace));
     }
 
     /** Only spaces and tabs since the last line break, brace or semicolon: a statement starts here. */
     private static boolean startsStatement(String head) {
-        int at = skipBack(head, head.length(), c -> c == ' ' || c == '\t');
+        int at = CallContext.skipBack(head, head.length(), c -> c == ' ' || c == '\t');
         return at == 0 || "\n{;".indexOf(head.charAt(at - 1)) >= 0;
-    }
-
-    /** The identifier that ends at {@code end} in {@code s}, or null when none does. */
-    private static String nameEndingAt(String s, int end) {
-        int start = skipBack(s, end, Completions::isWordChar);
-        return start < end && (Character.isLetter(s.charAt(start)) || s.charAt(start) == '_') ? s.substring(start, end) : null;
-    }
-
-    /** The offset before the run of characters matching {@code p} that ends at {@code end}. */
-    private static int skipBack(String s, int end, java.util.function.IntPredicate p) {
-        int i = end;
-        while (i > 0 && p.test(s.charAt(i - 1))) i--;
-        return i;
-    }
-
-    private static boolean isWordChar(int c) {
-        return c < 128 && (Character.isLetterOrDigit(c) || c == '_');
     }
 
     private static CompletionItem item(String label, CompletionItemKind kind, String detail) {

@@ -91,6 +91,14 @@ final class DocumentIndex {
         return Optional.empty();
     }
 
+    /** The definition of the identifier at exactly {@code s}: the one it defines, or the one it uses. */
+    Optional<Definition> definitionOf(Span s) {
+        Definition d = definitions.get(s);
+        if (d != null) return Optional.of(d);
+        Span defined = uses.get(s);
+        return defined == null ? Optional.empty() : Optional.ofNullable(definitions.get(defined));
+    }
+
     /** Every place that uses {@code d}, in source order. */
     List<Span> uses(Definition d) {
         List<Span> found = new ArrayList<>();

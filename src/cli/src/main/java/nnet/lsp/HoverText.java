@@ -113,7 +113,7 @@ final class HoverText {
         return String.format(Locale.ROOT, "%.1f%%", 100.0 * part / whole);
     }
 
-    private static String number(double v) {
+    static String number(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
     }
 }

@@ -67,7 +67,7 @@ final class LineMap {
         return text.offsetByCodePoints(from, Math.min(codePoints, available));
     }
 
-    private Position position(int offset) {
+    Position position(int offset) {
         int line = lineOf(offset);
         return new Position(line, offset - lineStarts[line]);
     }

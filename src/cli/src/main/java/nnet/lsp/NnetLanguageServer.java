@@ -3,11 +3,17 @@ package nnet.lsp;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.eclipse.lsp4j.CodeActionKind;
+import org.eclipse.lsp4j.CodeActionOptions;
 import org.eclipse.lsp4j.CompletionOptions;
+import org.eclipse.lsp4j.ExecuteCommandOptions;
 import org.eclipse.lsp4j.InitializeParams;
 import org.eclipse.lsp4j.InitializeResult;
+import org.eclipse.lsp4j.RenameOptions;
+import org.eclipse.lsp4j.SemanticTokensWithRegistrationOptions;
 import org.eclipse.lsp4j.ServerCapabilities;
 import org.eclipse.lsp4j.ServerInfo;
+import org.eclipse.lsp4j.SignatureHelpOptions;
 import org.eclipse.lsp4j.TextDocumentSyncKind;
 import org.eclipse.lsp4j.services.LanguageClient;
 import org.eclipse.lsp4j.services.LanguageClientAware;
@@ -19,10 +25,12 @@ import org.eclipse.lsp4j.services.WorkspaceService;
 public final class NnetLanguageServer implements LanguageServer, LanguageClientAware {
     /** Characters after which the editor asks for completion unprompted: a named argument's value, a call's arguments. */
     private static final List<String> COMPLETION_TRIGGERS = List.of(":", "(");
+    /** Characters after which the editor shows a call's parameters: its opening, the next argument. */
+    private static final List<String> SIGNATURE_TRIGGERS = List.of("(", ",");
 
     private final OpenDocuments documents;
     private final NnetTextDocumentService textDocuments;
-    private final NnetWorkspaceService workspace = new NnetWorkspaceService();
+    private final NnetWorkspaceService workspace;
     private final CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     private volatile LanguageClient client;
     private volatile boolean shutdownRequested;
@@ -34,6 +42,7 @@ public final class NnetLanguageServer implements LanguageServer, LanguageClientA
             if (c != null) c.publishDiagnostics(diagnostics);
         });
         this.textDocuments = new NnetTextDocumentService(documents);
+        this.workspace = new NnetWorkspaceService(documents, () -> client);
     }
 
     @Override
@@ -50,6 +59,13 @@ public final class NnetLanguageServer implements LanguageServer, LanguageClientA
         caps.setReferencesProvider(true);
         caps.setDocumentSymbolProvider(true);
         caps.setCompletionProvider(new CompletionOptions(false, COMPLETION_TRIGGERS));
+        caps.setInlayHintProvider(true);
+        caps.setCodeActionProvider(new CodeActionOptions(List.of(CodeActionKind.QuickFix, CodeActionKind.RefactorExtract)));
+        caps.setExecuteCommandProvider(new ExecuteCommandOptions(NnetWorkspaceService.COMMANDS));
+        caps.setRenameProvider(new RenameOptions(true));
+        caps.setDocumentFormattingProvider(true);
+        caps.setSemanticTokensProvider(new SemanticTokensWithRegistrationOptions(SemanticTokens.legend(), true, false));
+        caps.setSignatureHelpProvider(new SignatureHelpOptions(SIGNATURE_TRIGGERS));
         return CompletableFuture.completedFuture(new InitializeResult(caps, new ServerInfo("nnetc lsp", "0.1.0")));
     }
 

@@ -128,7 +128,7 @@ final class OpenDocuments implements AutoCloseable {
     }
 
     /** The file a {@code file:} URI names (mask files are read beside it), or null for an unsaved buffer. */
-    private static Path pathOf(String uri) {
+    static Path pathOf(String uri) {
         try {
             URI u = URI.create(uri);
             return "file".equals(u.getScheme()) ? Path.of(u) : null;

@@ -22,18 +22,21 @@ final class ProtocolDiagnostics {
             Range start = new Range(new Position(0, 0), new Position(0, 0));
             out.add(diagnostic(start, index.notAnalysed, "server.unanalysed"));
         }
-        for (Diagnostic d : index.diagnostics) {
-            org.eclipse.lsp4j.Diagnostic p = diagnostic(index.lines.range(d.span()), d.message(), d.code().key());
-            if (!d.isError()) p.setSeverity(DiagnosticSeverity.Warning);
-            if (!d.notes().isEmpty()) {
-                List<DiagnosticRelatedInformation> related = new ArrayList<>();
-                for (Diagnostic.Note n : d.notes())
-                    related.add(new DiagnosticRelatedInformation(new Location(index.uri, index.lines.range(n.span())), n.message()));
-                p.setRelatedInformation(related);
-            }
-            out.add(p);
-        }
+        for (Diagnostic d : index.diagnostics) out.add(of(index, d));
         return new PublishDiagnosticsParams(index.uri, out, index.version);
+    }
+
+    /** One of the checker's diagnostics as published; a quick fix names the one it fixes so. */
+    static org.eclipse.lsp4j.Diagnostic of(DocumentIndex index, Diagnostic d) {
+        org.eclipse.lsp4j.Diagnostic p = diagnostic(index.lines.range(d.span()), d.message(), d.code().key());
+        if (!d.isError()) p.setSeverity(DiagnosticSeverity.Warning);
+        if (!d.notes().isEmpty()) {
+            List<DiagnosticRelatedInformation> related = new ArrayList<>();
+            for (Diagnostic.Note n : d.notes())
+                related.add(new DiagnosticRelatedInformation(new Location(index.uri, index.lines.range(n.span())), n.message()));
+            p.setRelatedInformation(related);
+        }
+        return p;
     }
 
     private static org.eclipse.lsp4j.Diagnostic diagnostic(Range range, String message, String code) {

@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.eclipse.lsp4j.ApplyWorkspaceEditParams;
+import org.eclipse.lsp4j.ApplyWorkspaceEditResponse;
 import org.eclipse.lsp4j.ClientCapabilities;
 import org.eclipse.lsp4j.DidChangeTextDocumentParams;
 import org.eclipse.lsp4j.DidOpenTextDocumentParams;
@@ -25,6 +27,7 @@ import org.eclipse.lsp4j.TextDocumentContentChangeEvent;
 import org.eclipse.lsp4j.TextDocumentIdentifier;
 import org.eclipse.lsp4j.TextDocumentItem;
 import org.eclipse.lsp4j.VersionedTextDocumentIdentifier;
+import org.eclipse.lsp4j.WorkspaceEdit;
 import org.eclipse.lsp4j.jsonrpc.Launcher;
 import org.eclipse.lsp4j.launch.LSPLauncher;
 import org.eclipse.lsp4j.services.LanguageClient;
@@ -40,6 +43,8 @@ final class LspConnection implements AutoCloseable {
     private final ServerPipes pipes;
     private final CompletableFuture<Integer> serverExit;
     private final LinkedBlockingQueue<PublishDiagnosticsParams> diagnostics = new LinkedBlockingQueue<>();
+    /** The edits the server asked the editor to apply ({@code workspace/applyEdit}); each is answered as applied. */
+    final LinkedBlockingQueue<WorkspaceEdit> appliedEdits = new LinkedBlockingQueue<>();
     final LanguageServer server;
     final Launcher<LanguageServer> client;
 
@@ -143,5 +148,11 @@ final class LspConnection implements AutoCloseable {
 
         @Override
         public void logMessage(MessageParams message) {}
+
+        @Override
+        public CompletableFuture<ApplyWorkspaceEditResponse> applyEdit(ApplyWorkspaceEditParams params) {
+            appliedEdits.add(params.getEdit());
+            return CompletableFuture.completedFuture(new ApplyWorkspaceEditResponse(true));
+        }
     }
 }

@@ -45,13 +45,15 @@ public final class Ast {
     public record ConstStmt(Span span, Ident name, Expr value) implements Stmt {}
 
     /**
-     * {@code input x[2, 3]}: the dims are expressions (numbers or const names). {@code input img[3, 32, 32] layout: nhwc}:
-     * {@code key} and {@code layout} are null without the option (the checker allows only layout:). {@code names} is
-     * the {@code names "x.txt"} that names its units, or null.
+     * {@code input x[2, 3]}: the dims are expressions (numbers or const names). {@code type} is the
+     * input's type when given ({@code input tokens[100] int}: whole numbers, token ids for an embedding).
+     * {@code input img[3, 32, 32] layout: nhwc}: {@code key} and {@code layout} are null without the
+     * option (the checker allows only layout:). {@code names} is the {@code names "x.txt"} that names
+     * its units, or null.
      */
-    public record InputStmt(Span span, Ident name, List<Expr> dims, Ident key, Ident layout, Tagged names) implements Stmt {
-        public InputStmt(Span span, Ident name, List<Expr> dims, Ident key, Ident layout) {
-            this(span, name, dims, key, layout, null);
+    public record InputStmt(Span span, Ident name, List<Expr> dims, Ident type, Ident key, Ident layout, Tagged names) implements Stmt {
+        public InputStmt(Span span, Ident name, List<Expr> dims) {
+            this(span, name, dims, null, null, null, null);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import nnet.diag.Span;
+import nnet.ir.BatchNormSpec;
 import nnet.ir.ConvSpec;
 import nnet.ir.Graph;
 import nnet.ir.LoopSpec;
@@ -103,9 +104,10 @@ public final class BackwardPass {
         this.mode = mode;
         this.needsGrad = new boolean[g.nodes().size()];
         for (Node n : g.nodes()) {
-            boolean trainable = n.op() == Op.INPUT && !mode.constant().contains(n)
-                    || mode.weights() && ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD) && !n.param().isFixed()
-                    || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP);
+            boolean trainable = n.op() == Op.INPUT && !n.integers() && !mode.constant().contains(n) // token ids have no gradient
+                    || mode.weights() && ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD || n.op() == Op.EMBEDDING) && !n.param().isFixed()
+                    || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP
+                    || (n.op() == Op.BATCHNORM && (((BatchNormSpec) n.arg()).gamma() != null || ((BatchNormSpec) n.arg()).beta() != null)));
             for (Node in : n.inputs()) trainable |= needsGrad[in.id()];
             needsGrad[n.id()] = trainable;
         }
@@ -250,12 +252,23 @@ public final class BackwardPass {
             };
             case MAXPOOL -> () -> accumulate(n.input(0), () -> node(Op.MAXPOOL_GRAD, n.input(0).shape(), n.arg(), n.input(0), dy));
             case AVGPOOL -> () -> accumulate(n.input(0), () -> node(Op.AVGPOOL_GRAD, n.input(0).shape(), n.arg(), dy));
+            case EMBEDDING -> () -> { // token ids have no gradient: only the rows they name do
+                if (n.param().trains()) paramGrads.put(n.param(), node(Op.EMBEDDING_GRAD, n.param().shape(), n.param(), n.input(0), dy));
+            };
+            case DROPOUT -> () -> accumulate(n.input(0), () -> node(Op.DROPOUT, n.shape(), n.arg(), dy)); // the same mask
+            case BATCHNORM -> () -> {
+                BatchNormSpec b = (BatchNormSpec) n.arg();
+                Node x = n.input(0);
+                for (BatchNormSpec.ParamGrad pg : new BatchNormSpec.ParamGrad[] {new BatchNormSpec.ParamGrad(b, true), new BatchNormSpec.ParamGrad(b, false)})
+                    if (pg.param() != null) paramGrads.put(pg.param(), node(Op.BATCHNORM_PARAM_GRAD, pg.param().shape(), pg, x, dy));
+                accumulate(x, () -> node(Op.BATCHNORM_GRAD, x.shape(), b, x, dy));
+            };
             case LSTM -> throw new IllegalStateException("an lstm is differentiated as a loop: expand it first (Compiler.stages)");
             case LOOP_OUT -> () -> loopOutGrads.computeIfAbsent(n.input(0), k -> new LinkedHashMap<>()).merge((LoopSpec.Out) n.arg(), dy, (a, c) -> binary(Op.ADD, a, c));
             case LOOP -> () -> loop(n, loopOutGrads.get(n), paramGrads);
             // the backward pass's own ops are never differentiated again (no second derivatives)
             case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD, CONV2D_BIAS_GRAD,
-                    MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
+                    MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD -> throw new IllegalStateException(n.op().lower() + " is not differentiated: " + n);
         };
     }
 

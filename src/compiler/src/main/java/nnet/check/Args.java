@@ -41,7 +41,7 @@ final class Args {
                 List<String> all = new ArrayList<>(sig.named());
                 all.addAll(sig.positional());
                 r.error(DiagCode.ARG_UNKNOWN, arg.name().span(), sig.callee() + " has no argument '" + name + "'"
-                        + suggestion(name, all) + " (it takes " + String.join(", ", all) + ")");
+                        + suggestion(name, all) + " (it takes " + String.join(", ", all) + ")", fix(arg.name().span(), name, all));
             } else if (a.bound.containsKey(name)) {
                 r.error(DiagCode.ARG_DUPLICATE, arg.name().span(), "'" + name + "' is given twice to " + sig.callee());
             } else a.bound.put(name, arg);
@@ -68,14 +68,27 @@ final class Args {
 
     /** {@code "; did you mean 'act'?"}: the closest argument, or the one a Keras or PyTorch name close to {@code name} stands for. */
     private static String suggestion(String name, List<String> all) {
+        String closest = closestWord(name, all);
+        if (closest == null) return "";
+        String ours = HABITS.getOrDefault(closest, closest);
+        return "; did you mean '" + ours + "'?" + (closest.equals(ours) ? "" : " ('" + closest + "' is called '" + ours + "' here)");
+    }
+
+    /** The editor's quick fix for the same: the argument's name changed to the one suggested. */
+    private static List<nnet.diag.Fix> fix(nnet.diag.Span span, String name, List<String> all) {
+        String closest = closestWord(name, all);
+        if (closest == null) return List.of();
+        String ours = HABITS.getOrDefault(closest, closest);
+        return List.of(new nnet.diag.Fix("Change to '" + ours + "'", span, ours));
+    }
+
+    /** The argument, or Keras' or PyTorch's name for one, closest to {@code name}; null when none is close. */
+    private static String closestWord(String name, List<String> all) {
         List<String> words = new ArrayList<>(all);
         HABITS.forEach((habit, ours) -> {
             if (all.contains(ours)) words.add(habit);
         });
-        String closest = Suggest.closest(name, words);
-        if (closest == null) return "";
-        String ours = HABITS.getOrDefault(closest, closest);
-        return "; did you mean '" + ours + "'?" + (closest.equals(ours) ? "" : " ('" + closest + "' is called '" + ours + "' here)");
+        return Suggest.closest(name, words);
     }
 
     Ast.Expr get(String name) {

@@ -34,9 +34,10 @@ final class Layers {
         return List.copyOf(names);
     }
 
-    static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate");
+    static final Set<String> CALLS = Set.of("dense", "conv2d", "maxpool", "avgpool", "lstm", "flatten", "reshape", "concat", "gate",
+            "dropout", "batchnorm", "embedding");
     /** Calls that hold weights and so take a layer name (§6). */
-    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm");
+    static final Set<String> WEIGHTED = Set.of("dense", "conv2d", "lstm", "batchnorm", "embedding");
     /** The losses the language names (the {@link LossFunction} table's rows that have a name). */
     static final List<String> LOSSES = java.util.Arrays.stream(LossFunction.values()).map(f -> f.name).filter(java.util.Objects::nonNull).toList();
 
@@ -49,12 +50,33 @@ final class Layers {
             List.of("sequences", "connect", "recurrent", "bias", "init"));
     static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
 
+    /** The parameters of a built-in call, for binding its arguments and for tools (signature help); null for a name that is none. */
+    static Args.Signature signature(String f) {
+        if (ACTIVATIONS.contains(f)) {
+            Activation fn = Activation.named(f);
+            return new Args.Signature(f, fn != null && fn.takesSlope ? List.of("x", "alpha") : List.of("x"), 1, List.of());
+        }
+        return switch (f) {
+            case "dense" -> DENSE;
+            case "conv2d" -> CONV;
+            case "lstm" -> LSTM;
+            case "concat" -> CONCAT;
+            case "gate" -> new Args.Signature("gate", List.of("h", "g"), 2, List.of());
+            case "maxpool", "avgpool" -> new Args.Signature(f, List.of("x", "k"), 2, List.of("stride"));
+            case "flatten" -> new Args.Signature("flatten", List.of("x"), 1, List.of());
+            case "reshape" -> new Args.Signature("reshape", List.of("x", "shape"), 2, List.of());
+            default -> null;
+        };
+    }
+
     private final NetworkChecker c;
     private final WeightArgs weightArgs;
+    private final FieldLayers field;
 
     Layers(NetworkChecker c) {
         this.c = c;
         this.weightArgs = new WeightArgs(c);
+        this.field = new FieldLayers(c);
     }
 
     Node call(Ast.Call call, String name) {
@@ -68,6 +90,9 @@ final class Layers {
             case "flatten" -> flatten(call, name);
             case "reshape" -> reshape(call, name);
             case "concat" -> concat(call, name);
+            case "dropout" -> field.dropout(call, name);
+            case "batchnorm" -> field.batchnorm(call, name);
+            case "embedding" -> field.embedding(call, name);
             default -> throw new IllegalStateException("no rule for " + f);
         };
     }
@@ -97,7 +122,7 @@ final class Layers {
         if ((!a.has("connect") && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m))
                 || !c.sizeOk(call.span(), Sizes.product(x.shape().outer(), m), desc + ": its output")) return null;
         // without connect: the layer is full, and no n x m pattern is built for it (large layers would wait for it)
-        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units", ends) : null;
+        Connectivity conn = a.has("connect") ? c.patterns.eval(a.get("connect"), n, m, desc, "inputs x units", ends, a.get("units")) : null;
         if (conn != null && conn.isFull() && !c.sizeOk(call.span(), Sizes.product(n, m), desc + ": its kernel " + n + " x " + m)) return null;
         Init init = a.has("init") ? weightArgs.init(a.get("init")) : new Init.Glorot();
         WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
@@ -140,7 +165,8 @@ final class Layers {
     private String activationArg(Ast.Expr e) {
         if (e instanceof Ast.Name n && ACTIVATIONS.contains(n.name())) return n.name();
         String found = e instanceof Ast.Name n ? "'" + n.name() + "'" + Suggest.didYouMean(n.name(), ACTIVATIONS) : "this";
-        c.error(DiagCode.ARG_KIND, e.span(), "expected an activation (" + String.join(", ", ACTIVATIONS) + "), found " + found);
+        c.error(DiagCode.ARG_KIND, e.span(), "expected an activation (" + String.join(", ", ACTIVATIONS) + "), found " + found,
+                e instanceof Ast.Name n ? Suggest.fix(n.span(), n.name(), ACTIVATIONS) : List.of());
         return null;
     }
 
@@ -154,9 +180,7 @@ final class Layers {
 
     private Node activationCall(Ast.Call call, String name) {
         String f = call.callee().name();
-        Activation fn = Activation.named(f);
-        List<String> pos = fn != null && fn.takesSlope ? List.of("x", "alpha") : List.of("x");
-        Args a = Args.bind(call, new Args.Signature(f, pos, 1, List.of()), c);
+        Args a = Args.bind(call, signature(f), c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of " + f);
         Double alpha = a.has("alpha") ? c.number(a.get("alpha")) : Double.valueOf(Activation.DEFAULT_SLOPE);
@@ -168,7 +192,7 @@ final class Layers {
 
     /** {@code a, b = gate(h, g)}: a = g * h, b = (1 - g) * h. */
     Node[] gate(Ast.Call call, String onName, String skipName) {
-        Args a = Args.bind(call, new Args.Signature("gate", List.of("h", "g"), 2, List.of()), c);
+        Args a = Args.bind(call, signature("gate"), c);
         if (a == null) return null;
         Node h = c.tensor(a.get("h"), "the gated value h");
         Value g = c.eval(a.get("g"), null);
@@ -232,7 +256,7 @@ final class Layers {
         }
         if (!c.sizeOk(call.span(), Sizes.product(filters, ch, k[0], k[1]), desc + ": its kernel")
                 || !c.sizeOk(call.span(), Sizes.product(filters, oh, ow), desc + ": its output")) return null;
-        Connectivity table = a.has("connect") ? c.patterns.eval(a.get("connect"), ch, filters, desc, "channels x filters") : Connectivity.full(ch, filters);
+        Connectivity table = a.has("connect") ? c.patterns.eval(a.get("connect"), ch, filters, desc, "channels x filters", TopologyTables.Ends.NONE, a.get("filters")) : Connectivity.full(ch, filters);
         int[] kernelShape = {filters, ch, k[0], k[1]};
         WeightArgs.Weights wa = a.has("weights") && table != null ? weightArgs.convWeights(a.get("weights"), kernelShape, desc, table) : WeightArgs.Weights.NONE;
         Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), ch, filters, desc, "channels x filters") : null;
@@ -276,7 +300,7 @@ final class Layers {
     /** {@code maxpool(x, k, stride: k)}: k x k windows every {@code stride} rows and columns (a number or [vertical, horizontal]); whole windows only. */
     private Node pool(Ast.Call call, String name, Op op) {
         String f = call.callee().name();
-        Args a = Args.bind(call, new Args.Signature(f, List.of("x", "k"), 2, List.of("stride")), c);
+        Args a = Args.bind(call, signature(f), c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of " + f);
         Integer k = c.positiveInt(a.get("k"), "the window size of " + f);
@@ -313,7 +337,7 @@ final class Layers {
         int t = x.shape().dim(0), f = x.shape().dim(1), u = units;
         String desc = "lstm(" + NetworkChecker.describe(a.get("x")) + ", " + u + ") on " + NetworkChecker.describe(a.get("x")) + x.shape();
         if (!c.sizeOk(call.span(), Sizes.product(4, u, Sizes.plus(f, u)), desc + ": its kernels")) return null;
-        Connectivity in = a.has("connect") ? c.patterns.eval(a.get("connect"), f, u, desc, "features x units") : Connectivity.full(f, u);
+        Connectivity in = a.has("connect") ? c.patterns.eval(a.get("connect"), f, u, desc, "features x units", TopologyTables.Ends.NONE, a.get("units")) : Connectivity.full(f, u);
         Connectivity rec = a.has("recurrent") ? c.patterns.eval(a.get("recurrent"), u, u, desc + " (recurrent)", "units x units") : Connectivity.full(u, u);
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), 4 * u, desc + " (4 gates)") : WeightArgs.Bias.DEFAULT;
         if (in == null || rec == null || bias == null) return null;
@@ -340,14 +364,14 @@ final class Layers {
     // ---- shape ops
 
     private Node flatten(Ast.Call call, String name) {
-        Args a = Args.bind(call, new Args.Signature("flatten", List.of("x"), 1, List.of()), c);
+        Args a = Args.bind(call, signature("flatten"), c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of flatten");
         return x == null ? null : c.node(Op.RESHAPE, new Shape(x.shape().size()), List.of(x), null, name, call.span());
     }
 
     private Node reshape(Ast.Call call, String name) {
-        Args a = Args.bind(call, new Args.Signature("reshape", List.of("x", "shape"), 2, List.of()), c);
+        Args a = Args.bind(call, signature("reshape"), c);
         if (a == null) return null;
         Node x = c.tensor(a.get("x"), "the input of reshape");
         if (x == null) return null;

@@ -1,8 +1,11 @@
 package nnet.check;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
+import nnet.diag.Fix;
 
 /**
  * Number lists written in the source: {@code [1, 0]} vectors and {@code [[1, 0], [1, 1]]} matrices
@@ -94,5 +97,25 @@ final class Literals {
 
     static String dims(float[][] m) {
         return m.length + " x " + m[0].length;
+    }
+
+    /** A single-line literal longer than this is written a row per line. */
+    private static final int LINE = 100;
+
+    /**
+     * The fix of a matrix literal written the other way round ({@code m x n} where {@code n x m} is
+     * needed): the literal transposed, each entry as written where it is a number. None otherwise.
+     */
+    static List<Fix> transposeFix(Ast.Expr literal, float[][] values, int n, int m, String what) {
+        if (!(literal instanceof Ast.ListExpr rows) || n == m || values.length != m || values[0].length != n) return List.of();
+        List<String> out = new ArrayList<>();
+        for (int j = 0; j < n; j++) {
+            List<String> row = new ArrayList<>();
+            for (int i = 0; i < m; i++) row.add(((Ast.ListExpr) rows.items().get(i)).items().get(j) instanceof Ast.Num num ? num.text() : Numbers.format(values[i][j]));
+            out.add("[" + String.join(", ", row) + "]");
+        }
+        String oneLine = "[" + String.join(", ", out) + "]";
+        String text = oneLine.length() <= LINE ? oneLine : "[" + String.join(",\n" + " ".repeat(literal.span().col()), out) + "]";
+        return List.of(new Fix("Transpose the " + what + " to " + n + " x " + m, literal.span(), text));
     }
 }

@@ -59,7 +59,8 @@ final class LossChecker {
         String kind = l.kind().name();
         LossFunction function = LossFunction.named(kind);
         if (function == null) {
-            c.error(DiagCode.LOSS_UNKNOWN, l.kind().span(), "unknown loss '" + kind + "'" + Suggest.didYouMean(kind, Layers.LOSSES) + "; expected one of " + String.join(", ", Layers.LOSSES));
+            c.error(DiagCode.LOSS_UNKNOWN, l.kind().span(), "unknown loss '" + kind + "'" + Suggest.didYouMean(kind, Layers.LOSSES) + "; expected one of " + String.join(", ", Layers.LOSSES),
+                    Suggest.fix(l.kind().span(), kind, Layers.LOSSES));
             return Optional.empty();
         }
         Node target;

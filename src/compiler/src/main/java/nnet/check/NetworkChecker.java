@@ -10,9 +10,12 @@ import java.util.Map;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.diag.Diagnostic;
+import nnet.diag.Diagnostics;
+import nnet.diag.Fix;
 import nnet.diag.Span;
 import nnet.ir.Graph;
 import nnet.ir.ImageLayout;
+import nnet.ir.InputSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -79,19 +82,19 @@ final class NetworkChecker implements Reporter {
     }
 
     @Override
-    public void error(DiagCode code, Span span, String message) {
-        report(code, span, message, Diagnostic.Severity.ERROR);
+    public void error(DiagCode code, Span span, String message, List<Fix> fixes) {
+        report(code, span, message, Diagnostic.Severity.ERROR, fixes);
     }
 
     void warning(DiagCode code, Span span, String message) {
-        report(code, span, message, Diagnostic.Severity.WARNING);
+        report(code, span, message, Diagnostic.Severity.WARNING, List.of());
     }
 
-    private void report(DiagCode code, Span span, String message, Diagnostic.Severity severity) {
+    private void report(DiagCode code, Span span, String message, Diagnostic.Severity severity, List<Fix> fixes) {
         List<Diagnostic.Note> notes = new ArrayList<>();
         for (CallSite c : calls)
             if (c.noted) notes.add(new Diagnostic.Note(c.span, "in block '" + c.block.name().name() + "' called here as " + c.prefix));
-        fileScope.diags.add(new Diagnostic(code, span, message, notes, severity));
+        fileScope.diags.add(new Diagnostic(code, span, message, notes, severity, fixes));
     }
 
     /** The consts declared outside any network: evaluated in order, then visible everywhere. */
@@ -114,10 +117,14 @@ final class NetworkChecker implements Reporter {
         List<Ast.LossStmt> losses = new ArrayList<>();
         List<Ast.OutputStmt> outputs = new ArrayList<>();
         boolean hasInput = false;
+        Ast.TrainStmt train = null;
         for (Ast.Stmt s : net.body()) {
             if (s instanceof Ast.OutputStmt o) outputs.add(o);
             else if (s instanceof Ast.LossStmt l) losses.add(l);
-            else if (s instanceof Ast.TrainStmt t) new TrainSettingsChecker(this).check(t).ifPresent(g::train);
+            else if (s instanceof Ast.TrainStmt t) {
+                new TrainSettingsChecker(this).check(t).ifPresent(g::train);
+                train = t;
+            }
             else if (s instanceof Ast.InputStmt in) {
                 input(in);
                 hasInput = true;
@@ -137,6 +144,8 @@ final class NetworkChecker implements Reporter {
         LossChecker lossChecker = new LossChecker(this, producers);
         lossChecker.checkAll(losses, outs, outputs.isEmpty()).forEach(g::loss);
         naming.all().forEach(g::unitNames);
+        if (train != null && losses.isEmpty())
+            warning(DiagCode.LOSS_MISSING, train.span(), "network " + net.name().name() + " has train settings but no loss, so nothing to train; add one, e.g. 'loss mse'");
         if (totalFloats > Sizes.MAX_TOTAL)
             error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
                     + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", totalFloats * 4.0 / (1L << 30))) + " GiB); at most "
@@ -164,7 +173,11 @@ final class NetworkChecker implements Reporter {
             define(in.name(), null);
             return;
         }
-        Node node = node(Op.INPUT, shape, List.of(), layout(in, shape), in.name().name(), in.name().span());
+        Op.InputType type = null;
+        if (in.type() != null && in.type().name().equals("int")) type = Op.InputType.INT;
+        else if (in.type() != null)
+            error(DiagCode.INPUT_TYPE, in.type().span(), "unknown input type '" + in.type().name() + "': an input holds floats, or whole numbers with 'int' (token ids for an embedding)");
+        Node node = node(Op.INPUT, shape, List.of(), InputSpec.of(type, layout(in, shape)), in.name().name(), in.name().span());
         if (in.names() != null) naming.name(node, nameSources.input(in.names(), shape.size(), "input " + in.name().name() + shape));
         define(in.name(), new Value.Tensor(node));
     }
@@ -236,11 +249,18 @@ final class NetworkChecker implements Reporter {
     }
 
     private void define(Ast.Ident id, Value v) {
-        define(id, v, List.of());
+        define(id, v, List.of(), null);
     }
 
-    /** @param weights the weights the binding statement created, for tools that show them */
     private void define(Ast.Ident id, Value v, List<Param> weights) {
+        define(id, v, weights, null);
+    }
+
+    /**
+     * @param weights the weights the binding statement created, for tools that show them
+     * @param site    the block call whose argument a parameter takes, for tools that show it there; else null
+     */
+    private void define(Ast.Ident id, Value v, List<Param> weights, Span site) {
         Binding old = binding(id.name());
         if (old != null) {
             error(DiagCode.NAME_DUPLICATE, id.span(), "'" + id.name() + "' is already defined at " + old.defined().line() + ":" + old.defined().col()
@@ -248,7 +268,7 @@ final class NetworkChecker implements Reporter {
             return;
         }
         scope.names.put(id.name(), new Binding(v, id.span()));
-        symbols.bound(id.span(), scope.prefix + id.name(), v, weights, v instanceof Value.Tensor t ? naming.listOf(t.node()) : null);
+        symbols.bound(id.span(), scope.prefix + id.name(), v, weights, v instanceof Value.Tensor t ? naming.listOf(t.node()) : null, site);
     }
 
     // ---- expressions
@@ -292,7 +312,7 @@ final class NetworkChecker implements Reporter {
         else {
             List<String> known = new ArrayList<>(scope.names.keySet());
             known.addAll(fileScope.globals.keySet());
-            error(DiagCode.NAME_UNKNOWN, span, "unknown name '" + name + "'" + Suggest.didYouMean(name, known));
+            error(DiagCode.NAME_UNKNOWN, span, "unknown name '" + name + "'" + Suggest.didYouMean(name, known), Suggest.fix(span, name, known));
         }
         return null;
     }
@@ -359,7 +379,7 @@ final class NetworkChecker implements Reporter {
                 List<String> known = new ArrayList<>(Layers.CALLS);
                 known.addAll(Layers.ACTIVATIONS);
                 known.addAll(blocks.keySet());
-                error(DiagCode.CALL_UNKNOWN, c.callee().span(), "unknown layer or block '" + f + "'" + Suggest.didYouMean(f, known));
+                error(DiagCode.CALL_UNKNOWN, c.callee().span(), "unknown layer or block '" + f + "'" + Suggest.didYouMean(f, known), Suggest.fix(c.callee().span(), f, known));
             }
             return null;
         }
@@ -399,7 +419,7 @@ final class NetworkChecker implements Reporter {
         scope = new Scope(prefix + ".");
         calls.push(new CallSite(block, c.span(), prefix, true));
         try {
-            for (int i = 0; i < args.size(); i++) define(block.params().get(i), args.get(i));
+            for (int i = 0; i < args.size(); i++) define(block.params().get(i), args.get(i), List.of(), c.span());
             return body(block, prefix, name);
         } finally {
             calls.pop();
@@ -445,6 +465,10 @@ final class NetworkChecker implements Reporter {
     // ---- helpers for layers
 
     Node node(Op op, Shape shape, List<Node> in, Object arg, String name, Span span) {
+        if (op != Op.EMBEDDING)
+            for (Node i : in)
+                if (i.integers()) error(DiagCode.INPUT_TYPE, span, "'" + i.name() + "' holds token ids ('input " + i.name() + i.shape() + " int'): only embedding("
+                        + i.name() + ", vocab, dim) reads them");
         totalFloats = Sizes.plus(totalFloats, Sizes.elements(shape.dims()));
         Node n = g.add(op, shape, in, arg, name, span);
         naming.inherit(n);

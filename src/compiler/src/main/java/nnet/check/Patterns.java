@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.function.Function;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
+import nnet.diag.Fix;
 import nnet.ir.Connectivity;
 import nnet.runtime.Csv;
 import nnet.runtime.DataFormatException;
@@ -27,6 +28,8 @@ final class Patterns {
     final TopologyTables tables;
     /** The names of the two ends of the layer being evaluated, for tables that name them. */
     private TopologyTables.Ends ends = TopologyTables.Ends.NONE;
+    /** The unit count of the layer whose pattern {@link #eval} reads, as written; null outside it. */
+    private Ast.Expr units;
 
     Patterns(Reporter r, Literals literals, Function<Ast.Expr, Double> number, Path baseDir) {
         this.r = r;
@@ -36,26 +39,29 @@ final class Patterns {
         this.tables = new TopologyTables(r, baseDir);
     }
 
-    /** {@link #eval(Ast.Expr, int, int, String, String)} where tables may name the inputs and units by {@code ends}. */
-    Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes, TopologyTables.Ends ends) {
-        this.ends = ends;
-        try {
-            return eval(e, n, m, layer, axes);
-        } finally {
-            this.ends = TopologyTables.Ends.NONE;
-        }
-    }
-
     /**
      * @param layer how to name the layer in messages, e.g. {@code dense(x, 2) on x[2]}
      * @param axes  what rows and columns are, e.g. {@code inputs x units}
      */
     Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes) {
+        return eval(e, n, m, layer, axes, TopologyTables.Ends.NONE, null);
+    }
+
+    /**
+     * The same, where tables may name the inputs and units by {@code ends}, and {@code units} is the
+     * layer's count of units (or filters) as written, which a mask file's width can correct (null where none can).
+     */
+    Connectivity eval(Ast.Expr e, int n, int m, String layer, String axes, TopologyTables.Ends ends, Ast.Expr units) {
+        this.ends = ends;
+        this.units = units;
         try {
             return pattern(e, n, m, layer, axes);
         } catch (Connectivity.TooManyConnections tooMany) {
             r.error(DiagCode.SHAPE_SIZE, e.span(), layer + " has " + tooMany.connections + " connections; one tensor holds at most " + Connectivity.MAX_CONNECTIONS);
             return null;
+        } finally {
+            this.ends = TopologyTables.Ends.NONE;
+            this.units = null;
         }
     }
 
@@ -107,7 +113,8 @@ final class Patterns {
                     if (problem == null) return Connectivity.random(n, m, a.get(0), seed);
                 }
                 default -> {
-                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected());
+                    r.error(DiagCode.PATTERN_UNKNOWN, c.callee().span(), "unknown connectivity pattern '" + f + "'" + Suggest.didYouMean(f, NAMES) + expected(),
+                            Suggest.fix(c.callee().span(), f, NAMES));
                     return null;
                 }
             }
@@ -186,7 +193,8 @@ final class Patterns {
         }
         if (values == null) return null;
         if (values.length != n || values[0].length != m) {
-            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")");
+            r.error(DiagCode.MASK_SIZE, t.span(), "mask is " + Literals.dims(values) + ", but " + layer + " needs " + n + " x " + m + " (" + axes + ")",
+                    t.value() instanceof Ast.Str file ? unitsFix(file, values, n) : Literals.transposeFix(t.value(), values, n, m, "mask"));
             return null;
         }
         boolean[][] present = new boolean[n][m];
@@ -200,6 +208,13 @@ final class Patterns {
                 present[i][j] = v == 1;
             }
         return Connectivity.fromRows(present);
+    }
+
+    /** A mask file with the layer's inputs as rows but other columns: the unit count written as a number is what is wrong. */
+    private List<Fix> unitsFix(Ast.Str file, float[][] values, int n) {
+        if (values.length != n || !(units instanceof Ast.Num written) || !written.integral()) return List.of();
+        String width = Integer.toString(values[0].length);
+        return List.of(new Fix("Set the count to " + width + ", the columns of " + file.value(), written.span(), width));
     }
 
     private float[][] readCsv(Ast.Str file) {

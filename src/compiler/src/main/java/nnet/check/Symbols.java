@@ -23,8 +23,9 @@ public final class Symbols {
      * @param number        the value of a compile-time number (a const, a block argument), else null
      * @param weights       the weights created by the statement that bound the name (its layers, or a block call's)
      * @param unitNames     the names of the tensor's units (LANGUAGE.md §4, Names), or null
+     * @param site          for a block's parameter, the call whose argument it is bound to; else null
      */
-    public record Binding(Span definition, String qualifiedName, Shape shape, Double number, List<Param> weights, List<String> unitNames) {}
+    public record Binding(Span definition, String qualifiedName, Shape shape, Double number, List<Param> weights, List<String> unitNames, Span site) {}
 
     /** A name written at {@code use} that resolved to the identifier at {@code definition}. */
     public record Use(Span use, Span definition) {}
@@ -41,10 +42,10 @@ public final class Symbols {
         return Collections.unmodifiableList(uses);
     }
 
-    void bound(Span definition, String qualifiedName, Value value, List<Param> statementWeights, List<String> unitNames) {
+    void bound(Span definition, String qualifiedName, Value value, List<Param> statementWeights, List<String> unitNames, Span site) {
         Shape shape = value instanceof Value.Tensor t ? t.node().shape() : null;
         Double number = value instanceof Value.Number n ? n.value() : null;
-        bindings.add(new Binding(definition, qualifiedName, shape, number, List.copyOf(statementWeights), unitNames));
+        bindings.add(new Binding(definition, qualifiedName, shape, number, List.copyOf(statementWeights), unitNames, site));
     }
 
     void used(Span use, Span definition) {

@@ -30,13 +30,21 @@ public final class Vocabulary {
 
     /** The arguments a built-in call takes only by name ({@code connect}, {@code init}, ...); none for the others. */
     public static List<String> namedArguments(String callee) {
-        Args.Signature s = switch (callee) {
-            case "dense" -> Layers.DENSE;
-            case "conv2d" -> Layers.CONV;
-            case "lstm" -> Layers.LSTM;
-            case "concat" -> Layers.CONCAT;
-            default -> null;
-        };
+        Args.Signature s = Layers.signature(callee);
         return s == null ? List.of() : s.named();
+    }
+
+    /**
+     * A built-in call's parameters, for signature help.
+     *
+     * @param positional in order; a last one ending in {@code ...} takes any number more
+     * @param required   how many of the positional ones must be given
+     * @param named      those given only by name
+     */
+    public record Signature(List<String> positional, int required, List<String> named) {}
+
+    /** The parameters of a built-in call, or empty for a name that is none. */
+    public static java.util.Optional<Signature> signature(String callee) {
+        return java.util.Optional.ofNullable(Layers.signature(callee)).map(s -> new Signature(s.positional(), s.required(), s.named()));
     }
 }

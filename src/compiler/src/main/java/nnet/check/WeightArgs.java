@@ -41,7 +41,8 @@ final class WeightArgs {
         if (v == null) return null;
         if (v.length != n || v[0].length != m) {
             c.error(DiagCode.WEIGHTS_SIZE, t.span(), "weights are " + Literals.dims(v) + ", but " + desc + " needs " + n + " x " + m + " (inputs x units)"
-                    + (v.length == m && v[0].length == n ? "; this is its transpose, [out, in] as PyTorch's Linear.weight: write a row per input" : ""));
+                    + (v.length == m && v[0].length == n ? "; this is its transpose, [out, in] as PyTorch's Linear.weight: write a row per input" : ""),
+                    Literals.transposeFix(t.value(), v, n, m, "weights"));
             return null;
         }
         float[] flat = new float[n * m];
@@ -89,7 +90,7 @@ final class WeightArgs {
 
     /** The same, where a table may name the pairs by the layer's {@code ends}. */
     Connectivity freeze(Ast.Expr e, int n, int m, String desc, String axes, TopologyTables.Ends ends) {
-        return c.patterns.eval(e, n, m, desc + " (freeze)", axes, ends);
+        return c.patterns.eval(e, n, m, desc + " (freeze)", axes, ends, null);
     }
 
     /** {@code bias: true | false | fixed [...] | init [...] | mask [...]}. */

@@ -51,12 +51,14 @@ public enum DiagCode {
     OUTPUT_MISSING("output.missing"),
     INPUT_MISSING("input.missing"),
     INPUT_UNUSED("input.unused"),              // warning: an input no output depends on
+    INPUT_TYPE("input.type"),                  // an unknown input type; token ids where floats are read, or floats where token ids are
     LOSS_UNKNOWN("loss.unknown"),
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output
     LOSS_WEIGHT("loss.weight"),                // a loss's weight is negative or not finite
     LOSS_SOFTMAX("loss.softmax"),              // warning: cross_entropy on an output that already is a softmax
     LOSS_RANGE("loss.range"),                  // warning: binary_cross_entropy on an output that is not a probability
+    LOSS_MISSING("loss.missing"),              // warning: train settings in a network without a loss
     CONNECT_UNCONNECTED("connect.unconnected"), // warning: units of a sparse layer that no input feeds
     TRAIN_SETTING("train.setting"),
     BLOCK_RETURN("block.return"),

@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * One finding in a source file. {@code code} is a stable key that tests and tools match on;
  * {@code message} is the human sentence (what was expected, what was found); {@code notes} are
- * further places, such as the call site of a block whose body holds the error. An error stops the
- * file from compiling; a warning names a likely mistake in a file that compiles.
+ * further places, such as the call site of a block whose body holds the error; {@code fixes} are
+ * changes of the text that would fix it, where the checker knows one. An error stops the file from
+ * compiling; a warning names a likely mistake in a file that compiles.
  */
-public record Diagnostic(DiagCode code, Span span, String message, List<Note> notes, Severity severity) {
+public record Diagnostic(DiagCode code, Span span, String message, List<Note> notes, Severity severity, List<Fix> fixes) {
     public enum Severity {
         ERROR, WARNING;
 
@@ -26,6 +27,10 @@ public record Diagnostic(DiagCode code, Span span, String message, List<Note> no
 
     public Diagnostic(DiagCode code, Span span, String message, List<Note> notes) {
         this(code, span, message, notes, Severity.ERROR);
+    }
+
+    public Diagnostic(DiagCode code, Span span, String message, List<Note> notes, Severity severity) {
+        this(code, span, message, notes, severity, List.of());
     }
 
     public boolean isError() {

@@ -106,8 +106,25 @@ public final class ClassEmitter {
         Program.Training t = p.training();
         if (t != null) {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
-            sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
-            sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            for (Param param : embeddings()) field(RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
+            if (t.trainForward() != p.forward()) {
+                sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
+                sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
+                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PROTECTED, "boolean trainsDifferently()", 0);
+                m.g.push(true);
+                m.end(self);
+            }
+            if (t.staged()) {
+                List<String> stages = new ArrayList<>();
+                for (int k = 0; k < t.stages().size(); k++) {
+                    stages.add("stage" + k);
+                    sequence("stage" + k, Opcodes.ACC_PRIVATE, kernelMethods(kernels, t.stages().get(k).kernels()));
+                }
+                StagedSteps.dispatch(cw, self, "trainStage", stages, false);
+            } else {
+                sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
+                sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+            }
         }
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
@@ -128,6 +145,10 @@ public final class ClassEmitter {
     private List<String> kernelMethods(KernelEmitter emitter, List<Kernel> kernels) {
         List<String> names = new ArrayList<>();
         for (Kernel kernel : kernels) {
+            if (methodOf.containsKey(kernel)) { // a train step's forward pass shares the predicting pass's kernels
+                names.add(methodOf.get(kernel));
+                continue;
+            }
             for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
             String name = kernel instanceof Kernel.Loop loop ? loopMethod(emitter, loop) : emitter.emit(kernel, kernelCount++);
             methodOf.put(kernel, name);
@@ -188,6 +209,14 @@ public final class ClassEmitter {
             });
         }
         for (Node in : g.inputs()) steps.add(m -> registerName(m, "input", in.name()));
+        for (Node n : g.nodes())
+            if (n.op() == nnet.ir.Op.EMBEDDING)
+                steps.add(m -> { // its token ids are checked as they come in
+                    m.g.loadThis();
+                    m.g.push(n.input(0).name());
+                    m.g.push(n.param().shape().dim(0));
+                    m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void tokens(String, int)"));
+                });
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
@@ -228,6 +257,14 @@ public final class ClassEmitter {
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(rows ? "float[][] rowsGradient(String)" : "float[] flatGradient(String)"));
                 m.g.putField(self, gradFieldOf(param), rows ? ROWS : FLOATS);
             });
+        for (Param param : embeddings())
+            steps.add(m -> {
+                m.g.loadThis();
+                m.g.loadThis();
+                m.g.push(param.name());
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("boolean[] touchedRows(String)"));
+                m.g.putField(self, RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
+            });
         for (Program.LossTerm term : t.losses())
             steps.add(m -> {
                 m.g.loadThis();
@@ -251,6 +288,8 @@ public final class ClassEmitter {
                 m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void repeatedVisits(long)"));
             });
         }
+        if (t.staged())
+            for (Program.Stage stage : t.stages()) if (stage.sums() != null) steps.add(m -> StagedSteps.batchStatistics(m, self, stage.sums()));
         t.inputGrads().forEach((input, buffer) -> steps.add(m -> {
             m.g.loadThis();
             m.g.push(input);
@@ -268,6 +307,11 @@ public final class ClassEmitter {
             m.g.push(settings.epochs());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void trainDefaults(String, String, int, int)"));
         });
+    }
+
+    /** The trainable embeddings: their gradient rows are touched sparsely, and flagged for the optimizer. */
+    private List<Param> embeddings() {
+        return p.graph().nodes().stream().filter(n -> n.op() == nnet.ir.Op.EMBEDDING && n.param().trains()).map(Node::param).distinct().toList();
     }
 
     private void loadBuffer(MethodBuilder m, Buffer b) {

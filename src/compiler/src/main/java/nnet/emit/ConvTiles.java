@@ -51,7 +51,7 @@ final class ConvTiles {
     /** The plans the tiled program reads: per conv kernel, forward and/or input gradient, with its geometry. */
     private static Map<List<Object>, Kernel.Conv> plans(Tiling tiling) {
         Map<List<Object>, Kernel.Conv> out = new LinkedHashMap<>();
-        for (List<Tiling.Step> steps : List.of(tiling.forward(), tiling.backward()))
+        for (List<Tiling.Step> steps : tiling.stepLists())
             for (Tiling.Step s : steps)
                 if (s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.Conv c) out.putIfAbsent(List.of(c.kernel(), c.role() != Kernel.ConvRole.INPUT_GRAD), c);
         return out;

@@ -50,6 +50,7 @@ final class KernelEmitter {
             if (c.bias() != null) out.add(c.bias());
         }
         if (k instanceof Kernel.Map m) out.addAll(ElementwiseEmitter.fieldParams(m));
+        if (k instanceof Kernel.Lookup l) out.add(l.embeddings());
         if (k instanceof Kernel.Loop l) for (Kernel b : l.body()) out.addAll(fieldParams(b));
         return out;
     }
@@ -79,6 +80,7 @@ final class KernelEmitter {
         }
         else if (k instanceof Kernel.Pool p) new PoolEmitter(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new PoolEmitter(m, self).poolGrad(p);
+        else if (RuntimeKernels.handles(k)) RuntimeKernels.perSample(m, self, k);
         m.end(self);
         return name;
     }

@@ -102,7 +102,7 @@ final class TileEmitter {
     /** Every kernel that runs batched, those of loop bodies included. */
     private List<Kernel> batchedKernels() {
         List<Kernel> out = new ArrayList<>();
-        for (List<Tiling.Step> steps : List.of(tiling.forward(), tiling.backward()))
+        for (List<Tiling.Step> steps : tiling.stepLists())
             for (Tiling.Step s : steps) if (s instanceof Tiling.Batched b) addWithBodies(b.kernel(), out);
         return out;
     }
@@ -189,22 +189,43 @@ final class TileEmitter {
     /** {@code forwardTile(count)} and, with a loss, {@code trainTile(count)}: the steps' methods in order; {@code methodOf} names the per-sample kernels. */
     void methods(Map<Kernel, String> methodOf) {
         List<String> forward = stepMethods(tiling.forward(), methodOf, false);
-        sequence("forwardTile", forward);
+        sequence("forwardTile", forward, Opcodes.ACC_PROTECTED);
         if (p.training() == null) return;
-        List<String> all = new ArrayList<>(forward);
+        if (p.training().staged()) { // stage k: the steps of stage k; per-sample runs of the backward pass (the losses) fill past lanes with 0
+            java.util.Set<Kernel> backward = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            backward.addAll(p.training().backward());
+            List<String> stages = new ArrayList<>();
+            for (int k = 0; k < tiling.stages().size(); k++) {
+                sequence("tileStage" + k, stepMethods(tiling.stages().get(k), methodOf, run -> run.kernels().stream().anyMatch(backward::contains)), Opcodes.ACC_PRIVATE);
+                stages.add("tileStage" + k);
+            }
+            StagedSteps.dispatch(cv, self, "trainTileStage", stages, true);
+            return;
+        }
+        List<String> all = new ArrayList<>(tiling.trainForward() == tiling.forward() ? forward : stepMethods(tiling.trainForward(), methodOf, false));
         all.addAll(stepMethods(tiling.backward(), methodOf, true));
-        sequence("trainTile", all);
+        sequence("trainTile", all, Opcodes.ACC_PROTECTED);
     }
 
+    /** The method of each batched kernel made so far: a train step's forward pass shares the predicting pass's. */
+    private final Map<Kernel, String> batchedMethodOf = new java.util.IdentityHashMap<>();
+
     private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, boolean backward) {
+        return stepMethods(steps, methodOf, run -> backward);
+    }
+
+    /** The steps' methods; {@code backward} says which per-sample runs belong to the backward pass (their past lanes get 0). */
+    private List<String> stepMethods(List<Tiling.Step> steps, Map<Kernel, String> methodOf, java.util.function.Predicate<Tiling.PerSample> backward) {
         List<String> names = new ArrayList<>();
-        for (Tiling.Step s : steps) names.add(s instanceof Tiling.Batched b ? batched(b.kernel()) : perSample((Tiling.PerSample) s, methodOf, backward));
+        for (Tiling.Step s : steps)
+            names.add(s instanceof Tiling.Batched b ? batchedMethodOf.computeIfAbsent(b.kernel(), this::batched)
+                    : perSample((Tiling.PerSample) s, methodOf, backward.test((Tiling.PerSample) s)));
         return names;
     }
 
     /** {@code name(count)}: each step method with the tile's count of real samples. */
-    private void sequence(String name, List<String> stepMethods) {
-        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void " + name + "(int)", 0);
+    private void sequence(String name, List<String> stepMethods, int access) {
+        MethodBuilder m = new MethodBuilder(cv, access, "void " + name + "(int)", 0);
         int count = m.argument("count", Type.INT_TYPE);
         for (String step : stepMethods) {
             m.g.loadThis();
@@ -261,6 +282,7 @@ final class TileEmitter {
         else if (k instanceof Kernel.Conv c) new ConvTiles(m, self).conv(c);
         else if (k instanceof Kernel.Pool p) new ConvTiles(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new ConvTiles(m, self).poolGrad(p);
+        else if (RuntimeKernels.handles(k)) RuntimeKernels.tile(m, self, k);
         else throw new IllegalStateException("no batched form: " + k.label());
         m.end(self);
         return name;

@@ -13,6 +13,7 @@ import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
+import nnet.ir.BatchNormSpec;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Tensor;
 
@@ -44,7 +45,17 @@ public final class Interpreter {
         return out;
     }
 
-    /** Runs the graph on one sample; returns every node's value, indexed by node id. */
+    /**
+     * How a run computes the ops that train differently ({@link Op#TRAINING_MODE}): predicting, or a
+     * train step whose dropout masks come from {@code dropoutKey} (sample {@code sample} of its batch);
+     * {@code batch} holds what the batch-coupled ops need of the whole batch (a batchnorm's statistics
+     * by its spec, its gradient's means by its node), computed by {@link #runBatch} before each sample's value.
+     */
+    private record Mode(boolean training, long dropoutKey, int sample, Map<Object, double[][]> batch) {
+        static final Mode PREDICT = new Mode(false, 0, 0, Map.of());
+    }
+
+    /** Runs the graph on one sample as predicting does; returns every node's value, indexed by node id. */
     public double[][] run(Map<String, double[]> inputs) {
         return run(inputs, null, null);
     }
@@ -53,15 +64,44 @@ public final class Interpreter {
     public double[][] run(Map<String, double[]> inputs, Node replaced, double[] value) {
         double[][] v = new double[g.nodes().size()][];
         Map<Node, double[][][]> loops = new HashMap<>();
-        for (Node n : g.nodes()) v[n.id()] = n == replaced ? value.clone() : eval(n, v, inputs, loops);
+        for (Node n : g.nodes()) v[n.id()] = n == replaced ? value.clone() : eval(n, v, inputs, loops, Mode.PREDICT);
         return v;
+    }
+
+    /**
+     * Runs the graph on a batch as a train step does: dropout masks drawn from {@code dropoutKey}
+     * ({@code nnet.runtime.Dropout.key(seed, step)}) for sample s of the batch, batchnorm with the
+     * batch's statistics. Returns every node's value per sample, {@code [sample][node id]}.
+     */
+    public double[][][] runBatch(List<Map<String, double[]>> samples, long dropoutKey) {
+        int batch = samples.size();
+        double[][][] v = new double[batch][g.nodes().size()][];
+        List<Map<Node, double[][][]>> loops = new java.util.ArrayList<>();
+        for (int s = 0; s < batch; s++) loops.add(new HashMap<>());
+        Map<Object, double[][]> coupled = new HashMap<>();
+        for (Node n : g.nodes()) {
+            if (n.op() == Op.BATCHNORM) coupled.put(n.arg(), BatchStatistics.moments((BatchNormSpec) n.arg(), column(v, n.input(0))));
+            if (n.op() == Op.BATCHNORM_GRAD) {
+                BatchNormSpec b = (BatchNormSpec) n.arg();
+                coupled.put(n, BatchStatistics.gradientMeans(b, coupled.get(b), column(v, n.input(0)), column(v, n.input(1))));
+            }
+            for (int s = 0; s < batch; s++) v[s][n.id()] = eval(n, v[s], samples.get(s), loops.get(s), new Mode(true, dropoutKey, s, coupled));
+        }
+        return v;
+    }
+
+    /** A node's value in every sample of a batch. */
+    private static double[][] column(double[][][] v, Node n) {
+        double[][] out = new double[v.length][];
+        for (int s = 0; s < v.length; s++) out[s] = v[s][n.id()];
+        return out;
     }
 
     /**
      * The value of one node, from the values of the nodes before it: the definition of every op.
      * {@code loops} holds the values of every body node at every step of the loops run so far.
      */
-    private double[] eval(Node n, double[][] v, Map<String, double[]> inputs, Map<Node, double[][][]> loops) {
+    private double[] eval(Node n, double[][] v, Map<String, double[]> inputs, Map<Node, double[][][]> loops, Mode mode) {
         int size = n.shape().size();
         double[] a = n.inputs().isEmpty() ? null : v[n.input(0).id()];
         double[] b = n.inputs().size() < 2 ? null : v[n.input(1).id()];
@@ -103,10 +143,26 @@ public final class Interpreter {
             case MAXPOOL, AVGPOOL -> pool(n, a);
             case LSTM -> new Interpreter(LstmExpansion.alone(n), weights).lastValue(Map.of("x", a));
             case LOOP -> {
-                loops.put(n, loop(n, v, loops));
+                loops.put(n, loop(n, v, loops, mode));
                 yield new double[1];
             }
             case LOOP_OUT -> loopOut((LoopSpec.Out) n.arg(), loops.get(n.input(0)), size);
+            case EMBEDDING -> FieldLayerOps.embedding(a, param(n.param()), n.param().shape().dim(0), n.param().shape().dim(1));
+            case EMBEDDING_GRAD -> FieldLayerOps.embeddingGrad(a, b, ((Param) n.arg()).shape().dim(0), ((Param) n.arg()).shape().dim(1));
+            case DROPOUT -> FieldLayerOps.dropout((Op.DropoutSpec) n.arg(), a, mode.training(), mode.dropoutKey(), mode.sample());
+            case BATCHNORM -> {
+                BatchNormSpec bn = (BatchNormSpec) n.arg();
+                double[][] stats = mode.training() ? batchOnly(mode, bn) : BatchStatistics.moving(bn, param(bn.movingMean()), param(bn.movingVariance()));
+                yield FieldLayerOps.batchnorm(bn, a, stats, optional(bn.gamma()), optional(bn.beta()));
+            }
+            case BATCHNORM_GRAD -> {
+                BatchNormSpec bn = (BatchNormSpec) n.arg();
+                yield FieldLayerOps.batchnormGrad(bn, a, b, batchOnly(mode, bn), batchOnly(mode, n), optional(bn.gamma()));
+            }
+            case BATCHNORM_PARAM_GRAD -> {
+                BatchNormSpec.ParamGrad pg = (BatchNormSpec.ParamGrad) n.arg();
+                yield FieldLayerOps.batchnormParamGrad(pg, a, b, batchOnly(mode, pg.spec()));
+            }
             case LINEAR_T -> linearTransposed((Param) n.arg(), a, n.input(0).shape(), size);
             case WEIGHT_GRAD -> weightGrad((Param) n.arg(), a, n.input(0).shape(), b);
             case ROW_SUM -> { // a bias gradient: 0 at the absent entries of a bias mask
@@ -136,12 +192,24 @@ public final class Interpreter {
         };
     }
 
+    /** A param's values, or null for one the layer does not have (a batchnorm without scale or center). */
+    private double[] optional(Param p) {
+        return p == null ? null : param(p);
+    }
+
+    /** What a batch-coupled op needs of the whole batch: only a train step's run over a batch has it. */
+    private static double[][] batchOnly(Mode mode, Object key) {
+        double[][] d = mode.batch().get(key);
+        if (d == null) throw new IllegalStateException("batchnorm while training needs the batch: run it with runBatch");
+        return d;
+    }
+
     /**
      * Runs a loop's body step by step, in the loop's direction: the values of every body node at
      * every step, {@code [t][body node id]}. Carried inputs are zero at the first step; a body
      * extending another loop's takes that loop's values of the same step for the nodes they share.
      */
-    private double[][][] loop(Node n, double[][] v, Map<Node, double[][][]> loops) {
+    private double[][][] loop(Node n, double[][] v, Map<Node, double[][][]> loops, Mode mode) {
         LoopSpec l = (LoopSpec) n.arg();
         Graph body = l.body();
         Interpreter step = new Interpreter(body, weights);
@@ -160,7 +228,7 @@ public final class Interpreter {
             for (int i = 0; i < carried.size(); i++)
                 bv[carried.get(i).id()] = before < 0 || before >= l.steps() ? new double[carried.get(i).shape().size()] : out[before][body.outputs().get(i).id()];
             Map<Node, double[][][]> inner = new HashMap<>();
-            for (Node b : body.nodes()) if (bv[b.id()] == null) bv[b.id()] = step.eval(b, bv, Map.of(), inner);
+            for (Node b : body.nodes()) if (bv[b.id()] == null) bv[b.id()] = step.eval(b, bv, Map.of(), inner, mode);
             out[t] = bv;
         }
         return out;

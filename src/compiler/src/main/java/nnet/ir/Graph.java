@@ -65,7 +65,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
     /** The image inputs declared {@code layout: nhwc}, whose files the data readers reorder. */
     public nnet.runtime.InputLayouts inputLayouts() {
         java.util.Set<String> channelsLast = new java.util.LinkedHashSet<>();
-        for (Node in : inputs) if (in.arg() == ImageLayout.NHWC) channelsLast.add(in.name());
+        for (Node in : inputs) if (in.arg() instanceof InputSpec s && s.layout() == ImageLayout.NHWC) channelsLast.add(in.name());
         return channelsLast.isEmpty() ? nnet.runtime.InputLayouts.NONE : new nnet.runtime.InputLayouts(java.util.Set.copyOf(channelsLast));
     }
 

@@ -34,7 +34,15 @@ public final class IrVerifier {
         Shape s = n.shape();
         Shape in = n.inputs().isEmpty() ? null : n.input(0).shape();
         return switch (n.op()) {
-            case INPUT -> null;
+            case INPUT -> rule(n.arg() == null || n.arg() instanceof InputSpec, "input arg " + n.arg());
+            case EMBEDDING -> {
+                Param p = n.param();
+                int[] want = java.util.Arrays.copyOf(in.dims(), in.rank() + 1);
+                want[in.rank()] = p.shape().rank() == 2 ? p.shape().dim(1) : -1;
+                yield first(registered(params, p), rule(n.input(0).integers(), "reads " + n.input(0).label() + ", not token ids"),
+                        rule(s.equals(new Shape(want)), "embeddings " + p.shape() + " on " + in + " give " + s));
+            }
+            case EMBEDDING_GRAD -> rule(s.equals(((Param) n.arg()).shape()) && n.input(0).integers(), "embeddings gradient");
             case CONST -> rule(n.arg() instanceof Float && s.isScalar(), "const must be a scalar Float");
             case LINEAR -> {
                 Param p = n.param();
@@ -73,6 +81,12 @@ public final class IrVerifier {
                 LoopSpec l = (LoopSpec) n.input(0).arg();
                 yield first(rule(l.body().nodes().size() > out.node().id() && l.body().nodes().get(out.node().id()) == out.node(), "%" + out.node().id() + " is not in the loop's body"),
                         rule(s.equals(out.shape(l.steps())), "loop output " + out));
+            }
+            case DROPOUT -> rule(s.equals(in) && n.arg() instanceof Op.DropoutSpec d && d.rate() >= 0 && d.rate() < 1, "dropout keeps the shape, rate in [0, 1)");
+            case BATCHNORM, BATCHNORM_GRAD -> first(rule(s.equals(in), "shape changed"), batchnorm(s, (BatchNormSpec) n.arg(), params));
+            case BATCHNORM_PARAM_GRAD -> {
+                BatchNormSpec.ParamGrad pg = (BatchNormSpec.ParamGrad) n.arg();
+                yield first(rule(pg.param() != null, "gradient of an absent param"), batchnorm(in, pg.spec(), params), rule(s.equals(pg.param().shape()), "param gradient shape"));
             }
             case LINEAR_T -> {
                 Param p = (Param) n.arg();
@@ -132,6 +146,17 @@ public final class IrVerifier {
         for (int k = 0; k < carried.size(); k++)
             if (!l.body().outputs().get(k).shape().equals(carried.get(k).shape())) return "carried value " + k + " changes shape";
         return rule(n.shape().isScalar(), "a loop has no value");
+    }
+
+    /** A batchnorm (or its gradient) on a tensor of shape {@code s}: its params registered, one value per channel, channels that tile the shape. */
+    private static String batchnorm(Shape s, BatchNormSpec b, Set<Param> params) {
+        for (Param p : new Param[] {b.gamma(), b.beta(), b.movingMean(), b.movingVariance()}) {
+            if (p == null) continue;
+            String problem = first(registered(params, p), rule(p.shape().equals(new Shape(b.channels())), p.name() + " is " + p.shape()));
+            if (problem != null) return problem;
+        }
+        return rule(s.size() == b.size() && b.size() % (b.channels() * b.inner()) == 0 && b.momentum() >= 0 && b.momentum() < 1 && b.epsilon() > 0,
+                "batchnorm over " + b.channels() + " channels of " + b.inner() + " on " + s);
     }
 
     /** A pool maps {@code in} to {@code out}: whole windows of its spec. */

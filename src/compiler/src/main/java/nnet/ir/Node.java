@@ -22,9 +22,14 @@ public record Node(int id, Op op, Shape shape, List<Node> inputs, Object arg, St
 
     public Param param() {
         return switch (op) {
-            case LINEAR, BIAS_ADD -> (Param) arg;
+            case LINEAR, BIAS_ADD, EMBEDDING -> (Param) arg;
             default -> throw new IllegalStateException(op + " has no single param");
         };
+    }
+
+    /** Whether this is an input of whole numbers ({@code input tokens[100] int}). */
+    public boolean integers() {
+        return op == Op.INPUT && arg instanceof InputSpec s && s.type() == Op.InputType.INT;
     }
 
     @Override

@@ -11,7 +11,7 @@ import nnet.runtime.LossFunction;
  * are what passes match on, instead of listing ops one by one.
  */
 public enum Op {
-    /** A network input; arg: none (the node's name is the input's). */
+    /** A network input; arg: null (floats), or {@link InputType#INT} (the node's name is the input's). */
     INPUT(0),
     /** A scalar constant broadcast over its consumer; arg: {@code Float}. */
     CONST(0),
@@ -39,6 +39,20 @@ public enum Op {
     LOOP(-2),
     /** What a loop computed: a body node at every step, stacked, or summed; arg: {@link LoopSpec.Out}. */
     LOOP_OUT(1),
+    /**
+     * Inverted dropout; arg: {@link DropoutSpec}. While training {@code x * keep / (1 - rate)}, keep drawn
+     * per sample, step and element from the run's seed ({@code nnet.runtime.Dropout}); otherwise the
+     * identity. Linear in x with the same mask, so it is its own adjoint.
+     */
+    DROPOUT(1),
+    /**
+     * Batch normalization per channel ({@link BatchNormSpec}): while training with the statistics of the
+     * batch (over its samples and the channel's positions), which couples the samples of a batch;
+     * otherwise with the moving statistics, an affine map per channel.
+     */
+    BATCHNORM(1),
+    /** {@code tokens[...] -> [..., dim]}: at each position the row of the embeddings {@code [vocab, dim]} its token id names; arg: the embeddings {@link Param}. */
+    EMBEDDING(1),
 
     // ---- ops of the backward pass (nnet.autodiff), each the adjoint of a forward op
 
@@ -74,6 +88,19 @@ public enum Op {
      * baseline (nnet.autodiff.AttributionPass); arg: the {@link ActivationSpec}.
      */
     SECANT(2),
+    /**
+     * {@code (x, dy) -> dx} of a batchnorm while training, {@code gamma / sigma * (dy - mean(dy) - xhat mean(dy xhat))}
+     * with the means over the batch: it couples the samples as its forward op does; arg: {@link BatchNormSpec}.
+     */
+    BATCHNORM_GRAD(2),
+    /**
+     * {@code (x, dy) -> [channels]}: one sample's part of the gradient of a batchnorm's gamma (the sum of
+     * {@code dy * xhat} over the channel's positions, xhat by the batch's statistics) or beta (of dy);
+     * arg: {@link BatchNormSpec.ParamGrad}.
+     */
+    BATCHNORM_PARAM_GRAD(2),
+    /** {@code (tokens, dy) -> [vocab, dim]}: each position's dy added into the row of its token, only rows used get any; arg: the embeddings {@link Param}. */
+    EMBEDDING_GRAD(2),
     /** {@code (y, target) -> [1]}: the loss of one sample; arg: its {@link LossFunction}. */
     LOSS(2),
     /** {@code (y, target) -> dL/dy}; arg: its {@link LossFunction}. */
@@ -84,6 +111,28 @@ public enum Op {
         @Override
         public String toString() {
             return fn.name + (fn.takesSlope ? "(" + alpha + ")" : "");
+        }
+    }
+
+    /** What an input holds when not floats: {@code input tokens[100] int}, whole numbers (token ids), read only by an embedding. */
+    public enum InputType {
+        INT;
+
+        @Override
+        public String toString() {
+            return "int";
+        }
+    }
+
+    /** A dropout's rate (the fraction of values zeroed while training) and the layer's stream of masks ({@code salt}, from its name). */
+    public record DropoutSpec(float rate, String layer) {
+        public int salt() {
+            return layer.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return layer + "(" + rate + ")";
         }
     }
 
@@ -101,6 +150,12 @@ public enum Op {
     public boolean accepts(int inputs) {
         return arity == -1 ? inputs >= 2 : arity == -2 ? inputs >= 1 : inputs == arity;
     }
+
+    /** Ops that compute differently while training (a train step's forward pass) than when predicting. */
+    public static final Set<Op> TRAINING_MODE = EnumSet.of(DROPOUT, BATCHNORM);
+
+    /** Ops whose value for one sample depends on the other samples of the batch: a train step runs them in stages (LANGUAGE.md §10). */
+    public static final Set<Op> BATCH_COUPLED = EnumSet.of(BATCHNORM, BATCHNORM_GRAD);
 
     /** Ops computed one element at a time at the same index: lowering fuses chains of them into one loop. */
     public static final Set<Op> ELEMENTWISE = EnumSet.of(BIAS_ADD, ADD, SUB, MUL, DIV, ACTIVATION, DERIV, SECANT);

@@ -31,6 +31,16 @@ public record Param(String layer, String role, Shape shape, Connectivity present
         return fixed != null;
     }
 
+    /** A batchnorm's moving mean or variance: a weight the train step updates from each batch, not the optimizer (it has no gradient). */
+    public boolean isStatistic() {
+        return role.startsWith("moving_");
+    }
+
+    /** Whether the optimizer trains it: neither fixed nor a moving statistic. */
+    public boolean trains() {
+        return !isFixed() && !isStatistic();
+    }
+
     /** The name of the connectivity tensor written beside this param ({@code h.mask}, {@code h.recurrent_mask}). */
     public String maskName() {
         return layer + (role.equals("recurrent_kernel") ? ".recurrent_mask" : role.equals("bias") ? ".bias_mask" : ".mask");

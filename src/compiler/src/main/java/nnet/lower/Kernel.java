@@ -2,6 +2,8 @@ package nnet.lower;
 
 import java.util.List;
 import nnet.diag.Span;
+import nnet.ir.BatchNormSpec;
+import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.runtime.ConvPlan;
 import nnet.runtime.LossFunction;
@@ -122,4 +124,52 @@ public sealed interface Kernel {
      * the float methods of its {@link LossFunction} row; {@code m} is the size of the last axis.
      */
     record Loss(Span span, String label, Buffer out, Buffer y, Buffer target, LossFunction function, int m, boolean gradient) implements Kernel {}
+
+    /**
+     * Inverted dropout as a train step computes it ({@code nnet.runtime.Dropout}): the mask of sample
+     * {@code firstSample + lane} of the batch under the step's key (predicting copies instead, a {@link Map}).
+     */
+    record Dropout(Span span, String label, Buffer out, Buffer in, Op.DropoutSpec spec) implements Kernel {}
+
+    /** What a part of a batchnorm computes: each a method of {@code nnet.runtime.BatchNorm} (one sample's form and the tile form). */
+    enum NormRole {
+        /** {@code out} from {@code x} by the moving statistics. */
+        PREDICT,
+        /** The part's mean and squared deviations per channel into {@code out}: the runtime combines them into {@code stats}. */
+        MOMENTS,
+        /** {@code out} from {@code x} by the batch's {@code stats}. */
+        NORMALIZE,
+        /** The part's sums of dy and dy * xhat per channel into {@code out}: the runtime makes {@code gradStats} of them. */
+        GRAD_SUMS,
+        /** The input gradient {@code out} from {@code x}, {@code dy}, {@code stats} and {@code gradStats}. */
+        GRAD,
+        /** Gamma's or beta's gradient, added into its storage. */
+        GAMMA_GRAD, BETA_GRAD
+    }
+
+    /**
+     * A part of a batchnorm by its {@link NormRole}. {@code stats} and {@code gradStats} hold the batch's
+     * statistics, written by the runtime between the stages of a train step ({@link Program.Stage}) from
+     * the sums of MOMENTS and GRAD_SUMS ({@link #result}); a role that uses neither has null there.
+     */
+    record Norm(Span span, String label, NormRole role, BatchNormSpec spec, Buffer x, Buffer dy, Buffer out, Buffer stats, Buffer gradStats) implements Kernel {
+        /** Whether the runtime combines what this writes over the batch before the next stage. */
+        public boolean endsStage() {
+            return role == NormRole.MOMENTS || role == NormRole.GRAD_SUMS;
+        }
+
+        /** Where the runtime writes what it makes of the sums of a kernel that {@link #endsStage}. */
+        public Buffer result() {
+            return role == NormRole.MOMENTS ? stats : gradStats;
+        }
+    }
+
+    /** An embedding: at each position the row of {@code embeddings} its token id names ({@code nnet.runtime.Embedding}). */
+    record Lookup(Span span, String label, Buffer out, Buffer tokens, Param embeddings) implements Kernel {}
+
+    /**
+     * An embedding's gradient: each position's {@code dy} added into the gradient row of its token, and
+     * the row marked touched: the optimizer steps those rows only (LANGUAGE.md §10, Embeddings).
+     */
+    record LookupGrad(Span span, String label, Param embeddings, Buffer tokens, Buffer dy) implements Kernel {}
 }

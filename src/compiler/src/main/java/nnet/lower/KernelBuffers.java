@@ -33,6 +33,10 @@ public final class KernelBuffers {
         if (k instanceof Kernel.Pool p) return List.of(p.in());
         if (k instanceof Kernel.PoolGrad p) return p.x() == null ? List.of(p.dy()) : List.of(p.x(), p.dy());
         if (k instanceof Kernel.Loop l) return loop(l, false);
+        if (k instanceof Kernel.Dropout d) return List.of(d.in());
+        if (k instanceof Kernel.Lookup l) return List.of(l.tokens());
+        if (k instanceof Kernel.LookupGrad l) return List.of(l.tokens(), l.dy());
+        if (k instanceof Kernel.Norm n) return java.util.stream.Stream.of(n.x(), n.dy(), n.stats(), n.gradStats()).filter(java.util.Objects::nonNull).toList();
         throw new IllegalArgumentException("unknown kernel " + k);
     }
 
@@ -56,6 +60,10 @@ public final class KernelBuffers {
         if (k instanceof Kernel.Pool p) return List.of(p.out());
         if (k instanceof Kernel.PoolGrad p) return List.of(p.dx());
         if (k instanceof Kernel.Loop l) return loop(l, true);
+        if (k instanceof Kernel.Dropout d) return List.of(d.out());
+        if (k instanceof Kernel.Lookup l) return List.of(l.out());
+        if (k instanceof Kernel.LookupGrad) return List.of();
+        if (k instanceof Kernel.Norm n) return n.out() == null ? List.of() : List.of(n.out());
         throw new IllegalArgumentException("unknown kernel " + k);
     }
 

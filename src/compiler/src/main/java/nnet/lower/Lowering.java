@@ -37,7 +37,7 @@ public final class Lowering {
     /** Fused element expressions are at most this many ops deep. */
     static final int MAX_FUSED_DEPTH = 16;
     /** Ops that add a weight gradient into gradient storage themselves, instead of producing a value. */
-    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD);
+    static final Set<Op> SINKS = java.util.EnumSet.of(Op.WEIGHT_GRAD, Op.ROW_SUM, Op.CONV2D_KERNEL_GRAD, Op.CONV2D_BIAS_GRAD, Op.BATCHNORM_PARAM_GRAD, Op.EMBEDDING_GRAD);
 
     private final Graph g;
     private final int[] consumers;
@@ -62,6 +62,12 @@ public final class Lowering {
     private final Map<Node, LoopLowering> loops = new HashMap<>();
     /** The kernel list being filled: forward, backward or input-backward. */
     private List<Kernel> kernels;
+    /** Whether the kernels being made are a train step's: ops that train differently ({@link Op#TRAINING_MODE}) then do. */
+    private boolean training;
+    /** The kernels each node was lowered to (before element loops merge): a train step's forward pass reuses them. */
+    private final Map<Node, List<Kernel>> kernelsOf = new HashMap<>();
+    /** The kernels of each batchnorm and their buffers. */
+    private final NormLowering norms = new NormLowering(this);
 
     private Lowering(Graph g) {
         this(g, new ArrayList<>(), new HashSet<>(), "");
@@ -84,7 +90,7 @@ public final class Lowering {
     public static Program lower(Graph g) {
         Lowering l = new Lowering(g);
         List<Kernel> forward = l.lowerNodes(g.nodes());
-        return new Program(g, List.copyOf(l.buffers), forward, null, Map.copyOf(l.bufferOf), Tiling.plan(forward, List.of(), l.buffers));
+        return new Program(g, List.copyOf(l.buffers), forward, null, Map.copyOf(l.bufferOf), Tiling.plan(forward, forward, List.of(), null, l.buffers));
     }
 
     /** The forward pass of {@code forward} and the backward pass that {@code r} derived from it. */
@@ -104,14 +110,39 @@ public final class Lowering {
         for (Node n : all.nodes().subList(nForward, all.nodes().size())) (forParams.contains(n) || n.op() == Op.INPUT ? backward : inputBackward).add(n);
 
         List<Kernel> fw = l.lowerNodes(forward.nodes());
+        l.training = true;
+        List<Kernel> trainFw = l.trainForward(forward.nodes(), fw);
         List<Kernel> bw = l.lowerNodes(backward);
         List<Kernel> ibw = l.lowerNodes(inputBackward);
+        List<Program.Stage> stages = NormLowering.stages(trainFw, bw);
+        // the losses alone, after the predicting forward pass: held-out rows of a network that trains differently
+        List<Kernel> predictLoss = null;
+        if (trainFw != fw) {
+            Set<Node> lossNodes = ancestors(List.of(r.loss()), nForward);
+            predictLoss = new ArrayList<>();
+            for (Node n : backward) if (lossNodes.contains(n)) predictLoss.addAll(l.kernelsOf.getOrDefault(n, List.of()));
+        }
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
-        List<Param> trainable = forward.params().stream().filter(p -> !p.isFixed()).toList();
+        List<Param> trainable = forward.params().stream().filter(Param::trains).toList();
         List<Program.LossTerm> losses = r.terms().stream().map(term -> new Program.LossTerm(term.output(), l.bufferOf.get(term.target()), term.function(), term.weight())).toList();
-        Program.Training t = new Program.Training(bw, ibw, losses, l.bufferOf.get(r.loss()), trainable, inputGrads);
-        return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, bw, l.buffers));
+        Program.Training t = new Program.Training(trainFw, bw, ibw, losses, l.bufferOf.get(r.loss()), trainable, inputGrads, stages, predictLoss);
+        return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, trainFw, bw, stages, l.buffers));
+    }
+
+    /**
+     * A train step's forward pass: the predicting kernels of every node but those of the ops that train
+     * differently ({@link Op#TRAINING_MODE}), lowered again in training mode into the same buffers;
+     * {@code predicting} itself when there are none.
+     */
+    private List<Kernel> trainForward(List<Node> nodes, List<Kernel> predicting) {
+        if (nodes.stream().noneMatch(n -> Op.TRAINING_MODE.contains(n.op()))) return predicting;
+        kernels = new ArrayList<>();
+        for (Node n : nodes) {
+            if (Op.TRAINING_MODE.contains(n.op())) lowerNode(n);
+            else kernels.addAll(kernelsOf.getOrDefault(n, List.of()));
+        }
+        return mergeMaps(kernels);
     }
 
     /** Backward nodes (id at least {@code from}) that {@code roots} read, directly or not, and the roots. */
@@ -130,10 +161,12 @@ public final class Lowering {
     List<Kernel> lowerNodes(List<Node> nodes) {
         kernels = new ArrayList<>();
         for (Node n : nodes) {
+            int first = kernels.size();
             lowerNode(n);
             for (Param p : gradIsNode.getOrDefault(n, List.of()))
                 kernels.add(new Kernel.Map(n.span(), fieldBase(p.layer()) + "_bias_grad", n.shape().size(),
                         List.of(new Kernel.AddToGrad(p, p.shape().size(), 1, expr(n, false)))));
+            kernelsOf.put(n, List.copyOf(kernels.subList(first, kernels.size())));
         }
         return mergeMaps(kernels);
     }
@@ -301,6 +334,23 @@ public final class Lowering {
                 yield new Kernel.PoolGrad(n.span(), label(n), max, max ? bufferOf.get(n.input(0)) : null, bufferOf.get(n.input(max ? 1 : 0)), buffer(n),
                         poolGeometry(n.arg(), s, n.input(max ? 1 : 0).shape()));
             }
+            case EMBEDDING -> new Kernel.Lookup(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), n.param());
+            case EMBEDDING_GRAD -> new Kernel.LookupGrad(n.span(), label(n), (Param) n.arg(), bufferOf.get(n.input(0)), bufferOf.get(n.input(1)));
+            case DROPOUT -> training ? new Kernel.Dropout(n.span(), label(n), buffer(n), bufferOf.get(n.input(0)), (Op.DropoutSpec) n.arg())
+                    : new Kernel.Map(n.span(), label(n), n.shape().size(), List.of(new Kernel.Assign(buffer(n), 0, new Expr.Load(bufferOf.get(n.input(0)), 0))));
+            case BATCHNORM -> {
+                Buffer x = bufferOf.get(n.input(0));
+                if (!training) yield norms.kernel(n, Kernel.NormRole.PREDICT, x, null, buffer(n));
+                kernels.add(norms.kernel(n, Kernel.NormRole.MOMENTS, x, null, norms.buffers(n).moments()));
+                yield norms.kernel(n, Kernel.NormRole.NORMALIZE, x, null, buffer(n));
+            }
+            case BATCHNORM_GRAD -> {
+                Buffer x = bufferOf.get(n.input(0)), dy = bufferOf.get(n.input(1));
+                kernels.add(norms.kernel(n, Kernel.NormRole.GRAD_SUMS, x, dy, norms.buffers(n).gradSums()));
+                yield norms.kernel(n, Kernel.NormRole.GRAD, x, dy, buffer(n));
+            }
+            case BATCHNORM_PARAM_GRAD -> norms.kernel(n, ((nnet.ir.BatchNormSpec.ParamGrad) n.arg()).gamma() ? Kernel.NormRole.GAMMA_GRAD : Kernel.NormRole.BETA_GRAD,
+                    bufferOf.get(n.input(0)), bufferOf.get(n.input(1)), null);
             case LSTM -> throw new IllegalStateException("an lstm is lowered as a loop: expand it first (Compiler.stages): " + n);
             case LOOP -> {
                 LoopSpec l = (LoopSpec) n.arg();
@@ -396,7 +446,7 @@ public final class Lowering {
         return name.replace('.', '$');
     }
 
-    private static String label(Node n) {
+    static String label(Node n) {
         return (n.name() != null ? fieldBase(n.name()) : "t" + n.id()) + "_" + n.op().lower();
     }
 

@@ -21,10 +21,12 @@ import java.util.Set;
  * <p>Kernels communicate only through buffers and each buffer is written by one kernel, so running
  * kernel by kernel for all samples computes what running sample by sample does.
  *
- * @param forward  the forward program as steps
- * @param backward the backward program as steps
+ * @param forward      the forward program as steps
+ * @param trainForward a train step's forward program as steps ({@link Program.Training#trainForward}); the same list as forward when no op trains differently
+ * @param backward     the backward program as steps
+ * @param stages       a staged train step's stages as steps ({@link Program.Stage}), or null
  */
-public record Tiling(List<Step> forward, List<Step> backward) {
+public record Tiling(List<Step> forward, List<Step> trainForward, List<Step> backward, List<List<Step>> stages) {
     /** Samples per tile: two 512-bit vectors, four 256-bit ones; a batch of 64 on two cores is a tile each. */
     public static final int SIZE = 32;
     /** A network whose tile rows would need more than this many floats trains sample by sample. */
@@ -42,6 +44,13 @@ public record Tiling(List<Step> forward, List<Step> backward) {
      */
     public record PerSample(List<Kernel> kernels, List<Buffer> gather, List<Buffer> scatter) implements Step {}
 
+    /** Every list of steps the tiled program runs. */
+    public List<List<Step>> stepLists() {
+        List<List<Step>> out = new ArrayList<>(List.of(forward, trainForward, backward));
+        if (stages != null) out.addAll(stages);
+        return out;
+    }
+
     /** Whether a kernel has a batched form. */
     public static boolean batched(Kernel k) {
         if (k instanceof Kernel.Loop l) return l.body().stream().allMatch(Tiling::batched);
@@ -49,11 +58,13 @@ public record Tiling(List<Step> forward, List<Step> backward) {
     }
 
     /** The plan for a program, or null when its tile rows would cost too much memory (it then runs sample by sample). */
-    static Tiling plan(List<Kernel> forward, List<Kernel> backward, List<Buffer> buffers) {
+    static Tiling plan(List<Kernel> forward, List<Kernel> trainForward, List<Kernel> backward, List<Program.Stage> stages, List<Buffer> buffers) {
         long floats = 0;
         for (Buffer b : buffers) floats += b.size();
         if (floats * SIZE > MAX_TILE_FLOATS) return null;
-        return new Tiling(steps(forward), steps(backward));
+        List<Step> fw = steps(forward);
+        return new Tiling(fw, trainForward == forward ? fw : steps(trainForward), steps(backward),
+                stages == null ? null : stages.stream().map(s -> steps(s.kernels())).toList());
     }
 
     private static List<Step> steps(List<Kernel> kernels) {

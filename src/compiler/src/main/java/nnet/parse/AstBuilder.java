@@ -107,7 +107,8 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
         List<Ast.Expr> dims = exprs(c.dims);
         Ast.Tagged names = c.names == null ? null : tagged(c.names);
         return name == null || dims == null || (c.names != null && names == null) ? null
-                : new Ast.InputStmt(span(c), name, dims, c.key == null ? null : ident(c.key), c.layout == null ? null : ident(c.layout), names);
+                : new Ast.InputStmt(span(c), name, dims, c.type == null ? null : ident(c.type), c.key == null ? null : ident(c.key),
+                        c.layout == null ? null : ident(c.layout), names);
     }
 
     @Override

@@ -25,12 +25,26 @@ public final class Parser {
     private static final char BYTE_ORDER_MARK = '\uFEFF';
 
     public static Ast.SourceFile parse(String path, String text, Diagnostics diags) {
+        Syntax syntax = syntax(path, text, diags);
+        return syntax.tree() == null ? new Ast.SourceFile(path, List.of()) : new AstBuilder(path, diags).build(syntax.tree());
+    }
+
+    /**
+     * A file's tokens and parse tree, for tools that rewrite its text (the formatter).
+     *
+     * @param tokens every token in order, the comments among them (on the hidden channel), the EOF last
+     * @param tree   the parse tree; null when the file is binary or nested too deeply to parse
+     */
+    public record Syntax(List<Token> tokens, NnetParser.FileContext tree) {}
+
+    /** Tokens and tree of {@code text}; syntax errors go to {@code diags}, and the tree then holds ANTLR's recovery. */
+    public static Syntax syntax(String path, String text, Diagnostics diags) {
         if (!text.isEmpty() && text.charAt(0) == BYTE_ORDER_MARK) text = text.substring(1);
         int nul = text.indexOf('\0');
         if (nul >= 0) {
             // A NUL never occurs in text: the file is binary, and its "syntax errors" would be noise.
             diags.error(DiagCode.SOURCE_BINARY, spanAt(path, text, nul), "this is not a .nnet source file: it holds binary data (a NUL byte here)");
-            return new Ast.SourceFile(path, List.of());
+            return new Syntax(List.of(), null);
         }
         NnetLexer lexer = new NnetLexer(CharStreams.fromString(text, path));
         lexer.removeErrorListeners(); // every character becomes a token (BAD_CHAR), so the lexer never errs
@@ -55,9 +69,9 @@ public final class Parser {
         if (tooDeep != null) {
             diags.error(DiagCode.SYNTAX_DEPTH, spanOf(path, tooDeep), "this is nested too deeply to compile (more than " + NestingLimit.MAX_DEPTH
                     + " levels of parentheses, brackets, unary minus and operators); split it into named statements");
-            return new Ast.SourceFile(path, List.of());
+            return new Syntax(tokens.getTokens(), null);
         }
-        return new AstBuilder(path, diags).build(tree);
+        return new Syntax(tokens.getTokens(), tree);
     }
 
     /** The place of the character at a UTF-16 offset: 1-based line, column in code points as ANTLR counts. */

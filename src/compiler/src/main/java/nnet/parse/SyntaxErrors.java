@@ -32,7 +32,8 @@ final class SyntaxErrors extends BaseErrorListener {
         this.diags = diags;
     }
 
-    void checkBrackets(List<Token> tokens) {
+    void checkBrackets(List<Token> all) {
+        List<Token> tokens = all.stream().filter(t -> t.getChannel() == Token.DEFAULT_CHANNEL).toList(); // comments hold no brackets
         // a string cut at the end of its line swallows brackets: its own error explains the line
         if (tokens.stream().anyMatch(t -> t.getType() == NnetLexer.UNTERMINATED)) return;
         Token[] u = nnet.parse.Parser.Brackets.unclosed(tokens);
@@ -45,20 +46,20 @@ final class SyntaxErrors extends BaseErrorListener {
             if (t.getTokenIndex() >= due.getTokenIndex() || t.getType() == Token.EOF) break;
             if (t.getTokenIndex() > opener.getTokenIndex() && (!sameLine || t.getLine() == opener.getLine())) last = t;
         }
-        Token named = opener.getText().equals("(") && opener.getTokenIndex() > 0 && tokens.get(opener.getTokenIndex() - 1).getType() == NnetLexer.ID
-                ? tokens.get(opener.getTokenIndex() - 1) : opener;
-        String what = describeOpener(tokens, opener);
-        Span at = new Span(path, last.getLine(), last.getCharPositionInLine() + 1 + Math.max(1, last.getStopIndex() - last.getStartIndex() + 1), 1);
-        diags.error(DiagCode.SYNTAX_UNCLOSED, at, "missing '" + nnet.parse.Parser.Brackets.closerOf(opener.getText()) + "' to close '" + what + "' at "
+        int at = tokens.indexOf(opener);
+        Token named = opener.getText().equals("(") && at > 0 && tokens.get(at - 1).getType() == NnetLexer.ID ? tokens.get(at - 1) : opener;
+        String what = describeOpener(tokens, at);
+        Span place = new Span(path, last.getLine(), last.getCharPositionInLine() + 1 + Math.max(1, last.getStopIndex() - last.getStartIndex() + 1), 1);
+        diags.error(DiagCode.SYNTAX_UNCLOSED, place, "missing '" + nnet.parse.Parser.Brackets.closerOf(opener.getText()) + "' to close '" + what + "' at "
                 + named.getLine() + ":" + (named.getCharPositionInLine() + 1));
-        linesWithError.add(at.line());
+        linesWithError.add(place.line());
         explainedFrom = opener.getTokenIndex();
         explainedTo = due.getType() == Token.EOF ? Integer.MAX_VALUE : due.getTokenIndex();
     }
 
-    /** {@code dense(} for a call, {@code network Xor {} for a body, else the bracket itself. */
-    private static String describeOpener(List<Token> tokens, Token opener) {
-        int i = opener.getTokenIndex();
+    /** {@code dense(} for a call, {@code network Xor {} for a body, else the bracket itself; {@code i} is the opener's place in {@code tokens}. */
+    private static String describeOpener(List<Token> tokens, int i) {
+        Token opener = tokens.get(i);
         if (opener.getText().equals("(") && i > 0 && tokens.get(i - 1).getType() == NnetLexer.ID) return tokens.get(i - 1).getText() + "(";
         if (opener.getText().equals("{") && i >= 2 && tokens.get(i - 1).getType() == NnetLexer.ID)
             return tokens.get(i - 2).getText() + " " + tokens.get(i - 1).getText() + " {";

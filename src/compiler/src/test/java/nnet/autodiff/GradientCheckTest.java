@@ -72,7 +72,8 @@ public class GradientCheckTest {
         Map<String, double[]> in = new HashMap<>();
         for (Node n : r.graph().inputs()) {
             double[] d = new double[n.shape().size()];
-            for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
+            if (n.integers()) d = nnet.EmittedGradientTest.toDouble(TestNetworks.randomInput(r.graph(), n, rnd));
+            else for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
             in.put(n.name(), d);
         }
         return in;
@@ -82,20 +83,42 @@ public class GradientCheckTest {
         return r.terms().stream().anyMatch(t -> t.target() == n);
     }
 
-    /** Every trainable entry (at most {@link #ENTRIES} per tensor) and input of {@code g}, under its loss. */
+    /**
+     * Every trainable entry (at most {@link #ENTRIES} per tensor) and input of {@code g}, under its loss:
+     * of the mean loss over a batch run as a train step runs it, one sample, or four for a network that
+     * trains differently (dropout's masks fixed by the key, batchnorm coupling the samples).
+     */
     static void check(Graph g, long seed) {
         BackwardPass.Result r = Compiler.stages(g).backward();
         Map<String, double[]> w = Interpreter.toDouble(TestNetworks.randomWeights(g, seed));
-        Map<String, double[]> in = inputs(r, seed);
+        int batch = TestNetworks.trainsDifferently(g) ? 4 : 1;
+        java.util.List<Map<String, double[]>> in = new java.util.ArrayList<>();
+        for (int s = 0; s < batch; s++) in.add(inputs(r, seed + s));
         Interpreter interp = new Interpreter(r.graph(), w);
-        double[][] v = interp.run(in);
+        long key = nnet.runtime.Dropout.key(seed, 3);
+        Loss loss = () -> {
+            double sum = 0;
+            for (double[][] sample : interp.runBatch(in, key)) sum += sample[r.loss().id()][0] / batch;
+            return sum;
+        };
+        double[][][] v = interp.runBatch(in, key);
         for (Map.Entry<Param, java.util.List<Node>> e : r.paramGrads().entrySet()) {
             Param p = e.getKey();
+            double[] grad = new double[p.shape().size()];
+            for (double[][] sample : v) {
+                double[] d = sum(sample, e.getValue());
+                for (int k = 0; k < grad.length; k++) grad[k] += d[k] / batch;
+            }
             // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
-            compare(p.name(), w.get(p.name()), sum(v, e.getValue()), k -> frozen(p, k), () -> interp.run(in)[r.loss().id()][0]);
+            compare(p.name(), w.get(p.name()), grad, k -> frozen(p, k), loss);
         }
         for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
-            if (!isTarget(r, r.graph().input(e.getKey()))) compare("input " + e.getKey(), in.get(e.getKey()), v[e.getValue().id()], k -> false, () -> interp.run(in)[r.loss().id()][0]);
+            if (!isTarget(r, r.graph().input(e.getKey())))
+                for (int s = 0; s < batch; s++) {
+                    double[] grad = v[s][e.getValue().id()].clone();
+                    for (int k = 0; k < grad.length; k++) grad[k] /= batch;
+                    compare("input " + e.getKey() + " of sample " + s, in.get(s).get(e.getKey()), grad, k -> false, loss);
+                }
     }
 
     /** Whether row-major entry k of a param is frozen: its (input, unit) pair, or for a conv kernel [F, C, kh, kw] its (channel, filter) pair. */

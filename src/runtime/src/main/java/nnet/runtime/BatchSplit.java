@@ -22,6 +22,8 @@ final class BatchSplit {
     private int used;
     private float[][][] inputs;
     private float[][] targets;
+    /** The batch's dropout key. */
+    private long key;
     /** The forward pass's nodes to show, where they go, and the batch's tiles. */
     private List<String> shown;
     private float[][][] out;
@@ -72,7 +74,8 @@ final class BatchSplit {
     }
 
     /** The summed loss of a batch split over {@code replicas} cores; the gradient sums end in the main network's storage. */
-    double gradients(float[][][] batchInputs, float[][] batchTargets, int replicas) {
+    double gradients(float[][][] batchInputs, float[][] batchTargets, int replicas, long dropoutKey) {
+        key = dropoutKey;
         inputs = batchInputs;
         targets = batchTargets;
         used = replicas;
@@ -116,16 +119,11 @@ final class BatchSplit {
             case FORWARD -> parts.get(w).network().forwardTiles(inputs, shown, out, tiles * w / used, tiles * (w + 1) / used);
             case GRADIENTS -> {
                 int n = inputs.length;
-                losses[w] = parts.get(w).accumulate(inputs, targets, n * w / used, n * (w + 1) / used);
+                losses[w] = parts.get(w).accumulate(inputs, targets, n * w / used, n * (w + 1) / used, key);
             }
             case SUM -> {
-                for (int k = shareStart[w]; k < shareStart[w + 1]; k++) {
-                    float[] g = mine.get(segmentParam[k]).grads[segmentIndex[k]];
-                    for (int r = 1; r < used; r++) {
-                        float[] o = parts.get(r).trainable().get(segmentParam[k]).grads[segmentIndex[k]];
-                        for (int e = 0; e < g.length; e++) g[e] += o[e];
-                    }
-                }
+                for (int k = shareStart[w]; k < shareStart[w + 1]; k++)
+                    for (int r = 1; r < used; r++) mine.get(segmentParam[k]).addGrads(parts.get(r).trainable().get(segmentParam[k]), segmentIndex[k]);
             }
             case OPTIMIZER -> {
                 for (int k = shareStart[w]; k < shareStart[w + 1]; k++) optimizer.update(mine.get(segmentParam[k]), segmentIndex[k]);

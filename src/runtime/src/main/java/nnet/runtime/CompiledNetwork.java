@@ -20,6 +20,8 @@ public abstract class CompiledNetwork implements Network {
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
     private final List<String> inputs = new ArrayList<>();
     private final List<String> outputs = new ArrayList<>();
+    /** Integer inputs by name, with the rows of the smallest vocabulary that reads them. */
+    private final Map<String, Integer> tokenInputs = new LinkedHashMap<>();
     private final Map<String, ParamStorage> params = new LinkedHashMap<>();
     /** Masks, fixed values and the connections of sparse kernels (compact indices), loaded from the class's structure resource; saved with the weights. */
     private final Map<String, StoredTensor> structure;
@@ -73,6 +75,34 @@ public abstract class CompiledNetwork implements Network {
         throw new UnsupportedOperationException(name + " has no tiled forward pass");
     }
 
+    /**
+     * The forward pass of a train step on one sample: {@link #run()} but for the ops that train
+     * differently (dropout, batchnorm), whose networks generate it.
+     */
+    protected void trainForward() {
+        run();
+    }
+
+    /** The losses of one sample after {@link #run()}, as predicting computes them (generated for networks with dropout or batchnorm). */
+    protected void predictLoss() {
+        throw new UnsupportedOperationException(name + " computes its loss in its backward pass");
+    }
+
+    /** Stage {@code stage} of a staged train step on one sample ({@link StagedTraining}): generated for networks with batchnorm. */
+    protected void trainStage(int stage) {
+        throw new UnsupportedOperationException(name + " has no staged train step");
+    }
+
+    /** Stage {@code stage} of a staged train step over the tile rows, lanes {@code [0, count)} real. */
+    protected void trainTileStage(int stage, int count) {
+        throw new UnsupportedOperationException(name + " has no staged train step");
+    }
+
+    /** The key of the current train step's dropout masks ({@link Dropout#key}); generated dropout kernels read it. */
+    protected long dropoutKey;
+    /** The index in the batch of the sample in the per-sample buffers, or of a tile's lane 0. */
+    protected int firstSample;
+
     /** The tile rows of the buffers, when the network runs batches in tiles; else null. */
     private Tiles tiles;
 
@@ -86,6 +116,11 @@ public abstract class CompiledNetwork implements Network {
     protected final void input(String nodeName) {
         inputs.add(nodeName);
         inputBuffers = append(inputBuffers, nodes.get(nodeName));
+    }
+
+    /** An integer input that an embedding of {@code vocabulary} rows reads: its values are checked to be token ids. */
+    protected final void tokens(String inputName, int vocabulary) {
+        tokenInputs.merge(inputName, vocabulary, Math::min);
     }
 
     protected final void output(String nodeName) {
@@ -272,7 +307,7 @@ public abstract class CompiledNetwork implements Network {
 
     /** Checks samples [first, first + count) of a batch and loads them into the input buffers' tile rows. */
     final void loadTile(float[][][] batch, int first, int count) {
-        for (int s = 0; s < count; s++) checkInputs(batch[first + s]);
+        for (int s = 0; s < count; s++) checkInputs(batch[first + s], first + s);
         for (int k = 0; k < inputBuffers.length; k++) Tiles.load(batch, k, first, count, tiles.rows(inputBuffers[k]));
     }
 
@@ -281,6 +316,11 @@ public abstract class CompiledNetwork implements Network {
     /** Gradient storage for a param kept as rows. */
     protected final float[][] rowsGradient(String paramName) {
         return training.gradientOf(params.get(paramName));
+    }
+
+    /** An embedding's flags of the gradient rows a batch touched: its gradient and optimizer step visit those rows only. */
+    protected final boolean[] touchedRows(String paramName) {
+        return params.get(paramName).touchedRows();
     }
 
     /** Gradient storage for a param kept in one array (sparse values, flat). */
@@ -301,6 +341,25 @@ public abstract class CompiledNetwork implements Network {
     /** Weight-visits per sample beyond one per weight (a conv's at every position, a loop's at every step): a batch is shared among the cores by work. */
     protected final void repeatedVisits(long visits) {
         training.repeatedVisits(visits);
+    }
+
+    /**
+     * Registers the partial sums a stage of the train step ends with ({@link StagedTraining}), in stage
+     * order: {@code sums} written by the stage, {@code result} where the batch's statistics go; for a
+     * batchnorm's moments the names of its moving statistics and its momentum, for its gradient's sums null.
+     */
+    protected final void batchStatistics(float[] sums, float[] result, int positions, float epsilon, String movingMean, String movingVariance, float momentum) {
+        training.batchStatistics(new StagedTraining.Sums(sums, result, positions, epsilon, movingMean, movingVariance, momentum));
+    }
+
+    /** Whether the generated code computes differently while training (dropout, batchnorm): its predicting loss is then {@link #predictLoss()}. */
+    protected boolean trainsDifferently() {
+        return false;
+    }
+
+    /** The values of a weight (a flat one: a batchnorm's moving statistics). */
+    final float[] flatValues(String paramName) {
+        return params.get(paramName).values[0];
     }
 
     /** The buffer that holds the loss gradient of an input after {@link #inputBackward()}. */
@@ -422,17 +481,38 @@ public abstract class CompiledNetwork implements Network {
 
     /** Runs the forward pass on one sample's inputs (already checked), for training. */
     final void forwardUnchecked(float[][] in) {
-        for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
+        loadInputs(in);
         run();
     }
 
+    /** One sample's inputs (already checked) into the input buffers. */
+    final void loadInputs(float[][] in) {
+        for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
+    }
+
+
+
     final void checkInputs(float[][] in) {
+        checkInputs(in, -1);
+    }
+
+    /** The same for sample {@code sample} of a batch (named in a message), or one sample alone (-1). */
+    final void checkInputs(float[][] in, int sample) {
         if (in.length != inputBuffers.length)
             throw new IllegalArgumentException(name + " takes " + inputBuffers.length + " input(s) " + inputs + ", got " + in.length);
-        for (int k = 0; k < in.length; k++)
+        for (int k = 0; k < in.length; k++) {
+            String input = inputs.get(k);
             if (in[k].length != inputBuffers[k].length)
-                throw new IllegalArgumentException("input " + inputs.get(k) + Arrays.toString(shapes.get(inputs.get(k))) + " takes "
+                throw new IllegalArgumentException("input " + input + Arrays.toString(shapes.get(input)) + " takes "
                         + inputBuffers[k].length + " values, got " + in[k].length);
+            Integer vocabulary = tokenInputs.get(input);
+            if (vocabulary != null) Embedding.checkTokens(input + (sample >= 0 ? " of sample " + sample + " of the batch" : ""), in[k], vocabulary);
+        }
+    }
+
+    @Override
+    public Map<String, Integer> tokenInputs() {
+        return Map.copyOf(tokenInputs);
     }
 
     /**
@@ -513,6 +593,16 @@ public abstract class CompiledNetwork implements Network {
     @Override
     public float trainStep(float[][][] batchInputs, float[][] targets) {
         return training.trainStep(batchInputs, targets);
+    }
+
+    @Override
+    public float loss(float[][][] batchInputs, float[][] targets) {
+        return training.predictingLoss(batchInputs, targets);
+    }
+
+    @Override
+    public void seed(long seed) {
+        training.seed(seed);
     }
 
     @Override

@@ -18,6 +18,13 @@ public interface Network {
     /** Every readable node name (inputs, statement names, block-prefixed names like {@code r1.h}), in source order. */
     List<String> nodeNames();
 
+    /**
+     * The inputs of token ids ({@code input tokens[100] int}) with the size of the vocabulary of the
+     * embedding that reads each (the smallest, when several do): their values must be whole numbers
+     * from 0 to that size - 1.
+     */
+    Map<String, Integer> tokenInputs();
+
     /** The static shape of a named node. */
     int[] shape(String node);
 
@@ -80,6 +87,18 @@ public interface Network {
 
     /** {@link #computeGradients}, then one optimizer step (the {@code train} block's unless {@link #setOptimizer} was called). Returns the mean loss before the step. */
     float trainStep(float[][][] inputs, float[][] targets);
+
+    /**
+     * The mean loss over a batch as predicting computes it: dropout off, batchnorm with its moving
+     * statistics (held-out rows, {@code evaluate}); for other networks what {@link #computeGradients} returns.
+     */
+    float loss(float[][][] inputs, float[][] targets);
+
+    /**
+     * Seeds what a train step draws (dropout's masks: a hash of the seed, the step's number from 0 and
+     * the sample's index in its batch), so a seeded run is reproducible; counts steps from 0 again.
+     */
+    void seed(long seed);
 
     /** The last gradients, named like the weights; exactly 0 at absent and frozen entries; fixed weights have none. */
     Map<String, Tensor> gradients();

@@ -138,17 +138,29 @@ public abstract class Optimizer {
         for (int k = 0; k < params.size(); k++) if (state.get(params.get(k)) == null) state.put(params.get(k), allocate(params.get(k)));
     }
 
-    /** Updates one segment of a param (a row of a dense kernel, or all of another): segments are independent, so cores can share a step. */
+    /**
+     * Updates one segment of a param (a row of a dense kernel, or all of another): segments are independent,
+     * so cores can share a step. An embedding's rows that the batch did not touch are not stepped, and a
+     * row's state is made when it is first touched (a sparse step, as PyTorch's SparseAdam and Keras' LazyAdam).
+     */
     void update(ParamStorage p, int seg) {
-        update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], state.get(p)[seg]);
+        if (!p.steps(seg)) return;
+        float[][][] st = state.get(p);
+        if (st[seg] == null) st[seg] = segmentState(p, seg);
+        update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg]);
     }
 
+    /** State for every segment, but an embedding's rows, which get theirs when first touched. */
     private float[][][] allocate(ParamStorage p) {
-        float[][][] st = new float[p.values.length][stateSlots()][];
-        for (int seg = 0; seg < p.values.length; seg++) {
-            int n = p.trainable[seg] == null ? p.values[seg].length : p.trainable[seg].length;
-            for (int slot = 0; slot < stateSlots(); slot++) st[seg][slot] = new float[n];
-        }
+        float[][][] st = new float[p.values.length][][];
+        if (p.touched == null) for (int seg = 0; seg < p.values.length; seg++) st[seg] = segmentState(p, seg);
+        return st;
+    }
+
+    private float[][] segmentState(ParamStorage p, int seg) {
+        int n = p.trainable[seg] == null ? p.values[seg].length : p.trainable[seg].length;
+        float[][] st = new float[stateSlots()][];
+        for (int slot = 0; slot < stateSlots(); slot++) st[slot] = new float[n];
         return st;
     }
 

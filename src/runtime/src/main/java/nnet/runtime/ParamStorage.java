@@ -35,6 +35,12 @@ class ParamStorage {
     SparseIndex frozen;
     String frozenName;
 
+    /**
+     * For an embedding's rows (a segment each): the rows whose gradient a batch touched, set by its
+     * gradient kernel; its gradient is zeroed, summed and stepped on those rows only. Null otherwise.
+     */
+    boolean[] touched;
+
     ParamStorage(String name, int[] shape, float[][] values, Layout layout, Tensor frozen) {
         this.name = name;
         this.shape = shape;
@@ -169,17 +175,39 @@ class ParamStorage {
         return grads;
     }
 
+    /** Flags of the rows an embedding's gradient touches (its segments), made on first use. */
+    boolean[] touchedRows() {
+        if (touched == null) touched = new boolean[values.length];
+        return touched;
+    }
+
     /** Adds another replica's gradient sums (same layout) to these. */
     void addGrads(ParamStorage other) {
-        for (int s = 0; s < grads.length; s++) {
-            float[] g = grads[s], o = other.grads[s];
-            for (int k = 0; k < g.length; k++) g[k] += o[k];
+        for (int s = 0; s < grads.length; s++) addGrads(other, s);
+    }
+
+    /** Adds segment {@code s} of another replica's gradient sums; a row of an embedding only when that replica touched it. */
+    void addGrads(ParamStorage other, int s) {
+        if (touched != null) {
+            if (!other.touched[s]) return;
+            touched[s] = true;
         }
+        float[] g = grads[s], o = other.grads[s];
+        for (int k = 0; k < g.length; k++) g[k] += o[k];
     }
 
     void zeroGrads() {
-        for (float[] g : grads) java.util.Arrays.fill(g, 0);
+        for (int s = 0; s < grads.length; s++) {
+            if (touched != null && !touched[s]) continue;
+            java.util.Arrays.fill(grads[s], 0);
+            if (touched != null) touched[s] = false;
+        }
         gradScale = 1;
+    }
+
+    /** Whether the optimizer steps segment {@code s}: every segment but an embedding's rows that the batch did not touch. */
+    boolean steps(int s) {
+        return touched == null || touched[s];
     }
 
     /** After a batch: the mean over its {@code samples}, and exactly 0 where entries do not train. */

@@ -87,7 +87,24 @@ public final class Predict {
     private static void open(Network net, String name, String file, Map<String, RowSource> out, InputLayouts layouts) {
         if (out.containsKey(name)) throw new UserError("input '" + name + "' is given twice");
         int[] shape = net.shape(name);
-        out.put(name, RowFiles.openInput(FilePart.parse(file), name, shape, layouts.isChannelsLast(name), "input " + name + Arrays.toString(shape)));
+        Integer vocabulary = net.tokenInputs().get(name);
+        FilePart spec = FilePart.parse(file);
+        String what = "input " + name + Arrays.toString(shape);
+        if (vocabulary == null) {
+            out.put(name, RowFiles.openInput(spec, name, shape, layouts.isChannelsLast(name), what));
+            return;
+        }
+        // token ids: each a whole number below the vocabulary's size, or an error at its place
+        DataFiles.checkReadable(spec.file());
+        DataFiles.Table t = DataFiles.readTable(spec, name, what);
+        int columns = (int) Tensor.size(shape);
+        if (t.width() != columns) throw new UserError(t.place(0) + ": " + t.width() + " values, but " + what + " takes " + columns);
+        for (int r = 0; r < t.rows().length; r++)
+            for (int c = 0; c < columns; c++) {
+                String problem = Embedding.notAToken(t.rows()[r][c], vocabulary);
+                if (problem != null) throw new UserError(t.place(r, c) + ": " + problem + " (input " + name + " holds token ids)");
+            }
+        out.put(name, ArrayRows.of(name, t.rows()));
     }
 
     /** Writes what {@link #run} returned to {@code output} (CSV, .npy or .npz by its extension), or as CSV to standard output. */

@@ -24,6 +24,12 @@ final class Training {
     private float[][][] targetRows;
     private TrainDefaults defaults = new TrainDefaults("adam", Map.of(), 32, 10);
     private Optimizer optimizer;
+    /** What a train step draws (dropout's masks) comes from the seed and the step's number ({@link Dropout#key}). */
+    private long seed, step;
+    /** The partial sums each stage of a staged train step ends with, in stage order (a batchnorm's); empty when samples are independent. */
+    private final List<StagedTraining.Sums> stageSums = new ArrayList<>();
+    /** The runner of staged train steps, made on first use. */
+    private StagedTraining staged;
 
     Training(CompiledNetwork net) {
         this.net = net;
@@ -47,6 +53,19 @@ final class Training {
     /** The one-value buffer that holds the loss trained: the losses' weighted sum. */
     void totalLoss(float[] lossBuffer) {
         lossValue = lossBuffer;
+    }
+
+    void batchStatistics(StagedTraining.Sums sums) {
+        stageSums.add(sums);
+    }
+
+    List<StagedTraining.Sums> stageSums() {
+        return stageSums;
+    }
+
+    void seed(long s) {
+        seed = s;
+        step = 0;
     }
 
     void inputGradient(String input, float[] buffer) {
@@ -109,21 +128,32 @@ final class Training {
         if (inputs.length != targets.length)
             throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
         if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
+        long key = Dropout.key(seed, step);
+        if (!stageSums.isEmpty()) {
+            if (staged == null) staged = new StagedTraining(this);
+            return staged.computeGradients(inputs, targets, key);
+        }
         int workers = workers(inputs.length);
         double sum;
-        if (workers == 1) sum = accumulate(inputs, targets, 0, inputs.length);
-        else sum = accumulateInParallel(inputs, targets, workers);
+        if (workers == 1) sum = accumulate(inputs, targets, 0, inputs.length, key);
+        else sum = split(workers).gradients(inputs, targets, workers, key);
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
         return (float) (sum / inputs.length);
     }
 
-    /** Forward and backward for samples [from, to): gradients summed into this network's storage; returns the summed loss. */
-    double accumulate(float[][][] inputs, float[][] targets, int from, int to) {
+    /**
+     * Forward and backward for samples [from, to) of a batch, dropout's masks from {@code key}: gradients
+     * summed into this network's storage; returns the summed loss.
+     */
+    double accumulate(float[][][] inputs, float[][] targets, int from, int to, long key) {
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).zeroGrads();
+        net.dropoutKey = key;
         if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) return accumulateTiled(inputs, targets, from, to);
         double sum = 0;
         for (int s = from; s < to; s++) {
-            sample(inputs[s], targets[s]);
+            net.firstSample = s;
+            load(inputs[s], targets[s]);
+            net.trainForward();
             net.runBackward();
             sum += lossValue[0];
         }
@@ -137,22 +167,41 @@ final class Training {
      */
     private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
         int lanes = net.tileSize();
+        double sum = 0;
+        for (int first = from; first < to; first += lanes) {
+            int count = Math.min(lanes, to - first);
+            loadTile(inputs, targets, first, count);
+            net.runTrainTile(count);
+            sum += tileLoss(count);
+        }
+        return sum;
+    }
+
+    /** Samples [first, first + count) of a batch into the tile rows of the inputs and the losses' targets. */
+    void loadTile(float[][][] inputs, float[][] targets, int first, int count) {
+        int lanes = net.tileSize();
         if (targetRows == null) { // once: a warm step allocates nothing
             targetRows = new float[losses.size()][][];
             for (int k = 0; k < targetRows.length; k++) targetRows[k] = net.tile(losses.get(k).buffer);
         }
-        float[][] lossRows = net.tile(lossValue);
+        net.firstSample = first;
+        net.loadTile(inputs, first, count);
+        for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
+        for (int s = 0; s < lanes; s++)
+            for (int k = 0; k < targetRows.length; k++) Tiles.put(targets[first + Math.min(s, count - 1)], losses.get(k).offset, targetRows[k], s);
+    }
+
+    /** The summed loss of a tile's real lanes, after its train step. */
+    double tileLoss(int count) {
+        float[] lanes = net.tile(lossValue)[0];
         double sum = 0;
-        for (int first = from; first < to; first += lanes) {
-            int count = Math.min(lanes, to - first);
-            net.loadTile(inputs, first, count);
-            for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
-            for (int s = 0; s < lanes; s++)
-                for (int k = 0; k < targetRows.length; k++) Tiles.put(targets[first + Math.min(s, count - 1)], losses.get(k).offset, targetRows[k], s);
-            net.runTrainTile(count);
-            for (int s = 0; s < count; s++) sum += lossRows[0][s];
-        }
+        for (int s = 0; s < count; s++) sum += lanes[s];
         return sum;
+    }
+
+    /** The loss of the sample in the per-sample buffers, after its train step. */
+    float sampleLoss() {
+        return lossValue[0];
     }
 
     // ---- several cores
@@ -170,7 +219,7 @@ final class Training {
     private final int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
 
     /** Workers for a batch: the cores, as long as each gets enough work. */
-    private int workers(int batch) {
+    int workers(int batch) {
         long byWork = Math.max(1, batch * Math.max(weights(), 1) / MIN_WORK_PER_WORKER);
         return (int) Math.max(1, Math.min(Math.min(cores, batch), byWork));
     }
@@ -185,10 +234,6 @@ final class Training {
     /** Registered by the generated constructor: how many more weight-visits than weights one sample's forward pass makes. */
     void repeatedVisits(long visits) {
         repeatedVisits += visits;
-    }
-
-    private double accumulateInParallel(float[][][] inputs, float[][] targets, int workers) {
-        return split(workers).gradients(inputs, targets, workers);
     }
 
     private BatchSplit split(int workers) {
@@ -223,7 +268,28 @@ final class Training {
             optimizer.beginStep(trainable);
             split.step(optimizer);
         } else optimizer.step(trainable);
+        if (staged != null) staged.updateMovingStatistics();
+        step++;
         return loss;
+    }
+
+    /**
+     * The mean loss as predicting computes it: a network that trains differently (dropout, batchnorm) runs
+     * its predicting forward pass and its losses sample by sample; the others compute it as a train step does.
+     */
+    float predictingLoss(float[][][] inputs, float[][] targets) {
+        if (!net.trainsDifferently()) return computeGradients(inputs, targets);
+        requireLoss();
+        if (inputs.length != targets.length)
+            throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
+        double sum = 0;
+        for (int s = 0; s < inputs.length; s++) {
+            load(inputs[s], targets[s]);
+            net.run();
+            net.predictLoss();
+            sum += lossValue[0];
+        }
+        return (float) (sum / inputs.length);
     }
 
     Map<String, Tensor> gradients() {
@@ -249,8 +315,13 @@ final class Training {
     /** The loss gradient of each input for one sample; the weight gradients become this sample's too. */
     float[][] inputGradients(float[][] inputs, float[] t) {
         requireLoss();
+        if (!stageSums.isEmpty())
+            throw new UnsupportedOperationException("network " + net.name() + " has a batchnorm, whose gradient while training couples the samples of a batch: one sample's input gradient needs a batch");
         for (ParamStorage p : trainable) p.zeroGrads();
-        sample(inputs, t);
+        net.dropoutKey = Dropout.key(seed, step);
+        net.firstSample = 0;
+        load(inputs, t);
+        net.trainForward();
         net.runBackward();
         net.runInputBackward();
         for (ParamStorage p : trainable) p.finishGrads(1);
@@ -262,10 +333,11 @@ final class Training {
         return out;
     }
 
-    private void sample(float[][] inputs, float[] t) {
+    /** One sample's inputs and targets (checked) into the per-sample buffers. */
+    void load(float[][] inputs, float[] t) {
         net.checkInputs(inputs);
         checkTarget(t);
-        net.forwardUnchecked(inputs);
+        net.loadInputs(inputs);
         for (int k = 0; k < losses.size(); k++) { // indexed: an iterator here was 32 bytes a sample
             LossTarget l = losses.get(k);
             System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);

@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import nnet.interchange.ImportedNetwork;
 import nnet.interchange.keras.KerasModel.Layer;
 import nnet.runtime.Tensor;
@@ -44,6 +46,8 @@ public final class KerasImport {
     private final boolean channelsFirst;
     private final ImportedNetwork net = new ImportedNetwork();
     private final Map<String, Value> values = new HashMap<>();
+    /** Inputs of whole numbers (an integer dtype): token ids, which only an Embedding reads. */
+    private final Set<String> tokenInputs = new HashSet<>();
 
     private KerasImport(KerasFile file, KerasModel model) {
         this.file = file;
@@ -97,7 +101,9 @@ public final class KerasImport {
         // the network holds a channels_last image as [C, H, W]; layout: nhwc has the commands read Keras' [N, H, W, C] arrays as they are
         if (v.image()) net.note("input " + v.name() + " reads images as Keras holds them, " + Arrays.toString(dims) + " (layout: nhwc); the network holds them as "
                 + Arrays.toString(v.nnetShape()));
-        net.line("input " + v.name() + Arrays.toString(v.nnetShape()) + (v.image() ? " layout: nhwc" : ""));
+        boolean integers = integerDtype(l.config().get("dtype"));
+        if (integers) tokenInputs.add(v.name());
+        net.line("input " + v.name() + Arrays.toString(v.nnetShape()) + (integers ? " int" : "") + (v.image() ? " layout: nhwc" : ""));
         values.put(l.name(), v);
     }
 
@@ -110,11 +116,14 @@ public final class KerasImport {
             case "Flatten" -> flatten(l, only(l, in));
             case "Reshape" -> reshape(l, only(l, in));
             case "LSTM" -> lstm(l, only(l, in));
+            case "Embedding" -> embedding(l, only(l, in));
             case "Activation" -> activationLayer(l, only(l, in), KerasActivation.parse(l, file.name()));
             case "ReLU" -> activationLayer(l, only(l, in), KerasActivation.relu(l, file.name()));
             case "LeakyReLU" -> activationLayer(l, only(l, in), KerasActivation.leaky(l));
             case "Softmax" -> activationLayer(l, only(l, in), KerasActivation.softmax(l, file.name()));
-            case "Dropout", "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
+            case "Dropout" -> KerasNormalization.dropout(this, l, only(l, in));
+            case "BatchNormalization" -> KerasNormalization.batchNormalization(this, l, only(l, in));
+            case "SpatialDropout1D", "SpatialDropout2D", "GaussianDropout", "GaussianNoise", "AlphaDropout" -> { // identities when predicting
                 Value x = only(l, in);
                 yield bind(l, x.name(), x.shape(), x.image(), x.order());
             }
@@ -129,7 +138,7 @@ public final class KerasImport {
         List<Tensor> vars = in.size() == 1 && l.config().has("units") ? file.variables(l) : List.of();
         if (vars.isEmpty() || vars.get(0).shape().length != 2)
             throw new UserError(file.name() + ": " + l.describe() + " is not supported; nnet imports Dense, LSTM, Conv2D, MaxPooling2D, AveragePooling2D,"
-                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, Add, Subtract, Multiply, Concatenate and Input");
+                    + " Flatten, Reshape, Activation, ReLU, LeakyReLU, Softmax, Dropout, BatchNormalization, Embedding, Add, Subtract, Multiply, Concatenate and Input");
         Value v = dense(l, in.get(0), true);
         net.note(l.describe() + " is imported as a dense layer " + v.name() + " from its kernel and bias. A mask that the layer multiplied into its kernel"
                 + " is not in the file: add it to " + v.name() + "'s statement as connect: mask [[...]] (rows inputs, columns units) or another pattern");
@@ -196,6 +205,24 @@ public final class KerasImport {
         if (bias) net.weight(name + ".bias", expectShape(l, "bias", vars.get(2), 4 * u));
         String call = "lstm(" + x.name() + ", " + u + (sequences ? ", sequences: true" : "") + (bias ? "" : ", bias: false") + ")";
         return bind(l, call, sequences ? new int[] {x.shape()[0], u} : new int[] {u}, false, null);
+    }
+
+    /** Embedding: its table {@code embeddings [input_dim, output_dim]} as nnet's, reading an input of token ids. */
+    private Value embedding(Layer l, Value x) {
+        if (!tokenInputs.contains(x.name())) throw unsupported(l, "it reads " + x.name() + ", which is not an input of integers (an Input with an int dtype)");
+        if (l.bool("mask_zero", false)) throw unsupported(l, "mask_zero=True (padding that later layers skip) is not supported");
+        int vocab = l.integer("input_dim", -1), dim = l.integer("output_dim", -1);
+        net.weight(net.name(l.name()) + ".embeddings", expectShape(l, "embeddings", variables(l, 1).get(0), vocab, dim));
+        int[] shape = Arrays.copyOf(x.shape(), x.shape().length + 1);
+        shape[shape.length - 1] = dim;
+        return bind(l, "embedding(" + x.name() + ", " + vocab + ", " + dim + ")", shape, false, null);
+    }
+
+    /** Whether an InputLayer's dtype ({@code "int32"}, or a dtype policy naming one) holds integers. */
+    private static boolean integerDtype(com.google.gson.JsonElement dtype) {
+        if (dtype == null || dtype.isJsonNull()) return false;
+        if (dtype.isJsonObject()) return integerDtype(dtype.getAsJsonObject().getAsJsonObject("config") == null ? null : dtype.getAsJsonObject().getAsJsonObject("config").get("name"));
+        return dtype.isJsonPrimitive() && dtype.getAsString().contains("int");
     }
 
     private Value activationLayer(Layer l, Value x, KerasActivation act) {

@@ -14,6 +14,7 @@ import java.util.Set;
 import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.interchange.onnx.proto.Onnx.OperatorSetIdProto;
 import nnet.interchange.onnx.proto.Onnx.StringStringEntryProto;
+import nnet.ir.BatchNormSpec;
 import nnet.ir.ConvSpec;
 import nnet.ir.PoolSpec;
 import nnet.ir.Graph;
@@ -90,7 +91,7 @@ public final class OnnxExport {
         for (Node n : g.nodes()) if (n.name() != null) w.claim(n.name());
         for (String name : shown) if (!name.equals(g.named().get(name).name()) && g.named().get(name).op() != Op.INPUT) w.claim(name); // an alias (h2 = h) is an Identity
         for (Node n : g.nodes()) values.put(n, translate(n));
-        for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batchedFloat(in.name(), in.shape().dims()));
+        for (Node in : g.inputs()) w.graph.addInput(OnnxGraphWriter.batched(in.name(), in.shape().dims(), in.integers())); // token ids as int64, as Gather takes them
         for (String name : shown) {
             Node n = g.named().get(name);
             // an ONNX value has one name: an input shown as an output is copied to <name>_output
@@ -147,8 +148,11 @@ public final class OnnxExport {
                         ints("strides", p.strideY(), p.strideX()));
             }
             case LSTM -> OnnxLstm.write(w, (LstmSpec) n.arg(), in(n, 0), this::values, target(n));
+            case DROPOUT -> w.node("Identity", target(n), new String[] {in(n, 0)}); // predicting: the identity
+            case BATCHNORM -> batchnorm(n, (BatchNormSpec) n.arg());
+            case EMBEDDING -> w.node("Gather", target(n), new String[] {param(n.param()), in(n, 0)}, integer("axis", 0)); // [N, ...] ids -> [N, ..., dim]
             case DERIV, SECANT, LINEAR_T, WEIGHT_GRAD, ROW_SUM, EMBED, SUM, SLICE, SOFTMAX_GRAD, CONV2D_INPUT_GRAD, CONV2D_KERNEL_GRAD,
-                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT ->
+                 CONV2D_BIAS_GRAD, MAXPOOL_GRAD, AVGPOOL_GRAD, LOSS, LOSS_GRAD, LOOP, LOOP_OUT, BATCHNORM_GRAD, BATCHNORM_PARAM_GRAD, EMBEDDING_GRAD ->
                     throw new IllegalStateException(n.op() + " belongs to a later phase; the export takes the checked forward graph");
         };
     }
@@ -287,6 +291,28 @@ public final class OnnxExport {
         int[] ones = new int[rank];
         Arrays.fill(ones, 1);
         return w.reshape(values.get(operand), ones, w.fresh("%" + operand.id() + "_broadcast"));
+    }
+
+    /**
+     * ONNX's BatchNormalization (predicting: the moving statistics) normalizes axis 1 of {@code [N, C, ...]}:
+     * an image {@code [N, C, H, W]} and a vector {@code [N, F]} as they are; a tensor normalized along its
+     * last axis ({@code [N, T, F]}) moves that axis to 1 and back. No scale is ones, no center zeros.
+     */
+    private String batchnorm(Node n, BatchNormSpec b) {
+        int rank = n.shape().rank() + 1, c = b.channels();
+        boolean moved = n.shape().rank() != 3 && rank > 2;
+        long[] perm = new long[rank], back = new long[rank];
+        for (int k = 0; k < rank; k++) perm[k] = k < 1 ? k : k == 1 ? rank - 1 : k - 1;
+        for (int k = 0; k < rank; k++) back[(int) perm[k]] = k;
+        String x = moved ? w.temp("Transpose", "%" + n.id() + "_channels", new String[] {in(n, 0)}, ints("perm", perm)) : in(n, 0);
+        float[] ones = new float[c];
+        Arrays.fill(ones, 1f);
+        String scale = b.gamma() != null ? param(b.gamma()) : w.floats(b.layer() + ".scale", new int[] {c}, ones);
+        String shift = b.beta() != null ? param(b.beta()) : w.floats(b.layer() + ".shift", new int[] {c}, new float[c]);
+        String[] inputs = {x, scale, shift, param(b.movingMean()), param(b.movingVariance())};
+        if (!moved) return w.node("BatchNormalization", target(n), inputs, real("epsilon", b.epsilon()));
+        String y = w.temp("BatchNormalization", "%" + n.id() + "_normalized", inputs, real("epsilon", b.epsilon()));
+        return w.node("Transpose", target(n), new String[] {y}, ints("perm", back));
     }
 
     private String conv2d(Node n) {

@@ -104,9 +104,15 @@ final class OnnxGraphWriter {
 
     /** A float tensor {@code [N, ...shape]}, as inputs and outputs are declared. */
     static ValueInfoProto batchedFloat(String name, int[] shape) {
+        return batched(name, shape, false);
+    }
+
+    /** A value {@code [N, ...shape]} of floats, or of int64 ({@code integers}: token ids). */
+    static ValueInfoProto batched(String name, int[] shape, boolean integers) {
         TensorShapeProto.Builder s = TensorShapeProto.newBuilder().addDim(TensorShapeProto.Dimension.newBuilder().setDimParam(BATCH));
         for (int d : shape) s.addDim(TensorShapeProto.Dimension.newBuilder().setDimValue(d));
-        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(s);
+        TensorProto.DataType type = integers ? TensorProto.DataType.INT64 : TensorProto.DataType.FLOAT;
+        TypeProto.Tensor.Builder t = TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(s);
         return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(t)).build();
     }
 

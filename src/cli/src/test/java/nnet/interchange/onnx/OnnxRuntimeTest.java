@@ -69,10 +69,7 @@ class OnnxRuntimeTest {
         SplittableRandom rnd = new SplittableRandom(seed + 1);
         float[][][] in = new float[BATCH][g.inputs().size()][];
         for (int s = 0; s < BATCH; s++)
-            for (int k = 0; k < g.inputs().size(); k++) {
-                float[] x = in[s][k] = new float[g.inputs().get(k).shape().size()];
-                for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextDouble(-2, 2);
-            }
+            for (int k = 0; k < g.inputs().size(); k++) in[s][k] = nnet.TestNetworks.randomInput(g, g.inputs().get(k), rnd);
         return in;
     }
 
@@ -87,12 +84,18 @@ class OnnxRuntimeTest {
                     for (int k = 0; k < g.inputs().size(); k++) {
                         Node in = g.inputs().get(k);
                         int size = in.shape().size();
-                        FloatBuffer data = FloatBuffer.allocate(inputs.length * size);
-                        for (float[][] sample : inputs) data.put(sample[k]);
-                        data.flip();
                         long[] shape = new long[in.shape().rank() + 1];
                         shape[0] = inputs.length;
                         for (int d = 0; d < in.shape().rank(); d++) shape[d + 1] = in.shape().dim(d);
+                        if (in.integers()) { // token ids are int64, as Gather takes them
+                            java.nio.LongBuffer ids = java.nio.LongBuffer.allocate(inputs.length * size);
+                            for (float[][] sample : inputs) for (float v : sample[k]) ids.put((long) v);
+                            feed.put(in.name(), OnnxTensor.createTensor(env, ids.flip(), shape));
+                            continue;
+                        }
+                        FloatBuffer data = FloatBuffer.allocate(inputs.length * size);
+                        for (float[][] sample : inputs) data.put(sample[k]);
+                        data.flip();
                         feed.put(in.name(), OnnxTensor.createTensor(env, data, shape));
                     }
                     Map<String, float[]> out = new HashMap<>();
