@@ -105,6 +105,7 @@ public final class BackwardPass {
         this.needsGrad = new boolean[g.nodes().size()];
         for (Node n : g.nodes()) {
             boolean trainable = n.op() == Op.INPUT && !n.integers() && !mode.constant().contains(n) // token ids have no gradient
+                    || !mode.weights() && n.op() == Op.EMBEDDING // an attribution starts at the vectors the tokens look up
                     || mode.weights() && ((n.op() == Op.LINEAR || n.op() == Op.BIAS_ADD || n.op() == Op.EMBEDDING) && !n.param().isFixed()
                     || (n.op() == Op.CONV2D && trainable((ConvSpec) n.arg())) || n.op() == Op.LSTM || n.op() == Op.LOOP
                     || (n.op() == Op.BATCHNORM && (((BatchNormSpec) n.arg()).gamma() != null || ((BatchNormSpec) n.arg()).beta() != null)));
@@ -252,13 +253,17 @@ public final class BackwardPass {
             };
             case MAXPOOL -> () -> accumulate(n.input(0), () -> node(Op.MAXPOOL_GRAD, n.input(0).shape(), n.arg(), n.input(0), dy));
             case AVGPOOL -> () -> accumulate(n.input(0), () -> node(Op.AVGPOOL_GRAD, n.input(0).shape(), n.arg(), dy));
-            case EMBEDDING -> () -> { // token ids have no gradient: only the rows they name do
-                if (n.param().trains()) paramGrads.put(n.param(), node(Op.EMBEDDING_GRAD, n.param().shape(), n.param(), n.input(0), dy));
+            case EMBEDDING -> () -> { // token ids have no gradient: only the rows they name do (and an attribution wants none)
+                if (mode.weights() && n.param().trains()) paramGrads.put(n.param(), node(Op.EMBEDDING_GRAD, n.param().shape(), n.param(), n.input(0), dy));
             };
             case DROPOUT -> () -> accumulate(n.input(0), () -> node(Op.DROPOUT, n.shape(), n.arg(), dy)); // the same mask
             case BATCHNORM -> () -> {
                 BatchNormSpec b = (BatchNormSpec) n.arg();
                 Node x = n.input(0);
+                if (!mode.weights()) { // an attribution runs the predicting network: a batchnorm is then affine, its derivative the same map on dy
+                    accumulate(x, () -> node(Op.BATCHNORM, x.shape(), b.derivative(), dy));
+                    return;
+                }
                 for (BatchNormSpec.ParamGrad pg : new BatchNormSpec.ParamGrad[] {new BatchNormSpec.ParamGrad(b, true), new BatchNormSpec.ParamGrad(b, false)})
                     if (pg.param() != null) paramGrads.put(pg.param(), node(Op.BATCHNORM_PARAM_GRAD, pg.param().shape(), pg, x, dy));
                 accumulate(x, () -> node(Op.BATCHNORM_GRAD, x.shape(), b, x, dy));

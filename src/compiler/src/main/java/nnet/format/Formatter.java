@@ -30,8 +30,10 @@ public final class Formatter {
 
     public static Result format(String path, String text) {
         Diagnostics diags = new Diagnostics();
-        Parser.Syntax syntax = Parser.syntax(path, text, diags);
-        if (diags.hasErrors() || syntax.tree() == null) return new Result(null, diags.sorted());
+        Parser.parse(path, text, diags); // every syntax error, the AST builder's too (units=2: named arguments use ':')
+        if (diags.hasErrors()) return new Result(null, diags.sorted());
+        Parser.Syntax syntax = Parser.syntax(path, text, new Diagnostics());
+        if (syntax.tree() == null) return new Result(null, diags.sorted());
         List<Line> lines = Layout.of(syntax.tokens(), TokenRoles.of(syntax.tokens(), syntax.tree()));
         Alignment.equalsSigns(lines);
         Alignment.comments(lines);

@@ -152,7 +152,7 @@ public final class Interpreter {
             case DROPOUT -> FieldLayerOps.dropout((Op.DropoutSpec) n.arg(), a, mode.training(), mode.dropoutKey(), mode.sample());
             case BATCHNORM -> {
                 BatchNormSpec bn = (BatchNormSpec) n.arg();
-                double[][] stats = mode.training() ? batchOnly(mode, bn) : BatchStatistics.moving(bn, param(bn.movingMean()), param(bn.movingVariance()));
+                double[][] stats = mode.training() ? batchOnly(mode, bn) : BatchStatistics.moving(bn, bn.movingMean() == null ? new double[bn.channels()] : param(bn.movingMean()), param(bn.movingVariance()));
                 yield FieldLayerOps.batchnorm(bn, a, stats, optional(bn.gamma()), optional(bn.beta()));
             }
             case BATCHNORM_GRAD -> {

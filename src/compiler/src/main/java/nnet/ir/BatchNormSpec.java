@@ -8,7 +8,7 @@ package nnet.ir;
  *
  * @param gamma          the scale, or null without {@code scale: true}
  * @param beta           the shift, or null without {@code center: true}
- * @param movingMean     the moving mean, updated by each train step, read when predicting
+ * @param movingMean     the moving mean, updated by each train step, read when predicting; null in a {@link #derivative}
  * @param movingVariance the moving variance, likewise
  * @param momentum       {@code moving = momentum * moving + (1 - momentum) * batch}
  * @param epsilon        added to the variance before its square root
@@ -17,7 +17,7 @@ package nnet.ir;
 public record BatchNormSpec(Param gamma, Param beta, Param movingMean, Param movingVariance, float momentum, float epsilon, int channels, int inner, int size) {
     /** The layer's name ({@code h}, {@code r1.h}). */
     public String layer() {
-        return movingMean.layer();
+        return movingVariance.layer();
     }
 
     /** Values of each channel in one sample. */
@@ -27,6 +27,14 @@ public record BatchNormSpec(Param gamma, Param beta, Param movingMean, Param mov
 
     public int channelOf(int k) {
         return k / inner % channels;
+    }
+
+    /**
+     * The derivative of the predicting batchnorm, as a batchnorm to apply to {@code dy}: the same scale
+     * {@code gamma / sqrt(moving_variance + epsilon)}, without the mean and the shift (an attribution's rule).
+     */
+    public BatchNormSpec derivative() {
+        return new BatchNormSpec(gamma, null, null, movingVariance, momentum, epsilon, channels, inner, size);
     }
 
     /** Which of its params a {@code BATCHNORM_PARAM_GRAD} differentiates: {@code gamma} (its scale) or {@code beta}. */

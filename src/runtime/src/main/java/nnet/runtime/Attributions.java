@@ -141,6 +141,10 @@ public final class Attributions {
             if (r.unit() != PREDICTED && (r.unit() < 0 || r.unit() >= units))
                 throw new UserError("output " + r.output() + " has " + units + " unit(s): unit " + r.unit() + " is not one of them");
             if (r.method() == Method.IG && r.steps() < 1) throw new UserError("ig needs at least 1 step, got " + r.steps());
+            // a path from a baseline runs through values between the rows' and the baseline's: token ids have none between them
+            if ((r.method() == Method.IG || r.method() == Method.DEEPLIFT) && !net.tokenInputs().isEmpty())
+                throw new UserError(r.method().name().toLowerCase(java.util.Locale.ROOT) + " compares each row with a baseline, which token ids (input "
+                        + String.join(", ", net.tokenInputs().keySet()) + ") have no path to; use saliency or gradxinput, which score the embeddings' vectors too");
         }
 
         List<Row> rows(float[][][] inputs, int first, int count) {

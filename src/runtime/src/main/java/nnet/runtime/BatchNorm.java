@@ -20,17 +20,18 @@ public final class BatchNorm {
 
     // ---- predicting: the moving statistics
 
+    /** The predicting batchnorm; without {@code mean} (null), the map an attribution applies to a gradient. */
     public static void predict(float[] x, float[] y, float[] mean, float[] variance, float[] gamma, float[] beta, float epsilon, int channels, int inner) {
         for (int k = 0; k < x.length; k++) {
             int c = k / inner % channels;
-            y[k] = affine(x[k], mean[c], invStd(variance[c], epsilon), gamma, beta, c);
+            y[k] = affine(x[k], mean == null ? 0 : mean[c], invStd(variance[c], epsilon), gamma, beta, c);
         }
     }
 
     public static void predictTile(float[][] x, float[][] y, float[] mean, float[] variance, float[] gamma, float[] beta, float epsilon, int channels, int inner) {
         for (int k = 0; k < x.length; k++) {
             int c = k / inner % channels;
-            float m = mean[c], inv = invStd(variance[c], epsilon), g = gamma == null ? 1 : gamma[c], b = beta == null ? 0 : beta[c];
+            float m = mean == null ? 0 : mean[c], inv = invStd(variance[c], epsilon), g = gamma == null ? 1 : gamma[c], b = beta == null ? 0 : beta[c];
             float[] in = x[k], out = y[k];
             for (int s = 0; s < in.length; s++) out[s] = (in[s] - m) * inv * g + b;
         }
