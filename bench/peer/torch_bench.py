@@ -173,17 +173,21 @@ DEFAULT_NETWORKS = "mlp_dense,mlp_density_0.1,mlp_density_0.01"
 
 
 def per_sample_us(fn, batch, seconds):
+    """The best of five timed runs, and the CPU time of the process's threads over all five (which a
+    machine busy with other work moves less), both in microseconds per sample."""
     end = time.perf_counter() + seconds  # warm-up
     while time.perf_counter() < end:
         fn()
-    best = float("inf")
+    best, total_runs, cpu = float("inf"), 0, time.process_time()
     for _ in range(5):  # best of five timed runs
         runs, start = 0, time.perf_counter()
         while time.perf_counter() - start < seconds / 5:
             fn()
             runs += 1
         best = min(best, (time.perf_counter() - start) / runs)
-    return best * 1e6 / batch
+        total_runs += runs
+    cpu = time.process_time() - cpu
+    return best * 1e6 / batch, cpu * 1e6 / (total_runs * batch)
 
 
 def measure(name, batch, threads, seconds, optimizer):
@@ -223,16 +227,16 @@ def main():
         if var in os.environ:
             print(f"warning: {var}={os.environ[var]} is set: OpenBLAS does not choose its own kernels (run with env -u {var})", file=sys.stderr)
     print(f"torch {torch.__version__}, optimizer {args.optimizer}")
-    print("| network | batch | threads | forward_us_per_sample | train_step_us_per_sample | train GFLOP/s (products) |")
-    print("|---|---|---|---|---|---|")
+    print("| network | batch | threads | forward_us_per_sample | train_step_us_per_sample | train GFLOP/s (products) | forward / train CPU µs per sample |")
+    print("|---|---|---|---|---|---|---|")
     for name in names:
         macs = NETWORKS[name][3]
         for batch in [int(b) for b in args.batches.split(",")]:
             for threads in (1, 2):
-                f, t = measure(name, batch, threads, seconds, args.optimizer)
+                (f, fcpu), (t, tcpu) = measure(name, batch, threads, seconds, args.optimizer)
                 # forward, input gradient and weight gradient: ~3 products of 2 flops per multiply-add
                 gflops = 3 * 2 * macs / (t * 1e3)
-                print(f"| {name} | {batch} | {threads} | {f:.2f} | {t:.2f} | {gflops:.1f} |", flush=True)
+                print(f"| {name} | {batch} | {threads} | {f:.2f} | {t:.2f} | {gflops:.1f} | {fcpu:.2f} / {tcpu:.2f} |", flush=True)
 
 
 if __name__ == "__main__":

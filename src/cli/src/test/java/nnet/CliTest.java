@@ -271,7 +271,7 @@ class CliTest {
     void benchPrintsBothFigures() {
         CliRunner r = CliRunner.run("bench", example("lenet5.nnet"), "--batch", "2", "--seconds", "0.05");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().matches("(?s)forward_us_per_sample: \\d+\\.\\d+\\R+train_step_us_per_sample: \\d+\\.\\d+\\R+train_step_bytes_allocated: \\d+\\R*"), r.out());
+        assertTrue(r.out().matches("(?s)forward_us_per_sample: \\d+\\.\\d+\\R+train_step_us_per_sample: \\d+\\.\\d+\\R+train_step_bytes_allocated: \\d+\\R+steady_state_seconds: \\d+\\.\\d\\R+forward_cpu_us_per_sample: \\d+\\.\\d+\\R+train_step_cpu_us_per_sample: \\d+\\.\\d+\\R*"), r.out());
         CliRunner noLoss = CliRunner.run("bench", example("xor.nnet"), "--seconds", "0.05");
         assertEquals(0, noLoss.exit(), noLoss.err());
         assertTrue(noLoss.out().startsWith("forward_us_per_sample: ") && !noLoss.out().contains("train_step"), noLoss.out());

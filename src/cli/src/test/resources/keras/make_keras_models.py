@@ -298,7 +298,7 @@ def embedding_model(rng):
                            return_state=False, go_backwards=False, stateful=False), tensor('embedding', [5, 3])),
               called(layer('Dense', 'score', units=1, activation='sigmoid', use_bias=True), tensor('lstm', [2]))]
     write_keras('embedding', functional('tokens', layers, ['tokens'], ['score']),
-                {'layers/embedding/vars': [table], 'layers/lstm/vars': [], 'layers/lstm/cell/vars': cell, 'layers/score/vars': [k, b]})
+                {'layers/embedding/vars': [table], 'layers/lstm/vars': [], 'layers/lstm/cell/vars': cell, 'layers/dense/vars': [k, b]})
     ids = rng.integers(0, 6, (4, 5))
     write_io('embedding', {'tokens': ids}, {'score': dense(lstm(table[ids], *cell, False), k, b, 'sigmoid')})
 

@@ -76,11 +76,39 @@ class BytecodeTest {
         assertTrue(c.methods.stream().anyMatch(m -> m.name.equals("trainTile")));
         assertTrue(c.methods.stream().anyMatch(m -> m.name.startsWith("lanes")), "the loss, lane by lane");
         assertKernelsNeverAllocate(c);
-        ClassNode vector = classNode(n.helperClasses().get(n.className() + "$Vector"));
-        assertEquals(5, vector.methods.stream().filter(m -> m.name.matches("k\\d+\\$.*(linear|linear_t|weight_grad)")).count(),
-                "forward x 2, input gradient x 1, weight gradient x 2");
-        assertTrue(vector.methods.stream().anyMatch(m -> m.name.matches("k\\d+\\$.*\\$rows0")), "elementwise loops too");
-        assertVectorKernelsNeverAllocate(vector);
+        for (String suffix : List.of("$Vector", "$Vector16")) {
+            ClassNode vector = classNode(n.helperClasses().get(n.className() + suffix));
+            assertEquals(5, vector.methods.stream().filter(m -> m.name.matches("k\\d+\\$.*(linear|linear_t|weight_grad)")).count(),
+                    "forward x 2, input gradient x 1, weight gradient x 2");
+            assertTrue(vector.methods.stream().anyMatch(m -> m.name.matches("k\\d+\\$.*\\$rows0")), "elementwise loops too");
+            assertVectorKernelsNeverAllocate(vector);
+        }
+    }
+
+    /**
+     * A dense layer's micro-kernels in each row of the shape table: 32 registers (AVX-512) 8 samples x
+     * 2 vectors forward, 12 rows of the input gradient and 12 inputs of the weight gradient; 16 (AVX2)
+     * 6 x 2, the tile's last 2 samples in a block of their own, 6 rows, 4 inputs; the last vectors one
+     * at a time in both.
+     */
+    @Test
+    void eachRegisterFileHasItsBlocking() {
+        Graph g = TestNetworks.graph("""
+                network D {
+                  input x[40]
+                  h = dense(x, 64, relu)
+                  y = dense(h, 3)
+                  output y
+                  loss cross_entropy
+                }""");
+        GeneratedNetwork n = Compiler.compile(g);
+        java.util.function.Function<String, List<String>> methods = suffix ->
+                classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().map(m -> m.name).toList();
+        assertTrue(methods.apply("$Vector").containsAll(List.of("forward8x2", "forward8x1", "inputGradient12x2", "weightGradient12x2")), methods.apply("$Vector").toString());
+        assertTrue(methods.apply("$Vector16").containsAll(List.of("forward6x2", "forward2x2", "forward6x1", "inputGradient6x2", "weightGradient4x2")), methods.apply("$Vector16").toString());
+        // one sample's bias and relu over 64 units: a vector of units at a time, in both
+        for (String suffix : List.of("$Vector", "$Vector16"))
+            assertTrue(methods.apply(suffix).stream().anyMatch(name -> name.matches("s\\d+\\$.*\\$elements0")), methods.apply(suffix).toString());
     }
 
     /** A convolutional network's tiled train step likewise: convolutions, pools and their gradients, plain and Vector API forms. */
@@ -100,10 +128,12 @@ class BytecodeTest {
                 }""");
         GeneratedNetwork n = Compiler.compile(g);
         assertKernelsNeverAllocate(classNode(n.classFile()));
-        ClassNode vector = classNode(n.helperClasses().get(n.className() + "$Vector"));
-        for (String micro : List.of("convProduct", "convKernelGradient", "maxPoolGradient", "sampleProduct", "sampleKernelGradient"))
-            assertTrue(vector.methods.stream().anyMatch(m -> m.name.startsWith(micro)), micro);
-        assertVectorKernelsNeverAllocate(vector);
+        for (String suffix : List.of("$Vector", "$Vector16")) { // the register blocking of 32 registers and of 16
+            ClassNode vector = classNode(n.helperClasses().get(n.className() + suffix));
+            for (String micro : List.of("convProduct", "convKernelGradient", "maxPoolGradient", "sampleProduct", "sampleKernelGradient"))
+                assertTrue(vector.methods.stream().anyMatch(m -> m.name.startsWith(micro)), micro);
+            assertVectorKernelsNeverAllocate(vector);
+        }
     }
 
     /** The Vector API class: no allocation, no call but the Vector API's, its own, Math's, Arrays' and System.arraycopy. */
@@ -139,7 +169,8 @@ class BytecodeTest {
                 assertFalse(op == org.objectweb.asm.Opcodes.NEWARRAY || op == org.objectweb.asm.Opcodes.NEW || op == org.objectweb.asm.Opcodes.ANEWARRAY,
                         m.name + " allocates");
                 if (insn instanceof MethodInsnNode call)
-                    assertTrue(KERNEL_CALLS.contains(call.owner) || call.owner.equals(c.name) || call.owner.equals(c.name + "$Vector"), m.name + " calls " + call.owner + "." + call.name);
+                    assertTrue(KERNEL_CALLS.contains(call.owner) || call.owner.equals(c.name) || call.owner.equals(c.name + "$Vector") || call.owner.equals(c.name + "$Vector16"),
+                            m.name + " calls " + call.owner + "." + call.name);
                 assertFalse(insn instanceof FieldInsnNode f && f.owner.equals("nnet/runtime/CompiledNetwork"), "no graph bookkeeping in kernels");
             }
         }

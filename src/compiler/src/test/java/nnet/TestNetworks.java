@@ -47,35 +47,49 @@ public final class TestNetworks {
         return new NetworkClassLoader().instantiate(n);
     }
 
-    /** Which kernels a tiled batch runs through: the Vector API's (the module is in the test JVM) or the plain-Java fallback. */
+    /**
+     * Which kernels a tiled batch runs through: the Vector API's (the module is in the test JVM) with
+     * the register blocking of 32 registers ({@code <Network>$Vector}) or of 16 ({@code $Vector16},
+     * whichever this machine has), or the plain-Java fallback.
+     */
     public enum Kernels {
-        VECTOR, PLAIN
+        VECTOR, VECTOR_16, PLAIN
     }
 
     /**
      * Compiles and instantiates with the tile kernels chosen: the generated class reads
-     * {@code -Dnnet.vector} once, as it is initialised, so the property is set around that.
-     * Checks the class took the path asked for.
+     * {@code -Dnnet.vector} and {@code -Dnnet.vector.registers} once, as it is initialised, so the
+     * properties are set around that. Checks the class took the path asked for.
      */
     public static Network compile(Graph g, Kernels kernels) {
         GeneratedNetwork n = Compiler.compile(g);
         verify(n);
-        String before = System.getProperty("nnet.vector");
-        System.setProperty("nnet.vector", Boolean.toString(kernels == Kernels.VECTOR));
+        Map<String, String> before = new HashMap<>();
+        for (String key : List.of("nnet.vector", "nnet.vector.registers")) before.put(key, System.getProperty(key));
+        System.setProperty("nnet.vector", Boolean.toString(kernels != Kernels.PLAIN));
+        System.setProperty("nnet.vector.registers", kernels == Kernels.VECTOR_16 ? "16" : "32");
         try {
             Network net = new NetworkClassLoader().instantiate(n);
-            assertEquals(kernels == Kernels.VECTOR && !n.helperClasses().isEmpty(), vectorKernels(net), "the tile kernels of " + n.className());
+            boolean vector = kernels != Kernels.PLAIN && !n.helperClasses().isEmpty();
+            assertEquals(vector, flag(net, "VECTOR"), "the tile kernels of " + n.className());
+            assertEquals(vector && kernels == Kernels.VECTOR_16, flag(net, "NARROW"), "the register blocking of " + n.className());
             return net;
         } finally {
-            if (before == null) System.clearProperty("nnet.vector");
-            else System.setProperty("nnet.vector", before);
+            before.forEach((key, value) -> {
+                if (value == null) System.clearProperty(key);
+                else System.setProperty(key, value);
+            });
         }
     }
 
     /** Whether a generated network runs its tile contractions through the Vector API. */
     public static boolean vectorKernels(Network net) {
+        return flag(net, "VECTOR");
+    }
+
+    private static boolean flag(Network net, String name) {
         try {
-            java.lang.reflect.Field f = net.getClass().getDeclaredField("VECTOR");
+            java.lang.reflect.Field f = net.getClass().getDeclaredField(name);
             f.setAccessible(true);
             return f.getBoolean(null);
         } catch (ReflectiveOperationException e) {

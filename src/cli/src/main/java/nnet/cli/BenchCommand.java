@@ -17,8 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "bench", description = {
-        "Measures what a network costs: warms up, then prints forward_us_per_sample and train_step_us_per_sample",
-        "(one step of the file's optimizer over a batch, per sample) on random inputs. For numbers to compare, see BENCHMARKS.md (JMH)."})
+        "Measures what a network costs: runs train steps until they allocate nothing (the JIT has compiled every kernel),",
+        "warms up, then prints forward_us_per_sample and train_step_us_per_sample (one step of the file's optimizer",
+        "over a batch, per sample) on random inputs, the bytes a warm step allocated and the seconds the steady state took.",
+        "For numbers to compare, see BENCHMARKS.md."})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE") Path file;
     @Option(names = "--batch", defaultValue = "1", description = "samples per train step (default ${DEFAULT-VALUE})") int batch;
@@ -51,15 +53,43 @@ final class BenchCommand implements Callable<Integer> {
             if (g.hasLoss()) t[s] = Network.Loss.sampleTarget(net.losses(), rnd);
         }
         Runnable forward = batch == 1 ? () -> net.forward(x[0]) : () -> net.forwardBatch(x, java.util.List.of());
-        System.out.printf("forward_us_per_sample: %.3f%n", microsPerSample(forward));
+        Runnable train = () -> net.trainStep(x, t);
+        double steady = steadyState(g.hasLoss() ? train : forward);
+        Timing f = microsPerSample(forward);
+        System.out.printf("forward_us_per_sample: %.3f%n", f.wall());
         if (!g.hasLoss()) {
             System.err.println("(no loss statement: nothing to train, so no train_step_us_per_sample)");
+            System.out.printf("steady_state_seconds: %.1f%n", steady);
+            System.out.printf("forward_cpu_us_per_sample: %.3f%n", f.cpu());
             return 0;
         }
-        System.out.printf("train_step_us_per_sample: %.3f%n", microsPerSample(() -> net.trainStep(x, t)));
+        Timing step = microsPerSample(train);
+        System.out.printf("train_step_us_per_sample: %.3f%n", step.wall());
         // a warm step allocates nothing; bytes here mean the JIT runs some kernel's vectors boxed (slow)
-        System.out.printf("train_step_bytes_allocated: %d%n", allocatedBy(() -> net.trainStep(x, t)));
+        System.out.printf("train_step_bytes_allocated: %d%n", allocatedBy(train));
+        System.out.printf("steady_state_seconds: %.1f%n", steady);
+        System.out.printf("forward_cpu_us_per_sample: %.3f%n", f.cpu());
+        System.out.printf("train_step_cpu_us_per_sample: %.3f%n", step.cpu());
         return 0;
+    }
+
+    /** Steps in a row that must allocate nothing before the JIT is taken to have compiled every kernel. */
+    private static final int STEADY_STEPS = 3;
+    /** How long {@link #steadyState} waits at most: this many times {@code --seconds}, and never more than 120 s. */
+    private static final double STEADY_LIMIT = 40;
+
+    /**
+     * Runs {@code step} until {@link #STEADY_STEPS} runs in a row allocate nothing (at most
+     * {@link #STEADY_LIMIT} times {@code --seconds}) and returns the seconds that took. Until C2 has compiled a
+     * kernel, its Vector API operations run as calls on boxed vectors (10-45 times slower), and a
+     * kernel called once a step (a bias, a head's product) reaches C2 only after hundreds of calls:
+     * a fixed warm-up measured a mix of the two on slow networks and busy machines.
+     */
+    private double steadyState(Runnable step) {
+        long start = System.nanoTime(), limit = (long) (Math.min(120, STEADY_LIMIT * seconds) * 1e9);
+        for (int clean = 0; clean < STEADY_STEPS && System.nanoTime() - start < limit; )
+            clean = allocatedBy(step) == 0 ? clean + 1 : 0;
+        return (System.nanoTime() - start) / 1e9;
     }
 
     /** Bytes that every thread of the process allocated while {@code step} ran once. */
@@ -83,17 +113,32 @@ final class BenchCommand implements Callable<Integer> {
         return Sources.instantiate(g, !g.hasLoss() ? MemoryNeeds.Use.FORWARD : MemoryNeeds.Use.TRAINING, slots, "bench");
     }
 
-    /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed; microseconds per sample. */
-    private double microsPerSample(Runnable batchOfWork) {
+    /**
+     * Microseconds per sample: elapsed, and the CPU time the process's threads spent (all cores
+     * together; on a machine shared with other work it moves less than the elapsed time).
+     */
+    record Timing(double wall, double cpu) {}
+
+    /** Runs {@code batchOfWork} (one batch) for {@code seconds} to warm up, then as long again timed. */
+    private Timing microsPerSample(Runnable batchOfWork) {
         long budget = (long) (seconds * 1e9);
         for (long start = System.nanoTime(); System.nanoTime() - start < budget; ) batchOfWork.run();
-        long runs = 0, start = System.nanoTime(), elapsed;
+        long runs = 0, cpu = cpuNanos(), start = System.nanoTime(), elapsed;
         do {
             batchOfWork.run();
             runs++;
             elapsed = System.nanoTime() - start;
         } while (elapsed < budget);
-        return elapsed / 1e3 / (runs * batch);
+        cpu = cpuNanos() - cpu;
+        return new Timing(elapsed / 1e3 / (runs * batch), cpu / 1e3 / (runs * batch));
+    }
+
+    /** CPU time of every thread of the process that runs Java code, in nanoseconds. */
+    private static long cpuNanos() {
+        var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) sum += Math.max(0, threads.getThreadCpuTime(t.getId()));
+        return sum;
     }
 
     /** Uniform in [-1, 1), or token ids below {@code vocabulary} for an input of them (else null). */

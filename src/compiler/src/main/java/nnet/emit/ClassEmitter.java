@@ -51,6 +51,8 @@ public final class ClassEmitter {
     private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
     /** The tiled forward pass and train step, when the program has them. */
     private TileEmitter tiles;
+    /** The Vector API classes the kernels hand over to. */
+    private VectorClasses vectors;
 
     private ClassEmitter(Program p) {
         this.p = p;
@@ -100,8 +102,8 @@ public final class ClassEmitter {
         for (Buffer b : p.buffers()) field(b.field(), FLOATS);
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
-        VectorKernels vectors = new VectorKernels(self, Path.of(g.sourceFile()).getFileName().toString());
-        KernelEmitter kernels = new KernelEmitter(cw, self, p.tiling() != null ? vectors : null);
+        vectors = new VectorClasses(self, Path.of(g.sourceFile()).getFileName().toString());
+        KernelEmitter kernels = new KernelEmitter(cw, self, vectors);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
@@ -129,15 +131,17 @@ public final class ClassEmitter {
         if (p.tiling() != null) {
             tiles = new TileEmitter(cw, self, p, vectors);
             tiles.fields();
-            ConvSamples.fields(cw, p);
             tiles.methods(methodOf);
-            MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
-            tiles.staticInit(clinit);
-            clinit.end(self);
         }
+        // one sample's products and convs run through the vector class too: a sequence too long for tiles runs sample by sample
+        ConvSamples.fields(cw, p);
+        vectors.fields(cw);
+        MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
+        vectors.staticInit(clinit);
+        clinit.end(self);
         constructor();
         cw.visitEnd();
-        Map<String, byte[]> helpers = vectors.isEmpty() ? Map.of() : Map.of(vectors.type().getClassName(), vectors.classFile());
+        Map<String, byte[]> helpers = vectors.classFiles();
         return new GeneratedNetwork(PACKAGE + "." + g.name(), cw.toByteArray(), helpers, structure);
     }
 
@@ -220,10 +224,8 @@ public final class ClassEmitter {
         for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
-        if (tiles != null) {
-            steps.addAll(tiles.constructorSteps());
-            steps.addAll(ConvSamples.constructorSteps(self, tiles.vectorType(), p));
-        }
+        if (tiles != null) steps.addAll(tiles.constructorSteps());
+        steps.addAll(ConvSamples.constructorSteps(self, vectors.lengthHolder(), p));
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {

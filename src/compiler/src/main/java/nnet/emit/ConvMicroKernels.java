@@ -11,8 +11,8 @@ import org.objectweb.asm.commons.Method;
  * The Vector API micro-kernels of convolutions and pools over tile rows (see {@link nnet.runtime.ConvPlan}
  * for the lists they walk): each a method with its accumulators in locals and one bounded loop,
  * over two vectors of lanes from {@code lane}, written once per shape and shared by the kernels
- * of a network. Accumulators, the vectors loaded per step and one broadcast stay within ~24
- * registers.
+ * of a network. How many channels, positions and taps a call takes is the {@link VectorShape}'s:
+ * accumulators, the vectors loaded per step and the broadcasts stay within its register file.
  */
 final class ConvMicroKernels {
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
@@ -26,21 +26,6 @@ final class ConvMicroKernels {
     ConvMicroKernels(ClassWriter cw, Type self) {
         this.cw = cw;
         this.self = self;
-    }
-
-    /** Positions a product micro-kernel takes per call for a block of {@code channels}: 16 accumulators (one position for the 5 to 8 channels of a dense product). */
-    static int positionsFor(int channels) {
-        return channels > 4 ? 1 : 8 / channels;
-    }
-
-    /** Positions (vectors of columns) a one-sample product micro-kernel takes per call: 16 accumulators, at most 8 positions. */
-    static int samplePositionsFor(int channels) {
-        return Math.min(8, 16 / channels);
-    }
-
-    /** Taps a kernel-gradient micro-kernel takes per call for a block of {@code channels}: 12 accumulators. */
-    static int tapsFor(int channels) {
-        return 12 / channels;
     }
 
     /**

@@ -26,10 +26,12 @@ final class ConvVectorKernels {
 
     private final Type self;
     private final ConvMicroKernels micro;
+    private final VectorShape shape;
 
-    ConvVectorKernels(Type self, ConvMicroKernels micro) {
+    ConvVectorKernels(Type self, ConvMicroKernels micro, VectorShape shape) {
         this.self = self;
         this.micro = micro;
+        this.shape = shape;
     }
 
     /** The arguments of a conv's or a maxpool gradient's vector form, in order; null for kernels without one. */
@@ -245,9 +247,13 @@ final class ConvVectorKernels {
         else overLaneBlocks(m, lane, body);
     }
 
-    /** For each block of lanes and each job: the product micro-kernel of the job's block size over its positions, in chunks of taps. */
+    /**
+     * For each block of lanes and each job: the product micro-kernel of the job's block size over its
+     * positions, in chunks of taps; a block of more channels than the shape's registers hold in sub-blocks.
+     */
     private void products(MethodBuilder m, int src, int dst, int w, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
         int lane = m.local("lane", INT), j = m.local("j", INT), p = m.local("p", INT), t = m.local("t", INT);
+        int dstSub = m.local("dstSub", INT), wSub = m.local("wSub", INT);
         perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
             m.g.loadLocal(jobs);
             m.g.arrayLength();
@@ -255,29 +261,38 @@ final class ConvVectorKernels {
             Job job = Job.load(m, jobs, j);
             for (int size : plan.blockSizes())
                 ifEquals(m, job.block(), size, () -> {
-                    int count = sample ? ConvMicroKernels.samplePositionsFor(size) : ConvMicroKernels.positionsFor(size);
-                    Method whole = sample ? micro.sampleProduct(size, count) : micro.product(size, count), single = sample ? micro.sampleProduct(size, 1) : micro.product(size, 1);
-                    m.set(p, m.value(job.p0()));
-                    // whole groups of positions, then one at a time
-                    if (count > 1) whileLessOrEqual(m, m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
-                        productChunks(m, whole, src, dst, w, taps, positions, job, p, t, sample ? -1 : lane);
-                        m.g.iinc(p, count);
-                    });
-                    whileLessOrEqual(m, m.sum(m.value(p), m.constant(1)), m.value(job.p1()), () -> {
-                        productChunks(m, single, src, dst, w, taps, positions, job, p, t, sample ? -1 : lane);
-                        m.g.iinc(p, 1);
-                    });
+                    for (int q0 = 0; q0 < size; q0 += shape.convChannels()) {
+                        int channels = Math.min(shape.convChannels(), size - q0), first = q0;
+                        m.set(dstSub, m.sum(m.value(job.dst0()), m.scaled(job.dstStride(), first, 0)));
+                        m.set(wSub, m.sum(m.value(job.w0()), m.scaled(job.wStride(), first, 0)));
+                        int count = sample ? shape.convSamplePositions(channels) : shape.convPositions(channels);
+                        Method whole = sample ? micro.sampleProduct(channels, count) : micro.product(channels, count);
+                        Method single = sample ? micro.sampleProduct(channels, 1) : micro.product(channels, 1);
+                        m.set(p, m.value(job.p0()));
+                        // whole groups of positions, then one at a time
+                        if (count > 1) whileLessOrEqual(m, m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
+                            productChunks(m, whole, src, dst, w, taps, positions, job, dstSub, wSub, p, t, sample ? -1 : lane);
+                            m.g.iinc(p, count);
+                        });
+                        whileLessOrEqual(m, m.sum(m.value(p), m.constant(1)), m.value(job.p1()), () -> {
+                            productChunks(m, single, src, dst, w, taps, positions, job, dstSub, wSub, p, t, sample ? -1 : lane);
+                            m.g.iinc(p, 1);
+                        });
+                    }
                 });
         }));
     }
 
-    /** {@code for t = t0; t < t1; t += TAPS_PER_CALL: micro(..., t, min(t1, t + TAPS_PER_CALL), p, ..., [lane])}; lane -1 for one sample's. */
-    private void productChunks(MethodBuilder m, Method micro, int src, int dst, int w, int taps, int positions, Job job, int p, int t, int lane) {
+    /**
+     * {@code for t = t0; t < t1; t += TAPS_PER_CALL: micro(..., t, min(t1, t + TAPS_PER_CALL), p, dst0, ..., w0, ..., [lane])}
+     * for the sub-block whose first rows are {@code dst0} and {@code w0}; lane -1 for one sample's.
+     */
+    private void productChunks(MethodBuilder m, Method micro, int src, int dst, int w, int taps, int positions, Job job, int dst0, int w0, int p, int t, int lane) {
         m.forLoop(t, m.value(job.t0()), m.value(job.t1()), TAPS_PER_CALL, () -> {
             for (int local : new int[] {src, dst, w, taps, positions}) m.g.loadLocal(local);
             m.g.loadLocal(t);
             m.min(m.value(job.t1()), m.at(t, TAPS_PER_CALL)).emit();
-            for (int local : new int[] {p, job.dst0(), job.dstStride(), job.w0(), job.wStride()}) m.g.loadLocal(local);
+            for (int local : new int[] {p, dst0, job.dstStride(), w0, job.wStride()}) m.g.loadLocal(local);
             if (lane >= 0) m.g.loadLocal(lane);
             m.g.invokeStatic(self, micro);
         });
@@ -307,7 +322,7 @@ final class ConvVectorKernels {
                 m.set(g0, m.sum(m.value(job.w0()), product(m, qq, job.wStride())));
                 for (int size : subSizes)
                     ifEquals(m, sub, size, () -> {
-                        int count = ConvMicroKernels.tapsFor(size);
+                        int count = sample ? shape.convSampleTaps(size) : shape.convTaps(size);
                         m.set(t, m.value(job.t0()));
                         if (count > 1) whileLessOrEqual(m, m.sum(m.value(t), m.constant(count)), m.value(job.t1()), () -> {
                             gradientChunks(m, sample ? micro.sampleKernelGradient(size, count) : micro.kernelGradient(size, count), x, dy, grad, taps, positions, job, t, p, dy0, g0,

@@ -74,7 +74,8 @@ final class ElementwiseEmitter {
 
     // ---- one sample: element j of flat buffers
 
-    void perSample(Kernel.Map map) {
+    /** Elements from {@code start} (a local) on: the vector form, when there is one, did those before. */
+    void perSample(Kernel.Map map, int start) {
         Map<Buffer, Integer> arrays = new LinkedHashMap<>();
         Map<Param, Integer> biasArrays = new LinkedHashMap<>(), grads = new LinkedHashMap<>();
         boolean unroll = unrolled(map);
@@ -87,7 +88,7 @@ final class ElementwiseEmitter {
             return;
         }
         int j = m.local("j", Type.INT_TYPE);
-        m.forLoop(j, 0, map.extent(), () -> storeAll(map, arrays, grads, m.value(j), m.value(j), -1,
+        m.forLoop(j, m.value(start), m.constant(map.extent()), () -> storeAll(map, arrays, grads, m.value(j), m.value(j), -1,
                 leaves(arrays, l -> (l.buffer().size() == 1 ? m.constant(0) : m.at(j, l.offset())).emit(), b -> m.elementOf(biasArrays.get(b.param()), units(j, b, map.extent())).emit())));
     }
 

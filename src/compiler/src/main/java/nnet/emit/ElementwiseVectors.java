@@ -188,7 +188,7 @@ final class ElementwiseVectors {
             for (ElementwiseEmitter.Part p : used)
                 m.rowOf(rowsOf.get(p.buffer()), p.buffer().size() == 1 ? m.constant(0) : p.offset() == 0 ? m.value(j) : m.sum(m.value(j), m.constant(p.offset())), rowOf.get(p));
             Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
-            Values values = new Values(m, v, rowOf, stored, lanes, b -> {
+            Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
                 int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
                 m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
                     m.g.loadLocal(j);
@@ -212,6 +212,115 @@ final class ElementwiseVectors {
         return method;
     }
 
+    // ---- one sample: element j of flat buffers, a vector of elements at a time
+
+    /**
+     * The arguments of a map's one-sample vector form (its flat buffers, biases, gradient storage), or
+     * null when it has none: fewer than 16 elements, an activation without a vector form, or a bias or
+     * bias gradient whose vector of elements is not a run of its entries (every vector length divides 16).
+     */
+    static List<VectorKernels.Arg> sampleArguments(Kernel.Map map) {
+        if (map.extent() < 16 || ElementwiseEmitter.unrolled(map)) return null;
+        for (Kernel.Store s : map.stores()) {
+            if (!vectorizable(s.value()) || !wholeBiases(s.value(), map.extent())) return null;
+            if (s instanceof Kernel.AddToGrad a && !(a.per() == 1 && (a.size() % 16 == 0 || a.size() == map.extent()) || a.per() % 16 == 0)) return null;
+        }
+        Parts parts = Parts.of(map);
+        List<VectorKernels.Arg> a = new ArrayList<>();
+        for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(b.field(), F1));
+        for (Param p : parts.biases()) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(p), F1));
+        for (Param p : parts.grads()) a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(p), F1));
+        return a;
+    }
+
+    /** Whether every bias of {@code e} covers the map once or comes in runs of a multiple of 16 units. */
+    private static boolean wholeBiases(Expr e, int extent) {
+        if (e instanceof Expr.Bias b) return b.units() % 16 == 0 || b.units() == extent;
+        if (e instanceof Expr.Activate a) return wholeBiases(a.x(), extent);
+        if (e instanceof Expr.Derivative d) return wholeBiases(d.x(), extent);
+        if (e instanceof Expr.Binary b) return wholeBiases(b.a(), extent) && wholeBiases(b.b(), extent);
+        return true;
+    }
+
+    /**
+     * The one-sample driver's body, its arguments in locals {@code a}: elements {@code [0, m - m % V)} in
+     * chunks, the micro-kernels {@code name$elementsN} in order on each; returns where it stopped (the plain
+     * form does the rest).
+     */
+    void emitSample(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorKernels.Arg> args, int line) {
+        List<Method> micro = new ArrayList<>();
+        for (List<Kernel.Store> group : groups(map.stores())) micro.add(sampleMicroKernel(map, group, name + "$elements" + micro.size(), args, line));
+        int whole = m.local("whole", INT), j = m.local("j", INT);
+        m.set(whole, () -> { // extent - extent % V
+            m.g.push(map.extent());
+            m.g.push(map.extent());
+            m.g.getStatic(self, "V", INT);
+            m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+            m.g.math(org.objectweb.asm.commons.GeneratorAdapter.SUB, INT);
+        });
+        m.forLoop(j, m.constant(0), m.value(whole), ROWS_PER_CALL, () -> {
+            for (Method kernel : micro) {
+                for (int local : a) m.g.loadLocal(local);
+                m.g.loadLocal(j);
+                m.min(m.value(whole), m.at(j, ROWS_PER_CALL)).emit();
+                m.g.invokeStatic(self, kernel);
+            }
+        });
+        m.g.loadLocal(whole);
+        m.g.returnValue();
+    }
+
+    /** The stores of {@code group} for elements {@code [j0, j1)}, a vector at a time ({@code j1 - j0} is whole vectors). */
+    private Method sampleMicroKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorKernels.Arg> args, int line) {
+        Type[] types = new Type[args.size() + 2];
+        for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
+        types[args.size()] = types[args.size() + 1] = INT;
+        Method method = new Method(name, Type.VOID_TYPE, types);
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
+        Parts parts = Parts.of(map);
+        Map<Buffer, Integer> arrayOf = new HashMap<>();
+        Map<Param, Integer> biasOf = new HashMap<>(), gradOf = new HashMap<>();
+        for (Buffer b : parts.buffers()) arrayOf.put(b, m.argument(b.field(), F1));
+        for (Param p : parts.biases()) biasOf.put(p, m.argument(ClassEmitter.fieldOf(p), F1));
+        for (Param p : parts.grads()) gradOf.put(p, m.argument(ClassEmitter.gradFieldOf(p), F1));
+        int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), j = m.local("j", INT);
+        VectorOps v = new VectorOps(m, self);
+        java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> at = p -> p.offset() == 0 ? m.value(j) : m.at(j, p.offset());
+        m.forLoopBy(j, m.value(j0), m.value(j1), () -> m.g.getStatic(self, "V", INT), () -> {
+            Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values these elements already assigned: later stores read them
+            Values values = new Values(m, v, stored,
+                    p -> p.buffer().size() == 1 ? v.broadcast(m.elementOf(arrayOf.get(p.buffer()), m.constant(0))) : v.load(arrayOf.get(p.buffer()), at.apply(p)),
+                    b -> v.load(biasOf.get(b.param()), wrapped(m, j, b.units(), map.extent())));
+            for (Kernel.Store s : group) {
+                int value = values.of(s.value());
+                if (s instanceof Kernel.Assign a) {
+                    ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(a.out(), a.offset());
+                    v.store(value, arrayOf.get(a.out()), at.apply(part));
+                    stored.put(part, value);
+                    continue;
+                }
+                Kernel.AddToGrad g = (Kernel.AddToGrad) s;
+                int grad = gradOf.get(g.param());
+                if (g.per() == 1) { // grad[j % size ..] += the vector
+                    MethodBuilder.Body index = wrapped(m, j, g.size(), map.extent());
+                    v.store(v.add(value, v.load(grad, index)), grad, index);
+                } else addToGrad(g, m, grad, m.value(j), v.sumOfLanes(value), map.extent()); // a vector lies within one group of per elements
+            }
+        });
+        m.end(self);
+        return method;
+    }
+
+    /** {@code j % size}, or j when the map covers one run of {@code size} elements. */
+    private static MethodBuilder.Body wrapped(MethodBuilder m, int j, int size, int extent) {
+        if (size == extent) return m.value(j);
+        return () -> {
+            m.g.loadLocal(j);
+            m.g.push(size);
+            m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+        };
+    }
+
     /** {@code grad[j / per % size] += value}, as the plain form indexes it. */
     private static void addToGrad(Kernel.AddToGrad a, MethodBuilder m, int grad, MethodBuilder.Body j, MethodBuilder.Body value, int extent) {
         m.addToElement(grad, () -> {
@@ -231,18 +340,18 @@ final class ElementwiseVectors {
     private static final class Values {
         private final MethodBuilder m;
         private final VectorOps v;
-        private final Map<ElementwiseEmitter.Part, Integer> rowOf, stored;
-        private final MethodBuilder.Body lanes;
+        private final Map<ElementwiseEmitter.Part, Integer> stored;
+        /** The vector of a part at the element being computed, and of a bias. */
+        private final java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> load;
         private final java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias;
         private final Map<ElementwiseEmitter.Part, Integer> loaded = new HashMap<>();
 
-        Values(MethodBuilder m, VectorOps v, Map<ElementwiseEmitter.Part, Integer> rowOf, Map<ElementwiseEmitter.Part, Integer> stored, MethodBuilder.Body lanes,
+        Values(MethodBuilder m, VectorOps v, Map<ElementwiseEmitter.Part, Integer> stored, java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> load,
                java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias) {
             this.m = m;
             this.v = v;
-            this.rowOf = rowOf;
             this.stored = stored;
-            this.lanes = lanes;
+            this.load = load;
             this.bias = bias;
         }
 
@@ -255,7 +364,7 @@ final class ElementwiseVectors {
                 ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(l.buffer(), l.offset());
                 Integer s = stored.get(part);
                 if (s != null) return s;
-                return loaded.computeIfAbsent(part, p -> local(v.load(rowOf.get(p), lanes)));
+                return loaded.computeIfAbsent(part, p -> local(load.apply(p)));
             }
             if (e instanceof Expr.Const c) return local(v.constant(c.value()));
             if (e instanceof Expr.Bias b) return local(bias.apply(b));

@@ -30,10 +30,10 @@ final class KernelEmitter {
 
     private final ClassVisitor cv;
     private final Type self;
-    /** The Vector API class, when the network has one (its {@code VECTOR} flag exists only with tiles); else null. */
-    private final VectorKernels vectors;
+    /** The Vector API class the network's one-sample products and convs hand over to when {@code VECTOR} is set. */
+    private final VectorClasses vectors;
 
-    KernelEmitter(ClassVisitor cv, Type self, VectorKernels vectors) {
+    KernelEmitter(ClassVisitor cv, Type self, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.vectors = vectors;
@@ -59,13 +59,23 @@ final class KernelEmitter {
     String emit(Kernel k, int index) {
         String name = "k" + index + "$" + (k.label().length() > 40 ? k.label().substring(0, 40) : k.label());
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "()", k.span() == null ? 0 : k.span().line());
-        List<VectorKernels.Arg> products = vectors == null ? null : SampleProducts.arguments(k);
+        List<VectorKernels.Arg> products = SampleProducts.arguments(k);
         if (products != null) vectorFirst(m, products, "s" + index + "$" + name.substring(name.indexOf('$') + 1),
                 (vectorName, line) -> vectors.emitSampleProduct(k, vectorName, products, line), k.span());
         if (k instanceof Kernel.Linear l) new ContractionEmitter(self).linear(m, l);
         else if (k instanceof Kernel.LinearT l) new ContractionEmitter(self).linearTransposed(m, l);
         else if (k instanceof Kernel.WeightGrad w) new ContractionEmitter(self).weightGrad(m, w);
-        else if (k instanceof Kernel.Map map) new ElementwiseEmitter(m, self).perSample(map);
+        else if (k instanceof Kernel.Map map) {
+            List<VectorKernels.Arg> args = ElementwiseVectors.sampleArguments(map);
+            int start = m.local("start", Type.INT_TYPE);
+            if (args == null) m.set(start, m.constant(0));
+            else {
+                String vectorName = "s" + index + "$" + name.substring(name.indexOf('$') + 1);
+                vectors.emitSampleMap(map, vectorName, args, k.span() == null ? 0 : k.span().line());
+                vectors.callForStart(m, vectorName, args, start);
+            }
+            new ElementwiseEmitter(m, self).perSample(map, start);
+        }
         else if (k instanceof Kernel.Softmax s) softmax(m, s);
         else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(m, s);
         else if (k instanceof Kernel.Concat c) concat(m, c);
@@ -74,7 +84,7 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
         else if (k instanceof Kernel.Conv c) {
-            if (vectors != null && ConvSamples.vectorized(c)) vectorFirst(m, ConvSamples.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
+            if (ConvSamples.vectorized(c)) vectorFirst(m, ConvSamples.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
                     (vectorName, line) -> vectors.emitSample(c, vectorName, ConvSamples.arguments(c), line), c.span());
             new ConvEmitter(m, self).emit(c);
         }
@@ -93,16 +103,7 @@ final class KernelEmitter {
     /** {@code if (VECTOR) { <Network>$Vector.name(fields...); return; }}: one sample's kernel through the Vector API when it runs. */
     private void vectorFirst(MethodBuilder m, List<VectorKernels.Arg> args, String name, VectorForm form, nnet.diag.Span span) {
         form.emit(name, span == null ? 0 : span.line());
-        org.objectweb.asm.Label plain = new org.objectweb.asm.Label();
-        m.g.getStatic(self, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-        m.g.ifZCmp(GeneratorAdapter.EQ, plain);
-        for (VectorKernels.Arg a : args) {
-            m.g.loadThis();
-            m.g.getField(self, a.field(), a.type());
-        }
-        m.g.invokeStatic(vectors.type(), new Method(name, VectorKernels.descriptor(args)));
-        m.g.returnValue();
-        m.g.mark(plain);
+        vectors.callFirst(m, name, args);
     }
 
     private int buffer(MethodBuilder m, Buffer b) {

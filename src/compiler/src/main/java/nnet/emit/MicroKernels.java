@@ -14,8 +14,6 @@ import org.objectweb.asm.commons.Method;
  */
 final class MicroKernels {
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
-    /** Samples in a block of the sample-major forward pass: x 2 vectors of units = 16 accumulators. */
-    static final int SAMPLES = 8;
 
     private final ClassWriter cw;
     private final Type self;
@@ -65,20 +63,20 @@ final class MicroKernels {
     }
 
     /**
-     * {@code zs[s0 + q][j0 + c V ..] += sum over i in [i0, i1) of xs[s0 + q][i] W[i][j0 + c V ..]}, q below SAMPLES,
+     * {@code zs[s0 + q][j0 + c V ..] += sum over i in [i0, i1) of xs[s0 + q][i] W[i][j0 + c V ..]}, q below {@code samples},
      * c below {@code vectors}: the dense forward pass, sample-major.
      */
-    Method sampleBlock(int vectors) {
-        String name = "forward" + SAMPLES + "x" + vectors;
+    Method sampleBlock(int samples, int vectors) {
+        String name = "forward" + samples + "x" + vectors;
         Method method = new Method(name, "([[F[[F[[FIIII)V");
         if (!written.add(name)) return method;
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
         int xs = m.argument("xs", F2), w = m.argument("w", F2), zs = m.argument("zs", F2);
         int s0 = m.argument("s0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE);
         VectorOps v = new VectorOps(m, self);
-        int[] xRows = new int[SAMPLES], zRows = new int[SAMPLES], bv = new int[SAMPLES];
-        int[][] acc = new int[SAMPLES][vectors];
-        for (int q = 0; q < SAMPLES; q++) {
+        int[] xRows = new int[samples], zRows = new int[samples], bv = new int[samples];
+        int[][] acc = new int[samples][vectors];
+        for (int q = 0; q < samples; q++) {
             xRows[q] = m.local("x" + q, F1);
             zRows[q] = m.local("z" + q, F1);
             m.rowOf(xs, m.at(s0, q), xRows[q]);
@@ -92,12 +90,12 @@ final class MicroKernels {
         m.forLoop(i, m.value(i0), m.value(i1), () -> {
             m.rowOf(w, m.value(i), row);
             for (int c = 0; c < vectors; c++) v.set(wv[c], v.load(row, v.lane(j0, c)));
-            for (int q = 0; q < SAMPLES; q++) {
+            for (int q = 0; q < samples; q++) {
                 v.set(bv[q], v.broadcast(m.elementOf(xRows[q], i)));
                 for (int c = 0; c < vectors; c++) v.set(acc[q][c], v.fma(bv[q], wv[c], acc[q][c]));
             }
         });
-        for (int q = 0; q < SAMPLES; q++) for (int c = 0; c < vectors; c++) v.store(acc[q][c], zRows[q], v.lane(j0, c));
+        for (int q = 0; q < samples; q++) for (int c = 0; c < vectors; c++) v.store(acc[q][c], zRows[q], v.lane(j0, c));
         m.end(self);
         return method;
     }

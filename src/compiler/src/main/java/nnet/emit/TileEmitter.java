@@ -11,9 +11,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
-import nnet.runtime.Vectors;
 import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -25,7 +23,7 @@ import org.objectweb.asm.commons.Method;
  * targets into them); {@code forwardTile(count)} and {@code trainTile(count)} run the steps, each a
  * method: a batched kernel over the tile rows ({@link TileContractions}, {@link ElementwiseEmitter},
  * {@link TileOps}, {@link ConvTiles}), whose contractions and convolutions first hand over to the Vector API forms in
- * {@code <Network>$Vector} when {@code VECTOR} is set at class initialisation; and a per-sample run,
+ * {@code <Network>$Vector} (or {@code $Vector16}, {@link VectorClasses}) when {@code VECTOR} is set at class initialisation; and a per-sample run,
  * a loop over the lanes that gathers each lane into the per-sample buffers, calls the per-sample
  * kernels and scatters the results back.
  */
@@ -38,20 +36,15 @@ final class TileEmitter {
     private final Type self;
     private final Program p;
     private final Tiling tiling;
-    private final VectorKernels vectors;
+    private final VectorClasses vectors;
     private int steps;
 
-    TileEmitter(ClassVisitor cv, Type self, Program p, VectorKernels vectors) {
+    TileEmitter(ClassVisitor cv, Type self, Program p, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.p = p;
         this.tiling = p.tiling();
         this.vectors = vectors;
-    }
-
-    /** The Vector API class the network's kernels hand over to. */
-    Type vectorType() {
-        return vectors.type();
     }
 
     static String rowsField(Buffer b) {
@@ -82,7 +75,6 @@ final class TileEmitter {
             field(inputSampleMajorField(param), ClassEmitter.ROWS);
         }
         ConvTiles.fields(cv, tiling);
-        cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, VECTOR_FLAG, "Z", null, null).visitEnd();
     }
 
     private void field(String name, Type type) {
@@ -115,26 +107,6 @@ final class TileEmitter {
     /** How many zero rows the batched loops need. */
     private int zeroRows() {
         return LoopEmitter.zeroRows(batchedKernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList());
-    }
-
-    /**
-     * {@code VECTOR = Vectors.enabled() && <Network>$Vector.fits()}, in the static initialiser (after
-     * {@link #methods}): the vector class is loaded only when its module is there.
-     */
-    void staticInit(MethodBuilder m) {
-        GeneratorAdapter g = m.g;
-        Label off = new Label(), done = new Label();
-        if (vectors.isEmpty()) g.push(false);
-        else {
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
-            g.ifZCmp(GeneratorAdapter.EQ, off);
-            g.invokeStatic(vectors.type(), Method.getMethod("boolean fits()"));
-            g.goTo(done);
-            g.mark(off);
-            g.push(false);
-            g.mark(done);
-        }
-        g.putStatic(self, VECTOR_FLAG, Type.BOOLEAN_TYPE);
     }
 
     /** Constructor steps: tile rows for every buffer (registered with the runtime), the scratch rows. */
@@ -258,16 +230,7 @@ final class TileEmitter {
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, k.span() == null ? 0 : k.span().line());
-            Label plain = new Label();
-            m.g.getStatic(self, VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            m.g.ifZCmp(GeneratorAdapter.EQ, plain);
-            for (VectorKernels.Arg a : args) {
-                m.g.loadThis();
-                m.g.getField(self, a.field(), a.type());
-            }
-            m.g.invokeStatic(vectors.type(), new Method(vectorName, VectorKernels.descriptor(args)));
-            m.g.returnValue();
-            m.g.mark(plain);
+            vectors.callFirst(m, vectorName, args);
         }
         if (k instanceof Kernel.Linear l) new TileContractions(m, self).linear(l);
         else if (k instanceof Kernel.LinearT l) new TileContractions(m, self).linearTransposed(l);

@@ -12,30 +12,28 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The tile contractions with the Vector API, in a class of their own ({@code <Network>$Vector}),
- * loaded only when {@code jdk.incubator.vector} is in the JVM. A kernel method is a driver of
+ * The tile contractions with the Vector API, in a class of their own ({@code <Network>$Vector}, or
+ * {@code $Vector16} for the other row of the {@link VectorShape} table), loaded only when
+ * {@code jdk.incubator.vector} is in the JVM. A kernel method is a driver of
  * scalar loops that calls register-blocked micro-kernels, each a method with its accumulators in
- * locals and one loop of at most {@link #KC} iterations:
+ * locals and one loop of at most {@link #KC} iterations (block sizes are the shape's):
  * <ul>
- * <li>dense forward, 6 units x 2 vectors of lanes: per input i, 6 weights broadcast, a row of
- *     inputs loaded, 12 fused multiply-adds; input gradient alike over 6 inputs;
- * <li>dense weight gradient, 6 inputs x 2 vectors of units: per lane s, 6 inputs broadcast and a
+ * <li>dense forward, sample-major: samples x vectors of units; per input i, a row of weights loaded,
+ *     each sample's input broadcast; input gradient: rows x 2 vectors of lanes, per unit a row of
+ *     dz loaded and each row's weight broadcast;
+ * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
  *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
  * <li>sparse: per unit (or input), its present connections: one weight broadcast, a row loaded,
  *     2 fused multiply-adds; the weight gradient a product over the lanes, reduced, per connection.
  * </ul>
  * Rules these follow (measured, ../shared/FACTS.md and the session notes): one species per process
- * ({@code SPECIES_PREFERRED}); no vector value crosses a branch or a call that is not inlined; at most
- * ~16 accumulators; and a bounded loop per call: a long loop gets compiled on stack replacement with
- * its vectors boxed, 100 times slower.
+ * ({@code SPECIES_PREFERRED}); no vector value crosses a branch or a call that is not inlined; no more
+ * accumulators than the register file holds with the step's loads; and a bounded loop per call: a
+ * long loop gets compiled on stack replacement with its vectors boxed, 100 times slower.
  */
 final class VectorKernels {
     /** Iterations of a micro-kernel's loop per call. */
     static final int KC = 64;
-    /** Units (or inputs) in a register block: x 2 vectors = 12 accumulators. */
-    static final int BLOCK = 6;
-    static final int SAMPLES = MicroKernels.SAMPLES;
-    static final String SUFFIX = "$Vector";
 
     static final Type VECTOR = Type.getObjectType("jdk/incubator/vector/FloatVector");
     static final Type SPECIES = Type.getObjectType("jdk/incubator/vector/VectorSpecies");
@@ -46,14 +44,16 @@ final class VectorKernels {
 
     private final ClassWriter cw;
     private final Type self;
+    private final VectorShape shape;
     private final MicroKernels micro;
     private final ConvVectorKernels conv;
     private final ElementwiseVectors maps;
     private final SampleProducts products;
     private int kernels;
 
-    VectorKernels(Type network, String sourceFile) {
-        this.self = Type.getObjectType(network.getInternalName() + SUFFIX);
+    VectorKernels(Type network, String sourceFile, VectorShape shape) {
+        this.self = Type.getObjectType(network.getInternalName() + shape.suffix());
+        this.shape = shape;
         this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
             @Override
             protected String getCommonSuperClass(String a, String b) {
@@ -66,8 +66,9 @@ final class VectorKernels {
         cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "V", "I", null, null).visitEnd();
         staticInit();
         fits();
+        bits();
         micro = new MicroKernels(cw, self);
-        conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self));
+        conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self), shape);
         maps = new ElementwiseVectors(cw, self);
         products = new SampleProducts(cw, self);
     }
@@ -110,6 +111,16 @@ final class VectorKernels {
         m.g.returnValue();
         m.g.mark(no);
         m.g.push(false);
+        m.end(self);
+    }
+
+    /** {@code bits()}: the length of the vectors in bits, {@code 32 V}. */
+    private void bits() {
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, "int bits()", 0);
+        m.g.getStatic(self, "V", Type.INT_TYPE);
+        m.g.push(Float.SIZE);
+        m.g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.g.returnValue();
         m.end(self);
     }
 
@@ -197,6 +208,19 @@ final class VectorKernels {
         emitSample(name, args, line, (m, a) -> products.emit(k, m, a));
     }
 
+    /**
+     * One sample's elementwise map with the Vector API as {@code static int name(args)}: its whole vectors
+     * of elements, returning where the plain form goes on (see {@link ElementwiseVectors#emitSample}).
+     */
+    void emitSampleMap(Kernel.Map map, String name, List<Arg> args, int line) {
+        kernels++;
+        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, Type.INT_TYPE, args.stream().map(Arg::type).toArray(Type[]::new)), line);
+        int[] a = new int[args.size()];
+        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
+        maps.emitSample(map, name, m, a, args, line);
+        m.end(self);
+    }
+
     /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
     void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
         emitSample(name, args, line, (m, a) -> conv.emitSample(c, m, a));
@@ -255,20 +279,22 @@ final class VectorKernels {
             });
         }
 
-        /** Blocks of BLOCK along an axis of {@code size}, then single ones for the rest. */
-        private void overBlocks(int size, java.util.function.IntConsumer blockOfWidth) {
-            int full = size - size % BLOCK;
-            if (full > 0) m.forLoop(b, 0, full, BLOCK, () -> blockOfWidth.accept(BLOCK));
+        /** Blocks of {@code block} along an axis of {@code size}, then single ones for the rest. */
+        private void overBlocks(int size, int block, java.util.function.IntConsumer blockOfWidth) {
+            int full = size - size % block;
+            if (full > 0) m.forLoop(b, 0, full, block, () -> blockOfWidth.accept(block));
             if (full < size) m.forLoop(b, full, size, 1, () -> blockOfWidth.accept(1));
         }
 
         /**
          * Sample-major: x copied to {@code xs[s][i]}, then {@code zs[s][j..] = sum_i xs[s][i] W[i][j..]} in blocks of
-         * 8 samples x 2 vectors of units (8 inputs broadcast from rows indexed by the loop, a row of weights loaded),
-         * then zs copied back to z's rows.
+         * the shape's samples x vectors of units (the samples' inputs broadcast from rows indexed by the loop, a row of
+         * weights loaded; the tile's last samples in a smaller block, the last vectors one at a time), then zs copied
+         * back to z's rows.
          */
         void denseForward(int w, int x, int z, int xs, int zs, int outer, int n, int units) {
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
+            int samples = shape.forwardSamples(), wholeSamples = Tiling.SIZE - Tiling.SIZE % samples, vectors = shape.forwardVectors();
             m.forLoop(r, 0, outer, () -> {
                 transpose(x, xs, r, n, j, s, true);
                 m.forLoop(s, 0, Tiling.SIZE, () -> {
@@ -276,23 +302,30 @@ final class VectorKernels {
                     m.rowOf(zs, m.value(s), row);
                     m.zero(row);
                 });
-                m.set(full, wholeBlocks(width));
-                m.forLoop(b, 0, Tiling.SIZE, SAMPLES, () -> {
-                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> overChunks(m.constant(0), m.constant(n), () ->
-                            call(micro.sampleBlock(2), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
-                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () ->
-                            call(micro.sampleBlock(1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
-                });
+                m.set(full, wholeBlocks(width, vectors));
+                m.forLoop(b, 0, wholeSamples, samples, () -> forwardBlocks(samples, vectors, w, xs, zs, j, full, width, n));
+                if (wholeSamples < Tiling.SIZE) {
+                    m.set(b, m.constant(wholeSamples));
+                    forwardBlocks(Tiling.SIZE - wholeSamples, vectors, w, xs, zs, j, full, width, n);
+                }
                 transpose(z, zs, r, units, j, s, false);
             });
         }
 
-        /** {@code width - width % 2V}: where blocks of two vectors end in a padded row (a multiple of 16). */
-        private MethodBuilder.Body wholeBlocks(int width) {
+        /** The samples from {@code b} over the units: blocks of {@code vectors} vectors up to {@code full}, then one vector at a time. */
+        private void forwardBlocks(int samples, int vectors, int w, int xs, int zs, int j, int full, int width, int n) {
+            m.forLoopBy(j, m.constant(0), m.value(full), vectors(vectors), () -> overChunks(m.constant(0), m.constant(n), () ->
+                    call(micro.sampleBlock(samples, vectors), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+            m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () ->
+                    call(micro.sampleBlock(samples, 1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+        }
+
+        /** {@code width - width % (k V)}: where blocks of k vectors end in a padded row (a multiple of 16). */
+        private MethodBuilder.Body wholeBlocks(int width, int k) {
             return () -> {
                 g.push(width);
                 g.push(width);
-                vectors(2).emit();
+                vectors(k).emit();
                 g.math(GeneratorAdapter.REM, Type.INT_TYPE);
                 g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
             };
@@ -321,7 +354,7 @@ final class VectorKernels {
         void denseInputGradient(int w, int dz, int dx, int outer, int n, int units) {
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(dx, n);
-                overLaneBlocks(() -> overBlocks(n, width -> overChunks(m.constant(0), m.constant(units), () ->
+                overLaneBlocks(() -> overBlocks(n, shape.gradientRows(), width -> overChunks(m.constant(0), m.constant(units), () ->
                         call(micro.inputGradientBlock(width), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
             });
         }
@@ -332,8 +365,8 @@ final class VectorKernels {
             m.forLoop(r, 0, outer, () -> {
                 transpose(dz, dzT, r, units, j, s, true);
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
-                m.set(full, wholeBlocks(width));
-                overBlocks(n, inputs -> {
+                m.set(full, wholeBlocks(width, 2));
+                overBlocks(n, shape.weightInputs(), inputs -> {
                     m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
                     m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
                 });

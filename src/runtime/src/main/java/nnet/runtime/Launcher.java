@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * Gives {@code java -jar NET.jar} the fast path without flags. No manifest attribute adds a
  * module, so a JVM started without {@code jdk.incubator.vector} starts the same program again
- * with {@code --add-modules jdk.incubator.vector} (about a quarter of a second) and exits with
+ * with {@code --add-modules jdk.incubator.vector} and {@link Vectors#JIT_OPTIONS} (about a quarter of a second) and exits with
  * its code. The started JVM's standard error passes through this one, without the module's
  * one-line warning ({@link IncubatorWarningFilter}): standard error is kept for what the user must read.
  * {@code -Dnnet.vector=false} or {@code NNET_VECTOR=false} keeps the plain kernels and this JVM.
@@ -30,6 +30,7 @@ public final class Launcher {
         command.add(java);
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.add("--add-modules=" + Vectors.MODULE);
+        command.addAll(Vectors.JIT_OPTIONS);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());

@@ -14,6 +14,17 @@ public final class Vectors {
     public static final String MODULE = "jdk.incubator.vector";
 
     /**
+     * JVM options the launchers add ({@code ./nnetc}, a jar's relaunch, {@code bench/suite}): C2
+     * compiles generated methods after a tenth of the usual calls. Until C2 compiles a kernel its
+     * Vector API operations run as calls on boxed vectors, 10-45 times slower; a kernel called once a
+     * step (a bias, a head's product, a block's remainder) otherwise needs hundreds of steps to get
+     * there, and a busy machine's compiler queue more. {@code quiet} keeps the JVM from printing the
+     * command.
+     */
+    public static final java.util.List<String> JIT_OPTIONS =
+            java.util.List.of("-XX:CompileCommand=quiet", "-XX:CompileCommand=CompileThresholdScaling,nnet.generated.*::*,0.1");
+
+    /**
      * Read by each generated class once, as it is initialised: the module is in the boot layer and
      * neither {@code -Dnnet.vector=false} nor {@code NNET_VECTOR=false} asks for the plain kernels.
      */
@@ -24,6 +35,20 @@ public final class Vectors {
     /** Whether the user asked for the plain kernels (to compare the two, or to keep a JVM without the module). */
     static boolean plainAsked() {
         return "false".equals(System.getProperty("nnet.vector")) || "false".equals(System.getenv("NNET_VECTOR"));
+    }
+
+    /**
+     * Whether the machine has 16 vector registers, for which generated networks run kernels with
+     * smaller register blocks ({@code <Network>$Vector16}): x86 without 512-bit vectors (AVX2, SSE,
+     * or {@code -XX:UseAVX=2}). AVX-512 and ARM (NEON, SVE) have 32. {@code -Dnnet.vector.registers=16}
+     * or {@code 32} decides instead (to measure or test either form on one machine).
+     *
+     * @param vectorBits the length of the JVM's preferred vectors
+     */
+    public static boolean narrow(int vectorBits) {
+        String asked = System.getProperty("nnet.vector.registers");
+        if (asked != null) return asked.trim().equals("16");
+        return !("aarch64".equals(System.getProperty("os.arch")) || vectorBits >= 512);
     }
 
     public static boolean available() {

@@ -1,0 +1,76 @@
+package nnet.emit;
+
+/**
+ * The register blocking of the Vector API micro-kernels for one register file, as BLIS keeps a
+ * table of micro-kernel shapes per instruction set. A micro-kernel keeps its accumulators, the
+ * vectors it loads per step and one broadcast in vector registers; more than the machine has and
+ * C2 spills them to the stack in the hot loop. A network's kernels are generated once per row of
+ * {@link #TABLE} (class {@code <Network>$Vector} for 32 registers, {@code <Network>$Vector16} for
+ * 16), and the network class runs the one its machine's register file fits, chosen as it is
+ * initialised ({@link nnet.runtime.Vectors#narrow}): a jar compiled on one machine runs its best
+ * form on another. The vector length is the machine's too ({@code SPECIES_PREFERRED}, read by the
+ * kernels at run time).
+ *
+ * <pre>
+ * ISA (vector x registers)          shape   dense forward   input grad   weight grad   conv product (channels x positions x 2 lane vectors)
+ * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  12 x 2 = 24   4 x 2 x 2 = 16; 8 channels x 1 x 2
+ * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
+ * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     4 x 1 x 2 = 8; 2 x 2 x 2; sub-blocks of 4 channels
+ * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
+ * </pre>
+ *
+ * Counts are accumulators; with the vectors loaded per step and the broadcasts each stays within
+ * the file. Checked in C2's code for this machine (the hot loop's instructions, disassembled from
+ * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in any of these loops.
+ * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
+ * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; and 8 samples x 3 vectors on AVX-512 took 361 instructions a
+ * step for its 24 multiply-adds where 8 x 2 takes 56 for 16. One sample's products ({@link SampleProducts}:
+ * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
+ * and are the same in both.
+ *
+ * @param suffix           the vector class's name after the network's
+ * @param registers        vector registers of the machines it is for
+ * @param forwardSamples   samples per block of the dense forward pass (a tile's 32 in blocks of these, the rest in one smaller block)
+ * @param forwardVectors   vectors of units per block of the dense forward pass (the rest one vector at a time)
+ * @param gradientRows     rows of the input gradient per block (x 2 vectors of lanes)
+ * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
+ * @param convChannels     output channels per call of a conv product micro-kernel (a larger block of channels is split)
+ */
+record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int convChannels) {
+    /** AVX-512 and other files of 32 registers. */
+    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 12, 8);
+    /** AVX2, SSE: 16 registers. */
+    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 2, 6, 4, 4);
+    static final java.util.List<VectorShape> TABLE = java.util.List.of(WIDE, NARROW);
+
+    private boolean wide() {
+        return registers >= 32;
+    }
+
+    /**
+     * Positions a product micro-kernel over tile rows takes per call for a block of {@code channels}:
+     * its accumulators are channels x positions x 2 vectors of lanes, its loads 2 per position.
+     */
+    int convPositions(int channels) {
+        if (wide()) return channels > 4 ? 1 : 8 / channels; // 16 accumulators
+        return Math.max(1, (registers - 1) / (2 * channels + 2)); // 2 c p + 2 p + 1 within 15
+    }
+
+    /** Positions (vectors of columns) a one-sample product micro-kernel takes per call: channels x positions accumulators, a broadcast per channel, one load. */
+    int convSamplePositions(int channels) {
+        if (wide()) return Math.min(8, 16 / channels);
+        return Math.max(1, Math.min(8, (registers - 2 - channels) / channels));
+    }
+
+    /** Taps a kernel-gradient micro-kernel over tile rows takes per call for a block of {@code channels} (at most 4): channels x taps accumulators, 2 loads of dy per channel and 2 of x. */
+    int convTaps(int channels) {
+        if (wide()) return 12 / channels;
+        return Math.max(1, (registers - 3 - 2 * channels) / channels);
+    }
+
+    /** Taps a one-sample kernel-gradient micro-kernel takes per call: channels x taps accumulators, a load of dy per channel and one of x. */
+    int convSampleTaps(int channels) {
+        if (wide()) return 12 / channels;
+        return Math.max(1, Math.min(12, (registers - 2 - channels) / channels));
+    }
+}
