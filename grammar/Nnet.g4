@@ -15,7 +15,7 @@ stmt
     | 'input' name=ID '[' dims+=expr (',' dims+=expr)* ']' type=ID? (key=ID ':' layout=ID)? names=tagged? ';'?   # InputStmt
     | targets+=ID (',' targets+=ID)* '=' value=expr ';'?                      # AssignStmt
     | 'output' names+=ID (',' names+=ID)* ';'?                                # OutputStmt
-    | 'loss' (target=ID ':')? kind=ID ('*' weight=expr)? ';'?                 # LossStmt
+    | 'loss' (target=ID ':')? kind=ID ('(' (args+=arg (',' args+=arg)* ','?)? ')')? ('*' weight=expr)? ';'?  # LossStmt
     | 'train' '{' (settings+=arg (',' settings+=arg)* ','?)? '}' ';'?         # TrainStmt
     | 'return' value=expr ';'?                                                # ReturnStmt
     ;

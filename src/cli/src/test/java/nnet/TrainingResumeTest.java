@@ -75,22 +75,76 @@ class TrainingResumeTest {
                 List.of("--seed", "2", "--validation-split", "0.25", "--early-stopping", "4", "--lr", "0.3"));
         for (List<String> v : variants) {
             List<String> common = args(List.of("train", gated, "--input", d[0].toString(), "--target", d[1].toString(), "--batch", "4", "--quiet"), v.toArray(String[]::new));
-            String tag = String.join(" ", v);
-            Path dir = Files.createDirectory(tmp.resolve("run" + variants.indexOf(v)));
-            Path five = dir.resolve("five.safetensors"), three = dir.resolve("three.safetensors"), resumed = dir.resolve("resumed.safetensors");
-            ok(args(common, "--epochs", "5", "-o", five.toString()).toArray(String[]::new));
-            ok(args(common, "--epochs", "3", "-o", three.toString()).toArray(String[]::new));
-            assertTrue(Files.exists(dir.resolve("three.resume.safetensors")), "the state is kept beside -o");
-            byte[] before = Files.readAllBytes(three);
-            CliRunner r = ok(args(common, "--epochs", "5", "--resume", three.toString(), "-o", resumed.toString()).toArray(String[]::new));
-            assertTrue(r.err().contains("resuming Gated after epoch 3 (" + dir.resolve("three.resume.safetensors") + ")"), r.err());
-            assertSameWeights(five, resumed, tag);
-            assertSameWeights(dir.resolve("five.resume.safetensors"), dir.resolve("resumed.resume.safetensors"), tag + ": and the state to go on from");
-            assertArrayEquals(before, Files.readAllBytes(three), "the run resumed from is left as it was");
-            assertEquals(CliRunner.run(args(common, "--epochs", "5", "-o", five.toString()).toArray(String[]::new)).out(), r.out(),
-                    tag + ": the same report (epochs, loss, kept epoch, accuracy)");
+            CliRunner r = assertResumedAsIfNotStopped(common, "Gated", "run" + variants.indexOf(v));
             if (v.contains("0.3")) assertTrue(r.out().matches("(?s).*kept epoch [123],.*"), "the best epoch came before the resume, and -o holds it:\n" + r.out());
         }
+    }
+
+    /**
+     * Trains 5 epochs, and 3 then resumed to 5, with {@code common}'s arguments: the same weights, state
+     * and report, bit for bit; the run resumed from is left as it was. Returns the resumed run.
+     */
+    private CliRunner assertResumedAsIfNotStopped(List<String> common, String network, String dirName) throws IOException {
+        String tag = String.join(" ", common);
+        Path dir = Files.createDirectory(tmp.resolve(dirName));
+        Path five = dir.resolve("five.safetensors"), three = dir.resolve("three.safetensors"), resumed = dir.resolve("resumed.safetensors");
+        ok(args(common, "--epochs", "5", "-o", five.toString()).toArray(String[]::new));
+        ok(args(common, "--epochs", "3", "-o", three.toString()).toArray(String[]::new));
+        assertTrue(Files.exists(dir.resolve("three.resume.safetensors")), "the state is kept beside -o");
+        byte[] before = Files.readAllBytes(three);
+        CliRunner r = ok(args(common, "--epochs", "5", "--resume", three.toString(), "-o", resumed.toString()).toArray(String[]::new));
+        assertTrue(r.err().contains("resuming " + network + " after epoch 3 (" + dir.resolve("three.resume.safetensors") + ")"), r.err());
+        assertSameWeights(five, resumed, tag);
+        assertSameWeights(dir.resolve("five.resume.safetensors"), dir.resolve("resumed.resume.safetensors"), tag + ": and the state to go on from");
+        assertArrayEquals(before, Files.readAllBytes(three), "the run resumed from is left as it was");
+        assertEquals(CliRunner.run(args(common, "--epochs", "5", "-o", five.toString()).toArray(String[]::new)).out(), r.out(),
+                tag + ": the same report (epochs, loss, kept epoch, figures)");
+        return r;
+    }
+
+    /**
+     * The same with what the other parts of training add: weight and activity penalties, class and sample
+     * weights, dropout's masks (drawn from the step's number: the resumed run goes on counting), a
+     * batchnorm's staged step and moving statistics, --monitor's best figure (early stopping's, kept in
+     * the state); and an embedding's rows, stepped only when a batch touches them (their optimizer
+     * state made at a row's first touch, saved and loaded as zeros before it: ids 12 to 15 never occur).
+     */
+    @Test
+    void penaltiesWeightsDropoutBatchnormEmbeddingsAndTheMonitorResumeBitForBit() throws IOException {
+        Path[] d = data();
+        SplittableRandom rnd = new SplittableRandom(11);
+        StringBuilder weights = new StringBuilder(), tokens = new StringBuilder();
+        for (int r = 0; r < 20; r++) {
+            weights.append(String.format(java.util.Locale.ROOT, "%.3f", rnd.nextDouble(0.25, 2))).append('\n');
+            for (int k = 0; k < 4; k++) tokens.append(k == 0 ? "" : ",").append(rnd.nextInt(12));
+            tokens.append('\n');
+        }
+        Path w = Files.writeString(tmp.resolve("w.csv"), weights), t = Files.writeString(tmp.resolve("tokens.csv"), tokens);
+        Path fielded = Files.writeString(tmp.resolve("fielded.nnet"), """
+                network Fielded {
+                  input x[8]
+                  h = dense(x, 12, relu, regularize: l1_l2(0.001, 0.01), activity: l2(0.001))
+                  d = dropout(h, 0.25)
+                  n = batchnorm(d)
+                  y = dense(n, 3)
+                  output y
+                  loss cross_entropy(class_weights: [1, 2, 0.5])
+                }
+                """);
+        CliRunner r = assertResumedAsIfNotStopped(List.of("train", fielded.toString(), "--input", d[0].toString(), "--target", d[1].toString(), "--batch", "4", "--quiet",
+                "--seed", "4", "--sample-weights", w.toString(), "--validation-split", "0.4", "--early-stopping", "3", "--monitor", "val_auc"), "Fielded", "fielded");
+        assertTrue(r.out().contains("the one with the highest val_auc"), r.out());
+        Path embedded = Files.writeString(tmp.resolve("embedded.nnet"), """
+                network Embedded {
+                  input t[4] int
+                  e = embedding(t, 16, 3)
+                  y = dense(flatten(e), 3)
+                  output y
+                  loss cross_entropy
+                }
+                """);
+        assertResumedAsIfNotStopped(List.of("train", embedded.toString(), "--input", t.toString(), "--target", d[1].toString(), "--batch", "4", "--quiet",
+                "--seed", "5", "--optimizer", "adam"), "Embedded", "embedded");
     }
 
     @Test

@@ -73,6 +73,7 @@ class BatchNormReferenceTest {
                 Map<String, double[]> in = new HashMap<>();
                 in.put("x", EmittedGradientTest.toDouble(x[s][0]));
                 in.put("y.target", EmittedGradientTest.toDouble(t[s]));
+                in.put("y.weight", new double[] {1}); // the sample's weight in the loss: unweighted, as PyTorch's step
                 samples.add(in);
             }
             double[][][] v = new Interpreter(backward, Interpreter.toDouble(net.saveWeights())).runBatch(samples, Dropout.key(0, k));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import nnet.autodiff.BackwardPass;
 import nnet.autodiff.GradientCheckTest;
+import nnet.autodiff.WeightPenalties;
 import nnet.interp.Interpreter;
 import nnet.ir.Graph;
 import nnet.ir.Node;
@@ -57,9 +58,12 @@ public class EmittedGradientTest {
         net.loadWeights(w);
         Interpreter interp = new Interpreter(r.graph(), Interpreter.toDouble(w));
 
-        SplittableRandom rnd = new SplittableRandom(seed + 1);
+        SplittableRandom rnd = new SplittableRandom(seed + 1), weightRnd = new SplittableRandom(seed + 7);
         float[][][] inputs = new float[batch][g.inputs().size()][];
         float[][] targets = new float[batch][];
+        // a weight per sample (the first one's 1: its input gradients are taken without one)
+        float[] sampleWeights = new float[batch];
+        for (int s = 0; s < batch; s++) sampleWeights[s] = s == 0 ? 1 : (float) weightRnd.nextDouble(0.5, 2);
         java.util.List<Map<String, double[]>> samples = new java.util.ArrayList<>();
         for (int s = 0; s < batch; s++) {
             Map<String, double[]> in = new HashMap<>();
@@ -70,18 +74,22 @@ public class EmittedGradientTest {
             }
             targets[s] = Network.Loss.sampleTarget(net.losses(), rnd);
             int at = 0;
-            for (BackwardPass.Term term : r.terms()) { // each loss's part of the target row
+            for (int k = 0; k < r.terms().size(); k++) { // each loss's part of the target row, and the sample's weight in it
+                BackwardPass.Term term = r.terms().get(k);
                 int size = term.target().shape().size();
                 in.put(term.target().name(), toDouble(java.util.Arrays.copyOfRange(targets[s], at, at + size)));
+                in.put(term.sampleWeight().name(), new double[] {sampleWeights[s] * classWeight(net.losses().get(k), targets[s], at)});
                 at += size;
             }
+            if (r.penaltyWeight() != null) in.put(r.penaltyWeight().name(), new double[] {1});
             samples.add(in);
         }
         double[][][] v = interp.runBatch(samples, Dropout.key(0, 0));
         Map<Param, double[]> expected = new HashMap<>();
-        double expectedLoss = 0;
+        double expectedLoss = 0, expectedPenalty = WeightPenalties.value(g, Interpreter.toDouble(w));
         for (int s = 0; s < batch; s++) {
             expectedLoss += v[s][r.loss().id()][0] / batch;
+            if (r.penalty() != null) expectedPenalty += v[s][r.penalty().id()][0] / batch;
             for (var e : r.paramGrads().entrySet()) {
                 double[] sum = expected.computeIfAbsent(e.getKey(), p -> new double[p.shape().size()]);
                 double[] d = GradientCheckTest.sum(v[s], e.getValue());
@@ -95,8 +103,14 @@ public class EmittedGradientTest {
                 if (input != null) TestNetworks.assertClose(v[0][input.id()], dx[k], "d loss / d " + g.inputs().get(k).name());
             }
         }
-        float got = net.computeGradients(inputs, targets);
+        float got = net.computeGradients(inputs, targets, sampleWeights);
         assertEquals(expectedLoss, got, 1e-4 * Math.max(1, Math.abs(expectedLoss)), "mean loss");
+        assertEquals(expectedPenalty, net.penalty(), 1e-4 * Math.max(1, Math.abs(expectedPenalty)), "penalty");
+        for (Param p : g.params()) // the weight penalties' derivative, which computeGradients adds
+            if (p.penalty() != null) {
+                double[] sum = expected.computeIfAbsent(p, q -> new double[q.shape().size()]), d = WeightPenalties.gradient(p, toDouble(w.get(p.name()).data()));
+                for (int i = 0; i < d.length; i++) sum[i] += d[i];
+            }
         Map<String, Tensor> grads = net.gradients();
         for (Param p : g.params()) {
             if (!p.trains()) {
@@ -108,6 +122,15 @@ public class EmittedGradientTest {
             double[] want = expected.getOrDefault(p, new double[p.shape().size()]);
             TestNetworks.assertClose(want, t.data(), "d loss / d " + p.name());
         }
+    }
+
+    /** A sample's class weight in a loss, as Keras' class_weight takes it: the class of one value by rounding, of a class row by its argmax. */
+    static double classWeight(Network.Loss l, float[] target, int at) {
+        if (l.classWeights() == null) return 1;
+        if (l.size() == 1) return l.classWeights()[(int) Math.rint(target[at])];
+        int best = 0;
+        for (int k = 1; k < l.size(); k++) if (target[at + k] > target[at + best]) best = k;
+        return l.classWeights()[best];
     }
 
     public static double[] toDouble(float[] f) {

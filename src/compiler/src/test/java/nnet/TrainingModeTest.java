@@ -106,6 +106,44 @@ class TrainingModeTest {
         assertNotEquals(net.loss(x, t), net.computeGradients(x, t), "a train step's loss differs");
     }
 
+    /**
+     * The held-out loss of a network that trains differently, with what training adds: each sample's
+     * loss times its weight, the mean over the samples; the penalty is the activity penalty of the
+     * predicting values plus the weight penalty; the kept outputs are the predicting ones.
+     */
+    @Test
+    void theHeldOutLossTakesSampleWeightsAndPenaltiesAsPredictingComputesThem() {
+        Graph g = TestNetworks.graph("""
+                network P {
+                  input x[6]
+                  h = dense(x, 5, tanh, regularize: l2(0.1), activity: l1(0.01))
+                  y = dense(dropout(batchnorm(h), 0.5), 2)
+                  output y
+                  loss mse
+                }""");
+        Network net = TestNetworks.compile(g);
+        Map<String, Tensor> w = TestNetworks.randomWeights(g, 5);
+        net.loadWeights(w);
+        float[][][] x = batch(g, 5, 3);
+        float[][] t = new float[5][2];
+        float[] weights = {0.5f, 1, 2, 0, 1.5f};
+        Interpreter interp = new Interpreter(g, Interpreter.toDouble(w));
+        double loss = 0, activity = 0, kernel = 0;
+        double[][] y = new double[x.length][];
+        for (int s = 0; s < x.length; s++) {
+            double[][] v = interp.run(Map.of("x", EmittedGradientTest.toDouble(x[s][0])));
+            y[s] = v[g.named().get("y").id()];
+            for (double e : y[s]) loss += weights[s] * e * e / y[s].length / x.length;
+            for (double e : v[g.named().get("h").id()]) activity += 0.01 * Math.abs(e) / x.length;
+        }
+        for (float k : w.get("h.kernel").data()) kernel += 0.1 * k * k;
+        net.keepOutputs(true);
+        assertEquals(loss, net.loss(x, t, weights), 1e-5, "weighted, predicting");
+        assertEquals(loss, net.headLosses()[0], 1e-5, "the one head's");
+        assertEquals(activity + kernel, net.penalty(), 1e-5, "the predicting values' activity penalty and the weight penalty");
+        for (int s = 0; s < x.length; s++) TestNetworks.assertClose(y[s], net.lastOutputs()[s], "kept predicting outputs of sample " + s);
+    }
+
     @Test
     void aBatchOfOneCannotBeNormalizedAndOneSampleHasNoInputGradient() {
         Graph g = TestNetworks.graph(BATCHNORM);

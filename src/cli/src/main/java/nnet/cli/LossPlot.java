@@ -5,134 +5,175 @@ import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
-import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
+import de.erichseifert.vectorgraphics2d.VectorGraphics2D;
+import de.erichseifert.vectorgraphics2d.svg.SVGProcessor;
+import de.erichseifert.vectorgraphics2d.util.PageSize;
 import nnet.runtime.AtomicFiles;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * {@code train --plot loss.png|loss.svg}: SVG when the name ends in {@code .svg}, else PNG (as before SVG was written); the loss of every step as a line, and the held-out loss
- * after each epoch as a second line with dots, written atomically. The geometry is computed once;
- * PNG is drawn with the JDK's java.awt (headless), SVG written as text.
+ * {@code train --plot loss.png|loss.svg}, drawn by XChart: the loss of each epoch (the mean of its
+ * steps) for the training rows and the held-out rows, on a logarithmic axis (linear when a loss is not
+ * positive), one curve each, and with several losses one per head beside their sum; below it the
+ * figure that says how good the run is (the one {@code --monitor} watches when it is not a loss, else
+ * accuracy, or R² for regression), per head. The epoch early stopping kept is marked in both panels
+ * (a vertical line, and a point in the legend). SVG when the name ends in {@code .svg} (VectorGraphics2D,
+ * XChart's own), PNG otherwise; written atomically.
  */
 final class LossPlot {
-    static final int WIDTH = 800, HEIGHT = 450, MARGIN = 60;
-    static final String TRAINING_COLOR = "#1f77b4", HELD_OUT_COLOR = "#d62728";
+    static final int WIDTH = 900, LOSS_HEIGHT = 460, METRIC_HEIGHT = 320;
+    /** About this many characters of a title fit the width at its font. */
+    private static final int TITLE_CHARACTERS = WIDTH / 8;
+    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd),
+        new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf)};
+    /** The kept epoch's marker and line: a color no curve and no text has, so it can be found in the picture. */
+    static final Color KEPT = new Color(0x222222);
+    private static final BasicStroke DASHED = new BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {6, 4}, 0);
 
     private LossPlot() {}
 
-    /** Points in image coordinates; labels of the axes. */
-    private record Geometry(List<float[]> training, List<float[]> heldOut, String top, String bottom, String lastStep) {}
-
-    static void write(Path file, EpochLoop.Curves curves, String title) {
-        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean svg = name.endsWith(".svg");
-        Geometry g = geometry(curves);
-        String fullTitle = title + (curves.heldOut().isEmpty() ? "" : "; held-out loss per epoch in red");
-        if (svg) AtomicFiles.write(file, out -> {
-            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
-            w.write(svg(g, fullTitle));
-            w.flush();
-        });
-        else AtomicFiles.write(file, out -> ImageIO.write(png(g, fullTitle), "png", out));
-    }
-
-    private static Geometry geometry(EpochLoop.Curves c) {
-        List<Float> losses = c.steps();
-        float max = 0, min = Float.POSITIVE_INFINITY;
-        for (float v : losses) {
-            max = Math.max(max, v);
-            min = Math.min(min, v);
-        }
-        for (float v : c.heldOut()) if (Float.isFinite(v)) {
-            max = Math.max(max, v);
-            min = Math.min(min, v);
-        }
-        if (losses.isEmpty() || max <= 0) max = 1;
-        float low = Math.min(0, min), high = max;
-        int plotW = WIDTH - 2 * MARGIN, plotH = HEIGHT - 2 * MARGIN, n = losses.size();
-        List<float[]> training = new ArrayList<>(), heldOut = new ArrayList<>();
-        for (int i = 0; i < n; i++)
-            training.add(new float[] {MARGIN + (n == 1 ? 0 : (float) i / (n - 1) * plotW), MARGIN + plotH - (losses.get(i) - low) / (high - low) * plotH});
-        for (int e = 0; e < c.heldOut().size(); e++) {
-            float v = c.heldOut().get(e);
-            if (!Float.isFinite(v)) continue;
-            long step = c.heldOutAt().get(e)[0];
-            heldOut.add(new float[] {MARGIN + (n <= 1 ? 0 : (float) (step - 1) / (n - 1) * plotW), MARGIN + plotH - (v - low) / (high - low) * plotH});
-        }
-        return new Geometry(training, heldOut, String.format(Locale.ROOT, "%.3g", high), String.format(Locale.ROOT, "%.3g", low), "step " + n);
-    }
-
-    private static BufferedImage png(Geometry geo, String title) {
+    /**
+     * @param kept      the epoch early stopping kept, or 0 (no marker)
+     * @param losses    the losses trained, for the title ({@code binary_cross_entropy}, {@code a: mse * 0.5 + b: ...})
+     * @param monitored what early stopping watched ({@code val_auc}), or null
+     */
+    static void write(Path file, List<EpochLoop.Report> history, int kept, String network, String losses, String monitored) {
         System.setProperty("java.awt.headless", "true");
-        BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = img.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
-        int plotW = WIDTH - 2 * MARGIN, plotH = HEIGHT - 2 * MARGIN;
-        g.setColor(Color.DARK_GRAY);
-        g.drawRect(MARGIN, MARGIN, plotW, plotH);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
-        g.drawString(title, MARGIN, MARGIN - 20);
-        g.drawString(geo.top(), 5, MARGIN + 5);
-        g.drawString(geo.bottom(), 5, MARGIN + plotH);
-        g.drawString(geo.lastStep(), MARGIN + plotW - 60, MARGIN + plotH + 20);
-        g.drawString("step 1", MARGIN, MARGIN + plotH + 20);
-        g.setStroke(new BasicStroke(1.5f));
-        g.setColor(Color.decode(TRAINING_COLOR));
-        g.draw(line(geo.training()));
-        g.setColor(Color.decode(HELD_OUT_COLOR));
-        g.draw(line(geo.heldOut()));
-        for (float[] p : geo.heldOut()) g.fillOval(Math.round(p[0]) - 3, Math.round(p[1]) - 3, 6, 6);
-        g.dispose();
-        return img;
-    }
-
-    private static Path2D.Float line(List<float[]> points) {
-        Path2D.Float line = new Path2D.Float();
-        for (int i = 0; i < points.size(); i++) {
-            if (i == 0) line.moveTo(points.get(i)[0], points.get(i)[1]);
-            else line.lineTo(points.get(i)[0], points.get(i)[1]);
+        List<XYChart> charts = new ArrayList<>(List.of(lossChart(history, kept, network, losses)));
+        String metric = metricShown(history, monitored);
+        if (metric != null) charts.add(metricChart(history, kept, metric));
+        int height = LOSS_HEIGHT + (charts.size() > 1 ? METRIC_HEIGHT : 0);
+        String name = file.getFileName() == null ? "" : file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".svg")) {
+            VectorGraphics2D g = new VectorGraphics2D();
+            paint(g, charts);
+            AtomicFiles.write(file, out -> new SVGProcessor().getDocument(g.getCommands(), new PageSize(0, 0, WIDTH, height)).writeTo(out));
+        } else {
+            BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
+            Graphics2D g = image.createGraphics();
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            paint(g, charts);
+            g.dispose();
+            AtomicFiles.write(file, out -> ImageIO.write(image, "png", out));
         }
-        return line;
     }
 
-    private static String svg(Geometry geo, String title) {
-        int plotW = WIDTH - 2 * MARGIN, plotH = HEIGHT - 2 * MARGIN;
-        StringBuilder sb = new StringBuilder();
-        sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"13\">%n",
-                WIDTH, HEIGHT, WIDTH, HEIGHT));
-        sb.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
-        sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#404040\"/>%n", MARGIN, MARGIN, plotW, plotH));
-        text(sb, MARGIN, MARGIN - 20, title);
-        text(sb, 5, MARGIN + 5, geo.top());
-        text(sb, 5, MARGIN + plotH, geo.bottom());
-        text(sb, MARGIN + plotW - 60, MARGIN + plotH + 20, geo.lastStep());
-        text(sb, MARGIN, MARGIN + plotH + 20, "step 1");
-        polyline(sb, geo.training(), TRAINING_COLOR);
-        polyline(sb, geo.heldOut(), HELD_OUT_COLOR);
-        for (float[] p : geo.heldOut())
-            sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n", p[0], p[1], HELD_OUT_COLOR));
-        return sb.append("</svg>\n").toString();
+    /** The panels one under the other. */
+    private static void paint(Graphics2D g, List<XYChart> charts) {
+        charts.get(0).paint(g, WIDTH, LOSS_HEIGHT);
+        if (charts.size() > 1) {
+            g.translate(0, LOSS_HEIGHT);
+            charts.get(1).paint(g, WIDTH, METRIC_HEIGHT);
+        }
     }
 
-    private static void polyline(StringBuilder sb, List<float[]> points, String color) {
-        if (points.isEmpty()) return;
-        sb.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.5\" points=\"");
-        for (float[] p : points) sb.append(String.format(Locale.ROOT, "%.1f,%.1f ", p[0], p[1]));
-        sb.append("\"/>\n");
+    private static XYChart lossChart(List<EpochLoop.Report> history, int kept, String network, String losses) {
+        XYChart c = chart(LOSS_HEIGHT, fit(network + ": loss per epoch (" + losses + ")"), "loss");
+        boolean positive = true;
+        List<XYSeries> all = new ArrayList<>();
+        all.add(series(c, "training", history, r -> r.training().loss(), 0, false));
+        boolean heldOut = !history.isEmpty() && history.get(0).heldOut() != null;
+        if (heldOut) all.add(series(c, "held-out", history, r -> r.heldOut().loss(), 1, true));
+        List<Evaluation.Head> heads = history.isEmpty() ? List.of() : history.get(0).training().heads();
+        if (heads.size() > 1)
+            for (int h = 0; h < heads.size(); h++) {
+                int head = h;
+                all.add(series(c, heads.get(h).output() + " training", history, r -> r.training().heads().get(head).loss(), h + 2, false));
+                if (heldOut) all.add(series(c, heads.get(h).output() + " held-out", history, r -> r.heldOut().heads().get(head).loss(), h + 2, true));
+            }
+        for (XYSeries s : all) positive &= s.getYMin() > 0;
+        c.getStyler().setYAxisLogarithmic(positive);
+        c.getStyler().setYAxisLogarithmicDecadeOnly(false); // a label at 2, 3, ... 9 times each power of 10: losses often span less than a decade
+        c.getStyler().setyAxisTickLabelsFormattingFunction(v -> String.format(Locale.ROOT, "%.3g", v));
+        if (kept > 0) markKept(c, history, kept, heldOut ? r -> r.heldOut().loss() : r -> r.training().loss());
+        return c;
     }
 
-    private static void text(StringBuilder sb, int x, int y, String s) {
-        sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">", x, y))
-                .append(s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")).append("</text>\n");
+    /** The figure of the metric panel: what early stopping watched unless a loss, else accuracy, else R²; null when the heads have none. */
+    private static String metricShown(List<EpochLoop.Report> history, String monitored) {
+        if (history.isEmpty()) return null;
+        List<String> names = history.get(0).training().metricNames();
+        if (monitored != null) {
+            String m = monitored.startsWith("val_") ? monitored.substring(4) : monitored;
+            m = m.substring(m.lastIndexOf('_') + 1);
+            if (names.contains(m)) return m;
+        }
+        return names.contains("accuracy") ? "accuracy" : names.contains("r2") ? "r2" : names.isEmpty() ? null : names.get(0);
+    }
+
+    private static XYChart metricChart(List<EpochLoop.Report> history, int kept, String metric) {
+        XYChart c = chart(METRIC_HEIGHT, metric + " per epoch" + (history.get(0).training().heads().size() > 1 ? ", per head" : ""), metric);
+        boolean heldOut = history.get(0).heldOut() != null;
+        List<Evaluation.Head> heads = history.get(0).training().heads();
+        for (int h = 0; h < heads.size(); h++) {
+            if (!heads.get(h).metrics().containsKey(metric)) continue;
+            int head = h;
+            String of = heads.size() > 1 ? heads.get(h).output() + " " : "";
+            int color = heads.size() > 1 ? h + 2 : 0;
+            series(c, of + "training", history, r -> r.training().heads().get(head).metrics().getOrDefault(metric, Double.NaN), color, false);
+            if (heldOut) series(c, of + "held-out", history, r -> r.heldOut().heads().get(head).metrics().getOrDefault(metric, Double.NaN), heads.size() > 1 ? color : 1, true);
+        }
+        if (kept > 0) markKept(c, history, kept, r -> (heldOut ? r.heldOut() : r.training()).metric(metric));
+        return c;
+    }
+
+    private static XYChart chart(int height, String title, String yTitle) {
+        XYChart c = new XYChartBuilder().width(WIDTH).height(height).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
+        XYStyler s = c.getStyler();
+        s.setChartBackgroundColor(Color.WHITE);
+        s.setPlotBackgroundColor(Color.WHITE);
+        s.setPlotGridLinesColor(new Color(0xe0e0e0));
+        s.setLegendPosition(Styler.LegendPosition.OutsideE);
+        s.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+        s.setXAxisDecimalPattern("#"); // epochs are whole numbers
+        s.setXAxisTickMarkSpacingHint(60);
+        s.setMarkerSize(5);
+        return c;
+    }
+
+    /** A curve over the epochs; held-out ones dashed, in the color of their training curve (or red beside a blue one). */
+    private static XYSeries series(XYChart c, String name, List<EpochLoop.Report> history, ToDoubleFunction<EpochLoop.Report> y, int color, boolean dashed) {
+        double[] xs = new double[history.size()], ys = new double[history.size()];
+        for (int e = 0; e < xs.length; e++) {
+            xs[e] = history.get(e).epoch();
+            ys[e] = y.applyAsDouble(history.get(e));
+        }
+        XYSeries s = c.addSeries(name, xs, ys);
+        s.setLineColor(COLORS[color % COLORS.length]);
+        s.setMarkerColor(COLORS[color % COLORS.length]);
+        s.setMarker(SeriesMarkers.CIRCLE);
+        if (dashed) s.setLineStyle(DASHED);
+        return s;
+    }
+
+    /** The kept epoch: a vertical line, and a point on the watched curve named in the legend. */
+    private static void markKept(XYChart c, List<EpochLoop.Report> history, int kept, ToDoubleFunction<EpochLoop.Report> y) {
+        EpochLoop.Report at = history.stream().filter(r -> r.epoch() == kept).findFirst().orElse(null);
+        if (at == null) return;
+        XYSeries point = c.addSeries("kept: epoch " + kept, new double[] {kept}, new double[] {y.applyAsDouble(at)});
+        point.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        point.setMarker(SeriesMarkers.DIAMOND);
+        point.setMarkerColor(KEPT);
+        c.getStyler().setAnnotationLineColor(KEPT);
+        c.getStyler().setAnnotationLineStroke(new BasicStroke(1f));
+        c.addAnnotation(new AnnotationLine(kept, true, false));
+    }
+
+    /** A title cut to fit the width, its end replaced by an ellipsis. */
+    private static String fit(String title) {
+        return title.length() <= TITLE_CHARACTERS ? title : title.substring(0, TITLE_CHARACTERS - 1) + "…";
     }
 }

@@ -14,6 +14,7 @@ import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.RowSource;
+import nnet.runtime.PredictOutput;
 import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
@@ -37,9 +38,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed of the initial weights, of the shuffling and of --validation-split (default ${DEFAULT-VALUE})") long seed;
     @Option(names = "--validation", paramLabel = "X.csv,T.csv", description = "held-out rows, evaluated after every epoch: inputs then target, comma-separated (name=X.csv for each of several inputs; .npy and .npz too)") String validation;
     @Option(names = "--validation-split", paramLabel = "FRACTION", description = "hold out this fraction of the rows (drawn from --seed before any shuffling) instead of --validation") Double validationSplit;
-    @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "stop when the held-out loss has not improved for this many epochs; -o keeps the best epoch's weights") Integer patience;
-    @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s") Path log;
-    @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each step, and the held-out loss of each epoch, to this PNG (or SVG, by the extension)") Path plot;
+    @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "stop when the held-out loss (or --monitor's figure) has not improved for this many epochs; -o keeps the best epoch's weights") Integer patience;
+    @Option(names = "--monitor", paramLabel = "FIGURE", description = "what --early-stopping watches: val_loss (the default), or any figure of the log: val_auc, val_accuracy, val_r2, val_y1_loss, auc, ... (each in its direction: losses down, the others up)") String monitorName;
+    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row (per --rows row), multiplying its loss (Keras' sample_weight; the mean stays over the rows); a table's column as TABLE:COLUMN; held-out rows take theirs as sample_weights=W.csv in --validation") String sampleWeights;
+    @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s, then seconds, the penalties, and every figure of the training and held-out rows (accuracy, auc, ..., val_auc, ...; each head's with several losses)") Path log;
+    @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each epoch (training and held-out rows, each head's with several losses) and the run's figure (accuracy, R², or --monitor's) to this PNG (or SVG, by the extension), the kept epoch marked") Path plot;
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
     @Option(names = "--no-shuffle", description = "train on the rows in file order every epoch (default: shuffled each epoch from --seed)") boolean noShuffle;
     @Option(names = "--resume", paramLabel = "W.safetensors", description = "go on with the run that wrote W.safetensors (an earlier -o): its weights, optimizer state and epochs,"
@@ -82,7 +85,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainState resumed = resume == null ? null : TrainState.read(resume);
         if (resumed == null) Sources.loadWeights(net, g, weights, seed, nonFinite);
         else net.loadWeights(resumed.weights());
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, rowOptions), heldOut = null;
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights, rowOptions), heldOut = null;
         opened.add(data.inputs());
         RowSelection.Part[] parts = rowOptions.parts(data.rows());
         if (parts != null) { // GenNet's set column: train on 1, hold out 2, leave 3 to evaluate
@@ -92,8 +95,7 @@ final class TrainCommand implements Callable<Integer> {
         } else if (validation != null) {
             heldOut = readValidation(net, g.inputLayouts());
             opened.add(heldOut.inputs());
-        }
-        else if (validationSplit != null) {
+        } else if (validationSplit != null) {
             TrainingData.Split split = data.split(validationSplit, seed);
             data = split.training();
             heldOut = split.heldOut();
@@ -108,16 +110,21 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("the last batch of each epoch would hold 1 row (" + data.rows() + " rows in batches of " + batchSize + "), and " + g.name()
                     + " has a batchnorm, which normalizes by the statistics of a batch of 2 or more rows: choose another --batch");
         net.setOptimizer(opt);
-        // what a resumed run must keep to go on as the first would have (the learning rate may change)
+        // the figures each side will have: the log's columns and what --monitor may watch, known before any step
+        Evaluation trainingFigures = Evaluation.figuresOf(net, data), heldOutFigures = heldOut == null ? null : Evaluation.figuresOf(net, heldOut);
+        Monitor monitor = monitorName == null ? Monitor.DEFAULT : Monitor.of(monitorName, trainingFigures, heldOutFigures);
+        PredictOutput.LossOutputs outputs = nnet.pack.JarPackager.facts(g).lossOutputs();
+        // what a resumed run must keep to go on as the first would have (the learning rate may change), and what early stopping's best figure is of
         Map<String, Double> kept = new LinkedHashMap<>(args);
         kept.remove("lr");
         String settings = g.name() + ": seed " + seed + ", batch " + batchSize + ", " + data.rows() + " training rows, "
-                + (noShuffle ? "in file order" : stream ? "streamed in windows of " + window + " rows" : "shuffled") + ", " + optimizerName + " " + kept;
+                + (noShuffle ? "in file order" : stream ? "streamed in windows of " + window + " rows" : "shuffled") + ", " + optimizerName + " " + kept
+                + (monitorName == null ? "" : ", monitor " + monitor.name());
+        net.seed(seed); // dropout's masks: a seeded run is reproducible (a resumed one goes on from its step count, below)
         if (resumed != null) {
             resumeChecks(resumed, settings, nEpochs, net);
             System.err.println("resuming " + g.name() + " after epoch " + resumed.epochs() + " (" + TrainState.beside(resume) + ")");
         }
-        net.seed(seed); // dropout's masks: a seeded run is reproducible
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
@@ -125,21 +132,27 @@ final class TrainCommand implements Callable<Integer> {
         EpochLoop loop;
         try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), (long) nEpochs * data.rows(), System.err)) {
             loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
-                    schedule, opt, output, layout, log == null ? null : new TrainLog(log), progress).inFileOrder(noShuffle).resumeFrom(resumed).streamed(streamed);
+                    schedule, opt, output, layout, log == null ? null : new TrainLog(log, trainingFigures, heldOutFigures, hasPenalties(g)), progress, outputs, monitor)
+                    .inFileOrder(noShuffle).resumeFrom(resumed).streamed(streamed);
             if (!AtomicFiles.isStandardOutput(output)) loop.keepState(TrainState.beside(output), settings);
             r = loop.run();
         }
         if (AtomicFiles.isStandardOutput(output)) Safetensors.write(output, net.saveWeights(layout));
-        if (plot != null) LossPlot.write(plot, loop.curves, g.name() + ": loss per step (" + String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()) + ")");
+        if (plot != null)
+            LossPlot.write(plot, loop.history, patience == null ? 0 : r.kept(), g.name(), String.join(" + ", g.losses().stream().map(l -> term(g, l)).toList()),
+                    patience == null ? null : monitor.name());
         report.println("trained " + g.name() + ": " + nnet.jar.Cli.count(r.epochsRun(), "epoch") + " of " + nnet.jar.Cli.count(data.rows(), "row") + ", batch " + batchSize
                 + "; mean loss of the last epoch " + Csv.format(r.lastEpochLoss()));
-        if (r.stoppedEarly()) report.println("stopped early: the held-out loss had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
-        if (patience != null) report.println("kept epoch " + r.kept() + ", the one with the lowest held-out loss");
-        Evaluation train = Evaluation.of(net, data, false);
+        if (r.stoppedEarly())
+            report.println("stopped early: " + (monitor == Monitor.DEFAULT ? "the held-out loss" : monitor.name()) + " had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
+        if (patience != null) report.println("kept epoch " + r.kept() + ", the one with " + monitor.describe());
+        Evaluation train = Evaluation.figures(net, data, outputs);
         if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
-                    + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : ""));
+                    + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : "")
+                    + String.join("", r.heldOut().metricNames().stream().filter(m -> m.equals("auc") || m.equals("r2"))
+                            .map(m -> String.format(java.util.Locale.ROOT, ", %s %.4g", m, r.heldOut().metric(m))).toList()));
         nnet.jar.Cli.wrote(output, "the weights of epoch " + r.kept());
         return 0;
     }
@@ -151,8 +164,10 @@ final class TrainCommand implements Callable<Integer> {
         if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1))
             throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
         if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
-        if (patience != null && validation == null && validationSplit == null)
+        boolean watchesHeldOut = monitorName == null || monitorName.startsWith("val_");
+        if (patience != null && watchesHeldOut && validation == null && validationSplit == null)
             throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
+        if (monitorName != null && patience == null) throw new UserError("--monitor says what --early-stopping watches: give --early-stopping PATIENCE too");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
         // every file the run writes, before its first step: a path that cannot be written must not cost the training
         for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
@@ -208,6 +223,11 @@ final class TrainCommand implements Callable<Integer> {
         return bytes < 1L << 30 ? (bytes >> 20) + " MB" : nnet.jar.Cli.gigabytes(bytes);
     }
 
+    /** Whether the network has weight or activity penalties (the log's penalty columns). */
+    private static boolean hasPenalties(Graph g) {
+        return !g.activities().isEmpty() || g.params().stream().anyMatch(p -> p.penalty() != null);
+    }
+
     /** The plot's title's term for a loss: {@code mse}, or with several {@code y1: mse * 0.5}. */
     private static String term(Graph g, Graph.Loss l) {
         return (g.losses().size() > 1 ? g.nameOf(l.output()) + ": " : "") + l.function() + (l.weight() == 1 ? "" : " * " + Csv.format((float) l.weight()));
@@ -216,25 +236,30 @@ final class TrainCommand implements Callable<Integer> {
     /**
      * {@code --validation X.csv,T.csv} or {@code a=A.csv,b=B.csv,T.csv}: parts named after a loss's
      * output are targets ({@code X.csv,y1=T1.csv,y2=T2.csv}); of the others, every part but the last
-     * is an input and the last the target, unless named targets cover every loss.
+     * is an input and the last the target, unless named targets cover every loss. A part
+     * {@code sample_weights=W.csv} gives the held-out rows' weights (Keras' {@code validation_data}'s third).
      */
     private TrainingData readValidation(Network net, nnet.runtime.InputLayouts layouts) {
         List<String> parts = new ArrayList<>(List.of(validation.split(",")));
         parts.replaceAll(String::strip);
         parts.removeIf(String::isBlank);
+        String weightsPart = parts.stream().filter(p -> p.startsWith(HELD_OUT_WEIGHTS) && !net.inputNames().contains("sample_weights")).findFirst().orElse(null);
+        if (weightsPart != null) parts.remove(weightsPart);
         List<String> lossOutputs = net.losses().stream().map(Network.Loss::output).toList();
         List<String> targetParts = new ArrayList<>(parts.stream().filter(p -> p.indexOf('=') > 0 && lossOutputs.contains(p.substring(0, p.indexOf('=')))).toList());
         parts.removeAll(targetParts);
         if (targetParts.size() < lossOutputs.size() && !parts.isEmpty()) targetParts.add(parts.remove(parts.size() - 1));
         if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
-        return TrainingData.read(net, layouts, parts, targetParts);
+        return TrainingData.read(net, layouts, parts, targetParts, weightsPart == null ? null : weightsPart.substring(HELD_OUT_WEIGHTS.length()));
     }
 
     private static String extension(Path p) {
         String name = p.getFileName() == null ? "" : p.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
         return name.substring(name.lastIndexOf('.') + 1);
     }
+
+    private static final String HELD_OUT_WEIGHTS = "sample_weights=";
 
     private static int positive(String flag, int v) {
         if (v < 1) throw new UserError(flag + " must be at least 1, got " + v);

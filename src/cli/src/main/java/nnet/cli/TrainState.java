@@ -16,12 +16,12 @@ import nnet.runtime.UserError;
  * -o W.safetensors} as {@code W.resume.safetensors} after every epoch (atomically, with the
  * checkpoint): the weights as they are now (with early stopping {@code -o} holds the best epoch's
  * instead, and those too are kept here), the optimizer's state and step count, the epochs done,
- * and early stopping's best epoch and loss. The shuffling's position is not stored: it is the
+ * and early stopping's best epoch and the figure it watches there (the held-out loss, or {@code --monitor}'s). The shuffling's position is not stored: it is the
  * seed's generator after those epochs, drawn again on resuming. One safetensors file, so other
  * tools can read it; the settings a run must keep to be resumed bit for bit (seed, batch, rows,
  * shuffling, optimizer) are a text tensor in it, compared on resuming.
  */
-record TrainState(int epochs, long steps, int best, double bestLoss, int written, String settings,
+record TrainState(int epochs, long steps, int best, double bestValue, int written, String settings,
                   Map<String, StoredTensor> weights, Map<String, StoredTensor> bestWeights, Map<String, StoredTensor> optimizer) {
     private static final String WEIGHTS = "weights/", BEST = "best/", OPTIMIZER = "optimizer/", COUNTERS = "run/counters", SETTINGS = "run/settings";
     private static final String SUFFIX = ".resume.safetensors";
@@ -48,10 +48,10 @@ record TrainState(int epochs, long steps, int best, double bestLoss, int written
     }
 
     /** Writes the state of {@code net} after {@code epochs} epochs (not synced: a checkpoint, synced at the end as -o is). */
-    static void write(Path file, int epochs, long steps, int best, double bestLoss, int written, String settings,
+    static void write(Path file, int epochs, long steps, int best, double bestValue, int written, String settings,
                       Map<String, StoredTensor> weights, Map<String, StoredTensor> bestWeights, Network net) {
         Map<String, StoredTensor> all = new LinkedHashMap<>();
-        long bits = Double.doubleToRawLongBits(bestLoss);
+        long bits = Double.doubleToRawLongBits(bestValue);
         all.put(COUNTERS, new IntTensor(new int[] {7}, new int[] {epochs, (int) (steps >>> 32), (int) steps, best, (int) (bits >>> 32), (int) bits, written}));
         byte[] utf8 = settings.getBytes(StandardCharsets.UTF_8);
         int[] codes = new int[utf8.length];

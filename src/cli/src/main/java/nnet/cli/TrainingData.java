@@ -1,7 +1,6 @@
 package nnet.cli;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,28 +28,52 @@ import nnet.runtime.UserError;
  * @param inputs  the rows of each input, read as they are asked for ({@link InputRows#samples} gives a batch as {@link Network#trainStep} takes it)
  * @param targets {@code targets[row]}, one-hot where the file held class indices; with several
  *                losses their targets in a row, as {@link Network#losses()} orders them
+ * @param weights {@code weights[row]}, each sample's weight in the loss ({@code --sample-weights}), or null: all 1
  */
-record TrainingData(InputRows inputs, float[][] targets) {
+record TrainingData(InputRows inputs, float[][] targets, float[] weights) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
     static final double SUM_TOLERANCE = 1e-3;
 
-    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs) {
-        return read(net, layouts, inputSpecs, targetSpecs, new RowOptions());
+    /** @param sampleWeights {@code --sample-weights w.csv} (or {@code TABLE:COLUMN}), or null */
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights) {
+        return read(net, layouts, inputSpecs, targetSpecs, sampleWeights, new RowOptions());
     }
 
     /**
      * The inputs opened (read as rows are asked for: {@link InputRows}), the rows {@code --rows}
-     * names of them, and a target row for each of those rows.
+     * names of them, and a target row and a sample weight for each of those rows.
      */
-    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, RowOptions rowOptions) {
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights, RowOptions rowOptions) {
         InputRows in = Predict.openInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
         try {
             in = rowOptions.select(in);
-            return new TrainingData(in, readTargets(net, targetSpecs, in.rows()));
+            float[][] targets = readTargets(net, targetSpecs, in.rows());
+            return new TrainingData(in, targets, sampleWeights == null ? null : readWeights(FilePart.parse(sampleWeights), in.rows()));
         } catch (RuntimeException e) {
             in.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code --sample-weights w.csv}: one number of at least 0 per row (per input row, or per
+     * {@code --rows} row as targets are; a CSV column, a table's column by name as
+     * {@code subjects.csv:weight}, or a NumPy array {@code [N]}; from an {@code .npz} the array
+     * {@code sample_weights} or its only one), Keras' {@code sample_weight}.
+     */
+    static float[] readWeights(FilePart file, int rows) {
+        DataFiles.checkReadable(file.file());
+        DataFiles.Table table = DataFiles.readTable(file, "sample_weights", "the sample weights");
+        if (table.width() != 1) throw new DataFormatException(table.place(0) + ": row has " + table.width() + " columns, but sample weights are one number per row");
+        if (table.rows().length != rows)
+            throw new UserError(file + " has " + table.rows().length + " rows, but the input has " + rows + ": one sample weight per input row" + (file.part() != null ? " (or per --rows row)" : ""));
+        float[] w = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            w[r] = table.rows()[r][0];
+            if (!(w[r] >= 0) || Float.isInfinite(w[r]))
+                throw new UserError(table.place(r, 0) + ": sample weight " + Csv.format(w[r]) + " is not a number of at least 0");
+        }
+        return w;
     }
 
     /**
@@ -204,11 +227,28 @@ record TrainingData(InputRows inputs, float[][] targets) {
         return rows(java.util.stream.IntStream.range(0, rows()).filter(r -> heldOut[r] == which).toArray());
     }
 
-    /** Rows {@code rows[0]}, {@code rows[1]}, ... of these, in that order (sharing the files). */
+    /** Rows {@code rows[0]}, {@code rows[1]}, ... of these, in that order (sharing the files), with their targets and weights. */
     TrainingData rows(int[] rows) {
         float[][] t = new float[rows.length][];
-        for (int i = 0; i < rows.length; i++) t[i] = targets[rows[i]];
-        return new TrainingData(inputs.select(rows), t);
+        float[] w = weights == null ? null : new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            t[i] = targets[rows[i]];
+            if (w != null) w[i] = weights[rows[i]];
+        }
+        return new TrainingData(inputs.select(rows), t, w);
+    }
+
+    /** The sample weights of rows {@code order[from]} to {@code order[from + count - 1]}, or null when every weight is 1. */
+    float[] weights(int[] order, int from, int count) {
+        if (weights == null) return null;
+        float[] w = new float[count];
+        for (int k = 0; k < count; k++) w[k] = weights[order[from + k]];
+        return w;
+    }
+
+    /** The sample weights of rows {@code from} to {@code to - 1}, or null when every weight is 1. */
+    float[] weights(int from, int to) {
+        return weights == null ? null : Arrays.copyOfRange(weights, from, to);
     }
 
     /**

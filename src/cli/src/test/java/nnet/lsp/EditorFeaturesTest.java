@@ -163,7 +163,8 @@ class EditorFeaturesTest {
         SignatureHelp conv = signature(at(2, 27));
         String label = conv.getSignatures().get(0).getLabel();
         assertEquals("conv2d(x, filters, kernel, act?, stride: value, pad: valid | same, connect: pattern, weights: fixed | init, "
-                + "bias: true | false | fixed | init | mask, freeze: pattern, init: glorot | he | zeros | normal | uniform)", label);
+                + "bias: true | false | fixed | init | mask, freeze: pattern, init: glorot | he | zeros | normal | uniform, "
+                + "regularize: value, activity: value)", label);
         assertEquals(5, conv.getActiveParameter(), "pad");
         assertEquals("pad: valid | same", parameter(conv, 5));
         assertEquals(2, signature(at(2, 20)).getActiveParameter(), "after two commas: the kernel");

@@ -64,7 +64,12 @@ public final class Ast {
     public record OutputStmt(Span span, List<Ident> names) implements Stmt {}
 
     /** {@code loss mse} ({@code output} is null) or {@code loss y: mse * 0.5} ({@code weight} is null when absent). */
-    public record LossStmt(Span span, Ident output, Ident kind, Expr weight) implements Stmt {}
+    public record LossStmt(Span span, Ident output, Ident kind, Expr weight, List<Arg> args) implements Stmt {
+        /** A loss without arguments ({@code loss mse}). */
+        public LossStmt(Span span, Ident output, Ident kind, Expr weight) {
+            this(span, output, kind, weight, List.of());
+        }
+    }
 
     /** {@code train { optimizer: adam(lr: 0.001), batch: 32 }}: every setting is a named {@link Arg}. */
     public record TrainStmt(Span span, List<Arg> settings) implements Stmt {}

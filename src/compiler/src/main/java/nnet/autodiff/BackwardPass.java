@@ -30,21 +30,33 @@ public final class BackwardPass {
      * The extended graph and where to find things in it.
      *
      * @param terms      a term per loss statement, in the source's order
-     * @param loss       the loss trained: the weighted sum of the terms' losses (the term's own with one loss of weight 1)
+     * @param loss       the loss: the weighted sum of the terms' losses (the term's own with one loss of weight 1)
+     * @param penalty    the sum of the activity penalties ({@code activity:}) of one sample, or null without any;
+     *                   what is trained is {@code loss + penalty} (weight penalties are the runtime's: {@link Param#penalty()})
+     * @param penaltyWeight the input node ({@code penalty.weight}, [1]) that the activity penalties and their
+     *                   gradients are multiplied by: 1 for a sample, 0 for the lanes of a tile past a batch's end
+     *                   (which must add nothing to any gradient); null without activity penalties
      * @param paramGrads the gradient of each trainable param as the contributions of its uses, to be
      *                   summed (an lstm's kernels are used at every time step); fixed params have none
      * @param inputGrads the gradient of the loss with respect to each input, by input name
      */
-    public record Result(Graph graph, List<Term> terms, Node loss, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {}
+    public record Result(Graph graph, List<Term> terms, Node loss, Node penalty, Node penaltyWeight, Map<Param, List<Node>> paramGrads, Map<String, Node> inputGrads) {
+        /** What the gradients are of, from a run's values: the loss plus the activity penalties. */
+        public double objective(double[][] values) {
+            return values[loss.id()][0] + (penalty == null ? 0 : values[penalty.id()][0]);
+        }
+    }
 
     /**
      * One loss statement in the extended graph.
      *
-     * @param output the output it is on
-     * @param target the input node its target is fed to ({@code y.target}), shaped like the output
-     * @param loss   its own value, unweighted
+     * @param output       the output it is on
+     * @param target       the input node its target is fed to ({@code y.target}), shaped like the output
+     * @param sampleWeight the input node of the sample's weight in this loss ({@code y.weight}, [1]): its
+     *                     {@code --sample-weights} value times its class weight, 1 for plain training
+     * @param loss         its own value on the sample, times the sample's weight (not the statement's)
      */
-    public record Term(Node output, Node target, Node loss, LossFunction function, double weight) {}
+    public record Term(Node output, Node target, Node sampleWeight, Node loss, LossFunction function, double weight) {}
 
     private final Graph.Builder b;
     private final Map<Node, Node> grads = new HashMap<>();
@@ -135,10 +147,47 @@ public final class BackwardPass {
         Node total = weighted.get(0);
         for (int k = 1; k < weighted.size(); k++) // the last sum is the loss, by name
             total = b.add(Op.ADD, Shape.SCALAR, List.of(total, weighted.get(k)), null, k == weighted.size() - 1 ? "loss" : null, span);
+        Node penaltyWeight = g.activities().isEmpty() ? null : b.add(Op.INPUT, Shape.SCALAR, List.of(), null, "penalty.weight", span);
+        Node penalty = penaltyWeight == null ? null : penalties(g.activities(), penaltyWeight);
         Map<Param, List<Node>> paramGrads = new LinkedHashMap<>();
         Map<String, Node> inputGrads = new LinkedHashMap<>();
         walk(g, paramGrads).forEach((in, d) -> inputGrads.put(in.name(), d));
-        return new Result(b.build(), List.copyOf(terms), total, paramGrads, inputGrads);
+        return new Result(b.build(), List.copyOf(terms), total, penalty, penaltyWeight, paramGrads, inputGrads);
+    }
+
+    /**
+     * The activity penalties, {@code l1 Σ|y| + l2 Σy²} over each layer's output y, summed into one node
+     * named {@code penalty}; each one's gradient {@code l1 sign(y) + 2 l2 y} seeded into y's; both times
+     * {@code weight} (see {@link Result#penaltyWeight()}). |y| is {@code relu(y) + relu(-y)} and sign(y) the difference of their derivatives (0 at
+     * 0, as abs's gradient is in TensorFlow): rows of the activation table, so a penalty needs no op of its own.
+     */
+    private Node penalties(List<Graph.Activity> activities, Node weight) {
+        List<Node> sums = new ArrayList<>();
+        List<Float> factors = new ArrayList<>();
+        for (Graph.Activity a : activities) {
+            span = a.span();
+            Node y = a.node();
+            float l1 = a.penalty().l1(), l2 = a.penalty().l2();
+            if (l1 > 0) {
+                Op.ActivationSpec relu = new Op.ActivationSpec(Activation.RELU, 0f);
+                Node minusY = scale(y, -1);
+                sums.add(node(Op.SUM, Shape.SCALAR, null, binary(Op.ADD, node(Op.ACTIVATION, y.shape(), relu, y), node(Op.ACTIVATION, y.shape(), relu, minusY))));
+                factors.add(l1);
+                accumulate(y, mul(weight, scale(binary(Op.SUB, node(Op.DERIV, y.shape(), relu, y), node(Op.DERIV, y.shape(), relu, minusY)), l1)));
+            }
+            if (l2 > 0) {
+                sums.add(node(Op.SUM, Shape.SCALAR, null, mul(y, y)));
+                factors.add(l2);
+                accumulate(y, mul(weight, scale(y, 2 * l2)));
+            }
+        }
+        Node total = null;
+        for (int k = 0; k < sums.size(); k++) {
+            Node term = scale(sums.get(k), factors.get(k));
+            total = k == 0 ? term : binary(Op.ADD, total, term);
+        }
+        if (total == null) total = constant(0); // l1(0) alone: nothing to add
+        return b.add(Op.MUL, Shape.SCALAR, List.of(weight, total), null, "penalty", span); // by name: a buffer the runtime reads
     }
 
     /** A loss statement's target, loss and the gradient it seeds into its output (times its weight). */
@@ -147,11 +196,14 @@ public final class BackwardPass {
         span = spec.span();
         String name = output.name() != null ? output.name() : "output";
         Node target = b.add(Op.INPUT, output.shape(), List.of(), null, name + ".target", span);
+        Node sampleWeight = b.add(Op.INPUT, Shape.SCALAR, List.of(), null, name + ".weight", span);
         Fused fused = Fused.of(spec.function(), output);
-        Node loss = b.add(Op.LOSS, Shape.SCALAR, List.of(fused.y(), target), fused.function(), only ? "loss" : name + ".loss", span);
-        Node grad = b.add(Op.LOSS_GRAD, fused.y().shape(), List.of(fused.y(), target), fused.function(), null, span);
+        // the loss and its gradient first, side by side: one run over a tile's lanes
+        Node value = node(Op.LOSS, Shape.SCALAR, fused.function(), fused.y(), target), dy = node(Op.LOSS_GRAD, fused.y().shape(), fused.function(), fused.y(), target);
+        Node loss = b.add(Op.MUL, Shape.SCALAR, List.of(sampleWeight, value), null, only ? "loss" : name + ".loss", span);
+        Node grad = mul(sampleWeight, dy);
         accumulate(fused.y(), spec.weight() == 1 ? grad : scale(grad, (float) spec.weight()));
-        return new Term(output, target, loss, spec.function(), spec.weight());
+        return new Term(output, target, sampleWeight, loss, spec.function(), spec.weight());
     }
 
     /**
@@ -442,7 +494,11 @@ public final class BackwardPass {
     }
 
     private Node scale(Node a, float k) {
-        return binary(Op.MUL, b.add(Op.CONST, Shape.SCALAR, List.of(), k, null, span), a);
+        return binary(Op.MUL, constant(k), a);
+    }
+
+    private Node constant(float k) {
+        return b.add(Op.CONST, Shape.SCALAR, List.of(), k, null, span);
     }
 
     private Node binary(Op op, Node a, Node c) {

@@ -43,11 +43,11 @@ final class Layers {
 
     /** dense's units may be left out when the tables of its connect: give them (§4). */
     static final Args.Signature DENSE = new Args.Signature("dense", List.of("x", "units", "act"), 1,
-            List.of("connect", "weights", "bias", "freeze", "init", "names"));
+            List.of("connect", "weights", "bias", "freeze", "init", "names", "regularize", "activity"));
     static final Args.Signature CONV = new Args.Signature("conv2d", List.of("x", "filters", "kernel", "act"), 3,
-            List.of("stride", "pad", "connect", "weights", "bias", "freeze", "init"));
+            List.of("stride", "pad", "connect", "weights", "bias", "freeze", "init", "regularize", "activity"));
     static final Args.Signature LSTM = new Args.Signature("lstm", List.of("x", "units"), 2,
-            List.of("sequences", "connect", "recurrent", "bias", "init"));
+            List.of("sequences", "connect", "recurrent", "bias", "init", "regularize", "activity"));
     static final Args.Signature CONCAT = new Args.Signature("concat", List.of("a", "b", "more..."), 2, List.of("axis"));
 
     /** The parameters of a built-in call, for binding its arguments and for tools (signature help); null for a name that is none. */
@@ -128,14 +128,15 @@ final class Layers {
         WeightArgs.Weights w = a.has("weights") ? weightArgs.weights(a.get("weights"), n, m, desc, conn) : WeightArgs.Weights.NONE;
         Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), n, m, desc, "inputs x units", ends) : null;
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), m, desc) : WeightArgs.Bias.DEFAULT;
-        if ((a.has("connect") && conn == null) || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk) return null;
+        Penalties penalties = penalties(a, w != null && w.fixed() != null);
+        if ((a.has("connect") && conn == null) || init == null || w == null || (a.has("freeze") && frozen == null) || bias == null || !actOk || penalties == null) return null;
         if (w.fixed() != null && frozen != null) {
             c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
             return null;
         }
         if (conn != null) warnUnconnected(conn, a.get("connect").span(), desc);
         weightArgs.warnIgnoredInit(a, w);
-        Param kernel = new Param(layer, "kernel", new Shape(n, m), conn == null || conn.isFull() ? null : conn, w.init() != null ? w.init() : init, w.fixed(), frozen);
+        Param kernel = new Param(layer, "kernel", new Shape(n, m), conn == null || conn.isFull() ? null : conn, w.init() != null ? w.init() : init, w.fixed(), frozen, penalties.kernel());
         c.param(kernel);
         Span span = call.span();
         Param b = bias.param(layer, m);
@@ -145,7 +146,28 @@ final class Layers {
             c.param(b);
             out = c.node(Op.BIAS_ADD, out.shape(), List.of(out), b, linear ? name : null, span);
         }
-        return linear ? c.producedBy(out, a.has("act") ? "linear" : "dense") : activation(act, out, Activation.DEFAULT_SLOPE, name, span);
+        return penalties.onOutput(linear ? c.producedBy(out, a.has("act") ? "linear" : "dense") : activation(act, out, Activation.DEFAULT_SLOPE, name, span));
+    }
+
+    /** A layer's {@code regularize:} (its kernel's penalty) and {@code activity:} (its output's), either null when not given. */
+    private record Penalties(nnet.runtime.Penalty kernel, nnet.runtime.Penalty activity, Span span, NetworkChecker c) {
+        /** The layer's output, its activity penalty recorded. */
+        Node onOutput(Node out) {
+            if (activity != null && out != null) c.activity(out, activity, span);
+            return out;
+        }
+    }
+
+    /** The penalties of a layer, or null after an error; a penalty on fixed weights is one (they never change). */
+    private Penalties penalties(Args a, boolean fixed) {
+        nnet.runtime.Penalty kernel = a.has("regularize") ? weightArgs.penalty(a.get("regularize"), "regularize") : null;
+        nnet.runtime.Penalty activity = a.has("activity") ? weightArgs.penalty(a.get("activity"), "activity") : null;
+        if ((a.has("regularize") && kernel == null) || (a.has("activity") && activity == null)) return null;
+        if (kernel != null && fixed) {
+            c.error(DiagCode.ARG_VALUE, a.get("regularize").span(), "regularize has no effect on fixed weights: they never change");
+            return null;
+        }
+        return new Penalties(kernel, activity, a.has("activity") ? a.get("activity").span() : null, c);
     }
 
     /** A unit no input feeds outputs its bias alone, whatever the data: likely a gap in a pathway table (a warning, as it compiles). */
@@ -261,20 +283,21 @@ final class Layers {
         WeightArgs.Weights wa = a.has("weights") && table != null ? weightArgs.convWeights(a.get("weights"), kernelShape, desc, table) : WeightArgs.Weights.NONE;
         Connectivity frozen = a.has("freeze") ? weightArgs.freeze(a.get("freeze"), ch, filters, desc, "channels x filters") : null;
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), filters, desc) : WeightArgs.Bias.DEFAULT;
-        if (table == null || wa == null || (a.has("freeze") && frozen == null) || bias == null) return null;
+        Penalties penalties = wa == null ? null : penalties(a, wa.fixed() != null);
+        if (table == null || wa == null || (a.has("freeze") && frozen == null) || bias == null || penalties == null) return null;
         if (wa.fixed() != null && frozen != null) {
             c.error(DiagCode.ARG_VALUE, a.get("freeze").span(), "freeze has no effect on fixed weights: they never change");
             return null;
         }
         weightArgs.warnIgnoredInit(a, wa);
         String layer = c.layerName(call);
-        Param kernel = new Param(layer, "kernel", new Shape(kernelShape), table.isFull() ? null : table, wa.init() != null ? wa.init() : init, wa.fixed(), frozen);
+        Param kernel = new Param(layer, "kernel", new Shape(kernelShape), table.isFull() ? null : table, wa.init() != null ? wa.init() : init, wa.fixed(), frozen, penalties.kernel());
         c.param(kernel);
         Param b = bias.param(layer, filters);
         if (b != null) c.param(b);
         Node out = c.node(Op.CONV2D, new Shape(filters, oh, ow), List.of(x), new ConvSpec(kernel, b, k[0], k[1], stride[0], stride[1], padTop, padLeft),
                 linear ? name : null, call.span());
-        return linear ? c.producedBy(out, a.has("act") ? "linear" : "conv2d") : activation(act, out, Activation.DEFAULT_SLOPE, name, call.span());
+        return penalties.onOutput(linear ? c.producedBy(out, a.has("act") ? "linear" : "conv2d") : activation(act, out, Activation.DEFAULT_SLOPE, name, call.span()));
     }
 
     /** A number {@code n} (as {@code [n, n]}) or {@code [first, second]} of positive integers: a kernel size or a stride. */
@@ -340,9 +363,11 @@ final class Layers {
         Connectivity in = a.has("connect") ? c.patterns.eval(a.get("connect"), f, u, desc, "features x units", TopologyTables.Ends.NONE, a.get("units")) : Connectivity.full(f, u);
         Connectivity rec = a.has("recurrent") ? c.patterns.eval(a.get("recurrent"), u, u, desc + " (recurrent)", "units x units") : Connectivity.full(u, u);
         WeightArgs.Bias bias = a.has("bias") ? weightArgs.bias(a.get("bias"), 4 * u, desc + " (4 gates)") : WeightArgs.Bias.DEFAULT;
-        if (in == null || rec == null || bias == null) return null;
+        Penalties penalties = penalties(a, false);
+        if (in == null || rec == null || bias == null || penalties == null) return null;
         String layer = c.layerName(call);
-        Param kernel = new Param(layer, "kernel", new Shape(f, 4 * u), in.isFull() ? null : in, init, null, null);
+        // regularize: is Keras' kernel_regularizer, on the input kernel only (Keras' recurrent_regularizer is another argument)
+        Param kernel = new Param(layer, "kernel", new Shape(f, 4 * u), in.isFull() ? null : in, init, null, null, penalties.kernel());
         Param recurrent = new Param(layer, "recurrent_kernel", new Shape(u, 4 * u), rec.isFull() ? null : rec, init, null, null);
         // the forget gate's bias starts at 1, as Keras's unit_forget_bias: the state is kept, not forgotten, until trained otherwise
         float[] forgetOnes = new float[4 * u];
@@ -352,7 +377,7 @@ final class Layers {
         c.param(recurrent);
         if (b != null) c.param(b);
         Shape out = sequences ? new Shape(t, u) : new Shape(u);
-        return c.node(Op.LSTM, out, List.of(x), new LstmSpec(kernel, recurrent, b, u, sequences), name, call.span());
+        return penalties.onOutput(c.node(Op.LSTM, out, List.of(x), new LstmSpec(kernel, recurrent, b, u, sequences), name, call.span()));
     }
 
     private Boolean bool(Ast.Expr e, String what) {

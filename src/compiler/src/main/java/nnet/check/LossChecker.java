@@ -89,8 +89,45 @@ final class LossChecker {
             c.error(DiagCode.LOSS_WEIGHT, l.weight().span(), "a loss's weight is a number of at least 0 (its share in the sum trained), found " + Numbers.format(weight));
             return Optional.empty();
         }
+        float[] classWeights = classWeights(l, function, target);
+        if (classWeights == null) return Optional.empty();
         warnOfLikelyMistakes(l, kind, name, producers.get(target));
-        return Optional.of(new Graph.Loss(target, function, weight, l.span()));
+        return Optional.of(new Graph.Loss(target, function, weight, l.span(), classWeights.length == 0 ? null : classWeights));
+    }
+
+    /**
+     * {@code (class_weights: [1, 3])}: a weight of at least 0 per class, Keras' {@code class_weight}; for
+     * binary_cross_entropy on one value (classes 0 and 1, by rounding the target) or cross_entropy on one
+     * class row (the class by the target's argmax), where each sample has one class. Empty without
+     * arguments; null after an error.
+     */
+    private float[] classWeights(Ast.LossStmt l, LossFunction function, Node output) {
+        Args a = Args.bind(new Ast.Call(l.span(), l.kind(), l.args()), new Args.Signature(l.kind().name(), List.of(), 0, List.of("class_weights")), c);
+        if (a == null) return null;
+        if (!a.has("class_weights")) return l.args().isEmpty() ? new float[0] : null;
+        Ast.Expr e = a.get("class_weights");
+        int classes = output.shape().last();
+        boolean oneClass = function == LossFunction.BINARY_CROSS_ENTROPY ? output.shape().size() == 1
+                : function == LossFunction.CROSS_ENTROPY && classes > 1 && output.shape().size() == classes;
+        if (!oneClass) {
+            c.error(DiagCode.LOSS_CLASS_WEIGHTS, e.span(), "class_weights weigh each sample by its class, so they need a loss with one class per sample: "
+                    + "binary_cross_entropy on one value, or cross_entropy on one class row; this is " + function + " on " + output.shape());
+            return null;
+        }
+        float[] w = c.literals.vector(e, DiagCode.LOSS_CLASS_WEIGHTS, "class_weights");
+        if (w == null) return null;
+        int want = function == LossFunction.BINARY_CROSS_ENTROPY ? 2 : classes;
+        if (w.length != want) {
+            c.error(DiagCode.LOSS_CLASS_WEIGHTS, e.span(), "class_weights has " + w.length + " entries, but the loss has " + want + " classes"
+                    + (want == 2 ? " (0 and 1)" : "") + ": one weight per class");
+            return null;
+        }
+        for (float v : w)
+            if (!(v >= 0) || Float.isInfinite(v)) {
+                c.error(DiagCode.LOSS_CLASS_WEIGHTS, e.span(), "a class weight is a number of at least 0, found " + Numbers.format(v));
+                return null;
+            }
+        return w;
     }
 
     private void warnOfLikelyMistakes(Ast.LossStmt l, String kind, String output, String producer) {

@@ -481,6 +481,11 @@ final class NetworkChecker implements Reporter {
         return n;
     }
 
+    /** {@code activity: l1(0.01)} on a layer's output: its penalty joins the loss trained. */
+    void activity(Node n, nnet.runtime.Penalty p, Span span) {
+        g.activity(new Graph.Activity(n, p, span));
+    }
+
     void param(nnet.ir.Param p) {
         // a sparse param stores its present entries only
         totalFloats = Sizes.plus(totalFloats, p.present() == null ? Sizes.elements(p.shape().dims()) : p.count());

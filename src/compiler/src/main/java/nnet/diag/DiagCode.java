@@ -56,6 +56,7 @@ public enum DiagCode {
     LOSS_TARGET("loss.target"),
     LOSS_SEVERAL("loss.several"),              // a second loss on the same output
     LOSS_WEIGHT("loss.weight"),                // a loss's weight is negative or not finite
+    LOSS_CLASS_WEIGHTS("loss.classweights"),  // class_weights: not one per class, negative, or on a loss without one class per sample
     LOSS_SOFTMAX("loss.softmax"),              // warning: cross_entropy on an output that already is a softmax
     LOSS_RANGE("loss.range"),                  // warning: binary_cross_entropy on an output that is not a probability
     LOSS_MISSING("loss.missing"),              // warning: train settings in a network without a loss

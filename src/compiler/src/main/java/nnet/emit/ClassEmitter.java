@@ -112,7 +112,7 @@ public final class ClassEmitter {
             if (t.trainForward() != p.forward()) {
                 sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
                 sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
-                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PROTECTED, "boolean trainsDifferently()", 0);
+                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, "boolean trainsDifferently()", 0);
                 m.g.push(true);
                 m.end(self);
             }
@@ -273,14 +273,35 @@ public final class ClassEmitter {
                 m.g.push(term.function().name);
                 m.g.push(outputName(term.output()));
                 m.g.push((float) term.weight());
+                StringBuilder classWeights = new StringBuilder();
+                if (term.classWeights() != null) for (float w : term.classWeights()) classWeights.append(classWeights.length() == 0 ? "" : ",").append(w);
+                m.g.push(classWeights.toString());
                 loadBuffer(m, term.target());
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float, float[])"));
+                loadBuffer(m, term.sampleWeight());
+                loadBuffer(m, term.value());
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float, String, float[], float[], float[])"));
             });
         steps.add(m -> {
             m.g.loadThis();
             loadBuffer(m, t.loss());
             m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void totalLoss(float[])"));
         });
+        if (t.penalty() != null)
+            steps.add(m -> {
+                m.g.loadThis();
+                loadBuffer(m, t.penalty());
+                loadBuffer(m, t.penaltyWeight());
+                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void activityPenalty(float[], float[])"));
+            });
+        for (Param param : t.trainable())
+            if (param.penalty() != null)
+                steps.add(m -> {
+                    m.g.loadThis();
+                    m.g.push(param.name());
+                    m.g.push(param.penalty().l1());
+                    m.g.push(param.penalty().l2());
+                    m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void penalty(String, float, float)"));
+                });
         long visits = nnet.lower.KernelWork.repeatedVisits(p.forward());
         if (visits > 0) {
             long repeated = visits;

@@ -39,7 +39,8 @@ public final class LstmExpansion {
         });
         for (Param p : g.params()) b.param(p);
         for (Node out : g.outputs()) b.output(now.get(out));
-        for (Graph.Loss l : g.losses()) b.loss(new Graph.Loss(now.get(l.output()), l.function(), l.weight(), l.span()));
+        for (Graph.Loss l : g.losses()) b.loss(l.on(now.get(l.output())));
+        for (Graph.Activity a : g.activities()) b.activity(new Graph.Activity(now.get(a.node()), a.penalty(), a.span()));
         b.train(g.train());
         return b.build();
     }

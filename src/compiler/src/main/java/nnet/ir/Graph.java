@@ -17,15 +17,37 @@ import nnet.runtime.LossFunction;
  */
 public record Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
                     Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train,
-                    Map<String, List<String>> unitNames) {
+                    Map<String, List<String>> unitNames, List<Activity> activities) {
+
+    /** A graph without activity penalties. */
+    public Graph(String name, String sourceFile, List<Node> nodes, List<Node> inputs, List<Node> outputs,
+                 Map<String, Node> named, List<Param> params, List<Loss> losses, TrainSettings train, Map<String, List<String>> unitNames) {
+        this(name, sourceFile, nodes, inputs, outputs, named, params, losses, train, unitNames, List.of());
+    }
+
+    /**
+     * {@code activity: l1(0.01)} on a layer: the penalty of its output {@code node}, per sample, joins
+     * the loss trained (Keras' {@code activity_regularizer}); {@code span} is the argument's place.
+     */
+    public record Activity(Node node, nnet.runtime.Penalty penalty, Span span) {}
 
     /**
      * A training loss on one output, weighted in the sum the network trains ({@code loss y: mse * 0.5});
-     * {@code span} is the {@code loss} statement's place.
+     * {@code span} is the {@code loss} statement's place; {@code classWeights} its
+     * {@code class_weights: [1, 3]} (a weight per class, Keras' {@code class_weight}), or null.
      */
-    public record Loss(Node output, LossFunction function, double weight, Span span) {
+    public record Loss(Node output, LossFunction function, double weight, Span span, float[] classWeights) {
         public Loss(Node output, LossFunction function, Span span) {
             this(output, function, 1, span);
+        }
+
+        public Loss(Node output, LossFunction function, double weight, Span span) {
+            this(output, function, weight, span, null);
+        }
+
+        /** The same loss on another node (the output's node after a rewrite). */
+        public Loss on(Node other) {
+            return new Loss(other, function, weight, span, classWeights);
         }
     }
 
@@ -42,7 +64,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same network trained with another loss (tests, and gradients of any output). */
     public Graph withLoss(Loss other) {
-        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train, unitNames);
+        return new Graph(name, sourceFile, nodes, inputs, outputs, named, params, List.of(other), train, unitNames, activities);
     }
 
     /** Whether the network has a loss statement, so it can be trained. */
@@ -52,7 +74,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
 
     /** The same nodes with other outputs (a loop's body: its carried values). */
     public Graph withOutputs(List<Node> others) {
-        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train, unitNames);
+        return new Graph(name, sourceFile, nodes, inputs, List.copyOf(others), named, params, losses, train, unitNames, activities);
     }
 
     /** The readable name of a node: its own, or the first name bound to it ({@code h2 = h}). */
@@ -104,6 +126,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
         private final List<Param> params = new ArrayList<>();
         private final List<Loss> losses = new ArrayList<>();
         private TrainSettings train = TrainSettings.defaults();
+        private final List<Activity> activities = new ArrayList<>();
         private final Map<Node, List<String>> unitNames = new java.util.HashMap<>();
 
         public Builder(String name, String sourceFile) {
@@ -121,6 +144,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             b.params.addAll(g.params());
             b.losses.addAll(g.losses());
             b.train = g.train();
+            b.activities.addAll(g.activities());
             g.named().forEach((name, n) -> b.unitNames(n, g.unitNames().get(name)));
             return b;
         }
@@ -150,6 +174,10 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
             losses.add(l);
         }
 
+        public void activity(Activity a) {
+            activities.add(a);
+        }
+
         public void train(TrainSettings t) {
             train = t;
         }
@@ -165,7 +193,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
                 if (unitNames.containsKey(n)) byName.put(nodeName, unitNames.get(n));
             });
             return new Graph(name, sourceFile, Collections.unmodifiableList(nodes), List.copyOf(inputs), List.copyOf(outputs),
-                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train, Collections.unmodifiableMap(byName));
+                    Collections.unmodifiableMap(named), List.copyOf(params), List.copyOf(losses), train, Collections.unmodifiableMap(byName), List.copyOf(activities));
         }
     }
 }

@@ -14,12 +14,15 @@ public final class IrPrinter {
             if (p.isFixed()) sb.append(" fixed");
             if (p.present() != null) sb.append(" connections ").append(p.present().count()).append('/').append(p.present().rows() * (long) p.present().cols());
             if (p.frozen() != null) sb.append(" frozen ").append(p.frozen().count());
+            if (p.penalty() != null) sb.append(" regularize ").append(p.penalty());
             sb.append('\n');
         }
         nodes(g, sb, "  ", 0);
         sb.append("  output ").append(g.outputs().stream().map(Node::label).collect(Collectors.joining(", "))).append('\n');
         for (Graph.Loss l : g.losses())
-            sb.append("  loss ").append(l.output().label()).append(": ").append(l.function()).append(l.weight() == 1 ? "" : " * " + l.weight()).append('\n');
+            sb.append("  loss ").append(l.output().label()).append(": ").append(l.function())
+                    .append(l.classWeights() == null ? "" : "(class_weights: " + java.util.Arrays.toString(l.classWeights()) + ")").append(l.weight() == 1 ? "" : " * " + l.weight()).append('\n');
+        for (Graph.Activity a : g.activities()) sb.append("  activity ").append(a.node().label()).append(": ").append(a.penalty()).append('\n');
         return sb.toString();
     }
 

@@ -13,8 +13,20 @@ package nnet.ir;
  * @param init     how a trainable param starts; ignored when fixed
  * @param fixed    the constant values (row-major over {@code shape}) when the source says {@code fixed}; else null
  * @param frozen   entries that keep their initial value ({@code freeze: mask}); null when none
+ * @param penalty  {@code regularize: l1(0.01)}: added to the loss trained over the present, trainable entries; null when none
  */
-public record Param(String layer, String role, Shape shape, Connectivity present, Init init, float[] fixed, Connectivity frozen) {
+public record Param(String layer, String role, Shape shape, Connectivity present, Init init, float[] fixed, Connectivity frozen,
+                    nnet.runtime.Penalty penalty) {
+    /** A param without a penalty. */
+    public Param(String layer, String role, Shape shape, Connectivity present, Init init, float[] fixed, Connectivity frozen) {
+        this(layer, role, shape, present, init, fixed, frozen, null);
+    }
+
+    /** The same param with a penalty ({@code regularize:}). */
+    public Param penalized(nnet.runtime.Penalty p) {
+        return new Param(layer, role, shape, present, init, fixed, frozen, p);
+    }
+
     public String name() {
         return layer + "." + role;
     }
@@ -71,6 +83,6 @@ public record Param(String layer, String role, Shape shape, Connectivity present
 
     @Override
     public String toString() {
-        return name() + shape + (fixed != null ? " fixed" : "") + (present != null ? " " + present : "");
+        return name() + shape + (fixed != null ? " fixed" : "") + (present != null ? " " + present : "") + (penalty != null ? " " + penalty : "");
     }
 }

@@ -105,7 +105,9 @@ public final class Lowering {
         int nForward = forward.nodes().size();
         // what the param gradients need runs on every step; what only input gradients need, on request
         Set<Node> forParams = ancestors(r.paramGrads().values().stream().flatMap(List::stream).toList(), nForward);
-        forParams.addAll(ancestors(List.of(r.loss()), nForward)); // the terms' losses and their sum
+        // the terms' losses, their sum and the activity penalties' value
+        Set<Node> objective = ancestors(r.penalty() == null ? List.of(r.loss()) : List.of(r.loss(), r.penalty()), nForward);
+        forParams.addAll(objective);
         List<Node> backward = new ArrayList<>(), inputBackward = new ArrayList<>();
         for (Node n : all.nodes().subList(nForward, all.nodes().size())) (forParams.contains(n) || n.op() == Op.INPUT ? backward : inputBackward).add(n);
 
@@ -115,18 +117,23 @@ public final class Lowering {
         List<Kernel> bw = l.lowerNodes(backward);
         List<Kernel> ibw = l.lowerNodes(inputBackward);
         List<Program.Stage> stages = NormLowering.stages(trainFw, bw);
-        // the losses alone, after the predicting forward pass: held-out rows of a network that trains differently
+        // the losses and penalties alone, after the predicting forward pass: held-out rows of a network that trains differently
         List<Kernel> predictLoss = null;
         if (trainFw != fw) {
-            Set<Node> lossNodes = ancestors(List.of(r.loss()), nForward);
             predictLoss = new ArrayList<>();
-            for (Node n : backward) if (lossNodes.contains(n)) predictLoss.addAll(l.kernelsOf.getOrDefault(n, List.of()));
+            for (Node n : backward) if (objective.contains(n)) predictLoss.addAll(l.kernelsOf.getOrDefault(n, List.of()));
         }
         Map<String, Buffer> inputGrads = new LinkedHashMap<>();
         r.inputGrads().forEach((name, n) -> inputGrads.put(name, l.bufferOf.get(n)));
         List<Param> trainable = forward.params().stream().filter(Param::trains).toList();
-        List<Program.LossTerm> losses = r.terms().stream().map(term -> new Program.LossTerm(term.output(), l.bufferOf.get(term.target()), term.function(), term.weight())).toList();
-        Program.Training t = new Program.Training(trainFw, bw, ibw, losses, l.bufferOf.get(r.loss()), trainable, inputGrads, stages, predictLoss);
+        List<Program.LossTerm> losses = new ArrayList<>();
+        for (int k = 0; k < r.terms().size(); k++) {
+            BackwardPass.Term term = r.terms().get(k);
+            losses.add(new Program.LossTerm(term.output(), l.bufferOf.get(term.target()), l.bufferOf.get(term.sampleWeight()), l.bufferOf.get(term.loss()),
+                    term.function(), term.weight(), forward.losses().get(k).classWeights()));
+        }
+        Program.Training t = new Program.Training(trainFw, bw, ibw, losses, l.bufferOf.get(r.loss()), r.penalty() == null ? null : l.bufferOf.get(r.penalty()),
+                r.penalty() == null ? null : l.bufferOf.get(r.penaltyWeight()), trainable, inputGrads, stages, predictLoss);
         return new Program(forward, List.copyOf(l.buffers), fw, t, Map.copyOf(l.bufferOf), Tiling.plan(fw, trainFw, bw, stages, l.buffers));
     }
 

@@ -22,14 +22,16 @@ public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, T
      * @param backward      the losses, their gradients and every param gradient, added into the gradient storage
      * @param inputBackward what only the gradients of the inputs need: run on request after {@code backward}
      * @param losses        a term per loss statement, in the source's order
-     * @param loss          the loss trained: the terms' weighted sum
+     * @param loss          the loss: the terms' weighted sum
+     * @param penalty       the activity penalties' sum (trained with the loss), or null without any
+     * @param penaltyWeight the buffer the penalties are multiplied by: 1 for a sample, 0 for a tile's lanes past a batch's end
      * @param trainable     params with gradient storage (every param that is not fixed)
      * @param inputGrads    the buffer holding the loss gradient of each input, by input name
      * @param stages        the train step in stages when samples of a batch depend on each other, else null
-     * @param predictLoss   the losses and their sum alone, after the predicting forward pass, when it differs from a train step's; else null
+     * @param predictLoss   the losses, their sum and the activity penalties alone, after the predicting forward pass, when it differs from a train step's; else null
      */
     public record Training(List<Kernel> trainForward, List<Kernel> backward, List<Kernel> inputBackward, List<LossTerm> losses, Buffer loss,
-                           List<Param> trainable, Map<String, Buffer> inputGrads, List<Stage> stages,
+                           Buffer penalty, Buffer penaltyWeight, List<Param> trainable, Map<String, Buffer> inputGrads, List<Stage> stages,
                            List<Kernel> predictLoss) {
         /** Whether samples of a batch depend on each other (a batchnorm): a train step then runs in {@link #stages}. */
         public boolean staged() {
@@ -46,7 +48,8 @@ public record Program(Graph graph, List<Buffer> buffers, List<Kernel> forward, T
 
     /**
      * A loss statement: the output it is on, the buffer its target is fed to (shaped like the
-     * output), the loss as the source names it and its weight in the sum.
+     * output), the buffer of the sample's weight in it, the buffer of its value, the loss as the
+     * source names it, its weight in the sum and its class weights (or null).
      */
-    public record LossTerm(Node output, Buffer target, LossFunction function, double weight) {}
+    public record LossTerm(Node output, Buffer target, Buffer sampleWeight, Buffer value, LossFunction function, double weight, float[] classWeights) {}
 }

@@ -57,6 +57,17 @@ public final class JarPackager {
         AtomicFiles.write(jar, out -> writeJar(out, networks));
     }
 
+    /** The same jar as bytes: to send it (to a Spark cluster) rather than keep it. */
+    public static byte[] toBytes(List<Packed> networks) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            writeJar(out, networks);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // memory does not fail to write
+        }
+        return out.toByteArray();
+    }
+
     private static void writeJar(OutputStream out, List<Packed> networks) throws IOException {
         Manifest mf = new Manifest();
         Attributes a = mf.getMainAttributes();

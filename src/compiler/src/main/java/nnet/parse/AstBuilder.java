@@ -128,7 +128,8 @@ final class AstBuilder extends NnetBaseVisitor<Object> {
         Ast.Ident kind = ident(c.kind);
         Ast.Ident target = c.target == null ? null : ident(c.target);
         Ast.Expr weight = c.weight == null ? null : orInvalid(expr(c.weight), c);
-        return kind == null || (c.target != null && target == null) ? null : new Ast.LossStmt(span(c), target, kind, weight);
+        List<Ast.Arg> args = args(c.args);
+        return kind == null || args == null || (c.target != null && target == null) ? null : new Ast.LossStmt(span(c), target, kind, weight, args);
     }
 
     @Override

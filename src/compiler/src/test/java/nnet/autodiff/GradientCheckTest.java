@@ -72,8 +72,9 @@ public class GradientCheckTest {
         Map<String, double[]> in = new HashMap<>();
         for (Node n : r.graph().inputs()) {
             double[] d = new double[n.shape().size()];
+            // the activity penalties' weight is 1 for every sample (0 only for a tile's lanes past a batch's end)
             if (n.integers()) d = nnet.EmittedGradientTest.toDouble(TestNetworks.randomInput(r.graph(), n, rnd));
-            else for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : rnd.nextDouble(-2, 2);
+            else for (int i = 0; i < d.length; i++) d[i] = isTarget(r, n) ? rnd.nextDouble() : isSampleWeight(r, n) ? rnd.nextDouble(0.5, 2) : n == r.penaltyWeight() ? 1 : rnd.nextDouble(-2, 2);
             in.put(n.name(), d);
         }
         return in;
@@ -81,6 +82,10 @@ public class GradientCheckTest {
 
     private static boolean isTarget(BackwardPass.Result r, Node n) {
         return r.terms().stream().anyMatch(t -> t.target() == n);
+    }
+
+    private static boolean isSampleWeight(BackwardPass.Result r, Node n) {
+        return r.terms().stream().anyMatch(t -> t.sampleWeight() == n);
     }
 
     /**
@@ -96,28 +101,29 @@ public class GradientCheckTest {
         for (int s = 0; s < batch; s++) in.add(inputs(r, seed + s));
         Interpreter interp = new Interpreter(r.graph(), w);
         long key = nnet.runtime.Dropout.key(seed, 3);
-        Loss loss = () -> {
+        // what is trained: the loss, the activity penalties and the weight penalties (the runtime's, as their definition says)
+        Loss objective = () -> {
             double sum = 0;
-            for (double[][] sample : interp.runBatch(in, key)) sum += sample[r.loss().id()][0] / batch;
-            return sum;
+            for (double[][] sample : interp.runBatch(in, key)) sum += r.objective(sample) / batch;
+            return sum + WeightPenalties.value(g, w);
         };
         double[][][] v = interp.runBatch(in, key);
         for (Map.Entry<Param, java.util.List<Node>> e : r.paramGrads().entrySet()) {
             Param p = e.getKey();
-            double[] grad = new double[p.shape().size()];
+            double[] grad = WeightPenalties.gradient(p, w.get(p.name()));
             for (double[][] sample : v) {
                 double[] d = sum(sample, e.getValue());
                 for (int k = 0; k < grad.length; k++) grad[k] += d[k] / batch;
             }
             // a frozen entry changes the loss but must not train: its exact 0 is checked in structureGetsNoGradient
-            compare(p.name(), w.get(p.name()), grad, k -> frozen(p, k), loss);
+            compare(p.name(), w.get(p.name()), grad, k -> frozen(p, k), objective);
         }
         for (Map.Entry<String, Node> e : r.inputGrads().entrySet())
             if (!isTarget(r, r.graph().input(e.getKey())))
                 for (int s = 0; s < batch; s++) {
                     double[] grad = v[s][e.getValue().id()].clone();
                     for (int k = 0; k < grad.length; k++) grad[k] /= batch;
-                    compare("input " + e.getKey() + " of sample " + s, in.get(s).get(e.getKey()), grad, k -> false, loss);
+                    compare("input " + e.getKey() + " of sample " + s, in.get(s).get(e.getKey()), grad, k -> false, objective);
                 }
     }
 

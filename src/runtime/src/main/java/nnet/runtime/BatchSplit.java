@@ -16,12 +16,14 @@ final class BatchSplit {
     private final Training main;
     private final List<Training> parts = new ArrayList<>();
     private final Workers workers;
-    private final double[] losses;
     private Phase phase;
     /** Replicas the current batch is split over. */
     private int used;
     private float[][][] inputs;
     private float[][] targets;
+    private float[] weights;
+    /** Where each sample's losses' outputs go, or null. */
+    private float[][] kept;
     /** The batch's dropout key. */
     private long key;
     /** The forward pass's nodes to show, where they go, and the batch's tiles. */
@@ -34,7 +36,6 @@ final class BatchSplit {
 
     BatchSplit(CompiledNetwork net, Training main, int cores) {
         this.main = main;
-        this.losses = new double[cores];
         Runnable[] jobs = new Runnable[cores];
         for (int w = 0; w < cores; w++) {
             int id = w;
@@ -73,11 +74,13 @@ final class BatchSplit {
         return workers.threads();
     }
 
-    /** The summed loss of a batch split over {@code replicas} cores; the gradient sums end in the main network's storage. */
-    double gradients(float[][][] batchInputs, float[][] batchTargets, int replicas, long dropoutKey) {
+    /** A batch split over {@code replicas} cores: the gradient sums end in the main network's storage, and the losses' sums in its {@link LossTerms#sums}. */
+    void gradients(float[][][] batchInputs, float[][] batchTargets, float[] sampleWeights, float[][] keptOutputs, int replicas, long dropoutKey) {
         key = dropoutKey;
         inputs = batchInputs;
         targets = batchTargets;
+        weights = sampleWeights;
+        kept = keptOutputs;
         used = replicas;
         phase = Phase.GRADIENTS;
         workers.run(replicas);
@@ -87,9 +90,9 @@ final class BatchSplit {
         }
         inputs = null;
         targets = null;
-        double sum = 0;
-        for (int w = 0; w < replicas; w++) sum += losses[w];
-        return sum;
+        weights = null;
+        kept = null;
+        for (int w = 1; w < replicas; w++) main.terms().addSums(parts.get(w).terms()); // the main network's own share is in its sums already
     }
 
     /** The forward pass of a batch's tiles, a contiguous share of them per core. */
@@ -119,7 +122,7 @@ final class BatchSplit {
             case FORWARD -> parts.get(w).network().forwardTiles(inputs, shown, out, tiles * w / used, tiles * (w + 1) / used);
             case GRADIENTS -> {
                 int n = inputs.length;
-                losses[w] = parts.get(w).accumulate(inputs, targets, n * w / used, n * (w + 1) / used, key);
+                parts.get(w).accumulate(inputs, targets, weights, kept, n * w / used, n * (w + 1) / used, key);
             }
             case SUM -> {
                 for (int k = shareStart[w]; k < shareStart[w + 1]; k++)

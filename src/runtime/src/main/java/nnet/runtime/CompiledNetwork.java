@@ -14,7 +14,7 @@ import java.util.Map;
  * This class only does the bookkeeping around them: input checks, weights I/O by name, lookup
  * of activations. Nothing here runs per element.
  */
-public abstract class CompiledNetwork implements Network {
+public abstract class CompiledNetwork extends NetworkTraining {
     private final String name;
     private final Map<String, float[]> nodes = new LinkedHashMap<>();
     private final Map<String, int[]> shapes = new LinkedHashMap<>();
@@ -328,9 +328,22 @@ public abstract class CompiledNetwork implements Network {
         return training.gradientOf(params.get(paramName))[0];
     }
 
-    /** A {@code loss} statement: its kind, the output it is on, its weight and its target buffer; in the source's order. */
-    protected final void loss(String kind, String output, float weight, float[] target) {
-        training.loss(kind, output, weight, target);
+    /**
+     * A {@code loss} statement, in the source's order: its kind, the output it is on, its weight, its
+     * class weights ({@code "1,3"}, or empty), and its buffers: the target, the sample's weight in it, its value.
+     */
+    protected final void loss(String kind, String output, float weight, String classWeights, float[] target, float[] sampleWeight, float[] value) {
+        training.loss(kind, output, weight, classWeights, target, sampleWeight, value);
+    }
+
+    /** A weight penalty ({@code regularize:}) on a param. */
+    protected final void penalty(String paramName, float l1, float l2) {
+        training.penalty(params.get(paramName), new Penalty(l1, l2));
+    }
+
+    /** The one-value buffers of a sample's activity penalties ({@code activity:}) and of what they are multiplied by (1 for a sample). */
+    protected final void activityPenalty(float[] value, float[] weight) {
+        training.activityPenalty(value, weight);
     }
 
     /** The one-value buffer of the loss trained (the losses' weighted sum). */
@@ -353,7 +366,8 @@ public abstract class CompiledNetwork implements Network {
     }
 
     /** Whether the generated code computes differently while training (dropout, batchnorm): its predicting loss is then {@link #predictLoss()}. */
-    protected boolean trainsDifferently() {
+    @Override
+    public boolean trainsDifferently() {
         return false;
     }
 
@@ -566,6 +580,7 @@ public abstract class CompiledNetwork implements Network {
         return n;
     }
 
+    @Override
     final Training trainingState() {
         return training;
     }
@@ -578,76 +593,14 @@ public abstract class CompiledNetwork implements Network {
         inputBackward();
     }
 
-    // ---- training (Network), done by Training around the generated backward pass
-
     @Override
-    public boolean hasLoss() {
-        return training.hasLoss();
+    public float[] weightArray() {
+        return ParamArrays.values(params.values());
     }
 
     @Override
-    public float computeGradients(float[][][] batchInputs, float[][] targets) {
-        return training.computeGradients(batchInputs, targets);
-    }
-
-    @Override
-    public float trainStep(float[][][] batchInputs, float[][] targets) {
-        return training.trainStep(batchInputs, targets);
-    }
-
-    @Override
-    public float loss(float[][][] batchInputs, float[][] targets) {
-        return training.predictingLoss(batchInputs, targets);
-    }
-
-    @Override
-    public void seed(long seed) {
-        training.seed(seed);
-    }
-
-    @Override
-    public Map<String, Tensor> gradients() {
-        return training.gradients();
-    }
-
-    @Override
-    public Map<String, StoredTensor> gradients(SparseWeights layout) {
-        return training.gradients(layout);
-    }
-
-    @Override
-    public float[][] inputGradients(float[][] sampleInputs, float[] target) {
-        return training.inputGradients(sampleInputs, target);
-    }
-
-    @Override
-    public Map<String, Tensor> optimizerState() {
-        return training.optimizerState();
-    }
-
-    @Override
-    public void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
-        training.loadOptimizerState(state, steps);
-    }
-
-    @Override
-    public void setOptimizer(Optimizer optimizer) {
-        training.setOptimizer(optimizer);
-    }
-
-    @Override
-    public TrainDefaults trainDefaults() {
-        return training.defaults();
-    }
-
-    @Override
-    public int[] targetShape() {
-        return training.targetShape();
-    }
-
-    @Override
-    public List<Loss> losses() {
-        return training.losses();
+    public void loadWeightArray(float[] values) {
+        ParamArrays.load(params.values(), values, name);
     }
 
     @Override

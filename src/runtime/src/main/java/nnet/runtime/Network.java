@@ -83,16 +83,58 @@ public interface Network {
      * {@code targets[sample]} shaped like the loss's output); keeps the gradient of the mean loss,
      * which {@link #gradients()} returns. Returns the mean loss. Weights do not change.
      */
-    float computeGradients(float[][][] inputs, float[][] targets);
+    default float computeGradients(float[][][] inputs, float[][] targets) {
+        return computeGradients(inputs, targets, null);
+    }
+
+    /**
+     * {@link #computeGradients} with a weight per sample ({@code --sample-weights}, Keras'
+     * {@code sample_weight}; null for all 1): each sample's loss counts times its weight, and the mean
+     * is still over the samples (Keras' default reduction, {@code sum_over_batch_size}). The loss's
+     * class weights, if any, multiply in too.
+     */
+    float computeGradients(float[][][] inputs, float[][] targets, float[] sampleWeights);
 
     /** {@link #computeGradients}, then one optimizer step (the {@code train} block's unless {@link #setOptimizer} was called). Returns the mean loss before the step. */
-    float trainStep(float[][][] inputs, float[][] targets);
+    default float trainStep(float[][][] inputs, float[][] targets) {
+        return trainStep(inputs, targets, null);
+    }
+
+    /** {@link #trainStep} with a weight per sample, as {@link #computeGradients(float[][][], float[][], float[])} takes them. */
+    float trainStep(float[][][] inputs, float[][] targets, float[] sampleWeights);
+
+    /**
+     * The penalty trained beside the loss in the last {@link #computeGradients}, {@link #trainStep} or {@link #loss}:
+     * the weight penalties ({@code regularize:}) at the weights the gradient was taken at, plus the
+     * batch's mean activity penalty ({@code activity:}); 0 without either. The loss those methods
+     * return leaves it out; what is trained is their sum. After {@code computeGradients} the
+     * gradients include the weight penalties' derivative; {@code trainStep}'s optimizer takes it in its
+     * own pass over the weights, so {@link #gradients()} after a step holds the losses' gradient alone.
+     */
+    float penalty();
+
+    /** Each loss statement's own mean over the last batch (before its statement's weight), in {@link #losses()}' order. */
+    float[] headLosses();
+
+    /** Whether the next batches keep each sample's losses' outputs, as computed by the step: {@link #lastOutputs()}. */
+    void keepOutputs(boolean keep);
+
+    /** Each sample's losses' outputs in the last batch (their values in a row, as a target row holds them), if kept; else null. */
+    float[][] lastOutputs();
 
     /**
      * The mean loss over a batch as predicting computes it: dropout off, batchnorm with its moving
      * statistics (held-out rows, {@code evaluate}); for other networks what {@link #computeGradients} returns.
      */
-    float loss(float[][][] inputs, float[][] targets);
+    default float loss(float[][][] inputs, float[][] targets) {
+        return loss(inputs, targets, null);
+    }
+
+    /**
+     * {@link #loss(float[][][], float[][])} with a weight per sample, as {@link #computeGradients(float[][][], float[][], float[])}
+     * takes them; {@link #headLosses()}, {@link #penalty()} and {@link #lastOutputs()} then tell of this batch.
+     */
+    float loss(float[][][] inputs, float[][] targets, float[] sampleWeights);
 
     /**
      * Seeds what a train step draws (dropout's masks: a hash of the seed, the step's number from 0 and
@@ -111,6 +153,37 @@ public interface Network {
 
     void setOptimizer(Optimizer optimizer);
 
+    // ---- training across machines: weights and gradients as plain arrays (Spark's treeAggregate and broadcasts)
+
+    /**
+     * Every stored weight value in one array (a copy): the values of each weight tensor as the
+     * generated code stores them (a sparse kernel's present connections only). Another instance of
+     * the same network takes it whole with {@link #loadWeightArray}.
+     */
+    float[] weightArray();
+
+    void loadWeightArray(float[] values);
+
+    /**
+     * The sums over the samples of the last {@link #computeGradients} (not their mean), trainable
+     * entries only, as one array: what a replica contributes when a batch is shared among machines.
+     * Arrays from replicas of one network add elementwise.
+     */
+    float[] gradientSums();
+
+    /**
+     * One optimizer step from gradient sums over {@code samples} samples gathered elsewhere (laid out
+     * as {@link #gradientSums}): the same step {@link #trainStep} takes after a batch of those samples.
+     */
+    void applyGradients(float[] sums, int samples);
+
+    /**
+     * Whether a train step computes differently from predicting (dropout, batchnorm): its result then
+     * depends on the whole batch and on the step's number, so it is not a sum over shares of the batch
+     * ({@link #applyGradients} refuses such a network).
+     */
+    boolean trainsDifferently();
+
     /**
      * The optimizer's state (SGD's momentum, Adam's moments) for every weight that has stepped, as
      * tensors named {@code <weight>/<slot>} ({@code h.kernel/m}) shaped as a weights file holds
@@ -119,7 +192,10 @@ public interface Network {
      */
     Map<String, Tensor> optimizerState();
 
-    /** Takes a state {@link #optimizerState()} gave, of the same network and optimizer, after {@code steps} steps. */
+    /**
+     * Takes a state {@link #optimizerState()} gave, of the same network and optimizer, after {@code steps}
+     * steps; dropout's masks go on from that step too (call it after {@link #seed}, which counts from 0).
+     */
     void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps);
 
     /** The {@code train { }} settings of the source. */
@@ -131,8 +207,15 @@ public interface Network {
     /** The loss statements, in the source's order: a target row holds their outputs' values in this order. Empty without a loss. */
     List<Loss> losses();
 
-    /** A {@code loss} statement: the output it is on (with its shape), the loss, and its weight in the sum trained. */
-    record Loss(String output, LossFunction function, float weight, int[] shape) {
+    /**
+     * A {@code loss} statement: the output it is on (with its shape), the loss, its weight in the sum
+     * trained, and its class weights ({@code class_weights: [1, 3]}, Keras' {@code class_weight}), or null.
+     */
+    record Loss(String output, LossFunction function, float weight, int[] shape, float[] classWeights) {
+        public Loss(String output, LossFunction function, float weight, int[] shape) {
+            this(output, function, weight, shape, null);
+        }
+
         public int size() {
             return (int) Tensor.size(shape);
         }

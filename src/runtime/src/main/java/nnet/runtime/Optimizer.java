@@ -81,6 +81,7 @@ public abstract class Optimizer {
                 float[][] full = new float[p.values.length][];
                 for (int seg = 0; seg < full.length; seg++) {
                     full[seg] = new float[p.values[seg].length];
+                    if (st[seg] == null) continue; // an embedding's row no batch touched: zeros, the state its first touch starts from
                     int[] keep = p.trainable[seg];
                     float[] s = st[seg][slot];
                     for (int e = 0; e < s.length; e++) full[seg][keep == null ? e : keep[e]] = s[e];
@@ -98,18 +99,28 @@ public abstract class Optimizer {
         if (steps == 0) return;
         for (ParamStorage p : params) {
             float[][][] st = allocate(p);
-            for (int slot = 0; slot < stateSlots(); slot++) {
+            float[][][] full = new float[stateSlots()][][];
+            for (int slot = 0; slot < full.length; slot++) {
                 String name = p.name + "/" + slotName(slot);
                 if (!(saved.get(name) instanceof Tensor s)) throw new DataFormatException("the optimizer's state has no F32 tensor '" + name + "'");
-                float[][] full = p.fromStored(s, name);
-                for (int seg = 0; seg < full.length; seg++) {
-                    int[] keep = p.trainable[seg];
-                    float[] into = st[seg][slot];
-                    for (int e = 0; e < into.length; e++) into[e] = full[seg][keep == null ? e : keep[e]];
+                full[slot] = p.fromStored(s, name);
+            }
+            for (int seg = 0; seg < st.length; seg++) {
+                if (st[seg] == null) { // an embedding's row: state again only where the run had some (zeros are what a first touch makes)
+                    if (zeros(full, seg)) continue;
+                    st[seg] = segmentState(p, seg);
                 }
+                int[] keep = p.trainable[seg];
+                for (int slot = 0; slot < full.length; slot++)
+                    for (int e = 0; e < st[seg][slot].length; e++) st[seg][slot][e] = full[slot][seg][keep == null ? e : keep[e]];
             }
             state.put(p, st);
         }
+    }
+
+    private static boolean zeros(float[][][] slots, int seg) {
+        for (float[][] slot : slots) for (float v : slot[seg]) if (Float.floatToRawIntBits(v) != 0) return false; // -0 is state too, bit for bit
+        return true;
     }
 
     /** The same, for estimating memory before a network is built. */
@@ -123,6 +134,13 @@ public abstract class Optimizer {
      * {@code s[slot][e]} is the e-th kept entry's state.
      */
     protected abstract void update(float[] w, float[] g, float scale, int[] keep, float[][] s);
+
+    /**
+     * {@link #update} of entries with a penalty ({@code regularize:}): the gradient of {@code w[k]} is
+     * {@code g[k] * scale + penalty'(w[k])}, taken in the same pass (no pass of its own over the weights);
+     * returns the penalty of the entries before the update.
+     */
+    protected abstract double update(float[] w, float[] g, float scale, int[] keep, float[][] s, Penalty penalty);
 
     /** One step over every param, on this thread. */
     void step(List<ParamStorage> params) {
@@ -144,10 +162,14 @@ public abstract class Optimizer {
      * row's state is made when it is first touched (a sparse step, as PyTorch's SparseAdam and Keras' LazyAdam).
      */
     void update(ParamStorage p, int seg) {
-        if (!p.steps(seg)) return;
+        if (!p.steps(seg)) { // an untouched row keeps its value, and its penalty counts as it is
+            if (p.penalty != null) p.penaltyOfSegment[seg] = p.segmentPenalty(seg);
+            return;
+        }
         float[][][] st = state.get(p);
         if (st[seg] == null) st[seg] = segmentState(p, seg);
-        update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg]);
+        if (p.penalty == null || p.penaltyInGrads) update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg]);
+        else p.penaltyOfSegment[seg] = update(p.values[seg], p.grads[seg], p.gradScale, p.trainable[seg], st[seg], p.penalty);
     }
 
     /** State for every segment, but an embedding's rows, which get theirs when first touched. */
@@ -197,6 +219,19 @@ public abstract class Optimizer {
                 for (int k = 0; k < w.length; k++) w[k] -= rate * (v[k] = momentum * v[k] + scale * g[k]);
             else
                 for (int e = 0; e < keep.length; e++) w[keep[e]] -= rate * (v[e] = momentum * v[e] + scale * g[keep[e]]);
+        }
+
+        @Override
+        protected double update(float[] w, float[] g, float scale, int[] keep, float[][] s, Penalty penalty) {
+            float rate = (float) lr;
+            double value = 0;
+            for (int e = 0, n = keep == null ? w.length : keep.length; e < n; e++) {
+                int k = keep == null ? e : keep[e];
+                value += penalty.value(w[k]);
+                float gk = scale * g[k] + penalty.derivative(w[k]);
+                w[k] -= rate * (momentum == 0 ? gk : (s[0][e] = momentum * s[0][e] + gk));
+            }
+            return value;
         }
     }
 
@@ -252,6 +287,23 @@ public abstract class Optimizer {
                 v[i] = b2 * v[i] + (1 - b2) * gk * gk;
                 w[k] = decay * w[k] - c1 * m[i] / ((float) Math.sqrt(v[i] * c2) + e);
             }
+        }
+
+        @Override
+        protected double update(float[] w, float[] g, float scale, int[] keep, float[][] s, Penalty penalty) {
+            float b1 = (float) beta1, b2 = (float) beta2;
+            float e = (float) eps, decay = (float) (1 - lr * weightDecay);
+            float[] m = s[0], v = s[1];
+            double value = 0;
+            for (int i = 0, n = keep == null ? w.length : keep.length; i < n; i++) {
+                int k = keep == null ? i : keep[i];
+                value += penalty.value(w[k]);
+                float gk = g[k] * scale + penalty.derivative(w[k]);
+                m[i] = b1 * m[i] + (1 - b1) * gk;
+                v[i] = b2 * v[i] + (1 - b2) * gk * gk;
+                w[k] = decay * w[k] - c1 * m[i] / ((float) Math.sqrt(v[i] * c2) + e);
+            }
+            return value;
         }
     }
 }

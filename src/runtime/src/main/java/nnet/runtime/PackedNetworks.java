@@ -56,6 +56,16 @@ public final class PackedNetworks {
         }
     }
 
+    /**
+     * The network {@code wanted} (or the only one) of a jar made by {@code nnetc compile}, given as
+     * its bytes, with its packed weights: how a machine that was sent the jar (a Spark executor)
+     * runs it without a file. The runtime's own classes come from the caller's class path.
+     */
+    public static Network fromJar(byte[] jar, String wanted) {
+        InMemoryJar loaded = InMemoryJar.read(jar, PackedNetworks.class.getClassLoader());
+        return load(loaded, loaded.networks(), wanted, "the jar");
+    }
+
     /** The resource that holds a network's packed weights: {@code nnet/weights/<Name>.safetensors}. */
     public static String weightsResource(String className) {
         return "nnet/weights/" + className.substring(className.lastIndexOf('.') + 1) + ".safetensors";

@@ -34,6 +34,11 @@ class ParamStorage {
     /** A sparse kernel's {@code freeze:} mask (saved in the kernel's form, dense or compact) and its name; null without one. */
     SparseIndex frozen;
     String frozenName;
+    /** {@code regularize:}: a penalty on the trainable entries, or null; and its value per segment at the last step, as the optimizer took it. */
+    Penalty penalty;
+    double[] penaltyOfSegment;
+    /** The gradients hold the penalty's derivative already ({@link #addPenaltyGradient}, or sums of replicas' that did): a step does not add it again. */
+    boolean penaltyInGrads;
 
     /**
      * For an embedding's rows (a segment each): the rows whose gradient a batch touched, set by its
@@ -203,6 +208,53 @@ class ParamStorage {
             if (touched != null) touched[s] = false;
         }
         gradScale = 1;
+        penaltyInGrads = false;
+    }
+
+    void penalty(Penalty p) {
+        penalty = p;
+        penaltyOfSegment = new double[values.length];
+    }
+
+    /** The penalty of the trainable entries, as the last optimizer step found them before it moved them. */
+    double penaltyTaken() {
+        double sum = 0;
+        for (double v : penaltyOfSegment) sum += v;
+        return sum;
+    }
+
+    /**
+     * Adds the penalty's derivative at every trainable entry to the gradient (after {@link #finishGrads}:
+     * scaled back by the batch's size, as the storage holds sums); returns the penalty's value. Segments
+     * the optimizer does not step ({@link #steps}) count in the value but get no derivative: the
+     * gradient is what a step takes, and their stale sums would not be zeroed.
+     */
+    double addPenaltyGradient() {
+        double sum = 0;
+        float perSample = 1 / gradScale;
+        for (int s = 0; s < values.length; s++) {
+            if (!steps(s)) {
+                sum += segmentPenalty(s);
+                continue;
+            }
+            float[] w = values[s], g = grads[s];
+            int n = trainable[s] == null ? w.length : trainable[s].length;
+            for (int i = 0; i < n; i++) {
+                int k = trainable[s] == null ? i : trainable[s][i];
+                sum += penalty.value(w[k]);
+                g[k] += perSample * penalty.derivative(w[k]);
+            }
+        }
+        penaltyInGrads = true;
+        return sum;
+    }
+
+    /** The penalty of segment {@code s}'s trainable entries. */
+    double segmentPenalty(int s) {
+        float[] w = values[s];
+        double sum = 0;
+        for (int i = 0, n = trainable[s] == null ? w.length : trainable[s].length; i < n; i++) sum += penalty.value(w[trainable[s] == null ? i : trainable[s][i]]);
+        return sum;
     }
 
     /** Whether the optimizer steps segment {@code s}: every segment but an embedding's rows that the batch did not touch. */

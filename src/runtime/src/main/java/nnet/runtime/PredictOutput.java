@@ -163,7 +163,11 @@ public final class PredictOutput {
             }
             return c;
         }
-        if (kind == Kind.CLASS_PROBABILITIES) return v;
+        return kind == Kind.CLASS_PROBABILITIES ? v : softmax(v, classes);
+    }
+
+    /** The softmax of each class row of {@code classes} logits. */
+    public static float[] softmax(float[] v, int classes) {
         float[] p = new float[v.length];
         for (int from = 0; from < v.length; from += classes) {
             double max = Double.NEGATIVE_INFINITY, sum = 0;

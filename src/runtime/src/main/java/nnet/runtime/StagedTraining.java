@@ -47,10 +47,11 @@ final class StagedTraining {
     // the step under way
     private float[][][] inputs;
     private float[][] targets;
+    private float[] weights;
+    private float[][] kept;
     private int batch, unitCount, used, stage;
     private boolean tiled;
     private long key;
-    private final double[] losses;
 
     StagedTraining(Training main) {
         this.main = main;
@@ -64,7 +65,6 @@ final class StagedTraining {
             batchVariance[k] = new double[sums.get(k).channels()];
         }
         int cores = Math.max(1, Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors()));
-        this.losses = new double[cores];
         this.jobs = new Runnable[cores];
         for (int w = 0; w < cores; w++) {
             int id = w;
@@ -73,14 +73,20 @@ final class StagedTraining {
         units.add(main);
     }
 
-    /** The mean loss of a batch; its gradient's mean in the main network's storage. */
-    float computeGradients(float[][][] batchInputs, float[][] batchTargets, long dropoutKey) {
+    /**
+     * A batch's gradient's mean into the main network's storage, the sums of its losses' and activity
+     * penalties' values (summed in unit order) into the main network's {@link LossTerms#sums}, each
+     * sample's losses' outputs into {@code keptOutputs} when it is not null.
+     */
+    void computeGradients(float[][][] batchInputs, float[][] batchTargets, float[] sampleWeights, float[][] keptOutputs, long dropoutKey) {
         batch = batchInputs.length;
         if (batch < 2)
             throw new UserError("network " + net.name() + " has a batchnorm, which normalizes each value by the statistics of its batch while training: "
                     + "a batch of 1 sample would normalize every value against itself (its variance over the batch is 0); train with batches of 2 or more");
         inputs = batchInputs;
         targets = batchTargets;
+        weights = sampleWeights;
+        kept = keptOutputs;
         key = dropoutKey;
         int lanes = net.tileSize();
         tiled = lanes > 0 && batch >= CompiledNetwork.MIN_TILED;
@@ -88,7 +94,6 @@ final class StagedTraining {
         while (units.size() < unitCount) units.add(net.replica().trainingState());
         used = Math.min(Math.min(jobs.length, unitCount), main.workers(batch));
         if (used > 1 && workers == null) workers = new Workers("nnet-train-" + net.name() + "-stages", jobs);
-        java.util.Arrays.fill(losses, 0);
         for (stage = 0; stage < stages; stage++) {
             if (used == 1) runShare(0);
             else workers.run(used);
@@ -96,15 +101,15 @@ final class StagedTraining {
         }
         inputs = null;
         targets = null;
-        double sum = 0;
-        for (int w = 0; w < used; w++) sum += losses[w];
+        weights = null;
+        kept = null;
+        for (int u = 1; u < unitCount; u++) main.terms().addSums(units.get(u).terms());
         List<ParamStorage> params = main.trainable();
         for (int k = 0; k < params.size(); k++) {
             for (int u = 1; u < unitCount; u++) params.get(k).addGrads(units.get(u).trainable().get(k));
             params.get(k).finishGrads(batch);
         }
         movingDue = true;
-        return (float) (sum / batch);
     }
 
     /** The current stage of worker w's share of the units. */
@@ -115,16 +120,20 @@ final class StagedTraining {
             int first = tiled ? u * net.tileSize() : u, count = tiled ? Math.min(net.tileSize(), batch - first) : -1;
             if (stage == 0) {
                 for (ParamStorage p : t.trainable()) p.zeroGrads();
+                t.terms().clearSums();
                 n.dropoutKey = key;
-                if (tiled) t.loadTile(inputs, targets, first, count);
+                if (tiled) t.loadTile(inputs, targets, weights, first, count);
                 else {
                     n.firstSample = first;
-                    t.load(inputs[first], targets[first]);
+                    t.load(inputs[first], targets[first], weights == null ? 1 : weights[first]);
                 }
             }
             if (tiled) n.trainTileStage(stage, count);
             else n.trainStage(stage);
-            if (stage == stages - 1) losses[w] += tiled ? t.tileLoss(count) : t.sampleLoss();
+            if (stage == stages - 1) {
+                if (tiled) t.terms().addTile(kept, first, count);
+                else t.terms().addSample(kept, first);
+            }
         }
     }
 

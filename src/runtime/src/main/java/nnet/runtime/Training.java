@@ -15,13 +15,16 @@ final class Training {
     private final CompiledNetwork net;
     private final List<ParamStorage> trainable = new ArrayList<>();
     private final Map<String, float[]> inputGrads = new LinkedHashMap<>();
-    /** The loss statements' target buffers, in the source's order; a sample's target is their concatenation. */
-    private final List<LossTarget> losses = new ArrayList<>();
-    /** The values of a sample's target: the sum of the losses' outputs' sizes. */
-    private int targetSize;
-    private float[] lossValue;
-    /** Each loss's target buffer as the tile rows it is, {@code targetRows[loss][value][lane]}; made on first use. */
-    private float[][][] targetRows;
+    /** The loss statements, their buffers and the sums of a batch's values. */
+    private final LossTerms terms;
+    /** Params with a weight penalty ({@code regularize:}), which the optimizer's step or {@link #computeGradients} adds. */
+    private final List<ParamStorage> penalized = new ArrayList<>();
+    /** The penalty of the last batch: the weight penalties at the weights its gradient was taken at, plus the mean activity penalty. */
+    private float lastPenalty;
+    /** The mean of each loss over the last batch. */
+    private float[] lastLosses = new float[0];
+    /** Where each sample's losses' outputs go (their values in a row), when asked for: {@link #keepOutputs}. */
+    private float[][] keptOutputs;
     private TrainDefaults defaults = new TrainDefaults("adam", Map.of(), 32, 10);
     private Optimizer optimizer;
     /** What a train step draws (dropout's masks) comes from the seed and the step's number ({@link Dropout#key}). */
@@ -33,6 +36,7 @@ final class Training {
 
     Training(CompiledNetwork net) {
         this.net = net;
+        this.terms = new LossTerms(net);
     }
 
     // ---- registration
@@ -42,17 +46,26 @@ final class Training {
         return p.allocateGrads();
     }
 
-    /** A loss statement's target buffer, where its part of a sample's target goes. */
-    private record LossTarget(String kind, String output, float weight, float[] buffer, int offset) {}
+    /** @param classWeights {@code "1,3"}, or empty */
+    void loss(String kind, String output, float weight, String classWeights, float[] targetBuffer, float[] sampleWeight, float[] value) {
+        terms.loss(kind, output, weight, classWeights, targetBuffer, sampleWeight, value);
+        lastLosses = new float[terms.count()];
+    }
 
-    void loss(String kind, String output, float weight, float[] targetBuffer) {
-        losses.add(new LossTarget(kind, output, weight, targetBuffer, targetSize));
-        targetSize += targetBuffer.length;
+    /** A weight penalty on a param ({@code regularize:}). */
+    void penalty(ParamStorage p, Penalty penalty) {
+        p.penalty(penalty);
+        penalized.add(p);
+    }
+
+    /** The one-value buffers of a sample's activity penalties ({@code activity:}) and of their weight. */
+    void activityPenalty(float[] value, float[] weight) {
+        terms.activityPenalty(value, weight);
     }
 
     /** The one-value buffer that holds the loss trained: the losses' weighted sum. */
     void totalLoss(float[] lossBuffer) {
-        lossValue = lossBuffer;
+        terms.total(lossBuffer);
     }
 
     void batchStatistics(StagedTraining.Sums sums) {
@@ -85,7 +98,7 @@ final class Training {
     // ---- use
 
     boolean hasLoss() {
-        return !losses.isEmpty();
+        return !terms.isEmpty();
     }
 
     String noLoss() {
@@ -99,11 +112,16 @@ final class Training {
     /** One loss: the shape of the output it is on; several: their values in a row. */
     int[] targetShape() {
         requireLoss();
-        return losses.size() == 1 ? net.shape(losses.get(0).output) : new int[] {targetSize};
+        return terms.targetShape();
     }
 
     List<Network.Loss> losses() {
-        return losses.stream().map(l -> new Network.Loss(l.output, LossFunction.named(l.kind), l.weight, net.shape(l.output))).toList();
+        return terms.describe();
+    }
+
+    /** The loss statements' buffers and sums, which a replica's or unit's owner adds up. */
+    LossTerms terms() {
+        return terms;
     }
 
     void setOptimizer(Optimizer o) {
@@ -119,89 +137,86 @@ final class Training {
         return optimizer().saveState(trainable);
     }
 
+    /** The optimizer's state after {@code steps} steps; what the next steps draw (dropout's masks) goes on from there too. */
     void loadOptimizerState(Map<String, ? extends StoredTensor> state, long steps) {
         optimizer().loadState(trainable, state, steps);
+        step = steps;
     }
 
-    float computeGradients(float[][][] inputs, float[][] targets) {
-        requireLoss();
-        if (inputs.length != targets.length)
-            throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
+    /** The gradient of a batch's mean loss plus the penalties, with the weight penalties' derivative added here (no optimizer step takes it). */
+    float computeGradients(float[][][] inputs, float[][] targets, float[] weights) {
+        float loss = gradients(inputs, targets, weights);
+        double value = 0;
+        for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).addPenaltyGradient(); // indexed: a warm step allocates nothing
+        lastPenalty += (float) value;
+        return loss;
+    }
+
+    /** Forward and backward over a batch: the mean of the losses' gradient (not the weight penalties'); returns the mean loss. */
+    private float gradients(float[][][] inputs, float[][] targets, float[] weights) {
+        checkBatch(inputs, targets, weights);
         if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
+        if (keptOutputs != null) keptOutputs = new float[inputs.length][];
         long key = Dropout.key(seed, step);
         if (!stageSums.isEmpty()) {
             if (staged == null) staged = new StagedTraining(this);
-            return staged.computeGradients(inputs, targets, key);
+            staged.computeGradients(inputs, targets, weights, keptOutputs, key);
+        } else {
+            int workers = workers(inputs.length);
+            if (workers == 1) accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
+            else split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key);
+            for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
         }
-        int workers = workers(inputs.length);
-        double sum;
-        if (workers == 1) sum = accumulate(inputs, targets, 0, inputs.length, key);
-        else sum = split(workers).gradients(inputs, targets, workers, key);
-        for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
-        return (float) (sum / inputs.length);
+        lastPenalty = terms.meanPenalty(inputs.length);
+        return terms.means(inputs.length, lastLosses);
+    }
+
+    private void checkBatch(float[][][] inputs, float[][] targets, float[] weights) {
+        requireLoss();
+        if (inputs.length != targets.length)
+            throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
+        if (weights != null && weights.length != inputs.length)
+            throw new IllegalArgumentException("a batch of " + inputs.length + " samples has " + weights.length + " sample weights");
     }
 
     /**
      * Forward and backward for samples [from, to) of a batch, dropout's masks from {@code key}: gradients
-     * summed into this network's storage; returns the summed loss.
+     * summed into this network's storage, and the losses' and penalties' sums into its {@link LossTerms#sums};
+     * each sample's losses' outputs into {@code kept} when it is not null.
      */
-    double accumulate(float[][][] inputs, float[][] targets, int from, int to, long key) {
+    void accumulate(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to, long key) {
         for (int k = 0; k < trainable.size(); k++) trainable.get(k).zeroGrads();
+        terms.clearSums();
         net.dropoutKey = key;
-        if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) return accumulateTiled(inputs, targets, from, to);
-        double sum = 0;
+        if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) {
+            accumulateTiled(inputs, targets, weights, kept, from, to);
+            return;
+        }
         for (int s = from; s < to; s++) {
             net.firstSample = s;
-            load(inputs[s], targets[s]);
+            load(inputs[s], targets[s], weights == null ? 1 : weights[s]);
             net.trainForward();
             net.runBackward();
-            sum += lossValue[0];
+            terms.addSample(kept, s);
         }
-        return sum;
     }
 
-    /**
-     * The same through the generated tiled step: each tile's samples loaded into the tile rows of the
-     * inputs and the target (lanes past the batch's end repeat its last sample: the generated loss
-     * gives them gradient 0), and the losses of its real lanes summed.
-     */
-    private double accumulateTiled(float[][][] inputs, float[][] targets, int from, int to) {
+    /** The same through the generated tiled step, a tile of samples at a time. */
+    private void accumulateTiled(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to) {
         int lanes = net.tileSize();
-        double sum = 0;
         for (int first = from; first < to; first += lanes) {
             int count = Math.min(lanes, to - first);
-            loadTile(inputs, targets, first, count);
+            loadTile(inputs, targets, weights, first, count);
             net.runTrainTile(count);
-            sum += tileLoss(count);
+            terms.addTile(kept, first, count);
         }
-        return sum;
     }
 
-    /** Samples [first, first + count) of a batch into the tile rows of the inputs and the losses' targets. */
-    void loadTile(float[][][] inputs, float[][] targets, int first, int count) {
-        int lanes = net.tileSize();
-        if (targetRows == null) { // once: a warm step allocates nothing
-            targetRows = new float[losses.size()][][];
-            for (int k = 0; k < targetRows.length; k++) targetRows[k] = net.tile(losses.get(k).buffer);
-        }
+    /** Samples [first, first + count) of a batch into the tile rows of the inputs, the losses' targets and the samples' weights. */
+    void loadTile(float[][][] inputs, float[][] targets, float[] weights, int first, int count) {
         net.firstSample = first;
         net.loadTile(inputs, first, count);
-        for (int s = 0; s < count; s++) checkTarget(targets[first + s]);
-        for (int s = 0; s < lanes; s++)
-            for (int k = 0; k < targetRows.length; k++) Tiles.put(targets[first + Math.min(s, count - 1)], losses.get(k).offset, targetRows[k], s);
-    }
-
-    /** The summed loss of a tile's real lanes, after its train step. */
-    double tileLoss(int count) {
-        float[] lanes = net.tile(lossValue)[0];
-        double sum = 0;
-        for (int s = 0; s < count; s++) sum += lanes[s];
-        return sum;
-    }
-
-    /** The loss of the sample in the per-sample buffers, after its train step. */
-    float sampleLoss() {
-        return lossValue[0];
+        terms.loadTile(targets, weights, first, count);
     }
 
     // ---- several cores
@@ -261,35 +276,123 @@ final class Training {
         return split == null ? new Thread[0] : split.threads();
     }
 
-    float trainStep(float[][][] inputs, float[][] targets) {
-        float loss = computeGradients(inputs, targets);
+    /** {@link #gradients}, then the optimizer's step, which takes the weight penalties' derivative (and value) in its pass over the weights. */
+    float trainStep(float[][][] inputs, float[][] targets, float[] weights) {
+        float loss = gradients(inputs, targets, weights);
+        optimizerStep();
+        return loss;
+    }
+
+    /**
+     * One optimizer step from the gradients in storage (the {@code train} block's optimizer unless one
+     * was set), with the weight penalties' derivative unless the gradients hold it already; then a
+     * batchnorm's moving statistics take the batch's, and the step count (dropout's masks) moves on.
+     */
+    private void optimizerStep() {
         Optimizer optimizer = optimizer();
         if (split != null && weights() >= MIN_WORK_PER_WORKER) { // a share of the weights per core
             optimizer.beginStep(trainable);
             split.step(optimizer);
         } else optimizer.step(trainable);
+        double value = 0;
+        for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).penaltyTaken();
+        lastPenalty += (float) value;
         if (staged != null) staged.updateMovingStatistics();
         step++;
-        return loss;
+    }
+
+    /** The gradient sums of the last {@link #computeGradients} (not yet the mean), every trainable segment in a row. */
+    float[] gradientSums() {
+        requireLoss();
+        float[] out = new float[gradientSize()];
+        int at = 0;
+        for (ParamStorage p : trainable)
+            for (float[] g : p.grads) {
+                System.arraycopy(g, 0, out, at, g.length);
+                at += g.length;
+            }
+        return out;
+    }
+
+    /**
+     * An optimizer step from gradient sums over {@code samples} rows gathered elsewhere, laid out as
+     * {@link #gradientSums}: sums of {@link #computeGradients}, so the weight penalties' derivative is in
+     * them, and an embedding's row is stepped when some replica touched it (its sum is not zero).
+     */
+    void applyGradients(float[] sums, int samples) {
+        requireLoss();
+        if (net.trainsDifferently()) // a batchnorm's statistics and dropout's masks are the whole batch's and the step's, not a sum of parts
+            throw new UnsupportedOperationException(net.name() + " trains differently from how it predicts (dropout or batchnorm): its batch cannot be shared among machines by gradient sums");
+        if (sums.length != gradientSize())
+            throw new IllegalArgumentException(net.name() + " has " + gradientSize() + " gradient values, got " + sums.length);
+        if (samples < 1) throw new IllegalArgumentException("gradient sums over " + samples + " samples");
+        int at = 0;
+        for (ParamStorage p : trainable) {
+            for (int seg = 0; seg < p.grads.length; seg++) {
+                float[] g = p.grads[seg];
+                System.arraycopy(sums, at, g, 0, g.length);
+                if (p.touched != null) p.touched[seg] = !allZero(g);
+                at += g.length;
+            }
+            p.finishGrads(samples);
+            p.penaltyInGrads = p.penalty != null;
+        }
+        optimizerStep();
+    }
+
+    private static boolean allZero(float[] g) {
+        for (float v : g) if (v != 0) return false;
+        return true;
+    }
+
+    private int gradientSize() {
+        int n = 0;
+        for (ParamStorage p : trainable) for (float[] g : p.grads) n += g.length;
+        return n;
     }
 
     /**
      * The mean loss as predicting computes it: a network that trains differently (dropout, batchnorm) runs
      * its predicting forward pass and its losses sample by sample; the others compute it as a train step does.
+     * The losses' means, the penalty (the weight penalties at the weights as they are) and the kept outputs
+     * follow as after a train step.
      */
-    float predictingLoss(float[][][] inputs, float[][] targets) {
-        if (!net.trainsDifferently()) return computeGradients(inputs, targets);
-        requireLoss();
-        if (inputs.length != targets.length)
-            throw new IllegalArgumentException("a batch of " + inputs.length + " input samples has " + targets.length + " targets");
-        double sum = 0;
+    float predictingLoss(float[][][] inputs, float[][] targets, float[] weights) {
+        if (!net.trainsDifferently()) return computeGradients(inputs, targets, weights);
+        checkBatch(inputs, targets, weights);
+        if (keptOutputs != null) keptOutputs = new float[inputs.length][];
+        terms.clearSums();
         for (int s = 0; s < inputs.length; s++) {
-            load(inputs[s], targets[s]);
+            load(inputs[s], targets[s], weights == null ? 1 : weights[s]);
             net.run();
             net.predictLoss();
-            sum += lossValue[0];
+            terms.addSample(keptOutputs, s);
         }
-        return (float) (sum / inputs.length);
+        double value = 0;
+        for (ParamStorage p : penalized)
+            for (int seg = 0; seg < p.values.length; seg++) value += p.segmentPenalty(seg);
+        lastPenalty = terms.meanPenalty(inputs.length) + (float) value;
+        return terms.means(inputs.length, lastLosses);
+    }
+
+    /** The penalty of the last batch: the weight penalties (at the weights its gradient was taken at) plus its mean activity penalty. */
+    float penalty() {
+        return lastPenalty;
+    }
+
+    /** Each loss's mean over the last batch. */
+    float[] headLosses() {
+        return lastLosses.clone();
+    }
+
+    /** Whether the next batches keep their samples' losses' outputs ({@link #lastOutputs}). */
+    void keepOutputs(boolean keep) {
+        keptOutputs = keep ? new float[0][] : null;
+    }
+
+    /** The losses' outputs of each sample of the last batch, their values in a row as a target row holds them; null unless kept. */
+    float[][] lastOutputs() {
+        return keptOutputs;
     }
 
     Map<String, Tensor> gradients() {
@@ -320,7 +423,7 @@ final class Training {
         for (ParamStorage p : trainable) p.zeroGrads();
         net.dropoutKey = Dropout.key(seed, step);
         net.firstSample = 0;
-        load(inputs, t);
+        load(inputs, t, 1);
         net.trainForward();
         net.runBackward();
         net.runInputBackward();
@@ -333,20 +436,11 @@ final class Training {
         return out;
     }
 
-    /** One sample's inputs and targets (checked) into the per-sample buffers. */
-    void load(float[][] inputs, float[] t) {
+    /** One sample's inputs and target (checked) into the per-sample buffers, and its weight in each loss. */
+    void load(float[][] inputs, float[] t, float weight) {
         net.checkInputs(inputs);
-        checkTarget(t);
+        terms.load(t, weight);
         net.loadInputs(inputs);
-        for (int k = 0; k < losses.size(); k++) { // indexed: an iterator here was 32 bytes a sample
-            LossTarget l = losses.get(k);
-            System.arraycopy(t, l.offset, l.buffer, 0, l.buffer.length);
-        }
-    }
-
-    private void checkTarget(float[] t) {
-        if (t.length != targetSize)
-            throw new IllegalArgumentException("the target of " + net.name() + " takes " + targetSize + " values" + (losses.size() > 1 ? " (its losses' in a row)" : "") + ", got " + t.length);
     }
 
     private void requireLoss() {

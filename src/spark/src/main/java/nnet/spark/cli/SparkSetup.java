@@ -1,0 +1,64 @@
+package nnet.spark.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import nnet.Compiler;
+import nnet.diag.CompileError;
+import nnet.ir.Graph;
+import nnet.ir.InitialWeights;
+import nnet.pack.JarPackager;
+import nnet.runtime.SparseWeights;
+import nnet.runtime.UserError;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** What both Spark commands take: the network (a source or a jar), the master, the partitions. */
+final class SparkSetup {
+    @Parameters(index = "0", paramLabel = "NET.nnet|NET.jar", description = "the network: a source (compiled here) or a jar made by nnetc compile")
+    Path network;
+
+    @Option(names = "--network", description = "which network, when the file holds several")
+    String name;
+
+    @Option(names = "--master", description = "Spark's master, e.g. local[4] to run in this process (default: spark-submit's, else local[*])")
+    String master;
+
+    @Option(names = "--partitions", description = "partitions of rows read from CSV or NumPy files (default: Spark's parallelism)")
+    Integer partitions;
+
+    @Option(names = "--seed", defaultValue = "1", description = "the initial weights' seed, for a source trained without --weights (default ${DEFAULT-VALUE})")
+    long seed;
+
+    SparkSession session(String app) {
+        SparkSession.Builder b = SparkSession.builder().appName(app);
+        if (master != null) b.master(master);
+        else if (!new org.apache.spark.SparkConf().contains("spark.master")) b.master("local[*]");
+        // this process's Spark needs no web UI; spark-submit's settings still win on a cluster
+        b.config("spark.ui.enabled", "false");
+        return b.getOrCreate();
+    }
+
+    int partitions(SparkSession spark) {
+        return partitions != null ? partitions : spark.sparkContext().defaultParallelism();
+    }
+
+    /** The jar's bytes: read, or compiled from the source with initial weights (its errors as nnetc check prints them). */
+    byte[] jar() throws IOException {
+        if (!Files.isRegularFile(network)) throw new UserError(network + ": " + (Files.isDirectory(network) ? "it is a directory" : "no such file"));
+        if (network.toString().endsWith(".jar")) return Files.readAllBytes(network);
+        Compiler.Checked c = Compiler.check(network);
+        if (!c.ok()) throw new CompileError(c.diagnostics());
+        Graph g = pick(c.graphs());
+        return JarPackager.toBytes(List.of(new JarPackager.Packed(Compiler.compile(g), InitialWeights.stored(g, seed, SparseWeights.AUTO), g)));
+    }
+
+    private Graph pick(List<Graph> graphs) {
+        if (name == null && graphs.size() == 1) return graphs.get(0);
+        for (Graph g : graphs) if (g.name().equals(name)) return g;
+        throw new UserError(network + (name == null ? " declares several networks: choose one with --network" : " has no network " + name)
+                + " (" + String.join(", ", graphs.stream().map(Graph::name).toList()) + ")");
+    }
+}
