@@ -105,6 +105,50 @@ class DataBeyondMemoryTest {
         assertFalse(Safetensors.read(memory).get("h.kernel").equals(Safetensors.read(streamed).get("h.kernel")), "windows of 4 rows shuffle otherwise");
     }
 
+    /**
+     * subjects.csv's weight column is GenNet's weighted loss (3 for label 1, 1 for label 0), so a run
+     * with --sample-weights equals, bit for bit, one of the network whose loss weighs the classes
+     * alike (class weights follow the targets inside the step): the sample weights follow their rows
+     * through --rows, --split, --validation-split, the shuffled and the streamed orders, and evaluate.
+     */
+    @Test
+    void sampleWeightsFollowTheirRows() throws IOException {
+        String net = network().toString();
+        String classWeighted = Files.writeString(tmp.resolve("weighted.nnet"), NETWORK.replace("loss y: binary_cross_entropy", "loss y: binary_cross_entropy(class_weights: [1, 3])")).toString();
+        String[] rows = {"--input", H5, "--rows", SUBJECTS + ":genotype_row", "--target", SUBJECTS + ":labels", "--quiet"};
+        String[] weights = {"--sample-weights", SUBJECTS + ":weight"};
+        String[][] runs = {
+                {"--split", SUBJECTS + ":set"},
+                {"--split", SUBJECTS + ":set", "--stream", "--shuffle-window", "5"},
+                {"--validation-split", "0.25", "--early-stopping", "1", "--epochs", "6"},
+        };
+        for (String[] run : runs) {
+            String what = String.join(" ", run);
+            Path bySample = tmp.resolve("samples.safetensors"), byClass = tmp.resolve("classes.safetensors");
+            Path sampleLog = tmp.resolve("samples.csv"), classLog = tmp.resolve("classes.csv");
+            ok(concat(concat(new String[] {"train", net, "--log", sampleLog.toString(), "-o", bySample.toString()}, rows), concat(run, weights)));
+            ok(concat(concat(new String[] {"train", classWeighted, "--log", classLog.toString(), "-o", byClass.toString()}, rows), run));
+            assertSameWeights(byClass, bySample, what + ": each row's sample weight is its class's");
+            assertEquals(column(classLog, "val_loss"), column(sampleLog, "val_loss"), what + ": the held-out rows' weighted loss");
+            ok(concat(concat(new String[] {"train", net, "-o", byClass.toString()}, rows), run));
+            assertFalse(Safetensors.read(byClass).get("h.kernel").equals(Safetensors.read(bySample).get("h.kernel")), what + ": the weights change the run");
+        }
+        String[] test = {"--input", H5, "--rows", SUBJECTS + ":genotype_row", "--target", SUBJECTS + ":labels", "--split", SUBJECTS + ":set", "--part", "test", "--json"};
+        Path w = tmp.resolve("samples.safetensors");
+        CliRunner bySample = ok(concat(concat(new String[] {"evaluate", net, "--weights", w.toString()}, test), weights));
+        CliRunner byClass = ok(concat(new String[] {"evaluate", classWeighted, "--weights", w.toString()}, test));
+        assertEquals(field(byClass.out(), "loss"), field(bySample.out(), "loss"), "evaluate --part test: the test rows' weights");
+        assertFalse(field(ok(concat(new String[] {"evaluate", net, "--weights", w.toString()}, test)).out(), "loss").equals(field(bySample.out(), "loss")));
+    }
+
+    /** A column of a --log file, by its header's name. */
+    private static List<String> column(Path log, String name) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        int at = List.of(lines.get(0).split(",")).indexOf(name);
+        assertTrue(at >= 0, name + " in " + lines.get(0));
+        return lines.stream().skip(1).map(l -> l.split(",", -1)[at]).toList();
+    }
+
     @Test
     void aFileLargerThanTheHeapTrains() throws Exception {
         int rows = 24_000, width = 4000; // 96 MB of uint8, a heap of 64 MB

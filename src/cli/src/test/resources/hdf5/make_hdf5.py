@@ -11,7 +11,8 @@ dataset D of FILE, np.asarray(f[D]).astype(np.float32) as the array FILE:D (slas
   groups.h5     one 2-D dataset in a group beside 1-D ones: the file's only 2-D dataset
   two.h5        two 2-D datasets: the file needs a dataset named
   subjects.csv  GenNet's subjects table for genotype.h5, written by pandas: patient_id, labels,
-                genotype_row (0-based rows of X, not in order), set (1 train, 2 validation, 3 test)
+                genotype_row (0-based rows of X, not in order), set (1 train, 2 validation, 3 test),
+                weight (a sample weight: 3 for label 1, 1 for label 0)
   gennet_splits.npz  each set's rows of X and labels as numpy selects them: x_train, t_train, x_val, ...
 
 Run: /usr/bin/python3 make_hdf5.py (in this folder).
@@ -63,7 +64,9 @@ keep('genotype.h5')
 order = rng.permutation(subjects)
 labels = (genotype[order, :3].sum(axis=1) > 3).astype(int)
 sets = np.array([1] * 24 + [2] * 8 + [3] * 8)
-pd.DataFrame({'patient_id': 1000 + order, 'labels': labels, 'genotype_row': order, 'set': sets}).to_csv('subjects.csv')
+# a sample weight per subject: GenNet's weighted loss (-wpc 3: the positive class weighs 3), as a column
+weights = np.where(labels == 1, 3.0, 1.0)
+pd.DataFrame({'patient_id': 1000 + order, 'labels': labels, 'genotype_row': order, 'set': sets, 'weight': weights}).to_csv('subjects.csv')
 # each set's rows and labels as GenNet's users cut them by hand (examples/gennet/prepare.py): x_train, t_train, ...
 subjects_table = pd.read_csv('subjects.csv')
 splits = {}
