@@ -92,6 +92,9 @@ final class TrainCommand implements Callable<Integer> {
             heldOut = RowSelection.of(parts, RowSelection.Part.VAL).length == 0 ? null : data.rows(RowSelection.of(parts, RowSelection.Part.VAL)).inFileOrder();
             data = data.rows(RowSelection.of(parts, RowSelection.Part.TRAIN));
             if (data.rows() == 0) throw new UserError("--split " + rowOptions.split + " has no rows to train on (train=... of --split-codes " + rowOptions.codes + ")");
+            if (heldOut == null && patience != null && (monitorName == null || monitorName.startsWith("val_")))
+                throw new UserError("--split " + rowOptions.split + " has no validation rows (val=... of --split-codes " + rowOptions.codes + "), and --early-stopping watches "
+                        + (monitorName == null ? "the held-out loss" : monitorName));
         } else if (validation != null) {
             heldOut = readValidation(net, g.inputLayouts());
             opened.add(heldOut.inputs());
@@ -165,8 +168,8 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
         if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
         boolean watchesHeldOut = monitorName == null || monitorName.startsWith("val_");
-        if (patience != null && watchesHeldOut && validation == null && validationSplit == null)
-            throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
+        if (patience != null && watchesHeldOut && validation == null && validationSplit == null && rowOptions.split == null)
+            throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv, --validation-split 0.2 or --split TABLE:COLUMN");
         if (monitorName != null && patience == null) throw new UserError("--monitor says what --early-stopping watches: give --early-stopping PATIENCE too");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
         // every file the run writes, before its first step: a path that cannot be written must not cost the training
