@@ -40,7 +40,7 @@ class DataBeyondMemoryTest {
             }
             """;
 
-    private static String data(String name) {
+    static String data(String name) {
         return Path.of(System.getProperty("nnet.root", "../..")).resolve("src/cli/src/test/resources/hdf5").resolve(name).toString();
     }
 
@@ -48,7 +48,7 @@ class DataBeyondMemoryTest {
         return Files.writeString(tmp.resolve("genotypes.nnet"), NETWORK);
     }
 
-    private static CliRunner ok(String... args) {
+    static CliRunner ok(String... args) {
         CliRunner r = CliRunner.run(args);
         assertEquals(0, r.exit(), r.out() + r.err());
         return r;
@@ -142,7 +142,7 @@ class DataBeyondMemoryTest {
     }
 
     /** A column of a --log file, by its header's name. */
-    private static List<String> column(Path log, String name) throws IOException {
+    static List<String> column(Path log, String name) throws IOException {
         List<String> lines = Files.readAllLines(log);
         int at = List.of(lines.get(0).split(",")).indexOf(name);
         assertTrue(at >= 0, name + " in " + lines.get(0));
@@ -215,14 +215,14 @@ class DataBeyondMemoryTest {
         return new Forked(p.exitValue(), out);
     }
 
-    private static String[] concat(String[] a, String[] b) {
+    static String[] concat(String[] a, String[] b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
     /** A number of a flat JSON object. */
-    private static String field(String json, String name) {
+    static String field(String json, String name) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + name + "\": ([-0-9.eE]+|null)").matcher(json);
         assertTrue(m.find(), name + " in " + json);
         return m.group(1);

@@ -14,6 +14,9 @@ dataset D of FILE, np.asarray(f[D]).astype(np.float32) as the array FILE:D (slas
                 genotype_row (0-based rows of X, not in order), set (1 train, 2 validation, 3 test),
                 weight (a sample weight: 3 for label 1, 1 for label 0)
   gennet_splits.npz  each set's rows of X and labels as numpy selects them: x_train, t_train, x_val, ...
+  gennet/       GenNet's layout for examples/gennet's networks (its topology.csv: 100 SNPs, 10 genes):
+                genotype.h5 (X uint8 [300, 100], chunked and gzip) and subjects.csv (pandas), the label
+                a case when the minor alleles of the first two genes' SNPs (HERC2, BRCA2: 0-9) outnumber 10
 
 Run: /usr/bin/python3 make_hdf5.py (in this folder).
 """
@@ -67,7 +70,7 @@ sets = np.array([1] * 24 + [2] * 8 + [3] * 8)
 # a sample weight per subject: GenNet's weighted loss (-wpc 3: the positive class weighs 3), as a column
 weights = np.where(labels == 1, 3.0, 1.0)
 pd.DataFrame({'patient_id': 1000 + order, 'labels': labels, 'genotype_row': order, 'set': sets, 'weight': weights}).to_csv('subjects.csv')
-# each set's rows and labels as GenNet's users cut them by hand (examples/gennet/prepare.py): x_train, t_train, ...
+# each set's rows and labels as GenNet's users cut them by hand with numpy: x_train, t_train, ...
 subjects_table = pd.read_csv('subjects.csv')
 splits = {}
 for name, code in [('train', 1), ('val', 2), ('test', 3)]:
@@ -75,6 +78,15 @@ for name, code in [('train', 1), ('val', 2), ('test', 3)]:
     splits['x_' + name] = genotype[part['genotype_row'].to_numpy()].astype(np.float32)
     splits['t_' + name] = part['labels'].to_numpy().astype(np.float32).reshape(-1, 1)
 np.savez('gennet_splits.npz', **splits)
+
+example = np.random.default_rng(24)
+os.makedirs('gennet', exist_ok=True)
+genotype = example.integers(0, 3, (300, 100), dtype=np.uint8)
+with h5py.File('gennet/genotype.h5', 'w') as f:
+    f.create_dataset('X', data=genotype, chunks=(32, 100), compression='gzip')
+order = example.permutation(300)
+pd.DataFrame({'patient_id': 5000 + order, 'labels': (genotype[order, :10].sum(axis=1) > 10).astype(int), 'genotype_row': order,
+              'set': [1] * 200 + [2] * 50 + [3] * 50}).to_csv('gennet/subjects.csv')
 
 with h5py.File('groups.h5', 'w') as f:
     f['data/X'] = np.arange(12, dtype=np.float64).reshape(4, 3) / 4
