@@ -174,6 +174,7 @@ class DataBeyondMemoryTest {
         Forked streamed = nnetc("64m", concat(run, new String[] {"--stream"}));
         assertEquals(0, streamed.exit, streamed.output);
         assertTrue(streamed.output.contains("1 epoch of 24,000 rows"), streamed.output);
+        assertTrue(streamed.output.contains("accuracy on the training rows (as the last epoch's steps predicted them): "), "no second pass over the file: " + streamed.output);
         assertTrue(Safetensors.read(w).containsKey("y.kernel"));
     }
 

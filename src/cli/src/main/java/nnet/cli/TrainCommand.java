@@ -149,8 +149,10 @@ final class TrainCommand implements Callable<Integer> {
         if (r.stoppedEarly())
             report.println("stopped early: " + (monitor == Monitor.DEFAULT ? "the held-out loss" : monitor.name()) + " had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with " + monitor.describe());
-        Evaluation train = Evaluation.figures(net, data, outputs);
-        if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
+        // a streamed run does not read its files once more for this: the figures of the last epoch's steps
+        Evaluation train = stream ? loop.history.get(loop.history.size() - 1).training() : Evaluation.figures(net, data, outputs);
+        if (train.hasAccuracy())
+            report.println("accuracy on the training rows" + (stream ? " (as the last epoch's steps predicted them)" : "") + ": " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
                     + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : "")
