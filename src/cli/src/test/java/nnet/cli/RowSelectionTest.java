@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RowSelectionTest {
     @TempDir Path tmp;
 
-    /** make_hdf5.py's subjects.csv (pandas): patient_id, labels, genotype_row (a permutation of 0..39), set (24 of 1, 8 of 2, 8 of 3). */
+    /** make_hdf5.py's subjects.csv (pandas): patient_id, labels, genotype_row (a permutation of 0..39), set (24 of 1, 8 of 2, 8 of 3), weight (and pandas' index). */
     private static final Path SUBJECTS = Path.of(System.getProperty("nnet.root", "../..")).resolve("src/cli/src/test/resources/hdf5/subjects.csv");
 
     @Test
@@ -44,7 +44,7 @@ class RowSelectionTest {
         assertMessage(() -> RowSelection.rows(SUBJECTS + ":genotype_row", 30), "is not a row of the inputs, which have 30 rows");
         assertMessage(() -> RowSelection.split(SUBJECTS + ":set", "train=1,val=2", 40), "3 is not a code of --split-codes train=1,val=2");
         assertMessage(() -> RowSelection.split(SUBJECTS + ":set", RowSelection.GENNET_CODES, 41), "has 40 rows in --split");
-        assertMessage(() -> RowSelection.rows(SUBJECTS.toString(), 40), "has 5 columns; name one, as --rows subjects.csv:COLUMN");
+        assertMessage(() -> RowSelection.rows(SUBJECTS.toString(), 40), "has 6 columns; name one, as --rows subjects.csv:COLUMN");
         assertMessage(() -> RowSelection.codes("train=1,val=1"), "code 1 is given to two parts");
         assertMessage(() -> RowSelection.codes("train=1,validation=2"), "'validation' is not a part of --split: train, val or test");
         Path half = Files.writeString(tmp.resolve("rows.csv"), "r\n0.5\n");
