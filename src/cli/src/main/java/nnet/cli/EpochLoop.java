@@ -15,7 +15,8 @@ import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
 
 /**
- * {@code nnetc train}'s epochs: shuffled mini-batches (Fisher–Yates from the seed), the learning
+ * {@code nnetc train}'s epochs: shuffled mini-batches (Fisher–Yates from the seed; with
+ * {@code --stream} by blocks and windows, {@link StreamOrder}), the learning
  * rate of the schedule before every step, the held-out rows evaluated after each epoch, and a
  * checkpoint: {@code -o} rewritten atomically after each epoch (with early stopping, only when
  * the watched figure improved, so it holds the best epoch's weights). Checkpoints are not synced
@@ -49,6 +50,8 @@ final class EpochLoop {
     private final Monitor monitor;
     /** Every epoch's report, for the plot. */
     final List<Report> history = new ArrayList<>();
+    /** {@code train --stream}: each epoch's order by blocks and windows, null: a shuffle of every row. */
+    private StreamOrder streamed;
     /** {@code train --no-shuffle}: every epoch in file order. */
     private boolean shuffle = true;
     /** {@code train --resume}: where the run goes on from (null: epoch 1, a fresh optimizer). */
@@ -77,6 +80,12 @@ final class EpochLoop {
         this.progress = progress;
         this.outputs = outputs;
         this.monitor = monitor;
+    }
+
+    /** Orders each epoch for inputs read from their files as it goes ({@code train --stream}). */
+    EpochLoop streamed(StreamOrder order) {
+        streamed = order;
+        return this;
     }
 
     EpochLoop inFileOrder(boolean inOrder) {
@@ -130,13 +139,15 @@ final class EpochLoop {
         }
     }
 
-    /** Fisher–Yates, reproducible from --seed. */
-    private static void shuffle(int[] order, SplittableRandom rng) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+    /**
+     * The next epoch's order, drawn from {@code rng}: Fisher–Yates over every row (reproducible
+     * from --seed), by blocks and windows with {@code --stream}, the file's order with {@code --no-shuffle}.
+     */
+    private int[] next(int[] order, SplittableRandom rng) {
+        if (!shuffle) return order;
+        if (streamed != null) return streamed.next(rng);
+        StreamOrder.shuffle(order, 0, order.length, rng);
+        return order;
     }
 
     private Result epochs() {
@@ -162,12 +173,12 @@ final class EpochLoop {
             else if (patience > 0 && best > 0) bestWeights = net.saveWeights(layout);
             // -o holds the best epoch's weights from the start, as it did in the run resumed: later epochs may not improve on it
             if (bestWeights != null && !AtomicFiles.isStandardOutput(output)) Safetensors.write(output, bestWeights, false);
-            if (shuffle) for (int e = 1; e < epoch; e++) shuffle(order, rng); // the generator where the run left it
+            for (int e = 1; e < epoch; e++) order = next(order, rng); // the generator where the run left it
         }
         net.keepOutputs(true); // the training figures are of the predictions the steps make, as Keras reports them
         start = System.nanoTime();
         for (; epoch <= epochs; epoch++) {
-            if (shuffle) shuffle(order, rng);
+            order = next(order, rng);
             Report report = epoch(epoch, order, written);
             epochLoss = (float) report.training().loss();
             eval = report.heldOut();
@@ -212,16 +223,13 @@ final class EpochLoop {
         double sum = 0, penalty = 0, rate = optimizer.learningRate();
         double[] headSums = new double[heads];
         float[][] predicted = new float[rows][];
+        float[][][] batch = null; // its arrays filled again each step (trainStep copies them)
         for (int from = 0; from < rows; from += batchSize) {
             int n = Math.min(batchSize, rows - from);
-            float[][][] in = new float[n][][];
+            float[][][] in = batch = data.inputs().samples(order, from, n, batch);
             float[][] t = new float[n][];
-            float[] w = data.weights() == null ? null : new float[n];
-            for (int k = 0; k < n; k++) {
-                in[k] = data.inputs()[order[from + k]];
-                t[k] = data.targets()[order[from + k]];
-                if (w != null) w[k] = data.weights()[order[from + k]];
-            }
+            for (int k = 0; k < n; k++) t[k] = data.targets()[order[from + k]];
+            float[] w = data.weights(order, from, n);
             step++;
             if (schedule != null) optimizer.learningRate(rate = schedule.at(step, epoch, epochs));
             float l = net.trainStep(in, t, w);
@@ -235,7 +243,7 @@ final class EpochLoop {
             sum += (double) l * n;
             penalty += (double) net.penalty() * n;
             seen += n;
-            progress.step(epoch, (float) (sum / (from + n)), seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
+            progress.step(epoch, n, (float) (sum / (from + n)), seen / Math.max((System.nanoTime() - start) / 1e9, 1e-9));
         }
         double seconds = Math.max((System.nanoTime() - epochStart) / 1e9, 1e-9);
         for (int h = 0; h < heads; h++) headSums[h] /= rows;

@@ -19,9 +19,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row: shaped like the loss's output, or class indices under cross_entropy; with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
-    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row, multiplying its loss (Keras' sample_weight; the mean stays over the rows)") Path sampleWeights;
+    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row (per --rows row), multiplying its loss (Keras' sample_weight; the mean stays over the rows); a table's column as TABLE:COLUMN") String sampleWeights;
     @Option(names = "--json", description = "one JSON object: rows, loss, penalty, accuracy, right, confusion, the other figures (auc, precision, recall, f1, mse, mae, r2), and each output's with several losses") boolean json;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split (GenNet's test rows: --split subjects.csv:set --part test)") String part;
 
     @Override
     public Integer call() {
@@ -30,8 +32,12 @@ final class EvaluateCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "evaluate");
         Sources.loadWeights(net, g, weights, 0, nonFinite);
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights);
-        Evaluation e = Evaluation.of(net, data, nnet.pack.JarPackager.facts(g).lossOutputs());
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights, rowOptions);
+        Evaluation e;
+        try (nnet.runtime.InputRows opened = data.inputs()) {
+            int[] rows = rowOptions.part(part, data.rows());
+            e = Evaluation.of(net, (rows != null ? data.rows(rows) : data).inFileOrder(), nnet.pack.JarPackager.facts(g).lossOutputs());
+        }
         System.out.print(json ? e.json() + "\n" : e.text());
         return 0;
     }

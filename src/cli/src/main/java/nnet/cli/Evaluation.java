@@ -21,7 +21,7 @@ import nnet.runtime.PredictOutput;
  * @param heads a head per loss statement, in their order
  */
 record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
-    /** Rows per forward batch and per loss batch: bounded memory whatever the file's size. */
+    /** Rows per forward batch and per loss batch (fewer for wide rows, {@link nnet.runtime.InputRows#batchRows}): bounded memory whatever the file's size. */
     private static final int CHUNK = 1024;
 
     /**
@@ -40,12 +40,12 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
     static Evaluation of(Network net, TrainingData data, PredictOutput.LossOutputs outputs) {
         double sum = 0, penalty = 0;
         double[] headSums = new double[net.losses().size()];
-        for (int from = 0; from < data.rows(); from += CHUNK) {
-            int to = Math.min(data.rows(), from + CHUNK);
+        int chunk = data.inputs().batchRows(CHUNK);
+        for (int from = 0; from < data.rows(); from += chunk) {
+            int to = Math.min(data.rows(), from + chunk);
             // the generated code computes the loss exactly as training does (softmax and sigmoid fused), as predicting runs
             // (dropout off, batchnorm's moving statistics); weights do not change
-            sum += (double) net.loss(Arrays.copyOfRange(data.inputs(), from, to), Arrays.copyOfRange(data.targets(), from, to),
-                    data.weights() == null ? null : Arrays.copyOfRange(data.weights(), from, to)) * (to - from);
+            sum += (double) net.loss(data.inputs().range(from, to), Arrays.copyOfRange(data.targets(), from, to), data.weights(from, to)) * (to - from);
             penalty += (double) net.penalty() * (to - from);
             float[] heads = net.headLosses();
             for (int h = 0; h < heads.length; h++) headSums[h] += (double) heads[h] * (to - from);
@@ -80,9 +80,10 @@ record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
     private static float[][] predictions(Network net, TrainingData data) {
         List<String> outputs = net.losses().stream().map(Network.Loss::output).toList();
         float[][] out = new float[data.rows()][];
-        for (int from = 0; from < data.rows(); from += CHUNK) {
-            int to = Math.min(data.rows(), from + CHUNK);
-            float[][][] ys = net.forwardBatch(Arrays.copyOfRange(data.inputs(), from, to), outputs);
+        int chunk = data.inputs().batchRows(CHUNK);
+        for (int from = 0; from < data.rows(); from += chunk) {
+            int to = Math.min(data.rows(), from + chunk);
+            float[][][] ys = net.forwardBatch(data.inputs().range(from, to), outputs);
             for (int r = from; r < to; r++) {
                 int size = 0;
                 for (float[] y : ys[r - from]) size += y.length;

@@ -12,6 +12,8 @@ import nnet.emit.GeneratedNetwork;
 import nnet.ir.Graph;
 import nnet.pack.NetworkClassLoader;
 import nnet.runtime.Attributions;
+import nnet.runtime.InputRows;
+import nnet.runtime.SourceFacts;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
 import nnet.runtime.Tensor;
@@ -36,32 +38,48 @@ final class ExplainCommand implements Callable<Integer> {
     @Option(names = "--per-sample", description = "also DIR/<node>.samples.csv: a row per input row, a column per unit") boolean perSample;
     @Option(names = "--network", description = "which network, when the file declares several") String network;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "the directory written (made if missing)") Path output;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split") String part;
 
     @Override
     public Integer call() throws IOException {
+        try (InputRows opened = Predict.openInputs(net(), inputs, SourceFacts.NONE)) {
+            InputRows in = rowOptions.select(opened);
+            int[] rows = rowOptions.part(part, in.rows());
+            return explain(rows != null ? in.select(rows) : in);
+        }
+    }
+
+    /** The network, loaded once: {@link #call} opens its inputs before explaining. */
+    private Network net;
+
+    private Network net() throws IOException {
+        if (net == null) net = load();
+        return net;
+    }
+
+    private int explain(InputRows in) throws IOException {
         Attributions.Method m = method();
         if (nodes != null && all) throw new UserError("--nodes and --all: give one of them");
-        Network net = load();
         List<String> explained = all ? net.nodeNames() : nodes != null ? nodes : net.inputNames();
         for (String n : explained)
             if (!net.nodeNames().contains(n)) throw new UserError("network " + net.name() + " has no node '" + n + "'; it has " + String.join(", ", net.nodeNames()));
-        Map<String, float[][]> in = Predict.readInputs(net, inputs);
-        float[][][] rows = rows(net, in);
-        if (rows.length == 0) throw new UserError("no input rows to explain");
+        int rows = in.rows();
+        if (rows == 0) throw new UserError("no input rows to explain");
         String out = targetOutput(net);
-        Attributions.Request request = new Attributions.Request(m, out, targetUnit(net, out), baseline(net, in, rows.length), steps, List.copyOf(explained));
+        Attributions.Request request = new Attributions.Request(m, out, targetUnit(net, out), baseline(net, in), steps, List.copyOf(explained));
         if (nnet.runtime.AtomicFiles.isStandardOutput(output)) throw new UserError("explain writes a directory of files: -o - (standard output) is not one");
         if (Files.exists(output) && !Files.isDirectory(output)) throw new UserError(output + " is not a directory");
         Files.createDirectories(output);
-        ExplainFiles files = new ExplainFiles(net, request, output, perSample, rows.length);
+        ExplainFiles files = new ExplainFiles(net, request, output, perSample, rows);
         long start = System.nanoTime();
         try {
-            Attributions.run(net, rows, request, files::add);
+            Attributions.run(net, in, request, files::add);
             files.finish();
         } finally {
             files.close();
         }
-        System.err.printf(java.util.Locale.ROOT, "explained %d row(s) of %s (%s, %s) in %.2f s into %s%n", rows.length, net.name(), m.label(), out, (System.nanoTime() - start) / 1e9, output);
+        System.err.printf(java.util.Locale.ROOT, "explained %d row(s) of %s (%s, %s) in %.2f s into %s%n", rows, net.name(), m.label(), out, (System.nanoTime() - start) / 1e9, output);
         return 0;
     }
 
@@ -125,18 +143,24 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
-    /** x0 as {@code [1 or rows][input][values]}: zeros, the rows' mean, or a file's row(s). */
-    private float[][][] baseline(Network net, Map<String, float[][]> in, int rows) {
+    /** x0 as {@code [1 or rows][input][values]}: zeros, the rows' mean (a pass over them), or a file's row(s). */
+    private float[][][] baseline(Network net, InputRows in) {
         List<String> names = net.inputNames();
+        int rows = in.rows();
         if (baseline.equals("zero")) return null;
         if (baseline.equals("mean")) {
+            double[][] sum = new double[names.size()][];
+            for (int r : in.inFileOrder()) {
+                float[][] x = in.sample(r);
+                for (int k = 0; k < x.length; k++) {
+                    if (sum[k] == null) sum[k] = new double[x[k].length];
+                    for (int i = 0; i < x[k].length; i++) sum[k][i] += x[k][i];
+                }
+            }
             float[][][] mean = new float[1][names.size()][];
             for (int k = 0; k < names.size(); k++) {
-                float[][] x = in.get(names.get(k));
-                double[] sum = new double[x[0].length];
-                for (float[] row : x) for (int i = 0; i < row.length; i++) sum[i] += row[i];
-                mean[0][k] = new float[sum.length];
-                for (int i = 0; i < sum.length; i++) mean[0][k][i] = (float) (sum[i] / x.length);
+                mean[0][k] = new float[sum[k].length];
+                for (int i = 0; i < sum[k].length; i++) mean[0][k][i] = (float) (sum[k][i] / rows);
             }
             return mean;
         }

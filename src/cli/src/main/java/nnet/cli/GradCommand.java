@@ -21,9 +21,11 @@ final class GradCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin NonFiniteOption nonFinite;
     @Option(names = "--input", required = true, description = "X.csv or X.npy, or name=X.csv for each input (an .npz gives each input its array of that name)") List<String> inputs;
     @Option(names = "--target", required = true, paramLabel = "T.csv", description = "one row per input row, shaped like the loss's output (.csv, .npy, or the array 'target' or only array of an .npz); with several losses, name=T.csv for each loss's output, or one file for every loss not named") List<String> targets;
-    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row, multiplying its loss (Keras' sample_weight; the mean stays over the rows)") Path sampleWeights;
+    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row (per --rows row), multiplying its loss (Keras' sample_weight; the mean stays over the rows); a table's column as TABLE:COLUMN") String sampleWeights;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split") String part;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "G.safetensors", description = "where to write the gradients (- for standard output)") Path output;
 
     @Override
@@ -34,9 +36,14 @@ final class GradCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         Network net = Sources.instantiate(g, MemoryNeeds.Use.GRADIENTS, 0, "grad");
         Sources.loadWeights(net, g, weights, 0, nonFinite);
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights);
-        MemoryNeeds.check(g, MemoryNeeds.Use.GRADIENTS, 0, data.rows(), "grad"); // the rows are one batch, which a batchnorm's step holds at once
-        float loss = net.computeGradients(data.inputs(), data.targets(), data.weights());
+        float loss;
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights, rowOptions);
+        try (nnet.runtime.InputRows opened = data.inputs()) {
+            int[] rows = rowOptions.part(part, data.rows());
+            if (rows != null) data = data.rows(rows);
+            MemoryNeeds.check(g, MemoryNeeds.Use.GRADIENTS, 0, data.rows(), "grad"); // the rows are one batch, which a batchnorm's step holds at once
+            loss = net.computeGradients(data.inputs().range(0, data.rows()), data.targets(), data.weights());
+        }
         Safetensors.write(output, net.gradients(layout));
         nnet.jar.Cli.wrote(output, "the gradient of " + g.name() + "'s mean loss" + (net.penalty() != 0 ? " plus penalty" : "") + " over " + data.rows() + (data.rows() == 1 ? " row" : " rows"));
         // with -o -, standard output holds the gradients file and nothing else

@@ -19,7 +19,7 @@ record Monitor(String name, boolean higherIsBetter) {
         for (String f : training.figureNames()) known.add(f);
         if (heldOut != null) for (String f : heldOut.figureNames()) known.add("val_" + f);
         if (!known.contains(name)) {
-            String hint = name.startsWith("val_") && heldOut == null ? "; figures of held-out rows need --validation or --validation-split" : "";
+            String hint = name.startsWith("val_") && heldOut == null ? "; figures of held-out rows need --validation, --validation-split or --split's validation rows" : "";
             throw new UserError("--monitor " + name + ": this run has no such figure" + hint + " (it has " + String.join(", ", known) + ")");
         }
         String metric = name.startsWith("val_") ? name.substring(4) : name;

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import nnet.ir.Graph;
 import nnet.pack.JarPackager;
 import nnet.runtime.Network;
+import nnet.runtime.InputRows;
 import nnet.runtime.Predict;
 import nnet.runtime.SourceFacts;
 import nnet.runtime.PredictOutput;
@@ -27,6 +28,8 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--network", description = "which network, when the file declares several") String network;
     @Option(names = "--output", paramLabel = "probabilities|classes|raw", description = "what to show of the loss's output: softmax probabilities (cross_entropy), probabilities (binary_cross_entropy), the class (argmax, or 0/1), or the raw values (default: probabilities when the loss is one of those, else raw; probes are raw). The output file is -o") String outputMode;
     @Option(names = "--no-header", description = "no header line of column names (y[0], y[1], ...) in CSV output") boolean noHeader;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--part", paramLabel = "train|val|test", description = "only the rows of this part of --split, in its order") String part;
     @Option(names = {"-o"}, description = "write the rows here (atomically; .csv, .npy or .npz by the extension) instead of CSV to standard output (- is standard output)") Path output;
 
     @Override
@@ -43,8 +46,13 @@ final class PredictCommand implements Callable<Integer> {
             net = fromSource(g);
             facts = JarPackager.facts(g);
         }
-        int rows = Predict.predict(net, inputs, probes, mode, !noHeader, output, facts);
-        if (output != null) nnet.jar.Cli.wrote(output, nnet.jar.Cli.count(rows, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
+        int count;
+        try (InputRows opened = Predict.openInputs(net, inputs, Predict.facts(facts, probes))) {
+            InputRows in = rowOptions.select(opened);
+            int[] rows = rowOptions.part(part, in.rows());
+            count = Predict.predict(net, rows != null ? in.select(rows) : in, probes, mode, !noHeader, output, facts.lossOutputs());
+        }
+        if (output != null) nnet.jar.Cli.wrote(output, nnet.jar.Cli.count(count, "row") + " of " + net.name() + "'s " + (probes.isEmpty() ? "outputs" : "probes"));
         return 0;
     }
 

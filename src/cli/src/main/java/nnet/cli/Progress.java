@@ -17,8 +17,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * {@code --quiet}.
  */
 abstract class Progress implements AutoCloseable {
-    /** After each step: the epoch, the mean loss of its steps so far, samples per second since the start. */
-    void step(int epoch, float loss, double samplesPerSecond) {}
+    /** After each step: the epoch, the step's rows, the mean loss of the epoch's steps so far, samples per second since the start. */
+    void step(int epoch, int rows, float loss, double samplesPerSecond) {}
 
     /** After each epoch. */
     void epoch(EpochLoop.Report r) {}
@@ -30,9 +30,9 @@ abstract class Progress implements AutoCloseable {
         return new Progress() {};
     }
 
-    /** A bar when standard output and input are a terminal (the JVM's console), else lines. */
-    static Progress choose(String name, long steps, PrintStream err) {
-        return System.console() != null ? new Bar(name, steps, err) : new Lines(err);
+    /** A bar over the rows of every epoch when standard output and input are a terminal (the JVM's console), else lines. */
+    static Progress choose(String name, long rows, PrintStream err) {
+        return System.console() != null ? new Bar(name, rows, err) : new Lines(err);
     }
 
     /** The figures a line shows of a head: accuracy, AUC for labels, R² for regression (the log has them all). */
@@ -113,16 +113,16 @@ abstract class Progress implements AutoCloseable {
         private final PrintStream err;
         private String heldOut = "";
 
-        Bar(String name, long steps, PrintStream err) {
+        Bar(String name, long rows, PrintStream err) {
             this.err = err;
-            bar = new ProgressBarBuilder().setTaskName("train " + name).setInitialMax(steps).setUnit(" steps", 1)
+            bar = new ProgressBarBuilder().setTaskName("train " + name).setInitialMax(rows).setUnit(" rows", 1)
                     .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(err)).build();
         }
 
         @Override
-        void step(int epoch, float loss, double samplesPerSecond) {
-            bar.step();
+        void step(int epoch, int rows, float loss, double samplesPerSecond) {
+            bar.stepBy(rows);
             bar.setExtraMessage(String.format(Locale.ROOT, " epoch %d loss %.4g%s %,.0f samples/s", epoch, loss, heldOut, samplesPerSecond));
         }
 

@@ -13,6 +13,7 @@ import nnet.runtime.Csv;
 import nnet.runtime.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
+import nnet.runtime.RowSource;
 import nnet.runtime.PredictOutput;
 import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
@@ -39,7 +40,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--validation-split", paramLabel = "FRACTION", description = "hold out this fraction of the rows (drawn from --seed before any shuffling) instead of --validation") Double validationSplit;
     @Option(names = "--early-stopping", paramLabel = "PATIENCE", description = "stop when the held-out loss (or --monitor's figure) has not improved for this many epochs; -o keeps the best epoch's weights") Integer patience;
     @Option(names = "--monitor", paramLabel = "FIGURE", description = "what --early-stopping watches: val_loss (the default), or any figure of the log: val_auc, val_accuracy, val_r2, val_y1_loss, auc, ... (each in its direction: losses down, the others up)") String monitorName;
-    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row, multiplying its loss (Keras' sample_weight; the mean stays over the rows); held-out rows take theirs as sample_weights=W.csv in --validation") Path sampleWeights;
+    @Option(names = "--sample-weights", paramLabel = "W.csv", description = "a weight per input row (per --rows row), multiplying its loss (Keras' sample_weight; the mean stays over the rows); a table's column as TABLE:COLUMN; held-out rows take theirs as sample_weights=W.csv in --validation") String sampleWeights;
     @Option(names = "--log", paramLabel = "loss.csv", description = "one CSV row per epoch: epoch, step, loss, val_loss, val_accuracy, lr, samples_per_s, then seconds, the penalties, and every figure of the training and held-out rows (accuracy, auc, ..., val_auc, ...; each head's with several losses)") Path log;
     @Option(names = "--plot", paramLabel = "loss.png", description = "draw the loss of each epoch (training and held-out rows, each head's with several losses) and the run's figure (accuracy, R², or --monitor's) to this PNG (or SVG, by the extension), the kept epoch marked") Path plot;
     @Option(names = "--quiet", description = "no progress bar and no line per epoch") boolean quiet;
@@ -48,13 +49,27 @@ final class TrainCommand implements Callable<Integer> {
             + " saved beside it as W.resume.safetensors; --epochs is the total, so 3 epochs then --resume with --epochs 5 equals 5 epochs") Path resume;
     @Option(names = "--network", description = "which network, when FILE declares several") String network;
     @picocli.CommandLine.Mixin SparseWeightsOption sparseWeights;
+    @picocli.CommandLine.Mixin RowOptions rowOptions;
+    @Option(names = "--stream", description = "read the inputs from their files as training goes, a window of rows in memory, instead of whole: for files larger than memory (.npy, HDF5). Shuffles the files' blocks, then rows within windows (--shuffle-window)") boolean stream;
+    @Option(names = "--shuffle-window", paramLabel = "ROWS", description = "with --stream: rows shuffled together, and kept in memory (default: as many as 128 MB of the files' rows hold, at least a block)") Integer shuffleWindow;
     /** How the weights are written after each epoch. */
     private SparseWeights layout;
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "W.safetensors",
             description = "where to write the weights, after every epoch (- for standard output: once, at the end)") Path output;
 
+    /** The files read, closed when the command ends (tests run commands in one process). */
+    private final List<AutoCloseable> opened = new ArrayList<>();
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        try {
+            return train();
+        } finally {
+            for (AutoCloseable c : opened) c.close();
+        }
+    }
+
+    private int train() {
         checkFlags();
         Graph g = Sources.trainable(file, network);
         layout = sparseWeights.layoutFor(g); // before any work: a run must not fail at its end
@@ -70,13 +85,29 @@ final class TrainCommand implements Callable<Integer> {
         TrainState resumed = resume == null ? null : TrainState.read(resume);
         if (resumed == null) Sources.loadWeights(net, g, weights, seed, nonFinite);
         else net.loadWeights(resumed.weights());
-        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights), heldOut = null;
-        if (validation != null) heldOut = readValidation(net, g.inputLayouts());
-        else if (validationSplit != null) {
+        TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights, rowOptions), heldOut = null;
+        opened.add(data.inputs());
+        RowSelection.Part[] parts = rowOptions.parts(data.rows());
+        if (parts != null) { // GenNet's set column: train on 1, hold out 2, leave 3 to evaluate
+            heldOut = RowSelection.of(parts, RowSelection.Part.VAL).length == 0 ? null : data.rows(RowSelection.of(parts, RowSelection.Part.VAL)).inFileOrder();
+            data = data.rows(RowSelection.of(parts, RowSelection.Part.TRAIN));
+            if (data.rows() == 0) throw new UserError("--split " + rowOptions.split + " has no rows to train on (train=... of --split-codes " + rowOptions.codes + ")");
+            if (heldOut == null && patience != null && (monitorName == null || monitorName.startsWith("val_")))
+                throw new UserError("--split " + rowOptions.split + " has no validation rows (val=... of --split-codes " + rowOptions.codes + "), and --early-stopping watches "
+                        + (monitorName == null ? "the held-out loss" : monitorName));
+        } else if (validation != null) {
+            heldOut = readValidation(net, g.inputLayouts());
+            opened.add(heldOut.inputs());
+        } else if (validationSplit != null) {
             TrainingData.Split split = data.split(validationSplit, seed);
             data = split.training();
             heldOut = split.heldOut();
         }
+        int window = window(data);
+        StreamOrder streamed = stream ? new StreamOrder(data.inputs(), window) : null;
+        if (stream) data.inputs().keepRows(window); // a window's blocks, each read once an epoch
+        if (!stream) keepWhole(data);
+        if (!stream && heldOut != null && heldOut.inputs().sources() != data.inputs().sources()) keepWhole(heldOut);
         int batchSize = Math.min(batchLimit, data.rows());
         if (data.rows() % batchSize == 1 && g.nodes().stream().anyMatch(n -> nnet.ir.Op.BATCH_COUPLED.contains(n.op())))
             throw new UserError("the last batch of each epoch would hold 1 row (" + data.rows() + " rows in batches of " + batchSize + "), and " + g.name()
@@ -91,7 +122,8 @@ final class TrainCommand implements Callable<Integer> {
         Map<String, Double> kept = new LinkedHashMap<>(args);
         kept.remove("lr");
         String settings = g.name() + ": seed " + seed + ", batch " + batchSize + ", " + data.rows() + " training rows, "
-                + (noShuffle ? "in file order" : "shuffled") + ", " + optimizerName + " " + kept + (monitorName == null ? "" : ", monitor " + monitor.name());
+                + (noShuffle ? "in file order" : stream ? "streamed in windows of " + window + " rows" : "shuffled") + ", " + optimizerName + " " + kept
+                + (monitorName == null ? "" : ", monitor " + monitor.name());
         net.seed(seed); // dropout's masks: a seeded run is reproducible (a resumed one goes on from its step count, below)
         if (resumed != null) {
             resumeChecks(resumed, settings, nEpochs, net);
@@ -100,13 +132,12 @@ final class TrainCommand implements Callable<Integer> {
 
         // with -o -, standard output holds the weights file and nothing else
         PrintStream report = AtomicFiles.isStandardOutput(output) ? System.err : System.out;
-        long steps = (long) nEpochs * ((data.rows() + batchSize - 1) / batchSize);
         EpochLoop.Result r;
         EpochLoop loop;
-        try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), steps, System.err)) {
+        try (Progress progress = quiet ? Progress.none() : Progress.choose(g.name(), (long) nEpochs * data.rows(), System.err)) {
             loop = new EpochLoop(net, data, heldOut, nEpochs, batchSize, patience == null ? 0 : patience, seed,
                     schedule, opt, output, layout, log == null ? null : new TrainLog(log, trainingFigures, heldOutFigures, hasPenalties(g)), progress, outputs, monitor)
-                    .inFileOrder(noShuffle).resumeFrom(resumed);
+                    .inFileOrder(noShuffle).resumeFrom(resumed).streamed(streamed);
             if (!AtomicFiles.isStandardOutput(output)) loop.keepState(TrainState.beside(output), settings);
             r = loop.run();
         }
@@ -119,8 +150,10 @@ final class TrainCommand implements Callable<Integer> {
         if (r.stoppedEarly())
             report.println("stopped early: " + (monitor == Monitor.DEFAULT ? "the held-out loss" : monitor.name()) + " had not improved for " + nnet.jar.Cli.count(patience, "epoch"));
         if (patience != null) report.println("kept epoch " + r.kept() + ", the one with " + monitor.describe());
-        Evaluation train = Evaluation.figures(net, data, outputs);
-        if (train.hasAccuracy()) report.println("accuracy on the training rows: " + train.accuracyText());
+        // a streamed run does not read its files once more for this: the figures of the last epoch's steps
+        Evaluation train = stream ? loop.history.get(loop.history.size() - 1).training() : Evaluation.figures(net, data, outputs);
+        if (train.hasAccuracy())
+            report.println("accuracy on the training rows" + (stream ? " (as the last epoch's steps predicted them)" : "") + ": " + train.accuracyText());
         if (r.heldOut() != null)
             report.println("held-out rows: loss " + String.format(java.util.Locale.ROOT, "%.4g", r.heldOut().loss())
                     + (r.heldOut().hasAccuracy() ? ", accuracy " + r.heldOut().accuracyText() : "")
@@ -138,14 +171,18 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError("--validation-split is the fraction of rows held out, between 0 and 1 (e.g. 0.2), got " + validationSplit);
         if (patience != null && patience < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + patience);
         boolean watchesHeldOut = monitorName == null || monitorName.startsWith("val_");
-        if (patience != null && watchesHeldOut && validation == null && validationSplit == null)
-            throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv or --validation-split 0.2");
+        if (patience != null && watchesHeldOut && validation == null && validationSplit == null && rowOptions.split == null)
+            throw new UserError("--early-stopping watches the held-out loss: give --validation X.csv,T.csv, --validation-split 0.2 or --split TABLE:COLUMN");
         if (monitorName != null && patience == null) throw new UserError("--monitor says what --early-stopping watches: give --early-stopping PATIENCE too");
         if (log != null && AtomicFiles.isStandardOutput(log)) throw new UserError("--log needs a file (it is rewritten after every epoch)");
         // every file the run writes, before its first step: a path that cannot be written must not cost the training
         for (Path p : new Path[] {output, log, plot}) if (p != null) AtomicFiles.checkWritable(p);
         if (plot != null && !List.of("png", "svg").contains(extension(plot)))
             throw new UserError("--plot " + plot + ": draws .png or .svg (by the file's extension)");
+        if (rowOptions.split != null && (validation != null || validationSplit != null))
+            throw new UserError("--split holds rows out by its val code: give --split or --validation/--validation-split, not both");
+        if (shuffleWindow != null && !stream) throw new UserError("--shuffle-window is the window of --stream's shuffle: give --stream too");
+        if (shuffleWindow != null && shuffleWindow < 1) throw new UserError("--shuffle-window must be at least 1 row, got " + shuffleWindow);
     }
 
     /** A run goes on only as it was: same settings, more epochs to run; the optimizer takes its state. */
@@ -156,6 +193,40 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs <= s.epochs())
             throw new UserError("--resume: that run has done " + nnet.jar.Cli.count(s.epochs(), "epoch") + " already; --epochs is the total: give more than " + s.epochs());
         net.loadOptimizerState(s.optimizer(), s.steps());
+    }
+
+    /** Bytes of the files' rows that {@code --stream} keeps by default (at most a quarter of the heap): a window this size, shuffled. */
+    static final long WINDOW_BYTES = 128L << 20;
+
+    /**
+     * {@code --shuffle-window}, or as many rows as {@link #WINDOW_BYTES} hold, or a quarter of the
+     * heap if that is less (at least the widest file's block).
+     */
+    private int window(TrainingData data) {
+        if (shuffleWindow != null) return shuffleWindow;
+        int block = data.inputs().sources().stream().mapToInt(RowSource::blockRows).max().orElse(1);
+        long bytes = Math.min(WINDOW_BYTES, Runtime.getRuntime().maxMemory() / 4);
+        return (int) Math.max(block, Math.min(data.rows(), bytes / Math.max(1, data.inputs().rowBytes())));
+    }
+
+    /**
+     * Without {@code --stream} every row is kept once read (in the files' dtypes: a uint8 genotype
+     * a byte a value), so the rows can be shuffled freely; refused, before any work, when that
+     * would not fit in the heap.
+     */
+    private void keepWhole(TrainingData data) {
+        long bytes = 0; // of the rows in use (with --rows, a part of the files)
+        for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.BlockRows) bytes += (long) Math.min(s.rows(), data.rows()) * s.rowBytes();
+        long max = Runtime.getRuntime().maxMemory();
+        if (bytes > max / 2)
+            throw new UserError("the inputs hold " + megabytes(bytes) + ", more than half of what this Java VM may use (" + megabytes(max)
+                    + "): train --stream reads them from their files a window of rows at a time (or give the VM more, e.g. JAVA_TOOL_OPTIONS=-Xmx"
+                    + ((long) Math.ceil(bytes * 2.5 / (1L << 30)) + 1) + "g)");
+        data.inputs().keepRows(data.inputs().fileRows());
+    }
+
+    private static String megabytes(long bytes) {
+        return bytes < 1L << 30 ? (bytes >> 20) + " MB" : nnet.jar.Cli.gigabytes(bytes);
     }
 
     /** Whether the network has weight or activity penalties (the log's penalty columns). */
@@ -186,7 +257,7 @@ final class TrainCommand implements Callable<Integer> {
         if (targetParts.size() < lossOutputs.size() && !parts.isEmpty()) targetParts.add(parts.remove(parts.size() - 1));
         if (parts.isEmpty() || targetParts.isEmpty())
             throw new UserError("--validation " + validation + ": expected the inputs and then the target, comma-separated (X.csv,T.csv, or a=A.csv,b=B.csv,T.csv)");
-        return TrainingData.read(net, layouts, parts, targetParts, weightsPart == null ? null : Path.of(weightsPart.substring(HELD_OUT_WEIGHTS.length())));
+        return TrainingData.read(net, layouts, parts, targetParts, weightsPart == null ? null : weightsPart.substring(HELD_OUT_WEIGHTS.length()));
     }
 
     private static String extension(Path p) {

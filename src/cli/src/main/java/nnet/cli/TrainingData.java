@@ -1,7 +1,6 @@
 package nnet.cli;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,6 +9,8 @@ import java.util.SplittableRandom;
 import nnet.runtime.Csv;
 import nnet.runtime.DataFiles;
 import nnet.runtime.DataFormatException;
+import nnet.runtime.FilePart;
+import nnet.runtime.InputRows;
 import nnet.runtime.LossFunction;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
@@ -24,37 +25,48 @@ import nnet.runtime.UserError;
  * row (one integer column for an output {@code [10]}, Keras' sparse categorical cross-entropy),
  * read as the one-hot rows it stands for. Problems are reported at {@code file:line}.
  *
- * @param inputs  {@code inputs[row][input]}, as {@link Network#trainStep} takes them
+ * @param inputs  the rows of each input, read as they are asked for ({@link InputRows#samples} gives a batch as {@link Network#trainStep} takes it)
  * @param targets {@code targets[row]}, one-hot where the file held class indices; with several
  *                losses their targets in a row, as {@link Network#losses()} orders them
  * @param weights {@code weights[row]}, each sample's weight in the loss ({@code --sample-weights}), or null: all 1
  */
-record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
+record TrainingData(InputRows inputs, float[][] targets, float[] weights) {
     /** A cross-entropy target row may miss 1 by this much (probabilities written with few digits). */
     static final double SUM_TOLERANCE = 1e-3;
 
-    /** @param sampleWeights {@code --sample-weights w.csv}, or null */
-    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, Path sampleWeights) {
-        Map<String, float[][]> in = Predict.readInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
-        int rows = in.values().iterator().next().length;
-        float[][] targets = readTargets(net, targetSpecs, rows);
-        float[][][] samples = new float[rows][net.inputNames().size()][];
-        for (int r = 0; r < rows; r++)
-            for (int k = 0; k < samples[r].length; k++) samples[r][k] = in.get(net.inputNames().get(k))[r];
-        return new TrainingData(samples, targets, sampleWeights == null ? null : readWeights(sampleWeights, rows));
+    /** @param sampleWeights {@code --sample-weights w.csv} (or {@code TABLE:COLUMN}), or null */
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights) {
+        return read(net, layouts, inputSpecs, targetSpecs, sampleWeights, new RowOptions());
     }
 
     /**
-     * {@code --sample-weights w.csv}: one number of at least 0 per input row (a CSV column, or a NumPy
-     * array {@code [N]}; from an {@code .npz} the array {@code sample_weights} or its only one), Keras'
-     * {@code sample_weight}.
+     * The inputs opened (read as rows are asked for: {@link InputRows}), the rows {@code --rows}
+     * names of them, and a target row and a sample weight for each of those rows.
      */
-    static float[] readWeights(Path file, int rows) {
-        DataFiles.checkReadable(file);
+    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights, RowOptions rowOptions) {
+        InputRows in = Predict.openInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
+        try {
+            in = rowOptions.select(in);
+            float[][] targets = readTargets(net, targetSpecs, in.rows());
+            return new TrainingData(in, targets, sampleWeights == null ? null : readWeights(FilePart.parse(sampleWeights), in.rows()));
+        } catch (RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@code --sample-weights w.csv}: one number of at least 0 per row (per input row, or per
+     * {@code --rows} row as targets are; a CSV column, a table's column by name as
+     * {@code subjects.csv:weight}, or a NumPy array {@code [N]}; from an {@code .npz} the array
+     * {@code sample_weights} or its only one), Keras' {@code sample_weight}.
+     */
+    static float[] readWeights(FilePart file, int rows) {
+        DataFiles.checkReadable(file.file());
         DataFiles.Table table = DataFiles.readTable(file, "sample_weights", "the sample weights");
         if (table.width() != 1) throw new DataFormatException(table.place(0) + ": row has " + table.width() + " columns, but sample weights are one number per row");
         if (table.rows().length != rows)
-            throw new UserError(file + " has " + table.rows().length + " rows, but the input has " + rows + ": one sample weight per input row");
+            throw new UserError(file + " has " + table.rows().length + " rows, but the input has " + rows + ": one sample weight per input row" + (file.part() != null ? " (or per --rows row)" : ""));
         float[] w = new float[rows];
         for (int r = 0; r < rows; r++) {
             w[r] = table.rows()[r][0];
@@ -71,23 +83,23 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
      */
     static float[][] readTargets(Network net, List<String> specs, int rows) {
         List<Network.Loss> losses = net.losses();
-        Map<String, Path> named = new LinkedHashMap<>();
-        Path shared = null;
+        Map<String, FilePart> named = new LinkedHashMap<>();
+        FilePart shared = null;
         for (String spec : specs) {
             int eq = spec.indexOf('=');
             String name = eq > 0 ? spec.substring(0, eq) : null;
             boolean lossOutput = name != null && losses.stream().anyMatch(l -> l.output().equals(name));
             if (lossOutput) {
-                if (named.put(name, Path.of(spec.substring(eq + 1))) != null) throw new UserError("--target " + name + "= is given twice");
-            } else if (name != null && !Files.exists(Path.of(spec)) || shared != null) {
+                if (named.put(name, FilePart.parse(spec.substring(eq + 1))) != null) throw new UserError("--target " + name + "= is given twice");
+            } else if (name != null && !Files.exists(FilePart.parse(spec).file()) || shared != null) {
                 throw new UserError("--target " + spec + ": " + (shared == null ? "no loss is on an output '" + name + "'" : "a second target file without a name")
                         + "; the loss" + (losses.size() > 1 ? "es are on " : " is on ") + outputsOf(losses) + " (give one file for every loss, or name=T.csv for each)");
-            } else shared = Path.of(spec);
+            } else shared = FilePart.parse(spec);
         }
         float[][][] parts = new float[losses.size()][][];
         for (int k = 0; k < parts.length; k++) {
             Network.Loss l = losses.get(k);
-            Path file = named.getOrDefault(l.output(), shared);
+            FilePart file = named.getOrDefault(l.output(), shared);
             if (file == null) throw new UserError("no target for the loss on " + l.output() + ": give --target " + l.output() + "=T.csv, or one file for every loss");
             try {
                 parts[k] = readTargets(file, l);
@@ -97,7 +109,7 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
                         + (file == shared ? ", the file of every loss not named; give --target " + l.output() + "=T.csv for its own)" : ")"));
             }
             if (parts[k].length != rows)
-                throw new UserError(file + " has " + parts[k].length + " rows, but the input has " + rows + ": one target row per input row");
+                throw new UserError(file + " has " + parts[k].length + " rows, but the input has " + rows + ": one target row per input row" + (file.part() != null ? " (or per --rows row)" : ""));
         }
         if (parts.length == 1) return parts[0];
         float[][] out = new float[rows][];
@@ -119,8 +131,8 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
     }
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
-    static float[][] readTargets(Path file, Network.Loss l) {
-        nnet.runtime.DataFiles.checkReadable(file);
+    static float[][] readTargets(FilePart file, Network.Loss l) {
+        nnet.runtime.DataFiles.checkReadable(file.file());
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;
@@ -138,7 +150,7 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
         }
         if (indicesAllowed && table.width() == positions) return oneHot(table, classes);
         try { // the reader's own message, with the array's shape or the row's line
-            DataFiles.readRows(file, "target", size, what);
+            if (file.part() == null) DataFiles.readRows(file.file(), "target", size, what);
         } catch (DataFormatException e) {
             throw indicesAllowed ? new DataFormatException(e.getMessage() + hint(positions, classes)) : e;
         }
@@ -205,27 +217,46 @@ record TrainingData(float[][][] inputs, float[][] targets, float[] weights) {
             throw new UserError("--validation-split " + fraction + " of " + n + " rows holds out " + held + " rows; it must leave at least one row on each side");
         int[] order = new int[n];
         for (int i = 0; i < n; i++) order[i] = i;
-        SplittableRandom rnd = new SplittableRandom(seed ^ 0x5EEDC0FFEEL);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1), t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        StreamOrder.shuffle(order, 0, n, new SplittableRandom(seed ^ 0x5EEDC0FFEEL));
         boolean[] out = new boolean[n];
         for (int i = 0; i < held; i++) out[order[i]] = true;
-        return new Split(subset(out, false, n - held), subset(out, true, held));
+        return new Split(subset(out, false), subset(out, true));
     }
 
-    private TrainingData subset(boolean[] heldOut, boolean which, int count) {
-        float[][][] in = new float[count][][];
-        float[][] t = new float[count][];
-        float[] w = weights == null ? null : new float[count];
-        for (int r = 0, k = 0; r < rows(); r++)
-            if (heldOut[r] == which) {
-                in[k] = inputs[r];
-                if (w != null) w[k] = weights[r];
-                t[k++] = targets[r];
-            }
-        return new TrainingData(in, t, w);
+    private TrainingData subset(boolean[] heldOut, boolean which) {
+        return rows(java.util.stream.IntStream.range(0, rows()).filter(r -> heldOut[r] == which).toArray());
+    }
+
+    /** Rows {@code rows[0]}, {@code rows[1]}, ... of these, in that order (sharing the files), with their targets and weights. */
+    TrainingData rows(int[] rows) {
+        float[][] t = new float[rows.length][];
+        float[] w = weights == null ? null : new float[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            t[i] = targets[rows[i]];
+            if (w != null) w[i] = weights[rows[i]];
+        }
+        return new TrainingData(inputs.select(rows), t, w);
+    }
+
+    /** The sample weights of rows {@code order[from]} to {@code order[from + count - 1]}, or null when every weight is 1. */
+    float[] weights(int[] order, int from, int count) {
+        if (weights == null) return null;
+        float[] w = new float[count];
+        for (int k = 0; k < count; k++) w[k] = weights[order[from + k]];
+        return w;
+    }
+
+    /** The sample weights of rows {@code from} to {@code to - 1}, or null when every weight is 1. */
+    float[] weights(int from, int to) {
+        return weights == null ? null : Arrays.copyOfRange(weights, from, to);
+    }
+
+    /**
+     * The same rows in the files' order: a block of a file is then read once, whatever order
+     * {@code --rows} gave (evaluating sums over the rows, so their order changes nothing but the
+     * rounding of the sum).
+     */
+    TrainingData inFileOrder() {
+        return rows(inputs.inFileOrder());
     }
 }

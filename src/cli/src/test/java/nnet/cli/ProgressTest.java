@@ -33,9 +33,9 @@ class ProgressTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream err = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         try (Progress bar = new Progress.Bar("N", 40, err)) {
-            for (int s = 0; s < 12; s++) bar.step(1, 0.5f, 100);
+            for (int s = 0; s < 12; s++) bar.step(1, 3, 0.5f, 100);
             bar.epoch(REPORT);
-            bar.step(2, 0.4f, 100);
+            bar.step(2, 3, 0.4f, 100);
         }
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("\r\033[2K" + Progress.line(REPORT) + "\n"), out);

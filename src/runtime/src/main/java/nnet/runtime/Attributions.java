@@ -92,6 +92,27 @@ public final class Attributions {
         }
     }
 
+    /** Rows read from the files at a time by {@link #run(Network, InputRows, Request, Sink)}. */
+    static final int READ = 4096;
+
+    /**
+     * The same over rows read from their files {@link #READ} at a time, fewer if they are wide ({@link InputRows}: HDF5,
+     * {@code .npy}, a selection of rows): memory for those rows, whatever the files hold.
+     */
+    public static void run(Network net, InputRows inputs, Request r, Sink sink) {
+        if (r.method() == Method.WEIGHTS) {
+            DenseChain.attribute(net, inputs.rows(), r, sink);
+            return;
+        }
+        int read = inputs.batchRows(READ);
+        for (int from = 0; from < inputs.rows(); from += read) {
+            int to = Math.min(inputs.rows(), from + read), at = from;
+            float[][][] b = r.baseline();
+            Request part = b == null || b.length == 1 ? r : new Request(r.method(), r.output(), r.unit(), java.util.Arrays.copyOfRange(b, from, to), r.steps(), r.nodes());
+            run(net, inputs.range(from, to), part, (first, rows) -> sink.accept(at + first, rows));
+        }
+    }
+
     /** A request on one attribution pass: what it is fed and what is read of it. */
     private static final class Pass {
         private final Network pass, net;

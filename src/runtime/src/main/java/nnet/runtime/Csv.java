@@ -217,7 +217,7 @@ public final class Csv {
         void add(String line, int lineNumber) {
             String trimmed = line.strip();
             if (trimmed.isEmpty() || trimmed.startsWith("#")) return;
-            String[] cells = line.indexOf('"') < 0 ? line.split(",", -1) : quoted(line, lineNumber);
+            String[] cells = cells(line, file + ":" + lineNumber);
             for (int i = 0; i < cells.length; i++) cells[i] = cells[i].strip();
             if (!headerDecided) {
                 headerDecided = true;
@@ -228,40 +228,6 @@ public final class Csv {
             for (int i = 0; i < cells.length; i++) row[i] = parse(cells[i], lineNumber, i + 1);
             rows.add(row);
             lines.add(lineNumber);
-        }
-
-        /**
-         * The cells of a line with quoted ones, as pandas writes every cell under {@code
-         * quoting=csv.QUOTE_ALL} ({@code "x1","x2"} then {@code "0.5","1"}) and spreadsheets write
-         * names with commas: a quoted cell is its text ({@code ""} inside is one quote), commas
-         * in it included.
-         */
-        private String[] quoted(String line, int lineNumber) {
-            List<String> cells = new ArrayList<>();
-            int i = 0, n = line.length();
-            while (true) {
-                while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
-                StringBuilder cell = new StringBuilder();
-                if (i < n && line.charAt(i) == '"') {
-                    i++;
-                    while (true) {
-                        if (i >= n) throw error(lineNumber + ":" + (cells.size() + 1), "the quote that opens this cell is not closed on its line");
-                        char c = line.charAt(i++);
-                        if (c != '"') cell.append(c);
-                        else if (i < n && line.charAt(i) == '"') cell.append(line.charAt(i++));
-                        else break;
-                    }
-                    while (i < n && line.charAt(i) != ',') {
-                        if (!Character.isWhitespace(line.charAt(i))) throw error(lineNumber + ":" + (cells.size() + 1), "expected ',' after the quoted cell");
-                        i++;
-                    }
-                } else {
-                    while (i < n && line.charAt(i) != ',') cell.append(line.charAt(i++));
-                }
-                cells.add(cell.toString());
-                if (i >= n) return cells.toArray(new String[0]);
-                i++; // the comma
-            }
         }
 
         float[][] toArray() {
@@ -281,14 +247,7 @@ public final class Csv {
         }
 
         private float parse(String cell, int lineNumber, int column) {
-            String place = lineNumber + ":" + column;
-            if (cell.isEmpty()) throw error(place, "empty cell, expected a number");
-            if (NON_FINITE.matcher(cell).matches()) throw error(place, quote(cell) + " is not a finite number");
-            if (MISSING.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number (a missing value? fill it in or drop the row)");
-            if (!DECIMAL.matcher(cell).matches()) throw error(place, quote(cell) + " is not a number");
-            float v = Float.parseFloat(cell);
-            if (Float.isInfinite(v)) throw error(place, quote(cell) + " is too large for a float32");
-            return v;
+            return number(cell, file + ":" + lineNumber + ":" + column);
         }
 
         private DataFormatException error(String place, String problem) {
@@ -302,6 +261,52 @@ public final class Csv {
         private static String quote(String cell) {
             return "'" + (cell.length() <= MAX_SHOWN_CELL ? cell : cell.substring(0, MAX_SHOWN_CELL) + "...") + "'";
         }
+    }
+
+    /**
+     * The cells of a line with quoted ones, as pandas writes every cell under {@code
+     * quoting=csv.QUOTE_ALL} ({@code "x1","x2"} then {@code "0.5","1"}) and spreadsheets write
+     * names with commas: a quoted cell is its text ({@code ""} inside is one quote), commas in it
+     * included. {@code place} ({@code file:line}) is where errors are.
+     */
+    static String[] cells(String line, String place) {
+        if (line.indexOf('"') < 0) return line.split(",", -1);
+        List<String> cells = new ArrayList<>();
+        int i = 0, n = line.length();
+        while (true) {
+            while (i < n && (line.charAt(i) == ' ' || line.charAt(i) == '\t')) i++;
+            StringBuilder cell = new StringBuilder();
+            if (i < n && line.charAt(i) == '"') {
+                i++;
+                while (true) {
+                    if (i >= n) throw new DataFormatException(place + ":" + (cells.size() + 1) + ": the quote that opens this cell is not closed on its line");
+                    char c = line.charAt(i++);
+                    if (c != '"') cell.append(c);
+                    else if (i < n && line.charAt(i) == '"') cell.append(line.charAt(i++));
+                    else break;
+                }
+                while (i < n && line.charAt(i) != ',') {
+                    if (!Character.isWhitespace(line.charAt(i))) throw new DataFormatException(place + ":" + (cells.size() + 1) + ": expected ',' after the quoted cell");
+                    i++;
+                }
+            } else {
+                while (i < n && line.charAt(i) != ',') cell.append(line.charAt(i++));
+            }
+            cells.add(cell.toString());
+            if (i >= n) return cells.toArray(new String[0]);
+            i++; // the comma
+        }
+    }
+
+    /** A cell's number, or an error at {@code place} ({@code file:line:column}) saying what the cell is instead. */
+    static float number(String cell, String place) {
+        if (cell.isEmpty()) throw new DataFormatException(place + ": empty cell, expected a number");
+        if (NON_FINITE.matcher(cell).matches()) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is not a finite number");
+        if (MISSING.matcher(cell).matches()) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is not a number (a missing value? fill it in or drop the row)");
+        if (!DECIMAL.matcher(cell).matches()) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is not a number");
+        float v = Float.parseFloat(cell);
+        if (Float.isInfinite(v)) throw new DataFormatException(place + ": " + Rows.quote(cell) + " is too large for a float32");
+        return v;
     }
 
     /** Names, and empty cells only beside names (pandas writes {@code ,a,b} above an index column). */

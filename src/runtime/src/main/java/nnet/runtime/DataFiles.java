@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * The sample files the commands read and write, chosen by extension: NumPy's {@code .npy} and
- * {@code .npz} ({@link Npy}), otherwise CSV ({@link Csv}). A NumPy array {@code [N, ...]} is N
- * rows, each its remaining axes flattened row-major, as a CSV row is.
+ * {@code .npz} ({@link Npy}), formats on the class path ({@link RowFormat}: HDF5 in nnetc),
+ * otherwise CSV ({@link Csv}). A NumPy array {@code [N, ...]} is N rows, each its remaining axes
+ * flattened row-major, as a CSV row is. {@link RowFiles} opens rows without reading them whole.
  */
 public final class DataFiles {
     private DataFiles() {}
@@ -61,19 +62,12 @@ public final class DataFiles {
      * returned in nnet's order {@code [C, H, W]}.
      */
     public static float[][] readInputRows(Path file, String arrayName, int[] shape, boolean channelsLast, String what) {
-        int columns = Math.toIntExact(Tensor.size(shape));
-        float[][] rows;
-        if (isArchive(file) || isArray(file)) {
-            String name = isArchive(file) ? file + "!" + arrayName : file.toString();
-            Tensor t = isArchive(file) ? pick(file, Npy.readArchive(file), arrayName) : Npy.read(file);
-            checkSampleShape(name, t.shape(), shape, channelsLast, what);
-            rows = rows(name, t, columns, what);
-        } else rows = isStandardInput(file) ? Csv.read(standardInput(), "standard input", columns, what) : Csv.read(file, columns, what);
-        if (channelsLast) for (int r = 0; r < rows.length; r++) rows[r] = channelsFirst(rows[r], shape);
-        return rows;
+        try (RowSource rows = RowFiles.openInput(new FilePart(file, null), arrayName, shape, channelsLast, what)) {
+            return RowFiles.readAll(rows);
+        }
     }
 
-    private static void checkSampleShape(String name, int[] array, int[] shape, boolean channelsLast, String what) {
+    static void checkSampleShape(String name, int[] array, int[] shape, boolean channelsLast, String what) {
         int[] sample = array.length == 0 ? array : Arrays.copyOfRange(array, 1, array.length);
         // [N, size] or another rank: flat rows; and rows of another size are rows() to report. What is left would be read reshaped.
         if (array.length != shape.length + 1 || shape.length < 2 || Tensor.size(sample) != Tensor.size(shape)) return;
@@ -92,7 +86,7 @@ public final class DataFiles {
     }
 
     /** One image {@code [H, W, C]} in nnet's order {@code [C, H, W]} ({@code chw} its shape). */
-    private static float[] channelsFirst(float[] hwcRow, int[] chw) {
+    static float[] channelsFirst(float[] hwcRow, int[] chw) {
         int c = chw[0], h = chw[1], w = chw[2];
         float[] out = new float[hwcRow.length];
         for (int y = 0; y < h; y++)
@@ -104,9 +98,14 @@ public final class DataFiles {
     /**
      * Rows of any width, as one file holds them, and where each came from: {@code file:line} for
      * CSV, {@code file: row r} for NumPy (whose rows have no lines). For checks that depend on
-     * what the rows hold (class indices or one-hot rows).
+     * what the rows hold (class indices or one-hot rows). {@code firstColumn}: the file's column
+     * (from 0) of the rows' first value, when they are some columns of a wider table.
      */
-    public record Table(String file, float[][] rows, int[] lines) {
+    public record Table(String file, float[][] rows, int[] lines, int firstColumn) {
+        public Table(String file, float[][] rows, int[] lines) {
+            this(file, rows, lines, 0);
+        }
+
         public int width() {
             return rows[0].length;
         }
@@ -118,7 +117,21 @@ public final class DataFiles {
 
         /** Where the cell in column {@code c} (from 0) of row {@code r} is. */
         public String place(int r, int c) {
-            return lines == null ? file + ": row " + (r + 1) + ", column " + (c + 1) : file + ":" + lines[r] + ":" + (c + 1);
+            return lines == null ? file + ": row " + (r + 1) + ", column " + (firstColumn + c + 1) : file + ":" + lines[r] + ":" + (firstColumn + c + 1);
+        }
+    }
+
+    /**
+     * The same for {@code spec}: a table's column by name ({@code subjects.csv:labels}, {@link
+     * CsvColumns}), an array or dataset of a file ({@code y.npz:t}, {@code y.h5:/y}), or a file.
+     */
+    public static Table readTable(FilePart spec, String arrayName, String what) {
+        Path file = spec.file();
+        boolean csv = !isArchive(file) && !isArray(file) && !RowFiles.isOtherFormat(file);
+        if (spec.part() != null && csv) return CsvColumns.read(file, spec.part()).table();
+        if (spec.part() == null && (isArchive(file) || isArray(file) || csv)) return readTable(file, arrayName, what);
+        try (RowSource rows = RowFiles.open(spec, arrayName, -1, what)) {
+            return new Table(rows.name(), RowFiles.readAll(rows), null);
         }
     }
 
@@ -138,11 +151,11 @@ public final class DataFiles {
     }
 
     /** Not closed after reading: standard input stays the process's. */
-    private static java.io.Reader standardInput() {
+    static java.io.Reader standardInput() {
         return new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    private static Tensor pick(Path file, Map<String, Tensor> arrays, String name) {
+    static Tensor pick(Path file, Map<String, Tensor> arrays, String name) {
         if (arrays.containsKey(name)) return arrays.get(name);
         if (arrays.size() == 1) return arrays.values().iterator().next();
         throw new DataFormatException(file + " holds the arrays " + String.join(", ", arrays.keySet()) + " but none named '" + name + "'");

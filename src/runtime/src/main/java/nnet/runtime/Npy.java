@@ -26,9 +26,10 @@ import java.util.zip.ZipOutputStream;
  * the magic {@code \x93NUMPY}, a version, a little-endian header length (2 bytes in version 1, 4
  * in versions 2 and 3), a header that is a Python dict literal ({@code {'descr': '<f4',
  * 'fortran_order': False, 'shape': (3, 2), }}), then the raw data. A {@code .npz} is a zip (stored
- * or deflated) of {@code NAME.npy} entries. Read: floats of 4 or 8 bytes and integers, either byte
- * order, C or Fortran order (transposed into row-major). Written: little-endian float32, C order,
- * version 1. Every malformed file is a {@link DataFormatException} naming the file.
+ * or deflated) of {@code NAME.npy} entries. Read: every {@link ElementType} (floats, integers,
+ * booleans), either byte order, C or Fortran order (transposed into row-major); {@link #open}
+ * reads a file's rows as they are needed. Written: little-endian float32, C order, version 1.
+ * Every malformed file is a {@link DataFormatException} naming the file.
  */
 public final class Npy {
     private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -76,6 +77,63 @@ public final class Npy {
     /** The array as floats, or with {@code integers} given, as exact integers in {@code integers[0]} (and null returned). */
     private static Tensor decode(InputStream in, String name, long[][] integers) throws IOException {
         DataInputStream data = new DataInputStream(in);
+        Layout layout = readHeader(data, name);
+        long size = Tensor.size(layout.shape);
+        if (size > Integer.MAX_VALUE - 8) throw new DataFormatException(name + ": " + size + " values are too many for one array here");
+        ElementType type = layout.type;
+        byte[] raw = new byte[Math.toIntExact(size * type.size())];
+        readFully(data, raw, name, "data of shape " + Arrays.toString(layout.shape));
+        if (integers != null) {
+            if (type.kind() != 'i' && type.kind() != 'u' || layout.shape.length != 1)
+                throw new DataFormatException(name + ": expected a 1-D array of integers, found dtype " + type.kind() + type.size() + " shape " + Arrays.toString(layout.shape));
+            ByteBuffer buf = ByteBuffer.wrap(raw).order(type.order());
+            long[] out = new long[(int) size];
+            boolean unsigned = type.kind() == 'u';
+            for (int i = 0; i < out.length; i++)
+                out[i] = switch (type.size()) {
+                    case 1 -> unsigned ? Byte.toUnsignedInt(buf.get()) : buf.get();
+                    case 2 -> unsigned ? Short.toUnsignedInt(buf.getShort()) : buf.getShort();
+                    case 4 -> unsigned ? Integer.toUnsignedLong(buf.getInt()) : buf.getInt();
+                    default -> buf.getLong();
+                };
+            integers[0] = out;
+            return null;
+        }
+        float[] values = new float[(int) size];
+        type.widen(raw, 0, values.length, values, 0);
+        return new Tensor(layout.shape, layout.fortran ? toRowMajor(values, layout.shape) : values);
+    }
+
+    /**
+     * The rows of a {@code .npy} file (its first axis), read from the file as they are needed
+     * rather than whole: C-order arrays stay in the file ({@link FileRows}), in their own dtype; a
+     * Fortran-order array, whose rows are not contiguous, is read whole.
+     */
+    public static RowSource open(Path file) {
+        Layout layout;
+        long dataStart;
+        try (InputStream in = Files.newInputStream(file)) {
+            CountingInput counting = new CountingInput(in);
+            layout = readHeader(new DataInputStream(counting), file.toString());
+            dataStart = counting.count;
+        } catch (IOException e) {
+            throw IoErrors.failure("read", file.toString(), e);
+        }
+        if (layout.shape.length == 0) throw new DataFormatException(file + ": a single number (shape ()), not an array of rows");
+        if (layout.shape[0] == 0) throw new DataFormatException(file + ": no data rows (shape " + Arrays.toString(layout.shape) + ")");
+        if (layout.fortran && layout.shape.length > 1) return ArrayRows.of(file.toString(), read(file));
+        long bytes = Tensor.size(layout.shape) * layout.type.size();
+        try {
+            if (Files.size(file) < dataStart + bytes)
+                throw new DataFormatException(file + ": the file ends inside its data of shape " + Arrays.toString(layout.shape) + " (" + bytes + " bytes expected)");
+        } catch (IOException e) {
+            throw IoErrors.failure("read", file.toString(), e);
+        }
+        return new FileRows(file, dataStart, layout.type, layout.shape);
+    }
+
+    /** The magic, version and header of a {@code .npy}, leaving {@code data} at the array's first byte. */
+    private static Layout readHeader(DataInputStream data, String name) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         int major;
         long headerLength;
@@ -93,28 +151,30 @@ public final class Npy {
         byte[] headerBytes = new byte[(int) headerLength];
         readFully(data, headerBytes, name, "header");
         String header = new String(headerBytes, major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        Layout layout = Layout.parse(header, name);
-        long size = Tensor.size(layout.shape);
-        if (size > Integer.MAX_VALUE - 8) throw new DataFormatException(name + ": " + size + " values are too many for one array here");
-        byte[] raw = new byte[Math.toIntExact(size * layout.itemSize)];
-        readFully(data, raw, name, "data of shape " + Arrays.toString(layout.shape));
-        if (integers != null) {
-            if (layout.kind != 'i' && layout.kind != 'u' || layout.shape.length != 1)
-                throw new DataFormatException(name + ": expected a 1-D array of integers, found dtype " + layout.kind + layout.itemSize + " shape " + Arrays.toString(layout.shape));
-            ByteBuffer buf = ByteBuffer.wrap(raw).order(layout.order);
-            long[] out = new long[(int) size];
-            for (int i = 0; i < out.length; i++)
-                out[i] = switch (layout.itemSize) {
-                    case 1 -> layout.kind == 'u' ? Byte.toUnsignedInt(buf.get()) : buf.get();
-                    case 2 -> layout.kind == 'u' ? Short.toUnsignedInt(buf.getShort()) : buf.getShort();
-                    case 4 -> layout.kind == 'u' ? Integer.toUnsignedLong(buf.getInt()) : buf.getInt();
-                    default -> buf.getLong();
-                };
-            integers[0] = out;
-            return null;
+        return Layout.parse(header, name);
+    }
+
+    /** Counts the bytes read through it: where a {@code .npy}'s data starts. */
+    private static final class CountingInput extends java.io.FilterInputStream {
+        long count;
+
+        CountingInput(InputStream in) {
+            super(in);
         }
-        float[] values = layout.toFloats(ByteBuffer.wrap(raw), (int) size);
-        return new Tensor(layout.shape, layout.fortran ? toRowMajor(values, layout.shape) : values);
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) count++;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) count += n;
+            return n;
+        }
     }
 
     /** One 1-D array of integers from {@code in}, exactly (no float32 rounding): sparse matrices' indices. */
@@ -132,23 +192,19 @@ public final class Npy {
         }
     }
 
-    /** The dtype, order and shape of the header. */
-    private record Layout(ByteOrder order, char kind, int itemSize, boolean fortran, int[] shape) {
+    /** The dtype and shape of the header. */
+    private record Layout(ElementType type, boolean fortran, int[] shape) {
         static Layout parse(String header, String name) {
             Matcher d = DESCR.matcher(header), f = FORTRAN.matcher(header), s = SHAPE.matcher(header);
             if (!d.find() || !f.find() || !s.find())
                 throw new DataFormatException(name + ": the header lacks 'descr', 'fortran_order' or 'shape' (a structured array?): " + header.strip());
             Matcher t = TYPE.matcher(d.group(1));
-            if (!t.matches() || !supported(t.group(2).charAt(0), Integer.parseInt(t.group(3))))
+            if (!t.matches() || !ElementType.supported(t.group(2).charAt(0), Integer.parseInt(t.group(3))))
                 throw new DataFormatException(name + ": dtype '" + d.group(1) + "' is not supported; save float32 or float64 (or integer) arrays");
             ByteOrder order = t.group(1).equals(">") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
             String[] parts = s.group(1).split(",");
             int[] shape = Arrays.stream(parts).map(String::strip).filter(p -> !p.isEmpty()).mapToInt(p -> dimension(p, name)).toArray();
-            return new Layout(order, t.group(2).charAt(0), Integer.parseInt(t.group(3)), f.group(1).equals("True"), shape);
-        }
-
-        private static boolean supported(char kind, int size) {
-            return kind == 'f' ? size == 4 || size == 8 : kind == 'b' ? size == 1 : size == 1 || size == 2 || size == 4 || size == 8;
+            return new Layout(new ElementType(t.group(2).charAt(0), Integer.parseInt(t.group(3)), order), f.group(1).equals("True"), shape);
         }
 
         private static int dimension(String text, String name) {
@@ -157,32 +213,6 @@ public final class Npy {
             } catch (NumberFormatException e) {
                 throw new DataFormatException(name + ": shape entry '" + text + "' is not a size");
             }
-        }
-
-        float[] toFloats(ByteBuffer buf, int size) {
-            buf.order(order);
-            float[] out = new float[size];
-            for (int i = 0; i < size; i++) out[i] = next(buf);
-            return out;
-        }
-
-        private float next(ByteBuffer buf) {
-            return switch (kind) {
-                case 'f' -> itemSize == 4 ? buf.getFloat() : (float) buf.getDouble();
-                case 'b' -> buf.get() != 0 ? 1 : 0;
-                case 'u' -> switch (itemSize) {
-                    case 1 -> Byte.toUnsignedInt(buf.get());
-                    case 2 -> Short.toUnsignedInt(buf.getShort());
-                    case 4 -> Integer.toUnsignedLong(buf.getInt());
-                    default -> Float.parseFloat(Long.toUnsignedString(buf.getLong()));
-                };
-                default -> switch (itemSize) {
-                    case 1 -> buf.get();
-                    case 2 -> buf.getShort();
-                    case 4 -> buf.getInt();
-                    default -> buf.getLong();
-                };
-            };
         }
     }
 
