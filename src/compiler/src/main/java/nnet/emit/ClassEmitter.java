@@ -25,7 +25,7 @@ import org.objectweb.asm.Type;
  * Writes a {@link Program} as a class extending {@link CompiledNetwork}: a field per buffer and
  * weight array, a constructor that allocates and registers them, and {@code run()} calling one
  * private method per kernel, in order. Kernels become straight loops over float arrays
- * ({@link KernelEmitter}); nothing is interpreted or allocated at run time.
+ * ({@link SampleKernels}); nothing is interpreted or allocated at run time.
  */
 public final class ClassEmitter {
     public static final String PACKAGE = "nnet.generated";
@@ -50,7 +50,7 @@ public final class ClassEmitter {
     /** The method of each kernel emitted so far. */
     private final Map<Kernel, String> methodOf = new java.util.IdentityHashMap<>();
     /** The tiled forward pass and train step, when the program has them. */
-    private TileEmitter tiles;
+    private TileKernels tiles;
     /** The Vector API classes the kernels hand over to. */
     private VectorClasses vectors;
 
@@ -103,7 +103,7 @@ public final class ClassEmitter {
         // every trainable param has storage, read or not (an lstm of one step never reads its recurrent kernel): weights files round-trip
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
         vectors = new VectorClasses(self, Path.of(g.sourceFile()).getFileName().toString());
-        KernelEmitter kernels = new KernelEmitter(cw, self, vectors);
+        SampleKernels kernels = new SampleKernels(cw, self, vectors);
         sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
@@ -129,12 +129,12 @@ public final class ClassEmitter {
             }
         }
         if (p.tiling() != null) {
-            tiles = new TileEmitter(cw, self, p, vectors);
+            tiles = new TileKernels(cw, self, p, vectors);
             tiles.fields();
             tiles.methods(methodOf);
         }
         // one sample's products and convs run through the vector class too: a sequence too long for tiles runs sample by sample
-        ConvSamples.fields(cw, p);
+        ConvSampleVectors.fields(cw, p);
         vectors.fields(cw);
         MethodBuilder clinit = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
         vectors.staticInit(clinit);
@@ -146,14 +146,14 @@ public final class ClassEmitter {
     }
 
     /** Emits each kernel as a method (declaring the param fields it reads) and returns their names. */
-    private List<String> kernelMethods(KernelEmitter emitter, List<Kernel> kernels) {
+    private List<String> kernelMethods(SampleKernels emitter, List<Kernel> kernels) {
         List<String> names = new ArrayList<>();
         for (Kernel kernel : kernels) {
             if (methodOf.containsKey(kernel)) { // a train step's forward pass shares the predicting pass's kernels
                 names.add(methodOf.get(kernel));
                 continue;
             }
-            for (Param used : KernelEmitter.fieldParams(kernel)) declareParam(used);
+            for (Param used : SampleKernels.fieldParams(kernel)) declareParam(used);
             String name = kernel instanceof Kernel.Loop loop ? loopMethod(emitter, loop) : emitter.emit(kernel, kernelCount++);
             methodOf.put(kernel, name);
             names.add(name);
@@ -162,11 +162,11 @@ public final class ClassEmitter {
     }
 
     /** A loop's per-sample method, after its body's. */
-    private String loopMethod(KernelEmitter emitter, Kernel.Loop loop) {
+    private String loopMethod(SampleKernels emitter, Kernel.Loop loop) {
         List<String> body = kernelMethods(emitter, loop.body());
         String name = "k" + kernelCount++ + "$" + loop.label();
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PRIVATE, "void " + name + "()", loop.span() == null ? 0 : loop.span().line());
-        LoopEmitter.perSample(m, self, loop, body);
+        LoopKernels.perSample(m, self, loop, body);
         m.end(self);
         return name;
     }
@@ -225,7 +225,7 @@ public final class ClassEmitter {
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
         if (tiles != null) steps.addAll(tiles.constructorSteps());
-        steps.addAll(ConvSamples.constructorSteps(self, vectors.lengthHolder(), p));
+        steps.addAll(ConvSampleVectors.constructorSteps(self, vectors.lengthHolder(), p));
 
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < steps.size(); from += STEPS_PER_METHOD) {

@@ -19,7 +19,7 @@ import org.objectweb.asm.commons.Method;
  * {@link ConvPlan} of each conv as int arrays of the network ({@code <kernel>$fwdJobs}, ... built by
  * the constructor), and the rows a kernel starts from (the bias, or 0). Every step of a plain loop
  * is {@code row[s] += w * other[s]} over the lanes, the same index on both sides (C2 vectorizes
- * it); a product takes four taps per pass over its target row. {@link ConvVectorKernels} has the
+ * it); a product takes four taps per pass over its target row. {@link ConvVectors} has the
  * register-blocked forms, which the method calls first when the Vector API is there.
  */
 final class ConvTiles {
@@ -114,7 +114,7 @@ final class ConvTiles {
     }
 
     private int rows(nnet.lower.Buffer b) {
-        return m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+        return m.fieldToLocal(self, TileKernels.rowsField(b), ClassEmitter.ROWS);
     }
 
     private int field(String name, Type type) {
@@ -216,7 +216,7 @@ final class ConvTiles {
 
     /** Per channel and tap: the products of dy and x rows summed lane by lane into a scratch row over the positions, then over the lanes. */
     private void kernelGradient(int x, int dy, int grad, int jobs, int taps, int positions) {
-        int acc = field(TileEmitter.LANES_A, ClassEmitter.FLOATS), dyBase = m.local("dyBase", INT), gBase = m.local("gBase", INT), t = m.local("t", INT),
+        int acc = field(TileKernels.LANES_A, ClassEmitter.FLOATS), dyBase = m.local("dyBase", INT), gBase = m.local("gBase", INT), t = m.local("t", INT),
                 p = m.local("p", INT), s = m.local("s", INT), offset = m.local("offset", INT), dyRow = m.local("dyRow", ClassEmitter.FLOATS),
                 xRow = m.local("xRow", ClassEmitter.FLOATS), sum = m.local("sum", Type.FLOAT_TYPE);
         overJobs(jobs, (job, q) -> {

@@ -63,21 +63,21 @@ final class ElementwiseVectors {
                 if (s instanceof Kernel.Assign a) buffers.add(a.out());
                 else grads.add(((Kernel.AddToGrad) s).param());
                 KernelBuffers.loads(s.value(), buffers);
-                ElementwiseEmitter.biases(s.value(), biases);
+                ElementwiseSamples.biases(s.value(), biases);
             }
             return new Parts(List.copyOf(buffers), List.copyOf(biases), List.copyOf(grads));
         }
     }
 
     /** The arguments of a map's vector form, or null when it has none (gelu, or constants folded into the plain form). */
-    static List<VectorKernels.Arg> arguments(Kernel.Map map) {
-        if (ElementwiseEmitter.unrolled(map)) return null;
+    static List<VectorClass.Arg> arguments(Kernel.Map map) {
+        if (ElementwiseSamples.unrolled(map)) return null;
         for (Kernel.Store s : map.stores()) if (!vectorizable(s.value())) return null;
         Parts parts = Parts.of(map);
-        List<VectorKernels.Arg> a = new ArrayList<>();
-        for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(TileEmitter.rowsField(b), F2));
-        for (Param p : parts.biases()) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(p), F1));
-        for (Param p : parts.grads()) a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(p), F1));
+        List<VectorClass.Arg> a = new ArrayList<>();
+        for (Buffer b : parts.buffers()) a.add(new VectorClass.Arg(TileKernels.rowsField(b), F2));
+        for (Param p : parts.biases()) a.add(new VectorClass.Arg(ClassEmitter.fieldOf(p), F1));
+        for (Param p : parts.grads()) a.add(new VectorClass.Arg(ClassEmitter.gradFieldOf(p), F1));
         return a;
     }
 
@@ -89,7 +89,7 @@ final class ElementwiseVectors {
     }
 
     /** The driver's body, its arguments in locals {@code a}: for each vector of lanes and chunk of rows, the micro-kernels {@code name$rowsN} in order. */
-    void emit(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorKernels.Arg> args, int line) {
+    void emit(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorClass.Arg> args, int line) {
         List<Method> micro = new ArrayList<>();
         for (List<Kernel.Store> group : groups(map.stores())) micro.add(microKernel(map, group, name + "$rows" + micro.size(), args, line));
         int rows = rowsPerCall(map), lane = m.local("lane", INT), j = m.local("j", INT);
@@ -157,7 +157,7 @@ final class ElementwiseVectors {
     }
 
     /** The stores of {@code group} for rows {@code [j0, j1)} and one vector of lanes from {@code lane}. */
-    private Method microKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorKernels.Arg> args, int line) {
+    private Method microKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorClass.Arg> args, int line) {
         Type[] types = new Type[args.size() + 3];
         for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
         types[args.size()] = types[args.size() + 1] = types[args.size() + 2] = INT;
@@ -165,9 +165,9 @@ final class ElementwiseVectors {
         MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
         Parts parts = Parts.of(map);
         Map<Buffer, Integer> rowsOf = new HashMap<>();
-        Map<ElementwiseEmitter.Part, Integer> rowOf = new HashMap<>();
+        Map<ElementwiseSamples.Part, Integer> rowOf = new HashMap<>();
         Map<Param, Integer> biasOf = new HashMap<>(), gradOf = new HashMap<>();
-        for (Buffer b : parts.buffers()) rowsOf.put(b, m.argument(TileEmitter.rowsField(b), F2));
+        for (Buffer b : parts.buffers()) rowsOf.put(b, m.argument(TileKernels.rowsField(b), F2));
         for (Param p : parts.biases()) biasOf.put(p, m.argument(ClassEmitter.fieldOf(p), F1));
         for (Param p : parts.grads()) gradOf.put(p, m.argument(ClassEmitter.gradFieldOf(p), F1));
         int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), lane = m.argument("lane", INT);
@@ -176,18 +176,18 @@ final class ElementwiseVectors {
         Map<Kernel.Store, Integer> sums = new HashMap<>();
         for (Kernel.Store s : group)
             if (s instanceof Kernel.AddToGrad a && a.per() > 1) sums.put(s, v.local("sum", v.zero()));
-        Set<ElementwiseEmitter.Part> used = new LinkedHashSet<>();
+        Set<ElementwiseSamples.Part> used = new LinkedHashSet<>();
         for (Kernel.Store s : group) {
-            if (s instanceof Kernel.Assign a) used.add(new ElementwiseEmitter.Part(a.out(), a.offset()));
-            ElementwiseEmitter.parts(s.value(), used);
+            if (s instanceof Kernel.Assign a) used.add(new ElementwiseSamples.Part(a.out(), a.offset()));
+            ElementwiseSamples.parts(s.value(), used);
         }
-        for (ElementwiseEmitter.Part p : used) rowOf.put(p, m.local(p.buffer().field() + "Row" + (p.offset() == 0 ? "" : "At" + p.offset()), F1));
+        for (ElementwiseSamples.Part p : used) rowOf.put(p, m.local(p.buffer().field() + "Row" + (p.offset() == 0 ? "" : "At" + p.offset()), F1));
         int j = m.local("j", INT);
         MethodBuilder.Body lanes = m.value(lane);
         m.forLoop(j, m.value(j0), m.value(j1), () -> {
-            for (ElementwiseEmitter.Part p : used)
+            for (ElementwiseSamples.Part p : used)
                 m.rowOf(rowsOf.get(p.buffer()), p.buffer().size() == 1 ? m.constant(0) : p.offset() == 0 ? m.value(j) : m.sum(m.value(j), m.constant(p.offset())), rowOf.get(p));
-            Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
+            Map<ElementwiseSamples.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
             Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
                 int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
                 m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
@@ -200,7 +200,7 @@ final class ElementwiseVectors {
             for (Kernel.Store s : group) {
                 int value = values.of(s.value());
                 if (s instanceof Kernel.Assign a) {
-                    ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(a.out(), a.offset());
+                    ElementwiseSamples.Part part = new ElementwiseSamples.Part(a.out(), a.offset());
                     v.store(value, rowOf.get(part), lanes);
                     stored.put(part, value);
                 } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
@@ -219,17 +219,17 @@ final class ElementwiseVectors {
      * null when it has none: fewer than 16 elements, an activation without a vector form, or a bias or
      * bias gradient whose vector of elements is not a run of its entries (every vector length divides 16).
      */
-    static List<VectorKernels.Arg> sampleArguments(Kernel.Map map) {
-        if (map.extent() < 16 || ElementwiseEmitter.unrolled(map)) return null;
+    static List<VectorClass.Arg> sampleArguments(Kernel.Map map) {
+        if (map.extent() < 16 || ElementwiseSamples.unrolled(map)) return null;
         for (Kernel.Store s : map.stores()) {
             if (!vectorizable(s.value()) || !wholeBiases(s.value(), map.extent())) return null;
             if (s instanceof Kernel.AddToGrad a && !(a.per() == 1 && (a.size() % 16 == 0 || a.size() == map.extent()) || a.per() % 16 == 0)) return null;
         }
         Parts parts = Parts.of(map);
-        List<VectorKernels.Arg> a = new ArrayList<>();
-        for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(b.field(), F1));
-        for (Param p : parts.biases()) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(p), F1));
-        for (Param p : parts.grads()) a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(p), F1));
+        List<VectorClass.Arg> a = new ArrayList<>();
+        for (Buffer b : parts.buffers()) a.add(new VectorClass.Arg(b.field(), F1));
+        for (Param p : parts.biases()) a.add(new VectorClass.Arg(ClassEmitter.fieldOf(p), F1));
+        for (Param p : parts.grads()) a.add(new VectorClass.Arg(ClassEmitter.gradFieldOf(p), F1));
         return a;
     }
 
@@ -247,7 +247,7 @@ final class ElementwiseVectors {
      * chunks, the micro-kernels {@code name$elementsN} in order on each; returns where it stopped (the plain
      * form does the rest).
      */
-    void emitSample(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorKernels.Arg> args, int line) {
+    void emitSample(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorClass.Arg> args, int line) {
         List<Method> micro = new ArrayList<>();
         for (List<Kernel.Store> group : groups(map.stores())) micro.add(sampleMicroKernel(map, group, name + "$elements" + micro.size(), args, line));
         int whole = m.local("whole", INT), j = m.local("j", INT);
@@ -271,7 +271,7 @@ final class ElementwiseVectors {
     }
 
     /** The stores of {@code group} for elements {@code [j0, j1)}, a vector at a time ({@code j1 - j0} is whole vectors). */
-    private Method sampleMicroKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorKernels.Arg> args, int line) {
+    private Method sampleMicroKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorClass.Arg> args, int line) {
         Type[] types = new Type[args.size() + 2];
         for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
         types[args.size()] = types[args.size() + 1] = INT;
@@ -285,16 +285,16 @@ final class ElementwiseVectors {
         for (Param p : parts.grads()) gradOf.put(p, m.argument(ClassEmitter.gradFieldOf(p), F1));
         int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), j = m.local("j", INT);
         VectorOps v = new VectorOps(m, self);
-        java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> at = p -> p.offset() == 0 ? m.value(j) : m.at(j, p.offset());
+        java.util.function.Function<ElementwiseSamples.Part, MethodBuilder.Body> at = p -> p.offset() == 0 ? m.value(j) : m.at(j, p.offset());
         m.forLoopBy(j, m.value(j0), m.value(j1), () -> m.g.getStatic(self, "V", INT), () -> {
-            Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values these elements already assigned: later stores read them
+            Map<ElementwiseSamples.Part, Integer> stored = new HashMap<>(); // values these elements already assigned: later stores read them
             Values values = new Values(m, v, stored,
                     p -> p.buffer().size() == 1 ? v.broadcast(m.elementOf(arrayOf.get(p.buffer()), m.constant(0))) : v.load(arrayOf.get(p.buffer()), at.apply(p)),
                     b -> v.load(biasOf.get(b.param()), wrapped(m, j, b.units(), map.extent())));
             for (Kernel.Store s : group) {
                 int value = values.of(s.value());
                 if (s instanceof Kernel.Assign a) {
-                    ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(a.out(), a.offset());
+                    ElementwiseSamples.Part part = new ElementwiseSamples.Part(a.out(), a.offset());
                     v.store(value, arrayOf.get(a.out()), at.apply(part));
                     stored.put(part, value);
                     continue;
@@ -340,13 +340,13 @@ final class ElementwiseVectors {
     private static final class Values {
         private final MethodBuilder m;
         private final VectorOps v;
-        private final Map<ElementwiseEmitter.Part, Integer> stored;
+        private final Map<ElementwiseSamples.Part, Integer> stored;
         /** The vector of a part at the element being computed, and of a bias. */
-        private final java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> load;
+        private final java.util.function.Function<ElementwiseSamples.Part, MethodBuilder.Body> load;
         private final java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias;
-        private final Map<ElementwiseEmitter.Part, Integer> loaded = new HashMap<>();
+        private final Map<ElementwiseSamples.Part, Integer> loaded = new HashMap<>();
 
-        Values(MethodBuilder m, VectorOps v, Map<ElementwiseEmitter.Part, Integer> stored, java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> load,
+        Values(MethodBuilder m, VectorOps v, Map<ElementwiseSamples.Part, Integer> stored, java.util.function.Function<ElementwiseSamples.Part, MethodBuilder.Body> load,
                java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias) {
             this.m = m;
             this.v = v;
@@ -361,7 +361,7 @@ final class ElementwiseVectors {
 
         int of(Expr e) {
             if (e instanceof Expr.Load l) {
-                ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(l.buffer(), l.offset());
+                ElementwiseSamples.Part part = new ElementwiseSamples.Part(l.buffer(), l.offset());
                 Integer s = stored.get(part);
                 if (s != null) return s;
                 return loaded.computeIfAbsent(part, p -> local(load.apply(p)));

@@ -163,7 +163,7 @@ final class RuntimeKernels {
     /** A buffer as the kernel's form reads it: one sample's array, or its tile rows. */
     private void values(Buffer b) {
         m.g.loadThis();
-        if (tile) m.g.getField(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+        if (tile) m.g.getField(self, TileKernels.rowsField(b), ClassEmitter.ROWS);
         else m.g.getField(self, b.field(), ClassEmitter.FLOATS);
         push(tile ? ClassEmitter.ROWS : ClassEmitter.FLOATS);
     }

@@ -22,12 +22,12 @@ final class VectorClasses {
     static final String NARROW_FLAG = "NARROW";
 
     private final Type network;
-    private final VectorKernels wide, narrow;
+    private final VectorClass wide, narrow;
 
     VectorClasses(Type network, String sourceFile) {
         this.network = network;
-        this.wide = new VectorKernels(network, sourceFile, VectorShape.WIDE);
-        this.narrow = new VectorKernels(network, sourceFile, VectorShape.NARROW);
+        this.wide = new VectorClass(network, sourceFile, VectorShape.WIDE);
+        this.narrow = new VectorClass(network, sourceFile, VectorShape.NARROW);
     }
 
     /** The class the network reads the vector length {@code V} from (the same in every shape's). */
@@ -43,33 +43,33 @@ final class VectorClasses {
     Map<String, byte[]> classFiles() {
         Map<String, byte[]> out = new LinkedHashMap<>();
         if (isEmpty()) return out;
-        for (VectorKernels k : List.of(wide, narrow)) out.put(k.type().getClassName(), k.classFile());
+        for (VectorClass k : List.of(wide, narrow)) out.put(k.type().getClassName(), k.classFile());
         return out;
     }
 
     /** A tile kernel's driver, in each class. */
-    void emit(Kernel k, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emit(k, name, args, line);
+    void emit(Kernel k, String name, List<VectorClass.Arg> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emit(k, name, args, line);
     }
 
     /** One sample's dense contraction, in each class. */
-    void emitSampleProduct(Kernel k, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emitSampleProduct(k, name, args, line);
+    void emitSampleProduct(Kernel k, String name, List<VectorClass.Arg> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitSampleProduct(k, name, args, line);
     }
 
     /** One sample's conv, in each class. */
-    void emitSample(Kernel.Conv c, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emitSample(c, name, args, line);
+    void emitSample(Kernel.Conv c, String name, List<VectorClass.Arg> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitSample(c, name, args, line);
     }
 
     /** One sample's elementwise map, in each class. */
-    void emitSampleMap(Kernel.Map map, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emitSampleMap(map, name, args, line);
+    void emitSampleMap(Kernel.Map map, String name, List<VectorClass.Arg> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitSampleMap(map, name, args, line);
     }
 
     /** The flags' fields in the network class. */
     void fields(org.objectweb.asm.ClassVisitor cv) {
-        for (String flag : List.of(TileEmitter.VECTOR_FLAG, NARROW_FLAG))
+        for (String flag : List.of(TileKernels.VECTOR_FLAG, NARROW_FLAG))
             cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, flag, "Z", null, null).visitEnd();
     }
 
@@ -86,14 +86,14 @@ final class VectorClasses {
             g.invokeStatic(wide.type(), Method.getMethod("boolean fits()"));
             g.ifZCmp(GeneratorAdapter.EQ, off);
             g.push(true);
-            g.putStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
+            g.putStatic(network, TileKernels.VECTOR_FLAG, Type.BOOLEAN_TYPE);
             g.invokeStatic(wide.type(), Method.getMethod("int bits()"));
             g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean narrow(int)"));
             g.putStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
             g.goTo(done);
         }
         g.mark(off);
-        for (String flag : List.of(TileEmitter.VECTOR_FLAG, NARROW_FLAG)) {
+        for (String flag : List.of(TileKernels.VECTOR_FLAG, NARROW_FLAG)) {
             g.push(false);
             g.putStatic(network, flag, Type.BOOLEAN_TYPE);
         }
@@ -104,10 +104,10 @@ final class VectorClasses {
      * {@code if (VECTOR) { (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...); return; }}
      * at the top of a kernel's method, whose plain form follows.
      */
-    void callFirst(MethodBuilder m, String name, List<VectorKernels.Arg> args) {
+    void callFirst(MethodBuilder m, String name, List<VectorClass.Arg> args) {
         GeneratorAdapter g = m.g;
         Label plain = new Label(), narrowCall = new Label();
-        g.getStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
+        g.getStatic(network, TileKernels.VECTOR_FLAG, Type.BOOLEAN_TYPE);
         g.ifZCmp(GeneratorAdapter.EQ, plain);
         g.getStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
         g.ifZCmp(GeneratorAdapter.NE, narrowCall);
@@ -121,11 +121,11 @@ final class VectorClasses {
      * {@code start = VECTOR ? (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...) : 0}: where
      * a one-sample map's plain loop starts, after the elements its vector form computed.
      */
-    void callForStart(MethodBuilder m, String name, List<VectorKernels.Arg> args, int start) {
+    void callForStart(MethodBuilder m, String name, List<VectorClass.Arg> args, int start) {
         GeneratorAdapter g = m.g;
         Label plain = new Label(), narrowCall = new Label(), done = new Label();
-        Method method = new Method(name, Type.INT_TYPE, args.stream().map(VectorKernels.Arg::type).toArray(Type[]::new));
-        g.getStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
+        Method method = new Method(name, Type.INT_TYPE, args.stream().map(VectorClass.Arg::type).toArray(Type[]::new));
+        g.getStatic(network, TileKernels.VECTOR_FLAG, Type.BOOLEAN_TYPE);
         g.ifZCmp(GeneratorAdapter.EQ, plain);
         g.getStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
         g.ifZCmp(GeneratorAdapter.NE, narrowCall);
@@ -142,16 +142,16 @@ final class VectorClasses {
         g.storeLocal(start);
     }
 
-    private void loadFields(GeneratorAdapter g, List<VectorKernels.Arg> args) {
-        for (VectorKernels.Arg a : args) {
+    private void loadFields(GeneratorAdapter g, List<VectorClass.Arg> args) {
+        for (VectorClass.Arg a : args) {
             g.loadThis();
             g.getField(network, a.field(), a.type());
         }
     }
 
-    private void call(GeneratorAdapter g, VectorKernels v, String name, List<VectorKernels.Arg> args) {
+    private void call(GeneratorAdapter g, VectorClass v, String name, List<VectorClass.Arg> args) {
         loadFields(g, args);
-        g.invokeStatic(v.type(), new Method(name, VectorKernels.descriptor(args)));
+        g.invokeStatic(v.type(), new Method(name, VectorClass.descriptor(args)));
         g.returnValue();
     }
 }

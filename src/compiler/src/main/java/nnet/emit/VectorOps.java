@@ -10,7 +10,7 @@ import org.objectweb.asm.commons.Method;
  * helper class {@code owner} (one vector shape per process).
  */
 final class VectorOps {
-    static final Type VECTOR = VectorKernels.VECTOR, SPECIES = VectorKernels.SPECIES;
+    static final Type VECTOR = VectorClass.VECTOR, SPECIES = VectorClass.SPECIES;
     static final Type MASK = Type.getObjectType("jdk/incubator/vector/VectorMask");
     private static final Type VECTOR_IFACE = Type.getObjectType("jdk/incubator/vector/Vector");
     private static final Type ASSOCIATIVE = Type.getObjectType("jdk/incubator/vector/VectorOperators$Associative");

@@ -24,10 +24,10 @@ import org.objectweb.asm.commons.Method;
  * first then, else runs its scalar loops ({@link ConvEmitter}). Only convs with a horizontal stride
  * of 1 have this form: a vector's columns are then consecutive in memory.
  */
-final class ConvSamples {
+final class ConvSampleVectors {
     private static final Type INT = Type.INT_TYPE, PLAN = Type.getType(ConvPlan.class);
 
-    private ConvSamples() {}
+    private ConvSampleVectors() {}
 
     static boolean vectorized(Kernel.Conv c) {
         return c.geo().strideX() == 1;
@@ -42,30 +42,30 @@ final class ConvSamples {
     }
 
     /** The arguments of a one-sample conv's vector form: its buffers, weights (or gradient storage), the plan, the scratch. */
-    static List<VectorKernels.Arg> arguments(Kernel.Conv c) {
-        List<VectorKernels.Arg> a = new ArrayList<>();
+    static List<VectorClass.Arg> arguments(Kernel.Conv c) {
+        List<VectorClass.Arg> a = new ArrayList<>();
         boolean forwardPlan = c.role() != Kernel.ConvRole.INPUT_GRAD;
         String image = c.image().field(), outputSide = c.outputSide().field();
         switch (c.role()) {
             case FORWARD -> {
-                a.add(new VectorKernels.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
-                if (c.bias() != null) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.bias()), ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(image, ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(outputSide, ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
+                if (c.bias() != null) a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.bias()), ClassEmitter.FLOATS));
             }
             case INPUT_GRAD -> {
-                a.add(new VectorKernels.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(outputSide, ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(image, ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
             }
             case KERNEL_GRAD -> {
-                a.add(new VectorKernels.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(c.kernel()), ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(image, ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(outputSide, ClassEmitter.FLOATS));
+                a.add(new VectorClass.Arg(ClassEmitter.gradFieldOf(c.kernel()), ClassEmitter.FLOATS));
             }
         }
-        for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorKernels.Arg(planField(c.kernel(), forwardPlan, part), ClassEmitter.INTS));
-        a.add(new VectorKernels.Arg(scratchField(c.kernel()), ClassEmitter.ROWS));
+        for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorClass.Arg(planField(c.kernel(), forwardPlan, part), ClassEmitter.INTS));
+        a.add(new VectorClass.Arg(scratchField(c.kernel()), ClassEmitter.ROWS));
         return a;
     }
 
@@ -111,7 +111,7 @@ final class ConvSamples {
             ConvPlan.Geometry g = geometry.get(kernel);
             int[] sizes = {g.c(), g.h(), g.w(), g.f(), g.oh(), g.ow(), g.kh(), g.kw(), g.strideY(), g.strideX(), g.padTop(), g.padLeft()};
             Label off = new Label();
-            m.g.getStatic(self, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
+            m.g.getStatic(self, TileKernels.VECTOR_FLAG, Type.BOOLEAN_TYPE);
             m.g.ifZCmp(GeneratorAdapter.EQ, off);
             int plan = m.local("plan", PLAN);
             for (int f = 0; f < 2; f++) {

@@ -13,10 +13,10 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  * connection adds a weight times a row of one side into a row of the other,
  * {@code acc[s] += w * row[s]} over the lanes, the same index on both sides (C2 vectorizes it).
  * Rank-2 inputs repeat the contraction for each outer row r: rows {@code r n + i} and {@code r m + j}.
- * These run when the Vector API is not in the JVM; {@link VectorKernels} has the register-blocked
+ * These run when the Vector API is not in the JVM; {@link VectorClass} has the register-blocked
  * forms, which the method calls first when it is.
  */
-final class TileContractions {
+final class ContractionTiles {
     private static final int LANES = Tiling.SIZE;
 
     private final MethodBuilder m;
@@ -24,7 +24,7 @@ final class TileContractions {
     private final Type self;
     private final int r, s;
 
-    TileContractions(MethodBuilder m, Type self) {
+    ContractionTiles(MethodBuilder m, Type self) {
         this.m = m;
         this.g = m.g;
         this.self = self;
@@ -33,7 +33,7 @@ final class TileContractions {
     }
 
     private int rows(Buffer b) {
-        return m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+        return m.fieldToLocal(self, TileKernels.rowsField(b), ClassEmitter.ROWS);
     }
 
     private int field(String name, Type type) {
@@ -51,7 +51,7 @@ final class TileContractions {
         String f = ClassEmitter.fieldOf(p);
         switch (l.path()) {
             case ROWS -> { // sample-major: per lane, four rows of weights added into the lane's row of units at once
-                int weights = field(f, ClassEmitter.ROWS), zs = field(TileEmitter.sampleMajorField(p), ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE),
+                int weights = field(f, ClassEmitter.ROWS), zs = field(TileKernels.sampleMajorField(p), ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE),
                         wRow = m.local("wRow", ClassEmitter.FLOATS), a1 = m.local("a", Type.FLOAT_TYPE);
                 int[] a = locals("a", Type.FLOAT_TYPE), wq = locals("wRow", ClassEmitter.FLOATS);
                 int full = l.n() - l.n() % FOUR;

@@ -22,7 +22,7 @@ import org.objectweb.asm.commons.Method;
  * of it ({@code out[j][s] = f(in[j][s])}, the loop C2 vectorizes), with a bias value read once per row.
  * A store into gradient storage (a bias gradient) sums over the lanes first.
  */
-final class ElementwiseEmitter {
+final class ElementwiseSamples {
     /** A map this short whose biases are all fixed is unrolled, so the constants fold into the code. */
     static final int UNROLL = 64;
     private static final Type ACTIVATION = Type.getType(Activation.class);
@@ -38,7 +38,7 @@ final class ElementwiseEmitter {
     private final GeneratorAdapter g;
     private final Type self;
 
-    ElementwiseEmitter(MethodBuilder m, Type self) {
+    ElementwiseSamples(MethodBuilder m, Type self) {
         this.m = m;
         this.g = m.g;
         this.self = self;
@@ -115,7 +115,7 @@ final class ElementwiseEmitter {
         Map<Expr.Bias, Integer> biasValue = new LinkedHashMap<>();
         Map<Kernel.Store, Integer> sums = new LinkedHashMap<>();
         boolean unroll = unrolled(map);
-        declare(map, rows, biasArrays, grads, b -> m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS), !unroll);
+        declare(map, rows, biasArrays, grads, b -> m.fieldToLocal(self, TileKernels.rowsField(b), ClassEmitter.ROWS), !unroll);
         for (Kernel.Store s : map.stores()) {
             if (s instanceof Kernel.Assign a) rowOf.computeIfAbsent(new Part(a.out(), a.offset()), this::rowLocal);
             parts(s.value(), rowOf);

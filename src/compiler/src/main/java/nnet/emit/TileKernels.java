@@ -21,13 +21,13 @@ import org.objectweb.asm.commons.Method;
  * The tiled forward pass and train step of a {@link Tiling}: per buffer its tile rows
  * {@code <buffer>$t} ({@code [feature][lane]}, registered with the runtime, which loads inputs and
  * targets into them); {@code forwardTile(count)} and {@code trainTile(count)} run the steps, each a
- * method: a batched kernel over the tile rows ({@link TileContractions}, {@link ElementwiseEmitter},
- * {@link TileOps}, {@link ConvTiles}), whose contractions and convolutions first hand over to the Vector API forms in
+ * method: a batched kernel over the tile rows ({@link ContractionTiles}, {@link ElementwiseSamples},
+ * {@link RowTiles}, {@link ConvTiles}), whose contractions and convolutions first hand over to the Vector API forms in
  * {@code <Network>$Vector} (or {@code $Vector16}, {@link VectorClasses}) when {@code VECTOR} is set at class initialisation; and a per-sample run,
  * a loop over the lanes that gathers each lane into the per-sample buffers, calls the per-sample
  * kernels and scatters the results back.
  */
-final class TileEmitter {
+final class TileKernels {
     /** Per-lane scratch rows: a softmax's max and sum, its gradient's dot product. */
     static final String LANES_A = "t$lanesA", LANES_B = "t$lanesB";
     static final String VECTOR_FLAG = "VECTOR";
@@ -39,7 +39,7 @@ final class TileEmitter {
     private final VectorClasses vectors;
     private int steps;
 
-    TileEmitter(ClassVisitor cv, Type self, Program p, VectorClasses vectors) {
+    TileKernels(ClassVisitor cv, Type self, Program p, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.p = p;
@@ -67,7 +67,7 @@ final class TileEmitter {
 
     void fields() {
         for (Buffer b : p.buffers()) field(rowsField(b), ClassEmitter.ROWS);
-        if (zeroRows() > 0) field(LoopEmitter.ZERO_ROWS, ClassEmitter.ROWS);
+        if (zeroRows() > 0) field(LoopKernels.ZERO_ROWS, ClassEmitter.ROWS);
         field(LANES_A, ClassEmitter.FLOATS);
         field(LANES_B, ClassEmitter.FLOATS);
         for (Param param : denseKernels()) {
@@ -106,7 +106,7 @@ final class TileEmitter {
 
     /** How many zero rows the batched loops need. */
     private int zeroRows() {
-        return LoopEmitter.zeroRows(batchedKernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList());
+        return LoopKernels.zeroRows(batchedKernels().stream().filter(k -> k instanceof Kernel.Loop).map(k -> (Kernel.Loop) k).toList());
     }
 
     /** Constructor steps: tile rows for every buffer (registered with the runtime), the scratch rows. */
@@ -132,7 +132,7 @@ final class TileEmitter {
                 m.g.push(Tiling.SIZE);
                 m.g.newArray(Type.FLOAT_TYPE);
                 m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(Object[], Object)"));
-                m.g.putField(self, LoopEmitter.ZERO_ROWS, ClassEmitter.ROWS);
+                m.g.putField(self, LoopKernels.ZERO_ROWS, ClassEmitter.ROWS);
             });
         for (String lanes : List.of(LANES_A, LANES_B))
             out.add(m -> {
@@ -213,7 +213,7 @@ final class TileEmitter {
         for (Kernel k : loop.body()) body.add(batched(k));
         String name = "tile" + steps++ + "$" + loop.label();
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", loop.span() == null ? 0 : loop.span().line());
-        LoopEmitter.tile(m, self, loop, body, m.argument("count", Type.INT_TYPE));
+        LoopKernels.tile(m, self, loop, body, m.argument("count", Type.INT_TYPE));
         m.end(self);
         return name;
     }
@@ -226,22 +226,22 @@ final class TileEmitter {
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "(int)", k.span() == null ? 0 : k.span().line());
         m.argument("count", Type.INT_TYPE);
         String dzT = k instanceof Kernel.WeightGrad w ? sampleMajorField(w.kernel()) : null;
-        List<VectorKernels.Arg> args = VectorKernels.arguments(k);
+        List<VectorClass.Arg> args = VectorClass.arguments(k);
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, k.span() == null ? 0 : k.span().line());
             vectors.callFirst(m, vectorName, args);
         }
-        if (k instanceof Kernel.Linear l) new TileContractions(m, self).linear(l);
-        else if (k instanceof Kernel.LinearT l) new TileContractions(m, self).linearTransposed(l);
-        else if (k instanceof Kernel.WeightGrad w) new TileContractions(m, self).weightGrad(w, dzT);
-        else if (k instanceof Kernel.Map map) new ElementwiseEmitter(m, self).tile(map);
-        else if (k instanceof Kernel.Softmax s) new TileOps(m, self).softmax(s);
-        else if (k instanceof Kernel.SoftmaxGrad s) new TileOps(m, self).softmaxGrad(s);
-        else if (k instanceof Kernel.Sum s) new TileOps(m, self).sum(s);
-        else if (k instanceof Kernel.Concat c) new TileOps(m, self).concat(c);
-        else if (k instanceof Kernel.Slice s) new TileOps(m, self).copyBlocks(s.in(), s.out(), s.outer(), s.inLength(), s.offset(), s.length(), 0, s.length(), false);
-        else if (k instanceof Kernel.Embed e) new TileOps(m, self).copyBlocks(e.in(), e.out(), e.outer(), e.length(), 0, e.outLength(), e.offset(), e.length(), true);
+        if (k instanceof Kernel.Linear l) new ContractionTiles(m, self).linear(l);
+        else if (k instanceof Kernel.LinearT l) new ContractionTiles(m, self).linearTransposed(l);
+        else if (k instanceof Kernel.WeightGrad w) new ContractionTiles(m, self).weightGrad(w, dzT);
+        else if (k instanceof Kernel.Map map) new ElementwiseSamples(m, self).tile(map);
+        else if (k instanceof Kernel.Softmax s) new RowTiles(m, self).softmax(s);
+        else if (k instanceof Kernel.SoftmaxGrad s) new RowTiles(m, self).softmaxGrad(s);
+        else if (k instanceof Kernel.Sum s) new RowTiles(m, self).sum(s);
+        else if (k instanceof Kernel.Concat c) new RowTiles(m, self).concat(c);
+        else if (k instanceof Kernel.Slice s) new RowTiles(m, self).copyBlocks(s.in(), s.out(), s.outer(), s.inLength(), s.offset(), s.length(), 0, s.length(), false);
+        else if (k instanceof Kernel.Embed e) new RowTiles(m, self).copyBlocks(e.in(), e.out(), e.outer(), e.length(), 0, e.outLength(), e.offset(), e.length(), true);
         else if (k instanceof Kernel.Conv c) new ConvTiles(m, self).conv(c);
         else if (k instanceof Kernel.Pool p) new ConvTiles(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new ConvTiles(m, self).poolGrad(p);

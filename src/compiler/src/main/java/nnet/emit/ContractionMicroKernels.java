@@ -9,17 +9,17 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The micro-kernels of {@link VectorKernels}: each a method of its class with its accumulators in
+ * The micro-kernels of {@link VectorClass}: each a method of its class with its accumulators in
  * locals and one bounded loop, written once per shape and shared by the kernels that need it.
  */
-final class MicroKernels {
+final class ContractionMicroKernels {
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
 
     private final ClassWriter cw;
     private final Type self;
     private final Set<String> written = new LinkedHashSet<>();
 
-    MicroKernels(ClassWriter cw, Type self) {
+    ContractionMicroKernels(ClassWriter cw, Type self) {
         this.cw = cw;
         this.self = self;
     }

@@ -13,12 +13,12 @@ import org.objectweb.asm.commons.Method;
  * of a dense kernel (axpy over units), the present connections of a sparse one (its row index), or
  * a small fixed one folded into constants. Rank-2 inputs repeat the contraction per outer row.
  */
-final class ContractionEmitter {
+final class ContractionSamples {
     private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
 
     private final Type self;
 
-    ContractionEmitter(Type self) {
+    ContractionSamples(Type self) {
         this.self = self;
     }
 

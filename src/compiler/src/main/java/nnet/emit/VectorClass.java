@@ -31,7 +31,7 @@ import org.objectweb.asm.commons.Method;
  * accumulators than the register file holds with the step's loads; and a bounded loop per call: a
  * long loop gets compiled on stack replacement with its vectors boxed, 100 times slower.
  */
-final class VectorKernels {
+final class VectorClass {
     /** Iterations of a micro-kernel's loop per call. */
     static final int KC = 64;
 
@@ -45,13 +45,13 @@ final class VectorKernels {
     private final ClassWriter cw;
     private final Type self;
     private final VectorShape shape;
-    private final MicroKernels micro;
-    private final ConvVectorKernels conv;
+    private final ContractionMicroKernels micro;
+    private final ConvVectors conv;
     private final ElementwiseVectors maps;
-    private final SampleProducts products;
+    private final ContractionSampleVectors products;
     private int kernels;
 
-    VectorKernels(Type network, String sourceFile, VectorShape shape) {
+    VectorClass(Type network, String sourceFile, VectorShape shape) {
         this.self = Type.getObjectType(network.getInternalName() + shape.suffix());
         this.shape = shape;
         this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
@@ -67,10 +67,10 @@ final class VectorKernels {
         staticInit();
         fits();
         bits();
-        micro = new MicroKernels(cw, self);
-        conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self), shape);
+        micro = new ContractionMicroKernels(cw, self);
+        conv = new ConvVectors(self, new ConvMicroKernels(cw, self), shape);
         maps = new ElementwiseVectors(cw, self);
-        products = new SampleProducts(cw, self);
+        products = new ContractionSampleVectors(cw, self);
     }
 
     Type type() {
@@ -126,23 +126,23 @@ final class VectorKernels {
 
     /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
     static List<Arg> arguments(Kernel k) {
-        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) return ConvVectorKernels.arguments(k);
+        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) return ConvVectors.arguments(k);
         if (k instanceof Kernel.Map map) return ElementwiseVectors.arguments(map);
         List<Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
             kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), true);
-            a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
-            a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+            a.add(new Arg(TileKernels.rowsField(l.in()), F2));
+            a.add(new Arg(TileKernels.rowsField(l.out()), F2));
             if (l.path() == Kernel.LinearPath.ROWS) {
-                a.add(new Arg(TileEmitter.inputSampleMajorField(l.kernel()), F2));
-                a.add(new Arg(TileEmitter.sampleMajorField(l.kernel()), F2));
+                a.add(new Arg(TileKernels.inputSampleMajorField(l.kernel()), F2));
+                a.add(new Arg(TileKernels.sampleMajorField(l.kernel()), F2));
             }
         } else if (k instanceof Kernel.LinearT l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
             kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), false);
-            a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
-            a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+            a.add(new Arg(TileKernels.rowsField(l.in()), F2));
+            a.add(new Arg(TileKernels.rowsField(l.out()), F2));
         } else if (k instanceof Kernel.WeightGrad w) {
             boolean rows = w.path() == Kernel.LinearPath.ROWS;
             a.add(new Arg(ClassEmitter.gradFieldOf(w.kernel()), rows ? F2 : F1));
@@ -150,9 +150,9 @@ final class VectorKernels {
                 a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$colStart", I1));
                 a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$rowIndex", I1));
             }
-            a.add(new Arg(TileEmitter.rowsField(w.x()), F2));
-            a.add(new Arg(TileEmitter.rowsField(w.dz()), F2));
-            if (rows) a.add(new Arg(TileEmitter.sampleMajorField(w.kernel()), F2));
+            a.add(new Arg(TileKernels.rowsField(w.x()), F2));
+            a.add(new Arg(TileKernels.rowsField(w.dz()), F2));
+            if (rows) a.add(new Arg(TileKernels.sampleMajorField(w.kernel()), F2));
         } else return null;
         return a;
     }
@@ -203,7 +203,7 @@ final class VectorKernels {
         m.end(self);
     }
 
-    /** One sample's dense contraction with the Vector API as {@code static void name(args)} (see {@link SampleProducts}). */
+    /** One sample's dense contraction with the Vector API as {@code static void name(args)} (see {@link ContractionSampleVectors}). */
     void emitSampleProduct(Kernel k, String name, List<Arg> args, int line) {
         emitSample(name, args, line, (m, a) -> products.emit(k, m, a));
     }
@@ -221,7 +221,7 @@ final class VectorKernels {
         m.end(self);
     }
 
-    /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
+    /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSampleVectors}). */
     void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
         emitSample(name, args, line, (m, a) -> conv.emitSample(c, m, a));
     }

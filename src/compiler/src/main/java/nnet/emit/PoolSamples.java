@@ -14,12 +14,12 @@ import org.objectweb.asm.commons.Method;
  *   avg: out = the mean; its gradient is spread over the window
  * </pre>
  */
-final class PoolEmitter {
+final class PoolSamples {
     private final MethodBuilder m;
     private final GeneratorAdapter g;
     private final Type self;
 
-    PoolEmitter(MethodBuilder m, Type self) {
+    PoolSamples(MethodBuilder m, Type self) {
         this.m = m;
         this.g = m.g;
         this.self = self;

@@ -14,7 +14,7 @@ import org.objectweb.asm.commons.Method;
  * the rows of its block (row arrays are references: nothing is copied), so the body's kernels
  * read and write the histories in place.
  */
-final class LoopEmitter {
+final class LoopKernels {
     /** Rows of zeros a tile's view shows where its history has no block (a carried state before the first step): only ever read. */
     static final String ZERO_ROWS = "t$zeroRows";
     private static final Type SYSTEM = Type.getType(System.class);
@@ -26,7 +26,7 @@ final class LoopEmitter {
     private final int t, block;
 
     /** Starts the method's loop; {@link #body} emits the rest. */
-    private LoopEmitter(MethodBuilder m, Type self, Kernel.Loop loop) {
+    private LoopKernels(MethodBuilder m, Type self, Kernel.Loop loop) {
         this.m = m;
         this.self = self;
         this.loop = loop;
@@ -36,7 +36,7 @@ final class LoopEmitter {
 
     /** The loop's per-sample method: copies in, the body's methods, copies out. */
     static void perSample(MethodBuilder m, Type self, Kernel.Loop loop, List<String> body) {
-        LoopEmitter e = new LoopEmitter(m, self, loop);
+        LoopKernels e = new LoopKernels(m, self, loop);
         e.steps(() -> {
             for (Kernel.Window w : loop.windows()) if (!w.written()) e.show(w, ClassEmitter.FLOATS, w.view().field(), w.history().field());
             for (String k : body) {
@@ -49,9 +49,9 @@ final class LoopEmitter {
 
     /** The loop's tile method ({@code count} real lanes): each view's rows made its block's, then the body's tile methods. */
     static void tile(MethodBuilder m, Type self, Kernel.Loop loop, List<String> body, int count) {
-        LoopEmitter e = new LoopEmitter(m, self, loop);
+        LoopKernels e = new LoopKernels(m, self, loop);
         e.steps(() -> {
-            for (Kernel.Window w : loop.windows()) e.show(w, ClassEmitter.ROWS, TileEmitter.rowsField(w.view()), TileEmitter.rowsField(w.history()));
+            for (Kernel.Window w : loop.windows()) e.show(w, ClassEmitter.ROWS, TileKernels.rowsField(w.view()), TileKernels.rowsField(w.history()));
             for (String k : body) {
                 m.g.loadThis();
                 m.g.loadLocal(count);

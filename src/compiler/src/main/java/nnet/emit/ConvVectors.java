@@ -18,7 +18,7 @@ import org.objectweb.asm.commons.Method;
  * micro-kernel; the sizes a plan uses are known when the network is compiled (the plan is built
  * from the same table then and when the network is constructed), so only those are emitted.
  */
-final class ConvVectorKernels {
+final class ConvVectors {
     /** Taps per call of a product micro-kernel, positions per call of a kernel-gradient one: bounded loops. */
     static final int TAPS_PER_CALL = 128, POSITIONS_PER_CALL = 256;
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
@@ -28,42 +28,42 @@ final class ConvVectorKernels {
     private final ConvMicroKernels micro;
     private final VectorShape shape;
 
-    ConvVectorKernels(Type self, ConvMicroKernels micro, VectorShape shape) {
+    ConvVectors(Type self, ConvMicroKernels micro, VectorShape shape) {
         this.self = self;
         this.micro = micro;
         this.shape = shape;
     }
 
     /** The arguments of a conv's or a maxpool gradient's vector form, in order; null for kernels without one. */
-    static List<VectorKernels.Arg> arguments(Kernel k) {
-        List<VectorKernels.Arg> a = new ArrayList<>();
+    static List<VectorClass.Arg> arguments(Kernel k) {
+        List<VectorClass.Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Conv c) {
             boolean forwardPlan = c.role() != Kernel.ConvRole.INPUT_GRAD;
             switch (c.role()) {
                 case FORWARD -> {
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
-                    a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
-                    if (c.bias() != null) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.bias()), F1));
+                    a.add(new VectorClass.Arg(TileKernels.rowsField(c.image()), F2));
+                    a.add(new VectorClass.Arg(TileKernels.rowsField(c.outputSide()), F2));
+                    a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
+                    if (c.bias() != null) a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.bias()), F1));
                 }
                 case INPUT_GRAD -> {
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
-                    a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
+                    a.add(new VectorClass.Arg(TileKernels.rowsField(c.outputSide()), F2));
+                    a.add(new VectorClass.Arg(TileKernels.rowsField(c.image()), F2));
+                    a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
                 }
                 case KERNEL_GRAD -> {
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
-                    a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(c.kernel()), F1));
+                    a.add(new VectorClass.Arg(TileKernels.rowsField(c.image()), F2));
+                    a.add(new VectorClass.Arg(TileKernels.rowsField(c.outputSide()), F2));
+                    a.add(new VectorClass.Arg(ClassEmitter.gradFieldOf(c.kernel()), F1));
                 }
             }
-            for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorKernels.Arg(ConvTiles.planField(c.kernel(), forwardPlan, part), I1));
+            for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorClass.Arg(ConvTiles.planField(c.kernel(), forwardPlan, part), I1));
             return a;
         }
         if (k instanceof Kernel.PoolGrad p && p.max()) {
-            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.x()), F2));
-            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.dy()), F2));
-            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.dx()), F2));
+            a.add(new VectorClass.Arg(TileKernels.rowsField(p.x()), F2));
+            a.add(new VectorClass.Arg(TileKernels.rowsField(p.dy()), F2));
+            a.add(new VectorClass.Arg(TileKernels.rowsField(p.dx()), F2));
             return a;
         }
         return null;
@@ -90,14 +90,14 @@ final class ConvVectorKernels {
     }
 
     /**
-     * The body of one sample's conv vector form ({@link ConvSamples#arguments} in {@code a}): the
+     * The body of one sample's conv vector form ({@link ConvSampleVectors#arguments} in {@code a}): the
      * image copied into its scratch rows (or dy into its own), the products or gradient over the
      * one-sample plan, and scratch rows copied back where the buffer's rows are not whole vectors.
      * The scratch layout depends on the vector length, so its widths are computed here from V.
      */
     void emitSample(Kernel.Conv c, MethodBuilder m, int[] a) {
         ConvPlan.Geometry g = c.geo();
-        ConvPlan plan = ConvSamples.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
+        ConvPlan plan = ConvSampleVectors.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
         int n = a.length, jobs = a[n - 4], taps = a[n - 3], positions = a[n - 2], scratch = a[n - 1];
         int lanes = m.local("lanes", INT), inWidth = m.local("inWidth", INT), outWidth = m.local("outWidth", INT), dyWidth = m.local("dyWidth", INT),
                 dxWidth = m.local("dxWidth", INT), target = m.local("target", ClassEmitter.FLOATS), r = m.local("r", INT);

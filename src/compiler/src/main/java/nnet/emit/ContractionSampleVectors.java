@@ -15,7 +15,7 @@ import org.objectweb.asm.commons.Method;
 /**
  * One sample's dense contractions with the Vector API (a batch of fewer than four samples, and the
  * steps of an lstm at such a batch, run sample by sample): vectors of units instead of lanes of a
- * tile. The plain per-sample loops ({@link ContractionEmitter}) index two flat arrays at different
+ * tile. The plain per-sample loops ({@link ContractionSamples}) index two flat arrays at different
  * offsets, which C2 does not vectorize; here
  * <ul>
  * <li>forward {@code z[zo + j] = sum_i x[xo + i] W[i][j]}: 4 rows of W at a time, their inputs
@@ -31,7 +31,7 @@ import org.objectweb.asm.commons.Method;
  * Each micro-kernel is a method with one loop and its vectors in locals (FACTS.md: otherwise the
  * JIT boxes them); the drivers are scalar loops over rows and blocks that call them.
  */
-final class SampleProducts {
+final class ContractionSampleVectors {
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, INT = Type.INT_TYPE;
     /** Vectors of units per forward call, rows per input-gradient call. */
     private static final int WIDE = 4;
@@ -40,27 +40,27 @@ final class SampleProducts {
     private final Type self;
     private final Set<String> written = new LinkedHashSet<>();
 
-    SampleProducts(ClassWriter cw, Type self) {
+    ContractionSampleVectors(ClassWriter cw, Type self) {
         this.cw = cw;
         this.self = self;
     }
 
     /** The arguments of a contraction's one-sample vector form, or null when it has none (sparse or fixed kernels keep their loops). */
-    static List<VectorKernels.Arg> arguments(Kernel k) {
-        List<VectorKernels.Arg> a = new ArrayList<>();
+    static List<VectorClass.Arg> arguments(Kernel k) {
+        List<VectorClass.Arg> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) {
-            a.add(new VectorKernels.Arg(l.in().field(), F1));
-            a.add(new VectorKernels.Arg(l.out().field(), F1));
-            a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(l.kernel()), F2));
+            a.add(new VectorClass.Arg(l.in().field(), F1));
+            a.add(new VectorClass.Arg(l.out().field(), F1));
+            a.add(new VectorClass.Arg(ClassEmitter.fieldOf(l.kernel()), F2));
         } else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) {
-            a.add(new VectorKernels.Arg(l.in().field(), F1));
-            a.add(new VectorKernels.Arg(l.out().field(), F1));
-            a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(l.kernel()), F2));
-            if (l.activeIf() != null) a.add(new VectorKernels.Arg(l.activeIf().field(), F1));
+            a.add(new VectorClass.Arg(l.in().field(), F1));
+            a.add(new VectorClass.Arg(l.out().field(), F1));
+            a.add(new VectorClass.Arg(ClassEmitter.fieldOf(l.kernel()), F2));
+            if (l.activeIf() != null) a.add(new VectorClass.Arg(l.activeIf().field(), F1));
         } else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) {
-            a.add(new VectorKernels.Arg(w.x().field(), F1));
-            a.add(new VectorKernels.Arg(w.dz().field(), F1));
-            a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(w.kernel()), F2));
+            a.add(new VectorClass.Arg(w.x().field(), F1));
+            a.add(new VectorClass.Arg(w.dz().field(), F1));
+            a.add(new VectorClass.Arg(ClassEmitter.gradFieldOf(w.kernel()), F2));
         } else return null;
         return a;
     }

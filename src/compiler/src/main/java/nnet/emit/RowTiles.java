@@ -14,7 +14,7 @@ import org.objectweb.asm.commons.Method;
  * axis is a column of lanes, so its max, sum and dot product are rows of per-lane values), the sum
  * of a gradient broadcast from [1], and the row copies of concat, slice and embed.
  */
-final class TileOps {
+final class RowTiles {
     private static final int LANES = Tiling.SIZE;
     private static final Type SYSTEM = Type.getType(System.class), FN = Type.getType(Fn.class);
 
@@ -23,7 +23,7 @@ final class TileOps {
     private final Type self;
     private final int s;
 
-    TileOps(MethodBuilder m, Type self) {
+    RowTiles(MethodBuilder m, Type self) {
         this.m = m;
         this.g = m.g;
         this.self = self;
@@ -31,7 +31,7 @@ final class TileOps {
     }
 
     private int rows(Buffer b) {
-        return m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+        return m.fieldToLocal(self, TileKernels.rowsField(b), ClassEmitter.ROWS);
     }
 
     private int lanesScratch(String field) {
@@ -43,7 +43,7 @@ final class TileOps {
      * and their {@code sum}, then {@code out = e / sum}; max and sum are per lane.
      */
     void softmax(Kernel.Softmax k) {
-        int in = rows(k.in()), out = rows(k.out()), max = lanesScratch(TileEmitter.LANES_A), sum = lanesScratch(TileEmitter.LANES_B);
+        int in = rows(k.in()), out = rows(k.out()), max = lanesScratch(TileKernels.LANES_A), sum = lanesScratch(TileKernels.LANES_B);
         int r = m.local("r", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), inRow = m.local("inRow", ClassEmitter.FLOATS), outRow = m.local("outRow", ClassEmitter.FLOATS),
                 e = m.local("e", Type.FLOAT_TYPE);
         m.forLoop(r, 0, k.rows(), () -> {
@@ -84,7 +84,7 @@ final class TileOps {
 
     /** Per sample row: {@code dot = sum(dy * y)}, then {@code out = y * (dy - dot)}; dot per lane. */
     void softmaxGrad(Kernel.SoftmaxGrad k) {
-        int y = rows(k.y()), dy = rows(k.dy()), out = rows(k.out()), dot = lanesScratch(TileEmitter.LANES_A);
+        int y = rows(k.y()), dy = rows(k.dy()), out = rows(k.out()), dot = lanesScratch(TileKernels.LANES_A);
         int r = m.local("r", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), yRow = m.local("yRow", ClassEmitter.FLOATS), dyRow = m.local("dyRow", ClassEmitter.FLOATS),
                 outRow = m.local("outRow", ClassEmitter.FLOATS);
         MethodBuilder.Body rowsOfJ = () -> {

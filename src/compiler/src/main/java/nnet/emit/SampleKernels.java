@@ -22,7 +22,7 @@ import org.objectweb.asm.commons.Method;
  * into named locals once at the top, so the loops touch only locals and arrays, and the method's
  * line number is the source line of the node it computes.
  */
-final class KernelEmitter {
+final class SampleKernels {
     private static final Type FN = Type.getType(Fn.class);
     private static final Type ACTIVATION = Type.getType(Activation.class);
     private static final Type LOSS = Type.getType(LossFunction.class);
@@ -33,7 +33,7 @@ final class KernelEmitter {
     /** The Vector API class the network's one-sample products and convs hand over to when {@code VECTOR} is set. */
     private final VectorClasses vectors;
 
-    KernelEmitter(ClassVisitor cv, Type self, VectorClasses vectors) {
+    SampleKernels(ClassVisitor cv, Type self, VectorClasses vectors) {
         this.cv = cv;
         this.self = self;
         this.vectors = vectors;
@@ -49,7 +49,7 @@ final class KernelEmitter {
             out.add(c.kernel()); // its values, or its channel pairs for a gradient
             if (c.bias() != null) out.add(c.bias());
         }
-        if (k instanceof Kernel.Map m) out.addAll(ElementwiseEmitter.fieldParams(m));
+        if (k instanceof Kernel.Map m) out.addAll(ElementwiseSamples.fieldParams(m));
         if (k instanceof Kernel.Lookup l) out.add(l.embeddings());
         if (k instanceof Kernel.Loop l) for (Kernel b : l.body()) out.addAll(fieldParams(b));
         return out;
@@ -59,14 +59,14 @@ final class KernelEmitter {
     String emit(Kernel k, int index) {
         String name = "k" + index + "$" + (k.label().length() > 40 ? k.label().substring(0, 40) : k.label());
         MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PRIVATE, "void " + name + "()", k.span() == null ? 0 : k.span().line());
-        List<VectorKernels.Arg> products = SampleProducts.arguments(k);
+        List<VectorClass.Arg> products = ContractionSampleVectors.arguments(k);
         if (products != null) vectorFirst(m, products, "s" + index + "$" + name.substring(name.indexOf('$') + 1),
                 (vectorName, line) -> vectors.emitSampleProduct(k, vectorName, products, line), k.span());
-        if (k instanceof Kernel.Linear l) new ContractionEmitter(self).linear(m, l);
-        else if (k instanceof Kernel.LinearT l) new ContractionEmitter(self).linearTransposed(m, l);
-        else if (k instanceof Kernel.WeightGrad w) new ContractionEmitter(self).weightGrad(m, w);
+        if (k instanceof Kernel.Linear l) new ContractionSamples(self).linear(m, l);
+        else if (k instanceof Kernel.LinearT l) new ContractionSamples(self).linearTransposed(m, l);
+        else if (k instanceof Kernel.WeightGrad w) new ContractionSamples(self).weightGrad(m, w);
         else if (k instanceof Kernel.Map map) {
-            List<VectorKernels.Arg> args = ElementwiseVectors.sampleArguments(map);
+            List<VectorClass.Arg> args = ElementwiseVectors.sampleArguments(map);
             int start = m.local("start", Type.INT_TYPE);
             if (args == null) m.set(start, m.constant(0));
             else {
@@ -74,7 +74,7 @@ final class KernelEmitter {
                 vectors.emitSampleMap(map, vectorName, args, k.span() == null ? 0 : k.span().line());
                 vectors.callForStart(m, vectorName, args, start);
             }
-            new ElementwiseEmitter(m, self).perSample(map, start);
+            new ElementwiseSamples(m, self).perSample(map, start);
         }
         else if (k instanceof Kernel.Softmax s) softmax(m, s);
         else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(m, s);
@@ -84,12 +84,12 @@ final class KernelEmitter {
         else if (k instanceof Kernel.Sum s) sum(m, s);
         else if (k instanceof Kernel.Loss l) loss(m, l);
         else if (k instanceof Kernel.Conv c) {
-            if (ConvSamples.vectorized(c)) vectorFirst(m, ConvSamples.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
-                    (vectorName, line) -> vectors.emitSample(c, vectorName, ConvSamples.arguments(c), line), c.span());
+            if (ConvSampleVectors.vectorized(c)) vectorFirst(m, ConvSampleVectors.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
+                    (vectorName, line) -> vectors.emitSample(c, vectorName, ConvSampleVectors.arguments(c), line), c.span());
             new ConvEmitter(m, self).emit(c);
         }
-        else if (k instanceof Kernel.Pool p) new PoolEmitter(m, self).pool(p);
-        else if (k instanceof Kernel.PoolGrad p) new PoolEmitter(m, self).poolGrad(p);
+        else if (k instanceof Kernel.Pool p) new PoolSamples(m, self).pool(p);
+        else if (k instanceof Kernel.PoolGrad p) new PoolSamples(m, self).poolGrad(p);
         else if (RuntimeKernels.handles(k)) RuntimeKernels.perSample(m, self, k);
         m.end(self);
         return name;
@@ -101,7 +101,7 @@ final class KernelEmitter {
     }
 
     /** {@code if (VECTOR) { <Network>$Vector.name(fields...); return; }}: one sample's kernel through the Vector API when it runs. */
-    private void vectorFirst(MethodBuilder m, List<VectorKernels.Arg> args, String name, VectorForm form, nnet.diag.Span span) {
+    private void vectorFirst(MethodBuilder m, List<VectorClass.Arg> args, String name, VectorForm form, nnet.diag.Span span) {
         form.emit(name, span == null ? 0 : span.line());
         vectors.callFirst(m, name, args);
     }
@@ -218,10 +218,10 @@ final class KernelEmitter {
             g.push(s.m());
             g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
             g.storeLocal(base);
-            ContractionEmitter.dot(m, dot, j, () -> g.push(0), () -> g.push(s.m()), () -> loadAt(g, y, base, j), () -> loadAt(g, dy, base, j));
+            ContractionSamples.dot(m, dot, j, () -> g.push(0), () -> g.push(s.m()), () -> loadAt(g, y, base, j), () -> loadAt(g, dy, base, j));
             m.forLoop(j, 0, s.m(), () -> {
                 g.loadLocal(out);
-                ContractionEmitter.offset(g, base, () -> g.loadLocal(j));
+                ContractionSamples.offset(g, base, () -> g.loadLocal(j));
                 loadAt(g, y, base, j);
                 loadAt(g, dy, base, j);
                 g.loadLocal(dot);
@@ -274,7 +274,7 @@ final class KernelEmitter {
         g.storeLocal(sum);
         m.forLoop(j, 0, s.in().size(), () -> {
             g.loadLocal(sum);
-            ContractionEmitter.load(g, in, () -> g.loadLocal(j));
+            ContractionSamples.load(g, in, () -> g.loadLocal(j));
             g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
             g.storeLocal(sum);
         });
