@@ -21,7 +21,7 @@ import org.objectweb.asm.commons.Method;
  * The network holds each conv's one-sample plans and scratch arrays ({@code <kernel>$sampleFwdJobs},
  * ..., {@code <kernel>$sampleScratch}), made by the constructor when the Vector API kernels run
  * (their size depends on the vector's length); the per-sample kernel method calls the vector form
- * first then, else runs its scalar loops ({@link ConvEmitter}). Only convs with a horizontal stride
+ * first then, else runs its scalar loops ({@link ConvSamples}). Only convs with a horizontal stride
  * of 1 have this form: a vector's columns are then consecutive in memory.
  */
 final class ConvSampleVectors {

@@ -86,7 +86,7 @@ final class SampleKernels {
         else if (k instanceof Kernel.Conv c) {
             if (ConvSampleVectors.vectorized(c)) vectorFirst(m, ConvSampleVectors.arguments(c), "s" + index + "$" + name.substring(name.indexOf('$') + 1),
                     (vectorName, line) -> vectors.emitSample(c, vectorName, ConvSampleVectors.arguments(c), line), c.span());
-            new ConvEmitter(m, self).emit(c);
+            new ConvSamples(m, self).emit(c);
         }
         else if (k instanceof Kernel.Pool p) new PoolSamples(m, self).pool(p);
         else if (k instanceof Kernel.PoolGrad p) new PoolSamples(m, self).poolGrad(p);

@@ -16,7 +16,7 @@ import org.objectweb.asm.commons.Method;
  * </pre>
  * Absent channel pairs are not in {@code pairs}, so they cost nothing.
  */
-final class ConvEmitter {
+final class ConvSamples {
     private static final Type FN = Type.getType(Fn.class);
     private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
 
@@ -24,7 +24,7 @@ final class ConvEmitter {
     private final GeneratorAdapter g;
     private final Type self;
 
-    ConvEmitter(MethodBuilder m, Type self) {
+    ConvSamples(MethodBuilder m, Type self) {
         this.m = m;
         this.g = m.g;
         this.self = self;
