@@ -15,6 +15,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.runtime.CompactKernel;
 import nnet.runtime.CompiledNetwork;
+import nnet.runtime.GeneratedCode;
 import nnet.runtime.StoredTensor;
 import nnet.runtime.Tensor;
 import org.objectweb.asm.ClassWriter;
@@ -104,15 +105,15 @@ public final class ClassEmitter {
         for (Param param : g.params()) if (!param.isFixed()) declareParam(param);
         vectors = new VectorClasses(self, Path.of(g.sourceFile()).getFileName().toString());
         SampleKernels kernels = new SampleKernels(cw, self, vectors);
-        sequence("run", Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
+        sequence(GeneratedCode.RUN, Opcodes.ACC_PROTECTED, kernelMethods(kernels, p.forward()));
         Program.Training t = p.training();
         if (t != null) {
             for (Param param : t.trainable()) field(gradFieldOf(param), keptAsRows(param) ? ROWS : FLOATS);
             for (Param param : embeddings()) field(RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
             if (t.trainForward() != p.forward()) {
-                sequence("trainForward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
-                sequence("predictLoss", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
-                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, "boolean trainsDifferently()", 0);
+                sequence(GeneratedCode.TRAIN_FORWARD, Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.trainForward()));
+                sequence(GeneratedCode.PREDICT_LOSS, Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.predictLoss()));
+                MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, Call.of(GeneratedCode.TRAINS_DIFFERENTLY).method(), 0);
                 m.g.push(true);
                 m.end(self);
             }
@@ -120,12 +121,12 @@ public final class ClassEmitter {
                 List<String> stages = new ArrayList<>();
                 for (int k = 0; k < t.stages().size(); k++) {
                     stages.add("stage" + k);
-                    sequence("stage" + k, Opcodes.ACC_PRIVATE, kernelMethods(kernels, t.stages().get(k).kernels()));
+                    sequence(new org.objectweb.asm.commons.Method("stage" + k, "()V"), Opcodes.ACC_PRIVATE, kernelMethods(kernels, t.stages().get(k).kernels()));
                 }
-                StagedSteps.dispatch(cw, self, "trainStage", stages, false);
+                StagedSteps.dispatch(cw, self, GeneratedCode.TRAIN_STAGE, stages);
             } else {
-                sequence("backward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
-                sequence("inputBackward", Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
+                sequence(GeneratedCode.BACKWARD, Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.backward()));
+                sequence(GeneratedCode.INPUT_BACKWARD, Opcodes.ACC_PROTECTED, kernelMethods(kernels, t.inputBackward()));
             }
         }
         if (p.tiling() != null) {
@@ -209,19 +210,19 @@ public final class ClassEmitter {
                 m.g.loadThis();
                 m.g.getField(self, b.field(), FLOATS);
                 pushInts(m, dims);
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void node(String, float[], int[])"));
+                m.invoke(GeneratedCode.NODE);
             });
         }
-        for (Node in : g.inputs()) steps.add(m -> registerName(m, "input", in.name()));
+        for (Node in : g.inputs()) steps.add(m -> registerName(m, GeneratedCode.INPUT, in.name()));
         for (Node n : g.nodes())
             if (n.op() == nnet.ir.Op.EMBEDDING)
                 steps.add(m -> { // its token ids are checked as they come in
                     m.g.loadThis();
                     m.g.push(n.input(0).name());
                     m.g.push(n.param().shape().dim(0));
-                    m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void tokens(String, int)"));
+                    m.invoke(GeneratedCode.TOKENS);
                 });
-        for (Node out : g.outputs()) steps.add(m -> registerName(m, "output", outputName(out)));
+        for (Node out : g.outputs()) steps.add(m -> registerName(m, GeneratedCode.OUTPUT, outputName(out)));
         for (Param param : g.params()) if (fieldParams.contains(param)) steps.add(m -> initParam(m, param));
         if (p.training() != null) trainingSteps(steps);
         if (tiles != null) steps.addAll(tiles.constructorSteps());
@@ -238,6 +239,7 @@ public final class ClassEmitter {
         MethodBuilder ctor = new MethodBuilder(cw, Opcodes.ACC_PUBLIC, "void <init>()", 0);
         ctor.g.loadThis();
         ctor.g.push(g.name());
+        // the one runtime method named here: an abstract class's constructor has no method reference (the tests link it, nnet.emit.Linkage)
         ctor.g.invokeConstructor(BASE, org.objectweb.asm.commons.Method.getMethod("void <init>(String)"));
         for (String c : chunks) {
             ctor.g.loadThis();
@@ -256,7 +258,7 @@ public final class ClassEmitter {
                 m.g.loadThis();
                 m.g.push(param.name());
                 boolean rows = keptAsRows(param);
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod(rows ? "float[][] rowsGradient(String)" : "float[] flatGradient(String)"));
+                m.invoke(rows ? GeneratedCode.ROWS_GRADIENT : GeneratedCode.FLAT_GRADIENT);
                 m.g.putField(self, gradFieldOf(param), rows ? ROWS : FLOATS);
             });
         for (Param param : embeddings())
@@ -264,7 +266,7 @@ public final class ClassEmitter {
                 m.g.loadThis();
                 m.g.loadThis();
                 m.g.push(param.name());
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("boolean[] touchedRows(String)"));
+                m.invoke(GeneratedCode.TOUCHED_ROWS);
                 m.g.putField(self, RuntimeKernels.touchedField(param), Type.getType(boolean[].class));
             });
         for (Program.LossTerm term : t.losses())
@@ -279,19 +281,19 @@ public final class ClassEmitter {
                 loadBuffer(m, term.target());
                 loadBuffer(m, term.sampleWeight());
                 loadBuffer(m, term.value());
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void loss(String, String, float, String, float[], float[], float[])"));
+                m.invoke(GeneratedCode.LOSS);
             });
         steps.add(m -> {
             m.g.loadThis();
             loadBuffer(m, t.loss());
-            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void totalLoss(float[])"));
+            m.invoke(GeneratedCode.TOTAL_LOSS);
         });
         if (t.penalty() != null)
             steps.add(m -> {
                 m.g.loadThis();
                 loadBuffer(m, t.penalty());
                 loadBuffer(m, t.penaltyWeight());
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void activityPenalty(float[], float[])"));
+                m.invoke(GeneratedCode.ACTIVITY_PENALTY);
             });
         for (Param param : t.trainable())
             if (param.penalty() != null)
@@ -300,7 +302,7 @@ public final class ClassEmitter {
                     m.g.push(param.name());
                     m.g.push(param.penalty().l1());
                     m.g.push(param.penalty().l2());
-                    m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void penalty(String, float, float)"));
+                    m.invoke(GeneratedCode.PENALTY);
                 });
         long visits = nnet.lower.KernelWork.repeatedVisits(p.forward());
         if (visits > 0) {
@@ -308,7 +310,7 @@ public final class ClassEmitter {
             steps.add(m -> {
                 m.g.loadThis();
                 m.g.push(repeated);
-                m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void repeatedVisits(long)"));
+                m.invoke(GeneratedCode.REPEATED_VISITS);
             });
         }
         if (t.staged())
@@ -317,7 +319,7 @@ public final class ClassEmitter {
             m.g.loadThis();
             m.g.push(input);
             loadBuffer(m, buffer);
-            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void inputGradient(String, float[])"));
+            m.invoke(GeneratedCode.INPUT_GRADIENT);
         }));
         Graph.TrainSettings settings = g.train();
         StringBuilder args = new StringBuilder();
@@ -328,7 +330,7 @@ public final class ClassEmitter {
             m.g.push(args.toString());
             m.g.push(settings.batch());
             m.g.push(settings.epochs());
-            m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void trainDefaults(String, String, int, int)"));
+            m.invoke(GeneratedCode.TRAIN_DEFAULTS);
         });
     }
 
@@ -349,10 +351,10 @@ public final class ClassEmitter {
         throw new IllegalStateException("output without a name: " + out);
     }
 
-    private void registerName(MethodBuilder m, String method, String name) {
+    private void registerName(MethodBuilder m, GeneratedCode.Action2<CompiledNetwork, String> register, String name) {
         m.g.loadThis();
         m.g.push(name);
-        m.g.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("void " + method + "(String)"));
+        m.invoke(register);
     }
 
     private void initParam(MethodBuilder m, Param param) {
@@ -364,13 +366,13 @@ public final class ClassEmitter {
             gen.loadThis();
             if (param.isFixed()) {
                 gen.push(param.name());
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[][] fixedRows(String)"));
+                m.invoke(GeneratedCode.FIXED_ROWS);
             } else {
                 gen.push(param.name());
                 gen.push(param.shape().dim(0));
                 gen.push(param.shape().dim(1));
                 pushFrozenName(m, param);
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[][] denseParam(String, int, int, String)"));
+                m.invoke(GeneratedCode.DENSE_PARAM);
             }
             gen.putField(self, f, ROWS);
         } else if (kernel2d) {
@@ -379,32 +381,32 @@ public final class ClassEmitter {
             gen.push(param.name());
             gen.push(param.maskName());
             if (param.isFixed())
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam fixedSparse(String, String)"));
+                m.invoke(GeneratedCode.FIXED_SPARSE);
             else {
                 pushFrozenName(m, param);
                 gen.push(param.shape().dim(1));
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.CompiledNetwork$SparseParam sparseParam(String, String, String, int)"));
+                m.invoke(GeneratedCode.SPARSE_PARAM);
             }
             gen.storeLocal(sp);
-            storeComponent(m, sp, "values", f, FLOATS);
-            storeComponent(m, sp, "rowStart", f + "$start", INTS);
-            storeComponent(m, sp, "colIndex", f + "$col", INTS);
-            storeComponent(m, sp, "colStart", f + "$colStart", INTS);
-            storeComponent(m, sp, "rowIndex", f + "$rowIndex", INTS);
-            storeComponent(m, sp, "position", f + "$position", INTS);
+            storeComponent(m, sp, GeneratedCode.SPARSE_VALUES, f, FLOATS);
+            storeComponent(m, sp, GeneratedCode.SPARSE_ROW_START, f + "$start", INTS);
+            storeComponent(m, sp, GeneratedCode.SPARSE_COL_INDEX, f + "$col", INTS);
+            storeComponent(m, sp, GeneratedCode.SPARSE_COL_START, f + "$colStart", INTS);
+            storeComponent(m, sp, GeneratedCode.SPARSE_ROW_INDEX, f + "$rowIndex", INTS);
+            storeComponent(m, sp, GeneratedCode.SPARSE_POSITION, f + "$position", INTS);
         } else if (isConvKernel(param)) {
             int[] dims = param.shape().dims();
             gen.loadThis();
             gen.loadThis();
             gen.push(param.name());
             if (param.isFixed()) {
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.Tensor structure(String)"));
-                gen.invokeVirtual(Type.getType(Tensor.class), org.objectweb.asm.commons.Method.getMethod("float[] data()"));
+                m.invoke(GeneratedCode.STRUCTURE);
+                m.invoke(GeneratedCode.TENSOR_DATA);
             } else {
                 pushInts(m, dims);
                 pushMaskName(m, param);
                 pushFrozenName(m, param);
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] convParam(String, int[], String, String)"));
+                m.invoke(GeneratedCode.CONV_PARAM);
             }
             gen.putField(self, f, FLOATS);
             gen.loadThis();
@@ -412,20 +414,20 @@ public final class ClassEmitter {
             pushMaskName(m, param);
             gen.push(dims[1]);
             gen.push(dims[0]);
-            gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("int[] channelPairs(String, int, int)"));
+            m.invoke(GeneratedCode.CHANNEL_PAIRS);
             gen.putField(self, f + "$pairs", INTS);
         } else {
             gen.loadThis();
             gen.loadThis();
             gen.push(param.name());
             if (param.isFixed()) {
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("nnet.runtime.Tensor structure(String)"));
-                gen.invokeVirtual(Type.getType(Tensor.class), org.objectweb.asm.commons.Method.getMethod("float[] data()"));
+                m.invoke(GeneratedCode.STRUCTURE);
+                m.invoke(GeneratedCode.TENSOR_DATA);
             } else {
                 pushInts(m, param.shape().dims());
                 if (param.present() != null) gen.push(param.maskName());
                 else gen.push((String) null);
-                gen.invokeVirtual(BASE, org.objectweb.asm.commons.Method.getMethod("float[] flatParam(String, int[], String)"));
+                m.invoke(GeneratedCode.FLAT_PARAM);
             }
             gen.putField(self, f, FLOATS);
         }
@@ -441,10 +443,10 @@ public final class ClassEmitter {
         else m.g.push((String) null);
     }
 
-    private void storeComponent(MethodBuilder m, int sparseLocal, String accessor, String field, Type type) {
+    private void storeComponent(MethodBuilder m, int sparseLocal, GeneratedCode.Ref accessor, String field, Type type) {
         m.g.loadThis();
         m.g.loadLocal(sparseLocal);
-        m.g.invokeVirtual(SPARSE, new org.objectweb.asm.commons.Method(accessor, type, new Type[0]));
+        m.invoke(accessor);
         m.g.putField(self, field, type);
     }
 
@@ -459,8 +461,13 @@ public final class ClassEmitter {
         }
     }
 
-    /** {@code name()} calls the kernels in order, split into methods when there are very many (the 64 KB limit). */
-    private void sequence(String name, int access, List<String> kernelMethods) {
+    /** The pass {@code name()} calls the kernels in order, split into methods when there are very many (the 64 KB limit). */
+    private void sequence(GeneratedCode.Action1<CompiledNetwork> pass, int access, List<String> kernelMethods) {
+        sequence(Call.of(pass).method(), access, kernelMethods);
+    }
+
+    private void sequence(org.objectweb.asm.commons.Method method, int access, List<String> kernelMethods) {
+        String name = method.getName();
         List<String> chunks = new ArrayList<>();
         for (int from = 0; from < kernelMethods.size(); from += STEPS_PER_METHOD) {
             String chunk = name + chunks.size();
@@ -472,7 +479,7 @@ public final class ClassEmitter {
             m.end(self);
             chunks.add(chunk);
         }
-        MethodBuilder m = new MethodBuilder(cw, access, "void " + name + "()", 0);
+        MethodBuilder m = new MethodBuilder(cw, access, method, 0);
         for (String c : chunks) {
             m.g.loadThis();
             m.g.invokeVirtual(self, org.objectweb.asm.commons.Method.getMethod("void " + c + "()"));

@@ -107,7 +107,7 @@ final class ContractionSampleVectors {
         m.g.loadLocal(zo);
         m.sum(m.value(zo), m.constant(units)).emit();
         m.g.push(0f);
-        m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], int, int, float)"));
+        m.invoke(Call.FILL_RANGE);
         m.set(i, m.constant(0));
         for (int rows : new int[] {WIDE, 1}) {
             Method block = forwardRows(rows);

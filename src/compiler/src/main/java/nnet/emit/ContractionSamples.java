@@ -6,7 +6,6 @@ import nnet.lower.Kernel;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * The contractions of one sample (forward, input gradient, weight gradient) on each code path: rows
@@ -14,8 +13,6 @@ import org.objectweb.asm.commons.Method;
  * a small fixed one folded into constants. Rank-2 inputs repeat the contraction per outer row.
  */
 final class ContractionSamples {
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
-
     private final Type self;
 
     ContractionSamples(Type self) {
@@ -76,7 +73,7 @@ final class ContractionSamples {
         g.push(units);
         g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         g.push(0f);
-        g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+        m.invoke(Call.FILL_RANGE);
     }
 
     /**
@@ -327,7 +324,7 @@ final class ContractionSamples {
                         g.loadLocal(copy);
                         g.push(0);
                         g.push(w.m());
-                        g.invokeStatic(Type.getType(System.class), org.objectweb.asm.commons.Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+                        m.invoke(Call.ARRAYCOPY);
                     }
                     rows.emit();
                 });

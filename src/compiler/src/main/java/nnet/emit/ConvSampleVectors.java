@@ -8,12 +8,12 @@ import nnet.ir.Param;
 import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.runtime.ConvPlan;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * One sample's conv2d (a batch of fewer than four samples runs sample by sample) with the Vector API:
@@ -121,7 +121,7 @@ final class ConvSampleVectors {
                 ClassEmitter.pushInts(m, sizes);
                 m.g.push(f == 0);
                 m.g.getStatic(vectors, "V", INT);
-                m.g.invokeStatic(PLAN, Method.getMethod("nnet.runtime.ConvPlan ofSample(int[], int[], boolean, int)"));
+                m.invoke(GeneratedCode.CONV_SAMPLE_PLAN);
                 m.g.storeLocal(plan);
                 for (String part : ConvTiles.PLAN_PARTS) {
                     m.g.loadThis();
@@ -133,7 +133,7 @@ final class ConvSampleVectors {
             m.g.loadThis();
             ClassEmitter.pushInts(m, sizes);
             m.g.getStatic(vectors, "V", INT);
-            m.g.invokeStatic(PLAN, Method.getMethod("float[][] sampleScratch(int[], int)"));
+            m.invoke(GeneratedCode.CONV_SAMPLE_SCRATCH);
             m.g.putField(self, scratchField(kernel), ClassEmitter.ROWS);
             m.g.mark(off);
         }));

@@ -2,10 +2,9 @@ package nnet.emit;
 
 import nnet.lower.Kernel;
 import nnet.runtime.ConvPlan;
-import nnet.runtime.Fn;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * A conv2d loop nest (forward, input gradient or kernel gradient) as one method:
@@ -17,9 +16,6 @@ import org.objectweb.asm.commons.Method;
  * Absent channel pairs are not in {@code pairs}, so they cost nothing.
  */
 final class ConvSamples {
-    private static final Type FN = Type.getType(Fn.class);
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
-
     private final MethodBuilder m;
     private final GeneratorAdapter g;
     private final Type self;
@@ -111,14 +107,14 @@ final class ConvSamples {
             g.loadLocal(bias);
             g.loadLocal(o);
             g.arrayLoad(Type.FLOAT_TYPE);
-            g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+            m.invoke(Call.FILL_RANGE);
         });
     }
 
     private void fill(int array, float v) {
         g.loadLocal(array);
         g.push(v);
-        g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+        m.invoke(Call.FILL);
     }
 
     /** {@code into = pairs[2 p + which]}. */
@@ -141,7 +137,7 @@ final class ConvSamples {
         g.push(pad);
         g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
         g.push(stride);
-        g.invokeStatic(FN, Method.getMethod("int firstInside(int, int)"));
+        m.invoke(GeneratedCode.FIRST_INSIDE);
         g.storeLocal(start);
         g.push(size);
         g.loadLocal(k);
@@ -149,7 +145,7 @@ final class ConvSamples {
         g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
         g.push(stride);
         g.push(count);
-        g.invokeStatic(FN, Method.getMethod("int endInside(int, int, int, int)"));
+        m.invoke(GeneratedCode.END_INSIDE);
         g.storeLocal(end);
     }
 

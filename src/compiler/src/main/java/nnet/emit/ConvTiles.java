@@ -8,11 +8,11 @@ import nnet.ir.Param;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.ConvPlan;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * conv2d, maxpool and avgpool over tile rows in plain Java, and what both kernel forms share: the
@@ -25,7 +25,7 @@ import org.objectweb.asm.commons.Method;
 final class ConvTiles {
     static final List<String> PLAN_PARTS = List.of("Jobs", "Taps", "Positions");
     private static final int LANES = Tiling.SIZE, FOUR = 4;
-    private static final Type INT = Type.INT_TYPE, PLAN = Type.getType(ConvPlan.class), ARRAYS = Type.getType(java.util.Arrays.class);
+    private static final Type INT = Type.INT_TYPE, PLAN = Type.getType(ConvPlan.class);
 
     private final MethodBuilder m;
     private final GeneratorAdapter g;
@@ -75,7 +75,7 @@ final class ConvTiles {
             m.g.getField(self, ClassEmitter.fieldOf(c.kernel()) + "$pairs", ClassEmitter.INTS);
             ClassEmitter.pushInts(m, new int[] {geo.c(), geo.h(), geo.w(), geo.f(), geo.oh(), geo.ow(), geo.kh(), geo.kw(), geo.strideY(), geo.strideX(), geo.padTop(), geo.padLeft()});
             m.g.push(forward);
-            m.g.invokeStatic(PLAN, Method.getMethod("nnet.runtime.ConvPlan of(int[], int[], boolean)"));
+            m.invoke(GeneratedCode.CONV_PLAN);
             m.g.storeLocal(plan);
             for (String part : PLAN_PARTS) {
                 m.g.loadThis();
@@ -95,7 +95,7 @@ final class ConvTiles {
             m.forLoop(r, m.scaled(o, positions, 0), m.scaled(o, positions, positions), () -> {
                 m.elementOf(rows, r).emit();
                 m.g.loadLocal(value);
-                m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+                m.invoke(Call.FILL);
             });
         });
     }
@@ -109,7 +109,7 @@ final class ConvTiles {
         }, () -> {
             m.elementOf(rows, r).emit();
             m.g.push(0f);
-            m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+            m.invoke(Call.FILL);
         });
     }
 
@@ -264,7 +264,7 @@ final class ConvTiles {
                 m.forLoop(s, 0, LANES, () -> m.storeElement(target, m.value(s), p.max() ? () -> {
                     m.elementOf(target, s).emit();
                     m.elementOf(row, s).emit();
-                    g.invokeStatic(Type.getType(Math.class), Method.getMethod("float max(float, float)"));
+                    m.invoke(Call.MAX);
                 } : m.add(m.elementOf(target, s), m.elementOf(row, s))));
             });
             if (!p.max()) m.forLoop(s, 0, LANES, () -> m.storeElement(target, m.value(s), m.product(m.elementOf(target, s), () -> g.push(1f / (geo.k() * geo.k())))));

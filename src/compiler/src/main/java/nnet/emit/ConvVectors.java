@@ -22,7 +22,6 @@ final class ConvVectors {
     /** Taps per call of a product micro-kernel, positions per call of a kernel-gradient one: bounded loops. */
     static final int TAPS_PER_CALL = 128, POSITIONS_PER_CALL = 256;
     private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class), SYSTEM = Type.getType(System.class);
 
     private final Type self;
     private final ConvMicroKernels micro;
@@ -122,7 +121,7 @@ final class ConvVectors {
                     m.g.math(GeneratorAdapter.MUL, INT);
                     if (c.bias() == null) m.g.push(0f);
                     else m.elementOf(a[3], o).emit();
-                    m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+                    m.invoke(Call.FILL_RANGE);
                 });
                 products(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
                 copyBack(m, target, a[1], g.ow(), outWidth, g.f() * g.oh(), r);
@@ -132,7 +131,7 @@ final class ConvVectors {
                 inPlaceOr(m, target, a[1], g.w(), dxWidth, scratch, ConvPlan.DX);
                 m.g.loadLocal(target);
                 m.g.push(0f);
-                m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+                m.invoke(Call.FILL);
                 products(m, scratchPart(m, scratch, ConvPlan.DY), target, a[2], jobs, taps, positions, plan, true);
                 copyBack(m, target, a[1], g.w(), dxWidth, g.c() * g.h(), r);
             }
@@ -195,7 +194,7 @@ final class ConvVectors {
                 m.g.math(GeneratorAdapter.MUL, INT);
             }, m.constant(at)).emit();
             m.g.push(rowWidth);
-            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+            m.invoke(Call.ARRAYCOPY);
         });
     }
 
@@ -213,7 +212,7 @@ final class ConvVectors {
             m.g.loadLocal(buffer);
             m.scaled(r, rowWidth, 0).emit();
             m.g.push(rowWidth);
-            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+            m.invoke(Call.ARRAYCOPY);
         });
         m.g.mark(same);
     }

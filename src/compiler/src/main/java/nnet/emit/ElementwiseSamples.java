@@ -11,9 +11,9 @@ import nnet.lower.Expr;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.Activation;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * The fused elementwise loops ({@link Kernel.Map}): one loop over the elements whose body
@@ -269,14 +269,14 @@ final class ElementwiseSamples {
         if (e instanceof Expr.Const c) g.push(c.value());
         else if (e instanceof Expr.Load l) leaves.load(l);
         else if (e instanceof Expr.Bias b) leaves.bias(b);
-        else if (e instanceof Expr.Activate a) activation(a.f(), "float applyFloat(float, float)", a.x(), leaves);
-        else if (e instanceof Expr.Derivative d) activation(d.f(), "float derivativeFloat(float, float)", d.x(), leaves);
+        else if (e instanceof Expr.Activate a) activation(a.f(), GeneratedCode.ACTIVATION_APPLY, a.x(), leaves);
+        else if (e instanceof Expr.Derivative d) activation(d.f(), GeneratedCode.ACTIVATION_DERIVATIVE, d.x(), leaves);
         else if (e instanceof Expr.Secant s) {
             g.getStatic(ACTIVATION, s.f().fn().name(), ACTIVATION);
             expr(s.x(), leaves);
             expr(s.x0(), leaves);
             g.push(s.f().alpha());
-            g.invokeVirtual(ACTIVATION, Method.getMethod("float secantFloat(float, float, float)"));
+            m.invoke(GeneratedCode.ACTIVATION_SECANT);
         }
         else if (e instanceof Expr.Binary b) {
             expr(b.a(), leaves);
@@ -292,10 +292,10 @@ final class ElementwiseSamples {
     }
 
     /** {@code Activation.F.method(x, alpha)}: the row of the activation table, called on its constant (the JIT inlines it). */
-    private void activation(Op.ActivationSpec f, String method, Expr x, Leaves leaves) {
+    private void activation(Op.ActivationSpec f, GeneratedCode.Ref method, Expr x, Leaves leaves) {
         g.getStatic(ACTIVATION, f.fn().name(), ACTIVATION);
         expr(x, leaves);
         g.push(f.alpha());
-        g.invokeVirtual(ACTIVATION, Method.getMethod(method));
+        m.invoke(method);
     }
 }

@@ -17,8 +17,6 @@ import org.objectweb.asm.commons.Method;
 final class LoopKernels {
     /** Rows of zeros a tile's view shows where its history has no block (a carried state before the first step): only ever read. */
     static final String ZERO_ROWS = "t$zeroRows";
-    private static final Type SYSTEM = Type.getType(System.class);
-    private static final Method ARRAYCOPY = Method.getMethod("void arraycopy(Object, int, Object, int, int)");
 
     private final MethodBuilder m;
     private final Type self;
@@ -102,7 +100,7 @@ final class LoopKernels {
         field(view, type);
         g.push(0);
         g.push(size);
-        g.invokeStatic(SYSTEM, ARRAYCOPY);
+        m.invoke(Call.ARRAYCOPY);
         if (w.shift() == 0) return;
         g.goTo(done);
         g.mark(none);
@@ -112,11 +110,11 @@ final class LoopKernels {
             field(view, type);
             g.push(0);
             g.push(size);
-            g.invokeStatic(SYSTEM, ARRAYCOPY);
+            m.invoke(Call.ARRAYCOPY);
         } else {
             field(view, type);
             g.push(0f);
-            g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], float)"));
+            m.invoke(Call.FILL);
         }
         g.mark(done);
     }
@@ -132,7 +130,7 @@ final class LoopKernels {
         g.push(size);
         g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
         g.push(size);
-        g.invokeStatic(SYSTEM, ARRAYCOPY);
+        m.invoke(Call.ARRAYCOPY);
     }
 
     private void field(String name, Type type) {

@@ -27,8 +27,6 @@ final class MethodBuilder {
         void emit();
     }
 
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
-
     final GeneratorAdapter g;
     /** The method as written, under GeneratorAdapter's renumbering: debug info goes here, in real slots. */
     private final MethodVisitor raw;
@@ -129,7 +127,7 @@ final class MethodBuilder {
         return () -> {
             a.emit();
             b.emit();
-            g.invokeStatic(Type.getType(Math.class), Method.getMethod("int min(int, int)"));
+            invoke(Call.MIN);
         };
     }
 
@@ -251,7 +249,12 @@ final class MethodBuilder {
     void zero(int array) {
         g.loadLocal(array);
         g.push(0f);
-        g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+        invoke(Call.FILL);
+    }
+
+    /** Calls a method of the runtime (or the JDK) named by its checked reference ({@link Call}). */
+    void invoke(nnet.runtime.GeneratedCode.Ref method) {
+        Call.of(method).emit(g);
     }
 
     private Type elementType(int array) {

@@ -4,7 +4,6 @@ import nnet.lower.Kernel;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * maxpool / avgpool over k x k windows and their gradients, for one sample:
@@ -64,7 +63,7 @@ final class PoolSamples {
         float share = 1f / (p.geo().k() * p.geo().k());
         g.loadLocal(dx);
         g.push(0f);
-        g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], float)"));
+        m.invoke(Call.FILL);
         windows(p.geo(), (cell, base, at) -> {
             if (!p.max()) return;
             load(x, base);

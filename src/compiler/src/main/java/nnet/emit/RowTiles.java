@@ -4,10 +4,9 @@ import java.util.List;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
-import nnet.runtime.Fn;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * The other batched kernels over tile rows: softmax and its gradient (a sample's row of the last
@@ -16,7 +15,6 @@ import org.objectweb.asm.commons.Method;
  */
 final class RowTiles {
     private static final int LANES = Tiling.SIZE;
-    private static final Type SYSTEM = Type.getType(System.class), FN = Type.getType(Fn.class);
 
     private final MethodBuilder m;
     private final GeneratorAdapter g;
@@ -53,7 +51,7 @@ final class RowTiles {
                 lanes(() -> m.storeElement(max, m.value(s), () -> {
                     m.elementOf(max, s).emit();
                     m.elementOf(inRow, s).emit();
-                    g.invokeStatic(Type.getType(Math.class), Method.getMethod("float max(float, float)"));
+                    m.invoke(Call.MAX);
                 }));
             });
             fill(sum, 0f);
@@ -65,7 +63,7 @@ final class RowTiles {
                         m.elementOf(inRow, s).emit();
                         m.elementOf(max, s).emit();
                         g.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
-                        g.invokeStatic(FN, Method.getMethod("float exp(float)"));
+                        m.invoke(GeneratedCode.EXP);
                     });
                     m.storeElement(outRow, m.value(s), m.value(e));
                     m.addToElement(sum, m.value(s), m.value(e));
@@ -158,7 +156,7 @@ final class RowTiles {
         m.elementOf(to, j).emit();
         g.push(0);
         g.push(LANES);
-        g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        m.invoke(Call.ARRAYCOPY);
     }
 
     private void overRow(int r, int width, int j, MethodBuilder.Body body) {
@@ -172,6 +170,6 @@ final class RowTiles {
     private void fill(int array, float v) {
         g.loadLocal(array);
         g.push(v);
-        g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], float)"));
+        m.invoke(Call.FILL);
     }
 }

@@ -1,7 +1,5 @@
 package nnet.emit;
 
-import java.util.ArrayList;
-import java.util.List;
 import nnet.ir.BatchNormSpec;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
@@ -10,9 +8,9 @@ import nnet.runtime.BatchNorm;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.Dropout;
 import nnet.runtime.Embedding;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.commons.Method;
 
 /**
  * Kernels computed by a static method of the runtime ({@link Dropout}, {@link BatchNorm},
@@ -23,15 +21,12 @@ import org.objectweb.asm.commons.Method;
  * are buffers the runtime fills between stages.
  */
 final class RuntimeKernels {
-    private static final Type DROPOUT = Type.getType(Dropout.class), BATCHNORM = Type.getType(BatchNorm.class), EMBEDDING = Type.getType(Embedding.class),
-            BASE = Type.getType(CompiledNetwork.class), FLAGS = Type.getType(boolean[].class);
+    private static final Type BASE = Type.getType(CompiledNetwork.class), FLAGS = Type.getType(boolean[].class);
 
     private final MethodBuilder m;
     private final Type self;
     /** The tile form (tile rows and the count, argument 0), or one sample's. */
     private final boolean tile;
-    /** The method's parameters as pushed: its descriptor is built from them. */
-    private final List<Type> types = new ArrayList<>();
 
     private RuntimeKernels(MethodBuilder m, Type self, boolean tile) {
         this.m = m;
@@ -64,7 +59,7 @@ final class RuntimeKernels {
             values(l.out());
             rows(ClassEmitter.fieldOf(l.embeddings()));
             constant(l.embeddings().shape().dim(1));
-            call(EMBEDDING, "lookup");
+            call(GeneratedCode.EMBEDDING_LOOKUP, GeneratedCode.EMBEDDING_LOOKUP_TILE);
             return;
         }
         if (k instanceof Kernel.LookupGrad l) {
@@ -73,10 +68,9 @@ final class RuntimeKernels {
             rows(ClassEmitter.gradFieldOf(l.embeddings()));
             m.g.loadThis();
             m.g.getField(self, touchedField(l.embeddings()), FLAGS);
-            push(FLAGS);
             constant(l.embeddings().shape().dim(1));
             countIfTile();
-            call(EMBEDDING, "gradient");
+            call(GeneratedCode.EMBEDDING_GRADIENT, GeneratedCode.EMBEDDING_GRADIENT_TILE);
             return;
         }
         if (k instanceof Kernel.Dropout d) {
@@ -84,13 +78,11 @@ final class RuntimeKernels {
             values(d.out());
             m.g.loadThis();
             m.g.getField(BASE, "dropoutKey", Type.LONG_TYPE);
-            push(Type.LONG_TYPE);
             constant(d.spec().salt());
             m.g.loadThis();
             m.g.getField(BASE, "firstSample", Type.INT_TYPE);
-            push(Type.INT_TYPE);
             constant(d.spec().rate());
-            call(DROPOUT, "apply");
+            call(GeneratedCode.DROPOUT, GeneratedCode.DROPOUT_TILE);
             return;
         }
         Kernel.Norm n = (Kernel.Norm) k;
@@ -105,14 +97,14 @@ final class RuntimeKernels {
                 param(b.beta());
                 constant(b.epsilon());
                 channels(b);
-                call(BATCHNORM, "predict");
+                call(GeneratedCode.BATCHNORM_PREDICT, GeneratedCode.BATCHNORM_PREDICT_TILE);
             }
             case MOMENTS -> {
                 values(n.x());
                 flat(n.out());
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "moments");
+                call(GeneratedCode.BATCHNORM_MOMENTS, GeneratedCode.BATCHNORM_MOMENTS_TILE);
             }
             case NORMALIZE -> {
                 values(n.x());
@@ -121,7 +113,7 @@ final class RuntimeKernels {
                 param(b.gamma());
                 param(b.beta());
                 channels(b);
-                call(BATCHNORM, "normalize");
+                call(GeneratedCode.BATCHNORM_NORMALIZE, GeneratedCode.BATCHNORM_NORMALIZE_TILE);
             }
             case GRAD_SUMS -> {
                 values(n.x());
@@ -130,7 +122,7 @@ final class RuntimeKernels {
                 flat(n.out());
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "gradSums");
+                call(GeneratedCode.BATCHNORM_GRAD_SUMS, GeneratedCode.BATCHNORM_GRAD_SUMS_TILE);
             }
             case GRAD -> {
                 values(n.x());
@@ -141,7 +133,7 @@ final class RuntimeKernels {
                 param(b.gamma());
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "grad");
+                call(GeneratedCode.BATCHNORM_GRAD, GeneratedCode.BATCHNORM_GRAD_TILE);
             }
             case GAMMA_GRAD, BETA_GRAD -> {
                 boolean gamma = n.role() == Kernel.NormRole.GAMMA_GRAD;
@@ -150,12 +142,10 @@ final class RuntimeKernels {
                 flat(n.stats());
                 m.g.loadThis();
                 m.g.getField(self, ClassEmitter.gradFieldOf(gamma ? b.gamma() : b.beta()), ClassEmitter.FLOATS);
-                push(ClassEmitter.FLOATS);
                 m.g.push(gamma);
-                push(Type.BOOLEAN_TYPE);
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "paramGrad");
+                call(GeneratedCode.BATCHNORM_PARAM_GRAD, GeneratedCode.BATCHNORM_PARAM_GRAD_TILE);
             }
         }
     }
@@ -165,21 +155,18 @@ final class RuntimeKernels {
         m.g.loadThis();
         if (tile) m.g.getField(self, TileKernels.rowsField(b), ClassEmitter.ROWS);
         else m.g.getField(self, b.field(), ClassEmitter.FLOATS);
-        push(tile ? ClassEmitter.ROWS : ClassEmitter.FLOATS);
     }
 
     /** A buffer of the whole batch's statistics or of a part's sums: one array in either form. */
     private void flat(Buffer b) {
         m.g.loadThis();
         m.g.getField(self, b.field(), ClassEmitter.FLOATS);
-        push(ClassEmitter.FLOATS);
     }
 
     /** A param's (or its gradient's) rows. */
     private void rows(String field) {
         m.g.loadThis();
         m.g.getField(self, field, ClassEmitter.ROWS);
-        push(ClassEmitter.ROWS);
     }
 
     /** A flat param's values, or null for an absent one (no scale, no center). */
@@ -189,7 +176,6 @@ final class RuntimeKernels {
             m.g.loadThis();
             m.g.getField(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS);
         }
-        push(ClassEmitter.FLOATS);
     }
 
     private void channels(BatchNormSpec b) {
@@ -200,24 +186,18 @@ final class RuntimeKernels {
     private void countIfTile() {
         if (!tile) return;
         m.g.loadArg(0);
-        push(Type.INT_TYPE);
     }
 
     private void constant(int v) {
         m.g.push(v);
-        push(Type.INT_TYPE);
     }
 
     private void constant(float v) {
         m.g.push(v);
-        push(Type.FLOAT_TYPE);
     }
 
-    private void push(Type t) {
-        types.add(t);
-    }
-
-    private void call(Type owner, String method) {
-        m.g.invokeStatic(owner, new Method(tile ? method + "Tile" : method, Type.VOID_TYPE, types.toArray(Type[]::new)));
+    /** The runtime's method of the kernel's form. */
+    private void call(GeneratedCode.Ref perSample, GeneratedCode.Ref tiled) {
+        m.invoke(tile ? tiled : perSample);
     }
 }

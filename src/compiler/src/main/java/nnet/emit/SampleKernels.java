@@ -8,14 +8,12 @@ import java.util.Set;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
-import nnet.runtime.Activation;
-import nnet.runtime.Fn;
+import nnet.runtime.GeneratedCode;
 import nnet.runtime.LossFunction;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * Emits each kernel as one private method of straight loops over float arrays. Fields are read
@@ -23,10 +21,7 @@ import org.objectweb.asm.commons.Method;
  * line number is the source line of the node it computes.
  */
 final class SampleKernels {
-    private static final Type FN = Type.getType(Fn.class);
-    private static final Type ACTIVATION = Type.getType(Activation.class);
     private static final Type LOSS = Type.getType(LossFunction.class);
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
 
     private final ClassVisitor cv;
     private final Type self;
@@ -128,7 +123,7 @@ final class SampleKernels {
             m.forLoop(j, 0, s.m(), () -> {
                 g.loadLocal(max);
                 loadAt(g, in, base, j);
-                g.invokeStatic(Type.getType(Math.class), Method.getMethod("float max(float, float)"));
+                m.invoke(Call.MAX);
                 g.storeLocal(max);
             });
             g.push(0f);
@@ -137,7 +132,7 @@ final class SampleKernels {
                 loadAt(g, in, base, j);
                 g.loadLocal(max);
                 g.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
-                g.invokeStatic(FN, Method.getMethod("float exp(float)"));
+                m.invoke(GeneratedCode.EXP);
                 g.storeLocal(e);
                 g.loadLocal(out);
                 g.loadLocal(base);
@@ -201,7 +196,7 @@ final class SampleKernels {
                 g.push(offset);
                 g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
                 g.push(len);
-                g.invokeStatic(Type.getType(System.class), Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+                m.invoke(Call.ARRAYCOPY);
                 offset += len;
             }
         });
@@ -243,7 +238,7 @@ final class SampleKernels {
         if (zeroFirst) {
             g.loadLocal(out);
             g.push(0f);
-            g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+            m.invoke(Call.FILL);
         }
         int o = m.local("o", Type.INT_TYPE);
         m.forLoop(o, 0, outer, () -> {
@@ -252,7 +247,7 @@ final class SampleKernels {
             g.loadLocal(out);
             blockStart(g, o, outStride, outOffset);
             g.push(length);
-            g.invokeStatic(Type.getType(System.class), Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+            m.invoke(Call.ARRAYCOPY);
         });
     }
 
@@ -298,9 +293,9 @@ final class SampleKernels {
         g.push(l.m());
         if (l.gradient()) {
             g.loadLocal(out);
-            g.invokeVirtual(LOSS, Method.getMethod("void gradient(float[], float[], int, float[])"));
+            m.invoke(GeneratedCode.LOSS_GRADIENT);
         } else {
-            g.invokeVirtual(LOSS, Method.getMethod("float value(float[], float[], int)"));
+            m.invoke(GeneratedCode.LOSS_VALUE);
             g.arrayStore(Type.FLOAT_TYPE);
         }
     }

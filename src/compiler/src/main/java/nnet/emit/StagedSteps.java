@@ -3,6 +3,7 @@ package nnet.emit;
 import java.util.List;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -19,11 +20,13 @@ final class StagedSteps {
     private StagedSteps() {}
 
     /**
-     * {@code protected void name(int stage[, int count])}: calls {@code targets[stage]} (with the count of
-     * a tile's real lanes when {@code withCount}): the stages of a train step, which the runtime runs in turn.
+     * {@code protected void trainStage(int stage)} or {@code trainTileStage(int stage, int count)}: calls {@code targets[stage]}
+     * (with the count of a tile's real lanes): the stages of a train step, which the runtime runs in turn.
      */
-    static void dispatch(ClassVisitor cv, Type self, String name, List<String> targets, boolean withCount) {
-        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, "void " + name + (withCount ? "(int, int)" : "(int)"), 0);
+    static void dispatch(ClassVisitor cv, Type self, GeneratedCode.Ref dispatcher, List<String> targets) {
+        Method method = Call.of(dispatcher).method();
+        boolean withCount = method.getArgumentTypes().length == 2;
+        MethodBuilder m = new MethodBuilder(cv, Opcodes.ACC_PROTECTED, method, 0);
         int stage = m.argument("stage", Type.INT_TYPE);
         int count = withCount ? m.argument("count", Type.INT_TYPE) : -1;
         for (int k = 0; k < targets.size(); k++) {
@@ -61,7 +64,7 @@ final class StagedSteps {
             m.g.push((String) null);
             m.g.push(0f);
         }
-        m.g.invokeVirtual(ClassEmitter.BASE, Method.getMethod("void batchStatistics(float[], float[], int, float, String, String, float)"));
+        m.invoke(GeneratedCode.BATCH_STATISTICS);
     }
 
     private static void loadBuffer(MethodBuilder m, Type self, Buffer b) {

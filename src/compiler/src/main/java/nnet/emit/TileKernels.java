@@ -11,6 +11,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
@@ -119,7 +120,7 @@ final class TileKernels {
                 m.g.loadThis();
                 m.g.getField(self, b.field(), ClassEmitter.FLOATS);
                 m.g.push(Tiling.SIZE);
-                m.g.invokeVirtual(ClassEmitter.BASE, Method.getMethod("float[][] tileRows(float[], int)"));
+                m.invoke(GeneratedCode.TILE_ROWS);
                 m.g.putField(self, rowsField(b), ClassEmitter.ROWS);
             });
         int zeros = zeroRows();
@@ -131,7 +132,7 @@ final class TileKernels {
                 m.g.dup();
                 m.g.push(Tiling.SIZE);
                 m.g.newArray(Type.FLOAT_TYPE);
-                m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(Object[], Object)"));
+                m.invoke(Call.FILL_ALL);
                 m.g.putField(self, LoopKernels.ZERO_ROWS, ClassEmitter.ROWS);
             });
         for (String lanes : List.of(LANES_A, LANES_B))
@@ -161,22 +162,22 @@ final class TileKernels {
     /** {@code forwardTile(count)} and, with a loss, {@code trainTile(count)}: the steps' methods in order; {@code methodOf} names the per-sample kernels. */
     void methods(Map<Kernel, String> methodOf) {
         List<String> forward = stepMethods(tiling.forward(), methodOf, false);
-        sequence("forwardTile", forward, Opcodes.ACC_PROTECTED);
+        sequence(Call.of(GeneratedCode.FORWARD_TILE).method(), forward, Opcodes.ACC_PROTECTED);
         if (p.training() == null) return;
         if (p.training().staged()) { // stage k: the steps of stage k; per-sample runs of the backward pass (the losses) fill past lanes with 0
             java.util.Set<Kernel> backward = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
             backward.addAll(p.training().backward());
             List<String> stages = new ArrayList<>();
             for (int k = 0; k < tiling.stages().size(); k++) {
-                sequence("tileStage" + k, stepMethods(tiling.stages().get(k), methodOf, run -> run.kernels().stream().anyMatch(backward::contains)), Opcodes.ACC_PRIVATE);
+                sequence(new Method("tileStage" + k, "(I)V"), stepMethods(tiling.stages().get(k), methodOf, run -> run.kernels().stream().anyMatch(backward::contains)), Opcodes.ACC_PRIVATE);
                 stages.add("tileStage" + k);
             }
-            StagedSteps.dispatch(cv, self, "trainTileStage", stages, true);
+            StagedSteps.dispatch(cv, self, GeneratedCode.TRAIN_TILE_STAGE, stages);
             return;
         }
         List<String> all = new ArrayList<>(tiling.trainForward() == tiling.forward() ? forward : stepMethods(tiling.trainForward(), methodOf, false));
         all.addAll(stepMethods(tiling.backward(), methodOf, true));
-        sequence("trainTile", all, Opcodes.ACC_PROTECTED);
+        sequence(Call.of(GeneratedCode.TRAIN_TILE).method(), all, Opcodes.ACC_PROTECTED);
     }
 
     /** The method of each batched kernel made so far: a train step's forward pass shares the predicting pass's. */
@@ -196,8 +197,8 @@ final class TileKernels {
     }
 
     /** {@code name(count)}: each step method with the tile's count of real samples. */
-    private void sequence(String name, List<String> stepMethods, int access) {
-        MethodBuilder m = new MethodBuilder(cv, access, "void " + name + "(int)", 0);
+    private void sequence(Method method, List<String> stepMethods, int access) {
+        MethodBuilder m = new MethodBuilder(cv, access, method, 0);
         int count = m.argument("count", Type.INT_TYPE);
         for (String step : stepMethods) {
             m.g.loadThis();
@@ -280,7 +281,7 @@ final class TileKernels {
                 m.g.push(Tiling.SIZE);
                 if (backward) m.g.push(0f);
                 else m.elementOf(row, m.at(count, -1)).emit();
-                m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], int, int, float)"));
+                m.invoke(Call.FILL_RANGE);
             });
         }
         m.end(self);

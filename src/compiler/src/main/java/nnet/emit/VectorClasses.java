@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnet.lower.Kernel;
+import nnet.runtime.GeneratedCode;
 import nnet.runtime.Vectors;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -81,14 +82,14 @@ final class VectorClasses {
         GeneratorAdapter g = m.g;
         Label off = new Label(), done = new Label();
         if (!isEmpty()) {
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
+            m.invoke(GeneratedCode.VECTORS_ENABLED);
             g.ifZCmp(GeneratorAdapter.EQ, off);
             g.invokeStatic(wide.type(), Method.getMethod("boolean fits()"));
             g.ifZCmp(GeneratorAdapter.EQ, off);
             g.push(true);
             g.putStatic(network, TileKernels.VECTOR_FLAG, Type.BOOLEAN_TYPE);
             g.invokeStatic(wide.type(), Method.getMethod("int bits()"));
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean narrow(int)"));
+            m.invoke(GeneratedCode.VECTORS_NARROW);
             g.putStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
             g.goTo(done);
         }
