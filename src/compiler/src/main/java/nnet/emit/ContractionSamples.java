@@ -13,66 +13,64 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  * a small fixed one folded into constants. Rank-2 inputs repeat the contraction per outer row.
  */
 final class ContractionSamples {
-    private final Type self;
+    private final MethodBuilder m;
 
-    ContractionSamples(Type self) {
-        this.self = self;
+    ContractionSamples(MethodBuilder m) {
+        this.m = m;
     }
 
-    private int buffer(MethodBuilder m, Buffer b) {
-        return m.fieldToLocal(self, b.field(), ClassEmitter.FLOATS);
+    private int buffer(Buffer b) {
+        return m.fieldToLocal(Fields.buffer(b));
     }
 
     // ---- dense contraction
 
-    void linear(MethodBuilder m, Kernel.Linear l) {
-        int x = buffer(m, l.in()), z = buffer(m, l.out());
+    void linear(Kernel.Linear l) {
+        int x = buffer(l.in()), z = buffer(l.out());
         int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
         MethodBuilder.Body body = switch (l.path()) {
-            case ROWS -> rowsBody(m, l, x, z, xo, zo);
-            case CSR -> csrBody(m, l, x, z, xo, zo);
-            case UNROLLED -> unrolledBody(m, l, x, z, xo, zo);
+            case ROWS -> rowsBody(l, x, z, xo, zo);
+            case CSR -> csrBody(l, x, z, xo, zo);
+            case UNROLLED -> unrolledBody(l, x, z, xo, zo);
         };
-        overRows(m, l.outer(), l.n(), l.m(), xo, zo, body);
+        overRows(l.outer(), l.n(), l.m(), xo, zo, body);
     }
 
     /**
      * Runs {@code body} for each of {@code outer} rows with {@code nOffset = r * n} and
      * {@code mOffset = r * m}: the row offsets into the [.., n] and [.., m] sides of a contraction.
      */
-    private static void overRows(MethodBuilder m, int outer, int n, int units, int nOffset, int mOffset, MethodBuilder.Body body) {
-        GeneratorAdapter g = m.g;
+    private void overRows(int outer, int n, int units, int nOffset, int mOffset, MethodBuilder.Body body) {
         if (outer == 1) { // one row: no loop around it, offsets 0
-            g.push(0);
-            g.storeLocal(nOffset);
-            g.push(0);
-            g.storeLocal(mOffset);
+            m.push(0);
+            m.storeLocal(nOffset);
+            m.push(0);
+            m.storeLocal(mOffset);
             body.emit();
             return;
         }
         int r = m.local("r", Type.INT_TYPE);
         m.forLoop(r, 0, outer, () -> {
-            g.loadLocal(r);
-            g.push(n);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.storeLocal(nOffset);
-            g.loadLocal(r);
-            g.push(units);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.storeLocal(mOffset);
+            m.loadLocal(r);
+            m.push(n);
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            m.storeLocal(nOffset);
+            m.loadLocal(r);
+            m.push(units);
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            m.storeLocal(mOffset);
             body.emit();
         });
     }
 
     /** {@code Arrays.fill(z, zo, zo + m, 0)}: a contraction accumulates into a zeroed row. */
-    private static void zeroRow(MethodBuilder m, int z, int zo, int units) {
-        GeneratorAdapter g = m.g;
-        g.loadLocal(z);
-        g.loadLocal(zo);
-        g.loadLocal(zo);
-        g.push(units);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.push(0f);
+    private void zeroRow(int z, int zo, int units) {
+        m.loadLocal(z);
+        m.loadLocal(zo);
+        m.loadLocal(zo);
+        m.push(units);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.push(0f);
         m.invoke(Call.FILL_RANGE);
     }
 
@@ -81,37 +79,35 @@ final class ContractionSamples {
      * the row would add nothing. Only worth it for long rows: on a sparse row of a few entries a
      * mispredicted branch costs more than the multiplications it saves.
      */
-    private static void loadInputSkipZero(MethodBuilder m, int x, int xo, int i, int a, Label skip) {
-        GeneratorAdapter g = m.g;
-        g.loadLocal(x);
-        g.loadLocal(xo);
-        g.loadLocal(i);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.arrayLoad(Type.FLOAT_TYPE);
-        g.storeLocal(a);
+    private void loadInputSkipZero(int x, int xo, int i, int a, Label skip) {
+        m.loadLocal(x);
+        m.loadLocal(xo);
+        m.loadLocal(i);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.arrayLoad(Type.FLOAT_TYPE);
+        m.storeLocal(a);
         if (skip == null) return;
-        g.loadLocal(a);
-        g.push(0f);
-        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.EQ, skip);
+        m.loadLocal(a);
+        m.push(0f);
+        m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.EQ, skip);
     }
 
     /** for i: a = x[i]; row = W[i]; for j: z[zo + j] += a * row[j] — the axpy form C2 vectorizes. */
-    private MethodBuilder.Body rowsBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
-        GeneratorAdapter g = m.g;
-        int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
+    private MethodBuilder.Body rowsBody(Kernel.Linear l, int x, int z, int xo, int zo) {
+        int w = m.fieldToLocal(Fields.values(l.kernel()));
         int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
-        int row = m.local("row", ClassEmitter.FLOATS);
+        int row = m.local("row", Fields.FLOATS);
         return () -> {
-            zeroRow(m, z, zo, l.m());
+            zeroRow(z, zo, l.m());
             m.forLoop(i, 0, l.n(), () -> {
                 Label skip = new Label();
-                loadInputSkipZero(m, x, xo, i, a, skip);
-                g.loadLocal(w);
-                g.loadLocal(i);
-                g.arrayLoad(ClassEmitter.FLOATS);
-                g.storeLocal(row);
-                m.forLoop(j, 0, l.m(), () -> accumulate(g, z, zo, a, () -> g.loadLocal(j), row, j));
-                g.mark(skip);
+                loadInputSkipZero(x, xo, i, a, skip);
+                m.loadLocal(w);
+                m.loadLocal(i);
+                m.arrayLoad(Fields.FLOATS);
+                m.storeLocal(row);
+                m.forLoop(j, 0, l.m(), () -> accumulate(z, zo, a, () -> m.loadLocal(j), row, j));
+                m.mark(skip);
             });
         };
     }
@@ -121,94 +117,93 @@ final class ContractionSamples {
      * z[zo + j] = sum over k of w[k] x[xo + rowIndex[k]], in four partial sums so that the adds
      * do not wait for each other (one running sum waited 4 cycles per connection).
      */
-    private MethodBuilder.Body csrBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
-        String f = ClassEmitter.fieldOf(l.kernel());
-        int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS);
-        int start = m.fieldToLocal(self, f + "$colStart", ClassEmitter.INTS), input = m.fieldToLocal(self, f + "$rowIndex", ClassEmitter.INTS);
+    private MethodBuilder.Body csrBody(Kernel.Linear l, int x, int z, int xo, int zo) {
+        Param kernel = l.kernel();
+        int w = m.fieldToLocal(Fields.values(kernel));
+        int start = m.fieldToLocal(Fields.index(kernel, Fields.Index.COL_START)), input = m.fieldToLocal(Fields.index(kernel, Fields.Index.ROW_INDEX));
         int j = m.local("j", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
         int[] sum = new int[4];
         for (int p = 0; p < sum.length; p++) sum[p] = m.local("sum" + p, Type.FLOAT_TYPE);
         return () -> m.forLoop(j, 0, l.m(), () -> {
             m.set(k, m.elementOf(start, m.value(j)));
             m.set(end, m.elementOf(start, m.sum(m.value(j), m.constant(1))));
-            for (int s : sum) m.set(s, () -> m.g.push(0f));
+            for (int s : sum) m.set(s, () -> m.push(0f));
             m.forLoop(k, m.value(k), m.sum(m.value(end), m.constant(-(sum.length - 1))), sum.length, () -> {
-                for (int p = 0; p < sum.length; p++) addProduct(m, sum[p], w, x, xo, input, m.at(k, p));
+                for (int p = 0; p < sum.length; p++) addProduct(sum[p], w, x, xo, input, m.at(k, p));
             });
-            m.forLoop(k, m.value(k), m.value(end), () -> addProduct(m, sum[0], w, x, xo, input, m.value(k)));
+            m.forLoop(k, m.value(k), m.value(end), () -> addProduct(sum[0], w, x, xo, input, m.value(k)));
             m.storeElement(z, m.sum(m.value(zo), m.value(j)), () -> {
-                m.g.loadLocal(sum[0]);
-                m.g.loadLocal(sum[1]);
-                m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.g.loadLocal(sum[2]);
-                m.g.loadLocal(sum[3]);
-                m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.loadLocal(sum[0]);
+                m.loadLocal(sum[1]);
+                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.loadLocal(sum[2]);
+                m.loadLocal(sum[3]);
+                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
             });
         });
     }
 
     /** {@code sum += values[k] x[xo + input[k]]}. */
-    private static void addProduct(MethodBuilder m, int sum, int values, int x, int xo, int input, MethodBuilder.Body k) {
+    private void addProduct(int sum, int values, int x, int xo, int input, MethodBuilder.Body k) {
         m.set(sum, () -> {
-            m.g.loadLocal(sum);
+            m.loadLocal(sum);
             m.elementOf(values, k).emit();
             m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, k))).emit();
-            m.g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-            m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
         });
     }
 
     /** {@code z[zo + unit] += a * weights[k]}: the one update both contraction paths make per connection. */
-    private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, int k) {
-        accumulate(g, z, zo, a, unit, weights, () -> g.loadLocal(k));
+    private void accumulate(int z, int zo, int a, MethodBuilder.Body unit, int weights, int k) {
+        accumulate(z, zo, a, unit, weights, () -> m.loadLocal(k));
     }
 
     /** {@code z[zo + unit] += a * weights[index]}. */
-    private static void accumulate(GeneratorAdapter g, int z, int zo, int a, MethodBuilder.Body unit, int weights, MethodBuilder.Body index) {
-        g.loadLocal(z);
-        g.loadLocal(zo);
+    private void accumulate(int z, int zo, int a, MethodBuilder.Body unit, int weights, MethodBuilder.Body index) {
+        m.loadLocal(z);
+        m.loadLocal(zo);
         unit.emit();
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.dup2();
-        g.arrayLoad(Type.FLOAT_TYPE);
-        g.loadLocal(a);
-        g.loadLocal(weights);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.dup2();
+        m.arrayLoad(Type.FLOAT_TYPE);
+        m.loadLocal(a);
+        m.loadLocal(weights);
         index.emit();
-        g.arrayLoad(Type.FLOAT_TYPE);
-        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        g.arrayStore(Type.FLOAT_TYPE);
+        m.arrayLoad(Type.FLOAT_TYPE);
+        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        m.arrayStore(Type.FLOAT_TYPE);
     }
 
     /** Fixed weights as constants: z[zo + j] = x[xo + i1] * w1 + x[xo + i2] * w2 + ...; zeros and absent connections vanish. */
-    private MethodBuilder.Body unrolledBody(MethodBuilder m, Kernel.Linear l, int x, int z, int xo, int zo) {
-        GeneratorAdapter g = m.g;
+    private MethodBuilder.Body unrolledBody(Kernel.Linear l, int x, int z, int xo, int zo) {
         Param p = l.kernel();
         return () -> {
             for (int j = 0; j < l.m(); j++) {
-                g.loadLocal(z);
-                g.loadLocal(zo);
-                g.push(j);
-                g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+                m.loadLocal(z);
+                m.loadLocal(zo);
+                m.push(j);
+                m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
                 boolean first = true;
                 for (int i = 0; i < l.n(); i++) {
                     float w = p.fixed()[i * l.m() + j];
                     if (w == 0 || !p.has(i, j)) continue;
-                    g.loadLocal(x);
-                    g.loadLocal(xo);
-                    g.push(i);
-                    g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                    g.arrayLoad(Type.FLOAT_TYPE);
+                    m.loadLocal(x);
+                    m.loadLocal(xo);
+                    m.push(i);
+                    m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+                    m.arrayLoad(Type.FLOAT_TYPE);
                     if (w != 1) {
-                        g.push(w);
-                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        m.push(w);
+                        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
                     }
-                    if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                    if (!first) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                     first = false;
                 }
-                if (first) g.push(0f);
-                g.arrayStore(Type.FLOAT_TYPE);
+                if (first) m.push(0f);
+                m.arrayStore(Type.FLOAT_TYPE);
             }
         };
     }
@@ -216,64 +211,63 @@ final class ContractionSamples {
     // ---- contractions of the backward pass
 
     /** The input gradient: dx[xo + i] = sum over row i's connections of W[i, j] * dz[zo + j]. */
-    void linearTransposed(MethodBuilder m, Kernel.LinearT l) {
-        GeneratorAdapter g = m.g;
-        int dz = buffer(m, l.in()), dx = buffer(m, l.out());
+    void linearTransposed(Kernel.LinearT l) {
+        int dz = buffer(l.in()), dx = buffer(l.out());
         int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
         int i = m.local("i", Type.INT_TYPE), s = m.local("s", Type.FLOAT_TYPE);
-        int active = l.activeIf() == null ? -1 : buffer(m, l.activeIf());
+        int active = l.activeIf() == null ? -1 : buffer(l.activeIf());
         MethodBuilder.Body body = switch (l.path()) {
             case ROWS -> {
-                int w = m.fieldToLocal(self, ClassEmitter.fieldOf(l.kernel()), ClassEmitter.ROWS);
-                int j = m.local("j", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+                int w = m.fieldToLocal(Fields.values(l.kernel()));
+                int j = m.local("j", Type.INT_TYPE), row = m.local("row", Fields.FLOATS);
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
                     Label next = new Label();
-                    zeroUnlessActive(g, active, dx, xo, i, next);
-                    g.loadLocal(w);
-                    g.loadLocal(i);
-                    g.arrayLoad(ClassEmitter.FLOATS);
-                    g.storeLocal(row);
-                    dot(m, s, j, () -> g.push(0), () -> g.push(l.m()), () -> load(g, row, () -> g.loadLocal(j)),
-                            () -> load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j))));
-                    storeSum(g, dx, xo, i, s);
-                    g.mark(next);
+                    zeroUnlessActive(active, dx, xo, i, next);
+                    m.loadLocal(w);
+                    m.loadLocal(i);
+                    m.arrayLoad(Fields.FLOATS);
+                    m.storeLocal(row);
+                    dot(m, s, j, () -> m.push(0), () -> m.push(l.m()), () -> load(row, () -> m.loadLocal(j)),
+                            () -> load(dz, () -> offset(zo, () -> m.loadLocal(j))));
+                    storeSum(dx, xo, i, s);
+                    m.mark(next);
                 });
             }
             case CSR -> {
-                String f = ClassEmitter.fieldOf(l.kernel());
-                int w = m.fieldToLocal(self, f, ClassEmitter.FLOATS), position = m.fieldToLocal(self, f + "$position", ClassEmitter.INTS);
-                int start = m.fieldToLocal(self, f + "$start", ClassEmitter.INTS), col = m.fieldToLocal(self, f + "$col", ClassEmitter.INTS);
+                Param p = l.kernel();
+                int w = m.fieldToLocal(Fields.values(p)), position = m.fieldToLocal(Fields.index(p, Fields.Index.POSITION));
+                int start = m.fieldToLocal(Fields.index(p, Fields.Index.START)), col = m.fieldToLocal(Fields.index(p, Fields.Index.COL));
                 int k = m.local("k", Type.INT_TYPE);
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
                     Label next = new Label();
-                    zeroUnlessActive(g, active, dx, xo, i, next);
-                    dot(m, s, k, () -> rowStart(g, start, i, 0), () -> rowStart(g, start, i, 1), () -> load(g, w, () -> load(g, position, Type.INT_TYPE, () -> g.loadLocal(k))),
-                            () -> load(g, dz, () -> offset(g, zo, () -> load(g, col, Type.INT_TYPE, () -> g.loadLocal(k)))));
-                    storeSum(g, dx, xo, i, s);
-                    g.mark(next);
+                    zeroUnlessActive(active, dx, xo, i, next);
+                    dot(m, s, k, () -> rowStart(start, i, 0), () -> rowStart(start, i, 1), () -> load(w, () -> load(position, Type.INT_TYPE, () -> m.loadLocal(k))),
+                            () -> load(dz, () -> offset(zo, () -> load(col, Type.INT_TYPE, () -> m.loadLocal(k)))));
+                    storeSum(dx, xo, i, s);
+                    m.mark(next);
                 });
             }
             case UNROLLED -> () -> {
                 Param p = l.kernel();
                 for (int row = 0; row < l.n(); row++) {
-                    g.loadLocal(dx);
-                    offset(g, xo, row);
+                    m.loadLocal(dx);
+                    offset(xo, row);
                     boolean first = true;
                     for (int j = 0; j < l.m(); j++) {
                         float w = p.fixed()[row * l.m() + j];
                         if (w == 0 || !p.has(row, j)) continue;
                         int col = j;
-                        load(g, dz, () -> offset(g, zo, col));
-                        times(g, w);
-                        if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        load(dz, () -> offset(zo, col));
+                        times(w);
+                        if (!first) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                         first = false;
                     }
-                    if (first) g.push(0f);
-                    g.arrayStore(Type.FLOAT_TYPE);
+                    if (first) m.push(0f);
+                    m.arrayStore(Type.FLOAT_TYPE);
                 }
             };
         };
-        overRows(m, l.outer(), l.n(), l.m(), xo, zo, body);
+        overRows(l.outer(), l.n(), l.m(), xo, zo, body);
     }
 
     /**
@@ -284,67 +278,65 @@ final class ContractionSamples {
      * Rows over several outer rows: each dz row copied into {@code dzRow} first, then
      * {@code gradRow[j] += a * dzRow[j]} for each i, the same index on both sides (vectorized by C2).
      */
-    void weightGrad(MethodBuilder m, Kernel.WeightGrad w) {
-        GeneratorAdapter g = m.g;
-        int x = buffer(m, w.x()), dz = buffer(m, w.dz());
+    void weightGrad(Kernel.WeightGrad w) {
+        int x = buffer(w.x()), dz = buffer(w.dz());
         int xo = m.local("xOffset", Type.INT_TYPE), zo = m.local("zOffset", Type.INT_TYPE);
         int i = m.local("i", Type.INT_TYPE), a = m.local("a", Type.FLOAT_TYPE);
-        String gf = ClassEmitter.gradFieldOf(w.kernel());
         MethodBuilder.Body body = switch (w.path()) {
             case ROWS -> {
-                int grad = m.fieldToLocal(self, gf, ClassEmitter.ROWS);
-                int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", ClassEmitter.FLOATS);
-                int copy = w.dzRow() == null ? -1 : buffer(m, w.dzRow());
+                int grad = m.fieldToLocal(Fields.gradient(w.kernel()));
+                int j = m.local("j", Type.INT_TYPE), row = m.local("gradRow", Fields.FLOATS);
+                int copy = w.dzRow() == null ? -1 : buffer(w.dzRow());
                 MethodBuilder.Body rows = () -> m.forLoop(i, 0, w.n(), () -> {
                     Label skip = new Label();
-                    loadInputSkipZero(m, x, xo, i, a, skip);
-                    g.loadLocal(grad);
-                    g.loadLocal(i);
-                    g.arrayLoad(ClassEmitter.FLOATS);
-                    g.storeLocal(row);
+                    loadInputSkipZero(x, xo, i, a, skip);
+                    m.loadLocal(grad);
+                    m.loadLocal(i);
+                    m.arrayLoad(Fields.FLOATS);
+                    m.storeLocal(row);
                     // gradRow[j] += a * dz[zo + j] (one outer row: zo is 0), or a * dzRow[j]: axpy over j
                     m.forLoop(j, 0, w.m(), () -> {
-                        g.loadLocal(row);
-                        g.loadLocal(j);
-                        g.dup2();
-                        g.arrayLoad(Type.FLOAT_TYPE);
-                        g.loadLocal(a);
-                        if (copy < 0) load(g, dz, () -> offset(g, zo, () -> g.loadLocal(j)));
-                        else load(g, copy, () -> g.loadLocal(j));
-                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        g.arrayStore(Type.FLOAT_TYPE);
+                        m.loadLocal(row);
+                        m.loadLocal(j);
+                        m.dup2();
+                        m.arrayLoad(Type.FLOAT_TYPE);
+                        m.loadLocal(a);
+                        if (copy < 0) load(dz, () -> offset(zo, () -> m.loadLocal(j)));
+                        else load(copy, () -> m.loadLocal(j));
+                        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        m.arrayStore(Type.FLOAT_TYPE);
                     });
-                    g.mark(skip);
+                    m.mark(skip);
                 });
-                yield () -> overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
+                yield () -> overRows(w.outer(), w.n(), w.m(), xo, zo, () -> {
                     if (copy >= 0) { // arraycopy(dz, zo, dzRow, 0, m)
-                        g.loadLocal(dz);
-                        g.loadLocal(zo);
-                        g.loadLocal(copy);
-                        g.push(0);
-                        g.push(w.m());
+                        m.loadLocal(dz);
+                        m.loadLocal(zo);
+                        m.loadLocal(copy);
+                        m.push(0);
+                        m.push(w.m());
                         m.invoke(Call.ARRAYCOPY);
                     }
                     rows.emit();
                 });
             }
             case CSR -> { // unit by unit, as the values are stored: grad[k] += dz[zo + j] x[xo + rowIndex[k]], units with dz 0 skipped
-                String f = ClassEmitter.fieldOf(w.kernel());
-                int grad = m.fieldToLocal(self, gf, ClassEmitter.FLOATS);
-                int start = m.fieldToLocal(self, f + "$colStart", ClassEmitter.INTS), input = m.fieldToLocal(self, f + "$rowIndex", ClassEmitter.INTS);
+                Param p = w.kernel();
+                int grad = m.fieldToLocal(Fields.gradient(p));
+                int start = m.fieldToLocal(Fields.index(p, Fields.Index.COL_START)), input = m.fieldToLocal(Fields.index(p, Fields.Index.ROW_INDEX));
                 int j = m.local("j", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE);
                 // the rows innermost, so a unit's gradient entries stay in L1 over all of them (an lstm's steps)
-                yield () -> m.forLoop(j, 0, w.m(), () -> overRows(m, w.outer(), w.n(), w.m(), xo, zo, () -> {
+                yield () -> m.forLoop(j, 0, w.m(), () -> overRows(w.outer(), w.n(), w.m(), xo, zo, () -> {
                     Label skip = new Label();
-                    loadInputSkipZero(m, dz, zo, j, a, skip);
+                    loadInputSkipZero(dz, zo, j, a, skip);
                     m.forLoop(k, m.elementOf(start, m.value(j)), m.elementOf(start, m.sum(m.value(j), m.constant(1))), () ->
                             m.addToElement(grad, m.value(k), () -> {
-                                g.loadLocal(a);
+                                m.loadLocal(a);
                                 m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, m.value(k)))).emit();
-                                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
                             }));
-                    g.mark(skip);
+                    m.mark(skip);
                 }));
             }
             case UNROLLED -> throw new IllegalStateException("a fixed kernel has no gradient: " + w.label());
@@ -353,79 +345,78 @@ final class ContractionSamples {
     }
 
     /** With an {@code active} buffer: {@code if (!(active[xo + i] > 0)) { dx[xo + i] = 0; goto next; }}. */
-    private static void zeroUnlessActive(GeneratorAdapter g, int active, int dx, int xo, int i, Label next) {
+    private void zeroUnlessActive(int active, int dx, int xo, int i, Label next) {
         if (active < 0) return;
         Label compute = new Label();
-        load(g, active, () -> offset(g, xo, () -> g.loadLocal(i)));
-        g.push(0f);
-        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, compute);
-        g.loadLocal(dx);
-        offset(g, xo, () -> g.loadLocal(i));
-        g.push(0f);
-        g.arrayStore(Type.FLOAT_TYPE);
-        g.goTo(next);
-        g.mark(compute);
+        load(active, () -> offset(xo, () -> m.loadLocal(i)));
+        m.push(0f);
+        m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, compute);
+        m.loadLocal(dx);
+        offset(xo, () -> m.loadLocal(i));
+        m.push(0f);
+        m.arrayStore(Type.FLOAT_TYPE);
+        m.goTo(next);
+        m.mark(compute);
     }
 
     /** {@code s = 0; for (var = from; var < to; var++) s += a * b}. */
     static void dot(MethodBuilder m, int s, int var, MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body a, MethodBuilder.Body b) {
-        GeneratorAdapter g = m.g;
-        g.push(0f);
-        g.storeLocal(s);
+        m.push(0f);
+        m.storeLocal(s);
         m.forLoop(var, from, to, () -> {
-            g.loadLocal(s);
+            m.loadLocal(s);
             a.emit();
             b.emit();
-            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-            g.storeLocal(s);
+            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            m.storeLocal(s);
         });
     }
 
     /** {@code out[offset + i] = s}. */
-    private static void storeSum(GeneratorAdapter g, int out, int offset, int i, int s) {
-        g.loadLocal(out);
-        offset(g, offset, () -> g.loadLocal(i));
-        g.loadLocal(s);
-        g.arrayStore(Type.FLOAT_TYPE);
+    private void storeSum(int out, int offset, int i, int s) {
+        m.loadLocal(out);
+        offset(offset, () -> m.loadLocal(i));
+        m.loadLocal(s);
+        m.arrayStore(Type.FLOAT_TYPE);
     }
 
     /** {@code start[i + plus]}: where a CSR row begins or ends. */
-    static void rowStart(GeneratorAdapter g, int start, int i, int plus) {
-        g.loadLocal(start);
-        g.loadLocal(i);
+    void rowStart(int start, int i, int plus) {
+        m.loadLocal(start);
+        m.loadLocal(i);
         if (plus != 0) {
-            g.push(plus);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            m.push(plus);
+            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         }
-        g.arrayLoad(Type.INT_TYPE);
+        m.arrayLoad(Type.INT_TYPE);
     }
 
     /** Pushes {@code offset + index}. */
-    static void offset(GeneratorAdapter g, int offset, MethodBuilder.Body index) {
-        g.loadLocal(offset);
+    void offset(int offset, MethodBuilder.Body index) {
+        m.loadLocal(offset);
         index.emit();
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
     }
 
-    private static void offset(GeneratorAdapter g, int offset, int constant) {
-        offset(g, offset, () -> g.push(constant));
+    private void offset(int offset, int constant) {
+        offset(offset, () -> m.push(constant));
     }
 
-    static void load(GeneratorAdapter g, int array, MethodBuilder.Body index) {
-        load(g, array, Type.FLOAT_TYPE, index);
+    void load(int array, MethodBuilder.Body index) {
+        load(array, Type.FLOAT_TYPE, index);
     }
 
-    private static void load(GeneratorAdapter g, int array, Type element, MethodBuilder.Body index) {
-        g.loadLocal(array);
+    private void load(int array, Type element, MethodBuilder.Body index) {
+        m.loadLocal(array);
         index.emit();
-        g.arrayLoad(element);
+        m.arrayLoad(element);
     }
 
     /** Multiplies the float on the stack by a constant; by 1 is nothing. */
-    private static void times(GeneratorAdapter g, float w) {
+    private void times(float w) {
         if (w == 1) return;
-        g.push(w);
-        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+        m.push(w);
+        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
     }
 }

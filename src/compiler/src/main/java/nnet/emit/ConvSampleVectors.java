@@ -9,9 +9,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Program;
 import nnet.runtime.ConvPlan;
 import nnet.runtime.GeneratedCode;
-import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 
@@ -25,7 +23,7 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  * of 1 have this form: a vector's columns are then consecutive in memory.
  */
 final class ConvSampleVectors {
-    private static final Type INT = Type.INT_TYPE, PLAN = Type.getType(ConvPlan.class);
+    private static final Type PLAN = Type.getType(ConvPlan.class);
 
     private ConvSampleVectors() {}
 
@@ -33,39 +31,10 @@ final class ConvSampleVectors {
         return c.geo().strideX() == 1;
     }
 
-    static String planField(Param kernel, boolean forward, String part) {
-        return ClassEmitter.fieldOf(kernel) + (forward ? "$sampleFwd" : "$sampleBwd") + part;
-    }
-
-    static String scratchField(Param kernel) {
-        return ClassEmitter.fieldOf(kernel) + "$sampleScratch";
-    }
-
     /** The arguments of a one-sample conv's vector form: its buffers, weights (or gradient storage), the plan, the scratch. */
-    static List<VectorClass.Arg> arguments(Kernel.Conv c) {
-        List<VectorClass.Arg> a = new ArrayList<>();
-        boolean forwardPlan = c.role() != Kernel.ConvRole.INPUT_GRAD;
-        String image = c.image().field(), outputSide = c.outputSide().field();
-        switch (c.role()) {
-            case FORWARD -> {
-                a.add(new VectorClass.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorClass.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
-                if (c.bias() != null) a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.bias()), ClassEmitter.FLOATS));
-            }
-            case INPUT_GRAD -> {
-                a.add(new VectorClass.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorClass.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorClass.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
-            }
-            case KERNEL_GRAD -> {
-                a.add(new VectorClass.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorClass.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorClass.Arg(ClassEmitter.gradFieldOf(c.kernel()), ClassEmitter.FLOATS));
-            }
-        }
-        for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorClass.Arg(planField(c.kernel(), forwardPlan, part), ClassEmitter.INTS));
-        a.add(new VectorClass.Arg(scratchField(c.kernel()), ClassEmitter.ROWS));
+    static List<Fields.Field> arguments(Kernel.Conv c) {
+        List<Fields.Field> a = new ArrayList<>(ConvVectors.arguments(c, Fields::buffer, forward -> part -> Fields.samplePlan(c.kernel(), forward, part)));
+        a.add(Fields.sampleScratch(c.kernel()));
         return a;
     }
 
@@ -93,49 +62,40 @@ final class ConvSampleVectors {
         return out;
     }
 
-    static void fields(ClassVisitor cv, Program p) {
+    static void fields(ClassBuilder cb, Program p) {
         plans(p, new LinkedHashMap<>()).forEach((kernel, uses) -> {
             for (int f = 0; f < 2; f++)
-                if (uses[f])
-                    for (String part : ConvTiles.PLAN_PARTS)
-                        cv.visitField(Opcodes.ACC_PRIVATE, planField(kernel, f == 0, part), ClassEmitter.INTS.getDescriptor(), null, null).visitEnd();
-            cv.visitField(Opcodes.ACC_PRIVATE, scratchField(kernel), ClassEmitter.ROWS.getDescriptor(), null, null).visitEnd();
+                if (uses[f]) for (String part : Fields.PLAN_PARTS) cb.field(Fields.samplePlan(kernel, f == 0, part));
+            cb.field(Fields.sampleScratch(kernel));
         });
     }
 
     /** When {@code VECTOR}: each conv's one-sample plans for the vector length of {@code vectors} ({@code V}), and its scratch arrays. */
-    static List<ClassEmitter.Step> constructorSteps(Type self, Type vectors, Program p) {
+    static List<Registrations.Step> constructorSteps(Type vectors, Program p) {
         Map<Param, ConvPlan.Geometry> geometry = new LinkedHashMap<>();
-        List<ClassEmitter.Step> out = new ArrayList<>();
+        List<Registrations.Step> out = new ArrayList<>();
         plans(p, geometry).forEach((kernel, uses) -> out.add(m -> {
-            ConvPlan.Geometry g = geometry.get(kernel);
-            int[] sizes = {g.c(), g.h(), g.w(), g.f(), g.oh(), g.ow(), g.kh(), g.kw(), g.strideY(), g.strideX(), g.padTop(), g.padLeft()};
+            int[] sizes = ConvTiles.sizes(geometry.get(kernel));
             Label off = new Label();
-            m.g.getStatic(self, TileKernels.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            m.g.ifZCmp(GeneratorAdapter.EQ, off);
+            m.getStatic(Fields.VECTOR);
+            m.ifZCmp(GeneratorAdapter.EQ, off);
             int plan = m.local("plan", PLAN);
             for (int f = 0; f < 2; f++) {
                 if (!uses[f]) continue;
-                m.g.loadThis();
-                m.g.getField(self, ClassEmitter.fieldOf(kernel) + "$pairs", ClassEmitter.INTS);
-                ClassEmitter.pushInts(m, sizes);
-                m.g.push(f == 0);
-                m.g.getStatic(vectors, "V", INT);
+                boolean forward = f == 0;
+                m.getField(Fields.channelPairs(kernel));
+                m.pushInts(sizes);
+                m.push(forward);
+                m.getStatic(vectors, Fields.LENGTH.name(), Fields.LENGTH.type());
                 m.invoke(GeneratedCode.CONV_SAMPLE_PLAN);
-                m.g.storeLocal(plan);
-                for (String part : ConvTiles.PLAN_PARTS) {
-                    m.g.loadThis();
-                    m.g.loadLocal(plan);
-                    m.g.getField(PLAN, part.toLowerCase(), ClassEmitter.INTS);
-                    m.g.putField(self, planField(kernel, f == 0, part), ClassEmitter.INTS);
-                }
+                ConvTiles.storePlan(m, plan, part -> Fields.samplePlan(kernel, forward, part));
             }
-            m.g.loadThis();
-            ClassEmitter.pushInts(m, sizes);
-            m.g.getStatic(vectors, "V", INT);
-            m.invoke(GeneratedCode.CONV_SAMPLE_SCRATCH);
-            m.g.putField(self, scratchField(kernel), ClassEmitter.ROWS);
-            m.g.mark(off);
+            m.putField(Fields.sampleScratch(kernel), () -> {
+                m.pushInts(sizes);
+                m.getStatic(vectors, Fields.LENGTH.name(), Fields.LENGTH.type());
+                m.invoke(GeneratedCode.CONV_SAMPLE_SCRATCH);
+            });
+            m.mark(off);
         }));
         return out;
     }

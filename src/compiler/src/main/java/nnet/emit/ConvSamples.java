@@ -17,23 +17,18 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  */
 final class ConvSamples {
     private final MethodBuilder m;
-    private final GeneratorAdapter g;
-    private final Type self;
 
-    ConvSamples(MethodBuilder m, Type self) {
+    ConvSamples(MethodBuilder m) {
         this.m = m;
-        this.g = m.g;
-        this.self = self;
     }
 
     void emit(Kernel.Conv c) {
         ConvPlan.Geometry geo = c.geo();
         Kernel.ConvRole role = c.role();
-        int image = m.fieldToLocal(self, c.image().field(), ClassEmitter.FLOATS);          // x, or dx for the input gradient
-        int outSide = m.fieldToLocal(self, c.outputSide().field(), ClassEmitter.FLOATS);   // out, or dy
-        String kf = ClassEmitter.fieldOf(c.kernel());
-        int weights = m.fieldToLocal(self, role == Kernel.ConvRole.KERNEL_GRAD ? ClassEmitter.gradFieldOf(c.kernel()) : kf, ClassEmitter.FLOATS);
-        int pairs = m.fieldToLocal(self, kf + "$pairs", ClassEmitter.INTS);
+        int image = m.fieldToLocal(Fields.buffer(c.image()));          // x, or dx for the input gradient
+        int outSide = m.fieldToLocal(Fields.buffer(c.outputSide()));   // out, or dy
+        int weights = m.fieldToLocal(role == Kernel.ConvRole.KERNEL_GRAD ? Fields.gradient(c.kernel()) : Fields.values(c.kernel()));
+        int pairs = m.fieldToLocal(Fields.channelPairs(c.kernel()));
         int p = m.local("pair", Type.INT_TYPE), i = m.local("i", Type.INT_TYPE), o = m.local("o", Type.INT_TYPE);
         int ky = m.local("ky", Type.INT_TYPE), kx = m.local("kx", Type.INT_TYPE), tap = m.local("tap", Type.INT_TYPE);
         int yStart = m.local("yStart", Type.INT_TYPE), yEnd = m.local("yEnd", Type.INT_TYPE), xStart = m.local("xStart", Type.INT_TYPE), xEnd = m.local("xEnd", Type.INT_TYPE);
@@ -43,11 +38,11 @@ final class ConvSamples {
 
         if (role == Kernel.ConvRole.FORWARD) startFromBias(c, outSide, o);
         if (role == Kernel.ConvRole.INPUT_GRAD) fill(image, 0f);
-        m.forLoop(p, () -> g.push(0), () -> {
-            g.loadLocal(pairs);
-            g.arrayLength();
-            g.push(2);
-            g.math(GeneratorAdapter.DIV, Type.INT_TYPE);
+        m.forLoop(p, () -> m.push(0), () -> {
+            m.loadLocal(pairs);
+            m.arrayLength();
+            m.push(2);
+            m.math(GeneratorAdapter.DIV, Type.INT_TYPE);
         }, () -> {
             pairElement(pairs, p, 0, i);
             pairElement(pairs, p, 1, o);
@@ -59,26 +54,26 @@ final class ConvSamples {
                     // tap = ((o C + i) kh + ky) kw + kx
                     linear(tap, o, geo.c(), i, geo.kh(), ky, geo.kw(), kx);
                     if (role == Kernel.ConvRole.KERNEL_GRAD) {
-                        g.push(0f);
-                        g.storeLocal(w); // the tap's gradient, summed over positions
+                        m.push(0f);
+                        m.storeLocal(w); // the tap's gradient, summed over positions
                     } else {
-                        g.loadLocal(weights);
-                        g.loadLocal(tap);
-                        g.arrayLoad(Type.FLOAT_TYPE);
-                        g.storeLocal(w);
+                        m.loadLocal(weights);
+                        m.loadLocal(tap);
+                        m.arrayLoad(Type.FLOAT_TYPE);
+                        m.storeLocal(w);
                     }
-                    m.forLoop(y, () -> g.loadLocal(yStart), () -> g.loadLocal(yEnd), () -> {
+                    m.forLoop(y, () -> m.loadLocal(yStart), () -> m.loadLocal(yEnd), () -> {
                         rowBases(geo, i, o, y, ky, kx, inBase, outBase);
-                        m.forLoop(x, () -> g.loadLocal(xStart), () -> g.loadLocal(xEnd), () -> position(role, geo, image, outSide, inBase, outBase, x, w));
+                        m.forLoop(x, () -> m.loadLocal(xStart), () -> m.loadLocal(xEnd), () -> position(role, geo, image, outSide, inBase, outBase, x, w));
                     });
                     if (role == Kernel.ConvRole.KERNEL_GRAD) { // grad[tap] += w
-                        g.loadLocal(weights);
-                        g.loadLocal(tap);
-                        g.dup2();
-                        g.arrayLoad(Type.FLOAT_TYPE);
-                        g.loadLocal(w);
-                        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        g.arrayStore(Type.FLOAT_TYPE);
+                        m.loadLocal(weights);
+                        m.loadLocal(tap);
+                        m.dup2();
+                        m.arrayLoad(Type.FLOAT_TYPE);
+                        m.loadLocal(w);
+                        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                        m.arrayStore(Type.FLOAT_TYPE);
                     }
                 });
             });
@@ -92,159 +87,159 @@ final class ConvSamples {
             fill(out, 0f);
             return;
         }
-        int bias = m.fieldToLocal(self, ClassEmitter.fieldOf(c.bias()), ClassEmitter.FLOATS);
+        int bias = m.fieldToLocal(Fields.values(c.bias()));
         int positions = geo.oh() * geo.ow();
         m.forLoop(o, 0, geo.f(), () -> {
-            g.loadLocal(out);
-            g.loadLocal(o);
-            g.push(positions);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.loadLocal(o);
-            g.push(1);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            g.push(positions);
-            g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            g.loadLocal(bias);
-            g.loadLocal(o);
-            g.arrayLoad(Type.FLOAT_TYPE);
+            m.loadLocal(out);
+            m.loadLocal(o);
+            m.push(positions);
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            m.loadLocal(o);
+            m.push(1);
+            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            m.push(positions);
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            m.loadLocal(bias);
+            m.loadLocal(o);
+            m.arrayLoad(Type.FLOAT_TYPE);
             m.invoke(Call.FILL_RANGE);
         });
     }
 
     private void fill(int array, float v) {
-        g.loadLocal(array);
-        g.push(v);
+        m.loadLocal(array);
+        m.push(v);
         m.invoke(Call.FILL);
     }
 
     /** {@code into = pairs[2 p + which]}. */
     private void pairElement(int pairs, int p, int which, int into) {
-        g.loadLocal(pairs);
-        g.loadLocal(p);
-        g.push(2);
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(pairs);
+        m.loadLocal(p);
+        m.push(2);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
         if (which != 0) {
-            g.push(which);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            m.push(which);
+            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         }
-        g.arrayLoad(Type.INT_TYPE);
-        g.storeLocal(into);
+        m.arrayLoad(Type.INT_TYPE);
+        m.storeLocal(into);
     }
 
     /** The output range [start, end) whose input coordinate {@code out * stride + k - pad} lies in [0, size). */
     private void inside(int k, int pad, int size, int stride, int count, int start, int end) {
-        g.loadLocal(k);
-        g.push(pad);
-        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        g.push(stride);
+        m.loadLocal(k);
+        m.push(pad);
+        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        m.push(stride);
         m.invoke(GeneratedCode.FIRST_INSIDE);
-        g.storeLocal(start);
-        g.push(size);
-        g.loadLocal(k);
-        g.push(pad);
-        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        g.push(stride);
-        g.push(count);
+        m.storeLocal(start);
+        m.push(size);
+        m.loadLocal(k);
+        m.push(pad);
+        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        m.push(stride);
+        m.push(count);
         m.invoke(GeneratedCode.END_INSIDE);
-        g.storeLocal(end);
+        m.storeLocal(end);
     }
 
     /** {@code into = ((a A + b) B + c) C + d}, with A, B, C constants. */
     private void linear(int into, int a, int sizeA, int b, int sizeB, int c, int sizeC, int d) {
-        g.loadLocal(a);
-        g.push(sizeA);
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.loadLocal(b);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.push(sizeB);
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.loadLocal(c);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.push(sizeC);
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.loadLocal(d);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.storeLocal(into);
+        m.loadLocal(a);
+        m.push(sizeA);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(b);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.push(sizeB);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(c);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.push(sizeC);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(d);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.storeLocal(into);
     }
 
     /** {@code inBase = (i h + y sy + ky - pt) w + kx - pl}; {@code outBase = (o oh + y) ow}. */
     private void rowBases(ConvPlan.Geometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
-        g.loadLocal(i);
-        g.push(geo.h());
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.loadLocal(y);
+        m.loadLocal(i);
+        m.push(geo.h());
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(y);
         times(geo.strideY());
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.loadLocal(ky);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.push(geo.padTop());
-        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        g.push(geo.w());
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.loadLocal(kx);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.push(geo.padLeft());
-        g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        g.storeLocal(inBase);
-        g.loadLocal(o);
-        g.push(geo.oh());
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.loadLocal(y);
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.push(geo.ow());
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        g.storeLocal(outBase);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.loadLocal(ky);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.push(geo.padTop());
+        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        m.push(geo.w());
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(kx);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.push(geo.padLeft());
+        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        m.storeLocal(inBase);
+        m.loadLocal(o);
+        m.push(geo.oh());
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.loadLocal(y);
+        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        m.push(geo.ow());
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.storeLocal(outBase);
     }
 
     private void times(int k) {
         if (k == 1) return;
-        g.push(k);
-        g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.push(k);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
     }
 
     /** One output position x of the row: the role's update. */
     private void position(Kernel.ConvRole role, ConvPlan.Geometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
         Runnable inIndex = () -> {
-            g.loadLocal(inBase);
-            g.loadLocal(x);
+            m.loadLocal(inBase);
+            m.loadLocal(x);
             times(geo.strideX());
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         };
         Runnable outIndex = () -> {
-            g.loadLocal(outBase);
-            g.loadLocal(x);
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            m.loadLocal(outBase);
+            m.loadLocal(x);
+            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         };
         switch (role) {
             case FORWARD -> addProduct(outSide, outIndex, w, image, inIndex);
             case INPUT_GRAD -> addProduct(image, inIndex, w, outSide, outIndex);
             case KERNEL_GRAD -> { // w += dy[out] * x[in]
-                g.loadLocal(w);
-                g.loadLocal(outSide);
+                m.loadLocal(w);
+                m.loadLocal(outSide);
                 outIndex.run();
-                g.arrayLoad(Type.FLOAT_TYPE);
-                g.loadLocal(image);
+                m.arrayLoad(Type.FLOAT_TYPE);
+                m.loadLocal(image);
                 inIndex.run();
-                g.arrayLoad(Type.FLOAT_TYPE);
-                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                g.storeLocal(w);
+                m.arrayLoad(Type.FLOAT_TYPE);
+                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.storeLocal(w);
             }
         }
     }
 
     /** {@code target[ti] += w * source[si]}. */
     private void addProduct(int target, Runnable targetIndex, int w, int source, Runnable sourceIndex) {
-        g.loadLocal(target);
+        m.loadLocal(target);
         targetIndex.run();
-        g.dup2();
-        g.arrayLoad(Type.FLOAT_TYPE);
-        g.loadLocal(w);
-        g.loadLocal(source);
+        m.dup2();
+        m.arrayLoad(Type.FLOAT_TYPE);
+        m.loadLocal(w);
+        m.loadLocal(source);
         sourceIndex.run();
-        g.arrayLoad(Type.FLOAT_TYPE);
-        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        g.arrayStore(Type.FLOAT_TYPE);
+        m.arrayLoad(Type.FLOAT_TYPE);
+        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        m.arrayStore(Type.FLOAT_TYPE);
     }
 }

@@ -1,77 +1,27 @@
 package nnet.emit;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * One generated method: ASM's {@link GeneratorAdapter} plus what kernels are made of, as named
- * calls (cglib's {@code CodeEmitter} idea): named locals (written to the LocalVariableTable, so a
- * debugger shows {@code x}, {@code z}, {@code i}, {@code j}), counted loops, array elements and
- * rows, and arithmetic whose operands are code that pushes them. A kernel then reads as its loops:
+ * One generated method and what kernels are made of, as named calls (cglib's {@code CodeEmitter}
+ * idea) over its instructions ({@link Bytecode}): locals set from code, counted loops, array elements
+ * and rows, and arithmetic whose operands are code that pushes them. A kernel then reads as its loops:
  * <pre>
  * m.forLoop(s, 0, lanes, () -&gt; m.addToElement(z, m.at(s), () -&gt; m.product(m.value(w), m.elementOf(x, s))));
  * </pre>
  */
-final class MethodBuilder {
-    /** Code that leaves one value on the stack (or, for a statement, nothing). */
-    interface Body {
-        void emit();
-    }
-
-    final GeneratorAdapter g;
-    /** The method as written, under GeneratorAdapter's renumbering: debug info goes here, in real slots. */
-    private final MethodVisitor raw;
-    private final Label start = new Label();
-    private final List<Object[]> locals = new ArrayList<>();
-    private final Map<Integer, Type> typeOf = new HashMap<>();
-    /** The next argument {@link #argument} copies, and the slot that follows the arguments. */
-    private int nextArgument, argumentSlots;
-
-    MethodBuilder(ClassVisitor cv, int access, String signature, int line) {
-        this(cv, access, Method.getMethod(signature), line);
-    }
-
-    MethodBuilder(ClassVisitor cv, int access, Method m, int line) {
-        raw = cv.visitMethod(access, m.getName(), m.getDescriptor(), null, null);
-        g = new GeneratorAdapter(raw, access, m.getName(), m.getDescriptor());
-        g.visitCode();
-        g.mark(start);
-        if (line > 0) g.visitLineNumber(line, start);
-        if ((access & Opcodes.ACC_STATIC) == 0) locals.add(new Object[] {"this", null, argumentSlots++});
-    }
-
-    // ---- locals and arguments
-
-    /** The next argument (in order), as a local named {@code name}: kernels read arguments and locals alike. */
-    int argument(String name, Type type) {
-        int copy = local(name, type);
-        g.loadArg(nextArgument++);
-        g.storeLocal(copy);
-        return copy;
-    }
-
-    /** A new local named {@code name} for the debugger. */
-    int local(String name, Type type) {
-        int index = g.newLocal(type);
-        locals.add(new Object[] {name, type, index});
-        typeOf.put(index, type);
-        return index;
+final class MethodBuilder extends Bytecode {
+    MethodBuilder(ClassBuilder owner, int access, Method m, int line) {
+        super(owner, access, m, line);
     }
 
     /** Loads {@code this.field} into a new local of the same name. */
-    int fieldToLocal(Type owner, String field, Type type) {
-        int l = local(field, type);
-        g.loadThis();
-        g.getField(owner, field, type);
+    int fieldToLocal(Fields.Field f) {
+        int l = local(f.name(), f.type());
+        getField(f);
         g.storeLocal(l);
         return l;
     }
@@ -175,11 +125,6 @@ final class MethodBuilder {
         };
     }
 
-    /** Pushes {@code k} when {@code constant}, else the local. */
-    Body constantOr(boolean constant, int k, int local) {
-        return constant ? constant(k) : value(local);
-    }
-
     /** Pushes an int constant. */
     Body constant(int k) {
         return () -> g.push(k);
@@ -252,11 +197,6 @@ final class MethodBuilder {
         invoke(Call.FILL);
     }
 
-    /** Calls a method of the runtime (or the JDK) named by its checked reference ({@link Call}). */
-    void invoke(nnet.runtime.GeneratedCode.Ref method) {
-        Call.of(method).emit(g);
-    }
-
     private Type elementType(int array) {
         Type t = typeOf.get(array);
         if (t == null || t.getSort() != Type.ARRAY) throw new IllegalStateException("local " + array + " is not an array");
@@ -283,14 +223,4 @@ final class MethodBuilder {
         };
     }
 
-    void end(Type owner) {
-        g.returnValue();
-        Label end = new Label();
-        g.mark(end);
-        for (Object[] l : locals) {
-            Type t = l[1] == null ? owner : (Type) l[1];
-            raw.visitLocalVariable((String) l[0], t.getDescriptor(), null, start, end, (Integer) l[2]);
-        }
-        g.endMethod();
-    }
 }

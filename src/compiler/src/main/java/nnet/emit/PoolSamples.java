@@ -15,61 +15,57 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  */
 final class PoolSamples {
     private final MethodBuilder m;
-    private final GeneratorAdapter g;
-    private final Type self;
 
-    PoolSamples(MethodBuilder m, Type self) {
+    PoolSamples(MethodBuilder m) {
         this.m = m;
-        this.g = m.g;
-        this.self = self;
     }
 
     void pool(Kernel.Pool p) {
-        int in = buffer(p.in().field()), out = buffer(p.out().field());
+        int in = buffer(p.in()), out = buffer(p.out());
         int best = m.local("best", Type.FLOAT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
         windows(p.geo(), (cell, base, at) -> {
             if (p.max()) {
                 load(in, base);
-                g.storeLocal(best);
+                m.storeLocal(best);
             } else {
-                g.push(0f);
-                g.storeLocal(sum);
+                m.push(0f);
+                m.storeLocal(sum);
             }
         }, (cell, base, at) -> {
             if (p.max()) takeIfGreater(in, at, v, best, -1);
             else {
                 load(in, at);
-                g.loadLocal(sum);
-                g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                g.storeLocal(sum);
+                m.loadLocal(sum);
+                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.storeLocal(sum);
             }
         }, (cell, base, at) -> {
-            g.loadLocal(out);
-            g.loadLocal(cell);
-            if (p.max()) g.loadLocal(best);
+            m.loadLocal(out);
+            m.loadLocal(cell);
+            if (p.max()) m.loadLocal(best);
             else {
-                g.loadLocal(sum);
-                g.push(1f / (p.geo().k() * p.geo().k()));
-                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                m.loadLocal(sum);
+                m.push(1f / (p.geo().k() * p.geo().k()));
+                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
             }
-            g.arrayStore(Type.FLOAT_TYPE);
+            m.arrayStore(Type.FLOAT_TYPE);
         });
     }
 
     void poolGrad(Kernel.PoolGrad p) {
-        int dy = buffer(p.dy().field()), dx = buffer(p.dx().field());
-        int x = p.max() ? buffer(p.x().field()) : -1;
+        int dy = buffer(p.dy()), dx = buffer(p.dx());
+        int x = p.max() ? buffer(p.x()) : -1;
         int best = m.local("best", Type.FLOAT_TYPE), bestAt = m.local("bestAt", Type.INT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
         float share = 1f / (p.geo().k() * p.geo().k());
-        g.loadLocal(dx);
-        g.push(0f);
+        m.loadLocal(dx);
+        m.push(0f);
         m.invoke(Call.FILL);
         windows(p.geo(), (cell, base, at) -> {
             if (!p.max()) return;
             load(x, base);
-            g.storeLocal(best);
-            g.loadLocal(base);
-            g.storeLocal(bestAt);
+            m.storeLocal(best);
+            m.loadLocal(base);
+            m.storeLocal(bestAt);
         }, (cell, base, at) -> {
             if (p.max()) takeIfGreater(x, at, v, best, bestAt); // the first maximum, as the forward pass found it
             else addTo(dx, at, dy, cell, share);
@@ -84,33 +80,33 @@ final class PoolSamples {
      */
     private void takeIfGreater(int array, int at, int v, int best, int bestAt) {
         load(array, at);
-        g.storeLocal(v);
+        m.storeLocal(v);
         Label keep = new Label();
-        g.loadLocal(v);
-        g.loadLocal(best);
-        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
-        g.loadLocal(v);
-        g.storeLocal(best);
+        m.loadLocal(v);
+        m.loadLocal(best);
+        m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
+        m.loadLocal(v);
+        m.storeLocal(best);
         if (bestAt >= 0) {
-            g.loadLocal(at);
-            g.storeLocal(bestAt);
+            m.loadLocal(at);
+            m.storeLocal(bestAt);
         }
-        g.mark(keep);
+        m.mark(keep);
     }
 
     /** {@code target[index] += source[cell] * scale}. */
     private void addTo(int target, int index, int source, int cell, float scale) {
-        g.loadLocal(target);
-        g.loadLocal(index);
-        g.dup2();
-        g.arrayLoad(Type.FLOAT_TYPE);
+        m.loadLocal(target);
+        m.loadLocal(index);
+        m.dup2();
+        m.arrayLoad(Type.FLOAT_TYPE);
         load(source, cell);
         if (scale != 1f) {
-            g.push(scale);
-            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            m.push(scale);
+            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
         }
-        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        g.arrayStore(Type.FLOAT_TYPE);
+        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        m.arrayStore(Type.FLOAT_TYPE);
     }
 
     /** Code at one place of the window walk; the locals hold the output cell, the window's first element, the current element. */
@@ -123,8 +119,8 @@ final class PoolSamples {
         int c = m.local("c", Type.INT_TYPE), y = m.local("y", Type.INT_TYPE), x = m.local("x", Type.INT_TYPE);
         int py = m.local("py", Type.INT_TYPE), px = m.local("px", Type.INT_TYPE);
         int cell = m.local("cell", Type.INT_TYPE), base = m.local("base", Type.INT_TYPE), at = m.local("at", Type.INT_TYPE);
-        g.push(0);
-        g.storeLocal(cell);
+        m.push(0);
+        m.storeLocal(cell);
         m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> m.forLoop(x, 0, geo.ow(), () -> {
             // base = (c h + y strideY) w + x strideX
             m.set(base, m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.sum(m.scaled(y, geo.strideY() * geo.w(), 0), m.scaled(x, geo.strideX(), 0))));
@@ -134,17 +130,17 @@ final class PoolSamples {
                 each.emit(cell, base, at);
             }));
             after.emit(cell, base, at);
-            g.iinc(cell, 1);
+            m.iinc(cell, 1);
         })));
     }
 
-    private int buffer(String field) {
-        return m.fieldToLocal(self, field, ClassEmitter.FLOATS);
+    private int buffer(nnet.lower.Buffer b) {
+        return m.fieldToLocal(Fields.buffer(b));
     }
 
     private void load(int array, int index) {
-        g.loadLocal(array);
-        g.loadLocal(index);
-        g.arrayLoad(Type.FLOAT_TYPE);
+        m.loadLocal(array);
+        m.loadLocal(index);
+        m.arrayLoad(Type.FLOAT_TYPE);
     }
 }

@@ -5,11 +5,9 @@ import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.runtime.BatchNorm;
-import nnet.runtime.CompiledNetwork;
 import nnet.runtime.Dropout;
 import nnet.runtime.Embedding;
 import nnet.runtime.GeneratedCode;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
@@ -21,16 +19,15 @@ import org.objectweb.asm.Type;
  * are buffers the runtime fills between stages.
  */
 final class RuntimeKernels {
-    private static final Type BASE = Type.getType(CompiledNetwork.class), FLAGS = Type.getType(boolean[].class);
+    /** Fields of the runtime's base class the dropout kernel reads: the step's key, the index of the first sample. */
+    private static final Fields.Field DROPOUT_KEY = new Fields.Field("dropoutKey", Type.LONG_TYPE), FIRST_SAMPLE = new Fields.Field("firstSample", Type.INT_TYPE);
 
     private final MethodBuilder m;
-    private final Type self;
     /** The tile form (tile rows and the count, argument 0), or one sample's. */
     private final boolean tile;
 
-    private RuntimeKernels(MethodBuilder m, Type self, boolean tile) {
+    private RuntimeKernels(MethodBuilder m, boolean tile) {
         this.m = m;
-        this.self = self;
         this.tile = tile;
     }
 
@@ -39,25 +36,20 @@ final class RuntimeKernels {
     }
 
     /** One sample's form, in a method without arguments. */
-    static void perSample(MethodBuilder m, Type self, Kernel k) {
-        new RuntimeKernels(m, self, false).emit(k);
+    static void perSample(MethodBuilder m, Kernel k) {
+        new RuntimeKernels(m, false).emit(k);
     }
 
     /** The tile form, in a method whose argument 0 is the count of real lanes. */
-    static void tile(MethodBuilder m, Type self, Kernel k) {
-        new RuntimeKernels(m, self, true).emit(k);
-    }
-
-    /** The field of the flags of an embedding's rows that a batch touched. */
-    static String touchedField(Param embeddings) {
-        return ClassEmitter.gradFieldOf(embeddings) + "$touched";
+    static void tile(MethodBuilder m, Kernel k) {
+        new RuntimeKernels(m, true).emit(k);
     }
 
     private void emit(Kernel k) {
         if (k instanceof Kernel.Lookup l) {
             values(l.tokens());
             values(l.out());
-            rows(ClassEmitter.fieldOf(l.embeddings()));
+            m.getField(Fields.values(l.embeddings()));
             constant(l.embeddings().shape().dim(1));
             call(GeneratedCode.EMBEDDING_LOOKUP, GeneratedCode.EMBEDDING_LOOKUP_TILE);
             return;
@@ -65,9 +57,8 @@ final class RuntimeKernels {
         if (k instanceof Kernel.LookupGrad l) {
             values(l.tokens());
             values(l.dy());
-            rows(ClassEmitter.gradFieldOf(l.embeddings()));
-            m.g.loadThis();
-            m.g.getField(self, touchedField(l.embeddings()), FLAGS);
+            m.getField(Fields.gradient(l.embeddings()));
+            m.getField(Fields.touchedRows(l.embeddings()));
             constant(l.embeddings().shape().dim(1));
             countIfTile();
             call(GeneratedCode.EMBEDDING_GRADIENT, GeneratedCode.EMBEDDING_GRADIENT_TILE);
@@ -76,11 +67,9 @@ final class RuntimeKernels {
         if (k instanceof Kernel.Dropout d) {
             values(d.in());
             values(d.out());
-            m.g.loadThis();
-            m.g.getField(BASE, "dropoutKey", Type.LONG_TYPE);
+            m.getBaseField(DROPOUT_KEY);
             constant(d.spec().salt());
-            m.g.loadThis();
-            m.g.getField(BASE, "firstSample", Type.INT_TYPE);
+            m.getBaseField(FIRST_SAMPLE);
             constant(d.spec().rate());
             call(GeneratedCode.DROPOUT, GeneratedCode.DROPOUT_TILE);
             return;
@@ -140,9 +129,8 @@ final class RuntimeKernels {
                 values(n.x());
                 values(n.dy());
                 flat(n.stats());
-                m.g.loadThis();
-                m.g.getField(self, ClassEmitter.gradFieldOf(gamma ? b.gamma() : b.beta()), ClassEmitter.FLOATS);
-                m.g.push(gamma);
+                m.getField(Fields.gradient(gamma ? b.gamma() : b.beta()));
+                m.push(gamma);
                 channels(b);
                 countIfTile();
                 call(GeneratedCode.BATCHNORM_PARAM_GRAD, GeneratedCode.BATCHNORM_PARAM_GRAD_TILE);
@@ -152,30 +140,18 @@ final class RuntimeKernels {
 
     /** A buffer as the kernel's form reads it: one sample's array, or its tile rows. */
     private void values(Buffer b) {
-        m.g.loadThis();
-        if (tile) m.g.getField(self, TileKernels.rowsField(b), ClassEmitter.ROWS);
-        else m.g.getField(self, b.field(), ClassEmitter.FLOATS);
+        m.getField(tile ? Fields.tileRows(b) : Fields.buffer(b));
     }
 
     /** A buffer of the whole batch's statistics or of a part's sums: one array in either form. */
     private void flat(Buffer b) {
-        m.g.loadThis();
-        m.g.getField(self, b.field(), ClassEmitter.FLOATS);
-    }
-
-    /** A param's (or its gradient's) rows. */
-    private void rows(String field) {
-        m.g.loadThis();
-        m.g.getField(self, field, ClassEmitter.ROWS);
+        m.getField(Fields.buffer(b));
     }
 
     /** A flat param's values, or null for an absent one (no scale, no center). */
     private void param(Param p) {
-        if (p == null) m.g.visitInsn(Opcodes.ACONST_NULL);
-        else {
-            m.g.loadThis();
-            m.g.getField(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS);
-        }
+        if (p == null) m.push((String) null);
+        else m.getField(Fields.values(p));
     }
 
     private void channels(BatchNormSpec b) {
@@ -185,15 +161,15 @@ final class RuntimeKernels {
 
     private void countIfTile() {
         if (!tile) return;
-        m.g.loadArg(0);
+        m.loadArg(0);
     }
 
     private void constant(int v) {
-        m.g.push(v);
+        m.push(v);
     }
 
     private void constant(float v) {
-        m.g.push(v);
+        m.push(v);
     }
 
     /** The runtime's method of the kernel's form. */

@@ -1,0 +1,278 @@
+package nnet.emit;
+
+import java.util.ArrayList;
+import java.util.List;
+import nnet.ir.Param;
+import nnet.lower.Kernel;
+import nnet.lower.Tiling;
+import nnet.runtime.CompiledNetwork;
+import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
+import org.objectweb.asm.commons.Method;
+
+/**
+ * The tile contractions with the Vector API, in the vector class ({@code <Network>$Vector}, or
+ * {@code $Vector16} for the other row of the {@link VectorShape} table), loaded only when
+ * {@code jdk.incubator.vector} is in the JVM. A kernel method is a driver of
+ * scalar loops that calls register-blocked micro-kernels, each a method with its accumulators in
+ * locals and one loop of at most {@link #KC} iterations (block sizes are the shape's):
+ * <ul>
+ * <li>dense forward, sample-major: samples x vectors of units; per input i, a row of weights loaded,
+ *     each sample's input broadcast; input gradient: rows x 2 vectors of lanes, per unit a row of
+ *     dz loaded and each row's weight broadcast;
+ * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
+ *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
+ * <li>sparse: per unit (or input), its present connections: one weight broadcast, a row loaded,
+ *     2 fused multiply-adds; the weight gradient a product over the lanes, reduced, per connection.
+ * </ul>
+ * Rules these follow (measured, ../shared/FACTS.md and the session notes): one species per process
+ * ({@code SPECIES_PREFERRED}); no vector value crosses a branch or a call that is not inlined; no more
+ * accumulators than the register file holds with the step's loads; and a bounded loop per call: a
+ * long loop gets compiled on stack replacement with its vectors boxed, 100 times slower.
+ */
+final class ContractionVectors {
+    /** Iterations of a micro-kernel's loop per call. */
+    static final int KC = 64;
+    private static final Type F1 = Fields.FLOATS;
+
+    private final ContractionMicroKernels micro;
+    private final VectorShape shape;
+
+    ContractionVectors(ContractionMicroKernels micro, VectorShape shape) {
+        this.micro = micro;
+        this.shape = shape;
+    }
+
+    /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
+    static List<Fields.Field> arguments(Kernel k) {
+        List<Fields.Field> a = new ArrayList<>();
+        if (k instanceof Kernel.Linear l) {
+            if (l.path() == Kernel.LinearPath.UNROLLED) return null;
+            kernelArgs(a, l.kernel(), true);
+            a.add(Fields.tileRows(l.in()));
+            a.add(Fields.tileRows(l.out()));
+            if (l.path() == Kernel.LinearPath.ROWS) {
+                a.add(Fields.inputSampleMajor(l.kernel()));
+                a.add(Fields.sampleMajor(l.kernel()));
+            }
+        } else if (k instanceof Kernel.LinearT l) {
+            if (l.path() == Kernel.LinearPath.UNROLLED) return null;
+            kernelArgs(a, l.kernel(), false);
+            a.add(Fields.tileRows(l.in()));
+            a.add(Fields.tileRows(l.out()));
+        } else if (k instanceof Kernel.WeightGrad w) {
+            boolean rows = w.path() == Kernel.LinearPath.ROWS;
+            a.add(Fields.gradient(w.kernel()));
+            if (!rows) {
+                a.add(Fields.index(w.kernel(), Fields.Index.COL_START));
+                a.add(Fields.index(w.kernel(), Fields.Index.ROW_INDEX));
+            }
+            a.add(Fields.tileRows(w.x()));
+            a.add(Fields.tileRows(w.dz()));
+            if (rows) a.add(Fields.sampleMajor(w.kernel()));
+        } else return null;
+        return a;
+    }
+
+    /**
+     * A kernel's weights: rows, or the sparse values (stored by unit) with the index its loop walks:
+     * by unit for the forward pass; by input for the input gradient, with where each entry sits among the values.
+     */
+    private static void kernelArgs(List<Fields.Field> a, Param kernel, boolean forward) {
+        a.add(Fields.values(kernel));
+        if (kernel.layout() == Param.Layout.ROWS) return;
+        for (Fields.Index index : forward ? List.of(Fields.Index.COL_START, Fields.Index.ROW_INDEX) : List.of(Fields.Index.START, Fields.Index.COL, Fields.Index.POSITION))
+            a.add(Fields.index(kernel, index));
+    }
+
+    /** The driver's body, the arguments of {@link #arguments} in locals {@code a}: scalar loops that call the micro-kernels. */
+    void emit(Kernel k, MethodBuilder m, int[] a) {
+        Driver d = new Driver(m);
+        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.Linear l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
+        else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
+        else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+    }
+
+    // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
+
+    private final class Driver {
+        private final MethodBuilder m;
+        private final int r, lane, b, k0;
+
+        Driver(MethodBuilder m) {
+            this.m = m;
+            this.r = m.local("r", Type.INT_TYPE);
+            this.lane = m.local("lane", Type.INT_TYPE);
+            this.b = m.local("block", Type.INT_TYPE);
+            this.k0 = m.local("k0", Type.INT_TYPE);
+        }
+
+        /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
+        private void overLaneBlocks(MethodBuilder.Body body) {
+            m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
+                m.getStatic(Fields.LENGTH);
+                m.push(2);
+                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            }, body);
+        }
+
+        /** {@code for k0 = from; k0 < to; k0 += KC: body(k0, min(to, k0 + KC))}. */
+        private void overChunks(MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body body) {
+            m.forLoop(k0, from, to, KC, body);
+        }
+
+        private MethodBuilder.Body chunkEnd(MethodBuilder.Body to) {
+            return m.min(to, m.at(k0, KC));
+        }
+
+        /** Zeroes rows [r size, r size + size) of a tile. */
+        private void zeroRows(int rows, int size) {
+            int q = m.local("q", Type.INT_TYPE), row = m.local("row", F1);
+            m.forLoop(q, 0, size, () -> {
+                m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(q)), row);
+                m.zero(row);
+            });
+        }
+
+        /** Blocks of {@code block} along an axis of {@code size}, then single ones for the rest. */
+        private void overBlocks(int size, int block, java.util.function.IntConsumer blockOfWidth) {
+            int full = size - size % block;
+            if (full > 0) m.forLoop(b, 0, full, block, () -> blockOfWidth.accept(block));
+            if (full < size) m.forLoop(b, full, size, 1, () -> blockOfWidth.accept(1));
+        }
+
+        /**
+         * Sample-major: x copied to {@code xs[s][i]}, then {@code zs[s][j..] = sum_i xs[s][i] W[i][j..]} in blocks of
+         * the shape's samples x vectors of units (the samples' inputs broadcast from rows indexed by the loop, a row of
+         * weights loaded; the tile's last samples in a smaller block, the last vectors one at a time), then zs copied
+         * back to z's rows.
+         */
+        void denseForward(int w, int x, int z, int xs, int zs, int outer, int n, int units) {
+            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
+            int samples = shape.forwardSamples(), wholeSamples = Tiling.SIZE - Tiling.SIZE % samples, vectors = shape.forwardVectors();
+            m.forLoop(r, 0, outer, () -> {
+                transpose(x, xs, r, n, j, s, true);
+                m.forLoop(s, 0, Tiling.SIZE, () -> {
+                    int row = m.local("zsRow", F1);
+                    m.rowOf(zs, m.value(s), row);
+                    m.zero(row);
+                });
+                m.set(full, wholeBlocks(width, vectors));
+                m.forLoop(b, 0, wholeSamples, samples, () -> forwardBlocks(samples, vectors, w, xs, zs, j, full, width, n));
+                if (wholeSamples < Tiling.SIZE) {
+                    m.set(b, m.constant(wholeSamples));
+                    forwardBlocks(Tiling.SIZE - wholeSamples, vectors, w, xs, zs, j, full, width, n);
+                }
+                transpose(z, zs, r, units, j, s, false);
+            });
+        }
+
+        /** The samples from {@code b} over the units: blocks of {@code vectors} vectors up to {@code full}, then one vector at a time. */
+        private void forwardBlocks(int samples, int vectors, int w, int xs, int zs, int j, int full, int width, int n) {
+            m.forLoopBy(j, m.constant(0), m.value(full), vectors(vectors), () -> overChunks(m.constant(0), m.constant(n), () ->
+                    call(micro.sampleBlock(samples, vectors), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+            m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () ->
+                    call(micro.sampleBlock(samples, 1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+        }
+
+        /** {@code width - width % (k V)}: where blocks of k vectors end in a padded row (a multiple of 16). */
+        private MethodBuilder.Body wholeBlocks(int width, int k) {
+            return () -> {
+                m.push(width);
+                m.push(width);
+                vectors(k).emit();
+                m.math(GeneratorAdapter.REM, Type.INT_TYPE);
+                m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+            };
+        }
+
+        /** {@code sampleMajor[s][f] = rows[r size + f][s]} ({@code toSampleMajor}), or back. */
+        private void transpose(int rows, int sampleMajor, int r, int size, int f, int s, boolean toSampleMajor) {
+            int row = m.local("row", F1);
+            m.forLoop(f, 0, size, () -> {
+                m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(f)), row);
+                m.forLoop(s, 0, Tiling.SIZE, () -> {
+                    if (toSampleMajor) {
+                        m.elementOf(sampleMajor, s).emit();
+                        m.loadLocal(f);
+                        m.elementOf(row, s).emit();
+                    } else {
+                        m.loadLocal(row);
+                        m.loadLocal(s);
+                        m.elementOf(sampleMajor, m.value(s), m.value(f)).emit();
+                    }
+                    m.arrayStore(Type.FLOAT_TYPE);
+                });
+            });
+        }
+
+        void denseInputGradient(int w, int dz, int dx, int outer, int n, int units) {
+            m.forLoop(r, 0, outer, () -> {
+                zeroRows(dx, n);
+                overLaneBlocks(() -> overBlocks(n, shape.gradientRows(), width -> overChunks(m.constant(0), m.constant(units), () ->
+                        call(micro.inputGradientBlock(width), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
+            });
+        }
+
+        /** dz copied sample-major ({@code dzT[s][j]}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
+        void denseWeightGradient(int grad, int x, int dz, int dzT, int outer, int n, int units) {
+            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> {
+                transpose(dz, dzT, r, units, j, s, true);
+                // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
+                m.set(full, wholeBlocks(width, 2));
+                overBlocks(n, shape.weightInputs(), inputs -> {
+                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                });
+            });
+        }
+
+        /** Pushes {@code k V}. */
+        private MethodBuilder.Body vectors(int k) {
+            return () -> {
+                m.getStatic(Fields.LENGTH);
+                m.push(k);
+                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            };
+        }
+
+        /**
+         * A sum over each output's present connections: by unit through the column index (forward: the
+         * values' own order) or by input through the row index ({@code positioned}: the input gradient, where
+         * {@code position} says where each entry sits among the values).
+         */
+        void sparse(boolean positioned, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
+            int o = m.local("o", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> {
+                zeroRows(out, nOut);
+                overLaneBlocks(() -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
+                    if (positioned) call(micro.gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
+                    else call(micro.gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
+                })));
+            });
+        }
+
+        /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
+        void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
+            int j = m.local("j", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> overLaneBlocks(() -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
+                    call(micro.sparseWeightBlock(), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
+        }
+
+        /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */
+        private void call(Method micro, Object... args) {
+            for (Object arg : args) {
+                if (arg instanceof Integer local) m.loadLocal(local);
+                else ((MethodBuilder.Body) arg).emit();
+            }
+            m.invokeStatic(m.owner(), micro);
+        }
+    }
+}
