@@ -102,10 +102,7 @@ final class ContractionSamples {
             m.forLoop(i, 0, l.n(), () -> {
                 Label skip = new Label();
                 loadInputSkipZero(x, xo, i, a, skip);
-                m.loadLocal(w);
-                m.loadLocal(i);
-                m.arrayLoad(Fields.FLOATS);
-                m.storeLocal(row);
+                m.rowOf(w, m.value(i), row);
                 m.forLoop(j, 0, l.m(), () -> accumulate(z, zo, a, () -> m.loadLocal(j), row, j));
                 m.mark(skip);
             });
@@ -162,19 +159,7 @@ final class ContractionSamples {
 
     /** {@code z[zo + unit] += a * weights[index]}. */
     private void accumulate(int z, int zo, int a, MethodBuilder.Body unit, int weights, MethodBuilder.Body index) {
-        m.loadLocal(z);
-        m.loadLocal(zo);
-        unit.emit();
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.dup2();
-        m.arrayLoad(Type.FLOAT_TYPE);
-        m.loadLocal(a);
-        m.loadLocal(weights);
-        index.emit();
-        m.arrayLoad(Type.FLOAT_TYPE);
-        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        m.arrayStore(Type.FLOAT_TYPE);
+        m.addToElement(z, m.sum(m.value(zo), unit), m.product(m.value(a), m.elementOf(weights, index)));
     }
 
     /** Fixed weights as constants: z[zo + j] = x[xo + i1] * w1 + x[xo + i2] * w2 + ...; zeros and absent connections vanish. */
@@ -223,10 +208,7 @@ final class ContractionSamples {
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
                     Label next = new Label();
                     zeroUnlessActive(active, dx, xo, i, next);
-                    m.loadLocal(w);
-                    m.loadLocal(i);
-                    m.arrayLoad(Fields.FLOATS);
-                    m.storeLocal(row);
+                    m.rowOf(w, m.value(i), row);
                     dot(m, s, j, () -> m.push(0), () -> m.push(l.m()), () -> load(row, () -> m.loadLocal(j)),
                             () -> load(dz, () -> offset(zo, () -> m.loadLocal(j))));
                     storeSum(dx, xo, i, s);
@@ -290,10 +272,7 @@ final class ContractionSamples {
                 MethodBuilder.Body rows = () -> m.forLoop(i, 0, w.n(), () -> {
                     Label skip = new Label();
                     loadInputSkipZero(x, xo, i, a, skip);
-                    m.loadLocal(grad);
-                    m.loadLocal(i);
-                    m.arrayLoad(Fields.FLOATS);
-                    m.storeLocal(row);
+                    m.rowOf(grad, m.value(i), row);
                     // gradRow[j] += a * dz[zo + j] (one outer row: zo is 0), or a * dzRow[j]: axpy over j
                     m.forLoop(j, 0, w.m(), () -> {
                         m.loadLocal(row);

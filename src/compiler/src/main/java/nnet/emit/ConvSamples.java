@@ -199,47 +199,17 @@ final class ConvSamples {
 
     /** One output position x of the row: the role's update. */
     private void position(Kernel.ConvRole role, ConvPlan.Geometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
-        Runnable inIndex = () -> {
+        MethodBuilder.Body inIndex = () -> {
             m.loadLocal(inBase);
             m.loadLocal(x);
             times(geo.strideX());
             m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
         };
-        Runnable outIndex = () -> {
-            m.loadLocal(outBase);
-            m.loadLocal(x);
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        };
+        MethodBuilder.Body outIndex = m.sum(m.value(outBase), m.value(x));
         switch (role) {
-            case FORWARD -> addProduct(outSide, outIndex, w, image, inIndex);
-            case INPUT_GRAD -> addProduct(image, inIndex, w, outSide, outIndex);
-            case KERNEL_GRAD -> { // w += dy[out] * x[in]
-                m.loadLocal(w);
-                m.loadLocal(outSide);
-                outIndex.run();
-                m.arrayLoad(Type.FLOAT_TYPE);
-                m.loadLocal(image);
-                inIndex.run();
-                m.arrayLoad(Type.FLOAT_TYPE);
-                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.storeLocal(w);
-            }
+            case FORWARD -> m.addToElement(outSide, outIndex, m.product(m.value(w), m.elementOf(image, inIndex)));
+            case INPUT_GRAD -> m.addToElement(image, inIndex, m.product(m.value(w), m.elementOf(outSide, outIndex)));
+            case KERNEL_GRAD -> m.set(w, m.add(m.value(w), m.product(m.elementOf(outSide, outIndex), m.elementOf(image, inIndex)))); // w += dy[out] * x[in]
         }
-    }
-
-    /** {@code target[ti] += w * source[si]}. */
-    private void addProduct(int target, Runnable targetIndex, int w, int source, Runnable sourceIndex) {
-        m.loadLocal(target);
-        targetIndex.run();
-        m.dup2();
-        m.arrayLoad(Type.FLOAT_TYPE);
-        m.loadLocal(w);
-        m.loadLocal(source);
-        sourceIndex.run();
-        m.arrayLoad(Type.FLOAT_TYPE);
-        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        m.arrayStore(Type.FLOAT_TYPE);
     }
 }

@@ -56,46 +56,15 @@ abstract sealed class Elementwise permits ElementwiseSamples, ElementwiseTiles {
 
     /** The bias params an expression reads. */
     static void biases(Expr e, Set<Param> out) {
-        if (e instanceof Expr.Bias b) out.add(b.param());
-        else if (e instanceof Expr.Activate a) biases(a.x(), out);
-        else if (e instanceof Expr.Derivative d) biases(d.x(), out);
-        else if (e instanceof Expr.Secant s) {
-            biases(s.x(), out);
-            biases(s.x0(), out);
-        } else if (e instanceof Expr.Binary b) {
-            biases(b.a(), out);
-            biases(b.b(), out);
-        }
+        for (Expr leaf : e.leaves()) if (leaf instanceof Expr.Bias b) out.add(b.param());
     }
 
     /** A row of a buffer a tile map reads or writes at each element: {@code offset + j}. */
     record Part(Buffer buffer, int offset) {}
 
     /** The parts an expression loads, in order of first use. */
-    static void parts(Expr e, java.util.Set<Part> out) {
-        if (e instanceof Expr.Load l) out.add(new Part(l.buffer(), l.offset()));
-        else if (e instanceof Expr.Activate a) parts(a.x(), out);
-        else if (e instanceof Expr.Derivative d) parts(d.x(), out);
-        else if (e instanceof Expr.Secant s) {
-            parts(s.x(), out);
-            parts(s.x0(), out);
-        } else if (e instanceof Expr.Binary b) {
-            parts(b.a(), out);
-            parts(b.b(), out);
-        }
-    }
-
-    static void biasesOf(Expr e, Map<Expr.Bias, Integer> out) {
-        if (e instanceof Expr.Bias b) out.putIfAbsent(b, -1);
-        else if (e instanceof Expr.Activate a) biasesOf(a.x(), out);
-        else if (e instanceof Expr.Derivative d) biasesOf(d.x(), out);
-        else if (e instanceof Expr.Secant s) {
-            biasesOf(s.x(), out);
-            biasesOf(s.x0(), out);
-        } else if (e instanceof Expr.Binary b) {
-            biasesOf(b.a(), out);
-            biasesOf(b.b(), out);
-        }
+    static void parts(Expr e, Set<Part> out) {
+        for (Expr leaf : e.leaves()) if (leaf instanceof Expr.Load l) out.add(new Part(l.buffer(), l.offset()));
     }
 
     /** Pushes {@code j % units}, or j when the map covers one row of units. */

@@ -29,8 +29,10 @@ final class ElementwiseTiles extends Elementwise {
         declare(map, rows, biasArrays, grads, b -> m.fieldToLocal(Fields.tileRows(b)), !unroll);
         for (Kernel.Store s : map.stores()) {
             if (s instanceof Kernel.Assign a) rowOf.computeIfAbsent(new Part(a.out(), a.offset()), this::rowLocal);
-            parts(s.value(), rowOf);
-            biasesOf(s.value(), biasValue);
+            for (Expr leaf : s.value().leaves()) {
+                if (leaf instanceof Expr.Load l) rowOf.computeIfAbsent(new Part(l.buffer(), l.offset()), this::rowLocal);
+                if (leaf instanceof Expr.Bias b) biasValue.putIfAbsent(b, -1);
+            }
             biasValue.replaceAll((b, v) -> v >= 0 ? v : m.local("bias", Type.FLOAT_TYPE));
             if (s instanceof Kernel.AddToGrad) sums.put(s, m.local("sum", Type.FLOAT_TYPE));
         }
@@ -75,20 +77,6 @@ final class ElementwiseTiles extends Elementwise {
     /** A local for the row of a part, named after its buffer. */
     private int rowLocal(Part p) {
         return m.local(p.buffer().field() + "Row", Fields.FLOATS);
-    }
-
-    /** The parts an expression loads, each with a row local. */
-    private void parts(Expr e, Map<Part, Integer> out) {
-        if (e instanceof Expr.Load l) out.computeIfAbsent(new Part(l.buffer(), l.offset()), this::rowLocal);
-        else if (e instanceof Expr.Activate a) parts(a.x(), out);
-        else if (e instanceof Expr.Derivative d) parts(d.x(), out);
-        else if (e instanceof Expr.Secant s) {
-            parts(s.x(), out);
-            parts(s.x0(), out);
-        } else if (e instanceof Expr.Binary b) {
-            parts(b.a(), out);
-            parts(b.b(), out);
-        }
     }
 
 }

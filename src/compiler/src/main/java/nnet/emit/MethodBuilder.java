@@ -132,10 +132,15 @@ final class MethodBuilder extends Bytecode {
 
     /** Pushes {@code a + b} of two ints. */
     Body sum(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.ADD, Type.INT_TYPE, a, b);
+    }
+
+    /** Pushes {@code a op b} of two values of {@code type}. */
+    private Body arithmetic(int op, Type type, Body a, Body b) {
         return () -> {
             a.emit();
             b.emit();
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            g.math(op, type);
         };
     }
 
@@ -207,20 +212,12 @@ final class MethodBuilder extends Bytecode {
 
     /** Pushes {@code a + b} of two floats. */
     Body add(Body a, Body b) {
-        return () -> {
-            a.emit();
-            b.emit();
-            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        };
+        return arithmetic(GeneratorAdapter.ADD, Type.FLOAT_TYPE, a, b);
     }
 
     /** Pushes {@code a * b} of two floats. */
     Body product(Body a, Body b) {
-        return () -> {
-            a.emit();
-            b.emit();
-            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        };
+        return arithmetic(GeneratorAdapter.MUL, Type.FLOAT_TYPE, a, b);
     }
 
 }
