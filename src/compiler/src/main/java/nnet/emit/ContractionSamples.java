@@ -171,23 +171,8 @@ final class ContractionSamples {
                 m.loadLocal(zo);
                 m.push(j);
                 m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                boolean first = true;
-                for (int i = 0; i < l.n(); i++) {
-                    float w = p.fixed()[i * l.m() + j];
-                    if (w == 0 || !p.has(i, j)) continue;
-                    m.loadLocal(x);
-                    m.loadLocal(xo);
-                    m.push(i);
-                    m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                    m.arrayLoad(Type.FLOAT_TYPE);
-                    if (w != 1) {
-                        m.push(w);
-                        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                    }
-                    if (!first) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                    first = false;
-                }
-                if (first) m.push(0f);
+                int unit = j;
+                m.foldedSum(l.n(), i -> p.has(i, unit) ? p.fixed()[i * l.m() + unit] : 0f, i -> m.elementOf(x, m.sum(m.value(xo), m.constant(i))));
                 m.arrayStore(Type.FLOAT_TYPE);
             }
         };
@@ -234,17 +219,8 @@ final class ContractionSamples {
                 for (int row = 0; row < l.n(); row++) {
                     m.loadLocal(dx);
                     offset(xo, row);
-                    boolean first = true;
-                    for (int j = 0; j < l.m(); j++) {
-                        float w = p.fixed()[row * l.m() + j];
-                        if (w == 0 || !p.has(row, j)) continue;
-                        int col = j;
-                        load(dz, () -> offset(zo, col));
-                        times(w);
-                        if (!first) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        first = false;
-                    }
-                    if (first) m.push(0f);
+                    int input = row;
+                    m.foldedSum(l.m(), j -> p.has(input, j) ? p.fixed()[input * l.m() + j] : 0f, j -> m.elementOf(dz, m.sum(m.value(zo), m.constant(j))));
                     m.arrayStore(Type.FLOAT_TYPE);
                 }
             };
@@ -392,10 +368,4 @@ final class ContractionSamples {
         m.arrayLoad(element);
     }
 
-    /** Multiplies the float on the stack by a constant; by 1 is nothing. */
-    private void times(float w) {
-        if (w == 1) return;
-        m.push(w);
-        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-    }
 }

@@ -201,22 +201,10 @@ final class ContractionTiles {
             m.forLoop(s, 0, LANES, () -> {
                 m.elementOf(out, row(nOut, m.constant(unit))).emit();
                 m.loadLocal(s);
-                boolean first = true;
-                for (int q = 0; q < nIn; q++) {
+                m.foldedSum(nIn, q -> {
                     int i = transposed ? unit : q, j = transposed ? q : unit;
-                    float w = p.fixed()[i * cols + j];
-                    if (w == 0 || !p.has(i, j)) continue;
-                    m.elementOf(in, row(nIn, m.constant(q))).emit();
-                    m.loadLocal(s);
-                    m.arrayLoad(Type.FLOAT_TYPE);
-                    if (w != 1) {
-                        m.push(w);
-                        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                    }
-                    if (!first) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                    first = false;
-                }
-                if (first) m.push(0f);
+                    return p.has(i, j) ? p.fixed()[i * cols + j] : 0f;
+                }, q -> m.elementOf(in, row(nIn, m.constant(q)), m.value(s)));
                 m.arrayStore(Type.FLOAT_TYPE);
             });
         }

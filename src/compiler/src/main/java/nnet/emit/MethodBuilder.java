@@ -1,5 +1,6 @@
 package nnet.emit;
 
+import java.util.function.IntFunction;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
@@ -41,31 +42,22 @@ final class MethodBuilder extends Bytecode {
 
     /** {@code for (var = from; var < to; var += step) body}; {@code from} and {@code to} push an int. */
     void forLoop(int var, Body from, Body to, int step, Body body) {
-        Label test = new Label(), top = new Label();
-        from.emit();
-        g.storeLocal(var);
-        g.goTo(test);
-        g.mark(top);
-        body.emit();
-        g.iinc(var, step);
-        g.mark(test);
-        g.loadLocal(var);
-        to.emit();
-        g.ifICmp(GeneratorAdapter.LT, top);
+        loop(var, from, to, body, () -> g.iinc(var, step));
     }
 
     /** {@code for (var = from; var < to; var += step) body} with a step known only at run time. */
     void forLoopBy(int var, Body from, Body to, Body step, Body body) {
+        loop(var, from, to, body, () -> set(var, sum(value(var), step)));
+    }
+
+    /** The loop: the test at the bottom, entered by a jump to it. */
+    private void loop(int var, Body from, Body to, Body body, Body advance) {
         Label test = new Label(), top = new Label();
-        from.emit();
-        g.storeLocal(var);
+        set(var, from);
         g.goTo(test);
         g.mark(top);
         body.emit();
-        g.loadLocal(var);
-        step.emit();
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.storeLocal(var);
+        advance.emit();
         g.mark(test);
         g.loadLocal(var);
         to.emit();
@@ -213,6 +205,27 @@ final class MethodBuilder extends Bytecode {
     /** Pushes {@code a + b} of two floats. */
     Body add(Body a, Body b) {
         return arithmetic(GeneratorAdapter.ADD, Type.FLOAT_TYPE, a, b);
+    }
+
+    /**
+     * Pushes {@code sum over q of weight(q) value(q)} with the weights as constants folded into the code
+     * (a fixed kernel): a weight of 0 (an absent connection's too) drops its term, 1 its product; an
+     * empty sum is 0.
+     */
+    void foldedSum(int terms, IntFunction<Float> weight, IntFunction<Body> value) {
+        boolean first = true;
+        for (int q = 0; q < terms; q++) {
+            float w = weight.apply(q);
+            if (w == 0) continue;
+            value.apply(q).emit();
+            if (w != 1) {
+                g.push(w);
+                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            }
+            if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            first = false;
+        }
+        if (first) g.push(0f);
     }
 
     /** Pushes {@code a * b} of two floats. */
