@@ -42,36 +42,22 @@ final class ContractionSamples {
      */
     private void overRows(int outer, int n, int units, int nOffset, int mOffset, MethodBuilder.Body body) {
         if (outer == 1) { // one row: no loop around it, offsets 0
-            m.push(0);
-            m.storeLocal(nOffset);
-            m.push(0);
-            m.storeLocal(mOffset);
+            m.set(nOffset, m.constant(0));
+            m.set(mOffset, m.constant(0));
             body.emit();
             return;
         }
         int r = m.local("r", Type.INT_TYPE);
         m.forLoop(r, 0, outer, () -> {
-            m.loadLocal(r);
-            m.push(n);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.storeLocal(nOffset);
-            m.loadLocal(r);
-            m.push(units);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.storeLocal(mOffset);
+            m.set(nOffset, m.scaled(r, n, 0));
+            m.set(mOffset, m.scaled(r, units, 0));
             body.emit();
         });
     }
 
     /** {@code Arrays.fill(z, zo, zo + m, 0)}: a contraction accumulates into a zeroed row. */
     private void zeroRow(int z, int zo, int units) {
-        m.loadLocal(z);
-        m.loadLocal(zo);
-        m.loadLocal(zo);
-        m.push(units);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.push(0f);
-        m.invoke(Call.FILL_RANGE);
+        m.call(Call.FILL_RANGE, m.value(z), m.value(zo), m.sum(m.value(zo), m.constant(units)), m.constant(0f)).emit();
     }
 
     /**
@@ -80,12 +66,7 @@ final class ContractionSamples {
      * mispredicted branch costs more than the multiplications it saves.
      */
     private void loadInputSkipZero(int x, int xo, int i, int a, Label skip) {
-        m.loadLocal(x);
-        m.loadLocal(xo);
-        m.loadLocal(i);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.arrayLoad(Type.FLOAT_TYPE);
-        m.storeLocal(a);
+        m.set(a, m.elementOf(x, m.sum(m.value(xo), m.value(i))));
         if (skip == null) return;
         m.loadLocal(a);
         m.push(0f);
@@ -129,27 +110,13 @@ final class ContractionSamples {
                 for (int p = 0; p < sum.length; p++) addProduct(sum[p], w, x, xo, input, m.at(k, p));
             });
             m.forLoop(k, m.value(k), m.value(end), () -> addProduct(sum[0], w, x, xo, input, m.value(k)));
-            m.storeElement(z, m.sum(m.value(zo), m.value(j)), () -> {
-                m.loadLocal(sum[0]);
-                m.loadLocal(sum[1]);
-                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.loadLocal(sum[2]);
-                m.loadLocal(sum[3]);
-                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-            });
+            m.storeElement(z, m.sum(m.value(zo), m.value(j)), m.add(m.add(m.value(sum[0]), m.value(sum[1])), m.add(m.value(sum[2]), m.value(sum[3]))));
         });
     }
 
     /** {@code sum += values[k] x[xo + input[k]]}. */
     private void addProduct(int sum, int values, int x, int xo, int input, MethodBuilder.Body k) {
-        m.set(sum, () -> {
-            m.loadLocal(sum);
-            m.elementOf(values, k).emit();
-            m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, k))).emit();
-            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-            m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        });
+        m.set(sum, m.add(m.value(sum), m.product(m.elementOf(values, k), m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, k))))));
     }
 
     /** {@code z[zo + unit] += a * weights[k]}: the one update both contraction paths make per connection. */
@@ -167,13 +134,9 @@ final class ContractionSamples {
         Param p = l.kernel();
         return () -> {
             for (int j = 0; j < l.m(); j++) {
-                m.loadLocal(z);
-                m.loadLocal(zo);
-                m.push(j);
-                m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
                 int unit = j;
-                m.foldedSum(l.n(), i -> p.has(i, unit) ? p.fixed()[i * l.m() + unit] : 0f, i -> m.elementOf(x, m.sum(m.value(xo), m.constant(i))));
-                m.arrayStore(Type.FLOAT_TYPE);
+                m.storeElement(z, m.sum(m.value(zo), m.constant(unit)),
+                        () -> m.foldedSum(l.n(), i -> p.has(i, unit) ? p.fixed()[i * l.m() + unit] : 0f, i -> m.elementOf(x, m.sum(m.value(xo), m.constant(i)))));
             }
         };
     }
@@ -194,9 +157,8 @@ final class ContractionSamples {
                     Label next = new Label();
                     zeroUnlessActive(active, dx, xo, i, next);
                     m.rowOf(w, m.value(i), row);
-                    dot(m, s, j, () -> m.push(0), () -> m.push(l.m()), () -> load(row, () -> m.loadLocal(j)),
-                            () -> load(dz, () -> offset(zo, () -> m.loadLocal(j))));
-                    storeSum(dx, xo, i, s);
+                    dot(m, s, j, m.constant(0), m.constant(l.m()), m.elementOf(row, j), m.elementOf(dz, m.sum(m.value(zo), m.value(j))));
+                    m.storeElement(dx, m.sum(m.value(xo), m.value(i)), m.value(s));
                     m.mark(next);
                 });
             }
@@ -208,20 +170,18 @@ final class ContractionSamples {
                 yield () -> m.forLoop(i, 0, l.n(), () -> {
                     Label next = new Label();
                     zeroUnlessActive(active, dx, xo, i, next);
-                    dot(m, s, k, () -> rowStart(start, i, 0), () -> rowStart(start, i, 1), () -> load(w, () -> load(position, Type.INT_TYPE, () -> m.loadLocal(k))),
-                            () -> load(dz, () -> offset(zo, () -> load(col, Type.INT_TYPE, () -> m.loadLocal(k)))));
-                    storeSum(dx, xo, i, s);
+                    dot(m, s, k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), m.elementOf(w, m.elementOf(position, k)),
+                            m.elementOf(dz, m.sum(m.value(zo), m.elementOf(col, k))));
+                    m.storeElement(dx, m.sum(m.value(xo), m.value(i)), m.value(s));
                     m.mark(next);
                 });
             }
             case UNROLLED -> () -> {
                 Param p = l.kernel();
                 for (int row = 0; row < l.n(); row++) {
-                    m.loadLocal(dx);
-                    offset(xo, row);
                     int input = row;
-                    m.foldedSum(l.m(), j -> p.has(input, j) ? p.fixed()[input * l.m() + j] : 0f, j -> m.elementOf(dz, m.sum(m.value(zo), m.constant(j))));
-                    m.arrayStore(Type.FLOAT_TYPE);
+                    m.storeElement(dx, m.sum(m.value(xo), m.constant(input)),
+                            () -> m.foldedSum(l.m(), j -> p.has(input, j) ? p.fixed()[input * l.m() + j] : 0f, j -> m.elementOf(dz, m.sum(m.value(zo), m.constant(j)))));
                 }
             };
         };
@@ -250,29 +210,11 @@ final class ContractionSamples {
                     loadInputSkipZero(x, xo, i, a, skip);
                     m.rowOf(grad, m.value(i), row);
                     // gradRow[j] += a * dz[zo + j] (one outer row: zo is 0), or a * dzRow[j]: axpy over j
-                    m.forLoop(j, 0, w.m(), () -> {
-                        m.loadLocal(row);
-                        m.loadLocal(j);
-                        m.dup2();
-                        m.arrayLoad(Type.FLOAT_TYPE);
-                        m.loadLocal(a);
-                        if (copy < 0) load(dz, () -> offset(zo, () -> m.loadLocal(j)));
-                        else load(copy, () -> m.loadLocal(j));
-                        m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        m.arrayStore(Type.FLOAT_TYPE);
-                    });
+                    m.forLoop(j, 0, w.m(), () -> m.addToElement(row, m.value(j), m.product(m.value(a), copy < 0 ? m.elementOf(dz, m.sum(m.value(zo), m.value(j))) : m.elementOf(copy, j))));
                     m.mark(skip);
                 });
                 yield () -> overRows(w.outer(), w.n(), w.m(), xo, zo, () -> {
-                    if (copy >= 0) { // arraycopy(dz, zo, dzRow, 0, m)
-                        m.loadLocal(dz);
-                        m.loadLocal(zo);
-                        m.loadLocal(copy);
-                        m.push(0);
-                        m.push(w.m());
-                        m.invoke(Call.ARRAYCOPY);
-                    }
+                    if (copy >= 0) m.call(Call.ARRAYCOPY, m.value(dz), m.value(zo), m.value(copy), m.constant(0), m.constant(w.m())).emit();
                     rows.emit();
                 });
             }
@@ -286,11 +228,7 @@ final class ContractionSamples {
                     Label skip = new Label();
                     loadInputSkipZero(dz, zo, j, a, skip);
                     m.forLoop(k, m.elementOf(start, m.value(j)), m.elementOf(start, m.sum(m.value(j), m.constant(1))), () ->
-                            m.addToElement(grad, m.value(k), () -> {
-                                m.loadLocal(a);
-                                m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, m.value(k)))).emit();
-                                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                            }));
+                            m.addToElement(grad, m.value(k), m.product(m.value(a), m.elementOf(x, m.sum(m.value(xo), m.elementOf(input, k))))));
                     m.mark(skip);
                 }));
             }
@@ -303,69 +241,17 @@ final class ContractionSamples {
     private void zeroUnlessActive(int active, int dx, int xo, int i, Label next) {
         if (active < 0) return;
         Label compute = new Label();
-        load(active, () -> offset(xo, () -> m.loadLocal(i)));
+        m.elementOf(active, m.sum(m.value(xo), m.value(i))).emit();
         m.push(0f);
         m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, compute);
-        m.loadLocal(dx);
-        offset(xo, () -> m.loadLocal(i));
-        m.push(0f);
-        m.arrayStore(Type.FLOAT_TYPE);
+        m.storeElement(dx, m.sum(m.value(xo), m.value(i)), m.constant(0f));
         m.goTo(next);
         m.mark(compute);
     }
 
     /** {@code s = 0; for (var = from; var < to; var++) s += a * b}. */
     static void dot(MethodBuilder m, int s, int var, MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body a, MethodBuilder.Body b) {
-        m.push(0f);
-        m.storeLocal(s);
-        m.forLoop(var, from, to, () -> {
-            m.loadLocal(s);
-            a.emit();
-            b.emit();
-            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-            m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-            m.storeLocal(s);
-        });
+        m.set(s, m.constant(0f));
+        m.forLoop(var, from, to, () -> m.set(s, m.add(m.value(s), m.product(a, b))));
     }
-
-    /** {@code out[offset + i] = s}. */
-    private void storeSum(int out, int offset, int i, int s) {
-        m.loadLocal(out);
-        offset(offset, () -> m.loadLocal(i));
-        m.loadLocal(s);
-        m.arrayStore(Type.FLOAT_TYPE);
-    }
-
-    /** {@code start[i + plus]}: where a CSR row begins or ends. */
-    void rowStart(int start, int i, int plus) {
-        m.loadLocal(start);
-        m.loadLocal(i);
-        if (plus != 0) {
-            m.push(plus);
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        }
-        m.arrayLoad(Type.INT_TYPE);
-    }
-
-    /** Pushes {@code offset + index}. */
-    void offset(int offset, MethodBuilder.Body index) {
-        m.loadLocal(offset);
-        index.emit();
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-    }
-
-    private void offset(int offset, int constant) {
-        offset(offset, () -> m.push(constant));
-    }
-
-    void load(int array, MethodBuilder.Body index) {
-        load(array, Type.FLOAT_TYPE, index);
-    }
-
-    private void load(int array, Type element, MethodBuilder.Body index) {
-        m.loadLocal(array);
-        index.emit();
-        m.arrayLoad(element);
-    }
-
 }

@@ -37,7 +37,7 @@ final class ConvSamples {
         int w = m.local("w", Type.FLOAT_TYPE);
 
         if (role == Kernel.ConvRole.FORWARD) startFromBias(c, outSide, o);
-        if (role == Kernel.ConvRole.INPUT_GRAD) fill(image, 0f);
+        if (role == Kernel.ConvRole.INPUT_GRAD) m.zero(image);
         m.forLoop(p, () -> m.push(0), () -> {
             m.loadLocal(pairs);
             m.arrayLength();
@@ -53,28 +53,12 @@ final class ConvSamples {
                     inside(kx, geo.padLeft(), geo.w(), geo.strideX(), geo.ow(), xStart, xEnd);
                     // tap = ((o C + i) kh + ky) kw + kx
                     linear(tap, o, geo.c(), i, geo.kh(), ky, geo.kw(), kx);
-                    if (role == Kernel.ConvRole.KERNEL_GRAD) {
-                        m.push(0f);
-                        m.storeLocal(w); // the tap's gradient, summed over positions
-                    } else {
-                        m.loadLocal(weights);
-                        m.loadLocal(tap);
-                        m.arrayLoad(Type.FLOAT_TYPE);
-                        m.storeLocal(w);
-                    }
+                    m.set(w, role == Kernel.ConvRole.KERNEL_GRAD ? m.constant(0f) : m.elementOf(weights, tap)); // a gradient sums the tap's over positions
                     m.forLoop(y, () -> m.loadLocal(yStart), () -> m.loadLocal(yEnd), () -> {
                         rowBases(geo, i, o, y, ky, kx, inBase, outBase);
                         m.forLoop(x, () -> m.loadLocal(xStart), () -> m.loadLocal(xEnd), () -> position(role, geo, image, outSide, inBase, outBase, x, w));
                     });
-                    if (role == Kernel.ConvRole.KERNEL_GRAD) { // grad[tap] += w
-                        m.loadLocal(weights);
-                        m.loadLocal(tap);
-                        m.dup2();
-                        m.arrayLoad(Type.FLOAT_TYPE);
-                        m.loadLocal(w);
-                        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                        m.arrayStore(Type.FLOAT_TYPE);
-                    }
+                    if (role == Kernel.ConvRole.KERNEL_GRAD) m.addToElement(weights, m.value(tap), m.value(w));
                 });
             });
         });
@@ -84,127 +68,40 @@ final class ConvSamples {
     private void startFromBias(Kernel.Conv c, int out, int o) {
         ConvPlan.Geometry geo = c.geo();
         if (c.bias() == null) {
-            fill(out, 0f);
+            m.zero(out);
             return;
         }
         int bias = m.fieldToLocal(Fields.values(c.bias()));
         int positions = geo.oh() * geo.ow();
-        m.forLoop(o, 0, geo.f(), () -> {
-            m.loadLocal(out);
-            m.loadLocal(o);
-            m.push(positions);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.loadLocal(o);
-            m.push(1);
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-            m.push(positions);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.loadLocal(bias);
-            m.loadLocal(o);
-            m.arrayLoad(Type.FLOAT_TYPE);
-            m.invoke(Call.FILL_RANGE);
-        });
-    }
-
-    private void fill(int array, float v) {
-        m.loadLocal(array);
-        m.push(v);
-        m.invoke(Call.FILL);
+        m.forLoop(o, 0, geo.f(), () -> m.call(Call.FILL_RANGE, m.value(out), m.scaled(o, positions, 0), m.scaled(m.at(o, 1), positions), m.elementOf(bias, o)).emit());
     }
 
     /** {@code into = pairs[2 p + which]}. */
     private void pairElement(int pairs, int p, int which, int into) {
-        m.loadLocal(pairs);
-        m.loadLocal(p);
-        m.push(2);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        if (which != 0) {
-            m.push(which);
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        }
-        m.arrayLoad(Type.INT_TYPE);
-        m.storeLocal(into);
+        m.set(into, m.elementOf(pairs, m.scaled(p, 2, which)));
     }
 
     /** The output range [start, end) whose input coordinate {@code out * stride + k - pad} lies in [0, size). */
     private void inside(int k, int pad, int size, int stride, int count, int start, int end) {
-        m.loadLocal(k);
-        m.push(pad);
-        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        m.push(stride);
-        m.invoke(GeneratedCode.FIRST_INSIDE);
-        m.storeLocal(start);
-        m.push(size);
-        m.loadLocal(k);
-        m.push(pad);
-        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        m.push(stride);
-        m.push(count);
-        m.invoke(GeneratedCode.END_INSIDE);
-        m.storeLocal(end);
+        m.set(start, m.call(GeneratedCode.FIRST_INSIDE, m.minus(m.value(k), pad), m.constant(stride)));
+        m.set(end, m.call(GeneratedCode.END_INSIDE, m.constant(size), m.minus(m.value(k), pad), m.constant(stride), m.constant(count)));
     }
 
     /** {@code into = ((a A + b) B + c) C + d}, with A, B, C constants. */
     private void linear(int into, int a, int sizeA, int b, int sizeB, int c, int sizeC, int d) {
-        m.loadLocal(a);
-        m.push(sizeA);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.loadLocal(b);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.push(sizeB);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.loadLocal(c);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.push(sizeC);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.loadLocal(d);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.storeLocal(into);
+        m.set(into, m.sum(m.scaled(m.sum(m.scaled(m.sum(m.scaled(a, sizeA, 0), m.value(b)), sizeB), m.value(c)), sizeC), m.value(d)));
     }
 
     /** {@code inBase = (i h + y sy + ky - pt) w + kx - pl}; {@code outBase = (o oh + y) ow}. */
     private void rowBases(ConvPlan.Geometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
-        m.loadLocal(i);
-        m.push(geo.h());
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.loadLocal(y);
-        times(geo.strideY());
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.loadLocal(ky);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.push(geo.padTop());
-        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        m.push(geo.w());
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.loadLocal(kx);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.push(geo.padLeft());
-        m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
-        m.storeLocal(inBase);
-        m.loadLocal(o);
-        m.push(geo.oh());
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.loadLocal(y);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.push(geo.ow());
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.storeLocal(outBase);
-    }
-
-    private void times(int k) {
-        if (k == 1) return;
-        m.push(k);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        MethodBuilder.Body row = m.minus(m.sum(m.sum(m.scaled(i, geo.h(), 0), m.scaled(y, geo.strideY(), 0)), m.value(ky)), geo.padTop());
+        m.set(inBase, m.minus(m.sum(m.scaled(row, geo.w()), m.value(kx)), geo.padLeft()));
+        m.set(outBase, m.scaled(m.sum(m.scaled(o, geo.oh(), 0), m.value(y)), geo.ow()));
     }
 
     /** One output position x of the row: the role's update. */
     private void position(Kernel.ConvRole role, ConvPlan.Geometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
-        MethodBuilder.Body inIndex = () -> {
-            m.loadLocal(inBase);
-            m.loadLocal(x);
-            times(geo.strideX());
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        };
+        MethodBuilder.Body inIndex = m.sum(m.value(inBase), m.scaled(x, geo.strideX(), 0));
         MethodBuilder.Body outIndex = m.sum(m.value(outBase), m.value(x));
         switch (role) {
             case FORWARD -> m.addToElement(outSide, outIndex, m.product(m.value(w), m.elementOf(image, inIndex)));

@@ -67,12 +67,7 @@ final class LoopKernels {
     private void show(Kernel.Window w, Fields.Field view, Fields.Field history) {
         int size = w.view().size();
         Label none = new Label(), done = new Label();
-        m.loadLocal(t);
-        if (w.shift() != 0) {
-            m.push(w.shift());
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        }
-        m.storeLocal(block);
+        m.set(block, m.at(t, w.shift()));
         if (w.shift() != 0) { // only a carried state's window reaches past the ends
             m.loadLocal(block);
             m.ifZCmp(GeneratorAdapter.LT, none);
@@ -80,43 +75,24 @@ final class LoopKernels {
             m.push(loop.steps());
             m.ifICmp(GeneratorAdapter.GE, none);
         }
-        m.getField(history);
-        m.loadLocal(block);
-        m.push(size);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.getField(view);
-        m.push(0);
-        m.push(size);
-        m.invoke(Call.ARRAYCOPY);
+        arraycopy(history, m.scaled(block, size, 0), view, m.constant(0), size);
         if (w.shift() == 0) return;
         m.goTo(done);
         m.mark(none);
-        if (view.type().equals(Fields.ROWS)) { // arraycopy(zeroRows, 0, view, 0, size)
-            m.getField(Fields.ZERO_ROWS);
-            m.push(0);
-            m.getField(view);
-            m.push(0);
-            m.push(size);
-            m.invoke(Call.ARRAYCOPY);
-        } else {
-            m.getField(view);
-            m.push(0f);
-            m.invoke(Call.FILL);
-        }
+        if (view.type().equals(Fields.ROWS)) arraycopy(Fields.ZERO_ROWS, m.constant(0), view, m.constant(0), size);
+        else m.call(Call.FILL, () -> m.getField(view), m.constant(0f)).emit();
         m.mark(done);
     }
 
     /** A computed view back into its block of the history: {@code arraycopy(view, 0, history, t * size, size)}. */
     private void keep(Kernel.Window w) {
         int size = w.view().size();
-        m.getField(Fields.buffer(w.view()));
-        m.push(0);
-        m.getField(Fields.buffer(w.history()));
-        m.loadLocal(t);
-        m.push(size);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.push(size);
-        m.invoke(Call.ARRAYCOPY);
+        arraycopy(Fields.buffer(w.view()), m.constant(0), Fields.buffer(w.history()), m.scaled(t, size, 0), size);
+    }
+
+    /** {@code System.arraycopy(this.from, fromIndex, this.to, toIndex, length)}. */
+    private void arraycopy(Fields.Field from, MethodBuilder.Body fromIndex, Fields.Field to, MethodBuilder.Body toIndex, int length) {
+        m.call(Call.ARRAYCOPY, () -> m.getField(from), fromIndex, () -> m.getField(to), toIndex, m.constant(length)).emit();
     }
 
     /** How many zero rows the tiled loops need: the largest view that can show no block. */

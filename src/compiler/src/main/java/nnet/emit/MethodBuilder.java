@@ -105,11 +105,7 @@ final class MethodBuilder extends Bytecode {
     /** Pushes {@code local * k + add}. */
     Body scaled(int local, int k, int add) {
         return () -> {
-            g.loadLocal(local);
-            if (k != 1) {
-                g.push(k);
-                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            }
+            scaled(value(local), k).emit();
             if (add != 0) {
                 g.push(add);
                 g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
@@ -117,8 +113,33 @@ final class MethodBuilder extends Bytecode {
         };
     }
 
+    /** Pushes {@code a * k} of an int. */
+    Body scaled(Body a, int k) {
+        return () -> {
+            a.emit();
+            if (k != 1) {
+                g.push(k);
+                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            }
+        };
+    }
+
+    /** Pushes {@code a - k} of an int. */
+    Body minus(Body a, int k) {
+        return () -> {
+            a.emit();
+            g.push(k);
+            g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        };
+    }
+
     /** Pushes an int constant. */
     Body constant(int k) {
+        return () -> g.push(k);
+    }
+
+    /** Pushes a float constant. */
+    Body constant(float k) {
         return () -> g.push(k);
     }
 
@@ -173,12 +194,21 @@ final class MethodBuilder extends Bytecode {
 
     /** {@code array[index] += value}, for floats: the one update a contraction makes. */
     void addToElement(int array, Body index, Body value) {
+        updateElement(array, index, GeneratorAdapter.ADD, value);
+    }
+
+    /** {@code array[index] *= value}, for floats. */
+    void scaleElement(int array, Body index, Body value) {
+        updateElement(array, index, GeneratorAdapter.MUL, value);
+    }
+
+    private void updateElement(int array, Body index, int op, Body value) {
         g.loadLocal(array);
         index.emit();
         g.dup2();
         g.arrayLoad(Type.FLOAT_TYPE);
         value.emit();
-        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        g.math(op, Type.FLOAT_TYPE);
         g.arrayStore(Type.FLOAT_TYPE);
     }
 
@@ -189,8 +219,13 @@ final class MethodBuilder extends Bytecode {
 
     /** {@code Arrays.fill(array, 0)}. */
     void zero(int array) {
+        fill(array, 0f);
+    }
+
+    /** {@code Arrays.fill(array, v)}. */
+    void fill(int array, float v) {
         g.loadLocal(array);
-        g.push(0f);
+        g.push(v);
         invoke(Call.FILL);
     }
 
@@ -231,6 +266,24 @@ final class MethodBuilder extends Bytecode {
     /** Pushes {@code a * b} of two floats. */
     Body product(Body a, Body b) {
         return arithmetic(GeneratorAdapter.MUL, Type.FLOAT_TYPE, a, b);
+    }
+
+    /** Pushes {@code a - b} of two floats. */
+    Body difference(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.SUB, Type.FLOAT_TYPE, a, b);
+    }
+
+    /** Pushes {@code a / b} of two floats. */
+    Body quotient(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.DIV, Type.FLOAT_TYPE, a, b);
+    }
+
+    /** Pushes what a method of the runtime (or the JDK) returns for {@code args}. */
+    Body call(nnet.runtime.GeneratedCode.Ref method, Body... args) {
+        return () -> {
+            for (Body a : args) a.emit();
+            invoke(method);
+        };
     }
 
 }

@@ -24,32 +24,12 @@ final class PoolSamples {
         int in = buffer(p.in()), out = buffer(p.out());
         int best = m.local("best", Type.FLOAT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
         windows(p.geo(), (cell, base, at) -> {
-            if (p.max()) {
-                load(in, base);
-                m.storeLocal(best);
-            } else {
-                m.push(0f);
-                m.storeLocal(sum);
-            }
+            if (p.max()) m.set(best, m.elementOf(in, base));
+            else m.set(sum, m.constant(0f));
         }, (cell, base, at) -> {
             if (p.max()) takeIfGreater(in, at, v, best, -1);
-            else {
-                load(in, at);
-                m.loadLocal(sum);
-                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.storeLocal(sum);
-            }
-        }, (cell, base, at) -> {
-            m.loadLocal(out);
-            m.loadLocal(cell);
-            if (p.max()) m.loadLocal(best);
-            else {
-                m.loadLocal(sum);
-                m.push(1f / (p.geo().k() * p.geo().k()));
-                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-            }
-            m.arrayStore(Type.FLOAT_TYPE);
-        });
+            else m.set(sum, m.add(m.elementOf(in, at), m.value(sum)));
+        }, (cell, base, at) -> m.storeElement(out, m.value(cell), p.max() ? m.value(best) : m.product(m.value(sum), m.constant(1f / (p.geo().k() * p.geo().k())))));
     }
 
     void poolGrad(Kernel.PoolGrad p) {
@@ -57,15 +37,11 @@ final class PoolSamples {
         int x = p.max() ? buffer(p.x()) : -1;
         int best = m.local("best", Type.FLOAT_TYPE), bestAt = m.local("bestAt", Type.INT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
         float share = 1f / (p.geo().k() * p.geo().k());
-        m.loadLocal(dx);
-        m.push(0f);
-        m.invoke(Call.FILL);
+        m.zero(dx);
         windows(p.geo(), (cell, base, at) -> {
             if (!p.max()) return;
-            load(x, base);
-            m.storeLocal(best);
-            m.loadLocal(base);
-            m.storeLocal(bestAt);
+            m.set(best, m.elementOf(x, base));
+            m.set(bestAt, m.value(base));
         }, (cell, base, at) -> {
             if (p.max()) takeIfGreater(x, at, v, best, bestAt); // the first maximum, as the forward pass found it
             else addTo(dx, at, dy, cell, share);
@@ -79,34 +55,19 @@ final class PoolSamples {
      * first maximum on ties; {@code bestAt} is -1 when the place is not wanted.
      */
     private void takeIfGreater(int array, int at, int v, int best, int bestAt) {
-        load(array, at);
-        m.storeLocal(v);
+        m.set(v, m.elementOf(array, at));
         Label keep = new Label();
         m.loadLocal(v);
         m.loadLocal(best);
         m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
-        m.loadLocal(v);
-        m.storeLocal(best);
-        if (bestAt >= 0) {
-            m.loadLocal(at);
-            m.storeLocal(bestAt);
-        }
+        m.set(best, m.value(v));
+        if (bestAt >= 0) m.set(bestAt, m.value(at));
         m.mark(keep);
     }
 
     /** {@code target[index] += source[cell] * scale}. */
     private void addTo(int target, int index, int source, int cell, float scale) {
-        m.loadLocal(target);
-        m.loadLocal(index);
-        m.dup2();
-        m.arrayLoad(Type.FLOAT_TYPE);
-        load(source, cell);
-        if (scale != 1f) {
-            m.push(scale);
-            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        }
-        m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        m.arrayStore(Type.FLOAT_TYPE);
+        m.addToElement(target, m.value(index), scale == 1f ? m.elementOf(source, cell) : m.product(m.elementOf(source, cell), m.constant(scale)));
     }
 
     /** Code at one place of the window walk; the locals hold the output cell, the window's first element, the current element. */
@@ -119,8 +80,7 @@ final class PoolSamples {
         int c = m.local("c", Type.INT_TYPE), y = m.local("y", Type.INT_TYPE), x = m.local("x", Type.INT_TYPE);
         int py = m.local("py", Type.INT_TYPE), px = m.local("px", Type.INT_TYPE);
         int cell = m.local("cell", Type.INT_TYPE), base = m.local("base", Type.INT_TYPE), at = m.local("at", Type.INT_TYPE);
-        m.push(0);
-        m.storeLocal(cell);
+        m.set(cell, m.constant(0));
         m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> m.forLoop(x, 0, geo.ow(), () -> {
             // base = (c h + y strideY) w + x strideX
             m.set(base, m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.sum(m.scaled(y, geo.strideY() * geo.w(), 0), m.scaled(x, geo.strideX(), 0))));
@@ -136,11 +96,5 @@ final class PoolSamples {
 
     private int buffer(nnet.lower.Buffer b) {
         return m.fieldToLocal(Fields.buffer(b));
-    }
-
-    private void load(int array, int index) {
-        m.loadLocal(array);
-        m.loadLocal(index);
-        m.arrayLoad(Type.FLOAT_TYPE);
     }
 }

@@ -7,7 +7,6 @@ import nnet.lower.Kernel;
 import nnet.runtime.GeneratedCode;
 import nnet.runtime.LossFunction;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.commons.GeneratorAdapter;
 
 /**
  * The row kernels of one sample: softmax and its gradient over each row of the last axis, the sum
@@ -39,7 +38,12 @@ final class RowSamples {
         return m.fieldToLocal(Fields.buffer(b));
     }
 
-    // ---- softmax and concat
+    /** Pushes {@code array[base + j]}. */
+    private MethodBuilder.Body at(int array, int base, int j) {
+        return m.elementOf(array, m.sum(m.value(base), m.value(j)));
+    }
+
+    // ---- softmax
 
     /** Per row: max, then exp(v - max) and its sum, then scale by 1 / sum. */
     private void softmax(Kernel.Softmax s) {
@@ -47,90 +51,17 @@ final class RowSamples {
         int r = m.local("r", Type.INT_TYPE), base = m.local("base", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE);
         int max = m.local("max", Type.FLOAT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE), e = m.local("e", Type.FLOAT_TYPE);
         m.forLoop(r, 0, s.rows(), () -> {
-            m.loadLocal(r);
-            m.push(s.m());
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.storeLocal(base);
-            m.push(Float.NEGATIVE_INFINITY);
-            m.storeLocal(max);
+            m.set(base, m.scaled(r, s.m(), 0));
+            m.set(max, m.constant(Float.NEGATIVE_INFINITY));
+            m.forLoop(j, 0, s.m(), () -> m.set(max, m.call(Call.MAX, m.value(max), at(in, base, j))));
+            m.set(sum, m.constant(0f));
             m.forLoop(j, 0, s.m(), () -> {
-                m.loadLocal(max);
-                loadAt(in, base, j);
-                m.invoke(Call.MAX);
-                m.storeLocal(max);
+                m.set(e, m.call(GeneratedCode.EXP, m.difference(at(in, base, j), m.value(max))));
+                m.storeElement(out, m.sum(m.value(base), m.value(j)), m.value(e));
+                m.set(sum, m.add(m.value(sum), m.value(e)));
             });
-            m.push(0f);
-            m.storeLocal(sum);
-            m.forLoop(j, 0, s.m(), () -> {
-                loadAt(in, base, j);
-                m.loadLocal(max);
-                m.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
-                m.invoke(GeneratedCode.EXP);
-                m.storeLocal(e);
-                m.loadLocal(out);
-                m.loadLocal(base);
-                m.loadLocal(j);
-                m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                m.loadLocal(e);
-                m.arrayStore(Type.FLOAT_TYPE);
-                m.loadLocal(sum);
-                m.loadLocal(e);
-                m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                m.storeLocal(sum);
-            });
-            m.push(1f);
-            m.loadLocal(sum);
-            m.math(GeneratorAdapter.DIV, Type.FLOAT_TYPE);
-            m.storeLocal(sum);
-            m.forLoop(j, 0, s.m(), () -> {
-                m.loadLocal(out);
-                m.loadLocal(base);
-                m.loadLocal(j);
-                m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                m.dup2();
-                m.arrayLoad(Type.FLOAT_TYPE);
-                m.loadLocal(sum);
-                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                m.arrayStore(Type.FLOAT_TYPE);
-            });
-        });
-    }
-
-    private void loadAt(int array, int base, int j) {
-        m.loadLocal(array);
-        m.loadLocal(base);
-        m.loadLocal(j);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        m.arrayLoad(Type.FLOAT_TYPE);
-    }
-
-    /** For each outer block o, copy each part's block into place with System.arraycopy. */
-    private void concat(Kernel.Concat c) {
-        int out = buffer(c.out());
-        List<Integer> parts = new ArrayList<>();
-        for (Buffer b : c.parts()) parts.add(buffer(b));
-        int total = 0;
-        for (int len : c.lengths()) total += len;
-        int o = m.local("o", Type.INT_TYPE);
-        final int rowLength = total;
-        m.forLoop(o, 0, c.outer(), () -> {
-            int offset = 0;
-            for (int k = 0; k < parts.size(); k++) {
-                int len = c.lengths()[k];
-                m.loadLocal(parts.get(k));
-                m.loadLocal(o);
-                m.push(len);
-                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-                m.loadLocal(out);
-                m.loadLocal(o);
-                m.push(rowLength);
-                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-                m.push(offset);
-                m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-                m.push(len);
-                m.invoke(Call.ARRAYCOPY);
-                offset += len;
-            }
+            m.set(sum, m.quotient(m.constant(1f), m.value(sum)));
+            m.forLoop(j, 0, s.m(), () -> m.scaleElement(out, m.sum(m.value(base), m.value(j)), m.value(sum)));
         });
     }
 
@@ -140,21 +71,29 @@ final class RowSamples {
         int base = m.local("base", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), dot = m.local("dot", Type.FLOAT_TYPE);
         int r = m.local("r", Type.INT_TYPE);
         m.forLoop(r, 0, s.rows(), () -> {
-            m.loadLocal(r);
-            m.push(s.m());
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.storeLocal(base);
-            ContractionSamples.dot(m, dot, j, () -> m.push(0), () -> m.push(s.m()), () -> loadAt(y, base, j), () -> loadAt(dy, base, j));
-            m.forLoop(j, 0, s.m(), () -> {
-                m.loadLocal(out);
-                m.sum(m.value(base), m.value(j)).emit();
-                loadAt(y, base, j);
-                loadAt(dy, base, j);
-                m.loadLocal(dot);
-                m.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
-                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                m.arrayStore(Type.FLOAT_TYPE);
-            });
+            m.set(base, m.scaled(r, s.m(), 0));
+            ContractionSamples.dot(m, dot, j, m.constant(0), m.constant(s.m()), at(y, base, j), at(dy, base, j));
+            m.forLoop(j, 0, s.m(), () -> m.storeElement(out, m.sum(m.value(base), m.value(j)), m.product(at(y, base, j), m.difference(at(dy, base, j), m.value(dot)))));
+        });
+    }
+
+    // ---- copies
+
+    /** For each outer block o, each part's block copied into place: {@code arraycopy(part, o len, out, o width + offset, len)}. */
+    private void concat(Kernel.Concat c) {
+        int out = buffer(c.out());
+        List<Integer> parts = new ArrayList<>();
+        for (Buffer b : c.parts()) parts.add(buffer(b));
+        int width = 0;
+        for (int len : c.lengths()) width += len;
+        int o = m.local("o", Type.INT_TYPE), rowLength = width;
+        m.forLoop(o, 0, c.outer(), () -> {
+            int offset = 0;
+            for (int k = 0; k < parts.size(); k++) {
+                int len = c.lengths()[k];
+                arraycopy(parts.get(k), m.scaled(o, len, 0), out, m.scaled(o, rowLength, offset), len);
+                offset += len;
+            }
         });
     }
 
@@ -165,66 +104,32 @@ final class RowSamples {
     private void copyBlocks(Buffer inBuffer, Buffer outBuffer, int outer, int inStride, int inOffset, int outStride, int outOffset, int length,
                             boolean zeroFirst) {
         int in = buffer(inBuffer), out = buffer(outBuffer);
-        if (zeroFirst) {
-            m.loadLocal(out);
-            m.push(0f);
-            m.invoke(Call.FILL);
-        }
+        if (zeroFirst) m.zero(out);
         int o = m.local("o", Type.INT_TYPE);
-        m.forLoop(o, 0, outer, () -> {
-            m.loadLocal(in);
-            blockStart(o, inStride, inOffset);
-            m.loadLocal(out);
-            blockStart(o, outStride, outOffset);
-            m.push(length);
-            m.invoke(Call.ARRAYCOPY);
-        });
+        m.forLoop(o, 0, outer, () -> arraycopy(in, m.scaled(o, inStride, inOffset), out, m.scaled(o, outStride, outOffset), length));
     }
 
-    private void blockStart(int o, int stride, int offset) {
-        m.loadLocal(o);
-        m.push(stride);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        if (offset == 0) return;
-        m.push(offset);
-        m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+    /** {@code System.arraycopy(from, fromIndex, to, toIndex, length)}. */
+    private void arraycopy(int from, MethodBuilder.Body fromIndex, int to, MethodBuilder.Body toIndex, int length) {
+        m.call(Call.ARRAYCOPY, m.value(from), fromIndex, m.value(to), toIndex, m.constant(length)).emit();
     }
+
+    // ---- sum and loss
 
     /** out[0] = sum of in. */
     private void sum(Kernel.Sum s) {
         int in = buffer(s.in()), out = buffer(s.out());
         int j = m.local("j", Type.INT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE);
-        m.push(0f);
-        m.storeLocal(sum);
-        m.forLoop(j, 0, s.in().size(), () -> {
-            m.loadLocal(sum);
-            m.elementOf(in, j).emit();
-            m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-            m.storeLocal(sum);
-        });
-        m.loadLocal(out);
-        m.push(0);
-        m.loadLocal(sum);
-        m.arrayStore(Type.FLOAT_TYPE);
+        m.set(sum, m.constant(0f));
+        m.forLoop(j, 0, s.in().size(), () -> m.set(sum, m.add(m.value(sum), m.elementOf(in, j))));
+        m.storeElement(out, m.constant(0), m.value(sum));
     }
 
     /** {@code out[0] = LossFunction.F.value(y, target, m)}, or {@code LossFunction.F.gradient(y, target, m, out)}. */
     private void loss(Kernel.Loss l) {
         int y = buffer(l.y()), t = buffer(l.target()), out = buffer(l.out());
-        if (!l.gradient()) {
-            m.loadLocal(out);
-            m.push(0);
-        }
-        m.getStatic(LOSS, l.function().name(), LOSS);
-        m.loadLocal(y);
-        m.loadLocal(t);
-        m.push(l.m());
-        if (l.gradient()) {
-            m.loadLocal(out);
-            m.invoke(GeneratedCode.LOSS_GRADIENT);
-        } else {
-            m.invoke(GeneratedCode.LOSS_VALUE);
-            m.arrayStore(Type.FLOAT_TYPE);
-        }
+        MethodBuilder.Body row = () -> m.getStatic(LOSS, l.function().name(), LOSS);
+        if (l.gradient()) m.call(GeneratedCode.LOSS_GRADIENT, row, m.value(y), m.value(t), m.constant(l.m()), m.value(out)).emit();
+        else m.storeElement(out, m.constant(0), m.call(GeneratedCode.LOSS_VALUE, row, m.value(y), m.value(t), m.constant(l.m())));
     }
 }
