@@ -97,9 +97,10 @@ public final class TestNetworks {
         }
     }
 
-    /** Every class of a generated network, its Vector API kernels too. */
+    /** Every class of a generated network, its Vector API kernels too; and linked against the runtime ({@link nnet.emit.Linkage}). */
     public static void verify(GeneratedNetwork n) {
         for (byte[] c : n.classes().values()) verify(c);
+        assertEquals(List.of(), nnet.emit.Linkage.problems(n.classes(), TestNetworks.class.getClassLoader()), "the classes of " + n.className() + " link against the runtime");
     }
 
     public static void verify(byte[] classFile) {

@@ -26,7 +26,7 @@ import nnet.runtime.LossFunction;
  * {@link #rule}; a node read by several consumers (skip paths, gates) gets the sum of their
  * contributions. The result is ordinary IR, so the interpreter runs it and the backend can emit it.
  */
-public final class BackwardPass {
+public final class BackwardPass extends GradientGraph {
     /**
      * The extended graph and where to find things in it.
      *
@@ -59,19 +59,12 @@ public final class BackwardPass {
      */
     public record Term(Node output, Node target, Node sampleWeight, Node loss, LossFunction function, double weight) {}
 
-    private final Graph.Builder b;
-    private final Map<Node, Node> grads = new HashMap<>();
-    /** The gradients of each node's slices, gathered until the walk reaches the node (see {@link #gradientOf}). */
-    private final Map<Node, List<SliceGrad>> sliceGrads = new HashMap<>();
     /** The gradients of what each loop computed (its LOOP_OUT nodes), gathered until the walk reaches the loop. */
     private final Map<Node, Map<LoopSpec.Out, Node>> loopOutGrads = new HashMap<>();
-    private final boolean[] needsGrad;
     /** What is differentiated and by which rules: the loss's gradient, or an attribution's ({@link Mode}). */
     private final Mode mode;
     /** The final adjoint of each node the walk passed, for {@link #adjoints}. */
     private final Map<Node, Node> adjoints = new HashMap<>();
-    /** Where the nodes being added come from: the forward node they differentiate (the loss statement, for the loss's own). */
-    private Span span;
     /** In the pass over a loop's step: which of its weight gradients leave the loop (see {@link #loop}); null elsewhere. */
     private Step step;
 
@@ -113,9 +106,8 @@ public final class BackwardPass {
     }
 
     private BackwardPass(Graph g, Mode mode) {
-        this.b = Graph.Builder.extending(g);
+        super(g);
         this.mode = mode;
-        this.needsGrad = new boolean[g.nodes().size()];
         for (Node n : g.nodes()) {
             boolean trainable = n.op() == Op.INPUT && !n.integers() && !mode.constant().contains(n) // token ids have no gradient
                     || !mode.weights() && n.op() == Op.EMBEDDING // an attribution starts at the vectors the tokens look up
@@ -454,67 +446,8 @@ public final class BackwardPass {
         return Fused.of(f, output).y();
     }
 
-    /** The gradient of one slice of a node. */
-    private record SliceGrad(Op.SliceSpec spec, Node dy) {}
-
-    /**
-     * {@code n}'s gradient, once every reader's contribution is in (the walk is at n): its slices'
-     * gradients are one concat when they partition n along an axis (an lstm's four gates), else each
-     * is placed in zeros (an embed) and added.
-     */
-    private Node gradientOf(Node n) {
-        List<SliceGrad> parts = sliceGrads.remove(n);
-        if (parts == null) return grads.get(n);
-        parts.sort(java.util.Comparator.comparingInt(p -> p.spec().offset()));
-        int axis = parts.get(0).spec().axis(), next = 0;
-        for (SliceGrad p : parts) next = p.spec().axis() == axis && p.spec().offset() == next ? next + p.spec().length() : -1;
-        if (next == n.shape().dim(axis) && parts.size() > 1) accumulate(n, node(Op.CONCAT, n.shape(), axis, parts.stream().map(SliceGrad::dy).toArray(Node[]::new)));
-        else for (SliceGrad p : parts) accumulate(n, node(Op.EMBED, n.shape(), p.spec(), p.dy()));
-        return grads.get(n);
-    }
-
     /** Adds one use's contribution to a param's gradient. */
     private interface ParamGrads {
         void put(Param p, Node contribution);
-    }
-
-    private interface Lazy {
-        Node make();
-    }
-
-    /** Adds {@code dx} to x's gradient, building it only when x depends on something trainable. */
-    private void accumulate(Node x, Lazy dx) {
-        if (needsGrad[x.id()]) accumulate(x, dx.make());
-    }
-
-    private void accumulate(Node x, Node dx) {
-        if (!needsGrad[x.id()]) return;
-        Node old = grads.get(x);
-        grads.put(x, old == null ? dx : binary(Op.ADD, old, dx));
-    }
-
-    /** The gradient of a broadcast [1] operand is the sum of the gradient it was broadcast into. */
-    private Node unbroadcast(Node dy, Node operand) {
-        return operand.shape().isScalar() && !dy.shape().isScalar() ? node(Op.SUM, Shape.SCALAR, null, dy) : dy;
-    }
-
-    private Node mul(Node a, Node c) {
-        return binary(Op.MUL, a, c);
-    }
-
-    private Node scale(Node a, float k) {
-        return binary(Op.MUL, constant(k), a);
-    }
-
-    private Node constant(float k) {
-        return b.add(Op.CONST, Shape.SCALAR, List.of(), k, null, span);
-    }
-
-    private Node binary(Op op, Node a, Node c) {
-        return node(op, a.shape().isScalar() ? c.shape() : a.shape(), null, a, c);
-    }
-
-    private Node node(Op op, Shape shape, Object arg, Node... in) {
-        return b.add(op, shape, List.of(in), arg, null, span);
     }
 }

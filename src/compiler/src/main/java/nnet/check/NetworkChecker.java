@@ -14,8 +14,6 @@ import nnet.diag.Diagnostics;
 import nnet.diag.Fix;
 import nnet.diag.Span;
 import nnet.ir.Graph;
-import nnet.ir.ImageLayout;
-import nnet.ir.InputSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
@@ -146,52 +144,15 @@ final class NetworkChecker implements Reporter {
         naming.all().forEach(g::unitNames);
         if (train != null && losses.isEmpty())
             warning(DiagCode.LOSS_MISSING, train.span(), "network " + net.name().name() + " has train settings but no loss, so nothing to train; add one, e.g. 'loss mse'");
-        if (totalFloats > Sizes.MAX_TOTAL)
-            error(DiagCode.SHAPE_SIZE, net.name().span(), "network " + net.name().name() + " needs " + Sizes.text(totalFloats) + " floats of tensors and weights ("
-                    + (totalFloats == Sizes.OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", totalFloats * 4.0 / (1L << 30))) + " GiB); at most "
-                    + Sizes.MAX_TOTAL + " (8 GiB) can be allocated");
+        if (totalFloats > Sizes.MAX_TOTAL) error(DiagCode.SHAPE_SIZE, net.name().span(), Sizes.totalTooLarge(net.name().name(), totalFloats));
         return g.build();
     }
 
     // ---- statements
 
     private void input(Ast.InputStmt in) {
-        int[] dims = new int[in.dims().size()];
-        boolean ok = !in.dims().isEmpty();
-        for (int i = 0; i < dims.length; i++) {
-            Integer d = positiveInt(in.dims().get(i), "dimension " + i + " of input " + in.name().name());
-            if (d == null) ok = false;
-            else dims[i] = d;
-        }
-        if (!ok) {
-            if (in.dims().isEmpty()) error(DiagCode.SHAPE_RANK, in.span(), "input " + in.name().name() + " needs a shape, e.g. input x[4]");
-            define(in.name(), null);
-            return;
-        }
-        Shape shape = new Shape(dims);
-        if (!sizeOk(in.name().span(), Sizes.elements(dims), "input " + in.name().name() + shape)) {
-            define(in.name(), null);
-            return;
-        }
-        Op.InputType type = null;
-        if (in.type() != null && in.type().name().equals("int")) type = Op.InputType.INT;
-        else if (in.type() != null)
-            error(DiagCode.INPUT_TYPE, in.type().span(), "unknown input type '" + in.type().name() + "': an input holds floats, or whole numbers with 'int' (token ids for an embedding)");
-        Node node = node(Op.INPUT, shape, List.of(), InputSpec.of(type, layout(in, shape)), in.name().name(), in.name().span());
-        if (in.names() != null) naming.name(node, nameSources.input(in.names(), shape.size(), "input " + in.name().name() + shape));
-        define(in.name(), new Value.Tensor(node));
-    }
-
-    /** {@code layout: nhwc} (an image whose files hold [H, W, C]) or {@code layout: nchw} (nnet's order, as without the option). */
-    private ImageLayout layout(Ast.InputStmt in, Shape shape) {
-        if (in.key() == null) return null;
-        String what = "input " + in.name().name() + shape;
-        if (!in.key().name().equals("layout")) error(DiagCode.ARG_UNKNOWN, in.key().span(), "an input takes one option, layout: (nhwc for image files in Keras' order), not '" + in.key().name() + ":'");
-        else if (!in.layout().name().equals("nhwc") && !in.layout().name().equals("nchw"))
-            error(DiagCode.ARG_VALUE, in.layout().span(), "layout: takes nhwc (files hold each image [H, W, C], as Keras does) or nchw ([C, H, W], nnet's and PyTorch's order, the default), not '" + in.layout().name() + "'");
-        else if (shape.rank() != 3) error(DiagCode.SHAPE_RANK, in.layout().span(), "layout: is for images [C, H, W]; " + what + " is not one");
-        else return in.layout().name().equals("nhwc") ? ImageLayout.NHWC : null;
-        return null;
+        Node n = new InputChecker(this).check(in);
+        define(in.name(), n == null ? null : new Value.Tensor(n));
     }
 
     /** const, assignment; shared by networks and blocks. */
@@ -495,9 +456,7 @@ final class NetworkChecker implements Reporter {
 
     /** Reports and returns false when a tensor of {@code elements} floats (as {@link Sizes} counts) cannot be allocated. */
     boolean sizeOk(Span span, long elements, String what) {
-        if (elements <= Sizes.MAX_TENSOR && elements > 0) return true;
-        error(DiagCode.SHAPE_SIZE, span, what + " has " + Sizes.text(elements) + " elements; one tensor holds at most " + Sizes.MAX_TENSOR);
-        return false;
+        return Sizes.check(this, span, elements, what);
     }
 
     Node tensor(Ast.Expr e, String what) {

@@ -38,6 +38,20 @@ final class Sizes {
         return s < 0 ? OVERFLOW : s;
     }
 
+    /** Reports and returns false when a tensor of {@code elements} floats cannot be allocated. */
+    static boolean check(Reporter r, nnet.diag.Span span, long elements, String what) {
+        if (elements <= MAX_TENSOR && elements > 0) return true;
+        r.error(nnet.diag.DiagCode.SHAPE_SIZE, span, what + " has " + text(elements) + " elements; one tensor holds at most " + MAX_TENSOR);
+        return false;
+    }
+
+    /** The message when a network's tensors and weights, {@code floats} in all, are more than {@link #MAX_TOTAL}. */
+    static String totalTooLarge(String network, long floats) {
+        return "network " + network + " needs " + text(floats) + " floats of tensors and weights ("
+                + (floats == OVERFLOW ? "far more than 8" : String.format(java.util.Locale.ROOT, "%.1f", floats * 4.0 / (1L << 30))) + " GiB); at most "
+                + MAX_TOTAL + " (8 GiB) can be allocated";
+    }
+
     /** For messages: the count, or "more than 2^63" when it overflowed. */
     static String text(long n) {
         return n == OVERFLOW ? "more than 2^63" : Long.toString(n);

@@ -77,7 +77,8 @@ final class TrainSettingsChecker {
                 }
             }
         }
-        return ok ? Optional.of(new Graph.TrainSettings(optimizer, Map.copyOf(optArgs), batch, epochs, schedule)) : Optional.empty();
+        // in the source's order (Map.copyOf's is random from run to run): a class compiled twice is the same bytes
+        return ok ? Optional.of(new Graph.TrainSettings(optimizer, java.util.Collections.unmodifiableMap(optArgs), batch, epochs, schedule)) : Optional.empty();
     }
 
     /**

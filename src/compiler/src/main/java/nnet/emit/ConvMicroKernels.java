@@ -1,9 +1,5 @@
 package nnet.emit;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
 
@@ -15,17 +11,14 @@ import org.objectweb.asm.commons.Method;
  * accumulators, the vectors loaded per step and the broadcasts stay within its register file.
  */
 final class ConvMicroKernels {
-    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
+    private static final Type F1 = Fields.FLOATS, F2 = Fields.ROWS, I1 = Fields.INTS, INT = Type.INT_TYPE;
     /** Lane vectors per block of lanes. */
     private static final int LANE_VECTORS = 2;
 
-    private final ClassWriter cw;
-    private final Type self;
-    private final Set<String> written = new LinkedHashSet<>();
+    private final ClassBuilder c;
 
-    ConvMicroKernels(ClassWriter cw, Type self) {
-        this.cw = cw;
-        this.self = self;
+    ConvMicroKernels(ClassBuilder c) {
+        this.c = c;
     }
 
     /**
@@ -36,14 +29,13 @@ final class ConvMicroKernels {
      * over its own plan.
      */
     Method product(int channels, int count) {
-        String name = "convProduct" + channels + "x" + count;
-        Method method = new Method(name, "([[F[[F[F[I[IIIIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("convProduct" + channels + "x" + count, "([[F[[F[F[I[IIIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int src = m.argument("src", F2), dst = m.argument("dst", F2), w = m.argument("w", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
         int t0 = m.argument("t0", INT), t1 = m.argument("t1", INT), p = m.argument("p", INT), dst0 = m.argument("dst0", INT), dstStride = m.argument("dstStride", INT),
                 w0 = m.argument("w0", INT), wStride = m.argument("wStride", INT), lane = m.argument("lane", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] base = new int[count];
         int[][] rows = new int[channels][count];
         int[][][] acc = new int[channels][count][LANE_VECTORS];
@@ -87,7 +79,7 @@ final class ConvMicroKernels {
             }
         });
         for (int q = 0; q < channels; q++) for (int r = 0; r < count; r++) for (int c = 0; c < LANE_VECTORS; c++) v.store(acc[q][r][c], rows[q][r], v.lane(lane, c));
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -98,14 +90,13 @@ final class ConvMicroKernels {
      * block's rows of dy and the taps' rows of x.
      */
     Method kernelGradient(int channels, int count) {
-        String name = "convKernelGradient" + channels + "x" + count;
-        Method method = new Method(name, "([[F[[F[F[I[IIIIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("convKernelGradient" + channels + "x" + count, "([[F[[F[F[I[IIIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int x = m.argument("x", F2), dy = m.argument("dy", F2), grad = m.argument("grad", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
         int t = m.argument("t", INT), p0 = m.argument("p0", INT), p1 = m.argument("p1", INT), dy0 = m.argument("dy0", INT), dyStride = m.argument("dyStride", INT),
                 g0 = m.argument("g0", INT), gStride = m.argument("gStride", INT), lane = m.argument("lane", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] off = new int[count];
         for (int u = 0; u < count; u++) {
             off[u] = m.local("offset" + u, INT);
@@ -135,7 +126,7 @@ final class ConvMicroKernels {
                 int tap = u, channel = q;
                 m.addToElement(grad, m.sum(m.sum(m.value(g0), m.scaled(gStride, channel, 0)), m.elementOf(taps, m.scaled(t, 2, 2 * tap + 1))), v.sumOfLanes(acc[q][u]));
             }
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -145,14 +136,13 @@ final class ConvMicroKernels {
      * {@code dst[dst0 + q dstStride + pos[2p + 1] + lane]}; {@code count} positions, 4 per channel of 4.
      */
     Method sampleProduct(int channels, int count) {
-        String name = "sampleProduct" + channels + "x" + count;
-        Method method = new Method(name, "([F[F[F[I[IIIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("sampleProduct" + channels + "x" + count, "([F[F[F[I[IIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int src = m.argument("src", F1), dst = m.argument("dst", F1), w = m.argument("w", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
         int t0 = m.argument("t0", INT), t1 = m.argument("t1", INT), p = m.argument("p", INT), dst0 = m.argument("dst0", INT), dstStride = m.argument("dstStride", INT),
                 w0 = m.argument("w0", INT), wStride = m.argument("wStride", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] base = new int[count];
         int[][] at = new int[channels][count], acc = new int[channels][count];
         for (int r = 0; r < count; r++) {
@@ -178,7 +168,7 @@ final class ConvMicroKernels {
             }
         });
         for (int q = 0; q < channels; q++) for (int r = 0; r < count; r++) v.store(acc[q][r], dst, m.value(at[q][r]));
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -187,14 +177,13 @@ final class ConvMicroKernels {
      * flat arrays ({@code x[pos[2p] + taps[2u] + lane]}, {@code dy[dy0 + q dyStride + pos[2p + 1] + lane]}).
      */
     Method sampleKernelGradient(int channels, int count) {
-        String name = "sampleKernelGradient" + channels + "x" + count;
-        Method method = new Method(name, "([F[F[F[I[IIIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("sampleKernelGradient" + channels + "x" + count, "([F[F[F[I[IIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int x = m.argument("x", F1), dy = m.argument("dy", F1), grad = m.argument("grad", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
         int t = m.argument("t", INT), p0 = m.argument("p0", INT), p1 = m.argument("p1", INT), dy0 = m.argument("dy0", INT), dyStride = m.argument("dyStride", INT),
                 g0 = m.argument("g0", INT), gStride = m.argument("gStride", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] off = new int[count];
         for (int u = 0; u < count; u++) {
             off[u] = m.local("offset" + u, INT);
@@ -219,7 +208,7 @@ final class ConvMicroKernels {
                 int tap = u, channel = q;
                 m.addToElement(grad, m.sum(m.sum(m.value(g0), m.scaled(gStride, channel, 0)), m.elementOf(taps, m.scaled(t, 2, 2 * tap + 1))), v.sumOfLanes(acc[q][u]));
             }
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -232,14 +221,13 @@ final class ConvMicroKernels {
      * takes what is left of dy where it equals the maximum, and leaves 0 there for the rest.
      */
     Method maxPoolGradient(int k) {
-        String name = "maxPoolGradient" + k;
-        Method method = new Method(name, "([[F[[F[[FIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("maxPoolGradient" + k, "([[F[[F[[FIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int xs = m.argument("x", F2), dy = m.argument("dy", F2), dx = m.argument("dx", F2);
         int b0 = m.argument("b0", INT), d0 = m.argument("d0", INT), count = m.argument("count", INT), stride = m.argument("stride", INT),
                 width = m.argument("width", INT), lane = m.argument("lane", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int zero = v.local("zero", v.zero()), max = v.newLocal("max"), rest = v.newLocal("rest"), element = v.newLocal("element"), taken = v.newLocal("taken");
         int hit = m.local("hit", VectorOps.MASK);
         int x = m.local("x", INT), base = m.local("base", INT), row = m.local("row", F1), dxRow = m.local("dxRow", F1);
@@ -248,9 +236,9 @@ final class ConvMicroKernels {
         MethodBuilder.Body lanes = m.value(lane);
         m.forLoop(x, m.constant(0), m.value(count), () -> {
             m.set(base, m.sum(m.value(b0), () -> {
-                m.g.loadLocal(x);
-                m.g.loadLocal(stride);
-                m.g.math(org.objectweb.asm.commons.GeneratorAdapter.MUL, INT);
+                m.loadLocal(x);
+                m.loadLocal(stride);
+                m.math(org.objectweb.asm.commons.GeneratorAdapter.MUL, INT);
             }));
             m.rowOf(xs, at[0], row);
             v.set(max, v.load(row, lanes));
@@ -263,14 +251,14 @@ final class ConvMicroKernels {
             for (MethodBuilder.Body e : at) {
                 m.rowOf(xs, e, row);
                 v.set(element, v.load(row, lanes));
-                m.set(hit, v.eq(element, () -> m.g.loadLocal(max)));
+                m.set(hit, v.eq(element, () -> m.loadLocal(max)));
                 v.set(taken, v.blend(zero, rest, hit));
                 v.set(rest, v.blend(rest, zero, hit));
                 m.rowOf(dx, e, dxRow);
                 v.store(v.add(taken, v.load(dxRow, lanes)), dxRow, lanes);
             }
         });
-        m.end(self);
+        m.end();
         return method;
     }
 }

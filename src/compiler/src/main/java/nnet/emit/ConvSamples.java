@@ -1,142 +1,112 @@
 package nnet.emit;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import nnet.ir.Param;
 import nnet.lower.Kernel;
-import nnet.lower.Program;
 import nnet.runtime.ConvPlan;
-import org.objectweb.asm.ClassVisitor;
-import org.objectweb.asm.Label;
-import org.objectweb.asm.Opcodes;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
- * One sample's conv2d (a batch of fewer than four samples runs sample by sample) with the Vector API:
- * vectors of columns of the image instead of lanes of a tile (see {@link ConvPlan#sampleForward}).
- * The network holds each conv's one-sample plans and scratch arrays ({@code <kernel>$sampleFwdJobs},
- * ..., {@code <kernel>$sampleScratch}), made by the constructor when the Vector API kernels run
- * (their size depends on the vector's length); the per-sample kernel method calls the vector form
- * first then, else runs its scalar loops ({@link ConvEmitter}). Only convs with a horizontal stride
- * of 1 have this form: a vector's columns are then consecutive in memory.
+ * A conv2d loop nest (forward, input gradient or kernel gradient) as one method:
+ * <pre>
+ * for p over the present channel pairs: i = pairs[2p], o = pairs[2p + 1]
+ *   for ky, kx: the output rows y and columns x whose input position is inside the image (padding is never read)
+ *     for y: for x: out[(o, y, x)] += K[o, i, ky, kx] * in[(i, y sy + ky - pt, x sx + kx - pl)]   (or its gradients)
+ * </pre>
+ * Absent channel pairs are not in {@code pairs}, so they cost nothing.
  */
 final class ConvSamples {
-    private static final Type INT = Type.INT_TYPE, PLAN = Type.getType(ConvPlan.class);
+    private final MethodBuilder m;
 
-    private ConvSamples() {}
-
-    static boolean vectorized(Kernel.Conv c) {
-        return c.geo().strideX() == 1;
+    ConvSamples(MethodBuilder m) {
+        this.m = m;
     }
 
-    static String planField(Param kernel, boolean forward, String part) {
-        return ClassEmitter.fieldOf(kernel) + (forward ? "$sampleFwd" : "$sampleBwd") + part;
-    }
+    void emit(Kernel.Conv c) {
+        ConvPlan.Geometry geo = c.geo();
+        Kernel.ConvRole role = c.role();
+        int image = m.fieldToLocal(Fields.buffer(c.image()));          // x, or dx for the input gradient
+        int outSide = m.fieldToLocal(Fields.buffer(c.outputSide()));   // out, or dy
+        int weights = m.fieldToLocal(role == Kernel.ConvRole.KERNEL_GRAD ? Fields.gradient(c.kernel()) : Fields.values(c.kernel()));
+        int pairs = m.fieldToLocal(Fields.channelPairs(c.kernel()));
+        int p = m.local("pair", Type.INT_TYPE), i = m.local("i", Type.INT_TYPE), o = m.local("o", Type.INT_TYPE);
+        int ky = m.local("ky", Type.INT_TYPE), kx = m.local("kx", Type.INT_TYPE), tap = m.local("tap", Type.INT_TYPE);
+        int yStart = m.local("yStart", Type.INT_TYPE), yEnd = m.local("yEnd", Type.INT_TYPE), xStart = m.local("xStart", Type.INT_TYPE), xEnd = m.local("xEnd", Type.INT_TYPE);
+        int y = m.local("y", Type.INT_TYPE), x = m.local("x", Type.INT_TYPE);
+        int inBase = m.local("inBase", Type.INT_TYPE), outBase = m.local("outBase", Type.INT_TYPE);
+        int w = m.local("w", Type.FLOAT_TYPE);
 
-    static String scratchField(Param kernel) {
-        return ClassEmitter.fieldOf(kernel) + "$sampleScratch";
-    }
-
-    /** The arguments of a one-sample conv's vector form: its buffers, weights (or gradient storage), the plan, the scratch. */
-    static List<VectorKernels.Arg> arguments(Kernel.Conv c) {
-        List<VectorKernels.Arg> a = new ArrayList<>();
-        boolean forwardPlan = c.role() != Kernel.ConvRole.INPUT_GRAD;
-        String image = c.image().field(), outputSide = c.outputSide().field();
-        switch (c.role()) {
-            case FORWARD -> {
-                a.add(new VectorKernels.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
-                if (c.bias() != null) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.bias()), ClassEmitter.FLOATS));
-            }
-            case INPUT_GRAD -> {
-                a.add(new VectorKernels.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), ClassEmitter.FLOATS));
-            }
-            case KERNEL_GRAD -> {
-                a.add(new VectorKernels.Arg(image, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(outputSide, ClassEmitter.FLOATS));
-                a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(c.kernel()), ClassEmitter.FLOATS));
-            }
-        }
-        for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorKernels.Arg(planField(c.kernel(), forwardPlan, part), ClassEmitter.INTS));
-        a.add(new VectorKernels.Arg(scratchField(c.kernel()), ClassEmitter.ROWS));
-        return a;
-    }
-
-    /** The one-sample plan as the constructor builds it (for some vector length: its block sizes do not depend on it). */
-    static ConvPlan plan(Kernel.Conv c, boolean forward) {
-        int[] pairs = ConvPlan.pairs(c.geo().c(), c.geo().f(), c.kernel()::has);
-        ConvPlan.Sample s = ConvPlan.Sample.of(c.geo(), 16);
-        return forward ? ConvPlan.sampleForward(pairs, c.geo(), s) : ConvPlan.sampleInputGradient(pairs, c.geo(), s);
-    }
-
-    /** Per conv kernel of the per-sample passes with a vector form: which plans it reads, and its geometry. */
-    private static Map<Param, Boolean[]> plans(Program p, Map<Param, ConvPlan.Geometry> geometry) {
-        Map<Param, Boolean[]> out = new LinkedHashMap<>();
-        List<Kernel> all = new ArrayList<>(p.forward());
-        if (p.training() != null) {
-            all.addAll(p.training().backward());
-            all.addAll(p.training().inputBackward());
-        }
-        for (Kernel k : all)
-            if (k instanceof Kernel.Conv c && vectorized(c)) {
-                Boolean[] uses = out.computeIfAbsent(c.kernel(), x -> new Boolean[] {false, false});
-                uses[c.role() == Kernel.ConvRole.INPUT_GRAD ? 1 : 0] = true;
-                geometry.put(c.kernel(), c.geo());
-            }
-        return out;
-    }
-
-    static void fields(ClassVisitor cv, Program p) {
-        plans(p, new LinkedHashMap<>()).forEach((kernel, uses) -> {
-            for (int f = 0; f < 2; f++)
-                if (uses[f])
-                    for (String part : ConvTiles.PLAN_PARTS)
-                        cv.visitField(Opcodes.ACC_PRIVATE, planField(kernel, f == 0, part), ClassEmitter.INTS.getDescriptor(), null, null).visitEnd();
-            cv.visitField(Opcodes.ACC_PRIVATE, scratchField(kernel), ClassEmitter.ROWS.getDescriptor(), null, null).visitEnd();
+        if (role == Kernel.ConvRole.FORWARD) startFromBias(c, outSide, o);
+        if (role == Kernel.ConvRole.INPUT_GRAD) m.zero(image);
+        m.forLoop(p, () -> m.push(0), () -> {
+            m.loadLocal(pairs);
+            m.arrayLength();
+            m.push(2);
+            m.math(GeneratorAdapter.DIV, Type.INT_TYPE);
+        }, () -> {
+            pairElement(pairs, p, 0, i);
+            pairElement(pairs, p, 1, o);
+            m.forLoop(ky, 0, geo.kh(), () -> {
+                // rows y with 0 <= y s + ky - pt < h
+                inside(ky, geo.padTop(), geo.h(), geo.strideY(), geo.oh(), yStart, yEnd);
+                m.forLoop(kx, 0, geo.kw(), () -> {
+                    inside(kx, geo.padLeft(), geo.w(), geo.strideX(), geo.ow(), xStart, xEnd);
+                    // tap = ((o C + i) kh + ky) kw + kx
+                    linear(tap, o, geo.c(), i, geo.kh(), ky, geo.kw(), kx);
+                    m.set(w, role == Kernel.ConvRole.KERNEL_GRAD ? m.constant(0f) : m.elementOf(weights, tap)); // a gradient sums the tap's over positions
+                    m.forLoop(y, () -> m.loadLocal(yStart), () -> m.loadLocal(yEnd), () -> {
+                        rowBases(geo, i, o, y, ky, kx, inBase, outBase);
+                        m.forLoop(x, () -> m.loadLocal(xStart), () -> m.loadLocal(xEnd), () -> position(role, geo, image, outSide, inBase, outBase, x, w));
+                    });
+                    if (role == Kernel.ConvRole.KERNEL_GRAD) m.addToElement(weights, m.value(tap), m.value(w));
+                });
+            });
         });
     }
 
-    /** When {@code VECTOR}: each conv's one-sample plans for the vector length of {@code vectors} ({@code V}), and its scratch arrays. */
-    static List<ClassEmitter.Step> constructorSteps(Type self, Type vectors, Program p) {
-        Map<Param, ConvPlan.Geometry> geometry = new LinkedHashMap<>();
-        List<ClassEmitter.Step> out = new ArrayList<>();
-        plans(p, geometry).forEach((kernel, uses) -> out.add(m -> {
-            ConvPlan.Geometry g = geometry.get(kernel);
-            int[] sizes = {g.c(), g.h(), g.w(), g.f(), g.oh(), g.ow(), g.kh(), g.kw(), g.strideY(), g.strideX(), g.padTop(), g.padLeft()};
-            Label off = new Label();
-            m.g.getStatic(self, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            m.g.ifZCmp(GeneratorAdapter.EQ, off);
-            int plan = m.local("plan", PLAN);
-            for (int f = 0; f < 2; f++) {
-                if (!uses[f]) continue;
-                m.g.loadThis();
-                m.g.getField(self, ClassEmitter.fieldOf(kernel) + "$pairs", ClassEmitter.INTS);
-                ClassEmitter.pushInts(m, sizes);
-                m.g.push(f == 0);
-                m.g.getStatic(vectors, "V", INT);
-                m.g.invokeStatic(PLAN, Method.getMethod("nnet.runtime.ConvPlan ofSample(int[], int[], boolean, int)"));
-                m.g.storeLocal(plan);
-                for (String part : ConvTiles.PLAN_PARTS) {
-                    m.g.loadThis();
-                    m.g.loadLocal(plan);
-                    m.g.getField(PLAN, part.toLowerCase(), ClassEmitter.INTS);
-                    m.g.putField(self, planField(kernel, f == 0, part), ClassEmitter.INTS);
-                }
-            }
-            m.g.loadThis();
-            ClassEmitter.pushInts(m, sizes);
-            m.g.getStatic(vectors, "V", INT);
-            m.g.invokeStatic(PLAN, Method.getMethod("float[][] sampleScratch(int[], int)"));
-            m.g.putField(self, scratchField(kernel), ClassEmitter.ROWS);
-            m.g.mark(off);
-        }));
-        return out;
+    /** {@code out[o, ...] = bias[o]} (0 without a bias): the sums start there. */
+    private void startFromBias(Kernel.Conv c, int out, int o) {
+        ConvPlan.Geometry geo = c.geo();
+        if (c.bias() == null) {
+            m.zero(out);
+            return;
+        }
+        int bias = m.fieldToLocal(Fields.values(c.bias()));
+        int positions = geo.oh() * geo.ow();
+        m.forLoop(o, 0, geo.f(), () -> m.call(Call.FILL_RANGE, m.value(out), m.scaled(o, positions, 0), m.scaled(m.at(o, 1), positions), m.elementOf(bias, o)).emit());
+    }
+
+    /** {@code into = pairs[2 p + which]}. */
+    private void pairElement(int pairs, int p, int which, int into) {
+        m.set(into, m.elementOf(pairs, m.scaled(p, 2, which)));
+    }
+
+    /** The output range [start, end) whose input coordinate {@code out * stride + k - pad} lies in [0, size). */
+    private void inside(int k, int pad, int size, int stride, int count, int start, int end) {
+        m.set(start, m.call(GeneratedCode.FIRST_INSIDE, m.minus(m.value(k), pad), m.constant(stride)));
+        m.set(end, m.call(GeneratedCode.END_INSIDE, m.constant(size), m.minus(m.value(k), pad), m.constant(stride), m.constant(count)));
+    }
+
+    /** {@code into = ((a A + b) B + c) C + d}, with A, B, C constants. */
+    private void linear(int into, int a, int sizeA, int b, int sizeB, int c, int sizeC, int d) {
+        m.set(into, m.sum(m.scaled(m.sum(m.scaled(m.sum(m.scaled(a, sizeA, 0), m.value(b)), sizeB), m.value(c)), sizeC), m.value(d)));
+    }
+
+    /** {@code inBase = (i h + y sy + ky - pt) w + kx - pl}; {@code outBase = (o oh + y) ow}. */
+    private void rowBases(ConvPlan.Geometry geo, int i, int o, int y, int ky, int kx, int inBase, int outBase) {
+        MethodBuilder.Body row = m.minus(m.sum(m.sum(m.scaled(i, geo.h(), 0), m.scaled(y, geo.strideY(), 0)), m.value(ky)), geo.padTop());
+        m.set(inBase, m.minus(m.sum(m.scaled(row, geo.w()), m.value(kx)), geo.padLeft()));
+        m.set(outBase, m.scaled(m.sum(m.scaled(o, geo.oh(), 0), m.value(y)), geo.ow()));
+    }
+
+    /** One output position x of the row: the role's update. */
+    private void position(Kernel.ConvRole role, ConvPlan.Geometry geo, int image, int outSide, int inBase, int outBase, int x, int w) {
+        MethodBuilder.Body inIndex = m.sum(m.value(inBase), m.scaled(x, geo.strideX(), 0));
+        MethodBuilder.Body outIndex = m.sum(m.value(outBase), m.value(x));
+        switch (role) {
+            case FORWARD -> m.addToElement(outSide, outIndex, m.product(m.value(w), m.elementOf(image, inIndex)));
+            case INPUT_GRAD -> m.addToElement(image, inIndex, m.product(m.value(w), m.elementOf(outSide, outIndex)));
+            case KERNEL_GRAD -> m.set(w, m.add(m.value(w), m.product(m.elementOf(outSide, outIndex), m.elementOf(image, inIndex)))); // w += dy[out] * x[in]
+        }
     }
 }

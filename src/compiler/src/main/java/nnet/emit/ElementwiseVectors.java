@@ -13,7 +13,6 @@ import nnet.lower.Expr;
 import nnet.lower.Kernel;
 import nnet.lower.KernelBuffers;
 import nnet.runtime.Activation;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
@@ -44,14 +43,12 @@ final class ElementwiseVectors {
     static final int ROWS_PER_CALL = 256;
     /** Vector operations per micro-kernel at most (tanh is about 25), unless one store alone has more. */
     static final int OPS_PER_KERNEL = 32;
-    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, INT = Type.INT_TYPE;
+    private static final Type F1 = Fields.FLOATS, INT = Type.INT_TYPE;
 
-    private final ClassWriter cw;
-    private final Type self;
+    private final ClassBuilder c;
 
-    ElementwiseVectors(ClassWriter cw, Type self) {
-        this.cw = cw;
-        this.self = self;
+    ElementwiseVectors(ClassBuilder c) {
+        this.c = c;
     }
 
     /** What a map's vector form reads: tile rows of its buffers, bias arrays, gradient storage (in this order). */
@@ -63,22 +60,27 @@ final class ElementwiseVectors {
                 if (s instanceof Kernel.Assign a) buffers.add(a.out());
                 else grads.add(((Kernel.AddToGrad) s).param());
                 KernelBuffers.loads(s.value(), buffers);
-                ElementwiseEmitter.biases(s.value(), biases);
+                Elementwise.biases(s.value(), biases);
             }
             return new Parts(List.copyOf(buffers), List.copyOf(biases), List.copyOf(grads));
         }
     }
 
     /** The arguments of a map's vector form, or null when it has none (gelu, or constants folded into the plain form). */
-    static List<VectorKernels.Arg> arguments(Kernel.Map map) {
-        if (ElementwiseEmitter.unrolled(map)) return null;
+    static List<Fields.Field> arguments(Kernel.Map map) {
+        if (Elementwise.unrolled(map)) return null;
         for (Kernel.Store s : map.stores()) if (!vectorizable(s.value())) return null;
         Parts parts = Parts.of(map);
-        List<VectorKernels.Arg> a = new ArrayList<>();
-        for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(TileEmitter.rowsField(b), F2));
-        for (Param p : parts.biases()) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(p), F1));
-        for (Param p : parts.grads()) a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(p), F1));
+        List<Fields.Field> a = new ArrayList<>();
+        for (Buffer b : parts.buffers()) a.add(Fields.tileRows(b));
+        for (Param p : parts.biases()) a.add(Fields.values(p));
+        for (Param p : parts.grads()) a.add(Fields.gradient(p));
         return a;
+    }
+
+    /** The next argument of a micro-kernel, named after the field the driver loads it from. */
+    private static int argument(MethodBuilder m, Fields.Field f) {
+        return m.argument(f.name(), f.type());
     }
 
     private static boolean vectorizable(Expr e) {
@@ -89,17 +91,17 @@ final class ElementwiseVectors {
     }
 
     /** The driver's body, its arguments in locals {@code a}: for each vector of lanes and chunk of rows, the micro-kernels {@code name$rowsN} in order. */
-    void emit(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorKernels.Arg> args, int line) {
+    void emit(Kernel.Map map, String name, MethodBuilder m, int[] a, List<Fields.Field> args, int line) {
         List<Method> micro = new ArrayList<>();
         for (List<Kernel.Store> group : groups(map.stores())) micro.add(microKernel(map, group, name + "$rows" + micro.size(), args, line));
         int rows = rowsPerCall(map), lane = m.local("lane", INT), j = m.local("j", INT);
-        m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.g.getStatic(self, "V", INT), () -> m.forLoop(j, 0, map.extent(), rows, () -> {
+        m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.getStatic(Fields.LENGTH), () -> m.forLoop(j, 0, map.extent(), rows, () -> {
             for (Method kernel : micro) {
-                for (int local : a) m.g.loadLocal(local);
-                m.g.loadLocal(j);
+                for (int local : a) m.loadLocal(local);
+                m.loadLocal(j);
                 m.min(m.constant(map.extent()), m.at(j, rows)).emit();
-                m.g.loadLocal(lane);
-                m.g.invokeStatic(self, kernel);
+                m.loadLocal(lane);
+                m.invokeStatic(m.owner(), kernel);
             }
         }));
     }
@@ -157,50 +159,50 @@ final class ElementwiseVectors {
     }
 
     /** The stores of {@code group} for rows {@code [j0, j1)} and one vector of lanes from {@code lane}. */
-    private Method microKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorKernels.Arg> args, int line) {
+    private Method microKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<Fields.Field> args, int line) {
         Type[] types = new Type[args.size() + 3];
         for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
         types[args.size()] = types[args.size() + 1] = types[args.size() + 2] = INT;
         Method method = new Method(name, Type.VOID_TYPE, types);
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
+        MethodBuilder m = c.method(Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
         Parts parts = Parts.of(map);
         Map<Buffer, Integer> rowsOf = new HashMap<>();
-        Map<ElementwiseEmitter.Part, Integer> rowOf = new HashMap<>();
+        Map<Elementwise.Part, Integer> rowOf = new HashMap<>();
         Map<Param, Integer> biasOf = new HashMap<>(), gradOf = new HashMap<>();
-        for (Buffer b : parts.buffers()) rowsOf.put(b, m.argument(TileEmitter.rowsField(b), F2));
-        for (Param p : parts.biases()) biasOf.put(p, m.argument(ClassEmitter.fieldOf(p), F1));
-        for (Param p : parts.grads()) gradOf.put(p, m.argument(ClassEmitter.gradFieldOf(p), F1));
+        for (Buffer b : parts.buffers()) rowsOf.put(b, argument(m, Fields.tileRows(b)));
+        for (Param p : parts.biases()) biasOf.put(p, argument(m, Fields.values(p)));
+        for (Param p : parts.grads()) gradOf.put(p, argument(m, Fields.gradient(p)));
         int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), lane = m.argument("lane", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         Map<Expr.Bias, Integer> biasValue = new HashMap<>();
         Map<Kernel.Store, Integer> sums = new HashMap<>();
         for (Kernel.Store s : group)
             if (s instanceof Kernel.AddToGrad a && a.per() > 1) sums.put(s, v.local("sum", v.zero()));
-        Set<ElementwiseEmitter.Part> used = new LinkedHashSet<>();
+        Set<Elementwise.Part> used = new LinkedHashSet<>();
         for (Kernel.Store s : group) {
-            if (s instanceof Kernel.Assign a) used.add(new ElementwiseEmitter.Part(a.out(), a.offset()));
-            ElementwiseEmitter.parts(s.value(), used);
+            if (s instanceof Kernel.Assign a) used.add(new Elementwise.Part(a.out(), a.offset()));
+            Elementwise.parts(s.value(), used);
         }
-        for (ElementwiseEmitter.Part p : used) rowOf.put(p, m.local(p.buffer().field() + "Row" + (p.offset() == 0 ? "" : "At" + p.offset()), F1));
+        for (Elementwise.Part p : used) rowOf.put(p, m.local(p.buffer().field() + "Row" + (p.offset() == 0 ? "" : "At" + p.offset()), F1));
         int j = m.local("j", INT);
         MethodBuilder.Body lanes = m.value(lane);
         m.forLoop(j, m.value(j0), m.value(j1), () -> {
-            for (ElementwiseEmitter.Part p : used)
+            for (Elementwise.Part p : used)
                 m.rowOf(rowsOf.get(p.buffer()), p.buffer().size() == 1 ? m.constant(0) : p.offset() == 0 ? m.value(j) : m.sum(m.value(j), m.constant(p.offset())), rowOf.get(p));
-            Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
+            Map<Elementwise.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
             Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
                 int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
                 m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
-                    m.g.loadLocal(j);
-                    m.g.push(b.units());
-                    m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+                    m.loadLocal(j);
+                    m.push(b.units());
+                    m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
                 }));
                 return v.broadcast(m.value(at));
             });
             for (Kernel.Store s : group) {
                 int value = values.of(s.value());
                 if (s instanceof Kernel.Assign a) {
-                    ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(a.out(), a.offset());
+                    Elementwise.Part part = new Elementwise.Part(a.out(), a.offset());
                     v.store(value, rowOf.get(part), lanes);
                     stored.put(part, value);
                 } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
@@ -208,7 +210,7 @@ final class ElementwiseVectors {
             }
         });
         sums.forEach((s, sum) -> addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j0), v.sumOfLanes(sum), map.extent()));
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -219,17 +221,17 @@ final class ElementwiseVectors {
      * null when it has none: fewer than 16 elements, an activation without a vector form, or a bias or
      * bias gradient whose vector of elements is not a run of its entries (every vector length divides 16).
      */
-    static List<VectorKernels.Arg> sampleArguments(Kernel.Map map) {
-        if (map.extent() < 16 || ElementwiseEmitter.unrolled(map)) return null;
+    static List<Fields.Field> sampleArguments(Kernel.Map map) {
+        if (map.extent() < 16 || Elementwise.unrolled(map)) return null;
         for (Kernel.Store s : map.stores()) {
             if (!vectorizable(s.value()) || !wholeBiases(s.value(), map.extent())) return null;
             if (s instanceof Kernel.AddToGrad a && !(a.per() == 1 && (a.size() % 16 == 0 || a.size() == map.extent()) || a.per() % 16 == 0)) return null;
         }
         Parts parts = Parts.of(map);
-        List<VectorKernels.Arg> a = new ArrayList<>();
-        for (Buffer b : parts.buffers()) a.add(new VectorKernels.Arg(b.field(), F1));
-        for (Param p : parts.biases()) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(p), F1));
-        for (Param p : parts.grads()) a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(p), F1));
+        List<Fields.Field> a = new ArrayList<>();
+        for (Buffer b : parts.buffers()) a.add(Fields.buffer(b));
+        for (Param p : parts.biases()) a.add(Fields.values(p));
+        for (Param p : parts.grads()) a.add(Fields.gradient(p));
         return a;
     }
 
@@ -247,54 +249,54 @@ final class ElementwiseVectors {
      * chunks, the micro-kernels {@code name$elementsN} in order on each; returns where it stopped (the plain
      * form does the rest).
      */
-    void emitSample(Kernel.Map map, String name, MethodBuilder m, int[] a, List<VectorKernels.Arg> args, int line) {
+    void emitSample(Kernel.Map map, String name, MethodBuilder m, int[] a, List<Fields.Field> args, int line) {
         List<Method> micro = new ArrayList<>();
         for (List<Kernel.Store> group : groups(map.stores())) micro.add(sampleMicroKernel(map, group, name + "$elements" + micro.size(), args, line));
         int whole = m.local("whole", INT), j = m.local("j", INT);
         m.set(whole, () -> { // extent - extent % V
-            m.g.push(map.extent());
-            m.g.push(map.extent());
-            m.g.getStatic(self, "V", INT);
-            m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
-            m.g.math(org.objectweb.asm.commons.GeneratorAdapter.SUB, INT);
+            m.push(map.extent());
+            m.push(map.extent());
+            m.getStatic(Fields.LENGTH);
+            m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+            m.math(org.objectweb.asm.commons.GeneratorAdapter.SUB, INT);
         });
         m.forLoop(j, m.constant(0), m.value(whole), ROWS_PER_CALL, () -> {
             for (Method kernel : micro) {
-                for (int local : a) m.g.loadLocal(local);
-                m.g.loadLocal(j);
+                for (int local : a) m.loadLocal(local);
+                m.loadLocal(j);
                 m.min(m.value(whole), m.at(j, ROWS_PER_CALL)).emit();
-                m.g.invokeStatic(self, kernel);
+                m.invokeStatic(m.owner(), kernel);
             }
         });
-        m.g.loadLocal(whole);
-        m.g.returnValue();
+        m.loadLocal(whole);
+        m.returnValue();
     }
 
     /** The stores of {@code group} for elements {@code [j0, j1)}, a vector at a time ({@code j1 - j0} is whole vectors). */
-    private Method sampleMicroKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<VectorKernels.Arg> args, int line) {
+    private Method sampleMicroKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<Fields.Field> args, int line) {
         Type[] types = new Type[args.size() + 2];
         for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
         types[args.size()] = types[args.size() + 1] = INT;
         Method method = new Method(name, Type.VOID_TYPE, types);
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
+        MethodBuilder m = c.method(Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
         Parts parts = Parts.of(map);
         Map<Buffer, Integer> arrayOf = new HashMap<>();
         Map<Param, Integer> biasOf = new HashMap<>(), gradOf = new HashMap<>();
-        for (Buffer b : parts.buffers()) arrayOf.put(b, m.argument(b.field(), F1));
-        for (Param p : parts.biases()) biasOf.put(p, m.argument(ClassEmitter.fieldOf(p), F1));
-        for (Param p : parts.grads()) gradOf.put(p, m.argument(ClassEmitter.gradFieldOf(p), F1));
+        for (Buffer b : parts.buffers()) arrayOf.put(b, argument(m, Fields.buffer(b)));
+        for (Param p : parts.biases()) biasOf.put(p, argument(m, Fields.values(p)));
+        for (Param p : parts.grads()) gradOf.put(p, argument(m, Fields.gradient(p)));
         int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), j = m.local("j", INT);
-        VectorOps v = new VectorOps(m, self);
-        java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> at = p -> p.offset() == 0 ? m.value(j) : m.at(j, p.offset());
-        m.forLoopBy(j, m.value(j0), m.value(j1), () -> m.g.getStatic(self, "V", INT), () -> {
-            Map<ElementwiseEmitter.Part, Integer> stored = new HashMap<>(); // values these elements already assigned: later stores read them
+        VectorOps v = new VectorOps(m);
+        java.util.function.Function<Elementwise.Part, MethodBuilder.Body> at = p -> p.offset() == 0 ? m.value(j) : m.at(j, p.offset());
+        m.forLoopBy(j, m.value(j0), m.value(j1), () -> m.getStatic(Fields.LENGTH), () -> {
+            Map<Elementwise.Part, Integer> stored = new HashMap<>(); // values these elements already assigned: later stores read them
             Values values = new Values(m, v, stored,
                     p -> p.buffer().size() == 1 ? v.broadcast(m.elementOf(arrayOf.get(p.buffer()), m.constant(0))) : v.load(arrayOf.get(p.buffer()), at.apply(p)),
                     b -> v.load(biasOf.get(b.param()), wrapped(m, j, b.units(), map.extent())));
             for (Kernel.Store s : group) {
                 int value = values.of(s.value());
                 if (s instanceof Kernel.Assign a) {
-                    ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(a.out(), a.offset());
+                    Elementwise.Part part = new Elementwise.Part(a.out(), a.offset());
                     v.store(value, arrayOf.get(a.out()), at.apply(part));
                     stored.put(part, value);
                     continue;
@@ -307,7 +309,7 @@ final class ElementwiseVectors {
                 } else addToGrad(g, m, grad, m.value(j), v.sumOfLanes(value), map.extent()); // a vector lies within one group of per elements
             }
         });
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -315,9 +317,9 @@ final class ElementwiseVectors {
     private static MethodBuilder.Body wrapped(MethodBuilder m, int j, int size, int extent) {
         if (size == extent) return m.value(j);
         return () -> {
-            m.g.loadLocal(j);
-            m.g.push(size);
-            m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+            m.loadLocal(j);
+            m.push(size);
+            m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
         };
     }
 
@@ -326,12 +328,12 @@ final class ElementwiseVectors {
         m.addToElement(grad, () -> {
             j.emit();
             if (a.per() != 1) {
-                m.g.push(a.per());
-                m.g.math(org.objectweb.asm.commons.GeneratorAdapter.DIV, INT);
+                m.push(a.per());
+                m.math(org.objectweb.asm.commons.GeneratorAdapter.DIV, INT);
             }
             if ((long) a.size() * a.per() != extent) {
-                m.g.push(a.size());
-                m.g.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+                m.push(a.size());
+                m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
             }
         }, value);
     }
@@ -340,13 +342,13 @@ final class ElementwiseVectors {
     private static final class Values {
         private final MethodBuilder m;
         private final VectorOps v;
-        private final Map<ElementwiseEmitter.Part, Integer> stored;
+        private final Map<Elementwise.Part, Integer> stored;
         /** The vector of a part at the element being computed, and of a bias. */
-        private final java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> load;
+        private final java.util.function.Function<Elementwise.Part, MethodBuilder.Body> load;
         private final java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias;
-        private final Map<ElementwiseEmitter.Part, Integer> loaded = new HashMap<>();
+        private final Map<Elementwise.Part, Integer> loaded = new HashMap<>();
 
-        Values(MethodBuilder m, VectorOps v, Map<ElementwiseEmitter.Part, Integer> stored, java.util.function.Function<ElementwiseEmitter.Part, MethodBuilder.Body> load,
+        Values(MethodBuilder m, VectorOps v, Map<Elementwise.Part, Integer> stored, java.util.function.Function<Elementwise.Part, MethodBuilder.Body> load,
                java.util.function.Function<Expr.Bias, MethodBuilder.Body> bias) {
             this.m = m;
             this.v = v;
@@ -361,7 +363,7 @@ final class ElementwiseVectors {
 
         int of(Expr e) {
             if (e instanceof Expr.Load l) {
-                ElementwiseEmitter.Part part = new ElementwiseEmitter.Part(l.buffer(), l.offset());
+                Elementwise.Part part = new Elementwise.Part(l.buffer(), l.offset());
                 Integer s = stored.get(part);
                 if (s != null) return s;
                 return loaded.computeIfAbsent(part, p -> local(load.apply(p)));

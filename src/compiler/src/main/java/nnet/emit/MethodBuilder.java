@@ -1,79 +1,28 @@
 package nnet.emit;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import org.objectweb.asm.ClassVisitor;
+import java.util.function.IntFunction;
 import org.objectweb.asm.Label;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * One generated method: ASM's {@link GeneratorAdapter} plus what kernels are made of, as named
- * calls (cglib's {@code CodeEmitter} idea): named locals (written to the LocalVariableTable, so a
- * debugger shows {@code x}, {@code z}, {@code i}, {@code j}), counted loops, array elements and
- * rows, and arithmetic whose operands are code that pushes them. A kernel then reads as its loops:
+ * One generated method and what kernels are made of, as named calls (cglib's {@code CodeEmitter}
+ * idea) over its instructions ({@link Bytecode}): locals set from code, counted loops, array elements
+ * and rows, and arithmetic whose operands are code that pushes them. A kernel then reads as its loops:
  * <pre>
  * m.forLoop(s, 0, lanes, () -&gt; m.addToElement(z, m.at(s), () -&gt; m.product(m.value(w), m.elementOf(x, s))));
  * </pre>
  */
-final class MethodBuilder {
-    /** Code that leaves one value on the stack (or, for a statement, nothing). */
-    interface Body {
-        void emit();
-    }
-
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class);
-
-    final GeneratorAdapter g;
-    /** The method as written, under GeneratorAdapter's renumbering: debug info goes here, in real slots. */
-    private final MethodVisitor raw;
-    private final Label start = new Label();
-    private final List<Object[]> locals = new ArrayList<>();
-    private final Map<Integer, Type> typeOf = new HashMap<>();
-    /** The next argument {@link #argument} copies, and the slot that follows the arguments. */
-    private int nextArgument, argumentSlots;
-
-    MethodBuilder(ClassVisitor cv, int access, String signature, int line) {
-        this(cv, access, Method.getMethod(signature), line);
-    }
-
-    MethodBuilder(ClassVisitor cv, int access, Method m, int line) {
-        raw = cv.visitMethod(access, m.getName(), m.getDescriptor(), null, null);
-        g = new GeneratorAdapter(raw, access, m.getName(), m.getDescriptor());
-        g.visitCode();
-        g.mark(start);
-        if (line > 0) g.visitLineNumber(line, start);
-        if ((access & Opcodes.ACC_STATIC) == 0) locals.add(new Object[] {"this", null, argumentSlots++});
-    }
-
-    // ---- locals and arguments
-
-    /** The next argument (in order), as a local named {@code name}: kernels read arguments and locals alike. */
-    int argument(String name, Type type) {
-        int copy = local(name, type);
-        g.loadArg(nextArgument++);
-        g.storeLocal(copy);
-        return copy;
-    }
-
-    /** A new local named {@code name} for the debugger. */
-    int local(String name, Type type) {
-        int index = g.newLocal(type);
-        locals.add(new Object[] {name, type, index});
-        typeOf.put(index, type);
-        return index;
+final class MethodBuilder extends Bytecode {
+    MethodBuilder(ClassBuilder owner, int access, Method m, int line) {
+        super(owner, access, m, line);
     }
 
     /** Loads {@code this.field} into a new local of the same name. */
-    int fieldToLocal(Type owner, String field, Type type) {
-        int l = local(field, type);
-        g.loadThis();
-        g.getField(owner, field, type);
+    int fieldToLocal(Fields.Field f) {
+        int l = local(f.name(), f.type());
+        getField(f);
         g.storeLocal(l);
         return l;
     }
@@ -93,31 +42,22 @@ final class MethodBuilder {
 
     /** {@code for (var = from; var < to; var += step) body}; {@code from} and {@code to} push an int. */
     void forLoop(int var, Body from, Body to, int step, Body body) {
-        Label test = new Label(), top = new Label();
-        from.emit();
-        g.storeLocal(var);
-        g.goTo(test);
-        g.mark(top);
-        body.emit();
-        g.iinc(var, step);
-        g.mark(test);
-        g.loadLocal(var);
-        to.emit();
-        g.ifICmp(GeneratorAdapter.LT, top);
+        loop(var, from, to, body, () -> g.iinc(var, step));
     }
 
     /** {@code for (var = from; var < to; var += step) body} with a step known only at run time. */
     void forLoopBy(int var, Body from, Body to, Body step, Body body) {
+        loop(var, from, to, body, () -> set(var, sum(value(var), step)));
+    }
+
+    /** The loop: the test at the bottom, entered by a jump to it. */
+    private void loop(int var, Body from, Body to, Body body, Body advance) {
         Label test = new Label(), top = new Label();
-        from.emit();
-        g.storeLocal(var);
+        set(var, from);
         g.goTo(test);
         g.mark(top);
         body.emit();
-        g.loadLocal(var);
-        step.emit();
-        g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        g.storeLocal(var);
+        advance.emit();
         g.mark(test);
         g.loadLocal(var);
         to.emit();
@@ -129,7 +69,7 @@ final class MethodBuilder {
         return () -> {
             a.emit();
             b.emit();
-            g.invokeStatic(Type.getType(Math.class), Method.getMethod("int min(int, int)"));
+            invoke(Call.MIN);
         };
     }
 
@@ -165,11 +105,7 @@ final class MethodBuilder {
     /** Pushes {@code local * k + add}. */
     Body scaled(int local, int k, int add) {
         return () -> {
-            g.loadLocal(local);
-            if (k != 1) {
-                g.push(k);
-                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            }
+            scaled(value(local), k).emit();
             if (add != 0) {
                 g.push(add);
                 g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
@@ -177,9 +113,24 @@ final class MethodBuilder {
         };
     }
 
-    /** Pushes {@code k} when {@code constant}, else the local. */
-    Body constantOr(boolean constant, int k, int local) {
-        return constant ? constant(k) : value(local);
+    /** Pushes {@code a * k} of an int. */
+    Body scaled(Body a, int k) {
+        return () -> {
+            a.emit();
+            if (k != 1) {
+                g.push(k);
+                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            }
+        };
+    }
+
+    /** Pushes {@code a - k} of an int. */
+    Body minus(Body a, int k) {
+        return () -> {
+            a.emit();
+            g.push(k);
+            g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+        };
     }
 
     /** Pushes an int constant. */
@@ -187,12 +138,22 @@ final class MethodBuilder {
         return () -> g.push(k);
     }
 
+    /** Pushes a float constant. */
+    Body constant(float k) {
+        return () -> g.push(k);
+    }
+
     /** Pushes {@code a + b} of two ints. */
     Body sum(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.ADD, Type.INT_TYPE, a, b);
+    }
+
+    /** Pushes {@code a op b} of two values of {@code type}. */
+    private Body arithmetic(int op, Type type, Body a, Body b) {
         return () -> {
             a.emit();
             b.emit();
-            g.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+            g.math(op, type);
         };
     }
 
@@ -233,12 +194,21 @@ final class MethodBuilder {
 
     /** {@code array[index] += value}, for floats: the one update a contraction makes. */
     void addToElement(int array, Body index, Body value) {
+        updateElement(array, index, GeneratorAdapter.ADD, value);
+    }
+
+    /** {@code array[index] *= value}, for floats. */
+    void scaleElement(int array, Body index, Body value) {
+        updateElement(array, index, GeneratorAdapter.MUL, value);
+    }
+
+    private void updateElement(int array, Body index, int op, Body value) {
         g.loadLocal(array);
         index.emit();
         g.dup2();
         g.arrayLoad(Type.FLOAT_TYPE);
         value.emit();
-        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+        g.math(op, Type.FLOAT_TYPE);
         g.arrayStore(Type.FLOAT_TYPE);
     }
 
@@ -249,9 +219,14 @@ final class MethodBuilder {
 
     /** {@code Arrays.fill(array, 0)}. */
     void zero(int array) {
+        fill(array, 0f);
+    }
+
+    /** {@code Arrays.fill(array, v)}. */
+    void fill(int array, float v) {
         g.loadLocal(array);
-        g.push(0f);
-        g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+        g.push(v);
+        invoke(Call.FILL);
     }
 
     private Type elementType(int array) {
@@ -264,30 +239,51 @@ final class MethodBuilder {
 
     /** Pushes {@code a + b} of two floats. */
     Body add(Body a, Body b) {
-        return () -> {
-            a.emit();
-            b.emit();
-            g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        };
+        return arithmetic(GeneratorAdapter.ADD, Type.FLOAT_TYPE, a, b);
+    }
+
+    /**
+     * Pushes {@code sum over q of weight(q) value(q)} with the weights as constants folded into the code
+     * (a fixed kernel): a weight of 0 (an absent connection's too) drops its term, 1 its product; an
+     * empty sum is 0.
+     */
+    void foldedSum(int terms, IntFunction<Float> weight, IntFunction<Body> value) {
+        boolean first = true;
+        for (int q = 0; q < terms; q++) {
+            float w = weight.apply(q);
+            if (w == 0) continue;
+            value.apply(q).emit();
+            if (w != 1) {
+                g.push(w);
+                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            }
+            if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+            first = false;
+        }
+        if (first) g.push(0f);
     }
 
     /** Pushes {@code a * b} of two floats. */
     Body product(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.MUL, Type.FLOAT_TYPE, a, b);
+    }
+
+    /** Pushes {@code a - b} of two floats. */
+    Body difference(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.SUB, Type.FLOAT_TYPE, a, b);
+    }
+
+    /** Pushes {@code a / b} of two floats. */
+    Body quotient(Body a, Body b) {
+        return arithmetic(GeneratorAdapter.DIV, Type.FLOAT_TYPE, a, b);
+    }
+
+    /** Pushes what a method of the runtime (or the JDK) returns for {@code args}. */
+    Body call(nnet.runtime.GeneratedCode.Ref method, Body... args) {
         return () -> {
-            a.emit();
-            b.emit();
-            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            for (Body a : args) a.emit();
+            invoke(method);
         };
     }
 
-    void end(Type owner) {
-        g.returnValue();
-        Label end = new Label();
-        g.mark(end);
-        for (Object[] l : locals) {
-            Type t = l[1] == null ? owner : (Type) l[1];
-            raw.visitLocalVariable((String) l[0], t.getDescriptor(), null, start, end, (Integer) l[2]);
-        }
-        g.endMethod();
-    }
 }

@@ -1,20 +1,15 @@
 package nnet.emit;
 
-import java.util.ArrayList;
-import java.util.List;
 import nnet.ir.BatchNormSpec;
 import nnet.ir.LayerNormSpec;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.runtime.BatchNorm;
-import nnet.runtime.CompiledNetwork;
 import nnet.runtime.Dropout;
 import nnet.runtime.Embedding;
-import nnet.runtime.LayerNorm;
-import org.objectweb.asm.Opcodes;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
-import org.objectweb.asm.commons.Method;
 
 /**
  * Kernels computed by a static method of the runtime ({@link Dropout}, {@link BatchNorm},
@@ -25,20 +20,15 @@ import org.objectweb.asm.commons.Method;
  * are buffers the runtime fills between stages.
  */
 final class RuntimeKernels {
-    private static final Type DROPOUT = Type.getType(Dropout.class), BATCHNORM = Type.getType(BatchNorm.class), EMBEDDING = Type.getType(Embedding.class),
-            LAYERNORM = Type.getType(LayerNorm.class),
-            BASE = Type.getType(CompiledNetwork.class), FLAGS = Type.getType(boolean[].class);
+    /** Fields of the runtime's base class the dropout kernel reads: the step's key, the index of the first sample. */
+    private static final Fields.Field DROPOUT_KEY = new Fields.Field("dropoutKey", Type.LONG_TYPE), FIRST_SAMPLE = new Fields.Field("firstSample", Type.INT_TYPE);
 
     private final MethodBuilder m;
-    private final Type self;
     /** The tile form (tile rows and the count, argument 0), or one sample's. */
     private final boolean tile;
-    /** The method's parameters as pushed: its descriptor is built from them. */
-    private final List<Type> types = new ArrayList<>();
 
-    private RuntimeKernels(MethodBuilder m, Type self, boolean tile) {
+    private RuntimeKernels(MethodBuilder m, boolean tile) {
         this.m = m;
-        this.self = self;
         this.tile = tile;
     }
 
@@ -47,53 +37,42 @@ final class RuntimeKernels {
     }
 
     /** One sample's form, in a method without arguments. */
-    static void perSample(MethodBuilder m, Type self, Kernel k) {
-        new RuntimeKernels(m, self, false).emit(k);
+    static void perSample(MethodBuilder m, Kernel k) {
+        new RuntimeKernels(m, false).emit(k);
     }
 
     /** The tile form, in a method whose argument 0 is the count of real lanes. */
-    static void tile(MethodBuilder m, Type self, Kernel k) {
-        new RuntimeKernels(m, self, true).emit(k);
-    }
-
-    /** The field of the flags of an embedding's rows that a batch touched. */
-    static String touchedField(Param embeddings) {
-        return ClassEmitter.gradFieldOf(embeddings) + "$touched";
+    static void tile(MethodBuilder m, Kernel k) {
+        new RuntimeKernels(m, true).emit(k);
     }
 
     private void emit(Kernel k) {
         if (k instanceof Kernel.Lookup l) {
             values(l.tokens());
             values(l.out());
-            rows(ClassEmitter.fieldOf(l.embeddings()));
+            m.getField(Fields.values(l.embeddings()));
             constant(l.embeddings().shape().dim(1));
-            call(EMBEDDING, "lookup");
+            call(GeneratedCode.EMBEDDING_LOOKUP, GeneratedCode.EMBEDDING_LOOKUP_TILE);
             return;
         }
         if (k instanceof Kernel.LookupGrad l) {
             values(l.tokens());
             values(l.dy());
-            rows(ClassEmitter.gradFieldOf(l.embeddings()));
-            m.g.loadThis();
-            m.g.getField(self, touchedField(l.embeddings()), FLAGS);
-            push(FLAGS);
+            m.getField(Fields.gradient(l.embeddings()));
+            m.getField(Fields.touchedRows(l.embeddings()));
             constant(l.embeddings().shape().dim(1));
             countIfTile();
-            call(EMBEDDING, "gradient");
+            call(GeneratedCode.EMBEDDING_GRADIENT, GeneratedCode.EMBEDDING_GRADIENT_TILE);
             return;
         }
         if (k instanceof Kernel.Dropout d) {
             values(d.in());
             values(d.out());
-            m.g.loadThis();
-            m.g.getField(BASE, "dropoutKey", Type.LONG_TYPE);
-            push(Type.LONG_TYPE);
+            m.getBaseField(DROPOUT_KEY);
             constant(d.spec().salt());
-            m.g.loadThis();
-            m.g.getField(BASE, "firstSample", Type.INT_TYPE);
-            push(Type.INT_TYPE);
+            m.getBaseField(FIRST_SAMPLE);
             constant(d.spec().rate());
-            call(DROPOUT, "apply");
+            call(GeneratedCode.DROPOUT, GeneratedCode.DROPOUT_TILE);
             return;
         }
         if (k instanceof Kernel.LayerNorm l) {
@@ -112,14 +91,14 @@ final class RuntimeKernels {
                 param(b.beta());
                 constant(b.epsilon());
                 channels(b);
-                call(BATCHNORM, "predict");
+                call(GeneratedCode.BATCHNORM_PREDICT, GeneratedCode.BATCHNORM_PREDICT_TILE);
             }
             case MOMENTS -> {
                 values(n.x());
                 flat(n.out());
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "moments");
+                call(GeneratedCode.BATCHNORM_MOMENTS, GeneratedCode.BATCHNORM_MOMENTS_TILE);
             }
             case NORMALIZE -> {
                 values(n.x());
@@ -128,7 +107,7 @@ final class RuntimeKernels {
                 param(b.gamma());
                 param(b.beta());
                 channels(b);
-                call(BATCHNORM, "normalize");
+                call(GeneratedCode.BATCHNORM_NORMALIZE, GeneratedCode.BATCHNORM_NORMALIZE_TILE);
             }
             case GRAD_SUMS -> {
                 values(n.x());
@@ -137,7 +116,7 @@ final class RuntimeKernels {
                 flat(n.out());
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "gradSums");
+                call(GeneratedCode.BATCHNORM_GRAD_SUMS, GeneratedCode.BATCHNORM_GRAD_SUMS_TILE);
             }
             case GRAD -> {
                 values(n.x());
@@ -148,21 +127,18 @@ final class RuntimeKernels {
                 param(b.gamma());
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "grad");
+                call(GeneratedCode.BATCHNORM_GRAD, GeneratedCode.BATCHNORM_GRAD_TILE);
             }
             case GAMMA_GRAD, BETA_GRAD -> {
                 boolean gamma = n.role() == Kernel.NormRole.GAMMA_GRAD;
                 values(n.x());
                 values(n.dy());
                 flat(n.stats());
-                m.g.loadThis();
-                m.g.getField(self, ClassEmitter.gradFieldOf(gamma ? b.gamma() : b.beta()), ClassEmitter.FLOATS);
-                push(ClassEmitter.FLOATS);
-                m.g.push(gamma);
-                push(Type.BOOLEAN_TYPE);
+                m.getField(Fields.gradient(gamma ? b.gamma() : b.beta()));
+                m.push(gamma);
                 channels(b);
                 countIfTile();
-                call(BATCHNORM, "paramGrad");
+                call(GeneratedCode.BATCHNORM_PARAM_GRAD, GeneratedCode.BATCHNORM_PARAM_GRAD_TILE);
             }
         }
     }
@@ -184,53 +160,34 @@ final class RuntimeKernels {
             case GAMMA_GRAD, BETA_GRAD -> {
                 boolean gamma = l.role() == Kernel.LayerNormRole.GAMMA_GRAD;
                 values(l.dy());
-                m.g.loadThis();
-                m.g.getField(self, ClassEmitter.gradFieldOf(gamma ? spec.gamma() : spec.beta()), ClassEmitter.FLOATS);
-                push(ClassEmitter.FLOATS);
-                m.g.push(gamma);
-                push(Type.BOOLEAN_TYPE);
+                m.getField(Fields.gradient(gamma ? spec.gamma() : spec.beta()));
+                m.push(gamma);
             }
         }
         constant(spec.epsilon());
         constant(spec.features());
         if (l.role() != Kernel.LayerNormRole.FORWARD) countIfTile();
-        call(LAYERNORM, switch (l.role()) {
-            case FORWARD -> "forward";
-            case GRAD -> "grad";
-            case GAMMA_GRAD, BETA_GRAD -> "paramGrad";
-        });
+        switch (l.role()) {
+            case FORWARD -> call(GeneratedCode.LAYERNORM_FORWARD, GeneratedCode.LAYERNORM_FORWARD_TILE);
+            case GRAD -> call(GeneratedCode.LAYERNORM_GRAD, GeneratedCode.LAYERNORM_GRAD_TILE);
+            case GAMMA_GRAD, BETA_GRAD -> call(GeneratedCode.LAYERNORM_PARAM_GRAD, GeneratedCode.LAYERNORM_PARAM_GRAD_TILE);
+        }
     }
 
     /** A buffer as the kernel's form reads it: one sample's array, or its tile rows. */
     private void values(Buffer b) {
-        m.g.loadThis();
-        if (tile) m.g.getField(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
-        else m.g.getField(self, b.field(), ClassEmitter.FLOATS);
-        push(tile ? ClassEmitter.ROWS : ClassEmitter.FLOATS);
+        m.getField(tile ? Fields.tileRows(b) : Fields.buffer(b));
     }
 
     /** A buffer of the whole batch's statistics or of a part's sums: one array in either form. */
     private void flat(Buffer b) {
-        m.g.loadThis();
-        m.g.getField(self, b.field(), ClassEmitter.FLOATS);
-        push(ClassEmitter.FLOATS);
-    }
-
-    /** A param's (or its gradient's) rows. */
-    private void rows(String field) {
-        m.g.loadThis();
-        m.g.getField(self, field, ClassEmitter.ROWS);
-        push(ClassEmitter.ROWS);
+        m.getField(Fields.buffer(b));
     }
 
     /** A flat param's values, or null for an absent one (no scale, no center). */
     private void param(Param p) {
-        if (p == null) m.g.visitInsn(Opcodes.ACONST_NULL);
-        else {
-            m.g.loadThis();
-            m.g.getField(self, ClassEmitter.fieldOf(p), ClassEmitter.FLOATS);
-        }
-        push(ClassEmitter.FLOATS);
+        if (p == null) m.push((String) null);
+        else m.getField(Fields.values(p));
     }
 
     private void channels(BatchNormSpec b) {
@@ -240,25 +197,19 @@ final class RuntimeKernels {
 
     private void countIfTile() {
         if (!tile) return;
-        m.g.loadArg(0);
-        push(Type.INT_TYPE);
+        m.loadArg(0);
     }
 
     private void constant(int v) {
-        m.g.push(v);
-        push(Type.INT_TYPE);
+        m.push(v);
     }
 
     private void constant(float v) {
-        m.g.push(v);
-        push(Type.FLOAT_TYPE);
+        m.push(v);
     }
 
-    private void push(Type t) {
-        types.add(t);
-    }
-
-    private void call(Type owner, String method) {
-        m.g.invokeStatic(owner, new Method(tile ? method + "Tile" : method, Type.VOID_TYPE, types.toArray(Type[]::new)));
+    /** The runtime's method of the kernel's form. */
+    private void call(GeneratedCode.Ref perSample, GeneratedCode.Ref tiled) {
+        m.invoke(tile ? tiled : perSample);
     }
 }

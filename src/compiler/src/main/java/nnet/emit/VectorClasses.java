@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnet.lower.Kernel;
+import nnet.runtime.GeneratedCode;
 import nnet.runtime.Vectors;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
@@ -19,15 +20,11 @@ import org.objectweb.asm.commons.Method;
  * compiles only the call that runs; the other class is never loaded.
  */
 final class VectorClasses {
-    static final String NARROW_FLAG = "NARROW";
-
-    private final Type network;
-    private final VectorKernels wide, narrow;
+    private final VectorClass wide, narrow;
 
     VectorClasses(Type network, String sourceFile) {
-        this.network = network;
-        this.wide = new VectorKernels(network, sourceFile, VectorShape.WIDE);
-        this.narrow = new VectorKernels(network, sourceFile, VectorShape.NARROW);
+        this.wide = new VectorClass(network, sourceFile, VectorShape.WIDE);
+        this.narrow = new VectorClass(network, sourceFile, VectorShape.NARROW);
     }
 
     /** The class the network reads the vector length {@code V} from (the same in every shape's). */
@@ -43,34 +40,33 @@ final class VectorClasses {
     Map<String, byte[]> classFiles() {
         Map<String, byte[]> out = new LinkedHashMap<>();
         if (isEmpty()) return out;
-        for (VectorKernels k : List.of(wide, narrow)) out.put(k.type().getClassName(), k.classFile());
+        for (VectorClass k : List.of(wide, narrow)) out.put(k.type().getClassName(), k.classFile());
         return out;
     }
 
     /** A tile kernel's driver, in each class. */
-    void emit(Kernel k, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emit(k, name, args, line);
+    void emit(Kernel k, String name, List<Fields.Field> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emit(k, name, args, line);
     }
 
     /** One sample's dense contraction, in each class. */
-    void emitSampleProduct(Kernel k, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emitSampleProduct(k, name, args, line);
+    void emitSampleProduct(Kernel k, String name, List<Fields.Field> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitSampleProduct(k, name, args, line);
     }
 
     /** One sample's conv, in each class. */
-    void emitSample(Kernel.Conv c, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emitSample(c, name, args, line);
+    void emitSample(Kernel.Conv c, String name, List<Fields.Field> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitSample(c, name, args, line);
     }
 
     /** One sample's elementwise map, in each class. */
-    void emitSampleMap(Kernel.Map map, String name, List<VectorKernels.Arg> args, int line) {
-        for (VectorKernels v : List.of(wide, narrow)) v.emitSampleMap(map, name, args, line);
+    void emitSampleMap(Kernel.Map map, String name, List<Fields.Field> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitSampleMap(map, name, args, line);
     }
 
     /** The flags' fields in the network class. */
-    void fields(org.objectweb.asm.ClassVisitor cv) {
-        for (String flag : List.of(TileEmitter.VECTOR_FLAG, NARROW_FLAG))
-            cv.visitField(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, flag, "Z", null, null).visitEnd();
+    void fields(ClassBuilder c) {
+        for (Fields.Field flag : List.of(Fields.VECTOR, Fields.NARROW)) c.field(Opcodes.ACC_PRIVATE | Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, flag);
     }
 
     /**
@@ -78,80 +74,71 @@ final class VectorClasses {
      * in the network's static initialiser: the vector classes are loaded only when the module is there.
      */
     void staticInit(MethodBuilder m) {
-        GeneratorAdapter g = m.g;
         Label off = new Label(), done = new Label();
         if (!isEmpty()) {
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean enabled()"));
-            g.ifZCmp(GeneratorAdapter.EQ, off);
-            g.invokeStatic(wide.type(), Method.getMethod("boolean fits()"));
-            g.ifZCmp(GeneratorAdapter.EQ, off);
-            g.push(true);
-            g.putStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-            g.invokeStatic(wide.type(), Method.getMethod("int bits()"));
-            g.invokeStatic(Type.getType(Vectors.class), Method.getMethod("boolean narrow(int)"));
-            g.putStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
-            g.goTo(done);
+            m.invoke(GeneratedCode.VECTORS_ENABLED);
+            m.ifZCmp(GeneratorAdapter.EQ, off);
+            m.invokeStatic(wide.type(), Method.getMethod("boolean fits()"));
+            m.ifZCmp(GeneratorAdapter.EQ, off);
+            m.push(true);
+            m.putStatic(Fields.VECTOR);
+            m.invokeStatic(wide.type(), Method.getMethod("int bits()"));
+            m.invoke(GeneratedCode.VECTORS_NARROW);
+            m.putStatic(Fields.NARROW);
+            m.goTo(done);
         }
-        g.mark(off);
-        for (String flag : List.of(TileEmitter.VECTOR_FLAG, NARROW_FLAG)) {
-            g.push(false);
-            g.putStatic(network, flag, Type.BOOLEAN_TYPE);
+        m.mark(off);
+        for (Fields.Field flag : List.of(Fields.VECTOR, Fields.NARROW)) {
+            m.push(false);
+            m.putStatic(flag);
         }
-        g.mark(done);
+        m.mark(done);
     }
 
     /**
      * {@code if (VECTOR) { (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...); return; }}
      * at the top of a kernel's method, whose plain form follows.
      */
-    void callFirst(MethodBuilder m, String name, List<VectorKernels.Arg> args) {
-        GeneratorAdapter g = m.g;
+    void callFirst(MethodBuilder m, String name, List<Fields.Field> args) {
         Label plain = new Label(), narrowCall = new Label();
-        g.getStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-        g.ifZCmp(GeneratorAdapter.EQ, plain);
-        g.getStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
-        g.ifZCmp(GeneratorAdapter.NE, narrowCall);
-        call(g, wide, name, args);
-        g.mark(narrowCall);
-        call(g, narrow, name, args);
-        g.mark(plain);
+        Method method = new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args));
+        m.getStatic(Fields.VECTOR);
+        m.ifZCmp(GeneratorAdapter.EQ, plain);
+        m.getStatic(Fields.NARROW);
+        m.ifZCmp(GeneratorAdapter.NE, narrowCall);
+        call(m, wide, method, args);
+        m.returnValue();
+        m.mark(narrowCall);
+        call(m, narrow, method, args);
+        m.returnValue();
+        m.mark(plain);
     }
 
     /**
      * {@code start = VECTOR ? (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...) : 0}: where
      * a one-sample map's plain loop starts, after the elements its vector form computed.
      */
-    void callForStart(MethodBuilder m, String name, List<VectorKernels.Arg> args, int start) {
-        GeneratorAdapter g = m.g;
+    void callForStart(MethodBuilder m, String name, List<Fields.Field> args, int start) {
         Label plain = new Label(), narrowCall = new Label(), done = new Label();
-        Method method = new Method(name, Type.INT_TYPE, args.stream().map(VectorKernels.Arg::type).toArray(Type[]::new));
-        g.getStatic(network, TileEmitter.VECTOR_FLAG, Type.BOOLEAN_TYPE);
-        g.ifZCmp(GeneratorAdapter.EQ, plain);
-        g.getStatic(network, NARROW_FLAG, Type.BOOLEAN_TYPE);
-        g.ifZCmp(GeneratorAdapter.NE, narrowCall);
-        loadFields(g, args);
-        g.invokeStatic(wide.type(), method);
-        g.goTo(done);
-        g.mark(narrowCall);
-        loadFields(g, args);
-        g.invokeStatic(narrow.type(), method);
-        g.goTo(done);
-        g.mark(plain);
-        g.push(0);
-        g.mark(done);
-        g.storeLocal(start);
+        Method method = new Method(name, VectorClass.descriptor(Type.INT_TYPE, args));
+        m.getStatic(Fields.VECTOR);
+        m.ifZCmp(GeneratorAdapter.EQ, plain);
+        m.getStatic(Fields.NARROW);
+        m.ifZCmp(GeneratorAdapter.NE, narrowCall);
+        call(m, wide, method, args);
+        m.goTo(done);
+        m.mark(narrowCall);
+        call(m, narrow, method, args);
+        m.goTo(done);
+        m.mark(plain);
+        m.push(0);
+        m.mark(done);
+        m.storeLocal(start);
     }
 
-    private void loadFields(GeneratorAdapter g, List<VectorKernels.Arg> args) {
-        for (VectorKernels.Arg a : args) {
-            g.loadThis();
-            g.getField(network, a.field(), a.type());
-        }
-    }
-
-    private void call(GeneratorAdapter g, VectorKernels v, String name, List<VectorKernels.Arg> args) {
-        loadFields(g, args);
-        g.invokeStatic(v.type(), new Method(name, VectorKernels.descriptor(args)));
-        g.returnValue();
+    /** {@code <vector class>.method(this.args...)}. */
+    private static void call(MethodBuilder m, VectorClass v, Method method, List<Fields.Field> args) {
+        for (Fields.Field a : args) m.getField(a);
+        m.invokeStatic(v.type(), method);
     }
 }

@@ -24,7 +24,7 @@ package nnet.emit;
  * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in any of these loops.
  * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
  * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; and 8 samples x 3 vectors on AVX-512 took 361 instructions a
- * step for its 24 multiply-adds where 8 x 2 takes 56 for 16. One sample's products ({@link SampleProducts}:
+ * step for its 24 multiply-adds where 8 x 2 takes 56 for 16. One sample's products ({@link ContractionSampleVectors}:
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
  *

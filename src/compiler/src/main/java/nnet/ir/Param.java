@@ -39,6 +39,29 @@ public record Param(String layer, String role, Shape shape, Connectivity present
         return present != null && shape.rank() == 2 && present.rows() == shape.dim(0) && present.cols() == shape.dim(1);
     }
 
+    /**
+     * How a param is stored, in a generated class as in the runtime: decided here, once, for the
+     * emitter's fields, the constructor's registration call and the kernels that read them.
+     */
+    public enum Layout {
+        /** A dense 2-D kernel {@code [n, m]}: a row of units per input, padded to whole vectors (a dense layer, an lstm's gates, an embedding table). */
+        ROWS,
+        /** A 2-D kernel with absent connections: its present values, unit by unit, with their index by unit and by input. */
+        SPARSE,
+        /** A conv2d kernel {@code [filters, C, kh, kw]}: flat, with the list of its present (channel, filter) pairs. */
+        CONV,
+        /** One flat row-major array: biases, a batchnorm's scale, shift and statistics. */
+        FLAT
+    }
+
+    public Layout layout() {
+        return switch (shape.rank()) {
+            case 2 -> present == null ? Layout.ROWS : Layout.SPARSE;
+            case 4 -> Layout.CONV;
+            default -> Layout.FLAT;
+        };
+    }
+
     public boolean isFixed() {
         return fixed != null;
     }

@@ -1,5 +1,7 @@
 package nnet.lower;
 
+import java.util.ArrayList;
+import java.util.List;
 import nnet.ir.Op;
 import nnet.ir.Param;
 
@@ -8,6 +10,25 @@ import nnet.ir.Param;
  * elements of other buffers, bias params and constants, at the loop index {@code j}.
  */
 public sealed interface Expr {
+    /** Its leaves (loads, biases, constants), left to right: the order the expression computes them in. */
+    default List<Expr> leaves() {
+        List<Expr> out = new ArrayList<>();
+        addLeaves(this, out);
+        return out;
+    }
+
+    private static void addLeaves(Expr e, List<Expr> out) {
+        if (e instanceof Activate a) addLeaves(a.x(), out);
+        else if (e instanceof Derivative d) addLeaves(d.x(), out);
+        else if (e instanceof Secant s) {
+            addLeaves(s.x(), out);
+            addLeaves(s.x0(), out);
+        } else if (e instanceof Binary b) {
+            addLeaves(b.a(), out);
+            addLeaves(b.b(), out);
+        } else out.add(e);
+    }
+
     /**
      * {@code buffer[offset + j]}, or {@code buffer[0]} when the buffer holds one value broadcast over
      * the loop; a non-zero offset reads a part of the buffer (a slice, fused into its reader).

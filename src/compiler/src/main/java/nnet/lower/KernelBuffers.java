@@ -87,16 +87,6 @@ public final class KernelBuffers {
 
     /** The buffers an element expression loads. */
     public static void loads(Expr e, Set<Buffer> out) {
-        if (e instanceof Expr.Load l) out.add(l.buffer());
-        else if (e instanceof Expr.Activate a) loads(a.x(), out);
-        else if (e instanceof Expr.Derivative d) loads(d.x(), out);
-        else if (e instanceof Expr.Secant s) {
-            loads(s.x(), out);
-            loads(s.x0(), out);
-        }
-        else if (e instanceof Expr.Binary b) {
-            loads(b.a(), out);
-            loads(b.b(), out);
-        }
+        for (Expr leaf : e.leaves()) if (leaf instanceof Expr.Load l) out.add(l.buffer());
     }
 }

@@ -420,7 +420,7 @@ public final class Lowering {
 
     private static Kernel.LinearPath path(Param p) {
         return p.isFixed() && p.count() <= UNROLL_LIMIT ? Kernel.LinearPath.UNROLLED
-                : p.present() == null ? Kernel.LinearPath.ROWS : Kernel.LinearPath.CSR;
+                : p.layout() == Param.Layout.ROWS ? Kernel.LinearPath.ROWS : Kernel.LinearPath.CSR;
     }
 
     /** The element expression of {@code n}; {@code root} is the value being materialised. */

@@ -1,8 +1,5 @@
 package nnet.runtime;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,36 +13,18 @@ import java.util.Map;
  */
 public abstract class CompiledNetwork extends NetworkTraining {
     private final String name;
-    private final Map<String, float[]> nodes = new LinkedHashMap<>();
-    private final Map<String, int[]> shapes = new LinkedHashMap<>();
-    private final List<String> inputs = new ArrayList<>();
-    private final List<String> outputs = new ArrayList<>();
-    /** Integer inputs by name, with the rows of the smallest vocabulary that reads them. */
-    private final Map<String, Integer> tokenInputs = new LinkedHashMap<>();
-    private final Map<String, ParamStorage> params = new LinkedHashMap<>();
-    /** Masks, fixed values and the connections of sparse kernels (compact indices), loaded from the class's structure resource; saved with the weights. */
-    private final Map<String, StoredTensor> structure;
-    private float[][] inputBuffers = new float[0][];
-    private float[][] outputBuffers = new float[0][];
+    private final NetworkNodes nodes;
     private final Training training = new Training(this);
     /** Set while a replica is constructed: the network whose weight arrays it shares. */
     private static final ThreadLocal<CompiledNetwork> SHARE_WEIGHTS_OF = new ThreadLocal<>();
-    /** The network this one shares its weights with (a training replica), or null. */
-    private final CompiledNetwork weightsOf = SHARE_WEIGHTS_OF.get();
+    /** The weights, by name: a training replica's share the arrays of the network it was made from. */
+    private final NetworkParams params;
 
     protected CompiledNetwork(String name) {
         this.name = name;
-        this.structure = readStructure(getClass());
-    }
-
-    /** The resource {@code <Class>.structure.safetensors} beside the class, or nothing if the network has none. */
-    private static Map<String, StoredTensor> readStructure(Class<?> c) {
-        String resource = c.getSimpleName() + ".structure.safetensors";
-        try (InputStream in = c.getResourceAsStream(resource)) {
-            return in == null ? Map.of() : Safetensors.readStored(in, resource);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
+        this.nodes = new NetworkNodes(name);
+        CompiledNetwork weightsOf = SHARE_WEIGHTS_OF.get();
+        this.params = new NetworkParams(getClass(), weightsOf == null ? null : weightsOf.params);
     }
 
     /** The generated forward pass: reads the input buffers, writes every node buffer. */
@@ -108,30 +87,22 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     // ---- registration, called by the generated constructor
 
+    /** A named node: its buffer and shape. */
     protected final void node(String nodeName, float[] buffer, int[] shape) {
-        nodes.put(nodeName, buffer);
-        shapes.put(nodeName, shape);
+        nodes.node(nodeName, buffer, shape);
     }
 
     protected final void input(String nodeName) {
-        inputs.add(nodeName);
-        inputBuffers = append(inputBuffers, nodes.get(nodeName));
+        nodes.input(nodeName);
     }
 
     /** An integer input that an embedding of {@code vocabulary} rows reads: its values are checked to be token ids. */
     protected final void tokens(String inputName, int vocabulary) {
-        tokenInputs.merge(inputName, vocabulary, Math::min);
+        nodes.tokens(inputName, vocabulary);
     }
 
     protected final void output(String nodeName) {
-        outputs.add(nodeName);
-        outputBuffers = append(outputBuffers, nodes.get(nodeName));
-    }
-
-    private static float[][] append(float[][] a, float[] b) {
-        float[][] c = Arrays.copyOf(a, a.length + 1);
-        c[a.length] = b;
-        return c;
+        nodes.output(nodeName);
     }
 
     /** Rows of dense kernels are this many floats long or a multiple: whole vectors of any width, so tile kernels need no tail. */
@@ -139,62 +110,20 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     /**
      * A fully connected kernel {@code [n, m]} kept as rows, so loops over units run over one array;
-     * each row padded with zeros to a multiple of {@link #ROW_ALIGN} (they never train: their
-     * gradient is 0). {@code frozenName} names the structure tensor of its frozen entries, or is null.
+     * each row padded with zeros to a multiple of {@link #ROW_ALIGN}. {@code frozenName} names the
+     * structure tensor of its frozen entries, or is null.
      */
     protected final float[][] denseParam(String paramName, int n, int m, String frozenName) {
-        float[][] rows = weightsOf != null ? weightsOf.params.get(paramName).values : new float[n][paddedRow(m)];
-        params.put(paramName, new ParamStorage(paramName, new int[] {n, m}, rows, (i, j) -> j < m ? i * m + j : -1, frozen(frozenName)));
-        return rows;
+        return params.dense(paramName, n, m, frozenName);
     }
 
     public static int paddedRow(int m) {
         return (m + ROW_ALIGN - 1) / ROW_ALIGN * ROW_ALIGN;
     }
 
-    /**
-     * A kernel with absent connections: only present values are stored, unit by unit (column order,
-     * the order a forward pass over a tile reads them). A stored value at an absent position of a
-     * weights file is ignored on load: kernels trained elsewhere by multiplying a mask in still hold
-     * their old values there.
-     */
+    /** A kernel with absent connections: only present values are stored, unit by unit ({@link NetworkParams#sparse}). */
     protected final SparseParam sparseParam(String paramName, String maskName, String frozenName, int columns) {
-        boolean compact = structure.containsKey(paramName + CompactKernel.INDICES);
-        SparseIndex rows = compact ? CompactKernel.readIndex(structure, paramName) : repeated(SparseIndex.fromMask(structure(maskName)), columns);
-        SparseParam p = SparseParam.of(weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[rows.count()], rows);
-        int n = rows.rows(), m = rows.cols();
-        int[] colOf = p.columnOfEach();
-        ParamStorage.Layout rowMajor = (long) n * m <= SparseWeights.MAX_DENSE ? (seg, k) -> p.rowIndex()[k] * m + colOf[k] : (seg, k) -> {
-            throw new UserError(paramName + " is " + n + " x " + m + ", too large for a dense tensor; use its compact form (--sparse-weights auto)");
-        };
-        ParamStorage storage = new ParamStorage(paramName, new int[] {n, m}, new float[][] {p.values()}, rowMajor, null);
-        if (frozenName != null) { // by the mask's entries (compact for a kernel of any size), never a dense [n, m] tensor
-            SparseIndex frozen = CompactKernel.readMask(structure, frozenName);
-            if (frozen == null) throw new IllegalStateException(getClass().getName() + ": structure resource lacks " + frozenName);
-            int[] rowOf = p.rowIndex();
-            storage.leaveOut((seg, k) -> Arrays.binarySearch(frozen.colIndex(), frozen.rowStart()[rowOf[k]], frozen.rowStart()[rowOf[k] + 1], colOf[k]) >= 0);
-            storage.frozen = frozen;
-            storage.frozenName = frozenName;
-        }
-        if (compact) {
-            storage.connections = rows;
-            storage.storedAt = p.position();
-            storage.maskName = maskName;
-        }
-        params.put(paramName, storage);
-        return p;
-    }
-
-    /** An lstm kernel's mask has a column per unit and repeats for each gate: its index over all {@code columns}. */
-    private static SparseIndex repeated(SparseIndex unitPattern, int columns) {
-        if (unitPattern.cols() == columns) return unitPattern;
-        Tensor mask = unitPattern.toMask();
-        int units = unitPattern.cols();
-        return SparseIndex.of(unitPattern.rows(), columns, (i, j) -> mask.data()[i * units + j % units] == 1);
-    }
-
-    private Tensor frozen(String frozenName) {
-        return frozenName == null ? null : structure(frozenName);
+        return params.sparse(paramName, maskName, frozenName, columns);
     }
 
     /**
@@ -220,69 +149,22 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     /** Fixed values of a kernel with absent connections, stored unit by unit like {@link #sparseParam}'s; not a weight. */
     protected final SparseParam fixedSparse(String valuesName, String maskName) {
-        SparseIndex rows = SparseIndex.fromMask(structure(maskName));
-        float[] all = structure(valuesName).data();
-        SparseParam p = SparseParam.of(new float[rows.count()], rows);
-        int m = rows.cols();
-        int[] colOf = p.columnOfEach();
-        for (int k = 0; k < p.values().length; k++) p.values()[k] = all[p.rowIndex()[k] * m + colOf[k]];
-        return p;
+        return params.fixedSparse(valuesName, maskName);
     }
 
-    /**
-     * A weight tensor kept flat, row-major (biases, lstm kernels). With {@code maskName} (a bias
-     * mask, repeated over rows), entries the mask marks absent are held at 0 whatever the file
-     * says, and never train.
-     */
+    /** A weight tensor kept flat, row-major (biases); with {@code maskName}, entries the mask marks absent are held at 0 and never train. */
     protected final float[] flatParam(String paramName, int[] shape, String maskName) {
-        int size = (int) Tensor.size(shape);
-        if (maskName == null) return flat(paramName, shape, null, null);
-        float[] present = structure(maskName).data(), absent = new float[size];
-        for (int k = 0; k < size; k++) absent[k] = present[k % present.length] == 0 ? 1 : 0;
-        return flat(paramName, shape, absent, null);
+        return params.flat(paramName, shape, maskName);
     }
 
-    /**
-     * A conv2d kernel {@code [filters, C, kh, kw]}, flat. With {@code tableName} (the {@code C x filters}
-     * channel table), the entries of absent channel pairs are held at 0 and never train; with
-     * {@code frozenName} (a table of the same shape), the taps of frozen pairs keep their value.
-     */
+    /** A conv2d kernel {@code [filters, C, kh, kw]}, flat, with its channel table and its frozen pairs' table, or nulls. */
     protected final float[] convParam(String paramName, int[] shape, String tableName, String frozenName) {
-        return flat(paramName, shape, tableName == null ? null : everyTap(shape, tableName, 0), frozenName == null ? null : everyTap(shape, frozenName, 1));
-    }
-
-    /** Per entry of a conv kernel, 1 where its (channel, filter) pair's entry in the table is {@code value}. */
-    private float[] everyTap(int[] shape, String tableName, float value) {
-        float[] table = structure(tableName).data(), out = new float[(int) Tensor.size(shape)];
-        int filters = shape[0], channels = shape[1], taps = shape[2] * shape[3];
-        for (int k = 0; k < out.length; k++) out[k] = table[(k / taps % channels) * filters + k / (taps * channels)] == value ? 1 : 0;
-        return out;
+        return params.conv(paramName, shape, tableName, frozenName);
     }
 
     /** The present (input channel, filter) pairs of a conv2d, as {@code [i0, o0, i1, o1, ...]}: its loops visit these only. */
     protected final int[] channelPairs(String tableName, int channels, int filters) {
-        float[] table = tableName == null ? null : structure(tableName).data();
-        return ConvPlan.pairs(channels, filters, (i, o) -> table == null || table[i * filters + o] != 0);
-    }
-
-    /**
-     * A flat param; entries where {@code absent} is non-zero are 0 after every load and never train,
-     * entries where {@code frozen} is non-zero keep what was loaded.
-     */
-    private float[] flat(String paramName, int[] shape, float[] absent, float[] frozen) {
-        float[] v = weightsOf != null ? weightsOf.params.get(paramName).values[0] : new float[(int) Tensor.size(shape)];
-        int[] zeroed = absent == null ? new int[0] : java.util.stream.IntStream.range(0, absent.length).filter(k -> absent[k] != 0).toArray();
-        ParamStorage p = new ParamStorage(paramName, shape, new float[][] {v}, (seg, k) -> k, null) {
-            @Override
-            void load(float[] src) {
-                super.load(src);
-                for (int k : zeroed) v[k] = 0;
-            }
-        };
-        if (absent != null) p.leaveOut(absent);
-        if (frozen != null) p.leaveOut(frozen);
-        params.put(paramName, p);
-        return v;
+        return params.channelPairs(tableName, channels, filters);
     }
 
     /** Called by the generated constructor: a buffer's tile rows, {@code [buffer.length][lanes]}. */
@@ -308,7 +190,7 @@ public abstract class CompiledNetwork extends NetworkTraining {
     /** Checks samples [first, first + count) of a batch and loads them into the input buffers' tile rows. */
     final void loadTile(float[][][] batch, int first, int count) {
         for (int s = 0; s < count; s++) checkInputs(batch[first + s], first + s);
-        for (int k = 0; k < inputBuffers.length; k++) Tiles.load(batch, k, first, count, tiles.rows(inputBuffers[k]));
+        for (int k = 0; k < nodes.inputBuffers.length; k++) Tiles.load(batch, k, first, count, tiles.rows(nodes.inputBuffers[k]));
     }
 
     // ---- registration of the backward pass
@@ -388,17 +270,12 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     /** A tensor of the structure resource: a mask, or the values of a fixed param. */
     protected final Tensor structure(String tensorName) {
-        if (!(structure.get(tensorName) instanceof Tensor t)) throw new IllegalStateException(getClass().getName() + ": structure resource lacks " + tensorName);
-        return t;
+        return params.structure(tensorName);
     }
 
     /** Fixed values as rows, for a fixed kernel too large to fold into code; padded like {@link #denseParam}'s. */
     protected final float[][] fixedRows(String tensorName) {
-        Tensor t = structure(tensorName);
-        int n = t.shape()[0], m = t.shape()[1];
-        float[][] rows = new float[n][paddedRow(m)];
-        for (int i = 0; i < n; i++) System.arraycopy(t.data(), i * m, rows[i], 0, m);
-        return rows;
+        return params.fixedRows(tensorName);
     }
 
     // ---- Network
@@ -410,24 +287,22 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     @Override
     public List<String> inputNames() {
-        return List.copyOf(inputs);
+        return List.copyOf(nodes.inputs);
     }
 
     @Override
     public List<String> outputNames() {
-        return List.copyOf(outputs);
+        return List.copyOf(nodes.outputs);
     }
 
     @Override
     public List<String> nodeNames() {
-        return List.copyOf(nodes.keySet());
+        return List.copyOf(nodes.buffers.keySet());
     }
 
     @Override
     public int[] shape(String node) {
-        int[] s = shapes.get(node);
-        if (s == null) throw new IllegalArgumentException(unknownNode(node));
-        return s.clone();
+        return nodes.shape(node).clone();
     }
 
     /** The names of nodes' units, from the class's resource ({@link UnitNames}), read on first use. */
@@ -435,7 +310,7 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     @Override
     public String[] unitNames(String node) {
-        if (!shapes.containsKey(node)) throw new IllegalArgumentException(unknownNode(node));
+        nodes.shape(node); // an unknown name fails
         if (unitNames == null) unitNames = UnitNames.of(getClass());
         String[] names = unitNames.get(node);
         return names == null ? null : names.clone();
@@ -445,7 +320,7 @@ public abstract class CompiledNetwork extends NetworkTraining {
     public final float[][] forward(float[]... in) {
         checkInputs(in);
         forwardUnchecked(in);
-        return outputBuffers;
+        return nodes.outputBuffers;
     }
 
     /** Fewer samples than this run one by one: copying a tile in and out would cost more than it saves. */
@@ -453,7 +328,7 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     @Override
     public final float[][][] forwardBatch(float[][][] batch, List<String> nodeNames) {
-        List<String> shown = nodeNames.isEmpty() ? outputs : nodeNames;
+        List<String> shown = nodeNames.isEmpty() ? nodes.outputs : nodeNames;
         for (String n : shown) activation(n); // an unknown name fails here, before any work
         float[][][] out = new float[batch.length][shown.size()][];
         if (tiles == null || batch.length < MIN_TILED) {
@@ -484,13 +359,7 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     @Override
     public float[] activation(String node) {
-        float[] b = nodes.get(node);
-        if (b == null) throw new IllegalArgumentException(unknownNode(node));
-        return b;
-    }
-
-    private String unknownNode(String node) {
-        return "network " + name + " has no node '" + node + "'; it has " + String.join(", ", nodes.keySet());
+        return nodes.buffer(node);
     }
 
     /** Runs the forward pass on one sample's inputs (already checked), for training. */
@@ -501,32 +370,22 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     /** One sample's inputs (already checked) into the input buffers. */
     final void loadInputs(float[][] in) {
-        for (int k = 0; k < in.length; k++) System.arraycopy(in[k], 0, inputBuffers[k], 0, in[k].length);
+        nodes.load(in);
     }
 
-
-
+    /** Checks one sample's inputs: how many, their lengths, their token ids. */
     final void checkInputs(float[][] in) {
-        checkInputs(in, -1);
+        nodes.check(in, -1);
     }
 
-    /** The same for sample {@code sample} of a batch (named in a message), or one sample alone (-1). */
+    /** The same for sample {@code sample} of a batch (named in a message). */
     final void checkInputs(float[][] in, int sample) {
-        if (in.length != inputBuffers.length)
-            throw new IllegalArgumentException(name + " takes " + inputBuffers.length + " input(s) " + inputs + ", got " + in.length);
-        for (int k = 0; k < in.length; k++) {
-            String input = inputs.get(k);
-            if (in[k].length != inputBuffers[k].length)
-                throw new IllegalArgumentException("input " + input + Arrays.toString(shapes.get(input)) + " takes "
-                        + inputBuffers[k].length + " values, got " + in[k].length);
-            Integer vocabulary = tokenInputs.get(input);
-            if (vocabulary != null) Embedding.checkTokens(input + (sample >= 0 ? " of sample " + sample + " of the batch" : ""), in[k], vocabulary);
-        }
+        nodes.check(in, sample);
     }
 
     @Override
     public Map<String, Integer> tokenInputs() {
-        return Map.copyOf(tokenInputs);
+        return Map.copyOf(nodes.tokenInputs);
     }
 
     /**
@@ -534,14 +393,7 @@ public abstract class CompiledNetwork extends NetworkTraining {
      * one's weight arrays: a training worker for part of a batch.
      */
     final CompiledNetwork replica() {
-        SHARE_WEIGHTS_OF.set(this);
-        try {
-            return getClass().getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot make a replica of " + getClass().getName(), e);
-        } finally {
-            SHARE_WEIGHTS_OF.remove();
-        }
+        return sharingWeights(getClass());
     }
 
     /** The attribution passes made so far, by rule ({@code Gradient}, {@code Rescale}). */
@@ -555,28 +407,31 @@ public abstract class CompiledNetwork extends NetworkTraining {
         CompiledNetwork pass = attributionPasses.get(rule);
         if (pass != null) return pass;
         String cls = getClass().getName() + "$" + rule;
-        Class<?> c;
         try {
-            c = Class.forName(cls, true, getClass().getClassLoader());
+            pass = sharingWeights(Class.forName(cls, true, getClass().getClassLoader()));
         } catch (ClassNotFoundException e) {
             throw new UserError(name + " has no attribution pass (" + cls + "): compile it again with an nnetc that has 'explain'");
-        }
-        SHARE_WEIGHTS_OF.set(this);
-        try {
-            pass = (CompiledNetwork) c.getDeclaredConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot make " + cls, e);
-        } finally {
-            SHARE_WEIGHTS_OF.remove();
         }
         attributionPasses.put(rule, pass);
         return pass;
     }
 
+    /** A new instance of {@code c} (this network's class, or one of its passes) whose params share this network's arrays. */
+    private CompiledNetwork sharingWeights(Class<?> c) {
+        SHARE_WEIGHTS_OF.set(this);
+        try {
+            return (CompiledNetwork) c.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot make " + c.getName() + " sharing the weights of " + getClass().getName(), e);
+        } finally {
+            SHARE_WEIGHTS_OF.remove();
+        }
+    }
+
     /** The weights this network stores: one sample's work, to share a batch among the cores. */
     final long storedWeights() {
         long n = 0;
-        for (ParamStorage p : params.values()) for (float[] seg : p.values) n += seg.length;
+        for (ParamStorage p : params.byName.values()) for (float[] seg : p.values) n += seg.length;
         return n;
     }
 
@@ -595,17 +450,17 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     @Override
     public float[] weightArray() {
-        return ParamArrays.values(params.values());
+        return ParamArrays.values(params.byName.values());
     }
 
     @Override
     public void loadWeightArray(float[] values) {
-        ParamArrays.load(params.values(), values, name);
+        ParamArrays.load(params.byName.values(), values, name);
     }
 
     @Override
     public void loadWeights(Map<String, ? extends StoredTensor> weights) {
-        StoredWeights.load(name, params, weights);
+        StoredWeights.load(name, params.byName, weights);
     }
 
     /** Every tensor dense (a sparse kernel as its {@code [n, m]} values and 0/1 mask): the Keras layout. */
@@ -618,6 +473,6 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     @Override
     public Map<String, StoredTensor> saveWeights(SparseWeights layout) {
-        return StoredWeights.save(params, structure, layout);
+        return StoredWeights.save(params.byName, params.structure, layout);
     }
 }

@@ -304,14 +304,7 @@ final class Training {
     /** The gradient sums of the last {@link #computeGradients} (not yet the mean), every trainable segment in a row. */
     float[] gradientSums() {
         requireLoss();
-        float[] out = new float[gradientSize()];
-        int at = 0;
-        for (ParamStorage p : trainable)
-            for (float[] g : p.grads) {
-                System.arraycopy(g, 0, out, at, g.length);
-                at += g.length;
-            }
-        return out;
+        return ParamArrays.concat(trainable, p -> p.grads, gradientSize());
     }
 
     /**

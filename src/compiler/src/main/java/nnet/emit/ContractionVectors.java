@@ -2,17 +2,16 @@ package nnet.emit;
 
 import java.util.ArrayList;
 import java.util.List;
+import nnet.ir.Param;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The tile contractions with the Vector API, in a class of their own ({@code <Network>$Vector}, or
+ * The tile contractions with the Vector API, in the vector class ({@code <Network>$Vector}, or
  * {@code $Vector16} for the other row of the {@link VectorShape} table), loaded only when
  * {@code jdk.incubator.vector} is in the JVM. A kernel method is a driver of
  * scalar loops that calls register-blocked micro-kernels, each a method with its accumulators in
@@ -31,128 +30,46 @@ import org.objectweb.asm.commons.Method;
  * accumulators than the register file holds with the step's loads; and a bounded loop per call: a
  * long loop gets compiled on stack replacement with its vectors boxed, 100 times slower.
  */
-final class VectorKernels {
+final class ContractionVectors {
     /** Iterations of a micro-kernel's loop per call. */
     static final int KC = 64;
+    private static final Type F1 = Fields.FLOATS;
 
-    static final Type VECTOR = Type.getObjectType("jdk/incubator/vector/FloatVector");
-    static final Type SPECIES = Type.getObjectType("jdk/incubator/vector/VectorSpecies");
-    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
-
-    /** An argument of a kernel method: the field of the network class it is loaded from, and its type. */
-    record Arg(String field, Type type) {}
-
-    private final ClassWriter cw;
-    private final Type self;
+    private final ContractionMicroKernels micro;
     private final VectorShape shape;
-    private final MicroKernels micro;
-    private final ConvVectorKernels conv;
-    private final ElementwiseVectors maps;
-    private final SampleProducts products;
-    private int kernels;
 
-    VectorKernels(Type network, String sourceFile, VectorShape shape) {
-        this.self = Type.getObjectType(network.getInternalName() + shape.suffix());
+    ContractionVectors(ContractionMicroKernels micro, VectorShape shape) {
+        this.micro = micro;
         this.shape = shape;
-        this.cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                return "java/lang/Object";
-            }
-        };
-        cw.visit(Opcodes.V17, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, self.getInternalName(), null, "java/lang/Object", null);
-        cw.visitSource(sourceFile, null);
-        cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "S", SPECIES.getDescriptor(), null, null).visitEnd();
-        cw.visitField(Opcodes.ACC_STATIC | Opcodes.ACC_FINAL, "V", "I", null, null).visitEnd();
-        staticInit();
-        fits();
-        bits();
-        micro = new MicroKernels(cw, self);
-        conv = new ConvVectorKernels(self, new ConvMicroKernels(cw, self), shape);
-        maps = new ElementwiseVectors(cw, self);
-        products = new SampleProducts(cw, self);
-    }
-
-    Type type() {
-        return self;
-    }
-
-    boolean isEmpty() {
-        return kernels == 0;
-    }
-
-    byte[] classFile() {
-        cw.visitEnd();
-        return cw.toByteArray();
-    }
-
-    /** {@code S = FloatVector.SPECIES_PREFERRED; V = S.length()}: one vector shape for the process. */
-    private void staticInit() {
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, "void <clinit>()", 0);
-        m.g.getStatic(VECTOR, "SPECIES_PREFERRED", SPECIES);
-        m.g.dup();
-        m.g.putStatic(self, "S", SPECIES);
-        m.g.invokeInterface(SPECIES, Method.getMethod("int length()"));
-        m.g.putStatic(self, "V", Type.INT_TYPE);
-        m.end(self);
-    }
-
-    /** {@code fits()}: a tile is a whole number of 2-vector blocks (every x86 vector width is). */
-    private void fits() {
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, "boolean fits()", 0);
-        m.g.push(Tiling.SIZE);
-        m.g.getStatic(self, "V", Type.INT_TYPE);
-        m.g.push(2);
-        m.g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.g.math(GeneratorAdapter.REM, Type.INT_TYPE);
-        org.objectweb.asm.Label no = new org.objectweb.asm.Label();
-        m.g.ifZCmp(GeneratorAdapter.NE, no);
-        m.g.push(true);
-        m.g.returnValue();
-        m.g.mark(no);
-        m.g.push(false);
-        m.end(self);
-    }
-
-    /** {@code bits()}: the length of the vectors in bits, {@code 32 V}. */
-    private void bits() {
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, "int bits()", 0);
-        m.g.getStatic(self, "V", Type.INT_TYPE);
-        m.g.push(Float.SIZE);
-        m.g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        m.g.returnValue();
-        m.end(self);
     }
 
     /** The arguments of a contraction's vector form, in order, or null when it has none (a fixed kernel folded into code). */
-    static List<Arg> arguments(Kernel k) {
-        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) return ConvVectorKernels.arguments(k);
-        if (k instanceof Kernel.Map map) return ElementwiseVectors.arguments(map);
-        List<Arg> a = new ArrayList<>();
+    static List<Fields.Field> arguments(Kernel k) {
+        List<Fields.Field> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
-            kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), true);
-            a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
-            a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+            kernelArgs(a, l.kernel(), true);
+            a.add(Fields.tileRows(l.in()));
+            a.add(Fields.tileRows(l.out()));
             if (l.path() == Kernel.LinearPath.ROWS) {
-                a.add(new Arg(TileEmitter.inputSampleMajorField(l.kernel()), F2));
-                a.add(new Arg(TileEmitter.sampleMajorField(l.kernel()), F2));
+                a.add(Fields.inputSampleMajor(l.kernel()));
+                a.add(Fields.sampleMajor(l.kernel()));
             }
         } else if (k instanceof Kernel.LinearT l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
-            kernelArgs(a, ClassEmitter.fieldOf(l.kernel()), l.path(), false);
-            a.add(new Arg(TileEmitter.rowsField(l.in()), F2));
-            a.add(new Arg(TileEmitter.rowsField(l.out()), F2));
+            kernelArgs(a, l.kernel(), false);
+            a.add(Fields.tileRows(l.in()));
+            a.add(Fields.tileRows(l.out()));
         } else if (k instanceof Kernel.WeightGrad w) {
             boolean rows = w.path() == Kernel.LinearPath.ROWS;
-            a.add(new Arg(ClassEmitter.gradFieldOf(w.kernel()), rows ? F2 : F1));
+            a.add(Fields.gradient(w.kernel()));
             if (!rows) {
-                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$colStart", I1));
-                a.add(new Arg(ClassEmitter.fieldOf(w.kernel()) + "$rowIndex", I1));
+                a.add(Fields.index(w.kernel(), Fields.Index.COL_START));
+                a.add(Fields.index(w.kernel(), Fields.Index.ROW_INDEX));
             }
-            a.add(new Arg(TileEmitter.rowsField(w.x()), F2));
-            a.add(new Arg(TileEmitter.rowsField(w.dz()), F2));
-            if (rows) a.add(new Arg(TileEmitter.sampleMajorField(w.kernel()), F2));
+            a.add(Fields.tileRows(w.x()));
+            a.add(Fields.tileRows(w.dz()));
+            if (rows) a.add(Fields.sampleMajor(w.kernel()));
         } else return null;
         return a;
     }
@@ -161,38 +78,15 @@ final class VectorKernels {
      * A kernel's weights: rows, or the sparse values (stored by unit) with the index its loop walks:
      * by unit for the forward pass; by input for the input gradient, with where each entry sits among the values.
      */
-    private static void kernelArgs(List<Arg> a, String f, Kernel.LinearPath path, boolean forward) {
-        if (path == Kernel.LinearPath.ROWS) {
-            a.add(new Arg(f, F2));
-            return;
-        }
-        a.add(new Arg(f, F1));
-        if (forward) {
-            a.add(new Arg(f + "$colStart", I1));
-            a.add(new Arg(f + "$rowIndex", I1));
-        } else {
-            a.add(new Arg(f + "$start", I1));
-            a.add(new Arg(f + "$col", I1));
-            a.add(new Arg(f + "$position", I1));
-        }
+    private static void kernelArgs(List<Fields.Field> a, Param kernel, boolean forward) {
+        a.add(Fields.values(kernel));
+        if (kernel.layout() == Param.Layout.ROWS) return;
+        for (Fields.Index index : forward ? List.of(Fields.Index.COL_START, Fields.Index.ROW_INDEX) : List.of(Fields.Index.START, Fields.Index.COL, Fields.Index.POSITION))
+            a.add(Fields.index(kernel, index));
     }
 
-    static String descriptor(List<Arg> args) {
-        return Type.getMethodDescriptor(Type.VOID_TYPE, args.stream().map(Arg::type).toArray(Type[]::new));
-    }
-
-    /** Emits the driver of a contraction as {@code static void name(args)}: scalar loops that call the micro-kernels. */
-    void emit(Kernel k, String name, List<Arg> args, int line) {
-        kernels++;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
-        int[] a = new int[args.size()];
-        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
-        if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad || k instanceof Kernel.Map) {
-            if (k instanceof Kernel.Map map) maps.emit(map, name, m, a, args, line);
-            else conv.emit(k, m, a);
-            m.end(self);
-            return;
-        }
+    /** The driver's body, the arguments of {@link #arguments} in locals {@code a}: scalar loops that call the micro-kernels. */
+    void emit(Kernel k, MethodBuilder m, int[] a) {
         Driver d = new Driver(m);
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.n(), l.m());
@@ -200,52 +94,16 @@ final class VectorKernels {
         else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
-        m.end(self);
-    }
-
-    /** One sample's dense contraction with the Vector API as {@code static void name(args)} (see {@link SampleProducts}). */
-    void emitSampleProduct(Kernel k, String name, List<Arg> args, int line) {
-        emitSample(name, args, line, (m, a) -> products.emit(k, m, a));
-    }
-
-    /**
-     * One sample's elementwise map with the Vector API as {@code static int name(args)}: its whole vectors
-     * of elements, returning where the plain form goes on (see {@link ElementwiseVectors#emitSample}).
-     */
-    void emitSampleMap(Kernel.Map map, String name, List<Arg> args, int line) {
-        kernels++;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, Type.INT_TYPE, args.stream().map(Arg::type).toArray(Type[]::new)), line);
-        int[] a = new int[args.size()];
-        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
-        maps.emitSample(map, name, m, a, args, line);
-        m.end(self);
-    }
-
-    /** One sample's conv with the Vector API as {@code static void name(args)} (see {@link ConvSamples}). */
-    void emitSample(Kernel.Conv c, String name, List<Arg> args, int line) {
-        emitSample(name, args, line, (m, a) -> conv.emitSample(c, m, a));
-    }
-
-    /** {@code static void name(args)} whose body {@code body} writes, the arguments in locals. */
-    private void emitSample(String name, List<Arg> args, int line, java.util.function.BiConsumer<MethodBuilder, int[]> body) {
-        kernels++;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC, new Method(name, descriptor(args)), line);
-        int[] a = new int[args.size()];
-        for (int i = 0; i < a.length; i++) a[i] = m.argument(args.get(i).field(), args.get(i).type());
-        body.accept(m, a);
-        m.end(self);
     }
 
     // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
 
     private final class Driver {
         private final MethodBuilder m;
-        private final GeneratorAdapter g;
         private final int r, lane, b, k0;
 
         Driver(MethodBuilder m) {
             this.m = m;
-            this.g = m.g;
             this.r = m.local("r", Type.INT_TYPE);
             this.lane = m.local("lane", Type.INT_TYPE);
             this.b = m.local("block", Type.INT_TYPE);
@@ -255,9 +113,9 @@ final class VectorKernels {
         /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
         private void overLaneBlocks(MethodBuilder.Body body) {
             m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
-                g.getStatic(self, "V", Type.INT_TYPE);
-                g.push(2);
-                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+                m.getStatic(Fields.LENGTH);
+                m.push(2);
+                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
             }, body);
         }
 
@@ -323,11 +181,11 @@ final class VectorKernels {
         /** {@code width - width % (k V)}: where blocks of k vectors end in a padded row (a multiple of 16). */
         private MethodBuilder.Body wholeBlocks(int width, int k) {
             return () -> {
-                g.push(width);
-                g.push(width);
+                m.push(width);
+                m.push(width);
                 vectors(k).emit();
-                g.math(GeneratorAdapter.REM, Type.INT_TYPE);
-                g.math(GeneratorAdapter.SUB, Type.INT_TYPE);
+                m.math(GeneratorAdapter.REM, Type.INT_TYPE);
+                m.math(GeneratorAdapter.SUB, Type.INT_TYPE);
             };
         }
 
@@ -339,14 +197,14 @@ final class VectorKernels {
                 m.forLoop(s, 0, Tiling.SIZE, () -> {
                     if (toSampleMajor) {
                         m.elementOf(sampleMajor, s).emit();
-                        g.loadLocal(f);
+                        m.loadLocal(f);
                         m.elementOf(row, s).emit();
                     } else {
-                        g.loadLocal(row);
-                        g.loadLocal(s);
+                        m.loadLocal(row);
+                        m.loadLocal(s);
                         m.elementOf(sampleMajor, m.value(s), m.value(f)).emit();
                     }
-                    g.arrayStore(Type.FLOAT_TYPE);
+                    m.arrayStore(Type.FLOAT_TYPE);
                 });
             });
         }
@@ -376,9 +234,9 @@ final class VectorKernels {
         /** Pushes {@code k V}. */
         private MethodBuilder.Body vectors(int k) {
             return () -> {
-                g.getStatic(self, "V", Type.INT_TYPE);
-                g.push(k);
-                g.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+                m.getStatic(Fields.LENGTH);
+                m.push(k);
+                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
             };
         }
 
@@ -411,10 +269,10 @@ final class VectorKernels {
         /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */
         private void call(Method micro, Object... args) {
             for (Object arg : args) {
-                if (arg instanceof Integer local) g.loadLocal(local);
+                if (arg instanceof Integer local) m.loadLocal(local);
                 else ((MethodBuilder.Body) arg).emit();
             }
-            g.invokeStatic(self, micro);
+            m.invokeStatic(m.owner(), micro);
         }
     }
 }

@@ -3,6 +3,8 @@ package nnet.emit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.function.Function;
+import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.ConvPlan;
@@ -18,55 +20,52 @@ import org.objectweb.asm.commons.Method;
  * micro-kernel; the sizes a plan uses are known when the network is compiled (the plan is built
  * from the same table then and when the network is constructed), so only those are emitted.
  */
-final class ConvVectorKernels {
+final class ConvVectors {
     /** Taps per call of a product micro-kernel, positions per call of a kernel-gradient one: bounded loops. */
     static final int TAPS_PER_CALL = 128, POSITIONS_PER_CALL = 256;
-    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS, INT = Type.INT_TYPE;
-    private static final Type ARRAYS = Type.getType(java.util.Arrays.class), SYSTEM = Type.getType(System.class);
+    private static final Type INT = Type.INT_TYPE;
 
-    private final Type self;
     private final ConvMicroKernels micro;
     private final VectorShape shape;
 
-    ConvVectorKernels(Type self, ConvMicroKernels micro, VectorShape shape) {
-        this.self = self;
+    ConvVectors(ConvMicroKernels micro, VectorShape shape) {
         this.micro = micro;
         this.shape = shape;
     }
 
     /** The arguments of a conv's or a maxpool gradient's vector form, in order; null for kernels without one. */
-    static List<VectorKernels.Arg> arguments(Kernel k) {
-        List<VectorKernels.Arg> a = new ArrayList<>();
-        if (k instanceof Kernel.Conv c) {
-            boolean forwardPlan = c.role() != Kernel.ConvRole.INPUT_GRAD;
-            switch (c.role()) {
-                case FORWARD -> {
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
-                    a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
-                    if (c.bias() != null) a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.bias()), F1));
-                }
-                case INPUT_GRAD -> {
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
-                    a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(c.kernel()), F1));
-                }
-                case KERNEL_GRAD -> {
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.image()), F2));
-                    a.add(new VectorKernels.Arg(TileEmitter.rowsField(c.outputSide()), F2));
-                    a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(c.kernel()), F1));
-                }
-            }
-            for (String part : ConvTiles.PLAN_PARTS) a.add(new VectorKernels.Arg(ConvTiles.planField(c.kernel(), forwardPlan, part), I1));
-            return a;
-        }
-        if (k instanceof Kernel.PoolGrad p && p.max()) {
-            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.x()), F2));
-            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.dy()), F2));
-            a.add(new VectorKernels.Arg(TileEmitter.rowsField(p.dx()), F2));
-            return a;
-        }
+    static List<Fields.Field> arguments(Kernel k) {
+        if (k instanceof Kernel.Conv c) return arguments(c, Fields::tileRows, forward -> part -> Fields.tilePlan(c.kernel(), forward, part));
+        if (k instanceof Kernel.PoolGrad p && p.max()) return List.of(Fields.tileRows(p.x()), Fields.tileRows(p.dy()), Fields.tileRows(p.dx()));
         return null;
+    }
+
+    /**
+     * A conv's arguments in either Vector API form, a tile's or one sample's: the side it reads, the side
+     * it writes, the weights (or gradient storage) and the bias, then the parts of its plan.
+     */
+    static List<Fields.Field> arguments(Kernel.Conv c, Function<Buffer, Fields.Field> rows, Function<Boolean, Function<String, Fields.Field>> plan) {
+        List<Fields.Field> a = new ArrayList<>();
+        switch (c.role()) {
+            case FORWARD -> {
+                a.add(rows.apply(c.image()));
+                a.add(rows.apply(c.outputSide()));
+                a.add(Fields.values(c.kernel()));
+                if (c.bias() != null) a.add(Fields.values(c.bias()));
+            }
+            case INPUT_GRAD -> {
+                a.add(rows.apply(c.outputSide()));
+                a.add(rows.apply(c.image()));
+                a.add(Fields.values(c.kernel()));
+            }
+            case KERNEL_GRAD -> {
+                a.add(rows.apply(c.image()));
+                a.add(rows.apply(c.outputSide()));
+                a.add(Fields.gradient(c.kernel()));
+            }
+        }
+        for (String part : Fields.PLAN_PARTS) a.add(plan.apply(c.role() != Kernel.ConvRole.INPUT_GRAD).apply(part));
+        return a;
     }
 
     /** The body of a kernel's vector method, its arguments in locals {@code a} (in the order of {@link #arguments}). */
@@ -90,18 +89,18 @@ final class ConvVectorKernels {
     }
 
     /**
-     * The body of one sample's conv vector form ({@link ConvSamples#arguments} in {@code a}): the
+     * The body of one sample's conv vector form ({@link ConvSampleVectors#arguments} in {@code a}): the
      * image copied into its scratch rows (or dy into its own), the products or gradient over the
      * one-sample plan, and scratch rows copied back where the buffer's rows are not whole vectors.
      * The scratch layout depends on the vector length, so its widths are computed here from V.
      */
     void emitSample(Kernel.Conv c, MethodBuilder m, int[] a) {
         ConvPlan.Geometry g = c.geo();
-        ConvPlan plan = ConvSamples.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
+        ConvPlan plan = ConvSampleVectors.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
         int n = a.length, jobs = a[n - 4], taps = a[n - 3], positions = a[n - 2], scratch = a[n - 1];
         int lanes = m.local("lanes", INT), inWidth = m.local("inWidth", INT), outWidth = m.local("outWidth", INT), dyWidth = m.local("dyWidth", INT),
-                dxWidth = m.local("dxWidth", INT), target = m.local("target", ClassEmitter.FLOATS), r = m.local("r", INT);
-        m.set(lanes, () -> m.g.getStatic(self, "V", INT));
+                dxWidth = m.local("dxWidth", INT), target = m.local("target", Fields.FLOATS), r = m.local("r", INT);
+        m.set(lanes, () -> m.getStatic(Fields.LENGTH));
         m.set(outWidth, roundUp(m, g.ow(), lanes));
         m.set(inWidth, m.sum(m.value(outWidth), m.constant(g.kw() - 1)));
         m.set(dxWidth, roundUp(m, g.w(), lanes));
@@ -113,16 +112,16 @@ final class ConvVectorKernels {
                 int o = m.local("o", INT), size = m.local("size", INT);
                 m.set(size, m.scaled(outWidth, g.oh(), 0));
                 m.forLoop(o, 0, g.f(), () -> { // Arrays.fill(target, o size, (o + 1) size, bias[o] or 0)
-                    m.g.loadLocal(target);
-                    m.g.loadLocal(o);
-                    m.g.loadLocal(size);
-                    m.g.math(GeneratorAdapter.MUL, INT);
+                    m.loadLocal(target);
+                    m.loadLocal(o);
+                    m.loadLocal(size);
+                    m.math(GeneratorAdapter.MUL, INT);
                     m.sum(m.value(o), m.constant(1)).emit();
-                    m.g.loadLocal(size);
-                    m.g.math(GeneratorAdapter.MUL, INT);
-                    if (c.bias() == null) m.g.push(0f);
+                    m.loadLocal(size);
+                    m.math(GeneratorAdapter.MUL, INT);
+                    if (c.bias() == null) m.push(0f);
                     else m.elementOf(a[3], o).emit();
-                    m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], int, int, float)"));
+                    m.invoke(Call.FILL_RANGE);
                 });
                 products(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
                 copyBack(m, target, a[1], g.ow(), outWidth, g.f() * g.oh(), r);
@@ -130,9 +129,9 @@ final class ConvVectorKernels {
             case INPUT_GRAD -> {
                 copyRows(m, a[0], g.ow(), scratchPart(m, scratch, ConvPlan.DY), dyWidth, g.kw() - 1 - g.padLeft(), g.f() * g.oh(), r);
                 inPlaceOr(m, target, a[1], g.w(), dxWidth, scratch, ConvPlan.DX);
-                m.g.loadLocal(target);
-                m.g.push(0f);
-                m.g.invokeStatic(ARRAYS, Method.getMethod("void fill(float[], float)"));
+                m.loadLocal(target);
+                m.push(0f);
+                m.invoke(Call.FILL);
                 products(m, scratchPart(m, scratch, ConvPlan.DY), target, a[2], jobs, taps, positions, plan, true);
                 copyBack(m, target, a[1], g.w(), dxWidth, g.c() * g.h(), r);
             }
@@ -140,11 +139,11 @@ final class ConvVectorKernels {
                 copyRows(m, a[0], g.w(), scratchPart(m, scratch, ConvPlan.IN), inWidth, g.padLeft(), g.c() * g.h(), r);
                 inPlaceOr(m, target, a[1], g.ow(), outWidth, scratch, ConvPlan.DY_ROWS);
                 Label same = new Label();
-                m.g.loadLocal(target);
-                m.g.loadLocal(a[1]);
-                m.g.ifCmp(ClassEmitter.FLOATS, GeneratorAdapter.EQ, same);
+                m.loadLocal(target);
+                m.loadLocal(a[1]);
+                m.ifCmp(Fields.FLOATS, GeneratorAdapter.EQ, same);
                 copyRows(m, a[1], g.ow(), target, outWidth, 0, g.f() * g.oh(), r);
-                m.g.mark(same);
+                m.mark(same);
                 kernelGradient(m, scratchPart(m, scratch, ConvPlan.IN), target, a[2], jobs, taps, positions, plan, true);
             }
         }
@@ -153,19 +152,19 @@ final class ConvVectorKernels {
     /** Pushes {@code ceil(size / lanes) lanes}. */
     private static MethodBuilder.Body roundUp(MethodBuilder m, int size, int lanes) {
         return () -> {
-            m.g.push(size - 1);
-            m.g.loadLocal(lanes);
-            m.g.math(GeneratorAdapter.ADD, INT);
-            m.g.loadLocal(lanes);
-            m.g.math(GeneratorAdapter.DIV, INT);
-            m.g.loadLocal(lanes);
-            m.g.math(GeneratorAdapter.MUL, INT);
+            m.push(size - 1);
+            m.loadLocal(lanes);
+            m.math(GeneratorAdapter.ADD, INT);
+            m.loadLocal(lanes);
+            m.math(GeneratorAdapter.DIV, INT);
+            m.loadLocal(lanes);
+            m.math(GeneratorAdapter.MUL, INT);
         };
     }
 
     /** A new local holding {@code scratch[part]}. */
     private static int scratchPart(MethodBuilder m, int scratch, int part) {
-        int l = m.local("scratch" + part, ClassEmitter.FLOATS);
+        int l = m.local("scratch" + part, Fields.FLOATS);
         m.rowOf(scratch, m.constant(part), l);
         return l;
     }
@@ -173,57 +172,57 @@ final class ConvVectorKernels {
     /** {@code target = width == rowWidth ? buffer : scratch[part]}: rows of whole vectors are written in place. */
     private static void inPlaceOr(MethodBuilder m, int target, int buffer, int rowWidth, int width, int scratch, int part) {
         Label inPlace = new Label(), done = new Label();
-        m.g.loadLocal(width);
-        m.g.push(rowWidth);
-        m.g.ifICmp(GeneratorAdapter.EQ, inPlace);
+        m.loadLocal(width);
+        m.push(rowWidth);
+        m.ifICmp(GeneratorAdapter.EQ, inPlace);
         m.rowOf(scratch, m.constant(part), target);
-        m.g.goTo(done);
-        m.g.mark(inPlace);
+        m.goTo(done);
+        m.mark(inPlace);
         m.set(target, m.value(buffer));
-        m.g.mark(done);
+        m.mark(done);
     }
 
     /** {@code for r < rows: arraycopy(from, r rowWidth, to, r width + at, rowWidth)}: rows into wider scratch rows. */
     private static void copyRows(MethodBuilder m, int from, int rowWidth, int to, int width, int at, int rows, int r) {
         m.forLoop(r, 0, rows, () -> {
-            m.g.loadLocal(from);
+            m.loadLocal(from);
             m.scaled(r, rowWidth, 0).emit();
-            m.g.loadLocal(to);
+            m.loadLocal(to);
             m.sum(() -> {
-                m.g.loadLocal(r);
-                m.g.loadLocal(width);
-                m.g.math(GeneratorAdapter.MUL, INT);
+                m.loadLocal(r);
+                m.loadLocal(width);
+                m.math(GeneratorAdapter.MUL, INT);
             }, m.constant(at)).emit();
-            m.g.push(rowWidth);
-            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+            m.push(rowWidth);
+            m.invoke(Call.ARRAYCOPY);
         });
     }
 
     /** The rows of {@code scratch} (when it is not the buffer itself) back into the buffer's narrower rows. */
     private static void copyBack(MethodBuilder m, int scratch, int buffer, int rowWidth, int width, int rows, int r) {
         Label same = new Label();
-        m.g.loadLocal(scratch);
-        m.g.loadLocal(buffer);
-        m.g.ifCmp(ClassEmitter.FLOATS, GeneratorAdapter.EQ, same);
+        m.loadLocal(scratch);
+        m.loadLocal(buffer);
+        m.ifCmp(Fields.FLOATS, GeneratorAdapter.EQ, same);
         m.forLoop(r, 0, rows, () -> {
-            m.g.loadLocal(scratch);
-            m.g.loadLocal(r);
-            m.g.loadLocal(width);
-            m.g.math(GeneratorAdapter.MUL, INT);
-            m.g.loadLocal(buffer);
+            m.loadLocal(scratch);
+            m.loadLocal(r);
+            m.loadLocal(width);
+            m.math(GeneratorAdapter.MUL, INT);
+            m.loadLocal(buffer);
             m.scaled(r, rowWidth, 0).emit();
-            m.g.push(rowWidth);
-            m.g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+            m.push(rowWidth);
+            m.invoke(Call.ARRAYCOPY);
         });
-        m.g.mark(same);
+        m.mark(same);
     }
 
     /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
     private void overLaneBlocks(MethodBuilder m, int lane, MethodBuilder.Body body) {
         m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
-            m.g.getStatic(self, "V", INT);
-            m.g.push(2);
-            m.g.math(GeneratorAdapter.MUL, INT);
+            m.getStatic(Fields.LENGTH);
+            m.push(2);
+            m.math(GeneratorAdapter.MUL, INT);
         }, body);
     }
 
@@ -255,12 +254,12 @@ final class ConvVectorKernels {
         int lane = m.local("lane", INT), j = m.local("j", INT), p = m.local("p", INT), t = m.local("t", INT);
         int dstSub = m.local("dstSub", INT), wSub = m.local("wSub", INT);
         perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
-            m.g.loadLocal(jobs);
-            m.g.arrayLength();
+            m.loadLocal(jobs);
+            m.arrayLength();
         }, ConvPlan.JOB, () -> {
             Job job = Job.load(m, jobs, j);
             for (int size : plan.blockSizes())
-                ifEquals(m, job.block(), size, () -> {
+                m.ifEquals(job.block(), size, () -> {
                     for (int q0 = 0; q0 < size; q0 += shape.convChannels()) {
                         int channels = Math.min(shape.convChannels(), size - q0), first = q0;
                         m.set(dstSub, m.sum(m.value(job.dst0()), m.scaled(job.dstStride(), first, 0)));
@@ -270,13 +269,13 @@ final class ConvVectorKernels {
                         Method single = sample ? micro.sampleProduct(channels, 1) : micro.product(channels, 1);
                         m.set(p, m.value(job.p0()));
                         // whole groups of positions, then one at a time
-                        if (count > 1) whileLessOrEqual(m, m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
+                        if (count > 1) m.whileAtMost(m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
                             productChunks(m, whole, src, dst, w, taps, positions, job, dstSub, wSub, p, t, sample ? -1 : lane);
-                            m.g.iinc(p, count);
+                            m.iinc(p, count);
                         });
-                        whileLessOrEqual(m, m.sum(m.value(p), m.constant(1)), m.value(job.p1()), () -> {
+                        m.whileAtMost(m.sum(m.value(p), m.constant(1)), m.value(job.p1()), () -> {
                             productChunks(m, single, src, dst, w, taps, positions, job, dstSub, wSub, p, t, sample ? -1 : lane);
-                            m.g.iinc(p, 1);
+                            m.iinc(p, 1);
                         });
                     }
                 });
@@ -289,12 +288,12 @@ final class ConvVectorKernels {
      */
     private void productChunks(MethodBuilder m, Method micro, int src, int dst, int w, int taps, int positions, Job job, int dst0, int w0, int p, int t, int lane) {
         m.forLoop(t, m.value(job.t0()), m.value(job.t1()), TAPS_PER_CALL, () -> {
-            for (int local : new int[] {src, dst, w, taps, positions}) m.g.loadLocal(local);
-            m.g.loadLocal(t);
+            for (int local : new int[] {src, dst, w, taps, positions}) m.loadLocal(local);
+            m.loadLocal(t);
             m.min(m.value(job.t1()), m.at(t, TAPS_PER_CALL)).emit();
-            for (int local : new int[] {p, dst0, job.dstStride(), w0, job.wStride()}) m.g.loadLocal(local);
-            if (lane >= 0) m.g.loadLocal(lane);
-            m.g.invokeStatic(self, micro);
+            for (int local : new int[] {p, dst0, job.dstStride(), w0, job.wStride()}) m.loadLocal(local);
+            if (lane >= 0) m.loadLocal(lane);
+            m.invokeStatic(m.owner(), micro);
         });
     }
 
@@ -308,31 +307,31 @@ final class ConvVectorKernels {
         TreeSet<Integer> subSizes = new TreeSet<>();
         for (int size : plan.blockSizes()) for (int q = 0; q < size; q += 4) subSizes.add(Math.min(4, size - q));
         perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
-            m.g.loadLocal(jobs);
-            m.g.arrayLength();
+            m.loadLocal(jobs);
+            m.arrayLength();
         }, ConvPlan.JOB, () -> {
             Job job = Job.load(m, jobs, j);
             m.forLoop(qq, m.constant(0), m.value(job.block()), 4, () -> {
                 m.set(sub, m.min(m.constant(4), () -> {
-                    m.g.loadLocal(job.block());
-                    m.g.loadLocal(qq);
-                    m.g.math(GeneratorAdapter.SUB, INT);
+                    m.loadLocal(job.block());
+                    m.loadLocal(qq);
+                    m.math(GeneratorAdapter.SUB, INT);
                 }));
                 m.set(dy0, m.sum(m.value(job.dst0()), product(m, qq, job.dstStride())));
                 m.set(g0, m.sum(m.value(job.w0()), product(m, qq, job.wStride())));
                 for (int size : subSizes)
-                    ifEquals(m, sub, size, () -> {
+                    m.ifEquals(sub, size, () -> {
                         int count = sample ? shape.convSampleTaps(size) : shape.convTaps(size);
                         m.set(t, m.value(job.t0()));
-                        if (count > 1) whileLessOrEqual(m, m.sum(m.value(t), m.constant(count)), m.value(job.t1()), () -> {
+                        if (count > 1) m.whileAtMost(m.sum(m.value(t), m.constant(count)), m.value(job.t1()), () -> {
                             gradientChunks(m, sample ? micro.sampleKernelGradient(size, count) : micro.kernelGradient(size, count), x, dy, grad, taps, positions, job, t, p, dy0, g0,
                                     sample ? -1 : lane);
-                            m.g.iinc(t, count);
+                            m.iinc(t, count);
                         });
-                        whileLessOrEqual(m, m.sum(m.value(t), m.constant(1)), m.value(job.t1()), () -> {
+                        m.whileAtMost(m.sum(m.value(t), m.constant(1)), m.value(job.t1()), () -> {
                             gradientChunks(m, sample ? micro.sampleKernelGradient(size, 1) : micro.kernelGradient(size, 1), x, dy, grad, taps, positions, job, t, p, dy0, g0,
                                     sample ? -1 : lane);
-                            m.g.iinc(t, 1);
+                            m.iinc(t, 1);
                         });
                     });
             });
@@ -342,11 +341,11 @@ final class ConvVectorKernels {
     /** {@code for p = p0; p < p1; p += POSITIONS_PER_CALL: micro(..., t, p, min(p1, p + POSITIONS_PER_CALL), ...)}. */
     private void gradientChunks(MethodBuilder m, Method micro, int x, int dy, int grad, int taps, int positions, Job job, int t, int p, int dy0, int g0, int lane) {
         m.forLoop(p, m.value(job.p0()), m.value(job.p1()), POSITIONS_PER_CALL, () -> {
-            for (int local : new int[] {x, dy, grad, taps, positions, t, p}) m.g.loadLocal(local);
+            for (int local : new int[] {x, dy, grad, taps, positions, t, p}) m.loadLocal(local);
             m.min(m.value(job.p1()), m.at(p, POSITIONS_PER_CALL)).emit();
-            for (int local : new int[] {dy0, job.dstStride(), g0, job.wStride()}) m.g.loadLocal(local);
-            if (lane >= 0) m.g.loadLocal(lane);
-            m.g.invokeStatic(self, micro);
+            for (int local : new int[] {dy0, job.dstStride(), g0, job.wStride()}) m.loadLocal(local);
+            if (lane >= 0) m.loadLocal(lane);
+            m.invokeStatic(m.owner(), micro);
         });
     }
 
@@ -355,43 +354,21 @@ final class ConvVectorKernels {
         ConvTiles.zeroRows(m, dx);
         int lane = m.local("lane", INT), c = m.local("c", INT), y = m.local("y", INT);
         Method micro = this.micro.maxPoolGradient(geo.k());
-        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> m.g.getStatic(self, "V", INT), () -> m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> {
-            for (int local : new int[] {x, dy, dx}) m.g.loadLocal(local);
+        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> m.getStatic(Fields.LENGTH), () -> m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> {
+            for (int local : new int[] {x, dy, dx}) m.loadLocal(local);
             m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.scaled(y, geo.strideY() * geo.w(), 0)).emit();
             m.sum(m.scaled(c, geo.oh() * geo.ow(), 0), m.scaled(y, geo.ow(), 0)).emit();
-            for (int k : new int[] {geo.ow(), geo.strideX(), geo.w()}) m.g.push(k);
-            m.g.loadLocal(lane);
-            m.g.invokeStatic(self, micro);
+            for (int k : new int[] {geo.ow(), geo.strideX(), geo.w()}) m.push(k);
+            m.loadLocal(lane);
+            m.invokeStatic(m.owner(), micro);
         })));
     }
 
     private static MethodBuilder.Body product(MethodBuilder m, int a, int b) {
         return () -> {
-            m.g.loadLocal(a);
-            m.g.loadLocal(b);
-            m.g.math(GeneratorAdapter.MUL, INT);
+            m.loadLocal(a);
+            m.loadLocal(b);
+            m.math(GeneratorAdapter.MUL, INT);
         };
-    }
-
-    /** {@code if (local == k) body}. */
-    private static void ifEquals(MethodBuilder m, int local, int k, MethodBuilder.Body body) {
-        Label skip = new Label();
-        m.g.loadLocal(local);
-        m.g.push(k);
-        m.g.ifICmp(GeneratorAdapter.NE, skip);
-        body.emit();
-        m.g.mark(skip);
-    }
-
-    /** {@code while (a <= b) body}. */
-    private static void whileLessOrEqual(MethodBuilder m, MethodBuilder.Body a, MethodBuilder.Body b, MethodBuilder.Body body) {
-        Label test = new Label(), top = new Label();
-        m.g.goTo(test);
-        m.g.mark(top);
-        body.emit();
-        m.g.mark(test);
-        a.emit();
-        b.emit();
-        m.g.ifICmp(GeneratorAdapter.LE, top);
     }
 }

@@ -13,31 +13,31 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  * connection adds a weight times a row of one side into a row of the other,
  * {@code acc[s] += w * row[s]} over the lanes, the same index on both sides (C2 vectorizes it).
  * Rank-2 inputs repeat the contraction for each outer row r: rows {@code r n + i} and {@code r m + j}.
- * These run when the Vector API is not in the JVM; {@link VectorKernels} has the register-blocked
+ * These run when the Vector API is not in the JVM; {@link VectorClass} has the register-blocked
  * forms, which the method calls first when it is.
  */
-final class TileContractions {
+final class ContractionTiles {
     private static final int LANES = Tiling.SIZE;
 
     private final MethodBuilder m;
-    private final GeneratorAdapter g;
-    private final Type self;
     private final int r, s;
 
-    TileContractions(MethodBuilder m, Type self) {
+    ContractionTiles(MethodBuilder m) {
         this.m = m;
-        this.g = m.g;
-        this.self = self;
         this.r = m.local("r", Type.INT_TYPE);
         this.s = m.local("s", Type.INT_TYPE);
     }
 
     private int rows(Buffer b) {
-        return m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+        return m.fieldToLocal(Fields.tileRows(b));
     }
 
-    private int field(String name, Type type) {
-        return m.fieldToLocal(self, name, type);
+    private int field(Fields.Field f) {
+        return m.fieldToLocal(f);
+    }
+
+    private int index(Param sparse, Fields.Index which) {
+        return m.fieldToLocal(Fields.index(sparse, which));
     }
 
     /**
@@ -46,14 +46,13 @@ final class TileContractions {
      */
     void linear(Kernel.Linear l) {
         int x = rows(l.in()), z = rows(l.out());
-        int j = m.local("j", Type.INT_TYPE), zr = m.local("zRow", ClassEmitter.FLOATS), xr = m.local("xRow", ClassEmitter.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
+        int j = m.local("j", Type.INT_TYPE), zr = m.local("zRow", Fields.FLOATS), xr = m.local("xRow", Fields.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
         Param p = l.kernel();
-        String f = ClassEmitter.fieldOf(p);
         switch (l.path()) {
             case ROWS -> { // sample-major: per lane, four rows of weights added into the lane's row of units at once
-                int weights = field(f, ClassEmitter.ROWS), zs = field(TileEmitter.sampleMajorField(p), ClassEmitter.ROWS), i = m.local("i", Type.INT_TYPE),
-                        wRow = m.local("wRow", ClassEmitter.FLOATS), a1 = m.local("a", Type.FLOAT_TYPE);
-                int[] a = locals("a", Type.FLOAT_TYPE), wq = locals("wRow", ClassEmitter.FLOATS);
+                int weights = field(Fields.values(p)), zs = field(Fields.sampleMajor(p)), i = m.local("i", Type.INT_TYPE),
+                        wRow = m.local("wRow", Fields.FLOATS), a1 = m.local("a", Type.FLOAT_TYPE);
+                int[] a = locals("a", Type.FLOAT_TYPE), wq = locals("wRow", Fields.FLOATS);
                 int full = l.n() - l.n() % FOUR;
                 overOuterRows(l.outer(), () -> {
                     m.forLoop(s, 0, LANES, () -> {
@@ -79,7 +78,7 @@ final class TileContractions {
                 });
             }
             case CSR -> {
-                int values = field(f, ClassEmitter.FLOATS), start = field(f + "$colStart", ClassEmitter.INTS), input = field(f + "$rowIndex", ClassEmitter.INTS),
+                int values = field(Fields.values(p)), start = index(p, Fields.Index.COL_START), input = index(p, Fields.Index.ROW_INDEX),
                         k = m.local("k", Type.INT_TYPE);
                 overOuterRows(l.outer(), () -> m.forLoop(j, 0, l.m(), () -> {
                     zeroRow(z, l.m(), m.value(j), zr);
@@ -97,13 +96,12 @@ final class TileContractions {
     /** {@code dx[i] = sum over input i's present units j of W[i][j] dz[j]}. */
     void linearTransposed(Kernel.LinearT l) {
         int dz = rows(l.in()), dx = rows(l.out());
-        int i = m.local("i", Type.INT_TYPE), xr = m.local("dxRow", ClassEmitter.FLOATS), zr = m.local("dzRow", ClassEmitter.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
+        int i = m.local("i", Type.INT_TYPE), xr = m.local("dxRow", Fields.FLOATS), zr = m.local("dzRow", Fields.FLOATS), w = m.local("w", Type.FLOAT_TYPE);
         Param p = l.kernel();
-        String f = ClassEmitter.fieldOf(p);
         switch (l.path()) {
             case ROWS -> { // four units at a time: each row of dx read and written once for them
-                int weights = field(f, ClassEmitter.ROWS), wRow = m.local("wRow", ClassEmitter.FLOATS), j = m.local("j", Type.INT_TYPE);
-                int[] a = locals("a", Type.FLOAT_TYPE), dzq = locals("dzRow", ClassEmitter.FLOATS);
+                int weights = field(Fields.values(p)), wRow = m.local("wRow", Fields.FLOATS), j = m.local("j", Type.INT_TYPE);
+                int[] a = locals("a", Type.FLOAT_TYPE), dzq = locals("dzRow", Fields.FLOATS);
                 int full = l.m() - l.m() % FOUR;
                 overOuterRows(l.outer(), () -> m.forLoop(i, 0, l.n(), () -> {
                     zeroRow(dx, l.n(), m.value(i), xr);
@@ -123,8 +121,8 @@ final class TileContractions {
                 }));
             }
             case CSR -> {
-                int values = field(f, ClassEmitter.FLOATS), start = field(f + "$start", ClassEmitter.INTS), unit = field(f + "$col", ClassEmitter.INTS),
-                        position = field(f + "$position", ClassEmitter.INTS), k = m.local("k", Type.INT_TYPE);
+                int values = field(Fields.values(p)), start = index(p, Fields.Index.START), unit = index(p, Fields.Index.COL),
+                        position = index(p, Fields.Index.POSITION), k = m.local("k", Type.INT_TYPE);
                 overOuterRows(l.outer(), () -> m.forLoop(i, 0, l.n(), () -> {
                     zeroRow(dx, l.n(), m.value(i), xr);
                     m.forLoop(k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () -> {
@@ -144,14 +142,14 @@ final class TileContractions {
      * {@code g[j] += x[i][s] dzT[s][j]}, an axpy over units. CSR: per present connection, the sum
      * over lanes of {@code x[i][s] dz[j][s]}.
      */
-    void weightGrad(Kernel.WeightGrad wg, String dzTField) {
+    void weightGrad(Kernel.WeightGrad wg) {
         int x = rows(wg.x()), dz = rows(wg.dz());
-        int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), xr = m.local("xRow", ClassEmitter.FLOATS), zr = m.local("dzRow", ClassEmitter.FLOATS),
+        int i = m.local("i", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), xr = m.local("xRow", Fields.FLOATS), zr = m.local("dzRow", Fields.FLOATS),
                 a = m.local("a", Type.FLOAT_TYPE);
-        String kernelField = ClassEmitter.fieldOf(wg.kernel()), gradField = ClassEmitter.gradFieldOf(wg.kernel());
+        Param p = wg.kernel();
         if (wg.path() == Kernel.LinearPath.ROWS) { // four lanes at a time: each gradient row read and written once for them
-            int grad = field(gradField, ClassEmitter.ROWS), dzT = field(dzTField, ClassEmitter.ROWS), gRow = m.local("gRow", ClassEmitter.FLOATS);
-            int[] aq = locals("a", Type.FLOAT_TYPE), dq = locals("dzRow", ClassEmitter.FLOATS);
+            int grad = field(Fields.gradient(p)), dzT = field(Fields.sampleMajor(p)), gRow = m.local("gRow", Fields.FLOATS);
+            int[] aq = locals("a", Type.FLOAT_TYPE), dq = locals("dzRow", Fields.FLOATS);
             int width = CompiledNetwork.paddedRow(wg.m());
             overOuterRows(wg.outer(), () -> {
                 transposeToSampleMajor(dz, dzT, wg.m(), j, zr);
@@ -169,13 +167,13 @@ final class TileContractions {
             });
             return;
         }
-        int grad = field(gradField, ClassEmitter.FLOATS), start = field(kernelField + "$start", ClassEmitter.INTS), unit = field(kernelField + "$col", ClassEmitter.INTS),
-                position = field(kernelField + "$position", ClassEmitter.INTS), k = m.local("k", Type.INT_TYPE);
+        int grad = field(Fields.gradient(p)), start = index(p, Fields.Index.START), unit = index(p, Fields.Index.COL),
+                position = index(p, Fields.Index.POSITION), k = m.local("k", Type.INT_TYPE);
         overOuterRows(wg.outer(), () -> m.forLoop(i, 0, wg.n(), () -> {
             m.rowOf(x, row(wg.n(), m.value(i)), xr);
             m.forLoop(k, m.elementOf(start, i), m.elementOf(start, m.at(i, 1)), () -> {
                 m.rowOf(dz, row(wg.m(), m.elementOf(unit, k)), zr);
-                m.set(a, () -> g.push(0f));
+                m.set(a, () -> m.push(0f));
                 m.forLoop(s, 0, LANES, () -> m.set(a, m.add(m.value(a), m.product(m.elementOf(xr, s), m.elementOf(zr, s)))));
                 m.addToElement(grad, m.elementOf(position, k), m.value(a));
             });
@@ -188,9 +186,9 @@ final class TileContractions {
             m.rowOf(dz, row(units, m.value(j)), zr);
             m.forLoop(s, 0, LANES, () -> {
                 m.elementOf(dzT, s).emit();
-                g.loadLocal(j);
+                m.loadLocal(j);
                 m.elementOf(zr, s).emit();
-                g.arrayStore(Type.FLOAT_TYPE);
+                m.arrayStore(Type.FLOAT_TYPE);
             });
         });
     }
@@ -202,24 +200,12 @@ final class TileContractions {
             int unit = o;
             m.forLoop(s, 0, LANES, () -> {
                 m.elementOf(out, row(nOut, m.constant(unit))).emit();
-                g.loadLocal(s);
-                boolean first = true;
-                for (int q = 0; q < nIn; q++) {
+                m.loadLocal(s);
+                m.foldedSum(nIn, q -> {
                     int i = transposed ? unit : q, j = transposed ? q : unit;
-                    float w = p.fixed()[i * cols + j];
-                    if (w == 0 || !p.has(i, j)) continue;
-                    m.elementOf(in, row(nIn, m.constant(q))).emit();
-                    g.loadLocal(s);
-                    g.arrayLoad(Type.FLOAT_TYPE);
-                    if (w != 1) {
-                        g.push(w);
-                        g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                    }
-                    if (!first) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                    first = false;
-                }
-                if (first) g.push(0f);
-                g.arrayStore(Type.FLOAT_TYPE);
+                    return p.has(i, j) ? p.fixed()[i * cols + j] : 0f;
+                }, q -> m.elementOf(in, row(nIn, m.constant(q)), m.value(s)));
+                m.arrayStore(Type.FLOAT_TYPE);
             });
         }
     }
@@ -257,7 +243,7 @@ final class TileContractions {
         m.forLoop(k, 0, extent, () -> m.addToElement(target, m.value(k), () -> {
             for (int q = 0; q < FOUR; q++) {
                 m.product(m.value(a[q]), m.elementOf(sources[q], k)).emit();
-                if (q > 0) g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                if (q > 0) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
             }
         }));
     }

@@ -4,47 +4,47 @@ import java.util.List;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
-import nnet.runtime.Fn;
+import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * The other batched kernels over tile rows: softmax and its gradient (a sample's row of the last
  * axis is a column of lanes, so its max, sum and dot product are rows of per-lane values), the sum
  * of a gradient broadcast from [1], and the row copies of concat, slice and embed.
  */
-final class TileOps {
+final class RowTiles {
     private static final int LANES = Tiling.SIZE;
-    private static final Type SYSTEM = Type.getType(System.class), FN = Type.getType(Fn.class);
 
     private final MethodBuilder m;
-    private final GeneratorAdapter g;
-    private final Type self;
     private final int s;
 
-    TileOps(MethodBuilder m, Type self) {
+    RowTiles(MethodBuilder m) {
         this.m = m;
-        this.g = m.g;
-        this.self = self;
         this.s = m.local("s", Type.INT_TYPE);
     }
 
-    private int rows(Buffer b) {
-        return m.fieldToLocal(self, TileEmitter.rowsField(b), ClassEmitter.ROWS);
+    void emit(Kernel k) {
+        if (k instanceof Kernel.Softmax s) softmax(s);
+        else if (k instanceof Kernel.SoftmaxGrad s) softmaxGrad(s);
+        else if (k instanceof Kernel.Sum s) sum(s);
+        else if (k instanceof Kernel.Concat c) concat(c);
+        else if (k instanceof Kernel.Slice s) copyBlocks(s.in(), s.out(), s.outer(), s.inLength(), s.offset(), s.length(), 0, s.length(), false);
+        else if (k instanceof Kernel.Embed e) copyBlocks(e.in(), e.out(), e.outer(), e.length(), 0, e.outLength(), e.offset(), e.length(), true);
+        else throw new IllegalStateException("no batched form: " + k.label());
     }
 
-    private int lanesScratch(String field) {
-        return m.fieldToLocal(self, field, ClassEmitter.FLOATS);
+    private int rows(Buffer b) {
+        return m.fieldToLocal(Fields.tileRows(b));
     }
 
     /**
      * Per sample row of {@code m} (outer row r): {@code max} over the row, then {@code e = exp(v - max)}
      * and their {@code sum}, then {@code out = e / sum}; max and sum are per lane.
      */
-    void softmax(Kernel.Softmax k) {
-        int in = rows(k.in()), out = rows(k.out()), max = lanesScratch(TileEmitter.LANES_A), sum = lanesScratch(TileEmitter.LANES_B);
-        int r = m.local("r", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), inRow = m.local("inRow", ClassEmitter.FLOATS), outRow = m.local("outRow", ClassEmitter.FLOATS),
+    private void softmax(Kernel.Softmax k) {
+        int in = rows(k.in()), out = rows(k.out()), max = m.fieldToLocal(Fields.LANES_A), sum = m.fieldToLocal(Fields.LANES_B);
+        int r = m.local("r", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), inRow = m.local("inRow", Fields.FLOATS), outRow = m.local("outRow", Fields.FLOATS),
                 e = m.local("e", Type.FLOAT_TYPE);
         m.forLoop(r, 0, k.rows(), () -> {
             fill(max, Float.NEGATIVE_INFINITY);
@@ -53,7 +53,7 @@ final class TileOps {
                 lanes(() -> m.storeElement(max, m.value(s), () -> {
                     m.elementOf(max, s).emit();
                     m.elementOf(inRow, s).emit();
-                    g.invokeStatic(Type.getType(Math.class), Method.getMethod("float max(float, float)"));
+                    m.invoke(Call.MAX);
                 }));
             });
             fill(sum, 0f);
@@ -64,8 +64,8 @@ final class TileOps {
                     m.set(e, () -> {
                         m.elementOf(inRow, s).emit();
                         m.elementOf(max, s).emit();
-                        g.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
-                        g.invokeStatic(FN, Method.getMethod("float exp(float)"));
+                        m.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
+                        m.invoke(GeneratedCode.EXP);
                     });
                     m.storeElement(outRow, m.value(s), m.value(e));
                     m.addToElement(sum, m.value(s), m.value(e));
@@ -76,17 +76,17 @@ final class TileOps {
                 lanes(() -> m.storeElement(outRow, m.value(s), () -> {
                     m.elementOf(outRow, s).emit();
                     m.elementOf(sum, s).emit();
-                    g.math(GeneratorAdapter.DIV, Type.FLOAT_TYPE);
+                    m.math(GeneratorAdapter.DIV, Type.FLOAT_TYPE);
                 }));
             });
         });
     }
 
     /** Per sample row: {@code dot = sum(dy * y)}, then {@code out = y * (dy - dot)}; dot per lane. */
-    void softmaxGrad(Kernel.SoftmaxGrad k) {
-        int y = rows(k.y()), dy = rows(k.dy()), out = rows(k.out()), dot = lanesScratch(TileEmitter.LANES_A);
-        int r = m.local("r", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), yRow = m.local("yRow", ClassEmitter.FLOATS), dyRow = m.local("dyRow", ClassEmitter.FLOATS),
-                outRow = m.local("outRow", ClassEmitter.FLOATS);
+    private void softmaxGrad(Kernel.SoftmaxGrad k) {
+        int y = rows(k.y()), dy = rows(k.dy()), out = rows(k.out()), dot = m.fieldToLocal(Fields.LANES_A);
+        int r = m.local("r", Type.INT_TYPE), j = m.local("j", Type.INT_TYPE), yRow = m.local("yRow", Fields.FLOATS), dyRow = m.local("dyRow", Fields.FLOATS),
+                outRow = m.local("outRow", Fields.FLOATS);
         MethodBuilder.Body rowsOfJ = () -> {
             m.rowOf(y, m.sum(m.scaled(r, k.m(), 0), m.value(j)), yRow);
             m.rowOf(dy, m.sum(m.scaled(r, k.m(), 0), m.value(j)), dyRow);
@@ -103,15 +103,15 @@ final class TileOps {
                 lanes(() -> m.storeElement(outRow, m.value(s), m.product(m.elementOf(yRow, s), () -> {
                     m.elementOf(dyRow, s).emit();
                     m.elementOf(dot, s).emit();
-                    g.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
+                    m.math(GeneratorAdapter.SUB, Type.FLOAT_TYPE);
                 })));
             });
         });
     }
 
     /** {@code out[0] = sum over rows of in}, per lane. */
-    void sum(Kernel.Sum k) {
-        int in = rows(k.in()), out = rows(k.out()), j = m.local("j", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS), total = m.local("total", ClassEmitter.FLOATS);
+    private void sum(Kernel.Sum k) {
+        int in = rows(k.in()), out = rows(k.out()), j = m.local("j", Type.INT_TYPE), row = m.local("row", Fields.FLOATS), total = m.local("total", Fields.FLOATS);
         m.rowOf(out, m.constant(0), total);
         m.zero(total);
         m.forLoop(j, 0, k.in().size(), () -> {
@@ -121,7 +121,7 @@ final class TileOps {
     }
 
     /** For each outer block o, each part's rows copied in turn. */
-    void concat(Kernel.Concat k) {
+    private void concat(Kernel.Concat k) {
         int out = rows(k.out()), o = m.local("o", Type.INT_TYPE), q = m.local("q", Type.INT_TYPE);
         int total = 0;
         for (int len : k.lengths()) total += len;
@@ -140,8 +140,8 @@ final class TileOps {
     }
 
     /** Rows {@code [inOffset, inOffset + length)} of each block of {@code inStride} to {@code outOffset} of each block of {@code outStride}; embed zeroes the rest first. */
-    void copyBlocks(Buffer inBuffer, Buffer outBuffer, int outer, int inStride, int inOffset, int outStride, int outOffset, int length, boolean zeroFirst) {
-        int in = rows(inBuffer), out = rows(outBuffer), o = m.local("o", Type.INT_TYPE), q = m.local("q", Type.INT_TYPE), row = m.local("row", ClassEmitter.FLOATS);
+    private void copyBlocks(Buffer inBuffer, Buffer outBuffer, int outer, int inStride, int inOffset, int outStride, int outOffset, int length, boolean zeroFirst) {
+        int in = rows(inBuffer), out = rows(outBuffer), o = m.local("o", Type.INT_TYPE), q = m.local("q", Type.INT_TYPE), row = m.local("row", Fields.FLOATS);
         if (zeroFirst)
             m.forLoop(q, 0, outBuffer.size(), () -> {
                 m.rowOf(out, m.value(q), row);
@@ -154,11 +154,11 @@ final class TileOps {
     /** {@code System.arraycopy(from[i], 0, to[j], 0, LANES)}. */
     private void copyRow(int from, MethodBuilder.Body i, int to, MethodBuilder.Body j) {
         m.elementOf(from, i).emit();
-        g.push(0);
+        m.push(0);
         m.elementOf(to, j).emit();
-        g.push(0);
-        g.push(LANES);
-        g.invokeStatic(SYSTEM, Method.getMethod("void arraycopy(Object, int, Object, int, int)"));
+        m.push(0);
+        m.push(LANES);
+        m.invoke(Call.ARRAYCOPY);
     }
 
     private void overRow(int r, int width, int j, MethodBuilder.Body body) {
@@ -170,8 +170,8 @@ final class TileOps {
     }
 
     private void fill(int array, float v) {
-        g.loadLocal(array);
-        g.push(v);
-        g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], float)"));
+        m.loadLocal(array);
+        m.push(v);
+        m.invoke(Call.FILL);
     }
 }

@@ -1,27 +1,20 @@
 package nnet.emit;
 
-import java.util.LinkedHashSet;
-import java.util.Set;
 import nnet.lower.Tiling;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The micro-kernels of {@link VectorKernels}: each a method of its class with its accumulators in
+ * The micro-kernels of {@link VectorClass}: each a method of its class with its accumulators in
  * locals and one bounded loop, written once per shape and shared by the kernels that need it.
  */
-final class MicroKernels {
-    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, I1 = ClassEmitter.INTS;
+final class ContractionMicroKernels {
+    private static final Type F1 = Fields.FLOATS, F2 = Fields.ROWS, I1 = Fields.INTS;
 
-    private final ClassWriter cw;
-    private final Type self;
-    private final Set<String> written = new LinkedHashSet<>();
+    private final ClassBuilder c;
 
-    MicroKernels(ClassWriter cw, Type self) {
-        this.cw = cw;
-        this.self = self;
+    ContractionMicroKernels(ClassBuilder c) {
+        this.c = c;
     }
 
     /**
@@ -29,14 +22,13 @@ final class MicroKernels {
      * for u below {@code width}: weights broadcast from rows indexed by the loop, a row of dz loaded.
      */
     Method inputGradientBlock(int width) {
-        String name = "inputGradient" + width + "x2";
-        Method method = new Method(name, "([[F[[F[[FIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("inputGradient" + width + "x2", "([[F[[F[[FIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int w = m.argument("w", F2), dz = m.argument("dz", F2), dx = m.argument("dx", F2);
         int zRow = m.argument("zRow", Type.INT_TYPE), xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE),
                 j0 = m.argument("j0", Type.INT_TYPE), j1 = m.argument("j1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] dxRows = new int[width], wRows = new int[width], bv = new int[width];
         int[][] acc = new int[width][2];
         for (int u = 0; u < width; u++) {
@@ -58,7 +50,7 @@ final class MicroKernels {
             }
         });
         for (int u = 0; u < width; u++) for (int c = 0; c < 2; c++) v.store(acc[u][c], dxRows[u], v.lane(lane, c));
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -67,13 +59,12 @@ final class MicroKernels {
      * c below {@code vectors}: the dense forward pass, sample-major.
      */
     Method sampleBlock(int samples, int vectors) {
-        String name = "forward" + samples + "x" + vectors;
-        Method method = new Method(name, "([[F[[F[[FIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("forward" + samples + "x" + vectors, "([[F[[F[[FIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int xs = m.argument("xs", F2), w = m.argument("w", F2), zs = m.argument("zs", F2);
         int s0 = m.argument("s0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] xRows = new int[samples], zRows = new int[samples], bv = new int[samples];
         int[][] acc = new int[samples][vectors];
         for (int q = 0; q < samples; q++) {
@@ -96,19 +87,18 @@ final class MicroKernels {
             }
         });
         for (int q = 0; q < samples; q++) for (int c = 0; c < vectors; c++) v.store(acc[q][c], zRows[q], v.lane(j0, c));
-        m.end(self);
+        m.end();
         return method;
     }
 
     /** {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s][j0 + c V ..]}, u below {@code inputs}, c below {@code vectors}. */
     Method weightBlock(int inputs, int vectors) {
-        String name = "weightGradient" + inputs + "x" + vectors;
-        Method method = new Method(name, "([[F[[F[[FIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("weightGradient" + inputs + "x" + vectors, "([[F[[F[[FIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] gRows = new int[inputs], xRows = new int[inputs], bv = new int[inputs];
         int[][] acc = new int[inputs][vectors];
         for (int u = 0; u < inputs; u++) {
@@ -131,21 +121,20 @@ final class MicroKernels {
             }
         });
         for (int u = 0; u < inputs; u++) for (int c = 0; c < vectors; c++) v.store(acc[u][c], gRows[u], v.lane(j0, c));
-        m.end(self);
+        m.end();
         return method;
     }
 
     /** {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}. */
     Method gather(boolean positioned) {
-        String name = positioned ? "gatherByInput" : "gatherByUnit";
-        Method method = new Method(name, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method(positioned ? "gatherByInput" : "gatherByUnit", positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int values = m.argument("values", F1), index = m.argument("index", I1), position = positioned ? m.argument("position", I1) : -1;
         int in = m.argument("in", F2), out = m.argument("out", F2);
         int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int target = m.local("target", F1);
         m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
         int[] acc = {v.local("acc0", v.load(target, v.lane(lane, 0))), v.local("acc1", v.load(target, v.lane(lane, 1)))};
@@ -156,20 +145,19 @@ final class MicroKernels {
             for (int c = 0; c < 2; c++) v.set(acc[c], v.fma(bv, v.load(row, v.lane(lane, c)), acc[c]));
         });
         for (int c = 0; c < 2; c++) v.store(acc[c], target, v.lane(lane, c));
-        m.end(self);
+        m.end();
         return method;
     }
 
     /** {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's connections. */
     Method sparseWeightBlock() {
-        String name = "sparseWeightGradient";
-        Method method = new Method(name, "([F[I[[F[[FIIIIII)V");
-        if (!written.add(name)) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        Method method = new Method("sparseWeightGradient", "([F[I[[F[[FIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j = m.argument("j", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int dzRow = m.local("dzRow", F1);
         m.rowOf(dz, m.sum(m.value(zRow), m.value(j)), dzRow);
         int d0 = v.local("dz0", v.load(dzRow, v.lane(lane, 0))), d1 = v.local("dz1", v.load(dzRow, v.lane(lane, 1)));
@@ -180,7 +168,7 @@ final class MicroKernels {
             v.set(p, v.fma(d1, v.load(row, v.lane(lane, 1)), p));
             m.addToElement(grad, m.value(k), v.sumOfLanes(p));
         });
-        m.end(self);
+        m.end();
         return method;
     }
 }

@@ -1,13 +1,9 @@
 package nnet.emit;
 
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import nnet.lower.Kernel;
-import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
-import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
@@ -15,7 +11,7 @@ import org.objectweb.asm.commons.Method;
 /**
  * One sample's dense contractions with the Vector API (a batch of fewer than four samples, and the
  * steps of an lstm at such a batch, run sample by sample): vectors of units instead of lanes of a
- * tile. The plain per-sample loops ({@link ContractionEmitter}) index two flat arrays at different
+ * tile. The plain per-sample loops ({@link ContractionSamples}) index two flat arrays at different
  * offsets, which C2 does not vectorize; here
  * <ul>
  * <li>forward {@code z[zo + j] = sum_i x[xo + i] W[i][j]}: 4 rows of W at a time, their inputs
@@ -31,36 +27,33 @@ import org.objectweb.asm.commons.Method;
  * Each micro-kernel is a method with one loop and its vectors in locals (FACTS.md: otherwise the
  * JIT boxes them); the drivers are scalar loops over rows and blocks that call them.
  */
-final class SampleProducts {
-    private static final Type F1 = ClassEmitter.FLOATS, F2 = ClassEmitter.ROWS, INT = Type.INT_TYPE;
+final class ContractionSampleVectors {
+    private static final Type F1 = Fields.FLOATS, F2 = Fields.ROWS, INT = Type.INT_TYPE;
     /** Vectors of units per forward call, rows per input-gradient call. */
     private static final int WIDE = 4;
 
-    private final ClassWriter cw;
-    private final Type self;
-    private final Set<String> written = new LinkedHashSet<>();
+    private final ClassBuilder c;
 
-    SampleProducts(ClassWriter cw, Type self) {
-        this.cw = cw;
-        this.self = self;
+    ContractionSampleVectors(ClassBuilder c) {
+        this.c = c;
     }
 
     /** The arguments of a contraction's one-sample vector form, or null when it has none (sparse or fixed kernels keep their loops). */
-    static List<VectorKernels.Arg> arguments(Kernel k) {
-        List<VectorKernels.Arg> a = new ArrayList<>();
+    static List<Fields.Field> arguments(Kernel k) {
+        List<Fields.Field> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) {
-            a.add(new VectorKernels.Arg(l.in().field(), F1));
-            a.add(new VectorKernels.Arg(l.out().field(), F1));
-            a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(l.kernel()), F2));
+            a.add(Fields.buffer(l.in()));
+            a.add(Fields.buffer(l.out()));
+            a.add(Fields.values(l.kernel()));
         } else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) {
-            a.add(new VectorKernels.Arg(l.in().field(), F1));
-            a.add(new VectorKernels.Arg(l.out().field(), F1));
-            a.add(new VectorKernels.Arg(ClassEmitter.fieldOf(l.kernel()), F2));
-            if (l.activeIf() != null) a.add(new VectorKernels.Arg(l.activeIf().field(), F1));
+            a.add(Fields.buffer(l.in()));
+            a.add(Fields.buffer(l.out()));
+            a.add(Fields.values(l.kernel()));
+            if (l.activeIf() != null) a.add(Fields.buffer(l.activeIf()));
         } else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) {
-            a.add(new VectorKernels.Arg(w.x().field(), F1));
-            a.add(new VectorKernels.Arg(w.dz().field(), F1));
-            a.add(new VectorKernels.Arg(ClassEmitter.gradFieldOf(w.kernel()), F2));
+            a.add(Fields.buffer(w.x()));
+            a.add(Fields.buffer(w.dz()));
+            a.add(Fields.gradient(w.kernel()));
         } else return null;
         return a;
     }
@@ -90,10 +83,10 @@ final class SampleProducts {
     /** Pushes {@code c V}. */
     private MethodBuilder.Body vectors(MethodBuilder m, int c) {
         return () -> {
-            m.g.getStatic(self, "V", INT);
+            m.getStatic(Fields.LENGTH);
             if (c != 1) {
-                m.g.push(c);
-                m.g.math(GeneratorAdapter.MUL, INT);
+                m.push(c);
+                m.math(GeneratorAdapter.MUL, INT);
             }
         };
     }
@@ -103,18 +96,18 @@ final class SampleProducts {
     /** z = 0, then 4 rows of W at a time added into it, streamed in order (the row-major weights are read once, sequentially). */
     private void forward(MethodBuilder m, int x, int xo, int w, int z, int zo, int n, int units) {
         int i = m.local("i", INT);
-        m.g.loadLocal(z);
-        m.g.loadLocal(zo);
+        m.loadLocal(z);
+        m.loadLocal(zo);
         m.sum(m.value(zo), m.constant(units)).emit();
-        m.g.push(0f);
-        m.g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], int, int, float)"));
+        m.push(0f);
+        m.invoke(Call.FILL_RANGE);
         m.set(i, m.constant(0));
         for (int rows : new int[] {WIDE, 1}) {
             Method block = forwardRows(rows);
             m.forLoop(i, m.value(i), m.constant(n - rows + 1), rows, () -> {
-                for (int arg : new int[] {x, xo, w, i, z, zo}) m.g.loadLocal(arg);
-                m.g.push(units);
-                m.g.invokeStatic(self, block);
+                for (int arg : new int[] {x, xo, w, i, z, zo}) m.loadLocal(arg);
+                m.push(units);
+                m.invokeStatic(m.owner(), block);
             });
         }
     }
@@ -122,11 +115,11 @@ final class SampleProducts {
     /** {@code z[zo + j] += sum over u < rows of x[xo + i + u] W[i + u][j]} for j below m. */
     private Method forwardRows(int rows) {
         Method method = new Method("sampleForward" + rows, "([FI[[FI[FII)V");
-        if (!written.add(method.getName())) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int x = m.argument("x", F1), xo = m.argument("xOffset", INT), w = m.argument("w", F2), i = m.argument("i", INT);
         int z = m.argument("z", F1), zo = m.argument("zOffset", INT), units = m.argument("m", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] row = new int[rows], a = new int[rows], scalar = new int[rows];
         for (int u = 0; u < rows; u++) {
             row[u] = m.local("row" + u, F1);
@@ -143,13 +136,13 @@ final class SampleProducts {
         });
         m.forLoop(j, m.value(whole), m.value(units), () -> m.addToElement(z, m.sum(m.value(zo), m.value(j)), () -> {
             for (int u = 0; u < rows; u++) {
-                m.g.loadLocal(scalar[u]);
+                m.loadLocal(scalar[u]);
                 m.elementOf(row[u], j).emit();
-                m.g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                if (u > 0) m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                if (u > 0) m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
             }
         }));
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -157,11 +150,11 @@ final class SampleProducts {
     private int wholeVectors(MethodBuilder m, int units) {
         int whole = m.local("whole", INT);
         m.set(whole, () -> {
-            m.g.loadLocal(units);
-            m.g.loadLocal(units);
-            m.g.getStatic(self, "V", INT);
-            m.g.math(GeneratorAdapter.REM, INT);
-            m.g.math(GeneratorAdapter.SUB, INT);
+            m.loadLocal(units);
+            m.loadLocal(units);
+            m.getStatic(Fields.LENGTH);
+            m.math(GeneratorAdapter.REM, INT);
+            m.math(GeneratorAdapter.SUB, INT);
         });
         return whole;
     }
@@ -174,31 +167,31 @@ final class SampleProducts {
         for (int rows : new int[] {WIDE, 1}) {
             Method block = inputGradientBlock(rows);
             m.forLoop(i, m.value(i), m.constant(n - rows + 1), rows, () -> {
-                for (int arg : new int[] {dz, zo, w}) m.g.loadLocal(arg);
-                m.g.push(units);
-                for (int arg : new int[] {dx, xo, i}) m.g.loadLocal(arg);
-                m.g.invokeStatic(self, block);
+                for (int arg : new int[] {dz, zo, w}) m.loadLocal(arg);
+                m.push(units);
+                for (int arg : new int[] {dx, xo, i}) m.loadLocal(arg);
+                m.invokeStatic(m.owner(), block);
             });
         }
         if (active < 0) return;
         m.forLoop(i, 0, n, () -> { // rows a relu zeroes next: 0, as the plain form leaves them
             Label keep = new Label();
             m.elementOf(active, m.sum(m.value(xo), m.value(i))).emit();
-            m.g.push(0f);
-            m.g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, keep);
-            m.storeElement(dx, m.sum(m.value(xo), m.value(i)), () -> m.g.push(0f));
-            m.g.mark(keep);
+            m.push(0f);
+            m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.GT, keep);
+            m.storeElement(dx, m.sum(m.value(xo), m.value(i)), () -> m.push(0f));
+            m.mark(keep);
         });
     }
 
     /** {@code dx[xo + i + u] = sum over j < m of W[i + u][j] dz[zo + j]} for u below {@code rows}. */
     private Method inputGradientBlock(int rows) {
         Method method = new Method("sampleInputGradient" + rows, "([FI[[FI[FII)V");
-        if (!written.add(method.getName())) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int dz = m.argument("dz", F1), zo = m.argument("zOffset", INT), w = m.argument("w", F2), units = m.argument("m", INT);
         int dx = m.argument("dx", F1), xo = m.argument("xOffset", INT), i = m.argument("i", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] row = new int[rows], acc = new int[rows], sum = new int[rows];
         for (int u = 0; u < rows; u++) {
             row[u] = m.local("row" + u, F1);
@@ -218,16 +211,16 @@ final class SampleProducts {
             for (int u = 0; u < rows; u++) {
                 int uu = u;
                 m.set(sum[u], () -> {
-                    m.g.loadLocal(sum[uu]);
+                    m.loadLocal(sum[uu]);
                     m.elementOf(row[uu], j).emit();
                     m.elementOf(dz, m.sum(m.value(zo), m.value(j))).emit();
-                    m.g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-                    m.g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
+                    m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+                    m.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
                 });
             }
         });
         for (int u = 0; u < rows; u++) m.storeElement(dx, m.sum(m.value(xo), m.at(i, u)), m.value(sum[u]));
-        m.end(self);
+        m.end();
         return method;
     }
 
@@ -242,16 +235,16 @@ final class SampleProducts {
             m.forLoop(r, 0, outer, () -> {
                 Label skip = new Label();
                 m.set(a, m.elementOf(x, m.sum(m.scaled(r, n, 0), m.value(i))));
-                m.g.loadLocal(a);
-                m.g.push(0f);
-                m.g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.EQ, skip); // an input of 0 adds nothing (common after relu)
-                m.g.loadLocal(a);
-                m.g.loadLocal(dz);
+                m.loadLocal(a);
+                m.push(0f);
+                m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.EQ, skip); // an input of 0 adds nothing (common after relu)
+                m.loadLocal(a);
+                m.loadLocal(dz);
                 m.scaled(r, units, 0).emit();
-                m.g.loadLocal(gradRow);
-                m.g.push(units);
-                m.g.invokeStatic(self, axpy);
-                m.g.mark(skip);
+                m.loadLocal(gradRow);
+                m.push(units);
+                m.invokeStatic(m.owner(), axpy);
+                m.mark(skip);
             });
         });
     }
@@ -267,11 +260,11 @@ final class SampleProducts {
         m.set(unitsLocal, m.constant(units));
         int whole = wholeVectors(m, unitsLocal), pairs = m.local("pairs", INT);
         m.set(pairs, () -> { // whole - whole % 2V
-            m.g.loadLocal(whole);
-            m.g.loadLocal(whole);
+            m.loadLocal(whole);
+            m.loadLocal(whole);
             vectors(m, 2).emit();
-            m.g.math(GeneratorAdapter.REM, INT);
-            m.g.math(GeneratorAdapter.SUB, INT);
+            m.math(GeneratorAdapter.REM, INT);
+            m.math(GeneratorAdapter.SUB, INT);
         });
         m.set(i, m.constant(0));
         for (int rows : new int[] {WIDE, 1}) {
@@ -279,9 +272,9 @@ final class SampleProducts {
             m.forLoop(i, m.value(i), m.constant(n - rows + 1), rows, () -> {
                 for (Method block : new Method[] {two, one})
                     m.forLoopBy(j, block == two ? m.constant(0) : m.value(pairs), block == two ? m.value(pairs) : m.value(whole), vectors(m, block == two ? 2 : 1), () -> {
-                        for (int arg : new int[] {x, dz, grad, i, j}) m.g.loadLocal(arg);
-                        for (int k : new int[] {outer, n, units}) m.g.push(k);
-                        m.g.invokeStatic(self, block);
+                        for (int arg : new int[] {x, dz, grad, i, j}) m.loadLocal(arg);
+                        for (int k : new int[] {outer, n, units}) m.push(k);
+                        m.invokeStatic(m.owner(), block);
                     });
                 for (int u = 0; u < rows; u++) {
                     int uu = u;
@@ -296,11 +289,11 @@ final class SampleProducts {
     /** {@code grad[i + u][j0 + c V ..] += sum over r < outer of x[r n + i + u] dz[r m + j0 + c V ..]} for u below {@code rows}, c below {@code vectors}. */
     private Method weightRows(int rows, int vectors) {
         Method method = new Method("sampleWeightGradient" + rows + "x" + vectors, "([F[F[[FIIIII)V");
-        if (!written.add(method.getName())) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int x = m.argument("x", F1), dz = m.argument("dz", F1), grad = m.argument("grad", F2), i = m.argument("i", INT), j0 = m.argument("j0", INT);
         int outer = m.argument("outer", INT), n = m.argument("n", INT), units = m.argument("m", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int[] gRows = new int[rows];
         int[][] acc = new int[rows][vectors];
         for (int u = 0; u < rows; u++) {
@@ -323,17 +316,17 @@ final class SampleProducts {
             m.set(zo, m.sum(m.value(zo), m.value(units)));
         });
         for (int u = 0; u < rows; u++) for (int c = 0; c < vectors; c++) v.store(acc[u][c], gRows[u], v.lane(j0, c));
-        m.end(self);
+        m.end();
         return method;
     }
 
     /** {@code row[j] += a dz[zo + j]} for j below m. */
     private Method axpy() {
         Method method = new Method("sampleAxpy", "(F[FI[FI)V");
-        if (!written.add(method.getName())) return method;
-        MethodBuilder m = new MethodBuilder(cw, Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, 0);
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
         int a = m.argument("a", Type.FLOAT_TYPE), dz = m.argument("dz", F1), zo = m.argument("zOffset", INT), row = m.argument("row", F1), units = m.argument("m", INT);
-        VectorOps v = new VectorOps(m, self);
+        VectorOps v = new VectorOps(m);
         int av = v.local("a", v.broadcast(m.value(a)));
         int j = m.local("j", INT), whole = wholeVectors(m, units), gv = v.newLocal("grad");
         m.forLoopBy(j, m.constant(0), m.value(whole), vectors(m, 1), () -> {
@@ -341,11 +334,11 @@ final class SampleProducts {
             v.store(v.fma(av, v.load(dz, m.sum(m.value(zo), m.value(j))), gv), row, m.value(j));
         });
         m.forLoop(j, m.value(whole), m.value(units), () -> m.addToElement(row, m.value(j), () -> {
-            m.g.loadLocal(a);
+            m.loadLocal(a);
             m.elementOf(dz, m.sum(m.value(zo), m.value(j))).emit();
-            m.g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
+            m.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
         }));
-        m.end(self);
+        m.end();
         return method;
     }
 }

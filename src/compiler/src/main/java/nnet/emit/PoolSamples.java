@@ -4,7 +4,6 @@ import nnet.lower.Kernel;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
-import org.objectweb.asm.commons.Method;
 
 /**
  * maxpool / avgpool over k x k windows and their gradients, for one sample:
@@ -14,63 +13,35 @@ import org.objectweb.asm.commons.Method;
  *   avg: out = the mean; its gradient is spread over the window
  * </pre>
  */
-final class PoolEmitter {
+final class PoolSamples {
     private final MethodBuilder m;
-    private final GeneratorAdapter g;
-    private final Type self;
 
-    PoolEmitter(MethodBuilder m, Type self) {
+    PoolSamples(MethodBuilder m) {
         this.m = m;
-        this.g = m.g;
-        this.self = self;
     }
 
     void pool(Kernel.Pool p) {
-        int in = buffer(p.in().field()), out = buffer(p.out().field());
+        int in = buffer(p.in()), out = buffer(p.out());
         int best = m.local("best", Type.FLOAT_TYPE), sum = m.local("sum", Type.FLOAT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
         windows(p.geo(), (cell, base, at) -> {
-            if (p.max()) {
-                load(in, base);
-                g.storeLocal(best);
-            } else {
-                g.push(0f);
-                g.storeLocal(sum);
-            }
+            if (p.max()) m.set(best, m.elementOf(in, base));
+            else m.set(sum, m.constant(0f));
         }, (cell, base, at) -> {
             if (p.max()) takeIfGreater(in, at, v, best, -1);
-            else {
-                load(in, at);
-                g.loadLocal(sum);
-                g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-                g.storeLocal(sum);
-            }
-        }, (cell, base, at) -> {
-            g.loadLocal(out);
-            g.loadLocal(cell);
-            if (p.max()) g.loadLocal(best);
-            else {
-                g.loadLocal(sum);
-                g.push(1f / (p.geo().k() * p.geo().k()));
-                g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-            }
-            g.arrayStore(Type.FLOAT_TYPE);
-        });
+            else m.set(sum, m.add(m.elementOf(in, at), m.value(sum)));
+        }, (cell, base, at) -> m.storeElement(out, m.value(cell), p.max() ? m.value(best) : m.product(m.value(sum), m.constant(1f / (p.geo().k() * p.geo().k())))));
     }
 
     void poolGrad(Kernel.PoolGrad p) {
-        int dy = buffer(p.dy().field()), dx = buffer(p.dx().field());
-        int x = p.max() ? buffer(p.x().field()) : -1;
+        int dy = buffer(p.dy()), dx = buffer(p.dx());
+        int x = p.max() ? buffer(p.x()) : -1;
         int best = m.local("best", Type.FLOAT_TYPE), bestAt = m.local("bestAt", Type.INT_TYPE), v = m.local("v", Type.FLOAT_TYPE);
         float share = 1f / (p.geo().k() * p.geo().k());
-        g.loadLocal(dx);
-        g.push(0f);
-        g.invokeStatic(Type.getType(java.util.Arrays.class), Method.getMethod("void fill(float[], float)"));
+        m.zero(dx);
         windows(p.geo(), (cell, base, at) -> {
             if (!p.max()) return;
-            load(x, base);
-            g.storeLocal(best);
-            g.loadLocal(base);
-            g.storeLocal(bestAt);
+            m.set(best, m.elementOf(x, base));
+            m.set(bestAt, m.value(base));
         }, (cell, base, at) -> {
             if (p.max()) takeIfGreater(x, at, v, best, bestAt); // the first maximum, as the forward pass found it
             else addTo(dx, at, dy, cell, share);
@@ -84,34 +55,19 @@ final class PoolEmitter {
      * first maximum on ties; {@code bestAt} is -1 when the place is not wanted.
      */
     private void takeIfGreater(int array, int at, int v, int best, int bestAt) {
-        load(array, at);
-        g.storeLocal(v);
+        m.set(v, m.elementOf(array, at));
         Label keep = new Label();
-        g.loadLocal(v);
-        g.loadLocal(best);
-        g.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
-        g.loadLocal(v);
-        g.storeLocal(best);
-        if (bestAt >= 0) {
-            g.loadLocal(at);
-            g.storeLocal(bestAt);
-        }
-        g.mark(keep);
+        m.loadLocal(v);
+        m.loadLocal(best);
+        m.ifCmp(Type.FLOAT_TYPE, GeneratorAdapter.LE, keep);
+        m.set(best, m.value(v));
+        if (bestAt >= 0) m.set(bestAt, m.value(at));
+        m.mark(keep);
     }
 
     /** {@code target[index] += source[cell] * scale}. */
     private void addTo(int target, int index, int source, int cell, float scale) {
-        g.loadLocal(target);
-        g.loadLocal(index);
-        g.dup2();
-        g.arrayLoad(Type.FLOAT_TYPE);
-        load(source, cell);
-        if (scale != 1f) {
-            g.push(scale);
-            g.math(GeneratorAdapter.MUL, Type.FLOAT_TYPE);
-        }
-        g.math(GeneratorAdapter.ADD, Type.FLOAT_TYPE);
-        g.arrayStore(Type.FLOAT_TYPE);
+        m.addToElement(target, m.value(index), scale == 1f ? m.elementOf(source, cell) : m.product(m.elementOf(source, cell), m.constant(scale)));
     }
 
     /** Code at one place of the window walk; the locals hold the output cell, the window's first element, the current element. */
@@ -124,8 +80,7 @@ final class PoolEmitter {
         int c = m.local("c", Type.INT_TYPE), y = m.local("y", Type.INT_TYPE), x = m.local("x", Type.INT_TYPE);
         int py = m.local("py", Type.INT_TYPE), px = m.local("px", Type.INT_TYPE);
         int cell = m.local("cell", Type.INT_TYPE), base = m.local("base", Type.INT_TYPE), at = m.local("at", Type.INT_TYPE);
-        g.push(0);
-        g.storeLocal(cell);
+        m.set(cell, m.constant(0));
         m.forLoop(c, 0, geo.c(), () -> m.forLoop(y, 0, geo.oh(), () -> m.forLoop(x, 0, geo.ow(), () -> {
             // base = (c h + y strideY) w + x strideX
             m.set(base, m.sum(m.scaled(c, geo.h() * geo.w(), 0), m.sum(m.scaled(y, geo.strideY() * geo.w(), 0), m.scaled(x, geo.strideX(), 0))));
@@ -135,17 +90,11 @@ final class PoolEmitter {
                 each.emit(cell, base, at);
             }));
             after.emit(cell, base, at);
-            g.iinc(cell, 1);
+            m.iinc(cell, 1);
         })));
     }
 
-    private int buffer(String field) {
-        return m.fieldToLocal(self, field, ClassEmitter.FLOATS);
-    }
-
-    private void load(int array, int index) {
-        g.loadLocal(array);
-        g.loadLocal(index);
-        g.arrayLoad(Type.FLOAT_TYPE);
+    private int buffer(nnet.lower.Buffer b) {
+        return m.fieldToLocal(Fields.buffer(b));
     }
 }
