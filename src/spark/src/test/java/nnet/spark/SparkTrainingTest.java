@@ -71,6 +71,16 @@ class SparkTrainingTest {
                       output y
                       loss cross_entropy
                     }
+                    """,
+            "penalized", """
+                    network Penalized {
+                      input x[6]
+                      h = dense(x, 8, tanh, connect: band(2), freeze: mask [[0, 0, 1, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]],
+                                regularize: l1(0.01), activity: l2(0.01))
+                      y = dense(h, 3, regularize: l1_l2(0.01, 0.02), activity: l1(0.005))
+                      output y
+                      loss cross_entropy(class_weights: [1, 2, 0.5])
+                    }
                     """);
 
     static SparkSession spark;
@@ -132,7 +142,7 @@ class SparkTrainingTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"dense", "sparse", "gated"})
+    @ValueSource(strings = {"dense", "sparse", "gated", "penalized"})
     void synchronousTrainingEqualsOneMachineOnTheSameRowsInOrder(String name) throws IOException {
         byte[] jar = jar(NETWORKS.get(name));
         Dataset<Row> data = data(103, 3, 11);
