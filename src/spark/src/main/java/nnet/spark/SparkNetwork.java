@@ -4,6 +4,8 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import nnet.runtime.DataFormatException;
+import nnet.runtime.Embedding;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
 import org.apache.spark.api.java.JavaRDD;
@@ -32,6 +34,8 @@ public final class SparkNetwork implements Serializable {
     private final String name;
     private final List<String> inputs;
     private final List<int[]> inputShapes;
+    /** Per input, the vocabulary of the embedding reading its token ids, or null when it holds no token ids. */
+    private final List<Integer> vocabularies;
 
     private SparkNetwork(Broadcast<byte[]> jar, String name, Network example) {
         this.jar = jar;
@@ -39,6 +43,7 @@ public final class SparkNetwork implements Serializable {
         this.name = example.name();
         this.inputs = List.copyOf(example.inputNames());
         this.inputShapes = inputs.stream().map(example::shape).toList();
+        this.vocabularies = java.util.Arrays.asList(inputs.stream().map(example.tokenInputs()::get).toArray(Integer[]::new));
     }
 
     /** The network {@code name} (null: the only one) of a jar made by {@code nnetc compile}, given as its bytes. */
@@ -112,7 +117,7 @@ public final class SparkNetwork implements Serializable {
                 out.addAll(Replicas.with(this, net -> {
                     net.loadWeightArray(weights.value());
                     float[][][] batch = new float[in.size()][][];
-                    for (int s = 0; s < batch.length; s++) batch[s] = inputsOf(in.get(s), columns);
+                    for (int s = 0; s < batch.length; s++) batch[s] = inputsOf(in.get(s), columns, "a row");
                     float[][][] values = net.forwardBatch(batch, nodes);
                     List<Row> done = new ArrayList<>(in.size());
                     for (int s = 0; s < batch.length; s++) done.add(withValues(in.get(s), values[s]));
@@ -123,9 +128,17 @@ public final class SparkNetwork implements Serializable {
         return out.iterator();
     }
 
-    float[][] inputsOf(Row row, int[] columns) {
+    /** A row's inputs, from its {@code columns} ({@link RowArrays#positions} of {@link #inputs}); {@code place} names the row in an error. */
+    float[][] inputsOf(Row row, int[] columns, String place) {
         float[][] x = new float[columns.length][];
-        for (int k = 0; k < columns.length; k++) x[k] = RowArrays.values(row, columns[k], inputSize(k), "input " + inputs.get(k));
+        for (int k = 0; k < columns.length; k++) {
+            String what = place + "'s input " + inputs.get(k);
+            x[k] = RowArrays.values(row, columns[k], inputSize(k), what);
+            for (int i = 0; vocabularies.get(k) != null && i < x[k].length; i++) {
+                String problem = Embedding.notAToken(x[k][i], vocabularies.get(k));
+                if (problem != null) throw new DataFormatException(what + ", value " + (i + 1) + ": " + problem);
+            }
+        }
         return x;
     }
 

@@ -143,6 +143,28 @@ class SparkCommandTest {
         assertArrayEquals(Arrays.copyOfRange(table0, 36, 40), Arrays.copyOfRange(table, 36, 40), "token 9's row, in no row, stays");
     }
 
+    /** A target file of class indices and a file of sample weights, as nnetc train reads them; a bad class index is named at its line. */
+    @Test
+    void classIndicesAndSampleWeightsFromFiles() throws Exception {
+        Path source = Files.writeString(dir.resolve("dense.nnet"), SparkTrainingTest.NETWORKS.get("dense"));
+        SplittableRandom r = new SplittableRandom(4);
+        float[][] x = new float[40][6], labels = new float[40][1], w = new float[40][1];
+        for (int i = 0; i < x.length; i++) {
+            for (int k = 0; k < 6; k++) x[i][k] = (float) r.nextGaussian();
+            labels[i][0] = r.nextInt(3);
+            w[i][0] = (i % 4) * 0.5f;
+        }
+        Csv.write(dir.resolve("w.csv"), w);
+        assertSparkTrainIsNnetcTrain(source, x, labels, "8", "--sample-weights", dir.resolve("w.csv").toString());
+
+        labels[2][0] = 3;
+        Csv.write(dir.resolve("t.csv"), labels);
+        Run bad = run("train", source.toString(), "--input", dir.resolve("x.csv").toString(), "--target", dir.resolve("t.csv").toString(),
+                "--master", "local[2]", "-o", dir.resolve("bad.safetensors").toString());
+        assertEquals(1, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("t.csv:3: 3 is not a class index: the loss's output has 3 classes, so a class index is an integer from 0 to 2"), bad.err());
+    }
+
     /** nnetc init's weights of a source, seed 1: what both trainings start from. */
     private Path init(Path source) {
         Path w = dir.resolve("init.safetensors");
@@ -151,11 +173,12 @@ class SparkCommandTest {
     }
 
     /** Trains {@code source} on the rows by nnetc train --no-shuffle and by nnetc spark train in 3 partitions (Adam, 2 epochs); asserts the weights agree; returns Spark's. */
-    private Map<String, Tensor> assertSparkTrainIsNnetcTrain(Path source, float[][] x, float[][] t, String batch) throws Exception {
+    private Map<String, Tensor> assertSparkTrainIsNnetcTrain(Path source, float[][] x, float[][] t, String batch, String... more) throws Exception {
         Csv.write(dir.resolve("x.csv"), x);
         Csv.write(dir.resolve("t.csv"), t);
-        List<String> common = List.of(source.toString(), "--input", dir.resolve("x.csv").toString(), "--target", dir.resolve("t.csv").toString(),
-                "--epochs", "2", "--batch", batch, "--optimizer", "adam", "--lr", "0.01", "--seed", "1");
+        List<String> common = new java.util.ArrayList<>(List.of(source.toString(), "--input", dir.resolve("x.csv").toString(), "--target", dir.resolve("t.csv").toString(),
+                "--epochs", "2", "--batch", batch, "--optimizer", "adam", "--lr", "0.01", "--seed", "1"));
+        common.addAll(List.of(more));
         Path one = dir.resolve("one.safetensors"), spread = dir.resolve("spark.safetensors");
         List<String> train = new java.util.ArrayList<>(List.of("train"));
         train.addAll(common);

@@ -18,10 +18,12 @@ import nnet.Compiler;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.pack.JarPackager;
+import nnet.runtime.DataFormatException;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.Tensor;
+import nnet.runtime.UserError;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -184,6 +186,34 @@ class SparkTrainingTest {
         spark.close();
     }
 
+    /** A table's class indices (an integer column) are the one-hot rows they stand for, and its sample weights multiply each row's loss. */
+    @Test
+    void classIndicesAndSampleWeightsFromColumns() throws IOException {
+        byte[] jar = jar(NETWORKS.get("dense"));
+        List<Row> rows = data(50, 3, 21).collectAsList();
+        List<Row> indexed = new ArrayList<>();
+        float[][] t = new float[rows.size()][];
+        float[] w = new float[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            t[i] = floats(rows.get(i).getList(1));
+            w[i] = (i % 5) * 0.5f;
+            int label = t[i][0] == 1 ? 0 : t[i][1] == 1 ? 1 : 2;
+            indexed.add(RowFactory.create(rows.get(i).get(0), label, (double) w[i]));
+        }
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+                .add("label", DataTypes.IntegerType, false).add("weight", DataTypes.DoubleType, false);
+        SynchronousTraining spark = new SynchronousTraining(SparkNetwork.of(sc, jar, null), SparkTrainingTest.spark.createDataFrame(sc.parallelize(indexed, 3), schema), "label", "weight");
+        Network one = PackedNetworks.fromJar(jar, null);
+        float[][][] x = inputs(rows);
+        for (int from = 0; from < x.length; from += 8) {
+            int to = Math.min(x.length, from + 8);
+            one.trainStep(Arrays.copyOfRange(x, from, to), Arrays.copyOfRange(t, from, to), Arrays.copyOfRange(w, from, to));
+        }
+        spark.epoch(8);
+        assertArrayEquals(one.weightArray(), spark.weights(), 1e-5f);
+        spark.close();
+    }
+
     @Test
     void localStepsOnOnePartitionAreOneMachinesStepsAndOnSeveralTheyLearn() throws IOException {
         byte[] jar = jar(NETWORKS.get("sparse"));
@@ -245,7 +275,7 @@ class SparkTrainingTest {
                 }
                 """);
         Dataset<Row> data = data(40, 2, 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SynchronousTraining(SparkNetwork.of(sc, jar, null), data, "label"));
+        UserError e = assertThrows(UserError.class, () -> new SynchronousTraining(SparkNetwork.of(sc, jar, null), data, "label"));
         assertTrue(e.getMessage().startsWith("Dropped has dropout or batchnorm"), e.getMessage());
         LocalStepsTraining local = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), data, "label", 2);
         double first = local.epoch(5), last = first;
@@ -258,9 +288,9 @@ class SparkTrainingTest {
     void aMissingOrWrongColumnIsNamedBeforeAnyTaskRuns() throws IOException {
         SparkNetwork network = SparkNetwork.of(sc, jar(NETWORKS.get("dense")), null);
         Dataset<Row> data = data(10, 1, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SynchronousTraining(network, data, "target"));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> new SynchronousTraining(network, data, "target"));
         assertEquals("the data has no column 'target' for the target (its columns: x, label)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> network.predict(data.withColumnRenamed("x", "features"), List.of(), null));
+        e = assertThrows(DataFormatException.class, () -> network.predict(data.withColumnRenamed("x", "features"), List.of(), null));
         assertTrue(e.getMessage().startsWith("the data has no column 'x' for the network's inputs"), e.getMessage());
     }
 }

@@ -1,11 +1,15 @@
 package nnet.spark.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import nnet.runtime.DataFiles;
+import nnet.runtime.Network;
+import nnet.runtime.Predict;
+import nnet.runtime.SourceFacts;
 import nnet.runtime.UserError;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -29,34 +33,46 @@ final class SparkData {
         return p.endsWith(".csv") || p.endsWith(".npy") || p.endsWith(".npz");
     }
 
-    /** A table Spark reads: its format from the extension (a folder of Parquet files by default). */
-    static Dataset<Row> table(SparkSession spark, String path) {
+    /** Spark's name of a table's format, by its path's extension: a folder of Parquet files by default. */
+    static String format(String path) {
         String p = path.toLowerCase(Locale.ROOT);
-        String format = p.endsWith(".orc") ? "orc" : p.endsWith(".json") ? "json" : "parquet";
-        return spark.read().format(format).load(path);
+        return p.endsWith(".orc") ? "orc" : p.endsWith(".json") ? "json" : "parquet";
     }
 
-    /** Columns of float arrays read from files on the driver, one per {@code columns} name, in {@code partitions} partitions in order. */
-    static Dataset<Row> fromFiles(SparkSession spark, List<String> columns, List<float[][]> values, int partitions) {
-        int n = values.get(0).length;
-        for (int k = 1; k < values.size(); k++)
-            if (values.get(k).length != n)
-                throw new UserError("the files hold different numbers of rows: " + n + " for " + columns.get(0) + ", " + values.get(k).length + " for " + columns.get(k));
+    static Dataset<Row> table(SparkSession spark, String path) {
+        return spark.read().format(format(path)).load(path);
+    }
+
+    /** A column read from a file on the driver, beside the inputs': a row per input row. */
+    record FileColumn(String name, String file, float[][] rows) {}
+
+    /**
+     * The network's inputs read from files on the driver ({@code --input} specs, as {@code nnetc predict}
+     * reads them), a column per input named like it, and the {@code extra} columns beside them, in
+     * {@code partitions} partitions in order.
+     */
+    static Dataset<Row> fromFiles(SparkSession spark, Network net, List<String> inputs, List<FileColumn> extra, int partitions) {
+        Map<String, float[][]> columns = new LinkedHashMap<>(Predict.readInputs(net, inputs, SourceFacts.of(net)));
+        int n = columns.values().iterator().next().length;
+        for (FileColumn c : extra) {
+            if (c.rows().length != n) throw new UserError(c.file() + " has " + c.rows().length + " rows, but the input has " + n + ": one row per input row");
+            columns.put(c.name(), c.rows());
+        }
         List<Row> rows = new ArrayList<>(n);
         for (int r = 0; r < n; r++) {
-            Object[] cells = new Object[values.size()];
-            for (int k = 0; k < cells.length; k++) cells[k] = boxed(values.get(k)[r]);
-            rows.add(RowFactory.create(cells));
+            List<Float[]> cells = new ArrayList<>();
+            for (float[][] c : columns.values()) cells.add(boxed(c[r]));
+            rows.add(RowFactory.create(cells.toArray()));
         }
         StructType schema = new StructType();
-        for (String c : columns) schema = schema.add(c, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        for (String c : columns.keySet()) schema = schema.add(c, DataTypes.createArrayType(DataTypes.FloatType, false), false);
         return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions), schema);
     }
 
-    static float[][] read(String file, String what, int width) {
-        Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) throw new UserError(file + ": " + (Files.isDirectory(p) ? "it is a directory" : "no such file"));
-        return DataFiles.readRows(p, null, width, what);
+    /** A file's rows, any width. */
+    static DataFiles.Table read(String file, String arrayName, String what) {
+        DataFiles.checkReadable(Path.of(file));
+        return DataFiles.readTable(Path.of(file), arrayName, what);
     }
 
     private static Float[] boxed(float[] v) {

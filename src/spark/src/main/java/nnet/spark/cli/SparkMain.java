@@ -3,7 +3,9 @@ package nnet.spark.cli;
 import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
 import nnet.jar.Cli;
+import nnet.runtime.DataFormatException;
 import nnet.runtime.Launcher;
+import nnet.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -33,11 +35,18 @@ public final class SparkMain implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
-    /** A network's compile errors, as nnetc prints them. */
+    /**
+     * A network's compile errors, as nnetc prints them; a row that does not fit the network, found by a
+     * task (Spark hands it to the driver as the cause of the job's failure), as nnetc prints a file's.
+     */
     private static String userMessage(Throwable t) {
-        if (!(t instanceof CompileError e)) return null;
-        StringBuilder sb = new StringBuilder();
-        for (Diagnostic d : e.diagnostics()) sb.append(d.format()).append('\n');
-        return sb.toString().stripTrailing();
+        if (t instanceof CompileError e) {
+            StringBuilder sb = new StringBuilder();
+            for (Diagnostic d : e.diagnostics()) sb.append(d.format()).append('\n');
+            return sb.toString().stripTrailing();
+        }
+        for (Throwable c = t.getCause(); c != null; c = c.getCause())
+            if (c instanceof DataFormatException || c instanceof UserError) return "error: " + c.getMessage();
+        return null;
     }
 }
