@@ -98,7 +98,7 @@ class SparkCommandTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"dense", "sparse", "gated", "penalized"})
     void sparkTrainEqualsNnetcTrainNoShuffle(String kind) throws Exception {
-        Path source = Files.writeString(dir.resolve(kind + ".nnet"), SparkTrainingTest.NETWORKS.get(kind));
+        Path source = Files.writeString(dir.resolve(kind + ".nnet"), LocalSparkTest.NETWORKS.get(kind));
         SplittableRandom r = new SplittableRandom(9);
         float[][] x = new float[77][6], t = new float[77][3];
         for (int i = 0; i < x.length; i++) {
@@ -146,7 +146,7 @@ class SparkCommandTest {
     /** A target file of class indices and a file of sample weights, as nnetc train reads them; a bad class index is named at its line. */
     @Test
     void classIndicesAndSampleWeightsFromFiles() throws Exception {
-        Path source = Files.writeString(dir.resolve("dense.nnet"), SparkTrainingTest.NETWORKS.get("dense"));
+        Path source = Files.writeString(dir.resolve("dense.nnet"), LocalSparkTest.NETWORKS.get("dense"));
         SplittableRandom r = new SplittableRandom(4);
         float[][] x = new float[40][6], labels = new float[40][1], w = new float[40][1];
         for (int i = 0; i < x.length; i++) {
@@ -194,6 +194,48 @@ class SparkCommandTest {
         assertEquals(expected.keySet(), got.keySet());
         for (var e : expected.entrySet()) assertArrayEquals(e.getValue().data(), got.get(e.getKey()).data(), 1e-5f, source.getFileName() + ": " + e.getKey());
         return got;
+    }
+
+    /** Spark's scoring equals nnetc predict (probes, with its CSV header) and nnetc explain --per-sample, row by row, from the same files and weights. */
+    @Test
+    void predictAndExplainEqualNnetcPredictAndExplain() throws Exception {
+        Path source = Files.writeString(dir.resolve("gated.nnet"), LocalSparkTest.NETWORKS.get("gated"));
+        SplittableRandom r = new SplittableRandom(6);
+        float[][] x = new float[50][6];
+        for (float[] row : x) for (int k = 0; k < 6; k++) row[k] = (float) r.nextGaussian();
+        Path in = dir.resolve("x.csv"), w = init(source);
+        Csv.write(in, x);
+        List<String> common = List.of(source.toString(), "--weights", w.toString(), "--input", in.toString());
+        List<String> spark = List.of("--master", "local[2]", "--partitions", "3");
+
+        Path one = dir.resolve("one.csv"), spread = dir.resolve("spark.csv");
+        assertEquals(0, nnet.cli.Main.run(args("predict", common, List.of("--probe", "h", "--probe", "y", "-o", one.toString()))));
+        Run predict = run(args("predict", common, spark, List.of("--probe", "h", "--probe", "y", "-o", spread.toString())));
+        assertEquals(0, predict.exit(), predict.err());
+        assertEquals(Files.readAllLines(one).get(0), Files.readAllLines(spread).get(0), "the header");
+        float[][] expected = Csv.read(one, 9, "nnetc predict"), got = Csv.read(spread, 9, "nnetc spark predict");
+        assertEquals(x.length, got.length);
+        for (int i = 0; i < x.length; i++) assertArrayEquals(expected[i], got[i], 1e-6f, "row " + i);
+
+        Path explained = dir.resolve("explained"), scores = dir.resolve("scores.npz");
+        List<String> how = List.of("--method", "ig", "--steps", "10", "--baseline", "mean", "--target", "y:1", "--nodes", "x,h");
+        assertEquals(0, nnet.cli.Main.run(args("explain", common, how, List.of("--per-sample", "-o", explained.toString()))));
+        Run explain = run(args("explain", common, spark, how, List.of("-o", scores.toString())));
+        assertEquals(0, explain.exit(), explain.err());
+        Map<String, Tensor> arrays = nnet.runtime.Npy.readArchive(scores);
+        for (String node : List.of("x", "h")) {
+            float[][] samples = Csv.read(explained.resolve(node + ".samples.csv"), 7, "nnetc explain"); // the row number, then the node's 6 units
+            Tensor t = arrays.get(node + "_ig");
+            assertArrayEquals(new int[] {50, 6}, t.shape(), node);
+            for (int i = 0; i < samples.length; i++)
+                assertArrayEquals(Arrays.copyOfRange(samples[i], 1, 7), Arrays.copyOfRange(t.data(), i * 6, i * 6 + 6), 1e-5f, node + ", row " + i);
+        }
+    }
+
+    private static String[] args(String command, List<?>... parts) {
+        List<String> all = new java.util.ArrayList<>(List.of(command));
+        for (List<?> p : parts) for (Object o : p) all.add(o.toString());
+        return all.toArray(String[]::new);
     }
 
     @Test

@@ -9,13 +9,16 @@ import java.util.Map;
 import nnet.runtime.DataFiles;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
+import nnet.runtime.PredictOutput;
 import nnet.runtime.SourceFacts;
 import nnet.runtime.UserError;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -67,6 +70,32 @@ final class SparkData {
         StructType schema = new StructType();
         for (String c : columns.keySet()) schema = schema.add(c, DataTypes.createArrayType(DataTypes.FloatType, false), false);
         return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions), schema);
+    }
+
+    /**
+     * Writes {@code data}: to a table Spark writes (by the extension of {@code output}, {@link #format}), whole;
+     * to a CSV or NumPy file on the driver, the array {@code columns} of every row in order, side by side
+     * ({@link DataFiles#writeRows}: an {@code .npz} holds an array per column, shaped {@code shapes}).
+     */
+    static void write(Dataset<Row> data, List<String> columns, Path output, List<int[]> shapes, String[] header) {
+        if (!isLocalFile(output.toString())) {
+            data.write().format(format(output.toString())).save(output.toString());
+            return;
+        }
+        List<Row> rows = data.select(columns.stream().map(functions::col).toArray(Column[]::new)).collectAsList();
+        float[][] out = new float[rows.size()][];
+        for (int r = 0; r < out.length; r++) {
+            List<Float> all = new ArrayList<>();
+            for (int k = 0; k < columns.size(); k++) all.addAll(rows.get(r).getList(k));
+            out[r] = new float[all.size()];
+            for (int i = 0; i < all.size(); i++) out[r][i] = all.get(i);
+        }
+        DataFiles.writeRows(output, out, columns, shapes, header);
+    }
+
+    /** A CSV file's column names for the units of {@code nodes}, as {@code nnetc predict --output raw} names them. */
+    static String[] header(Network net, List<String> nodes) {
+        return PredictOutput.header(net, nodes, PredictOutput.Mode.RAW, PredictOutput.LossOutputs.NONE);
     }
 
     /** A file's rows, any width. */

@@ -10,13 +10,13 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * {@code nnetc spark train|predict}: the commands on Apache Spark, in this process ({@code --master
+ * {@code nnetc spark train|predict|explain}: the commands on Apache Spark, in this process ({@code --master
  * local[4]}: Spark's jars from Maven, nothing to install) or on a cluster under {@code spark-submit},
  * which sets the master. Networks come as sources or jars; data as CSV or NumPy files (read on the
  * driver) or as any table Spark reads (Parquet, ORC, JSON: read by the executors).
  */
-@Command(name = "nnetc spark", mixinStandardHelpOptions = true, subcommands = {SparkTrain.class, SparkPredict.class},
-        description = "Trains or runs a network on Apache Spark.")
+@Command(name = "nnetc spark", mixinStandardHelpOptions = true, subcommands = {SparkTrain.class, SparkPredict.class, SparkExplain.class},
+        description = "Trains, runs or explains a network on Apache Spark.")
 public final class SparkMain implements Runnable {
     public static void main(String[] args) {
         // in nnetc's own process, the Vector API's module as nnetc gets it (Launcher); under spark-submit, which has set

@@ -9,8 +9,11 @@ import nnet.diag.CompileError;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.pack.JarPackager;
+import nnet.runtime.Network;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.UserError;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,6 +44,11 @@ final class SparkSetup {
     /** Whether the rows are a table Spark reads (one {@code --input} that is not a CSV or NumPy file), not files read on the driver. */
     boolean inputIsTable() {
         return inputs.size() == 1 && !SparkData.isLocalFile(inputs.get(0));
+    }
+
+    /** The rows to run: the table, or the input files read on the driver. */
+    Dataset<Row> rows(SparkSession spark, Network net) {
+        return inputIsTable() ? SparkData.table(spark, inputs.get(0)) : SparkData.fromFiles(spark, net, inputs, List.of(), partitions(spark));
     }
 
     /**
