@@ -82,6 +82,10 @@ abstract class LocalSparkTest {
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        // the spark-3.5 run (src/spark/pom.xml) swaps Spark 4 for 3.5 on the class path: these are the versions that run
+        String sparkVersion = System.getProperty("nnet.spark.version", "4."), scalaVersion = System.getProperty("nnet.scala.version", "2.13.");
+        assertTrue(spark.version().startsWith(sparkVersion), "Spark " + spark.version() + ", expected " + sparkVersion);
+        assertTrue(scala.util.Properties.versionNumberString().startsWith(scalaVersion), "Scala " + scala.util.Properties.versionNumberString() + ", expected " + scalaVersion);
     }
 
     @AfterAll
