@@ -74,13 +74,18 @@ abstract class LocalSparkTest {
     @TempDir
     Path dir;
 
-    @BeforeAll
-    static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("nnet-test")
+    /** Spark in local[2], bound to 127.0.0.1, with the UI off. */
+    static SparkSession session() {
+        return SparkSession.builder().master("local[2]").appName("nnet-test")
                 .config("spark.ui.enabled", "false")
                 .config("spark.driver.host", "127.0.0.1")
                 .config("spark.driver.bindAddress", "127.0.0.1")
                 .getOrCreate();
+    }
+
+    @BeforeAll
+    static void start() {
+        spark = session();
         sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         // the spark-3.5 run (src/spark/pom.xml) swaps Spark 4 for 3.5 on the class path: these are the versions that run
         String sparkVersion = System.getProperty("nnet.spark.version", "4."), scalaVersion = System.getProperty("nnet.scala.version", "2.13.");

@@ -6,11 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import nnet.runtime.DataFiles;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
 import nnet.runtime.PredictOutput;
 import nnet.runtime.SourceFacts;
+import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
@@ -20,6 +22,8 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -44,6 +48,40 @@ final class SparkData {
 
     static Dataset<Row> table(SparkSession spark, String path) {
         return spark.read().format(format(path)).load(path);
+    }
+
+    /**
+     * A table's rows with a column per input named like it: the table's own, or, for a network of one input
+     * that the table has no column of, an array made of number columns, cast to float, in order: those that
+     * {@code features} names (globs: {@code snp_*}), else every number column but the {@code reserved}
+     * ones (the target's, the sample weights'). Their number must be the input's size.
+     */
+    static Dataset<Row> withInputColumns(Dataset<Row> table, Network net, List<String> features, Set<String> reserved) {
+        List<String> columns = List.of(table.schema().fieldNames());
+        if (columns.containsAll(net.inputNames()) && features == null) return table;
+        String input = net.inputNames().get(0);
+        if (net.inputNames().size() > 1 || columns.contains(input))
+            throw new UserError(net.name() + "'s inputs are the table's columns named like them (" + String.join(", ", net.inputNames()) + "); its columns: " + String.join(", ", columns)
+                    + (features != null ? " (--features makes the one input of a network that has one)" : ""));
+        List<String> chosen = new ArrayList<>();
+        for (StructField f : table.schema().fields())
+            if (features != null ? features.stream().anyMatch(g -> f.name().matches(glob(g))) : f.dataType() instanceof NumericType && !reserved.contains(f.name())) {
+                if (!(f.dataType() instanceof NumericType)) throw new UserError("--features takes column " + f.name() + ", which is " + f.dataType().simpleString() + ", not a number");
+                chosen.add(f.name());
+            }
+        int size = (int) Tensor.size(net.shape(input));
+        if (chosen.size() != size)
+            throw new UserError("input " + input + " takes " + size + " values, but the table has " + chosen.size() + " "
+                    + (features != null ? "columns that --features " + String.join(",", features) + " names" : "number columns besides the target and the sample weights: choose them with --features")
+                    + (chosen.isEmpty() ? "" : " (" + String.join(", ", chosen.subList(0, Math.min(5, chosen.size()))) + (chosen.size() > 5 ? ", ..." : "") + ")"));
+        return table.withColumn(input, functions.array(chosen.stream().map(c -> functions.col(c).cast(DataTypes.FloatType)).toArray(Column[]::new)));
+    }
+
+    /** A regular expression of a column glob: {@code *} any characters, the rest as it is. */
+    private static String glob(String glob) {
+        StringBuilder rx = new StringBuilder();
+        for (String part : glob.split("\\*", -1)) rx.append(rx.isEmpty() ? "" : ".*").append(java.util.regex.Pattern.quote(part));
+        return rx.toString();
     }
 
     /** A column read from a file on the driver, beside the inputs': a row per input row. */

@@ -2,6 +2,7 @@ package nnet.spark.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import nnet.runtime.Attributions;
 import nnet.runtime.Network;
@@ -45,7 +46,7 @@ final class SparkExplain implements Callable<Integer> {
         SparkSession spark = setup.session("nnetc spark explain");
         try {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);
-            Dataset<Row> data = setup.rows(spark, driver);
+            Dataset<Row> data = setup.rows(spark, driver, Set.of());
             Attributions.Request request = new Attributions.Request(m, t.output(), t.unit(), baseline(network, driver, data), steps, explained);
             Dataset<Row> explainedRows = network.attributions(data, request, driver.weightArray());
             List<String> columns = explained.stream().map(n -> SparkNetwork.attributionColumn(n, m)).toList();

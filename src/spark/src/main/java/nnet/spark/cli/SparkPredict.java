@@ -3,6 +3,7 @@ package nnet.spark.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
@@ -31,7 +32,7 @@ final class SparkPredict implements Callable<Integer> {
         SparkSession spark = setup.session("nnetc spark predict");
         try {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);
-            SparkData.write(network.predict(setup.rows(spark, driver), shown, driver.weightArray()), shown, output, shown.stream().map(driver::shape).toList(), SparkData.header(driver, shown));
+            SparkData.write(network.predict(setup.rows(spark, driver, Set.of()), shown, driver.weightArray()), shown, output, shown.stream().map(driver::shape).toList(), SparkData.header(driver, shown));
             System.err.println("wrote " + output + ": " + String.join(", ", shown) + " of each row");
             return 0;
         } finally {

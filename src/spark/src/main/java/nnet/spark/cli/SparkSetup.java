@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import nnet.Compiler;
 import nnet.diag.CompileError;
 import nnet.ir.Graph;
@@ -23,7 +24,9 @@ final class SparkSetup {
     @Parameters(index = "0", paramLabel = "NET.nnet|NET.jar", description = "the network: a source (compiled here) or a jar made by nnetc compile") Path network;
     @Option(names = "--network", description = "which network, when the file holds several") String name;
     @Option(names = "--input", required = true, description = "X.csv or X.npy (the network's one input) or name=X.csv per input, read on the driver;"
-            + " or a table Spark reads (data.parquet, .orc, .json) with an array column per input named like it") List<String> inputs;
+            + " or a table Spark reads (data.parquet, .orc, .json): an array column per input named like it, or number columns (--features)") List<String> inputs;
+    @Option(names = "--features", split = ",", paramLabel = "COL,COL|GLOB", description = "with a table and a network of one input the table has no column of:"
+            + " the number columns that make the input, in the table's order (globs: snp_*; default: every number column but the target's and the sample weights')") List<String> features;
     @Option(names = "--master", description = "Spark's master, e.g. local[4] to run in this process (default: spark-submit's, else local[*])") String master;
     @Option(names = "--partitions", description = "partitions of rows read from CSV or NumPy files (default: Spark's parallelism)") Integer partitions;
     @Option(names = "--seed", defaultValue = "1", description = "the initial weights' seed, for a source without --weights (default ${DEFAULT-VALUE})") long seed;
@@ -46,9 +49,10 @@ final class SparkSetup {
         return inputs.size() == 1 && !SparkData.isLocalFile(inputs.get(0));
     }
 
-    /** The rows to run: the table, or the input files read on the driver. */
-    Dataset<Row> rows(SparkSession spark, Network net) {
-        return inputIsTable() ? SparkData.table(spark, inputs.get(0)) : SparkData.fromFiles(spark, net, inputs, List.of(), partitions(spark));
+    /** The rows to run: the table (its columns other than {@code reserved} may make the input: {@link SparkData#withInputColumns}), or the input files read on the driver. */
+    Dataset<Row> rows(SparkSession spark, Network net, Set<String> reserved) {
+        if (!inputIsTable()) return SparkData.fromFiles(spark, net, inputs, List.of(), partitions(spark));
+        return SparkData.withInputColumns(SparkData.table(spark, inputs.get(0)), net, features, reserved);
     }
 
     /**

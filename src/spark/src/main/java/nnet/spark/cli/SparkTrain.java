@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import nnet.runtime.DataFiles;
 import nnet.runtime.DataFormatException;
@@ -56,7 +57,7 @@ final class SparkTrain implements Callable<Integer> {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);
             Network driver = PackedNetworks.fromJar(jar, setup.name);
             Dataset<Row> data = data(spark, driver);
-            String targetColumn = setup.inputIsTable() ? (target == null ? "target" : target) : TARGET;
+            String targetColumn = setup.inputIsTable() ? targetColumn() : TARGET;
             String weightColumn = sampleWeights == null ? null : setup.inputIsTable() ? sampleWeights : SAMPLE_WEIGHT;
             SparkTraining training = localSteps == null ? new SynchronousTraining(network, data, targetColumn, weightColumn)
                     : new LocalStepsTraining(network, data, targetColumn, weightColumn, localSteps);
@@ -85,13 +86,18 @@ final class SparkTrain implements Callable<Integer> {
         }
     }
 
+    /** A table's target column: {@code --target}'s, else {@code target}. */
+    private String targetColumn() {
+        return target == null ? "target" : target;
+    }
+
     /** The rows: a table as it is, or the input files with the target's (and the sample weights') beside them. */
     private Dataset<Row> data(SparkSession spark, Network net) {
         if (setup.inputIsTable()) {
             for (String given : new String[] {target, sampleWeights})
                 if (given != null && SparkData.isLocalFile(given))
                     throw new UserError("a table's targets and sample weights are its columns: --target COLUMN, --sample-weights COLUMN, not " + given);
-            return SparkData.table(spark, setup.inputs.get(0));
+            return setup.rows(spark, net, sampleWeights == null ? Set.of(targetColumn()) : Set.of(targetColumn(), sampleWeights));
         }
         if (target == null || !SparkData.isLocalFile(target)) throw new UserError("--target T.csv (or T.npy) gives the targets of rows read from files");
         List<SparkData.FileColumn> extra = new ArrayList<>(List.of(new SparkData.FileColumn(TARGET, target, targets(net))));
