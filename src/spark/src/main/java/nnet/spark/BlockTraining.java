@@ -20,7 +20,10 @@ abstract class BlockTraining implements SparkTraining {
     BlockTraining(SparkNetwork network, Network driver, Dataset<Row> data, String targetColumn, String weightColumn) {
         this.network = network;
         this.driver = driver;
-        this.blocks = Block.blocks(network, data, targetColumn, weightColumn, driver).persist(StorageLevel.MEMORY_ONLY());
+        // kept, and cut from the rows they were made of: a task carries its partition, and a partition of rows the
+        // driver spread (parallelize, CSV or NumPy files) holds those rows, which every step would send again
+        this.blocks = Block.blocks(network, data, targetColumn, weightColumn, driver).persist(StorageLevel.MEMORY_AND_DISK());
+        blocks.rdd().localCheckpoint();
         this.rows = blocks.map(Block::size).fold(0, Integer::sum);
     }
 

@@ -75,8 +75,9 @@ final class SparkTrain implements Callable<Integer> {
             for (int epoch = 1; epoch <= e; epoch++) {
                 long start = System.nanoTime();
                 double loss = training.epoch(b);
+                double seconds = (System.nanoTime() - start) / 1e9;
                 Safetensors.write(output, training.network().saveWeights(SparseWeights.AUTO));
-                System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.6g (%.1f s)%n", epoch, e, loss, (System.nanoTime() - start) / 1e9);
+                System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.6g (%.2f s, %,.0f rows/s)%n", epoch, e, loss, seconds, training.rows() / seconds);
             }
             training.close();
             System.err.println("wrote " + output + ": the trained weights");
