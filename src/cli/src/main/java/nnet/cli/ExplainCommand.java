@@ -16,7 +16,6 @@ import nnet.runtime.InputRows;
 import nnet.runtime.SourceFacts;
 import nnet.runtime.Network;
 import nnet.runtime.Predict;
-import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
 import picocli.CommandLine.Command;
@@ -84,8 +83,7 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private Attributions.Method method() {
-        for (Attributions.Method m : Attributions.Method.values()) if (m.label().equals(method)) return m;
-        throw new UserError("--method " + method + ": expected gradxinput, saliency, deeplift, ig or weights");
+        return Attributions.Method.parse(method);
     }
 
     /** The network with its attribution passes, from a jar (packed by nnetc compile) or compiled from the source. */
@@ -117,30 +115,12 @@ final class ExplainCommand implements Callable<Integer> {
     }
 
     private String targetOutput(Network net) {
-        String out = target == null ? net.outputNames().get(0) : target.contains(":") ? target.substring(0, target.lastIndexOf(':')) : target;
-        if (!net.outputNames().contains(out))
-            throw new UserError("--target " + target + ": " + net.name() + " has no output " + out + " (its outputs: " + String.join(", ", net.outputNames()) + ")");
-        return out;
+        return Attributions.Target.parse(net, target).output();
     }
 
     /** The unit of {@code --target}: an index, a unit's name, {@code predicted}, or the only unit. */
     private int targetUnit(Network net, String out) {
-        int units = (int) Tensor.size(net.shape(out));
-        String unit = target != null && target.contains(":") ? target.substring(target.lastIndexOf(':') + 1) : null;
-        if (unit == null) {
-            if (units == 1) return 0;
-            throw new UserError("output " + out + " has " + units + " units: choose one (--target " + out + ":0) or each row's largest (--target " + out + ":predicted)");
-        }
-        if (unit.equals("predicted")) return Attributions.PREDICTED;
-        String[] names = net.unitNames(out);
-        if (names != null) for (int i = 0; i < names.length; i++) if (names[i].equals(unit)) return i;
-        try {
-            int i = Integer.parseInt(unit);
-            if (i < 0 || i >= units) throw new UserError("--target " + target + ": " + out + " has units 0.." + (units - 1));
-            return i;
-        } catch (NumberFormatException e) {
-            throw new UserError("--target " + target + ": " + unit + " is not a unit of " + out + " (an index 0.." + (units - 1) + (names != null ? ", a unit's name" : "") + " or 'predicted')");
-        }
+        return Attributions.Target.parse(net, target).unit();
     }
 
     /** x0 as {@code [1 or rows][input][values]}: zeros, the rows' mean (a pass over them), or a file's row(s). */

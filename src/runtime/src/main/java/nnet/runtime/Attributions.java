@@ -35,6 +35,44 @@ public final class Attributions {
         public boolean complete() {
             return this == DEEPLIFT || this == IG;
         }
+
+        /** The method of a label ({@code explain --method}). */
+        public static Method parse(String label) {
+            for (Method m : values()) if (m.label().equals(label)) return m;
+            throw new UserError("--method " + label + ": expected gradxinput, saliency, deeplift, ig or weights");
+        }
+    }
+
+    /**
+     * The output unit explained, from {@code explain --target}: {@code y} (an output of one unit), {@code y:3}
+     * (a unit by index or by name), {@code y:predicted} (each row's largest); null, the first output.
+     */
+    public record Target(String output, int unit) {
+        public static Target parse(Network net, String spec) {
+            String out = spec == null ? net.outputNames().get(0) : spec.contains(":") ? spec.substring(0, spec.lastIndexOf(':')) : spec;
+            if (!net.outputNames().contains(out))
+                throw new UserError("--target " + spec + ": " + net.name() + " has no output " + out + " (its outputs: " + String.join(", ", net.outputNames()) + ")");
+            return new Target(out, unit(net, spec, out));
+        }
+
+        private static int unit(Network net, String spec, String out) {
+            int units = (int) Tensor.size(net.shape(out));
+            String unit = spec != null && spec.contains(":") ? spec.substring(spec.lastIndexOf(':') + 1) : null;
+            if (unit == null) {
+                if (units == 1) return 0;
+                throw new UserError("output " + out + " has " + units + " units: choose one (--target " + out + ":0) or each row's largest (--target " + out + ":predicted)");
+            }
+            if (unit.equals("predicted")) return PREDICTED;
+            String[] names = net.unitNames(out);
+            if (names != null) for (int i = 0; i < names.length; i++) if (names[i].equals(unit)) return i;
+            try {
+                int i = Integer.parseInt(unit);
+                if (i < 0 || i >= units) throw new UserError("--target " + spec + ": " + out + " has units 0.." + (units - 1));
+                return i;
+            } catch (NumberFormatException e) {
+                throw new UserError("--target " + spec + ": " + unit + " is not a unit of " + out + " (an index 0.." + (units - 1) + (names != null ? ", a unit's name" : "") + " or 'predicted')");
+            }
+        }
     }
 
     /** The unit of {@link Request#unit}: each row's largest output value (its predicted class). */
@@ -49,7 +87,7 @@ public final class Attributions {
      * @param steps    the steps of ig's path
      * @param nodes    the nodes attributed (any readable node)
      */
-    public record Request(Method method, String output, int unit, float[][][] baseline, int steps, List<String> nodes) {}
+    public record Request(Method method, String output, int unit, float[][][] baseline, int steps, List<String> nodes) implements java.io.Serializable {}
 
     /**
      * One row's attributions.

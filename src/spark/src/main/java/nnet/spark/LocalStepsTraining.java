@@ -1,19 +1,15 @@
 package nnet.spark;
 
 import java.io.Serializable;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
 import nnet.runtime.Tensor;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * Parameter averaging (DL4J's): in each round every partition starts from the driver's weights and
@@ -24,11 +20,7 @@ import org.apache.spark.storage.StorageLevel;
  * Not the same as one machine's training (each partition's steps see only its rows), except with
  * one partition.
  */
-public final class LocalStepsTraining implements SparkTraining {
-    private final SparkNetwork network;
-    private final Network driver;
-    private final JavaRDD<Block> blocks;
-    private final long rows;
+public final class LocalStepsTraining extends BlockTraining {
     private final int largestBlock;
     private final int localSteps;
     private String optimizer;
@@ -37,12 +29,14 @@ public final class LocalStepsTraining implements SparkTraining {
 
     /** @param localSteps the steps each partition takes between two averages */
     public LocalStepsTraining(SparkNetwork network, Dataset<Row> data, String targetColumn, int localSteps) {
+        this(network, data, targetColumn, null, localSteps);
+    }
+
+    /** @param weightColumn a number column of each row's weight in the loss ({@code --sample-weights}), or null: all 1 */
+    public LocalStepsTraining(SparkNetwork network, Dataset<Row> data, String targetColumn, String weightColumn, int localSteps) {
+        super(network, network.onDriver(), data, targetColumn, weightColumn);
         if (localSteps < 1) throw new IllegalArgumentException("local steps " + localSteps);
         this.localSteps = localSteps;
-        this.network = network;
-        this.driver = network.onDriver();
-        this.blocks = Block.blocks(network, data, targetColumn, driver).persist(StorageLevel.MEMORY_ONLY());
-        this.rows = blocks.map(Block::size).fold(0, Integer::sum);
         this.largestBlock = blocks.map(Block::size).fold(0, Math::max);
         optimizer(driver.trainDefaults().optimizer(), driver.trainDefaults().optimizerArgs());
     }
@@ -56,30 +50,50 @@ public final class LocalStepsTraining implements SparkTraining {
         return this;
     }
 
-    @Override
-    public LocalStepsTraining startFrom(float[] weights) {
-        driver.loadWeightArray(weights);
-        return this;
-    }
+    /** A network's optimizer state ({@link Network#optimizerState}) as plain arrays, to send. */
+    record State(Map<String, float[]> values, Map<String, int[]> shapes) implements Serializable {
+        static final State NONE = new State(Map.of(), Map.of());
 
-    @Override
-    public long rows() {
-        return rows;
+        static State of(Network net) {
+            Map<String, float[]> values = new LinkedHashMap<>();
+            Map<String, int[]> shapes = new LinkedHashMap<>();
+            net.optimizerState().forEach((name, t) -> {
+                values.put(name, t.data());
+                shapes.put(name, t.shape());
+            });
+            return new State(values, shapes);
+        }
+
+        /** Adds {@code other}'s values into this state's. */
+        State add(State other) {
+            values.forEach((name, v) -> SynchronousTraining.add(v, other.values.get(name)));
+            return this;
+        }
+
+        /** The state's tensors, each value times {@code scale} (new arrays: a broadcast's are shared by the tasks of an executor). */
+        Map<String, Tensor> tensors(float scale) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            values.forEach((name, v) -> {
+                float[] scaled = new float[v.length];
+                for (int k = 0; k < v.length; k++) scaled[k] = v[k] * scale;
+                out.put(name, new Tensor(shapes.get(name), scaled));
+            });
+            return out;
+        }
     }
 
     /** What a round starts from, sent to every partition. */
-    record Start(float[] weights, Map<String, float[]> state, Map<String, int[]> shapes, long steps) implements Serializable {}
+    record Start(float[] weights, State state, long steps) implements Serializable {}
 
     /** The partitions' sums: changes of the weights, optimizer state, how many trained, their loss sums and rows, the most steps taken. */
-    record Sum(float[] changes, Map<String, float[]> state, Map<String, int[]> shapes, int replicas, double loss, long rows, long steps) implements Serializable {
-        static final Sum NONE = new Sum(new float[0], Map.of(), Map.of(), 0, 0, 0, 0);
+    record Sum(float[] changes, State state, int replicas, double loss, long rows, long steps) implements Serializable {
+        static final Sum NONE = new Sum(new float[0], State.NONE, 0, 0, 0, 0);
 
         static Sum add(Sum a, Sum b) {
             if (a.replicas == 0) return b;
             if (b.replicas == 0) return a;
             SynchronousTraining.add(a.changes, b.changes);
-            a.state.forEach((name, values) -> SynchronousTraining.add(values, b.state.get(name)));
-            return new Sum(a.changes, a.state, a.shapes, a.replicas + b.replicas, a.loss + b.loss, a.rows + b.rows, Math.max(a.steps, b.steps));
+            return new Sum(a.changes, a.state.add(b.state), a.replicas + b.replicas, a.loss + b.loss, a.rows + b.rows, Math.max(a.steps, b.steps));
         }
     }
 
@@ -110,13 +124,7 @@ public final class LocalStepsTraining implements SparkTraining {
     }
 
     private Start start() {
-        Map<String, float[]> state = new LinkedHashMap<>();
-        Map<String, int[]> shapes = new LinkedHashMap<>();
-        driver.optimizerState().forEach((name, t) -> {
-            state.put(name, t.data());
-            shapes.put(name, t.shape());
-        });
-        return new Start(driver.weightArray(), state, shapes, driverOptimizer.steps());
+        return new Start(driver.weightArray(), State.of(driver), driverOptimizer.steps());
     }
 
     private void average(Sum sum) {
@@ -125,12 +133,7 @@ public final class LocalStepsTraining implements SparkTraining {
         float[] w = driver.weightArray();
         for (int k = 0; k < w.length; k++) w[k] += sum.changes[k] * scale;
         driver.loadWeightArray(w);
-        Map<String, Tensor> state = new LinkedHashMap<>();
-        sum.state.forEach((name, values) -> {
-            for (int k = 0; k < values.length; k++) values[k] *= scale;
-            state.put(name, new Tensor(sum.shapes.get(name), values));
-        });
-        driver.loadOptimizerState(state, sum.steps);
+        driver.loadOptimizerState(sum.state.tensors(scale), sum.steps);
     }
 
     /** A partition's round: its rows {@code [first, first + localSteps * batch)}, in steps; nothing when it has none left. */
@@ -141,38 +144,13 @@ public final class LocalStepsTraining implements SparkTraining {
             net.loadWeightArray(s.weights());
             Optimizer opt = Optimizer.of(kind, args);
             net.setOptimizer(opt);
-            Map<String, Tensor> state = new LinkedHashMap<>();
-            s.state().forEach((name, values) -> state.put(name, new Tensor(s.shapes().get(name), values.clone())));
-            net.loadOptimizerState(state, s.steps());
+            net.loadOptimizerState(s.state().tensors(1), s.steps());
             double loss = 0;
             int end = Math.min(b.size(), first + localSteps * batch);
-            for (int from = first; from < end; from += batch) {
-                int to = Math.min(end, from + batch);
-                loss += (double) net.trainStep(Arrays.copyOfRange(b.inputs(), from, to), Arrays.copyOfRange(b.targets(), from, to)) * (to - from);
-            }
-            Map<String, float[]> after = new LinkedHashMap<>();
-            Map<String, int[]> shapes = new LinkedHashMap<>();
-            net.optimizerState().forEach((name, t) -> {
-                after.put(name, t.data());
-                shapes.put(name, t.shape());
-            });
+            for (int from = first; from < end; from += batch) loss += b.trainStep(net, from, Math.min(end, from + batch));
             float[] changes = net.weightArray();
             for (int k = 0; k < changes.length; k++) changes[k] -= s.weights()[k];
-            return new Sum(changes, after, shapes, 1, loss, end - first, opt.steps());
+            return new Sum(changes, State.of(net), 1, loss, end - first, opt.steps());
         });
-    }
-
-    public float[] weights() {
-        return driver.weightArray();
-    }
-
-    @Override
-    public Network network() {
-        return driver;
-    }
-
-    @Override
-    public void close() {
-        blocks.unpersist(false);
     }
 }

@@ -1,6 +1,7 @@
 package nnet.spark;
 
 import java.util.List;
+import nnet.runtime.DataFormatException;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.DataType;
@@ -23,26 +24,32 @@ final class RowArrays {
         for (int k = 0; k < at.length; k++) {
             String c = columns.get(k);
             int i = List.of(schema.fieldNames()).indexOf(c);
-            if (i < 0) throw new IllegalArgumentException("the data has no column '" + c + "' for " + what + " (its columns: " + String.join(", ", schema.fieldNames()) + ")");
+            if (i < 0) throw new DataFormatException("the data has no column '" + c + "' for " + what + " (its columns: " + String.join(", ", schema.fieldNames()) + ")");
             DataType t = schema.fields()[i].dataType();
             boolean ok = t instanceof NumericType || t instanceof ArrayType a && a.elementType() instanceof NumericType;
-            if (!ok) throw new IllegalArgumentException("column '" + c + "' for " + what + " is " + t.simpleString() + ": expected an array of numbers or a number");
+            if (!ok) throw new DataFormatException("column '" + c + "' for " + what + " is " + t.simpleString() + ": expected an array of numbers or a number");
             at[k] = i;
         }
         return at;
     }
 
+    /** The numbers of a row's cell; {@code what} names the cell (with its row) in an error. */
+    static float[] values(Row row, int column, String what) {
+        if (row.isNullAt(column)) throw new DataFormatException(what + " is null, where numbers belong");
+        return row.get(column) instanceof Number n ? new float[] {n.floatValue()} : values(row.getList(column), what);
+    }
+
+    /** {@link #values(Row, int, String)}, which must be {@code expected} numbers. */
     static float[] values(Row row, int column, int expected, String what) {
-        if (row.isNullAt(column)) throw new IllegalArgumentException(what + ": a row has null where numbers belong");
-        float[] out = row.get(column) instanceof Number n ? new float[] {n.floatValue()} : values(row.getList(column));
-        if (out.length != expected) throw new IllegalArgumentException(what + " takes " + expected + " values, a row has " + out.length);
+        float[] out = values(row, column, what);
+        if (out.length != expected) throw new DataFormatException(what + " has " + out.length + " values, but takes " + expected);
         return out;
     }
 
-    private static float[] values(List<?> list) {
+    private static float[] values(List<?> list, String what) {
         float[] out = new float[list.size()];
         for (int k = 0; k < out.length; k++) {
-            if (!(list.get(k) instanceof Number n)) throw new IllegalArgumentException("a row's array holds " + list.get(k) + " where a number belongs");
+            if (!(list.get(k) instanceof Number n)) throw new DataFormatException(what + " holds " + list.get(k) + " where a number belongs");
             out[k] = n.floatValue();
         }
         return out;

@@ -7,132 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import nnet.Compiler;
-import nnet.ir.Graph;
-import nnet.ir.InitialWeights;
-import nnet.pack.JarPackager;
+import nnet.runtime.DataFormatException;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
-import nnet.runtime.SparseWeights;
 import nnet.runtime.Tensor;
-import org.apache.spark.api.java.JavaSparkContext;
+import nnet.runtime.UserError;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Spark in local[2] against one machine: synchronous training equals training on the same rows in
  * the same order (what {@code nnetc train --no-shuffle} does) within 1e-5, absent and frozen entries
- * stay as they were, and scoring equals the network's own forward pass.
+ * stay as they were.
  */
-class SparkTrainingTest {
-    static final Map<String, String> NETWORKS = Map.of(
-            "dense", """
-                    network Dense {
-                      input x[6]
-                      h = dense(x, 8, tanh)
-                      y = dense(h, 3)
-                      output y
-                      loss cross_entropy
-                    }
-                    """,
-            "sparse", """
-                    network Sparse {
-                      input x[6]
-                      h = dense(x, 8, relu, connect: band(1) | random(0.2, seed: 3), freeze: mask [[1, 0, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0]])
-                      y = dense(h, 3, connect: random(0.5, seed: 4))
-                      output y
-                      loss cross_entropy
-                    }
-                    """,
-            "gated", """
-                    network Gated {
-                      input x[6]
-                      h = dense(x, 6, tanh)
-                      g = dense(x, 6, sigmoid)
-                      next, skip = gate(h, g)
-                      y = dense(next + skip * 0.5, 3)
-                      output y
-                      loss cross_entropy
-                    }
-                    """);
-
-    static SparkSession spark;
-    static JavaSparkContext sc;
-
-    @TempDir
-    Path dir;
-
-    @BeforeAll
-    static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("nnet-test")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .getOrCreate();
-        sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-    }
-
-    @AfterAll
-    static void stop() {
-        spark.stop();
-    }
-
-    /** The jar nnetc compile makes of {@code source}, with initial weights from seed 7. */
-    byte[] jar(String source) throws IOException {
-        Compiler.Checked c = Compiler.check("net.nnet", source, dir);
-        assertTrue(c.ok(), c.diagnostics().toString());
-        Graph g = c.graphs().get(0);
-        Path jar = dir.resolve("net.jar");
-        JarPackager.write(jar, List.of(new JarPackager.Packed(Compiler.compile(g), InitialWeights.stored(g, 7, SparseWeights.AUTO), g)));
-        return Files.readAllBytes(jar);
-    }
-
-    /** {@code rows} rows of 6 inputs and a one-hot label of 3 classes, in {@code partitions} partitions, in order. */
-    static Dataset<Row> data(int rows, int partitions, long seed) {
-        SplittableRandom r = new SplittableRandom(seed);
-        List<Row> out = new ArrayList<>();
-        for (int i = 0; i < rows; i++) {
-            Float[] x = new Float[6];
-            for (int k = 0; k < 6; k++) x[k] = (float) r.nextGaussian();
-            Float[] label = {0f, 0f, 0f};
-            label[r.nextInt(3)] = 1f;
-            out.add(RowFactory.create(x, label));
-        }
-        StructType schema = new StructType()
-                .add("x", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-                .add("label", DataTypes.createArrayType(DataTypes.FloatType, false), false);
-        return spark.createDataFrame(sc.parallelize(out, partitions), schema);
-    }
-
-    static float[][][] inputs(List<Row> rows) {
-        return rows.stream().map(r -> new float[][] {floats(r.getList(0))}).toArray(float[][][]::new);
-    }
-
-    static float[] floats(List<Object> values) {
-        float[] out = new float[values.size()];
-        for (int k = 0; k < out.length; k++) out[k] = ((Number) values.get(k)).floatValue();
-        return out;
-    }
-
+class SparkTrainingTest extends LocalSparkTest {
     @ParameterizedTest
-    @ValueSource(strings = {"dense", "sparse", "gated"})
+    @ValueSource(strings = {"dense", "sparse", "gated", "penalized"})
     void synchronousTrainingEqualsOneMachineOnTheSameRowsInOrder(String name) throws IOException {
         byte[] jar = jar(NETWORKS.get(name));
         Dataset<Row> data = data(103, 3, 11);
@@ -174,6 +74,34 @@ class SparkTrainingTest {
         spark.close();
     }
 
+    /** A table's class indices (an integer column) are the one-hot rows they stand for, and its sample weights multiply each row's loss. */
+    @Test
+    void classIndicesAndSampleWeightsFromColumns() throws IOException {
+        byte[] jar = jar(NETWORKS.get("dense"));
+        List<Row> rows = data(50, 3, 21).collectAsList();
+        List<Row> indexed = new ArrayList<>();
+        float[][] t = new float[rows.size()][];
+        float[] w = new float[rows.size()];
+        for (int i = 0; i < rows.size(); i++) {
+            t[i] = floats(rows.get(i).getList(1));
+            w[i] = (i % 5) * 0.5f;
+            int label = t[i][0] == 1 ? 0 : t[i][1] == 1 ? 1 : 2;
+            indexed.add(RowFactory.create(rows.get(i).get(0), label, (double) w[i]));
+        }
+        StructType schema = new StructType().add("x", DataTypes.createArrayType(DataTypes.FloatType, false), false)
+                .add("label", DataTypes.IntegerType, false).add("weight", DataTypes.DoubleType, false);
+        SynchronousTraining spark = new SynchronousTraining(SparkNetwork.of(sc, jar, null), LocalSparkTest.spark.createDataFrame(sc.parallelize(indexed, 3), schema), "label", "weight");
+        Network one = PackedNetworks.fromJar(jar, null);
+        float[][][] x = inputs(rows);
+        for (int from = 0; from < x.length; from += 8) {
+            int to = Math.min(x.length, from + 8);
+            one.trainStep(Arrays.copyOfRange(x, from, to), Arrays.copyOfRange(t, from, to), Arrays.copyOfRange(w, from, to));
+        }
+        spark.epoch(8);
+        assertArrayEquals(one.weightArray(), spark.weights(), 1e-5f);
+        spark.close();
+    }
+
     @Test
     void localStepsOnOnePartitionAreOneMachinesStepsAndOnSeveralTheyLearn() throws IOException {
         byte[] jar = jar(NETWORKS.get("sparse"));
@@ -206,24 +134,6 @@ class SparkTrainingTest {
     }
 
     @Test
-    void scoringEqualsTheNetworksOwnForwardPass() throws IOException {
-        byte[] jar = jar(NETWORKS.get("gated"));
-        Dataset<Row> data = data(70, 2, 5);
-        SparkNetwork network = SparkNetwork.of(sc, jar, null);
-        Network one = PackedNetworks.fromJar(jar, null);
-        float[] weights = one.weightArray();
-        for (int k = 0; k < weights.length; k++) weights[k] *= 0.5f;
-        one.loadWeightArray(weights);
-        List<Row> scored = network.predict(data, List.of("y", "g"), weights).collectAsList();
-        assertEquals(List.of("x", "label", "y", "g"), List.of(network.predict(data, List.of("y", "g"), weights).schema().fieldNames()));
-        float[][][] expected = one.forwardBatch(inputs(scored), List.of("y", "g"));
-        for (int s = 0; s < scored.size(); s++) {
-            assertArrayEquals(expected[s][0], floats(scored.get(s).getList(2)), 1e-6f, "row " + s);
-            assertArrayEquals(expected[s][1], floats(scored.get(s).getList(3)), 1e-6f, "row " + s);
-        }
-    }
-
-    @Test
     void aNetworkThatTrainsDifferentlyTrainsByLocalStepsNotSynchronously() throws IOException {
         byte[] jar = jar("""
                 network Dropped {
@@ -235,7 +145,7 @@ class SparkTrainingTest {
                 }
                 """);
         Dataset<Row> data = data(40, 2, 3);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SynchronousTraining(SparkNetwork.of(sc, jar, null), data, "label"));
+        UserError e = assertThrows(UserError.class, () -> new SynchronousTraining(SparkNetwork.of(sc, jar, null), data, "label"));
         assertTrue(e.getMessage().startsWith("Dropped has dropout or batchnorm"), e.getMessage());
         LocalStepsTraining local = new LocalStepsTraining(SparkNetwork.of(sc, jar, null), data, "label", 2);
         double first = local.epoch(5), last = first;
@@ -248,9 +158,9 @@ class SparkTrainingTest {
     void aMissingOrWrongColumnIsNamedBeforeAnyTaskRuns() throws IOException {
         SparkNetwork network = SparkNetwork.of(sc, jar(NETWORKS.get("dense")), null);
         Dataset<Row> data = data(10, 1, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SynchronousTraining(network, data, "target"));
+        DataFormatException e = assertThrows(DataFormatException.class, () -> new SynchronousTraining(network, data, "target"));
         assertEquals("the data has no column 'target' for the target (its columns: x, label)", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> network.predict(data.withColumnRenamed("x", "features"), List.of(), null));
+        e = assertThrows(DataFormatException.class, () -> network.predict(data.withColumnRenamed("x", "features"), List.of(), null));
         assertTrue(e.getMessage().startsWith("the data has no column 'x' for the network's inputs"), e.getMessage());
     }
 }

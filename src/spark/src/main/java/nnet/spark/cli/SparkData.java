@@ -1,18 +1,29 @@
 package nnet.spark.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import nnet.runtime.DataFiles;
+import nnet.runtime.Network;
+import nnet.runtime.Predict;
+import nnet.runtime.PredictOutput;
+import nnet.runtime.SourceFacts;
+import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.NumericType;
+import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
@@ -29,34 +40,106 @@ final class SparkData {
         return p.endsWith(".csv") || p.endsWith(".npy") || p.endsWith(".npz");
     }
 
-    /** A table Spark reads: its format from the extension (a folder of Parquet files by default). */
-    static Dataset<Row> table(SparkSession spark, String path) {
+    /** Spark's name of a table's format, by its path's extension: a folder of Parquet files by default. */
+    static String format(String path) {
         String p = path.toLowerCase(Locale.ROOT);
-        String format = p.endsWith(".orc") ? "orc" : p.endsWith(".json") ? "json" : "parquet";
-        return spark.read().format(format).load(path);
+        return p.endsWith(".orc") ? "orc" : p.endsWith(".json") ? "json" : "parquet";
     }
 
-    /** Columns of float arrays read from files on the driver, one per {@code columns} name, in {@code partitions} partitions in order. */
-    static Dataset<Row> fromFiles(SparkSession spark, List<String> columns, List<float[][]> values, int partitions) {
-        int n = values.get(0).length;
-        for (int k = 1; k < values.size(); k++)
-            if (values.get(k).length != n)
-                throw new UserError("the files hold different numbers of rows: " + n + " for " + columns.get(0) + ", " + values.get(k).length + " for " + columns.get(k));
+    static Dataset<Row> table(SparkSession spark, String path) {
+        return spark.read().format(format(path)).load(path);
+    }
+
+    /**
+     * A table's rows with a column per input named like it: the table's own, or, for a network of one input
+     * that the table has no column of, an array made of number columns, cast to float, in order: those that
+     * {@code features} names (globs: {@code snp_*}), else every number column but the {@code reserved}
+     * ones (the target's, the sample weights'). Their number must be the input's size.
+     */
+    static Dataset<Row> withInputColumns(Dataset<Row> table, Network net, List<String> features, Set<String> reserved) {
+        List<String> columns = List.of(table.schema().fieldNames());
+        if (columns.containsAll(net.inputNames()) && features == null) return table;
+        String input = net.inputNames().get(0);
+        if (net.inputNames().size() > 1 || columns.contains(input))
+            throw new UserError(net.name() + "'s inputs are the table's columns named like them (" + String.join(", ", net.inputNames()) + "); its columns: " + String.join(", ", columns)
+                    + (features != null ? " (--features makes the one input of a network that has one)" : ""));
+        List<String> chosen = new ArrayList<>();
+        for (StructField f : table.schema().fields())
+            if (features != null ? features.stream().anyMatch(g -> f.name().matches(glob(g))) : f.dataType() instanceof NumericType && !reserved.contains(f.name())) {
+                if (!(f.dataType() instanceof NumericType)) throw new UserError("--features takes column " + f.name() + ", which is " + f.dataType().simpleString() + ", not a number");
+                chosen.add(f.name());
+            }
+        int size = (int) Tensor.size(net.shape(input));
+        if (chosen.size() != size)
+            throw new UserError("input " + input + " takes " + size + " values, but the table has " + chosen.size() + " "
+                    + (features != null ? "columns that --features " + String.join(",", features) + " names" : "number columns besides the target and the sample weights: choose them with --features")
+                    + (chosen.isEmpty() ? "" : " (" + String.join(", ", chosen.subList(0, Math.min(5, chosen.size()))) + (chosen.size() > 5 ? ", ..." : "") + ")"));
+        return table.withColumn(input, functions.array(chosen.stream().map(c -> functions.col(c).cast(DataTypes.FloatType)).toArray(Column[]::new)));
+    }
+
+    /** A regular expression of a column glob: {@code *} any characters, the rest as it is. */
+    private static String glob(String glob) {
+        StringBuilder rx = new StringBuilder();
+        for (String part : glob.split("\\*", -1)) rx.append(rx.isEmpty() ? "" : ".*").append(java.util.regex.Pattern.quote(part));
+        return rx.toString();
+    }
+
+    /** A column read from a file on the driver, beside the inputs': a row per input row. */
+    record FileColumn(String name, String file, float[][] rows) {}
+
+    /**
+     * The network's inputs read from files on the driver ({@code --input} specs, as {@code nnetc predict}
+     * reads them), a column per input named like it, and the {@code extra} columns beside them, in
+     * {@code partitions} partitions in order.
+     */
+    static Dataset<Row> fromFiles(SparkSession spark, Network net, List<String> inputs, List<FileColumn> extra, int partitions) {
+        Map<String, float[][]> columns = new LinkedHashMap<>(Predict.readInputs(net, inputs, SourceFacts.of(net)));
+        int n = columns.values().iterator().next().length;
+        for (FileColumn c : extra) {
+            if (c.rows().length != n) throw new UserError(c.file() + " has " + c.rows().length + " rows, but the input has " + n + ": one row per input row");
+            columns.put(c.name(), c.rows());
+        }
         List<Row> rows = new ArrayList<>(n);
         for (int r = 0; r < n; r++) {
-            Object[] cells = new Object[values.size()];
-            for (int k = 0; k < cells.length; k++) cells[k] = boxed(values.get(k)[r]);
-            rows.add(RowFactory.create(cells));
+            List<Float[]> cells = new ArrayList<>();
+            for (float[][] c : columns.values()) cells.add(boxed(c[r]));
+            rows.add(RowFactory.create(cells.toArray()));
         }
         StructType schema = new StructType();
-        for (String c : columns) schema = schema.add(c, DataTypes.createArrayType(DataTypes.FloatType, false), false);
+        for (String c : columns.keySet()) schema = schema.add(c, DataTypes.createArrayType(DataTypes.FloatType, false), false);
         return spark.createDataFrame(JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(rows, partitions), schema);
     }
 
-    static float[][] read(String file, String what, int width) {
-        Path p = Path.of(file);
-        if (!Files.isRegularFile(p)) throw new UserError(file + ": " + (Files.isDirectory(p) ? "it is a directory" : "no such file"));
-        return DataFiles.readRows(p, null, width, what);
+    /**
+     * Writes {@code data}: to a table Spark writes (by the extension of {@code output}, {@link #format}), whole;
+     * to a CSV or NumPy file on the driver, the array {@code columns} of every row in order, side by side
+     * ({@link DataFiles#writeRows}: an {@code .npz} holds an array per column, shaped {@code shapes}).
+     */
+    static void write(Dataset<Row> data, List<String> columns, Path output, List<int[]> shapes, String[] header) {
+        if (!isLocalFile(output.toString())) {
+            data.write().format(format(output.toString())).save(output.toString());
+            return;
+        }
+        List<Row> rows = data.select(columns.stream().map(functions::col).toArray(Column[]::new)).collectAsList();
+        float[][] out = new float[rows.size()][];
+        for (int r = 0; r < out.length; r++) {
+            List<Float> all = new ArrayList<>();
+            for (int k = 0; k < columns.size(); k++) all.addAll(rows.get(r).getList(k));
+            out[r] = new float[all.size()];
+            for (int i = 0; i < all.size(); i++) out[r][i] = all.get(i);
+        }
+        DataFiles.writeRows(output, out, columns, shapes, header);
+    }
+
+    /** A CSV file's column names for the units of {@code nodes}, as {@code nnetc predict --output raw} names them. */
+    static String[] header(Network net, List<String> nodes) {
+        return PredictOutput.header(net, nodes, PredictOutput.Mode.RAW, PredictOutput.LossOutputs.NONE);
+    }
+
+    /** A file's rows, any width. */
+    static DataFiles.Table read(String file, String arrayName, String what) {
+        DataFiles.checkReadable(Path.of(file));
+        return DataFiles.readTable(Path.of(file), arrayName, what);
     }
 
     private static Float[] boxed(float[] v) {

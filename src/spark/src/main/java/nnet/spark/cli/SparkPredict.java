@@ -3,15 +3,13 @@ package nnet.spark.cli;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
-import nnet.runtime.DataFiles;
 import nnet.runtime.Network;
 import nnet.runtime.PackedNetworks;
 import nnet.runtime.WeightsFile;
 import nnet.spark.SparkNetwork;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,61 +19,24 @@ import picocli.CommandLine.Option;
         description = "Runs the network on every row on Spark, one network per partition: the raw values of its outputs (or of --probe nodes), as nnetc predict --output raw gives them.")
 final class SparkPredict implements Callable<Integer> {
     @Mixin SparkSetup setup;
-
-    @Option(names = "--input", required = true, description = "X.csv or X.npy (the network's one input), name=X.csv per input, or a table Spark reads (data.parquet, .orc, .json) with a column per input named like it")
-    List<String> inputs;
-
-    @Option(names = "--weights", description = "the weights (safetensors; default: the jar's packed ones)")
-    Path weights;
-
-    @Option(names = "--probe", description = "a node to output instead of the outputs (repeatable)")
-    List<String> probes = new ArrayList<>();
-
-    @Option(names = "-o", required = true, description = "out.csv or out.npy (collected on the driver), or a table Spark writes (out.parquet, .orc, .json): the input columns and one per shown node")
-    Path output;
+    @Option(names = "--weights", description = "the weights (safetensors; default: the jar's packed ones)") Path weights;
+    @Option(names = "--probe", description = "a node to output instead of the outputs (repeatable)") List<String> probes = new ArrayList<>();
+    @Option(names = "-o", required = true, description = "out.csv, out.npy or out.npz (collected on the driver), or a table Spark writes (out.parquet, .orc, .json): the input columns and one per shown node") Path output;
 
     @Override
     public Integer call() throws Exception {
-        byte[] jar = setup.jar();
+        byte[] jar = setup.jar(false);
         Network driver = PackedNetworks.fromJar(jar, setup.name);
         if (weights != null) WeightsFile.load(driver, weights, System.err, false);
+        List<String> shown = probes.isEmpty() ? driver.outputNames() : probes;
         SparkSession spark = setup.session("nnetc spark predict");
         try {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);
-            Dataset<Row> data;
-            if (inputs.size() == 1 && !SparkData.isLocalFile(inputs.get(0))) data = SparkData.table(spark, inputs.get(0));
-            else {
-                List<String> columns = new ArrayList<>();
-                List<float[][]> values = new ArrayList<>();
-                for (String spec : inputs) {
-                    int eq = spec.indexOf('=');
-                    String name = eq > 0 ? spec.substring(0, eq) : driver.inputNames().get(0);
-                    columns.add(name);
-                    values.add(SparkData.read(spec.substring(eq + 1), "input " + name, SparkTrain.size(driver.shape(name))));
-                }
-                data = SparkData.fromFiles(spark, columns, values, setup.partitions(spark));
-            }
-            List<String> shown = probes.isEmpty() ? driver.outputNames() : probes;
-            Dataset<Row> scored = network.predict(data, shown, driver.weightArray());
-            if (SparkData.isLocalFile(output.toString())) write(scored, shown, driver);
-            else scored.write().format(output.toString().endsWith(".orc") ? "orc" : output.toString().endsWith(".json") ? "json" : "parquet").save(output.toString());
+            SparkData.write(network.predict(setup.rows(spark, driver, Set.of()), shown, driver.weightArray()), shown, output, shown.stream().map(driver::shape).toList(), SparkData.header(driver, shown));
             System.err.println("wrote " + output + ": " + String.join(", ", shown) + " of each row");
             return 0;
         } finally {
             spark.stop();
         }
-    }
-
-    /** The shown nodes' values of every row, in order, as one file (CSV or NumPy) on the driver. */
-    private void write(Dataset<Row> scored, List<String> shown, Network net) {
-        List<Row> rows = scored.select(shown.stream().map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new)).collectAsList();
-        float[][] out = new float[rows.size()][];
-        for (int r = 0; r < out.length; r++) {
-            List<Float> all = new ArrayList<>();
-            for (int k = 0; k < shown.size(); k++) all.addAll(rows.get(r).getList(k));
-            out[r] = new float[all.size()];
-            for (int i = 0; i < all.size(); i++) out[r][i] = all.get(i);
-        }
-        DataFiles.writeRows(output, out, shown, shown.stream().map(net::shape).toList());
     }
 }

@@ -2,18 +2,26 @@ package nnet.spark.cli;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import nnet.runtime.DataFiles;
+import nnet.runtime.DataFormatException;
 import nnet.runtime.Network;
+import nnet.runtime.PackedNetworks;
 import nnet.runtime.Safetensors;
 import nnet.runtime.SparseWeights;
 import nnet.runtime.TrainDefaults;
+import nnet.runtime.UserError;
 import nnet.runtime.WeightsFile;
-import nnet.spark.SparkNetwork;
 import nnet.spark.LocalStepsTraining;
+import nnet.spark.SparkNetwork;
 import nnet.spark.SparkTraining;
 import nnet.spark.SynchronousTraining;
+import nnet.spark.TrainingCells;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -25,52 +33,40 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Trains synchronously on Spark: each step every partition's gradient of its rows of the batch, summed, one optimizer step; the result is nnetc train --no-shuffle's on the same rows.")
 final class SparkTrain implements Callable<Integer> {
+    /** The columns made of files read on the driver, beside the inputs' (named so that no input's name is taken). */
+    private static final String TARGET = "_target", SAMPLE_WEIGHT = "_sample_weight";
+
     @Mixin SparkSetup setup;
-
-    @Option(names = "--input", required = true, description = "X.csv or X.npy (the network's one input), name=X.csv per input, or a table Spark reads (data.parquet, .orc, .json) with a column per input named like it")
-    List<String> inputs;
-
-    @Option(names = "--target", description = "T.csv or T.npy: one target row per input row, as the loss's output holds it (one-hot rows under cross_entropy); or, with a table, the name of its target column (default: target)")
-    String target;
-
-    @Option(names = "--weights", description = "weights to start from (safetensors; default: initial weights)")
-    Path weights;
-
-    @Option(names = "--epochs", description = "passes over the rows (default: the network's train block)")
-    Integer epochs;
-
-    @Option(names = "--batch", description = "rows per step, over all partitions (default: the network's train block)")
-    Integer batch;
-
-    @Option(names = "--optimizer", description = "sgd, adam or adamw (default: the network's train block)")
-    String optimizer;
-
-    @Option(names = "--lr", description = "the learning rate (default: the optimizer's)")
-    Double lr;
-
+    @Option(names = "--target", description = "T.csv or T.npy: one target row per input row, as the loss's output holds it, or one class index per row under cross_entropy;"
+            + " with a table, the name of its target column (an array or a number; default: target)") String target;
+    @Option(names = "--sample-weights", paramLabel = "W.csv|COLUMN", description = "a weight per row, multiplying its loss (Keras' sample_weight): a file of one number per input row, or with a table its column") String sampleWeights;
+    @Option(names = "--weights", description = "weights to start from (safetensors; default: initial weights)") Path weights;
+    @Option(names = "--epochs", description = "passes over the rows (default: the network's train block)") Integer epochs;
+    @Option(names = "--batch", description = "rows per step, over all partitions (default: the network's train block)") Integer batch;
+    @Option(names = "--optimizer", description = "sgd, adam or adamw (default: the network's train block)") String optimizer;
+    @Option(names = "--lr", description = "the learning rate (default: the optimizer's)") Double lr;
     @Option(names = "--local-steps", paramLabel = "K", description = "train by parameter averaging: each partition takes K steps of its own rows between two averages"
-            + " (a Spark round per K steps; not one machine's result); without it, synchronous steps")
-    Integer localSteps;
-
-    @Option(names = "-o", required = true, description = "where to write the trained weights (safetensors, atomically, after every epoch)")
-    Path output;
+            + " (a Spark round per K steps; not one machine's result); without it, synchronous steps") Integer localSteps;
+    @Option(names = "-o", required = true, description = "where to write the trained weights (safetensors, atomically, after every epoch)") Path output;
 
     @Override
     public Integer call() throws Exception {
-        byte[] jar = setup.jar();
+        byte[] jar = setup.jar(false);
         SparkSession spark = setup.session("nnetc spark train");
         try {
             SparkNetwork network = SparkNetwork.of(JavaSparkContext.fromSparkContext(spark.sparkContext()), jar, setup.name);
-            Network driver = nnet.runtime.PackedNetworks.fromJar(jar, setup.name);
+            Network driver = PackedNetworks.fromJar(jar, setup.name);
             Dataset<Row> data = data(spark, driver);
-            SparkTraining training = localSteps == null ? new SynchronousTraining(network, data, targetColumn())
-                    : new LocalStepsTraining(network, data, targetColumn(), localSteps);
+            String targetColumn = setup.inputIsTable() ? targetColumn() : TARGET;
+            String weightColumn = sampleWeights == null ? null : setup.inputIsTable() ? sampleWeights : SAMPLE_WEIGHT;
+            SparkTraining training = localSteps == null ? new SynchronousTraining(network, data, targetColumn, weightColumn)
+                    : new LocalStepsTraining(network, data, targetColumn, weightColumn, localSteps);
             if (weights != null) {
                 WeightsFile.load(driver, weights, System.err, false);
                 training.startFrom(driver.weightArray());
             }
             TrainDefaults d = training.network().trainDefaults();
-            var args = new java.util.LinkedHashMap<>(optimizer == null ? d.optimizerArgs() : java.util.Map.<String, Double>of());
+            Map<String, Double> args = new LinkedHashMap<>(optimizer == null ? d.optimizerArgs() : Map.of());
             if (lr != null) args.put("lr", lr);
             training.optimizer(optimizer == null ? d.optimizer() : optimizer, args);
             int e = epochs != null ? epochs : d.epochs(), b = batch != null ? batch : d.batch();
@@ -79,8 +75,9 @@ final class SparkTrain implements Callable<Integer> {
             for (int epoch = 1; epoch <= e; epoch++) {
                 long start = System.nanoTime();
                 double loss = training.epoch(b);
+                double seconds = (System.nanoTime() - start) / 1e9;
                 Safetensors.write(output, training.network().saveWeights(SparseWeights.AUTO));
-                System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.6g (%.1f s)%n", epoch, e, loss, (System.nanoTime() - start) / 1e9);
+                System.err.printf(Locale.ROOT, "epoch %d/%d: loss %.6g (%.2f s, %,.0f rows/s)%n", epoch, e, loss, seconds, training.rows() / seconds);
             }
             training.close();
             System.err.println("wrote " + output + ": the trained weights");
@@ -90,36 +87,40 @@ final class SparkTrain implements Callable<Integer> {
         }
     }
 
+    /** A table's target column: {@code --target}'s, else {@code target}. */
     private String targetColumn() {
-        return target == null || SparkData.isLocalFile(target) ? "target" : target;
+        return target == null ? "target" : target;
     }
 
-    /** The inputs and the target as columns named like the network's inputs, and "target". */
+    /** The rows: a table as it is, or the input files with the target's (and the sample weights') beside them. */
     private Dataset<Row> data(SparkSession spark, Network net) {
-        if (inputs.size() == 1 && !SparkData.isLocalFile(inputs.get(0))) {
-            if (target != null && SparkData.isLocalFile(target))
-                throw new nnet.runtime.UserError("a table's targets are one of its columns: --target COLUMN, not a file");
-            return SparkData.table(spark, inputs.get(0));
+        if (setup.inputIsTable()) {
+            for (String given : new String[] {target, sampleWeights})
+                if (given != null && SparkData.isLocalFile(given))
+                    throw new UserError("a table's targets and sample weights are its columns: --target COLUMN, --sample-weights COLUMN, not " + given);
+            return setup.rows(spark, net, sampleWeights == null ? Set.of(targetColumn()) : Set.of(targetColumn(), sampleWeights));
         }
-        if (target == null || !SparkData.isLocalFile(target)) throw new nnet.runtime.UserError("--target T.csv (or T.npy) gives the targets of rows read from files");
-        List<String> columns = new ArrayList<>();
-        List<float[][]> values = new ArrayList<>();
-        for (String spec : inputs) {
-            int eq = spec.indexOf('=');
-            String name = eq > 0 ? spec.substring(0, eq) : net.inputNames().size() == 1 ? net.inputNames().get(0) : null;
-            if (name == null) throw new nnet.runtime.UserError(net.name() + " has inputs " + String.join(", ", net.inputNames()) + ": give each as name=FILE");
-            if (!net.inputNames().contains(name)) throw new nnet.runtime.UserError(net.name() + " has no input '" + name + "' (its inputs: " + String.join(", ", net.inputNames()) + ")");
-            columns.add(name);
-            values.add(SparkData.read(spec.substring(eq + 1), "input " + name, size(net.shape(name))));
-        }
-        columns.add("target");
-        values.add(SparkData.read(target, "the target", size(net.targetShape())));
-        return SparkData.fromFiles(spark, columns, values, setup.partitions(spark));
+        if (target == null || !SparkData.isLocalFile(target)) throw new UserError("--target T.csv (or T.npy) gives the targets of rows read from files");
+        List<SparkData.FileColumn> extra = new ArrayList<>(List.of(new SparkData.FileColumn(TARGET, target, targets(net))));
+        if (sampleWeights != null) extra.add(new SparkData.FileColumn(SAMPLE_WEIGHT, sampleWeights, sampleWeights()));
+        return SparkData.fromFiles(spark, net, setup.inputs, extra, setup.partitions(spark));
     }
 
-    static int size(int[] shape) {
-        int n = 1;
-        for (int d : shape) n *= d;
-        return n;
+    /** The target file's rows, class indices made one-hot, each checked at its place. */
+    private float[][] targets(Network net) {
+        TrainingCells cells = TrainingCells.of(net);
+        DataFiles.Table t = SparkData.read(target, "target", "the target");
+        float[][] rows = new float[t.rows().length][];
+        for (int r = 0; r < rows.length; r++) rows[r] = cells.target(t.rows()[r], t.place(r));
+        return rows;
+    }
+
+    /** The sample weights' file: one number of at least 0 per row. */
+    private float[][] sampleWeights() {
+        DataFiles.Table t = SparkData.read(sampleWeights, "sample_weights", "the sample weights");
+        if (t.width() != 1) throw new DataFormatException(t.place(0) + ": row has " + t.width() + " columns, but sample weights are one number per row");
+        float[][] rows = t.rows();
+        for (int r = 0; r < rows.length; r++) TrainingCells.sampleWeight(rows[r][0], t.place(r, 0));
+        return rows;
     }
 }
