@@ -184,4 +184,19 @@ class SparkCommandTest {
         assertEquals(1, r.exit(), r.err());
         assertTrue(r.err().contains("missing.nnet: no such file"), r.err());
     }
+
+    @Test
+    void filesSparkCannotReadAreRefusedWithTheirName() throws Exception {
+        Path source = Files.writeString(dir.resolve("net.nnet"), "network N {\n  input x[2]\n  y = dense(x, 1, sigmoid)\n  output y\n  loss binary_cross_entropy\n}\n");
+        // an HDF5 file's signature, as h5py writes it: Spark has no reader for it
+        Path h5 = Files.write(dir.resolve("genotype.h5"), new byte[] {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n', 0, 0, 0, 0});
+        Run r = run("train", source.toString(), "--input", h5.toString(), "--target", "label", "--master", "local[2]", "-o", dir.resolve("w.safetensors").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("genotype.h5: nnetc spark does not read HDF5"), r.err());
+        Path notParquet = Files.writeString(dir.resolve("rows.dat"), "1,2\n3,4\n");
+        r = run("predict", source.toString(), "--input", notParquet.toString(), "--master", "local[2]", "-o", dir.resolve("p.csv").toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("rows.dat: not a Parquet file"), r.err());
+        assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
+    }
 }

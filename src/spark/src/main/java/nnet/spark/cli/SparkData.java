@@ -46,8 +46,33 @@ final class SparkData {
         return p.endsWith(".orc") ? "orc" : p.endsWith(".json") ? "json" : "parquet";
     }
 
+    /**
+     * A table Spark reads. What it would fail on deep in a task is refused here with a place: an HDF5
+     * file (Spark has no HDF5 reader) and a local file that is not Parquet though its name says nothing else.
+     */
     static Dataset<Row> table(SparkSession spark, String path) {
-        return spark.read().format(format(path)).load(path);
+        String p = path.toLowerCase(Locale.ROOT);
+        if (p.endsWith(".h5") || p.endsWith(".hdf5") || p.endsWith(".he5"))
+            throw new UserError(path + ": nnetc spark does not read HDF5 (Spark has no reader for it): convert it to Parquet once"
+                    + " (README, On Apache Spark), or train on one machine: nnetc train --input " + path + " --stream");
+        String format = format(path);
+        if (format.equals("parquet")) refuseNonParquetFile(path);
+        return spark.read().format(format).load(path);
+    }
+
+    /** A local file (not a folder of parts) must end in Parquet's magic bytes {@code PAR1}. */
+    private static void refuseNonParquetFile(String path) {
+        if (path.contains("://") && !path.startsWith("file:")) return; // shared storage: Spark's executors read it
+        Path file = Path.of(path.startsWith("file:") ? java.net.URI.create(path).getPath() : path);
+        if (!java.nio.file.Files.isRegularFile(file)) return;
+        byte[] tail = new byte[4];
+        try (java.nio.channels.SeekableByteChannel in = java.nio.file.Files.newByteChannel(file)) {
+            if (in.size() >= 4) in.position(in.size() - 4).read(java.nio.ByteBuffer.wrap(tail));
+        } catch (java.io.IOException e) {
+            throw new UserError(path + ": cannot be read (" + e.getMessage() + ")");
+        }
+        if (!new String(tail, java.nio.charset.StandardCharsets.US_ASCII).equals("PAR1"))
+            throw new UserError(path + ": not a Parquet file (nnetc spark reads .csv, .npy and .npz on the driver, and Parquet, .orc or .json tables)");
     }
 
     /**
