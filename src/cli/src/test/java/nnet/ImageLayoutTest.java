@@ -7,7 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-import nnet.runtime.Npy;
+import nnet.runtime.io.Npy;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +70,7 @@ class ImageLayoutTest {
         Path target = npy("t.npy", random(6, 2)), gradHwc = tmp.resolve("g1.safetensors"), gradChw = tmp.resolve("g2.safetensors");
         assertEquals(0, CliRunner.run("grad", hwc.toString(), "--weights", w.toString(), "--input", kerasFile.toString(), "--target", target.toString(), "-o", gradHwc.toString()).exit());
         assertEquals(0, CliRunner.run("grad", chw.toString(), "--weights", w.toString(), "--input", transposedFile.toString(), "--target", target.toString(), "-o", gradChw.toString()).exit());
-        assertEquals(nnet.runtime.Safetensors.read(gradChw), nnet.runtime.Safetensors.read(gradHwc), "grad reads the layout too");
+        assertEquals(nnet.runtime.io.Safetensors.read(gradChw), nnet.runtime.io.Safetensors.read(gradHwc), "grad reads the layout too");
 
         Path jar = tmp.resolve("hwc.jar"), out = tmp.resolve("jar.npy");
         CliRunner compiled = CliRunner.run("compile", hwc.toString(), "--weights", w.toString(), "-o", jar.toString());

@@ -17,7 +17,7 @@ class QuietOutputTest {
 
     /**
      * As {@code ./nnetc} runs it: a JVM without the Vector API's module starts another with it
-     * ({@code nnet.runtime.Launcher}), whose incubator warning does not reach the user.
+     * ({@code nnet.runtime.jar.Launcher}), whose incubator warning does not reach the user.
      */
     @Test
     void noIncubatorWarningOnStandardError() throws Exception {

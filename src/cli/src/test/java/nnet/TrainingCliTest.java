@@ -180,7 +180,7 @@ class TrainingCliTest {
     }
 
     private static float[][] csv(String text) {
-        return nnet.runtime.Csv.read(new java.io.StringReader(text), "stdout");
+        return nnet.runtime.io.Csv.read(new java.io.StringReader(text), "stdout");
     }
 
     @Test
@@ -221,7 +221,7 @@ class TrainingCliTest {
         // NumPy output of classes: one integer per row
         Path npy = tmp.resolve("k.npy");
         ok("predict", gated(), "--weights", w.toString(), "--input", x, "--output", "classes", "-o", npy.toString());
-        nnet.runtime.Tensor t = nnet.runtime.Npy.read(npy);
+        nnet.runtime.Tensor t = nnet.runtime.io.Npy.read(npy);
         assertArrayEquals(new int[] {10}, t.shape());
         for (int r = 0; r < 10; r++) assertEquals(k[r][0], t.data()[r]);
     }
@@ -323,7 +323,7 @@ class TrainingCliTest {
         // SIGTERM: the JVM runs its shutdown hooks (the launcher's passes it on to the JVM it started with the Vector API)
         p.destroy();
         assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "stopped by the signal");
-        assertTrue(nnet.runtime.Safetensors.read(w).containsKey("h.kernel"), "a whole weights file");
+        assertTrue(nnet.runtime.io.Safetensors.read(w).containsKey("h.kernel"), "a whole weights file");
         List<String[]> rows = logRows(log);
         assertTrue(rows.size() > 1, "the log has every epoch up to the interrupt: " + rows.size());
         int columns = Files.readAllLines(log).get(0).split(",").length;
@@ -344,15 +344,15 @@ class TrainingCliTest {
     @Test
     void heldOutRowsMayBeNumPyFilesAndNamedInputs() throws IOException {
         Classes c = classes("n", 30, 12, false);
-        float[][] x = nnet.runtime.Csv.read(c.x());
+        float[][] x = nnet.runtime.io.Csv.read(c.x());
         float[] flat = new float[30 * 8], labels = new float[30];
         for (int r = 0; r < 30; r++) {
             System.arraycopy(x[r], 0, flat, r * 8, 8);
             labels[r] = c.labels()[r];
         }
         Path xn = tmp.resolve("x.npy"), tn = tmp.resolve("t.npy"), w = tmp.resolve("w.safetensors"), log = tmp.resolve("log.csv");
-        nnet.runtime.Npy.write(xn, new nnet.runtime.Tensor(new int[] {30, 8}, flat));
-        nnet.runtime.Npy.write(tn, new nnet.runtime.Tensor(new int[] {30}, labels));
+        nnet.runtime.io.Npy.write(xn, new nnet.runtime.Tensor(new int[] {30, 8}, flat));
+        nnet.runtime.io.Npy.write(tn, new nnet.runtime.Tensor(new int[] {30}, labels));
         ok("train", gated(), "--input", c.x().toString(), "--target", c.indices().toString(), "--validation", "x=" + xn + "," + tn,
                 "--epochs", "2", "--log", log.toString(), "--quiet", "-o", w.toString());
         List<String[]> rows = logRows(log);

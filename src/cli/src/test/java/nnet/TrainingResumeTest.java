@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.StoredTensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -161,7 +161,7 @@ class TrainingResumeTest {
         assertTrue(p.isAlive(), "the run is still going");
         p.destroy(); // SIGTERM: the shutdown hook syncs the checkpoint and its state
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        int done = nnet.runtime.Safetensors.readStored(state).get("run/counters") instanceof nnet.runtime.IntTensor c ? c.data()[0] : -1;
+        int done = nnet.runtime.io.Safetensors.readStored(state).get("run/counters") instanceof nnet.runtime.IntTensor c ? c.data()[0] : -1;
         assertTrue(done > 0, "the state says how many epochs ran: " + done);
         String total = Integer.toString(done + 2);
         Path resumed = tmp.resolve("resumed.safetensors"), straight = tmp.resolve("straight.safetensors");

@@ -10,7 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,8 +115,8 @@ class WeightsFilesTest {
     void aBatchnormsBatchLargerThanTheHeapIsRefusedWithHowMuchItNeeds() throws Exception {
         Path net = write("norm.nnet", "network Norm {\n  input img[1, 28, 28]\n  c = batchnorm(conv2d(img, 16, 3))\n  y = dense(flatten(c), 2)\n  output y\n  loss mse\n}\n");
         Path x = tmp.resolve("x.npy"), t = tmp.resolve("t.npy"), w = tmp.resolve("w.st");
-        nnet.runtime.Npy.write(x, new nnet.runtime.Tensor(new int[] {2000, 1, 28, 28}, new float[2000 * 784]));
-        nnet.runtime.Npy.write(t, new nnet.runtime.Tensor(new int[] {2000, 2}, new float[4000]));
+        nnet.runtime.io.Npy.write(x, new nnet.runtime.Tensor(new int[] {2000, 1, 28, 28}, new float[2000 * 784]));
+        nnet.runtime.io.Npy.write(t, new nnet.runtime.Tensor(new int[] {2000, 2}, new float[4000]));
         assertEquals(0, CliRunner.run("init", net.toString(), "-o", w.toString()).exit());
         ProcessBuilder pb = new ProcessBuilder(CliOutputsTest.java(), "-Xmx48m", "-cp", System.getProperty("java.class.path"), "nnet.cli.Main",
                 "grad", net.toString(), "--weights", w.toString(), "--input", x.toString(), "--target", t.toString(), "-o", tmp.resolve("g.st").toString());

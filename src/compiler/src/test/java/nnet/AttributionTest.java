@@ -122,7 +122,7 @@ class AttributionTest {
     static boolean piecewiseLinear(Graph g) {
         Node raw = AttributionPass.rawValue(g, g.outputs().get(0));
         return g.nodes().stream().filter(n -> n.id() <= raw.id()).anyMatch(n -> n.arg() instanceof Op.ActivationSpec a
-                && (a.fn() == nnet.runtime.Activation.RELU || a.fn() == nnet.runtime.Activation.LEAKY_RELU));
+                && (a.fn() == nnet.runtime.math.Activation.RELU || a.fn() == nnet.runtime.math.Activation.LEAKY_RELU));
     }
 
     /** Within {@code relative} of the larger of f(x), f(x0) and their difference (float rounds the sum of attributions as it rounds the values). */

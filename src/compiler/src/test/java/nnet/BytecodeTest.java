@@ -158,7 +158,7 @@ class BytecodeTest {
     }
 
     /** What kernels may call besides their own class and its Vector API kernels: scalar functions, the activation and loss tables, and the JDK's array helpers. */
-    private static final List<String> KERNEL_CALLS = List.of("nnet/runtime/Fn", "nnet/runtime/Activation", "nnet/runtime/LossFunction",
+    private static final List<String> KERNEL_CALLS = List.of("nnet/runtime/math/Fn", "nnet/runtime/math/Activation", "nnet/runtime/math/LossFunction",
             "java/lang/Math", "java/util/Arrays", "java/lang/System");
 
     private static void assertKernelsNeverAllocate(ClassNode c) {

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import nnet.diag.Span;
 import nnet.ir.Graph;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 import org.junit.jupiter.params.provider.Arguments;
 
 /**

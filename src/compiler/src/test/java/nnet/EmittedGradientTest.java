@@ -14,7 +14,7 @@ import nnet.interp.Interpreter;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
-import nnet.runtime.Dropout;
+import nnet.runtime.math.Dropout;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;

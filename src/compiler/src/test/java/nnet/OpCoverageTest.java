@@ -6,8 +6,8 @@ import java.util.EnumSet;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Op;
-import nnet.runtime.Activation;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.LossFunction;
 import org.junit.jupiter.api.Test;
 
 /**

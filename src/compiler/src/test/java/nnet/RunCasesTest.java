@@ -11,7 +11,7 @@ import java.util.stream.Stream;
 import nnet.interp.Interpreter;
 import nnet.ir.Graph;
 import nnet.ir.Node;
-import nnet.runtime.Csv;
+import nnet.runtime.io.Csv;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +35,7 @@ class RunCasesTest {
     void interpreterAndGeneratedCodeGiveTheExpectedOutputs(Path file) throws IOException {
         String base = file.toString().substring(0, file.toString().length() - ".nnet".length());
         Graph g = Compiler.check(file).graphs().get(0);
-        Map<String, Tensor> weights = nnet.runtime.Safetensors.read(Path.of(base + ".safetensors"));
+        Map<String, Tensor> weights = nnet.runtime.io.Safetensors.read(Path.of(base + ".safetensors"));
         float[][] inputs = Csv.read(Path.of(base + ".in.csv")), expected = Csv.read(Path.of(base + ".expected.csv"));
         assertEquals(1, g.inputs().size(), "one input, a row per sample");
         assertEquals(1, g.outputs().size(), "one output, a row per sample");

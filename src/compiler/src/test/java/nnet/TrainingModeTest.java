@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import nnet.interp.Interpreter;
 import nnet.ir.Graph;
-import nnet.runtime.Dropout;
+import nnet.runtime.math.Dropout;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;

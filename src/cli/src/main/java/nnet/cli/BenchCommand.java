@@ -41,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new UserError("network " + g.name() + " has a batchnorm, which normalizes by its batch's statistics in a train step: a batch of 1 cannot be"
                     + " normalized, so bench measures its train step with --batch 2 or more (e.g. --batch 32)");
         Network net = instantiate(g);
-        net.loadWeights(InitialWeights.stored(g, 1, nnet.runtime.SparseWeights.ALWAYS));
+        net.loadWeights(InitialWeights.stored(g, 1, nnet.runtime.io.SparseWeights.ALWAYS));
         if (g.hasLoss() && (optimizer != null || lr != null)) { // the file's settings, but what the flags say
             TrainDefaults file = net.trainDefaults();
             String kind = optimizer != null ? optimizer : file.optimizer();

@@ -29,7 +29,7 @@ final class CompileCommand implements Callable<Integer> {
             var net = Sources.instantiate(g, MemoryNeeds.Use.FORWARD, 0, "compile");
             Sources.loadWeights(net, g, weights, seed, nonFinite);
             Compiler.Stages stages = Compiler.stages(g);
-            packed.add(new JarPackager.Packed(Compiler.compile(stages), net.saveWeights(nnet.runtime.SparseWeights.AUTO), JarPackager.facts(g), Compiler.explainers(stages)));
+            packed.add(new JarPackager.Packed(Compiler.compile(stages), net.saveWeights(nnet.runtime.io.SparseWeights.AUTO), JarPackager.facts(g), Compiler.explainers(stages)));
             // predict, evaluate and export refuse such a network without --weights; a jar is built for later use, so it is said instead
             if (weights == null && Sources.hasTrainable(g))
                 System.err.println("warning: " + g.name() + " has trainable weights and no --weights was given: the jar holds initial weights (--seed "

@@ -5,13 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import nnet.runtime.AtomicFiles;
-import nnet.runtime.LrSchedule;
+import nnet.runtime.io.AtomicFiles;
+import nnet.runtime.math.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
-import nnet.runtime.PredictOutput;
-import nnet.runtime.Safetensors;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.jar.PredictOutput;
+import nnet.runtime.io.Safetensors;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.UserError;
 
 /**

@@ -34,7 +34,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Sources.loadWeights(net, g, weights, 0, nonFinite);
         TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights, rowOptions);
         Evaluation e;
-        try (nnet.runtime.InputRows opened = data.inputs()) {
+        try (nnet.runtime.io.InputRows opened = data.inputs()) {
             int[] rows = rowOptions.part(part, data.rows());
             e = Evaluation.of(net, (rows != null ? data.rows(rows) : data).inFileOrder(), nnet.pack.JarPackager.facts(g).lossOutputs());
         }

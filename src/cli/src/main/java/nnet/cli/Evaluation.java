@@ -5,9 +5,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 import nnet.runtime.Network;
-import nnet.runtime.PredictOutput;
+import nnet.runtime.jar.PredictOutput;
 
 /**
  * How a network does on labelled rows (training rows, held-out rows, a test set): the mean loss,
@@ -21,7 +21,7 @@ import nnet.runtime.PredictOutput;
  * @param heads a head per loss statement, in their order
  */
 record Evaluation(int rows, double loss, double penalty, List<Head> heads) {
-    /** Rows per forward batch and per loss batch (fewer for wide rows, {@link nnet.runtime.InputRows#batchRows}): bounded memory whatever the file's size. */
+    /** Rows per forward batch and per loss batch (fewer for wide rows, {@link nnet.runtime.io.InputRows#batchRows}): bounded memory whatever the file's size. */
     private static final int CHUNK = 1024;
 
     /**

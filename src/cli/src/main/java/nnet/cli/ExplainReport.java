@@ -6,11 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 import nnet.runtime.Attributions;
 import nnet.runtime.DenseChain;
 import nnet.runtime.Network;
-import nnet.runtime.SparseIndex;
+import nnet.runtime.math.SparseIndex;
 import nnet.runtime.UserError;
 
 /**

@@ -10,8 +10,8 @@ import nnet.interchange.onnx.proto.Onnx.ModelProto;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.Safetensors;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.Safetensors;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
@@ -45,7 +45,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new UserError(g.name() + " has trainable weights: give --weights W.safetensors (nnetc init or nnetc train make one)");
         // sparse kernels as the file holds them: a compact one too large to be dense is read by its connections
         Map<String, StoredTensor> stored = weights == null ? InitialWeights.stored(g, 0, SparseWeights.AUTO) : Safetensors.readStored(weights);
-        if (weights != null && !nonFinite.allowed) nnet.runtime.WeightsFile.requireFinite(weights, stored);
+        if (weights != null && !nonFinite.allowed) nnet.runtime.io.WeightsFile.requireFinite(weights, stored);
         ModelProto model;
         try {
             model = OnnxExport.export(g, stored, probes, rule);

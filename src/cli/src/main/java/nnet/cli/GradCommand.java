@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
-import nnet.runtime.AtomicFiles;
-import nnet.runtime.Csv;
+import nnet.runtime.io.AtomicFiles;
+import nnet.runtime.io.Csv;
 import nnet.runtime.Network;
-import nnet.runtime.Safetensors;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.Safetensors;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,7 +38,7 @@ final class GradCommand implements Callable<Integer> {
         Sources.loadWeights(net, g, weights, 0, nonFinite);
         float loss;
         TrainingData data = TrainingData.read(net, g.inputLayouts(), inputs, targets, sampleWeights, rowOptions);
-        try (nnet.runtime.InputRows opened = data.inputs()) {
+        try (nnet.runtime.io.InputRows opened = data.inputs()) {
             int[] rows = rowOptions.part(part, data.rows());
             if (rows != null) data = data.rows(rows);
             MemoryNeeds.check(g, MemoryNeeds.Use.GRADIENTS, 0, data.rows(), "grad"); // the rows are one batch, which a batchnorm's step holds at once

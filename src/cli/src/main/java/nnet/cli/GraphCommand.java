@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import nnet.draw.Graphviz;
 import nnet.draw.NetworkDot;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import nnet.interchange.ImportedNetwork;
 import nnet.interchange.keras.KerasImport;
 import nnet.interchange.onnx.OnnxImport;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

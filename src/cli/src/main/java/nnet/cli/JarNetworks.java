@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
-import nnet.runtime.PackedNetworks;
+import nnet.runtime.jar.PackedNetworks;
 import nnet.runtime.Network;
 import nnet.runtime.UserError;
 

@@ -4,7 +4,7 @@ import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
 import nnet.diag.Diagnostics;
 import nnet.jar.Cli;
-import nnet.runtime.Launcher;
+import nnet.runtime.jar.Launcher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -2,7 +2,7 @@ package nnet.cli;
 
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 import nnet.runtime.UserError;
 
 /** Writes a command's output file atomically; a file that cannot be written is the user's to fix (exit 1), not an internal error. */

@@ -1,6 +1,6 @@
 package nnet.cli;
 
-import nnet.runtime.InputRows;
+import nnet.runtime.io.InputRows;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Option;
 

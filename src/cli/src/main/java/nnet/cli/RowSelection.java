@@ -5,9 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import nnet.runtime.Csv;
-import nnet.runtime.DataFiles;
-import nnet.runtime.FilePart;
+import nnet.runtime.io.Csv;
+import nnet.runtime.io.DataFiles;
+import nnet.runtime.io.FilePart;
 import nnet.runtime.UserError;
 
 /**

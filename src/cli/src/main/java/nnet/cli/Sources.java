@@ -18,13 +18,13 @@ import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.ir.Param;
 import nnet.pack.NetworkClassLoader;
-import nnet.runtime.IoErrors;
+import nnet.runtime.io.IoErrors;
 import nnet.runtime.Network;
 import nnet.runtime.CompactKernel;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;
 import nnet.runtime.UserError;
-import nnet.runtime.WeightsFile;
+import nnet.runtime.io.WeightsFile;
 
 /** What several commands share: read and check a file, pick a network, compile it in memory, find its weights. */
 final class Sources {

@@ -1,6 +1,6 @@
 package nnet.cli;
 
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Option;
 

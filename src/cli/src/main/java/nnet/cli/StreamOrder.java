@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import nnet.runtime.InputRows;
+import nnet.runtime.io.InputRows;
 
 /**
  * The order of an epoch's rows when {@code train --stream} reads the inputs from their files: the

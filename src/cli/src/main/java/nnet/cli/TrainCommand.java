@@ -8,15 +8,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import nnet.ir.Graph;
-import nnet.runtime.AtomicFiles;
-import nnet.runtime.Csv;
-import nnet.runtime.LrSchedule;
+import nnet.runtime.io.AtomicFiles;
+import nnet.runtime.io.Csv;
+import nnet.runtime.math.LrSchedule;
 import nnet.runtime.Network;
 import nnet.runtime.Optimizer;
-import nnet.runtime.RowSource;
-import nnet.runtime.PredictOutput;
-import nnet.runtime.Safetensors;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.RowSource;
+import nnet.runtime.jar.PredictOutput;
+import nnet.runtime.io.Safetensors;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -216,7 +216,7 @@ final class TrainCommand implements Callable<Integer> {
      */
     private void keepWhole(TrainingData data) {
         long bytes = 0; // of the rows in use (with --rows, a part of the files)
-        for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.BlockRows) bytes += (long) Math.min(s.rows(), data.rows()) * s.rowBytes();
+        for (RowSource s : data.inputs().sources()) if (s instanceof nnet.runtime.io.BlockRows) bytes += (long) Math.min(s.rows(), data.rows()) * s.rowBytes();
         long max = Runtime.getRuntime().maxMemory();
         if (bytes > max / 2)
             throw new UserError("the inputs hold " + megabytes(bytes) + ", more than half of what this Java VM may use (" + megabytes(max)
@@ -245,7 +245,7 @@ final class TrainCommand implements Callable<Integer> {
      * is an input and the last the target, unless named targets cover every loss. A part
      * {@code sample_weights=W.csv} gives the held-out rows' weights (Keras' {@code validation_data}'s third).
      */
-    private TrainingData readValidation(Network net, nnet.runtime.InputLayouts layouts) {
+    private TrainingData readValidation(Network net, nnet.runtime.io.InputLayouts layouts) {
         List<String> parts = new ArrayList<>(List.of(validation.split(",")));
         parts.replaceAll(String::strip);
         parts.removeIf(String::isBlank);

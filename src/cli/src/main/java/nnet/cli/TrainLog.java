@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 
 /**
  * {@code train --log loss.csv}: one row per epoch, {@code epoch,step,loss,val_loss,val_accuracy,lr,samples_per_s}

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import nnet.runtime.IntTensor;
 import nnet.runtime.Network;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.StoredTensor;
 import nnet.runtime.UserError;
 

@@ -6,14 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import nnet.runtime.Csv;
-import nnet.runtime.DataFiles;
+import nnet.runtime.io.Csv;
+import nnet.runtime.io.DataFiles;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.FilePart;
-import nnet.runtime.InputRows;
-import nnet.runtime.LossFunction;
+import nnet.runtime.io.FilePart;
+import nnet.runtime.io.InputRows;
+import nnet.runtime.math.LossFunction;
 import nnet.runtime.Network;
-import nnet.runtime.Predict;
+import nnet.runtime.jar.Predict;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 
@@ -35,7 +35,7 @@ record TrainingData(InputRows inputs, float[][] targets, float[] weights) {
     static final double SUM_TOLERANCE = 1e-3;
 
     /** @param sampleWeights {@code --sample-weights w.csv} (or {@code TABLE:COLUMN}), or null */
-    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights) {
+    static TrainingData read(Network net, nnet.runtime.io.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights) {
         return read(net, layouts, inputSpecs, targetSpecs, sampleWeights, new RowOptions());
     }
 
@@ -43,8 +43,8 @@ record TrainingData(InputRows inputs, float[][] targets, float[] weights) {
      * The inputs opened (read as rows are asked for: {@link InputRows}), the rows {@code --rows}
      * names of them, and a target row and a sample weight for each of those rows.
      */
-    static TrainingData read(Network net, nnet.runtime.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights, RowOptions rowOptions) {
-        InputRows in = Predict.openInputs(net, inputSpecs, new nnet.runtime.SourceFacts(nnet.runtime.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
+    static TrainingData read(Network net, nnet.runtime.io.InputLayouts layouts, List<String> inputSpecs, List<String> targetSpecs, String sampleWeights, RowOptions rowOptions) {
+        InputRows in = Predict.openInputs(net, inputSpecs, new nnet.runtime.jar.SourceFacts(nnet.runtime.jar.PredictOutput.LossOutputs.NONE, layouts, java.util.Set.of()));
         try {
             in = rowOptions.select(in);
             float[][] targets = readTargets(net, targetSpecs, in.rows());
@@ -132,7 +132,7 @@ record TrainingData(InputRows inputs, float[][] targets, float[] weights) {
 
     /** One loss's target rows: as many values as its output, or (cross_entropy) one class index per class row. */
     static float[][] readTargets(FilePart file, Network.Loss l) {
-        nnet.runtime.DataFiles.checkReadable(file.file());
+        nnet.runtime.io.DataFiles.checkReadable(file.file());
         LossFunction loss = l.function();
         int[] shape = l.shape();
         int size = (int) Tensor.size(shape), classes = shape[shape.length - 1], positions = size / classes;

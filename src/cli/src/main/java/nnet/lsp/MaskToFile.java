@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import nnet.ast.Ast;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 import org.eclipse.lsp4j.CodeAction;
 import org.eclipse.lsp4j.CodeActionKind;
 import org.eclipse.lsp4j.Command;

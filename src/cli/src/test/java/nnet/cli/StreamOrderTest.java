@@ -11,11 +11,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import nnet.runtime.BlockRows;
-import nnet.runtime.FilePart;
-import nnet.runtime.InputRows;
-import nnet.runtime.RowFiles;
-import nnet.runtime.RowSource;
+import nnet.runtime.io.BlockRows;
+import nnet.runtime.io.FilePart;
+import nnet.runtime.io.InputRows;
+import nnet.runtime.io.RowFiles;
+import nnet.runtime.io.RowSource;
 import org.junit.jupiter.api.Test;
 
 /** The streamed shuffle: blocks in a shuffled order, rows shuffled within windows, every block read once an epoch. */

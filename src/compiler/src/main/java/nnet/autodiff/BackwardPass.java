@@ -16,8 +16,8 @@ import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
-import nnet.runtime.Activation;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.LossFunction;
 
 /**
  * Reverse-mode differentiation as a graph transformation: the forward graph is extended with a

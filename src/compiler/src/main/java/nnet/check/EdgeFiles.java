@@ -12,8 +12,8 @@ import java.util.zip.ZipException;
 import java.util.zip.ZipInputStream;
 import nnet.ir.Connectivity;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.IoErrors;
-import nnet.runtime.Npy;
+import nnet.runtime.io.IoErrors;
+import nnet.runtime.io.Npy;
 
 /**
  * Connections from a file named in {@code connect:} (LANGUAGE.md §4), read at compile time in

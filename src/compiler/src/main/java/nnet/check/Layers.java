@@ -15,8 +15,8 @@ import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
-import nnet.runtime.Activation;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.LossFunction;
 
 /**
  * The rules of every built-in call of LANGUAGE.md §3–§6: arguments, shapes, connectivity and
@@ -155,7 +155,7 @@ final class Layers {
     }
 
     /** A layer's {@code regularize:} (its kernel's penalty) and {@code activity:} (its output's), either null when not given. */
-    private record Penalties(nnet.runtime.Penalty kernel, nnet.runtime.Penalty activity, Span span, NetworkChecker c) {
+    private record Penalties(nnet.runtime.math.Penalty kernel, nnet.runtime.math.Penalty activity, Span span, NetworkChecker c) {
         /** The layer's output, its activity penalty recorded. */
         Node onOutput(Node out) {
             if (activity != null && out != null) c.activity(out, activity, span);
@@ -165,8 +165,8 @@ final class Layers {
 
     /** The penalties of a layer, or null after an error; a penalty on fixed weights is one (they never change). */
     private Penalties penalties(Args a, boolean fixed) {
-        nnet.runtime.Penalty kernel = a.has("regularize") ? weightArgs.penalty(a.get("regularize"), "regularize") : null;
-        nnet.runtime.Penalty activity = a.has("activity") ? weightArgs.penalty(a.get("activity"), "activity") : null;
+        nnet.runtime.math.Penalty kernel = a.has("regularize") ? weightArgs.penalty(a.get("regularize"), "regularize") : null;
+        nnet.runtime.math.Penalty activity = a.has("activity") ? weightArgs.penalty(a.get("activity"), "activity") : null;
         if ((a.has("regularize") && kernel == null) || (a.has("activity") && activity == null)) return null;
         if (kernel != null && fixed) {
             c.error(DiagCode.ARG_VALUE, a.get("regularize").span(), "regularize has no effect on fixed weights: they never change");

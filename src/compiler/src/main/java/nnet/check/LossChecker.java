@@ -10,7 +10,7 @@ import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.ir.Graph;
 import nnet.ir.Node;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 
 /**
  * {@code loss mse} / {@code loss y: cross_entropy * 0.5}: which output a loss is on, its weight, and the likely

@@ -443,7 +443,7 @@ final class NetworkChecker implements Reporter {
     }
 
     /** {@code activity: l1(0.01)} on a layer's output: its penalty joins the loss trained. */
-    void activity(Node n, nnet.runtime.Penalty p, Span span) {
+    void activity(Node n, nnet.runtime.math.Penalty p, Span span) {
         g.activity(new Graph.Activity(n, p, span));
     }
 

@@ -10,7 +10,7 @@ import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.diag.Fix;
 import nnet.ir.Connectivity;
-import nnet.runtime.Csv;
+import nnet.runtime.io.Csv;
 import nnet.runtime.DataFormatException;
 
 /**

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnet.diag.DiagCode;
-import nnet.runtime.IoErrors;
+import nnet.runtime.io.IoErrors;
 
 /**
  * The files that name connections, read in time linear in their size (LANGUAGE.md §4, Topology

@@ -8,7 +8,7 @@ import java.util.Optional;
 import nnet.ast.Ast;
 import nnet.diag.DiagCode;
 import nnet.ir.Graph;
-import nnet.runtime.LrSchedule;
+import nnet.runtime.math.LrSchedule;
 
 /** {@code train { optimizer: adam(lr: 0.001), batch: 32, epochs: 20 }}: the defaults of {@code nnetc train}. */
 final class TrainSettingsChecker {

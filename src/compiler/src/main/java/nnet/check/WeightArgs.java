@@ -169,13 +169,13 @@ final class WeightArgs {
      * {@code regularize: l1(0.01) | l2(0.01) | l1_l2(0.01, 0.01)} and {@code activity:} likewise:
      * Keras' regularizers, their factors numbers of at least 0 ({@code l1_l2} also by name, {@code l1_l2(l2: 0.01)}).
      */
-    nnet.runtime.Penalty penalty(Ast.Expr e, String what) {
+    nnet.runtime.math.Penalty penalty(Ast.Expr e, String what) {
         if (e instanceof Ast.Call call && java.util.List.of("l1", "l2", "l1_l2").contains(call.callee().name())) {
             String f = call.callee().name();
             Args a = Args.bind(call, new Args.Signature(f, f.equals("l1_l2") ? java.util.List.of("l1", "l2") : java.util.List.of("factor"), f.equals("l1_l2") ? 0 : 1, java.util.List.of()), c);
             if (a == null) return null;
             Double l1 = factor(a, f.equals("l2") ? null : f.equals("l1") ? "factor" : "l1"), l2 = factor(a, f.equals("l1") ? null : f.equals("l2") ? "factor" : "l2");
-            return l1 == null || l2 == null ? null : new nnet.runtime.Penalty(l1.floatValue(), l2.floatValue());
+            return l1 == null || l2 == null ? null : new nnet.runtime.math.Penalty(l1.floatValue(), l2.floatValue());
         }
         c.error(DiagCode.ARG_KIND, e.span(), what + ": takes l1(0.01), l2(0.01) or l1_l2(0.01, 0.01) (Keras' regularizers)");
         return null;

@@ -4,7 +4,7 @@ import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;
 
 /**
- * The Vector API micro-kernels of convolutions and pools over tile rows (see {@link nnet.runtime.ConvPlan}
+ * The Vector API micro-kernels of convolutions and pools over tile rows (see {@link nnet.runtime.math.ConvPlan}
  * for the lists they walk): each a method with its accumulators in locals and one bounded loop,
  * over two vectors of lanes from {@code lane}, written once per shape and shared by the kernels
  * of a network. How many channels, positions and taps a call takes is the {@link VectorShape}'s:
@@ -131,7 +131,7 @@ final class ConvMicroKernels {
     }
 
     /**
-     * One sample's product (see {@link nnet.runtime.ConvPlan#sampleForward}): as {@link #product}, but a
+     * One sample's product (see {@link nnet.runtime.math.ConvPlan#sampleForward}): as {@link #product}, but a
      * position is one vector of columns of flat arrays, {@code src[pos[2p] + taps[2t] + lane]} and
      * {@code dst[dst0 + q dstStride + pos[2p + 1] + lane]}; {@code count} positions, 4 per channel of 4.
      */

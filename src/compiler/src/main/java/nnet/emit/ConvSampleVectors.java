@@ -7,7 +7,7 @@ import java.util.Map;
 import nnet.ir.Param;
 import nnet.lower.Kernel;
 import nnet.lower.Program;
-import nnet.runtime.ConvPlan;
+import nnet.runtime.math.ConvPlan;
 import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;

@@ -1,7 +1,7 @@
 package nnet.emit;
 
 import nnet.lower.Kernel;
-import nnet.runtime.ConvPlan;
+import nnet.runtime.math.ConvPlan;
 import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
-import nnet.runtime.ConvPlan;
+import nnet.runtime.math.ConvPlan;
 import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;

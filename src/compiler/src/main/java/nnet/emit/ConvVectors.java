@@ -7,7 +7,7 @@ import java.util.function.Function;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
-import nnet.runtime.ConvPlan;
+import nnet.runtime.math.ConvPlan;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;

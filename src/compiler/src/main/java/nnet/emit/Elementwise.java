@@ -9,7 +9,7 @@ import nnet.lower.Buffer;
 import nnet.lower.Expr;
 import nnet.lower.Kernel;
 import nnet.lower.KernelBuffers;
-import nnet.runtime.Activation;
+import nnet.runtime.math.Activation;
 import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;

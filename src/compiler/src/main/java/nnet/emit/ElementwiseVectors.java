@@ -12,7 +12,7 @@ import nnet.lower.Buffer;
 import nnet.lower.Expr;
 import nnet.lower.Kernel;
 import nnet.lower.KernelBuffers;
-import nnet.runtime.Activation;
+import nnet.runtime.math.Activation;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.Method;

@@ -92,7 +92,7 @@ final class Fields {
         return new Field(values(dense).name() + "$inputSampleMajor", ROWS);
     }
 
-    /** The arrays of a {@link nnet.runtime.ConvPlan}, in the order kernels take them; each is the plan's field of that name in lower case. */
+    /** The arrays of a {@link nnet.runtime.math.ConvPlan}, in the order kernels take them; each is the plan's field of that name in lower case. */
     static final List<String> PLAN_PARTS = List.of("Jobs", "Taps", "Positions");
 
     /** Part of a conv's tile plan: its forward pass's (also its kernel gradient's), or its input gradient's. */

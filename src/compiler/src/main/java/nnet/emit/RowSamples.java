@@ -5,7 +5,7 @@ import java.util.List;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.runtime.GeneratedCode;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 import org.objectweb.asm.Type;
 
 /**

@@ -5,9 +5,9 @@ import nnet.ir.LayerNormSpec;
 import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
-import nnet.runtime.BatchNorm;
-import nnet.runtime.Dropout;
-import nnet.runtime.Embedding;
+import nnet.runtime.math.BatchNorm;
+import nnet.runtime.math.Dropout;
+import nnet.runtime.math.Embedding;
 import nnet.runtime.GeneratedCode;
 import org.objectweb.asm.Type;
 

@@ -11,7 +11,7 @@ import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.Shape;
-import nnet.runtime.Activation;
+import nnet.runtime.math.Activation;
 
 /**
  * The lstm, defined once: {@link #cell} is one time step of a Keras LSTM in primitive ops (gates

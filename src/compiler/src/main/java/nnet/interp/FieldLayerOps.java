@@ -3,7 +3,7 @@ package nnet.interp;
 import nnet.ir.BatchNormSpec;
 import nnet.ir.LayerNormSpec;
 import nnet.ir.Op;
-import nnet.runtime.Dropout;
+import nnet.runtime.math.Dropout;
 
 /**
  * The definitions of the ops of dropout, batchnorm, layernorm and embedding, in double precision: the values

@@ -15,7 +15,7 @@ import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
 import nnet.ir.BatchNormSpec;
 import nnet.ir.LayerNormSpec;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 import nnet.runtime.Tensor;
 
 /**
@@ -71,7 +71,7 @@ public final class Interpreter {
 
     /**
      * Runs the graph on a batch as a train step does: dropout masks drawn from {@code dropoutKey}
-     * ({@code nnet.runtime.Dropout.key(seed, step)}) for sample s of the batch, batchnorm with the
+     * ({@code nnet.runtime.math.Dropout.key(seed, step)}) for sample s of the batch, batchnorm with the
      * batch's statistics. Returns every node's value per sample, {@code [sample][node id]}.
      */
     public double[][][] runBatch(List<Map<String, double[]>> samples, long dropoutKey) {

@@ -3,7 +3,7 @@ package nnet.ir;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import nnet.runtime.SparseIndex;
+import nnet.runtime.math.SparseIndex;
 import nnet.runtime.Tensor;
 
 /**

@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import nnet.diag.Span;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 
 /**
  * A checked network: shaped nodes in topological order, its inputs and outputs, every name the
@@ -29,7 +29,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
      * {@code activity: l1(0.01)} on a layer: the penalty of its output {@code node}, per sample, joins
      * the loss trained (Keras' {@code activity_regularizer}); {@code span} is the argument's place.
      */
-    public record Activity(Node node, nnet.runtime.Penalty penalty, Span span) {}
+    public record Activity(Node node, nnet.runtime.math.Penalty penalty, Span span) {}
 
     /**
      * A training loss on one output, weighted in the sum the network trains ({@code loss y: mse * 0.5});
@@ -56,7 +56,7 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
      * setting when it is a schedule (else null); {@code optimizerArgs} then holds its first rate as
      * {@code lr}, what a compiled network's own optimizer starts from.
      */
-    public record TrainSettings(String optimizer, Map<String, Double> optimizerArgs, int batch, int epochs, nnet.runtime.LrSchedule schedule) {
+    public record TrainSettings(String optimizer, Map<String, Double> optimizerArgs, int batch, int epochs, nnet.runtime.math.LrSchedule schedule) {
         public static TrainSettings defaults() {
             return new TrainSettings("adam", Map.of(), 32, 10, null);
         }
@@ -85,10 +85,10 @@ public record Graph(String name, String sourceFile, List<Node> nodes, List<Node>
     }
 
     /** The image inputs declared {@code layout: nhwc}, whose files the data readers reorder. */
-    public nnet.runtime.InputLayouts inputLayouts() {
+    public nnet.runtime.io.InputLayouts inputLayouts() {
         java.util.Set<String> channelsLast = new java.util.LinkedHashSet<>();
         for (Node in : inputs) if (in.arg() instanceof InputSpec s && s.layout() == ImageLayout.NHWC) channelsLast.add(in.name());
-        return channelsLast.isEmpty() ? nnet.runtime.InputLayouts.NONE : new nnet.runtime.InputLayouts(java.util.Set.copyOf(channelsLast));
+        return channelsLast.isEmpty() ? nnet.runtime.io.InputLayouts.NONE : new nnet.runtime.io.InputLayouts(java.util.Set.copyOf(channelsLast));
     }
 
     public Node input(String inputName) {

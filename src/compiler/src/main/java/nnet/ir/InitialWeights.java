@@ -3,8 +3,8 @@ package nnet.ir;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import nnet.runtime.CompactKernel;
-import nnet.runtime.SparseIndex;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.math.SparseIndex;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;
 import nnet.runtime.Tensor;
 

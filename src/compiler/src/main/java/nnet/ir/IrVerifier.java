@@ -3,7 +3,7 @@ package nnet.ir;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 
 /**
  * The executable specification of a well-formed graph: topological order, every op's arity and

@@ -2,8 +2,8 @@ package nnet.ir;
 
 import java.util.EnumSet;
 import java.util.Set;
-import nnet.runtime.Activation;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.LossFunction;
 
 /**
  * Every operation of the IR. Few primitives: a dense layer is LINEAR then BIAS_ADD then an
@@ -41,7 +41,7 @@ public enum Op {
     LOOP_OUT(1),
     /**
      * Inverted dropout; arg: {@link DropoutSpec}. While training {@code x * keep / (1 - rate)}, keep drawn
-     * per sample, step and element from the run's seed ({@code nnet.runtime.Dropout}); otherwise the
+     * per sample, step and element from the run's seed ({@code nnet.runtime.math.Dropout}); otherwise the
      * identity. Linear in x with the same mask, so it is its own adjoint.
      */
     DROPOUT(1),

@@ -16,14 +16,14 @@ package nnet.ir;
  * @param penalty  {@code regularize: l1(0.01)}: added to the loss trained over the present, trainable entries; null when none
  */
 public record Param(String layer, String role, Shape shape, Connectivity present, Init init, float[] fixed, Connectivity frozen,
-                    nnet.runtime.Penalty penalty) {
+                    nnet.runtime.math.Penalty penalty) {
     /** A param without a penalty. */
     public Param(String layer, String role, Shape shape, Connectivity present, Init init, float[] fixed, Connectivity frozen) {
         this(layer, role, shape, present, init, fixed, frozen, null);
     }
 
     /** The same param with a penalty ({@code regularize:}). */
-    public Param penalized(nnet.runtime.Penalty p) {
+    public Param penalized(nnet.runtime.math.Penalty p) {
         return new Param(layer, role, shape, present, init, fixed, frozen, p);
     }
 

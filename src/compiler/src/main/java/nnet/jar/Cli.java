@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.IoErrors;
+import nnet.runtime.io.IoErrors;
 import nnet.runtime.UserError;
 import picocli.CommandLine;
 

@@ -6,8 +6,8 @@ import nnet.ir.BatchNormSpec;
 import nnet.ir.LayerNormSpec;
 import nnet.ir.Op;
 import nnet.ir.Param;
-import nnet.runtime.ConvPlan;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.ConvPlan;
+import nnet.runtime.math.LossFunction;
 
 /** One loop nest of the forward or backward pass; the emitter turns each into one method. */
 public sealed interface Kernel {
@@ -127,12 +127,12 @@ public sealed interface Kernel {
     record Loss(Span span, String label, Buffer out, Buffer y, Buffer target, LossFunction function, int m, boolean gradient) implements Kernel {}
 
     /**
-     * Inverted dropout as a train step computes it ({@code nnet.runtime.Dropout}): the mask of sample
+     * Inverted dropout as a train step computes it ({@code nnet.runtime.math.Dropout}): the mask of sample
      * {@code firstSample + lane} of the batch under the step's key (predicting copies instead, a {@link Map}).
      */
     record Dropout(Span span, String label, Buffer out, Buffer in, Op.DropoutSpec spec) implements Kernel {}
 
-    /** What a part of a batchnorm computes: each a method of {@code nnet.runtime.BatchNorm} (one sample's form and the tile form). */
+    /** What a part of a batchnorm computes: each a method of {@code nnet.runtime.math.BatchNorm} (one sample's form and the tile form). */
     enum NormRole {
         /** {@code out} from {@code x} by the moving statistics. */
         PREDICT,
@@ -165,7 +165,7 @@ public sealed interface Kernel {
         }
     }
 
-    /** What a part of a layernorm computes: each a method of {@code nnet.runtime.LayerNorm} (one sample's form and the tile form). */
+    /** What a part of a layernorm computes: each a method of {@code nnet.runtime.math.LayerNorm} (one sample's form and the tile form). */
     enum LayerNormRole {
         /** {@code out} from {@code x}. */
         FORWARD,
@@ -178,7 +178,7 @@ public sealed interface Kernel {
     /** A part of a layernorm by its {@link LayerNormRole}: each row's statistics are its own sample's, computed where they are needed. */
     record LayerNorm(Span span, String label, LayerNormRole role, LayerNormSpec spec, Buffer x, Buffer dy, Buffer out) implements Kernel {}
 
-    /** An embedding: at each position the row of {@code embeddings} its token id names ({@code nnet.runtime.Embedding}). */
+    /** An embedding: at each position the row of {@code embeddings} its token id names ({@code nnet.runtime.math.Embedding}). */
     record Lookup(Span span, String label, Buffer out, Buffer tokens, Param embeddings) implements Kernel {}
 
     /**

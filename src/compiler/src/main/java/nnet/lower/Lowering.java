@@ -17,9 +17,9 @@ import nnet.ir.Op;
 import nnet.ir.Param;
 import nnet.ir.PoolSpec;
 import nnet.ir.Shape;
-import nnet.runtime.ConvPlan;
-import nnet.runtime.Activation;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.ConvPlan;
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.LossFunction;
 
 /**
  * IR graph to kernels. The fusion rule: an elementwise value gets a buffer only if someone must

@@ -5,7 +5,7 @@ import java.util.Map;
 import nnet.ir.Graph;
 import nnet.ir.Node;
 import nnet.ir.Param;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 
 /**
  * A network ready for the emitter: buffers, kernels in execution order, and which buffer holds

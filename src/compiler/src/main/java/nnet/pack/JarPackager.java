@@ -21,12 +21,12 @@ import nnet.emit.GeneratedNetwork;
 import nnet.ir.Graph;
 import nnet.ir.Op;
 import nnet.jar.JarMain;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 import nnet.runtime.Network;
-import nnet.runtime.SourceFacts;
-import nnet.runtime.PackedNetworks;
-import nnet.runtime.PredictOutput;
-import nnet.runtime.Safetensors;
+import nnet.runtime.jar.SourceFacts;
+import nnet.runtime.jar.PackedNetworks;
+import nnet.runtime.jar.PredictOutput;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.StoredTensor;
 import picocli.CommandLine;
 
@@ -101,7 +101,7 @@ public final class JarPackager {
 
     /**
      * What a network adds to a class path, by resource name: its classes, its structure resource,
-     * its weights ({@link nnet.runtime.PackedNetworks} reads them) and what its losses' outputs are.
+     * its weights ({@link nnet.runtime.jar.PackedNetworks} reads them) and what its losses' outputs are.
      * The same files go into a jar and, through the Maven plugin, into a build's classes directory.
      */
     public static Map<String, byte[]> files(Packed p) {

@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import nnet.emit.GeneratedNetwork;
 import nnet.runtime.Network;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Safetensors;
 
 /** Loads generated networks in memory (for {@code run}, {@code predict FILE} and tests), serving their structure resources. */
 public final class NetworkClassLoader extends ClassLoader {

@@ -100,7 +100,7 @@ public class GradientCheckTest {
         java.util.List<Map<String, double[]>> in = new java.util.ArrayList<>();
         for (int s = 0; s < batch; s++) in.add(inputs(r, seed + s));
         Interpreter interp = new Interpreter(r.graph(), w);
-        long key = nnet.runtime.Dropout.key(seed, 3);
+        long key = nnet.runtime.math.Dropout.key(seed, 3);
         // what is trained: the loss, the activity penalties and the weight penalties (the runtime's, as their definition says)
         Loss objective = () -> {
             double sum = 0;

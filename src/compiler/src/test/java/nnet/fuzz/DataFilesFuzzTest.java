@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import nnet.runtime.Csv;
+import nnet.runtime.io.Csv;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.Tensor;
 
 /**

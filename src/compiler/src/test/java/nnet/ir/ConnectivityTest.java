@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.SplittableRandom;
-import nnet.runtime.SparseIndex;
+import nnet.runtime.math.SparseIndex;
 import org.junit.jupiter.api.Test;
 
 /** Every pattern of LANGUAGE.md §4, entry by entry, against its definition written out again here. */

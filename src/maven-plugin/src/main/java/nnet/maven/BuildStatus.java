@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import nnet.Compiler;
-import nnet.runtime.AtomicFiles;
+import nnet.runtime.io.AtomicFiles;
 
 /**
  * What the last build compiled, kept under {@code target/} so an unchanged source is not compiled

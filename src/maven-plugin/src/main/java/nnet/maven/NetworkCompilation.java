@@ -17,9 +17,9 @@ import nnet.ir.InitialWeights;
 import nnet.pack.JarPackager;
 import nnet.pack.NetworkClassLoader;
 import nnet.runtime.Network;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;
-import nnet.runtime.WeightsFile;
+import nnet.runtime.io.WeightsFile;
 
 /**
  * One {@code .nnet} source compiled for a build: its diagnostics, and when it has no error the
@@ -72,7 +72,7 @@ record NetworkCompilation(List<Diagnostic> diagnostics, Map<String, byte[]> file
         for (var f : files.entrySet()) {
             Path target = dir.resolve(f.getKey());
             Files.createDirectories(target.getParent());
-            nnet.runtime.AtomicFiles.write(target, out -> out.write(f.getValue()));
+            nnet.runtime.io.AtomicFiles.write(target, out -> out.write(f.getValue()));
         }
     }
 }

@@ -129,12 +129,12 @@ class CompileMojoTest {
         var weights = new java.util.LinkedHashMap<String, nnet.runtime.Tensor>();
         weights.put("y.kernel", new nnet.runtime.Tensor(new int[] {2, 1}, new float[] {0.5f, -0.25f}));
         weights.put("y.bias", new nnet.runtime.Tensor(new int[] {1}, new float[] {2}));
-        nnet.runtime.Safetensors.write(project.resolve("src/main/nnet/tiny.safetensors"), weights);
+        nnet.runtime.io.Safetensors.write(project.resolve("src/main/nnet/tiny.safetensors"), weights);
         log.clear();
         mojo().execute();
         byte[] packed = Files.readAllBytes(project.resolve("target/classes/nnet/weights/Tiny.safetensors"));
         assertFalse(java.util.Arrays.equals(initial, packed));
-        assertEquals(2f, nnet.runtime.Safetensors.read(project.resolve("target/classes/nnet/weights/Tiny.safetensors")).get("y.bias").data()[0]);
+        assertEquals(2f, nnet.runtime.io.Safetensors.read(project.resolve("target/classes/nnet/weights/Tiny.safetensors")).get("y.bias").data()[0]);
         assertTrue(log.stream().noneMatch(l -> l.contains("initial weights")), log.toString());
     }
 }

@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import nnet.runtime.io.InputRows;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,5 +1,9 @@
 package nnet.runtime;
 
+import nnet.runtime.io.SparseWeights;
+import nnet.runtime.io.WeightsFile;
+import nnet.runtime.math.SparseIndex;
+
 import java.util.Arrays;
 import java.util.Map;
 

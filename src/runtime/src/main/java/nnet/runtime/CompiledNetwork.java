@@ -1,5 +1,9 @@
 package nnet.runtime;
 
+import nnet.runtime.io.SparseWeights;
+import nnet.runtime.math.Penalty;
+import nnet.runtime.math.SparseIndex;
+
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,8 @@
 package nnet.runtime;
 
+import nnet.runtime.io.SparseWeights;
+import nnet.runtime.math.SparseIndex;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,14 @@
 package nnet.runtime;
 
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.BatchNorm;
+import nnet.runtime.math.ConvPlan;
+import nnet.runtime.math.Dropout;
+import nnet.runtime.math.Embedding;
+import nnet.runtime.math.Fn;
+import nnet.runtime.math.LayerNorm;
+import nnet.runtime.math.LossFunction;
+
 import java.io.Serializable;
 
 /**

@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import nnet.runtime.math.LossFunction;
+
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,8 @@
 package nnet.runtime;
 
+import nnet.runtime.io.SparseWeights;
+import nnet.runtime.math.LossFunction;
+
 import java.util.List;
 import java.util.Map;
 

@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import nnet.runtime.math.Embedding;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

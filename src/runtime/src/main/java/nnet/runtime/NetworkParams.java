@@ -1,5 +1,10 @@
 package nnet.runtime;
 
+import nnet.runtime.io.Safetensors;
+import nnet.runtime.io.SparseWeights;
+import nnet.runtime.math.ConvPlan;
+import nnet.runtime.math.SparseIndex;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;

@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import nnet.runtime.math.Penalty;
+
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;

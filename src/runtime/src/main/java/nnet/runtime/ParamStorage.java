@@ -1,5 +1,8 @@
 package nnet.runtime;
 
+import nnet.runtime.math.Penalty;
+import nnet.runtime.math.SparseIndex;
+
 /**
  * One weight tensor as generated code stores it: segments of values (a dense kernel's rows,
  * padded to whole vectors with zeros that never train; a sparse kernel's present values in CSR

@@ -1,5 +1,9 @@
 package nnet.runtime;
 
+import nnet.runtime.io.SparseWeights;
+import nnet.runtime.math.Dropout;
+import nnet.runtime.math.Penalty;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

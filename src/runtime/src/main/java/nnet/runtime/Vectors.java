@@ -33,7 +33,7 @@ public final class Vectors {
     }
 
     /** Whether the user asked for the plain kernels (to compare the two, or to keep a JVM without the module). */
-    static boolean plainAsked() {
+    public static boolean plainAsked() {
         return "false".equals(System.getProperty("nnet.vector")) || "false".equals(System.getenv("NNET_VECTOR"));
     }
 

@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import nnet.runtime.math.Penalty;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

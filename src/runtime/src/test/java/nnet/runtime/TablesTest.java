@@ -1,5 +1,8 @@
 package nnet.runtime;
 
+import nnet.runtime.math.Activation;
+import nnet.runtime.math.LossFunction;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -6,7 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 import nnet.runtime.Network;
-import nnet.runtime.PackedNetworks;
+import nnet.runtime.jar.PackedNetworks;
 
 /**
  * Networks on an executor, kept between tasks: loading a jar and building a network costs far more

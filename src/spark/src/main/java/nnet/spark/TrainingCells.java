@@ -2,9 +2,9 @@ package nnet.spark;
 
 import java.io.Serializable;
 import java.util.List;
-import nnet.runtime.Csv;
+import nnet.runtime.io.Csv;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.LossFunction;
+import nnet.runtime.math.LossFunction;
 import nnet.runtime.Network;
 import nnet.runtime.Tensor;
 

@@ -13,7 +13,7 @@ import nnet.Compiler;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.pack.JarPackager;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.SparseWeights;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

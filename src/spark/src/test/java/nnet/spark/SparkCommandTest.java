@@ -15,10 +15,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import nnet.runtime.Csv;
+import nnet.runtime.io.Csv;
 import nnet.runtime.Network;
-import nnet.runtime.PackedNetworks;
-import nnet.runtime.Safetensors;
+import nnet.runtime.jar.PackedNetworks;
+import nnet.runtime.io.Safetensors;
 import nnet.spark.cli.SparkMain;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -157,7 +157,7 @@ class SparkCommandTest {
         Run predict = run("predict", source.toString(), "--weights", trained.toString(), "--input", arrays.toString(), "--master", "local[2]", "-o", fromArrays.toString());
         assertEquals(0, predict.exit(), predict.err());
         float[][][] expected = one.forwardBatch(in, List.of("y"));
-        float[] wideValues = nnet.runtime.Npy.read(fromWide).data(), arrayValues = nnet.runtime.Npy.read(fromArrays).data();
+        float[] wideValues = nnet.runtime.io.Npy.read(fromWide).data(), arrayValues = nnet.runtime.io.Npy.read(fromArrays).data();
         for (int i = 0; i < n; i++) {
             assertArrayEquals(expected[i][0], Arrays.copyOfRange(wideValues, 3 * i, 3 * i + 3), 1e-6f, "row " + i);
             assertArrayEquals(expected[i][0], Arrays.copyOfRange(arrayValues, 3 * i, 3 * i + 3), 1e-6f, "row " + i);
@@ -171,7 +171,7 @@ class SparkCommandTest {
 
     private nnet.pack.JarPackager.Packed packed(Path source) throws java.io.IOException {
         var g = nnet.Compiler.check(source).graphs().get(0);
-        return new nnet.pack.JarPackager.Packed(nnet.Compiler.compile(g), nnet.ir.InitialWeights.stored(g, 1, nnet.runtime.SparseWeights.AUTO), g);
+        return new nnet.pack.JarPackager.Packed(nnet.Compiler.compile(g), nnet.ir.InitialWeights.stored(g, 1, nnet.runtime.io.SparseWeights.AUTO), g);
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import nnet.runtime.Csv;
-import nnet.runtime.Safetensors;
+import nnet.runtime.io.Csv;
+import nnet.runtime.io.Safetensors;
 import nnet.runtime.Tensor;
 import nnet.spark.SparkCommandTest.Run;
 import org.junit.jupiter.api.Test;
@@ -157,7 +157,7 @@ class SparkMatchesNnetcTest {
         assertEquals(0, nnet.cli.Main.run(args("explain", common, how, List.of("--per-sample", "-o", explained.toString()))));
         Run explain = run(args("explain", common, spark, how, List.of("-o", scores.toString())));
         assertEquals(0, explain.exit(), explain.err());
-        Map<String, Tensor> arrays = nnet.runtime.Npy.readArchive(scores);
+        Map<String, Tensor> arrays = nnet.runtime.io.Npy.readArchive(scores);
         for (String node : List.of("x", "h")) {
             float[][] samples = Csv.read(explained.resolve(node + ".samples.csv"), 7, "nnetc explain"); // the row number, then the node's 6 units
             Tensor t = arrays.get(node + "_ig");

@@ -10,7 +10,7 @@ import java.util.List;
 import nnet.runtime.Attributions;
 import nnet.runtime.DataFormatException;
 import nnet.runtime.Network;
-import nnet.runtime.PackedNetworks;
+import nnet.runtime.jar.PackedNetworks;
 import nnet.runtime.UserError;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

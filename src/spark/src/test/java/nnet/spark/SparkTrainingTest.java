@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import nnet.runtime.DataFormatException;
 import nnet.runtime.Network;
-import nnet.runtime.PackedNetworks;
+import nnet.runtime.jar.PackedNetworks;
 import nnet.runtime.Tensor;
 import nnet.runtime.UserError;
 import org.apache.spark.sql.Dataset;

@@ -5,7 +5,7 @@ import io.jhdf.exceptions.HdfException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.ElementType;
+import nnet.runtime.io.ElementType;
 
 /**
  * The rows of a chunked dataset, a band of chunks at a time: every chunk whose first axis starts at

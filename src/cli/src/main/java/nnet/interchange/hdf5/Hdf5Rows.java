@@ -17,12 +17,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import nnet.runtime.BlockRows;
+import nnet.runtime.io.BlockRows;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.ElementType;
-import nnet.runtime.FileRows;
-import nnet.runtime.RowFormat;
-import nnet.runtime.RowSource;
+import nnet.runtime.io.ElementType;
+import nnet.runtime.io.FileRows;
+import nnet.runtime.io.RowFormat;
+import nnet.runtime.io.RowSource;
 import nnet.runtime.UserError;
 
 /**

@@ -7,7 +7,7 @@ import static nnet.interchange.onnx.OnnxGraphWriter.text;
 import java.util.Arrays;
 import nnet.interchange.onnx.proto.Onnx.TensorProto;
 import nnet.ir.Param;
-import nnet.runtime.SparseIndex;
+import nnet.runtime.math.SparseIndex;
 
 /**
  * A sparse dense-layer kernel as its list of present connections {@code i -> j} with weights

@@ -10,10 +10,10 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import nnet.runtime.FilePart;
-import nnet.runtime.Npy;
-import nnet.runtime.RowFiles;
-import nnet.runtime.RowSource;
+import nnet.runtime.io.FilePart;
+import nnet.runtime.io.Npy;
+import nnet.runtime.io.RowFiles;
+import nnet.runtime.io.RowSource;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +60,7 @@ class Hdf5RowsTest {
             assertEquals(7, rows.rowBytes(), "uint8: a byte a value while kept");
         }
         try (RowSource rows = open("dtypes.h5", "/u1")) {
-            assertTrue(rows instanceof nnet.runtime.FileRows, "a contiguous dataset is read from its place in the file");
+            assertTrue(rows instanceof nnet.runtime.io.FileRows, "a contiguous dataset is read from its place in the file");
         }
     }
 

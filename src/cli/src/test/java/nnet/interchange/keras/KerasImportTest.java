@@ -16,7 +16,7 @@ import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 import nnet.CliRunner;
 import nnet.TestNetworks;
-import nnet.runtime.Npy;
+import nnet.runtime.io.Npy;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

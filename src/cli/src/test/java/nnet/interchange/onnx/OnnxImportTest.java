@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import nnet.CliRunner;
 import nnet.TestNetworks;
-import nnet.runtime.Npy;
+import nnet.runtime.io.Npy;
 import nnet.runtime.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,7 +72,7 @@ class OnnxImportTest {
         String source = Files.readString(tmp.resolve("lstm_sequence_opset14.nnet"));
         assertTrue(source.contains("encoder = lstm(x, 6, sequences: true)") && source.contains("per_step = dense(encoder, 6)")
                 && source.contains("decoder = lstm(sigmoid, 3)") && source.contains("output y"), source);
-        var weights = nnet.runtime.Safetensors.read(tmp.resolve("lstm_sequence_opset14.safetensors")).keySet();
+        var weights = nnet.runtime.io.Safetensors.read(tmp.resolve("lstm_sequence_opset14.safetensors")).keySet();
         assertTrue(weights.containsAll(java.util.List.of("encoder.kernel", "encoder.recurrent_kernel", "encoder.bias", "per_step.kernel", "per_step.bias")), weights.toString());
     }
 
@@ -134,7 +134,7 @@ class OnnxImportTest {
         String source = importedSource("batchnorm_opset15");
         assertTrue(source.contains("norm2d = batchnorm(maxpool, momentum: 0.9, epsilon: 0.00001)") && source.contains("norm1d = batchnorm(fc, momentum: 0.8, epsilon: 0.001)")
                 && source.contains("plain = batchnorm(relu_1, momentum: 0.9, epsilon: 0.00001, center: false, scale: false)"), source);
-        Map<String, Tensor> w = nnet.runtime.Safetensors.read(tmp.resolve("batchnorm_opset15.safetensors"));
+        Map<String, Tensor> w = nnet.runtime.io.Safetensors.read(tmp.resolve("batchnorm_opset15.safetensors"));
         assertTrue(w.keySet().containsAll(java.util.List.of("norm2d.gamma", "norm2d.beta", "norm2d.moving_mean", "norm2d.moving_variance", "norm1d.gamma",
                 "plain.moving_mean", "plain.moving_variance")) && !w.containsKey("plain.gamma") && !w.containsKey("plain.beta"), w.keySet().toString());
         assertEquals(3, w.get("norm2d.moving_mean").data().length, "a statistic per channel");
@@ -146,7 +146,7 @@ class OnnxImportTest {
         String source = importedSource("layernorm_opset17");
         assertTrue(source.contains("steps = layernorm(x, epsilon: 0.001)") && source.contains("norm = layernorm(fc, epsilon: 0.00001)")
                 && source.contains("plain = layernorm(relu, epsilon: 0.00001)"), source);
-        var weights = nnet.runtime.Safetensors.read(tmp.resolve("layernorm_opset17.safetensors")).keySet();
+        var weights = nnet.runtime.io.Safetensors.read(tmp.resolve("layernorm_opset17.safetensors")).keySet();
         assertTrue(weights.containsAll(java.util.List.of("steps.gamma", "steps.beta", "plain.gamma", "plain.beta")), weights.toString());
     }
 

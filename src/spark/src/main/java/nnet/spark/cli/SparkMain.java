@@ -4,7 +4,7 @@ import nnet.diag.CompileError;
 import nnet.diag.Diagnostic;
 import nnet.jar.Cli;
 import nnet.runtime.DataFormatException;
-import nnet.runtime.Launcher;
+import nnet.runtime.jar.Launcher;
 import nnet.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

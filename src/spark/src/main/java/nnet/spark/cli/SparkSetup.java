@@ -11,7 +11,7 @@ import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.pack.JarPackager;
 import nnet.runtime.Network;
-import nnet.runtime.SparseWeights;
+import nnet.runtime.io.SparseWeights;
 import nnet.runtime.UserError;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

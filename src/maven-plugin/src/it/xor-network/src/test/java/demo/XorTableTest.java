@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import nnet.generated.Tiny;
-import nnet.runtime.PackedNetworks;
+import nnet.runtime.jar.PackedNetworks;
 import org.junit.jupiter.api.Test;
 
 class XorTableTest {
