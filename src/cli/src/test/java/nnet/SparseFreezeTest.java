@@ -21,7 +21,7 @@ import nnet.ir.Connectivity;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.ir.Param;
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.Network;
 import nnet.runtime.io.Safetensors;
 import nnet.runtime.math.SparseIndex;

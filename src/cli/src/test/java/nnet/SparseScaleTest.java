@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
 import nnet.ir.Graph;
 import nnet.ir.InitialWeights;
 import nnet.ir.Param;
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.IntTensor;
 import nnet.runtime.Network;
 import nnet.runtime.io.Safetensors;

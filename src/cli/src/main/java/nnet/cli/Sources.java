@@ -20,7 +20,7 @@ import nnet.ir.Param;
 import nnet.pack.NetworkClassLoader;
 import nnet.runtime.io.IoErrors;
 import nnet.runtime.Network;
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;
 import nnet.runtime.UserError;

@@ -13,7 +13,7 @@ import nnet.ir.Param;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Program;
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.GeneratedCode;
 import nnet.runtime.StoredTensor;

@@ -2,7 +2,7 @@ package nnet.ir;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.math.SparseIndex;
 import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;

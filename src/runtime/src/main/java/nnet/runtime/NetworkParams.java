@@ -1,5 +1,7 @@
 package nnet.runtime;
 
+import nnet.runtime.io.CompactKernel;
+
 import nnet.runtime.io.Safetensors;
 import nnet.runtime.io.SparseWeights;
 import nnet.runtime.math.ConvPlan;

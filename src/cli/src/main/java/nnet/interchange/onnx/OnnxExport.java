@@ -23,7 +23,7 @@ import nnet.ir.LstmSpec;
 import nnet.ir.Node;
 import nnet.ir.Op;
 import nnet.ir.Param;
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.math.SparseIndex;
 import nnet.runtime.io.SparseWeights;
 import nnet.runtime.StoredTensor;

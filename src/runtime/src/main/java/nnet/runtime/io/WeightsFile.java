@@ -1,6 +1,6 @@
 package nnet.runtime.io;
 
-import nnet.runtime.CompactKernel;
+import nnet.runtime.io.CompactKernel;
 import nnet.runtime.DataFormatException;
 import nnet.runtime.Network;
 import nnet.runtime.StoredTensor;

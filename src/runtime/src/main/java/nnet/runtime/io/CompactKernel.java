@@ -1,7 +1,10 @@
-package nnet.runtime;
+package nnet.runtime.io;
 
-import nnet.runtime.io.SparseWeights;
-import nnet.runtime.io.WeightsFile;
+import nnet.runtime.DataFormatException;
+import nnet.runtime.IntTensor;
+import nnet.runtime.StoredTensor;
+import nnet.runtime.Tensor;
+
 import nnet.runtime.math.SparseIndex;
 
 import java.util.Arrays;
