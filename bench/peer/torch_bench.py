@@ -11,11 +11,22 @@ it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (this machine sets them):
       [--networks mlp_dense,gated_cnn,...] [--batches 1,64]
 The networks are a registry (NETWORKS below): each entry builds the module, names its input shape
 and classes, and counts its multiply-adds per sample for the GFLOP/s column.
+
+--isa avx2 measures PyTorch as it runs on an AVX2 machine, from an AVX-512 one (as nnet's side runs
+with -XX:UseAVX=2): each library's own switch caps it at AVX2 before it loads, which is what each
+picks by itself on an AVX2 CPU: ATen's kernels ATEN_CPU_CAPABILITY=avx2, oneDNN's convolutions
+ONEDNN_MAX_CPU_ISA=AVX2, OpenBLAS OPENBLAS_CORETYPE=Haswell (its kernels for AVX2 and for AMD's
+Zen alike). The script re-executes itself with those set.
 """
 import os
 import sys
 import argparse
 import time
+
+AVX2 = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell"}
+if "--isa" in sys.argv and sys.argv[sys.argv.index("--isa") + 1:][:1] == ["avx2"] and os.environ.get("NNET_PEER_ISA") != "avx2":
+    # the libraries read these as they load: set them, then start again
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **AVX2, "NNET_PEER_ISA": "avx2"})
 
 import torch
 import torch.nn as nn
@@ -217,6 +228,7 @@ def main():
     ap.add_argument("--optimizer", choices=["sgd", "adam"], default="sgd", help="plain SGD (default, as in BENCHMARKS.md) or Adam")
     ap.add_argument("--batches", default="1,64", help="comma-separated batch sizes")
     ap.add_argument("--networks", default=DEFAULT_NETWORKS, help="comma-separated, from: " + ", ".join(NETWORKS) + " (default: the MLPs)")
+    ap.add_argument("--isa", choices=["native", "avx2"], default="native", help="avx2: PyTorch's libraries capped at AVX2, as on an AVX2 machine")
     args = ap.parse_args()
     names = args.networks.split(",")
     for name in names:
@@ -224,9 +236,10 @@ def main():
             ap.error(f"unknown network {name}; known: {', '.join(NETWORKS)}")
     seconds = 0.5 if args.quick else 3
     for var in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
-        if var in os.environ:
+        if var in os.environ and not (args.isa == "avx2" and var == "OPENBLAS_CORETYPE"):
             print(f"warning: {var}={os.environ[var]} is set: OpenBLAS does not choose its own kernels (run with env -u {var})", file=sys.stderr)
-    print(f"torch {torch.__version__}, optimizer {args.optimizer}")
+    isa = "AVX2 (" + ", ".join(f"{k}={v}" for k, v in AVX2.items()) + ")" if args.isa == "avx2" else "the machine's own"
+    print(f"torch {torch.__version__}, optimizer {args.optimizer}, instruction set: {isa}")
     print("| network | batch | threads | forward_us_per_sample | train_step_us_per_sample | train GFLOP/s (products) | forward / train CPU µs per sample |")
     print("|---|---|---|---|---|---|---|")
     for name in names:

@@ -6,19 +6,20 @@ import org.objectweb.asm.commons.Method;
 /**
  * The Vector API micro-kernels of convolutions and pools over tile rows (see {@link nnet.runtime.math.ConvPlan}
  * for the lists they walk): each a method with its accumulators in locals and one bounded loop,
- * over two vectors of lanes from {@code lane}, written once per shape and shared by the kernels
- * of a network. How many channels, positions and taps a call takes is the {@link VectorShape}'s:
+ * over {@code laneVectors} vectors of lanes from {@code lane}, written once per shape and shared by the kernels
+ * of a network. How many channels, positions and taps a call takes, and how many vectors of lanes
+ * (2 or 4: 32 lanes are 2 vectors of AVX-512 and 4 of AVX2), is the {@link VectorShape}'s:
  * accumulators, the vectors loaded per step and the broadcasts stay within its register file.
  */
 final class ConvMicroKernels {
     private static final Type F1 = Fields.FLOATS, F2 = Fields.ROWS, I1 = Fields.INTS, INT = Type.INT_TYPE;
-    /** Lane vectors per block of lanes. */
-    private static final int LANE_VECTORS = 2;
-
     private final ClassBuilder c;
+    /** Vector registers of the machines the class is for. */
+    private final int registers;
 
-    ConvMicroKernels(ClassBuilder c) {
+    ConvMicroKernels(ClassBuilder c, int registers) {
         this.c = c;
+        this.registers = registers;
     }
 
     /**
@@ -26,10 +27,11 @@ final class ConvMicroKernels {
      * positions from {@code p}: {@code dst[dst0 + q dstStride + pos[2(p + r) + 1]] += sum over t of
      * w[w0 + q wStride + taps[2t + 1]] * src[pos[2(p + r)] + taps[2t]]}. A step loads a row of lanes for
      * each position and broadcasts each channel's weight: the forward pass, and the input gradient
-     * over its own plan.
+     * over its own plan. Each loaded vector is used at once by every channel's multiply-add (a single
+     * channel's folds the load into its multiply-add), so one vector of x is live at a time.
      */
-    Method product(int channels, int count) {
-        Method method = new Method("convProduct" + channels + "x" + count, "([[F[[F[F[I[IIIIIIIII)V");
+    Method product(int channels, int count, int laneVectors) {
+        Method method = new Method("convProduct" + channels + "x" + count + "x" + laneVectors, "([[F[[F[F[I[IIIIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int src = m.argument("src", F2), dst = m.argument("dst", F2), w = m.argument("w", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
@@ -38,7 +40,7 @@ final class ConvMicroKernels {
         VectorOps v = new VectorOps(m);
         int[] base = new int[count];
         int[][] rows = new int[channels][count];
-        int[][][] acc = new int[channels][count][LANE_VECTORS];
+        int[][][] acc = new int[channels][count][laneVectors];
         for (int r = 0; r < count; r++) {
             base[r] = m.local("base" + r, INT);
             m.set(base[r], m.elementOf(pos, m.scaled(p, 2, 2 * r)));
@@ -48,37 +50,24 @@ final class ConvMicroKernels {
                 int at = r;
                 rows[q][r] = m.local("dst" + q + "_" + r, F1);
                 m.rowOf(dst, m.sum(m.sum(m.value(dst0), m.scaled(dstStride, q, 0)), m.elementOf(pos, m.scaled(p, 2, 2 * at + 1))), rows[q][r]);
-                for (int c = 0; c < LANE_VECTORS; c++) acc[q][r][c] = v.local("acc" + q + "_" + r + "_" + c, v.load(rows[q][r], v.lane(lane, c)));
+                for (int c = 0; c < laneVectors; c++) acc[q][r][c] = v.local("acc" + q + "_" + r + "_" + c, v.load(rows[q][r], v.lane(lane, c)));
             }
-        int t = m.local("t", INT), off = m.local("offset", INT), wi = m.local("wi", INT), row = m.local("row", F1), b = v.newLocal("b");
-        // whichever of the loaded rows and the broadcast weights are fewer stay live through the step
-        boolean positionsOuter = count > channels;
-        int[][] x = new int[positionsOuter ? 1 : count][LANE_VECTORS];
-        int[] bq = new int[positionsOuter ? channels : 1];
-        for (int r = 0; r < x.length; r++) for (int c = 0; c < LANE_VECTORS; c++) x[r][c] = v.newLocal("x" + r + "_" + c);
-        for (int q = 0; q < bq.length; q++) bq[q] = q == 0 ? b : v.newLocal("b" + q);
+        int t = m.local("t", INT), off = m.local("offset", INT), wi = m.local("wi", INT), row = m.local("row", F1), x = v.newLocal("x");
+        int[] b = new int[channels];
+        for (int q = 0; q < channels; q++) b[q] = v.newLocal("b" + q);
         m.forLoop(t, m.value(t0), m.value(t1), () -> {
             m.set(off, m.elementOf(taps, m.scaled(t, 2, 0)));
             m.set(wi, m.sum(m.value(w0), m.elementOf(taps, m.scaled(t, 2, 1))));
-            if (positionsOuter) {
-                for (int q = 0; q < channels; q++) v.set(bq[q], v.broadcast(m.elementOf(w, m.sum(m.value(wi), m.scaled(wStride, q, 0)))));
-                for (int r = 0; r < count; r++) {
-                    m.rowOf(src, m.sum(m.value(base[r]), m.value(off)), row);
-                    for (int c = 0; c < LANE_VECTORS; c++) v.set(x[0][c], v.load(row, v.lane(lane, c)));
-                    for (int q = 0; q < channels; q++) for (int c = 0; c < LANE_VECTORS; c++) v.set(acc[q][r][c], v.fma(bq[q], x[0][c], acc[q][r][c]));
-                }
-            } else {
-                for (int r = 0; r < count; r++) {
-                    m.rowOf(src, m.sum(m.value(base[r]), m.value(off)), row);
-                    for (int c = 0; c < LANE_VECTORS; c++) v.set(x[r][c], v.load(row, v.lane(lane, c)));
-                }
-                for (int q = 0; q < channels; q++) {
-                    v.set(b, v.broadcast(m.elementOf(w, m.sum(m.value(wi), m.scaled(wStride, q, 0)))));
-                    for (int r = 0; r < count; r++) for (int c = 0; c < LANE_VECTORS; c++) v.set(acc[q][r][c], v.fma(b, x[r][c], acc[q][r][c]));
+            for (int q = 0; q < channels; q++) v.set(b[q], v.broadcast(m.elementOf(w, m.sum(m.value(wi), m.scaled(wStride, q, 0)))));
+            for (int r = 0; r < count; r++) {
+                m.rowOf(src, m.sum(m.value(base[r]), m.value(off)), row);
+                for (int c = 0; c < laneVectors; c++) {
+                    v.set(x, v.load(row, v.lane(lane, c)));
+                    for (int q = 0; q < channels; q++) v.set(acc[q][r][c], v.fma(b[q], x, acc[q][r][c]));
                 }
             }
         });
-        for (int q = 0; q < channels; q++) for (int r = 0; r < count; r++) for (int c = 0; c < LANE_VECTORS; c++) v.store(acc[q][r][c], rows[q][r], v.lane(lane, c));
+        for (int q = 0; q < channels; q++) for (int r = 0; r < count; r++) for (int c = 0; c < laneVectors; c++) v.store(acc[q][r][c], rows[q][r], v.lane(lane, c));
         m.end();
         return method;
     }
@@ -87,10 +76,10 @@ final class ConvMicroKernels {
      * The kernel gradient of {@code channels} filters of a block at {@code count} taps from {@code t},
      * summed over positions {@code [p0, p1)} and the lanes: {@code grad[g0 + q gStride + taps[2u + 1]] +=
      * sum over p of dy[dy0 + q dyStride + pos[2p + 1]] . x[pos[2p] + taps[2u]]}. Each step loads the
-     * block's rows of dy and the taps' rows of x.
+     * block's rows of dy and the taps' rows of x, whole rows where the registers hold them.
      */
-    Method kernelGradient(int channels, int count) {
-        Method method = new Method("convKernelGradient" + channels + "x" + count, "([[F[[F[F[I[IIIIIIIII)V");
+    Method kernelGradient(int channels, int count, int laneVectors) {
+        Method method = new Method("convKernelGradient" + channels + "x" + count + "x" + laneVectors, "([[F[[F[F[I[IIIIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int x = m.argument("x", F2), dy = m.argument("dy", F2), grad = m.argument("grad", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
@@ -104,22 +93,14 @@ final class ConvMicroKernels {
         }
         int[][] acc = new int[channels][count];
         for (int q = 0; q < channels; q++) for (int u = 0; u < count; u++) acc[q][u] = v.local("acc" + q + "_" + u, v.zero());
-        int[][] d = new int[channels][LANE_VECTORS];
-        for (int q = 0; q < channels; q++) for (int c = 0; c < LANE_VECTORS; c++) d[q][c] = v.newLocal("dy" + q + "_" + c);
-        int[] xv = {v.newLocal("x0"), v.newLocal("x1")};
-        int p = m.local("p", INT), base = m.local("base", INT), at = m.local("at", INT), row = m.local("row", F1);
+        int p = m.local("p", INT), base = m.local("base", INT), at = m.local("at", INT);
+        Runnable step = channels * laneVectors + laneVectors + channels * count < registers
+                ? wholeRows(m, v, x, dy, acc, off, channels, count, laneVectors, base, at, dyStride, lane)
+                : vectorByVector(m, v, x, dy, acc, off, channels, count, laneVectors, base, at, dyStride, lane);
         m.forLoop(p, m.value(p0), m.value(p1), () -> {
             m.set(base, m.elementOf(pos, m.scaled(p, 2, 0)));
             m.set(at, m.sum(m.value(dy0), m.elementOf(pos, m.scaled(p, 2, 1))));
-            for (int q = 0; q < channels; q++) {
-                m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), row);
-                for (int c = 0; c < LANE_VECTORS; c++) v.set(d[q][c], v.load(row, v.lane(lane, c)));
-            }
-            for (int u = 0; u < count; u++) {
-                m.rowOf(x, m.sum(m.value(base), m.value(off[u])), row);
-                for (int c = 0; c < LANE_VECTORS; c++) v.set(xv[c], v.load(row, v.lane(lane, c)));
-                for (int q = 0; q < channels; q++) for (int c = 0; c < LANE_VECTORS; c++) v.set(acc[q][u], v.fma(d[q][c], xv[c], acc[q][u]));
-            }
+            step.run();
         });
         for (int q = 0; q < channels; q++)
             for (int u = 0; u < count; u++) {
@@ -128,6 +109,52 @@ final class ConvMicroKernels {
             }
         m.end();
         return method;
+    }
+
+    /** A kernel-gradient step where the block's dy and a tap's x, whole rows of lanes, fit beside the accumulators: each loaded once a step. */
+    private Runnable wholeRows(MethodBuilder m, VectorOps v, int x, int dy, int[][] acc, int[] off, int channels, int count, int laneVectors, int base, int at, int dyStride, int lane) {
+        int[][] d = new int[channels][laneVectors];
+        for (int q = 0; q < channels; q++) for (int c = 0; c < laneVectors; c++) d[q][c] = v.newLocal("dy" + q + "_" + c);
+        int[] xv = new int[laneVectors];
+        for (int c = 0; c < laneVectors; c++) xv[c] = v.newLocal("x" + c);
+        int row = m.local("row", F1);
+        return () -> {
+            for (int q = 0; q < channels; q++) {
+                m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), row);
+                for (int c = 0; c < laneVectors; c++) v.set(d[q][c], v.load(row, v.lane(lane, c)));
+            }
+            for (int u = 0; u < count; u++) {
+                m.rowOf(x, m.sum(m.value(base), m.value(off[u])), row);
+                for (int c = 0; c < laneVectors; c++) v.set(xv[c], v.load(row, v.lane(lane, c)));
+                for (int q = 0; q < channels; q++) for (int c = 0; c < laneVectors; c++) v.set(acc[q][u], v.fma(d[q][c], xv[c], acc[q][u]));
+            }
+        };
+    }
+
+    /**
+     * A kernel-gradient step where whole rows would not fit (AVX2's 16 registers, 4 lane vectors): the
+     * rows found once, then per vector of lanes the channels' dy and one tap's x at a time.
+     */
+    private Runnable vectorByVector(MethodBuilder m, VectorOps v, int x, int dy, int[][] acc, int[] off, int channels, int count, int laneVectors, int base, int at, int dyStride,
+            int lane) {
+        int[] d = new int[channels], dyRows = new int[channels], xRows = new int[count];
+        for (int q = 0; q < channels; q++) {
+            d[q] = v.newLocal("dy" + q);
+            dyRows[q] = m.local("dyRow" + q, F1);
+        }
+        for (int u = 0; u < count; u++) xRows[u] = m.local("xRow" + u, F1);
+        int xv = v.newLocal("x");
+        return () -> {
+            for (int q = 0; q < channels; q++) m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), dyRows[q]);
+            for (int u = 0; u < count; u++) m.rowOf(x, m.sum(m.value(base), m.value(off[u])), xRows[u]);
+            for (int c = 0; c < laneVectors; c++) {
+                for (int q = 0; q < channels; q++) v.set(d[q], v.load(dyRows[q], v.lane(lane, c)));
+                for (int u = 0; u < count; u++) {
+                    v.set(xv, v.load(xRows[u], v.lane(lane, c)));
+                    for (int q = 0; q < channels; q++) v.set(acc[q][u], v.fma(d[q], xv, acc[q][u]));
+                }
+            }
+        };
     }
 
     /**

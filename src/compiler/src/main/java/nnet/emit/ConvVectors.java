@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.IntFunction;
 import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
@@ -217,11 +218,11 @@ final class ConvVectors {
         m.mark(same);
     }
 
-    /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
-    private void overLaneBlocks(MethodBuilder m, int lane, MethodBuilder.Body body) {
+    /** {@code for lane = 0; lane < LANES; lane += laneVectors V}. */
+    private void overLaneBlocks(MethodBuilder m, int lane, int laneVectors, MethodBuilder.Body body) {
         m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
             m.getStatic(Fields.LENGTH);
-            m.push(2);
+            m.push(laneVectors);
             m.math(GeneratorAdapter.MUL, INT);
         }, body);
     }
@@ -240,10 +241,29 @@ final class ConvVectors {
         }
     }
 
-    /** Over the tile's blocks of lanes, or once for one sample (whose vectors are columns of its image). */
-    private void perLaneBlock(MethodBuilder m, boolean sample, int lane, MethodBuilder.Body body) {
-        if (sample) body.emit();
-        else overLaneBlocks(m, lane, body);
+    /**
+     * Over the tile's blocks of lanes, or once for one sample (whose vectors are columns of its image).
+     * The body is emitted for each of the shape's lane-vector forms, the first whose block fits in the
+     * tile's lanes running ({@code LENGTH} is a constant to C2: one branch is left).
+     */
+    private void perLaneBlock(MethodBuilder m, boolean sample, int lane, IntFunction<MethodBuilder.Body> body) {
+        if (sample) { // as the 2-vector tile kernels block their channels
+            body.apply(2).emit();
+            return;
+        }
+        Label done = new Label();
+        for (int lanes : shape.laneVectorForms()) {
+            Label next = new Label();
+            m.getStatic(Fields.LENGTH);
+            m.push(lanes);
+            m.math(GeneratorAdapter.MUL, INT);
+            m.push(Tiling.SIZE);
+            m.ifICmp(GeneratorAdapter.GT, next);
+            overLaneBlocks(m, lane, lanes, body.apply(lanes));
+            m.goTo(done);
+            m.mark(next);
+        }
+        m.mark(done);
     }
 
     /**
@@ -253,20 +273,21 @@ final class ConvVectors {
     private void products(MethodBuilder m, int src, int dst, int w, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
         int lane = m.local("lane", INT), j = m.local("j", INT), p = m.local("p", INT), t = m.local("t", INT);
         int dstSub = m.local("dstSub", INT), wSub = m.local("wSub", INT);
-        perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
+        perLaneBlock(m, sample, lane, lanes -> () -> m.forLoop(j, m.constant(0), () -> {
             m.loadLocal(jobs);
             m.arrayLength();
         }, ConvPlan.JOB, () -> {
             Job job = Job.load(m, jobs, j);
+            int perCall = shape.convChannels(lanes);
             for (int size : plan.blockSizes())
                 m.ifEquals(job.block(), size, () -> {
-                    for (int q0 = 0; q0 < size; q0 += shape.convChannels()) {
-                        int channels = Math.min(shape.convChannels(), size - q0), first = q0;
+                    for (int q0 = 0; q0 < size; q0 += perCall) {
+                        int channels = Math.min(perCall, size - q0), first = q0;
                         m.set(dstSub, m.sum(m.value(job.dst0()), m.scaled(job.dstStride(), first, 0)));
                         m.set(wSub, m.sum(m.value(job.w0()), m.scaled(job.wStride(), first, 0)));
-                        int count = sample ? shape.convSamplePositions(channels) : shape.convPositions(channels);
-                        Method whole = sample ? micro.sampleProduct(channels, count) : micro.product(channels, count);
-                        Method single = sample ? micro.sampleProduct(channels, 1) : micro.product(channels, 1);
+                        int count = sample ? shape.convSamplePositions(channels) : shape.convPositions(channels, lanes);
+                        Method whole = sample ? micro.sampleProduct(channels, count) : micro.product(channels, count, lanes);
+                        Method single = sample ? micro.sampleProduct(channels, 1) : micro.product(channels, 1, lanes);
                         m.set(p, m.value(job.p0()));
                         // whole groups of positions, then one at a time
                         if (count > 1) m.whileAtMost(m.sum(m.value(p), m.constant(count)), m.value(job.p1()), () -> {
@@ -298,21 +319,22 @@ final class ConvVectors {
     }
 
     /**
-     * For each block of lanes and each job: the job's block in sub-blocks of at most 4 filters, each
-     * over groups of taps and chunks of positions; the last taps one at a time.
+     * For each block of lanes and each job: the job's block in sub-blocks of at most 4 filters (the
+     * shape's), each over groups of taps and chunks of positions; the last taps one at a time.
      */
     private void kernelGradient(MethodBuilder m, int x, int dy, int grad, int jobs, int taps, int positions, ConvPlan plan, boolean sample) {
         int lane = m.local("lane", INT), j = m.local("j", INT), qq = m.local("qq", INT), sub = m.local("sub", INT), t = m.local("t", INT), p = m.local("p", INT);
         int dy0 = m.local("dySub", INT), g0 = m.local("gSub", INT);
-        TreeSet<Integer> subSizes = new TreeSet<>();
-        for (int size : plan.blockSizes()) for (int q = 0; q < size; q += 4) subSizes.add(Math.min(4, size - q));
-        perLaneBlock(m, sample, lane, () -> m.forLoop(j, m.constant(0), () -> {
+        perLaneBlock(m, sample, lane, lanes -> () -> m.forLoop(j, m.constant(0), () -> {
             m.loadLocal(jobs);
             m.arrayLength();
         }, ConvPlan.JOB, () -> {
             Job job = Job.load(m, jobs, j);
-            m.forLoop(qq, m.constant(0), m.value(job.block()), 4, () -> {
-                m.set(sub, m.min(m.constant(4), () -> {
+            int perCall = shape.gradientChannels(lanes);
+            TreeSet<Integer> subSizes = new TreeSet<>();
+            for (int size : plan.blockSizes()) for (int q = 0; q < size; q += perCall) subSizes.add(Math.min(perCall, size - q));
+            m.forLoop(qq, m.constant(0), m.value(job.block()), perCall, () -> {
+                m.set(sub, m.min(m.constant(perCall), () -> {
                     m.loadLocal(job.block());
                     m.loadLocal(qq);
                     m.math(GeneratorAdapter.SUB, INT);
@@ -324,12 +346,12 @@ final class ConvVectors {
                         int count = sample ? shape.convSampleTaps(size) : shape.convTaps(size);
                         m.set(t, m.value(job.t0()));
                         if (count > 1) m.whileAtMost(m.sum(m.value(t), m.constant(count)), m.value(job.t1()), () -> {
-                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, count) : micro.kernelGradient(size, count), x, dy, grad, taps, positions, job, t, p, dy0, g0,
+                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, count) : micro.kernelGradient(size, count, lanes), x, dy, grad, taps, positions, job, t, p, dy0, g0,
                                     sample ? -1 : lane);
                             m.iinc(t, count);
                         });
                         m.whileAtMost(m.sum(m.value(t), m.constant(1)), m.value(job.t1()), () -> {
-                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, 1) : micro.kernelGradient(size, 1), x, dy, grad, taps, positions, job, t, p, dy0, g0,
+                            gradientChunks(m, sample ? micro.sampleKernelGradient(size, 1) : micro.kernelGradient(size, 1, lanes), x, dy, grad, taps, positions, job, t, p, dy0, g0,
                                     sample ? -1 : lane);
                             m.iinc(t, 1);
                         });

@@ -34,7 +34,7 @@ final class VectorClass {
         fits();
         bits();
         contractions = new ContractionVectors(new ContractionMicroKernels(c), shape);
-        convs = new ConvVectors(new ConvMicroKernels(c), shape);
+        convs = new ConvVectors(new ConvMicroKernels(c, shape.registers()), shape);
         maps = new ElementwiseVectors(c);
         products = new ContractionSampleVectors(c);
     }

@@ -12,10 +12,10 @@ package nnet.emit;
  * kernels at run time).
  *
  * <pre>
- * ISA (vector x registers)          shape   dense forward   input grad   weight grad   conv product (channels x positions x 2 lane vectors)
- * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  12 x 2 = 24   4 x 2 x 2 = 16; 8 channels x 1 x 2
+ * ISA (vector x registers)          shape   dense forward   input grad   weight grad   conv product (channels x positions x lane vectors)   conv kernel gradient (channels x taps)
+ * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  12 x 2 = 24   4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
- * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     4 x 1 x 2 = 8; 2 x 2 x 2; sub-blocks of 4 channels
+ * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
  * </pre>
  *
@@ -28,17 +28,29 @@ package nnet.emit;
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
  *
+ * <p>A conv micro-kernel over tile rows takes a tile's 32 lanes in blocks of {@code laneVectors}
+ * vectors: 2 of AVX-512's 16 floats, 4 of AVX2's 8 (2 blocks of 4 at 128 bits). With the whole row
+ * in one call, a product takes a tile row's 32 lanes in one pass over the taps, not two, and the
+ * kernel gradient of 2 channels x 4 taps has 8 independent sums: the 4 x 1 of 2 lane vectors it
+ * replaces chained 2 multiply-adds a step into each of 4, and waited on their latency. Checked in
+ * C2's code under {@code -XX:UseAVX=2} (BENCHMARKS.md): the kernel gradient's loop 208 instructions
+ * for 32 multiply-adds (6.5 a multiply-add, 14 before); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
+ * 1 channel x 3 positions x 4 took 6.8 instructions a multiply-add against 7.3 for 2 x 1 x 4, and ran
+ * slower (each call re-reads the rows of x for one channel). Where 4
+ * vectors would pass the tile's 32 lanes (the 16 registers asked for on a machine of 16-float vectors),
+ * the narrow kernels take 2 ({@link #laneVectorForms}).
+ *
  * @param suffix           the vector class's name after the network's
  * @param registers        vector registers of the machines it is for
  * @param forwardSamples   samples per block of the dense forward pass (a tile's 32 in blocks of these, the rest in one smaller block)
  * @param forwardVectors   vectors of units per block of the dense forward pass (the rest one vector at a time)
  * @param gradientRows     rows of the input gradient per block (x 2 vectors of lanes)
  * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
- * @param convChannels     output channels per call of a conv product micro-kernel (a larger block of channels is split)
+ * @param laneVectors      vectors of lanes per block of a conv micro-kernel over tile rows, where the tile's 32 lanes hold them
  */
-record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int convChannels) {
+record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int laneVectors) {
     /** AVX-512 and other files of 32 registers. */
-    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 12, 8);
+    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 12, 2);
     /** AVX2, SSE: 16 registers. */
     static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 2, 6, 4, 4);
     static final java.util.List<VectorShape> TABLE = java.util.List.of(WIDE, NARROW);
@@ -47,25 +59,42 @@ record VectorShape(String suffix, int registers, int forwardSamples, int forward
         return registers >= 32;
     }
 
+    /** The lane vectors a conv micro-kernel takes per block: the shape's, or 2 where the machine's vectors are too long for that many in 32 lanes (chosen at run time). */
+    int[] laneVectorForms() {
+        return laneVectors == 2 ? new int[] {2} : new int[] {laneVectors, 2};
+    }
+
+    /** Output channels per call of a conv product micro-kernel over tile rows taking {@code lanes} lane vectors (a plan's larger block is split). */
+    int convChannels(int lanes) {
+        if (wide()) return 8;
+        return lanes >= 4 ? 2 : 4;
+    }
+
     /**
-     * Positions a product micro-kernel over tile rows takes per call for a block of {@code channels}:
-     * its accumulators are channels x positions x 2 vectors of lanes, its loads 2 per position.
+     * Positions a product micro-kernel over tile rows takes per call for a block of {@code channels}
+     * and {@code lanes} lane vectors: its accumulators are channels x positions x lanes, besides them a
+     * broadcast per channel and one vector of x.
      */
-    int convPositions(int channels) {
+    int convPositions(int channels, int lanes) {
         if (wide()) return channels > 4 ? 1 : 8 / channels; // 16 accumulators
-        return Math.max(1, (registers - 1) / (2 * channels + 2)); // 2 c p + 2 p + 1 within 15
+        return Math.max(1, 8 / (channels * lanes)); // 2 x 1 x 4: 8 + 2 + 1 of 16; 4 x 1 x 2: 8 + 4 + 1
+    }
+
+    /** Output channels per call of a kernel-gradient micro-kernel over tile rows. */
+    int gradientChannels(int lanes) {
+        return !wide() && lanes >= 4 ? 2 : 4;
+    }
+
+    /** Taps a kernel-gradient micro-kernel over tile rows takes per call for {@code channels}: channels x taps accumulators, a vector of dy per channel and one of x. */
+    int convTaps(int channels) {
+        if (wide()) return 12 / channels;
+        return Math.max(1, Math.min(8 / channels, (registers - 1 - channels) / channels)); // 2 x 4: 8 + 2 + 1 of 16
     }
 
     /** Positions (vectors of columns) a one-sample product micro-kernel takes per call: channels x positions accumulators, a broadcast per channel, one load. */
     int convSamplePositions(int channels) {
         if (wide()) return Math.min(8, 16 / channels);
         return Math.max(1, Math.min(8, (registers - 2 - channels) / channels));
-    }
-
-    /** Taps a kernel-gradient micro-kernel over tile rows takes per call for a block of {@code channels} (at most 4): channels x taps accumulators, 2 loads of dy per channel and 2 of x. */
-    int convTaps(int channels) {
-        if (wide()) return 12 / channels;
-        return Math.max(1, (registers - 3 - 2 * channels) / channels);
     }
 
     /** Taps a one-sample kernel-gradient micro-kernel takes per call: channels x taps accumulators, a load of dy per channel and one of x. */
