@@ -148,11 +148,13 @@ final class ContractionVectors {
          * Sample-major: x copied to {@code xs[s][i]}, then {@code zs[s][j..] = sum_i xs[s][i] W[i][j..]} in blocks of
          * the shape's samples x vectors of units (the samples' inputs broadcast from rows indexed by the loop, a row of
          * weights loaded; the tile's last samples in a smaller block, the last vectors one at a time), then zs copied
-         * back to z's rows.
+         * back to z's rows. The blocks of samples are the innermost loop, so a panel of weights (KC inputs x the
+         * block's units, 8 KB) is read from memory once and from L1 by the others: with samples outside, each block
+         * of samples streamed all of W (the lstm's 1.3 MB, 4 times a step a tile, from L3).
          */
         void denseForward(int w, int x, int z, int xs, int zs, int outer, int n, int units) {
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
-            int samples = shape.forwardSamples(), wholeSamples = Tiling.SIZE - Tiling.SIZE % samples, vectors = shape.forwardVectors();
+            int vectors = shape.forwardVectors();
             m.forLoop(r, 0, outer, () -> {
                 transpose(x, xs, r, n, j, s, true);
                 m.forLoop(s, 0, Tiling.SIZE, () -> {
@@ -161,21 +163,17 @@ final class ContractionVectors {
                     m.zero(row);
                 });
                 m.set(full, wholeBlocks(width, vectors));
-                m.forLoop(b, 0, wholeSamples, samples, () -> forwardBlocks(samples, vectors, w, xs, zs, j, full, width, n));
-                if (wholeSamples < Tiling.SIZE) {
-                    m.set(b, m.constant(wholeSamples));
-                    forwardBlocks(Tiling.SIZE - wholeSamples, vectors, w, xs, zs, j, full, width, n);
-                }
+                m.forLoopBy(j, m.constant(0), m.value(full), vectors(vectors), () -> overChunks(m.constant(0), m.constant(n), () -> overSampleBlocks(vectors, w, xs, zs, j, n)));
+                m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () -> overSampleBlocks(1, w, xs, zs, j, n)));
                 transpose(z, zs, r, units, j, s, false);
             });
         }
 
-        /** The samples from {@code b} over the units: blocks of {@code vectors} vectors up to {@code full}, then one vector at a time. */
-        private void forwardBlocks(int samples, int vectors, int w, int xs, int zs, int j, int full, int width, int n) {
-            m.forLoopBy(j, m.constant(0), m.value(full), vectors(vectors), () -> overChunks(m.constant(0), m.constant(n), () ->
-                    call(micro.sampleBlock(samples, vectors), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
-            m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () ->
-                    call(micro.sampleBlock(samples, 1), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n)))));
+        /** The tile's samples in blocks of the shape's, the last ones in a smaller block, for one chunk of inputs and {@code vectors} vectors of units from {@code j}. */
+        private void overSampleBlocks(int vectors, int w, int xs, int zs, int j, int n) {
+            int samples = shape.forwardSamples(), wholeSamples = Tiling.SIZE - Tiling.SIZE % samples;
+            m.forLoop(b, 0, wholeSamples, samples, () -> call(micro.sampleBlock(samples, vectors), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n))));
+            if (wholeSamples < Tiling.SIZE) call(micro.sampleBlock(Tiling.SIZE - wholeSamples, vectors), xs, w, zs, m.constant(wholeSamples), m.value(j), m.value(k0), chunkEnd(m.constant(n)));
         }
 
         /** {@code width - width % (k V)}: where blocks of k vectors end in a padded row (a multiple of 16). */
@@ -212,7 +210,8 @@ final class ContractionVectors {
         void denseInputGradient(int w, int dz, int dx, int outer, int n, int units) {
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(dx, n);
-                overLaneBlocks(() -> overBlocks(n, shape.gradientRows(), width -> overChunks(m.constant(0), m.constant(units), () ->
+                // the lane blocks innermost: a panel of weights (the block's rows x KC units) read from memory once
+                overBlocks(n, shape.gradientRows(), width -> overChunks(m.constant(0), m.constant(units), () -> overLaneBlocks(() ->
                         call(micro.inputGradientBlock(width), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
             });
         }

@@ -13,7 +13,7 @@ package nnet.emit;
  *
  * <pre>
  * ISA (vector x registers)          shape   dense forward   input grad   weight grad   conv product (channels x positions x lane vectors)   conv kernel gradient (channels x taps)
- * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  12 x 2 = 24   4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
+ * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  8 x 2 = 16    4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
  * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
@@ -23,7 +23,8 @@ package nnet.emit;
  * the file. Checked in C2's code for this machine (the hot loop's instructions, disassembled from
  * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in any of these loops.
  * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
- * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; and 8 samples x 3 vectors on AVX-512 took 361 instructions a
+ * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; on AVX-512 12 x 2 spilled 18 a step (24 + 2 + 12 > 32; the lstm's
+ * train step 1,004 µs a sample, median of 3, against 872 with 8 x 2, which spills none); and 8 samples x 3 vectors on AVX-512 took 361 instructions a
  * step for its 24 multiply-adds where 8 x 2 takes 56 for 16. One sample's products ({@link ContractionSampleVectors}:
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
@@ -50,7 +51,7 @@ package nnet.emit;
  */
 record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int laneVectors) {
     /** AVX-512 and other files of 32 registers. */
-    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 12, 2);
+    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 8, 2);
     /** AVX2, SSE: 16 registers. */
     static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 2, 6, 4, 4);
     static final java.util.List<VectorShape> TABLE = java.util.List.of(WIDE, NARROW);
