@@ -125,9 +125,12 @@ final class ContractionMicroKernels {
         return method;
     }
 
-    /** {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}. */
-    Method gather(boolean positioned) {
-        Method method = new Method(positioned ? "gatherByInput" : "gatherByUnit", positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
+    /**
+     * {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}
+     * over {@code laneVectors} vectors of lanes from {@code lane}.
+     */
+    Method gather(boolean positioned, int laneVectors) {
+        Method method = new Method((positioned ? "gatherByInput" : "gatherByUnit") + laneVectors, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int values = m.argument("values", F1), index = m.argument("index", I1), position = positioned ? m.argument("position", I1) : -1;
@@ -137,21 +140,25 @@ final class ContractionMicroKernels {
         VectorOps v = new VectorOps(m);
         int target = m.local("target", F1);
         m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
-        int[] acc = {v.local("acc0", v.load(target, v.lane(lane, 0))), v.local("acc1", v.load(target, v.lane(lane, 1)))};
+        int[] acc = new int[laneVectors];
+        for (int c = 0; c < laneVectors; c++) acc[c] = v.local("acc" + c, v.load(target, v.lane(lane, c)));
         int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), bv = v.newLocal("b");
         m.forLoop(k, m.value(k0), m.value(k1), () -> {
             v.set(bv, v.broadcast(m.elementOf(values, positioned ? m.elementOf(position, k) : m.value(k))));
             m.rowOf(in, m.sum(m.value(inRow), m.elementOf(index, k)), row);
-            for (int c = 0; c < 2; c++) v.set(acc[c], v.fma(bv, v.load(row, v.lane(lane, c)), acc[c]));
+            for (int c = 0; c < laneVectors; c++) v.set(acc[c], v.fma(bv, v.load(row, v.lane(lane, c)), acc[c]));
         });
-        for (int c = 0; c < 2; c++) v.store(acc[c], target, v.lane(lane, c));
+        for (int c = 0; c < laneVectors; c++) v.store(acc[c], target, v.lane(lane, c));
         m.end();
         return method;
     }
 
-    /** {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's connections. */
-    Method sparseWeightBlock() {
-        Method method = new Method("sparseWeightGradient", "([F[I[[F[[FIIIIII)V");
+    /**
+     * {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's
+     * connections, over {@code laneVectors} vectors of lanes from {@code lane} (one sum of lanes per connection and call).
+     */
+    Method sparseWeightBlock(int laneVectors) {
+        Method method = new Method("sparseWeightGradient" + laneVectors, "([F[I[[F[[FIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
@@ -160,12 +167,13 @@ final class ContractionMicroKernels {
         VectorOps v = new VectorOps(m);
         int dzRow = m.local("dzRow", F1);
         m.rowOf(dz, m.sum(m.value(zRow), m.value(j)), dzRow);
-        int d0 = v.local("dz0", v.load(dzRow, v.lane(lane, 0))), d1 = v.local("dz1", v.load(dzRow, v.lane(lane, 1)));
+        int[] d = new int[laneVectors];
+        for (int c = 0; c < laneVectors; c++) d[c] = v.local("dz" + c, v.load(dzRow, v.lane(lane, c)));
         int k = m.local("k", Type.INT_TYPE), row = m.local("xRow", F1), p = v.newLocal("p");
         m.forLoop(k, m.value(k0), m.value(k1), () -> {
             m.rowOf(x, m.sum(m.value(xRow), m.elementOf(input, k)), row);
-            v.set(p, v.mul(d0, v.load(row, v.lane(lane, 0))));
-            v.set(p, v.fma(d1, v.load(row, v.lane(lane, 1)), p));
+            v.set(p, v.mul(d[0], v.load(row, v.lane(lane, 0))));
+            for (int c = 1; c < laneVectors; c++) v.set(p, v.fma(d[c], v.load(row, v.lane(lane, c)), p));
             m.addToElement(grad, m.value(k), v.sumOfLanes(p));
         });
         m.end();

@@ -110,15 +110,6 @@ final class ContractionVectors {
             this.k0 = m.local("k0", Type.INT_TYPE);
         }
 
-        /** {@code for lane = 0; lane < LANES; lane += 2 V}. */
-        private void overLaneBlocks(MethodBuilder.Body body) {
-            m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
-                m.getStatic(Fields.LENGTH);
-                m.push(2);
-                m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            }, body);
-        }
-
         /** {@code for k0 = from; k0 < to; k0 += KC: body(k0, min(to, k0 + KC))}. */
         private void overChunks(MethodBuilder.Body from, MethodBuilder.Body to, MethodBuilder.Body body) {
             m.forLoop(k0, from, to, KC, body);
@@ -211,7 +202,7 @@ final class ContractionVectors {
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(dx, n);
                 // the lane blocks innermost: a panel of weights (the block's rows x KC units) read from memory once
-                overBlocks(n, shape.gradientRows(), width -> overChunks(m.constant(0), m.constant(units), () -> overLaneBlocks(() ->
+                overBlocks(n, shape.gradientRows(), width -> overChunks(m.constant(0), m.constant(units), () -> LaneBlocks.over(m, lane, 2, () ->
                         call(micro.inputGradientBlock(width), w, dz, dx, m.scaled(r, units, 0), m.scaled(r, n, 0), m.value(b), m.value(k0), chunkEnd(m.constant(units)), m.value(lane)))));
             });
         }
@@ -248,10 +239,10 @@ final class ContractionVectors {
             int o = m.local("o", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
                 zeroRows(out, nOut);
-                overLaneBlocks(() -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
-                    if (positioned) call(micro.gather(true), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
+                    if (positioned) call(micro.gather(true, lanes), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
-                    else call(micro.gather(false), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
+                    else call(micro.gather(false, lanes), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
                 })));
             });
@@ -260,8 +251,8 @@ final class ContractionVectors {
         /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
         void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
             int j = m.local("j", Type.INT_TYPE);
-            m.forLoop(r, 0, outer, () -> overLaneBlocks(() -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
-                    call(micro.sparseWeightBlock(), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
+            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
+                    call(micro.sparseWeightBlock(lanes), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
         }
 

@@ -218,15 +218,6 @@ final class ConvVectors {
         m.mark(same);
     }
 
-    /** {@code for lane = 0; lane < LANES; lane += laneVectors V}. */
-    private void overLaneBlocks(MethodBuilder m, int lane, int laneVectors, MethodBuilder.Body body) {
-        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
-            m.getStatic(Fields.LENGTH);
-            m.push(laneVectors);
-            m.math(GeneratorAdapter.MUL, INT);
-        }, body);
-    }
-
     /** The ints of job {@code j} in locals, named as in {@link ConvPlan}. */
     private record Job(int dst0, int dstStride, int w0, int wStride, int block, int t0, int t1, int p0, int p1) {
         static Job load(MethodBuilder m, int jobs, int j) {
@@ -241,29 +232,10 @@ final class ConvVectors {
         }
     }
 
-    /**
-     * Over the tile's blocks of lanes, or once for one sample (whose vectors are columns of its image).
-     * The body is emitted for each of the shape's lane-vector forms, the first whose block fits in the
-     * tile's lanes running ({@code LENGTH} is a constant to C2: one branch is left).
-     */
+    /** Over the tile's blocks of lanes ({@link LaneBlocks#perForm}), or once for one sample (whose vectors are columns of its image). */
     private void perLaneBlock(MethodBuilder m, boolean sample, int lane, IntFunction<MethodBuilder.Body> body) {
-        if (sample) { // as the 2-vector tile kernels block their channels
-            body.apply(2).emit();
-            return;
-        }
-        Label done = new Label();
-        for (int lanes : shape.laneVectorForms()) {
-            Label next = new Label();
-            m.getStatic(Fields.LENGTH);
-            m.push(lanes);
-            m.math(GeneratorAdapter.MUL, INT);
-            m.push(Tiling.SIZE);
-            m.ifICmp(GeneratorAdapter.GT, next);
-            overLaneBlocks(m, lane, lanes, body.apply(lanes));
-            m.goTo(done);
-            m.mark(next);
-        }
-        m.mark(done);
+        if (sample) body.apply(2).emit(); // as the 2-vector tile kernels block their channels
+        else LaneBlocks.perForm(m, shape, lane, body);
     }
 
     /**

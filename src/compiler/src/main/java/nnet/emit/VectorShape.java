@@ -47,7 +47,7 @@ package nnet.emit;
  * @param forwardVectors   vectors of units per block of the dense forward pass (the rest one vector at a time)
  * @param gradientRows     rows of the input gradient per block (x 2 vectors of lanes)
  * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
- * @param laneVectors      vectors of lanes per block of a conv micro-kernel over tile rows, where the tile's 32 lanes hold them
+ * @param laneVectors      vectors of lanes per block of a conv or sparse micro-kernel over tile rows, where the tile's 32 lanes hold them ({@link LaneBlocks})
  */
 record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int laneVectors) {
     /** AVX-512 and other files of 32 registers. */
@@ -60,7 +60,7 @@ record VectorShape(String suffix, int registers, int forwardSamples, int forward
         return registers >= 32;
     }
 
-    /** The lane vectors a conv micro-kernel takes per block: the shape's, or 2 where the machine's vectors are too long for that many in 32 lanes (chosen at run time). */
+    /** The lane vectors a conv or sparse micro-kernel takes per block: the shape's, or 2 where the machine's vectors are too long for that many in 32 lanes (chosen at run time). */
     int[] laneVectorForms() {
         return laneVectors == 2 ? new int[] {2} : new int[] {laneVectors, 2};
     }
