@@ -90,20 +90,19 @@ final class ElementwiseVectors {
         return !(e instanceof Expr.Secant); // a secant's branch has no vector form: its plain loop runs
     }
 
-    /** The driver's body, its arguments in locals {@code a}: for each vector of lanes and chunk of rows, the micro-kernels {@code name$rowsN} in order. */
+    /** The driver's body, its arguments in locals {@code a}: for each chunk of rows, the micro-kernels {@code name$rowsN} in order. */
     void emit(Kernel.Map map, String name, MethodBuilder m, int[] a, List<Fields.Field> args, int line) {
         List<Method> micro = new ArrayList<>();
         for (List<Kernel.Store> group : groups(map.stores())) micro.add(microKernel(map, group, name + "$rows" + micro.size(), args, line));
-        int rows = rowsPerCall(map), lane = m.local("lane", INT), j = m.local("j", INT);
-        m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.getStatic(Fields.LENGTH), () -> m.forLoop(j, 0, map.extent(), rows, () -> {
+        int rows = rowsPerCall(map), j = m.local("j", INT);
+        m.forLoop(j, 0, map.extent(), rows, () -> {
             for (Method kernel : micro) {
                 for (int local : a) m.loadLocal(local);
                 m.loadLocal(j);
                 m.min(m.constant(map.extent()), m.at(j, rows)).emit();
-                m.loadLocal(lane);
                 m.invokeStatic(m.owner(), kernel);
             }
-        }));
+        });
     }
 
     /** Consecutive stores, as many as fit in {@link #OPS_PER_KERNEL} (at least one). */
@@ -158,11 +157,15 @@ final class ElementwiseVectors {
         return b == 0 ? a : gcd(b, a % b);
     }
 
-    /** The stores of {@code group} for rows {@code [j0, j1)} and one vector of lanes from {@code lane}. */
+    /**
+     * The stores of {@code group} for rows {@code [j0, j1)}, each row's lanes a vector at a time in a loop
+     * within the row: the row references are found once a row, not once per vector of lanes (AVX2 has
+     * 4 vectors in a row, AVX-512 2; a row's references and bounds were most of a cheap map's work).
+     */
     private Method microKernel(Kernel.Map map, List<Kernel.Store> group, String name, List<Fields.Field> args, int line) {
-        Type[] types = new Type[args.size() + 3];
+        Type[] types = new Type[args.size() + 2];
         for (int i = 0; i < args.size(); i++) types[i] = args.get(i).type();
-        types[args.size()] = types[args.size() + 1] = types[args.size() + 2] = INT;
+        types[args.size()] = types[args.size() + 1] = INT;
         Method method = new Method(name, Type.VOID_TYPE, types);
         MethodBuilder m = c.method(Opcodes.ACC_STATIC | Opcodes.ACC_PRIVATE, method, line);
         Parts parts = Parts.of(map);
@@ -172,7 +175,7 @@ final class ElementwiseVectors {
         for (Buffer b : parts.buffers()) rowsOf.put(b, argument(m, Fields.tileRows(b)));
         for (Param p : parts.biases()) biasOf.put(p, argument(m, Fields.values(p)));
         for (Param p : parts.grads()) gradOf.put(p, argument(m, Fields.gradient(p)));
-        int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), lane = m.argument("lane", INT);
+        int j0 = m.argument("j0", INT), j1 = m.argument("j1", INT), lane = m.local("lane", INT);
         VectorOps v = new VectorOps(m);
         Map<Expr.Bias, Integer> biasValue = new HashMap<>();
         Map<Kernel.Store, Integer> sums = new HashMap<>();
@@ -189,29 +192,35 @@ final class ElementwiseVectors {
         m.forLoop(j, m.value(j0), m.value(j1), () -> {
             for (Elementwise.Part p : used)
                 m.rowOf(rowsOf.get(p.buffer()), p.buffer().size() == 1 ? m.constant(0) : p.offset() == 0 ? m.value(j) : m.sum(m.value(j), m.constant(p.offset())), rowOf.get(p));
-            Map<Elementwise.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
-            Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
-                int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
-                m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
-                    m.loadLocal(j);
-                    m.push(b.units());
-                    m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
-                }));
-                return v.broadcast(m.value(at));
-            });
-            for (Kernel.Store s : group) {
-                int value = values.of(s.value());
-                if (s instanceof Kernel.Assign a) {
-                    Elementwise.Part part = new Elementwise.Part(a.out(), a.offset());
-                    v.store(value, rowOf.get(part), lanes);
-                    stored.put(part, value);
-                } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
-                else addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j), v.sumOfLanes(value), map.extent());
-            }
+            m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.getStatic(Fields.LENGTH), () -> rowVector(map, group, m, v, lanes, rowOf, biasOf, gradOf, biasValue, sums, j));
         });
         sums.forEach((s, sum) -> addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j0), v.sumOfLanes(sum), map.extent()));
         m.end();
         return method;
+    }
+
+    /** The stores of {@code group} at row {@code j} for the vector of lanes at {@code lanes}. */
+    private void rowVector(Kernel.Map map, List<Kernel.Store> group, MethodBuilder m, VectorOps v, MethodBuilder.Body lanes, Map<Elementwise.Part, Integer> rowOf,
+            Map<Param, Integer> biasOf, Map<Param, Integer> gradOf, Map<Expr.Bias, Integer> biasValue, Map<Kernel.Store, Integer> sums, int j) {
+        Map<Elementwise.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
+        Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
+            int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
+            m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
+                m.loadLocal(j);
+                m.push(b.units());
+                m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+            }));
+            return v.broadcast(m.value(at));
+        });
+        for (Kernel.Store s : group) {
+            int value = values.of(s.value());
+            if (s instanceof Kernel.Assign a) {
+                Elementwise.Part part = new Elementwise.Part(a.out(), a.offset());
+                v.store(value, rowOf.get(part), lanes);
+                stored.put(part, value);
+            } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
+            else addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j), v.sumOfLanes(value), map.extent());
+        }
     }
 
     // ---- one sample: element j of flat buffers, a vector of elements at a time
