@@ -19,13 +19,13 @@ import org.objectweb.asm.commons.Method;
 
 /**
  * The fused elementwise loops ({@link Kernel.Map}) of a tile with the Vector API: element j is a
- * row of lanes, and each expression is computed on two vectors of lanes at a time. C2 vectorizes
+ * row of lanes, and each expression is computed on one vector of lanes at a time. C2 vectorizes
  * the plain form's 32-lane loops poorly (its unrolled vector loop needs more iterations than a
  * row has), which left activations and gates as costly as the convolutions around them.
  *
  * <p>Each map gets a driver and micro-kernels of its own (the expressions are the map's): a
- * micro-kernel runs rows {@code [j0, j1)} for one vector of lanes, its one loop computing its
- * stores at row j; a bias gradient summed over positions ({@code per > 1}) is accumulated in a
+ * micro-kernel runs rows {@code [j0, j1)}, its loop finding row j's references once and computing
+ * its stores there for each vector of the row's lanes in turn; a bias gradient summed over positions ({@code per > 1}) is accumulated in a
  * vector and added to its entry once per call, so a call's rows lie within one group of {@code per}
  * rows of every such store. The stores are shared out among micro-kernels of at most
  * {@link #OPS_PER_KERNEL} vector operations, called in order for each chunk of rows (a store reads

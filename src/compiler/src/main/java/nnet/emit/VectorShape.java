@@ -21,7 +21,8 @@ package nnet.emit;
  *
  * Counts are accumulators; with the vectors loaded per step and the broadcasts each stays within
  * the file. Checked in C2's code for this machine (the hot loop's instructions, disassembled from
- * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in any of these loops.
+ * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in these loops but
+ * AVX2's conv kernel gradient, 4 vectors a step of 32 multiply-adds (its 12-sum forms spilled 12 and 48).
  * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
  * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; on AVX-512 12 x 2 spilled 18 a step (24 + 2 + 12 > 32; the lstm's
  * train step 1,004 µs a sample, median of 3, against 872 with 8 x 2, which spills none); and 8 samples x 3 vectors on AVX-512 took 361 instructions a
