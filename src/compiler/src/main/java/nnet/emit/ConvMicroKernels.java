@@ -94,9 +94,8 @@ final class ConvMicroKernels {
         int[][] acc = new int[channels][count];
         for (int q = 0; q < channels; q++) for (int u = 0; u < count; u++) acc[q][u] = v.local("acc" + q + "_" + u, v.zero());
         int p = m.local("p", INT), base = m.local("base", INT), at = m.local("at", INT);
-        Runnable step = channels * laneVectors + laneVectors + channels * count < registers
-                ? wholeRows(m, v, x, dy, acc, off, channels, count, laneVectors, base, at, dyStride, lane)
-                : vectorByVector(m, v, x, dy, acc, off, channels, count, laneVectors, base, at, dyStride, lane);
+        GradientStep g = new GradientStep(m, v, x, dy, acc, off, laneVectors, base, at, dyStride, lane);
+        Runnable step = channels * laneVectors + laneVectors + channels * count < registers ? g.wholeRows() : g.vectorByVector();
         m.forLoop(p, m.value(p0), m.value(p1), () -> {
             m.set(base, m.elementOf(pos, m.scaled(p, 2, 0)));
             m.set(at, m.sum(m.value(dy0), m.elementOf(pos, m.scaled(p, 2, 1))));
@@ -111,50 +110,54 @@ final class ConvMicroKernels {
         return method;
     }
 
-    /** A kernel-gradient step where the block's dy and a tap's x, whole rows of lanes, fit beside the accumulators: each loaded once a step. */
-    private Runnable wholeRows(MethodBuilder m, VectorOps v, int x, int dy, int[][] acc, int[] off, int channels, int count, int laneVectors, int base, int at, int dyStride, int lane) {
-        int[][] d = new int[channels][laneVectors];
-        for (int q = 0; q < channels; q++) for (int c = 0; c < laneVectors; c++) d[q][c] = v.newLocal("dy" + q + "_" + c);
-        int[] xv = new int[laneVectors];
-        for (int c = 0; c < laneVectors; c++) xv[c] = v.newLocal("x" + c);
-        int row = m.local("row", F1);
-        return () -> {
-            for (int q = 0; q < channels; q++) {
-                m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), row);
-                for (int c = 0; c < laneVectors; c++) v.set(d[q][c], v.load(row, v.lane(lane, c)));
-            }
-            for (int u = 0; u < count; u++) {
-                m.rowOf(x, m.sum(m.value(base), m.value(off[u])), row);
-                for (int c = 0; c < laneVectors; c++) v.set(xv[c], v.load(row, v.lane(lane, c)));
-                for (int q = 0; q < channels; q++) for (int c = 0; c < laneVectors; c++) v.set(acc[q][u], v.fma(d[q][c], xv[c], acc[q][u]));
-            }
-        };
-    }
-
     /**
-     * A kernel-gradient step where whole rows would not fit (AVX2's 16 registers, 4 lane vectors): the
-     * rows found once, then per vector of lanes the channels' dy and one tap's x at a time.
+     * A step of the kernel gradient's loop over positions, at position {@code base} of x and row {@code at}
+     * of dy: {@code acc[q][u] += dy[at + q dyStride] . x[base + off[u]]} over {@code laneVectors} vectors of lanes from {@code lane}.
      */
-    private Runnable vectorByVector(MethodBuilder m, VectorOps v, int x, int dy, int[][] acc, int[] off, int channels, int count, int laneVectors, int base, int at, int dyStride,
-            int lane) {
-        int[] d = new int[channels], dyRows = new int[channels], xRows = new int[count];
-        for (int q = 0; q < channels; q++) {
-            d[q] = v.newLocal("dy" + q);
-            dyRows[q] = m.local("dyRow" + q, F1);
-        }
-        for (int u = 0; u < count; u++) xRows[u] = m.local("xRow" + u, F1);
-        int xv = v.newLocal("x");
-        return () -> {
-            for (int q = 0; q < channels; q++) m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), dyRows[q]);
-            for (int u = 0; u < count; u++) m.rowOf(x, m.sum(m.value(base), m.value(off[u])), xRows[u]);
-            for (int c = 0; c < laneVectors; c++) {
-                for (int q = 0; q < channels; q++) v.set(d[q], v.load(dyRows[q], v.lane(lane, c)));
-                for (int u = 0; u < count; u++) {
-                    v.set(xv, v.load(xRows[u], v.lane(lane, c)));
-                    for (int q = 0; q < channels; q++) v.set(acc[q][u], v.fma(d[q], xv, acc[q][u]));
+    private record GradientStep(MethodBuilder m, VectorOps v, int x, int dy, int[][] acc, int[] off, int laneVectors, int base, int at, int dyStride, int lane) {
+        /** Where the block's dy and a tap's x, whole rows of lanes, fit beside the accumulators: each loaded once a step. */
+        Runnable wholeRows() {
+            int channels = acc.length, count = off.length;
+            int[][] d = new int[channels][laneVectors];
+            for (int q = 0; q < channels; q++) for (int c = 0; c < laneVectors; c++) d[q][c] = v.newLocal("dy" + q + "_" + c);
+            int[] xv = new int[laneVectors];
+            for (int c = 0; c < laneVectors; c++) xv[c] = v.newLocal("x" + c);
+            int row = m.local("row", F1);
+            return () -> {
+                for (int q = 0; q < channels; q++) {
+                    m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), row);
+                    for (int c = 0; c < laneVectors; c++) v.set(d[q][c], v.load(row, v.lane(lane, c)));
                 }
+                for (int u = 0; u < count; u++) {
+                    m.rowOf(x, m.sum(m.value(base), m.value(off[u])), row);
+                    for (int c = 0; c < laneVectors; c++) v.set(xv[c], v.load(row, v.lane(lane, c)));
+                    for (int q = 0; q < channels; q++) for (int c = 0; c < laneVectors; c++) v.set(acc[q][u], v.fma(d[q][c], xv[c], acc[q][u]));
+                }
+            };
+        }
+
+        /** Where whole rows would not fit (AVX2's 16 registers, 4 lane vectors): the rows found once, then per vector of lanes the channels' dy and one tap's x at a time. */
+        Runnable vectorByVector() {
+            int channels = acc.length, count = off.length;
+            int[] d = new int[channels], dyRows = new int[channels], xRows = new int[count];
+            for (int q = 0; q < channels; q++) {
+                d[q] = v.newLocal("dy" + q);
+                dyRows[q] = m.local("dyRow" + q, F1);
             }
-        };
+            for (int u = 0; u < count; u++) xRows[u] = m.local("xRow" + u, F1);
+            int xv = v.newLocal("x");
+            return () -> {
+                for (int q = 0; q < channels; q++) m.rowOf(dy, m.sum(m.value(at), m.scaled(dyStride, q, 0)), dyRows[q]);
+                for (int u = 0; u < count; u++) m.rowOf(x, m.sum(m.value(base), m.value(off[u])), xRows[u]);
+                for (int c = 0; c < laneVectors; c++) {
+                    for (int q = 0; q < channels; q++) v.set(d[q], v.load(dyRows[q], v.lane(lane, c)));
+                    for (int u = 0; u < count; u++) {
+                        v.set(xv, v.load(xRows[u], v.lane(lane, c)));
+                        for (int q = 0; q < channels; q++) v.set(acc[q][u], v.fma(d[q], xv, acc[q][u]));
+                    }
+                }
+            };
+        }
     }
 
     /**

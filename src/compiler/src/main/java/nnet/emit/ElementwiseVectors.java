@@ -192,36 +192,34 @@ final class ElementwiseVectors {
         m.forLoop(j, m.value(j0), m.value(j1), () -> {
             for (Elementwise.Part p : used)
                 m.rowOf(rowsOf.get(p.buffer()), p.buffer().size() == 1 ? m.constant(0) : p.offset() == 0 ? m.value(j) : m.sum(m.value(j), m.constant(p.offset())), rowOf.get(p));
-            m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.getStatic(Fields.LENGTH), () -> rowVector(map, group, m, v, lanes, rowOf, biasOf, gradOf, biasValue, sums, j));
+            // the stores at row j for the vector of lanes at lane
+            m.forLoopBy(lane, m.constant(0), m.constant(nnet.lower.Tiling.SIZE), () -> m.getStatic(Fields.LENGTH), () -> {
+                Map<Elementwise.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
+                Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
+                    int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
+                    m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
+                        m.loadLocal(j);
+                        m.push(b.units());
+                        m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
+                    }));
+                    return v.broadcast(m.value(at));
+                });
+                for (Kernel.Store s : group) {
+                    int value = values.of(s.value());
+                    if (s instanceof Kernel.Assign a) {
+                        Elementwise.Part part = new Elementwise.Part(a.out(), a.offset());
+                        v.store(value, rowOf.get(part), lanes);
+                        stored.put(part, value);
+                    } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
+                    else addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j), v.sumOfLanes(value), map.extent());
+                }
+            });
         });
         sums.forEach((s, sum) -> addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j0), v.sumOfLanes(sum), map.extent()));
         m.end();
         return method;
     }
 
-    /** The stores of {@code group} at row {@code j} for the vector of lanes at {@code lanes}. */
-    private void rowVector(Kernel.Map map, List<Kernel.Store> group, MethodBuilder m, VectorOps v, MethodBuilder.Body lanes, Map<Elementwise.Part, Integer> rowOf,
-            Map<Param, Integer> biasOf, Map<Param, Integer> gradOf, Map<Expr.Bias, Integer> biasValue, Map<Kernel.Store, Integer> sums, int j) {
-        Map<Elementwise.Part, Integer> stored = new HashMap<>(); // values this row already assigned: later stores read them
-        Values values = new Values(m, v, stored, p -> v.load(rowOf.get(p), lanes), b -> {
-            int at = biasValue.computeIfAbsent(b, k -> m.local("bias", Type.FLOAT_TYPE));
-            m.set(at, m.elementOf(biasOf.get(b.param()), b.units() == map.extent() ? m.value(j) : () -> {
-                m.loadLocal(j);
-                m.push(b.units());
-                m.math(org.objectweb.asm.commons.GeneratorAdapter.REM, INT);
-            }));
-            return v.broadcast(m.value(at));
-        });
-        for (Kernel.Store s : group) {
-            int value = values.of(s.value());
-            if (s instanceof Kernel.Assign a) {
-                Elementwise.Part part = new Elementwise.Part(a.out(), a.offset());
-                v.store(value, rowOf.get(part), lanes);
-                stored.put(part, value);
-            } else if (sums.containsKey(s)) v.set(sums.get(s), v.add(sums.get(s), m.value(value)));
-            else addToGrad((Kernel.AddToGrad) s, m, gradOf.get(((Kernel.AddToGrad) s).param()), m.value(j), v.sumOfLanes(value), map.extent());
-        }
-    }
 
     // ---- one sample: element j of flat buffers, a vector of elements at a time
 
