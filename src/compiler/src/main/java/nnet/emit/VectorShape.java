@@ -24,9 +24,9 @@ package nnet.emit;
  * {@code -XX:CompileCommand=print}; BENCHMARKS.md): no vector register is spilled in these loops but
  * AVX2's conv kernel gradient, 4 vectors a step of 32 multiply-adds (its 12-sum forms spilled 12 and 48).
  * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
- * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; on AVX-512 12 x 2 spilled 18 a step (24 + 2 + 12 > 32; the lstm's
- * train step 1,004 µs a sample, median of 3, against 872 with 8 x 2, which spills none); and 8 samples x 3 vectors on AVX-512 took 361 instructions a
- * step for its 24 multiply-adds where 8 x 2 takes 56 for 16. One sample's products ({@link ContractionSampleVectors}:
+ * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; on AVX-512 12 x 2 spilled 18 a step (24 + 2 + 12 > 32), 8 x 2
+ * none; and 8 samples x 3 vectors on AVX-512 took 361 instructions a step for its 24 multiply-adds
+ * where 8 x 2 takes 56 for 16. One sample's products ({@link ContractionSampleVectors}:
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
  *
@@ -35,12 +35,12 @@ package nnet.emit;
  * in one call, a product takes a tile row's 32 lanes in one pass over the taps, not two, and the
  * kernel gradient of 2 channels x 4 taps has 8 independent sums: the 4 x 1 of 2 lane vectors it
  * replaces chained 2 multiply-adds a step into each of 4, and waited on their latency. Checked in
- * C2's code under {@code -XX:UseAVX=2} (BENCHMARKS.md): the kernel gradient's loop 208 instructions
- * for 32 multiply-adds (6.5 a multiply-add, 14 before); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
+ * C2's code under {@code -XX:UseAVX=2} (BENCHMARKS.md): the kernel gradient's loop 211 instructions
+ * for 32 multiply-adds (6.6 a multiply-add, 14 before); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
  * 1 channel x 3 positions x 4 took 6.8 instructions a multiply-add against 7.3 for 2 x 1 x 4, and ran
- * slower (each call re-reads the rows of x for one channel). Where 4
- * vectors would pass the tile's 32 lanes (the 16 registers asked for on a machine of 16-float vectors),
- * the narrow kernels take 2 ({@link #laneVectorForms}).
+ * slower (each call re-reads the rows of x for one channel). Where 4 vectors would pass the tile's 32
+ * lanes (the 16 registers asked for on a machine of 16-float vectors), the narrow kernels take 2
+ * ({@link #laneVectorForms}).
  *
  * @param suffix           the vector class's name after the network's
  * @param registers        vector registers of the machines it is for
