@@ -20,7 +20,8 @@ import org.objectweb.asm.commons.GeneratorAdapter;
  * ..., {@code <kernel>$sampleScratch}), made by the constructor when the Vector API kernels run
  * (their size depends on the vector's length); the per-sample kernel method calls the vector form
  * first then, else runs its scalar loops ({@link ConvSamples}). Only convs with a horizontal stride
- * of 1 have this form: a vector's columns are then consecutive in memory.
+ * of 1 have this form: a vector's columns are then consecutive in memory. A conv whose kernel covers
+ * its whole input has neither plans nor scratch: it runs as a dense product ({@link ConvDenseProducts}).
  */
 final class ConvSampleVectors {
     private static final Type PLAN = Type.getType(ConvPlan.class);
@@ -33,6 +34,7 @@ final class ConvSampleVectors {
 
     /** The arguments of a one-sample conv's vector form: its buffers, weights (or gradient storage), the plan, the scratch. */
     static List<Fields.Field> arguments(Kernel.Conv c) {
+        if (ConvDenseProducts.applies(c)) return ConvVectors.sides(c, Fields::buffer); // no plan: a dense product's own form
         List<Fields.Field> a = new ArrayList<>(ConvVectors.arguments(c, Fields::buffer, forward -> part -> Fields.samplePlan(c.kernel(), forward, part)));
         a.add(Fields.sampleScratch(c.kernel()));
         return a;
@@ -54,7 +56,7 @@ final class ConvSampleVectors {
             all.addAll(p.training().inputBackward());
         }
         for (Kernel k : all)
-            if (k instanceof Kernel.Conv c && vectorized(c)) {
+            if (k instanceof Kernel.Conv c && vectorized(c) && !ConvDenseProducts.applies(c)) {
                 Boolean[] uses = out.computeIfAbsent(c.kernel(), x -> new Boolean[] {false, false});
                 uses[c.role() == Kernel.ConvRole.INPUT_GRAD ? 1 : 0] = true;
                 geometry.put(c.kernel(), c.geo());

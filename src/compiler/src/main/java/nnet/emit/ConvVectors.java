@@ -46,6 +46,13 @@ final class ConvVectors {
      * it writes, the weights (or gradient storage) and the bias, then the parts of its plan.
      */
     static List<Fields.Field> arguments(Kernel.Conv c, Function<Buffer, Fields.Field> rows, Function<Boolean, Function<String, Fields.Field>> plan) {
+        List<Fields.Field> a = sides(c, rows);
+        for (String part : Fields.PLAN_PARTS) a.add(plan.apply(c.role() != Kernel.ConvRole.INPUT_GRAD).apply(part));
+        return a;
+    }
+
+    /** The first of a conv's {@link #arguments}: the side it reads, the side it writes, the weights (or gradient storage) and the bias. */
+    static List<Fields.Field> sides(Kernel.Conv c, Function<Buffer, Fields.Field> rows) {
         List<Fields.Field> a = new ArrayList<>();
         switch (c.role()) {
             case FORWARD -> {
@@ -65,7 +72,6 @@ final class ConvVectors {
                 a.add(Fields.gradient(c.kernel()));
             }
         }
-        for (String part : Fields.PLAN_PARTS) a.add(plan.apply(c.role() != Kernel.ConvRole.INPUT_GRAD).apply(part));
         return a;
     }
 

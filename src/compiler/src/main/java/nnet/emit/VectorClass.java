@@ -22,6 +22,7 @@ final class VectorClass {
     private final ClassBuilder c;
     private final ContractionVectors contractions;
     private final ConvVectors convs;
+    private final ConvDenseProducts denseConvs;
     private final ElementwiseVectors maps;
     private final ContractionSampleVectors products;
     private int kernels;
@@ -35,6 +36,7 @@ final class VectorClass {
         bits();
         contractions = new ContractionVectors(new ContractionMicroKernels(c), shape);
         convs = new ConvVectors(new ConvMicroKernels(c, shape.registers()), shape);
+        denseConvs = new ConvDenseProducts(c);
         maps = new ElementwiseVectors(c);
         products = new ContractionSampleVectors(c);
     }
@@ -141,7 +143,8 @@ final class VectorClass {
     void emitSample(Kernel.Conv conv, String name, List<Fields.Field> args, int line) {
         int[] a = new int[args.size()];
         MethodBuilder m = kernel(name, Type.VOID_TYPE, args, line, a);
-        convs.emitSample(conv, m, a);
+        if (ConvDenseProducts.applies(conv)) denseConvs.emit(conv, m, a);
+        else convs.emitSample(conv, m, a);
         m.end();
     }
 }
