@@ -2,6 +2,7 @@ package nnet.emit;
 
 import java.util.ArrayList;
 import java.util.List;
+import nnet.ir.Param;
 import nnet.lower.Kernel;
 import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
@@ -33,13 +34,20 @@ final class ContractionSampleVectors {
     private static final int WIDE = 4;
 
     private final ClassBuilder c;
+    private final SparseRunVectors runs;
 
     ContractionSampleVectors(ClassBuilder c) {
         this.c = c;
+        this.runs = new SparseRunVectors(c);
     }
 
-    /** The arguments of a contraction's one-sample vector form, or null when it has none (sparse or fixed kernels keep their loops). */
+    /**
+     * The arguments of a contraction's one-sample vector form, or null when it has none: fixed kernels,
+     * and sparse ones whose units are not mostly runs of inputs ({@link SparseRunVectors}), keep their loops.
+     */
     static List<Fields.Field> arguments(Kernel k) {
+        Param sparse = sparseKernel(k);
+        if (sparse != null) return SparseRunVectors.applies(sparse) ? SparseRunVectors.arguments(k) : null;
         List<Fields.Field> a = new ArrayList<>();
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) {
             a.add(Fields.buffer(l.in()));
@@ -58,8 +66,20 @@ final class ContractionSampleVectors {
         return a;
     }
 
+    /** A contraction's kernel when it takes the sparse path, else null. */
+    private static Param sparseKernel(Kernel k) {
+        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.CSR) return l.kernel();
+        if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.CSR) return l.kernel();
+        if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.CSR) return w.kernel();
+        return null;
+    }
+
     /** The driver's body, the arguments of {@link #arguments} in locals {@code a}. */
     void emit(Kernel k, MethodBuilder m, int[] a) {
+        if (sparseKernel(k) != null) {
+            runs.emit(k, m, a);
+            return;
+        }
         int r = m.local("r", INT), xo = m.local("xOffset", INT), zo = m.local("zOffset", INT);
         if (k instanceof Kernel.Linear l) overRows(m, r, xo, zo, l.outer(), l.n(), l.m(), () -> forward(m, a[0], xo, a[2], a[1], zo, l.n(), l.m()));
         else if (k instanceof Kernel.LinearT l)

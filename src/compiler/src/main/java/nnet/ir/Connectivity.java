@@ -135,6 +135,25 @@ public final class Connectivity {
         return count() == (long) rows * cols;
     }
 
+    /**
+     * The share of the connections that are in units whose inputs are one run of consecutive inputs
+     * at least {@code minLength} long ({@code blocks}, {@code band}, {@code local} patterns: all of
+     * them; a random one: about none): whether vector products along such runs pay.
+     */
+    public double runShare(int minLength) {
+        int[] first = new int[cols], last = new int[cols], count = new int[cols];
+        for (int i = 0; i < rows; i++)
+            for (int k = rowStart[i]; k < rowStart[i + 1]; k++) {
+                int j = colIndex[k];
+                if (count[j]++ == 0) first[j] = i;
+                last[j] = i;
+            }
+        long inRuns = 0;
+        for (int j = 0; j < cols; j++)
+            if (count[j] >= minLength && last[j] - first[j] + 1 == count[j]) inRuns += count[j];
+        return colIndex.length == 0 ? 0 : inRuns / (double) colIndex.length;
+    }
+
     /** How many connections each unit receives. */
     public int[] unitDegrees() {
         int[] d = new int[cols];

@@ -144,4 +144,18 @@ class ConnectivityTest {
             for (int j = 0; j < 30; j++) if (q.get(i, j) && p.get(i, j)) same++;
         assertTrue(same < p.count() / 2, "rewired: " + same + " of " + p.count() + " connections stayed");
     }
+
+    /** The share of connections in units whose inputs are one run: what picks the run-vector form of one sample's sparse products. */
+    @Test
+    void runShare() {
+        assertEquals(1.0, Connectivity.blocks(64, 256, 4).runShare(8), "blocks(4): each unit reads 16 consecutive inputs");
+        assertEquals(0.0, Connectivity.blocks(64, 256, 16).runShare(8), "blocks(16): runs of 4, shorter than 8");
+        assertTrue(Connectivity.random(256, 256, 0.1, 3).runShare(8) < 0.01, "a random pattern has almost no runs");
+        boolean[][] gap = new boolean[16][2]; // unit 0 reads 0..7 and 9..15 (a gap: not one run), unit 1 reads 0..15
+        for (int i = 0; i < 16; i++) {
+            gap[i][0] = i != 8;
+            gap[i][1] = true;
+        }
+        assertEquals(16.0 / 31, Connectivity.fromRows(gap).runShare(8), 1e-12);
+    }
 }
