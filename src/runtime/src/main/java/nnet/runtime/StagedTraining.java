@@ -119,7 +119,8 @@ final class StagedTraining {
             CompiledNetwork n = t.network();
             int first = tiled ? u * net.tileSize() : u, count = tiled ? Math.min(net.tileSize(), batch - first) : -1;
             if (stage == 0) {
-                for (ParamStorage p : t.trainable()) p.zeroGrads();
+                List<ParamStorage> params = t.trainable();
+                for (int k = 0; k < params.size(); k++) params.get(k).zeroGrads(); // indexed: an iterator is 32 bytes a unit when this runs interpreted
                 t.terms().clearSums();
                 n.dropoutKey = key;
                 if (tiled) t.loadTile(inputs, targets, weights, first, count);
