@@ -2,6 +2,7 @@ package nnet.emit;
 
 import nnet.lower.Tiling;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
@@ -176,6 +177,60 @@ final class ContractionMicroKernels {
             for (int c = 1; c < laneVectors; c++) v.set(p, v.fma(d[c], v.load(row, v.lane(lane, c)), p));
             m.addToElement(grad, m.value(k), v.sumOfLanes(p));
         });
+        m.end();
+        return method;
+    }
+
+    /**
+     * Over outer rows {@code [r0, r1)} (a sequence's steps): {@code grad[k + c] += sum over r and lanes of
+     * x[r n + input[k + c]][lanes] dz[r m + j][lanes]} for {@code connections} connections of unit j from k,
+     * over {@code laneVectors} vectors of lanes from {@code lane}. The sums stay in vectors over the rows
+     * and are summed across lanes once a call, where {@link #sparseWeightBlock} sums them once a row.
+     */
+    Method sparseWeightOverRows(int connections, int laneVectors) {
+        Method method = new Method("sparseWeightGradientRows" + connections + "x" + laneVectors, "([F[I[[F[[FIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
+        int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
+        int j = m.argument("j", Type.INT_TYPE), k = m.argument("k", Type.INT_TYPE), r0 = m.argument("r0", Type.INT_TYPE), r1 = m.argument("r1", Type.INT_TYPE),
+                n = m.argument("n", Type.INT_TYPE), units = m.argument("m", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        VectorOps v = new VectorOps(m);
+        int[] in = new int[connections];
+        int[][] acc = new int[connections][laneVectors];
+        for (int q = 0; q < connections; q++) {
+            in[q] = m.local("input" + q, Type.INT_TYPE);
+            m.set(in[q], m.elementOf(input, m.at(k, q)));
+            for (int c = 0; c < laneVectors; c++) acc[q][c] = v.local("acc" + q + "_" + c, v.zero());
+        }
+        int r = m.local("r", Type.INT_TYPE), xAt = m.local("xAt", Type.INT_TYPE), zAt = m.local("zAt", Type.INT_TYPE), row = m.local("row", F1);
+        int[] d = new int[laneVectors];
+        for (int c = 0; c < laneVectors; c++) d[c] = v.newLocal("dz" + c);
+        m.set(xAt, () -> {
+            m.loadLocal(r0);
+            m.loadLocal(n);
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        });
+        m.set(zAt, () -> {
+            m.loadLocal(r0);
+            m.loadLocal(units);
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            m.loadLocal(j);
+            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
+        });
+        m.forLoop(r, m.value(r0), m.value(r1), () -> {
+            m.rowOf(dz, m.value(zAt), row);
+            for (int c = 0; c < laneVectors; c++) v.set(d[c], v.load(row, v.lane(lane, c)));
+            for (int q = 0; q < connections; q++) {
+                m.rowOf(x, m.sum(m.value(xAt), m.value(in[q])), row);
+                for (int c = 0; c < laneVectors; c++) v.set(acc[q][c], v.fma(d[c], v.load(row, v.lane(lane, c)), acc[q][c]));
+            }
+            m.set(xAt, m.sum(m.value(xAt), m.value(n)));
+            m.set(zAt, m.sum(m.value(zAt), m.value(units)));
+        });
+        for (int q = 0; q < connections; q++) {
+            for (int c = 1; c < laneVectors; c++) v.set(acc[q][0], v.add(acc[q][0], m.value(acc[q][c])));
+            m.addToElement(grad, m.at(k, q), v.sumOfLanes(acc[q][0]));
+        }
         m.end();
         return method;
     }

@@ -33,6 +33,8 @@ import org.objectweb.asm.commons.Method;
 final class ContractionVectors {
     /** Iterations of a micro-kernel's loop per call. */
     static final int KC = 64;
+    /** Outer rows per call of the sparse weight gradient over rows (a bounded loop; 16 sums across lanes fewer a connection). */
+    static final int ROWS_PER_CALL = 16;
     private static final Type F1 = Fields.FLOATS;
 
     private final ContractionMicroKernels micro;
@@ -251,9 +253,29 @@ final class ContractionVectors {
         /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
         void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
             int j = m.local("j", Type.INT_TYPE);
+            if (outer > 1 && shape.sparseConnections(2) > 0) {
+                overRowChunks(grad, start, input, x, dz, outer, n, units, j);
+                return;
+            }
             m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
                     call(micro.sparseWeightBlock(lanes), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
                             chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
+        }
+
+        /**
+         * Over several outer rows (an lstm's steps): per lane block, chunk of {@link #ROWS_PER_CALL} rows and unit,
+         * its connections a block at a time ({@link VectorShape#sparseConnections}), each summed over the chunk's
+         * rows in vectors and across lanes once: a row-by-row sum across lanes per connection was most of the work.
+         */
+        private void overRowChunks(int grad, int start, int input, int x, int dz, int outer, int n, int units, int j) {
+            int k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
+            LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> m.forLoop(j, 0, units, () -> {
+                m.set(k, m.elementOf(start, j));
+                m.set(end, m.elementOf(start, m.at(j, 1)));
+                for (int block : new int[] {shape.sparseConnections(lanes), 1})
+                    m.forLoop(k, m.value(k), m.minus(m.value(end), block - 1), block, () -> call(micro.sparseWeightOverRows(block, lanes), grad, input, x, dz,
+                            m.value(j), m.value(k), m.value(r), m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.constant(n), m.constant(units), m.value(lane)));
+            })));
         }
 
         /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */
