@@ -92,12 +92,16 @@ final class ContractionMicroKernels {
         return method;
     }
 
-    /** {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s][j0 + c V ..]}, u below {@code inputs}, c below {@code vectors}. */
-    Method weightBlock(int inputs, int vectors) {
-        Method method = new Method("weightGradient" + inputs + "x" + vectors, "([[F[[F[[FIII)V");
+    /**
+     * {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s width + j0 + c V ..]}, u below
+     * {@code inputs}, c below {@code vectors}; one method per width (a constant, so the loads' bounds are checked
+     * once, before the loop).
+     */
+    Method weightBlock(int inputs, int vectors, int width) {
+        Method method = new Method("weightGradient" + inputs + "x" + vectors + "w" + width, "([[F[[F[FIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
-        int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F2);
+        int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F1);
         int xRow = m.argument("xRow", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE);
         VectorOps v = new VectorOps(m);
         int[] gRows = new int[inputs], xRows = new int[inputs], bv = new int[inputs];
@@ -110,12 +114,11 @@ final class ContractionMicroKernels {
             for (int c = 0; c < vectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(gRows[u], v.lane(j0, c)));
             bv[u] = v.newLocal("b" + u);
         }
-        int s = m.local("s", Type.INT_TYPE), row = m.local("dzRow", F1);
+        int s = m.local("s", Type.INT_TYPE);
         int[] dv = new int[vectors];
         for (int c = 0; c < vectors; c++) dv[c] = v.newLocal("dz" + c);
         m.forLoop(s, 0, Tiling.SIZE, () -> {
-            m.rowOf(dzT, m.value(s), row);
-            for (int c = 0; c < vectors; c++) v.set(dv[c], v.load(row, v.lane(j0, c)));
+            for (int c = 0; c < vectors; c++) v.set(dv[c], v.load(dzT, m.sum(m.scaled(s, width, 0), v.lane(j0, c))));
             for (int u = 0; u < inputs; u++) {
                 v.set(bv[u], v.broadcast(m.elementOf(xRows[u], s)));
                 for (int c = 0; c < vectors; c++) v.set(acc[u][c], v.fma(bv[u], dv[c], acc[u][c]));

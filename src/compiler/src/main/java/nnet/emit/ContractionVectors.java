@@ -71,7 +71,7 @@ final class ContractionVectors {
             }
             a.add(Fields.tileRows(w.x()));
             a.add(Fields.tileRows(w.dz()));
-            if (rows) a.add(Fields.sampleMajor(w.kernel()));
+            if (rows) a.add(Fields.flatSampleMajor(w.kernel()));
         } else return null;
         return a;
     }
@@ -182,11 +182,20 @@ final class ContractionVectors {
 
         /** {@code sampleMajor[s][f] = rows[r size + f][s]} ({@code toSampleMajor}), or back. */
         private void transpose(int rows, int sampleMajor, int r, int size, int f, int s, boolean toSampleMajor) {
+            transpose(rows, sampleMajor, r, size, f, s, toSampleMajor, 0);
+        }
+
+        /** As above; with {@code flatWidth} > 0 into one array, {@code sampleMajor[s flatWidth + f]}. */
+        private void transpose(int rows, int sampleMajor, int r, int size, int f, int s, boolean toSampleMajor, int flatWidth) {
             int row = m.local("row", F1);
             m.forLoop(f, 0, size, () -> {
                 m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(f)), row);
                 m.forLoop(s, 0, Tiling.SIZE, () -> {
-                    if (toSampleMajor) {
+                    if (toSampleMajor && flatWidth > 0) { // flat[s width + f]
+                        m.loadLocal(sampleMajor);
+                        m.sum(m.scaled(s, flatWidth, 0), m.value(f)).emit();
+                        m.elementOf(row, s).emit();
+                    } else if (toSampleMajor) {
                         m.elementOf(sampleMajor, s).emit();
                         m.loadLocal(f);
                         m.elementOf(row, s).emit();
@@ -209,16 +218,16 @@ final class ContractionVectors {
             });
         }
 
-        /** dz copied sample-major ({@code dzT[s][j]}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
+        /** dz copied sample-major ({@code dzT[s stride + j]}, {@link Fields#flatStride}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
         void denseWeightGradient(int grad, int x, int dz, int dzT, int outer, int n, int units) {
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
-                transpose(dz, dzT, r, units, j, s, true);
+                transpose(dz, dzT, r, units, j, s, true, Fields.flatStride(units));
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
                 m.set(full, wholeBlocks(width, 2));
                 overBlocks(n, shape.weightInputs(), inputs -> {
-                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
-                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2, Fields.flatStride(units)), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1, Fields.flatStride(units)), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
                 });
             });
         }

@@ -54,6 +54,7 @@ final class TileKernels {
         for (Param param : denseKernels()) {
             c.field(Fields.sampleMajor(param));
             c.field(Fields.inputSampleMajor(param));
+            c.field(Fields.flatSampleMajor(param));
         }
         ConvTiles.fields(c, tiling);
     }
@@ -115,13 +116,17 @@ final class TileKernels {
             out.add(m -> {
                 m.putField(Fields.sampleMajor(param), () -> {
                     m.push(Tiling.SIZE);
-                    m.push(CompiledNetwork.paddedRow(param.shape().dim(1)));
+                    m.push(Fields.flatStride(param.shape().dim(1))); // a line past the padded row: rows of 1,024 units 4 KB apart share an L1 set
                     m.newArray2(Fields.ROWS);
                 });
                 m.putField(Fields.inputSampleMajor(param), () -> {
                     m.push(Tiling.SIZE);
                     m.push(param.shape().dim(0));
                     m.newArray2(Fields.ROWS);
+                });
+                m.putField(Fields.flatSampleMajor(param), () -> {
+                    m.push(Tiling.SIZE * Fields.flatStride(param.shape().dim(1)));
+                    m.newArray(Type.FLOAT_TYPE);
                 });
             });
         out.addAll(ConvTiles.constructorSteps(tiling));
