@@ -9,9 +9,12 @@
  * family (its kernels)                    one sample          tile (32 lanes)      Vector API, tile         Vector API, one sample
  * -------------------------------------   -----------------   ------------------   ----------------------   ------------------------
  * contraction (Linear, LinearT,           ContractionSamples  ContractionTiles     ContractionVectors       ContractionSampleVectors
- *   WeightGrad)                                                                    + ContractionMicroKernels
+ *   WeightGrad)                                                                    + ContractionMicroKernels  + SparseRunVectors (sparse
+ *                                                                                                           kernels of input runs)
  * conv (Conv)                             ConvSamples         ConvTiles            ConvVectors              ConvSampleVectors
- *                                                                                  + ConvMicroKernels       (body: ConvVectors)
+ *                                                                                  + ConvMicroKernels       (body: ConvVectors; a
+ *                                                                                                           dense product's:
+ *                                                                                                           ConvDenseProducts)
  * pool (Pool, PoolGrad)                   PoolSamples         PoolTiles            ConvVectors (maxpool     -
  *                                                                                  gradient)
  * elementwise (Map), shared: Elementwise  ElementwiseSamples  ElementwiseTiles     ElementwiseVectors       ElementwiseVectors
