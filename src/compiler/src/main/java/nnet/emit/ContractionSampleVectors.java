@@ -167,7 +167,7 @@ final class ContractionSampleVectors {
     }
 
     /** A local holding {@code m - m % V}: the units in whole vectors. */
-    private int wholeVectors(MethodBuilder m, int units) {
+    static int wholeVectors(MethodBuilder m, int units) {
         int whole = m.local("whole", INT);
         m.set(whole, () -> {
             m.loadLocal(units);

@@ -84,7 +84,7 @@ final class ConvDenseProducts {
         VectorOps v = new VectorOps(m);
         int[] row = rowStarts(m, f, length, rows), acc = new int[rows], sum = new int[rows];
         for (int u = 0; u < rows; u++) acc[u] = v.local("acc" + u, v.zero());
-        int j = m.local("j", INT), whole = wholeVectors(m, length), xv = v.newLocal("x");
+        int j = m.local("j", INT), whole = ContractionSampleVectors.wholeVectors(m, length), xv = v.newLocal("x");
         m.forLoopBy(j, m.constant(0), m.value(whole), () -> m.getStatic(Fields.LENGTH), () -> {
             v.set(xv, v.load(x, m.value(j)));
             for (int u = 0; u < rows; u++) v.set(acc[u], v.fma(xv, v.load(w, m.sum(m.value(row[u]), m.value(j))), acc[u]));
@@ -112,12 +112,8 @@ final class ConvDenseProducts {
         int dy = m.argument("dy", F1), w = m.argument("w", F1), f = m.argument("f", INT), dx = m.argument("dx", F1), length = m.argument("length", INT);
         VectorOps v = new VectorOps(m);
         int[] row = rowStarts(m, f, length, rows), d = new int[rows], b = new int[rows];
-        for (int u = 0; u < rows; u++) {
-            d[u] = m.local("dy" + u, FLOAT);
-            m.set(d[u], m.elementOf(dy, m.at(f, u)));
-            b[u] = v.local("b" + u, v.broadcast(m.value(d[u])));
-        }
-        int j = m.local("j", INT), whole = wholeVectors(m, length), acc = v.newLocal("dx");
+        broadcasts(m, v, dy, f, d, b);
+        int j = m.local("j", INT), whole = ContractionSampleVectors.wholeVectors(m, length), acc = v.newLocal("dx");
         m.forLoopBy(j, m.constant(0), m.value(whole), () -> m.getStatic(Fields.LENGTH), () -> {
             v.set(acc, v.load(dx, m.value(j)));
             for (int u = 0; u < rows; u++) v.set(acc, v.fma(b[u], v.load(w, m.sum(m.value(row[u]), m.value(j))), acc));
@@ -138,12 +134,8 @@ final class ConvDenseProducts {
         int x = m.argument("x", F1), dy = m.argument("dy", F1), f = m.argument("f", INT), grad = m.argument("grad", F1), length = m.argument("length", INT);
         VectorOps v = new VectorOps(m);
         int[] row = rowStarts(m, f, length, rows), d = new int[rows], b = new int[rows];
-        for (int u = 0; u < rows; u++) {
-            d[u] = m.local("dy" + u, FLOAT);
-            m.set(d[u], m.elementOf(dy, m.at(f, u)));
-            b[u] = v.local("b" + u, v.broadcast(m.value(d[u])));
-        }
-        int j = m.local("j", INT), whole = wholeVectors(m, length), xv = v.newLocal("x"), g = v.newLocal("grad");
+        broadcasts(m, v, dy, f, d, b);
+        int j = m.local("j", INT), whole = ContractionSampleVectors.wholeVectors(m, length), xv = v.newLocal("x"), g = v.newLocal("grad");
         m.forLoopBy(j, m.constant(0), m.value(whole), () -> m.getStatic(Fields.LENGTH), () -> {
             v.set(xv, v.load(x, m.value(j)));
             for (int u = 0; u < rows; u++) {
@@ -156,6 +148,15 @@ final class ConvDenseProducts {
         });
         m.end();
         return method;
+    }
+
+    /** {@code d[u] = dy[f + u]} and its broadcast {@code b[u]}, new locals, for each u of the block. */
+    private static void broadcasts(MethodBuilder m, VectorOps v, int dy, int f, int[] d, int[] b) {
+        for (int u = 0; u < d.length; u++) {
+            d[u] = m.local("dy" + u, FLOAT);
+            m.set(d[u], m.elementOf(dy, m.at(f, u)));
+            b[u] = v.local("b" + u, v.broadcast(m.value(d[u])));
+        }
     }
 
     /** Locals holding {@code (f + u) length}, where row u of the block starts in the flat kernel. */
@@ -171,18 +172,5 @@ final class ConvDenseProducts {
             });
         }
         return row;
-    }
-
-    /** A local holding {@code length - length % V}: the elements in whole vectors. */
-    private static int wholeVectors(MethodBuilder m, int length) {
-        int whole = m.local("whole", INT);
-        m.set(whole, () -> {
-            m.loadLocal(length);
-            m.loadLocal(length);
-            m.getStatic(Fields.LENGTH);
-            m.math(GeneratorAdapter.REM, INT);
-            m.math(GeneratorAdapter.SUB, INT);
-        });
-        return whole;
     }
 }
