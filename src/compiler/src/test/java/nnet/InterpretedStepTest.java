@@ -3,11 +3,8 @@ package nnet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Map;
-import java.util.SplittableRandom;
 import nnet.ir.Graph;
 import nnet.runtime.Network;
-import nnet.runtime.Optimizer;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -45,24 +42,16 @@ class InterpretedStepTest {
         String before = System.getProperty("nnet.threads");
         System.setProperty("nnet.threads", "2");
         try {
-            Network net = TestNetworks.compile(g, TestNetworks.Kernels.PLAIN);
-            net.loadWeights(TestNetworks.randomWeights(g, 4));
-            net.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.001)));
-            SplittableRandom rnd = new SplittableRandom(6);
-            int n = g.inputs().get(0).shape().size();
-            float[][][] x = new float[batch][1][n];
-            float[][] t = new float[batch][10];
-            for (int s = 0; s < batch; s++) {
-                for (int i = 0; i < n; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
-                t[s][rnd.nextInt(10)] = 1;
-            }
+            TestNetworks.TrainingBatch b = TestNetworks.trainingBatch(g, TestNetworks.Kernels.PLAIN, batch);
+            Network net = b.net();
+            float[][][] x = b.inputs();
+            float[][] t = b.targets();
             long[] result = new long[2];
             Thread trainer = new Thread(() -> {
                 // two steps make what a network makes once (replicas, threads, tile rows); the third is measured
                 net.trainStep(x, t);
                 net.trainStep(x, t);
-                long[] threads = Thread.getAllStackTraces().keySet().stream()
-                        .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-" + g.name())).mapToLong(Thread::getId).toArray();
+                long[] threads = TestNetworks.trainThreads(g);
                 long[] start = new long[threads.length];
                 var bean = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
                 for (int k = 0; k < threads.length; k++) start[k] = bean.getThreadAllocatedBytes(threads[k]);

@@ -127,6 +127,31 @@ public final class TestNetworks {
         return w;
     }
 
+    /** A network with seeded weights and Adam, and a seeded batch for it: the allocation tests' train step. */
+    public record TrainingBatch(Network net, float[][][] inputs, float[][] targets) {}
+
+    /** {@code g} (one input, 10 classes) compiled with {@code kernels}, and a batch of random inputs and one-hot targets. */
+    public static TrainingBatch trainingBatch(Graph g, Kernels kernels, int batch) {
+        Network net = compile(g, kernels);
+        net.loadWeights(randomWeights(g, 4));
+        net.setOptimizer(nnet.runtime.Optimizer.of("adam", Map.of("lr", 0.001)));
+        SplittableRandom rnd = new SplittableRandom(6);
+        int n = g.inputs().get(0).shape().size();
+        float[][][] x = new float[batch][1][n];
+        float[][] t = new float[batch][10];
+        for (int s = 0; s < batch; s++) {
+            for (int i = 0; i < n; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+            t[s][rnd.nextInt(10)] = 1;
+        }
+        return new TrainingBatch(net, x, t);
+    }
+
+    /** The threads a train step of {@code g} runs on: the calling one and the network's workers ({@code nnet-train-<name>}). */
+    public static long[] trainThreads(Graph g) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-" + g.name())).mapToLong(Thread::getId).toArray();
+    }
+
     /** Runs generated code and interpreter on random inputs; every named node must agree (the interpreter is the expected value). */
     public static void assertMatchesInterpreter(Graph g, long seed) {
         assertMatchesInterpreter(g, seed, Kernels.VECTOR);

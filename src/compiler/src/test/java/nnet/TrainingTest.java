@@ -264,17 +264,10 @@ class TrainingTest {
         String before = System.getProperty("nnet.threads");
         System.setProperty("nnet.threads", "2");
         try {
-            Network net = TestNetworks.compile(g, kernels);
-            net.loadWeights(TestNetworks.randomWeights(g, 4));
-            net.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.001)));
-            SplittableRandom rnd = new SplittableRandom(6);
-            int n = g.inputs().get(0).shape().size();
-            float[][][] x = new float[batch][1][n];
-            float[][] t = new float[batch][10];
-            for (int s = 0; s < batch; s++) {
-                for (int i = 0; i < n; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
-                t[s][rnd.nextInt(10)] = 1;
-            }
+            TestNetworks.TrainingBatch b = TestNetworks.trainingBatch(g, kernels, batch);
+            Network net = b.net();
+            float[][][] x = b.inputs();
+            float[][] t = b.targets();
             // a thread of its own, as a user's program trains (the test runner's thread does bookkeeping of its own)
             long[] result = new long[2];
             Thread trainer = new Thread(() -> {
@@ -284,8 +277,7 @@ class TrainingTest {
                 int steps = 50 * 64 / batch;
                 for (long end = System.nanoTime() + 60_000_000_000L; allocated != 0 && System.nanoTime() < end; ) {
                     for (int step = 0; step < steps; step++) net.trainStep(x, t);
-                    if (threads == null) threads = Thread.getAllStackTraces().keySet().stream()
-                            .filter(th -> th == Thread.currentThread() || th.getName().startsWith("nnet-train-" + g.name())).mapToLong(Thread::getId).toArray();
+                    if (threads == null) threads = TestNetworks.trainThreads(g);
                     long start = allocatedBytes(threads), empty = allocatedBytes(threads) - start; // what reading the counters allocates itself
                     start = allocatedBytes(threads);
                     for (int step = 0; step < steps; step++) net.trainStep(x, t);

@@ -93,12 +93,11 @@ final class ContractionMicroKernels {
     }
 
     /**
-     * {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s width + j0 + c V ..]}, u below
-     * {@code inputs}, c below {@code vectors}; one method per width (a constant, so the loads' bounds are checked
-     * once, before the loop).
+     * {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s stride + j0 + c V ..]}, u below
+     * {@code inputs}, c below {@code vectors}; one method per stride, which is a constant in its loads' offsets.
      */
-    Method weightBlock(int inputs, int vectors, int width) {
-        Method method = new Method("weightGradient" + inputs + "x" + vectors + "w" + width, "([[F[[F[FIII)V");
+    Method weightBlock(int inputs, int vectors, int stride) {
+        Method method = new Method("weightGradient" + inputs + "x" + vectors + "w" + stride, "([[F[[F[FIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F1);
@@ -118,7 +117,7 @@ final class ContractionMicroKernels {
         int[] dv = new int[vectors];
         for (int c = 0; c < vectors; c++) dv[c] = v.newLocal("dz" + c);
         m.forLoop(s, 0, Tiling.SIZE, () -> {
-            for (int c = 0; c < vectors; c++) v.set(dv[c], v.load(dzT, m.sum(m.scaled(s, width, 0), v.lane(j0, c))));
+            for (int c = 0; c < vectors; c++) v.set(dv[c], v.load(dzT, m.sum(m.scaled(s, stride, 0), v.lane(j0, c))));
             for (int u = 0; u < inputs; u++) {
                 v.set(bv[u], v.broadcast(m.elementOf(xRows[u], s)));
                 for (int c = 0; c < vectors; c++) v.set(acc[u][c], v.fma(bv[u], dv[c], acc[u][c]));

@@ -262,7 +262,7 @@ final class ContractionVectors {
         /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
         void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
             int j = m.local("j", Type.INT_TYPE);
-            if (outer > 1 && shape.sparseConnections(2) > 0) {
+            if (outer > 1 && shape.sparseSumsOverRows()) {
                 overRowChunks(grad, start, input, x, dz, outer, n, units, j);
                 return;
             }

@@ -88,9 +88,9 @@ final class Fields {
     }
 
     /**
-     * The Vector API weight gradient's copy of dz, sample-major in one array ({@code [lane * width + unit]},
-     * width the padded row): the step's loads are then one array at an offset the loop counter scales by a
-     * constant, whose bounds C2 checks once before the loop, not once a load as for a row per lane.
+     * The Vector API weight gradient's copy of dz, sample-major in one array ({@code [lane * stride + unit]},
+     * {@link #flatStride}): its lanes' rows are a line more than 4 KB apart, where separate row arrays of
+     * 1,024 floats fell in the same L1 sets (the lstm's train step 886 -> 789 µs on AVX-512).
      */
     static Field flatSampleMajor(Param dense) {
         return new Field(values(dense).name() + "$flatSampleMajor", FLOATS);

@@ -30,7 +30,7 @@ import org.objectweb.asm.commons.Method;
  * vectors in locals (FACTS.md).
  */
 final class SparseRunVectors {
-    private static final Type F1 = Fields.FLOATS, I1 = Fields.INTS, INT = Type.INT_TYPE, FLOAT = Type.FLOAT_TYPE;
+    private static final Type F1 = Fields.FLOATS, INT = Type.INT_TYPE, FLOAT = Type.FLOAT_TYPE;
     /** Vectors per micro-kernel call, widest first. */
     private static final int[] CHUNKS = {2, 1};
     /** A pattern takes this form when at least half of its connections are in units whose inputs are one run of this many or more. */

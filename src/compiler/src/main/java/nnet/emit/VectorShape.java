@@ -104,6 +104,11 @@ record VectorShape(String suffix, int registers, int forwardSamples, int forward
         return wide() ? 16 / lanes : 0;
     }
 
+    /** Whether the sparse weight gradient over several outer rows sums them in registers ({@link #sparseConnections}). */
+    boolean sparseSumsOverRows() {
+        return wide();
+    }
+
     /** Positions (vectors of columns) a one-sample product micro-kernel takes per call: channels x positions accumulators, a broadcast per channel, one load. */
     int convSamplePositions(int channels) {
         if (wide()) return Math.min(8, 16 / channels);
