@@ -130,10 +130,11 @@ final class ContractionMicroKernels {
 
     /**
      * {@code out[outRow + o][lanes] += sum over k in [k0, k1) of values[(position[k])] in[inRow + index[k]][lanes]}
-     * over {@code laneVectors} vectors of lanes from {@code lane}.
+     * over {@code laneVectors} vectors of lanes from {@code lane}; {@code fresh}: {@code =} (from zero, the first
+     * chunk of a unit's connections, zeros for a unit without any), so the output need not be zeroed first.
      */
-    Method gather(boolean positioned, int laneVectors) {
-        Method method = new Method((positioned ? "gatherByInput" : "gatherByUnit") + laneVectors, positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
+    Method gather(boolean positioned, int laneVectors, boolean fresh) {
+        Method method = new Method((positioned ? "gatherByInput" : "gatherByUnit") + laneVectors + (fresh ? "Fresh" : ""), positioned ? "([F[I[I[[F[[FIIIIII)V" : "([F[I[[F[[FIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int values = m.argument("values", F1), index = m.argument("index", I1), position = positioned ? m.argument("position", I1) : -1;
@@ -144,7 +145,7 @@ final class ContractionMicroKernels {
         int target = m.local("target", F1);
         m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
         int[] acc = new int[laneVectors];
-        for (int c = 0; c < laneVectors; c++) acc[c] = v.local("acc" + c, v.load(target, v.lane(lane, c)));
+        for (int c = 0; c < laneVectors; c++) acc[c] = v.local("acc" + c, fresh ? v.zero() : v.load(target, v.lane(lane, c)));
         int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), bv = v.newLocal("b");
         m.forLoop(k, m.value(k0), m.value(k1), () -> {
             v.set(bv, v.broadcast(m.elementOf(values, positioned ? m.elementOf(position, k) : m.value(k))));

@@ -247,16 +247,21 @@ final class ContractionVectors {
          * {@code position} says where each entry sits among the values).
          */
         void sparse(boolean positioned, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
-            int o = m.local("o", Type.INT_TYPE);
-            m.forLoop(r, 0, outer, () -> {
-                zeroRows(out, nOut);
-                LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(o, 0, nOut, () -> overChunks(m.elementOf(start, o), m.elementOf(start, m.at(o, 1)), () -> {
-                    if (positioned) call(micro.gather(true, lanes), values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
-                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
-                    else call(micro.gather(false, lanes), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0),
-                            chunkEnd(m.elementOf(start, m.at(o, 1))), m.value(lane));
-                })));
-            });
+            int o = m.local("o", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(o, 0, nOut, () -> {
+                // the first chunk sets the output's lanes (zeros for a unit without connections), the others add to them
+                m.set(k0, m.elementOf(start, o));
+                m.set(end, m.elementOf(start, m.at(o, 1)));
+                gather(positioned, lanes, true, values, index, position, in, out, nIn, nOut, o, end);
+                m.forLoop(k0, m.at(k0, KC), m.value(end), KC, () -> gather(positioned, lanes, false, values, index, position, in, out, nIn, nOut, o, end));
+            })));
+        }
+
+        /** One call of a gather micro-kernel over connections [k0, min(end, k0 + KC)) of output o. */
+        private void gather(boolean positioned, int lanes, boolean fresh, int values, int index, int position, int in, int out, int nIn, int nOut, int o, int end) {
+            Method kernel = micro.gather(positioned, lanes, fresh);
+            if (positioned) call(kernel, values, index, position, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0), chunkEnd(m.value(end)), m.value(lane));
+            else call(kernel, values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0), chunkEnd(m.value(end)), m.value(lane));
         }
 
         /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
