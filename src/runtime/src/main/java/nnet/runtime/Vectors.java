@@ -15,14 +15,23 @@ public final class Vectors {
 
     /**
      * JVM options the launchers add ({@code ./nnetc}, a jar's relaunch, {@code bench/suite}): C2
-     * compiles generated methods after a tenth of the usual calls. Until C2 compiles a kernel its
-     * Vector API operations run as calls on boxed vectors, 10-45 times slower; a kernel called once a
-     * step (a bias, a head's product, a block's remainder) otherwise needs hundreds of steps to get
-     * there, and a busy machine's compiler queue more. {@code quiet} keeps the JVM from printing the
-     * command.
+     * compiles the generated drivers and elementwise kernels ({@code k*}, {@code tile*},
+     * {@code forwardTile}, {@code trainTile}) after a tenth of the usual calls. Until C2 compiles a
+     * kernel its Vector API operations run as calls on boxed vectors, 10-45 times slower; a kernel
+     * called once a step (a bias, a head's product, a block's remainder) otherwise needs hundreds of
+     * steps to get there, and a busy machine's compiler queue more. The micro-kernels, called hundreds
+     * of times a step, keep the usual thresholds: compiled in the process's first second, before the
+     * JDK's own vector methods ({@code FloatVector.fma}) had type profiles, a micro-kernel's C2 code
+     * kept its vector operations as virtual calls on boxed vectors for good (LeNet-5 with AVX2: 5 of 35
+     * runs with every generated method scaled, 0 of 35 so; BENCHMARKS.md). {@code quiet} keeps the JVM
+     * from printing the commands.
      */
-    public static final java.util.List<String> JIT_OPTIONS =
-            java.util.List.of("-XX:CompileCommand=quiet", "-XX:CompileCommand=CompileThresholdScaling,nnet.generated.*::*,0.1");
+    public static final java.util.List<String> JIT_OPTIONS = java.util.List.of("-XX:CompileCommand=quiet",
+            sooner("k*"), sooner("tile*"), sooner("*Tile"));
+
+    private static String sooner(String methods) {
+        return "-XX:CompileCommand=CompileThresholdScaling,nnet.generated.*::" + methods + ",0.1";
+    }
 
     /**
      * Read by each generated class once, as it is initialised: the module is in the boot layer and
