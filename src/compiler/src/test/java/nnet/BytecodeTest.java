@@ -136,6 +136,47 @@ class BytecodeTest {
         }
     }
 
+    /**
+     * The launchers' JIT options ({@link nnet.runtime.Vectors#JIT_OPTIONS}) name methods by pattern: they must
+     * reach every kernel called once a step (the tile methods, the sequences, the vector class's drivers and
+     * elementwise loops, {@code k<n>$...}) and no micro-kernel (another method of the vector class its own methods call), which
+     * compiled that early could stay boxed for the life of the process.
+     */
+    @Test
+    void jitOptionsReachTheDriversAndNoMicroKernel() {
+        List<String> patterns = nnet.runtime.Vectors.JIT_OPTIONS.stream().filter(o -> o.contains("::"))
+                .map(o -> o.substring(o.indexOf("::") + 2, o.lastIndexOf(','))).toList();
+        java.util.function.Predicate<String> scaled = name -> patterns.stream().anyMatch(p -> p.startsWith("*") ? name.endsWith(p.substring(1)) : name.startsWith(p.substring(0, p.length() - 1)));
+        Graph g = TestNetworks.graph("""
+                network J {
+                  input img[2, 8, 8]
+                  c = conv2d(img, 4, 3, relu, pad: same)
+                  m = maxpool(c, 2)
+                  h = dense(flatten(m), 30, relu, connect: random(0.3, seed: 1))
+                  y = dense(h, 3)
+                  output y
+                  loss cross_entropy
+                }""");
+        GeneratedNetwork n = Compiler.compile(g);
+        ClassNode network = classNode(n.classFile());
+        for (String name : List.of("forwardTile", "trainTile")) assertTrue(scaled.test(name), name);
+        List<String> tiles = network.methods.stream().map(m -> m.name).filter(name -> name.matches("tile\\d+\\$.*")).toList();
+        assertFalse(tiles.isEmpty());
+        for (String name : tiles) assertTrue(scaled.test(name), name);
+        for (String suffix : List.of("$Vector", "$Vector16")) {
+            ClassNode vector = classNode(n.helperClasses().get(n.className() + suffix));
+            java.util.Set<String> micro = new java.util.TreeSet<>();
+            for (MethodNode m : vector.methods)
+                for (var insn : m.instructions)
+                    if (insn instanceof MethodInsnNode call && call.owner.equals(vector.name) && !call.name.matches("k\\d+\\$.*")) micro.add(call.name); // a driver's row loops are its own
+            assertTrue(micro.size() > 5, micro.toString());
+            for (String name : micro) assertFalse(scaled.test(name), "micro-kernel " + name + " is matched by " + patterns);
+            List<String> drivers = vector.methods.stream().map(m -> m.name).filter(name -> name.matches("k\\d+\\$.*")).toList();
+            assertFalse(drivers.isEmpty());
+            for (String name : drivers) assertTrue(scaled.test(name), name);
+        }
+    }
+
     /** The Vector API class: no allocation, no call but the Vector API's, its own, Math's, Arrays' and System.arraycopy. */
     private static void assertVectorKernelsNeverAllocate(ClassNode vector) {
         for (MethodNode m : vector.methods) {
