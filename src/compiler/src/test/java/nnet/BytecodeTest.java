@@ -111,6 +111,30 @@ class BytecodeTest {
             assertTrue(methods.apply(suffix).stream().anyMatch(name -> name.matches("s\\d+\\$.*\\$elements0")), methods.apply(suffix).toString());
     }
 
+    /**
+     * A masked lstm's four gates of a unit read the same inputs: the wide class sums their weight gradients
+     * over the steps two units at a time (each input row loaded once for both), blocks of 4 connections, then
+     * 2 and 1 for a unit's last 3; AVX2's keeps its row-by-row sums, a unit at a time.
+     */
+    @Test
+    void unitsOfTheSameInputsSumTheirWeightGradientsInPairs() {
+        Graph g = TestNetworks.graph("""
+                network P {
+                  input seq[6, 12]
+                  h = lstm(seq, 8, connect: blocks(2), recurrent: band(3))
+                  y = dense(h, 2)
+                  output y
+                  loss cross_entropy
+                }""");
+        GeneratedNetwork n = Compiler.compile(g);
+        java.util.function.Function<String, List<String>> methods = suffix ->
+                classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().map(m -> m.name).toList();
+        assertTrue(methods.apply("$Vector").containsAll(List.of("sparseWeightGradientPairRows4x2", "sparseWeightGradientPairRows2x2", "sparseWeightGradientPairRows1x2")),
+                methods.apply("$Vector").toString());
+        assertTrue(methods.apply("$Vector16").stream().noneMatch(name -> name.startsWith("sparseWeightGradientPairRows")), methods.apply("$Vector16").toString());
+        assertTrue(methods.apply("$Vector16").contains("sparseWeightGradient4"), methods.apply("$Vector16").toString());
+    }
+
     /** A convolutional network's tiled train step likewise: convolutions, pools and their gradients, plain and Vector API forms. */
     @Test
     void tiledConvolutionsNeverAllocate() {

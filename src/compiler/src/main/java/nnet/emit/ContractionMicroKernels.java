@@ -237,4 +237,57 @@ final class ContractionMicroKernels {
         m.end();
         return method;
     }
+    /**
+     * {@link #sparseWeightOverRows} for two units of the same inputs, j and its twin (whose connections sit
+     * {@code toTwin} after j's): each input row is loaded once for both units' sums, {@code grad[k + c]} and
+     * {@code grad[k + toTwin + c]}.
+     */
+    Method sparseWeightPairOverRows(int connections, int laneVectors) {
+        Method method = new Method("sparseWeightGradientPairRows" + connections + "x" + laneVectors, "([F[I[[F[[FIIIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
+        int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
+        int j = m.argument("j", Type.INT_TYPE), twin = m.argument("twin", Type.INT_TYPE), k = m.argument("k", Type.INT_TYPE), toTwin = m.argument("toTwin", Type.INT_TYPE),
+                r0 = m.argument("r0", Type.INT_TYPE), r1 = m.argument("r1", Type.INT_TYPE), n = m.argument("n", Type.INT_TYPE), units = m.argument("m", Type.INT_TYPE),
+                lane = m.argument("lane", Type.INT_TYPE);
+        VectorOps v = new VectorOps(m);
+        int[] in = new int[connections];
+        int[][][] acc = new int[2][connections][laneVectors];
+        for (int q = 0; q < connections; q++) {
+            in[q] = m.local("input" + q, Type.INT_TYPE);
+            m.set(in[q], m.elementOf(input, m.at(k, q)));
+            for (int u = 0; u < 2; u++)
+                for (int c = 0; c < laneVectors; c++) acc[u][q][c] = v.local("acc" + u + "_" + q + "_" + c, v.zero());
+        }
+        int r = m.local("r", Type.INT_TYPE), row = m.local("row", F1), xv = v.newLocal("x");
+        int[] zAt = {m.local("zAt", Type.INT_TYPE), m.local("twinAt", Type.INT_TYPE)}, unit = {j, twin};
+        int xAt = m.local("xAt", Type.INT_TYPE);
+        int[][] d = new int[2][laneVectors];
+        for (int u = 0; u < 2; u++)
+            for (int c = 0; c < laneVectors; c++) d[u][c] = v.newLocal("dz" + u + "_" + c);
+        m.set(xAt, m.intProduct(m.value(r0), m.value(n)));
+        for (int u = 0; u < 2; u++) m.set(zAt[u], m.sum(m.intProduct(m.value(r0), m.value(units)), m.value(unit[u])));
+        m.forLoop(r, m.value(r0), m.value(r1), () -> {
+            for (int u = 0; u < 2; u++) {
+                m.rowOf(dz, m.value(zAt[u]), row);
+                for (int c = 0; c < laneVectors; c++) v.set(d[u][c], v.load(row, v.lane(lane, c)));
+            }
+            for (int q = 0; q < connections; q++) {
+                m.rowOf(x, m.sum(m.value(xAt), m.value(in[q])), row);
+                for (int c = 0; c < laneVectors; c++) {
+                    v.set(xv, v.load(row, v.lane(lane, c)));
+                    for (int u = 0; u < 2; u++) v.set(acc[u][q][c], v.fma(d[u][c], m.value(xv), acc[u][q][c]));
+                }
+            }
+            m.set(xAt, m.sum(m.value(xAt), m.value(n)));
+            for (int u = 0; u < 2; u++) m.set(zAt[u], m.sum(m.value(zAt[u]), m.value(units)));
+        });
+        for (int u = 0; u < 2; u++)
+            for (int q = 0; q < connections; q++) {
+                for (int c = 1; c < laneVectors; c++) v.set(acc[u][q][0], v.add(acc[u][q][0], m.value(acc[u][q][c])));
+                m.addToElement(grad, u == 0 ? m.at(k, q) : m.sum(m.value(toTwin), m.at(k, q)), v.sumOfLanes(acc[u][q][0]));
+            }
+        m.end();
+        return method;
+    }
 }

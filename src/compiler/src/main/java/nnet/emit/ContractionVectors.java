@@ -23,7 +23,8 @@ import org.objectweb.asm.commons.Method;
  * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
  *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
  * <li>sparse: per unit (or input), its present connections: one weight broadcast, a row loaded,
- *     2 fused multiply-adds; the weight gradient a product over the lanes, reduced, per connection.
+ *     2 fused multiply-adds; the weight gradient a product over the lanes, reduced, per connection (over
+ *     an lstm's steps summed in registers first, two units of the same inputs sharing each row loaded).
  * </ul>
  * Rules these follow (measured, ../shared/FACTS.md and the session notes): one species per process
  * ({@code SPECIES_PREFERRED}); no vector value crosses a branch or a call that is not inlined; no more
@@ -35,6 +36,8 @@ final class ContractionVectors {
     static final int KC = 64;
     /** Outer rows per call of the sparse weight gradient over rows (a bounded loop; 16 sums across lanes fewer a connection). */
     static final int ROWS_PER_CALL = 16;
+    /** Lane vectors per call of the pair form of the sparse weight gradient ({@link VectorShape#sparsePairConnections}). */
+    static final int PAIR_LANE_VECTORS = 2;
     private static final Type F1 = Fields.FLOATS;
 
     private final ContractionMicroKernels micro;
@@ -68,6 +71,7 @@ final class ContractionVectors {
             if (!rows) {
                 a.add(Fields.index(w.kernel(), Fields.Index.COL_START));
                 a.add(Fields.index(w.kernel(), Fields.Index.ROW_INDEX));
+                a.add(Fields.index(w.kernel(), Fields.Index.TWINS));
             }
             a.add(Fields.tileRows(w.x()));
             a.add(Fields.tileRows(w.dz()));
@@ -95,7 +99,7 @@ final class ContractionVectors {
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
-        else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+        else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], a[5], w.outer(), w.n(), w.m());
     }
 
     // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
@@ -264,32 +268,71 @@ final class ContractionVectors {
             else call(kernel, values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0), chunkEnd(m.value(end)), m.value(lane));
         }
 
-        /** By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
-        void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
-            int j = m.local("j", Type.INT_TYPE);
+        /**
+         * By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]}
+         * (the values' order). Over several outer rows (an lstm's steps) where sums over them pay
+         * ({@link VectorShape#sparseSumsOverRows}), the units paired with a twin of the same inputs
+         * ({@link CompiledNetwork.SparseParam#twins}) first, two at a time, then the others.
+         */
+        void sparseWeightGradient(int grad, int start, int input, int twins, int x, int dz, int outer, int n, int units) {
+            int j = m.local("j", Type.INT_TYPE), p = m.local("p", Type.INT_TYPE), singles = m.local("singles", Type.INT_TYPE);
             if (outer > 1 && shape.sparseSumsOverRows()) {
-                overRowChunks(grad, start, input, x, dz, outer, n, units, j);
+                m.set(singles, m.sum(m.scaled(m.elementOf(twins, m.constant(0)), 2), m.constant(1)));
+                pairsOverRowChunks(grad, start, input, twins, x, dz, outer, n, units, j, p, singles);
+                singlesOverRowChunks(grad, start, input, twins, x, dz, outer, n, units, j, p, singles);
                 return;
             }
-            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
-                    call(micro.sparseWeightBlock(lanes), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
-                            chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
+            // row by row, every unit on its own (the twins' list from its start): a sum over one row gains nothing from a
+            // twin, and AVX2's sums over rows (of a pair or a unit) ran no faster than its row-by-row sums across 8 lanes
+            m.set(singles, m.constant(1));
+            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
+                m.set(j, m.elementOf(twins, p));
+                overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
+                        call(micro.sparseWeightBlock(lanes), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
+                                chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane)));
+            })));
         }
 
         /**
-         * Over several outer rows (an lstm's steps): per lane block, chunk of {@link #ROWS_PER_CALL} rows and unit,
-         * its connections a block at a time ({@link VectorShape#sparseConnections}), each summed over the chunk's
-         * rows in vectors and across lanes once: a row-by-row sum across lanes per connection was most of the work.
+         * Over several outer rows, per 2 lane vectors and chunk of {@link #ROWS_PER_CALL} rows, a pair's connections a
+         * block at a time ({@link VectorShape#sparsePairConnections}), each summed for both units over the chunk's rows
+         * in vectors and across lanes once: each input row is loaded once for the two units' sums.
          */
-        private void overRowChunks(int grad, int start, int input, int x, int dz, int outer, int n, int units, int j) {
+        private void pairsOverRowChunks(int grad, int start, int input, int twins, int x, int dz, int outer, int n, int units, int j, int p, int singles) {
+            int k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE), twin = m.local("twin", Type.INT_TYPE), toTwin = m.local("toTwin", Type.INT_TYPE);
+            LaneBlocks.over(m, lane, PAIR_LANE_VECTORS, () -> m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> m.forLoop(p, m.constant(1), m.value(singles), 2, () -> {
+                m.set(j, m.elementOf(twins, p));
+                m.set(twin, m.elementOf(twins, m.at(p, 1)));
+                m.set(k, m.elementOf(start, j));
+                m.set(end, m.elementOf(start, m.at(j, 1)));
+                m.set(toTwin, m.intDifference(m.elementOf(start, twin), m.value(k)));
+                for (int block : pairBlocks())
+                    m.forLoop(k, m.value(k), m.minus(m.value(end), block - 1), block, () -> call(micro.sparseWeightPairOverRows(block, PAIR_LANE_VECTORS), grad, input, x, dz,
+                            m.value(j), m.value(twin), m.value(k), m.value(toTwin), m.value(r), m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.constant(n), m.constant(units), m.value(lane)));
+            })));
+        }
+
+        /**
+         * Over several outer rows (an lstm's steps): per lane block, chunk of {@link #ROWS_PER_CALL} rows and unit
+         * without a twin, its connections a block at a time ({@link VectorShape#sparseConnections}), each summed over
+         * the chunk's rows in vectors and across lanes once: a row-by-row sum across lanes per connection was most of the work.
+         */
+        private void singlesOverRowChunks(int grad, int start, int input, int twins, int x, int dz, int outer, int n, int units, int j, int p, int singles) {
             int k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
-            LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> m.forLoop(j, 0, units, () -> {
+            LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
+                m.set(j, m.elementOf(twins, p));
                 m.set(k, m.elementOf(start, j));
                 m.set(end, m.elementOf(start, m.at(j, 1)));
                 for (int block : new int[] {shape.sparseConnections(lanes), 1})
                     m.forLoop(k, m.value(k), m.minus(m.value(end), block - 1), block, () -> call(micro.sparseWeightOverRows(block, lanes), grad, input, x, dz,
                             m.value(j), m.value(k), m.value(r), m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.constant(n), m.constant(units), m.value(lane)));
             })));
+        }
+
+        /** The connection blocks of a pair's micro-kernel, widest first: the shape's, half of it, one. */
+        private int[] pairBlocks() {
+            int c = shape.sparsePairConnections();
+            return java.util.stream.IntStream.of(c, c / 2, 1).filter(b -> b >= 1).distinct().toArray();
         }
 
         /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */

@@ -55,7 +55,7 @@ final class Fields {
      * entries start, their inputs), and where each entry by input sits among the values.
      */
     enum Index {
-        START("start"), COL("col"), COL_START("colStart"), ROW_INDEX("rowIndex"), POSITION("position");
+        START("start"), COL("col"), COL_START("colStart"), ROW_INDEX("rowIndex"), POSITION("position"), TWINS("twins");
 
         final String suffix;
 

@@ -167,6 +167,7 @@ final class Registrations {
                     case COL_START -> GeneratedCode.SPARSE_COL_START;
                     case ROW_INDEX -> GeneratedCode.SPARSE_ROW_INDEX;
                     case POSITION -> GeneratedCode.SPARSE_POSITION;
+                    case TWINS -> GeneratedCode.SPARSE_TWINS;
                 });
             });
     }

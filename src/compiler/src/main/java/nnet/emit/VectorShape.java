@@ -17,6 +17,10 @@ package nnet.emit;
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
  * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
+ *
+ * sparse weight gradient over an lstm's steps (units x connections x lane vectors, summed over 16 rows in registers)
+ * wide     a unit: 1 x 8 x 2 = 16; a pair of the same inputs: 2 x 4 x 2 = 16
+ * narrow   row by row, a unit's 4 lane vectors summed across lanes a row
  * </pre>
  *
  * Counts are accumulators; with the vectors loaded per step and the broadcasts each stays within
@@ -102,6 +106,18 @@ record VectorShape(String suffix, int registers, int forwardSamples, int forward
      */
     int sparseConnections(int lanes) {
         return wide() ? 16 / lanes : 0;
+    }
+
+    /**
+     * Connections per call of the sparse weight gradient of a pair of units with the same inputs over
+     * outer rows, on {@link ContractionVectors#PAIR_LANE_VECTORS} lane vectors: 2 x connections x 2
+     * accumulators, a vector of dz per unit and lane vector, one of x: 4 (21 registers of 32; 6 ran no
+     * faster). The masked lstm's train step 468 -> 406 µs at batch 64 on a Zen 4, its loop 134
+     * instructions for 16 multiply-adds (a unit's 8 x 2: 172). AVX2 keeps its row-by-row sums: a pair's
+     * 2 x 2 (13 registers of 16) took 86 instructions for 8 and the step 465 -> 514 µs.
+     */
+    int sparsePairConnections() {
+        return 4;
     }
 
     /** Whether the sparse weight gradient over several outer rows sums them in registers ({@link #sparseConnections}). */

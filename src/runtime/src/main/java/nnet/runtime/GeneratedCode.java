@@ -106,6 +106,7 @@ public final class GeneratedCode {
     public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_COL_START = CompiledNetwork.SparseParam::colStart;
     public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_ROW_INDEX = CompiledNetwork.SparseParam::rowIndex;
     public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_POSITION = CompiledNetwork.SparseParam::position;
+    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_TWINS = CompiledNetwork.SparseParam::twins;
 
     /** A conv's plans, made by the constructor (the arrays are read from the plan's fields). */
     public static final Function3<int[], int[], Boolean, ConvPlan> CONV_PLAN = ConvPlan::of;
