@@ -23,11 +23,15 @@ public final class Vectors {
      * of times a step, keep the usual thresholds: compiled in the process's first second, before the
      * JDK's own vector methods ({@code FloatVector.fma}) had type profiles, a micro-kernel's C2 code
      * kept its vector operations as virtual calls on boxed vectors for good (LeNet-5 with AVX2: 5 of 35
-     * runs with every generated method scaled, 0 of 35 so; BENCHMARKS.md). {@code quiet} keeps the JVM
+     * runs with every generated method scaled, 0 of 35 so; BENCHMARKS.md). The tile methods are never
+     * inlined into {@code trainTile} or {@code forwardTile}: compiled after some hundred steps, such a
+     * method took in every tile method, driver and micro-kernel of the step, ran into C2's inlining
+     * cutoffs, and a micro-kernel's vector multiply inlined there ran boxed from then on (the gated CNN:
+     * 3 MB a step from 30 s into 1 of 5 runs, JFR and -XX:+LogCompilation). {@code quiet} keeps the JVM
      * from printing the commands.
      */
     public static final java.util.List<String> JIT_OPTIONS = java.util.List.of("-XX:CompileCommand=quiet",
-            sooner("k*"), sooner("tile*"), sooner("*Tile"));
+            sooner("k*"), sooner("tile*"), sooner("*Tile"), "-XX:CompileCommand=dontinline,nnet.generated.*::tile*");
 
     private static String sooner(String methods) {
         return "-XX:CompileCommand=CompileThresholdScaling,nnet.generated.*::" + methods + ",0.1";
