@@ -185,104 +185,44 @@ final class ContractionMicroKernels {
     }
 
     /**
-     * Over outer rows {@code [r0, r1)} (a sequence's steps): {@code grad[k + c] += sum over r and lanes of
-     * x[r n + input[k + c]][lanes] dz[r m + j][lanes]} for {@code connections} connections of unit j from k,
-     * over {@code laneVectors} vectors of lanes from {@code lane}. The sums stay in vectors over the rows
-     * and are summed across lanes once a call, where {@link #sparseWeightBlock} sums them once a row.
+     * Over a chunk of {@code rows} steps copied to scratch ({@link Fields#stepInputs}): {@code grad[k + c] += sum
+     * over the steps and lanes of xs[input[k + c]][step][lanes] ds[step][lanes]} for {@code connections}
+     * connections of a unit from k, over {@code laneVectors} vectors of lanes from {@code lane}; with 2 units
+     * (a unit and its twin of the same inputs, whose connections sit {@code toTwin} after), each input loaded
+     * once for both, the twin's dz after the unit's in {@code ds}. The sums stay in vectors over the steps and
+     * are summed across lanes once a call; every load is from one array at an offset the loop counter moves.
      */
-    Method sparseWeightOverRows(int connections, int laneVectors) {
-        Method method = new Method("sparseWeightGradientRows" + connections + "x" + laneVectors, "([F[I[[F[[FIIIIIII)V");
+    Method sparseWeightOverSteps(int units, int connections, int laneVectors) {
+        Method method = new Method("sparseWeightGradientSteps" + units + "x" + connections + "x" + laneVectors, "([F[I[F[FIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
-        int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
-        int j = m.argument("j", Type.INT_TYPE), k = m.argument("k", Type.INT_TYPE), r0 = m.argument("r0", Type.INT_TYPE), r1 = m.argument("r1", Type.INT_TYPE),
-                n = m.argument("n", Type.INT_TYPE), units = m.argument("m", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        int grad = m.argument("grad", F1), input = m.argument("input", I1), xs = m.argument("xs", F1), ds = m.argument("ds", F1);
+        int k = m.argument("k", Type.INT_TYPE), toTwin = m.argument("toTwin", Type.INT_TYPE), rows = m.argument("rows", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
         VectorOps v = new VectorOps(m);
+        int stride = Fields.stepStride();
         int[] in = new int[connections];
-        int[][] acc = new int[connections][laneVectors];
+        int[][][] acc = new int[units][connections][laneVectors];
         for (int q = 0; q < connections; q++) {
             in[q] = m.local("input" + q, Type.INT_TYPE);
-            m.set(in[q], m.elementOf(input, m.at(k, q)));
-            for (int c = 0; c < laneVectors; c++) acc[q][c] = v.local("acc" + q + "_" + c, v.zero());
-        }
-        int r = m.local("r", Type.INT_TYPE), xAt = m.local("xAt", Type.INT_TYPE), zAt = m.local("zAt", Type.INT_TYPE), row = m.local("row", F1);
-        int[] d = new int[laneVectors];
-        for (int c = 0; c < laneVectors; c++) d[c] = v.newLocal("dz" + c);
-        m.set(xAt, () -> {
-            m.loadLocal(r0);
-            m.loadLocal(n);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        });
-        m.set(zAt, () -> {
-            m.loadLocal(r0);
-            m.loadLocal(units);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-            m.loadLocal(j);
-            m.math(GeneratorAdapter.ADD, Type.INT_TYPE);
-        });
-        m.forLoop(r, m.value(r0), m.value(r1), () -> {
-            m.rowOf(dz, m.value(zAt), row);
-            for (int c = 0; c < laneVectors; c++) v.set(d[c], v.load(row, v.lane(lane, c)));
-            for (int q = 0; q < connections; q++) {
-                m.rowOf(x, m.sum(m.value(xAt), m.value(in[q])), row);
-                for (int c = 0; c < laneVectors; c++) v.set(acc[q][c], v.fma(d[c], v.load(row, v.lane(lane, c)), acc[q][c]));
-            }
-            m.set(xAt, m.sum(m.value(xAt), m.value(n)));
-            m.set(zAt, m.sum(m.value(zAt), m.value(units)));
-        });
-        for (int q = 0; q < connections; q++) {
-            for (int c = 1; c < laneVectors; c++) v.set(acc[q][0], v.add(acc[q][0], m.value(acc[q][c])));
-            m.addToElement(grad, m.at(k, q), v.sumOfLanes(acc[q][0]));
-        }
-        m.end();
-        return method;
-    }
-    /**
-     * {@link #sparseWeightOverRows} for two units of the same inputs, j and its twin (whose connections sit
-     * {@code toTwin} after j's): each input row is loaded once for both units' sums, {@code grad[k + c]} and
-     * {@code grad[k + toTwin + c]}.
-     */
-    Method sparseWeightPairOverRows(int connections, int laneVectors) {
-        Method method = new Method("sparseWeightGradientPairRows" + connections + "x" + laneVectors, "([F[I[[F[[FIIIIIIIII)V");
-        MethodBuilder m = c.helper(method);
-        if (m == null) return method;
-        int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
-        int j = m.argument("j", Type.INT_TYPE), twin = m.argument("twin", Type.INT_TYPE), k = m.argument("k", Type.INT_TYPE), toTwin = m.argument("toTwin", Type.INT_TYPE),
-                r0 = m.argument("r0", Type.INT_TYPE), r1 = m.argument("r1", Type.INT_TYPE), n = m.argument("n", Type.INT_TYPE), units = m.argument("m", Type.INT_TYPE),
-                lane = m.argument("lane", Type.INT_TYPE);
-        VectorOps v = new VectorOps(m);
-        int[] in = new int[connections];
-        int[][][] acc = new int[2][connections][laneVectors];
-        for (int q = 0; q < connections; q++) {
-            in[q] = m.local("input" + q, Type.INT_TYPE);
-            m.set(in[q], m.elementOf(input, m.at(k, q)));
-            for (int u = 0; u < 2; u++)
+            m.set(in[q], m.sum(m.scaled(m.elementOf(input, m.at(k, q)), stride), m.value(lane)));
+            for (int u = 0; u < units; u++)
                 for (int c = 0; c < laneVectors; c++) acc[u][q][c] = v.local("acc" + u + "_" + q + "_" + c, v.zero());
         }
-        int r = m.local("r", Type.INT_TYPE), row = m.local("row", F1), xv = v.newLocal("x");
-        int[] zAt = {m.local("zAt", Type.INT_TYPE), m.local("twinAt", Type.INT_TYPE)}, unit = {j, twin};
-        int xAt = m.local("xAt", Type.INT_TYPE);
-        int[][] d = new int[2][laneVectors];
-        for (int u = 0; u < 2; u++)
+        int step = m.local("step", Type.INT_TYPE), at = m.local("at", Type.INT_TYPE), xv = v.newLocal("x");
+        int[][] d = new int[units][laneVectors];
+        for (int u = 0; u < units; u++)
             for (int c = 0; c < laneVectors; c++) d[u][c] = v.newLocal("dz" + u + "_" + c);
-        m.set(xAt, m.intProduct(m.value(r0), m.value(n)));
-        for (int u = 0; u < 2; u++) m.set(zAt[u], m.sum(m.intProduct(m.value(r0), m.value(units)), m.value(unit[u])));
-        m.forLoop(r, m.value(r0), m.value(r1), () -> {
-            for (int u = 0; u < 2; u++) {
-                m.rowOf(dz, m.value(zAt[u]), row);
-                for (int c = 0; c < laneVectors; c++) v.set(d[u][c], v.load(row, v.lane(lane, c)));
-            }
-            for (int q = 0; q < connections; q++) {
-                m.rowOf(x, m.sum(m.value(xAt), m.value(in[q])), row);
+        m.forLoop(step, m.constant(0), m.value(rows), () -> {
+            m.set(at, m.scaled(step, nnet.lower.Tiling.SIZE, 0));
+            for (int u = 0; u < units; u++)
+                for (int c = 0; c < laneVectors; c++) v.set(d[u][c], v.load(ds, m.sum(m.sum(m.value(at), v.lane(lane, c)), m.constant(u * stride))));
+            for (int q = 0; q < connections; q++)
                 for (int c = 0; c < laneVectors; c++) {
-                    v.set(xv, v.load(row, v.lane(lane, c)));
-                    for (int u = 0; u < 2; u++) v.set(acc[u][q][c], v.fma(d[u][c], m.value(xv), acc[u][q][c]));
+                    v.set(xv, v.load(xs, m.sum(v.lane(in[q], c), m.value(at))));
+                    for (int u = 0; u < units; u++) v.set(acc[u][q][c], v.fma(d[u][c], m.value(xv), acc[u][q][c]));
                 }
-            }
-            m.set(xAt, m.sum(m.value(xAt), m.value(n)));
-            for (int u = 0; u < 2; u++) m.set(zAt[u], m.sum(m.value(zAt[u]), m.value(units)));
         });
-        for (int u = 0; u < 2; u++)
+        for (int u = 0; u < units; u++)
             for (int q = 0; q < connections; q++) {
                 for (int c = 1; c < laneVectors; c++) v.set(acc[u][q][0], v.add(acc[u][q][0], m.value(acc[u][q][c])));
                 m.addToElement(grad, u == 0 ? m.at(k, q) : m.sum(m.value(toTwin), m.at(k, q)), v.sumOfLanes(acc[u][q][0]));

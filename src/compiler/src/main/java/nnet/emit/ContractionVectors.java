@@ -36,8 +36,8 @@ final class ContractionVectors {
     static final int KC = 64;
     /** Outer rows per call of the sparse weight gradient over rows (a bounded loop; 16 sums across lanes fewer a connection). */
     static final int ROWS_PER_CALL = 16;
-    /** Lane vectors per call of the pair form of the sparse weight gradient ({@link VectorShape#sparsePairConnections}). */
-    static final int PAIR_LANE_VECTORS = 2;
+    /** Lane vectors per call of the sparse weight gradient over steps ({@link VectorShape#stepConnections}). */
+    static final int STEP_LANE_VECTORS = 2;
     private static final Type F1 = Fields.FLOATS;
 
     private final ContractionMicroKernels micro;
@@ -71,10 +71,14 @@ final class ContractionVectors {
             if (!rows) {
                 a.add(Fields.index(w.kernel(), Fields.Index.COL_START));
                 a.add(Fields.index(w.kernel(), Fields.Index.ROW_INDEX));
-                a.add(Fields.index(w.kernel(), Fields.Index.TWINS));
             }
             a.add(Fields.tileRows(w.x()));
             a.add(Fields.tileRows(w.dz()));
+            if (overSteps(w)) {
+                a.add(Fields.index(w.kernel(), Fields.Index.TWINS));
+                a.add(Fields.stepInputs(w.kernel()));
+                a.add(Fields.stepGradients(w.kernel()));
+            }
             if (rows) a.add(Fields.flatSampleMajor(w.kernel()));
         } else return null;
         return a;
@@ -91,6 +95,14 @@ final class ContractionVectors {
             a.add(Fields.index(kernel, index));
     }
 
+    /**
+     * Whether a sparse weight gradient sums over a sequence's steps from scratch copies of a chunk of them
+     * ({@link Fields#stepInputs}): more than one step, and a copy of at most 4 MB.
+     */
+    static boolean overSteps(Kernel.WeightGrad w) {
+        return w.path() != Kernel.LinearPath.ROWS && w.outer() > 1 && (long) w.n() * Fields.stepStride() * Float.BYTES <= (4 << 20);
+    }
+
     /** The driver's body, the arguments of {@link #arguments} in locals {@code a}: scalar loops that call the micro-kernels. */
     void emit(Kernel k, MethodBuilder m, int[] a) {
         Driver d = new Driver(m);
@@ -99,7 +111,8 @@ final class ContractionVectors {
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
-        else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], a[5], w.outer(), w.n(), w.m());
+        else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
+        else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
     }
 
     // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
@@ -268,71 +281,70 @@ final class ContractionVectors {
             else call(kernel, values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(k0), chunkEnd(m.value(end)), m.value(lane));
         }
 
-        /**
-         * By unit: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]}
-         * (the values' order). Over several outer rows (an lstm's steps) where sums over them pay
-         * ({@link VectorShape#sparseSumsOverRows}), the units paired with a twin of the same inputs
-         * ({@link CompiledNetwork.SparseParam#twins}) first, two at a time, then the others.
-         */
-        void sparseWeightGradient(int grad, int start, int input, int twins, int x, int dz, int outer, int n, int units) {
-            int j = m.local("j", Type.INT_TYPE), p = m.local("p", Type.INT_TYPE), singles = m.local("singles", Type.INT_TYPE);
-            if (outer > 1 && shape.sparseSumsOverRows()) {
-                m.set(singles, m.sum(m.scaled(m.elementOf(twins, m.constant(0)), 2), m.constant(1)));
-                pairsOverRowChunks(grad, start, input, twins, x, dz, outer, n, units, j, p, singles);
-                singlesOverRowChunks(grad, start, input, twins, x, dz, outer, n, units, j, p, singles);
-                return;
-            }
-            // row by row, every unit on its own (the twins' list from its start): a sum over one row gains nothing from a
-            // twin, and AVX2's sums over rows (of a pair or a unit) ran no faster than its row-by-row sums across 8 lanes
-            m.set(singles, m.constant(1));
-            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
-                m.set(j, m.elementOf(twins, p));
-                overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
-                        call(micro.sparseWeightBlock(lanes), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
-                                chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane)));
-            })));
+        /** By unit, row by row: per present connection k of unit j, {@code grad[k] += sum over lanes of x[rowIndex[k]] dz[j]} (the values' order). */
+        void sparseWeightGradient(int grad, int start, int input, int x, int dz, int outer, int n, int units) {
+            int j = m.local("j", Type.INT_TYPE);
+            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(j, 0, units, () -> overChunks(m.elementOf(start, j), m.elementOf(start, m.at(j, 1)), () ->
+                    call(micro.sparseWeightBlock(lanes), grad, input, x, dz, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(j), m.value(k0),
+                            chunkEnd(m.elementOf(start, m.at(j, 1))), m.value(lane))))));
         }
 
         /**
-         * Over several outer rows, per 2 lane vectors and chunk of {@link #ROWS_PER_CALL} rows, a pair's connections a
-         * block at a time ({@link VectorShape#sparsePairConnections}), each summed for both units over the chunk's rows
-         * in vectors and across lanes once: each input row is loaded once for the two units' sums.
+         * Over a sequence's steps ({@link #overSteps}), a chunk of {@link #ROWS_PER_CALL} steps at a time: the chunk's
+         * input rows copied input by input into {@code xs}; then the units paired with a twin of the same inputs
+         * ({@code twins}, {@link CompiledNetwork.SparseParam#twins}), two at a time, and the others: their dz rows copied
+         * into {@code ds}, their connections a block at a time ({@link VectorShape#stepConnections}), each summed over the
+         * chunk's steps in vectors and across lanes once. A pair loads each input row once for both units' sums.
          */
-        private void pairsOverRowChunks(int grad, int start, int input, int twins, int x, int dz, int outer, int n, int units, int j, int p, int singles) {
-            int k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE), twin = m.local("twin", Type.INT_TYPE), toTwin = m.local("toTwin", Type.INT_TYPE);
-            LaneBlocks.over(m, lane, PAIR_LANE_VECTORS, () -> m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> m.forLoop(p, m.constant(1), m.value(singles), 2, () -> {
-                m.set(j, m.elementOf(twins, p));
-                m.set(twin, m.elementOf(twins, m.at(p, 1)));
+        void sparseWeightGradientOverSteps(int grad, int start, int input, int twins, int x, int dz, int xs, int ds, int outer, int n, int units) {
+            int j = m.local("j", Type.INT_TYPE), p = m.local("p", Type.INT_TYPE), singles = m.local("singles", Type.INT_TYPE), rows = m.local("rows", Type.INT_TYPE),
+                    i = m.local("i", Type.INT_TYPE), q = m.local("q", Type.INT_TYPE), twin = m.local("twin", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE),
+                    end = m.local("end", Type.INT_TYPE), toTwin = m.local("toTwin", Type.INT_TYPE);
+            int stride = Fields.stepStride();
+            m.set(singles, m.sum(m.scaled(m.elementOf(twins, m.constant(0)), 2), m.constant(1)));
+            m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> {
+                m.set(rows, m.intDifference(m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.value(r)));
+                m.forLoop(i, 0, n, () -> copySteps(x, xs, i, n, m.scaled(i, stride, 0), rows, q));
+                m.forLoop(p, m.constant(1), m.value(singles), 2, () -> {
+                    m.set(j, m.elementOf(twins, p));
+                    m.set(twin, m.elementOf(twins, m.at(p, 1)));
+                    copySteps(dz, ds, j, units, m.constant(0), rows, q);
+                    copySteps(dz, ds, twin, units, m.constant(stride), rows, q);
+                    m.set(toTwin, m.intDifference(m.elementOf(start, twin), m.elementOf(start, j)));
+                    overStepBlocks(2, grad, input, xs, ds, start, j, k, end, toTwin, rows);
+                });
+                m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
+                    m.set(j, m.elementOf(twins, p));
+                    copySteps(dz, ds, j, units, m.constant(0), rows, q);
+                    m.set(toTwin, m.constant(0));
+                    overStepBlocks(1, grad, input, xs, ds, start, j, k, end, toTwin, rows);
+                });
+            });
+        }
+
+        /** {@code to[at + q 32 ..] = rows[(r + q) width + f]} for the chunk's steps q: one input's (or unit's) steps, one after the other. */
+        private void copySteps(int rows, int to, int f, int width, MethodBuilder.Body at, int steps, int q) {
+            m.forLoop(q, m.constant(0), m.value(steps), () -> {
+                m.elementOf(rows, m.sum(m.scaled(m.sum(m.value(r), m.value(q)), width), m.value(f))).emit();
+                m.push(0);
+                m.loadLocal(to);
+                m.sum(at, m.scaled(q, Tiling.SIZE, 0)).emit();
+                m.push(Tiling.SIZE);
+                m.invoke(Call.ARRAYCOPY);
+            });
+        }
+
+        /** Unit j's (and its twin's) connections in blocks of the shape's, half of it and one, per 2 lane vectors. */
+        private void overStepBlocks(int unitsPerCall, int grad, int input, int xs, int ds, int start, int j, int k, int end, int toTwin, int rows) {
+            int widest = shape.stepConnections(unitsPerCall);
+            int[] blocks = java.util.stream.IntStream.of(widest, widest / 2, 1).filter(b -> b >= 1).distinct().toArray();
+            LaneBlocks.over(m, lane, STEP_LANE_VECTORS, () -> {
                 m.set(k, m.elementOf(start, j));
                 m.set(end, m.elementOf(start, m.at(j, 1)));
-                m.set(toTwin, m.intDifference(m.elementOf(start, twin), m.value(k)));
-                for (int block : pairBlocks())
-                    m.forLoop(k, m.value(k), m.minus(m.value(end), block - 1), block, () -> call(micro.sparseWeightPairOverRows(block, PAIR_LANE_VECTORS), grad, input, x, dz,
-                            m.value(j), m.value(twin), m.value(k), m.value(toTwin), m.value(r), m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.constant(n), m.constant(units), m.value(lane)));
-            })));
-        }
-
-        /**
-         * Over several outer rows (an lstm's steps): per lane block, chunk of {@link #ROWS_PER_CALL} rows and unit
-         * without a twin, its connections a block at a time ({@link VectorShape#sparseConnections}), each summed over
-         * the chunk's rows in vectors and across lanes once: a row-by-row sum across lanes per connection was most of the work.
-         */
-        private void singlesOverRowChunks(int grad, int start, int input, int twins, int x, int dz, int outer, int n, int units, int j, int p, int singles) {
-            int k = m.local("k", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
-            LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
-                m.set(j, m.elementOf(twins, p));
-                m.set(k, m.elementOf(start, j));
-                m.set(end, m.elementOf(start, m.at(j, 1)));
-                for (int block : new int[] {shape.sparseConnections(lanes), 1})
-                    m.forLoop(k, m.value(k), m.minus(m.value(end), block - 1), block, () -> call(micro.sparseWeightOverRows(block, lanes), grad, input, x, dz,
-                            m.value(j), m.value(k), m.value(r), m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.constant(n), m.constant(units), m.value(lane)));
-            })));
-        }
-
-        /** The connection blocks of a pair's micro-kernel, widest first: the shape's, half of it, one. */
-        private int[] pairBlocks() {
-            int c = shape.sparsePairConnections();
-            return java.util.stream.IntStream.of(c, c / 2, 1).filter(b -> b >= 1).distinct().toArray();
+                for (int block : blocks)
+                    m.forLoop(k, m.value(k), m.minus(m.value(end), block - 1), block, () -> call(micro.sparseWeightOverSteps(unitsPerCall, block, STEP_LANE_VECTORS), grad, input, xs, ds,
+                            m.value(k), m.value(toTwin), m.value(rows), m.value(lane)));
+            });
         }
 
         /** {@code Self.micro(args)}: array arguments are locals, int arguments code that pushes them. */

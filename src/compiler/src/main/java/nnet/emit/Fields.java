@@ -105,6 +105,26 @@ final class Fields {
         return nnet.runtime.CompiledNetwork.paddedRow(units) + 16;
     }
 
+    /**
+     * The sparse weight gradient over a sequence's steps: a chunk of {@link ContractionVectors#ROWS_PER_CALL}
+     * steps of its input rows in one array, input by input ({@link #stepStride} apart), so a micro-kernel's
+     * loop over the steps loads from one array at offsets its loop counter gives: from the rows' own arrays,
+     * each load needed the row's reference, length and range checks (134 instructions for 16 multiply-adds).
+     */
+    static Field stepInputs(Param sparse) {
+        return new Field(values(sparse).name() + "$stepInputs", FLOATS);
+    }
+
+    /** As {@link #stepInputs}, the dz rows of the unit (or the pair of units) whose sums are taken, one unit after the other. */
+    static Field stepGradients(Param sparse) {
+        return new Field(values(sparse).name() + "$stepGradients", FLOATS);
+    }
+
+    /** The distance between two inputs' (or units') steps in {@link #stepInputs}: the chunk's rows of 32 lanes and one 64-byte line. */
+    static int stepStride() {
+        return ContractionVectors.ROWS_PER_CALL * nnet.lower.Tiling.SIZE + 16;
+    }
+
     /** Sample-major rows {@code [lane][input]} of a dense kernel's input side, for the Vector API forward pass. */
     static Field inputSampleMajor(Param dense) {
         return new Field(values(dense).name() + "$inputSampleMajor", ROWS);

@@ -56,6 +56,10 @@ final class TileKernels {
             c.field(Fields.inputSampleMajor(param));
             c.field(Fields.flatSampleMajor(param));
         }
+        for (Param param : stepKernels().keySet()) {
+            c.field(Fields.stepInputs(param));
+            c.field(Fields.stepGradients(param));
+        }
         ConvTiles.fields(c, tiling);
     }
 
@@ -66,6 +70,14 @@ final class TileKernels {
             if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) out.add(w.kernel());
             if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) out.add(l.kernel());
         }
+        return out;
+    }
+
+    /** The sparse kernels whose weight gradient sums over a sequence's steps from scratch copies, with their inputs' count. */
+    private Map<Param, Integer> stepKernels() {
+        Map<Param, Integer> out = new java.util.LinkedHashMap<>();
+        for (Kernel k : batchedKernels())
+            if (k instanceof Kernel.WeightGrad w && ContractionVectors.overSteps(w)) out.merge(w.kernel(), w.n(), Math::max);
         return out;
     }
 
@@ -129,6 +141,16 @@ final class TileKernels {
                     m.newArray(Type.FLOAT_TYPE);
                 });
             });
+        stepKernels().forEach((param, inputs) -> out.add(m -> {
+            m.putField(Fields.stepInputs(param), () -> {
+                m.push(inputs * Fields.stepStride());
+                m.newArray(Type.FLOAT_TYPE);
+            });
+            m.putField(Fields.stepGradients(param), () -> {
+                m.push(2 * Fields.stepStride());
+                m.newArray(Type.FLOAT_TYPE);
+            });
+        }));
         out.addAll(ConvTiles.constructorSteps(tiling));
         return out;
     }

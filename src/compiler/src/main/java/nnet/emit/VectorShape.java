@@ -18,9 +18,9 @@ package nnet.emit;
  * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
  *
- * sparse weight gradient over an lstm's steps (units x connections x lane vectors, summed over 16 rows in registers)
+ * sparse weight gradient over a sequence's steps (units x connections x lane vectors, summed over 16 steps in registers)
  * wide     a unit: 1 x 8 x 2 = 16; a pair of the same inputs: 2 x 4 x 2 = 16
- * narrow   row by row, a unit's 4 lane vectors summed across lanes a row
+ * narrow   a unit: 1 x 4 x 2 = 8; a pair: 2 x 2 x 2 = 8
  * </pre>
  *
  * Counts are accumulators; with the vectors loaded per step and the broadcasts each stays within
@@ -98,31 +98,13 @@ record VectorShape(String suffix, int registers, int forwardSamples, int forward
     }
 
     /**
-     * Connections of a unit per call of the sparse weight gradient over outer rows taking {@code lanes}
-     * lane vectors (connections x lanes accumulators, a vector of dz per lane vector), or 0 where the
-     * row-by-row form is kept. AVX-512: 8 x 2, whose loop takes 174 instructions for 16 multiply-adds
-     * and saves a 16-lane sum per connection and row (the masked lstm's train step 557 -> 497 µs at
-     * batch 64). AVX2: its 2 x 4 took 69 for 8 and ran 4% slower than summing 8 lanes row by row.
+     * Connections per call of the sparse weight gradient over a sequence's steps for 1 unit or a pair of
+     * the same inputs, on {@link ContractionVectors#STEP_LANE_VECTORS} lane vectors: units x connections x
+     * 2 accumulators, a vector of dz per unit and lane vector, one of x. 32 registers: a unit 8 (19), a
+     * pair 4 (21); 16: a unit 4 (11), a pair 2 (13).
      */
-    int sparseConnections(int lanes) {
-        return wide() ? 16 / lanes : 0;
-    }
-
-    /**
-     * Connections per call of the sparse weight gradient of a pair of units with the same inputs over
-     * outer rows, on {@link ContractionVectors#PAIR_LANE_VECTORS} lane vectors: 2 x connections x 2
-     * accumulators, a vector of dz per unit and lane vector, one of x: 4 (21 registers of 32; 6 ran no
-     * faster). The masked lstm's train step 468 -> 406 µs at batch 64 on a Zen 4, its loop 134
-     * instructions for 16 multiply-adds (a unit's 8 x 2: 172). AVX2 keeps its row-by-row sums: a pair's
-     * 2 x 2 (13 registers of 16) took 86 instructions for 8 and the step 465 -> 514 µs.
-     */
-    int sparsePairConnections() {
-        return 4;
-    }
-
-    /** Whether the sparse weight gradient over several outer rows sums them in registers ({@link #sparseConnections}). */
-    boolean sparseSumsOverRows() {
-        return wide();
+    int stepConnections(int units) {
+        return (wide() ? 8 : 4) / units;
     }
 
     /** Positions (vectors of columns) a one-sample product micro-kernel takes per call: channels x positions accumulators, a broadcast per channel, one load. */
