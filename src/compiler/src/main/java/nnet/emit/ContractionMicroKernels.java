@@ -158,6 +158,41 @@ final class ContractionMicroKernels {
     }
 
     /**
+     * {@link #gather} by unit for output o and its twin of the same inputs, whose values sit {@code toTwin} after
+     * o's: each input row loaded once for both outputs' sums.
+     */
+    Method gatherPair(int laneVectors, boolean fresh) {
+        Method method = new Method("gatherPairByUnit" + laneVectors + (fresh ? "Fresh" : ""), "([F[I[[F[[FIIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
+        int values = m.argument("values", F1), index = m.argument("index", I1), in = m.argument("in", F2), out = m.argument("out", F2);
+        int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE), twin = m.argument("twin", Type.INT_TYPE),
+                toTwin = m.argument("toTwin", Type.INT_TYPE), k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        VectorOps v = new VectorOps(m);
+        int[] target = {m.local("target", F1), m.local("twinTarget", F1)}, unit = {o, twin};
+        int[][] acc = new int[2][laneVectors];
+        for (int u = 0; u < 2; u++) {
+            m.rowOf(out, m.sum(m.value(outRow), m.value(unit[u])), target[u]);
+            for (int c = 0; c < laneVectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, fresh ? v.zero() : v.load(target[u], v.lane(lane, c)));
+        }
+        int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), xv = v.newLocal("x");
+        int[] b = {v.newLocal("b"), v.newLocal("twinB")};
+        m.forLoop(k, m.value(k0), m.value(k1), () -> {
+            v.set(b[0], v.broadcast(m.elementOf(values, k)));
+            v.set(b[1], v.broadcast(m.elementOf(values, m.sum(m.value(k), m.value(toTwin)))));
+            m.rowOf(in, m.sum(m.value(inRow), m.elementOf(index, k)), row);
+            for (int c = 0; c < laneVectors; c++) {
+                v.set(xv, v.load(row, v.lane(lane, c)));
+                for (int u = 0; u < 2; u++) v.set(acc[u][c], v.fma(b[u], m.value(xv), acc[u][c]));
+            }
+        });
+        for (int u = 0; u < 2; u++)
+            for (int c = 0; c < laneVectors; c++) v.store(acc[u][c], target[u], v.lane(lane, c));
+        m.end();
+        return method;
+    }
+
+    /**
      * {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's
      * connections, over {@code laneVectors} vectors of lanes from {@code lane} (one sum of lanes per connection and call).
      */

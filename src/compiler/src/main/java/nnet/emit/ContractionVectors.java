@@ -91,7 +91,7 @@ final class ContractionVectors {
     private static void kernelArgs(List<Fields.Field> a, Param kernel, boolean forward) {
         a.add(Fields.values(kernel));
         if (kernel.layout() == Param.Layout.ROWS) return;
-        for (Fields.Index index : forward ? List.of(Fields.Index.COL_START, Fields.Index.ROW_INDEX) : List.of(Fields.Index.START, Fields.Index.COL, Fields.Index.POSITION))
+        for (Fields.Index index : forward ? List.of(Fields.Index.COL_START, Fields.Index.ROW_INDEX, Fields.Index.TWINS) : List.of(Fields.Index.START, Fields.Index.COL, Fields.Index.POSITION))
             a.add(Fields.index(kernel, index));
     }
 
@@ -107,7 +107,7 @@ final class ContractionVectors {
     void emit(Kernel k, MethodBuilder m, int[] a) {
         Driver d = new Driver(m);
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
-        else if (k instanceof Kernel.Linear l) d.sparse(false, a[0], a[1], a[2], -1, a[3], a[4], l.outer(), l.n(), l.m());
+        else if (k instanceof Kernel.Linear l) d.sparseForward(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
@@ -272,6 +272,38 @@ final class ContractionVectors {
                 gather(positioned, lanes, true, values, index, position, in, out, nIn, nOut, o, end);
                 m.forLoop(k0, m.at(k0, KC), m.value(end), KC, () -> gather(positioned, lanes, false, values, index, position, in, out, nIn, nOut, o, end));
             })));
+        }
+
+        /**
+         * The forward sum by unit, the units paired with a twin of the same inputs ({@link CompiledNetwork.SparseParam#twins})
+         * two at a time (each input row loaded once for both), then the others.
+         */
+        void sparseForward(int values, int start, int index, int twins, int in, int out, int outer, int nIn, int nOut) {
+            int o = m.local("o", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE), p = m.local("p", Type.INT_TYPE), singles = m.local("singles", Type.INT_TYPE),
+                    twin = m.local("twin", Type.INT_TYPE), toTwin = m.local("toTwin", Type.INT_TYPE);
+            m.set(singles, m.sum(m.scaled(m.elementOf(twins, m.constant(0)), 2), m.constant(1)));
+            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> {
+                m.forLoop(p, m.constant(1), m.value(singles), 2, () -> {
+                    m.set(o, m.elementOf(twins, p));
+                    m.set(twin, m.elementOf(twins, m.at(p, 1)));
+                    m.set(k0, m.elementOf(start, o));
+                    m.set(end, m.elementOf(start, m.at(o, 1)));
+                    m.set(toTwin, m.intDifference(m.elementOf(start, twin), m.value(k0)));
+                    for (boolean fresh : new boolean[] {true, false}) {
+                        MethodBuilder.Body chunk = () -> call(micro.gatherPair(lanes, fresh), values, index, in, out, m.scaled(r, nIn, 0), m.scaled(r, nOut, 0), m.value(o), m.value(twin),
+                                m.value(toTwin), m.value(k0), chunkEnd(m.value(end)), m.value(lane));
+                        if (fresh) chunk.emit();
+                        else m.forLoop(k0, m.at(k0, KC), m.value(end), KC, chunk);
+                    }
+                });
+                m.forLoop(p, m.value(singles), m.constant(nOut + 1), () -> {
+                    m.set(o, m.elementOf(twins, p));
+                    m.set(k0, m.elementOf(start, o));
+                    m.set(end, m.elementOf(start, m.at(o, 1)));
+                    gather(false, lanes, true, values, index, -1, in, out, nIn, nOut, o, end);
+                    m.forLoop(k0, m.at(k0, KC), m.value(end), KC, () -> gather(false, lanes, false, values, index, -1, in, out, nIn, nOut, o, end));
+                });
+            }));
         }
 
         /** One call of a gather micro-kernel over connections [k0, min(end, k0 + KC)) of output o. */
