@@ -101,9 +101,7 @@ class BytecodeTest {
                   output y
                   loss cross_entropy
                 }""");
-        GeneratedNetwork n = Compiler.compile(g);
-        java.util.function.Function<String, List<String>> methods = suffix ->
-                classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().map(m -> m.name).toList();
+        java.util.function.Function<String, List<String>> methods = vectorMethods(Compiler.compile(g));
         assertTrue(methods.apply("$Vector").containsAll(List.of("forward8x2", "forward8x1", "inputGradient12x2", "weightGradient8x2w80")), methods.apply("$Vector").toString());
         assertTrue(methods.apply("$Vector16").containsAll(List.of("forward6x2", "forward2x2", "forward6x1", "inputGradient6x2", "weightGradient4x2w80")), methods.apply("$Vector16").toString());
         // one sample's bias and relu over 64 units: a vector of units at a time, in both
@@ -112,10 +110,10 @@ class BytecodeTest {
     }
 
     /**
-     * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, and their
-     * weight gradients over the steps, two units at a time (each input loaded once for both), the widest block of connections the
-     * register file holds, then half of it and 1 for a unit's last (band(3): 7 connections, or 4 to 6 at the
-     * edges); units without a twin have their own kernels.
+     * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, and
+     * their weight gradients over the steps, two units at a time (each input loaded once for both), the
+     * widest block of connections the register file holds, then half of it and 1 for a unit's last
+     * (band(3): 7 connections, or 4 to 6 at the edges); units without a twin have their own kernels.
      */
     @Test
     void unitsOfTheSameInputsSumTheirWeightGradientsInPairs() {
@@ -127,9 +125,7 @@ class BytecodeTest {
                   output y
                   loss cross_entropy
                 }""");
-        GeneratedNetwork n = Compiler.compile(g);
-        java.util.function.Function<String, List<String>> methods = suffix ->
-                classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().map(m -> m.name).toList();
+        java.util.function.Function<String, List<String>> methods = vectorMethods(Compiler.compile(g));
         assertTrue(methods.apply("$Vector").containsAll(List.of("sparseWeightGradientSteps2x4x2", "sparseWeightGradientSteps2x2x2", "sparseWeightGradientSteps2x1x2",
                 "sparseWeightGradientSteps1x8x2", "gatherPairByUnit2Fresh")), methods.apply("$Vector").toString());
         assertTrue(methods.apply("$Vector16").containsAll(List.of("sparseWeightGradientSteps2x2x2", "sparseWeightGradientSteps2x1x2", "sparseWeightGradientSteps1x4x2", "gatherPairByUnit4Fresh")),
@@ -205,6 +201,11 @@ class BytecodeTest {
             assertFalse(drivers.isEmpty());
             for (String name : drivers) assertTrue(scaled.test(name), name);
         }
+    }
+
+    /** The names of the methods of a network's vector class with the given suffix ({@code $Vector}, {@code $Vector16}). */
+    private static java.util.function.Function<String, List<String>> vectorMethods(GeneratedNetwork n) {
+        return suffix -> classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().map(m -> m.name).toList();
     }
 
     /** The Vector API class: no allocation, no call but the Vector API's, its own, Math's, Arrays' and System.arraycopy. */

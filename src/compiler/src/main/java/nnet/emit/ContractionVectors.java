@@ -6,6 +6,7 @@ import nnet.ir.Param;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
+import nnet.runtime.SparseParam;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
@@ -275,7 +276,7 @@ final class ContractionVectors {
         }
 
         /**
-         * The forward sum by unit, the units paired with a twin of the same inputs ({@link CompiledNetwork.SparseParam#twins})
+         * The forward sum by unit, the units paired with a twin of the same inputs ({@link SparseParam#twins})
          * two at a time (each input row loaded once for both), then the others.
          */
         void sparseForward(int values, int start, int index, int twins, int in, int out, int outer, int nIn, int nOut) {
@@ -324,7 +325,7 @@ final class ContractionVectors {
         /**
          * Over a sequence's steps ({@link #overSteps}), a chunk of {@link #ROWS_PER_CALL} steps at a time: the chunk's
          * input rows copied input by input into {@code xs}; then the units paired with a twin of the same inputs
-         * ({@code twins}, {@link CompiledNetwork.SparseParam#twins}), two at a time, and the others: their dz rows copied
+         * ({@code twins}, {@link SparseParam#twins}), two at a time, and the others: their dz rows copied
          * into {@code ds}, their connections a block at a time ({@link VectorShape#stepConnections}), each summed over the
          * chunk's steps in vectors and across lanes once. A pair loads each input row once for both units' sums.
          */

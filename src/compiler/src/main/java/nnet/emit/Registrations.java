@@ -13,6 +13,7 @@ import nnet.lower.KernelWork;
 import nnet.lower.Program;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.GeneratedCode;
+import nnet.runtime.SparseParam;
 import org.objectweb.asm.Type;
 
 /**
@@ -143,7 +144,7 @@ final class Registrations {
 
     /** {@code sparse = this.sparseParam(...)} (or {@code fixedSparse}), then its values and index arrays into their fields. */
     private static void sparse(MethodBuilder m, Param param) {
-        int sparse = m.local("sparse", Type.getType(CompiledNetwork.SparseParam.class));
+        int sparse = m.local("sparse", Type.getType(SparseParam.class));
         m.loadThis();
         m.push(param.name());
         m.push(param.maskName());

@@ -78,8 +78,8 @@ public final class GeneratedCode {
     public static final Action2<CompiledNetwork, String> OUTPUT = CompiledNetwork::output;
     public static final Action3<CompiledNetwork, String, Integer> TOKENS = CompiledNetwork::tokens;
     public static final Function5<CompiledNetwork, String, Integer, Integer, String, float[][]> DENSE_PARAM = CompiledNetwork::denseParam;
-    public static final Function5<CompiledNetwork, String, String, String, Integer, CompiledNetwork.SparseParam> SPARSE_PARAM = CompiledNetwork::sparseParam;
-    public static final Function3<CompiledNetwork, String, String, CompiledNetwork.SparseParam> FIXED_SPARSE = CompiledNetwork::fixedSparse;
+    public static final Function5<CompiledNetwork, String, String, String, Integer, SparseParam> SPARSE_PARAM = CompiledNetwork::sparseParam;
+    public static final Function3<CompiledNetwork, String, String, SparseParam> FIXED_SPARSE = CompiledNetwork::fixedSparse;
     public static final Function4<CompiledNetwork, String, int[], String, float[]> FLAT_PARAM = CompiledNetwork::flatParam;
     public static final Function5<CompiledNetwork, String, int[], String, String, float[]> CONV_PARAM = CompiledNetwork::convParam;
     public static final Function4<CompiledNetwork, String, Integer, Integer, int[]> CHANNEL_PAIRS = CompiledNetwork::channelPairs;
@@ -99,14 +99,14 @@ public final class GeneratedCode {
     public static final Action3<CompiledNetwork, String, float[]> INPUT_GRADIENT = CompiledNetwork::inputGradient;
     public static final Action5<CompiledNetwork, String, String, Integer, Integer> TRAIN_DEFAULTS = CompiledNetwork::trainDefaults;
 
-    /** The arrays of a sparse kernel ({@link CompiledNetwork.SparseParam}), each into a field. */
-    public static final Function1<CompiledNetwork.SparseParam, float[]> SPARSE_VALUES = CompiledNetwork.SparseParam::values;
-    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_ROW_START = CompiledNetwork.SparseParam::rowStart;
-    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_COL_INDEX = CompiledNetwork.SparseParam::colIndex;
-    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_COL_START = CompiledNetwork.SparseParam::colStart;
-    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_ROW_INDEX = CompiledNetwork.SparseParam::rowIndex;
-    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_POSITION = CompiledNetwork.SparseParam::position;
-    public static final Function1<CompiledNetwork.SparseParam, int[]> SPARSE_TWINS = CompiledNetwork.SparseParam::twins;
+    /** The arrays of a sparse kernel ({@link SparseParam}), each into a field. */
+    public static final Function1<SparseParam, float[]> SPARSE_VALUES = SparseParam::values;
+    public static final Function1<SparseParam, int[]> SPARSE_ROW_START = SparseParam::rowStart;
+    public static final Function1<SparseParam, int[]> SPARSE_COL_INDEX = SparseParam::colIndex;
+    public static final Function1<SparseParam, int[]> SPARSE_COL_START = SparseParam::colStart;
+    public static final Function1<SparseParam, int[]> SPARSE_ROW_INDEX = SparseParam::rowIndex;
+    public static final Function1<SparseParam, int[]> SPARSE_POSITION = SparseParam::position;
+    public static final Function1<SparseParam, int[]> SPARSE_TWINS = SparseParam::twins;
 
     /** A conv's plans, made by the constructor (the arrays are read from the plan's fields). */
     public static final Function3<int[], int[], Boolean, ConvPlan> CONV_PLAN = ConvPlan::of;

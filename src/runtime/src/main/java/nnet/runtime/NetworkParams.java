@@ -65,10 +65,10 @@ final class NetworkParams {
      * weights file is ignored on load: kernels trained elsewhere by multiplying a mask in still hold
      * their old values there.
      */
-    CompiledNetwork.SparseParam sparse(String paramName, String maskName, String frozenName, int columns) {
+    SparseParam sparse(String paramName, String maskName, String frozenName, int columns) {
         boolean compact = structure.containsKey(paramName + CompactKernel.INDICES);
         SparseIndex rows = compact ? CompactKernel.readIndex(structure, paramName) : repeated(SparseIndex.fromMask(structure(maskName)), columns);
-        CompiledNetwork.SparseParam p = CompiledNetwork.SparseParam.of(sharedWith != null ? sharedWith.get(paramName).values[0] : new float[rows.count()], rows);
+        SparseParam p = SparseParam.of(sharedWith != null ? sharedWith.get(paramName).values[0] : new float[rows.count()], rows);
         int n = rows.rows(), m = rows.cols();
         int[] colOf = p.columnOfEach();
         ParamStorage.Layout rowMajor = (long) n * m <= SparseWeights.MAX_DENSE ? (seg, k) -> p.rowIndex()[k] * m + colOf[k] : (seg, k) -> {
@@ -105,10 +105,10 @@ final class NetworkParams {
     }
 
     /** Fixed values of a kernel with absent connections, stored unit by unit like {@link #sparse}'s; not a weight. */
-    CompiledNetwork.SparseParam fixedSparse(String valuesName, String maskName) {
+    SparseParam fixedSparse(String valuesName, String maskName) {
         SparseIndex rows = SparseIndex.fromMask(structure(maskName));
         float[] all = structure(valuesName).data();
-        CompiledNetwork.SparseParam p = CompiledNetwork.SparseParam.of(new float[rows.count()], rows);
+        SparseParam p = SparseParam.of(new float[rows.count()], rows);
         int m = rows.cols();
         int[] colOf = p.columnOfEach();
         for (int k = 0; k < p.values().length; k++) p.values()[k] = all[p.rowIndex()[k] * m + colOf[k]];
