@@ -24,8 +24,9 @@ import org.objectweb.asm.commons.Method;
  * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
  *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
  * <li>sparse: per unit (or input), its present connections: one weight broadcast, a row loaded,
- *     2 fused multiply-adds; the weight gradient a product over the lanes, reduced, per connection (over
- *     an lstm's steps summed in registers first, two units of the same inputs sharing each row loaded).
+ *     2 fused multiply-adds, two units of the same inputs sharing each row loaded; the weight gradient a
+ *     product over the lanes, reduced, per connection (over a sequence's steps, from scratch copies of 16
+ *     steps, summed in registers first, a pair of units of the same inputs at a time).
  * </ul>
  * Rules these follow (measured, ../shared/FACTS.md and the session notes): one species per process
  * ({@code SPECIES_PREFERRED}); no vector value crosses a branch or a call that is not inlined; no more
@@ -35,7 +36,7 @@ import org.objectweb.asm.commons.Method;
 final class ContractionVectors {
     /** Iterations of a micro-kernel's loop per call. */
     static final int KC = 64;
-    /** Outer rows per call of the sparse weight gradient over rows (a bounded loop; 16 sums across lanes fewer a connection). */
+    /** Steps per chunk of the sparse weight gradient over a sequence's steps (a bounded loop; 16 sums across lanes fewer a connection). */
     static final int ROWS_PER_CALL = 16;
     /** Lane vectors per call of the sparse weight gradient over steps ({@link VectorShape#stepConnections}). */
     static final int STEP_LANE_VECTORS = 2;
@@ -261,18 +262,21 @@ final class ContractionVectors {
 
         /**
          * A sum over each output's present connections: by unit through the column index (forward: the
-         * values' own order) or by input through the row index ({@code positioned}: the input gradient, where
+         * values' own order; {@link #sparseForward} pairs units) or by input through the row index ({@code positioned}: the input gradient, where
          * {@code position} says where each entry sits among the values).
          */
         void sparse(boolean positioned, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
             int o = m.local("o", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
-            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(o, 0, nOut, () -> {
-                // the first chunk sets the output's lanes (zeros for a unit without connections), the others add to them
-                m.set(k0, m.elementOf(start, o));
-                m.set(end, m.elementOf(start, m.at(o, 1)));
-                gather(positioned, lanes, true, values, index, position, in, out, nIn, nOut, o, end);
-                m.forLoop(k0, m.at(k0, KC), m.value(end), KC, () -> gather(positioned, lanes, false, values, index, position, in, out, nIn, nOut, o, end));
-            })));
+            m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(o, 0, nOut, () ->
+                    overConnections(positioned, lanes, values, start, index, position, in, out, nIn, nOut, o, end))));
+        }
+
+        /** Output o's connections in chunks of {@link #KC}: the first sets its lanes (zeros for a unit without connections), the others add to them. */
+        private void overConnections(boolean positioned, int lanes, int values, int start, int index, int position, int in, int out, int nIn, int nOut, int o, int end) {
+            m.set(k0, m.elementOf(start, o));
+            m.set(end, m.elementOf(start, m.at(o, 1)));
+            gather(positioned, lanes, true, values, index, position, in, out, nIn, nOut, o, end);
+            m.forLoop(k0, m.at(k0, KC), m.value(end), KC, () -> gather(positioned, lanes, false, values, index, position, in, out, nIn, nOut, o, end));
         }
 
         /**
@@ -299,10 +303,7 @@ final class ContractionVectors {
                 });
                 m.forLoop(p, m.value(singles), m.constant(nOut + 1), () -> {
                     m.set(o, m.elementOf(twins, p));
-                    m.set(k0, m.elementOf(start, o));
-                    m.set(end, m.elementOf(start, m.at(o, 1)));
-                    gather(false, lanes, true, values, index, -1, in, out, nIn, nOut, o, end);
-                    m.forLoop(k0, m.at(k0, KC), m.value(end), KC, () -> gather(false, lanes, false, values, index, -1, in, out, nIn, nOut, o, end));
+                    overConnections(false, lanes, values, start, index, -1, in, out, nIn, nOut, o, end);
                 });
             }));
         }
