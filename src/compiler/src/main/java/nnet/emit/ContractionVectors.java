@@ -111,7 +111,7 @@ final class ContractionVectors {
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparseForward(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
-        else if (k instanceof Kernel.LinearT l) d.sparse(true, a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
+        else if (k instanceof Kernel.LinearT l) d.sparseByInput(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
@@ -261,14 +261,13 @@ final class ContractionVectors {
         }
 
         /**
-         * A sum over each output's present connections: by unit through the column index (forward: the
-         * values' own order; {@link #sparseForward} pairs units) or by input through the row index ({@code positioned}: the input gradient, where
-         * {@code position} says where each entry sits among the values).
+         * The input gradient: a sum over each input's present connections through the row index, {@code position}
+         * saying where each entry sits among the values (the forward sums by unit: {@link #sparseForward}).
          */
-        void sparse(boolean positioned, int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
+        void sparseByInput(int values, int start, int index, int position, int in, int out, int outer, int nIn, int nOut) {
             int o = m.local("o", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> LaneBlocks.perForm(m, shape, lane, lanes -> () -> m.forLoop(o, 0, nOut, () ->
-                    overConnections(positioned, lanes, values, start, index, position, in, out, nIn, nOut, o, end))));
+                    overConnections(true, lanes, values, start, index, position, in, out, nIn, nOut, o, end))));
         }
 
         /** Output o's connections in chunks of {@link #KC}: the first sets its lanes (zeros for a unit without connections), the others add to them. */
