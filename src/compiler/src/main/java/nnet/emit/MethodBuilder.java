@@ -153,11 +153,6 @@ final class MethodBuilder extends Bytecode {
         return arithmetic(GeneratorAdapter.SUB, Type.INT_TYPE, a, b);
     }
 
-    /** Pushes {@code a * b} of two ints. */
-    Body intProduct(Body a, Body b) {
-        return arithmetic(GeneratorAdapter.MUL, Type.INT_TYPE, a, b);
-    }
-
     /** Pushes {@code a op b} of two values of {@code type}. */
     private Body arithmetic(int op, Type type, Body a, Body b) {
         return () -> {
