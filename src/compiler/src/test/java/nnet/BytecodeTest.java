@@ -102,8 +102,8 @@ class BytecodeTest {
                   loss cross_entropy
                 }""");
         java.util.function.Function<String, List<String>> methods = vectorMethods(Compiler.compile(g));
-        assertTrue(methods.apply("$Vector").containsAll(List.of("forward8x2", "forward8x1", "inputGradient12x2", "weightGradient8x2w80")), methods.apply("$Vector").toString());
-        assertTrue(methods.apply("$Vector16").containsAll(List.of("forward6x2", "forward2x2", "forward6x1", "inputGradient6x2", "weightGradient4x2w80")), methods.apply("$Vector16").toString());
+        assertTrue(methods.apply("$Vector").containsAll(List.of("forward12x2Fresh", "forward4x2Fresh", "inputGradient12x2", "inputGradient4x2", "weightGradient8x2w80")), methods.apply("$Vector").toString());
+        assertTrue(methods.apply("$Vector16").containsAll(List.of("forward6x2Fresh", "forward4x2Fresh", "inputGradient6x2", "inputGradient4x2", "weightGradient4x2w80")), methods.apply("$Vector16").toString());
         // one sample's bias and relu over 64 units: a vector of units at a time, in both
         for (String suffix : List.of("$Vector", "$Vector16"))
             assertTrue(methods.apply(suffix).stream().anyMatch(name -> name.matches("s\\d+\\$.*\\$elements0")), methods.apply(suffix).toString());

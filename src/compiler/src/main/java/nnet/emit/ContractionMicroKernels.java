@@ -56,38 +56,40 @@ final class ContractionMicroKernels {
     }
 
     /**
-     * {@code zs[s0 + q][j0 + c V ..] += sum over i in [i0, i1) of xs[s0 + q][i] W[i][j0 + c V ..]}, q below {@code samples},
-     * c below {@code vectors}: the dense forward pass, sample-major.
+     * The dense forward pass in the tile's own layout: {@code z[zRow + j0 + u][lanes] (+)= sum over i in [i0, i1) of
+     * W[i][j0 + u] x[xRow + i][lanes]} for u below {@code width}, over 2 vectors of lanes from {@code lane}; per input,
+     * its row of x loaded and the block's weights broadcast from one row of W. {@code fresh}: {@code =} (the first
+     * chunk of inputs), so z need not be zeroed first. Nothing is transposed: the sample-major form this replaces
+     * copied x in and z out at every step (a sixth of the lstm's train step with the weight gradient's copy).
      */
-    Method sampleBlock(int samples, int vectors) {
-        Method method = new Method("forward" + samples + "x" + vectors, "([[F[[F[[FIIII)V");
+    Method forwardBlock(int width, boolean fresh) {
+        Method method = new Method("forward" + width + "x2" + (fresh ? "Fresh" : ""), "([[F[[F[[FIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
-        int xs = m.argument("xs", F2), w = m.argument("w", F2), zs = m.argument("zs", F2);
-        int s0 = m.argument("s0", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE), i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE);
+        int w = m.argument("w", F2), x = m.argument("x", F2), z = m.argument("z", F2);
+        int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE),
+                i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
         VectorOps v = new VectorOps(m);
-        int[] xRows = new int[samples], zRows = new int[samples], bv = new int[samples];
-        int[][] acc = new int[samples][vectors];
-        for (int q = 0; q < samples; q++) {
-            xRows[q] = m.local("x" + q, F1);
-            zRows[q] = m.local("z" + q, F1);
-            m.rowOf(xs, m.at(s0, q), xRows[q]);
-            m.rowOf(zs, m.at(s0, q), zRows[q]);
-            for (int c = 0; c < vectors; c++) acc[q][c] = v.local("acc" + q + "_" + c, v.load(zRows[q], v.lane(j0, c)));
-            bv[q] = v.newLocal("b" + q);
+        int[] zRows = new int[width], bv = new int[width];
+        int[][] acc = new int[width][2];
+        for (int u = 0; u < width; u++) {
+            zRows[u] = m.local("z" + u, F1);
+            m.rowOf(z, m.sum(m.value(zRow), m.at(j0, u)), zRows[u]);
+            for (int c = 0; c < 2; c++) acc[u][c] = v.local("acc" + u + "_" + c, fresh ? v.zero() : v.load(zRows[u], v.lane(lane, c)));
+            bv[u] = v.newLocal("b" + u);
         }
-        int i = m.local("i", Type.INT_TYPE), row = m.local("wRow", F1);
-        int[] wv = new int[vectors];
-        for (int c = 0; c < vectors; c++) wv[c] = v.newLocal("w" + c);
+        int i = m.local("i", Type.INT_TYPE), wRow = m.local("wRow", F1), xr = m.local("xRow", F1);
+        int[] xv = {v.newLocal("x0"), v.newLocal("x1")};
         m.forLoop(i, m.value(i0), m.value(i1), () -> {
-            m.rowOf(w, m.value(i), row);
-            for (int c = 0; c < vectors; c++) v.set(wv[c], v.load(row, v.lane(j0, c)));
-            for (int q = 0; q < samples; q++) {
-                v.set(bv[q], v.broadcast(m.elementOf(xRows[q], i)));
-                for (int c = 0; c < vectors; c++) v.set(acc[q][c], v.fma(bv[q], wv[c], acc[q][c]));
+            m.rowOf(x, m.sum(m.value(xRow), m.value(i)), xr);
+            for (int c = 0; c < 2; c++) v.set(xv[c], v.load(xr, v.lane(lane, c)));
+            m.rowOf(w, m.value(i), wRow);
+            for (int u = 0; u < width; u++) {
+                v.set(bv[u], v.broadcast(m.elementOf(wRow, m.at(j0, u))));
+                for (int c = 0; c < 2; c++) v.set(acc[u][c], v.fma(bv[u], xv[c], acc[u][c]));
             }
         });
-        for (int q = 0; q < samples; q++) for (int c = 0; c < vectors; c++) v.store(acc[q][c], zRows[q], v.lane(j0, c));
+        for (int u = 0; u < width; u++) for (int c = 0; c < 2; c++) v.store(acc[u][c], zRows[u], v.lane(lane, c));
         m.end();
         return method;
     }

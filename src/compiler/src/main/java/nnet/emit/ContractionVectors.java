@@ -18,8 +18,8 @@ import org.objectweb.asm.commons.Method;
  * scalar loops that calls register-blocked micro-kernels, each a method with its accumulators in
  * locals and one loop of at most {@link #KC} iterations (block sizes are the shape's):
  * <ul>
- * <li>dense forward, sample-major: samples x vectors of units; per input i, a row of weights loaded,
- *     each sample's input broadcast; input gradient: rows x 2 vectors of lanes, per unit a row of
+ * <li>dense forward: units x 2 vectors of lanes, per input a row of x loaded and the units' weights
+ *     broadcast from its row of W; input gradient: rows x 2 vectors of lanes, per unit a row of
  *     dz loaded and each row's weight broadcast;
  * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
  *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
@@ -58,10 +58,6 @@ final class ContractionVectors {
             kernelArgs(a, l.kernel(), true);
             a.add(Fields.tileRows(l.in()));
             a.add(Fields.tileRows(l.out()));
-            if (l.path() == Kernel.LinearPath.ROWS) {
-                a.add(Fields.inputSampleMajor(l.kernel()));
-                a.add(Fields.sampleMajor(l.kernel()));
-            }
         } else if (k instanceof Kernel.LinearT l) {
             if (l.path() == Kernel.LinearPath.UNROLLED) return null;
             kernelArgs(a, l.kernel(), false);
@@ -108,7 +104,7 @@ final class ContractionVectors {
     /** The driver's body, the arguments of {@link #arguments} in locals {@code a}: scalar loops that call the micro-kernels. */
     void emit(Kernel k, MethodBuilder m, int[] a) {
         Driver d = new Driver(m);
-        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], a[3], a[4], l.outer(), l.n(), l.m());
+        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparseForward(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparseByInput(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
@@ -149,43 +145,30 @@ final class ContractionVectors {
             });
         }
 
-        /** Blocks of {@code block} along an axis of {@code size}, then single ones for the rest. */
+        /** Blocks of {@code block} along an axis of {@code size}, then one block of the rest (a micro-kernel per width: the rest of 1,024 rows in 12s is one call of 4 rows, not 4 of 1). */
         private void overBlocks(int size, int block, java.util.function.IntConsumer blockOfWidth) {
             int full = size - size % block;
             if (full > 0) m.forLoop(b, 0, full, block, () -> blockOfWidth.accept(block));
-            if (full < size) m.forLoop(b, full, size, 1, () -> blockOfWidth.accept(1));
+            if (full < size) {
+                m.set(b, m.constant(full));
+                blockOfWidth.accept(size - full);
+            }
         }
 
         /**
-         * Sample-major: x copied to {@code xs[s][i]}, then {@code zs[s][j..] = sum_i xs[s][i] W[i][j..]} in blocks of
-         * the shape's samples x vectors of units (the samples' inputs broadcast from rows indexed by the loop, a row of
-         * weights loaded; the tile's last samples in a smaller block, the last vectors one at a time), then zs copied
-         * back to z's rows. The blocks of samples are the innermost loop, so a panel of weights (KC inputs x the
-         * block's units, 8 KB) is read from memory once and from L1 by the others: with samples outside, each block
-         * of samples streamed all of W (the lstm's 1.3 MB, 4 times a step a tile, from L3).
+         * In the tile's layout, blocks of the shape's rows of z ({@link VectorShape#gradientRows}) x 2 vectors of lanes: per
+         * input a row of x loaded and the block's weights broadcast from W's row. The lane blocks innermost: a panel of
+         * weights (KC inputs x the block's units) read from memory once. The first chunk of inputs sets z, the others add.
          */
-        void denseForward(int w, int x, int z, int xs, int zs, int outer, int n, int units) {
-            int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
-            int vectors = shape.forwardVectors();
-            m.forLoop(r, 0, outer, () -> {
-                transpose(x, xs, r, n, j, s, true);
-                m.forLoop(s, 0, Tiling.SIZE, () -> {
-                    int row = m.local("zsRow", F1);
-                    m.rowOf(zs, m.value(s), row);
-                    m.zero(row);
-                });
-                m.set(full, wholeBlocks(width, vectors));
-                m.forLoopBy(j, m.constant(0), m.value(full), vectors(vectors), () -> overChunks(m.constant(0), m.constant(n), () -> overSampleBlocks(vectors, w, xs, zs, j, n)));
-                m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> overChunks(m.constant(0), m.constant(n), () -> overSampleBlocks(1, w, xs, zs, j, n)));
-                transpose(z, zs, r, units, j, s, false);
-            });
+        void denseForward(int w, int x, int z, int outer, int n, int units) {
+            m.forLoop(r, 0, outer, () -> overBlocks(units, shape.gradientRows(), width -> {
+                overChunks(m.constant(0), m.constant(Math.min(n, KC)), () -> LaneBlocks.over(m, lane, 2, () -> forwardCall(width, true, w, x, z, n, units)));
+                if (n > KC) overChunks(m.constant(KC), m.constant(n), () -> LaneBlocks.over(m, lane, 2, () -> forwardCall(width, false, w, x, z, n, units)));
+            }));
         }
 
-        /** The tile's samples in blocks of the shape's, the last ones in a smaller block, for one chunk of inputs and {@code vectors} vectors of units from {@code j}. */
-        private void overSampleBlocks(int vectors, int w, int xs, int zs, int j, int n) {
-            int samples = shape.forwardSamples(), wholeSamples = Tiling.SIZE - Tiling.SIZE % samples;
-            m.forLoop(b, 0, wholeSamples, samples, () -> call(micro.sampleBlock(samples, vectors), xs, w, zs, m.value(b), m.value(j), m.value(k0), chunkEnd(m.constant(n))));
-            if (wholeSamples < Tiling.SIZE) call(micro.sampleBlock(Tiling.SIZE - wholeSamples, vectors), xs, w, zs, m.constant(wholeSamples), m.value(j), m.value(k0), chunkEnd(m.constant(n)));
+        private void forwardCall(int width, boolean fresh, int w, int x, int z, int n, int units) {
+            call(micro.forwardBlock(width, fresh), w, x, z, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(b), m.value(k0), chunkEnd(m.constant(n)), m.value(lane));
         }
 
         /** {@code width - width % (k V)}: where blocks of k vectors end in a padded row (a multiple of 16). */
@@ -199,30 +182,15 @@ final class ContractionVectors {
             };
         }
 
-        /** {@code sampleMajor[s][f] = rows[r size + f][s]} ({@code toSampleMajor}), or back. */
-        private void transpose(int rows, int sampleMajor, int r, int size, int f, int s, boolean toSampleMajor) {
-            transpose(rows, sampleMajor, r, size, f, s, toSampleMajor, 0);
-        }
-
-        /** As above; with {@code flatWidth} > 0 into one array, {@code sampleMajor[s flatWidth + f]}. */
-        private void transpose(int rows, int sampleMajor, int r, int size, int f, int s, boolean toSampleMajor, int flatWidth) {
+        /** {@code flat[s width + f] = rows[r size + f][s]}: a row of the tile's rows per f, sample-major in one array. */
+        private void transpose(int rows, int flat, int r, int size, int f, int s, int width) {
             int row = m.local("row", F1);
             m.forLoop(f, 0, size, () -> {
                 m.rowOf(rows, m.sum(m.scaled(r, size, 0), m.value(f)), row);
                 m.forLoop(s, 0, Tiling.SIZE, () -> {
-                    if (toSampleMajor && flatWidth > 0) { // flat[s width + f]
-                        m.loadLocal(sampleMajor);
-                        m.sum(m.scaled(s, flatWidth, 0), m.value(f)).emit();
-                        m.elementOf(row, s).emit();
-                    } else if (toSampleMajor) {
-                        m.elementOf(sampleMajor, s).emit();
-                        m.loadLocal(f);
-                        m.elementOf(row, s).emit();
-                    } else {
-                        m.loadLocal(row);
-                        m.loadLocal(s);
-                        m.elementOf(sampleMajor, m.value(s), m.value(f)).emit();
-                    }
+                    m.loadLocal(flat);
+                    m.sum(m.scaled(s, width, 0), m.value(f)).emit();
+                    m.elementOf(row, s).emit();
                     m.arrayStore(Type.FLOAT_TYPE);
                 });
             });
@@ -241,7 +209,7 @@ final class ContractionVectors {
         void denseWeightGradient(int grad, int x, int dz, int dzT, int outer, int n, int units) {
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
-                transpose(dz, dzT, r, units, j, s, true, Fields.flatStride(units));
+                transpose(dz, dzT, r, units, j, s, Fields.flatStride(units));
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
                 m.set(full, wholeBlocks(width, 2));
                 overBlocks(n, shape.weightInputs(), inputs -> {

@@ -125,10 +125,6 @@ final class Fields {
         return ContractionVectors.ROWS_PER_CALL * nnet.lower.Tiling.SIZE + 16;
     }
 
-    /** Sample-major rows {@code [lane][input]} of a dense kernel's input side, for the Vector API forward pass. */
-    static Field inputSampleMajor(Param dense) {
-        return new Field(values(dense).name() + "$inputSampleMajor", ROWS);
-    }
 
     /** The arrays of a {@link nnet.runtime.math.ConvPlan}, in the order kernels take them; each is the plan's field of that name in lower case. */
     static final List<String> PLAN_PARTS = List.of("Jobs", "Taps", "Positions");

@@ -53,7 +53,6 @@ final class TileKernels {
         c.field(Fields.LANES_B);
         for (Param param : denseKernels()) {
             c.field(Fields.sampleMajor(param));
-            c.field(Fields.inputSampleMajor(param));
             c.field(Fields.flatSampleMajor(param));
         }
         for (Param param : stepKernels().keySet()) {
@@ -129,11 +128,6 @@ final class TileKernels {
                 m.putField(Fields.sampleMajor(param), () -> {
                     m.push(Tiling.SIZE);
                     m.push(Fields.flatStride(param.shape().dim(1))); // a line past the padded row: rows of 1,024 units 4 KB apart share an L1 set
-                    m.newArray2(Fields.ROWS);
-                });
-                m.putField(Fields.inputSampleMajor(param), () -> {
-                    m.push(Tiling.SIZE);
-                    m.push(param.shape().dim(0));
                     m.newArray2(Fields.ROWS);
                 });
                 m.putField(Fields.flatSampleMajor(param), () -> {

@@ -12,10 +12,10 @@ package nnet.emit;
  * kernels at run time).
  *
  * <pre>
- * ISA (vector x registers)          shape   dense forward   input grad   weight grad   conv product (channels x positions x lane vectors)   conv kernel gradient (channels x taps)
- * AVX-512 (16 floats x 32)          wide    8 x 2 = 16      12 x 2 = 24  8 x 2 = 16    4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
+ * ISA (vector x registers)          shape   dense forward, input grad   weight grad   conv product (channels x positions x lane vectors)   conv kernel gradient (channels x taps)
+ * AVX-512 (16 floats x 32)          wide    12 x 2 = 24                 8 x 2 = 16    4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
- * AVX2 (8 x 16)                     narrow  6 x 2 = 12      6 x 2 = 12   4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
+ * AVX2 (8 x 16)                     narrow  6 x 2 = 12                  4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
  *
  * sparse weight gradient over a sequence's steps (units x connections x lane vectors, summed over 16 steps in registers)
@@ -29,8 +29,8 @@ package nnet.emit;
  * AVX2's conv kernel gradient, 4 vectors a step of 32 multiply-adds (its 12-sum forms spilled 12 and 48).
  * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
  * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; on AVX-512 12 x 2 spilled 18 a step (24 + 2 + 12 > 32), 8 x 2
- * none; and 8 samples x 3 vectors on AVX-512 took 361 instructions a step for its 24 multiply-adds
- * where 8 x 2 takes 56 for 16. One sample's products ({@link ContractionSampleVectors}:
+ * none (the dense forward's 12 broadcasts come from one row of W, and its 12 x 2 loop took 82
+ * instructions for 24 multiply-adds, none spilled). One sample's products ({@link ContractionSampleVectors}:
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
  *
@@ -48,17 +48,15 @@ package nnet.emit;
  *
  * @param suffix           the vector class's name after the network's
  * @param registers        vector registers of the machines it is for
- * @param forwardSamples   samples per block of the dense forward pass (a tile's 32 in blocks of these, the rest in one smaller block)
- * @param forwardVectors   vectors of units per block of the dense forward pass (the rest one vector at a time)
- * @param gradientRows     rows of the input gradient per block (x 2 vectors of lanes)
+ * @param gradientRows     rows of z (the dense forward pass) or of the input gradient per block (x 2 vectors of lanes)
  * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
  * @param laneVectors      vectors of lanes per block of a conv or sparse micro-kernel over tile rows, where the tile's 32 lanes hold them ({@link LaneBlocks})
  */
-record VectorShape(String suffix, int registers, int forwardSamples, int forwardVectors, int gradientRows, int weightInputs, int laneVectors) {
+record VectorShape(String suffix, int registers, int gradientRows, int weightInputs, int laneVectors) {
     /** AVX-512 and other files of 32 registers. */
-    static final VectorShape WIDE = new VectorShape("$Vector", 32, 8, 2, 12, 8, 2);
+    static final VectorShape WIDE = new VectorShape("$Vector", 32, 12, 8, 2);
     /** AVX2, SSE: 16 registers. */
-    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 2, 6, 4, 4);
+    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 4, 4);
     static final java.util.List<VectorShape> TABLE = java.util.List.of(WIDE, NARROW);
 
     private boolean wide() {
