@@ -110,8 +110,8 @@ class BytecodeTest {
     }
 
     /**
-     * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, and
-     * their weight gradients over the steps, two units at a time (each input loaded once for both), the
+     * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, their
+     * input gradients (scattered by unit), and their weight gradients over the steps, two units at a time (each input loaded once for both), the
      * widest block of connections the register file holds, then half of it and 1 for a unit's last
      * (band(3): 7 connections, or 4 to 6 at the edges); units without a twin have their own kernels.
      */
@@ -127,8 +127,8 @@ class BytecodeTest {
                 }""");
         java.util.function.Function<String, List<String>> methods = vectorMethods(Compiler.compile(g));
         assertTrue(methods.apply("$Vector").containsAll(List.of("sparseWeightGradientSteps2x4x2", "sparseWeightGradientSteps2x2x2", "sparseWeightGradientSteps2x1x2",
-                "sparseWeightGradientSteps1x8x2", "gatherPairByUnit2Fresh")), methods.apply("$Vector").toString());
-        assertTrue(methods.apply("$Vector16").containsAll(List.of("sparseWeightGradientSteps2x2x2", "sparseWeightGradientSteps2x1x2", "sparseWeightGradientSteps1x4x2", "gatherPairByUnit4Fresh")),
+                "sparseWeightGradientSteps1x8x2", "gatherPairByUnit2Fresh", "scatterPairByUnit2", "scatterByUnit2")), methods.apply("$Vector").toString());
+        assertTrue(methods.apply("$Vector16").containsAll(List.of("sparseWeightGradientSteps2x2x2", "sparseWeightGradientSteps2x1x2", "sparseWeightGradientSteps1x4x2", "gatherPairByUnit4Fresh", "scatterPairByUnit4")),
                 methods.apply("$Vector16").toString());
     }
 

@@ -195,6 +195,44 @@ final class ContractionMicroKernels {
     }
 
     /**
+     * The input gradient by unit, scattered: {@code dx[xRow + index[k]][lanes] += values[k] dz[zRow + o][lanes]} for k in
+     * [k0, k1), and with {@code paired} the same for o's twin of the same inputs ({@code values[k + toTwin] dz[zRow + twin]}):
+     * the units' rows of dz stay in registers, and each input's row is loaded and stored once for two units' terms,
+     * where the sums by input load a row of dz for every term.
+     */
+    Method scatter(boolean paired, int laneVectors) {
+        Method method = new Method((paired ? "scatterPairByUnit" : "scatterByUnit") + laneVectors, "([F[I[[F[[FIIIIIIII)V");
+        MethodBuilder m = c.helper(method);
+        if (m == null) return method;
+        int values = m.argument("values", F1), index = m.argument("index", I1), dz = m.argument("dz", F2), dx = m.argument("dx", F2);
+        int zRow = m.argument("zRow", Type.INT_TYPE), xRow = m.argument("xRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE), twin = m.argument("twin", Type.INT_TYPE),
+                toTwin = m.argument("toTwin", Type.INT_TYPE), k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        VectorOps v = new VectorOps(m);
+        int units = paired ? 2 : 1;
+        int[] unit = {o, twin}, b = new int[units];
+        int[][] dzV = new int[units][laneVectors];
+        int dzRow = m.local("dzRow", F1);
+        for (int u = 0; u < units; u++) {
+            m.rowOf(dz, m.sum(m.value(zRow), m.value(unit[u])), dzRow);
+            for (int c = 0; c < laneVectors; c++) dzV[u][c] = v.local("dz" + u + "_" + c, v.load(dzRow, v.lane(lane, c)));
+            b[u] = v.newLocal("b" + u);
+        }
+        int k = m.local("k", Type.INT_TYPE), row = m.local("row", F1), acc = v.newLocal("acc");
+        m.forLoop(k, m.value(k0), m.value(k1), () -> {
+            v.set(b[0], v.broadcast(m.elementOf(values, k)));
+            if (paired) v.set(b[1], v.broadcast(m.elementOf(values, m.sum(m.value(k), m.value(toTwin)))));
+            m.rowOf(dx, m.sum(m.value(xRow), m.elementOf(index, k)), row);
+            for (int c = 0; c < laneVectors; c++) {
+                v.set(acc, v.load(row, v.lane(lane, c)));
+                for (int u = 0; u < units; u++) v.set(acc, v.fma(b[u], dzV[u][c], acc));
+                v.store(acc, row, v.lane(lane, c));
+            }
+        });
+        m.end();
+        return method;
+    }
+
+    /**
      * {@code grad[k] += sum over lanes of x[xRow + input[k]][lanes] dz[zRow + j][lanes]} for k in [k0, k1): unit j's
      * connections, over {@code laneVectors} vectors of lanes from {@code lane} (one sum of lanes per connection and call).
      */

@@ -7,6 +7,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.SparseParam;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
@@ -24,7 +25,8 @@ import org.objectweb.asm.commons.Method;
  * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
  *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
  * <li>sparse: per unit (or input), its present connections: one weight broadcast, a row loaded,
- *     2 fused multiply-adds, two units of the same inputs sharing each row loaded; the weight gradient a
+ *     2 fused multiply-adds, two units of the same inputs sharing each row loaded (the input gradient of
+ *     such pairs scattered by unit: their dz rows held, each input's row loaded and stored once); the weight gradient a
  *     product over the lanes, reduced, per connection (over a sequence's steps, from scratch copies of 16
  *     steps, summed in registers first, a pair of units of the same inputs at a time).
  * </ul>
@@ -63,6 +65,8 @@ final class ContractionVectors {
             kernelArgs(a, l.kernel(), false);
             a.add(Fields.tileRows(l.in()));
             a.add(Fields.tileRows(l.out()));
+            if (l.path() != Kernel.LinearPath.ROWS) // the index by unit and its twins, for the scattered form
+                for (Fields.Index index : List.of(Fields.Index.COL_START, Fields.Index.ROW_INDEX, Fields.Index.TWINS)) a.add(Fields.index(l.kernel(), index));
         } else if (k instanceof Kernel.WeightGrad w) {
             boolean rows = w.path() == Kernel.LinearPath.ROWS;
             a.add(Fields.gradient(w.kernel()));
@@ -107,7 +111,7 @@ final class ContractionVectors {
         if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.Linear l) d.sparseForward(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
-        else if (k instanceof Kernel.LinearT l) d.sparseByInput(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.m(), l.n());
+        else if (k instanceof Kernel.LinearT l) d.sparseInputGradient(a, l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
@@ -226,6 +230,53 @@ final class ContractionVectors {
                 m.push(k);
                 m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
             };
+        }
+
+        /**
+         * The sparse input gradient, {@code a} as {@link #arguments} gives them: where units paired with a twin of the same
+         * inputs ({@link SparseParam#twins}) are at least half of them, scattered by unit ({@link #scatterByUnit}), else
+         * summed by input ({@link #sparseByInput}); the pairs are known when the network's index is, so the driver holds both.
+         */
+        void sparseInputGradient(int[] a, int outer, int units, int inputs) {
+            Label byInput = new Label(), done = new Label();
+            m.push(4);
+            m.elementOf(a[8], m.constant(0)).emit();
+            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            m.push(units);
+            m.ifICmp(GeneratorAdapter.LT, byInput);
+            scatterByUnit(a[0], a[6], a[7], a[8], a[4], a[5], outer, units, inputs);
+            m.goTo(done);
+            m.mark(byInput);
+            sparseByInput(a[0], a[1], a[2], a[3], a[4], a[5], outer, units, inputs);
+            m.mark(done);
+        }
+
+        /** {@code dx = 0}, then per unit (a pair of twins at a time, then the others) and connection, {@code dx[input] += w dz[unit]}. */
+        private void scatterByUnit(int values, int start, int index, int twins, int dz, int dx, int outer, int units, int inputs) {
+            int o = m.local("o", Type.INT_TYPE), end = m.local("end", Type.INT_TYPE), p = m.local("p", Type.INT_TYPE), singles = m.local("singles", Type.INT_TYPE),
+                    twin = m.local("twin", Type.INT_TYPE), toTwin = m.local("toTwin", Type.INT_TYPE);
+            m.set(singles, m.sum(m.scaled(m.elementOf(twins, m.constant(0)), 2), m.constant(1)));
+            m.forLoop(r, 0, outer, () -> {
+                zeroRows(dx, inputs);
+                LaneBlocks.perForm(m, shape, lane, lanes -> () -> {
+                    m.forLoop(p, m.constant(1), m.value(singles), 2, () -> {
+                        m.set(o, m.elementOf(twins, p));
+                        m.set(twin, m.elementOf(twins, m.at(p, 1)));
+                        m.set(toTwin, m.intDifference(m.elementOf(start, twin), m.elementOf(start, o)));
+                        scatterChunks(true, lanes, values, start, index, dz, dx, units, inputs, o, twin, toTwin, end);
+                    });
+                    m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
+                        m.set(o, m.elementOf(twins, p));
+                        scatterChunks(false, lanes, values, start, index, dz, dx, units, inputs, o, o, o, end);
+                    });
+                });
+            });
+        }
+
+        private void scatterChunks(boolean paired, int lanes, int values, int start, int index, int dz, int dx, int units, int inputs, int o, int twin, int toTwin, int end) {
+            m.set(end, m.elementOf(start, m.at(o, 1)));
+            overChunks(m.elementOf(start, o), m.value(end), () -> call(micro.scatter(paired, lanes), values, index, dz, dx, m.scaled(r, units, 0), m.scaled(r, inputs, 0),
+                    m.value(o), m.value(twin), paired ? m.value(toTwin) : m.constant(0), m.value(k0), chunkEnd(m.value(end)), m.value(lane)));
         }
 
         /**
