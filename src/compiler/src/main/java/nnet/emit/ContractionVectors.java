@@ -166,7 +166,8 @@ final class ContractionVectors {
          */
         void denseForward(int w, int x, int z, int outer, int n, int units) {
             m.forLoop(r, 0, outer, () -> overBlocks(units, shape.gradientRows(), width -> {
-                overChunks(m.constant(0), m.constant(Math.min(n, KC)), () -> LaneBlocks.over(m, lane, 2, () -> forwardCall(width, true, w, x, z, n, units)));
+                m.set(k0, m.constant(0)); // the first chunk, once
+                LaneBlocks.over(m, lane, 2, () -> forwardCall(width, true, w, x, z, n, units));
                 if (n > KC) overChunks(m.constant(KC), m.constant(n), () -> LaneBlocks.over(m, lane, 2, () -> forwardCall(width, false, w, x, z, n, units)));
             }));
         }
