@@ -69,6 +69,7 @@ final class ContractionMicroKernels {
         int w = m.argument("w", F2), x = m.argument("x", F2), z = m.argument("z", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE),
                 i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        LaneBlocks.firstWhenWhole(m, lane, 2);
         VectorOps v = new VectorOps(m);
         int[] zRows = new int[width], bv = new int[width];
         int[][] acc = new int[width][2];
@@ -143,6 +144,7 @@ final class ContractionMicroKernels {
         int in = m.argument("in", F2), out = m.argument("out", F2);
         int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        LaneBlocks.firstWhenWhole(m, lane, laneVectors);
         VectorOps v = new VectorOps(m);
         int target = m.local("target", F1);
         m.rowOf(out, m.sum(m.value(outRow), m.value(o)), target);
@@ -170,6 +172,7 @@ final class ContractionMicroKernels {
         int values = m.argument("values", F1), index = m.argument("index", I1), in = m.argument("in", F2), out = m.argument("out", F2);
         int inRow = m.argument("inRow", Type.INT_TYPE), outRow = m.argument("outRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE), twin = m.argument("twin", Type.INT_TYPE),
                 toTwin = m.argument("toTwin", Type.INT_TYPE), k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        LaneBlocks.firstWhenWhole(m, lane, laneVectors);
         VectorOps v = new VectorOps(m);
         int[] target = {m.local("target", F1), m.local("twinTarget", F1)}, unit = {o, twin};
         int[][] acc = new int[2][laneVectors];
@@ -207,6 +210,7 @@ final class ContractionMicroKernels {
         int values = m.argument("values", F1), index = m.argument("index", I1), dz = m.argument("dz", F2), dx = m.argument("dx", F2);
         int zRow = m.argument("zRow", Type.INT_TYPE), xRow = m.argument("xRow", Type.INT_TYPE), o = m.argument("o", Type.INT_TYPE), twin = m.argument("twin", Type.INT_TYPE),
                 toTwin = m.argument("toTwin", Type.INT_TYPE), k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        LaneBlocks.firstWhenWhole(m, lane, laneVectors);
         VectorOps v = new VectorOps(m);
         int units = paired ? 2 : 1;
         int[] unit = {o, twin}, b = new int[units];
@@ -243,6 +247,7 @@ final class ContractionMicroKernels {
         int grad = m.argument("grad", F1), input = m.argument("input", I1), x = m.argument("x", F2), dz = m.argument("dz", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j = m.argument("j", Type.INT_TYPE),
                 k0 = m.argument("k0", Type.INT_TYPE), k1 = m.argument("k1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        LaneBlocks.firstWhenWhole(m, lane, laneVectors);
         VectorOps v = new VectorOps(m);
         int dzRow = m.local("dzRow", F1);
         m.rowOf(dz, m.sum(m.value(zRow), m.value(j)), dzRow);

@@ -37,6 +37,7 @@ final class ConvMicroKernels {
         int src = m.argument("src", F2), dst = m.argument("dst", F2), w = m.argument("w", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
         int t0 = m.argument("t0", INT), t1 = m.argument("t1", INT), p = m.argument("p", INT), dst0 = m.argument("dst0", INT), dstStride = m.argument("dstStride", INT),
                 w0 = m.argument("w0", INT), wStride = m.argument("wStride", INT), lane = m.argument("lane", INT);
+        LaneBlocks.firstWhenWhole(m, lane, laneVectors);
         VectorOps v = new VectorOps(m);
         int[] base = new int[count];
         int[][] rows = new int[channels][count];
@@ -85,6 +86,7 @@ final class ConvMicroKernels {
         int x = m.argument("x", F2), dy = m.argument("dy", F2), grad = m.argument("grad", F1), taps = m.argument("taps", I1), pos = m.argument("positions", I1);
         int t = m.argument("t", INT), p0 = m.argument("p0", INT), p1 = m.argument("p1", INT), dy0 = m.argument("dy0", INT), dyStride = m.argument("dyStride", INT),
                 g0 = m.argument("g0", INT), gStride = m.argument("gStride", INT), lane = m.argument("lane", INT);
+        LaneBlocks.firstWhenWhole(m, lane, laneVectors);
         VectorOps v = new VectorOps(m);
         int[] off = new int[count];
         for (int u = 0; u < count; u++) {

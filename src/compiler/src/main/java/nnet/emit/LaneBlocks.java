@@ -16,6 +16,24 @@ import org.objectweb.asm.commons.GeneratorAdapter;
 final class LaneBlocks {
     private LaneBlocks() {}
 
+    /**
+     * At a micro-kernel's entry: {@code lane = 0} where one block of {@code laneVectors} vectors covers the
+     * tile's lanes, the only block {@link #over} then gives. {@code LENGTH} is a constant to C2, so the lane
+     * becomes the constant 0 and the block's loads take their offsets as immediates: no register per offset
+     * and none for the lane, which on AVX2's 16 registers had pushed the loop's counters to the stack
+     * (the conv product's loop 58 instructions for 8 multiply-adds).
+     */
+    static void firstWhenWhole(MethodBuilder m, int lane, int laneVectors) {
+        Label partial = new Label();
+        m.getStatic(Fields.LENGTH);
+        m.push(laneVectors);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        m.push(Tiling.SIZE);
+        m.ifICmp(GeneratorAdapter.LT, partial);
+        m.set(lane, m.constant(0));
+        m.mark(partial);
+    }
+
     /** {@code for lane = 0; lane < LANES; lane += laneVectors V}. */
     static void over(MethodBuilder m, int lane, int laneVectors, MethodBuilder.Body body) {
         m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
