@@ -40,7 +40,8 @@ package nnet.emit;
  * kernel gradient of 2 channels x 4 taps has 8 independent sums: the 4 x 1 of 2 lane vectors it
  * replaces chained 2 multiply-adds a step into each of 4, and waited on their latency. Checked in
  * C2's code under {@code -XX:UseAVX=2} (BENCHMARKS.md): the kernel gradient's loop 211 instructions
- * for 32 multiply-adds (6.6 a multiply-add, 14 before); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
+ * for 32 multiply-adds (6.6 a multiply-add, 14 before), 160 and no spill since the lane is a constant where
+ * one block covers the row ({@link LaneBlocks#firstWhenWhole}); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
  * 1 channel x 3 positions x 4 took 6.8 instructions a multiply-add against 7.3 for 2 x 1 x 4, and ran
  * slower (each call re-reads the rows of x for one channel). Where 4 vectors would pass the tile's 32
  * lanes (the 16 registers asked for on a machine of 16-float vectors), the narrow kernels take 2
