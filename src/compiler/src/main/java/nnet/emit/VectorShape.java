@@ -15,7 +15,7 @@ package nnet.emit;
  * ISA (vector x registers)          shape   dense forward, input grad   weight grad   conv product (channels x positions x lane vectors)   conv kernel gradient (channels x taps)
  * AVX-512 (16 floats x 32)          wide    12 x 2 = 24                 8 x 2 = 16    4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
- * AVX2 (8 x 16)                     narrow  6 x 2 = 12                  4 x 2 = 8     2 x 1 x 4 = 8                                       2 x 4, over 4 lane vectors
+ * AVX2 (8 x 16)                     narrow  6 x 2 = 12                  4 x 2 = 8     3 x 1 x 4 = 12                                      2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
  *
  * sparse weight gradient over a sequence's steps (units x connections x lane vectors, summed over 16 steps in registers)
@@ -43,7 +43,9 @@ package nnet.emit;
  * for 32 multiply-adds (6.6 a multiply-add, 14 before), 160 and no spill since the lane is a constant where
  * one block covers the row ({@link LaneBlocks#firstWhenWhole}); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
  * 1 channel x 3 positions x 4 took 6.8 instructions a multiply-add against 7.3 for 2 x 1 x 4, and ran
- * slower (each call re-reads the rows of x for one channel). Where 4 vectors would pass the tile's 32
+ * slower (each call re-reads the rows of x for one channel). With the lane a constant, 3 x 1 x 4 fits the 16
+ * registers exactly (12 sums, 3 broadcasts, 1 vector of x): 56 instructions for 12 multiply-adds (4.7), none
+ * spilled, against 54 for 8 (6.8) for 2 x 1 x 4; a block of 16 channels takes 5 calls of 3 and one of 1. Where 4 vectors would pass the tile's 32
  * lanes (the 16 registers asked for on a machine of 16-float vectors), the narrow kernels take 2
  * ({@link #laneVectorForms}).
  *
@@ -72,7 +74,7 @@ record VectorShape(String suffix, int registers, int gradientRows, int weightInp
     /** Output channels per call of a conv product micro-kernel over tile rows taking {@code lanes} lane vectors (a plan's larger block is split). */
     int convChannels(int lanes) {
         if (wide()) return 8;
-        return lanes >= 4 ? 2 : 4;
+        return lanes >= 4 ? 3 : 4;
     }
 
     /**
@@ -82,7 +84,7 @@ record VectorShape(String suffix, int registers, int gradientRows, int weightInp
      */
     int convPositions(int channels, int lanes) {
         if (wide()) return channels > 4 ? 1 : 8 / channels; // 16 accumulators
-        return Math.max(1, 8 / (channels * lanes)); // 2 x 1 x 4: 8 + 2 + 1 of 16; 4 x 1 x 2: 8 + 4 + 1
+        return Math.max(1, 8 / (channels * lanes)); // 3 x 1 x 4: 12 + 3 + 1 of 16; 1 x 2 x 4: 8 + 1 + 1; 4 x 1 x 2: 8 + 4 + 1
     }
 
     /** Output channels per call of a kernel-gradient micro-kernel over tile rows. */
