@@ -13,7 +13,7 @@ package nnet.emit;
  *
  * <pre>
  * ISA (vector x registers)          shape   dense forward, input grad   weight grad   conv product (channels x positions x lane vectors)   conv kernel gradient (channels x taps)
- * AVX-512 (16 floats x 32)          wide    12 x 2 = 24                 8 x 2 = 16    4 x 2 x 2 = 16; 8 channels x 1 x 2                 4 x 3, over 2 lane vectors
+ * AVX-512 (16 floats x 32)          wide    12 x 2 = 24                 8 x 2 = 16    4 x 3 x 2 = 24; 8 channels x 1 x 2 = 16            4 x 3, over 2 lane vectors
  * NEON (4 x 32), AVX-512VL 128-bit  wide    (as AVX-512; the JVM's 128-bit x86 vectors are taken as narrow)
  * AVX2 (8 x 16)                     narrow  6 x 2 = 12                  4 x 2 = 8     3 x 1 x 4 = 12                                      2 x 4, over 4 lane vectors
  * SSE / AVX2 at 128 bits (4 x 16)   narrow  (as AVX2)
@@ -45,7 +45,9 @@ package nnet.emit;
  * 1 channel x 3 positions x 4 took 6.8 instructions a multiply-add against 7.3 for 2 x 1 x 4, and ran
  * slower (each call re-reads the rows of x for one channel). With the lane a constant, 3 x 1 x 4 fits the 16
  * registers exactly (12 sums, 3 broadcasts, 1 vector of x): 56 instructions for 12 multiply-adds (4.7), none
- * spilled, against 54 for 8 (6.8) for 2 x 1 x 4; a block of 16 channels takes 5 calls of 3 and one of 1. Where 4 vectors would pass the tile's 32
+ * spilled, against 54 for 8 (6.8) for 2 x 1 x 4; a block of 16 channels takes 5 calls of 3 and one of 1. On
+ * AVX-512, 4 x 3 x 2: 119 for 24 (5.0), none spilled, against 95 for 16 (5.9) for 4 x 2 x 2; the kernel
+ * gradient's 4 x 4 spilled 4 vectors (202 for 32), so it stays 4 x 3 (165 for 24). Where 4 vectors would pass the tile's 32
  * lanes (the 16 registers asked for on a machine of 16-float vectors), the narrow kernels take 2
  * ({@link #laneVectorForms}).
  *
@@ -83,7 +85,7 @@ record VectorShape(String suffix, int registers, int gradientRows, int weightInp
      * broadcast per channel and one vector of x.
      */
     int convPositions(int channels, int lanes) {
-        if (wide()) return channels > 4 ? 1 : 8 / channels; // 16 accumulators
+        if (wide()) return channels > 4 ? 1 : 12 / channels; // 4 x 3 x 2: 24 + 4 + 1 of 32; 8 x 1 x 2: 16 + 8 + 1
         return Math.max(1, 8 / (channels * lanes)); // 3 x 1 x 4: 12 + 3 + 1 of 16; 1 x 2 x 4: 8 + 1 + 1; 4 x 1 x 2: 8 + 4 + 1
     }
 
