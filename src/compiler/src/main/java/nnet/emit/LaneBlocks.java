@@ -25,9 +25,7 @@ final class LaneBlocks {
      */
     static void firstWhenWhole(MethodBuilder m, int lane, int laneVectors) {
         Label partial = new Label();
-        m.getStatic(Fields.LENGTH);
-        m.push(laneVectors);
-        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+        blockLanes(m, laneVectors);
         m.push(Tiling.SIZE);
         m.ifICmp(GeneratorAdapter.LT, partial);
         m.set(lane, m.constant(0));
@@ -36,11 +34,14 @@ final class LaneBlocks {
 
     /** {@code for lane = 0; lane < LANES; lane += laneVectors V}. */
     static void over(MethodBuilder m, int lane, int laneVectors, MethodBuilder.Body body) {
-        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> {
-            m.getStatic(Fields.LENGTH);
-            m.push(laneVectors);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
-        }, body);
+        m.forLoopBy(lane, m.constant(0), m.constant(Tiling.SIZE), () -> blockLanes(m, laneVectors), body);
+    }
+
+    /** Pushes the lanes a block of {@code laneVectors} vectors holds: {@code LENGTH x laneVectors}. */
+    private static void blockLanes(MethodBuilder m, int laneVectors) {
+        m.getStatic(Fields.LENGTH);
+        m.push(laneVectors);
+        m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
     }
 
     /**
@@ -52,9 +53,7 @@ final class LaneBlocks {
         Label done = new Label();
         for (int lanes : shape.laneVectorForms()) {
             Label next = new Label();
-            m.getStatic(Fields.LENGTH);
-            m.push(lanes);
-            m.math(GeneratorAdapter.MUL, Type.INT_TYPE);
+            blockLanes(m, lanes);
             m.push(Tiling.SIZE);
             m.ifICmp(GeneratorAdapter.GT, next);
             over(m, lane, lanes, body.apply(lanes));
