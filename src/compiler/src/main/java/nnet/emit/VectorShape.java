@@ -41,7 +41,8 @@ package nnet.emit;
  * replaces chained 2 multiply-adds a step into each of 4, and waited on their latency. Checked in
  * C2's code under {@code -XX:UseAVX=2} (BENCHMARKS.md): the kernel gradient's loop 211 instructions
  * for 32 multiply-adds (6.6 a multiply-add, 14 before), 160 and no spill since the lane is a constant where
- * one block covers the row ({@link LaneBlocks#firstWhenWhole}); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step.
+ * one block covers the row ({@link LaneBlocks#firstWhenWhole}); 3 x 4 or 2 x 6 taps spilled 12 and 48 vectors a step
+ * (2 x 6 still 8 with the lane a constant).
  * 1 channel x 3 positions x 4 took 6.8 instructions a multiply-add against 7.3 for 2 x 1 x 4, and ran
  * slower (each call re-reads the rows of x for one channel). With the lane a constant, 3 x 1 x 4 fits the 16
  * registers exactly (12 sums, 3 broadcasts, 1 vector of x): 56 instructions for 12 multiply-adds (4.7), none
