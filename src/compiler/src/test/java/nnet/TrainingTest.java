@@ -226,7 +226,7 @@ class TrainingTest {
         }
     }
 
-    /** Networks whose warmed train step must allocate nothing: dense and sparse layers; convolutions, a gate, pools; an lstm's loops. */
+    /** Networks whose warmed train step must allocate nothing: dense and sparse layers; convolutions, a gate, pools; an lstm's loops; a large dense one. */
     static final List<String> ALLOCATION_FREE = List.of(
             "network A {\n input x[256]\n h = dense(x, 256, relu)\n s = dense(h, 128, relu, connect: random(0.1))\n y = dense(s, 10)\n output y\n loss cross_entropy\n}",
             """
@@ -241,7 +241,9 @@ class TrainingTest {
               output y
               loss cross_entropy
             }""",
-            "network L {\n input x[20, 16]\n h = lstm(x, 32, recurrent: band(4))\n y = dense(h, 10)\n output y\n loss cross_entropy\n}");
+            "network L {\n input x[20, 16]\n h = lstm(x, 32, recurrent: band(4))\n y = dense(h, 10)\n output y\n loss cross_entropy\n}",
+            // 2^18 weights and more: a sample's passes over the weights are shared among the cores too
+            "network W {\n input x[600]\n h = dense(x, 448, relu)\n y = dense(h, 10)\n output y\n loss cross_entropy\n}");
 
     /** A staged train step (batchnorm, with dropout): batches of 64 (two tiles over two cores) and 3 (single samples), never of 1. */
     static final String STAGED = "network B {\n input x[256]\n z = dense(x, 128)\n h = dropout(relu(batchnorm(z)), 0.3)\n y = dense(h, 10)\n output y\n loss cross_entropy\n}";
@@ -288,7 +290,7 @@ class TrainingTest {
             }, "trainer");
             trainer.start();
             trainer.join();
-            assertTrue(batch < 4 || result[0] >= 2, "the batch is split over two cores");
+            assertTrue((batch < 4 && !name.equals("W")) || result[0] >= 2, "the batch, or at batch 1 the passes over the weights, shared by two cores");
             assertEquals(0, result[1], "bytes allocated by warm train steps (3200 samples)");
         } finally {
             if (before == null) System.clearProperty("nnet.threads");
@@ -302,6 +304,44 @@ class TrainingTest {
         long sum = 0;
         for (long id : threads) sum += bean.getThreadAllocatedBytes(id);
         return sum;
+    }
+
+    /**
+     * One sample of a network of 2^18 weights or more: its gradient's zeroing and the optimizer's update are
+     * shared among the cores (no replica), and the gradients and the step are those of one core, step after step.
+     */
+    @Test
+    void aSampleAloneSharesTheWeightPassesAmongTheCores() {
+        Graph g = TestNetworks.graph("network Q {\n input x[600]\n h = dense(x, 448, relu)\n y = dense(h, 4)\n output y\n loss cross_entropy\n}");
+        SplittableRandom rnd = new SplittableRandom(9);
+        float[][][] x = new float[1][1][600];
+        for (int i = 0; i < 600; i++) x[0][0][i] = (float) rnd.nextDouble(-1, 1);
+        float[][] t = {{0, 0, 1, 0}};
+        Map<String, Tensor> w = TestNetworks.randomWeights(g, 3);
+        String before = System.getProperty("nnet.threads");
+        try {
+            System.setProperty("nnet.threads", "1");
+            Network one = TestNetworks.compile(g);
+            one.loadWeights(w);
+            System.setProperty("nnet.threads", "2");
+            Network two = TestNetworks.compile(g);
+            two.loadWeights(w);
+            for (int step = 0; step < 3; step++) {
+                assertSameGradients(one, one.trainStep(x, t), two, two.trainStep(x, t), "step " + step);
+                for (var e : one.saveWeights().entrySet())
+                    TestNetworks.assertClose(toDouble(e.getValue().data()), two.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
+            }
+            assertEquals(2, TestNetworks.trainThreads(g).length, "this thread and the one that shares the passes over the weights");
+        } finally {
+            if (before == null) System.clearProperty("nnet.threads");
+            else System.setProperty("nnet.threads", before);
+        }
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int k = 0; k < a.length; k++) d[k] = a[k];
+        return d;
     }
 
     /** A large batch is split over cores (replicas sharing the weights); the gradient is the same sum. */

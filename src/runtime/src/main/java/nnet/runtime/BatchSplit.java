@@ -7,12 +7,16 @@ import java.util.List;
  * A train step over several cores. The batch is split in contiguous parts, one per replica of the
  * network (its own buffers and gradient storage, the same weight arrays); then each core sums a
  * share of the gradient entries over the replicas (in replica order, so a given core count always
- * rounds the same way), and the optimizer updates a share of the weights on each core. Every phase
- * is a round of {@link Workers}, so nothing is allocated once the replicas exist.
+ * rounds the same way), and the optimizer updates a share of the weights on each core. A batch too
+ * small to split still shares the passes over every weight: the gradient's zeroing and the update,
+ * which at batch 1 are most of a large dense network's step and each as fast as memory gives one
+ * core. Every phase is a round of {@link Workers}, so nothing is allocated once the replicas exist;
+ * replicas are made when a batch is first split over them.
  */
 final class BatchSplit {
-    private enum Phase { FORWARD, GRADIENTS, SUM, OPTIMIZER }
+    private enum Phase { FORWARD, GRADIENTS, SUM, ZERO, OPTIMIZER }
 
+    private final CompiledNetwork net;
     private final Training main;
     private final List<Training> parts = new ArrayList<>();
     private final Workers workers;
@@ -35,6 +39,7 @@ final class BatchSplit {
     private final int[] segmentParam, segmentIndex, shareStart;
 
     BatchSplit(CompiledNetwork net, Training main, int cores) {
+        this.net = net;
         this.main = main;
         Runnable[] jobs = new Runnable[cores];
         for (int w = 0; w < cores; w++) {
@@ -42,7 +47,6 @@ final class BatchSplit {
             jobs[w] = () -> run(id);
         }
         parts.add(main);
-        for (int w = 1; w < cores; w++) parts.add(net.replica().trainingState());
         List<ParamStorage> params = main.trainable();
         int segments = 0;
         long total = 0;
@@ -70,6 +74,11 @@ final class BatchSplit {
         return workers.size();
     }
 
+    /** The network's replicas up to {@code count} (the main one first), made the first time a batch is split over that many. */
+    private void replicas(int count) {
+        while (parts.size() < count) parts.add(net.replica().trainingState());
+    }
+
     Thread[] threads() {
         return workers.threads();
     }
@@ -82,6 +91,7 @@ final class BatchSplit {
         weights = sampleWeights;
         kept = keptOutputs;
         used = replicas;
+        replicas(replicas);
         phase = Phase.GRADIENTS;
         workers.run(replicas);
         if (replicas > 1) {
@@ -102,11 +112,19 @@ final class BatchSplit {
         out = results;
         tiles = batchTiles;
         used = replicas;
+        replicas(replicas);
         phase = Phase.FORWARD;
         workers.run(replicas);
         inputs = null;
         shown = null;
         out = null;
+    }
+
+    /** The main network's gradient storage zeroed for a batch it takes alone, a share of the entries per core. */
+    void zeroGrads() {
+        phase = Phase.ZERO;
+        workers.run(workers.size());
+        for (ParamStorage p : main.trainable()) p.gradsZeroed();
     }
 
     /** The optimizer's update of every trainable entry, a share of the weights per core. */
@@ -127,6 +145,9 @@ final class BatchSplit {
             case SUM -> {
                 for (int k = shareStart[w]; k < shareStart[w + 1]; k++)
                     for (int r = 1; r < used; r++) mine.get(segmentParam[k]).addGrads(parts.get(r).trainable().get(segmentParam[k]), segmentIndex[k]);
+            }
+            case ZERO -> {
+                for (int k = shareStart[w]; k < shareStart[w + 1]; k++) mine.get(segmentParam[k]).zeroGrads(segmentIndex[k]);
             }
             case OPTIMIZER -> {
                 for (int k = shareStart[w]; k < shareStart[w + 1]; k++) optimizer.update(mine.get(segmentParam[k]), segmentIndex[k]);

@@ -207,11 +207,19 @@ class ParamStorage {
     }
 
     void zeroGrads() {
-        for (int s = 0; s < grads.length; s++) {
-            if (touched != null && !touched[s]) continue;
-            java.util.Arrays.fill(grads[s], 0);
-            if (touched != null) touched[s] = false;
-        }
+        for (int s = 0; s < grads.length; s++) zeroGrads(s);
+        gradsZeroed();
+    }
+
+    /** Segment {@code s} of {@link #zeroGrads}, which any core may do; {@link #gradsZeroed} once all are. */
+    void zeroGrads(int s) {
+        if (touched != null && !touched[s]) return;
+        java.util.Arrays.fill(grads[s], 0);
+        if (touched != null) touched[s] = false;
+    }
+
+    /** The gradient holds sums of nothing yet: no scale, no penalty. */
+    void gradsZeroed() {
         gradScale = 1;
         penaltyInGrads = false;
     }

@@ -11,6 +11,13 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #run} on the caller.
  */
 final class Workers {
+    /**
+     * How long a thread spins for the next round, or the caller for the round's end, before it parks:
+     * a parked thread took some 40 µs to wake on these machines, which at batch 1 cost more than the
+     * share of work it was woken for (as OpenMP's and OpenBLAS's threads, these spin a while first).
+     */
+    private static final long SPIN_NANOS = 100_000;
+
     private final Runnable[] jobs;
     private final Thread[] threads;
     private final Throwable[] failures;
@@ -54,7 +61,10 @@ final class Workers {
         try {
             jobs[0].run();
         } finally {
-            while (remaining.get() > 0) LockSupport.park(this);
+            long since = System.nanoTime();
+            while (remaining.get() > 0)
+                if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.park(this);
         }
         for (int w = 1; w < count; w++) {
             Throwable t = failures[w];
@@ -69,7 +79,10 @@ final class Workers {
     private void serve(int id) {
         int seen = 0;
         while (true) {
-            while (round == seen) LockSupport.park(this);
+            long since = System.nanoTime();
+            while (round == seen)
+                if (System.nanoTime() - since < SPIN_NANOS) Thread.onSpinWait();
+                else LockSupport.park(this);
             seen = round;
             if (id >= active) continue;
             try {
