@@ -124,7 +124,8 @@ final class BatchSplit {
     void zeroGrads() {
         phase = Phase.ZERO;
         workers.run(workers.size());
-        for (ParamStorage p : main.trainable()) p.gradsZeroed();
+        List<ParamStorage> params = main.trainable();
+        for (int k = 0; k < params.size(); k++) params.get(k).gradsZeroed(); // indexed: an iterator allocates when this runs interpreted
     }
 
     /** The optimizer's update of every trainable entry, a share of the weights per core. */
