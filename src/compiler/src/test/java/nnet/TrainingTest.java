@@ -318,20 +318,23 @@ class TrainingTest {
         for (int i = 0; i < 600; i++) x[0][0][i] = (float) rnd.nextDouble(-1, 1);
         float[][] t = {{0, 0, 1, 0}};
         Map<String, Tensor> w = TestNetworks.randomWeights(g, 3);
+        Network one = withThreads(g, w, 1), two = withThreads(g, w, 2);
+        for (int step = 0; step < 3; step++) {
+            assertSameGradients(one, one.trainStep(x, t), two, two.trainStep(x, t), "step " + step);
+            for (var e : one.saveWeights().entrySet())
+                TestNetworks.assertClose(toDouble(e.getValue().data()), two.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
+        }
+        assertEquals(2, TestNetworks.trainThreads(g).length, "this thread and the one that shares the passes over the weights");
+    }
+
+    /** The network of {@code g} made with {@code -Dnnet.threads=threads} (which it reads once, as it is made), {@code w} loaded. */
+    private static Network withThreads(Graph g, Map<String, Tensor> w, int threads) {
         String before = System.getProperty("nnet.threads");
         try {
-            System.setProperty("nnet.threads", "1");
-            Network one = TestNetworks.compile(g);
-            one.loadWeights(w);
-            System.setProperty("nnet.threads", "2");
-            Network two = TestNetworks.compile(g);
-            two.loadWeights(w);
-            for (int step = 0; step < 3; step++) {
-                assertSameGradients(one, one.trainStep(x, t), two, two.trainStep(x, t), "step " + step);
-                for (var e : one.saveWeights().entrySet())
-                    TestNetworks.assertClose(toDouble(e.getValue().data()), two.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
-            }
-            assertEquals(2, TestNetworks.trainThreads(g).length, "this thread and the one that shares the passes over the weights");
+            System.setProperty("nnet.threads", Integer.toString(threads));
+            Network net = TestNetworks.compile(g);
+            net.loadWeights(w);
+            return net;
         } finally {
             if (before == null) System.clearProperty("nnet.threads");
             else System.setProperty("nnet.threads", before);
@@ -357,24 +360,12 @@ class TrainingTest {
             t[s][rnd.nextInt(4)] = 1;
         }
         Map<String, Tensor> w = TestNetworks.randomWeights(g, 2);
-        String before = System.getProperty("nnet.threads");
-        try {
-            System.setProperty("nnet.threads", "1");
-            Network one = TestNetworks.compile(g);
-            one.loadWeights(w);
-            float lossOne = one.computeGradients(x, t);
-            System.setProperty("nnet.threads", "3");
-            Network three = TestNetworks.compile(g);
-            three.loadWeights(w);
-            float lossThree = three.computeGradients(x, t);
-            assertSameGradients(one, lossOne, three, lossThree, "first step");
-            // the optimizer moves the shared weights once, and every replica computes with the moved weights
-            one.trainStep(x, t);
-            three.trainStep(x, t);
-            assertSameGradients(one, one.computeGradients(x, t), three, three.computeGradients(x, t), "after a step");
-        } finally {
-            if (before == null) System.clearProperty("nnet.threads");
-            else System.setProperty("nnet.threads", before);
-        }
+        Network one = withThreads(g, w, 1), three = withThreads(g, w, 3);
+        float lossOne = one.computeGradients(x, t), lossThree = three.computeGradients(x, t);
+        assertSameGradients(one, lossOne, three, lossThree, "first step");
+        // the optimizer moves the shared weights once, and every replica computes with the moved weights
+        one.trainStep(x, t);
+        three.trainStep(x, t);
+        assertSameGradients(one, one.computeGradients(x, t), three, three.computeGradients(x, t), "after a step");
     }
 }

@@ -169,7 +169,7 @@ final class Training {
             int workers = workers(inputs.length);
             if (workers > 1) split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key);
             else if (sharesWeightPasses()) {
-                split(cores).zeroGrads();
+                pool().zeroGrads();
                 sum(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
             } else accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
             for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
@@ -266,7 +266,7 @@ final class Training {
     /**
      * Whether the passes over every weight (the gradient's zeroing, the optimizer's update) are shared
      * among the cores, whatever the batch: when there are this many weights to store, each pass is
-     * bound by the memory one core reaches (at batch 1, 55% of the dense MLP's step on one core).
+     * bound by the memory one core reaches (at batch 1, half of the dense MLP's step on one core).
      */
     private boolean sharesWeightPasses() {
         if (stored == 0) stored = net.storedWeights();
@@ -275,6 +275,11 @@ final class Training {
 
     /** The weights the network stores, counted on first use. */
     private long stored;
+
+    /** The cores' pool there is, else one of every core: for the passes over the weights, any size will do. */
+    private BatchSplit pool() {
+        return split != null ? split : split(cores);
+    }
 
     private BatchSplit split(int workers) {
         if (split == null || split.cores() < workers) split = new BatchSplit(net, this, workers);
@@ -317,7 +322,7 @@ final class Training {
         Optimizer optimizer = optimizer();
         if (sharesWeightPasses()) { // a share of the weights per core
             optimizer.beginStep(trainable);
-            split(split == null ? cores : split.cores()).step(optimizer);
+            pool().step(optimizer);
         } else optimizer.step(trainable);
         double value = 0;
         for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).penaltyTaken();
