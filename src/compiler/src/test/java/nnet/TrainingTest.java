@@ -219,10 +219,7 @@ class TrainingTest {
     private static void assertSameGradients(Network one, float lossOne, Network three, float lossThree, String when) {
         assertEquals(lossOne, lossThree, 1e-5 * Math.abs(lossOne), when + ": loss");
         for (var e : one.gradients().entrySet()) {
-            float[] a = e.getValue().data(), b = three.gradients().get(e.getKey()).data();
-            double[] ad = new double[a.length];
-            for (int k = 0; k < a.length; k++) ad[k] = a[k];
-            TestNetworks.assertClose(ad, b, when + ": " + e.getKey());
+            TestNetworks.assertClose(EmittedGradientTest.toDouble(e.getValue().data()), three.gradients().get(e.getKey()).data(), when + ": " + e.getKey());
         }
     }
 
@@ -322,7 +319,7 @@ class TrainingTest {
         for (int step = 0; step < 3; step++) {
             assertSameGradients(one, one.trainStep(x, t), two, two.trainStep(x, t), "step " + step);
             for (var e : one.saveWeights().entrySet())
-                TestNetworks.assertClose(toDouble(e.getValue().data()), two.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
+                TestNetworks.assertClose(EmittedGradientTest.toDouble(e.getValue().data()), two.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
         }
         assertEquals(2, TestNetworks.trainThreads(g).length, "this thread and the one that shares the passes over the weights");
     }
@@ -339,12 +336,6 @@ class TrainingTest {
             if (before == null) System.clearProperty("nnet.threads");
             else System.setProperty("nnet.threads", before);
         }
-    }
-
-    private static double[] toDouble(float[] a) {
-        double[] d = new double[a.length];
-        for (int k = 0; k < a.length; k++) d[k] = a[k];
-        return d;
     }
 
     /** A large batch is split over cores (replicas sharing the weights); the gradient is the same sum. */
