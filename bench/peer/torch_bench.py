@@ -5,8 +5,10 @@ hand-chosen connectivity: a dense nn.Linear (or nn.Conv2d) whose weight is multi
 
 Prints microseconds per sample for forward (no_grad) and one train step (forward,
 cross-entropy, backward, SGD or Adam), per batch size and thread count, as nnet's `bench` does,
-and the dense products' GFLOP/s. PyTorch at its best: OpenBLAS chooses its own kernels, so run
-it with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (this machine sets them):
+and the dense products' GFLOP/s. PyTorch at its best: OpenBLAS's thread pool as large as PyTorch's
+(blas_threads), glibc's malloc keeping the memory a step frees (MALLOC below; the script re-executes
+itself with it set), and OpenBLAS choosing its own kernels, so run it with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE unset (this machine sets them):
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 bench/peer/torch_bench.py [--quick] [--optimizer sgd|adam]
       [--networks mlp_dense,gated_cnn,...] [--batches 1,64]
 The networks are a registry (NETWORKS below): each entry builds the module, names its input shape
@@ -21,12 +23,20 @@ Zen alike). The script re-executes itself with those set.
 import os
 import sys
 import argparse
+import ctypes
 import time
 
 AVX2 = {"ATEN_CPU_CAPABILITY": "avx2", "ONEDNN_MAX_CPU_ISA": "AVX2", "OPENBLAS_CORETYPE": "Haswell"}
-if "--isa" in sys.argv and sys.argv[sys.argv.index("--isa") + 1:][:1] == ["avx2"] and os.environ.get("NNET_PEER_ISA") != "avx2":
-    # the libraries read these as they load: set them, then start again
-    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **AVX2, "NNET_PEER_ISA": "avx2"})
+# glibc's malloc keeps the memory a step frees: by default it handed a dense layer's temporaries
+# (800 KB: the weight times its mask, their gradients) back to the kernel and faulted them in again
+# at every step, which made the dense MLP's train step 6-7 times slower for a whole run (Zen 5,
+# 2026-12-07: 101-106 µs a sample against 12.7-16.8; a second network in the same process ran fast
+# once malloc's thresholds had moved). Jemalloc or tcmalloc, which PyTorch's own builds often use, keep it too.
+MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(1 << 27), "MALLOC_TRIM_THRESHOLD_": str(1 << 28), "MALLOC_TOP_PAD_": str(1 << 26)}
+wanted = {**MALLOC, **(AVX2 if "--isa" in sys.argv and sys.argv[sys.argv.index("--isa") + 1:][:1] == ["avx2"] else {})}
+if any(os.environ.get(k) != v for k, v in wanted.items()):
+    # malloc and the libraries read these as they start or load: set them, then start again
+    os.execve(sys.executable, [sys.executable] + sys.argv, {**os.environ, **wanted})
 
 import torch
 import torch.nn as nn
@@ -201,9 +211,25 @@ def per_sample_us(fn, batch, seconds):
     return best * 1e6 / batch, cpu * 1e6 / (total_runs * batch)
 
 
+def blas_threads(threads):
+    """OpenBLAS's own thread pool set to the count PyTorch's is: Debian's PyTorch multiplies through
+    OpenBLAS's pthread build, whose pool keeps one thread per core whatever torch.set_num_threads
+    says. With PyTorch's OpenMP thread spinning beside it, a 2-core machine ran the dense MLP's train
+    step 5-7 times slower (Zen 5, 2026-12-07: 72-100 µs a sample against 14.7 with both at 1 thread)."""
+    for line in open("/proc/self/maps"):
+        path = line.split()[-1]
+        if "openblas" in path or "libblas" in path:
+            lib = ctypes.CDLL(path)
+            if hasattr(lib, "openblas_set_num_threads"):
+                lib.openblas_set_num_threads(threads)
+                return
+    print("warning: no OpenBLAS loaded: its threads are left as they are", file=sys.stderr)
+
+
 def measure(name, batch, threads, seconds, optimizer):
     build, shape, classes, _ = NETWORKS[name]
     torch.set_num_threads(threads)
+    blas_threads(threads)
     torch.manual_seed(1)
     net = build()
     opt = torch.optim.SGD(net.parameters(), lr=1e-2) if optimizer == "sgd" else torch.optim.Adam(net.parameters(), lr=1e-3)
