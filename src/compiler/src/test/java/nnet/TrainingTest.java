@@ -1,5 +1,6 @@
 package nnet;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -326,16 +327,53 @@ class TrainingTest {
 
     /** The network of {@code g} made with {@code -Dnnet.threads=threads} (which it reads once, as it is made), {@code w} loaded. */
     private static Network withThreads(Graph g, Map<String, Tensor> w, int threads) {
-        String before = System.getProperty("nnet.threads");
+        return withProperties(g, w, Map.of("nnet.threads", Integer.toString(threads)));
+    }
+
+    /** The network of {@code g} made with these system properties set (it reads them once, as it is made), {@code w} loaded. */
+    private static Network withProperties(Graph g, Map<String, Tensor> w, Map<String, String> properties) {
+        Map<String, String> before = new java.util.HashMap<>();
+        properties.keySet().forEach(k -> before.put(k, System.getProperty(k)));
         try {
-            System.setProperty("nnet.threads", Integer.toString(threads));
+            properties.forEach(System::setProperty);
             Network net = TestNetworks.compile(g);
             net.loadWeights(w);
             return net;
         } finally {
-            if (before == null) System.clearProperty("nnet.threads");
-            else System.setProperty("nnet.threads", before);
+            before.forEach((k, v) -> {
+                if (v == null) System.clearProperty(k);
+                else System.setProperty(k, v);
+            });
         }
+    }
+
+    /**
+     * A split batch's rounds run one after another on the calling thread ({@code -Dnnet.rounds=caller}, which
+     * the train steps choose where threads are slower) give the weights the same rounds give on threads, to the bit.
+     */
+    @Test
+    void roundsOnTheCallerGiveTheWeightsOfTheThreads() {
+        Graph g = TestNetworks.graph("network R {\n input x[256]\n h = dense(x, 256, relu)\n y = dense(h, 4)\n output y\n loss cross_entropy\n}");
+        SplittableRandom rnd = new SplittableRandom(10);
+        int batch = 64;
+        float[][][] x = new float[batch][1][256];
+        float[][] t = new float[batch][4];
+        for (int s = 0; s < batch; s++) {
+            for (int i = 0; i < 256; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+            t[s][rnd.nextInt(4)] = 1;
+        }
+        Map<String, Tensor> w = TestNetworks.randomWeights(g, 4);
+        Network threads = withProperties(g, w, Map.of("nnet.threads", "2", "nnet.rounds", "threads"));
+        Network caller = withProperties(g, w, Map.of("nnet.threads", "2", "nnet.rounds", "caller"));
+        Network one = withThreads(g, w, 1);
+        for (int step = 0; step < 3; step++) {
+            assertEquals(threads.trainStep(x, t), caller.trainStep(x, t), "step " + step + "'s loss");
+            one.trainStep(x, t);
+            for (var e : threads.saveWeights().entrySet())
+                assertArrayEquals(e.getValue().data(), caller.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
+        }
+        // the batch was split: one core's sums round otherwise
+        assertNotEquals(java.util.Arrays.toString(one.saveWeights().get("h.kernel").data()), java.util.Arrays.toString(caller.saveWeights().get("h.kernel").data()));
     }
 
     /** A large batch is split over cores (replicas sharing the weights); the gradient is the same sum. */

@@ -11,7 +11,8 @@ import java.util.List;
  * small to split still shares the passes over every weight: the gradient's zeroing and the update,
  * which at batch 1 are most of a large dense network's step and each as fast as memory gives one
  * core. Every phase is a round of {@link Workers}, so nothing is allocated once the replicas exist;
- * replicas are made when a batch is first split over them.
+ * replicas are made when a batch is first split over them. A train step's rounds may run on the
+ * calling thread alone ({@link CoreChoice}): the same parts, sums and shares in the same order.
  */
 final class BatchSplit {
     private enum Phase { FORWARD, GRADIENTS, SUM, ZERO, OPTIMIZER }
@@ -93,10 +94,10 @@ final class BatchSplit {
         used = replicas;
         replicas(replicas);
         phase = Phase.GRADIENTS;
-        workers.run(replicas);
+        round(replicas);
         if (replicas > 1) {
             phase = Phase.SUM;
-            workers.run(workers.size());
+            round(workers.size());
         }
         inputs = null;
         targets = null;
@@ -123,7 +124,7 @@ final class BatchSplit {
     /** The main network's gradient storage zeroed for a batch it takes alone, a share of the entries per core. */
     void zeroGrads() {
         phase = Phase.ZERO;
-        workers.run(workers.size());
+        round(workers.size());
         List<ParamStorage> params = main.trainable();
         for (int k = 0; k < params.size(); k++) params.get(k).gradsZeroed(); // indexed: an iterator allocates when this runs interpreted
     }
@@ -132,7 +133,13 @@ final class BatchSplit {
     void step(Optimizer o) {
         optimizer = o;
         phase = Phase.OPTIMIZER;
-        workers.run(workers.size());
+        round(workers.size());
+    }
+
+    /** A train step's round of jobs {@code [0, count)}: on the pool's threads, or on this one when the main network's {@link CoreChoice} says so. */
+    private void round(int count) {
+        if (main.roundsOnCaller()) workers.runOnCaller(count);
+        else workers.run(count);
     }
 
     private void run(int w) {

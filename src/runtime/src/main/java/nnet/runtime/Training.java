@@ -308,9 +308,21 @@ final class Training {
 
     /** {@link #gradients}, then the optimizer's step, which takes the weight penalties' derivative (and value) in its pass over the weights. */
     float trainStep(float[][][] inputs, float[][] targets, float[] weights) {
+        roundsOnCaller = rounds.onCaller();
+        long start = System.nanoTime();
         float loss = gradients(inputs, targets, weights);
         optimizerStep();
+        rounds.took(roundsOnCaller, System.nanoTime() - start, inputs.length);
         return loss;
+    }
+
+    /** Whether a train step's rounds run on the calling thread, which the train steps measure against the pool's threads. */
+    private final CoreChoice rounds = CoreChoice.fromProperty();
+    /** The choice for the current step (and for gradients computed without a step, the last one's). */
+    private boolean roundsOnCaller;
+
+    boolean roundsOnCaller() {
+        return roundsOnCaller;
     }
 
     /**

@@ -76,6 +76,12 @@ final class Workers {
         }
     }
 
+    /** Runs jobs {@code [0, count)} one after another on the calling thread: what {@link #run} computes, without the threads ({@link CoreChoice}). */
+    void runOnCaller(int count) {
+        if (count > jobs.length) throw new IllegalArgumentException(count + " jobs for " + jobs.length + " workers");
+        for (int w = 0; w < count; w++) jobs[w].run();
+    }
+
     private void serve(int id) {
         int seen = 0;
         while (true) {
