@@ -10,14 +10,17 @@ package nnet.runtime;
  * are slower. So the train steps measure both: {@link #PROBE_STEPS} steps each way, alternated, and the
  * rounds run the way whose fastest step per sample was faster until the next probe. The first probe
  * starts after {@link #FIRST_PROBE} steps, each next one twice as many steps after the last one's
- * start, then every {@link #PROBE_EVERY} steps: the early probes run while the JIT still compiles,
- * and a choice made then is soon made again. {@code -Dnnet.rounds=threads} or {@code caller}
- * decides instead.
+ * start, then every {@link #PROBE_EVERY} steps but not sooner than {@link #PROBE_NANOS} after the
+ * last: the early probes run while the JIT still compiles, and a choice made then is soon made again;
+ * later ones cost at most 4 slower steps in 512, and in 10 seconds (an lstm's step at batch 64 took
+ * 34 ms, so 4 of them in every 17 s cost some 5% of a 3 s `bench` window that held a probe).
+ * {@code -Dnnet.rounds=threads} or {@code caller} decides instead.
  */
 final class CoreChoice {
     static final int FIRST_PROBE = 16;
     static final int PROBE_STEPS = 4;
     static final int PROBE_EVERY = 512;
+    static final long PROBE_NANOS = 10_000_000_000L;
 
     enum Mode { ADAPTIVE, THREADS, CALLER }
 
@@ -26,6 +29,8 @@ final class CoreChoice {
     private long steps;
     /** Where the next probe starts, and the steps from its start to the one after. */
     private long probeStart = FIRST_PROBE, gap = FIRST_PROBE;
+    /** Time the train steps took since the last probe ended. */
+    private long sinceProbe;
     /** The choice between probes. */
     private boolean onCaller;
     /** A probe's fastest step on threads and on the caller, in nanoseconds per sample. */
@@ -66,9 +71,12 @@ final class CoreChoice {
                 bestThreads = bestCaller = Double.MAX_VALUE;
                 probeStart += gap;
                 gap = Math.min(2 * gap, PROBE_EVERY);
+                sinceProbe = -nanos;
             }
         }
+        sinceProbe += nanos;
         steps++;
+        if (mode == Mode.ADAPTIVE && steps == probeStart && gap == PROBE_EVERY && sinceProbe < PROBE_NANOS) probeStart++; // not yet: too soon
     }
 
     private boolean probing() {

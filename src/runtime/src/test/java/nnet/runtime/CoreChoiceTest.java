@@ -35,10 +35,21 @@ class CoreChoiceTest {
     @Test
     void probesThinOutToOneEveryPeriod() {
         CoreChoice choice = new CoreChoice(CoreChoice.Mode.ADAPTIVE);
-        int early = run(choice, 10 * CoreChoice.PROBE_EVERY, 4, 5);
+        long threads = 4_000_000, caller = 5_000_000; // ns a sample: a step of 64 takes a quarter of a second, so PROBE_EVERY steps are over 10 s
+        int early = run(choice, 10 * CoreChoice.PROBE_EVERY, threads, caller);
         assertTrue(early > 0 && early * 50 < 10 * CoreChoice.PROBE_EVERY, early + " steps on the caller, the slower way, in the first periods: under 2%");
         // from then on a probe every PROBE_EVERY steps, half its steps the slower way
-        assertEquals(10 * CoreChoice.PROBE_STEPS, run(choice, 10 * CoreChoice.PROBE_EVERY, 4, 5));
+        assertEquals(10 * CoreChoice.PROBE_STEPS, run(choice, 10 * CoreChoice.PROBE_EVERY, threads, caller));
+    }
+
+    @Test
+    void shortStepsAreProbedOnceInTenSeconds() {
+        CoreChoice choice = new CoreChoice(CoreChoice.Mode.ADAPTIVE);
+        long threads = 15_625, caller = 31_250; // ns a sample: a step of 64 takes 1 ms on threads
+        run(choice, 10 * CoreChoice.PROBE_EVERY, threads, caller);
+        // 50 s of steps: 5 probes, not the 100 that one every PROBE_EVERY steps would be
+        int slow = run(choice, 50_000, threads, caller);
+        assertTrue(slow >= 4 * CoreChoice.PROBE_STEPS && slow <= 6 * CoreChoice.PROBE_STEPS, slow + " steps on the caller");
     }
 
     @Test
