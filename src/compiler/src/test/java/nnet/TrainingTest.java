@@ -347,6 +347,16 @@ class TrainingTest {
         }
     }
 
+    /** A batch of one input of {@code inputs} values in [-1, 1) per sample, and a random class per row of {@code targets} (zeros). */
+    private static float[][][] randomBatch(SplittableRandom rnd, int inputs, float[][] targets) {
+        float[][][] x = new float[targets.length][1][inputs];
+        for (int s = 0; s < targets.length; s++) {
+            for (int i = 0; i < inputs; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
+            targets[s][rnd.nextInt(targets[s].length)] = 1;
+        }
+        return x;
+    }
+
     /**
      * A split batch's rounds run one after another on the calling thread ({@code -Dnnet.rounds=caller}, which
      * the train steps choose where threads are slower) give the weights the same rounds give on threads, to the bit.
@@ -354,14 +364,8 @@ class TrainingTest {
     @Test
     void roundsOnTheCallerGiveTheWeightsOfTheThreads() {
         Graph g = TestNetworks.graph("network R {\n input x[256]\n h = dense(x, 256, relu)\n y = dense(h, 4)\n output y\n loss cross_entropy\n}");
-        SplittableRandom rnd = new SplittableRandom(10);
-        int batch = 64;
-        float[][][] x = new float[batch][1][256];
-        float[][] t = new float[batch][4];
-        for (int s = 0; s < batch; s++) {
-            for (int i = 0; i < 256; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
-            t[s][rnd.nextInt(4)] = 1;
-        }
+        float[][] t = new float[64][4];
+        float[][][] x = randomBatch(new SplittableRandom(10), 256, t);
         Map<String, Tensor> w = TestNetworks.randomWeights(g, 4);
         Network threads = withProperties(g, w, Map.of("nnet.threads", "2", "nnet.rounds", "threads"));
         Network caller = withProperties(g, w, Map.of("nnet.threads", "2", "nnet.rounds", "caller"));
@@ -380,14 +384,8 @@ class TrainingTest {
     @Test
     void batchSplitOverCoresGivesTheSameGradient() {
         Graph g = TestNetworks.graph("network P {\n input x[256]\n h = dense(x, 256, relu, connect: random(0.5))\n y = dense(h, 4)\n output y\n loss cross_entropy\n}");
-        SplittableRandom rnd = new SplittableRandom(8);
-        int batch = 32;
-        float[][][] x = new float[batch][1][256];
-        float[][] t = new float[batch][4];
-        for (int s = 0; s < batch; s++) {
-            for (int i = 0; i < 256; i++) x[s][0][i] = (float) rnd.nextDouble(-1, 1);
-            t[s][rnd.nextInt(4)] = 1;
-        }
+        float[][] t = new float[32][4];
+        float[][][] x = randomBatch(new SplittableRandom(8), 256, t);
         Map<String, Tensor> w = TestNetworks.randomWeights(g, 2);
         Network one = withThreads(g, w, 1), three = withThreads(g, w, 3);
         float lossOne = one.computeGradients(x, t), lossThree = three.computeGradients(x, t);
