@@ -62,6 +62,7 @@ final class CoreChoice {
 
     /** A train step ran its rounds on the caller or not, in {@code nanos} for {@code samples}. */
     void took(boolean caller, long nanos, int samples) {
+        sinceProbe += nanos;
         if (mode == Mode.ADAPTIVE && probing()) {
             double perSample = (double) nanos / Math.max(1, samples);
             if (caller) bestCaller = Math.min(bestCaller, perSample);
@@ -71,10 +72,9 @@ final class CoreChoice {
                 bestThreads = bestCaller = Double.MAX_VALUE;
                 probeStart += gap;
                 gap = Math.min(2 * gap, PROBE_EVERY);
-                sinceProbe = -nanos;
+                sinceProbe = 0;
             }
         }
-        sinceProbe += nanos;
         steps++;
         if (mode == Mode.ADAPTIVE && steps == probeStart && gap == PROBE_EVERY && sinceProbe < PROBE_NANOS) probeStart++; // not yet: too soon
     }

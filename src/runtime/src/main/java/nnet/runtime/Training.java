@@ -244,6 +244,10 @@ final class Training {
 
     /** The cores a batch may use: {@code -Dnnet.threads=N} when the network is made, else all. */
     private final int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
+    /** Whether a train step's rounds run on the calling thread, which the train steps measure against the pool's threads. */
+    private final CoreChoice rounds = CoreChoice.fromProperty();
+    /** The choice for the current step (and for gradients computed without a step, the last one's). */
+    private boolean roundsOnCaller;
 
     /** Workers for a batch: the cores, as long as each gets enough work. */
     int workers(int batch) {
@@ -315,11 +319,6 @@ final class Training {
         rounds.took(roundsOnCaller, System.nanoTime() - start, inputs.length);
         return loss;
     }
-
-    /** Whether a train step's rounds run on the calling thread, which the train steps measure against the pool's threads. */
-    private final CoreChoice rounds = CoreChoice.fromProperty();
-    /** The choice for the current step (and for gradients computed without a step, the last one's). */
-    private boolean roundsOnCaller;
 
     boolean roundsOnCaller() {
         return roundsOnCaller;
