@@ -381,6 +381,38 @@ class TrainingTest {
         assertFalse(java.util.Arrays.equals(one.saveWeights().get("h.kernel").data(), caller.saveWeights().get("h.kernel").data()));
     }
 
+    /**
+     * A split batch's train step sums the replicas' gradients in the optimizer's pass over the weights: the weights
+     * and the gradient it leaves are, to the bit, those of the same gradient summed first and then stepped
+     * (frozen entries and Adam's state included), and frozen entries' gradients are 0 after either.
+     */
+    @Test
+    void aSplitStepSumsInTheOptimizersPassAsASumThenAStepWould() {
+        Graph g = TestNetworks.graph("network F {\n input x[300]\n h = dense(x, 300, relu, freeze: band(1))\n y = dense(h, 4)\n output y\n loss cross_entropy\n}");
+        float[][] t = new float[64][4];
+        float[][][] x = randomBatch(new SplittableRandom(12), 300, t);
+        Map<String, Tensor> w = TestNetworks.randomWeights(g, 5);
+        Network fused = withThreads(g, w, 2), apart = withThreads(g, w, 2);
+        fused.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.01)));
+        apart.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.01)));
+        for (int step = 0; step < 3; step++) {
+            float loss = fused.trainStep(x, t);
+            assertEquals(apart.computeGradients(x, t), loss, "step " + step + "'s loss");
+            float[] sums = apart.gradientSums();
+            for (var e : apart.gradients().entrySet())
+                assertArrayEquals(e.getValue().data(), fused.gradients().get(e.getKey()).data(), "step " + step + "'s gradient of " + e.getKey());
+            apart.applyGradients(sums, x.length);
+            for (var e : apart.saveWeights().entrySet())
+                assertArrayEquals(e.getValue().data(), fused.saveWeights().get(e.getKey()).data(), "step " + step + ": " + e.getKey());
+        }
+        float[] frozen = fused.gradients().get("h.kernel").data();
+        for (int i = 0; i < 300; i++) assertEquals(0f, frozen[i * 300 + i], "a frozen entry's gradient");
+        Network one = withThreads(g, w, 1);
+        one.setOptimizer(Optimizer.of("adam", Map.of("lr", 0.01)));
+        for (int step = 0; step < 3; step++) one.trainStep(x, t);
+        assertFalse(java.util.Arrays.equals(one.saveWeights().get("h.kernel").data(), fused.saveWeights().get("h.kernel").data()), "the batch was split");
+    }
+
     /** A large batch is split over cores (replicas sharing the weights); the gradient is the same sum. */
     @Test
     void batchSplitOverCoresGivesTheSameGradient() {

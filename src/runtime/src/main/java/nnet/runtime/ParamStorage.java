@@ -277,8 +277,17 @@ class ParamStorage {
 
     /** After a batch: the mean over its {@code samples}, and exactly 0 where entries do not train. */
     void finishGrads(int samples) {
+        meanOver(samples);
+        for (int s = 0; s < grads.length; s++) clearHeld(s);
+    }
+
+    /** The gradient is the sums over {@code samples} divided by them. */
+    void meanOver(int samples) {
         gradScale = 1f / samples;
-        for (int s = 0; s < grads.length; s++)
-            if (held[s] != null) for (int k : held[s]) grads[s][k] = 0;
+    }
+
+    /** Segment {@code s}'s part of {@link #finishGrads} but the scale: 0 where entries do not train. */
+    void clearHeld(int s) {
+        if (held[s] != null) for (int k : held[s]) grads[s][k] = 0;
     }
 }

@@ -149,15 +149,18 @@ final class Training {
 
     /** The gradient of a batch's mean loss plus the penalties, with the weight penalties' derivative added here (no optimizer step takes it). */
     float computeGradients(float[][][] inputs, float[][] targets, float[] weights) {
-        float loss = gradients(inputs, targets, weights);
+        float loss = gradients(inputs, targets, weights, false);
         double value = 0;
         for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).addPenaltyGradient(); // indexed: a warm step allocates nothing
         lastPenalty += (float) value;
         return loss;
     }
 
-    /** Forward and backward over a batch: the mean of the losses' gradient (not the weight penalties'); returns the mean loss. */
-    private float gradients(float[][][] inputs, float[][] targets, float[] weights) {
+    /**
+     * Forward and backward over a batch: the mean of the losses' gradient (not the weight penalties'); returns the mean loss.
+     * When {@code stepFollows}, a split batch's sums over its replicas are left to the optimizer's step ({@link BatchSplit#step}).
+     */
+    private float gradients(float[][][] inputs, float[][] targets, float[] weights, boolean stepFollows) {
         checkBatch(inputs, targets, weights);
         if (inputs.length == 0) throw new IllegalArgumentException("an empty batch has no gradient");
         if (keptOutputs != null) keptOutputs = new float[inputs.length][];
@@ -167,12 +170,17 @@ final class Training {
             staged.computeGradients(inputs, targets, weights, keptOutputs, key);
         } else {
             int workers = workers(inputs.length);
-            if (workers > 1) split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key);
-            else if (sharesWeightPasses()) {
+            boolean sumLater = false;
+            if (workers > 1) {
+                split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key, stepFollows);
+                sumLater = split.sumPending();
+            } else if (sharesWeightPasses()) {
                 pool().zeroGrads();
                 sum(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
             } else accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
-            for (int k = 0; k < trainable.size(); k++) trainable.get(k).finishGrads(inputs.length);
+            for (int k = 0; k < trainable.size(); k++)
+                if (sumLater) trainable.get(k).meanOver(inputs.length); // the step's pass clears the held entries once summed
+                else trainable.get(k).finishGrads(inputs.length);
         }
         lastPenalty = terms.meanPenalty(inputs.length);
         return terms.means(inputs.length, lastLosses);
@@ -314,7 +322,7 @@ final class Training {
     float trainStep(float[][][] inputs, float[][] targets, float[] weights) {
         roundsOnCaller = rounds.onCaller();
         long start = System.nanoTime();
-        float loss = gradients(inputs, targets, weights);
+        float loss = gradients(inputs, targets, weights, true);
         optimizerStep();
         rounds.took(roundsOnCaller, System.nanoTime() - start, inputs.length);
         return loss;
@@ -331,7 +339,7 @@ final class Training {
      */
     private void optimizerStep() {
         Optimizer optimizer = optimizer();
-        if (sharesWeightPasses()) { // a share of the weights per core
+        if (sharesWeightPasses() || split != null && split.sumPending()) { // a share of the weights per core (and of the sums over replicas)
             optimizer.beginStep(trainable);
             pool().step(optimizer);
         } else optimizer.step(trainable);
