@@ -98,9 +98,10 @@ final class ContractionMicroKernels {
     /**
      * {@code G[i0 + u][j0 + c V ..] += sum over lanes s of x[xRow + i0 + u][s] dzT[s stride + j0 + c V ..]}, u below
      * {@code inputs}, c below {@code vectors}; one method per stride, which is a constant in its loads' offsets.
+     * {@code fresh}: {@code =} (the sums from zero, G not read), for a gradient the first tile of a batch's part sets.
      */
-    Method weightBlock(int inputs, int vectors, int stride) {
-        Method method = new Method("weightGradient" + inputs + "x" + vectors + "w" + stride, "([[F[[F[FIII)V");
+    Method weightBlock(int inputs, int vectors, int stride, boolean fresh) {
+        Method method = new Method("weightGradient" + inputs + "x" + vectors + "w" + stride + (fresh ? "Fresh" : ""), "([[F[[F[FIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
         int grad = m.argument("grad", F2), x = m.argument("x", F2), dzT = m.argument("dzT", F1);
@@ -113,7 +114,7 @@ final class ContractionMicroKernels {
             xRows[u] = m.local("x" + u, F1);
             m.rowOf(grad, m.at(i0, u), gRows[u]);
             m.rowOf(x, m.sum(m.value(xRow), m.at(i0, u)), xRows[u]);
-            for (int c = 0; c < vectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, v.load(gRows[u], v.lane(j0, c)));
+            for (int c = 0; c < vectors; c++) acc[u][c] = v.local("acc" + u + "_" + c, fresh ? v.zero() : v.load(gRows[u], v.lane(j0, c)));
             bv[u] = v.newLocal("b" + u);
         }
         int s = m.local("s", Type.INT_TYPE);

@@ -5,6 +5,7 @@ import nnet.lower.Buffer;
 import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 
@@ -178,6 +179,22 @@ final class ContractionTiles {
                 m.addToElement(grad, m.elementOf(position, k), m.value(a));
             });
         }));
+    }
+
+    /**
+     * {@code if (setsGradients) G = 0}: this form adds to the gradient, which for a gradient set by tiles
+     * ({@link Tiling#gradientsSetByTiles}) the runtime did not zero before a batch's first tile.
+     */
+    void zeroGradientIfSet(Param p) {
+        Label added = new Label();
+        m.getField(Fields.SETS_GRADIENTS);
+        m.ifZCmp(GeneratorAdapter.EQ, added);
+        int grad = field(Fields.gradient(p)), i = m.local("i", Type.INT_TYPE), row = m.local("gRow", Fields.FLOATS);
+        m.forLoop(i, 0, p.shape().dim(0), () -> {
+            m.rowOf(grad, m.value(i), row);
+            m.zero(row);
+        });
+        m.mark(added);
     }
 
     /** {@code dzT[s][j] = dz[r m + j][s]} for the units of outer row r. */

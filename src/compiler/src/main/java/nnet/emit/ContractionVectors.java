@@ -87,6 +87,16 @@ final class ContractionVectors {
     }
 
     /**
+     * A dense weight gradient's arguments with the runtime's flag {@link Fields#SETS_GRADIENTS} last: for a
+     * gradient {@link nnet.lower.Tiling#gradientsSetByTiles set by tiles}, the first outer row of a batch's first tile sets it.
+     */
+    static List<Fields.Field> withSetsGradients(List<Fields.Field> args) {
+        List<Fields.Field> out = new ArrayList<>(args);
+        out.add(Fields.SETS_GRADIENTS);
+        return out;
+    }
+
+    /**
      * A kernel's weights: rows, or the sparse values (stored by unit) with the index its loop walks:
      * by unit for the forward pass; by input for the input gradient, with where each entry sits among the values.
      */
@@ -112,7 +122,8 @@ final class ContractionVectors {
         else if (k instanceof Kernel.Linear l) d.sparseForward(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparseInputGradient(a, l.outer(), l.m(), l.n());
-        else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS) d.denseWeightGradient(a[0], a[1], a[2], a[3], w.outer(), w.n(), w.m());
+        else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS)
+            d.denseWeightGradient(a[0], a[1], a[2], a[3], a.length > 4 ? a[4] : -1, w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
     }
@@ -211,16 +222,34 @@ final class ContractionVectors {
         }
 
         /** dz copied sample-major ({@code dzT[s stride + j]}, {@link Fields#flatStride}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
-        void denseWeightGradient(int grad, int x, int dz, int dzT, int outer, int n, int units) {
+        void denseWeightGradient(int grad, int x, int dz, int dzT, int sets, int outer, int n, int units) {
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
                 transpose(dz, dzT, r, units, j, s, Fields.flatStride(units));
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
                 m.set(full, wholeBlocks(width, 2));
-                overBlocks(n, shape.weightInputs(), inputs -> {
-                    m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2, Fields.flatStride(units)), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
-                    m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1, Fields.flatStride(units)), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
-                });
+                if (sets < 0) weightBlocks(grad, x, dzT, n, units, width, j, full, false);
+                else { // sets && r == 0: the gradient's entries from this tile's sums alone
+                    Label add = new Label(), done = new Label();
+                    m.loadLocal(sets);
+                    m.ifZCmp(GeneratorAdapter.EQ, add);
+                    m.loadLocal(r);
+                    m.ifZCmp(GeneratorAdapter.NE, add);
+                    weightBlocks(grad, x, dzT, n, units, width, j, full, true);
+                    m.goTo(done);
+                    m.mark(add);
+                    weightBlocks(grad, x, dzT, n, units, width, j, full, false);
+                    m.mark(done);
+                }
+            });
+        }
+
+        /** Outer row r's gradient blocks: {@code fresh}, set from this tile's sums; else added to. */
+        private void weightBlocks(int grad, int x, int dzT, int n, int units, int width, int j, int full, boolean fresh) {
+            int stride = Fields.flatStride(units);
+            overBlocks(n, shape.weightInputs(), inputs -> {
+                m.forLoopBy(j, m.constant(0), m.value(full), vectors(2), () -> call(micro.weightBlock(inputs, 2, stride, fresh), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
+                m.forLoopBy(j, m.value(full), m.constant(width), vectors(1), () -> call(micro.weightBlock(inputs, 1, stride, fresh), grad, x, dzT, m.scaled(r, n, 0), m.value(b), m.value(j)));
             });
         }
 

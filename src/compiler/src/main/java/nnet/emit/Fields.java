@@ -34,6 +34,12 @@ final class Fields {
     /** Per-lane scratch rows of a tile: a softmax's max and sum, its gradient's dot product, a conv kernel gradient's sums. */
     static final Field LANES_A = new Field("t$lanesA", FLOATS), LANES_B = new Field("t$lanesB", FLOATS);
 
+    /**
+     * The runtime's flag (a field of its base class) that the tile running is the first of a batch's part: a
+     * gradient {@link nnet.lower.Tiling#gradientsSetByTiles set by tiles} is set then, not added to.
+     */
+    static final Field SETS_GRADIENTS = new Field("setsGradients", Type.BOOLEAN_TYPE);
+
     /** Rows of zeros a tile's loop view shows where its history has no block (a carried state before the first step): only ever read. */
     static final Field ZERO_ROWS = new Field("t$zeroRows", ROWS);
 

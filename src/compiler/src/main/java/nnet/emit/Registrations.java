@@ -193,11 +193,15 @@ final class Registrations {
     /** Registers gradient storage, the loss, input gradients and the train block's settings. */
     private void training(List<Step> steps) {
         Program.Training t = p.training();
+        Set<Param> setByTiles = p.tiling() == null ? Set.of() : p.tiling().gradientsSetByTiles();
         for (Param param : t.trainable())
             steps.add(m -> m.putField(Fields.gradient(param), () -> {
                 m.loadThis();
                 m.push(param.name());
-                m.invoke(param.layout() == Param.Layout.ROWS ? GeneratedCode.ROWS_GRADIENT : GeneratedCode.FLAT_GRADIENT);
+                if (param.layout() == Param.Layout.ROWS) {
+                    m.push(setByTiles.contains(param));
+                    m.invoke(GeneratedCode.ROWS_GRADIENT);
+                } else m.invoke(GeneratedCode.FLAT_GRADIENT);
             }));
         for (Param param : embeddings(g))
             steps.add(m -> m.putField(Fields.touchedRows(param), () -> {

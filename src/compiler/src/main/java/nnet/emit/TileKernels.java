@@ -36,6 +36,8 @@ final class TileKernels {
     private final Tiling tiling;
     private final VectorClasses vectors;
     private int steps;
+    /** The params whose gradient the first tile of a batch's part sets ({@link Tiling#gradientsSetByTiles}). */
+    private final Set<Param> setByTiles;
     /** The method of each batched kernel made so far: a train step's forward pass shares the predicting pass's. */
     private final Map<Kernel, String> batchedMethodOf = new IdentityHashMap<>();
 
@@ -44,6 +46,7 @@ final class TileKernels {
         this.p = p;
         this.tiling = p.tiling();
         this.vectors = vectors;
+        this.setByTiles = tiling.gradientsSetByTiles();
     }
 
     void fields() {
@@ -207,6 +210,8 @@ final class TileKernels {
         MethodBuilder m = c.method(Opcodes.ACC_PRIVATE, "void " + name + "(int)", line);
         m.argument("count", Type.INT_TYPE);
         List<Fields.Field> args = VectorClass.arguments(k);
+        boolean sets = k instanceof Kernel.WeightGrad w && setByTiles.contains(w.kernel());
+        if (args != null && sets) args = ContractionVectors.withSetsGradients(args);
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, line);
@@ -214,7 +219,11 @@ final class TileKernels {
         }
         if (k instanceof Kernel.Linear l) new ContractionTiles(m).linear(l);
         else if (k instanceof Kernel.LinearT l) new ContractionTiles(m).linearTransposed(l);
-        else if (k instanceof Kernel.WeightGrad w) new ContractionTiles(m).weightGrad(w);
+        else if (k instanceof Kernel.WeightGrad w) {
+            ContractionTiles tiles = new ContractionTiles(m);
+            if (sets) tiles.zeroGradientIfSet(w.kernel());
+            tiles.weightGrad(w);
+        }
         else if (k instanceof Kernel.Map map) new ElementwiseTiles(m).emit(map);
         else if (k instanceof Kernel.Conv conv) new ConvTiles(m).conv(conv);
         else if (k instanceof Kernel.Pool pool) new PoolTiles(m).pool(pool);

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import nnet.ir.Param;
 
 /**
  * How a batch runs in tiles of {@link #SIZE} samples. Every buffer has tile rows
@@ -81,6 +82,40 @@ public record Tiling(List<Step> forward, List<Step> trainForward, List<Step> bac
         }
         if (!run.isEmpty()) out.add(perSample(run));
         return out;
+    }
+
+    /**
+     * The params whose gradient the first tile of a batch's part sets rather than adds to, so that the
+     * runtime need not zero it first (a pass over every weight a step, and a read fewer): a dense kernel
+     * whose one gradient kernel is a weight gradient run batched in the backward pass, which writes every
+     * entry (its rows' padding too, from the zero padding of its sample-major copy of dz). A kernel whose
+     * gradient sums in a loop's body, or that another kernel's gradient adds to, is left out.
+     */
+    public Set<Param> gradientsSetByTiles() {
+        java.util.Map<Param, Integer> writers = new java.util.HashMap<>();
+        for (Step s : backward) {
+            List<Kernel> kernels = s instanceof Batched b ? List.of(b.kernel()) : ((PerSample) s).kernels();
+            for (Kernel k : kernels) countGradientWriters(k, writers);
+        }
+        Set<Param> out = new LinkedHashSet<>();
+        for (Step s : backward)
+            if (s instanceof Batched b && b.kernel() instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS
+                    && w.kernel().layout() == Param.Layout.ROWS && writers.get(w.kernel()) == 1)
+                out.add(w.kernel());
+        return out;
+    }
+
+    /** Counts each param a kernel (a loop's body, each kernel of it) writes a gradient of, or mentions beside a weight gradient. */
+    private static void countGradientWriters(Kernel k, java.util.Map<Param, Integer> writers) {
+        if (k instanceof Kernel.WeightGrad w) writers.merge(w.kernel(), 1, Integer::sum);
+        if (k instanceof Kernel.Map m)
+            for (Kernel.Store store : m.stores()) if (store instanceof Kernel.AddToGrad a) writers.merge(a.param(), 1, Integer::sum);
+        if (k instanceof Kernel.Conv c) {
+            writers.merge(c.kernel(), 1, Integer::sum);
+            if (c.bias() != null) writers.merge(c.bias(), 1, Integer::sum);
+        }
+        if (k instanceof Kernel.LookupGrad l) writers.merge(l.embeddings(), 1, Integer::sum);
+        if (k instanceof Kernel.Loop l) for (Kernel body : l.body()) countGradientWriters(body, writers);
     }
 
     /** Reads that no kernel of the run writes are gathered; everything the run writes is scattered. */

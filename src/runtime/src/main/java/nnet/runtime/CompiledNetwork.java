@@ -85,6 +85,11 @@ public abstract class CompiledNetwork extends NetworkTraining {
     protected long dropoutKey;
     /** The index in the batch of the sample in the per-sample buffers, or of a tile's lane 0. */
     protected int firstSample;
+    /**
+     * Whether the tile running is the first of a batch's (or replica's) part: the gradient kernels of params
+     * {@link ParamStorage#setByTiles} then set their gradient (a pass of zeroing and of reading fewer per step).
+     */
+    protected boolean setsGradients;
 
     /** The tile rows of the buffers, when the network runs batches in tiles; else null. */
     private Tiles tiles;
@@ -178,9 +183,14 @@ public abstract class CompiledNetwork extends NetworkTraining {
 
     // ---- registration of the backward pass
 
-    /** Gradient storage for a param kept as rows. */
-    protected final float[][] rowsGradient(String paramName) {
-        return training.gradientOf(params.get(paramName));
+    /**
+     * Gradient storage for a param kept as rows; {@code setByTiles}: its one gradient kernel, in a tile, sets
+     * the gradient rather than adds to it when {@link #setsGradients} says so, and the storage is not zeroed first.
+     */
+    protected final float[][] rowsGradient(String paramName, boolean setByTiles) {
+        ParamStorage p = params.get(paramName);
+        p.setByTiles = setByTiles;
+        return training.gradientOf(p);
     }
 
     /** An embedding's flags of the gradient rows a batch touched: its gradient and optimizer step visit those rows only. */

@@ -87,7 +87,7 @@ public final class GeneratedCode {
     public static final Function2<CompiledNetwork, String, Tensor> STRUCTURE = CompiledNetwork::structure;
     public static final Function1<Tensor, float[]> TENSOR_DATA = Tensor::data;
     public static final Function3<CompiledNetwork, float[], Integer, float[][]> TILE_ROWS = CompiledNetwork::tileRows;
-    public static final Function2<CompiledNetwork, String, float[][]> ROWS_GRADIENT = CompiledNetwork::rowsGradient;
+    public static final Function3<CompiledNetwork, String, Boolean, float[][]> ROWS_GRADIENT = CompiledNetwork::rowsGradient;
     public static final Function2<CompiledNetwork, String, float[]> FLAT_GRADIENT = CompiledNetwork::flatGradient;
     public static final Function2<CompiledNetwork, String, boolean[]> TOUCHED_ROWS = CompiledNetwork::touchedRows;
     public static final Action8<CompiledNetwork, String, String, Float, String, float[], float[], float[]> LOSS = CompiledNetwork::loss;

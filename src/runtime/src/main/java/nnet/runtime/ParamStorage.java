@@ -26,6 +26,11 @@ class ParamStorage {
     final int[][] trainable, held;
     /** Allocated when generated backward code registers its gradient storage. */
     float[][] grads;
+    /**
+     * Whether the first tile of a batch's part sets this gradient (its one gradient kernel, a dense weight
+     * gradient, writes every entry): a tiled batch does not zero it first ({@link CompiledNetwork#setsGradients}).
+     */
+    boolean setByTiles;
     /** The gradient is {@code grads * gradScale}: the batch mean is taken by the optimizer's pass, not a pass of its own. */
     float gradScale = 1;
     /**

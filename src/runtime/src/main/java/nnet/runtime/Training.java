@@ -200,15 +200,25 @@ final class Training {
      * each sample's losses' outputs into {@code kept} when it is not null.
      */
     void accumulate(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to, long key) {
-        for (int k = 0; k < trainable.size(); k++) trainable.get(k).zeroGrads();
+        boolean tiled = tiled(from, to);
+        for (int k = 0; k < trainable.size(); k++) {
+            ParamStorage p = trainable.get(k);
+            if (tiled && p.setByTiles) p.gradsZeroed(); // the first tile sets it
+            else p.zeroGrads();
+        }
         sum(inputs, targets, weights, kept, from, to, key);
+    }
+
+    /** Whether samples [from, to) of a batch run through the tiled step. */
+    private boolean tiled(int from, int to) {
+        return net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED;
     }
 
     /** {@link #accumulate} into gradient storage zeroed already. */
     private void sum(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to, long key) {
         terms.clearSums();
         net.dropoutKey = key;
-        if (net.tileSize() > 0 && to - from >= CompiledNetwork.MIN_TILED) {
+        if (tiled(from, to)) {
             accumulateTiled(inputs, targets, weights, kept, from, to);
             return;
         }
@@ -221,13 +231,18 @@ final class Training {
         }
     }
 
-    /** The same through the generated tiled step, a tile of samples at a time. */
+    /** The same through the generated tiled step, a tile of samples at a time: the first sets the gradients {@link ParamStorage#setByTiles}. */
     private void accumulateTiled(float[][][] inputs, float[][] targets, float[] weights, float[][] kept, int from, int to) {
         int lanes = net.tileSize();
         for (int first = from; first < to; first += lanes) {
             int count = Math.min(lanes, to - first);
             loadTile(inputs, targets, weights, first, count);
-            net.runTrainTile(count);
+            net.setsGradients = first == from;
+            try {
+                net.runTrainTile(count);
+            } finally {
+                net.setsGradients = false;
+            }
             terms.addTile(kept, first, count);
         }
     }
