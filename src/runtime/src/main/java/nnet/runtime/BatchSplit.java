@@ -30,8 +30,6 @@ final class BatchSplit {
     private float[][][] inputs;
     private float[][] targets;
     private float[] weights;
-    /** Whether the replicas' gradients wait for {@link #step} to sum them. */
-    private boolean sumPending;
     /** Where each sample's losses' outputs go, or null. */
     private float[][] kept;
     /** The batch's dropout key. */
@@ -91,11 +89,11 @@ final class BatchSplit {
 
     /**
      * A batch split over {@code replicas} cores: the gradient sums end in the main network's storage
-     * (or, when {@code stepFollows}, in the replicas' until {@link #step} sums them), and the losses'
-     * sums in its {@link LossTerms#sums}.
+     * (or, unless {@code sum}, in the replicas' until {@link #step} sums them), and the losses' sums
+     * in its {@link LossTerms#sums}.
      */
     void gradients(float[][][] batchInputs, float[][] batchTargets, float[] sampleWeights, float[][] keptOutputs, int replicas, long dropoutKey,
-                   boolean stepFollows) {
+                   boolean sum) {
         key = dropoutKey;
         inputs = batchInputs;
         targets = batchTargets;
@@ -105,8 +103,7 @@ final class BatchSplit {
         replicas(replicas);
         phase = Phase.GRADIENTS;
         round(replicas);
-        sumPending = replicas > 1 && stepFollows;
-        if (replicas > 1 && !stepFollows) {
+        if (replicas > 1 && sum) {
             phase = Phase.SUM;
             round(workers.size());
         }
@@ -140,16 +137,13 @@ final class BatchSplit {
         for (int k = 0; k < params.size(); k++) params.get(k).gradsZeroed(); // indexed: an iterator allocates when this runs interpreted
     }
 
-    /** Whether the last split batch's gradient sums wait for {@link #step}. */
-    boolean sumPending() {
-        return sumPending;
-    }
-
-    /** The optimizer's update of every trainable entry, a share of the weights per core; the replicas' gradients summed first when they wait for it. */
-    void step(Optimizer o) {
+    /**
+     * The optimizer's update of every trainable entry, a share of the weights per core; {@code sumFirst}: the
+     * last split batch's replicas' gradients, which {@link #gradients} left unsummed, summed a segment before its update.
+     */
+    void step(Optimizer o, boolean sumFirst) {
         optimizer = o;
-        phase = sumPending ? Phase.SUM_AND_STEP : Phase.OPTIMIZER;
-        sumPending = false;
+        phase = sumFirst ? Phase.SUM_AND_STEP : Phase.OPTIMIZER;
         round(workers.size());
     }
 

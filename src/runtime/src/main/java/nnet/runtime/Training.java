@@ -170,17 +170,17 @@ final class Training {
             staged.computeGradients(inputs, targets, weights, keptOutputs, key);
         } else {
             int workers = workers(inputs.length);
-            boolean sumLater = false;
-            if (workers > 1) {
-                split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key, stepFollows);
-                sumLater = split.sumPending();
-            } else if (sharesWeightPasses()) {
+            boolean sumLater = workers > 1 && stepFollows;
+            sumInStep = false; // set once the gradients are all there: a step after a failed batch sums nothing stale
+            if (workers > 1) split(workers).gradients(inputs, targets, weights, keptOutputs, workers, key, !sumLater);
+            else if (sharesWeightPasses()) {
                 pool().zeroGrads();
                 sum(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
             } else accumulate(inputs, targets, weights, keptOutputs, 0, inputs.length, key);
             for (int k = 0; k < trainable.size(); k++)
                 if (sumLater) trainable.get(k).meanOver(inputs.length); // the step's pass clears the held entries once summed
                 else trainable.get(k).finishGrads(inputs.length);
+            sumInStep = sumLater;
         }
         lastPenalty = terms.meanPenalty(inputs.length);
         return terms.means(inputs.length, lastLosses);
@@ -269,6 +269,8 @@ final class Training {
     private final int cores = Integer.getInteger("nnet.threads", Runtime.getRuntime().availableProcessors());
     /** Whether a train step's rounds run on the calling thread, which the train steps measure against the pool's threads. */
     private final CoreChoice rounds = CoreChoice.fromProperty();
+    /** Whether the gradients just computed wait for the optimizer's step to sum the replicas' ({@link BatchSplit#step}). */
+    private boolean sumInStep;
     /** The choice for the current step (and for gradients computed without a step, the last one's). */
     private boolean roundsOnCaller;
 
@@ -335,6 +337,7 @@ final class Training {
 
     /** {@link #gradients}, then the optimizer's step, which takes the weight penalties' derivative (and value) in its pass over the weights. */
     float trainStep(float[][][] inputs, float[][] targets, float[] weights) {
+        optimizer(); // made (or its settings refused) before the gradients, which its pass may sum
         roundsOnCaller = rounds.onCaller();
         long start = System.nanoTime();
         float loss = gradients(inputs, targets, weights, true);
@@ -353,10 +356,12 @@ final class Training {
      * batchnorm's moving statistics take the batch's, and the step count (dropout's masks) moves on.
      */
     private void optimizerStep() {
+        boolean sumFirst = sumInStep;
+        sumInStep = false;
         Optimizer optimizer = optimizer();
-        if (sharesWeightPasses() || split != null && split.sumPending()) { // a share of the weights per core (and of the sums over replicas)
+        if (sharesWeightPasses() || sumFirst) { // a share of the weights per core (and of the sums over replicas)
             optimizer.beginStep(trainable);
-            pool().step(optimizer);
+            pool().step(optimizer, sumFirst);
         } else optimizer.step(trainable);
         double value = 0;
         for (int k = 0; k < penalized.size(); k++) value += penalized.get(k).penaltyTaken();
