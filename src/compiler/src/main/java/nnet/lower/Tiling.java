@@ -1,8 +1,10 @@
 package nnet.lower;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import nnet.ir.Param;
 
@@ -92,7 +94,7 @@ public record Tiling(List<Step> forward, List<Step> trainForward, List<Step> bac
      * gradient sums in a loop's body, or that another kernel's gradient adds to, is left out.
      */
     public Set<Param> gradientsSetByTiles() {
-        java.util.Map<Param, Integer> writers = new java.util.HashMap<>();
+        Map<Param, Integer> writers = new HashMap<>();
         for (Step s : backward) {
             List<Kernel> kernels = s instanceof Batched b ? List.of(b.kernel()) : ((PerSample) s).kernels();
             for (Kernel k : kernels) countGradientWriters(k, writers);
@@ -105,8 +107,8 @@ public record Tiling(List<Step> forward, List<Step> trainForward, List<Step> bac
         return out;
     }
 
-    /** Counts each param a kernel (a loop's body, each kernel of it) writes a gradient of, or mentions beside a weight gradient. */
-    private static void countGradientWriters(Kernel k, java.util.Map<Param, Integer> writers) {
+    /** Counts each param whose gradient a kernel (or each kernel of a loop's body) may write: a conv's kernel and bias whatever its role. */
+    private static void countGradientWriters(Kernel k, Map<Param, Integer> writers) {
         if (k instanceof Kernel.WeightGrad w) writers.merge(w.kernel(), 1, Integer::sum);
         if (k instanceof Kernel.Map m)
             for (Kernel.Store store : m.stores()) if (store instanceof Kernel.AddToGrad a) writers.merge(a.param(), 1, Integer::sum);
