@@ -61,14 +61,17 @@ final class ContractionMicroKernels {
      * its row of x loaded and the block's weights broadcast from one row of W. {@code fresh}: {@code =} (the first
      * chunk of inputs), so z need not be zeroed first. Nothing is transposed: the sample-major form this replaces
      * copied x in and z out at every step (a sixth of the lstm's train step with the weight gradient's copy).
+     * {@code panels}: W is the block's run of {@link Fields#panels}, from {@code panel}: input i's weights at
+     * {@code panel + i width}, one stream, not a part of a line from each row.
      */
-    Method forwardBlock(int width, boolean fresh) {
-        Method method = new Method("forward" + width + "x2" + (fresh ? "Fresh" : ""), "([[F[[F[[FIIIIII)V");
+    Method forwardBlock(int width, boolean fresh, boolean panels) {
+        Method method = new Method("forward" + width + "x2" + (fresh ? "Fresh" : "") + (panels ? "Panel" : ""), panels ? "([F[[F[[FIIIIIII)V" : "([[F[[F[[FIIIIII)V");
         MethodBuilder m = c.helper(method);
         if (m == null) return method;
-        int w = m.argument("w", F2), x = m.argument("x", F2), z = m.argument("z", F2);
+        int w = m.argument("w", panels ? F1 : F2), x = m.argument("x", F2), z = m.argument("z", F2);
         int xRow = m.argument("xRow", Type.INT_TYPE), zRow = m.argument("zRow", Type.INT_TYPE), j0 = m.argument("j0", Type.INT_TYPE),
                 i0 = m.argument("i0", Type.INT_TYPE), i1 = m.argument("i1", Type.INT_TYPE), lane = m.argument("lane", Type.INT_TYPE);
+        int panel = panels ? m.argument("panel", Type.INT_TYPE) : -1;
         LaneBlocks.firstWhenWhole(m, lane, 2);
         VectorOps v = new VectorOps(m);
         int[] zRows = new int[width], bv = new int[width];
@@ -79,14 +82,16 @@ final class ContractionMicroKernels {
             for (int c = 0; c < 2; c++) acc[u][c] = v.local("acc" + u + "_" + c, fresh ? v.zero() : v.load(zRows[u], v.lane(lane, c)));
             bv[u] = v.newLocal("b" + u);
         }
-        int i = m.local("i", Type.INT_TYPE), wRow = m.local("wRow", F1), xr = m.local("xRow", F1);
+        int i = m.local("i", Type.INT_TYPE), wRow = panels ? w : m.local("wRow", F1), at = m.local("at", Type.INT_TYPE), xr = m.local("xRow", F1);
         int[] xv = {v.newLocal("x0"), v.newLocal("x1")};
+        if (!panels) m.set(at, m.value(j0)); // the block's weights in each row of W
         m.forLoop(i, m.value(i0), m.value(i1), () -> {
             m.rowOf(x, m.sum(m.value(xRow), m.value(i)), xr);
             for (int c = 0; c < 2; c++) v.set(xv[c], v.load(xr, v.lane(lane, c)));
-            m.rowOf(w, m.value(i), wRow);
+            if (panels) m.set(at, m.sum(m.value(panel), m.scaled(i, width, 0)));
+            else m.rowOf(w, m.value(i), wRow);
             for (int u = 0; u < width; u++) {
-                v.set(bv[u], v.broadcast(m.elementOf(wRow, m.at(j0, u))));
+                v.set(bv[u], v.broadcast(m.elementOf(wRow, m.at(at, u))));
                 for (int c = 0; c < 2; c++) v.set(acc[u][c], v.fma(bv[u], xv[c], acc[u][c]));
             }
         });

@@ -20,7 +20,7 @@ import org.objectweb.asm.commons.Method;
  * locals and one loop of at most {@link #KC} iterations (block sizes are the shape's):
  * <ul>
  * <li>dense forward: units x 2 vectors of lanes, per input a row of x loaded and the units' weights
- *     broadcast from its row of W; input gradient: rows x 2 vectors of lanes, per unit a row of
+ *     broadcast from its row of W (in a loop's step, from {@link Fields#panels} packed before the loop); input gradient: rows x 2 vectors of lanes, per unit a row of
  *     dz loaded and each row's weight broadcast;
  * <li>dense weight gradient, inputs x 2 vectors of units: per lane s, the inputs broadcast and a
  *     row of the sample-major copy of dz loaded (weight rows are padded to whole vectors);
@@ -115,17 +115,36 @@ final class ContractionVectors {
         return w.path() != Kernel.LinearPath.ROWS && w.outer() > 1 && (long) w.n() * Fields.stepStride() * Float.BYTES <= (4 << 20);
     }
 
-    /** The driver's body, the arguments of {@link #arguments} in locals {@code a}: scalar loops that call the micro-kernels. */
-    void emit(Kernel k, MethodBuilder m, int[] a) {
+    /**
+     * A dense forward pass's arguments where its weights are read from {@link Fields#panels} (a loop's step: the
+     * loop packs them first, {@link #packPanels}).
+     */
+    static List<Fields.Field> withPanels(List<Fields.Field> args, Param kernel) {
+        List<Fields.Field> out = new ArrayList<>(args);
+        out.set(0, Fields.panels(kernel));
+        return out;
+    }
+
+    /**
+     * The driver's body, the arguments {@code args} ({@link #arguments}, {@link #withPanels}, {@link #withSetsGradients})
+     * in locals {@code a}: scalar loops that call the micro-kernels.
+     */
+    void emit(Kernel k, MethodBuilder m, int[] a, List<Fields.Field> args) {
         Driver d = new Driver(m);
-        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) d.denseForward(a[0], a[1], a[2], l.outer(), l.n(), l.m());
+        if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS)
+            d.denseForward(a[0], a[1], a[2], l.outer(), l.n(), l.m(), args.get(0).equals(Fields.panels(l.kernel())));
         else if (k instanceof Kernel.Linear l) d.sparseForward(a[0], a[1], a[2], a[3], a[4], a[5], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparseInputGradient(a, l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS)
-            d.denseWeightGradient(a[0], a[1], a[2], a[3], a.length > 4 ? a[4] : -1, w.outer(), w.n(), w.m());
+            d.denseWeightGradient(a[0], a[1], a[2], a[3], args.contains(Fields.SETS_GRADIENTS) ? a[args.indexOf(Fields.SETS_GRADIENTS)] : -1, w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+    }
+
+    /** The packing of a dense kernel's {@link Fields#panels} from its rows, arguments {@code a} the two fields. */
+    void packPanels(Param kernel, MethodBuilder m, int[] a) {
+        new Driver(m).packPanels(a[0], a[1], kernel.shape().dim(0), kernel.shape().dim(1));
     }
 
     // ---- drivers: scalar loops over outer rows, lane blocks, register blocks and chunks of KC
@@ -175,16 +194,32 @@ final class ContractionVectors {
          * input a row of x loaded and the block's weights broadcast from W's row. The lane blocks innermost: a panel of
          * weights (KC inputs x the block's units) read from memory once. The first chunk of inputs sets z, the others add.
          */
-        void denseForward(int w, int x, int z, int outer, int n, int units) {
+        void denseForward(int w, int x, int z, int outer, int n, int units, boolean panels) {
             m.forLoop(r, 0, outer, () -> overBlocks(units, shape.gradientRows(), width -> {
                 m.set(k0, m.constant(0)); // the first chunk, once
-                LaneBlocks.over(m, lane, 2, () -> forwardCall(width, true, w, x, z, n, units));
-                if (n > KC) overChunks(m.constant(KC), m.constant(n), () -> LaneBlocks.over(m, lane, 2, () -> forwardCall(width, false, w, x, z, n, units)));
+                LaneBlocks.over(m, lane, 2, () -> forwardCall(width, true, panels, w, x, z, n, units));
+                if (n > KC) overChunks(m.constant(KC), m.constant(n), () -> LaneBlocks.over(m, lane, 2, () -> forwardCall(width, false, panels, w, x, z, n, units)));
             }));
         }
 
-        private void forwardCall(int width, boolean fresh, int w, int x, int z, int n, int units) {
-            call(micro.forwardBlock(width, fresh), w, x, z, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(b), m.value(k0), chunkEnd(m.constant(n)), m.value(lane));
+        private void forwardCall(int width, boolean fresh, boolean panels, int w, int x, int z, int n, int units) {
+            List<Object> args = new ArrayList<>(List.of(w, x, z, m.scaled(r, n, 0), m.scaled(r, units, 0), m.value(b), m.value(k0), chunkEnd(m.constant(n)), m.value(lane)));
+            if (panels) args.add(m.scaled(b, n, 0)); // the block's run starts past the blocks before it: b units of n inputs
+            call(micro.forwardBlock(width, fresh, panels), args.toArray());
+        }
+
+        /** {@code panels[b n + i width + u] = w[i][b + u]}: the blocks of {@link #denseForward} (the last the rest), each input by input. */
+        void packPanels(int w, int panels, int n, int units) {
+            int i = m.local("i", Type.INT_TYPE), u = m.local("u", Type.INT_TYPE), row = m.local("row", F1);
+            overBlocks(units, shape.gradientRows(), width -> m.forLoop(i, 0, n, () -> {
+                m.rowOf(w, m.value(i), row);
+                m.forLoop(u, 0, width, () -> {
+                    m.loadLocal(panels);
+                    m.sum(m.sum(m.scaled(b, n, 0), m.scaled(i, width, 0)), m.value(u)).emit();
+                    m.elementOf(row, m.sum(m.value(b), m.value(u))).emit();
+                    m.arrayStore(Type.FLOAT_TYPE);
+                });
+            }));
         }
 
         /** {@code width - width % (k V)}: where blocks of k vectors end in a padded row (a multiple of 16). */

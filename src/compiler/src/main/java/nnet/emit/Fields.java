@@ -112,6 +112,17 @@ final class Fields {
     }
 
     /**
+     * A dense kernel read at every step of a loop, as the Vector API forward pass reads it: per block of units
+     * ({@link VectorShape#gradientRows}, the last block the rest), the block's weights input by input in one run
+     * ({@code [b n + i width + u]}), packed from the rows before the loop's first step. From W's rows, each input's
+     * few weights of a block were a part of a line 4 KB from the last: the lstm's forward pass with AVX2 code took
+     * 634 µs a sample, 517 packed (BENCHMARKS.md).
+     */
+    static Field panels(Param dense) {
+        return new Field(values(dense).name() + "$panels", FLOATS);
+    }
+
+    /**
      * The sparse weight gradient over a sequence's steps: a chunk of {@link ContractionVectors#ROWS_PER_CALL}
      * steps of its input rows in one array, input by input ({@link #stepStride} apart), so a micro-kernel's
      * loop over the steps loads from one array at offsets its loop counter gives: from the rows' own arrays,

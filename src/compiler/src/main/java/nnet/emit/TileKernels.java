@@ -40,6 +40,10 @@ final class TileKernels {
     private final Set<Param> setByTiles;
     /** The method of each batched kernel made so far: a train step's forward pass shares the predicting pass's. */
     private final Map<Kernel, String> batchedMethodOf = new IdentityHashMap<>();
+    /** The dense forward products of loops' steps: their vector forms read the weights from panels the loop packs ({@link Fields#panels}). */
+    private final Set<Kernel> stepProducts = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The vector classes' packing methods made so far, by param. */
+    private final Map<Param, String> packingOf = new java.util.HashMap<>();
 
     TileKernels(ClassBuilder c, Program p, VectorClasses vectors) {
         this.c = c;
@@ -62,7 +66,17 @@ final class TileKernels {
             c.field(Fields.stepInputs(param));
             c.field(Fields.stepGradients(param));
         }
+        for (Param param : panelled()) c.field(Fields.panels(param));
         ConvTiles.fields(c, tiling);
+    }
+
+    /** The dense kernels a loop's step multiplies by ({@link Fields#panels}): read {@code steps} times a run, packed once. */
+    private Set<Param> panelled() {
+        Set<Param> out = new LinkedHashSet<>();
+        for (Kernel k : batchedKernels())
+            if (k instanceof Kernel.Loop loop)
+                for (Kernel b : loop.body()) if (b instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) out.add(l.kernel());
+        return out;
     }
 
     /** The dense kernels whose forward pass or weight gradient runs batched: they have sample-major rows. */
@@ -148,6 +162,11 @@ final class TileKernels {
                 m.newArray(Type.FLOAT_TYPE);
             });
         }));
+        for (Param param : panelled())
+            out.add(m -> m.putField(Fields.panels(param), () -> {
+                m.push(param.shape().dim(0) * param.shape().dim(1));
+                m.newArray(Type.FLOAT_TYPE);
+            }));
         out.addAll(ConvTiles.constructorSteps(tiling));
         return out;
     }
@@ -190,13 +209,33 @@ final class TileKernels {
         m.end();
     }
 
-    /** A loop over the tile rows: its body's batched methods, called step by step. */
+    /**
+     * A loop over the tile rows: its body's batched methods, called step by step; with the Vector API, the
+     * weights of the step's dense products packed into panels first (the weights do not change during a run).
+     */
     private String batchedLoop(Kernel.Loop loop) {
         List<String> body = new ArrayList<>();
-        for (Kernel k : loop.body()) body.add(batched(k));
+        Set<Param> packed = new LinkedHashSet<>();
+        for (Kernel k : loop.body()) {
+            if (k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) {
+                stepProducts.add(k);
+                packed.add(l.kernel());
+            }
+            body.add(batched(k));
+        }
         String name = "tile" + steps++ + "$" + loop.label();
-        MethodBuilder m = c.method(Opcodes.ACC_PRIVATE, "void " + name + "(int)", loop.span() == null ? 0 : loop.span().line());
-        LoopKernels.tile(m, loop, body, m.argument("count", Type.INT_TYPE));
+        int line = loop.span() == null ? 0 : loop.span().line();
+        MethodBuilder m = c.method(Opcodes.ACC_PRIVATE, "void " + name + "(int)", line);
+        int count = m.argument("count", Type.INT_TYPE);
+        for (Param param : packed) {
+            String packing = packingOf.computeIfAbsent(param, q -> {
+                String method = "pack$" + Fields.values(q).name();
+                vectors.emitPanels(q, method, line);
+                return method;
+            });
+            vectors.callIfVector(m, packing, List.of(Fields.values(param), Fields.panels(param)));
+        }
+        LoopKernels.tile(m, loop, body, count);
         m.end();
         return name;
     }
@@ -212,6 +251,7 @@ final class TileKernels {
         List<Fields.Field> args = VectorClass.arguments(k);
         boolean sets = k instanceof Kernel.WeightGrad w && setByTiles.contains(w.kernel());
         if (args != null && sets) args = ContractionVectors.withSetsGradients(args);
+        if (args != null && stepProducts.contains(k)) args = ContractionVectors.withPanels(args, ((Kernel.Linear) k).kernel());
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, line);

@@ -116,7 +116,16 @@ final class VectorClass {
         MethodBuilder m = kernel(name, Type.VOID_TYPE, args, line, a);
         if (k instanceof Kernel.Map map) maps.emit(map, name, m, a, args, line);
         else if (k instanceof Kernel.Conv || k instanceof Kernel.PoolGrad) convs.emit(k, m, a);
-        else contractions.emit(k, m, a);
+        else contractions.emit(k, m, a, args);
+        m.end();
+    }
+
+    /** {@code static void name(w, panels)}: a dense kernel's {@link Fields#panels} packed from its rows, blocked as this shape's forward pass reads them. */
+    void emitPanels(nnet.ir.Param kernel, String name, int line) {
+        List<Fields.Field> args = List.of(Fields.values(kernel), Fields.panels(kernel));
+        int[] a = new int[args.size()];
+        MethodBuilder m = kernel(name, Type.VOID_TYPE, args, line, a);
+        contractions.packPanels(kernel, m, a);
         m.end();
     }
 

@@ -49,6 +49,11 @@ final class VectorClasses {
         for (VectorClass v : List.of(wide, narrow)) v.emit(k, name, args, line);
     }
 
+    /** The packing of a dense kernel's panels, in each class (each blocks them as its forward pass reads them). */
+    void emitPanels(nnet.ir.Param kernel, String name, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitPanels(kernel, name, line);
+    }
+
     /** One sample's dense contraction, in each class. */
     void emitSampleProduct(Kernel k, String name, List<Fields.Field> args, int line) {
         for (VectorClass v : List.of(wide, narrow)) v.emitSampleProduct(k, name, args, line);
@@ -112,6 +117,21 @@ final class VectorClasses {
         call(m, narrow, method, args);
         m.returnValue();
         m.mark(plain);
+    }
+
+    /** {@code if (VECTOR) (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...)}, the method going on either way. */
+    void callIfVector(MethodBuilder m, String name, List<Fields.Field> args) {
+        Label done = new Label(), narrowCall = new Label();
+        Method method = new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args));
+        m.getStatic(Fields.VECTOR);
+        m.ifZCmp(GeneratorAdapter.EQ, done);
+        m.getStatic(Fields.NARROW);
+        m.ifZCmp(GeneratorAdapter.NE, narrowCall);
+        call(m, wide, method, args);
+        m.goTo(done);
+        m.mark(narrowCall);
+        call(m, narrow, method, args);
+        m.mark(done);
     }
 
     /**
