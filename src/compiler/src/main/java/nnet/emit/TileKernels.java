@@ -40,6 +40,11 @@ final class TileKernels {
     private final Set<Param> setByTiles;
     /** The method of each batched kernel made so far: a train step's forward pass shares the predicting pass's. */
     private final Map<Kernel, String> batchedMethodOf = new IdentityHashMap<>();
+    /**
+     * A dense forward product over at least this many outer rows packs its weights into panels ({@link Fields#panels})
+     * and reads them from there: an lstm's input projection (a row per step) takes one packing for all the steps.
+     */
+    static final int PANELLED_ROWS = 8;
     /** The dense forward products of loops' steps: their vector forms read the weights from panels the loop packs ({@link Fields#panels}). */
     private final Set<Kernel> stepProducts = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The vector classes' packing methods made so far, by param. */
@@ -70,13 +75,20 @@ final class TileKernels {
         ConvTiles.fields(c, tiling);
     }
 
-    /** The dense kernels a loop's step multiplies by ({@link Fields#panels}): read {@code steps} times a run, packed once. */
+    /** The dense kernels read many times a run ({@link Fields#panels}): by a loop's step, or over many rows; packed once. */
     private Set<Param> panelled() {
         Set<Param> out = new LinkedHashSet<>();
-        for (Kernel k : batchedKernels())
+        for (Kernel k : batchedKernels()) {
             if (k instanceof Kernel.Loop loop)
                 for (Kernel b : loop.body()) if (b instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS) out.add(l.kernel());
+            if (overManyRows(k)) out.add(((Kernel.Linear) k).kernel());
+        }
         return out;
+    }
+
+    /** A dense forward product over {@link #PANELLED_ROWS} outer rows or more (in a loop's step too: the step packs nothing). */
+    private static boolean overManyRows(Kernel k) {
+        return k instanceof Kernel.Linear l && l.path() == Kernel.LinearPath.ROWS && l.outer() >= PANELLED_ROWS;
     }
 
     /** The dense kernels whose forward pass or weight gradient runs batched: they have sample-major rows. */
@@ -227,17 +239,20 @@ final class TileKernels {
         int line = loop.span() == null ? 0 : loop.span().line();
         MethodBuilder m = c.method(Opcodes.ACC_PRIVATE, "void " + name + "(int)", line);
         int count = m.argument("count", Type.INT_TYPE);
-        for (Param param : packed) {
-            String packing = packingOf.computeIfAbsent(param, q -> {
-                String method = "pack$" + Fields.values(q).name();
-                vectors.emitPanels(q, method, line);
-                return method;
-            });
-            vectors.callIfVector(m, packing, List.of(Fields.values(param), Fields.panels(param)));
-        }
+        for (Param param : packed) pack(m, param, line);
         LoopKernels.tile(m, loop, body, count);
         m.end();
         return name;
+    }
+
+    /** {@code if (VECTOR) pack$<param>(weights, panels)}: the vector class's packing, made once. */
+    private void pack(MethodBuilder m, Param param, int line) {
+        String packing = packingOf.computeIfAbsent(param, q -> {
+            String method = "pack$" + Fields.values(q).name();
+            vectors.emitPanels(q, method, line);
+            return method;
+        });
+        vectors.callIfVector(m, packing, List.of(Fields.values(param), Fields.panels(param)));
     }
 
     /** One batched kernel as a method over the tile rows: its Vector API form when there is one and VECTOR is set, else its plain form. */
@@ -251,7 +266,11 @@ final class TileKernels {
         List<Fields.Field> args = VectorClass.arguments(k);
         boolean sets = k instanceof Kernel.WeightGrad w && setByTiles.contains(w.kernel());
         if (args != null && sets) args = ContractionVectors.withSetsGradients(args);
-        if (args != null && stepProducts.contains(k)) args = ContractionVectors.withPanels(args, ((Kernel.Linear) k).kernel());
+        if (args != null && (stepProducts.contains(k) || overManyRows(k))) {
+            Param kernel = ((Kernel.Linear) k).kernel();
+            if (!stepProducts.contains(k)) pack(m, kernel, line);
+            args = ContractionVectors.withPanels(args, kernel);
+        }
         if (args != null) {
             String vectorName = "k" + (steps - 1) + "$" + label;
             vectors.emit(k, vectorName, args, line);
