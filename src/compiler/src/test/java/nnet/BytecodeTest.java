@@ -110,6 +110,30 @@ class BytecodeTest {
     }
 
     /**
+     * A dense product read at every step of a loop (the lstm's recurrent kernel) or over 8 rows or more (its input
+     * projection over 12 steps) reads its weights from panels, each class packing them by its own blocks; the
+     * head's product over one row reads W's rows. (The tiled gradient tests check the numbers.)
+     */
+    @Test
+    void productsReadManyTimesReadPackedPanels() {
+        Graph g = TestNetworks.graph("""
+                network L {
+                  input seq[12, 5]
+                  h = lstm(seq, 7)
+                  y = dense(h, 2)
+                  output y
+                  loss cross_entropy
+                }""");
+        java.util.function.Function<String, List<String>> methods = vectorMethods(Compiler.compile(g));
+        for (String suffix : List.of("$Vector", "$Vector16")) {
+            List<String> names = methods.apply(suffix);
+            assertTrue(names.containsAll(List.of("pack$p$h$kernel", "pack$p$h$recurrent_kernel")), names.toString());
+            assertTrue(names.stream().anyMatch(n -> n.matches("forward\\d+x2FreshPanel")) && names.stream().anyMatch(n -> n.matches("forward\\d+x2Fresh")),
+                    "panels for the lstm, rows for the head: " + names);
+        }
+    }
+
+    /**
      * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, their
      * input gradients (scattered by unit), and their weight gradients over the steps, two units at a time (each input loaded once for both), the
      * widest block of connections the register file holds, then half of it and 1 for a unit's last

@@ -29,7 +29,7 @@ package nnet.emit;
  * AVX2's conv kernel gradient, 4 vectors a step of 32 multiply-adds (its 12-sum forms spilled 12 and 48).
  * C2 may keep every broadcast of a step live at once: the 6 x 2 weight gradient spilled 3 vectors under
  * AVX2 (12 + 2 + 6 > 16), 4 x 2 none; on AVX-512 12 x 2 spilled 18 a step (24 + 2 + 12 > 32), 8 x 2
- * none (the dense forward's 12 broadcasts come from one row of W, and its 12 x 2 loop took 82
+ * none (the dense forward's 12 broadcasts come from one row of W or one run of its panels, and its 12 x 2 loop took 82
  * instructions for 24 multiply-adds, none spilled). One sample's products ({@link ContractionSampleVectors}:
  * 4 rows, 8 accumulators at most) and the elementwise kernels (one row at a time) fit either file
  * and are the same in both.
