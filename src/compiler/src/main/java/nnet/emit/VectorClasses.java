@@ -105,32 +105,15 @@ final class VectorClasses {
      * at the top of a kernel's method, whose plain form follows.
      */
     void callFirst(MethodBuilder m, String name, List<Fields.Field> args) {
-        Label plain = new Label(), narrowCall = new Label();
-        Method method = new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args));
-        m.getStatic(Fields.VECTOR);
-        m.ifZCmp(GeneratorAdapter.EQ, plain);
-        m.getStatic(Fields.NARROW);
-        m.ifZCmp(GeneratorAdapter.NE, narrowCall);
-        call(m, wide, method, args);
-        m.returnValue();
-        m.mark(narrowCall);
-        call(m, narrow, method, args);
-        m.returnValue();
+        Label plain = new Label();
+        dispatch(m, new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args)), args, plain, m::returnValue);
         m.mark(plain);
     }
 
     /** {@code if (VECTOR) (NARROW ? <Network>$Vector16 : <Network>$Vector).name(fields...)}, the method going on either way. */
     void callIfVector(MethodBuilder m, String name, List<Fields.Field> args) {
-        Label done = new Label(), narrowCall = new Label();
-        Method method = new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args));
-        m.getStatic(Fields.VECTOR);
-        m.ifZCmp(GeneratorAdapter.EQ, done);
-        m.getStatic(Fields.NARROW);
-        m.ifZCmp(GeneratorAdapter.NE, narrowCall);
-        call(m, wide, method, args);
-        m.goTo(done);
-        m.mark(narrowCall);
-        call(m, narrow, method, args);
+        Label done = new Label();
+        dispatch(m, new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args)), args, done, () -> m.goTo(done));
         m.mark(done);
     }
 
@@ -139,21 +122,26 @@ final class VectorClasses {
      * a one-sample map's plain loop starts, after the elements its vector form computed.
      */
     void callForStart(MethodBuilder m, String name, List<Fields.Field> args, int start) {
-        Label plain = new Label(), narrowCall = new Label(), done = new Label();
-        Method method = new Method(name, VectorClass.descriptor(Type.INT_TYPE, args));
+        Label plain = new Label(), done = new Label();
+        dispatch(m, new Method(name, VectorClass.descriptor(Type.INT_TYPE, args)), args, plain, () -> m.goTo(done));
+        m.mark(plain);
+        m.push(0);
+        m.mark(done);
+        m.storeLocal(start);
+    }
+
+    /** Unless VECTOR (then to {@code plain}): the call into the class of the machine's shape, each followed by {@code afterCall}. */
+    private void dispatch(MethodBuilder m, Method method, List<Fields.Field> args, Label plain, Runnable afterCall) {
+        Label narrowCall = new Label();
         m.getStatic(Fields.VECTOR);
         m.ifZCmp(GeneratorAdapter.EQ, plain);
         m.getStatic(Fields.NARROW);
         m.ifZCmp(GeneratorAdapter.NE, narrowCall);
         call(m, wide, method, args);
-        m.goTo(done);
+        afterCall.run();
         m.mark(narrowCall);
         call(m, narrow, method, args);
-        m.goTo(done);
-        m.mark(plain);
-        m.push(0);
-        m.mark(done);
-        m.storeLocal(start);
+        afterCall.run();
     }
 
     /** {@code <vector class>.method(this.args...)}. */
