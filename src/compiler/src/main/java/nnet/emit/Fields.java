@@ -112,9 +112,10 @@ final class Fields {
     }
 
     /**
-     * A dense kernel read at every step of a loop, as the Vector API forward pass reads it: per block of units
-     * ({@link VectorShape#gradientRows}, the last block the rest), the block's weights input by input in one run
-     * ({@code [b n + i width + u]}), packed from the rows before the loop's first step. From W's rows, each input's
+     * A dense kernel read many times a run (at every step of a loop, or over many outer rows), as the Vector API
+     * forward pass reads it: per block of units ({@link VectorShape#gradientRows}, the last block the rest), the
+     * block's weights input by input in one run ({@code [b n + i width + u]}), packed from the rows before the first
+     * use (by the loop, or by the product's own method). From W's rows, each input's
      * few weights of a block were a part of a line 4 KB from the last: the lstm's forward pass with AVX2 code took
      * 634 µs a sample, 517 packed (BENCHMARKS.md).
      */

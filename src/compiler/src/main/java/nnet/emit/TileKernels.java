@@ -44,7 +44,7 @@ final class TileKernels {
      * A dense forward product over at least this many outer rows packs its weights into panels ({@link Fields#panels})
      * and reads them from there: an lstm's input projection (a row per step) takes one packing for all the steps.
      */
-    static final int PANELLED_ROWS = 8;
+    private static final int PANELLED_ROWS = 8;
     /** The dense forward products of loops' steps: their vector forms read the weights from panels the loop packs ({@link Fields#panels}). */
     private final Set<Kernel> stepProducts = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The vector classes' packing methods made so far, by param. */
@@ -266,9 +266,10 @@ final class TileKernels {
         List<Fields.Field> args = VectorClass.arguments(k);
         boolean sets = k instanceof Kernel.WeightGrad w && setByTiles.contains(w.kernel());
         if (args != null && sets) args = ContractionVectors.withSetsGradients(args);
-        if (args != null && (stepProducts.contains(k) || overManyRows(k))) {
+        boolean packedByLoop = stepProducts.contains(k);
+        if (args != null && (packedByLoop || overManyRows(k))) {
             Param kernel = ((Kernel.Linear) k).kernel();
-            if (!stepProducts.contains(k)) pack(m, kernel, line);
+            if (!packedByLoop) pack(m, kernel, line);
             args = ContractionVectors.withPanels(args, kernel);
         }
         if (args != null) {
