@@ -134,6 +134,29 @@ class BytecodeTest {
     }
 
     /**
+     * An lstm's input and recurrent kernels' weight gradients read the same dz: both classes copy it sample-major once
+     * for the two, in one driver that takes both gradients (its dz and copy, the runtime's flag, then each gradient and
+     * x); the head's weight gradient has its own.
+     */
+    @Test
+    void weightGradientsOfOneDzCopyItOnce() {
+        Graph g = TestNetworks.graph("""
+                network L {
+                  input seq[12, 5]
+                  h = lstm(seq, 7)
+                  y = dense(h, 2)
+                  output y
+                  loss cross_entropy
+                }""");
+        GeneratedNetwork n = Compiler.compile(g);
+        for (String suffix : List.of("$Vector", "$Vector16")) {
+            List<MethodNode> drivers = classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().filter(m -> m.name.matches("k\\d+\\$.*weight_grad")).toList();
+            assertEquals(2, drivers.size(), drivers.stream().map(m -> m.name).toList().toString());
+            assertEquals(1, drivers.stream().filter(m -> m.desc.equals("([[F[FZ[[F[[F[[F[[F)V")).count(), drivers.stream().map(m -> m.name + m.desc).toList().toString());
+        }
+    }
+
+    /**
      * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, their
      * input gradients (scattered by unit), and their weight gradients over the steps, two units at a time (each input loaded once for both), the
      * widest block of connections the register file holds, then half of it and 1 for a unit's last

@@ -97,6 +97,21 @@ final class ContractionVectors {
     }
 
     /**
+     * The arguments of one driver for dense weight gradients over the same dz and outer rows (an lstm's input and
+     * recurrent kernels): dz, the first's sample-major copy, {@link Fields#SETS_GRADIENTS} when one of them is
+     * {@code sets}, then each one's gradient and x.
+     */
+    static List<Fields.Field> sharedArguments(List<Kernel.WeightGrad> grads, List<Boolean> sets) {
+        List<Fields.Field> a = new ArrayList<>(List.of(Fields.tileRows(grads.get(0).dz()), Fields.flatSampleMajor(grads.get(0).kernel())));
+        if (sets.contains(true)) a.add(Fields.SETS_GRADIENTS);
+        for (Kernel.WeightGrad w : grads) {
+            a.add(Fields.gradient(w.kernel()));
+            a.add(Fields.tileRows(w.x()));
+        }
+        return a;
+    }
+
+    /**
      * A kernel's weights: rows, or the sparse values (stored by unit) with the index its loop walks:
      * by unit for the forward pass; by input for the input gradient, with where each entry sits among the values.
      */
@@ -137,9 +152,23 @@ final class ContractionVectors {
         else if (k instanceof Kernel.LinearT l && l.path() == Kernel.LinearPath.ROWS) d.denseInputGradient(a[0], a[1], a[2], l.outer(), l.n(), l.m());
         else if (k instanceof Kernel.LinearT l) d.sparseInputGradient(a, l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS)
-            d.denseWeightGradient(a[0], a[1], a[2], a[3], args.contains(Fields.SETS_GRADIENTS) ? a[args.indexOf(Fields.SETS_GRADIENTS)] : -1, w.outer(), w.n(), w.m());
+            d.denseWeightGradients(a[2], a[3], args.contains(Fields.SETS_GRADIENTS) ? a[args.indexOf(Fields.SETS_GRADIENTS)] : -1,
+                    new int[] {a[0]}, new int[] {a[1]}, new boolean[] {true}, List.of(w));
         else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
+    }
+
+    /** The driver of dense weight gradients that share one dz, arguments {@code a} as {@link #sharedArguments} gives them. */
+    void emitWeightGradients(List<Kernel.WeightGrad> grads, List<Boolean> sets, MethodBuilder m, int[] a, List<Fields.Field> args) {
+        int flag = args.indexOf(Fields.SETS_GRADIENTS), first = flag < 0 ? 2 : 3;
+        int[] gradients = new int[grads.size()], xs = new int[grads.size()];
+        boolean[] setting = new boolean[grads.size()];
+        for (int g = 0; g < grads.size(); g++) {
+            gradients[g] = a[first + 2 * g];
+            xs[g] = a[first + 2 * g + 1];
+            setting[g] = sets.get(g);
+        }
+        new Driver(m).denseWeightGradients(a[0], a[1], flag < 0 ? -1 : a[flag], gradients, xs, setting, grads);
     }
 
     /** The packing of a dense kernel's {@link Fields#panels} from its rows, arguments {@code a} the two fields. */
@@ -256,25 +285,33 @@ final class ContractionVectors {
             });
         }
 
-        /** dz copied sample-major ({@code dzT[s stride + j]}, {@link Fields#flatStride}) per outer row, then blocks of inputs x 2 vectors of units over all lanes. */
-        void denseWeightGradient(int grad, int x, int dz, int dzT, int sets, int outer, int n, int units) {
+        /**
+         * dz copied sample-major ({@code dzT[s stride + j]}, {@link Fields#flatStride}) per outer row, once for every
+         * weight gradient {@code grads} of that dz; then each one's blocks of inputs x 2 vectors of units over all lanes.
+         * {@code sets} (a local, or -1) with {@code setting[g]}: the first outer row of a batch's first tile sets gradient g.
+         */
+        void denseWeightGradients(int dz, int dzT, int sets, int[] gradients, int[] xs, boolean[] setting, List<Kernel.WeightGrad> grads) {
+            int units = grads.get(0).m(), outer = grads.get(0).outer();
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
                 transpose(dz, dzT, r, units, j, s, Fields.flatStride(units));
                 // two vectors of units at a time, then one where a padded row (a multiple of 16) leaves one over
                 m.set(full, wholeBlocks(width, 2));
-                if (sets < 0) weightBlocks(grad, x, dzT, n, units, width, j, full, false);
-                else { // sets && r == 0: the gradient's entries from this tile's sums alone
-                    Label add = new Label(), done = new Label();
-                    m.loadLocal(sets);
-                    m.ifZCmp(GeneratorAdapter.EQ, add);
-                    m.loadLocal(r);
-                    m.ifZCmp(GeneratorAdapter.NE, add);
-                    weightBlocks(grad, x, dzT, n, units, width, j, full, true);
-                    m.goTo(done);
-                    m.mark(add);
-                    weightBlocks(grad, x, dzT, n, units, width, j, full, false);
-                    m.mark(done);
+                for (int g = 0; g < grads.size(); g++) {
+                    int grad = gradients[g], x = xs[g], n = grads.get(g).n();
+                    if (sets < 0 || !setting[g]) weightBlocks(grad, x, dzT, n, units, width, j, full, false);
+                    else { // sets && r == 0: the gradient's entries from this tile's sums alone
+                        Label add = new Label(), done = new Label();
+                        m.loadLocal(sets);
+                        m.ifZCmp(GeneratorAdapter.EQ, add);
+                        m.loadLocal(r);
+                        m.ifZCmp(GeneratorAdapter.NE, add);
+                        weightBlocks(grad, x, dzT, n, units, width, j, full, true);
+                        m.goTo(done);
+                        m.mark(add);
+                        weightBlocks(grad, x, dzT, n, units, width, j, full, false);
+                        m.mark(done);
+                    }
                 }
             });
         }

@@ -47,6 +47,13 @@ final class TileKernels {
     private static final int PANELLED_ROWS = 8;
     /** The dense forward products of loops' steps: their vector forms read the weights from panels the loop packs ({@link Fields#panels}). */
     private final Set<Kernel> stepProducts = Collections.newSetFromMap(new IdentityHashMap<>());
+    /**
+     * Dense weight gradients over the same dz, next to each other in a step list (an lstm's input and recurrent kernels),
+     * by the first: its vector form copies dz sample-major once for all of them, reading dz's rows, far apart, once.
+     */
+    private final Map<Kernel, List<Kernel.WeightGrad>> sharingDz = new IdentityHashMap<>();
+    /** The others of {@link #sharingDz}: their vector form is the first's. */
+    private final Set<Kernel> dzShared = Collections.newSetFromMap(new IdentityHashMap<>());
     /** The vector classes' packing methods made so far, by param. */
     private final Map<Param, String> packingOf = new java.util.HashMap<>();
 
@@ -56,6 +63,41 @@ final class TileKernels {
         this.tiling = p.tiling();
         this.vectors = vectors;
         this.setByTiles = tiling.gradientsSetByTiles();
+        for (List<Tiling.Step> list : tiling.stepLists()) groupSharingDz(list);
+        for (List<Tiling.Step> list : tiling.stepLists()) keepRunsWhole(list);
+    }
+
+    /** Drops a run of {@link #sharingDz} where one of its others follows anything but its run's kernels in some step list. */
+    private void keepRunsWhole(List<Tiling.Step> list) {
+        for (int i = 0; i < list.size(); i++) {
+            if (!(list.get(i) instanceof Tiling.Batched b) || !dzShared.contains(b.kernel())) continue;
+            List<Kernel.WeightGrad> run = sharingDz.values().stream().filter(r -> r.contains(b.kernel())).findFirst().orElseThrow();
+            Kernel before = i > 0 && list.get(i - 1) instanceof Tiling.Batched a ? a.kernel() : null;
+            if (before == null || run.indexOf(before) != run.indexOf(b.kernel()) - 1) {
+                sharingDz.remove(run.get(0));
+                run.forEach(dzShared::remove);
+            }
+        }
+    }
+
+    /** Runs of {@link #sharingDz} in one step list. */
+    private void groupSharingDz(List<Tiling.Step> list) {
+        List<Kernel.WeightGrad> run = new ArrayList<>();
+        for (Tiling.Step s : list) {
+            Kernel.WeightGrad w = s instanceof Tiling.Batched b && b.kernel() instanceof Kernel.WeightGrad g && g.path() == Kernel.LinearPath.ROWS ? g : null;
+            if (w == null || run.isEmpty() || w.dz() != run.get(0).dz() || w.outer() != run.get(0).outer()) {
+                sharedRun(run);
+                run = new ArrayList<>();
+            }
+            if (w != null) run.add(w);
+        }
+        sharedRun(run);
+    }
+
+    private void sharedRun(List<Kernel.WeightGrad> run) {
+        if (run.size() < 2 || sharingDz.containsKey(run.get(0)) || dzShared.contains(run.get(0))) return;
+        sharingDz.put(run.get(0), run);
+        dzShared.addAll(run.subList(1, run.size()));
     }
 
     void fields() {
@@ -266,6 +308,18 @@ final class TileKernels {
         List<Fields.Field> args = VectorClass.arguments(k);
         boolean sets = k instanceof Kernel.WeightGrad w && setByTiles.contains(w.kernel());
         if (args != null && sets) args = ContractionVectors.withSetsGradients(args);
+        if (dzShared.contains(k)) {
+            vectors.returnIfVector(m);
+            args = null;
+        } else if (sharingDz.containsKey(k)) {
+            List<Kernel.WeightGrad> grads = sharingDz.get(k);
+            List<Boolean> setting = grads.stream().map(g -> setByTiles.contains(g.kernel())).toList();
+            List<Fields.Field> shared = ContractionVectors.sharedArguments(grads, setting);
+            String vectorName = "k" + (steps - 1) + "$" + label;
+            vectors.emitWeightGradients(grads, setting, vectorName, shared, line);
+            vectors.callFirst(m, vectorName, shared);
+            args = null;
+        }
         boolean packedByLoop = stepProducts.contains(k);
         if (args != null && (packedByLoop || overManyRows(k))) {
             Param kernel = ((Kernel.Linear) k).kernel();

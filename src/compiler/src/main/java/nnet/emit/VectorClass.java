@@ -120,6 +120,14 @@ final class VectorClass {
         m.end();
     }
 
+    /** Dense weight gradients that share one dz, one driver ({@link ContractionVectors#sharedArguments}). */
+    void emitWeightGradients(List<Kernel.WeightGrad> grads, List<Boolean> sets, String name, List<Fields.Field> args, int line) {
+        int[] a = new int[args.size()];
+        MethodBuilder m = kernel(name, Type.VOID_TYPE, args, line, a);
+        contractions.emitWeightGradients(grads, sets, m, a, args);
+        m.end();
+    }
+
     /** {@code static void name(w, panels)}: a dense kernel's {@link Fields#panels} packed from its rows, blocked as this shape's forward pass reads them. */
     void emitPanels(nnet.ir.Param kernel, String name, int line) {
         List<Fields.Field> args = List.of(Fields.values(kernel), Fields.panels(kernel));

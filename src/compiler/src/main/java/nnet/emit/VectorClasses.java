@@ -49,6 +49,11 @@ final class VectorClasses {
         for (VectorClass v : List.of(wide, narrow)) v.emit(k, name, args, line);
     }
 
+    /** The driver of dense weight gradients that share one dz ({@link ContractionVectors#sharedArguments}), in each class. */
+    void emitWeightGradients(List<Kernel.WeightGrad> grads, List<Boolean> sets, String name, List<Fields.Field> args, int line) {
+        for (VectorClass v : List.of(wide, narrow)) v.emitWeightGradients(grads, sets, name, args, line);
+    }
+
     /** The packing of a dense kernel's panels, in each class (each blocks them as its forward pass reads them). */
     void emitPanels(nnet.ir.Param kernel, String name, int line) {
         for (VectorClass v : List.of(wide, narrow)) v.emitPanels(kernel, name, line);
@@ -107,6 +112,15 @@ final class VectorClasses {
     void callFirst(MethodBuilder m, String name, List<Fields.Field> args) {
         Label plain = new Label();
         dispatch(m, new Method(name, VectorClass.descriptor(Type.VOID_TYPE, args)), args, plain, m::returnValue);
+        m.mark(plain);
+    }
+
+    /** {@code if (VECTOR) return;}: a kernel whose vector form another kernel's method runs, its plain form following. */
+    void returnIfVector(MethodBuilder m) {
+        Label plain = new Label();
+        m.getStatic(Fields.VECTOR);
+        m.ifZCmp(GeneratorAdapter.EQ, plain);
+        m.returnValue();
         m.mark(plain);
     }
 
