@@ -157,6 +157,35 @@ class BytecodeTest {
     }
 
     /**
+     * Scratch that one form of the kernels reads is made only for a run of that form: a plain run has no panels and no
+     * flat sample-major copy of dz, a run of the Vector API kernels no sample-major rows.
+     */
+    @Test
+    void eachFormOfTheKernelsMakesOnlyItsOwnScratch() throws ReflectiveOperationException {
+        Graph g = TestNetworks.graph("""
+                network L {
+                  input seq[12, 5]
+                  h = lstm(seq, 7)
+                  y = dense(h, 2)
+                  output y
+                  loss cross_entropy
+                }""");
+        for (TestNetworks.Kernels kernels : TestNetworks.Kernels.values()) {
+            nnet.runtime.Network net = TestNetworks.compile(g, kernels);
+            boolean vector = kernels != TestNetworks.Kernels.PLAIN;
+            int seen = 0;
+            for (java.lang.reflect.Field f : net.getClass().getDeclaredFields()) {
+                boolean vectorOnly = f.getName().endsWith("$panels") || f.getName().endsWith("$flatSampleMajor"), plainOnly = f.getName().endsWith("$sampleMajor");
+                if (!vectorOnly && !plainOnly) continue;
+                f.setAccessible(true);
+                assertEquals(vector == vectorOnly, f.get(net) != null, kernels + ": " + f.getName());
+                seen++;
+            }
+            assertEquals(8, seen, "panels of the lstm's two kernels, both copies for them and the head"); // 2 + 3 + 3
+        }
+    }
+
+    /**
      * A masked lstm's four gates of a unit read the same inputs: both classes take their forward sums, their
      * input gradients (scattered by unit), and their weight gradients over the steps, two units at a time (each input loaded once for both), the
      * widest block of connections the register file holds, then half of it and 1 for a unit's last

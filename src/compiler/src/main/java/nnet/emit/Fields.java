@@ -87,7 +87,7 @@ final class Fields {
     /**
      * Sample-major rows {@code [lane][unit]} of a dense kernel's output side: its forward pass (plain
      * form) sums into them, its weight gradient reads dz copied into them. One per kernel (the steps of
-     * an lstm share theirs): kernels run one at a time.
+     * an lstm share theirs): kernels run one at a time. Made only for a run of the plain kernels (VECTOR unset).
      */
     static Field sampleMajor(Param dense) {
         return new Field(values(dense).name() + "$sampleMajor", ROWS);
@@ -96,7 +96,8 @@ final class Fields {
     /**
      * The Vector API weight gradient's copy of dz, sample-major in one array ({@code [lane * stride + unit]},
      * {@link #flatStride}): its lanes' rows are a line more than 4 KB apart, where separate row arrays of
-     * 1,024 floats fell in the same L1 sets (the lstm's train step 886 -> 789 µs on AVX-512).
+     * 1,024 floats fell in the same L1 sets (the lstm's train step 886 -> 789 µs on AVX-512). Made only for a run of
+     * the Vector API kernels; weight gradients of the same dz share the first's ({@link ContractionVectors#sharedArguments}).
      */
     static Field flatSampleMajor(Param dense) {
         return new Field(values(dense).name() + "$flatSampleMajor", FLOATS);
@@ -117,7 +118,7 @@ final class Fields {
      * block's weights input by input in one run ({@code [b n + i width + u]}), packed from the rows before the first
      * use (by the loop, or by the product's own method). From W's rows, each input's
      * few weights of a block were a part of a line 4 KB from the last: the lstm's forward pass with AVX2 code took
-     * 634 µs a sample, 517 packed (BENCHMARKS.md).
+     * 634 µs a sample, 517 packed (BENCHMARKS.md). Made only for a run of the Vector API kernels (VECTOR set).
      */
     static Field panels(Param dense) {
         return new Field(values(dense).name() + "$panels", FLOATS);

@@ -15,8 +15,10 @@ import nnet.lower.Program;
 import nnet.lower.Tiling;
 import nnet.runtime.CompiledNetwork;
 import nnet.runtime.GeneratedCode;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
+import org.objectweb.asm.commons.GeneratorAdapter;
 import org.objectweb.asm.commons.Method;
 
 /**
@@ -196,15 +198,15 @@ final class TileKernels {
             }));
         for (Param param : denseKernels())
             out.add(m -> {
-                m.putField(Fields.sampleMajor(param), () -> {
+                ifVector(m, false, () -> m.putField(Fields.sampleMajor(param), () -> {
                     m.push(Tiling.SIZE);
                     m.push(Fields.flatStride(param.shape().dim(1))); // a line past the padded row: rows of 1,024 units 4 KB apart share an L1 set
                     m.newArray2(Fields.ROWS);
-                });
-                m.putField(Fields.flatSampleMajor(param), () -> {
+                }));
+                ifVector(m, true, () -> m.putField(Fields.flatSampleMajor(param), () -> {
                     m.push(Tiling.SIZE * Fields.flatStride(param.shape().dim(1)));
                     m.newArray(Type.FLOAT_TYPE);
-                });
+                }));
             });
         stepKernels().forEach((param, inputs) -> out.add(m -> {
             m.putField(Fields.stepInputs(param), () -> {
@@ -217,12 +219,21 @@ final class TileKernels {
             });
         }));
         for (Param param : panelled())
-            out.add(m -> m.putField(Fields.panels(param), () -> {
+            out.add(m -> ifVector(m, true, () -> m.putField(Fields.panels(param), () -> {
                 m.push(param.shape().dim(0) * param.shape().dim(1));
                 m.newArray(Type.FLOAT_TYPE);
-            }));
+            })));
         out.addAll(ConvTiles.constructorSteps(tiling));
         return out;
+    }
+
+    /** {@code if (VECTOR == vector) body}: scratch that only one form of the kernels reads (a plain run has no panels). */
+    private static void ifVector(MethodBuilder m, boolean vector, Runnable body) {
+        Label skip = new Label();
+        m.getStatic(Fields.VECTOR);
+        m.ifZCmp(vector ? GeneratorAdapter.EQ : GeneratorAdapter.NE, skip);
+        body.run();
+        m.mark(skip);
     }
 
     /** {@code forwardTile(count)} and, with a loss, {@code trainTile(count)}: the steps' methods in order; {@code methodOf} names the per-sample kernels. */
