@@ -452,40 +452,33 @@ final class ContractionVectors {
          */
         void sparseWeightGradientOverSteps(int grad, int start, int input, int twins, int x, int dz, int xs, int ds, int outer, int n, int units) {
             int j = m.local("j", Type.INT_TYPE), p = m.local("p", Type.INT_TYPE), singles = m.local("singles", Type.INT_TYPE), rows = m.local("rows", Type.INT_TYPE),
-                    i = m.local("i", Type.INT_TYPE), q = m.local("q", Type.INT_TYPE), twin = m.local("twin", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE),
+                    i = m.local("i", Type.INT_TYPE), twin = m.local("twin", Type.INT_TYPE), k = m.local("k", Type.INT_TYPE),
                     end = m.local("end", Type.INT_TYPE), toTwin = m.local("toTwin", Type.INT_TYPE);
             int stride = Fields.stepStride();
             m.set(singles, m.sum(m.scaled(m.elementOf(twins, m.constant(0)), 2), m.constant(1)));
             m.forLoop(r, 0, outer, ROWS_PER_CALL, () -> {
                 m.set(rows, m.intDifference(m.min(m.constant(outer), m.at(r, ROWS_PER_CALL)), m.value(r)));
-                m.forLoop(i, 0, n, () -> copySteps(x, xs, i, n, m.scaled(i, stride, 0), rows, q));
+                m.forLoop(i, 0, n, () -> copySteps(x, xs, i, n, m.scaled(i, stride, 0), rows));
                 m.forLoop(p, m.constant(1), m.value(singles), 2, () -> {
                     m.set(j, m.elementOf(twins, p));
                     m.set(twin, m.elementOf(twins, m.at(p, 1)));
-                    copySteps(dz, ds, j, units, m.constant(0), rows, q);
-                    copySteps(dz, ds, twin, units, m.constant(stride), rows, q);
+                    copySteps(dz, ds, j, units, m.constant(0), rows);
+                    copySteps(dz, ds, twin, units, m.constant(stride), rows);
                     m.set(toTwin, m.intDifference(m.elementOf(start, twin), m.elementOf(start, j)));
                     overStepBlocks(2, grad, input, xs, ds, start, j, k, end, toTwin, rows);
                 });
                 m.forLoop(p, m.value(singles), m.constant(units + 1), () -> {
                     m.set(j, m.elementOf(twins, p));
-                    copySteps(dz, ds, j, units, m.constant(0), rows, q);
+                    copySteps(dz, ds, j, units, m.constant(0), rows);
                     m.set(toTwin, m.constant(0));
                     overStepBlocks(1, grad, input, xs, ds, start, j, k, end, toTwin, rows);
                 });
             });
         }
 
-        /** {@code to[at + q 32 ..] = rows[(r + q) width + f]} for the chunk's steps q: one input's (or unit's) steps, one after the other. */
-        private void copySteps(int rows, int to, int f, int width, MethodBuilder.Body at, int steps, int q) {
-            m.forLoop(q, m.constant(0), m.value(steps), () -> {
-                m.elementOf(rows, m.sum(m.scaled(m.sum(m.value(r), m.value(q)), width), m.value(f))).emit();
-                m.push(0);
-                m.loadLocal(to);
-                m.sum(at, m.scaled(q, Tiling.SIZE, 0)).emit();
-                m.push(Tiling.SIZE);
-                m.invoke(Call.ARRAYCOPY);
-            });
+        /** {@code to[at + q 32 ..] = rows[(r + q) width + f]} for the chunk's steps q: one input's (or unit's) steps, one after the other ({@link ContractionMicroKernels#copySteps}). */
+        private void copySteps(int rows, int to, int f, int width, MethodBuilder.Body at, int steps) {
+            call(micro.copySteps(), rows, to, m.sum(m.scaled(r, width, 0), m.value(f)), m.constant(width), at, m.value(steps));
         }
 
         /** Unit j's (and its twin's) connections in blocks of the shape's, half of it and one, per 2 lane vectors. */
