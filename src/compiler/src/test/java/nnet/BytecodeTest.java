@@ -109,6 +109,16 @@ class BytecodeTest {
             assertTrue(methods.apply(suffix).stream().anyMatch(name -> name.matches("s\\d+\\$.*\\$elements0")), methods.apply(suffix).toString());
     }
 
+    /** An lstm with a dense head: its two kernels are read at every step, the head's once. */
+    private static final String LSTM_WITH_HEAD = """
+            network L {
+              input seq[12, 5]
+              h = lstm(seq, 7)
+              y = dense(h, 2)
+              output y
+              loss cross_entropy
+            }""";
+
     /**
      * A dense product read at every step of a loop (the lstm's recurrent kernel) or over 8 rows or more (its input
      * projection over 12 steps) reads its weights from panels, each class packing them by its own blocks; the
@@ -116,14 +126,7 @@ class BytecodeTest {
      */
     @Test
     void productsReadManyTimesReadPackedPanels() {
-        Graph g = TestNetworks.graph("""
-                network L {
-                  input seq[12, 5]
-                  h = lstm(seq, 7)
-                  y = dense(h, 2)
-                  output y
-                  loss cross_entropy
-                }""");
+        Graph g = TestNetworks.graph(LSTM_WITH_HEAD);
         java.util.function.Function<String, List<String>> methods = vectorMethods(Compiler.compile(g));
         for (String suffix : List.of("$Vector", "$Vector16")) {
             List<String> names = methods.apply(suffix);
@@ -140,14 +143,7 @@ class BytecodeTest {
      */
     @Test
     void weightGradientsOfOneDzCopyItOnce() {
-        Graph g = TestNetworks.graph("""
-                network L {
-                  input seq[12, 5]
-                  h = lstm(seq, 7)
-                  y = dense(h, 2)
-                  output y
-                  loss cross_entropy
-                }""");
+        Graph g = TestNetworks.graph(LSTM_WITH_HEAD);
         GeneratedNetwork n = Compiler.compile(g);
         for (String suffix : List.of("$Vector", "$Vector16")) {
             List<MethodNode> drivers = classNode(n.helperClasses().get(n.className() + suffix)).methods.stream().filter(m -> m.name.matches("k\\d+\\$.*weight_grad")).toList();
@@ -162,14 +158,7 @@ class BytecodeTest {
      */
     @Test
     void eachFormOfTheKernelsMakesOnlyItsOwnScratch() throws ReflectiveOperationException {
-        Graph g = TestNetworks.graph("""
-                network L {
-                  input seq[12, 5]
-                  h = lstm(seq, 7)
-                  y = dense(h, 2)
-                  output y
-                  loss cross_entropy
-                }""");
+        Graph g = TestNetworks.graph(LSTM_WITH_HEAD);
         for (TestNetworks.Kernels kernels : TestNetworks.Kernels.values()) {
             nnet.runtime.Network net = TestNetworks.compile(g, kernels);
             boolean vector = kernels != TestNetworks.Kernels.PLAIN;

@@ -69,15 +69,19 @@ final class TileKernels {
         for (List<Tiling.Step> list : tiling.stepLists()) keepRunsWhole(list);
     }
 
-    /** Drops a run of {@link #sharingDz} where one of its others follows anything but its run's kernels in some step list. */
+    /** Drops a run of {@link #sharingDz} where a step list holds one of its kernels but not the whole run around it, in order. */
     private void keepRunsWhole(List<Tiling.Step> list) {
         for (int i = 0; i < list.size(); i++) {
-            if (!(list.get(i) instanceof Tiling.Batched b) || !dzShared.contains(b.kernel())) continue;
-            List<Kernel.WeightGrad> run = sharingDz.values().stream().filter(r -> r.contains(b.kernel())).findFirst().orElseThrow();
-            Kernel before = i > 0 && list.get(i - 1) instanceof Tiling.Batched a ? a.kernel() : null;
-            if (before == null || run.indexOf(before) != run.indexOf(b.kernel()) - 1) {
-                sharingDz.remove(run.get(0));
-                run.forEach(dzShared::remove);
+            if (!(list.get(i) instanceof Tiling.Batched b)) continue;
+            for (List<Kernel.WeightGrad> run : List.copyOf(sharingDz.values())) {
+                int first = i - run.indexOf(b.kernel());
+                if (first > i) continue; // not in this run
+                boolean whole = first >= 0 && first + run.size() <= list.size();
+                for (int q = 0; whole && q < run.size(); q++) whole = list.get(first + q) instanceof Tiling.Batched a && a.kernel() == run.get(q);
+                if (!whole) {
+                    sharingDz.remove(run.get(0));
+                    run.forEach(dzShared::remove);
+                }
             }
         }
     }
