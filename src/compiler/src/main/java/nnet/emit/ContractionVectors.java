@@ -153,7 +153,7 @@ final class ContractionVectors {
         else if (k instanceof Kernel.LinearT l) d.sparseInputGradient(a, l.outer(), l.m(), l.n());
         else if (k instanceof Kernel.WeightGrad w && w.path() == Kernel.LinearPath.ROWS)
             d.denseWeightGradients(a[2], a[3], args.contains(Fields.SETS_GRADIENTS) ? a[args.indexOf(Fields.SETS_GRADIENTS)] : -1,
-                    new int[] {a[0]}, new int[] {a[1]}, new boolean[] {true}, List.of(w));
+                    new int[] {a[0]}, new int[] {a[1]}, List.of(true), List.of(w));
         else if (k instanceof Kernel.WeightGrad w && overSteps(w)) d.sparseWeightGradientOverSteps(a[0], a[1], a[2], a[5], a[3], a[4], a[6], a[7], w.outer(), w.n(), w.m());
         else if (k instanceof Kernel.WeightGrad w) d.sparseWeightGradient(a[0], a[1], a[2], a[3], a[4], w.outer(), w.n(), w.m());
     }
@@ -162,13 +162,11 @@ final class ContractionVectors {
     void emitWeightGradients(List<Kernel.WeightGrad> grads, List<Boolean> sets, MethodBuilder m, int[] a, List<Fields.Field> args) {
         int flag = args.indexOf(Fields.SETS_GRADIENTS), first = flag < 0 ? 2 : 3;
         int[] gradients = new int[grads.size()], xs = new int[grads.size()];
-        boolean[] setting = new boolean[grads.size()];
         for (int g = 0; g < grads.size(); g++) {
             gradients[g] = a[first + 2 * g];
             xs[g] = a[first + 2 * g + 1];
-            setting[g] = sets.get(g);
         }
-        new Driver(m).denseWeightGradients(a[0], a[1], flag < 0 ? -1 : a[flag], gradients, xs, setting, grads);
+        new Driver(m).denseWeightGradients(a[0], a[1], flag < 0 ? -1 : a[flag], gradients, xs, sets, grads);
     }
 
     /** The packing of a dense kernel's {@link Fields#panels} from its rows, arguments {@code a} the two fields. */
@@ -288,9 +286,9 @@ final class ContractionVectors {
         /**
          * dz copied sample-major ({@code dzT[s stride + j]}, {@link Fields#flatStride}) per outer row, once for every
          * weight gradient {@code grads} of that dz; then each one's blocks of inputs x 2 vectors of units over all lanes.
-         * {@code sets} (a local, or -1) with {@code setting[g]}: the first outer row of a batch's first tile sets gradient g.
+         * {@code sets} (a local, or -1) with {@code setting.get(g)}: the first outer row of a batch's first tile sets gradient g.
          */
-        void denseWeightGradients(int dz, int dzT, int sets, int[] gradients, int[] xs, boolean[] setting, List<Kernel.WeightGrad> grads) {
+        void denseWeightGradients(int dz, int dzT, int sets, int[] gradients, int[] xs, List<Boolean> setting, List<Kernel.WeightGrad> grads) {
             int units = grads.get(0).m(), outer = grads.get(0).outer();
             int width = CompiledNetwork.paddedRow(units), j = m.local("j", Type.INT_TYPE), s = m.local("s", Type.INT_TYPE), full = m.local("full", Type.INT_TYPE);
             m.forLoop(r, 0, outer, () -> {
@@ -299,7 +297,7 @@ final class ContractionVectors {
                 m.set(full, wholeBlocks(width, 2));
                 for (int g = 0; g < grads.size(); g++) {
                     int grad = gradients[g], x = xs[g], n = grads.get(g).n();
-                    if (sets < 0 || !setting[g]) weightBlocks(grad, x, dzT, n, units, width, j, full, false);
+                    if (sets < 0 || !setting.get(g)) weightBlocks(grad, x, dzT, n, units, width, j, full, false);
                     else { // sets && r == 0: the gradient's entries from this tile's sums alone
                         Label add = new Label(), done = new Label();
                         m.loadLocal(sets);
