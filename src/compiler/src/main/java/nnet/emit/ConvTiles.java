@@ -8,6 +8,7 @@ import nnet.lower.Kernel;
 import nnet.lower.Tiling;
 import nnet.runtime.math.ConvPlan;
 import nnet.runtime.GeneratedCode;
+import org.objectweb.asm.Label;
 import org.objectweb.asm.Type;
 import org.objectweb.asm.commons.GeneratorAdapter;
 
@@ -29,10 +30,10 @@ final class ConvTiles {
         this.m = m;
     }
 
-    /** The plan as the constructor will build it, from the same table: the emitter reads its block sizes. */
-    static ConvPlan plan(Kernel.Conv c, boolean forward) {
+    /** The plan as the constructor will build it for kernels of {@code shape}, from the same table: the emitter reads its block sizes. */
+    static ConvPlan plan(Kernel.Conv c, boolean forward, VectorShape shape) {
         int[] pairs = ConvPlan.pairs(c.geo().c(), c.geo().f(), c.kernel()::has);
-        return forward ? ConvPlan.forward(pairs, c.geo()) : ConvPlan.inputGradient(pairs, c.geo());
+        return forward ? ConvPlan.forward(pairs, c.geo(), shape.convBlock()) : ConvPlan.inputGradient(pairs, c.geo(), shape.convBlock());
     }
 
     /** The plans the tiled program reads: per conv kernel, forward and/or input gradient, with its geometry. */
@@ -50,7 +51,10 @@ final class ConvTiles {
         });
     }
 
-    /** {@code plan = ConvPlan.of(<kernel>$pairs, sizes, forward)}, its arrays into the plan fields. */
+    /**
+     * {@code plan = ConvPlan.of(<kernel>$pairs, sizes, forward, NARROW ? 6 : 4)}, its arrays into the plan fields: in the
+     * blocks of the kernels that run ({@link VectorShape#convBlock}; the plain kernels take any).
+     */
     static List<Registrations.Step> constructorSteps(Tiling tiling) {
         List<Registrations.Step> out = new ArrayList<>();
         plans(tiling).forEach((key, c) -> out.add(m -> {
@@ -59,6 +63,14 @@ final class ConvTiles {
             m.getField(Fields.channelPairs(c.kernel()));
             m.pushInts(sizes(c.geo()));
             m.push(forward);
+            Label wide = new Label(), block = new Label();
+            m.getStatic(Fields.NARROW);
+            m.ifZCmp(GeneratorAdapter.EQ, wide);
+            m.push(VectorShape.NARROW.convBlock());
+            m.goTo(block);
+            m.mark(wide);
+            m.push(VectorShape.WIDE.convBlock());
+            m.mark(block);
             m.invoke(GeneratedCode.CONV_PLAN);
             storePlan(m, plan, part -> Fields.tilePlan(c.kernel(), forward, part));
         }));

@@ -78,7 +78,7 @@ final class ConvVectors {
     /** The body of a kernel's vector method, its arguments in locals {@code a} (in the order of {@link #arguments}). */
     void emit(Kernel k, MethodBuilder m, int[] a) {
         if (k instanceof Kernel.Conv c) {
-            ConvPlan plan = ConvTiles.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD);
+            ConvPlan plan = ConvTiles.plan(c, c.role() != Kernel.ConvRole.INPUT_GRAD, shape);
             int n = a.length;
             int jobs = a[n - 3], taps = a[n - 2], positions = a[n - 1];
             switch (c.role()) {

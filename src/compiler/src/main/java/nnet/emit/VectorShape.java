@@ -56,13 +56,22 @@ package nnet.emit;
  * @param registers        vector registers of the machines it is for
  * @param gradientRows     rows of z (the dense forward pass) or of the input gradient per block (x 2 vectors of lanes)
  * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
+ * <p>A conv's plan ({@link nnet.runtime.math.ConvPlan}) takes output (or, for the input gradient, input) channels in
+ * blocks of at most {@code convBlock}, which the micro-kernels take a few at a time ({@link #convChannels}). The narrow
+ * product takes 3 channels a call, and a block of 4 left a call of 1: 16% of the gated CNN's train step with AVX2 code,
+ * at 1.9 times the cost of a multiply-add in the call of 3. Blocks of 6 leave one rest call per 16 channels, not 4: the
+ * products' share of the step against the kernel gradient's went 1.73 → 1.43 (BENCHMARKS.md). On AVX-512, blocks of 6
+ * made the product 6 x 1 x 2 in place of 4 x 3 x 2, and the step slower (309 against 270 µs a sample), so the wide
+ * shape keeps 4.
+ *
  * @param laneVectors      vectors of lanes per block of a conv or sparse micro-kernel over tile rows, where the tile's 32 lanes hold them ({@link LaneBlocks})
+ * @param convBlock        the largest block of channels of a conv's plan over tile rows
  */
-record VectorShape(String suffix, int registers, int gradientRows, int weightInputs, int laneVectors) {
+record VectorShape(String suffix, int registers, int gradientRows, int weightInputs, int laneVectors, int convBlock) {
     /** AVX-512 and other files of 32 registers. */
-    static final VectorShape WIDE = new VectorShape("$Vector", 32, 12, 8, 2);
+    static final VectorShape WIDE = new VectorShape("$Vector", 32, 12, 8, 2, nnet.runtime.math.ConvPlan.BLOCK);
     /** AVX2, SSE: 16 registers. */
-    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 4, 4);
+    static final VectorShape NARROW = new VectorShape("$Vector16", 16, 6, 4, 4, 6);
     static final java.util.List<VectorShape> TABLE = java.util.List.of(WIDE, NARROW);
 
     private boolean wide() {

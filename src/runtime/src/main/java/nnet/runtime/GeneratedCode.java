@@ -109,7 +109,7 @@ public final class GeneratedCode {
     public static final Function1<SparseParam, int[]> SPARSE_TWINS = SparseParam::twins;
 
     /** A conv's plans, made by the constructor (the arrays are read from the plan's fields). */
-    public static final Function3<int[], int[], Boolean, ConvPlan> CONV_PLAN = ConvPlan::of;
+    public static final Function4<int[], int[], Boolean, Integer, ConvPlan> CONV_PLAN = ConvPlan::of;
     public static final Function4<int[], int[], Boolean, Integer, ConvPlan> CONV_SAMPLE_PLAN = ConvPlan::ofSample;
     public static final Function2<int[], Integer, float[][]> CONV_SAMPLE_SCRATCH = ConvPlan::sampleScratch;
 

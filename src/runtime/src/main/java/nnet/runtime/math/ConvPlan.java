@@ -39,8 +39,14 @@ import java.util.Map;
 public final class ConvPlan {
     /** Ints per job: dst0, dstStride, w0, wStride, block, t0, t1, p0, p1. */
     public static final int JOB = 9;
-    /** The largest block: 4 channels over several positions, 8 over the one position of a dense product. */
-    static final int BLOCK = 4, DENSE_BLOCK = 8;
+    /**
+     * The largest block: 4 channels over several positions (the block of the kernels for 32 vector registers, and of
+     * one sample's plans), 8 over the one position of a dense product. The kernels for 16 registers take blocks of
+     * 6 ({@link #of}'s {@code block}): they call 3 channels at a time, and a block of 4 left 1, whose calls cost
+     * 1.9 times as much a multiply-add.
+     */
+    public static final int BLOCK = 4;
+    static final int DENSE_BLOCK = 8;
 
     public final int[] jobs, taps, positions;
 
@@ -93,22 +99,35 @@ public final class ConvPlan {
         return Arrays.copyOf(pairs, n);
     }
 
-    /** The forward plan or the input-gradient plan of a conv: what a generated constructor calls, with the geometry's 12 sizes in order. */
-    public static ConvPlan of(int[] pairs, int[] sizes, boolean forward) {
+    /**
+     * The forward plan or the input-gradient plan of a conv in blocks of at most {@code block} channels: what a
+     * generated constructor calls, with the geometry's 12 sizes in order.
+     */
+    public static ConvPlan of(int[] pairs, int[] sizes, boolean forward, int block) {
         Geometry g = geometry(sizes);
-        return forward ? forward(pairs, g) : inputGradient(pairs, g);
+        return forward ? forward(pairs, g, block) : inputGradient(pairs, g, block);
     }
 
-    /** The forward plan (also the kernel gradient's): blocks of output channels, regions of output positions. */
+    /** The forward plan (also the kernel gradient's) in blocks of at most {@link #BLOCK}. */
     public static ConvPlan forward(int[] pairs, Geometry g) {
-        if (g.denseProduct()) return forward(taps(pairs, g), g.asOneByOne(), DENSE_BLOCK);
         return forward(pairs, g, BLOCK);
     }
 
-    /** The input-gradient plan: blocks of input channels, regions of input positions. */
+    /** The forward plan (also the kernel gradient's): blocks of at most {@code block} output channels, regions of output positions. */
+    public static ConvPlan forward(int[] pairs, Geometry g, int block) {
+        if (g.denseProduct()) return forwardBlocks(taps(pairs, g), g.asOneByOne(), DENSE_BLOCK);
+        return forwardBlocks(pairs, g, block);
+    }
+
+    /** The input-gradient plan in blocks of at most {@link #BLOCK}. */
     public static ConvPlan inputGradient(int[] pairs, Geometry g) {
-        if (g.denseProduct()) return inputGradient(taps(pairs, g), g.asOneByOne(), DENSE_BLOCK);
         return inputGradient(pairs, g, BLOCK);
+    }
+
+    /** The input-gradient plan: blocks of at most {@code block} input channels, regions of input positions. */
+    public static ConvPlan inputGradient(int[] pairs, Geometry g, int block) {
+        if (g.denseProduct()) return inputGradientBlocks(taps(pairs, g), g.asOneByOne(), DENSE_BLOCK);
+        return inputGradientBlocks(pairs, g, block);
     }
 
     /** The block sizes a plan's jobs use, ascending: the generated kernels have a form for each. */
@@ -118,7 +137,7 @@ public final class ConvPlan {
         return sizes.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static ConvPlan forward(int[] pairs, Geometry g, int maxBlock) {
+    private static ConvPlan forwardBlocks(int[] pairs, Geometry g, int maxBlock) {
         boolean[][] reads = new boolean[g.f()][g.c()]; // reads[o][i]: filter o reads channel i
         for (int p = 0; p < pairs.length; p += 2) reads[pairs[p + 1]][pairs[p]] = true;
         Map<List<Integer>, List<Integer>> rows = ranges(g.oh(), y -> y * g.strideY() - g.padTop(), g.kh(), g.h());
@@ -158,7 +177,7 @@ public final class ConvPlan {
         return out;
     }
 
-    private static ConvPlan inputGradient(int[] pairs, Geometry g, int maxBlock) {
+    private static ConvPlan inputGradientBlocks(int[] pairs, Geometry g, int maxBlock) {
         boolean[][] feeds = new boolean[g.c()][g.f()]; // feeds[i][o]: channel i feeds filter o
         for (int p = 0; p < pairs.length; p += 2) feeds[pairs[p]][pairs[p + 1]] = true;
         Map<List<Integer>, List<int[]>> rows = phases(g.h(), g.padTop(), g.strideY(), g.kh(), g.oh());

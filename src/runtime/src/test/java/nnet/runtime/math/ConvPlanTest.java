@@ -25,7 +25,8 @@ class ConvPlanTest {
         SplittableRandom rnd = new SplittableRandom(13);
         for (int n = 0; n < CASES; n++) {
             Case k = Case.random(rnd);
-            ConvPlan fw = ConvPlan.forward(k.pairs, k.g), bw = ConvPlan.inputGradient(k.pairs, k.g);
+            int block = n % 2 == 0 ? ConvPlan.BLOCK : 6; // the blocks of the kernels for 32 registers and for 16
+            ConvPlan fw = ConvPlan.forward(k.pairs, k.g, block), bw = ConvPlan.inputGradient(k.pairs, k.g, block);
             double[] x = random(rnd, k.g.c() * k.g.h() * k.g.w()), dy = random(rnd, k.g.f() * k.g.oh() * k.g.ow());
             double[] out = new double[dy.length];
             walk(fw, (dst, w, src) -> out[dst] += k.weights[w] * x[src]);
@@ -111,6 +112,8 @@ class ConvPlanTest {
         assertArrayEquals(new int[] {4}, full.blockSizes());
         assertEquals(16 * 16, full.positions.length / 2, "every position once, in its region");
         assertEquals(8 * 9, full.jobs.length / ConvPlan.JOB, "8 blocks of 4 filters over 9 regions (corners, edges, inside)");
+        ConvPlan sixes = ConvPlan.forward(Case.fullTable(16, 32), new ConvPlan.Geometry(16, 16, 16, 32, 16, 16, 3, 3, 1, 1, 1, 1), 6);
+        assertArrayEquals(new int[] {2, 6}, sixes.blockSizes(), "32 filters in blocks of at most 6: five of 6 and one of 2");
     }
 
     interface Step {
