@@ -52,10 +52,6 @@ package nnet.emit;
  * lanes (the 16 registers asked for on a machine of 16-float vectors), the narrow kernels take 2
  * ({@link #laneVectorForms}).
  *
- * @param suffix           the vector class's name after the network's
- * @param registers        vector registers of the machines it is for
- * @param gradientRows     rows of z (the dense forward pass) or of the input gradient per block (x 2 vectors of lanes)
- * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
  * <p>A conv's plan ({@link nnet.runtime.math.ConvPlan}) takes output (or, for the input gradient, input) channels in
  * blocks of at most {@code convBlock}, which the micro-kernels take a few at a time ({@link #convChannels}). The narrow
  * product takes 3 channels a call, and a block of 4 left a call of 1: 16% of the gated CNN's train step with AVX2 code,
@@ -64,6 +60,10 @@ package nnet.emit;
  * made the product 6 x 1 x 2 in place of 4 x 3 x 2, and the step slower (309 against 270 µs a sample), so the wide
  * shape keeps 4.
  *
+ * @param suffix           the vector class's name after the network's
+ * @param registers        vector registers of the machines it is for
+ * @param gradientRows     rows of z (the dense forward pass) or of the input gradient per block (x 2 vectors of lanes)
+ * @param weightInputs     inputs of the weight gradient per block (x 2 vectors of units)
  * @param laneVectors      vectors of lanes per block of a conv or sparse micro-kernel over tile rows, where the tile's 32 lanes hold them ({@link LaneBlocks})
  * @param convBlock        the largest block of channels of a conv's plan over tile rows
  */
